@@ -1,0 +1,112 @@
+import { DbError } from "../db-error.js";
+import { type PgTarget, scrubSecrets } from "./target.js";
+
+interface PgLikeError {
+  code?: string;
+  message?: string;
+  hostname?: string;
+}
+
+/** Turn whatever `pg` or the network threw into one DbError with advice, without secrets. */
+export function toDbError(error: unknown, target: PgTarget): DbError {
+  if (error instanceof DbError) return error;
+  const e = (error ?? {}) as PgLikeError;
+  const raw = scrubSecrets(e.message ?? String(error), target.secret);
+  const where = target.display;
+  const make = (code: DbError["code"], message: string, hint: string) =>
+    new DbError({
+      code,
+      message,
+      hint,
+      cause: error,
+      ...(e.code && /^[0-9A-Z]{5}$/.test(e.code) ? { sqlState: e.code } : {}),
+    });
+
+  switch (e.code) {
+    case "ECONNREFUSED":
+      return make(
+        "connection-refused",
+        `cannot connect to ${where}: connection refused`,
+        "check that the server is running and that host and port are right",
+      );
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return make(
+        "host-not-found",
+        `cannot connect to ${where}: unknown host`,
+        "check the host name in --db",
+      );
+    case "ETIMEDOUT":
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return make(
+        "connection-timeout",
+        `cannot connect to ${where}: ${e.code === "ETIMEDOUT" ? "timed out" : "unreachable"}`,
+        "check the host, port and any firewall between here and the server",
+      );
+    case "28P01":
+      return make(
+        "auth-failed",
+        `authentication failed for ${where}`,
+        "check the user name and password in --db or PGPASSWORD",
+      );
+    case "28000":
+      return make(
+        "auth-failed",
+        `the server refused the connection to ${where}: ${raw}`,
+        "ask for a pg_hba.conf entry that lets this user connect from this host",
+      );
+    case "3D000":
+      return make(
+        "database-missing",
+        `database in ${where} does not exist`,
+        "check the database name in --db; `psql -l` lists the existing ones",
+      );
+    case "57014":
+      return make(
+        "statement-timeout",
+        `a query ran past dbopt's statement_timeout: ${raw}`,
+        "raise it with --statement-timeout 120s",
+      );
+    case "55P03":
+      return make(
+        "lock-timeout",
+        `a query waited for a lock past dbopt's lock_timeout: ${raw}`,
+        "retry later, or raise --lock-timeout",
+      );
+    case "42501":
+      return make(
+        "permission-denied",
+        `permission denied: ${raw}`,
+        "connect as a role with pg_monitor (GRANT pg_monitor TO your_user) or as the table owner",
+      );
+    case "25006":
+      return make(
+        "permission-denied",
+        `dbopt's session is read-only and the statement tried to write: ${raw}`,
+        "this is dbopt keeping your database safe; use --analyze only on statements you accept to run in a rolled-back transaction",
+      );
+  }
+  if (/timeout expired|Connection terminated due to connection timeout/i.test(raw)) {
+    return make(
+      "connection-timeout",
+      `cannot connect to ${where}: timed out`,
+      "check the host, port and network",
+    );
+  }
+  if (/Connection terminated|ECONNRESET|server closed the connection/i.test(raw)) {
+    return make(
+      "connection-refused",
+      `the connection to ${where} was closed: ${raw}`,
+      "check the server log and that SSL settings match (sslmode)",
+    );
+  }
+  if (/does not support SSL|SSL/i.test(raw) && !e.code) {
+    return make(
+      "connection-refused",
+      `cannot connect to ${where}: ${raw}`,
+      "add or remove sslmode=require in --db to match the server",
+    );
+  }
+  return make("query-failed", raw, "run with --debug for details");
+}

@@ -1,0 +1,109 @@
+import pg from "pg";
+import { detectCapabilities, type PgCapabilities } from "./capabilities.js";
+import { toDbError } from "./pg-error-mapping.js";
+import type { PgTarget } from "./target.js";
+
+/** Every statement dbopt sends starts with this, so DBAs can see (and filter out) what dbopt ran. */
+export const DBOPT_TAG = "/* dbopt */";
+
+export interface ConnectorOptions {
+  /** Per-statement limit; applies to everything dbopt runs, EXPLAIN ANALYZE included. */
+  statementTimeoutMs: number;
+  /** How long any statement may wait for a lock. */
+  lockTimeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+export const DEFAULT_CONNECTOR_OPTIONS: ConnectorOptions = {
+  statementTimeoutMs: 30_000,
+  lockTimeoutMs: 2_000,
+  connectTimeoutMs: 10_000,
+};
+
+// Numbers that fit a double come back as numbers; int8 and numeric stay strings unless the caller converts.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+/**
+ * A read-only PostgreSQL session. The session default is READ ONLY, so a statement that would write fails
+ * on the server; the only way to write is `inRolledBackTransaction`, whose changes are always discarded.
+ */
+export class PostgresConnector {
+  private capabilitiesCache: PgCapabilities | null = null;
+
+  private constructor(
+    private readonly client: pg.Client,
+    readonly target: PgTarget,
+  ) {}
+
+  static async connect(
+    target: PgTarget,
+    options: Partial<ConnectorOptions> = {},
+  ): Promise<PostgresConnector> {
+    const opts = { ...DEFAULT_CONNECTOR_OPTIONS, ...options };
+    const client = new pg.Client({
+      ...target.config,
+      application_name: "dbopt",
+      connectionTimeoutMillis: opts.connectTimeoutMs,
+    });
+    // A dropped connection must not crash the process with an unhandled 'error' event.
+    client.on("error", () => {});
+    try {
+      await client.connect();
+      await client.query(
+        `${DBOPT_TAG} SET statement_timeout = ${Math.round(opts.statementTimeoutMs)};` +
+          ` SET lock_timeout = ${Math.round(opts.lockTimeoutMs)};` +
+          " SET idle_in_transaction_session_timeout = 60000;" +
+          " SET default_transaction_read_only = on;",
+      );
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw toDbError(error, target);
+    }
+    return new PostgresConnector(client, target);
+  }
+
+  /** Run one read. Outside an explicit transaction it runs in its own READ ONLY transaction. */
+  async query<R = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
+    try {
+      const result = await this.client.query(`${DBOPT_TAG} ${sql}`, params);
+      return result.rows as R[];
+    } catch (error) {
+      throw toDbError(error, this.target);
+    }
+  }
+
+  /** Several reads that must see one consistent snapshot. */
+  async inReadOnlySnapshot<T>(work: () => Promise<T>): Promise<T> {
+    await this.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    try {
+      const out = await work();
+      await this.query("COMMIT");
+      return out;
+    } catch (error) {
+      await this.query("ROLLBACK").catch(() => {});
+      throw error;
+    }
+  }
+
+  /**
+   * Run work in a READ WRITE transaction that is always rolled back: EXPLAIN ANALYZE of a data-changing
+   * statement, or what-if DDL on a sandbox. Nothing it does survives.
+   */
+  async inRolledBackTransaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.query("BEGIN READ WRITE");
+    try {
+      return await work();
+    } finally {
+      await this.query("ROLLBACK").catch(() => {});
+    }
+  }
+
+  async capabilities(): Promise<PgCapabilities> {
+    this.capabilitiesCache ??= await detectCapabilities(this);
+    return this.capabilitiesCache;
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => {});
+  }
+}
