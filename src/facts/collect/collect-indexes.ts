@@ -1,0 +1,46 @@
+import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
+import type { IndexFacts } from "../snapshot.js";
+import { num, userSchemaFilter } from "./user-schemas.js";
+
+type Row = Record<string, unknown>;
+
+/** Every index on a user table with its definition, columns, validity, size and scan counters. */
+export async function collectIndexes(db: PostgresConnector): Promise<IndexFacts[]> {
+  const rows = await db.query<Row>(`
+    select i.indexrelid::int8 as oid, n.nspname as schema, ic.relname as name, tn.nspname as table_schema,
+           tc.relname as table_name, pg_get_indexdef(i.indexrelid) as definition, am.amname as method,
+           i.indnkeyatts as key_columns, i.indisunique, i.indisprimary, i.indisvalid, i.indisready,
+           pg_get_expr(i.indpred, i.indrelid) as predicate, con.conname as constraint_name,
+           pg_relation_size(i.indexrelid) as size,
+           array(select pg_get_indexdef(i.indexrelid, k, true) from generate_series(1, i.indnatts) k) as columns,
+           s.indexrelid is not null as has_stats, s.idx_scan, s.idx_tup_read, s.idx_tup_fetch
+      from pg_index i
+      join pg_class ic on ic.oid = i.indexrelid
+      join pg_namespace n on n.oid = ic.relnamespace
+      join pg_class tc on tc.oid = i.indrelid
+      join pg_namespace tn on tn.oid = tc.relnamespace
+      join pg_am am on am.oid = ic.relam
+      left join pg_constraint con on con.conindid = i.indexrelid and con.conrelid = i.indrelid and con.contype in ('p', 'u', 'x')
+      left join pg_stat_user_indexes s on s.indexrelid = i.indexrelid
+     where ${userSchemaFilter("tn")}
+     order by tn.nspname, tc.relname, ic.relname`);
+  return rows.map((r) => ({
+    oid: num(r.oid),
+    schema: String(r.schema),
+    name: String(r.name),
+    tableSchema: String(r.table_schema),
+    table: String(r.table_name),
+    definition: String(r.definition),
+    method: String(r.method),
+    columns: (r.columns as string[]) ?? [],
+    keyColumnCount: num(r.key_columns),
+    isUnique: Boolean(r.indisunique),
+    isPrimary: Boolean(r.indisprimary),
+    isValid: Boolean(r.indisvalid),
+    isReady: Boolean(r.indisready),
+    predicate: (r.predicate as string | null) ?? null,
+    constraint: (r.constraint_name as string | null) ?? null,
+    sizeBytes: num(r.size),
+    stats: r.has_stats ? { idxScan: num(r.idx_scan), idxTupRead: num(r.idx_tup_read), idxTupFetch: num(r.idx_tup_fetch) } : null,
+  }));
+}

@@ -1,0 +1,110 @@
+import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
+import type { Column, TableFacts } from "../snapshot.js";
+import { isoOrNull, num, numOrNull, userSchemaFilter } from "./user-schemas.js";
+
+const KINDS: Record<string, TableFacts["kind"]> = { r: "table", p: "partitioned", m: "matview", f: "foreign" };
+const PERSISTENCE: Record<string, TableFacts["persistence"]> = { p: "permanent", u: "unlogged", t: "temporary" };
+
+type Row = Record<string, unknown>;
+
+/** Tables, partitioned tables, materialized views and foreign tables, with columns and activity statistics. */
+export async function collectTables(db: PostgresConnector): Promise<TableFacts[]> {
+  const rows = await db.query<Row>(`
+    select c.oid::int8 as oid, n.nspname as schema, c.relname as name, c.relkind, c.relpersistence,
+           c.reltuples::float8 as reltuples, c.relpages::int8 as relpages,
+           pg_relation_size(c.oid) as size, pg_total_relation_size(c.oid) as total,
+           coalesce(c.reloptions, '{}') as options,
+           case when c.relkind in ('r', 'm') then age(c.relfrozenxid) end as frozen_age,
+           case when c.relkind in ('r', 'm') then mxid_age(c.relminmxid) end as mxid_age,
+           (select pn.nspname || '.' || pc.relname from pg_inherits i
+              join pg_class pc on pc.oid = i.inhparent join pg_namespace pn on pn.oid = pc.relnamespace
+             where i.inhrelid = c.oid and c.relispartition limit 1) as parent,
+           s.relid is not null as has_stats,
+           s.seq_scan, s.seq_tup_read, s.idx_scan, s.idx_tup_fetch, s.n_tup_ins, s.n_tup_upd, s.n_tup_del,
+           s.n_tup_hot_upd, s.n_live_tup, s.n_dead_tup, s.n_mod_since_analyze,
+           s.last_vacuum, s.last_autovacuum, s.last_analyze, s.last_autoanalyze,
+           s.vacuum_count, s.autovacuum_count, s.analyze_count, s.autoanalyze_count,
+           io.heap_blks_read, io.heap_blks_hit
+      from pg_class c
+      join pg_namespace n on n.oid = c.relnamespace
+      left join pg_stat_user_tables s on s.relid = c.oid
+      left join pg_statio_user_tables io on io.relid = c.oid
+     where c.relkind in ('r', 'p', 'm', 'f') and ${userSchemaFilter("n")}
+     order by n.nspname, c.relname`);
+  const columns = await collectColumns(db);
+  return rows.map((r) => {
+    const key = `${r.schema}.${r.name}`;
+    const reltuples = num(r.reltuples);
+    return {
+      oid: num(r.oid),
+      schema: String(r.schema),
+      name: String(r.name),
+      kind: KINDS[String(r.relkind)] ?? "table",
+      parent: (r.parent as string | null) ?? null,
+      persistence: PERSISTENCE[String(r.relpersistence)] ?? "permanent",
+      // reltuples is -1 before the first ANALYZE (14+): fall back to the live-row counter.
+      rowsEstimate: reltuples >= 0 ? reltuples : num(r.n_live_tup),
+      pages: num(r.relpages),
+      sizeBytes: num(r.size),
+      totalBytes: num(r.total),
+      options: (r.options as string[]) ?? [],
+      frozenXidAge: numOrNull(r.frozen_age),
+      minMxidAge: numOrNull(r.mxid_age),
+      columns: columns.get(key) ?? [],
+      stats: r.has_stats
+        ? {
+            seqScan: num(r.seq_scan),
+            seqTupRead: num(r.seq_tup_read),
+            idxScan: numOrNull(r.idx_scan),
+            idxTupFetch: numOrNull(r.idx_tup_fetch),
+            nTupIns: num(r.n_tup_ins),
+            nTupUpd: num(r.n_tup_upd),
+            nTupDel: num(r.n_tup_del),
+            nTupHotUpd: num(r.n_tup_hot_upd),
+            nLiveTup: num(r.n_live_tup),
+            nDeadTup: num(r.n_dead_tup),
+            nModSinceAnalyze: num(r.n_mod_since_analyze),
+            lastVacuum: isoOrNull(r.last_vacuum),
+            lastAutovacuum: isoOrNull(r.last_autovacuum),
+            lastAnalyze: isoOrNull(r.last_analyze),
+            lastAutoanalyze: isoOrNull(r.last_autoanalyze),
+            vacuumCount: num(r.vacuum_count),
+            autovacuumCount: num(r.autovacuum_count),
+            analyzeCount: num(r.analyze_count),
+            autoanalyzeCount: num(r.autoanalyze_count),
+            heapBlksRead: num(r.heap_blks_read),
+            heapBlksHit: num(r.heap_blks_hit),
+          }
+        : null,
+    };
+  });
+}
+
+async function collectColumns(db: PostgresConnector): Promise<Map<string, Column[]>> {
+  const rows = await db.query<Row>(`
+    select n.nspname as schema, c.relname as name, a.attname, a.attnum, format_type(a.atttypid, a.atttypmod) as type,
+           a.attnotnull, pg_get_expr(d.adbin, d.adrelid) as default_expr, a.attidentity::text as identity,
+           a.attgenerated::text as generated
+      from pg_attribute a
+      join pg_class c on c.oid = a.attrelid
+      join pg_namespace n on n.oid = c.relnamespace
+      left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+     where c.relkind in ('r', 'p', 'm', 'f') and a.attnum > 0 and not a.attisdropped and ${userSchemaFilter("n")}
+     order by n.nspname, c.relname, a.attnum`);
+  const out = new Map<string, Column[]>();
+  for (const r of rows) {
+    const key = `${r.schema}.${r.name}`;
+    const list = out.get(key) ?? [];
+    list.push({
+      name: String(r.attname),
+      position: num(r.attnum),
+      type: String(r.type),
+      notNull: Boolean(r.attnotnull),
+      default: (r.default_expr as string | null) ?? null,
+      identity: String(r.identity ?? ""),
+      generated: String(r.generated ?? ""),
+    });
+    out.set(key, list);
+  }
+  return out;
+}

@@ -1,0 +1,36 @@
+import type { Finding } from "../findings/finding.js";
+import type { PlanSummary } from "./plan-report.js";
+
+export interface StatementReport {
+  queryId: string;
+  query: string;
+  calls: number;
+  totalMs: number;
+  meanMs: number;
+  /** Share of all statement time pg_stat_statements recorded. */
+  share: number;
+  planMethod: "generic" | "prepared-generic" | "analyze" | "estimate" | null;
+  plan: PlanSummary | null;
+  findings: Finding[];
+  /** Why no plan could be made (utility statement, error), if so. */
+  skipped: string | null;
+}
+
+export interface AnalyzeReport {
+  kind: "analyze";
+  target: string;
+  server: { version: string; database: string };
+  capturedAt: string;
+  workload: {
+    source: string;
+    statementsSeen: number;
+    statementsExplained: number;
+    totalMs: number;
+    statsResetAt: string | null;
+  };
+  statements: StatementReport[];
+  /** Every finding, ranked; plan findings carry the statement they came from. */
+  findings: Finding[];
+  /** What dbopt could not look at and why. */
+  notes: string[];
+}

@@ -1,0 +1,63 @@
+import { analyzePlan, type AnalyzedPlan } from "../facts/plan/plan-metrics.js";
+import { countNodes, type Plan } from "../facts/plan/plan-model.js";
+import type { Snapshot } from "../facts/snapshot.js";
+import type { Finding } from "../findings/finding.js";
+import { PLAN_RULES } from "../rules/registry.js";
+import { type RuleOverrides, runRules } from "../rules/run-rules.js";
+
+export interface PlanSummary {
+  /** Plan nodes, InitPlans and SubPlans included. */
+  nodes: number;
+  executionTimeMs: number | null;
+  planningTimeMs: number | null;
+  analyzed: boolean;
+  totalCost: number | null;
+  rows: number | null;
+  triggerTimeMs: number | null;
+  jitTimeMs: number | null;
+}
+
+export interface PlanReport {
+  kind: "plan";
+  /** Where the plan came from: a file name, "stdin", or the database it ran on. */
+  source: string;
+  sql: string | null;
+  summary: PlanSummary;
+  analyzed: AnalyzedPlan;
+  findings: Finding[];
+}
+
+/** Run the plan detectors over a parsed plan and rank what they find. */
+export function reportOnPlan(
+  plan: Plan,
+  context: { source: string; sql?: string | null; snapshot?: Snapshot | null; overrides?: RuleOverrides },
+): PlanReport {
+  const analyzed = analyzePlan(plan);
+  const findings = dropHotNodesExplainedElsewhere(
+    runRules(PLAN_RULES, { analyzed, sql: context.sql ?? null, snapshot: context.snapshot ?? null }, context.overrides),
+  );
+  const triggerTimes = plan.triggers.map((t) => t.timeMs).filter((t): t is number => t !== null);
+  return {
+    kind: "plan",
+    source: context.source,
+    sql: context.sql ?? null,
+    summary: {
+      nodes: countNodes(plan.root),
+      executionTimeMs: plan.executionMs,
+      planningTimeMs: plan.planningMs,
+      analyzed: plan.analyzed,
+      totalCost: plan.root.cost?.total ?? null,
+      rows: plan.root.actual ? plan.root.actual.rows * plan.root.actual.loops : plan.root.planRows,
+      triggerTimeMs: triggerTimes.length ? triggerTimes.reduce((a, b) => a + b, 0) : null,
+      jitTimeMs: plan.jit?.timingMs?.Total ?? null,
+    },
+    analyzed,
+    findings,
+  };
+}
+
+/** A hot node that another finding already explains needs no finding of its own; the tree still marks it. */
+function dropHotNodesExplainedElsewhere(findings: Finding[]): Finding[] {
+  const explained = new Set(findings.filter((f) => f.ruleId !== "plan/hot-node").map((f) => f.nodeId));
+  return findings.filter((f) => f.ruleId !== "plan/hot-node" || !explained.has(f.nodeId));
+}

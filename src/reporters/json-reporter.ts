@@ -1,0 +1,45 @@
+import type { PlanNode } from "../facts/plan/plan-model.js";
+import type { AnalyzeReport } from "../pipeline/analyze-report.js";
+import type { PlanReport } from "../pipeline/plan-report.js";
+import { nodeLabel } from "../rules/plan/plan-facts.js";
+
+export type Report = PlanReport | AnalyzeReport;
+
+/** Machine-readable output: the same report, with the plan as a tree whose nodes carry their metrics. */
+export function renderJson(report: Report): string {
+  if (report.kind === "analyze") return `${JSON.stringify(report, null, 2)}\n`;
+  const { analyzed } = report;
+  const node = (n: PlanNode): unknown => ({
+    id: n.id,
+    label: nodeLabel(n),
+    nodeType: n.nodeType,
+    role: n.role,
+    subplanName: n.subplanName,
+    parallelAware: n.parallelAware,
+    details: n.details,
+    relationName: n.relationName,
+    schema: n.schema,
+    alias: n.alias,
+    indexName: n.indexName,
+    cost: n.cost,
+    planRows: n.planRows,
+    planWidth: n.planWidth,
+    actual: n.actual ?? null,
+    neverExecuted: n.actual === null,
+    buffers: n.buffers,
+    ioTimings: n.ioTimings,
+    workers: n.workers,
+    props: n.props,
+    metrics: analyzed.metrics[n.id],
+    children: n.children.map(node),
+  });
+  const { plan } = analyzed;
+  const out = {
+    source: report.source,
+    sql: report.sql,
+    summary: { ...report.summary, triggers: plan.triggers, jit: plan.jit, settings: plan.settings },
+    plan: node(plan.root),
+    findings: report.findings,
+  };
+  return `${JSON.stringify(out, null, 2)}\n`;
+}

@@ -1,0 +1,55 @@
+import type { Finding } from "../findings/finding.js";
+import { formatCount, formatMs, formatPercent } from "../util/format.js";
+import type { Report } from "./json-reporter.js";
+import { renderPlanTree } from "./terminal/plan-tree.js";
+import { createPalette } from "./palette.js";
+
+/** Markdown for pull requests and issues: a findings table, then each fix, then the plan tree. */
+export function renderMarkdown(report: Report): string {
+  const lines: string[] = [];
+  if (report.kind === "plan") {
+    const s = report.summary;
+    lines.push(`## dbopt: plan from ${report.source}`, "");
+    lines.push(
+      s.analyzed
+        ? `Execution ${formatMs(s.executionTimeMs)}, planning ${formatMs(s.planningTimeMs)}, ${s.nodes} nodes.`
+        : `Estimated cost ${s.totalCost}, ${s.nodes} nodes (not run).`,
+      "",
+    );
+  } else {
+    lines.push(`## dbopt: ${report.target}`, "", `PostgreSQL ${report.server.version}; ${report.workload.statementsExplained} of ${report.workload.statementsSeen} statements explained.`, "");
+    for (const note of report.notes) lines.push(`> ${note}`, "");
+    lines.push("| total | share | calls | mean | statement |", "|---:|---:|---:|---:|---|");
+    for (const st of report.statements) {
+      lines.push(`| ${formatMs(st.totalMs)} | ${formatPercent(st.share)} | ${formatCount(st.calls)} | ${formatMs(st.meanMs)} | \`${cell(st.query.replace(/\s+/g, " ").slice(0, 100))}\` |`);
+    }
+    lines.push("");
+  }
+  lines.push(...findingsTable(report.findings));
+  if (report.kind === "plan") {
+    lines.push("<details><summary>Plan tree</summary>", "", "```", ...renderPlanTree(report.analyzed, createPalette(false), new Set()), "```", "</details>", "");
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function findingsTable(findings: Finding[]): string[] {
+  if (findings.length === 0) return ["No findings.", ""];
+  const lines = ["| # | severity | finding | rule |", "|---:|---|---|---|"];
+  findings.forEach((f, i) => {
+    lines.push(`| ${i + 1} | ${f.severity} | ${cell(f.title)} | [${f.ruleId}](${f.docsUrl}) |`);
+  });
+  lines.push("");
+  findings.forEach((f, i) => {
+    lines.push(`### ${i + 1}. ${f.title}`, "", f.detail, "");
+    const evidence = Object.entries(f.evidence).filter(([, v]) => v !== null);
+    if (evidence.length) lines.push(evidence.map(([k, v]) => `\`${k}\`: ${v}`).join(" · "), "");
+    if (f.query) lines.push("```sql", f.query, "```", "");
+    if (f.fix?.sql) lines.push("Fix:", "", "```sql", f.fix.sql, "```", "", f.fix.note, "");
+    else if (f.fix) lines.push(`Fix: ${f.fix.note}`, "");
+  });
+  return lines;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|");
+}

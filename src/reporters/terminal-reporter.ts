@@ -1,0 +1,56 @@
+import type { AnalyzeReport } from "../pipeline/analyze-report.js";
+import type { PlanReport } from "../pipeline/plan-report.js";
+import { formatCount, formatMs, formatPercent } from "../util/format.js";
+import type { Report } from "./json-reporter.js";
+import { createPalette, type Palette } from "./palette.js";
+import { renderFindings } from "./terminal/findings-list.js";
+import { renderPlanTree } from "./terminal/plan-tree.js";
+
+export function renderTerminal(report: Report, options: { colour: boolean }): string {
+  const p = createPalette(options.colour);
+  const lines = report.kind === "plan" ? planLines(report, p) : analyzeLines(report, p);
+  return `${lines.join("\n")}\n`;
+}
+
+function planLines(report: PlanReport, p: Palette): string[] {
+  const s = report.summary;
+  const timing = s.analyzed
+    ? `execution ${formatMs(s.executionTimeMs)}, planning ${formatMs(s.planningTimeMs)}`
+    : `estimated cost ${s.totalCost ?? "-"} (not run: add --analyze for real timings)`;
+  const extras = [
+    s.triggerTimeMs !== null ? `triggers ${formatMs(s.triggerTimeMs)}` : null,
+    s.jitTimeMs !== null ? `JIT ${formatMs(s.jitTimeMs)}` : null,
+  ].filter(Boolean);
+  const lines = [
+    p.bold(`Plan from ${report.source}`) + p.dim(`  ${s.nodes} nodes, ${timing}${extras.length ? `, ${extras.join(", ")}` : ""}`),
+    "",
+    ...renderPlanTree(report.analyzed, p, new Set(report.findings.map((f) => f.nodeId).filter((id) => id !== undefined))),
+    "",
+    p.bold(`Findings (${report.findings.length})`),
+    "",
+    ...renderFindings(report.findings, p),
+  ];
+  return lines;
+}
+
+function analyzeLines(report: AnalyzeReport, p: Palette): string[] {
+  const w = report.workload;
+  const lines = [
+    p.bold(`dbopt analyze: ${report.target}`) + p.dim(`  PostgreSQL ${report.server.version}, captured ${report.capturedAt}`),
+    p.dim(
+      `workload: ${w.statementsSeen} statements in ${w.source}, ${formatMs(w.totalMs)} in all${w.statsResetAt ? ` since ${w.statsResetAt}` : ""}; ${w.statementsExplained} explained`,
+    ),
+    ...report.notes.map((n) => p.yellow(`note: ${n}`)),
+    "",
+    p.bold("Top statements by total time"),
+    p.dim(`${"total".padStart(10)}  ${"share".padStart(5)}  ${"calls".padStart(9)}  ${"mean".padStart(10)}  findings  statement`),
+  ];
+  for (const st of report.statements) {
+    const q = st.query.replace(/\s+/g, " ");
+    lines.push(
+      `${formatMs(st.totalMs).padStart(10)}  ${formatPercent(st.share).padStart(5)}  ${formatCount(st.calls).padStart(9)}  ${formatMs(st.meanMs).padStart(10)}  ${String(st.findings.length).padStart(8)}  ${q.length > 90 ? `${q.slice(0, 87)}...` : q}${st.skipped ? p.dim(` (${st.skipped})`) : ""}`,
+    );
+  }
+  lines.push("", p.bold(`Findings (${report.findings.length}), most costly first`), "", ...renderFindings(report.findings, p));
+  return lines;
+}

@@ -1,0 +1,52 @@
+import type { Finding } from "../../findings/finding.js";
+import { formatCount, formatMs, formatPercent, round3 } from "../../util/format.js";
+import type { Rule } from "../rule.js";
+import { nodeLabel, type PlanFacts, severityFromImpact } from "./plan-facts.js";
+
+type Options = { minLoops: number; minShare: number };
+
+/** A correlated subquery run once per outer row. */
+export const correlatedSubplan: Rule<PlanFacts, Options> = {
+  id: "plan/correlated-subplan",
+  family: "plan",
+  title: "Correlated subquery runs once per row",
+  description:
+    "A SubPlan (a subquery that refers to the outer row) runs for every row of the node that uses it. A join, or a LATERAL join with an aggregate, does the work in one pass.",
+  maxSeverity: "error",
+  docsUrl: "https://www.postgresql.org/docs/current/functions-subquery.html",
+  options: {
+    minLoops: { default: 100, description: "executions of the subquery" },
+    minShare: { default: 0.1, description: "share of the statement's time spent in the subquery" },
+  },
+  check({ analyzed }, o) {
+    const findings: Finding[] = [];
+    analyzed.nodes.forEach((node, id) => {
+      if (node.role !== "subplan" || !node.actual || node.actual.loops < o.minLoops) return;
+      const m = analyzed.metrics[id];
+      if (!m || m.inclusiveMs === null || !analyzed.totalMs) return;
+      const share = m.inclusiveMs / analyzed.totalMs;
+      if (share < o.minShare) return;
+      const owner = analyzed.parents[id];
+      findings.push({
+        ruleId: this.id,
+        severity: severityFromImpact(share, m.inclusiveMs),
+        title: `${node.subplanName ?? "SubPlan"} runs ${formatCount(node.actual.loops)} times`,
+        detail: `It is evaluated for each row of ${owner ? nodeLabel(owner) : "its parent"}, ${formatMs(m.inclusiveMs / node.actual.loops)} a time, ${formatMs(m.inclusiveMs)} in all (${formatPercent(share)} of the statement).`,
+        evidence: {
+          subplan: node.subplanName,
+          loops: node.actual.loops,
+          totalMs: round3(m.inclusiveMs),
+          perLoopMs: round3(m.inclusiveMs / node.actual.loops),
+          share: round3(share),
+        },
+        fix: {
+          note: "Rewrite the correlated subquery as a JOIN (with GROUP BY for aggregates) or LEFT JOIN LATERAL (...) ON true, so PostgreSQL can pick a hash or merge join instead of one lookup per row.",
+        },
+        docsUrl: this.docsUrl,
+        impact: m.inclusiveMs,
+        nodeId: id,
+      });
+    });
+    return findings;
+  },
+};

@@ -1,0 +1,80 @@
+import { predicatesOfCondition } from "../../facts/sql/predicates.js";
+import type { Finding } from "../../findings/finding.js";
+import { formatCount, formatPercent, round3 } from "../../util/format.js";
+import type { Rule } from "../rule.js";
+import { indexColumns, suggestIndex } from "./index-suggestion.js";
+import { findTable, nodeImpact, nodeLabel, nodeShare, type PlanFacts, severityFromImpact, tableIndexes } from "./plan-facts.js";
+
+type Options = { minRemovedShare: number; minRemovedRows: number; minShare: number };
+
+const INDEX_SCANS = new Set(["Index Scan", "Index Only Scan", "Bitmap Heap Scan"]);
+
+/** An index scan that still fetches many rows only to drop them: the index lacks the filtered columns. */
+export const indexFilter: Rule<PlanFacts, Options> = {
+  id: "plan/index-filter",
+  family: "plan",
+  title: "Index scan discards most rows it fetches",
+  description:
+    "An index scan whose Filter (or recheck) removes most of the rows the index returned. Adding the filtered columns to the index lets it return only the rows kept.",
+  maxSeverity: "error",
+  docsUrl: "https://www.postgresql.org/docs/current/indexes-multicolumn.html",
+  options: {
+    minRemovedShare: { default: 0.5, description: "share of fetched rows removed after the index" },
+    minRemovedRows: { default: 1000, description: "rows removed in all" },
+    minShare: { default: 0.05, description: "share of the statement's time spent in the scan" },
+  },
+  check({ analyzed, snapshot }, o) {
+    const findings: Finding[] = [];
+    analyzed.nodes.forEach((node, id) => {
+      const m = analyzed.metrics[id];
+      if (!m || !INDEX_SCANS.has(node.nodeType) || m.totalRows === null || nodeShare(m) < o.minShare) return;
+      // Rechecks of a lossy bitmap are the lossy-bitmap rule's business.
+      const lossy = Number(node.props["Lossy Heap Blocks"] ?? 0) > 0;
+      const removed = m.rowsRemovedByFilter + (lossy ? 0 : m.rowsRemovedByIndexRecheck);
+      const fetched = m.totalRows + removed;
+      if (removed < o.minRemovedRows || removed / fetched < o.minRemovedShare) return;
+
+      const indexCond = node.nodeType === "Bitmap Heap Scan" ? node.props["Recheck Cond"] : node.props["Index Cond"];
+      const filter = node.props.Filter;
+      const predicates = [
+        ...(typeof indexCond === "string" ? predicatesOfCondition(indexCond) : []),
+        ...(typeof filter === "string" ? predicatesOfCondition(filter) : []),
+      ].filter((p) => p.qualifier === null || p.qualifier === node.alias || p.qualifier === node.relationName);
+      const table = findTable(snapshot, node);
+      const columns = indexColumns(predicates);
+      const relation = { schema: node.schema ?? table?.schema ?? null, name: node.relationName ?? "?" };
+      const suggestion = columns.length > 1 ? suggestIndex(relation, columns, tableIndexes(snapshot, table)) : null;
+      const share = nodeShare(m);
+      findings.push({
+        ruleId: this.id,
+        severity: severityFromImpact(share, m.exclusiveMs),
+        title: `${nodeLabel(node)} fetches ${formatCount(fetched)} rows and keeps ${formatCount(m.totalRows)}`,
+        detail: `After the index condition ${indexCond ?? ""}, ${typeof filter === "string" ? `the filter ${filter}` : "the recheck"} removes ${formatPercent(removed / fetched, 1)} of the rows fetched from the table.`,
+        evidence: {
+          index: node.indexName,
+          indexCond: typeof indexCond === "string" ? indexCond : null,
+          filter: typeof filter === "string" ? filter : null,
+          rowsFetched: fetched,
+          rowsKept: m.totalRows,
+          rowsRemoved: removed,
+          exclusiveMs: m.exclusiveMs === null ? null : round3(m.exclusiveMs),
+          timeShare: round3(share),
+        },
+        fix:
+          suggestion && !suggestion.coveredBy
+            ? {
+                sql: suggestion.ddl,
+                note: `An index on (${columns.join(", ")}) applies the filter inside the index, so only matching rows are fetched. Once it is in use, ${node.indexName ?? "the current index"} may become redundant.`,
+              }
+            : {
+                note: "Put the filtered columns into the index (after the equality columns), or use a partial index whose WHERE matches the filter.",
+              },
+        docsUrl: this.docsUrl,
+        impact: nodeImpact(m),
+        nodeId: id,
+        objects: [`${relation.schema ?? "public"}.${relation.name}`],
+      });
+    });
+    return findings;
+  },
+};

@@ -1,0 +1,80 @@
+import { predicatesOfCondition } from "../../facts/sql/predicates.js";
+import type { Finding } from "../../findings/finding.js";
+import { formatCount, formatFactor, formatMs, formatPercent, round3 } from "../../util/format.js";
+import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
+import type { Rule } from "../rule.js";
+import { inputs, nodeLabel, type PlanFacts, severityFromImpact } from "./plan-facts.js";
+
+type Options = { minLoops: number; minShare: number };
+
+/** A nested loop that runs its inner side thousands of times, usually because the outer side was underestimated. */
+export const nestedLoopInner: Rule<PlanFacts, Options> = {
+  id: "plan/nested-loop-inner",
+  family: "plan",
+  title: "Nested loop runs its inner side many times",
+  description:
+    "A Nested Loop executes its inner input once per outer row. With thousands of outer rows a hash or merge join, or a better index on the inner side, is usually faster.",
+  maxSeverity: "error",
+  docsUrl: "https://www.postgresql.org/docs/current/planner-optimizer.html",
+  options: {
+    minLoops: { default: 1000, description: "executions of the inner side" },
+    minShare: { default: 0.2, description: "share of the statement's time spent in the inner side" },
+  },
+  check({ analyzed }, o) {
+    const findings: Finding[] = [];
+    analyzed.nodes.forEach((node, id) => {
+      if (node.nodeType !== "Nested Loop") return;
+      const [outer, inner] = inputs(node);
+      if (!outer || !inner?.actual || inner.actual.loops < o.minLoops) return;
+      const im = analyzed.metrics[inner.id];
+      const om = analyzed.metrics[outer.id];
+      if (!im || im.inclusiveMs === null || !analyzed.totalMs) return;
+      const share = im.inclusiveMs / analyzed.totalMs;
+      if (share < o.minShare) return;
+      const outerUnder = om?.rowDirection === "under" && (om.rowFactor ?? 1) >= 10;
+      const seqInner = inner.nodeType === "Seq Scan";
+      let fix: Finding["fix"];
+      if (seqInner && inner.relationName) {
+        const joinCond = String(inner.props.Filter ?? node.props["Join Filter"] ?? "");
+        const keys = predicatesOfCondition(joinCond).filter((p) => p.qualifier === inner.alias || p.qualifier === null);
+        const column = keys[0]?.column;
+        fix = column
+          ? {
+              sql: `CREATE INDEX CONCURRENTLY ON ${qualifiedName(inner.schema, inner.relationName)} (${quoteIdent(column)});`,
+              note: "The inner side scans the whole table once per outer row; an index on the join column turns each loop into a lookup.",
+            }
+          : { note: "The inner side scans a whole table per outer row: index its join column." };
+      } else if (outerUnder) {
+        fix = {
+          sql: "SET enable_nestloop = off; -- for this session only, to compare",
+          note: `The planner expected ${formatCount(outer.planRows)} outer rows and got ${formatCount(outer.actual?.rows)}; with the right estimate it would likely hash join. Fix the outer estimate (see the row-misestimate finding), then compare timings with enable_nestloop off.`,
+        };
+      } else {
+        fix = {
+          note: "Each loop is an index lookup; at this many loops a hash join may win: compare with SET enable_nestloop = off in a session, or reduce the outer rows earlier in the query.",
+        };
+      }
+      findings.push({
+        ruleId: this.id,
+        severity: severityFromImpact(share, im.inclusiveMs),
+        title: `${nodeLabel(node)} runs ${nodeLabel(inner)} ${formatCount(inner.actual.loops)} times`,
+        detail:
+          `The inner side took ${formatMs(im.inclusiveMs)} in all (${formatPercent(share)} of the statement), ${formatMs(im.inclusiveMs / inner.actual.loops)} per loop.` +
+          (outerUnder ? ` The outer side was underestimated ${formatFactor(om?.rowFactor ?? 1)}.` : ""),
+        evidence: {
+          loops: inner.actual.loops,
+          innerMs: round3(im.inclusiveMs),
+          perLoopMs: round3(im.inclusiveMs / inner.actual.loops),
+          outerEstimatedRows: outer.planRows,
+          outerActualRows: outer.actual?.rows ?? null,
+          share: round3(share),
+        },
+        fix,
+        docsUrl: this.docsUrl,
+        impact: im.inclusiveMs,
+        nodeId: id,
+      });
+    });
+    return findings;
+  },
+};

@@ -1,0 +1,46 @@
+import type { Finding } from "../../findings/finding.js";
+import { round3 } from "../../util/format.js";
+import type { Rule } from "../rule.js";
+import { nodeLabel, type PlanFacts, settingOf } from "./plan-facts.js";
+
+type Options = Record<string, never>;
+
+/** Fewer parallel workers started than planned: the server's worker pool was exhausted. */
+export const parallelWorkersShort: Rule<PlanFacts, Options> = {
+  id: "plan/parallel-workers-short",
+  family: "plan",
+  title: "Fewer parallel workers launched than planned",
+  description:
+    "The plan was made for N parallel workers but fewer started, because max_parallel_workers or max_worker_processes were used up by other queries; the leader did the rest of the work.",
+  maxSeverity: "warning",
+  docsUrl: "https://www.postgresql.org/docs/current/how-parallel-query-works.html",
+  options: {},
+  check(facts) {
+    const { analyzed } = facts;
+    const findings: Finding[] = [];
+    analyzed.nodes.forEach((node, id) => {
+      if (node.nodeType !== "Gather" && node.nodeType !== "Gather Merge") return;
+      const planned = Number(node.props["Workers Planned"] ?? 0);
+      const launched = node.props["Workers Launched"];
+      if (typeof launched !== "number" || launched >= planned) return;
+      const m = analyzed.metrics[id];
+      const share = m?.inclusiveMs !== null && m?.inclusiveMs !== undefined && analyzed.totalMs ? m.inclusiveMs / analyzed.totalMs : 0;
+      const maxWorkers = settingOf(facts, "max_parallel_workers");
+      findings.push({
+        ruleId: this.id,
+        severity: launched === 0 && share >= 0.3 ? "warning" : "info",
+        title: `${nodeLabel(node)} launched ${launched} of ${planned} planned workers`,
+        detail: `The parallel part ran with ${launched + 1} processes instead of ${planned + 1}, so it took up to ${round3((planned + 1) / (launched + 1))}× longer than planned. Other parallel queries held the workers (max_parallel_workers${maxWorkers ? ` = ${maxWorkers}` : ""}).`,
+        evidence: { workersPlanned: planned, workersLaunched: launched, maxParallelWorkers: maxWorkers, timeShare: round3(share) },
+        fix: {
+          sql: "ALTER SYSTEM SET max_parallel_workers = 16;  -- at most max_worker_processes, which needs a restart to raise\nSELECT pg_reload_conf();",
+          note: "Raise max_parallel_workers (and max_worker_processes, which needs a restart) if the machine has idle cores at peak; otherwise lower max_parallel_workers_per_gather so plans expect what they will get.",
+        },
+        docsUrl: this.docsUrl,
+        impact: m?.inclusiveMs ?? 0,
+        nodeId: id,
+      });
+    });
+    return findings;
+  },
+};

@@ -1,0 +1,134 @@
+import type { AnalyzedPlan } from "../../facts/plan/plan-metrics.js";
+import { predicatesOfCondition } from "../../facts/sql/predicates.js";
+import type { Finding, Severity } from "../../findings/finding.js";
+import { formatCount, formatFactor, formatMs, formatPercent, round3 } from "../../util/format.js";
+import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
+import type { Rule } from "../rule.js";
+import { inputs, nodeLabel, type PlanFacts } from "./plan-facts.js";
+
+type Options = { minFactor: number; minParentShare: number };
+
+const CONDITIONS = ["Index Cond", "Recheck Cond", "Filter"] as const;
+const BITMAP_SETS = new Set(["BitmapAnd", "BitmapOr"]);
+const BANDS: Array<[number, Severity]> = [
+  [1000, "error"],
+  [100, "warning"],
+  [10, "info"],
+];
+
+/**
+ * Where the planner's row estimate is 10×, 100× or 1000× off, at the node where the error starts (not at every
+ * node above that inherits it), and only where the node above spends real time: that is where a wrong join or
+ * scan choice costs.
+ */
+export const rowMisestimate: Rule<PlanFacts, Options> = {
+  id: "plan/row-misestimate",
+  family: "plan",
+  title: "Row estimate far from the actual rows",
+  description:
+    "The planner expected far more or fewer rows than the node produced, so the plan above it (join method, join order, memory) was chosen for the wrong size.",
+  maxSeverity: "error",
+  docsUrl: "https://www.postgresql.org/docs/current/planner-stats.html",
+  options: {
+    minFactor: { default: 10, description: "estimate-vs-actual factor from which a node is reported" },
+    minParentShare: { default: 0.1, description: "share of the statement's time spent in the node above" },
+  },
+  check({ analyzed }, o) {
+    const findings: Finding[] = [];
+    analyzed.nodes.forEach((node, id) => {
+      const m = analyzed.metrics[id];
+      const parent = analyzed.parents[id];
+      // The root's estimate steers no choice above it; bitmap And/Or nodes always report 0 rows.
+      if (!m?.rowFactor || m.rowFactor < o.minFactor || !node.actual || !parent || BITMAP_SETS.has(node.nodeType)) return;
+      // Report where the error starts: every input is still estimated well.
+      if (inputs(node).some((c) => (analyzed.metrics[c.id]?.rowFactor ?? 1) >= o.minFactor)) return;
+      if (m.rowDirection === "over" && stoppedEarly(analyzed, id)) return;
+      if (node.nodeType === "CTE Scan" && cteMisestimated(analyzed, node.relationName, o.minFactor)) return;
+      const parentMs = analyzed.metrics[parent.id]?.inclusiveMs ?? null;
+      const parentShare = parentMs !== null && analyzed.totalMs ? parentMs / analyzed.totalMs : 0;
+      if (parentShare < o.minParentShare) return;
+      const band = BANDS.find(([factor]) => (m.rowFactor ?? 0) >= factor) ?? [10, "info"];
+      // A wrong estimate under a node that takes little time is worth less than its factor says.
+      const severity: Severity = parentShare >= 0.3 ? band[1] : band[1] === "error" ? "warning" : "info";
+      const estimated = node.planRows ?? 0;
+      const actualRows = node.actual.rows;
+      findings.push({
+        ruleId: this.id,
+        severity,
+        title: `${nodeLabel(node)}: estimated ${formatCount(estimated)} rows, got ${formatCount(actualRows)} (${formatFactor(m.rowFactor)} ${m.rowDirection === "under" ? "under" : "over"})`,
+        detail:
+          `The ${m.rowDirection === "under" ? "underestimate" : "overestimate"} starts at this node; ` +
+          `${nodeLabel(parent)} above it was planned for the wrong row count and takes ${formatMs(parentMs)} (${formatPercent(parentShare)} of the statement).`,
+        evidence: {
+          estimatedRows: estimated,
+          actualRows,
+          loops: node.actual.loops,
+          factor: round3(m.rowFactor),
+          direction: m.rowDirection,
+          parentNode: nodeLabel(parent),
+          parentMs: parentMs === null ? null : round3(parentMs),
+        },
+        fix: statisticsFix(node),
+        docsUrl: this.docsUrl,
+        impact: parentMs ?? 0,
+        nodeId: id,
+        ...(node.relationName ? { objects: [`${node.schema ?? "public"}.${node.relationName}`] } : {}),
+      });
+    });
+    return findings;
+  },
+};
+
+/**
+ * A node under a Limit, or on the inner side of a semi/anti or merge join, may be stopped before it returns all
+ * its rows: fewer rows than estimated is then expected, not a misestimate.
+ */
+function stoppedEarly(analyzed: AnalyzedPlan, id: number): boolean {
+  for (let p = analyzed.parents[id]; p; p = analyzed.parents[p.id]) {
+    if (p.nodeType === "Limit" || p.nodeType === "Merge Join") return true;
+    if (/Semi|Anti/.test(p.details["Join Type"] ?? "")) return true;
+    if (p.role === "subplan") return true; // EXISTS and scalar subqueries stop at the first row
+  }
+  return false;
+}
+
+function cteMisestimated(analyzed: AnalyzedPlan, name: string | null, minFactor: number): boolean {
+  const cte = analyzed.nodes.find((n) => n.subplanName === `CTE ${name}`);
+  return cte !== undefined && (analyzed.metrics[cte.id]?.rowFactor ?? 1) >= minFactor;
+}
+
+function statisticsFix(node: PlanFacts["analyzed"]["nodes"][number]): Finding["fix"] {
+  if (node.nodeType === "Function Scan" && node.relationName) {
+    return {
+      sql: `ALTER FUNCTION ${quoteIdent(node.relationName)} ROWS ${Math.max(1, Math.round(node.actual?.rows ?? 1))};`,
+      note: "PostgreSQL assumes a set-returning function returns 1000 rows unless told otherwise.",
+    };
+  }
+  if (!node.relationName || node.nodeType === "CTE Scan") {
+    return {
+      note: "Join and aggregate estimates come from the inputs' statistics: run ANALYZE on the tables involved, and check the estimates of the scans below this node. Correlated join columns across tables are not covered by extended statistics.",
+    };
+  }
+  const table = qualifiedName(node.schema, node.relationName);
+  const columns = [
+    ...new Set(
+      CONDITIONS.flatMap((key) => (typeof node.props[key] === "string" ? predicatesOfCondition(node.props[key]) : []))
+        .filter((p) => !p.isExpression && (p.qualifier === null || p.qualifier === node.alias || p.qualifier === node.relationName))
+        .map((p) => quoteIdent(p.column)),
+    ),
+  ];
+  if (columns.length >= 2) {
+    const name = quoteIdent(`${node.relationName}_${columns.join("_").replace(/"/g, "")}_stats`.slice(0, 63));
+    return {
+      sql: `CREATE STATISTICS ${name} (dependencies, ndistinct, mcv) ON ${columns.join(", ")} FROM ${table};\nANALYZE ${table};`,
+      note: `The planner multiplies the selectivities of ${columns.join(" and ")} as if they were independent; extended statistics teach it how they correlate.`,
+    };
+  }
+  if (columns.length === 1) {
+    return {
+      sql: `ALTER TABLE ${table} ALTER COLUMN ${columns[0]} SET STATISTICS 1000;\nANALYZE ${table};`,
+      note: `A larger statistics sample for ${columns[0]} gives more most-common values and a finer histogram; if the table changed a lot since the last ANALYZE, ANALYZE alone may be enough.`,
+    };
+  }
+  return { sql: `ANALYZE ${table};`, note: "The table's statistics look stale: ANALYZE refreshes its row count and column statistics." };
+}

@@ -1,0 +1,102 @@
+import { predicatesOfCondition } from "../../facts/sql/predicates.js";
+import type { Finding } from "../../findings/finding.js";
+import { formatCount, formatMs, formatPercent, round3 } from "../../util/format.js";
+import type { Rule } from "../rule.js";
+import { indexColumns, suggestIndex } from "./index-suggestion.js";
+import {
+  findTable,
+  nodeImpact,
+  nodeLabel,
+  nodeShare,
+  type PlanFacts,
+  severityFromImpact,
+  tableIndexes,
+} from "./plan-facts.js";
+
+type Options = { minRemovedShare: number; minRemovedRows: number; minShare: number };
+
+/** A sequential scan that reads a whole table to keep a small part of it: the classic missing index. */
+export const seqScanFilter: Rule<PlanFacts, Options> = {
+  id: "plan/seq-scan-filter",
+  family: "plan",
+  title: "Sequential scan discards most rows",
+  description:
+    "A Seq Scan whose Filter throws away most of the rows it reads. An index on the filtered columns reads only the rows kept.",
+  maxSeverity: "error",
+  docsUrl: "https://www.postgresql.org/docs/current/indexes-intro.html",
+  options: {
+    minRemovedShare: { default: 0.9, description: "share of rows read that the filter removes" },
+    minRemovedRows: { default: 1000, description: "rows removed in all, below which a scan is cheap anyway" },
+    minShare: { default: 0.05, description: "share of the statement's time (or cost) spent in the scan" },
+  },
+  check({ analyzed, snapshot }, o) {
+    const findings: Finding[] = [];
+    analyzed.nodes.forEach((node, id) => {
+      if (node.nodeType !== "Seq Scan" || typeof node.props.Filter !== "string") return;
+      const m = analyzed.metrics[id];
+      if (!m || nodeShare(m) < o.minShare) return;
+      const table = findTable(snapshot, node);
+      let kept: number;
+      let removed: number;
+      let estimated = false;
+      if (m.totalRows !== null) {
+        kept = m.totalRows;
+        removed = m.rowsRemovedByFilter;
+      } else if (table && node.planRows !== null) {
+        // Without ANALYZE: compare the estimate with the table's row count.
+        estimated = true;
+        kept = node.planRows * m.processes;
+        removed = Math.max(0, table.rowsEstimate - kept);
+      } else return;
+      const read = kept + removed;
+      if (read === 0 || removed < o.minRemovedRows || removed / read < o.minRemovedShare) return;
+
+      const predicates = predicatesOfCondition(node.props.Filter);
+      const columns = indexColumns(predicates);
+      const relation = { schema: node.schema ?? table?.schema ?? null, name: node.relationName ?? "?" };
+      const suggestion = columns.length ? suggestIndex(relation, columns, tableIndexes(snapshot, table)) : null;
+      const share = nodeShare(m);
+      let fix: Finding["fix"];
+      if (suggestion?.coveredBy) {
+        fix = {
+          note: `Index ${suggestion.coveredBy.name} already starts with ${columns.join(", ")} but the planner did not use it: check the statistics (ANALYZE ${relation.name}) and that the filter compares the column with a value of its own type.`,
+          sql: `ANALYZE ${relation.name};`,
+        };
+      } else if (suggestion) {
+        fix = {
+          sql: suggestion.ddl,
+          note: `An index on (${columns.join(", ")}) lets PostgreSQL read only the ${formatCount(kept)} matching rows. Build it CONCURRENTLY so writes continue meanwhile.`,
+        };
+      } else {
+        fix = {
+          note: "The filter cannot use a plain B-tree (OR, a function, or a non-indexable operator): consider an expression index, splitting the OR into a UNION, or a partial index.",
+        };
+      }
+      findings.push({
+        ruleId: this.id,
+        severity: severityFromImpact(share, m.exclusiveMs),
+        title: `${nodeLabel(node)} reads ${formatCount(read)} rows to keep ${formatCount(kept)}`,
+        detail:
+          `The filter ${node.props.Filter} removes ${formatPercent(removed / read, 1)} of the rows the scan reads` +
+          (m.exclusiveMs !== null ? `, and the scan takes ${formatMs(m.exclusiveMs)} (${formatPercent(share)} of the statement).` : ` (estimated from ${relation.name}'s ${formatCount(table?.rowsEstimate)} rows).`),
+        evidence: {
+          table: relation.name,
+          filter: node.props.Filter,
+          rowsRead: read,
+          rowsKept: kept,
+          rowsRemoved: removed,
+          removedShare: round3(removed / read),
+          exclusiveMs: m.exclusiveMs === null ? null : round3(m.exclusiveMs),
+          timeShare: round3(share),
+          estimated,
+        },
+        fix,
+        docsUrl: this.docsUrl,
+        impact: nodeImpact(m),
+        nodeId: id,
+        objects: [`${relation.schema ?? "public"}.${relation.name}`],
+      });
+    });
+    return findings;
+  },
+};

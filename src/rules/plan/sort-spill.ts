@@ -1,0 +1,81 @@
+import type { PlanNode } from "../../facts/plan/plan-model.js";
+import type { Finding } from "../../findings/finding.js";
+import { formatBytes, formatMs, round3, roundMemorySetting } from "../../util/format.js";
+import { qualifiedName } from "../../util/sql-identifiers.js";
+import type { Rule } from "../rule.js";
+import { inputs, nodeImpact, nodeLabel, nodeShare, type PlanFacts, settingOf, severityFromImpact } from "./plan-facts.js";
+
+type Options = { minDiskKB: number };
+
+/**
+ * A sort that did not fit in work_mem and went to disk. An in-memory sort needs roughly twice the space of its
+ * on-disk runs (tuple headers and pointers), which is what the suggested work_mem allows for.
+ */
+export const sortSpill: Rule<PlanFacts, Options> = {
+  id: "plan/sort-spill",
+  family: "plan",
+  title: "Sort spilled to disk",
+  description:
+    "A Sort (or Incremental Sort) used an external merge on disk because its input did not fit in work_mem.",
+  maxSeverity: "error",
+  docsUrl: "https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-WORK-MEM",
+  options: { minDiskKB: { default: 1, description: "kB written to disk, from which a sort is reported" } },
+  check(facts, o) {
+    const { analyzed } = facts;
+    const findings: Finding[] = [];
+    analyzed.nodes.forEach((node, id) => {
+      const m = analyzed.metrics[id];
+      if (!m || (node.nodeType !== "Sort" && node.nodeType !== "Incremental Sort")) return;
+      const diskKB = diskUsedKB(node);
+      if (diskKB < o.minDiskKB) return;
+      const perProcessKB = diskKB / Math.max(1, node.workers.length ? node.workers.length + 1 : 1);
+      const workMem = roundMemorySetting(perProcessKB * 1024 * 2);
+      const keys = Array.isArray(node.props["Sort Key"]) ? node.props["Sort Key"] : [];
+      const indexFix = sortIndex(node, keys);
+      const share = nodeShare(m);
+      findings.push({
+        ruleId: this.id,
+        severity: severityFromImpact(share, m.exclusiveMs),
+        title: `${nodeLabel(node)} on ${keys.join(", ")} spilled ${formatBytes(diskKB * 1024)} to disk`,
+        detail: `The sort ran as an external merge (${node.props["Sort Method"] ?? "on disk"}) because work_mem (${settingOf(facts, "work_mem") ?? "4MB by default"}) was too small; it took ${formatMs(m.exclusiveMs)}.`,
+        evidence: {
+          sortKey: keys.join(", "),
+          sortMethod: String(node.props["Sort Method"] ?? ""),
+          diskKB,
+          workers: node.workers.length,
+          rowsSorted: analyzed.metrics[inputs(node)[0]?.id ?? -1]?.totalRows ?? null,
+          exclusiveMs: m.exclusiveMs === null ? null : round3(m.exclusiveMs),
+          workMem: settingOf(facts, "work_mem"),
+        },
+        fix: {
+          sql: `SET work_mem = '${workMem}';${indexFix ? `\n-- or avoid the sort:\n${indexFix}` : ""}`,
+          note: `work_mem = '${workMem}' lets this sort run in memory; set it for this session or role (ALTER ROLE ... SET work_mem) rather than server-wide, since every sort and hash of every connection may use that much.${indexFix ? " An index in the sort order returns the rows already sorted." : ""}`,
+        },
+        docsUrl: this.docsUrl,
+        impact: nodeImpact(m),
+        nodeId: id,
+      });
+    });
+    return findings;
+  },
+};
+
+function diskUsedKB(node: PlanNode): number {
+  const own = node.props["Sort Space Type"] === "Disk" ? Number(node.props["Sort Space Used"] ?? 0) : 0;
+  const incremental = Number(node.props["Full-sort Peak Disk"] ?? 0) + Number(node.props["Pre-sorted Peak Disk"] ?? 0);
+  const workers = node.workers.reduce(
+    (sum, w) => sum + (w.props["Sort Space Type"] === "Disk" ? Number(w.props["Sort Space Used"] ?? 0) : 0),
+    0,
+  );
+  return own + incremental + workers;
+}
+
+/** An index that returns the sort's input in order, when the input is a plain scan of one table. */
+function sortIndex(node: PlanNode, keys: string[]): string | null {
+  const scan = inputs(node)[0];
+  if (!scan?.relationName || !/Scan$/.test(scan.nodeType) || scan.nodeType === "CTE Scan") return null;
+  const plain = keys.every((k) => /^("?[\w$]+"?\.)?"?[\w$]+"?( DESC| ASC)?( NULLS (FIRST|LAST))?$/.test(k));
+  if (!plain || keys.length === 0) return null;
+  const columns = keys.map((k) => k.replace(/^("?[\w$]+"?)\./, ""));
+  return `CREATE INDEX CONCURRENTLY ON ${qualifiedName(scan.schema, scan.relationName)} (${columns.join(", ")});`;
+}

@@ -1,0 +1,27 @@
+import type { Finding, Severity } from "../findings/finding.js";
+
+export type RuleFamily = "plan" | "health" | "query" | "migration" | "config" | "workload";
+
+/** A threshold a user can change: --set rule-id.option=value. */
+export interface RuleOption {
+  default: number;
+  description: string;
+}
+
+export interface Rule<Facts, Options extends Record<string, number> = Record<string, number>> {
+  /** "plan/seq-scan-filter": family, slash, kebab-case name. */
+  id: string;
+  family: RuleFamily;
+  title: string;
+  /** What the rule looks for and why it matters, one or two sentences (used in docs and --list-rules). */
+  description: string;
+  /** The most severe level it reports; each finding picks its own from its impact. */
+  maxSeverity: Severity;
+  docsUrl: string;
+  options: { [K in keyof Options]: RuleOption };
+  check(facts: Facts, options: Options): Finding[];
+}
+
+export function defaultOptions<O extends Record<string, number>>(rule: { options: { [K in keyof O]: RuleOption } }): O {
+  return Object.fromEntries(Object.entries(rule.options).map(([k, v]) => [k, (v as RuleOption).default])) as O;
+}

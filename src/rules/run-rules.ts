@@ -1,0 +1,32 @@
+import { rankFindings, type Finding } from "../findings/finding.js";
+import { defaultOptions, type Rule } from "./rule.js";
+
+/** Per-rule option overrides: { "plan/seq-scan-filter": { minRemovedRows: 500 } }. */
+export type RuleOverrides = Record<string, Record<string, number>>;
+
+/** Run rules over one set of facts; a rule that throws becomes a finding instead of stopping the run. */
+export function runRules<F>(
+  // biome-ignore lint/suspicious/noExplicitAny: see registry.ts
+  rules: readonly Rule<F, any>[],
+  facts: F,
+  overrides: RuleOverrides = {},
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    const options = { ...defaultOptions(rule), ...overrides[rule.id] };
+    try {
+      findings.push(...rule.check(facts, options));
+    } catch (error) {
+      findings.push({
+        ruleId: rule.id,
+        severity: "info",
+        title: `rule ${rule.id} could not run`,
+        detail: error instanceof Error ? error.message : String(error),
+        evidence: {},
+        docsUrl: rule.docsUrl,
+        impact: 0,
+      });
+    }
+  }
+  return rankFindings(findings);
+}

@@ -1,0 +1,47 @@
+/** Human-readable figures for reports: "12.3 ms", "1.2 s", "3.4 MB", "12,345". */
+
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return "-";
+  if (ms >= 60_000) return `${(ms / 60_000).toFixed(1)} min`;
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 10) return `${ms.toFixed(1)} ms`;
+  return `${ms.toFixed(3)} ms`;
+}
+
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined) return "-";
+  const units = ["B", "kB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+export function formatCount(n: number | null | undefined): string {
+  if (n === null || n === undefined) return "-";
+  return Math.round(n).toLocaleString("en-US");
+}
+
+export function formatPercent(share: number | null | undefined, digits = 0): string {
+  if (share === null || share === undefined) return "-";
+  return `${(share * 100).toFixed(digits)}%`;
+}
+
+export function formatFactor(factor: number): string {
+  return factor >= 100 ? `${Math.round(factor).toLocaleString("en-US")}×` : `${factor.toFixed(1)}×`;
+}
+
+/** Round a memory need up to a setting people write: 4MB, 8MB, ... 1GB, 2GB. */
+export function roundMemorySetting(bytes: number): string {
+  let mb = 1;
+  while (mb * 1024 * 1024 < bytes) mb *= 2;
+  return mb >= 1024 ? `${mb / 1024}GB` : `${mb}MB`;
+}
+
+/** Round for evidence values: enough digits to be exact to a reader, few enough to read. */
+export function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
