@@ -1,6 +1,6 @@
 import { analyzePlan, type AnalyzedPlan } from "../facts/plan/plan-metrics.js";
 import { countNodes, type Plan } from "../facts/plan/plan-model.js";
-import type { Snapshot } from "../facts/snapshot.js";
+import type { Snapshot, StatementFacts } from "../facts/snapshot.js";
 import type { Finding } from "../findings/finding.js";
 import { PLAN_RULES } from "../rules/registry.js";
 import { type RuleOverrides, runRules } from "../rules/run-rules.js";
@@ -30,12 +30,20 @@ export interface PlanReport {
 /** Run the plan detectors over a parsed plan and rank what they find. */
 export function reportOnPlan(
   plan: Plan,
-  context: { source: string; sql?: string | null; snapshot?: Snapshot | null; overrides?: RuleOverrides },
+  context: {
+    source: string;
+    sql?: string | null;
+    snapshot?: Snapshot | null;
+    statement?: StatementFacts | null;
+    overrides?: RuleOverrides;
+    /** Leave out rules that only make sense next to the plan tree (hot-node) when no tree is shown. */
+    withoutTree?: boolean;
+  },
 ): PlanReport {
   const analyzed = analyzePlan(plan);
-  const findings = dropHotNodesExplainedElsewhere(
-    runRules(PLAN_RULES, { analyzed, sql: context.sql ?? null, snapshot: context.snapshot ?? null }, context.overrides),
-  );
+  const rules = context.withoutTree ? PLAN_RULES.filter((r) => r.id !== "plan/hot-node") : PLAN_RULES;
+  const facts = { analyzed, sql: context.sql ?? null, snapshot: context.snapshot ?? null, statement: context.statement ?? null };
+  const findings = dropHotNodesExplainedElsewhere(runRules(rules, facts, context.overrides));
   const triggerTimes = plan.triggers.map((t) => t.timeMs).filter((t): t is number => t !== null);
   return {
     kind: "plan",

@@ -20,6 +20,9 @@ import { seqScanFilter } from "./plan/seq-scan-filter.js";
 import { slowTrigger } from "./plan/slow-trigger.js";
 import { sortSpill } from "./plan/sort-spill.js";
 import type { Rule } from "./rule.js";
+import { repeatedLookup } from "./workload/repeated-lookup.js";
+import { tempSpill } from "./workload/temp-spill.js";
+import type { WorkloadRuleFacts } from "./workload/workload-facts.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: rules differ in their option shapes; each checks its own.
 type AnyRule<F> = Rule<F, any>;
@@ -48,6 +51,9 @@ export const PLAN_RULES: readonly AnyRule<PlanFacts>[] = byId([
   sortSpill,
 ]);
 
+export const WORKLOAD_RULES: readonly AnyRule<WorkloadRuleFacts>[] = byId([repeatedLookup, tempSpill]);
+
+/** Every rule, sorted by id, for listings and documentation. */
 export function allRules(): readonly AnyRule<unknown>[] {
-  return [...(PLAN_RULES as AnyRule<unknown>[])];
+  return byId([...(PLAN_RULES as AnyRule<unknown>[]), ...(WORKLOAD_RULES as AnyRule<unknown>[])]);
 }

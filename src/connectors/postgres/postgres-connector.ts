@@ -3,8 +3,16 @@ import { detectCapabilities, type PgCapabilities } from "./capabilities.js";
 import { toDbError } from "./pg-error-mapping.js";
 import type { PgTarget } from "./target.js";
 
-/** Every statement dbopt sends starts with this, so DBAs can see (and filter out) what dbopt ran. */
+/**
+ * Every statement dbopt sends ends with this, so DBAs can see (and filter out) what dbopt ran. At the end, not
+ * the start: pg_stat_statements and pg_stat_activity keep a trailing comment but drop a leading one.
+ */
 export const DBOPT_TAG = "/* dbopt */";
+
+/** The statement with dbopt's tag; a line comment at its end must not swallow the tag. */
+export function tagged(sql: string): string {
+  return `${sql}\n${DBOPT_TAG}`;
+}
 
 export interface ConnectorOptions {
   /** Per-statement limit; applies to everything dbopt runs, EXPLAIN ANALYZE included. */
@@ -50,10 +58,14 @@ export class PostgresConnector {
     try {
       await client.connect();
       await client.query(
-        `${DBOPT_TAG} SET statement_timeout = ${Math.round(opts.statementTimeoutMs)};` +
-          ` SET lock_timeout = ${Math.round(opts.lockTimeoutMs)};` +
-          " SET idle_in_transaction_session_timeout = 60000;" +
-          " SET default_transaction_read_only = on;",
+        [
+          `SET statement_timeout = ${Math.round(opts.statementTimeoutMs)}`,
+          `SET lock_timeout = ${Math.round(opts.lockTimeoutMs)}`,
+          "SET idle_in_transaction_session_timeout = 60000",
+          "SET default_transaction_read_only = on",
+        ]
+          .map((statement) => `${statement} ${DBOPT_TAG};`)
+          .join(" "),
       );
     } catch (error) {
       await client.end().catch(() => {});
@@ -65,7 +77,7 @@ export class PostgresConnector {
   /** Run one read. Outside an explicit transaction it runs in its own READ ONLY transaction. */
   async query<R = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
     try {
-      const result = await this.client.query(`${DBOPT_TAG} ${sql}`, params);
+      const result = await this.client.query(tagged(sql), params);
       return result.rows as R[];
     } catch (error) {
       throw toDbError(error, this.target);

@@ -25,7 +25,7 @@ export async function collectWorkload(db: PostgresConnector, caps: PgCapabilitie
   const view = `${quoteIdent(pss.schema ?? "public")}.pg_stat_statements`;
   const cols = pss.columns;
   const total = column(cols, "total_exec_time", "total_time");
-  const own = `query not like '${DBOPT_TAG}%'`;
+  const own = `query not like '%${DBOPT_TAG}%'`;
   const scope = `dbid = (select oid from pg_database where datname = current_database()) and ${own}`;
   const rows = await db.query<Row>(
     `select queryid::text as queryid, query, coalesce(r.rolname, '') as user_name,

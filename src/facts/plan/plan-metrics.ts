@@ -73,14 +73,15 @@ export function analyzePlan(plan: Plan): AnalyzedPlan {
   }
   chargeCtesToScans(nodes, metrics, exclusive, buffers);
 
+  const fractions = runFractions(plan.root, 1, []);
   nodes.forEach((node, id) => {
     const m = metrics[id] as NodeMetrics;
     const ms = exclusive[id];
     m.exclusiveMs = ms === null || ms === undefined ? null : Math.max(0, ms);
     m.exclusiveShare = m.exclusiveMs !== null && totalMs ? Math.min(1, m.exclusiveMs / totalMs) : null;
     m.exclusiveBuffers = buffers[id] ?? null;
-    m.exclusiveCost = exclusiveCost(node);
-    m.exclusiveCostShare = m.exclusiveCost !== null && totalCost ? m.exclusiveCost / totalCost : null;
+    m.exclusiveCost = exclusiveCost(node, fractions);
+    m.exclusiveCostShare = m.exclusiveCost !== null && totalCost ? Math.min(1, m.exclusiveCost / totalCost) : null;
   });
   return { plan, nodes, parents, metrics, totalMs, totalCost };
 }
@@ -186,15 +187,32 @@ function subtract(
   }
 }
 
-function exclusiveCost(node: PlanNode): number | null {
+/**
+ * How much of each node's estimated cost the statement really incurs: a Limit stops its input early, so the
+ * input runs only the fraction of its total cost that the Limit's own cost implies.
+ */
+function runFractions(node: PlanNode, fraction: number, out: number[]): number[] {
+  out[node.id] = fraction;
+  for (const child of node.children) {
+    let childFraction = fraction;
+    if (node.nodeType === "Limit" && child.role === "child" && node.cost && child.cost && child.cost.total > 0) {
+      childFraction = fraction * Math.min(1, node.cost.total / child.cost.total);
+    }
+    runFractions(child, childFraction, out);
+  }
+  return out;
+}
+
+function exclusiveCost(node: PlanNode, fractions: number[]): number | null {
   if (!node.cost) return null;
+  const own = node.cost.total * (fractions[node.id] ?? 1);
   const inputs = node.children
     .filter((c) => c.role === "child")
     .reduce((sum, c, index) => {
-      const cost = c.cost?.total ?? 0;
+      const cost = (c.cost?.total ?? 0) * (fractions[c.id] ?? 1);
       // The inner side of a nested loop is costed per outer row.
       const outerRows = node.nodeType === "Nested Loop" && index === 1 ? (node.children[0]?.planRows ?? 1) : 1;
       return sum + cost * outerRows;
     }, 0);
-  return Math.max(0, node.cost.total - inputs);
+  return Math.max(0, own - inputs);
 }

@@ -27,12 +27,23 @@ export const indexFilter: Rule<PlanFacts, Options> = {
     const findings: Finding[] = [];
     analyzed.nodes.forEach((node, id) => {
       const m = analyzed.metrics[id];
-      if (!m || !INDEX_SCANS.has(node.nodeType) || m.totalRows === null || nodeShare(m) < o.minShare) return;
-      // Rechecks of a lossy bitmap are the lossy-bitmap rule's business.
-      const lossy = Number(node.props["Lossy Heap Blocks"] ?? 0) > 0;
-      const removed = m.rowsRemovedByFilter + (lossy ? 0 : m.rowsRemovedByIndexRecheck);
-      const fetched = m.totalRows + removed;
-      if (removed < o.minRemovedRows || removed / fetched < o.minRemovedShare) return;
+      if (!m || !INDEX_SCANS.has(node.nodeType) || nodeShare(m) < o.minShare) return;
+      const table = findTable(snapshot, node);
+      const ordering = node.nodeType !== "Bitmap Heap Scan" && node.props["Index Cond"] === undefined;
+      let kept: number;
+      let removed: number;
+      if (m.totalRows !== null) {
+        // Rechecks of a lossy bitmap are the lossy-bitmap rule's business.
+        const lossy = Number(node.props["Lossy Heap Blocks"] ?? 0) > 0;
+        kept = m.totalRows;
+        removed = m.rowsRemovedByFilter + (lossy ? 0 : m.rowsRemovedByIndexRecheck);
+      } else if (ordering && table && node.planRows !== null && typeof node.props.Filter === "string") {
+        // Without ANALYZE: an index read only for its order, with no condition, may read the whole table.
+        kept = node.planRows * m.processes;
+        removed = Math.max(0, table.rowsEstimate - kept);
+      } else return;
+      const fetched = kept + removed;
+      if (fetched === 0 || removed < o.minRemovedRows || removed / fetched < o.minRemovedShare) return;
 
       const indexCond = node.nodeType === "Bitmap Heap Scan" ? node.props["Recheck Cond"] : node.props["Index Cond"];
       const filter = node.props.Filter;
@@ -40,25 +51,30 @@ export const indexFilter: Rule<PlanFacts, Options> = {
         ...(typeof indexCond === "string" ? predicatesOfCondition(indexCond) : []),
         ...(typeof filter === "string" ? predicatesOfCondition(filter) : []),
       ].filter((p) => p.qualifier === null || p.qualifier === node.alias || p.qualifier === node.relationName);
-      const table = findTable(snapshot, node);
-      const columns = indexColumns(predicates);
+      // An index read for its order (ORDER BY ... LIMIT): keep that order after the filter's equality columns.
+      const index = tableIndexes(snapshot, table).find((i) => i.name === node.indexName);
+      const orderBy = ordering && index ? index.columns.slice(0, index.keyColumnCount) : [];
+      const columns = indexColumns(predicates, orderBy);
       const relation = { schema: node.schema ?? table?.schema ?? null, name: node.relationName ?? "?" };
       const suggestion = columns.length > 1 ? suggestIndex(relation, columns, tableIndexes(snapshot, table)) : null;
       const share = nodeShare(m);
       findings.push({
         ruleId: this.id,
         severity: severityFromImpact(share, m.exclusiveMs),
-        title: `${nodeLabel(node)} fetches ${formatCount(fetched)} rows and keeps ${formatCount(m.totalRows)}`,
-        detail: `After the index condition ${indexCond ?? ""}, ${typeof filter === "string" ? `the filter ${filter}` : "the recheck"} removes ${formatPercent(removed / fetched, 1)} of the rows fetched from the table.`,
+        title: `${nodeLabel(node)} fetches ${m.totalRows === null ? "up to " : ""}${formatCount(fetched)} rows to keep ${m.totalRows === null ? "an estimated " : ""}${formatCount(kept)}`,
+        detail: ordering
+          ? `The index is read only for its order, with no condition; the filter ${String(filter)} then throws away ${formatPercent(removed / fetched, 1)} of the rows fetched from the table.`
+          : `After the index condition ${indexCond ?? ""}, ${typeof filter === "string" ? `the filter ${filter}` : "the recheck"} removes ${formatPercent(removed / fetched, 1)} of the rows fetched from the table.`,
         evidence: {
           index: node.indexName,
           indexCond: typeof indexCond === "string" ? indexCond : null,
           filter: typeof filter === "string" ? filter : null,
           rowsFetched: fetched,
-          rowsKept: m.totalRows,
+          rowsKept: kept,
+          estimated: m.totalRows === null,
           rowsRemoved: removed,
           exclusiveMs: m.exclusiveMs === null ? null : round3(m.exclusiveMs),
-          timeShare: round3(share),
+          [m.exclusiveShare !== null ? "timeShare" : "costShare"]: round3(share),
         },
         fix:
           suggestion && !suggestion.coveredBy

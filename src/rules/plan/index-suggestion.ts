@@ -12,8 +12,20 @@ export interface IndexSuggestion {
 
 const ORDER: Record<string, number> = { eq: 0, null: 0, in: 1, range: 2, like: 3 };
 
-/** Columns for an index serving these predicates, or [] when none can use a B-tree. */
-export function indexColumns(predicates: ColumnPredicate[]): string[] {
+/**
+ * Columns for an index serving these predicates, or [] when none can use a B-tree. With `orderBy` (a top-N's
+ * ORDER BY columns) the index is equality columns then the order, so it returns the first rows in order.
+ */
+export function indexColumns(predicates: ColumnPredicate[], orderBy: string[] = []): string[] {
+  if (orderBy.length) {
+    const equality = predicates
+      .filter((p) => !p.underOr && (p.kind === "eq" || p.kind === "null"))
+      .map((p) => (p.isExpression ? `(${p.column})` : quoteIdent(p.column)));
+    // One direction for all keys: a backward scan serves DESC. Mixed directions must be spelled out.
+    const mixed = new Set(orderBy.map((c) => c.endsWith(" DESC"))).size > 1;
+    const order = orderBy.map((c) => (mixed ? c : c.replace(/ DESC$/, ""))).filter((c) => !equality.includes(c));
+    return [...new Set([...equality, ...order])];
+  }
   const usable = predicates
     .filter((p) => !p.underOr && p.kind in ORDER)
     .sort((a, b) => (ORDER[a.kind] ?? 9) - (ORDER[b.kind] ?? 9));

@@ -1,7 +1,7 @@
 /** What plan rules read, and helpers they share for naming nodes and grading impact. */
 import type { AnalyzedPlan, NodeMetrics } from "../../facts/plan/plan-metrics.js";
 import type { PlanNode } from "../../facts/plan/plan-model.js";
-import type { IndexFacts, Snapshot, TableFacts } from "../../facts/snapshot.js";
+import type { IndexFacts, Snapshot, StatementFacts, TableFacts } from "../../facts/snapshot.js";
 import type { Severity } from "../../findings/finding.js";
 
 export interface PlanFacts {
@@ -10,6 +10,8 @@ export interface PlanFacts {
   sql?: string | null;
   /** Schema and statistics of the database the plan came from, when known. */
   snapshot?: Snapshot | null;
+  /** pg_stat_statements figures of the statement, when the plan is a generic plan of a workload statement. */
+  statement?: StatementFacts | null;
 }
 
 export const EXPLAIN_DOCS = "https://www.postgresql.org/docs/current/using-explain.html";
@@ -82,4 +84,34 @@ export function settingOf(facts: PlanFacts, name: string): string | null {
   const s = facts.snapshot?.settings.find((x) => x.name === name);
   if (!s) return null;
   return s.unit === "kB" ? `${s.setting}kB` : s.unit === "8kB" ? `${Number(s.setting) * 8}kB` : s.setting;
+}
+
+/** Nodes that pass their input's row order through to a Limit above them. */
+const ORDER_PRESERVING = new Set(["Gather Merge", "Result", "Unique", "Incremental Sort", "Sort", "Limit"]);
+
+/**
+ * When the scan `id` feeds a top-N (ORDER BY ... LIMIT), the ORDER BY columns of its own table, so an index can
+ * return rows in order and stop after N. Empty when there is no Limit above or a key is an expression.
+ */
+export function topNOrderColumns(analyzed: AnalyzedPlan, id: number): string[] {
+  const scan = analyzed.nodes[id];
+  if (!scan) return [];
+  let keys: string[] | null = null;
+  for (let p = analyzed.parents[id]; p; p = analyzed.parents[p.id]) {
+    if (!ORDER_PRESERVING.has(p.nodeType)) return [];
+    if ((p.nodeType === "Sort" || p.nodeType === "Incremental Sort") && keys === null && Array.isArray(p.props["Sort Key"])) {
+      keys = p.props["Sort Key"];
+    }
+    if (p.nodeType === "Limit") break;
+    if (!analyzed.parents[p.id]) return [];
+  }
+  if (!keys) return [];
+  const names: string[] = [];
+  for (const key of keys) {
+    const m = /^(?:("?[\w$]+"?)\.)?("?[\w$]+"?)( DESC)?$/.exec(key);
+    const qualifier = m?.[1]?.replace(/"/g, "");
+    if (!m || (qualifier && qualifier !== scan.alias && qualifier !== scan.relationName)) return [];
+    names.push(`${m[2]}${m[3] ?? ""}`);
+  }
+  return names;
 }

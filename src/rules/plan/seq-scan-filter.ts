@@ -11,6 +11,7 @@ import {
   type PlanFacts,
   severityFromImpact,
   tableIndexes,
+  topNOrderColumns,
 } from "./plan-facts.js";
 
 type Options = { minRemovedShare: number; minRemovedRows: number; minShare: number };
@@ -52,7 +53,8 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
       if (read === 0 || removed < o.minRemovedRows || removed / read < o.minRemovedShare) return;
 
       const predicates = predicatesOfCondition(node.props.Filter);
-      const columns = indexColumns(predicates);
+      const orderBy = topNOrderColumns(analyzed, id);
+      const columns = indexColumns(predicates, orderBy);
       const relation = { schema: node.schema ?? table?.schema ?? null, name: node.relationName ?? "?" };
       const suggestion = columns.length ? suggestIndex(relation, columns, tableIndexes(snapshot, table)) : null;
       const share = nodeShare(m);
@@ -65,7 +67,9 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
       } else if (suggestion) {
         fix = {
           sql: suggestion.ddl,
-          note: `An index on (${columns.join(", ")}) lets PostgreSQL read only the ${formatCount(kept)} matching rows. Build it CONCURRENTLY so writes continue meanwhile.`,
+          note: orderBy.length
+            ? `An index on (${columns.join(", ")}) finds the matching rows already in ORDER BY order, so the LIMIT stops after the first ones instead of sorting every match. Build it CONCURRENTLY so writes continue meanwhile.`
+            : `An index on (${columns.join(", ")}) lets PostgreSQL read only the ${estimated ? "estimated " : ""}${formatCount(kept)} matching rows. Build it CONCURRENTLY so writes continue meanwhile.`,
         };
       } else {
         fix = {
@@ -75,7 +79,9 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
       findings.push({
         ruleId: this.id,
         severity: severityFromImpact(share, m.exclusiveMs),
-        title: `${nodeLabel(node)} reads ${formatCount(read)} rows to keep ${formatCount(kept)}`,
+        title: estimated
+          ? `${nodeLabel(node)} reads all ${formatCount(read)} rows to find an estimated ${formatCount(kept)}`
+          : `${nodeLabel(node)} reads ${formatCount(read)} rows to keep ${formatCount(kept)}`,
         detail:
           `The filter ${node.props.Filter} removes ${formatPercent(removed / read, 1)} of the rows the scan reads` +
           (m.exclusiveMs !== null ? `, and the scan takes ${formatMs(m.exclusiveMs)} (${formatPercent(share)} of the statement).` : ` (estimated from ${relation.name}'s ${formatCount(table?.rowsEstimate)} rows).`),
@@ -87,7 +93,7 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
           rowsRemoved: removed,
           removedShare: round3(removed / read),
           exclusiveMs: m.exclusiveMs === null ? null : round3(m.exclusiveMs),
-          timeShare: round3(share),
+          [m.exclusiveShare !== null ? "timeShare" : "costShare"]: round3(share),
           estimated,
         },
         fix,

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The dbopt command: runs the compiled CLI (npm install builds it through the "prepare" script).
+import { existsSync } from "node:fs";
+
+const entry = new URL("../dist/cli/main.js", import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write("dbopt: error: dbopt is not built. Run `npm install` (or `npm run build`) in the dbopt folder.\n");
+  process.exit(4);
+}
+const { main } = await import(entry.href);
+process.exitCode = await main(process.argv);

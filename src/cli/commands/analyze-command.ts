@@ -1,0 +1,31 @@
+import type { Command } from "commander";
+import { writeSnapshot } from "../../facts/snapshot-file.js";
+import { analyzeDatabase } from "../../pipeline/analyze-database.js";
+import { addConnectionOptions, addOutputOptions, type ConnectionFlags, progressReporter, withConnection } from "../common-options.js";
+import { checkFormat, emitReport, type OutputOptions } from "../output.js";
+
+interface AnalyzeFlags extends ConnectionFlags, OutputOptions {
+  top: string;
+  saveSnapshot?: string;
+}
+
+export function registerAnalyze(program: Command, setExitCode: (code: number) => void): void {
+  const command = program
+    .command("analyze")
+    .summary("find what makes a database slow: top statements, their plans, the workload")
+    .description(
+      "Snapshot the database, explain its most time-consuming statements from pg_stat_statements with generic plans, and report every finding ranked by the time it costs.",
+    )
+    .option("--top <n>", "statements to explain, by total time", "10")
+    .option("--save-snapshot <file>", "also write the snapshot used, for offline commands");
+  addConnectionOptions(command);
+  addOutputOptions(command);
+  command.action(async (flags: AnalyzeFlags) => {
+    checkFormat(flags.format);
+    const { report, snapshot } = await withConnection(flags, (db) =>
+      analyzeDatabase(db, { top: Number(flags.top), onProgress: progressReporter() }),
+    );
+    if (flags.saveSnapshot) await writeSnapshot(flags.saveSnapshot, snapshot);
+    setExitCode(await emitReport(report, flags));
+  });
+}

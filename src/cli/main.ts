@@ -1,0 +1,42 @@
+import { Command, CommanderError } from "commander";
+import { loadSqlParser } from "../util/sql-parser.js";
+import { DBOPT_VERSION } from "../version.js";
+import { describeError } from "./cli-error.js";
+import { registerAnalyze } from "./commands/analyze-command.js";
+import { registerDemo } from "./commands/demo-command.js";
+import { registerExplain } from "./commands/explain-command.js";
+import { registerRules } from "./commands/rules-command.js";
+import { registerSnapshot } from "./commands/snapshot-command.js";
+import { EXIT } from "./exit-codes.js";
+
+/** Run the CLI; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const setExitCode = (code: number) => {
+    exitCode = code;
+  };
+  const program = new Command("dbopt")
+    .description("Find why a PostgreSQL database is slow, prove it with numbers, and get the exact fix.")
+    .version(DBOPT_VERSION)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+  registerExplain(program, setExitCode);
+  registerAnalyze(program, setExitCode);
+  registerSnapshot(program);
+  registerDemo(program, setExitCode);
+  registerRules(program);
+  for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => {} });
+
+  try {
+    await loadSqlParser();
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError && (error.exitCode === 0 || error.code === "commander.helpDisplayed")) return EXIT.ok;
+    const { line, code } = describeError(error);
+    process.stderr.write(`dbopt: ${line}\n`);
+    if (argv.includes("--debug")) process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return code;
+  }
+}

@@ -1,0 +1,47 @@
+import { writeFile } from "node:fs/promises";
+import { rankFindings, SEVERITY_ORDER, type Severity } from "../findings/finding.js";
+import { renderJson, type Report } from "../reporters/json-reporter.js";
+import { renderMarkdown } from "../reporters/markdown-reporter.js";
+import { colourWanted } from "../reporters/palette.js";
+import { renderTerminal } from "../reporters/terminal-reporter.js";
+import { InputError } from "../util/input-error.js";
+import { EXIT } from "./exit-codes.js";
+
+export const FORMATS = ["terminal", "json", "markdown"] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface OutputOptions {
+  format?: string;
+  color?: boolean;
+  output?: string;
+  failOn?: string;
+}
+
+export function checkFormat(format: string | undefined): Format {
+  const f = format ?? "terminal";
+  if (!FORMATS.includes(f as Format)) {
+    throw new InputError(`unknown format ${f}`, `use one of ${FORMATS.join(", ")}`);
+  }
+  return f as Format;
+}
+
+/** Print (or write) a report in the chosen format; returns the exit code --fail-on asks for. */
+export async function emitReport(report: Report, options: OutputOptions): Promise<number> {
+  const format = checkFormat(options.format);
+  const text =
+    format === "json"
+      ? renderJson(report)
+      : format === "markdown"
+        ? renderMarkdown(report)
+        : renderTerminal(report, { colour: options.color !== false && !options.output && colourWanted(process.stdout) });
+  if (options.output) await writeFile(options.output, text);
+  else process.stdout.write(text);
+  return failOnCode(rankFindings(report.findings).map((f) => f.severity), options.failOn);
+}
+
+function failOnCode(severities: Severity[], failOn: string | undefined): number {
+  if (!failOn) return EXIT.ok;
+  if (!(failOn in SEVERITY_ORDER)) throw new InputError(`--fail-on ${failOn} is not a severity`, "use error, warning or info");
+  const limit = SEVERITY_ORDER[failOn as Severity];
+  return severities.some((s) => SEVERITY_ORDER[s] <= limit) ? EXIT.findings : EXIT.ok;
+}

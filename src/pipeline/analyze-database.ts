@@ -1,0 +1,158 @@
+import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
+import { DbError } from "../connectors/db-error.js";
+import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
+import type { Snapshot, StatementFacts } from "../facts/snapshot.js";
+import { repairNormalizedQuery } from "../facts/sql/normalized-statement.js";
+import { explainableStatement } from "../facts/sql/statement-kind.js";
+import { type Finding, rankFindings, SEVERITY_ORDER, type Severity } from "../findings/finding.js";
+import { allRules, WORKLOAD_RULES } from "../rules/registry.js";
+import { type RuleOverrides, runRules } from "../rules/run-rules.js";
+import { InputError } from "../util/input-error.js";
+import type { AnalyzeReport, StatementReport } from "./analyze-report.js";
+import { genericPlan } from "./explain-on-database.js";
+import { reportOnPlan } from "./plan-report.js";
+
+export interface AnalyzeOptions {
+  /** How many statements (by total time) to explain. */
+  top?: number;
+  overrides?: RuleOverrides;
+  onProgress?: (message: string) => void;
+}
+
+/**
+ * The main job: snapshot the database, explain its most time-consuming statements with their generic plans,
+ * run the plan and workload detectors, and rank everything by the time it costs.
+ */
+export async function analyzeDatabase(
+  db: PostgresConnector,
+  options: AnalyzeOptions = {},
+): Promise<{ report: AnalyzeReport; snapshot: Snapshot }> {
+  const progress = options.onProgress ?? (() => {});
+  progress("collecting schema, statistics, settings and workload");
+  const snapshot = await collectSnapshot(db);
+  const caps = await db.capabilities();
+  const notes: string[] = [];
+  if (snapshot.workload.problem) notes.push(snapshot.workload.problem);
+  if (!caps.canMonitor) {
+    notes.push("the role is not a member of pg_monitor: statements of other roles show no text; GRANT pg_monitor TO " + caps.currentUser);
+  }
+
+  const top = options.top ?? 10;
+  // SET, BEGIN, VACUUM and the like have no plan: leave them out of the statements to explain.
+  const candidates = snapshot.workload.statements.filter((s) => plannable(s.query)).slice(0, top);
+  const statements: StatementReport[] = [];
+  for (const [index, statement] of candidates.entries()) {
+    progress(`explaining statement ${index + 1} of ${candidates.length}`);
+    statements.push(await explainStatement(db, snapshot, statement, caps.major, options.overrides));
+  }
+
+  // A spill the plan rules already placed on a Sort needs no second, vaguer finding from the workload rule.
+  const spilling = new Set(statements.flatMap((s) => s.findings).filter((f) => /spill/.test(f.ruleId)).map((f) => f.query));
+  const workloadFindings = runRules(WORKLOAD_RULES, { snapshot }, options.overrides).filter(
+    (f) => !(f.ruleId === "workload/temp-spill" && spilling.has(f.query)),
+  );
+  const findings = mergeSameFix([...statements.flatMap((s) => s.findings), ...workloadFindings]);
+  const report: AnalyzeReport = {
+    kind: "analyze",
+    target: db.target.display,
+    server: { version: snapshot.server.version, database: snapshot.server.database },
+    capturedAt: snapshot.capturedAt,
+    workload: {
+      source: snapshot.workload.source,
+      statementsSeen: snapshot.workload.statements.length,
+      statementsExplained: statements.filter((s) => s.plan).length,
+      totalMs: snapshot.workload.totalMs,
+      statsResetAt: snapshot.workload.statsResetAt,
+    },
+    statements,
+    findings,
+    notes,
+  };
+  return { report, snapshot };
+}
+
+async function explainStatement(
+  db: PostgresConnector,
+  snapshot: Snapshot,
+  statement: StatementFacts,
+  major: number,
+  overrides: RuleOverrides | undefined,
+): Promise<StatementReport> {
+  const base: StatementReport = {
+    queryId: statement.queryId,
+    query: statement.query,
+    calls: statement.calls,
+    totalMs: statement.totalMs,
+    meanMs: statement.meanMs,
+    share: snapshot.workload.totalMs > 0 ? statement.totalMs / snapshot.workload.totalMs : 0,
+    planMethod: null,
+    plan: null,
+    findings: [],
+    skipped: null,
+  };
+  const sql = repairNormalizedQuery(statement.query).trim().replace(/;\s*$/, "");
+  let parameters: number;
+  try {
+    parameters = explainableStatement(sql).parameters;
+  } catch (error) {
+    return { ...base, skipped: error instanceof InputError ? "not a plannable statement" : "could not be parsed" };
+  }
+  try {
+    const plan = await genericPlan(db, sql, parameters, major);
+    const planReport = reportOnPlan(plan, {
+      source: `queryid ${statement.queryId}`,
+      sql: statement.query,
+      snapshot,
+      statement,
+      overrides,
+      withoutTree: true,
+    });
+    // Estimates give shares of cost: weigh them by the statement's share of all statement time, and grade
+    // them by that weight (capped by what the rule allows).
+    const findings = planReport.findings.map((f): Finding => {
+      const weight = plan.analyzed ? base.share : base.share * f.impact;
+      return {
+        ...f,
+        impact: plan.analyzed ? f.impact : f.impact * statement.totalMs,
+        severity: plan.analyzed ? f.severity : capSeverity(weight >= 0.2 ? "error" : weight >= 0.05 ? "warning" : "info", f.ruleId),
+        query: statement.query,
+      };
+    });
+    return { ...base, planMethod: major >= 16 ? "generic" : "prepared-generic", plan: planReport.summary, findings };
+  } catch (error) {
+    if (error instanceof DbError && error.isConnectionError) throw error;
+    return { ...base, skipped: `EXPLAIN failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+function plannable(query: string): boolean {
+  try {
+    explainableStatement(repairNormalizedQuery(query));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function capSeverity(severity: Severity, ruleId: string): Severity {
+  const max = allRules().find((r) => r.id === ruleId)?.maxSeverity ?? "error";
+  return SEVERITY_ORDER[severity] < SEVERITY_ORDER[max] ? max : severity;
+}
+
+/** The same fix suggested for several statements is one finding whose impact is the sum of theirs. */
+function mergeSameFix(findings: Finding[]): Finding[] {
+  const byFix = new Map<string, Finding>();
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const key = f.fix?.sql ? `${f.ruleId}\u0000${f.fix.sql}` : null;
+    const seen = key ? byFix.get(key) : undefined;
+    if (!key || !seen) {
+      if (key) byFix.set(key, { ...f, evidence: { ...f.evidence, statements: 1 } });
+      else out.push(f);
+      continue;
+    }
+    seen.impact += f.impact;
+    seen.evidence.statements = Number(seen.evidence.statements ?? 1) + 1;
+  }
+  return rankFindings([...out, ...byFix.values()]);
+}
