@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Integration suites start servers and create databases; two cores do not gain from more forks.
     maxWorkers: 2,
+    globalSetup: ["test/support/global-setup.ts"],
   },
 });

@@ -4,8 +4,13 @@ import { existsSync } from "node:fs";
 
 const entry = new URL("../dist/cli/main.js", import.meta.url);
 if (!existsSync(entry)) {
-  process.stderr.write("dbopt: error: dbopt is not built. Run `npm install` (or `npm run build`) in the dbopt folder.\n");
+  process.stderr.write(
+    "dbopt: error: dbopt is not built. Run `npm install` (or `npm run build`) in the dbopt folder.\n",
+  );
   process.exit(4);
 }
 const { main } = await import(entry.href);
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// Exit explicitly: the embedded server's exit hook would otherwise end the process with code 0.
+await new Promise((resolve) => process.stdout.write("", resolve));
+process.exit(code);

@@ -26,7 +26,10 @@ export function addOutputOptions(command: Command): Command {
 }
 
 /** Connect read-only with the user's timeouts, run the work, always disconnect. */
-export async function withConnection<T>(flags: ConnectionFlags, work: (db: PostgresConnector) => Promise<T>): Promise<T> {
+export async function withConnection<T>(
+  flags: ConnectionFlags,
+  work: (db: PostgresConnector) => Promise<T>,
+): Promise<T> {
   const target = resolveTarget({ db: flags.db });
   const options: Partial<ConnectorOptions> = {
     statementTimeoutMs: parseDuration(flags.statementTimeout ?? "30s", "--statement-timeout"),

@@ -33,10 +33,12 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError && (error.exitCode === 0 || error.code === "commander.helpDisplayed")) return EXIT.ok;
+    if (error instanceof CommanderError && (error.exitCode === 0 || error.code === "commander.helpDisplayed"))
+      return EXIT.ok;
     const { line, code } = describeError(error);
     process.stderr.write(`dbopt: ${line}\n`);
-    if (argv.includes("--debug")) process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    if (argv.includes("--debug"))
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return code;
   }
 }

@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { rankFindings, SEVERITY_ORDER, type Severity } from "../findings/finding.js";
-import { renderJson, type Report } from "../reporters/json-reporter.js";
+import { type Report, renderJson } from "../reporters/json-reporter.js";
 import { renderMarkdown } from "../reporters/markdown-reporter.js";
 import { colourWanted } from "../reporters/palette.js";
 import { renderTerminal } from "../reporters/terminal-reporter.js";
@@ -33,15 +33,21 @@ export async function emitReport(report: Report, options: OutputOptions): Promis
       ? renderJson(report)
       : format === "markdown"
         ? renderMarkdown(report)
-        : renderTerminal(report, { colour: options.color !== false && !options.output && colourWanted(process.stdout) });
+        : renderTerminal(report, {
+            colour: options.color !== false && !options.output && colourWanted(process.stdout),
+          });
   if (options.output) await writeFile(options.output, text);
   else process.stdout.write(text);
-  return failOnCode(rankFindings(report.findings).map((f) => f.severity), options.failOn);
+  return failOnCode(
+    rankFindings(report.findings).map((f) => f.severity),
+    options.failOn,
+  );
 }
 
 function failOnCode(severities: Severity[], failOn: string | undefined): number {
   if (!failOn) return EXIT.ok;
-  if (!(failOn in SEVERITY_ORDER)) throw new InputError(`--fail-on ${failOn} is not a severity`, "use error, warning or info");
+  if (!(failOn in SEVERITY_ORDER))
+    throw new InputError(`--fail-on ${failOn} is not a severity`, "use error, warning or info");
   const limit = SEVERITY_ORDER[failOn as Severity];
   return severities.some((s) => SEVERITY_ORDER[s] <= limit) ? EXIT.findings : EXIT.ok;
 }

@@ -21,6 +21,7 @@ export async function readStdin(what: string): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString("utf8");
-  if (!text.trim()) throw new InputError("standard input is empty", `pipe the ${what} into dbopt, or pass a file`);
+  if (!text.trim())
+    throw new InputError("standard input is empty", `pipe the ${what} into dbopt, or pass a file`);
   return text;
 }

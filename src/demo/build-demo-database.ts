@@ -7,7 +7,10 @@ import { DEMO_REQUESTS } from "./demo-workload.js";
 export const DEMO_DATABASE = "shop";
 
 /** Create the demo shop on the embedded server, load it, and drive its workload so pg_stat_statements fills up. */
-export async function buildDemoDatabase(server: EmbeddedServer, progress: (message: string) => void): Promise<string> {
+export async function buildDemoDatabase(
+  server: EmbeddedServer,
+  progress: (message: string) => void,
+): Promise<string> {
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
   await admin.query(`create database ${DEMO_DATABASE}`);
@@ -19,7 +22,9 @@ export async function buildDemoDatabase(server: EmbeddedServer, progress: (messa
   try {
     await client.query(DEMO_SCHEMA_SQL);
     for (const [table, sql] of DEMO_DATA_SQL) {
-      progress(`loading ${table} (${formatCount(DEMO_TABLE_ROWS[table as keyof typeof DEMO_TABLE_ROWS])} rows)`);
+      progress(
+        `loading ${table} (${formatCount(DEMO_TABLE_ROWS[table as keyof typeof DEMO_TABLE_ROWS])} rows)`,
+      );
       await client.query(sql);
     }
     progress("adding foreign keys and indexes, then VACUUM ANALYZE");

@@ -12,7 +12,7 @@ export interface DemoRequest {
 
 /** A fixed pseudo-random sequence, so every demo run sends the same requests. */
 function pick(i: number, salt: number, modulo: number): number {
-  return 1 + ((i * 2654435761 + salt * 40503) >>> 0) % modulo;
+  return 1 + (((i * 2654435761 + salt * 40503) >>> 0) % modulo);
 }
 
 const { customers, tenants, orders } = DEMO_TABLE_ROWS;
@@ -25,7 +25,9 @@ export const DEMO_REQUESTS: DemoRequest[] = [
     async run(client, i) {
       const id = pick(i, 1, customers);
       const email = `${id % 3 === 0 ? "USER" : "user"}${id}@${["example.com", "mail.test", "shop.dev"][id % 3]}`;
-      await client.query("SELECT id, tenant_id, full_name FROM customers WHERE lower(email) = lower($1)", [email]);
+      await client.query("SELECT id, tenant_id, full_name FROM customers WHERE lower(email) = lower($1)", [
+        email,
+      ]);
     },
   },
   {
@@ -80,9 +82,10 @@ export const DEMO_REQUESTS: DemoRequest[] = [
     story: "an admin pages through all orders by value with OFFSET",
     times: 4,
     async run(client, i) {
-      await client.query("SELECT id, customer_id, status, total FROM orders ORDER BY total DESC, id OFFSET $1 LIMIT 50", [
-        100_000 + i * 50,
-      ]);
+      await client.query(
+        "SELECT id, customer_id, status, total FROM orders ORDER BY total DESC, id OFFSET $1 LIMIT 50",
+        [100_000 + i * 50],
+      );
     },
   },
   {
@@ -90,9 +93,10 @@ export const DEMO_REQUESTS: DemoRequest[] = [
     story: "the warehouse marks paid orders as shipped",
     times: 300,
     async run(client, i) {
-      await client.query("UPDATE orders SET status = 'shipped', updated_at = now() WHERE id = $1 AND status = 'paid'", [
-        pick(i, 6, orders),
-      ]);
+      await client.query(
+        "UPDATE orders SET status = 'shipped', updated_at = now() WHERE id = $1 AND status = 'paid'",
+        [pick(i, 6, orders)],
+      );
     },
   },
 ];

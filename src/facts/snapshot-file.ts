@@ -12,13 +12,19 @@ export async function readSnapshot(path: string): Promise<Snapshot> {
   try {
     text = await readFile(path, "utf8");
   } catch {
-    throw new InputError(`cannot read snapshot file ${path}`, "check the path; `dbopt snapshot --out FILE` writes one");
+    throw new InputError(
+      `cannot read snapshot file ${path}`,
+      "check the path; `dbopt snapshot --out FILE` writes one",
+    );
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    throw new InputError(`${path} is not JSON; it may be truncated`, "write it again with `dbopt snapshot --out FILE`");
+    throw new InputError(
+      `${path} is not JSON; it may be truncated`,
+      "write it again with `dbopt snapshot --out FILE`",
+    );
   }
   const parsed = SnapshotSchema.safeParse(data);
   if (!parsed.success) {

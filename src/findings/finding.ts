@@ -35,6 +35,9 @@ export interface Finding {
 /** Most severe first, then by impact. */
 export function rankFindings(findings: Finding[]): Finding[] {
   return [...findings].sort(
-    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.impact - a.impact || a.ruleId.localeCompare(b.ruleId),
+    (a, b) =>
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      b.impact - a.impact ||
+      a.ruleId.localeCompare(b.ruleId),
   );
 }

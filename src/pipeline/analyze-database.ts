@@ -1,5 +1,5 @@
-import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { DbError } from "../connectors/db-error.js";
+import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
 import type { Snapshot, StatementFacts } from "../facts/snapshot.js";
 import { repairNormalizedQuery } from "../facts/sql/normalized-statement.js";
@@ -28,13 +28,17 @@ export async function analyzeDatabase(
   options: AnalyzeOptions = {},
 ): Promise<{ report: AnalyzeReport; snapshot: Snapshot }> {
   const progress = options.onProgress ?? (() => {});
+  const caps = await db.capabilities();
+  const problem = caps.pgStatStatements.problem;
+  if (problem) throw new DbError({ code: "extension-missing", message: problem.message, hint: problem.hint });
   progress("collecting schema, statistics, settings and workload");
   const snapshot = await collectSnapshot(db);
-  const caps = await db.capabilities();
   const notes: string[] = [];
-  if (snapshot.workload.problem) notes.push(snapshot.workload.problem);
   if (!caps.canMonitor) {
-    notes.push("the role is not a member of pg_monitor: statements of other roles show no text; GRANT pg_monitor TO " + caps.currentUser);
+    notes.push(
+      "the role is not a member of pg_monitor: statements of other roles show no text; GRANT pg_monitor TO " +
+        caps.currentUser,
+    );
   }
 
   const top = options.top ?? 10;
@@ -47,7 +51,12 @@ export async function analyzeDatabase(
   }
 
   // A spill the plan rules already placed on a Sort needs no second, vaguer finding from the workload rule.
-  const spilling = new Set(statements.flatMap((s) => s.findings).filter((f) => /spill/.test(f.ruleId)).map((f) => f.query));
+  const spilling = new Set(
+    statements
+      .flatMap((s) => s.findings)
+      .filter((f) => /spill/.test(f.ruleId))
+      .map((f) => f.query),
+  );
   const workloadFindings = runRules(WORKLOAD_RULES, { snapshot }, options.overrides).filter(
     (f) => !(f.ruleId === "workload/temp-spill" && spilling.has(f.query)),
   );
@@ -95,7 +104,10 @@ async function explainStatement(
   try {
     parameters = explainableStatement(sql).parameters;
   } catch (error) {
-    return { ...base, skipped: error instanceof InputError ? "not a plannable statement" : "could not be parsed" };
+    return {
+      ...base,
+      skipped: error instanceof InputError ? "not a plannable statement" : "could not be parsed",
+    };
   }
   try {
     const plan = await genericPlan(db, sql, parameters, major);
@@ -114,11 +126,18 @@ async function explainStatement(
       return {
         ...f,
         impact: plan.analyzed ? f.impact : f.impact * statement.totalMs,
-        severity: plan.analyzed ? f.severity : capSeverity(weight >= 0.2 ? "error" : weight >= 0.05 ? "warning" : "info", f.ruleId),
+        severity: plan.analyzed
+          ? f.severity
+          : capSeverity(weight >= 0.2 ? "error" : weight >= 0.05 ? "warning" : "info", f.ruleId),
         query: statement.query,
       };
     });
-    return { ...base, planMethod: major >= 16 ? "generic" : "prepared-generic", plan: planReport.summary, findings };
+    return {
+      ...base,
+      planMethod: major >= 16 ? "generic" : "prepared-generic",
+      plan: planReport.summary,
+      findings,
+    };
   } catch (error) {
     if (error instanceof DbError && error.isConnectionError) throw error;
     return { ...base, skipped: `EXPLAIN failed: ${error instanceof Error ? error.message : String(error)}` };

@@ -17,7 +17,11 @@ export interface ExplainRun {
 }
 
 /** Ask the database for the plan of one statement, never leaving a change behind. */
-export async function explainOnDatabase(db: PostgresConnector, sql: string, options: ExplainOptions): Promise<ExplainRun> {
+export async function explainOnDatabase(
+  db: PostgresConnector,
+  sql: string,
+  options: ExplainOptions,
+): Promise<ExplainRun> {
   const statement = explainableStatement(sql);
   const caps = await db.capabilities();
   const body = sql.trim().replace(/;\s*$/, "");
@@ -28,7 +32,11 @@ export async function explainOnDatabase(db: PostgresConnector, sql: string, opti
         "put literal values in place of $1, $2, ... or drop --analyze to get the generic plan",
       );
     }
-    return { plan: await genericPlan(db, body, statement.parameters, caps.major), method: caps.major >= 16 ? "generic" : "prepared-generic", rolledBack: false };
+    return {
+      plan: await genericPlan(db, body, statement.parameters, caps.major),
+      method: caps.major >= 16 ? "generic" : "prepared-generic",
+      rolledBack: false,
+    };
   }
   if (!options.analyze) {
     const [row] = await db.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON, SETTINGS) ${body}`);
@@ -46,9 +54,16 @@ export async function explainOnDatabase(db: PostgresConnector, sql: string, opti
 }
 
 /** The plan PostgreSQL would cache for a prepared statement, without parameter values. */
-export async function genericPlan(db: PostgresConnector, body: string, parameters: number, major: number): Promise<Plan> {
+export async function genericPlan(
+  db: PostgresConnector,
+  body: string,
+  parameters: number,
+  major: number,
+): Promise<Plan> {
   if (major >= 16) {
-    const [row] = await db.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (GENERIC_PLAN, FORMAT JSON, SETTINGS) ${body}`);
+    const [row] = await db.query<{ "QUERY PLAN": unknown }>(
+      `EXPLAIN (GENERIC_PLAN, FORMAT JSON, SETTINGS) ${body}`,
+    );
     return planOf(row);
   }
   // Before 16: prepare with unknown parameter types, force the generic plan, explain EXECUTE with NULLs.
@@ -58,7 +73,9 @@ export async function genericPlan(db: PostgresConnector, body: string, parameter
       await db.query(`PREPARE ${name} AS ${body}`);
       await db.query("SET LOCAL plan_cache_mode = force_generic_plan");
       const nulls = Array.from({ length: parameters }, () => "NULL").join(", ");
-      const [row] = await db.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON, SETTINGS) EXECUTE ${name}(${nulls})`);
+      const [row] = await db.query<{ "QUERY PLAN": unknown }>(
+        `EXPLAIN (FORMAT JSON, SETTINGS) EXECUTE ${name}(${nulls})`,
+      );
       return planOf(row);
     });
   } finally {

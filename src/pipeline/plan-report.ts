@@ -1,4 +1,4 @@
-import { analyzePlan, type AnalyzedPlan } from "../facts/plan/plan-metrics.js";
+import { type AnalyzedPlan, analyzePlan } from "../facts/plan/plan-metrics.js";
 import { countNodes, type Plan } from "../facts/plan/plan-model.js";
 import type { Snapshot, StatementFacts } from "../facts/snapshot.js";
 import type { Finding } from "../findings/finding.js";
@@ -42,7 +42,12 @@ export function reportOnPlan(
 ): PlanReport {
   const analyzed = analyzePlan(plan);
   const rules = context.withoutTree ? PLAN_RULES.filter((r) => r.id !== "plan/hot-node") : PLAN_RULES;
-  const facts = { analyzed, sql: context.sql ?? null, snapshot: context.snapshot ?? null, statement: context.statement ?? null };
+  const facts = {
+    analyzed,
+    sql: context.sql ?? null,
+    snapshot: context.snapshot ?? null,
+    statement: context.statement ?? null,
+  };
   const findings = dropHotNodesExplainedElsewhere(runRules(rules, facts, context.overrides));
   const triggerTimes = plan.triggers.map((t) => t.timeMs).filter((t): t is number => t !== null);
   return {

@@ -1,8 +1,8 @@
 import type { Finding } from "../findings/finding.js";
 import { formatCount, formatMs, formatPercent } from "../util/format.js";
 import type { Report } from "./json-reporter.js";
-import { renderPlanTree } from "./terminal/plan-tree.js";
 import { createPalette } from "./palette.js";
+import { renderPlanTree } from "./terminal/plan-tree.js";
 
 /** Markdown for pull requests and issues: a findings table, then each fix, then the plan tree. */
 export function renderMarkdown(report: Report): string {
@@ -17,17 +17,32 @@ export function renderMarkdown(report: Report): string {
       "",
     );
   } else {
-    lines.push(`## dbopt: ${report.target}`, "", `PostgreSQL ${report.server.version}; ${report.workload.statementsExplained} of ${report.workload.statementsSeen} statements explained.`, "");
+    lines.push(
+      `## dbopt: ${report.target}`,
+      "",
+      `PostgreSQL ${report.server.version}; ${report.workload.statementsExplained} of ${report.workload.statementsSeen} statements explained.`,
+      "",
+    );
     for (const note of report.notes) lines.push(`> ${note}`, "");
     lines.push("| total | share | calls | mean | statement |", "|---:|---:|---:|---:|---|");
     for (const st of report.statements) {
-      lines.push(`| ${formatMs(st.totalMs)} | ${formatPercent(st.share)} | ${formatCount(st.calls)} | ${formatMs(st.meanMs)} | \`${cell(st.query.replace(/\s+/g, " ").slice(0, 100))}\` |`);
+      lines.push(
+        `| ${formatMs(st.totalMs)} | ${formatPercent(st.share)} | ${formatCount(st.calls)} | ${formatMs(st.meanMs)} | \`${cell(st.query.replace(/\s+/g, " ").slice(0, 100))}\` |`,
+      );
     }
     lines.push("");
   }
   lines.push(...findingsTable(report.findings));
   if (report.kind === "plan") {
-    lines.push("<details><summary>Plan tree</summary>", "", "```", ...renderPlanTree(report.analyzed, createPalette(false), new Set()), "```", "</details>", "");
+    lines.push(
+      "<details><summary>Plan tree</summary>",
+      "",
+      "```",
+      ...renderPlanTree(report.analyzed, createPalette(false), new Set()),
+      "```",
+      "</details>",
+      "",
+    );
   }
   return `${lines.join("\n")}\n`;
 }

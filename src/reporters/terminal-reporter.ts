@@ -22,9 +22,14 @@ function planLines(report: PlanReport, p: Palette): string[] {
     s.jitTimeMs !== null ? `JIT ${formatMs(s.jitTimeMs)}` : null,
   ].filter(Boolean);
   const lines = [
-    p.bold(`Plan from ${report.source}`) + p.dim(`  ${s.nodes} nodes, ${timing}${extras.length ? `, ${extras.join(", ")}` : ""}`),
+    p.bold(`Plan from ${report.source}`) +
+      p.dim(`  ${s.nodes} nodes, ${timing}${extras.length ? `, ${extras.join(", ")}` : ""}`),
     "",
-    ...renderPlanTree(report.analyzed, p, new Set(report.findings.map((f) => f.nodeId).filter((id) => id !== undefined))),
+    ...renderPlanTree(
+      report.analyzed,
+      p,
+      new Set(report.findings.map((f) => f.nodeId).filter((id) => id !== undefined)),
+    ),
     "",
     p.bold(`Findings (${report.findings.length})`),
     "",
@@ -36,14 +41,17 @@ function planLines(report: PlanReport, p: Palette): string[] {
 function analyzeLines(report: AnalyzeReport, p: Palette): string[] {
   const w = report.workload;
   const lines = [
-    p.bold(`dbopt analyze: ${report.target}`) + p.dim(`  PostgreSQL ${report.server.version}, captured ${report.capturedAt}`),
+    p.bold(`dbopt analyze: ${report.target}`) +
+      p.dim(`  PostgreSQL ${report.server.version}, captured ${report.capturedAt}`),
     p.dim(
       `workload: ${w.statementsSeen} statements in ${w.source}, ${formatMs(w.totalMs)} in all${w.statsResetAt ? ` since ${w.statsResetAt}` : ""}; ${w.statementsExplained} explained`,
     ),
     ...report.notes.map((n) => p.yellow(`note: ${n}`)),
     "",
     p.bold("Top statements by total time"),
-    p.dim(`${"total".padStart(10)}  ${"share".padStart(5)}  ${"calls".padStart(9)}  ${"mean".padStart(10)}  findings  statement`),
+    p.dim(
+      `${"total".padStart(10)}  ${"share".padStart(5)}  ${"calls".padStart(9)}  ${"mean".padStart(10)}  findings  statement`,
+    ),
   ];
   for (const st of report.statements) {
     const q = st.query.replace(/\s+/g, " ");
@@ -51,6 +59,11 @@ function analyzeLines(report: AnalyzeReport, p: Palette): string[] {
       `${formatMs(st.totalMs).padStart(10)}  ${formatPercent(st.share).padStart(5)}  ${formatCount(st.calls).padStart(9)}  ${formatMs(st.meanMs).padStart(10)}  ${String(st.findings.length).padStart(8)}  ${q.length > 90 ? `${q.slice(0, 87)}...` : q}${st.skipped ? p.dim(` (${st.skipped})`) : ""}`,
     );
   }
-  lines.push("", p.bold(`Findings (${report.findings.length}), most costly first`), "", ...renderFindings(report.findings, p));
+  lines.push(
+    "",
+    p.bold(`Findings (${report.findings.length}), most costly first`),
+    "",
+    ...renderFindings(report.findings, p),
+  );
   return lines;
 }

@@ -22,6 +22,8 @@ export interface Rule<Facts, Options extends Record<string, number> = Record<str
   check(facts: Facts, options: Options): Finding[];
 }
 
-export function defaultOptions<O extends Record<string, number>>(rule: { options: { [K in keyof O]: RuleOption } }): O {
-  return Object.fromEntries(Object.entries(rule.options).map(([k, v]) => [k, (v as RuleOption).default])) as O;
+/** The rule's thresholds at their defaults, typed as the rule's own options. */
+// biome-ignore lint/suspicious/noExplicitAny: accepts any rule; the result takes that rule's option type
+export function defaultOptions<R extends Rule<any, any>>(rule: R): Parameters<R["check"]>[1] {
+  return Object.fromEntries(Object.entries(rule.options).map(([k, v]) => [k, (v as RuleOption).default]));
 }

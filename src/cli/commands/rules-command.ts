@@ -21,7 +21,10 @@ function optionsText(options: Record<string, RuleOption>): string {
 
 function rulesText(): string {
   return `${allRules()
-    .map((r) => `${r.id.padEnd(30)} ${r.title}\n${" ".repeat(31)}${r.description}\n${Object.keys(r.options).length ? `${" ".repeat(31)}thresholds: ${optionsText(r.options)}\n` : ""}`)
+    .map(
+      (r) =>
+        `${r.id.padEnd(30)} ${r.title}\n${" ".repeat(31)}${r.description}\n${Object.keys(r.options).length ? `${" ".repeat(31)}thresholds: ${optionsText(r.options)}\n` : ""}`,
+    )
     .join("\n")}`;
 }
 

@@ -13,13 +13,17 @@ export function registerSnapshot(program: Command): void {
   const command = program
     .command("snapshot")
     .summary("save schema, statistics, settings and workload to a JSON file")
-    .description("Collect every fact dbopt uses, read-only, into one JSON file that commands accept with --snapshot.")
+    .description(
+      "Collect every fact dbopt uses, read-only, into one JSON file that commands accept with --snapshot.",
+    )
     .requiredOption("--out <file>", "file to write")
     .option("--statements <n>", "statements to keep from pg_stat_statements, by total time", "200")
     .option("--debug", "show stack traces and details of errors");
   addConnectionOptions(command);
   command.action(async (flags: SnapshotFlags) => {
-    const snapshot = await withConnection(flags, (db) => collectSnapshot(db, { statementLimit: Number(flags.statements ?? 200) }));
+    const snapshot = await withConnection(flags, (db) =>
+      collectSnapshot(db, { statementLimit: Number(flags.statements ?? 200) }),
+    );
     await writeSnapshot(flags.out, snapshot);
     process.stderr.write(
       `wrote ${flags.out}: ${snapshot.tables.length} tables, ${snapshot.indexes.length} indexes, ` +

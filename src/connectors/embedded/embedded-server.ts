@@ -10,6 +10,8 @@ export interface EmbeddedServerOptions {
   settings?: Record<string, string>;
   /** Called with short progress messages ("initialising", "starting"). */
   onProgress?: (message: string) => void;
+  /** Require this password (scram-sha-256) instead of trusting loopback connections; for tests of login errors. */
+  password?: string;
 }
 
 export interface EmbeddedServer {
@@ -53,9 +55,9 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
     databaseDir: dataDir,
     port,
     user: "postgres",
-    password: "unused-trust-auth",
+    password: options.password ?? "unused-trust-auth",
     // trust: the server listens on 127.0.0.1 only and lives as long as this process.
-    authMethod: "trust" as "password",
+    authMethod: options.password ? "scram-sha-256" : ("trust" as "password"),
     persistent: false,
     createPostgresUser: userInfo().uid === 0,
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
@@ -85,6 +87,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   }
 
   const client = server.getPgClient("postgres", "127.0.0.1");
+  client.on("error", () => {});
   await client.connect();
   const version =
     (await client.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? "";

@@ -26,8 +26,8 @@ export interface PgCapabilities {
     readable: boolean;
     /** Column names of the view in this version (total_exec_time vs total_time, ...). */
     columns: string[];
-    /** Why it cannot be read, with what to do. */
-    problem: string | null;
+    /** Why it cannot be read, and what to do about it. */
+    problem: { message: string; hint: string } | null;
   };
 }
 
@@ -76,11 +76,17 @@ export async function detectCapabilities(db: PostgresConnector): Promise<PgCapab
   };
   const pss = ext("pg_stat_statements");
   let columns: string[] = [];
-  let problem: string | null = null;
+  let problem: PgCapabilities["pgStatStatements"]["problem"] = null;
   if (!pss.installedVersion) {
     problem = pss.available
-      ? "pg_stat_statements is not installed in this database: run CREATE EXTENSION pg_stat_statements"
-      : "the pg_stat_statements extension is not available on this server: install the PostgreSQL contrib package";
+      ? {
+          message: "pg_stat_statements is not installed in this database",
+          hint: "run CREATE EXTENSION pg_stat_statements; (it must also be in shared_preload_libraries)",
+        }
+      : {
+          message: "the pg_stat_statements extension is not available on this server",
+          hint: "install the PostgreSQL contrib package, add pg_stat_statements to shared_preload_libraries and restart",
+        };
   } else {
     const view = `${quoteIdent(pss.schema ?? "public")}.pg_stat_statements`;
     columns = (
@@ -94,8 +100,14 @@ export async function detectCapabilities(db: PostgresConnector): Promise<PgCapab
     } catch (error) {
       problem =
         error instanceof DbError && /shared_preload_libraries/.test(error.message)
-          ? "pg_stat_statements is not loaded: add it to shared_preload_libraries and restart the server"
-          : `pg_stat_statements cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+          ? {
+              message: "pg_stat_statements is installed but not loaded",
+              hint: "add pg_stat_statements to shared_preload_libraries and restart the server",
+            }
+          : {
+              message: `pg_stat_statements cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+              hint: "connect as a role with pg_read_all_stats or pg_monitor",
+            };
     }
   }
   return {

@@ -17,7 +17,7 @@ type Row = Record<string, unknown>;
 /** Constraints on user tables, with their columns in key order and, for foreign keys, the referenced side. */
 export async function collectConstraints(db: PostgresConnector): Promise<ConstraintFacts[]> {
   const columnsOf = (keys: string, rel: string) =>
-    `array(select a.attname from unnest(con.${keys}) with ordinality k(attnum, ord)
+    `array(select a.attname::text from unnest(con.${keys}) with ordinality k(attnum, ord)
              join pg_attribute a on a.attrelid = con.${rel} and a.attnum = k.attnum order by k.ord)`;
   const rows = await db.query<Row>(`
     select n.nspname as schema, c.relname as table_name, con.conname as name, con.contype::text as type,

@@ -41,6 +41,8 @@ export async function collectIndexes(db: PostgresConnector): Promise<IndexFacts[
     predicate: (r.predicate as string | null) ?? null,
     constraint: (r.constraint_name as string | null) ?? null,
     sizeBytes: num(r.size),
-    stats: r.has_stats ? { idxScan: num(r.idx_scan), idxTupRead: num(r.idx_tup_read), idxTupFetch: num(r.idx_tup_fetch) } : null,
+    stats: r.has_stats
+      ? { idxScan: num(r.idx_scan), idxTupRead: num(r.idx_tup_read), idxTupFetch: num(r.idx_tup_fetch) }
+      : null,
   }));
 }

@@ -15,7 +15,10 @@ export interface SnapshotOptions {
 }
 
 /** Collect every fact dbopt uses, read-only and in one consistent snapshot of the catalogs. */
-export async function collectSnapshot(db: PostgresConnector, options: SnapshotOptions = {}): Promise<Snapshot> {
+export async function collectSnapshot(
+  db: PostgresConnector,
+  options: SnapshotOptions = {},
+): Promise<Snapshot> {
   const caps = await db.capabilities();
   return db.inReadOnlySnapshot(async () => {
     const [server] = await db.query<Record<string, unknown>>(`
@@ -28,7 +31,10 @@ export async function collectSnapshot(db: PostgresConnector, options: SnapshotOp
     const constraints = await collectConstraints(db);
     const settings = await collectSettings(db);
     const workload = await collectWorkload(db, caps, options.statementLimit ?? 200);
-    const columnStats = await collectColumnStats(db, interestingColumns(tables, indexes, workload.statements));
+    const columnStats = await collectColumnStats(
+      db,
+      interestingColumns(tables, indexes, workload.statements),
+    );
     return {
       format: "dbopt-snapshot/1" as const,
       capturedAt: new Date().toISOString(),

@@ -2,8 +2,17 @@ import type { PostgresConnector } from "../../connectors/postgres/postgres-conne
 import type { Column, TableFacts } from "../snapshot.js";
 import { isoOrNull, num, numOrNull, userSchemaFilter } from "./user-schemas.js";
 
-const KINDS: Record<string, TableFacts["kind"]> = { r: "table", p: "partitioned", m: "matview", f: "foreign" };
-const PERSISTENCE: Record<string, TableFacts["persistence"]> = { p: "permanent", u: "unlogged", t: "temporary" };
+const KINDS: Record<string, TableFacts["kind"]> = {
+  r: "table",
+  p: "partitioned",
+  m: "matview",
+  f: "foreign",
+};
+const PERSISTENCE: Record<string, TableFacts["persistence"]> = {
+  p: "permanent",
+  u: "unlogged",
+  t: "temporary",
+};
 
 type Row = Record<string, unknown>;
 

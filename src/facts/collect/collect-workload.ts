@@ -17,10 +17,17 @@ function column(columns: string[], ...candidates: string[]): string {
  * The statements of this database from pg_stat_statements, most total time first, without dbopt's own.
  * `limit` bounds how many are kept; the totals cover all of them.
  */
-export async function collectWorkload(db: PostgresConnector, caps: PgCapabilities, limit = 200): Promise<WorkloadFacts> {
+export async function collectWorkload(
+  db: PostgresConnector,
+  caps: PgCapabilities,
+  limit = 200,
+): Promise<WorkloadFacts> {
   const pss = caps.pgStatStatements;
   if (!pss.readable) {
-    return { source: "none", problem: pss.problem, statsResetAt: null, totalCalls: 0, totalMs: 0, statements: [] };
+    const problem = pss.problem
+      ? `${pss.problem.message}: ${pss.problem.hint}`
+      : "pg_stat_statements cannot be read";
+    return { source: "none", problem, statsResetAt: null, totalCalls: 0, totalMs: 0, statements: [] };
   }
   const view = `${quoteIdent(pss.schema ?? "public")}.pg_stat_statements`;
   const cols = pss.columns;
@@ -43,10 +50,14 @@ export async function collectWorkload(db: PostgresConnector, caps: PgCapabilitie
       limit $1`,
     [limit],
   );
-  const [totals] = await db.query<Row>(`select coalesce(sum(calls), 0) as calls, coalesce(sum(${total}), 0) as ms from ${view} where ${scope}`);
+  const [totals] = await db.query<Row>(
+    `select coalesce(sum(calls), 0) as calls, coalesce(sum(${total}), 0) as ms from ${view} where ${scope}`,
+  );
   let statsResetAt: string | null = null;
   if (caps.major >= 14) {
-    const [info] = await db.query<Row>(`select stats_reset from ${quoteIdent(pss.schema ?? "public")}.pg_stat_statements_info`);
+    const [info] = await db.query<Row>(
+      `select stats_reset from ${quoteIdent(pss.schema ?? "public")}.pg_stat_statements_info`,
+    );
     statsResetAt = isoOrNull(info?.stats_reset);
   }
   const statements: StatementFacts[] = rows.map((r) => ({

@@ -47,6 +47,6 @@ export function unwrapPastedPlan(input: string): string {
     lines = lines.map((line) => line.replace(/^\s*"(.*)"\s*$/, "$1").replace(/""/g, '"'));
   }
   const indents = lines.filter((line) => line.trim()).map((line) => line.length - line.trimStart().length);
-  const common = indents.length ? Math.min(...indents) : 0;
+  const common = indents.reduce((min, n) => Math.min(min, n), indents[0] ?? 0);
   return lines.map((line) => line.slice(common).trimEnd()).join("\n");
 }

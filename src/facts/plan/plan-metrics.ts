@@ -81,7 +81,8 @@ export function analyzePlan(plan: Plan): AnalyzedPlan {
     m.exclusiveShare = m.exclusiveMs !== null && totalMs ? Math.min(1, m.exclusiveMs / totalMs) : null;
     m.exclusiveBuffers = buffers[id] ?? null;
     m.exclusiveCost = exclusiveCost(node, fractions);
-    m.exclusiveCostShare = m.exclusiveCost !== null && totalCost ? Math.min(1, m.exclusiveCost / totalCost) : null;
+    m.exclusiveCostShare =
+      m.exclusiveCost !== null && totalCost ? Math.min(1, m.exclusiveCost / totalCost) : null;
   });
   return { plan, nodes, parents, metrics, totalMs, totalCost };
 }
@@ -104,7 +105,8 @@ function baseMetrics(node: PlanNode, processes: number): NodeMetrics {
   const perLoop = (value: unknown) => (typeof value === "number" ? value * loops : 0);
   let inclusiveMs: number | null = null;
   if (actual === null) inclusiveMs = 0;
-  else if (actual && actual.totalMs !== null) inclusiveMs = (actual.totalMs * loops) / Math.max(1, Math.min(processes, loops));
+  else if (actual && actual.totalMs !== null)
+    inclusiveMs = (actual.totalMs * loops) / Math.max(1, Math.min(processes, loops));
   let rowFactor: number | null = null;
   let rowDirection: NodeMetrics["rowDirection"] = null;
   if (actual && node.planRows !== null) {
@@ -183,7 +185,8 @@ function subtract(
   if (current !== null && current !== undefined) exclusive[id] = current - ms;
   const own = buffers[id];
   if (own && childBuffers) {
-    for (const key of Object.keys(own) as Array<keyof Buffers>) own[key] = Math.max(0, own[key] - childBuffers[key]);
+    for (const key of Object.keys(own) as Array<keyof Buffers>)
+      own[key] = Math.max(0, own[key] - childBuffers[key]);
   }
 }
 
@@ -195,7 +198,13 @@ function runFractions(node: PlanNode, fraction: number, out: number[]): number[]
   out[node.id] = fraction;
   for (const child of node.children) {
     let childFraction = fraction;
-    if (node.nodeType === "Limit" && child.role === "child" && node.cost && child.cost && child.cost.total > 0) {
+    if (
+      node.nodeType === "Limit" &&
+      child.role === "child" &&
+      node.cost &&
+      child.cost &&
+      child.cost.total > 0
+    ) {
       childFraction = fraction * Math.min(1, node.cost.total / child.cost.total);
     }
     runFractions(child, childFraction, out);
@@ -211,7 +220,8 @@ function exclusiveCost(node: PlanNode, fractions: number[]): number | null {
     .reduce((sum, c, index) => {
       const cost = (c.cost?.total ?? 0) * (fractions[c.id] ?? 1);
       // The inner side of a nested loop is costed per outer row.
-      const outerRows = node.nodeType === "Nested Loop" && index === 1 ? (node.children[0]?.planRows ?? 1) : 1;
+      const outerRows =
+        node.nodeType === "Nested Loop" && index === 1 ? (node.children[0]?.planRows ?? 1) : 1;
       return sum + cost * outerRows;
     }, 0);
   return Math.max(0, own - inputs);

@@ -9,9 +9,13 @@ describe("repairNormalizedQuery", () => {
     const stored = "SELECT count(*) FROM orders WHERE created_at >= now() - interval $2 AND day = date $3";
     // libpg_query's grammar accepts `interval $2` (it is patched for normalised text); PostgreSQL's does not.
     const repaired = repairNormalizedQuery(stored);
-    expect(repaired).toBe("SELECT count(*) FROM orders WHERE created_at >= now() - $2::interval AND day = $3::date");
+    expect(repaired).toBe(
+      "SELECT count(*) FROM orders WHERE created_at >= now() - $2::interval AND day = $3::date",
+    );
     expect(tryParseSql(repaired)).not.toBeNull();
-    expect(repairNormalizedQuery("SELECT timestamp with time zone $1")).toBe("SELECT $1::timestamp with time zone");
+    expect(repairNormalizedQuery("SELECT timestamp with time zone $1")).toBe(
+      "SELECT $1::timestamp with time zone",
+    );
   });
 
   it("leaves ordinary statements alone", () => {

@@ -6,5 +6,8 @@ const TYPED_LITERAL =
   /\b(interval|date|time(?:stamp)?(?:\s+with(?:out)?\s+time\s+zone)?|timestamptz|timetz|json|jsonb|uuid|inet|cidr|macaddr|numeric|bytea|bit|xml|money)\s+(\$\d+)/gi;
 
 export function repairNormalizedQuery(sql: string): string {
-  return sql.replace(TYPED_LITERAL, (_, type: string, param: string) => `${param}::${type.replace(/\s+/g, " ")}`);
+  return sql.replace(
+    TYPED_LITERAL,
+    (_, type: string, param: string) => `${param}::${type.replace(/\s+/g, " ")}`,
+  );
 }

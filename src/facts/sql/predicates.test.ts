@@ -20,18 +20,26 @@ describe("predicatesOfCondition", () => {
 
   it("reads InitPlan references of 13-16 and 17+", () => {
     expect(predicatesOfCondition("(total > $0)")[0]).toMatchObject({ column: "total", kind: "range" });
-    expect(predicatesOfCondition("(total > (InitPlan 1).col1)")[0]).toMatchObject({ column: "total", kind: "range" });
+    expect(predicatesOfCondition("(total > (InitPlan 1).col1)")[0]).toMatchObject({
+      column: "total",
+      kind: "range",
+    });
   });
 
   it("reads expressions, IS NULL, IN and OR", () => {
-    const preds = predicatesOfCondition("((lower(email) = 'a@b.c'::text) AND (deleted_at IS NULL) AND ((a = 1) OR (b = 2)))");
+    const preds = predicatesOfCondition(
+      "((lower(email) = 'a@b.c'::text) AND (deleted_at IS NULL) AND ((a = 1) OR (b = 2)))",
+    );
     expect(preds.map((p) => [p.column, p.kind, p.isExpression, p.underOr])).toEqual([
       ["lower(email)", "eq", true, false],
       ["deleted_at", "null", false, false],
       ["a", "eq", false, true],
       ["b", "eq", false, true],
     ]);
-    expect(predicatesOfCondition("(id = ANY ('{1,2,3}'::integer[]))")[0]).toMatchObject({ column: "id", kind: "in" });
+    expect(predicatesOfCondition("(id = ANY ('{1,2,3}'::integer[]))")[0]).toMatchObject({
+      column: "id",
+      kind: "in",
+    });
   });
 
   it("returns nothing for text that is not an expression", () => {

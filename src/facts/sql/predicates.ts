@@ -84,7 +84,9 @@ function collect(node: Node, sql: string, underOr: boolean, out: ColumnPredicate
   }
   const expr = node.A_Expr as Node | undefined;
   if (!expr) return;
-  const operator = ((expr.name as Node[] | undefined)?.[0]?.String as Node | undefined)?.sval as string | undefined;
+  const operator = ((expr.name as Node[] | undefined)?.[0]?.String as Node | undefined)?.sval as
+    | string
+    | undefined;
   const kindName = expr.kind as string;
   let left = operand(expr.lexpr as Node, sql);
   let right = operand(expr.rexpr as Node, sql);

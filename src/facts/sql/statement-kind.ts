@@ -1,5 +1,5 @@
 import { InputError } from "../../util/input-error.js";
-import { SqlError, tryParseSql, parseSql } from "../../util/sql-parser.js";
+import { parseSql, SqlError, tryParseSql } from "../../util/sql-parser.js";
 
 export interface StatementInfo {
   /** Parse-tree node name: SelectStmt, InsertStmt, ... */
@@ -36,7 +36,10 @@ export function explainableStatement(sql: string): StatementInfo {
   const stmt = (statements[0]?.stmt ?? {}) as Record<string, unknown>;
   const type = Object.keys(stmt)[0] ?? "";
   if (type === "ExplainStmt") {
-    throw new InputError("the SQL is already an EXPLAIN", "pass the statement itself; dbopt adds EXPLAIN and its options");
+    throw new InputError(
+      "the SQL is already an EXPLAIN",
+      "pass the statement itself; dbopt adds EXPLAIN and its options",
+    );
   }
   if (!EXPLAINABLE.has(type)) {
     throw new InputError(

@@ -10,7 +10,9 @@ export function renderFindings(findings: Finding[], p: Palette): string[] {
   const lines: string[] = [];
   findings.forEach((f, i) => {
     const where = f.nodeId !== undefined ? p.dim(` (node #${f.nodeId})`) : "";
-    lines.push(`${String(i + 1).padStart(3)}. ${colour[f.severity](LABEL[f.severity])} ${p.bold(f.title)}${where}`);
+    lines.push(
+      `${String(i + 1).padStart(3)}. ${colour[f.severity](LABEL[f.severity])} ${p.bold(f.title)}${where}`,
+    );
     lines.push(`       ${p.dim(f.ruleId)}  ${f.detail}`);
     const evidence = Object.entries(f.evidence)
       .filter(([, v]) => v !== null && v !== "")

@@ -41,7 +41,9 @@ export function renderPlanTree(analyzed: AnalyzedPlan, p: Palette, flaggedNodes:
     if (node.actual === null) rows = `${formatCount(node.planRows)} → never run`;
     else if (node.actual) {
       const off = m.rowFactor !== null && m.rowFactor >= 10;
-      const factor = off ? ` (${m.rowDirection === "under" ? "▲" : "▼"}${Math.round(m.rowFactor ?? 0)}×)` : "";
+      const factor = off
+        ? ` (${m.rowDirection === "under" ? "▲" : "▼"}${Math.round(m.rowFactor ?? 0)}×)`
+        : "";
       rows = `${formatCount(node.planRows)} → ${formatCount(node.actual.rows)}${factor}`;
     } else rows = formatCount(node.planRows);
     const loops = node.actual ? formatCount(node.actual.loops) : "";
@@ -57,7 +59,9 @@ export function renderPlanTree(analyzed: AnalyzedPlan, p: Palette, flaggedNodes:
     for (const key of SHOWN_PROPS) {
       const value = node.props[key];
       if (value === undefined) continue;
-      lines.push(`${detailPrefix}${p.dim(`${key}: ${Array.isArray(value) ? value.join(", ") : String(value)}`)}`);
+      lines.push(
+        `${detailPrefix}${p.dim(`${key}: ${Array.isArray(value) ? value.join(", ") : String(value)}`)}`,
+      );
     }
     node.children.forEach((child, i) => {
       walk(child, childPrefix, i === node.children.length - 1, false);

@@ -36,7 +36,13 @@ export const coldReads: Rule<PlanFacts, Options> = {
         severity: share >= 0.5 ? "warning" : "info",
         title: `${nodeLabel(node)} waited ${formatMs(readMs)} reading ${formatBytes(blocks * BLOCK)} from disk`,
         detail: `${formatPercent(share)} of the statement went into reading ${blocks.toLocaleString("en-US")} blocks that were not in shared_buffers (${settingOf(facts, "shared_buffers") ?? "size unknown"}).`,
-        evidence: { blocksRead: blocks, bytesRead: blocks * BLOCK, readMs: round3(readMs), share: round3(share), sharedBuffers: settingOf(facts, "shared_buffers") },
+        evidence: {
+          blocksRead: blocks,
+          bytesRead: blocks * BLOCK,
+          readMs: round3(readMs),
+          share: round3(share),
+          sharedBuffers: settingOf(facts, "shared_buffers"),
+        },
         fix: {
           note: "Read fewer pages: an index (or a covering or partial one) that reaches only the rows needed. If this data is hot, size shared_buffers (about 25% of RAM) and effective_cache_size, or warm it with pg_prewarm after restarts.",
         },

@@ -36,7 +36,8 @@ export const cteRescanned: Rule<PlanFacts, Options> = {
       });
       if (loops < o.minScans && filtered.length === 0) continue;
       const cteMs = cm?.inclusiveMs ?? null;
-      const share = cteMs !== null && analyzed.totalMs ? cteMs / analyzed.totalMs : (cm?.exclusiveCostShare ?? 0);
+      const share =
+        cteMs !== null && analyzed.totalMs ? cteMs / analyzed.totalMs : (cm?.exclusiveCostShare ?? 0);
       const filter = filtered[0]?.props.Filter;
       findings.push({
         ruleId: this.id,

@@ -1,7 +1,14 @@
 import type { Finding } from "../../findings/finding.js";
 import { formatBytes, formatMs, round3, roundMemorySetting } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import { nodeImpact, nodeLabel, nodeShare, type PlanFacts, settingOf, severityFromImpact } from "./plan-facts.js";
+import {
+  nodeImpact,
+  nodeLabel,
+  nodeShare,
+  type PlanFacts,
+  settingOf,
+  severityFromImpact,
+} from "./plan-facts.js";
 
 type Options = { minBatches: number };
 
@@ -25,7 +32,9 @@ export const hashSpill: Rule<PlanFacts, Options> = {
       const m = analyzed.metrics[id];
       if (!m) return;
       const isHash = node.nodeType === "Hash";
-      const batches = Number(isHash ? (node.props["Hash Batches"] ?? 1) : (node.props["HashAgg Batches"] ?? 1));
+      const batches = Number(
+        isHash ? (node.props["Hash Batches"] ?? 1) : (node.props["HashAgg Batches"] ?? 1),
+      );
       if (batches < o.minBatches || (!isHash && node.nodeType !== "Aggregate")) return;
       const memoryKB = Number(node.props["Peak Memory Usage"] ?? 0);
       const diskKB = Number(node.props["Disk Usage"] ?? 0);
@@ -46,7 +55,9 @@ export const hashSpill: Rule<PlanFacts, Options> = {
         title: `${isHash ? `${nodeLabel(join ?? node)}: hash` : nodeLabel(node)} split into ${batches} batches on disk`,
         detail:
           `The hash table needed about ${formatBytes(neededKB * 1024)} and did not fit in work_mem × hash_mem_multiplier, so it was processed in ${batches} batches through temporary files` +
-          (underestimated ? `; the planner expected ${planned} batch${planned === 1 ? "" : "es"}, so the input was larger than estimated.` : ".") +
+          (underestimated
+            ? `; the planner expected ${planned} batch${planned === 1 ? "" : "es"}, so the input was larger than estimated.`
+            : ".") +
           (m.exclusiveMs !== null ? ` The hashing and joining took ${formatMs(spentMs)}.` : ""),
         evidence: {
           batches,

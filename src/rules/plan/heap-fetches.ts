@@ -33,7 +33,12 @@ export const heapFetches: Rule<PlanFacts, Options> = {
         severity: severityFromImpact(nodeShare(m), m.exclusiveMs) === "error" ? "warning" : "info",
         title: `${nodeLabel(node)} made ${formatCount(fetches)} heap fetches for ${formatCount(rows)} rows`,
         detail: `${formatPercent(Math.min(1, fetches / rows))} of the rows needed a visit to the table, so the index-only scan saved little. The table's visibility map is behind: it has not been vacuumed since many rows changed.`,
-        evidence: { heapFetches: fetches, rows, fetchShare: round3(fetches / rows), table: node.relationName },
+        evidence: {
+          heapFetches: fetches,
+          rows,
+          fetchShare: round3(fetches / rows),
+          table: node.relationName,
+        },
         fix: {
           sql: `VACUUM (ANALYZE) ${table};`,
           note: "For tables that mostly receive inserts, lower autovacuum_vacuum_insert_scale_factor for this table so autovacuum keeps the visibility map current.",

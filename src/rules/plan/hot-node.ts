@@ -8,13 +8,15 @@ type Options = { minShare: number; minMs: number; maxNodes: number };
 /** What to look at for the usual kinds of hot node. */
 const ADVICE: Record<string, string> = {
   "Seq Scan": "A full table scan: an index on the filtered columns, or a partial index, usually removes it.",
-  "Index Scan": "Many index lookups or a wide range: check the loops and whether a covering index would allow an index-only scan.",
+  "Index Scan":
+    "Many index lookups or a wide range: check the loops and whether a covering index would allow an index-only scan.",
   "Bitmap Heap Scan": "Many heap pages visited: a more selective or covering index visits fewer.",
   Sort: "An index in the ORDER BY's order avoids the sort; otherwise give it more work_mem if it spills.",
   "Incremental Sort": "An index covering the remaining sort keys avoids the sort.",
   "Hash Join": "Check that the smaller input is hashed and that the hash fits in memory (Batches: 1).",
   "Nested Loop": "A nested loop over many outer rows: check the outer estimate and the inner side's index.",
-  Aggregate: "Aggregating many rows: filter earlier, aggregate in a materialized view, or add an index for GroupAggregate.",
+  Aggregate:
+    "Aggregating many rows: filter earlier, aggregate in a materialized view, or add an index for GroupAggregate.",
   ModifyTable: "Writing rows: check triggers, foreign keys and indexes maintained on this table.",
 };
 
@@ -23,7 +25,8 @@ export const hotNode: Rule<PlanFacts, Options> = {
   id: "plan/hot-node",
   family: "plan",
   title: "Node takes most of the time",
-  description: "A node whose own time (without its inputs) is a large share of the statement's execution time.",
+  description:
+    "A node whose own time (without its inputs) is a large share of the statement's execution time.",
   maxSeverity: "warning",
   docsUrl: EXPLAIN_DOCS,
   options: {
@@ -32,7 +35,8 @@ export const hotNode: Rule<PlanFacts, Options> = {
     maxNodes: { default: 3, description: "hot nodes reported at most" },
   },
   check({ analyzed }, o) {
-    const timed = analyzed.totalMs !== null && analyzed.metrics.some((m) => m.exclusiveMs !== null && m.exclusiveMs > 0);
+    const timed =
+      analyzed.totalMs !== null && analyzed.metrics.some((m) => m.exclusiveMs !== null && m.exclusiveMs > 0);
     return analyzed.nodes
       .map((node, id) => ({ node, id, m: analyzed.metrics[id] }))
       .filter(({ m }) => m && nodeShare(m) >= o.minShare && (!timed || (m.exclusiveMs ?? 0) >= o.minMs))
@@ -41,7 +45,9 @@ export const hotNode: Rule<PlanFacts, Options> = {
       .map(({ node, id, m }): Finding => {
         const metrics = m as NonNullable<typeof m>;
         const share = nodeShare(metrics);
-        const what = timed ? `${formatMs(metrics.exclusiveMs)} (${formatPercent(share)} of the time)` : `${formatPercent(share)} of the estimated cost`;
+        const what = timed
+          ? `${formatMs(metrics.exclusiveMs)} (${formatPercent(share)} of the time)`
+          : `${formatPercent(share)} of the estimated cost`;
         return {
           ruleId: this.id,
           severity: share >= 0.5 && (!timed || (metrics.exclusiveMs ?? 0) >= 100) ? "warning" : "info",

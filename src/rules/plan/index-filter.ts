@@ -3,7 +3,15 @@ import type { Finding } from "../../findings/finding.js";
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
 import { indexColumns, suggestIndex } from "./index-suggestion.js";
-import { findTable, nodeImpact, nodeLabel, nodeShare, type PlanFacts, severityFromImpact, tableIndexes } from "./plan-facts.js";
+import {
+  findTable,
+  nodeImpact,
+  nodeLabel,
+  nodeShare,
+  type PlanFacts,
+  severityFromImpact,
+  tableIndexes,
+} from "./plan-facts.js";
 
 type Options = { minRemovedShare: number; minRemovedRows: number; minShare: number };
 
@@ -45,18 +53,22 @@ export const indexFilter: Rule<PlanFacts, Options> = {
       const fetched = kept + removed;
       if (fetched === 0 || removed < o.minRemovedRows || removed / fetched < o.minRemovedShare) return;
 
-      const indexCond = node.nodeType === "Bitmap Heap Scan" ? node.props["Recheck Cond"] : node.props["Index Cond"];
+      const indexCond =
+        node.nodeType === "Bitmap Heap Scan" ? node.props["Recheck Cond"] : node.props["Index Cond"];
       const filter = node.props.Filter;
       const predicates = [
         ...(typeof indexCond === "string" ? predicatesOfCondition(indexCond) : []),
         ...(typeof filter === "string" ? predicatesOfCondition(filter) : []),
-      ].filter((p) => p.qualifier === null || p.qualifier === node.alias || p.qualifier === node.relationName);
+      ].filter(
+        (p) => p.qualifier === null || p.qualifier === node.alias || p.qualifier === node.relationName,
+      );
       // An index read for its order (ORDER BY ... LIMIT): keep that order after the filter's equality columns.
       const index = tableIndexes(snapshot, table).find((i) => i.name === node.indexName);
       const orderBy = ordering && index ? index.columns.slice(0, index.keyColumnCount) : [];
       const columns = indexColumns(predicates, orderBy);
       const relation = { schema: node.schema ?? table?.schema ?? null, name: node.relationName ?? "?" };
-      const suggestion = columns.length > 1 ? suggestIndex(relation, columns, tableIndexes(snapshot, table)) : null;
+      const suggestion =
+        columns.length > 1 ? suggestIndex(relation, columns, tableIndexes(snapshot, table)) : null;
       const share = nodeShare(m);
       findings.push({
         ruleId: this.id,

@@ -1,6 +1,7 @@
 /** Build the index a set of predicates asks for: equality columns first, then one range or sort column. */
-import type { ColumnPredicate } from "../../facts/sql/predicates.js";
+
 import type { IndexFacts } from "../../facts/snapshot.js";
+import type { ColumnPredicate } from "../../facts/sql/predicates.js";
 import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
 
 export interface IndexSuggestion {
@@ -23,7 +24,9 @@ export function indexColumns(predicates: ColumnPredicate[], orderBy: string[] = 
       .map((p) => (p.isExpression ? `(${p.column})` : quoteIdent(p.column)));
     // One direction for all keys: a backward scan serves DESC. Mixed directions must be spelled out.
     const mixed = new Set(orderBy.map((c) => c.endsWith(" DESC"))).size > 1;
-    const order = orderBy.map((c) => (mixed ? c : c.replace(/ DESC$/, ""))).filter((c) => !equality.includes(c));
+    const order = orderBy
+      .map((c) => (mixed ? c : c.replace(/ DESC$/, "")))
+      .filter((c) => !equality.includes(c));
     return [...new Set([...equality, ...order])];
   }
   const usable = predicates
@@ -58,7 +61,9 @@ export function suggestIndex(
         i.isValid &&
         i.method === "btree" &&
         i.predicate === null &&
-        bare.every((c, k) => (i.columns[k] ?? "").replace(/^\((.*)\)$/, "$1") === c.replace(/^\((.*)\)$/, "$1")),
+        bare.every(
+          (c, k) => (i.columns[k] ?? "").replace(/^\((.*)\)$/, "$1") === c.replace(/^\((.*)\)$/, "$1"),
+        ),
     ) ?? null;
   return { columns, ddl, coveredBy };
 }

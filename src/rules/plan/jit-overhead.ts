@@ -25,7 +25,7 @@ export const jitOverhead: Rule<PlanFacts, Options> = {
     const share = jitMs / plan.executionMs;
     if (share < o.minShare || jitMs < o.minMs) return [];
     const cost = plan.root.cost?.total ?? null;
-    const threshold = cost ? Math.pow(10, Math.ceil(Math.log10(cost * 2))) : 1_000_000;
+    const threshold = cost ? 10 ** Math.ceil(Math.log10(cost * 2)) : 1_000_000;
     const finding: Finding = {
       ruleId: this.id,
       severity: share >= 0.3 ? "warning" : "info",

@@ -41,8 +41,13 @@ export const largeOffset: Rule<PlanFacts, Options> = {
           ms: spent === null ? null : round3(spent),
         },
         fix: keyset
-          ? { sql: keyset, note: "Keyset pagination: remember the last row's sort values and ask for the rows after them; with an index on the sort columns every page costs the same." }
-          : { note: "Use keyset pagination: WHERE (sort columns) > (last row's values) ORDER BY sort columns LIMIT n, with an index on the sort columns." },
+          ? {
+              sql: keyset,
+              note: "Keyset pagination: remember the last row's sort values and ask for the rows after them; with an index on the sort columns every page costs the same.",
+            }
+          : {
+              note: "Use keyset pagination: WHERE (sort columns) > (last row's values) ORDER BY sort columns LIMIT n, with an index on the sort columns.",
+            },
         docsUrl: this.docsUrl,
         impact: spent ?? 0,
         nodeId: id,
@@ -76,7 +81,10 @@ function keysetExample(keys: string[], pageSize: number): string | null {
     ? `(${columns.join(", ")}) ${ops[0]} (${params.join(", ")})`
     : columns
         .map((_, i) =>
-          [...columns.slice(0, i).map((c, j) => `${c} = ${params[j]}`), `${columns[i]} ${ops[i]} ${params[i]}`].join(" AND "),
+          [
+            ...columns.slice(0, i).map((c, j) => `${c} = ${params[j]}`),
+            `${columns[i]} ${ops[i]} ${params[i]}`,
+          ].join(" AND "),
         )
         .map((clause) => `(${clause})`)
         .join("\n   OR ");

@@ -1,7 +1,14 @@
 import type { Finding } from "../../findings/finding.js";
 import { formatCount, round3, roundMemorySetting } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import { nodeImpact, nodeLabel, nodeShare, type PlanFacts, settingOf, severityFromImpact } from "./plan-facts.js";
+import {
+  nodeImpact,
+  nodeLabel,
+  nodeShare,
+  type PlanFacts,
+  settingOf,
+  severityFromImpact,
+} from "./plan-facts.js";
 
 type Options = { minLossyBlocks: number };
 

@@ -33,10 +33,22 @@ export const memoizeMisses: Rule<PlanFacts, Options> = {
         severity: "info",
         title: `${nodeLabel(node)} hit ${formatPercent(hits / lookups)} of ${formatCount(lookups)} lookups`,
         detail: `${formatCount(misses)} misses${evictions ? ` and ${formatCount(evictions)} evictions (the cache ran out of memory)` : ""}: each miss runs the inner side anyway, plus the cache's bookkeeping.`,
-        evidence: { hits, misses, evictions, hitRatio: round3(hits / lookups), cacheKey: String(node.props["Cache Key"] ?? "") },
+        evidence: {
+          hits,
+          misses,
+          evictions,
+          hitRatio: round3(hits / lookups),
+          cacheKey: String(node.props["Cache Key"] ?? ""),
+        },
         fix: evictions
-          ? { sql: "SET work_mem = '64MB';", note: "Entries were evicted for lack of memory: more work_mem keeps them. If keys rarely repeat, SET enable_memoize = off for this query instead." }
-          : { sql: "SET enable_memoize = off;  -- to compare", note: "Keys rarely repeat, so the planner's n_distinct estimate for the cache key is off: ANALYZE the outer table, then compare with Memoize disabled." },
+          ? {
+              sql: "SET work_mem = '64MB';",
+              note: "Entries were evicted for lack of memory: more work_mem keeps them. If keys rarely repeat, SET enable_memoize = off for this query instead.",
+            }
+          : {
+              sql: "SET enable_memoize = off;  -- to compare",
+              note: "Keys rarely repeat, so the planner's n_distinct estimate for the cache key is off: ANALYZE the outer table, then compare with Memoize disabled.",
+            },
         docsUrl: this.docsUrl,
         impact: m ? nodeImpact(m) : 0,
         nodeId: id,

@@ -36,7 +36,9 @@ export const nestedLoopInner: Rule<PlanFacts, Options> = {
       let fix: Finding["fix"];
       if (seqInner && inner.relationName) {
         const joinCond = String(inner.props.Filter ?? node.props["Join Filter"] ?? "");
-        const keys = predicatesOfCondition(joinCond).filter((p) => p.qualifier === inner.alias || p.qualifier === null);
+        const keys = predicatesOfCondition(joinCond).filter(
+          (p) => p.qualifier === inner.alias || p.qualifier === null,
+        );
         const column = keys[0]?.column;
         fix = column
           ? {

@@ -5,7 +5,7 @@ import { nodeImpact, nodeLabel, nodeShare, type PlanFacts } from "./plan-facts.j
 
 type Options = Record<string, never>;
 
-const NOT_IN = /NOT \((?:ANY \(.*\b)?(hashed )?SubPlan \d+/;
+const NOT_IN = /NOT \((?:ANY \(.*?)?(hashed )?SubPlan \d+/;
 
 /**
  * NOT IN (subquery): PostgreSQL cannot turn it into an anti-join (NULLs make NOT IN differ from NOT EXISTS),

@@ -24,14 +24,22 @@ export const parallelWorkersShort: Rule<PlanFacts, Options> = {
       const launched = node.props["Workers Launched"];
       if (typeof launched !== "number" || launched >= planned) return;
       const m = analyzed.metrics[id];
-      const share = m?.inclusiveMs !== null && m?.inclusiveMs !== undefined && analyzed.totalMs ? m.inclusiveMs / analyzed.totalMs : 0;
+      const share =
+        m?.inclusiveMs !== null && m?.inclusiveMs !== undefined && analyzed.totalMs
+          ? m.inclusiveMs / analyzed.totalMs
+          : 0;
       const maxWorkers = settingOf(facts, "max_parallel_workers");
       findings.push({
         ruleId: this.id,
         severity: launched === 0 && share >= 0.3 ? "warning" : "info",
         title: `${nodeLabel(node)} launched ${launched} of ${planned} planned workers`,
         detail: `The parallel part ran with ${launched + 1} processes instead of ${planned + 1}, so it took up to ${round3((planned + 1) / (launched + 1))}× longer than planned. Other parallel queries held the workers (max_parallel_workers${maxWorkers ? ` = ${maxWorkers}` : ""}).`,
-        evidence: { workersPlanned: planned, workersLaunched: launched, maxParallelWorkers: maxWorkers, timeShare: round3(share) },
+        evidence: {
+          workersPlanned: planned,
+          workersLaunched: launched,
+          maxParallelWorkers: maxWorkers,
+          timeShare: round3(share),
+        },
         fix: {
           sql: "ALTER SYSTEM SET max_parallel_workers = 16;  -- at most max_worker_processes, which needs a restart to raise\nSELECT pg_reload_conf();",
           note: "Raise max_parallel_workers (and max_worker_processes, which needs a restart) if the machine has idle cores at peak; otherwise lower max_parallel_workers_per_gather so plans expect what they will get.",

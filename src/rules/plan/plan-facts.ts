@@ -99,7 +99,11 @@ export function topNOrderColumns(analyzed: AnalyzedPlan, id: number): string[] {
   let keys: string[] | null = null;
   for (let p = analyzed.parents[id]; p; p = analyzed.parents[p.id]) {
     if (!ORDER_PRESERVING.has(p.nodeType)) return [];
-    if ((p.nodeType === "Sort" || p.nodeType === "Incremental Sort") && keys === null && Array.isArray(p.props["Sort Key"])) {
+    if (
+      (p.nodeType === "Sort" || p.nodeType === "Incremental Sort") &&
+      keys === null &&
+      Array.isArray(p.props["Sort Key"])
+    ) {
       keys = p.props["Sort Key"];
     }
     if (p.nodeType === "Limit") break;

@@ -19,8 +19,12 @@ export const planningTime: Rule<PlanFacts, Options> = {
     const { plan, nodes } = analyzed;
     if (plan.planningMs === null || plan.executionMs === null) return [];
     if (plan.planningMs < o.minPlanningMs || plan.planningMs <= plan.executionMs) return [];
-    const relations = new Set(nodes.filter((n) => n.relationName).map((n) => `${n.schema ?? ""}.${n.relationName}`)).size;
-    const partitions = nodes.filter((n) => n.nodeType === "Append" || n.nodeType === "Merge Append").reduce((sum, n) => sum + n.children.length, 0);
+    const relations = new Set(
+      nodes.filter((n) => n.relationName).map((n) => `${n.schema ?? ""}.${n.relationName}`),
+    ).size;
+    const partitions = nodes
+      .filter((n) => n.nodeType === "Append" || n.nodeType === "Merge Append")
+      .reduce((sum, n) => sum + n.children.length, 0);
     const finding: Finding = {
       ruleId: this.id,
       severity: plan.planningMs >= 50 ? "warning" : "info",

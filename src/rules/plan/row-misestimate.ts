@@ -39,7 +39,14 @@ export const rowMisestimate: Rule<PlanFacts, Options> = {
       const m = analyzed.metrics[id];
       const parent = analyzed.parents[id];
       // The root's estimate steers no choice above it; bitmap And/Or nodes always report 0 rows.
-      if (!m?.rowFactor || m.rowFactor < o.minFactor || !node.actual || !parent || BITMAP_SETS.has(node.nodeType)) return;
+      if (
+        !m?.rowFactor ||
+        m.rowFactor < o.minFactor ||
+        !node.actual ||
+        !parent ||
+        BITMAP_SETS.has(node.nodeType)
+      )
+        return;
       // Report where the error starts: every input is still estimated well.
       if (inputs(node).some((c) => (analyzed.metrics[c.id]?.rowFactor ?? 1) >= o.minFactor)) return;
       if (m.rowDirection === "over" && stoppedEarly(analyzed, id)) return;
@@ -112,8 +119,14 @@ function statisticsFix(node: PlanFacts["analyzed"]["nodes"][number]): Finding["f
   const table = qualifiedName(node.schema, node.relationName);
   const columns = [
     ...new Set(
-      CONDITIONS.flatMap((key) => (typeof node.props[key] === "string" ? predicatesOfCondition(node.props[key]) : []))
-        .filter((p) => !p.isExpression && (p.qualifier === null || p.qualifier === node.alias || p.qualifier === node.relationName))
+      CONDITIONS.flatMap((key) =>
+        typeof node.props[key] === "string" ? predicatesOfCondition(node.props[key]) : [],
+      )
+        .filter(
+          (p) =>
+            !p.isExpression &&
+            (p.qualifier === null || p.qualifier === node.alias || p.qualifier === node.relationName),
+        )
         .map((p) => quoteIdent(p.column)),
     ),
   ];
@@ -130,5 +143,8 @@ function statisticsFix(node: PlanFacts["analyzed"]["nodes"][number]): Finding["f
       note: `A larger statistics sample for ${columns[0]} gives more most-common values and a finer histogram; if the table changed a lot since the last ANALYZE, ANALYZE alone may be enough.`,
     };
   }
-  return { sql: `ANALYZE ${table};`, note: "The table's statistics look stale: ANALYZE refreshes its row count and column statistics." };
+  return {
+    sql: `ANALYZE ${table};`,
+    note: "The table's statistics look stale: ANALYZE refreshes its row count and column statistics.",
+  };
 }

@@ -56,7 +56,9 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
       const orderBy = topNOrderColumns(analyzed, id);
       const columns = indexColumns(predicates, orderBy);
       const relation = { schema: node.schema ?? table?.schema ?? null, name: node.relationName ?? "?" };
-      const suggestion = columns.length ? suggestIndex(relation, columns, tableIndexes(snapshot, table)) : null;
+      const suggestion = columns.length
+        ? suggestIndex(relation, columns, tableIndexes(snapshot, table))
+        : null;
       const share = nodeShare(m);
       let fix: Finding["fix"];
       if (suggestion?.coveredBy) {
@@ -84,7 +86,9 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
           : `${nodeLabel(node)} reads ${formatCount(read)} rows to keep ${formatCount(kept)}`,
         detail:
           `The filter ${node.props.Filter} removes ${formatPercent(removed / read, 1)} of the rows the scan reads` +
-          (m.exclusiveMs !== null ? `, and the scan takes ${formatMs(m.exclusiveMs)} (${formatPercent(share)} of the statement).` : ` (estimated from ${relation.name}'s ${formatCount(table?.rowsEstimate)} rows).`),
+          (m.exclusiveMs !== null
+            ? `, and the scan takes ${formatMs(m.exclusiveMs)} (${formatPercent(share)} of the statement).`
+            : ` (estimated from ${relation.name}'s ${formatCount(table?.rowsEstimate)} rows).`),
         evidence: {
           table: relation.name,
           filter: node.props.Filter,

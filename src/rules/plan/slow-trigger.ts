@@ -58,7 +58,9 @@ export const slowTrigger: Rule<PlanFacts, Options> = {
 
 function triggerFix(t: Trigger, snapshot: Snapshot | null | undefined): Finding["fix"] {
   if (!t.constraintName) {
-    return { note: `Review the function behind trigger ${t.name}: it runs once per row; move set-based work to a statement-level trigger where possible.` };
+    return {
+      note: `Review the function behind trigger ${t.name}: it runs once per row; move set-based work to a statement-level trigger where possible.`,
+    };
   }
   const fk = snapshot?.constraints.find((c) => c.name === t.constraintName && c.type === "foreign");
   if (!fk) {
@@ -75,7 +77,9 @@ function triggerFix(t: Trigger, snapshot: Snapshot | null | undefined): Finding[
       fk.columns.every((c, k) => i.columns[k] === c),
   );
   if (indexed) {
-    return { note: `${fk.table}(${fk.columns.join(", ")}) is indexed: the time goes into the rows the cascade changes and the indexes and triggers on ${fk.table}.` };
+    return {
+      note: `${fk.table}(${fk.columns.join(", ")}) is indexed: the time goes into the rows the cascade changes and the indexes and triggers on ${fk.table}.`,
+    };
   }
   return {
     sql: `CREATE INDEX CONCURRENTLY ON ${qualifiedName(fk.schema, fk.table)} (${fk.columns.map(quoteIdent).join(", ")});`,

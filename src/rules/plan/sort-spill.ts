@@ -3,7 +3,15 @@ import type { Finding } from "../../findings/finding.js";
 import { formatBytes, formatMs, round3, roundMemorySetting } from "../../util/format.js";
 import { qualifiedName } from "../../util/sql-identifiers.js";
 import type { Rule } from "../rule.js";
-import { inputs, nodeImpact, nodeLabel, nodeShare, type PlanFacts, settingOf, severityFromImpact } from "./plan-facts.js";
+import {
+  inputs,
+  nodeImpact,
+  nodeLabel,
+  nodeShare,
+  type PlanFacts,
+  settingOf,
+  severityFromImpact,
+} from "./plan-facts.js";
 
 type Options = { minDiskKB: number };
 
@@ -24,7 +32,10 @@ export const sortSpill: Rule<PlanFacts, Options> = {
     const { analyzed } = facts;
     const findings: Finding[] = [];
     // A generic plan shows no spill, but pg_stat_statements counts the temporary blocks its calls wrote.
-    const workloadKB = facts.statement && facts.statement.calls > 0 ? (facts.statement.tempBlksWritten * 8) / facts.statement.calls : 0;
+    const workloadKB =
+      facts.statement && facts.statement.calls > 0
+        ? (facts.statement.tempBlksWritten * 8) / facts.statement.calls
+        : 0;
     const firstSort = analyzed.nodes.find((n) => n.nodeType === "Sort" || n.nodeType === "Incremental Sort");
     analyzed.nodes.forEach((node, id) => {
       const m = analyzed.metrics[id];
@@ -71,7 +82,8 @@ export const sortSpill: Rule<PlanFacts, Options> = {
 
 function diskUsedKB(node: PlanNode): number {
   const own = node.props["Sort Space Type"] === "Disk" ? Number(node.props["Sort Space Used"] ?? 0) : 0;
-  const incremental = Number(node.props["Full-sort Peak Disk"] ?? 0) + Number(node.props["Pre-sorted Peak Disk"] ?? 0);
+  const incremental =
+    Number(node.props["Full-sort Peak Disk"] ?? 0) + Number(node.props["Pre-sorted Peak Disk"] ?? 0);
   const workers = node.workers.reduce(
     (sum, w) => sum + (w.props["Sort Space Type"] === "Disk" ? Number(w.props["Sort Space Used"] ?? 0) : 0),
     0,

@@ -19,7 +19,8 @@ export const repeatedLookup: Rule<WorkloadRuleFacts, Options> = {
   description:
     "A SELECT that fetches about one row by key, called thousands of times. That is how an N+1 loop looks from the database; one query with = ANY($1) fetches the whole batch in one round trip.",
   maxSeverity: "warning",
-  docsUrl: "https://www.postgresql.org/docs/current/functions-comparisons.html#FUNCTIONS-COMPARISONS-ANY-SOME",
+  docsUrl:
+    "https://www.postgresql.org/docs/current/functions-comparisons.html#FUNCTIONS-COMPARISONS-ANY-SOME",
   options: {
     minCalls: { default: 1000, description: "calls since statistics were reset" },
     maxRowsPerCall: { default: 1.5, description: "average rows returned per call" },
@@ -85,11 +86,17 @@ function findKeyEquality(node: Node): { column: string; paramLocation: number; p
     return null;
   }
   const expr = node.A_Expr as Node | undefined;
-  if (!expr || expr.kind !== "AEXPR_OP") return null;
+  if (expr?.kind !== "AEXPR_OP") return null;
   const op = ((expr.name as Node[])?.[0]?.String as Node | undefined)?.sval;
   const ref = (expr.lexpr as Node | undefined)?.ColumnRef as Node | undefined;
   const param = (expr.rexpr as Node | undefined)?.ParamRef as Node | undefined;
   if (op !== "=" || !ref || !param) return null;
-  const names = ((ref.fields as Node[]) ?? []).map((f) => (f.String as Node | undefined)?.sval).filter(Boolean);
-  return { column: String(names.at(-1)), paramLocation: Number(param.location), paramNumber: Number(param.number) };
+  const names = ((ref.fields as Node[]) ?? [])
+    .map((f) => (f.String as Node | undefined)?.sval)
+    .filter(Boolean);
+  return {
+    column: String(names.at(-1)),
+    paramLocation: Number(param.location),
+    paramNumber: Number(param.number),
+  };
 }

@@ -1,5 +1,12 @@
 import type { Finding } from "../../findings/finding.js";
-import { formatBytes, formatCount, formatMs, formatPercent, round3, roundMemorySetting } from "../../util/format.js";
+import {
+  formatBytes,
+  formatCount,
+  formatMs,
+  formatPercent,
+  round3,
+  roundMemorySetting,
+} from "../../util/format.js";
 import type { Rule } from "../rule.js";
 import { timeShare, type WorkloadRuleFacts } from "./workload-facts.js";
 
@@ -56,4 +63,3 @@ export const tempSpill: Rule<WorkloadRuleFacts, Options> = {
       });
   },
 };
-

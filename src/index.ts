@@ -1,0 +1,40 @@
+/**
+ * dbopt as a library: everything the CLI does, as functions. Call `loadSqlParser()` once before the functions
+ * that read SQL (explain, analyze, the rules).
+ *
+ *   import { loadSqlParser, parsePlan, reportOnPlan } from "dbopt";
+ *   await loadSqlParser();
+ *   const report = reportOnPlan(parsePlan(text), { source: "my plan" });
+ */
+export { DbError, type DbErrorCode } from "./connectors/db-error.js";
+export {
+  type EmbeddedServer,
+  type EmbeddedServerOptions,
+  startEmbeddedServer,
+} from "./connectors/embedded/embedded-server.js";
+export type { PgCapabilities } from "./connectors/postgres/capabilities.js";
+export { type ConnectorOptions, PostgresConnector } from "./connectors/postgres/postgres-connector.js";
+export { type PgTarget, resolveTarget } from "./connectors/postgres/target.js";
+export { buildDemoDatabase } from "./demo/build-demo-database.js";
+export { collectSnapshot, type SnapshotOptions } from "./facts/collect/collect-snapshot.js";
+export { parseExplainJson } from "./facts/plan/explain-json-parser.js";
+export { parseExplainText } from "./facts/plan/explain-text-parser.js";
+export { parsePlan, unwrapPastedPlan } from "./facts/plan/plan-input.js";
+export { type AnalyzedPlan, analyzePlan, type NodeMetrics } from "./facts/plan/plan-metrics.js";
+export type { Plan, PlanNode } from "./facts/plan/plan-model.js";
+export type { Snapshot } from "./facts/snapshot.js";
+export { readSnapshot, writeSnapshot } from "./facts/snapshot-file.js";
+export { type Finding, rankFindings, type Severity } from "./findings/finding.js";
+export { type AnalyzeOptions, analyzeDatabase } from "./pipeline/analyze-database.js";
+export type { AnalyzeReport, StatementReport } from "./pipeline/analyze-report.js";
+export { type ExplainOptions, type ExplainRun, explainOnDatabase } from "./pipeline/explain-on-database.js";
+export { type PlanReport, reportOnPlan } from "./pipeline/plan-report.js";
+export { type Report, renderJson } from "./reporters/json-reporter.js";
+export { renderMarkdown } from "./reporters/markdown-reporter.js";
+export { renderTerminal } from "./reporters/terminal-reporter.js";
+export { allRules, PLAN_RULES, WORKLOAD_RULES } from "./rules/registry.js";
+export type { Rule, RuleFamily } from "./rules/rule.js";
+export { type RuleOverrides, runRules } from "./rules/run-rules.js";
+export { InputError } from "./util/input-error.js";
+export { loadSqlParser } from "./util/sql-parser.js";
+export { DBOPT_VERSION } from "./version.js";

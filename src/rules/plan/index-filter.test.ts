@@ -1,0 +1,32 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { captureSnapshot, planRuleFindings, planTextFindings } from "../../../test/support/rule-harness.js";
+import { loadSqlParser } from "../../util/sql-parser.js";
+import { indexFilter } from "./index-filter.js";
+
+beforeAll(loadSqlParser);
+
+describe("plan/index-filter", () => {
+  it("finds an index scan whose filter drops most fetched rows, and widens the index", () => {
+    const text = `Index Scan using orders_customer_id_idx on orders  (cost=0.42..900.00 rows=5 width=20) (actual time=0.02..30.0 rows=12 loops=1)
+  Index Cond: (customer_id < 2000)
+  Filter: (status = 'refunded'::text)
+  Rows Removed by Filter: 11988`;
+    const [finding] = planTextFindings(indexFilter, text, captureSnapshot("pg18"));
+    expect(finding?.evidence).toMatchObject({ rowsFetched: 12000, rowsKept: 12, rowsRemoved: 11988 });
+    expect(finding?.fix?.sql).toBe("CREATE INDEX CONCURRENTLY ON orders (status, customer_id);");
+  });
+
+  it("sees an index read only for its order under a LIMIT, from estimates", () => {
+    const text = `Limit  (cost=0.42..50.00 rows=20 width=20)
+  ->  Index Scan Backward using orders_created_at_idx on orders  (cost=0.42..30000.00 rows=6 width=20)
+        Filter: (customer_id = $1)`;
+    const [finding] = planTextFindings(indexFilter, text, captureSnapshot("pg18"));
+    expect(finding?.evidence).toMatchObject({ estimated: true, rowsFetched: 300000 });
+    expect(finding?.fix?.sql).toBe("CREATE INDEX CONCURRENTLY ON orders (customer_id, created_at);");
+  });
+
+  it("leaves lossy-bitmap rechecks and selective index scans alone", () => {
+    expect(planRuleFindings(indexFilter, "pg18", "lossy-bitmap")).toEqual([]);
+    expect(planRuleFindings(indexFilter, "pg18", "never-executed")).toEqual([]);
+  });
+});

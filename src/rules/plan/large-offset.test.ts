@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { planRuleFindings, planTextFindings } from "../../../test/support/rule-harness.js";
+import { largeOffset } from "./large-offset.js";
+
+describe("plan/large-offset", () => {
+  it.each(["pg15", "pg18"] as const)(
+    "finds 200,000 rows skipped, with keyset pagination for mixed directions (%s)",
+    (version) => {
+      const [finding] = planRuleFindings(largeOffset, version, "sort-spill-offset");
+      expect(finding?.evidence).toMatchObject({
+        rowsSkipped: 200000,
+        rowsReturned: 20,
+        orderBy: "total DESC, id",
+      });
+      expect(finding?.fix?.sql).toBe(
+        "-- next page after the last row seen, (total, id) = ($1, $2):\nWHERE (total < $1)\n   OR (total = $1 AND id > $2)\nORDER BY total DESC, id\nLIMIT 20",
+      );
+    },
+  );
+
+  it("uses a row comparison when all keys sort the same way", () => {
+    const text = `Limit  (cost=1.00..2.00 rows=10 width=8) (actual time=10.0..10.1 rows=10 loops=1)
+  ->  Sort  (cost=1.00..2.00 rows=9000 width=8) (actual time=5.0..9.0 rows=5010 loops=1)
+        Sort Key: created_at, id
+        ->  Seq Scan on t  (cost=0.00..1.00 rows=9000 width=8) (actual time=0.01..2.0 rows=9000 loops=1)`;
+    const [finding] = planTextFindings(largeOffset, text);
+    expect(finding?.fix?.sql).toContain("WHERE (created_at, id) > ($1, $2)");
+  });
+
+  it("is quiet for a plain LIMIT", () => {
+    expect(planRuleFindings(largeOffset, "pg18", "incremental-sort")).toEqual([]);
+  });
+});

@@ -1,0 +1,56 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { captureSnapshot, planRuleFindings, planTextFindings } from "../../../test/support/rule-harness.js";
+import { loadSqlParser } from "../../util/sql-parser.js";
+import { seqScanFilter } from "./seq-scan-filter.js";
+
+beforeAll(loadSqlParser);
+
+describe("plan/seq-scan-filter", () => {
+  it.each(["pg15", "pg18"] as const)("finds the scan that keeps 300 of 300,000 rows (%s)", (version) => {
+    const [finding] = planRuleFindings(seqScanFilter, version, "seq-scan-filter");
+    expect(finding?.evidence).toMatchObject({
+      table: "orders",
+      rowsRead: 300000,
+      rowsKept: 300,
+      rowsRemoved: 299700,
+      estimated: false,
+    });
+    expect(finding?.fix?.sql).toBe("CREATE INDEX CONCURRENTLY ON orders (status);");
+    expect(finding?.objects).toEqual(["public.orders"]);
+  });
+
+  it("works from TIMING OFF plans too", () => {
+    expect(planRuleFindings(seqScanFilter, "pg15", "seq-scan-filter-timing-off")).toHaveLength(1);
+  });
+
+  it("estimates from the table's size when the plan was not run", () => {
+    const text =
+      "Seq Scan on customers  (cost=0.00..1042.00 rows=200 width=36)\n  Filter: (lower(email) = 'a@b.c'::text)";
+    const [finding] = planTextFindings(seqScanFilter, text, captureSnapshot("pg18"));
+    expect(finding?.evidence).toMatchObject({ estimated: true, rowsRead: 50000, rowsKept: 200 });
+    expect(finding?.fix?.sql).toBe("CREATE INDEX CONCURRENTLY ON customers ((lower(email)));");
+    expect(planTextFindings(seqScanFilter, text, null)).toEqual([]);
+  });
+
+  it("adds the ORDER BY columns of a top-N after the equality columns", () => {
+    const text = `Limit  (cost=10.00..10.05 rows=20 width=20)
+  ->  Sort  (cost=10.00..11.00 rows=400 width=20)
+        Sort Key: created_at DESC
+        ->  Seq Scan on orders  (cost=0.00..8923.00 rows=400 width=20)
+              Filter: ((customer_id = 42) AND (status = 'pending'::text))`;
+    const [finding] = planTextFindings(seqScanFilter, text, captureSnapshot("pg18"));
+    expect(finding?.fix?.sql).toBe("CREATE INDEX CONCURRENTLY ON orders (customer_id, status, created_at);");
+  });
+
+  it("points at statistics when a matching index exists but was not used", () => {
+    const text = "Seq Scan on orders  (cost=0.00..8923.00 rows=40 width=20)\n  Filter: (customer_id = 42)";
+    const [finding] = planTextFindings(seqScanFilter, text, captureSnapshot("pg18"));
+    expect(finding?.fix?.sql).toBe("ANALYZE orders;");
+    expect(finding?.fix?.note).toMatch(/orders_customer_id_idx already starts with customer_id/);
+  });
+
+  it("stays quiet on scans that keep most rows or read few", () => {
+    expect(planRuleFindings(seqScanFilter, "pg18", "hash-join-batches")).toEqual([]);
+    expect(planRuleFindings(seqScanFilter, "pg18", "tid-scan")).toEqual([]);
+  });
+});

@@ -1,0 +1,38 @@
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { allRules } from "./registry.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+describe("rule registry", () => {
+  const rules = allRules();
+
+  it("has unique ids, sorted, each family/kebab-name", () => {
+    const ids = rules.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    for (const rule of rules) {
+      expect(rule.id).toMatch(/^(plan|health|query|migration|config|workload)\/[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(rule.id.startsWith(`${rule.family}/`)).toBe(true);
+      expect(rule.docsUrl).toMatch(/^https:\/\/www\.postgresql\.org\/docs\//);
+      for (const option of Object.values(rule.options)) expect(option.description.length).toBeGreaterThan(5);
+    }
+  });
+
+  it("registers every rule file, each with its test beside it", () => {
+    for (const family of ["plan", "workload"]) {
+      const files = readdirSync(join(here, family)).filter(
+        (f) => f.endsWith(".ts") && !f.endsWith(".test.ts"),
+      );
+      const ruleFiles = files.filter((f) =>
+        rules.some((r) => r.id === `${family}/${f.replace(/\.ts$/, "")}`),
+      );
+      const helpers = files.filter((f) => !ruleFiles.includes(f));
+      expect(helpers.every((f) => /facts|suggestion/.test(f))).toBe(true);
+      for (const file of ruleFiles)
+        expect(existsSync(join(here, family, file.replace(/\.ts$/, ".test.ts")))).toBe(true);
+    }
+  });
+});
