@@ -62,18 +62,21 @@ function actualsFrom(g: Record<string, string | undefined>): NodeActuals {
   };
 }
 
-export interface NodeHead {
-  nodeType: string;
+/** What a node's name line says about it: "Parallel Index Scan Backward using idx on public.orders o". */
+export type NodeHead = Pick<
+  PlanNode,
+  | "nodeType"
+  | "parallelAware"
+  | "asyncCapable"
+  | "details"
+  | "relationName"
+  | "schema"
+  | "alias"
+  | "indexName"
+> & {
   /** False when the name matched no node type dbopt knows (a newer version's, or not a plan at all). */
   known: boolean;
-  parallelAware: boolean;
-  asyncCapable: boolean;
-  details: Record<string, string>;
-  relationName: string | null;
-  schema: string | null;
-  alias: string | null;
-  indexName: string | null;
-}
+};
 
 const SIMPLE_NODES = new Set([
   "Nested Loop",

@@ -1,7 +1,6 @@
-import type { Finding } from "../../findings/finding.js";
 import { formatBytes, formatMs, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import { inputs, nodeLabel, type PlanFacts, settingOf } from "./plan-facts.js";
+import { inputs, nodeFindings, nodeLabel, type PlanFacts, settingOf } from "./plan-facts.js";
 
 type Options = { minShare: number; minBlocks: number };
 
@@ -23,15 +22,14 @@ export const coldReads: Rule<PlanFacts, Options> = {
   check(facts, o) {
     const { analyzed } = facts;
     if (!analyzed.totalMs) return [];
-    const findings: Finding[] = [];
-    analyzed.nodes.forEach((node, id) => {
-      const blocks = analyzed.metrics[id]?.exclusiveBuffers?.sharedRead ?? 0;
-      if (!node.ioTimings || blocks < o.minBlocks) return;
+    return nodeFindings(analyzed, (node, m, id) => {
+      const blocks = m.exclusiveBuffers?.sharedRead ?? 0;
+      if (!node.ioTimings || blocks < o.minBlocks) return null;
       const childMs = inputs(node).reduce((sum, c) => sum + (c.ioTimings?.sharedReadMs ?? 0), 0);
       const readMs = Math.max(0, node.ioTimings.sharedReadMs - childMs);
       const share = readMs / (analyzed.totalMs ?? 1);
-      if (share < o.minShare) return;
-      findings.push({
+      if (share < o.minShare) return null;
+      return {
         ruleId: this.id,
         severity: share >= 0.5 ? "warning" : "info",
         title: `${nodeLabel(node)} waited ${formatMs(readMs)} reading ${formatBytes(blocks * BLOCK)} from disk`,
@@ -49,8 +47,7 @@ export const coldReads: Rule<PlanFacts, Options> = {
         docsUrl: this.docsUrl,
         impact: readMs,
         nodeId: id,
-      });
+      };
     });
-    return findings;
   },
 };

@@ -1,7 +1,6 @@
-import type { Finding } from "../../findings/finding.js";
 import { formatCount, formatMs, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import { nodeLabel, type PlanFacts, severityFromImpact } from "./plan-facts.js";
+import { nodeFindings, nodeLabel, type PlanFacts, severityFromImpact } from "./plan-facts.js";
 
 type Options = { minLoops: number; minShare: number };
 
@@ -19,15 +18,13 @@ export const correlatedSubplan: Rule<PlanFacts, Options> = {
     minShare: { default: 0.1, description: "share of the statement's time spent in the subquery" },
   },
   check({ analyzed }, o) {
-    const findings: Finding[] = [];
-    analyzed.nodes.forEach((node, id) => {
-      if (node.role !== "subplan" || !node.actual || node.actual.loops < o.minLoops) return;
-      const m = analyzed.metrics[id];
-      if (!m || m.inclusiveMs === null || !analyzed.totalMs) return;
+    return nodeFindings(analyzed, (node, m, id) => {
+      if (node.role !== "subplan" || !node.actual || node.actual.loops < o.minLoops) return null;
+      if (!m || m.inclusiveMs === null || !analyzed.totalMs) return null;
       const share = m.inclusiveMs / analyzed.totalMs;
-      if (share < o.minShare) return;
+      if (share < o.minShare) return null;
       const owner = analyzed.parents[id];
-      findings.push({
+      return {
         ruleId: this.id,
         severity: severityFromImpact(share, m.inclusiveMs),
         title: `${node.subplanName ?? "SubPlan"} runs ${formatCount(node.actual.loops)} times`,
@@ -45,8 +42,7 @@ export const correlatedSubplan: Rule<PlanFacts, Options> = {
         docsUrl: this.docsUrl,
         impact: m.inclusiveMs,
         nodeId: id,
-      });
+      };
     });
-    return findings;
   },
 };

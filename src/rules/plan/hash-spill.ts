@@ -1,7 +1,7 @@
-import type { Finding } from "../../findings/finding.js";
 import { formatBytes, formatMs, round3, roundMemorySetting } from "../../util/format.js";
 import type { Rule } from "../rule.js";
 import {
+  nodeFindings,
   nodeImpact,
   nodeLabel,
   nodeShare,
@@ -27,15 +27,13 @@ export const hashSpill: Rule<PlanFacts, Options> = {
   options: { minBatches: { default: 2, description: "batches from which a hash is reported" } },
   check(facts, o) {
     const { analyzed } = facts;
-    const findings: Finding[] = [];
-    analyzed.nodes.forEach((node, id) => {
-      const m = analyzed.metrics[id];
-      if (!m) return;
+    return nodeFindings(analyzed, (node, m, id) => {
+      if (!m) return null;
       const isHash = node.nodeType === "Hash";
       const batches = Number(
         isHash ? (node.props["Hash Batches"] ?? 1) : (node.props["HashAgg Batches"] ?? 1),
       );
-      if (batches < o.minBatches || (!isHash && node.nodeType !== "Aggregate")) return;
+      if (batches < o.minBatches || (!isHash && node.nodeType !== "Aggregate")) return null;
       const memoryKB = Number(node.props["Peak Memory Usage"] ?? 0);
       const diskKB = Number(node.props["Disk Usage"] ?? 0);
       // The whole hash table needs about what each batch held times the number of batches.
@@ -49,7 +47,7 @@ export const hashSpill: Rule<PlanFacts, Options> = {
       const jm = join ? analyzed.metrics[join.id] : null;
       const spentMs = (m.exclusiveMs ?? 0) + (jm?.exclusiveMs ?? 0);
       const share = nodeShare(m) + (jm ? nodeShare(jm) : 0);
-      findings.push({
+      return {
         ruleId: this.id,
         severity: severityFromImpact(share, m.exclusiveMs === null ? null : spentMs),
         title: `${isHash ? `${nodeLabel(join ?? node)}: hash` : nodeLabel(node)} split into ${batches} batches on disk`,
@@ -76,8 +74,7 @@ export const hashSpill: Rule<PlanFacts, Options> = {
         docsUrl: this.docsUrl,
         impact: m.exclusiveMs === null ? nodeImpact(m) : spentMs,
         nodeId: id,
-      });
+      };
     });
-    return findings;
   },
 };

@@ -1,8 +1,14 @@
-import type { Finding } from "../../findings/finding.js";
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
 import { qualifiedName } from "../../util/sql-identifiers.js";
 import type { Rule } from "../rule.js";
-import { nodeImpact, nodeLabel, nodeShare, type PlanFacts, severityFromImpact } from "./plan-facts.js";
+import {
+  nodeFindings,
+  nodeImpact,
+  nodeLabel,
+  nodeShare,
+  type PlanFacts,
+  severityFromImpact,
+} from "./plan-facts.js";
 
 type Options = { minFetchShare: number; minFetches: number };
 
@@ -20,15 +26,13 @@ export const heapFetches: Rule<PlanFacts, Options> = {
     minFetches: { default: 1000, description: "heap fetches in all" },
   },
   check({ analyzed }, o) {
-    const findings: Finding[] = [];
-    analyzed.nodes.forEach((node, id) => {
-      const m = analyzed.metrics[id];
+    return nodeFindings(analyzed, (node, m, id) => {
       const fetches = Number(node.props["Heap Fetches"] ?? 0);
-      if (!m || node.nodeType !== "Index Only Scan" || fetches < o.minFetches) return;
+      if (!m || node.nodeType !== "Index Only Scan" || fetches < o.minFetches) return null;
       const rows = Math.max(1, m.totalRows ?? 0);
-      if (fetches / rows < o.minFetchShare) return;
+      if (fetches / rows < o.minFetchShare) return null;
       const table = qualifiedName(node.schema, node.relationName ?? "?");
-      findings.push({
+      return {
         ruleId: this.id,
         severity: severityFromImpact(nodeShare(m), m.exclusiveMs) === "error" ? "warning" : "info",
         title: `${nodeLabel(node)} made ${formatCount(fetches)} heap fetches for ${formatCount(rows)} rows`,
@@ -47,8 +51,7 @@ export const heapFetches: Rule<PlanFacts, Options> = {
         impact: nodeImpact(m),
         nodeId: id,
         objects: [`${node.schema ?? "public"}.${node.relationName}`],
-      });
+      };
     });
-    return findings;
   },
 };

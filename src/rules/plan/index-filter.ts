@@ -1,10 +1,10 @@
 import { predicatesOfCondition } from "../../facts/sql/predicates.js";
-import type { Finding } from "../../findings/finding.js";
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
 import { indexColumns, suggestIndex } from "./index-suggestion.js";
 import {
   findTable,
+  nodeFindings,
   nodeImpact,
   nodeLabel,
   nodeShare,
@@ -32,10 +32,8 @@ export const indexFilter: Rule<PlanFacts, Options> = {
     minShare: { default: 0.05, description: "share of the statement's time spent in the scan" },
   },
   check({ analyzed, snapshot }, o) {
-    const findings: Finding[] = [];
-    analyzed.nodes.forEach((node, id) => {
-      const m = analyzed.metrics[id];
-      if (!m || !INDEX_SCANS.has(node.nodeType) || nodeShare(m) < o.minShare) return;
+    return nodeFindings(analyzed, (node, m, id) => {
+      if (!m || !INDEX_SCANS.has(node.nodeType) || nodeShare(m) < o.minShare) return null;
       const table = findTable(snapshot, node);
       const ordering = node.nodeType !== "Bitmap Heap Scan" && node.props["Index Cond"] === undefined;
       let kept: number;
@@ -49,9 +47,9 @@ export const indexFilter: Rule<PlanFacts, Options> = {
         // Without ANALYZE: an index read only for its order, with no condition, may read the whole table.
         kept = node.planRows * m.processes;
         removed = Math.max(0, table.rowsEstimate - kept);
-      } else return;
+      } else return null;
       const fetched = kept + removed;
-      if (fetched === 0 || removed < o.minRemovedRows || removed / fetched < o.minRemovedShare) return;
+      if (fetched === 0 || removed < o.minRemovedRows || removed / fetched < o.minRemovedShare) return null;
 
       const indexCond =
         node.nodeType === "Bitmap Heap Scan" ? node.props["Recheck Cond"] : node.props["Index Cond"];
@@ -70,7 +68,7 @@ export const indexFilter: Rule<PlanFacts, Options> = {
       const suggestion =
         columns.length > 1 ? suggestIndex(relation, columns, tableIndexes(snapshot, table)) : null;
       const share = nodeShare(m);
-      findings.push({
+      return {
         ruleId: this.id,
         severity: severityFromImpact(share, m.exclusiveMs),
         title: `${nodeLabel(node)} fetches ${m.totalRows === null ? "up to " : ""}${formatCount(fetched)} rows to keep ${m.totalRows === null ? "an estimated " : ""}${formatCount(kept)}`,
@@ -101,8 +99,7 @@ export const indexFilter: Rule<PlanFacts, Options> = {
         impact: nodeImpact(m),
         nodeId: id,
         objects: [`${relation.schema ?? "public"}.${relation.name}`],
-      });
+      };
     });
-    return findings;
   },
 };

@@ -1,8 +1,14 @@
 import type { PlanNode } from "../../facts/plan/plan-model.js";
-import type { Finding } from "../../findings/finding.js";
 import { formatCount, formatMs, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import { inputs, nodeLabel, type PlanFacts, severityFromImpact, subtree } from "./plan-facts.js";
+import {
+  inputs,
+  nodeFindings,
+  nodeLabel,
+  type PlanFacts,
+  severityFromImpact,
+  subtree,
+} from "./plan-facts.js";
 
 type Options = { minOffset: number };
 
@@ -17,19 +23,18 @@ export const largeOffset: Rule<PlanFacts, Options> = {
   docsUrl: "https://www.postgresql.org/docs/current/queries-limit.html",
   options: { minOffset: { default: 1000, description: "rows skipped by OFFSET" } },
   check({ analyzed }, o) {
-    const findings: Finding[] = [];
-    analyzed.nodes.forEach((node, id) => {
-      if (node.nodeType !== "Limit" || !node.actual) return;
+    return nodeFindings(analyzed, (node, m, id) => {
+      if (node.nodeType !== "Limit" || !node.actual) return null;
       const input = inputs(node)[0];
       const im = input ? analyzed.metrics[input.id] : null;
-      if (!input || !im || im.totalRows === null) return;
+      if (!input || !im || im.totalRows === null) return null;
       const skipped = im.totalRows - node.actual.rows * node.actual.loops;
-      if (skipped < o.minOffset) return;
-      const spent = analyzed.metrics[id]?.inclusiveMs ?? null;
+      if (skipped < o.minOffset) return null;
+      const spent = m.inclusiveMs;
       const share = spent !== null && analyzed.totalMs ? spent / analyzed.totalMs : 0;
       const keys = sortKeys(input);
       const keyset = keysetExample(keys, node.actual.rows);
-      findings.push({
+      return {
         ruleId: this.id,
         severity: severityFromImpact(share, spent),
         title: `${nodeLabel(node)} skips ${formatCount(skipped)} rows to return ${formatCount(node.actual.rows)}`,
@@ -51,9 +56,8 @@ export const largeOffset: Rule<PlanFacts, Options> = {
         docsUrl: this.docsUrl,
         impact: spent ?? 0,
         nodeId: id,
-      });
+      };
     });
-    return findings;
   },
 };
 

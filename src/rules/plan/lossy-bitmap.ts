@@ -1,7 +1,7 @@
-import type { Finding } from "../../findings/finding.js";
 import { formatCount, round3, roundMemorySetting } from "../../util/format.js";
 import type { Rule } from "../rule.js";
 import {
+  nodeFindings,
   nodeImpact,
   nodeLabel,
   nodeShare,
@@ -27,14 +27,12 @@ export const lossyBitmap: Rule<PlanFacts, Options> = {
   options: { minLossyBlocks: { default: 1, description: "lossy heap blocks from which a scan is reported" } },
   check(facts, o) {
     const { analyzed } = facts;
-    const findings: Finding[] = [];
-    analyzed.nodes.forEach((node, id) => {
-      const m = analyzed.metrics[id];
+    return nodeFindings(analyzed, (node, m, id) => {
       const lossy = Number(node.props["Lossy Heap Blocks"] ?? 0);
-      if (!m || node.nodeType !== "Bitmap Heap Scan" || lossy < o.minLossyBlocks) return;
+      if (!m || node.nodeType !== "Bitmap Heap Scan" || lossy < o.minLossyBlocks) return null;
       const exact = Number(node.props["Exact Heap Blocks"] ?? 0);
       const workMem = roundMemorySetting((exact + lossy) * BYTES_PER_PAGE);
-      findings.push({
+      return {
         ruleId: this.id,
         severity: severityFromImpact(nodeShare(m), m.exclusiveMs) === "error" ? "warning" : "info",
         title: `${nodeLabel(node)}: ${formatCount(lossy)} of ${formatCount(exact + lossy)} heap blocks lossy`,
@@ -53,8 +51,7 @@ export const lossyBitmap: Rule<PlanFacts, Options> = {
         docsUrl: this.docsUrl,
         impact: nodeImpact(m),
         nodeId: id,
-      });
+      };
     });
-    return findings;
   },
 };

@@ -1,7 +1,6 @@
-import type { Finding } from "../../findings/finding.js";
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import { nodeImpact, nodeLabel, type PlanFacts } from "./plan-facts.js";
+import { nodeFindings, nodeImpact, nodeLabel, type PlanFacts } from "./plan-facts.js";
 
 type Options = { maxHitRatio: number; minLookups: number };
 
@@ -19,16 +18,14 @@ export const memoizeMisses: Rule<PlanFacts, Options> = {
     minLookups: { default: 1000, description: "lookups (hits + misses)" },
   },
   check({ analyzed }, o) {
-    const findings: Finding[] = [];
-    analyzed.nodes.forEach((node, id) => {
-      if (node.nodeType !== "Memoize") return;
+    return nodeFindings(analyzed, (node, m, id) => {
+      if (node.nodeType !== "Memoize") return null;
       const hits = Number(node.props["Cache Hits"] ?? 0);
       const misses = Number(node.props["Cache Misses"] ?? 0);
       const evictions = Number(node.props["Cache Evictions"] ?? 0);
       const lookups = hits + misses;
-      if (lookups < o.minLookups || hits / lookups >= o.maxHitRatio) return;
-      const m = analyzed.metrics[id];
-      findings.push({
+      if (lookups < o.minLookups || hits / lookups >= o.maxHitRatio) return null;
+      return {
         ruleId: this.id,
         severity: "info",
         title: `${nodeLabel(node)} hit ${formatPercent(hits / lookups)} of ${formatCount(lookups)} lookups`,
@@ -52,8 +49,7 @@ export const memoizeMisses: Rule<PlanFacts, Options> = {
         docsUrl: this.docsUrl,
         impact: m ? nodeImpact(m) : 0,
         nodeId: id,
-      });
+      };
     });
-    return findings;
   },
 };

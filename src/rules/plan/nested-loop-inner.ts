@@ -3,7 +3,7 @@ import type { Finding } from "../../findings/finding.js";
 import { formatCount, formatFactor, formatMs, formatPercent, round3 } from "../../util/format.js";
 import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
 import type { Rule } from "../rule.js";
-import { inputs, nodeLabel, type PlanFacts, severityFromImpact } from "./plan-facts.js";
+import { inputs, nodeFindings, nodeLabel, type PlanFacts, severityFromImpact } from "./plan-facts.js";
 
 type Options = { minLoops: number; minShare: number };
 
@@ -21,16 +21,15 @@ export const nestedLoopInner: Rule<PlanFacts, Options> = {
     minShare: { default: 0.2, description: "share of the statement's time spent in the inner side" },
   },
   check({ analyzed }, o) {
-    const findings: Finding[] = [];
-    analyzed.nodes.forEach((node, id) => {
-      if (node.nodeType !== "Nested Loop") return;
+    return nodeFindings(analyzed, (node, _m, id) => {
+      if (node.nodeType !== "Nested Loop") return null;
       const [outer, inner] = inputs(node);
-      if (!outer || !inner?.actual || inner.actual.loops < o.minLoops) return;
+      if (!outer || !inner?.actual || inner.actual.loops < o.minLoops) return null;
       const im = analyzed.metrics[inner.id];
       const om = analyzed.metrics[outer.id];
-      if (!im || im.inclusiveMs === null || !analyzed.totalMs) return;
+      if (!im || im.inclusiveMs === null || !analyzed.totalMs) return null;
       const share = im.inclusiveMs / analyzed.totalMs;
-      if (share < o.minShare) return;
+      if (share < o.minShare) return null;
       const outerUnder = om?.rowDirection === "under" && (om.rowFactor ?? 1) >= 10;
       const seqInner = inner.nodeType === "Seq Scan";
       let fix: Finding["fix"];
@@ -56,7 +55,7 @@ export const nestedLoopInner: Rule<PlanFacts, Options> = {
           note: "Each loop is an index lookup; at this many loops a hash join may win: compare with SET enable_nestloop = off in a session, or reduce the outer rows earlier in the query.",
         };
       }
-      findings.push({
+      return {
         ruleId: this.id,
         severity: severityFromImpact(share, im.inclusiveMs),
         title: `${nodeLabel(node)} runs ${nodeLabel(inner)} ${formatCount(inner.actual.loops)} times`,
@@ -75,8 +74,7 @@ export const nestedLoopInner: Rule<PlanFacts, Options> = {
         docsUrl: this.docsUrl,
         impact: im.inclusiveMs,
         nodeId: id,
-      });
+      };
     });
-    return findings;
   },
 };

@@ -1,7 +1,6 @@
-import type { Finding } from "../../findings/finding.js";
 import { formatCount, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import { nodeImpact, nodeLabel, nodeShare, type PlanFacts } from "./plan-facts.js";
+import { nodeFindings, nodeImpact, nodeLabel, nodeShare, type PlanFacts } from "./plan-facts.js";
 
 type Options = Record<string, never>;
 
@@ -21,16 +20,14 @@ export const notInSubquery: Rule<PlanFacts, Options> = {
   docsUrl: "https://www.postgresql.org/docs/current/functions-subquery.html#FUNCTIONS-SUBQUERY-NOTIN",
   options: {},
   check({ analyzed }) {
-    const findings: Finding[] = [];
-    analyzed.nodes.forEach((node, id) => {
+    return nodeFindings(analyzed, (node, m, id) => {
       const filter = node.props.Filter;
-      if (typeof filter !== "string") return;
+      if (typeof filter !== "string") return null;
       const match = NOT_IN.exec(filter);
-      if (!match) return;
+      if (!match) return null;
       const hashed = Boolean(match[1]);
-      const m = analyzed.metrics[id];
       const sub = node.children.find((c) => c.role === "subplan");
-      findings.push({
+      return {
         ruleId: this.id,
         severity: hashed ? "info" : "warning",
         title: `${nodeLabel(node)} filters with NOT IN (subquery)${hashed ? "" : " re-scanned per row"}`,
@@ -49,8 +46,7 @@ export const notInSubquery: Rule<PlanFacts, Options> = {
         docsUrl: this.docsUrl,
         impact: m ? nodeImpact(m) : 0,
         nodeId: id,
-      });
+      };
     });
-    return findings;
   },
 };

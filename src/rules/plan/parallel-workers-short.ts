@@ -1,7 +1,6 @@
-import type { Finding } from "../../findings/finding.js";
 import { round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import { nodeLabel, type PlanFacts, settingOf } from "./plan-facts.js";
+import { nodeFindings, nodeLabel, type PlanFacts, settingOf } from "./plan-facts.js";
 
 type Options = Record<string, never>;
 
@@ -17,19 +16,17 @@ export const parallelWorkersShort: Rule<PlanFacts, Options> = {
   options: {},
   check(facts) {
     const { analyzed } = facts;
-    const findings: Finding[] = [];
-    analyzed.nodes.forEach((node, id) => {
-      if (node.nodeType !== "Gather" && node.nodeType !== "Gather Merge") return;
+    return nodeFindings(analyzed, (node, m, id) => {
+      if (node.nodeType !== "Gather" && node.nodeType !== "Gather Merge") return null;
       const planned = Number(node.props["Workers Planned"] ?? 0);
       const launched = node.props["Workers Launched"];
-      if (typeof launched !== "number" || launched >= planned) return;
-      const m = analyzed.metrics[id];
+      if (typeof launched !== "number" || launched >= planned) return null;
       const share =
         m?.inclusiveMs !== null && m?.inclusiveMs !== undefined && analyzed.totalMs
           ? m.inclusiveMs / analyzed.totalMs
           : 0;
       const maxWorkers = settingOf(facts, "max_parallel_workers");
-      findings.push({
+      return {
         ruleId: this.id,
         severity: launched === 0 && share >= 0.3 ? "warning" : "info",
         title: `${nodeLabel(node)} launched ${launched} of ${planned} planned workers`,
@@ -47,8 +44,7 @@ export const parallelWorkersShort: Rule<PlanFacts, Options> = {
         docsUrl: this.docsUrl,
         impact: m?.inclusiveMs ?? 0,
         nodeId: id,
-      });
+      };
     });
-    return findings;
   },
 };

@@ -2,7 +2,7 @@
 import type { AnalyzedPlan, NodeMetrics } from "../../facts/plan/plan-metrics.js";
 import type { PlanNode } from "../../facts/plan/plan-model.js";
 import type { IndexFacts, Snapshot, StatementFacts, TableFacts } from "../../facts/snapshot.js";
-import type { Severity } from "../../findings/finding.js";
+import type { Finding, Severity } from "../../findings/finding.js";
 
 export interface PlanFacts {
   analyzed: AnalyzedPlan;
@@ -118,4 +118,18 @@ export function topNOrderColumns(analyzed: AnalyzedPlan, id: number): string[] {
     names.push(`${m[2]}${m[3] ?? ""}`);
   }
   return names;
+}
+
+/** Check every node: the callback returns a finding for the node, or nothing. */
+export function nodeFindings(
+  analyzed: AnalyzedPlan,
+  check: (node: PlanNode, m: NodeMetrics, id: number) => Finding | null | undefined,
+): Finding[] {
+  const out: Finding[] = [];
+  analyzed.nodes.forEach((node, id) => {
+    const m = analyzed.metrics[id];
+    const finding = m ? check(node, m, id) : null;
+    if (finding) out.push(finding);
+  });
+  return out;
 }

@@ -4,7 +4,7 @@ import type { Finding, Severity } from "../../findings/finding.js";
 import { formatCount, formatFactor, formatMs, formatPercent, round3 } from "../../util/format.js";
 import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
 import type { Rule } from "../rule.js";
-import { inputs, nodeLabel, type PlanFacts } from "./plan-facts.js";
+import { inputs, nodeFindings, nodeLabel, type PlanFacts } from "./plan-facts.js";
 
 type Options = { minFactor: number; minParentShare: number };
 
@@ -34,9 +34,7 @@ export const rowMisestimate: Rule<PlanFacts, Options> = {
     minParentShare: { default: 0.1, description: "share of the statement's time spent in the node above" },
   },
   check({ analyzed }, o) {
-    const findings: Finding[] = [];
-    analyzed.nodes.forEach((node, id) => {
-      const m = analyzed.metrics[id];
+    return nodeFindings(analyzed, (node, m, id) => {
       const parent = analyzed.parents[id];
       // The root's estimate steers no choice above it; bitmap And/Or nodes always report 0 rows.
       if (
@@ -46,20 +44,21 @@ export const rowMisestimate: Rule<PlanFacts, Options> = {
         !parent ||
         BITMAP_SETS.has(node.nodeType)
       )
-        return;
+        return null;
       // Report where the error starts: every input is still estimated well.
-      if (inputs(node).some((c) => (analyzed.metrics[c.id]?.rowFactor ?? 1) >= o.minFactor)) return;
-      if (m.rowDirection === "over" && stoppedEarly(analyzed, id)) return;
-      if (node.nodeType === "CTE Scan" && cteMisestimated(analyzed, node.relationName, o.minFactor)) return;
+      if (inputs(node).some((c) => (analyzed.metrics[c.id]?.rowFactor ?? 1) >= o.minFactor)) return null;
+      if (m.rowDirection === "over" && stoppedEarly(analyzed, id)) return null;
+      if (node.nodeType === "CTE Scan" && cteMisestimated(analyzed, node.relationName, o.minFactor))
+        return null;
       const parentMs = analyzed.metrics[parent.id]?.inclusiveMs ?? null;
       const parentShare = parentMs !== null && analyzed.totalMs ? parentMs / analyzed.totalMs : 0;
-      if (parentShare < o.minParentShare) return;
+      if (parentShare < o.minParentShare) return null;
       const band = BANDS.find(([factor]) => (m.rowFactor ?? 0) >= factor) ?? [10, "info"];
       // A wrong estimate under a node that takes little time is worth less than its factor says.
       const severity: Severity = parentShare >= 0.3 ? band[1] : band[1] === "error" ? "warning" : "info";
       const estimated = node.planRows ?? 0;
       const actualRows = node.actual.rows;
-      findings.push({
+      return {
         ruleId: this.id,
         severity,
         title: `${nodeLabel(node)}: estimated ${formatCount(estimated)} rows, got ${formatCount(actualRows)} (${formatFactor(m.rowFactor)} ${m.rowDirection === "under" ? "under" : "over"})`,
@@ -80,9 +79,8 @@ export const rowMisestimate: Rule<PlanFacts, Options> = {
         impact: parentMs ?? 0,
         nodeId: id,
         ...(node.relationName ? { objects: [`${node.schema ?? "public"}.${node.relationName}`] } : {}),
-      });
+      };
     });
-    return findings;
   },
 };
 

@@ -5,6 +5,7 @@ import type { Rule } from "../rule.js";
 import { indexColumns, suggestIndex } from "./index-suggestion.js";
 import {
   findTable,
+  nodeFindings,
   nodeImpact,
   nodeLabel,
   nodeShare,
@@ -31,11 +32,9 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
     minShare: { default: 0.05, description: "share of the statement's time (or cost) spent in the scan" },
   },
   check({ analyzed, snapshot }, o) {
-    const findings: Finding[] = [];
-    analyzed.nodes.forEach((node, id) => {
-      if (node.nodeType !== "Seq Scan" || typeof node.props.Filter !== "string") return;
-      const m = analyzed.metrics[id];
-      if (!m || nodeShare(m) < o.minShare) return;
+    return nodeFindings(analyzed, (node, m, id) => {
+      if (node.nodeType !== "Seq Scan" || typeof node.props.Filter !== "string") return null;
+      if (!m || nodeShare(m) < o.minShare) return null;
       const table = findTable(snapshot, node);
       let kept: number;
       let removed: number;
@@ -48,9 +47,9 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
         estimated = true;
         kept = node.planRows * m.processes;
         removed = Math.max(0, table.rowsEstimate - kept);
-      } else return;
+      } else return null;
       const read = kept + removed;
-      if (read === 0 || removed < o.minRemovedRows || removed / read < o.minRemovedShare) return;
+      if (read === 0 || removed < o.minRemovedRows || removed / read < o.minRemovedShare) return null;
 
       const predicates = predicatesOfCondition(node.props.Filter);
       const orderBy = topNOrderColumns(analyzed, id);
@@ -78,7 +77,7 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
           note: "The filter cannot use a plain B-tree (OR, a function, or a non-indexable operator): consider an expression index, splitting the OR into a UNION, or a partial index.",
         };
       }
-      findings.push({
+      return {
         ruleId: this.id,
         severity: severityFromImpact(share, m.exclusiveMs),
         title: estimated
@@ -105,8 +104,7 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
         impact: nodeImpact(m),
         nodeId: id,
         objects: [`${relation.schema ?? "public"}.${relation.name}`],
-      });
+      };
     });
-    return findings;
   },
 };

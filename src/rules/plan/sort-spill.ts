@@ -1,10 +1,10 @@
 import type { PlanNode } from "../../facts/plan/plan-model.js";
-import type { Finding } from "../../findings/finding.js";
 import { formatBytes, formatMs, round3, roundMemorySetting } from "../../util/format.js";
 import { qualifiedName } from "../../util/sql-identifiers.js";
 import type { Rule } from "../rule.js";
 import {
   inputs,
+  nodeFindings,
   nodeImpact,
   nodeLabel,
   nodeShare,
@@ -30,25 +30,23 @@ export const sortSpill: Rule<PlanFacts, Options> = {
   options: { minDiskKB: { default: 1, description: "kB written to disk, from which a sort is reported" } },
   check(facts, o) {
     const { analyzed } = facts;
-    const findings: Finding[] = [];
     // A generic plan shows no spill, but pg_stat_statements counts the temporary blocks its calls wrote.
     const workloadKB =
       facts.statement && facts.statement.calls > 0
         ? (facts.statement.tempBlksWritten * 8) / facts.statement.calls
         : 0;
     const firstSort = analyzed.nodes.find((n) => n.nodeType === "Sort" || n.nodeType === "Incremental Sort");
-    analyzed.nodes.forEach((node, id) => {
-      const m = analyzed.metrics[id];
-      if (!m || (node.nodeType !== "Sort" && node.nodeType !== "Incremental Sort")) return;
+    return nodeFindings(analyzed, (node, m, id) => {
+      if (!m || (node.nodeType !== "Sort" && node.nodeType !== "Incremental Sort")) return null;
       const fromWorkload = !analyzed.plan.analyzed && node === firstSort && workloadKB >= o.minDiskKB;
       const diskKB = fromWorkload ? workloadKB : diskUsedKB(node);
-      if (diskKB < o.minDiskKB) return;
+      if (diskKB < o.minDiskKB) return null;
       const perProcessKB = diskKB / Math.max(1, node.workers.length ? node.workers.length + 1 : 1);
       const workMem = roundMemorySetting(perProcessKB * 1024 * 2);
       const keys = Array.isArray(node.props["Sort Key"]) ? node.props["Sort Key"] : [];
       const indexFix = sortIndex(node, keys);
       const share = nodeShare(m);
-      findings.push({
+      return {
         ruleId: this.id,
         severity: severityFromImpact(share, m.exclusiveMs),
         title: fromWorkload
@@ -74,9 +72,8 @@ export const sortSpill: Rule<PlanFacts, Options> = {
         docsUrl: this.docsUrl,
         impact: fromWorkload ? (m.exclusiveCostShare ?? 0) : nodeImpact(m),
         nodeId: id,
-      });
+      };
     });
-    return findings;
   },
 };
 
