@@ -9,6 +9,7 @@ import {
   emptyIoTimings,
   type IoTimings,
   type NodeActuals,
+  type PlanNode,
   type PropValue,
 } from "./plan-model.js";
 import { LIST_PROPS } from "./plan-props.js";
