@@ -40,6 +40,10 @@ export const TableStatsSchema = z.object({
   autoanalyzeCount: z.number(),
   heapBlksRead: z.number(),
   heapBlksHit: z.number(),
+  /** Updates that moved the row to another page (16+); null before. */
+  nTupNewpageUpd: nullableNumber,
+  /** Inserts since the last vacuum (13+), which trigger insert-driven autovacuum. */
+  nInsSinceVacuum: nullableNumber,
 });
 
 export const TableSchema = z.object({
@@ -57,6 +61,10 @@ export const TableSchema = z.object({
   options: z.array(z.string()),
   frozenXidAge: nullableNumber,
   minMxidAge: nullableNumber,
+  /** Average bytes of a row's data from pg_stats (Σ (1 - null_frac) × avg_width); null until analyzed. */
+  rowWidth: nullableNumber,
+  /** Some column holds NULLs, so each row carries a null bitmap. */
+  anyNulls: z.boolean(),
   columns: z.array(ColumnSchema),
   stats: TableStatsSchema.nullable(),
 });
@@ -80,6 +88,10 @@ export const IndexSchema = z.object({
   /** Constraint the index backs (primary key, unique, exclusion), if any. */
   constraint: nullableString,
   sizeBytes: z.number(),
+  pages: z.number(),
+  rowsEstimate: z.number(),
+  /** Average bytes of the key columns from pg_stats; null when some column has no statistics. */
+  keyWidth: nullableNumber,
   stats: z.object({ idxScan: z.number(), idxTupRead: z.number(), idxTupFetch: z.number() }).nullable(),
 });
 
@@ -167,6 +179,84 @@ export const DatabaseStatsSchema = z.object({
   statsResetAt: nullableString,
 });
 
+export const SequenceSchema = z.object({
+  schema: z.string(),
+  name: z.string(),
+  dataType: z.string(),
+  /** null when never used, or when the role may not read it. */
+  lastValue: nullableNumber,
+  minValue: z.number(),
+  maxValue: z.number(),
+  increment: z.number(),
+  cycle: z.boolean(),
+  /** The column the sequence feeds (serial or identity), with that column's type. */
+  ownedBy: z
+    .object({ schema: z.string(), table: z.string(), column: z.string(), columnType: z.string() })
+    .nullable(),
+});
+
+export const SessionSchema = z.object({
+  pid: z.number(),
+  user: z.string(),
+  application: z.string(),
+  clientAddr: nullableString,
+  database: nullableString,
+  state: nullableString,
+  waitEventType: nullableString,
+  waitEvent: nullableString,
+  /** Seconds since the transaction / query / state began; null when not applicable. */
+  xactAgeS: nullableNumber,
+  queryAgeS: nullableNumber,
+  stateAgeS: nullableNumber,
+  /** Sessions holding the locks this one waits for (pg_blocking_pids). */
+  blockedBy: z.array(z.number()),
+  /** The query text; "<insufficient privilege>" for other roles' sessions without pg_read_all_stats. */
+  query: z.string(),
+});
+
+export const ActivitySchema = z.object({
+  sessions: z.array(SessionSchema),
+  /** Client connections to the whole server, by state. */
+  connectionsByState: z.record(z.string(), z.number()),
+  maxConnections: z.number(),
+  reservedConnections: z.number(),
+  indexBuilds: z.array(
+    z.object({ pid: z.number(), table: z.string(), index: z.string(), phase: z.string() }),
+  ),
+});
+
+export const ReplicationSchema = z.object({
+  inRecovery: z.boolean(),
+  slots: z.array(
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      active: z.boolean(),
+      database: nullableString,
+      retainedBytes: nullableNumber,
+      walStatus: nullableString,
+    }),
+  ),
+  standbys: z.array(
+    z.object({
+      application: z.string(),
+      clientAddr: nullableString,
+      state: nullableString,
+      syncState: nullableString,
+      replayLagS: nullableNumber,
+      replayLagBytes: nullableNumber,
+    }),
+  ),
+});
+
+export const CheckpointStatsSchema = z.object({
+  source: z.enum(["pg_stat_bgwriter", "pg_stat_checkpointer"]),
+  timed: z.number(),
+  requested: z.number(),
+  buffersWritten: z.number(),
+  statsResetAt: nullableString,
+});
+
 export const SnapshotSchema = z.object({
   format: z.literal("dbopt-snapshot/1"),
   capturedAt: z.string(),
@@ -188,6 +278,10 @@ export const SnapshotSchema = z.object({
   columnStats: z.array(ColumnStatsSchema),
   settings: z.array(SettingSchema),
   workload: WorkloadSchema,
+  sequences: z.array(SequenceSchema),
+  activity: ActivitySchema,
+  replication: ReplicationSchema,
+  checkpoints: CheckpointStatsSchema.nullable(),
 });
 
 export type Column = z.infer<typeof ColumnSchema>;
@@ -198,6 +292,11 @@ export type ColumnStats = z.infer<typeof ColumnStatsSchema>;
 export type SettingFacts = z.infer<typeof SettingSchema>;
 export type StatementFacts = z.infer<typeof StatementSchema>;
 export type WorkloadFacts = z.infer<typeof WorkloadSchema>;
+export type SequenceFacts = z.infer<typeof SequenceSchema>;
+export type SessionFacts = z.infer<typeof SessionSchema>;
+export type ActivityFacts = z.infer<typeof ActivitySchema>;
+export type ReplicationFacts = z.infer<typeof ReplicationSchema>;
+export type CheckpointStats = z.infer<typeof CheckpointStatsSchema>;
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 
 /** Index the snapshot's tables and indexes by "schema.name" for the rules that look things up. */

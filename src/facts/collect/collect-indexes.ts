@@ -1,6 +1,6 @@
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
 import type { IndexFacts } from "../snapshot.js";
-import { num, userSchemaFilter } from "./user-schemas.js";
+import { num, numOrNull, userSchemaFilter } from "./user-schemas.js";
 
 type Row = Record<string, unknown>;
 
@@ -11,7 +11,14 @@ export async function collectIndexes(db: PostgresConnector): Promise<IndexFacts[
            tc.relname as table_name, pg_get_indexdef(i.indexrelid) as definition, am.amname as method,
            i.indnkeyatts as key_columns, i.indisunique, i.indisprimary, i.indisvalid, i.indisready,
            pg_get_expr(i.indpred, i.indrelid) as predicate, con.conname as constraint_name,
-           pg_relation_size(i.indexrelid) as size,
+           pg_relation_size(i.indexrelid) as size, ic.relpages::int8 as pages, ic.reltuples::float8 as reltuples,
+           (select case when count(ps.avg_width) = i.indnkeyatts then sum(ps.avg_width) end
+              from generate_series(1, i.indnkeyatts) k
+              join pg_attribute ia on ia.attrelid = i.indexrelid and ia.attnum = k
+              left join pg_attribute ta on ta.attrelid = i.indrelid and ta.attnum = i.indkey[k - 1]
+              left join pg_stats ps on ps.schemaname = tn.nspname
+                   and ((i.indkey[k - 1] <> 0 and ps.tablename = tc.relname and ps.attname = ta.attname)
+                     or (i.indkey[k - 1] = 0 and ps.tablename = ic.relname and ps.attname = ia.attname))) as key_width,
            array(select pg_get_indexdef(i.indexrelid, k, true) from generate_series(1, i.indnatts) k) as columns,
            s.indexrelid is not null as has_stats, s.idx_scan, s.idx_tup_read, s.idx_tup_fetch
       from pg_index i
@@ -41,6 +48,9 @@ export async function collectIndexes(db: PostgresConnector): Promise<IndexFacts[
     predicate: (r.predicate as string | null) ?? null,
     constraint: (r.constraint_name as string | null) ?? null,
     sizeBytes: num(r.size),
+    pages: num(r.pages),
+    rowsEstimate: Math.max(0, num(r.reltuples)),
+    keyWidth: numOrNull(r.key_width),
     stats: r.has_stats
       ? { idxScan: num(r.idx_scan), idxTupRead: num(r.idx_tup_read), idxTupFetch: num(r.idx_tup_fetch) }
       : null,

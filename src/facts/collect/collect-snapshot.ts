@@ -1,9 +1,13 @@
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
 import { DBOPT_VERSION } from "../../version.js";
 import type { Snapshot } from "../snapshot.js";
+import { collectActivity } from "./collect-activity.js";
+import { collectCheckpoints } from "./collect-checkpoints.js";
 import { collectColumnStats } from "./collect-column-stats.js";
 import { collectConstraints } from "./collect-constraints.js";
 import { collectIndexes } from "./collect-indexes.js";
+import { collectReplication } from "./collect-replication.js";
+import { collectSequences } from "./collect-sequences.js";
 import { collectSettings } from "./collect-settings.js";
 import { collectTables } from "./collect-tables.js";
 import { collectWorkload } from "./collect-workload.js";
@@ -35,6 +39,10 @@ export async function collectSnapshot(
       db,
       interestingColumns(tables, indexes, workload.statements),
     );
+    const sequences = await collectSequences(db);
+    const activity = await collectActivity(db);
+    const replication = await collectReplication(db);
+    const checkpoints = await collectCheckpoints(db, caps.major);
     return {
       format: "dbopt-snapshot/1" as const,
       capturedAt: new Date().toISOString(),
@@ -66,6 +74,10 @@ export async function collectSnapshot(
       columnStats,
       settings,
       workload,
+      sequences,
+      activity,
+      replication,
+      checkpoints,
     };
   });
 }

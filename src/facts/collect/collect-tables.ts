@@ -28,16 +28,17 @@ export async function collectTables(db: PostgresConnector): Promise<TableFacts[]
            (select pn.nspname || '.' || pc.relname from pg_inherits i
               join pg_class pc on pc.oid = i.inhparent join pg_namespace pn on pn.oid = pc.relnamespace
              where i.inhrelid = c.oid and c.relispartition limit 1) as parent,
-           s.relid is not null as has_stats,
-           s.seq_scan, s.seq_tup_read, s.idx_scan, s.idx_tup_fetch, s.n_tup_ins, s.n_tup_upd, s.n_tup_del,
-           s.n_tup_hot_upd, s.n_live_tup, s.n_dead_tup, s.n_mod_since_analyze,
-           s.last_vacuum, s.last_autovacuum, s.last_analyze, s.last_autoanalyze,
-           s.vacuum_count, s.autovacuum_count, s.analyze_count, s.autoanalyze_count,
-           io.heap_blks_read, io.heap_blks_hit
+           -- the whole row as JSON: its columns differ between versions (n_ins_since_vacuum 13+, n_tup_newpage_upd 16+)
+           to_jsonb(s) as st, io.heap_blks_read, io.heap_blks_hit,
+           w.width as stats_width, w.columns as stats_columns, coalesce(w.any_nulls, false) as any_nulls
       from pg_class c
       join pg_namespace n on n.oid = c.relnamespace
       left join pg_stat_user_tables s on s.relid = c.oid
       left join pg_statio_user_tables io on io.relid = c.oid
+      left join lateral (
+        select sum((1 - ps.null_frac) * ps.avg_width)::float8 as width, count(*)::int as columns, bool_or(ps.null_frac > 0) as any_nulls
+          from pg_stats ps
+         where ps.schemaname = n.nspname and ps.tablename = c.relname and ps.inherited = (c.relkind = 'p')) w on true
      where c.relkind in ('r', 'p', 'm', 'f') and ${userSchemaFilter("n")}
      order by n.nspname, c.relname`);
   const columns = await collectColumns(db);
@@ -60,33 +61,42 @@ export async function collectTables(db: PostgresConnector): Promise<TableFacts[]
       frozenXidAge: numOrNull(r.frozen_age),
       minMxidAge: numOrNull(r.mxid_age),
       columns: columns.get(key) ?? [],
-      stats: r.has_stats
-        ? {
-            seqScan: num(r.seq_scan),
-            seqTupRead: num(r.seq_tup_read),
-            idxScan: numOrNull(r.idx_scan),
-            idxTupFetch: numOrNull(r.idx_tup_fetch),
-            nTupIns: num(r.n_tup_ins),
-            nTupUpd: num(r.n_tup_upd),
-            nTupDel: num(r.n_tup_del),
-            nTupHotUpd: num(r.n_tup_hot_upd),
-            nLiveTup: num(r.n_live_tup),
-            nDeadTup: num(r.n_dead_tup),
-            nModSinceAnalyze: num(r.n_mod_since_analyze),
-            lastVacuum: isoOrNull(r.last_vacuum),
-            lastAutovacuum: isoOrNull(r.last_autovacuum),
-            lastAnalyze: isoOrNull(r.last_analyze),
-            lastAutoanalyze: isoOrNull(r.last_autoanalyze),
-            vacuumCount: num(r.vacuum_count),
-            autovacuumCount: num(r.autovacuum_count),
-            analyzeCount: num(r.analyze_count),
-            autoanalyzeCount: num(r.autoanalyze_count),
-            heapBlksRead: num(r.heap_blks_read),
-            heapBlksHit: num(r.heap_blks_hit),
-          }
-        : null,
+      rowWidth:
+        r.stats_width !== null && num(r.stats_columns) === (columns.get(key)?.length ?? -1)
+          ? num(r.stats_width)
+          : null,
+      anyNulls: Boolean(r.any_nulls),
+      stats: r.st ? tableStats(r.st as Row, r) : null,
     };
   });
+}
+
+function tableStats(st: Row, r: Row): NonNullable<TableFacts["stats"]> {
+  return {
+    seqScan: num(st.seq_scan),
+    seqTupRead: num(st.seq_tup_read),
+    idxScan: numOrNull(st.idx_scan),
+    idxTupFetch: numOrNull(st.idx_tup_fetch),
+    nTupIns: num(st.n_tup_ins),
+    nTupUpd: num(st.n_tup_upd),
+    nTupDel: num(st.n_tup_del),
+    nTupHotUpd: num(st.n_tup_hot_upd),
+    nLiveTup: num(st.n_live_tup),
+    nDeadTup: num(st.n_dead_tup),
+    nModSinceAnalyze: num(st.n_mod_since_analyze),
+    lastVacuum: isoOrNull(st.last_vacuum),
+    lastAutovacuum: isoOrNull(st.last_autovacuum),
+    lastAnalyze: isoOrNull(st.last_analyze),
+    lastAutoanalyze: isoOrNull(st.last_autoanalyze),
+    vacuumCount: num(st.vacuum_count),
+    autovacuumCount: num(st.autovacuum_count),
+    analyzeCount: num(st.analyze_count),
+    autoanalyzeCount: num(st.autoanalyze_count),
+    heapBlksRead: num(r.heap_blks_read),
+    heapBlksHit: num(r.heap_blks_hit),
+    nTupNewpageUpd: numOrNull(st.n_tup_newpage_upd),
+    nInsSinceVacuum: numOrNull(st.n_ins_since_vacuum),
+  };
 }
 
 async function collectColumns(db: PostgresConnector): Promise<Map<string, Column[]>> {
