@@ -3,10 +3,12 @@ import { loadSqlParser } from "../util/sql-parser.js";
 import { DBOPT_VERSION } from "../version.js";
 import { describeError } from "./cli-error.js";
 import { registerAnalyze } from "./commands/analyze-command.js";
+import { registerCheck } from "./commands/check-command.js";
 import { registerDemo } from "./commands/demo-command.js";
 import { registerExplain } from "./commands/explain-command.js";
 import { registerRules } from "./commands/rules-command.js";
 import { registerSnapshot } from "./commands/snapshot-command.js";
+import { registerTune } from "./commands/tune-command.js";
 import { EXIT } from "./exit-codes.js";
 
 /** Run the CLI; resolves to the process exit code. */
@@ -23,6 +25,8 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ outputError: () => {} });
   registerExplain(program, setExitCode);
   registerAnalyze(program, setExitCode);
+  registerCheck(program, setExitCode);
+  registerTune(program, setExitCode);
   registerSnapshot(program);
   registerDemo(program, setExitCode);
   registerRules(program);

@@ -183,8 +183,10 @@ export const SequenceSchema = z.object({
   schema: z.string(),
   name: z.string(),
   dataType: z.string(),
-  /** null when never used, or when the role may not read it. */
+  /** null when never used, or when the role may not read it (see readable). */
   lastValue: nullableNumber,
+  /** The role has USAGE or SELECT on it, so lastValue is meaningful. */
+  readable: z.boolean(),
   minValue: z.number(),
   maxValue: z.number(),
   increment: z.number(),

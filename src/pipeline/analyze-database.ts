@@ -5,10 +5,12 @@ import type { Snapshot, StatementFacts } from "../facts/snapshot.js";
 import { repairNormalizedQuery } from "../facts/sql/normalized-statement.js";
 import { explainableStatement } from "../facts/sql/statement-kind.js";
 import { type Finding, rankFindings, SEVERITY_ORDER, type Severity } from "../findings/finding.js";
-import { allRules, WORKLOAD_RULES } from "../rules/registry.js";
+import type { MachineFacts } from "../rules/health/health-facts.js";
+import { allRules, HEALTH_RULES, WORKLOAD_RULES } from "../rules/registry.js";
 import { type RuleOverrides, runRules } from "../rules/run-rules.js";
 import { InputError } from "../util/input-error.js";
 import type { AnalyzeReport, StatementReport } from "./analyze-report.js";
+import { privilegeNotes } from "./check-database.js";
 import { genericPlan } from "./explain-on-database.js";
 import { reportOnPlan } from "./plan-report.js";
 
@@ -16,6 +18,7 @@ export interface AnalyzeOptions {
   /** How many statements (by total time) to explain. */
   top?: number;
   overrides?: RuleOverrides;
+  machine?: MachineFacts;
   onProgress?: (message: string) => void;
 }
 
@@ -33,13 +36,7 @@ export async function analyzeDatabase(
   if (problem) throw new DbError({ code: "extension-missing", message: problem.message, hint: problem.hint });
   progress("collecting schema, statistics, settings and workload");
   const snapshot = await collectSnapshot(db);
-  const notes: string[] = [];
-  if (!caps.canMonitor) {
-    notes.push(
-      "the role is not a member of pg_monitor: statements of other roles show no text; GRANT pg_monitor TO " +
-        caps.currentUser,
-    );
-  }
+  const notes = privilegeNotes(snapshot, options.machine);
 
   const top = options.top ?? 10;
   // SET, BEGIN, VACUUM and the like have no plan: leave them out of the statements to explain.
@@ -57,10 +54,23 @@ export async function analyzeDatabase(
       .filter((f) => /spill/.test(f.ruleId))
       .map((f) => f.query),
   );
-  const workloadFindings = runRules(WORKLOAD_RULES, { snapshot }, options.overrides).filter(
-    (f) => !(f.ruleId === "workload/temp-spill" && spilling.has(f.query)),
+  // The statements table already shows each statement's share: no heavy-statement findings here.
+  const workloadFindings = runRules(
+    WORKLOAD_RULES.filter((r) => r.id !== "workload/heavy-statement"),
+    { snapshot },
+    options.overrides,
+  ).filter((f) => !(f.ruleId === "workload/temp-spill" && spilling.has(f.query)));
+  progress("running the health checks");
+  const healthFindings = runRules(
+    HEALTH_RULES,
+    { snapshot, ...(options.machine ? { machine: options.machine } : {}) },
+    options.overrides,
   );
-  const findings = mergeSameFix([...statements.flatMap((s) => s.findings), ...workloadFindings]);
+  const findings = mergeSameFix([
+    ...statements.flatMap((s) => s.findings),
+    ...workloadFindings,
+    ...healthFindings,
+  ]);
   const report: AnalyzeReport = {
     kind: "analyze",
     target: db.target.display,

@@ -1,13 +1,15 @@
+import type { TuneReport } from "../advisors/settings/settings-advisor.js";
 import type { PlanNode } from "../facts/plan/plan-model.js";
 import type { AnalyzeReport } from "../pipeline/analyze-report.js";
+import type { CheckReport } from "../pipeline/check-report.js";
 import type { PlanReport } from "../pipeline/plan-report.js";
 import { nodeLabel } from "../rules/plan/plan-facts.js";
 
-export type Report = PlanReport | AnalyzeReport;
+export type Report = PlanReport | AnalyzeReport | CheckReport | TuneReport;
 
 /** Machine-readable output: the same report, with the plan as a tree whose nodes carry their metrics. */
 export function renderJson(report: Report): string {
-  if (report.kind === "analyze") return `${JSON.stringify(report, null, 2)}\n`;
+  if (report.kind !== "plan") return `${JSON.stringify(report, null, 2)}\n`;
   const { analyzed } = report;
   const node = (n: PlanNode): unknown => ({
     id: n.id,

@@ -1,3 +1,4 @@
+import { alterSystemScript, type TuneReport } from "../advisors/settings/settings-advisor.js";
 import type { Finding } from "../findings/finding.js";
 import { formatCount, formatMs, formatPercent } from "../util/format.js";
 import type { Report } from "./json-reporter.js";
@@ -6,6 +7,7 @@ import { renderPlanTree } from "./terminal/plan-tree.js";
 
 /** Markdown for pull requests and issues: a findings table, then each fix, then the plan tree. */
 export function renderMarkdown(report: Report): string {
+  if (report.kind === "tune") return tuneMarkdown(report);
   const lines: string[] = [];
   if (report.kind === "plan") {
     const s = report.summary;
@@ -16,6 +18,14 @@ export function renderMarkdown(report: Report): string {
         : `Estimated cost ${s.totalCost}, ${s.nodes} nodes (not run).`,
       "",
     );
+  } else if (report.kind === "check") {
+    lines.push(
+      `## dbopt check: ${report.target}`,
+      "",
+      `PostgreSQL ${report.server.version}, captured ${report.capturedAt}.`,
+      "",
+    );
+    for (const note of report.notes) lines.push(`> ${note}`, "");
   } else {
     lines.push(
       `## dbopt: ${report.target}`,
@@ -67,4 +77,17 @@ function findingsTable(findings: Finding[]): string[] {
 
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|");
+}
+
+function tuneMarkdown(report: TuneReport): string {
+  const lines = [`## dbopt tune${report.target ? `: ${report.target}` : ""}`, ""];
+  for (const note of report.notes) lines.push(`> ${note}`, "");
+  lines.push("| setting | current | recommended | restart | reason |", "|---|---:|---:|---|---|");
+  for (const r of report.recommendations) {
+    lines.push(
+      `| \`${r.name}\` | ${r.current ?? "-"} | ${r.changed ? `**${r.recommended}**` : r.recommended} | ${r.restart ? "yes" : ""} | ${cell(r.reason)} |`,
+    );
+  }
+  lines.push("", "```sql", ...alterSystemScript(report), "```", "");
+  return `${lines.join("\n")}\n`;
 }

@@ -1,6 +1,9 @@
+import { alterSystemScript, type TuneReport } from "../advisors/settings/settings-advisor.js";
 import type { AnalyzeReport } from "../pipeline/analyze-report.js";
+import { CHECK_GROUPS, type CheckReport } from "../pipeline/check-report.js";
 import type { PlanReport } from "../pipeline/plan-report.js";
-import { formatCount, formatMs, formatPercent } from "../util/format.js";
+import { allRules } from "../rules/registry.js";
+import { formatBytes, formatCount, formatMs, formatPercent } from "../util/format.js";
 import type { Report } from "./json-reporter.js";
 import { createPalette, type Palette } from "./palette.js";
 import { renderFindings } from "./terminal/findings-list.js";
@@ -8,7 +11,14 @@ import { renderPlanTree } from "./terminal/plan-tree.js";
 
 export function renderTerminal(report: Report, options: { colour: boolean }): string {
   const p = createPalette(options.colour);
-  const lines = report.kind === "plan" ? planLines(report, p) : analyzeLines(report, p);
+  const lines =
+    report.kind === "plan"
+      ? planLines(report, p)
+      : report.kind === "check"
+        ? checkLines(report, p)
+        : report.kind === "tune"
+          ? tuneLines(report, p)
+          : analyzeLines(report, p);
   return `${lines.join("\n")}\n`;
 }
 
@@ -65,5 +75,55 @@ function analyzeLines(report: AnalyzeReport, p: Palette): string[] {
     "",
     ...renderFindings(report.findings, p),
   );
+  return lines;
+}
+
+function checkLines(report: CheckReport, p: Palette): string[] {
+  const age =
+    report.statsAgeSeconds === null ? "unknown" : `${(report.statsAgeSeconds / 86_400).toFixed(1)} days`;
+  const lines = [
+    p.bold(`dbopt check: ${report.target}`) +
+      p.dim(`  PostgreSQL ${report.server.version}, statistics collecting for ${age}`),
+    ...report.notes.map((n) => p.yellow(`note: ${n}`)),
+    "",
+  ];
+  if (report.findings.length === 0) return [...lines, ...renderFindings([], p)];
+  const groupOf = new Map(allRules().map((r) => [r.id, r.group ?? r.family]));
+  for (const group of [...CHECK_GROUPS, "other"]) {
+    const inGroup = report.findings.filter(
+      (f) =>
+        (groupOf.get(f.ruleId) ?? "other") === group ||
+        (group === "other" && !CHECK_GROUPS.includes(groupOf.get(f.ruleId) as never)),
+    );
+    if (inGroup.length === 0) continue;
+    lines.push(
+      p.bold(`${group[0]?.toUpperCase()}${group.slice(1)} (${inGroup.length})`),
+      "",
+      ...renderFindings(inGroup, p),
+    );
+  }
+  return lines;
+}
+
+function tuneLines(report: TuneReport, p: Palette): string[] {
+  const m = report.machine;
+  const lines = [
+    p.bold(`dbopt tune${report.target ? `: ${report.target}` : ""}`) +
+      p.dim(
+        `  ${formatBytes(m.ramBytes)} RAM, ${m.cpus ?? "?"} cores, ${m.storage.toUpperCase()}, ${m.workload} workload, ${m.connections ?? "default"} connections`,
+      ),
+    ...report.notes.map((n) => p.yellow(`note: ${n}`)),
+    "",
+    p.dim(
+      `${"setting".padEnd(34)} ${"current".padStart(10)}  ${"recommended".padStart(11)}  restart  reason`,
+    ),
+  ];
+  for (const r of report.recommendations) {
+    const mark = r.changed ? p.bold : p.dim;
+    lines.push(
+      `${mark(r.name.padEnd(34))} ${(r.current ?? "-").padStart(10)}  ${mark(r.recommended.padStart(11))}  ${(r.restart ? "yes" : "").padEnd(7)}  ${p.dim(r.reason)}`,
+    );
+  }
+  lines.push("", p.bold("To apply (review first):"), "", ...alterSystemScript(report).map((l) => p.green(l)));
   return lines;
 }

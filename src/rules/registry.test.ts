@@ -16,13 +16,13 @@ describe("rule registry", () => {
     for (const rule of rules) {
       expect(rule.id).toMatch(/^(plan|health|query|migration|config|workload)\/[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(rule.id.startsWith(`${rule.family}/`)).toBe(true);
-      expect(rule.docsUrl).toMatch(/^https:\/\/www\.postgresql\.org\/docs\//);
+      expect(rule.docsUrl).toMatch(/^https:\/\/(www\.postgresql\.org\/docs|wiki\.postgresql\.org\/wiki)\//);
       for (const option of Object.values(rule.options)) expect(option.description.length).toBeGreaterThan(5);
     }
   });
 
   it("registers every rule file, each with its test beside it", () => {
-    for (const family of ["plan", "workload"]) {
+    for (const family of ["plan", "workload", "health", "config"]) {
       const files = readdirSync(join(here, family)).filter(
         (f) => f.endsWith(".ts") && !f.endsWith(".test.ts"),
       );
@@ -30,7 +30,7 @@ describe("rule registry", () => {
         rules.some((r) => r.id === `${family}/${f.replace(/\.ts$/, "")}`),
       );
       const helpers = files.filter((f) => !ruleFiles.includes(f));
-      expect(helpers.every((f) => /facts|suggestion/.test(f))).toBe(true);
+      expect(helpers.filter((f) => !/facts|suggestion|shape|estimate/.test(f))).toEqual([]);
       for (const file of ruleFiles)
         expect(existsSync(join(here, family, file.replace(/\.ts$/, ".test.ts")))).toBe(true);
     }

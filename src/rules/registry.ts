@@ -1,4 +1,33 @@
 /** Every rule dbopt knows, by family, sorted by id. Add a rule here and it runs, documents and lists itself. */
+
+import { memorySettings } from "./config/memory-settings.js";
+import { randomPageCost } from "./config/random-page-cost.js";
+import { unsafeSettings } from "./config/unsafe-settings.js";
+import { blockingChain } from "./health/blocking-chain.js";
+import { cacheHitRatio } from "./health/cache-hit-ratio.js";
+import { checkpoints } from "./health/checkpoints.js";
+import { columnTypeSmell } from "./health/column-type-smell.js";
+import { connectionUsage } from "./health/connection-usage.js";
+import { deadTuples } from "./health/dead-tuples.js";
+import { duplicateIndex } from "./health/duplicate-index.js";
+import { fkWithoutIndex } from "./health/fk-without-index.js";
+import type { HealthFacts } from "./health/health-facts.js";
+import { hotUpdates } from "./health/hot-updates.js";
+import { idleInTransaction } from "./health/idle-in-transaction.js";
+import { indexBloat } from "./health/index-bloat.js";
+import { invalidIndex } from "./health/invalid-index.js";
+import { longRunningQuery } from "./health/long-running-query.js";
+import { missingPrimaryKey } from "./health/missing-primary-key.js";
+import { notValidConstraint } from "./health/not-valid-constraint.js";
+import { nullHeavyIndex } from "./health/null-heavy-index.js";
+import { redundantIndex } from "./health/redundant-index.js";
+import { replicationLag } from "./health/replication-lag.js";
+import { sequenceNearLimit } from "./health/sequence-near-limit.js";
+import { staleStatistics } from "./health/stale-statistics.js";
+import { tableBloatCheck } from "./health/table-bloat.js";
+import { tempFiles } from "./health/temp-files.js";
+import { unusedIndex } from "./health/unused-index.js";
+import { xidWraparound } from "./health/xid-wraparound.js";
 import { coldReads } from "./plan/cold-reads.js";
 import { correlatedSubplan } from "./plan/correlated-subplan.js";
 import { cteRescanned } from "./plan/cte-rescanned.js";
@@ -20,6 +49,7 @@ import { seqScanFilter } from "./plan/seq-scan-filter.js";
 import { slowTrigger } from "./plan/slow-trigger.js";
 import { sortSpill } from "./plan/sort-spill.js";
 import type { Rule } from "./rule.js";
+import { heavyStatement } from "./workload/heavy-statement.js";
 import { repeatedLookup } from "./workload/repeated-lookup.js";
 import { tempSpill } from "./workload/temp-spill.js";
 import type { WorkloadRuleFacts } from "./workload/workload-facts.js";
@@ -51,9 +81,48 @@ export const PLAN_RULES: readonly AnyRule<PlanFacts>[] = byId([
   sortSpill,
 ]);
 
-export const WORKLOAD_RULES: readonly AnyRule<WorkloadRuleFacts>[] = byId([repeatedLookup, tempSpill]);
+export const WORKLOAD_RULES: readonly AnyRule<WorkloadRuleFacts>[] = byId([
+  heavyStatement,
+  repeatedLookup,
+  tempSpill,
+]);
+
+/** Health checks and configuration checks: they read the snapshot (and the machine, when given). */
+export const HEALTH_RULES: readonly AnyRule<HealthFacts>[] = byId([
+  blockingChain,
+  cacheHitRatio,
+  checkpoints,
+  columnTypeSmell,
+  connectionUsage,
+  deadTuples,
+  duplicateIndex,
+  fkWithoutIndex,
+  hotUpdates,
+  idleInTransaction,
+  indexBloat,
+  invalidIndex,
+  longRunningQuery,
+  memorySettings,
+  missingPrimaryKey,
+  notValidConstraint,
+  nullHeavyIndex,
+  randomPageCost,
+  redundantIndex,
+  replicationLag,
+  sequenceNearLimit,
+  staleStatistics,
+  tableBloatCheck,
+  tempFiles,
+  unsafeSettings,
+  unusedIndex,
+  xidWraparound,
+]);
 
 /** Every rule, sorted by id, for listings and documentation. */
 export function allRules(): readonly AnyRule<unknown>[] {
-  return byId([...(PLAN_RULES as AnyRule<unknown>[]), ...(WORKLOAD_RULES as AnyRule<unknown>[])]);
+  return byId([
+    ...(PLAN_RULES as AnyRule<unknown>[]),
+    ...(WORKLOAD_RULES as AnyRule<unknown>[]),
+    ...(HEALTH_RULES as AnyRule<unknown>[]),
+  ]);
 }

@@ -12,6 +12,8 @@ export interface Rule<Facts, Options extends Record<string, number> = Record<str
   /** "plan/seq-scan-filter": family, slash, kebab-case name. */
   id: string;
   family: RuleFamily;
+  /** Heading the check report groups it under: indexes, tables, maintenance, activity, workload, settings. */
+  group?: string;
   title: string;
   /** What the rule looks for and why it matters, one or two sentences (used in docs and --list-rules). */
   description: string;

@@ -231,6 +231,15 @@ describe.each(availableServers())("dbopt against $name", (server) => {
     expectOneLineError(r.stderr, /does not exist/);
   });
 
+  it("compares its settings with the recommendations", async () => {
+    const r = await runCli(["tune", "--db", database.url, "--ram", "16GB", "--format", "json"]);
+    expect(r.code).toBe(0);
+    const shared = JSON.parse(r.stdout).recommendations.find(
+      (x: { name: string }) => x.name === "shared_buffers",
+    );
+    expect(shared).toMatchObject({ current: "128MB", restart: true });
+  });
+
   it("writes a snapshot that explain uses offline", async () => {
     const file = join(scratch, `${server.name}-snap.json`);
     const snap = await runCli(["snapshot", "--db", database.url, "--out", file]);
@@ -243,5 +252,32 @@ describe.each(availableServers())("dbopt against $name", (server) => {
       (f: { ruleId: string }) => f.ruleId === "plan/seq-scan-filter",
     );
     expect(finding.evidence).toMatchObject({ estimated: true, rowsRead: 50000 });
+  });
+});
+
+describe("dbopt tune", () => {
+  it("prints PGTune's baseline with ALTER SYSTEM lines when no database is given", async () => {
+    const r = await runCli([
+      "tune",
+      "--ram",
+      "8GB",
+      "--cpus",
+      "4",
+      "--storage",
+      "san",
+      "--connections",
+      "100",
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      "ALTER SYSTEM SET shared_buffers = '2GB';  -- needs a restart; 25% of RAM (PGTune)",
+    );
+    expect(r.stdout).toContain("ALTER SYSTEM SET work_mem = '10485kB';");
+  });
+
+  it("needs the machine's RAM", async () => {
+    const r = await runCli(["tune"]);
+    expect(r.code).toBe(2);
+    expectOneLineError(r.stderr, /--ram is required\. SQL cannot read the machine's memory/);
   });
 });

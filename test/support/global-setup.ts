@@ -1,6 +1,10 @@
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { type EmbeddedServer, startEmbeddedServer } from "../../src/connectors/embedded/embedded-server.js";
+import {
+  type EmbeddedServer,
+  startEmbeddedServer,
+  UNSAFE_FAST_SETTINGS,
+} from "../../src/connectors/embedded/embedded-server.js";
 import { PG15_URL } from "./servers.js";
 
 let embedded: EmbeddedServer | null = null;
@@ -8,7 +12,7 @@ let embedded: EmbeddedServer | null = null;
 /** Start one embedded PostgreSQL 18 for the whole run and check the local PostgreSQL 15. */
 export async function setup(project: TestProject): Promise<void> {
   try {
-    embedded = await startEmbeddedServer();
+    embedded = await startEmbeddedServer({ settings: UNSAFE_FAST_SETTINGS });
     project.provide("pg18Url", embedded.url);
     project.provide("pg18Error", null);
   } catch (error) {

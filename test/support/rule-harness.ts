@@ -4,6 +4,7 @@ import { parsePlan } from "../../src/facts/plan/plan-input.js";
 import { analyzePlan } from "../../src/facts/plan/plan-metrics.js";
 import { type Snapshot, SnapshotSchema, type StatementFacts } from "../../src/facts/snapshot.js";
 import type { Finding } from "../../src/findings/finding.js";
+import type { HealthFacts, MachineFacts } from "../../src/rules/health/health-facts.js";
 import type { PlanFacts } from "../../src/rules/plan/plan-facts.js";
 import { defaultOptions, type Rule } from "../../src/rules/rule.js";
 import { FIXTURES, loadPlan, type PlanVersion } from "./fixtures.js";
@@ -52,5 +53,26 @@ export function planTextFindings(
 export function workloadSnapshot(version: PlanVersion): Snapshot {
   return SnapshotSchema.parse(
     JSON.parse(readFileSync(join(FIXTURES, "snapshots", `${version}-workload.json`), "utf8")),
+  );
+}
+
+/** The snapshot of a database with one of each health problem (test/fixtures/health/capture-health.ts). */
+export function healthSnapshot(version: PlanVersion): Snapshot {
+  return SnapshotSchema.parse(
+    JSON.parse(readFileSync(join(FIXTURES, "snapshots", `health-${version}.json`), "utf8")),
+  );
+}
+
+/** Run one health rule on the captured health snapshot, with some thresholds changed. */
+export function healthFindings(
+  // biome-ignore lint/suspicious/noExplicitAny: any rule's options
+  rule: Rule<HealthFacts, any>,
+  version: PlanVersion,
+  extra: { options?: Record<string, number>; machine?: MachineFacts; snapshot?: Snapshot } = {},
+): Finding[] {
+  const snapshot = extra.snapshot ?? healthSnapshot(version);
+  return rule.check(
+    { snapshot, ...(extra.machine ? { machine: extra.machine } : {}) },
+    { ...defaultOptions(rule), ...extra.options },
   );
 }

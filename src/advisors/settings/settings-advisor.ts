@@ -1,0 +1,236 @@
+/**
+ * `dbopt tune`: PGTune's baseline for the machine, then adjusted by what the database shows: statements that
+ * spill to temporary files (work_mem), checkpoints forced by WAL volume (max_wal_size), a database smaller than
+ * the cache it would get (shared_buffers), and autovacuum falling behind (its cost limit and workers).
+ */
+import type { Snapshot } from "../../facts/snapshot.js";
+import type { EvidenceValue } from "../../findings/finding.js";
+import { autovacuumThreshold } from "../../rules/health/dead-tuples.js";
+import { setting, settingBytes, tableFlag } from "../../rules/health/health-facts.js";
+import { formatBytes, formatPercent } from "../../util/format.js";
+import { memoryText, pgtuneBaseline, type SettingValue, type TuneMachine } from "./pgtune-baseline.js";
+
+export interface SettingRecommendation {
+  name: string;
+  /** The server's value as PostgreSQL shows it with its unit, or null when not known (offline). */
+  current: string | null;
+  recommended: string;
+  changed: boolean;
+  restart: boolean;
+  reason: string;
+  evidence: Record<string, EvidenceValue>;
+}
+
+export interface TuneReport {
+  kind: "tune";
+  target: string | null;
+  machine: TuneMachine;
+  recommendations: SettingRecommendation[];
+  notes: string[];
+}
+
+const MB = 1024 ** 2;
+const GB = 1024 ** 3;
+const RESTART = new Set([
+  "shared_buffers",
+  "max_connections",
+  "wal_buffers",
+  "max_worker_processes",
+  "huge_pages",
+  "autovacuum_max_workers",
+]);
+const MEMORY = new Set([
+  "shared_buffers",
+  "effective_cache_size",
+  "maintenance_work_mem",
+  "wal_buffers",
+  "work_mem",
+  "min_wal_size",
+  "max_wal_size",
+]);
+
+const BASE_REASONS: Record<string, string> = {
+  max_connections:
+    "connections the workload needs; each one costs memory, so prefer a pooler to a higher number",
+  shared_buffers: "25% of RAM (PGTune)",
+  effective_cache_size: "75% of RAM: what the planner may assume the OS caches",
+  maintenance_work_mem: "RAM / 16 (RAM / 8 for data warehouses), at most 2GB: faster VACUUM and CREATE INDEX",
+  checkpoint_completion_target: "spread checkpoint writes over the whole interval",
+  wal_buffers: "3% of shared_buffers, at most 16MB",
+  default_statistics_target: "planner statistics detail for the workload",
+  random_page_cost: "random reads cost about as much as sequential ones on SSD/SAN",
+  effective_io_concurrency: "concurrent reads the storage can serve (bitmap heap scans prefetch this many)",
+  work_mem: "(RAM - shared_buffers) / (3 × connections × parallel workers) (PGTune)",
+  min_wal_size: "WAL kept for reuse between checkpoints",
+  max_wal_size: "WAL between checkpoints for this workload",
+  max_worker_processes: "one per core",
+  max_parallel_workers_per_gather: "half the cores, at most 4 outside data warehouses",
+  max_parallel_workers: "one per core",
+  max_parallel_maintenance_workers: "parallel CREATE INDEX and VACUUM",
+  huge_pages: "large shared memory is cheaper to map with huge pages",
+};
+
+export function recommendSettings(
+  machine: TuneMachine,
+  snapshot: Snapshot | null,
+  target: string | null,
+): TuneReport {
+  const connections =
+    machine.connections ?? (snapshot ? Number(setting(snapshot, "max_connections")?.setting) : null);
+  const m: TuneMachine = { ...machine, connections: connections || null };
+  const values = pgtuneBaseline(m);
+  const reasons: Record<string, string> = { ...BASE_REASONS };
+  const evidence: Record<string, Record<string, EvidenceValue>> = {};
+  const notes: string[] = [];
+  if (snapshot) adjustFromEvidence(snapshot, m, values, reasons, evidence, notes);
+  const recommendations = Object.entries(values).map(([name, v]): SettingRecommendation => {
+    const current = snapshot ? currentText(snapshot, name) : null;
+    return {
+      name,
+      current,
+      recommended: v.text,
+      changed: snapshot ? !sameValue(snapshot, name, v) : true,
+      restart: snapshot ? setting(snapshot, name)?.context === "postmaster" : RESTART.has(name),
+      reason: reasons[name] ?? "",
+      evidence: evidence[name] ?? {},
+    };
+  });
+  if (!snapshot)
+    notes.push(
+      "no database given: these are PGTune's figures for the machine; with --db dbopt adjusts them to what the server shows",
+    );
+  return { kind: "tune", target, machine: m, recommendations, notes };
+}
+
+function adjustFromEvidence(
+  snapshot: Snapshot,
+  m: TuneMachine,
+  values: Record<string, SettingValue>,
+  reasons: Record<string, string>,
+  evidence: Record<string, Record<string, EvidenceValue>>,
+  notes: string[],
+): void {
+  const shared = values.shared_buffers?.value ?? 0;
+  const connections = values.max_connections?.value ?? 100;
+
+  // Spills: the largest temporary-file volume per call among statements that matter.
+  const spilling = snapshot.workload.statements
+    .filter((s) => s.calls > 0 && s.tempBlksWritten > 0 && s.totalMs >= snapshot.workload.totalMs * 0.01)
+    .map((s) => ({ s, perCall: (s.tempBlksWritten * 8192) / s.calls }))
+    .sort((a, b) => b.perCall - a.perCall);
+  const worst = spilling[0];
+  const workMem = values.work_mem;
+  if (worst && workMem && worst.perCall * 2 > workMem.value) {
+    const needed = powerOfTwoMB(worst.perCall * 2);
+    const cap = Math.max(workMem.value, Math.floor((m.ramBytes - shared) / connections / MB) * MB);
+    evidence.work_mem = {
+      spillingStatements: spilling.length,
+      largestSpillPerCallBytes: Math.round(worst.perCall),
+      tempBytes: snapshot.database.tempBytes,
+    };
+    if (needed <= cap) {
+      values.work_mem = { value: needed, text: memoryText(needed) };
+      reasons.work_mem = `${spilling.length} statement${spilling.length === 1 ? "" : "s"} spill up to ${formatBytes(worst.perCall)} to disk per call; twice that keeps the sort or hash in memory`;
+    } else {
+      reasons.work_mem += `; raising it for everyone would overcommit memory`;
+      notes.push(
+        `statements spill up to ${formatBytes(worst.perCall)} per call: give their role more instead of everyone (ALTER ROLE ${worst.s.userName || "app"} SET work_mem = '${memoryText(needed)}';)`,
+      );
+    }
+  }
+
+  // Checkpoints forced by WAL volume: give WAL more room.
+  const cp = snapshot.checkpoints;
+  const currentMaxWal = settingBytes(snapshot, "max_wal_size");
+  if (
+    cp &&
+    cp.timed + cp.requested >= 10 &&
+    cp.requested / (cp.timed + cp.requested) >= 0.5 &&
+    currentMaxWal
+  ) {
+    const target = Math.max(values.max_wal_size?.value ?? 0, Math.ceil((currentMaxWal * 2) / GB) * GB);
+    values.max_wal_size = { value: target, text: memoryText(target) };
+    reasons.max_wal_size = `${formatPercent(cp.requested / (cp.timed + cp.requested))} of checkpoints were forced by WAL volume; at least double the current ${formatBytes(currentMaxWal)}`;
+    evidence.max_wal_size = { checkpointsTimed: cp.timed, checkpointsRequested: cp.requested };
+  }
+
+  // A database smaller than the cache it would get needs no more than itself plus room to grow.
+  const size = snapshot.database.sizeBytes;
+  const hit = snapshot.database.blksHit / Math.max(1, snapshot.database.blksHit + snapshot.database.blksRead);
+  evidence.shared_buffers = { databaseBytes: size, cacheHitRatio: Math.round(hit * 1000) / 1000 };
+  if (size * 2 < shared) {
+    const enough = Math.max(128 * MB, powerOfTwoMB(size * 2));
+    values.shared_buffers = { value: enough, text: memoryText(enough) };
+    const walBuffers = Math.min(
+      16 * MB,
+      Math.max(64 * 1024, Math.floor((enough * 3) / 100 / (64 * 1024)) * 64 * 1024),
+    );
+    values.wal_buffers = { value: walBuffers, text: memoryText(walBuffers) };
+    reasons.shared_buffers = `the whole database is ${formatBytes(size)}: twice that caches all of it with room to grow (25% of RAM would be ${formatBytes(shared)})`;
+  } else {
+    reasons.shared_buffers += `; the database is ${formatBytes(size)} and ${formatPercent(hit, 1)} of reads hit the cache`;
+  }
+
+  // Autovacuum behind: tables past their own threshold while autovacuum is on.
+  const autovacuumOn = setting(snapshot, "autovacuum")?.setting !== "off";
+  const behind = snapshot.tables.filter(
+    (t) =>
+      t.stats &&
+      tableFlag(t, "autovacuum_enabled") !== false &&
+      t.stats.nDeadTup > autovacuumThreshold(snapshot, t),
+  );
+  if (!autovacuumOn) {
+    values.autovacuum = { value: 1, text: "on" };
+    reasons.autovacuum = "autovacuum is off: dead rows pile up and nothing freezes old rows";
+  } else if (behind.length > 0) {
+    values.autovacuum_vacuum_cost_limit = { value: 2000, text: "2000" };
+    reasons.autovacuum_vacuum_cost_limit = `${behind.length} table${behind.length === 1 ? " is" : "s are"} past the autovacuum threshold (${behind
+      .slice(0, 3)
+      .map((t) => t.name)
+      .join(", ")}): let each worker do more per round`;
+    evidence.autovacuum_vacuum_cost_limit = { tablesBehind: behind.length };
+    if (behind.length >= 3) {
+      values.autovacuum_max_workers = { value: 5, text: "5" };
+      reasons.autovacuum_max_workers = `${behind.length} tables wait for a worker at once`;
+    }
+  }
+}
+
+function powerOfTwoMB(bytes: number): number {
+  let mb = 1;
+  while (mb * MB < bytes) mb *= 2;
+  return mb * MB;
+}
+
+/** The server's current value in the same spelling the recommendation uses. */
+function currentText(snapshot: Snapshot, name: string): string | null {
+  const s = setting(snapshot, name);
+  if (!s) return null;
+  if (MEMORY.has(name)) {
+    const bytes = settingBytes(snapshot, name);
+    return bytes === null ? s.setting : memoryText(bytes);
+  }
+  return s.setting;
+}
+
+function sameValue(snapshot: Snapshot, name: string, v: SettingValue): boolean {
+  const s = setting(snapshot, name);
+  if (!s) return false;
+  if (MEMORY.has(name)) return settingBytes(snapshot, name) === v.value;
+  const n = Number(s.setting);
+  return Number.isFinite(n) && /^[\d.]+$/.test(v.text) ? Math.abs(n - v.value) < 1e-9 : s.setting === v.text;
+}
+
+/** ALTER SYSTEM lines for the settings that change, with their reasons, then the reload. */
+export function alterSystemScript(report: TuneReport): string[] {
+  const changes = report.recommendations.filter((r) => r.changed);
+  if (changes.length === 0) return ["-- nothing to change"];
+  const lines = changes.map(
+    (r) =>
+      `ALTER SYSTEM SET ${r.name} = '${r.recommended}';  -- ${r.restart ? "needs a restart; " : ""}${r.reason}`,
+  );
+  lines.push("SELECT pg_reload_conf();");
+  if (changes.some((r) => r.restart))
+    lines.push("-- then restart the server for the settings marked 'needs a restart'");
+  return lines;
+}

@@ -1,0 +1,36 @@
+import type { Command } from "commander";
+import { readSnapshot } from "../../facts/snapshot-file.js";
+import { checkDatabase, checkSnapshot } from "../../pipeline/check-database.js";
+import {
+  addConnectionOptions,
+  addOutputOptions,
+  type ConnectionFlags,
+  withConnection,
+} from "../common-options.js";
+import { addMachineOptions, type MachineFlags, machineFrom, overridesFrom } from "../machine-options.js";
+import { checkFormat, emitReport, type OutputOptions } from "../output.js";
+
+interface CheckFlags extends ConnectionFlags, OutputOptions, MachineFlags {
+  snapshot?: string;
+}
+
+export function registerCheck(program: Command, setExitCode: (code: number) => void): void {
+  const command = program
+    .command("check")
+    .summary("health checks: indexes, tables, vacuum, activity, settings")
+    .description(
+      "Check a database's health, read-only: duplicate, redundant, unused, invalid and bloated indexes; tables without keys, unindexed foreign keys, sequences near their limit; vacuum, wraparound and statistics; long queries, blocking, connections, replication; cache, temp files, checkpoints and settings. Each finding carries its evidence and fix SQL.",
+    )
+    .option("--snapshot <file>", "check a snapshot file from `dbopt snapshot` instead of a live database");
+  addConnectionOptions(command);
+  addMachineOptions(command);
+  addOutputOptions(command);
+  command.action(async (flags: CheckFlags) => {
+    checkFormat(flags.format);
+    const options = { machine: machineFrom(flags), overrides: overridesFrom(flags.set) };
+    const report = flags.snapshot
+      ? checkSnapshot(await readSnapshot(flags.snapshot), flags.snapshot, options)
+      : (await withConnection(flags, (db) => checkDatabase(db, options))).report;
+    setExitCode(await emitReport(report, flags));
+  });
+}

@@ -1,0 +1,69 @@
+import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
+import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
+import type { Snapshot } from "../facts/snapshot.js";
+import { type Finding, rankFindings } from "../findings/finding.js";
+import type { HealthFacts, MachineFacts } from "../rules/health/health-facts.js";
+import { statsAgeSeconds } from "../rules/health/health-facts.js";
+import { HEALTH_RULES, WORKLOAD_RULES } from "../rules/registry.js";
+import { type RuleOverrides, runRules } from "../rules/run-rules.js";
+import type { CheckReport } from "./check-report.js";
+
+export interface CheckOptions {
+  machine?: MachineFacts;
+  overrides?: RuleOverrides;
+}
+
+/** Run every health, configuration and workload check over a snapshot (live or from a file). */
+export function checkSnapshot(snapshot: Snapshot, target: string, options: CheckOptions = {}): CheckReport {
+  const facts: HealthFacts = { snapshot, ...(options.machine ? { machine: options.machine } : {}) };
+  const findings: Finding[] = [
+    ...runRules(HEALTH_RULES, facts, options.overrides),
+    ...runRules(WORKLOAD_RULES, { snapshot }, options.overrides),
+  ];
+  return {
+    kind: "check",
+    target,
+    server: { version: snapshot.server.version, database: snapshot.server.database },
+    capturedAt: snapshot.capturedAt,
+    statsAgeSeconds: statsAgeSeconds(snapshot),
+    findings: rankFindings(findings),
+    notes: privilegeNotes(snapshot, options.machine),
+  };
+}
+
+export async function checkDatabase(
+  db: PostgresConnector,
+  options: CheckOptions = {},
+): Promise<{ report: CheckReport; snapshot: Snapshot }> {
+  const snapshot = await collectSnapshot(db);
+  return { report: checkSnapshot(snapshot, db.target.display, options), snapshot };
+}
+
+/** What the checks could not see with this role's privileges or without machine figures. */
+export function privilegeNotes(snapshot: Snapshot, machine: MachineFacts | undefined): string[] {
+  const notes: string[] = [];
+  const role = snapshot.server.currentUser;
+  if (!snapshot.server.canMonitor) {
+    notes.push(
+      `activity checks see only ${role}'s own sessions and statements: GRANT pg_monitor TO ${role};`,
+    );
+  }
+  const hidden = snapshot.sequences.filter((s) => !s.readable);
+  if (hidden.length) {
+    notes.push(
+      `${hidden.length} sequence${hidden.length === 1 ? " was" : "s were"} skipped by the sequence check: ${role} may not read ${hidden.length === 1 ? "it" : "them"} (GRANT SELECT ON ALL SEQUENCES IN SCHEMA ... TO ${role};)`,
+    );
+  }
+  const unknownWidth = snapshot.tables.filter(
+    (t) => t.kind === "table" && t.rowWidth === null && t.rowsEstimate > 0,
+  );
+  if (unknownWidth.length) {
+    notes.push(
+      `bloat estimates skipped ${unknownWidth.length} table${unknownWidth.length === 1 ? "" : "s"} without column statistics (never analyzed, or no SELECT privilege for ${role})`,
+    );
+  }
+  if (snapshot.workload.problem) notes.push(`workload checks skipped: ${snapshot.workload.problem}`);
+  if (!machine?.ramBytes)
+    notes.push("memory checks need the machine's RAM: pass --ram 16GB (and --storage ssd|hdd|san)");
+  return notes;
+}

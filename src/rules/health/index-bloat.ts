@@ -1,0 +1,53 @@
+import type { Finding } from "../../findings/finding.js";
+import { formatBytes, formatPercent, round3 } from "../../util/format.js";
+import { qualifiedName } from "../../util/sql-identifiers.js";
+import type { Rule } from "../rule.js";
+import { btreeBloat } from "./bloat-estimate.js";
+import { type HealthFacts, indexObject, severityFromBytes } from "./health-facts.js";
+
+type Options = { minBytes: number; minRatio: number };
+
+/** A B-tree much larger than its rows need: pages left half-empty by deletes and updates. */
+export const indexBloat: Rule<HealthFacts, Options> = {
+  id: "health/index-bloat",
+  family: "health",
+  group: "indexes",
+  title: "Bloated index",
+  description:
+    "A B-tree whose size is far above what its entries need (estimated from row count and key width in pg_stats). Bloat makes scans read more pages and wastes cache; REINDEX CONCURRENTLY rebuilds it compactly.",
+  maxSeverity: "error",
+  docsUrl: "https://www.postgresql.org/docs/current/routine-reindex.html",
+  options: {
+    minBytes: { default: 10 * 1024 * 1024, description: "estimated bloat bytes" },
+    minRatio: { default: 0.4, description: "share of the index that is bloat" },
+  },
+  check({ snapshot }, o) {
+    const findings: Finding[] = [];
+    for (const index of snapshot.indexes) {
+      const bloat = index.isValid ? btreeBloat(index) : null;
+      if (!bloat || bloat.bloatBytes < o.minBytes || bloat.ratio < o.minRatio) continue;
+      findings.push({
+        ruleId: this.id,
+        severity: severityFromBytes(bloat.bloatBytes, snapshot.database.sizeBytes),
+        title: `${index.name} on ${index.table}: about ${formatBytes(bloat.bloatBytes)} of ${formatBytes(index.sizeBytes)} is bloat (${formatPercent(bloat.ratio)})`,
+        detail: `It has ${bloat.actualPages.toLocaleString("en-US")} pages where its ${Math.round(index.rowsEstimate).toLocaleString("en-US")} entries need about ${bloat.expectedPages.toLocaleString("en-US")} (an estimate from pg_stats).`,
+        evidence: {
+          index: index.name,
+          pages: bloat.actualPages,
+          expectedPages: bloat.expectedPages,
+          bloatBytes: bloat.bloatBytes,
+          ratio: round3(bloat.ratio),
+          estimated: true,
+        },
+        fix: {
+          sql: `REINDEX INDEX CONCURRENTLY ${qualifiedName(index.schema, index.name)};`,
+          note: "REINDEX CONCURRENTLY (PostgreSQL 12+) rebuilds it without blocking writes; it needs room for a second copy while it runs.",
+        },
+        docsUrl: this.docsUrl,
+        impact: bloat.bloatBytes,
+        objects: [indexObject(index)],
+      });
+    }
+    return findings;
+  },
+};

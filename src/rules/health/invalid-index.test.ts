@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { healthFindings, healthSnapshot } from "../../../test/support/rule-harness.js";
+import { invalidIndex } from "./invalid-index.js";
+
+describe("health/invalid-index", () => {
+  it.each(["pg15", "pg18"] as const)(
+    "finds the index a failed unique CONCURRENTLY build left (%s)",
+    (version) => {
+      const [finding] = healthFindings(invalidIndex, version);
+      expect(finding?.evidence).toMatchObject({ index: "audit_message_unique", unique: true });
+      expect(finding?.fix?.sql).toBe(
+        "DROP INDEX CONCURRENTLY audit_message_unique;\nCREATE UNIQUE INDEX CONCURRENTLY audit_message_unique ON public.audit_log USING btree (message);",
+      );
+    },
+  );
+
+  it("skips an index whose concurrent build is still running", () => {
+    const snapshot = healthSnapshot("pg18");
+    snapshot.activity.indexBuilds = [
+      { pid: 1, table: "audit_log", index: "audit_message_unique", phase: "building index" },
+    ];
+    expect(healthFindings(invalidIndex, "pg18", { snapshot })).toEqual([]);
+  });
+});

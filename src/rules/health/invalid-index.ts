@@ -1,0 +1,51 @@
+import type { Finding } from "../../findings/finding.js";
+import { formatBytes } from "../../util/format.js";
+import { qualifiedName } from "../../util/sql-identifiers.js";
+import type { Rule } from "../rule.js";
+import { type HealthFacts, indexObject } from "./health-facts.js";
+
+type Options = Record<string, never>;
+
+/**
+ * An index left invalid by a failed CREATE INDEX CONCURRENTLY (or REINDEX CONCURRENTLY): no query uses it, but
+ * writes still maintain it. One whose build is still running is not reported.
+ */
+export const invalidIndex: Rule<HealthFacts, Options> = {
+  id: "health/invalid-index",
+  family: "health",
+  group: "indexes",
+  title: "Invalid index",
+  description:
+    "An index marked invalid, usually left behind by a CREATE INDEX CONCURRENTLY that failed (a duplicate key, a cancel, a deadlock). Queries ignore it; writes still pay for it.",
+  maxSeverity: "warning",
+  docsUrl: "https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY",
+  options: {},
+  check({ snapshot }) {
+    const building = new Set(snapshot.activity.indexBuilds.map((b) => b.index.replace(/^.*\./, "")));
+    return snapshot.indexes
+      .filter((i) => !i.isValid && !building.has(i.name))
+      .map((index): Finding => {
+        const recreate = index.definition.replace(/^CREATE (UNIQUE )?INDEX /, "CREATE $1INDEX CONCURRENTLY ");
+        return {
+          ruleId: this.id,
+          severity: "warning",
+          title: `${index.name} on ${index.table} is invalid`,
+          detail: `No query can use it, yet every write to ${index.table} maintains it (${formatBytes(index.sizeBytes)}).${index.isUnique ? " A unique build usually fails on duplicate values: remove them before rebuilding." : ""}`,
+          evidence: {
+            index: index.name,
+            table: index.table,
+            bytes: index.sizeBytes,
+            unique: index.isUnique,
+            ready: index.isReady,
+          },
+          fix: {
+            sql: `DROP INDEX CONCURRENTLY ${qualifiedName(index.schema, index.name)};\n${recreate};`,
+            note: "Drop it, then build it again concurrently (or leave it out if it is not needed).",
+          },
+          docsUrl: this.docsUrl,
+          impact: index.sizeBytes + 1,
+          objects: [indexObject(index)],
+        };
+      });
+  },
+};

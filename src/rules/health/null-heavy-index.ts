@@ -1,0 +1,71 @@
+import type { Finding } from "../../findings/finding.js";
+import { formatBytes, formatPercent, round3 } from "../../util/format.js";
+import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
+import type { Rule } from "../rule.js";
+import { type HealthFacts, indexObject } from "./health-facts.js";
+import { indexShape } from "./index-shape.js";
+
+type Options = { minNullFrac: number; minBytes: number };
+
+/** A B-tree on a column that is mostly NULL: a partial index WHERE col IS NOT NULL is a fraction of the size. */
+export const nullHeavyIndex: Rule<HealthFacts, Options> = {
+  id: "health/null-heavy-index",
+  family: "health",
+  group: "indexes",
+  title: "Index on a mostly-NULL column",
+  description:
+    "A B-tree whose leading column is mostly NULL stores an entry for every NULL row. Queries that look for values never need those entries: a partial index without them is smaller and cheaper to maintain.",
+  maxSeverity: "warning",
+  docsUrl: "https://www.postgresql.org/docs/current/indexes-partial.html",
+  options: {
+    minNullFrac: { default: 0.5, description: "share of NULLs in the leading column (pg_stats.null_frac)" },
+    minBytes: {
+      default: 10 * 1024 * 1024,
+      description: "index bytes, below which the saving is not worth a finding",
+    },
+  },
+  check({ snapshot }, o) {
+    const findings: Finding[] = [];
+    for (const index of snapshot.indexes) {
+      if (
+        index.method !== "btree" ||
+        index.predicate !== null ||
+        index.isUnique ||
+        index.sizeBytes < o.minBytes
+      )
+        continue;
+      const column = index.columns[0];
+      const stats = snapshot.columnStats.find(
+        (c) => c.schema === index.tableSchema && c.table === index.table && c.column === column,
+      );
+      if (!column || !stats || stats.nullFrac < o.minNullFrac) continue;
+      const saved = index.sizeBytes * stats.nullFrac;
+      const shape = indexShape(index);
+      const name = `${index.name}_not_null`.slice(0, 63);
+      findings.push({
+        ruleId: this.id,
+        severity: saved >= 100 * 1024 * 1024 ? "warning" : "info",
+        title: `${index.name}: ${formatPercent(stats.nullFrac)} of ${index.table}.${column} is NULL`,
+        detail: `A partial index WHERE ${column} IS NOT NULL would be about ${formatBytes(index.sizeBytes - saved)} instead of ${formatBytes(index.sizeBytes)}. Queries that compare ${column} with a value (or IS NOT NULL) can use it; queries for IS NULL cannot.`,
+        evidence: {
+          index: index.name,
+          column,
+          nullFrac: round3(stats.nullFrac),
+          bytes: index.sizeBytes,
+          bytesSaved: Math.round(saved),
+        },
+        fix: {
+          sql:
+            `CREATE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${qualifiedName(index.tableSchema, index.table)} USING btree (${shape.keys.join(", ")})` +
+            `${shape.include.length ? ` INCLUDE (${shape.include.join(", ")})` : ""} WHERE ${quoteIdent(column)} IS NOT NULL;\n` +
+            `DROP INDEX CONCURRENTLY ${qualifiedName(index.schema, index.name)};`,
+          note: "Check first that no query searches this column for IS NULL through the index.",
+        },
+        docsUrl: this.docsUrl,
+        impact: saved,
+        objects: [indexObject(index)],
+      });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,60 @@
+import type { Finding } from "../../findings/finding.js";
+import { formatBytes, formatPercent, round3 } from "../../util/format.js";
+import { qualifiedName } from "../../util/sql-identifiers.js";
+import type { Rule } from "../rule.js";
+import { BLOCK_SIZE, tableBloat } from "./bloat-estimate.js";
+import { type HealthFacts, severityFromBytes, tableObject } from "./health-facts.js";
+
+type Options = { minBytes: number; minRatio: number; maxRowWidth: number };
+
+/** A table much larger than its live rows need: space freed by VACUUM that was never reused or returned. */
+export const tableBloatCheck: Rule<HealthFacts, Options> = {
+  id: "health/table-bloat",
+  family: "health",
+  group: "tables",
+  title: "Bloated table",
+  description:
+    "A table far larger than its rows need (estimated from the row count and pg_stats widths). Sequential scans read the empty space too. VACUUM makes it reusable; only a rewrite (pg_repack, VACUUM FULL) gives it back.",
+  maxSeverity: "error",
+  docsUrl: "https://www.postgresql.org/docs/current/routine-vacuuming.html#VACUUM-FOR-SPACE-RECOVERY",
+  options: {
+    minBytes: { default: 50 * 1024 * 1024, description: "estimated bloat bytes" },
+    minRatio: { default: 0.4, description: "share of the table that is bloat" },
+    maxRowWidth: {
+      default: 2000,
+      description: "average row bytes above which values are TOASTed and the estimate is unreliable",
+    },
+  },
+  check({ snapshot }, o) {
+    const findings: Finding[] = [];
+    for (const table of snapshot.tables) {
+      if ((table.rowWidth ?? 0) > o.maxRowWidth) continue;
+      const bloat = tableBloat(table);
+      if (!bloat || bloat.bloatBytes < o.minBytes || bloat.ratio < o.minRatio) continue;
+      const name = qualifiedName(table.schema, table.name);
+      findings.push({
+        ruleId: this.id,
+        severity: severityFromBytes(bloat.bloatBytes, snapshot.database.sizeBytes),
+        title: `${table.name}: about ${formatBytes(bloat.bloatBytes)} of ${formatBytes(table.pages * BLOCK_SIZE)} is empty space (${formatPercent(bloat.ratio)})`,
+        detail: `${Math.round(table.rowsEstimate).toLocaleString("en-US")} rows of about ${Math.round(table.rowWidth ?? 0)} bytes need about ${bloat.expectedPages.toLocaleString("en-US")} pages; the table has ${bloat.actualPages.toLocaleString("en-US")} (an estimate from pg_stats; pgstattuple gives exact figures).`,
+        evidence: {
+          table: table.name,
+          pages: bloat.actualPages,
+          expectedPages: bloat.expectedPages,
+          bloatBytes: bloat.bloatBytes,
+          ratio: round3(bloat.ratio),
+          deadTuples: table.stats?.nDeadTup ?? null,
+          estimated: true,
+        },
+        fix: {
+          sql: `VACUUM (ANALYZE) ${name};  -- makes the space reusable\n-- to give it back without a long lock: pg_repack --table ${name}`,
+          note: "VACUUM FULL also returns the space but holds an ACCESS EXCLUSIVE lock for the whole rewrite; pg_repack rewrites online.",
+        },
+        docsUrl: this.docsUrl,
+        impact: bloat.bloatBytes,
+        objects: [tableObject(table)],
+      });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,71 @@
+import type { Finding } from "../../findings/finding.js";
+import { formatBytes, formatCount } from "../../util/format.js";
+import { qualifiedName } from "../../util/sql-identifiers.js";
+import type { Rule } from "../rule.js";
+import { days, type HealthFacts, indexObject, severityFromBytes, statsAgeSeconds } from "./health-facts.js";
+import { backsConstraint } from "./index-shape.js";
+
+type Options = { maxScans: number; minBytes: number; minStatsDays: number };
+
+/**
+ * An index no query has used since statistics began, weighted by its size. Statistics that are only hours old
+ * prove little, so the finding says how long they have been collecting and stays informational until then.
+ */
+export const unusedIndex: Rule<HealthFacts, Options> = {
+  id: "health/unused-index",
+  family: "health",
+  group: "indexes",
+  title: "Unused index",
+  description:
+    "An index with (almost) no scans since the statistics were reset or the server started. It is maintained on every write and takes space; constraint indexes are left out.",
+  maxSeverity: "error",
+  docsUrl:
+    "https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-ALL-INDEXES-VIEW",
+  options: {
+    maxScans: { default: 0, description: "index scans at or below which an index counts as unused" },
+    minBytes: {
+      default: 1024 * 1024,
+      description: "bytes, below which an unused index is not worth a finding",
+    },
+    minStatsDays: {
+      default: 7,
+      description: "days of statistics needed before the finding is more than a hint",
+    },
+  },
+  check({ snapshot }, o) {
+    const age = statsAgeSeconds(snapshot);
+    const mature = age !== null && age >= o.minStatsDays * 86_400;
+    return snapshot.indexes
+      .filter((i) => i.isValid && !i.isUnique && !backsConstraint(i) && i.stats !== null)
+      .filter((i) => (i.stats?.idxScan ?? 0) <= o.maxScans && i.sizeBytes >= o.minBytes)
+      .map((index): Finding => {
+        const since = age === null ? "since statistics began" : `in the ${days(age)} since statistics began`;
+        return {
+          ruleId: this.id,
+          severity: mature ? severityFromBytes(index.sizeBytes, snapshot.database.sizeBytes) : "info",
+          title: `${index.name} on ${index.table} was scanned ${formatCount(index.stats?.idxScan ?? 0)} times ${since} (${formatBytes(index.sizeBytes)})`,
+          detail:
+            `Every insert and every non-HOT update of ${index.table} still maintains it.` +
+            (mature
+              ? ""
+              : ` The statistics are only ${age === null ? "of unknown age" : days(age)} old: wait for a full business cycle before dropping it.`) +
+            " Scans on standbys are not counted here: check them before dropping.",
+          evidence: {
+            index: index.name,
+            table: index.table,
+            scans: index.stats?.idxScan ?? 0,
+            bytes: index.sizeBytes,
+            statsAgeDays: age === null ? null : Math.round((age / 86_400) * 10) / 10,
+            definition: index.definition,
+          },
+          fix: {
+            sql: `DROP INDEX CONCURRENTLY ${qualifiedName(index.schema, index.name)};`,
+            note: `Keep the definition to recreate it if needed: ${index.definition};`,
+          },
+          docsUrl: this.docsUrl,
+          impact: index.sizeBytes,
+          objects: [indexObject(index)],
+        };
+      });
+  },
+};
