@@ -259,6 +259,29 @@ export const CheckpointStatsSchema = z.object({
   statsResetAt: nullableString,
 });
 
+/** Exact bloat from pgstattuple / pgstatindex, collected only on request (dbopt check --exact). */
+export const ExactBloatSchema = z.object({
+  tables: z.array(
+    z.object({
+      schema: z.string(),
+      name: z.string(),
+      tableBytes: z.number(),
+      liveBytes: z.number(),
+      deadBytes: z.number(),
+      freeBytes: z.number(),
+    }),
+  ),
+  indexes: z.array(
+    z.object({
+      schema: z.string(),
+      name: z.string(),
+      indexBytes: z.number(),
+      avgLeafDensity: z.number(),
+      leafFragmentation: z.number(),
+    }),
+  ),
+});
+
 export const SnapshotSchema = z.object({
   format: z.literal("dbopt-snapshot/1"),
   capturedAt: z.string(),
@@ -284,6 +307,7 @@ export const SnapshotSchema = z.object({
   activity: ActivitySchema,
   replication: ReplicationSchema,
   checkpoints: CheckpointStatsSchema.nullable(),
+  exactBloat: ExactBloatSchema.nullable(),
 });
 
 export type Column = z.infer<typeof ColumnSchema>;
@@ -299,6 +323,7 @@ export type SessionFacts = z.infer<typeof SessionSchema>;
 export type ActivityFacts = z.infer<typeof ActivitySchema>;
 export type ReplicationFacts = z.infer<typeof ReplicationSchema>;
 export type CheckpointStats = z.infer<typeof CheckpointStatsSchema>;
+export type ExactBloat = z.infer<typeof ExactBloatSchema>;
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 
 /** Index the snapshot's tables and indexes by "schema.name" for the rules that look things up. */

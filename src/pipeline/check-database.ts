@@ -4,6 +4,8 @@ import type { Snapshot } from "../facts/snapshot.js";
 import { type Finding, rankFindings } from "../findings/finding.js";
 import type { HealthFacts, MachineFacts } from "../rules/health/health-facts.js";
 import { statsAgeSeconds } from "../rules/health/health-facts.js";
+import { indexBloat } from "../rules/health/index-bloat.js";
+import { tableBloatCheck } from "../rules/health/table-bloat.js";
 import { HEALTH_RULES, WORKLOAD_RULES } from "../rules/registry.js";
 import { type RuleOverrides, runRules } from "../rules/run-rules.js";
 import type { CheckReport } from "./check-report.js";
@@ -11,6 +13,15 @@ import type { CheckReport } from "./check-report.js";
 export interface CheckOptions {
   machine?: MachineFacts;
   overrides?: RuleOverrides;
+  /** Measure bloat with pgstattuple / pgstatindex (reads every table and index of 10 MB or more). */
+  exact?: boolean;
+}
+
+/** Relations smaller than both bloat rules' minBytes cannot be reported: no need to read them. */
+function exactMinBytes(overrides: RuleOverrides | undefined): number {
+  const minBytes = (rule: typeof tableBloatCheck | typeof indexBloat) =>
+    overrides?.[rule.id]?.minBytes ?? rule.options.minBytes.default;
+  return Math.min(minBytes(tableBloatCheck), minBytes(indexBloat));
 }
 
 /** Run every health, configuration and workload check over a snapshot (live or from a file). */
@@ -35,8 +46,20 @@ export async function checkDatabase(
   db: PostgresConnector,
   options: CheckOptions = {},
 ): Promise<{ report: CheckReport; snapshot: Snapshot }> {
-  const snapshot = await collectSnapshot(db);
-  return { report: checkSnapshot(snapshot, db.target.display, options), snapshot };
+  const snapshot = await collectSnapshot(
+    db,
+    options.exact ? { exactBloatMinBytes: exactMinBytes(options.overrides) } : {},
+  );
+  const report = checkSnapshot(snapshot, db.target.display, options);
+  const pgstattuple = (await db.capabilities()).pgstattuple;
+  if (options.exact && !pgstattuple.installedVersion) {
+    report.notes.unshift(
+      pgstattuple.available
+        ? "--exact needs the pgstattuple extension: CREATE EXTENSION pgstattuple; (bloat figures below are estimates)"
+        : "--exact needs the pgstattuple extension, which this server does not have (install the contrib package)",
+    );
+  }
+  return { report, snapshot };
 }
 
 /** What the checks could not see with this role's privileges or without machine figures. */

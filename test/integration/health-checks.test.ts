@@ -19,6 +19,13 @@ const LOW_THRESHOLDS = [
   "health/replication-lag.minRetainedBytes=0",
   "health/temp-files.minBytes=1",
   "health/xid-wraparound.warnAge=1",
+  "health/cache-hit-ratio.minRatio=1.01",
+  "health/cache-hit-ratio.minReads=0",
+  "health/connection-usage.warnShare=0",
+  "health/checkpoints.minCheckpoints=1",
+  "health/checkpoints.maxRequestedShare=0",
+  "health/null-heavy-index.minBytes=0",
+  "health/index-bloat.minBytes=1048576",
 ].flatMap((s) => ["--set", s]);
 
 /** Table- and index-level checks: a clean schema must raise none of them. */
@@ -60,7 +67,10 @@ describe.each(availableServers())("dbopt check on $name", (server) => {
     });
     const rules = new Set(found.map((f) => f.ruleId));
     for (const rule of [
-      ...SCHEMA_RULES.filter((r) => r !== "health/null-heavy-index" && r !== "health/index-bloat"),
+      ...SCHEMA_RULES,
+      "health/cache-hit-ratio",
+      "health/connection-usage",
+      "health/checkpoints",
       "health/unused-index",
       "health/stale-statistics",
       "health/idle-in-transaction",
@@ -74,6 +84,8 @@ describe.each(availableServers())("dbopt check on $name", (server) => {
     ]) {
       expect(rules, rule).toContain(rule);
     }
+    // The embedded test server runs with fsync off; the local server's configuration is not ours to assume.
+    if (server.name === "pg18") expect(rules).toContain("config/unsafe-settings");
     const fk = found.find((f) => f.ruleId === "health/fk-without-index");
     expect(fk?.fix?.sql).toBe("CREATE INDEX CONCURRENTLY ON invoices (account_id);");
     expect(fk?.objects).toEqual(["public.invoices", "public.invoices_account_id_fkey"]);
@@ -81,6 +93,41 @@ describe.each(availableServers())("dbopt check on $name", (server) => {
       expect(Object.keys(f)).toEqual(
         expect.arrayContaining(["ruleId", "severity", "title", "detail", "evidence"]),
       );
+  });
+
+  it("measures bloat exactly with pgstattuple when asked", { timeout: 120_000 }, async () => {
+    const found = await withHealthConditions(server.adminUrl, async (url) => {
+      await runAsAdmin(url, "create extension pgstattuple");
+      const r = await runCli([
+        "check",
+        "--db",
+        url,
+        "--exact",
+        "--format",
+        "json",
+        "--set",
+        "health/index-bloat.minBytes=1048576",
+      ]);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout).findings as JsonFinding[];
+    });
+    const events = found.find((f) => f.ruleId === "health/table-bloat" && f.evidence.table === "events");
+    expect(events?.evidence.estimated).toBe(false);
+    expect(Number(events?.evidence.ratio)).toBeGreaterThan(0.8);
+    const pkey = found.find((f) => f.ruleId === "health/index-bloat" && f.evidence.index === "events_pkey");
+    expect(pkey?.evidence.estimated).toBe(false);
+  });
+
+  it("says how to get exact figures when pgstattuple is missing", async () => {
+    const db = await createTestDatabase(server, "create table t (id int primary key);");
+    try {
+      const r = await runCli(["check", "--db", db.url, "--exact", "--format", "json"]);
+      expect(JSON.parse(r.stdout).notes[0]).toMatch(
+        /--exact needs the pgstattuple extension: CREATE EXTENSION pgstattuple;/,
+      );
+    } finally {
+      await db.drop();
+    }
   });
 
   it("raises no false alarm on a clean database", async () => {

@@ -12,6 +12,7 @@ import { checkFormat, emitReport, type OutputOptions } from "../output.js";
 
 interface CheckFlags extends ConnectionFlags, OutputOptions, MachineFlags {
   snapshot?: string;
+  exact?: boolean;
 }
 
 export function registerCheck(program: Command, setExitCode: (code: number) => void): void {
@@ -21,13 +22,21 @@ export function registerCheck(program: Command, setExitCode: (code: number) => v
     .description(
       "Check a database's health, read-only: duplicate, redundant, unused, invalid and bloated indexes; tables without keys, unindexed foreign keys, sequences near their limit; vacuum, wraparound and statistics; long queries, blocking, connections, replication; cache, temp files, checkpoints and settings. Each finding carries its evidence and fix SQL.",
     )
-    .option("--snapshot <file>", "check a snapshot file from `dbopt snapshot` instead of a live database");
+    .option("--snapshot <file>", "check a snapshot file from `dbopt snapshot` instead of a live database")
+    .option(
+      "--exact",
+      "measure bloat with pgstattuple instead of estimating it (reads tables and indexes of 10 MB or more)",
+    );
   addConnectionOptions(command);
   addMachineOptions(command);
   addOutputOptions(command);
   command.action(async (flags: CheckFlags) => {
     checkFormat(flags.format);
-    const options = { machine: machineFrom(flags), overrides: overridesFrom(flags.set) };
+    const options = {
+      machine: machineFrom(flags),
+      overrides: overridesFrom(flags.set),
+      exact: Boolean(flags.exact),
+    };
     const report = flags.snapshot
       ? checkSnapshot(await readSnapshot(flags.snapshot), flags.snapshot, options)
       : (await withConnection(flags, (db) => checkDatabase(db, options))).report;

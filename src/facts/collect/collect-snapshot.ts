@@ -5,6 +5,7 @@ import { collectActivity } from "./collect-activity.js";
 import { collectCheckpoints } from "./collect-checkpoints.js";
 import { collectColumnStats } from "./collect-column-stats.js";
 import { collectConstraints } from "./collect-constraints.js";
+import { collectExactBloat } from "./collect-exact-bloat.js";
 import { collectIndexes } from "./collect-indexes.js";
 import { collectReplication } from "./collect-replication.js";
 import { collectSequences } from "./collect-sequences.js";
@@ -16,6 +17,8 @@ import { isoOrNull, num } from "./user-schemas.js";
 export interface SnapshotOptions {
   /** Most statements from pg_stat_statements to keep (by total time). */
   statementLimit?: number;
+  /** Measure bloat exactly with pgstattuple for relations of at least this many bytes (reads them whole). */
+  exactBloatMinBytes?: number;
 }
 
 /** Collect every fact dbopt uses, read-only and in one consistent snapshot of the catalogs. */
@@ -43,6 +46,10 @@ export async function collectSnapshot(
     const activity = await collectActivity(db);
     const replication = await collectReplication(db);
     const checkpoints = await collectCheckpoints(db, caps.major);
+    const exactBloat =
+      options.exactBloatMinBytes !== undefined && caps.pgstattuple.installedVersion
+        ? await collectExactBloat(db, caps, tables, indexes, options.exactBloatMinBytes)
+        : null;
     return {
       format: "dbopt-snapshot/1" as const,
       capturedAt: new Date().toISOString(),
@@ -78,6 +85,7 @@ export async function collectSnapshot(
       activity,
       replication,
       checkpoints,
+      exactBloat,
     };
   });
 }

@@ -3,7 +3,7 @@
  * widths in pg_stats: the estimate check_postgres and the pgexperts bloat queries make, computed here from the
  * snapshot. It over-estimates for columns stored out of line (TOAST), which the checks leave out.
  */
-import type { IndexFacts, TableFacts } from "../../facts/snapshot.js";
+import type { ExactBloat, IndexFacts, TableFacts } from "../../facts/snapshot.js";
 import { tableOption } from "./health-facts.js";
 
 export const BLOCK_SIZE = 8192;
@@ -55,5 +55,34 @@ function estimate(actualPages: number, expectedPages: number): BloatEstimate {
     expectedPages,
     bloatBytes: bloatPages * BLOCK_SIZE,
     ratio: actualPages > 0 ? bloatPages / actualPages : 0,
+  };
+}
+
+/** Exact figures from pgstattuple: dead rows plus free space is what a rewrite would give back. */
+export function exactTableBloat(table: TableFacts, exact: ExactBloat | null): BloatEstimate | null {
+  const e = exact?.tables.find((t) => t.schema === table.schema && t.name === table.name);
+  if (!e || e.tableBytes <= 0) return null;
+  const bloatBytes = e.deadBytes + e.freeBytes;
+  const actualPages = Math.round(e.tableBytes / BLOCK_SIZE);
+  return {
+    actualPages,
+    expectedPages: actualPages - Math.round(bloatBytes / BLOCK_SIZE),
+    bloatBytes,
+    ratio: bloatBytes / e.tableBytes,
+  };
+}
+
+/** From pgstatindex: leaves at 45% density where the fillfactor is 90% means half the leaf space is waste. */
+export function exactBtreeBloat(index: IndexFacts, exact: ExactBloat | null): BloatEstimate | null {
+  const e = exact?.indexes.find((i) => i.schema === index.schema && i.name === index.name);
+  if (!e || e.indexBytes <= 0) return null;
+  const fillfactor = Number(/fillfactor='?(\d+)/.exec(index.definition)?.[1] ?? 90);
+  const ratio = Math.max(0, 1 - e.avgLeafDensity / fillfactor);
+  const actualPages = Math.round(e.indexBytes / BLOCK_SIZE);
+  return {
+    actualPages,
+    expectedPages: Math.round(actualPages * (1 - ratio)),
+    bloatBytes: Math.round(e.indexBytes * ratio),
+    ratio,
   };
 }

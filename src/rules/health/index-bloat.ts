@@ -2,7 +2,7 @@ import type { Finding } from "../../findings/finding.js";
 import { formatBytes, formatPercent, round3 } from "../../util/format.js";
 import { qualifiedName } from "../../util/sql-identifiers.js";
 import type { Rule } from "../rule.js";
-import { btreeBloat } from "./bloat-estimate.js";
+import { btreeBloat, exactBtreeBloat } from "./bloat-estimate.js";
 import { type HealthFacts, indexObject, severityFromBytes } from "./health-facts.js";
 
 type Options = { minBytes: number; minRatio: number };
@@ -24,20 +24,23 @@ export const indexBloat: Rule<HealthFacts, Options> = {
   check({ snapshot }, o) {
     const findings: Finding[] = [];
     for (const index of snapshot.indexes) {
-      const bloat = index.isValid ? btreeBloat(index) : null;
+      const exact = exactBtreeBloat(index, snapshot.exactBloat);
+      const bloat = index.isValid ? (exact ?? btreeBloat(index)) : null;
       if (!bloat || bloat.bloatBytes < o.minBytes || bloat.ratio < o.minRatio) continue;
       findings.push({
         ruleId: this.id,
         severity: severityFromBytes(bloat.bloatBytes, snapshot.database.sizeBytes),
         title: `${index.name} on ${index.table}: about ${formatBytes(bloat.bloatBytes)} of ${formatBytes(index.sizeBytes)} is bloat (${formatPercent(bloat.ratio)})`,
-        detail: `It has ${bloat.actualPages.toLocaleString("en-US")} pages where its ${Math.round(index.rowsEstimate).toLocaleString("en-US")} entries need about ${bloat.expectedPages.toLocaleString("en-US")} (an estimate from pg_stats).`,
+        detail: exact
+          ? `pgstatindex measured its leaf pages ${formatPercent(1 - bloat.ratio)} as full as a fresh build would make them.`
+          : `It has ${bloat.actualPages.toLocaleString("en-US")} pages where its ${Math.round(index.rowsEstimate).toLocaleString("en-US")} entries need about ${bloat.expectedPages.toLocaleString("en-US")} (an estimate from pg_stats; dbopt check --exact measures it with pgstatindex).`,
         evidence: {
           index: index.name,
           pages: bloat.actualPages,
           expectedPages: bloat.expectedPages,
           bloatBytes: bloat.bloatBytes,
           ratio: round3(bloat.ratio),
-          estimated: true,
+          estimated: !exact,
         },
         fix: {
           sql: `REINDEX INDEX CONCURRENTLY ${qualifiedName(index.schema, index.name)};`,

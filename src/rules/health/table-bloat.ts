@@ -2,7 +2,7 @@ import type { Finding } from "../../findings/finding.js";
 import { formatBytes, formatPercent, round3 } from "../../util/format.js";
 import { qualifiedName } from "../../util/sql-identifiers.js";
 import type { Rule } from "../rule.js";
-import { BLOCK_SIZE, tableBloat } from "./bloat-estimate.js";
+import { BLOCK_SIZE, exactTableBloat, tableBloat } from "./bloat-estimate.js";
 import { type HealthFacts, severityFromBytes, tableObject } from "./health-facts.js";
 
 type Options = { minBytes: number; minRatio: number; maxRowWidth: number };
@@ -28,15 +28,18 @@ export const tableBloatCheck: Rule<HealthFacts, Options> = {
   check({ snapshot }, o) {
     const findings: Finding[] = [];
     for (const table of snapshot.tables) {
-      if ((table.rowWidth ?? 0) > o.maxRowWidth) continue;
-      const bloat = tableBloat(table);
+      const exact = exactTableBloat(table, snapshot.exactBloat);
+      if (!exact && (table.rowWidth ?? 0) > o.maxRowWidth) continue;
+      const bloat = exact ?? tableBloat(table);
       if (!bloat || bloat.bloatBytes < o.minBytes || bloat.ratio < o.minRatio) continue;
       const name = qualifiedName(table.schema, table.name);
       findings.push({
         ruleId: this.id,
         severity: severityFromBytes(bloat.bloatBytes, snapshot.database.sizeBytes),
         title: `${table.name}: about ${formatBytes(bloat.bloatBytes)} of ${formatBytes(table.pages * BLOCK_SIZE)} is empty space (${formatPercent(bloat.ratio)})`,
-        detail: `${Math.round(table.rowsEstimate).toLocaleString("en-US")} rows of about ${Math.round(table.rowWidth ?? 0)} bytes need about ${bloat.expectedPages.toLocaleString("en-US")} pages; the table has ${bloat.actualPages.toLocaleString("en-US")} (an estimate from pg_stats; pgstattuple gives exact figures).`,
+        detail: exact
+          ? `pgstattuple measured ${formatBytes(bloat.bloatBytes)} of dead rows and free space in ${bloat.actualPages.toLocaleString("en-US")} pages.`
+          : `${Math.round(table.rowsEstimate).toLocaleString("en-US")} rows of about ${Math.round(table.rowWidth ?? 0)} bytes need about ${bloat.expectedPages.toLocaleString("en-US")} pages; the table has ${bloat.actualPages.toLocaleString("en-US")} (an estimate from pg_stats; dbopt check --exact measures it with pgstattuple).`,
         evidence: {
           table: table.name,
           pages: bloat.actualPages,
@@ -44,7 +47,7 @@ export const tableBloatCheck: Rule<HealthFacts, Options> = {
           bloatBytes: bloat.bloatBytes,
           ratio: round3(bloat.ratio),
           deadTuples: table.stats?.nDeadTup ?? null,
-          estimated: true,
+          estimated: !exact,
         },
         fix: {
           sql: `VACUUM (ANALYZE) ${name};  -- makes the space reusable\n-- to give it back without a long lock: pg_repack --table ${name}`,
