@@ -14,6 +14,13 @@ describe("config/memory-settings", () => {
     expect(Number(overcommit?.evidence.worstCaseBytes)).toBeGreaterThan(512 * 1024 ** 2);
   });
 
+  it("finds work_mem at its default while queries spill, on a machine with room", () => {
+    const findings = healthFindings(memorySettings, "pg18", { machine: { ramBytes: 16 * 1024 ** 3 } });
+    const workMem = findings.find((f) => f.title.startsWith("work_mem is"));
+    expect(Number(workMem?.evidence.tempBytes)).toBeGreaterThan(0);
+    expect(workMem?.fix?.sql).toMatch(/^ALTER SYSTEM SET work_mem = '\d+MB';/);
+  });
+
   it("needs the machine's RAM", () => {
     expect(healthFindings(memorySettings, "pg18")).toEqual([]);
   });

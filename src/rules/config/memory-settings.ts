@@ -16,7 +16,7 @@ export const memorySettings: Rule<HealthFacts, Options> = {
   group: "settings",
   title: "Memory settings do not fit the machine",
   description:
-    "shared_buffers far below a quarter of RAM wastes memory the database could cache with; the worst-case total of shared and per-connection memory above RAM risks the out-of-memory killer. Needs --ram.",
+    "shared_buffers far below a quarter of RAM wastes memory the database could cache with; work_mem left at 4MB while queries spill wastes it too; the worst-case total of shared and per-connection memory above RAM risks the out-of-memory killer. Needs --ram.",
   maxSeverity: "error",
   docsUrl: "https://www.postgresql.org/docs/current/runtime-config-resource.html",
   options: {
@@ -75,6 +75,29 @@ export const memorySettings: Rule<HealthFacts, Options> = {
         },
         docsUrl: this.docsUrl,
         impact: worst - ram,
+      });
+    }
+    // work_mem at its 4MB default on a machine with memory to spare, while queries write temporary files.
+    const spareForSorts = (ram - shared) / (connections * 3);
+    if (workMem <= 4 * 1024 ** 2 && spareForSorts >= 4 * workMem && snapshot.database.tempBytes > 0) {
+      const suggested = Math.max(workMem, Math.floor(spareForSorts / 1024 ** 2)) * 1024 ** 2;
+      findings.push({
+        ruleId: this.id,
+        severity: "info",
+        title: `work_mem is ${formatBytes(workMem)} while queries spill ${formatBytes(snapshot.database.tempBytes)} to temporary files`,
+        detail: `With ${formatBytes(ram)} of RAM and ${connections} connections, about ${formatBytes(spareForSorts)} per sort would still fit (three per connection, after shared_buffers).`,
+        evidence: {
+          workMemBytes: workMem,
+          tempBytes: snapshot.database.tempBytes,
+          ramBytes: ram,
+          maxConnections: connections,
+        },
+        fix: {
+          sql: `ALTER SYSTEM SET work_mem = '${Math.round(suggested / 1024 ** 2)}MB';\nSELECT pg_reload_conf();`,
+          note: "dbopt tune sizes it with the workload's own spills; raise it per role where only some queries need it.",
+        },
+        docsUrl: this.docsUrl,
+        impact: snapshot.database.tempBytes,
       });
     }
     return findings;
