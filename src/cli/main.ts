@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { loadSqlParser } from "../util/sql-parser.js";
 import { DBOPT_VERSION } from "../version.js";
 import { describeError } from "./cli-error.js";
+import { registerAdvise } from "./commands/advise-command.js";
 import { registerAnalyze } from "./commands/analyze-command.js";
 import { registerCheck } from "./commands/check-command.js";
 import { registerDemo } from "./commands/demo-command.js";
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   registerExplain(program, setExitCode);
   registerAnalyze(program, setExitCode);
   registerCheck(program, setExitCode);
+  registerAdvise(program, setExitCode);
   registerTune(program, setExitCode);
   registerSnapshot(program);
   registerDemo(program, setExitCode);

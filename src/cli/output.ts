@@ -38,7 +38,7 @@ export async function emitReport(report: Report, options: OutputOptions): Promis
           });
   if (options.output) await writeFile(options.output, text);
   else process.stdout.write(text);
-  if (report.kind === "tune") return EXIT.ok;
+  if (report.kind === "tune" || report.kind === "advice") return EXIT.ok;
   return failOnCode(
     rankFindings(report.findings).map((f) => f.severity),
     options.failOn,

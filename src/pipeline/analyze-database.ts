@@ -1,6 +1,7 @@
 import { DbError } from "../connectors/db-error.js";
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
+import { genericPlan } from "../facts/plan/explain-runner.js";
 import type { Snapshot, StatementFacts } from "../facts/snapshot.js";
 import { repairNormalizedQuery } from "../facts/sql/normalized-statement.js";
 import { explainableStatement } from "../facts/sql/statement-kind.js";
@@ -11,7 +12,6 @@ import { type RuleOverrides, runRules } from "../rules/run-rules.js";
 import { InputError } from "../util/input-error.js";
 import type { AnalyzeReport, StatementReport } from "./analyze-report.js";
 import { privilegeNotes } from "./check-database.js";
-import { genericPlan } from "./explain-on-database.js";
 import { reportOnPlan } from "./plan-report.js";
 
 export interface AnalyzeOptions {

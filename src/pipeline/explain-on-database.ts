@@ -1,5 +1,5 @@
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
-import { parseExplainJson } from "../facts/plan/explain-json-parser.js";
+import { genericPlan, planOf } from "../facts/plan/explain-runner.js";
 import type { Plan } from "../facts/plan/plan-model.js";
 import { explainableStatement } from "../facts/sql/statement-kind.js";
 import { InputError } from "../util/input-error.js";
@@ -51,40 +51,4 @@ export async function explainOnDatabase(
   };
   const plan = statement.writes ? await db.inRolledBackTransaction(run) : await db.inReadOnlySnapshot(run);
   return { plan, method: "analyze", rolledBack: statement.writes };
-}
-
-/** The plan PostgreSQL would cache for a prepared statement, without parameter values. */
-export async function genericPlan(
-  db: PostgresConnector,
-  body: string,
-  parameters: number,
-  major: number,
-): Promise<Plan> {
-  if (major >= 16) {
-    const [row] = await db.query<{ "QUERY PLAN": unknown }>(
-      `EXPLAIN (GENERIC_PLAN, FORMAT JSON, SETTINGS) ${body}`,
-    );
-    return planOf(row);
-  }
-  // Before 16: prepare with unknown parameter types, force the generic plan, explain EXECUTE with NULLs.
-  const name = `dbopt_generic_${Date.now().toString(36)}`;
-  try {
-    return await db.inReadOnlySnapshot(async () => {
-      await db.query(`PREPARE ${name} AS ${body}`);
-      await db.query("SET LOCAL plan_cache_mode = force_generic_plan");
-      const nulls = Array.from({ length: parameters }, () => "NULL").join(", ");
-      const [row] = await db.query<{ "QUERY PLAN": unknown }>(
-        `EXPLAIN (FORMAT JSON, SETTINGS) EXECUTE ${name}(${nulls})`,
-      );
-      return planOf(row);
-    });
-  } finally {
-    // PREPARE outlives the transaction; leave the session as we found it.
-    await db.query(`DEALLOCATE ${name}`).catch(() => {});
-  }
-}
-
-function planOf(row: { "QUERY PLAN": unknown } | undefined): Plan {
-  const value = row?.["QUERY PLAN"];
-  return parseExplainJson(typeof value === "string" ? value : JSON.stringify(value));
 }

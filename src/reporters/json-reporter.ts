@@ -1,3 +1,4 @@
+import type { AdviceReport } from "../advisors/index/advice-report.js";
 import type { TuneReport } from "../advisors/settings/settings-advisor.js";
 import type { PlanNode } from "../facts/plan/plan-model.js";
 import type { AnalyzeReport } from "../pipeline/analyze-report.js";
@@ -5,7 +6,7 @@ import type { CheckReport } from "../pipeline/check-report.js";
 import type { PlanReport } from "../pipeline/plan-report.js";
 import { nodeLabel } from "../rules/plan/plan-facts.js";
 
-export type Report = PlanReport | AnalyzeReport | CheckReport | TuneReport;
+export type Report = PlanReport | AnalyzeReport | CheckReport | TuneReport | AdviceReport;
 
 /** Machine-readable output: the same report, with the plan as a tree whose nodes carry their metrics. */
 export function renderJson(report: Report): string {

@@ -1,6 +1,7 @@
+import type { AdviceReport } from "../advisors/index/advice-report.js";
 import { alterSystemScript, type TuneReport } from "../advisors/settings/settings-advisor.js";
 import type { Finding } from "../findings/finding.js";
-import { formatCount, formatMs, formatPercent } from "../util/format.js";
+import { formatBytes, formatCount, formatMs, formatPercent } from "../util/format.js";
 import type { Report } from "./json-reporter.js";
 import { createPalette } from "./palette.js";
 import { renderPlanTree } from "./terminal/plan-tree.js";
@@ -8,6 +9,7 @@ import { renderPlanTree } from "./terminal/plan-tree.js";
 /** Markdown for pull requests and issues: a findings table, then each fix, then the plan tree. */
 export function renderMarkdown(report: Report): string {
   if (report.kind === "tune") return tuneMarkdown(report);
+  if (report.kind === "advice") return adviceMarkdown(report);
   const lines: string[] = [];
   if (report.kind === "plan") {
     const s = report.summary;
@@ -89,5 +91,28 @@ function tuneMarkdown(report: TuneReport): string {
     );
   }
   lines.push("", "```sql", ...alterSystemScript(report), "```", "");
+  return `${lines.join("\n")}\n`;
+}
+
+function adviceMarkdown(report: AdviceReport): string {
+  const lines = [`## dbopt advise: ${report.target}`, ""];
+  for (const note of report.notes) lines.push(`> ${note}`, "");
+  if (report.recommendations.length === 0) lines.push("No new index would help this workload enough.", "");
+  for (const r of report.recommendations) {
+    lines.push(
+      "```sql",
+      r.ddl,
+      "```",
+      "",
+      `${r.reason}; ${formatBytes(r.sizeBytes)}; saves about ${formatMs(r.benefitMs)}.`,
+      "",
+    );
+    for (const q of r.queries)
+      lines.push(
+        `- cost ${q.costBefore.toFixed(0)} → ${q.costAfter.toFixed(0)}: \`${cell(q.query.replace(/\s+/g, " ").slice(0, 120))}\``,
+      );
+    lines.push("");
+  }
+  for (const d of report.drops) lines.push("```sql", d.ddl, "```", "", d.reason, "");
   return `${lines.join("\n")}\n`;
 }

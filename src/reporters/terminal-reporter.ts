@@ -6,6 +6,7 @@ import { allRules } from "../rules/registry.js";
 import { formatBytes, formatCount, formatMs, formatPercent } from "../util/format.js";
 import type { Report } from "./json-reporter.js";
 import { createPalette, type Palette } from "./palette.js";
+import { adviceLines } from "./terminal/advice-lines.js";
 import { renderFindings } from "./terminal/findings-list.js";
 import { renderPlanTree } from "./terminal/plan-tree.js";
 
@@ -18,7 +19,9 @@ export function renderTerminal(report: Report, options: { colour: boolean }): st
         ? checkLines(report, p)
         : report.kind === "tune"
           ? tuneLines(report, p)
-          : analyzeLines(report, p);
+          : report.kind === "advice"
+            ? adviceLines(report, p)
+            : analyzeLines(report, p);
   return `${lines.join("\n")}\n`;
 }
 

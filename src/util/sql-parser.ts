@@ -1,4 +1,12 @@
-import { fingerprintSync, loadModule, type ParseResult, parseSync, SqlError } from "libpg-query";
+import {
+  fingerprintSync,
+  loadModule,
+  type ParseResult,
+  parseSync,
+  type ScanResult,
+  SqlError,
+  scanSync,
+} from "libpg-query";
 
 let loading: Promise<void> | null = null;
 let loaded = false;
@@ -32,9 +40,23 @@ export function tryParseSql(sql: string): ParseResult | null {
   }
 }
 
+/** The lexer's tokens, with their byte positions. */
+export function scanSql(sql: string): ScanResult {
+  ensureLoaded();
+  return scanSync(sql);
+}
+
 export function fingerprintSql(sql: string): string {
   ensureLoaded();
   return fingerprintSync(sql);
 }
 
 export { SqlError };
+
+/**
+ * The parser and the lexer report byte offsets into the UTF-8 text; JavaScript strings count UTF-16 units.
+ * Convert before slicing, or a statement with an accented name would be cut in the wrong place.
+ */
+export function byteToCharOffset(sql: string, byteOffset: number): number {
+  return Buffer.from(sql, "utf8").subarray(0, byteOffset).toString("utf8").length;
+}

@@ -37,6 +37,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
  */
 export class PostgresConnector {
   private capabilitiesCache: PgCapabilities | null = null;
+  private transactionDepth = 0;
 
   private constructor(
     private readonly client: pg.Client,
@@ -86,7 +87,10 @@ export class PostgresConnector {
 
   /** Several reads that must see one consistent snapshot. */
   async inReadOnlySnapshot<T>(work: () => Promise<T>): Promise<T> {
+    // Inside another transaction, the work simply joins it (a nested BEGIN would be ignored, and SET TRANSACTION fail).
+    if (this.transactionDepth > 0) return this.nested(work, false);
     await this.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    this.transactionDepth++;
     try {
       const out = await work();
       await this.query("COMMIT");
@@ -94,20 +98,49 @@ export class PostgresConnector {
     } catch (error) {
       await this.query("ROLLBACK").catch(() => {});
       throw error;
+    } finally {
+      this.transactionDepth--;
     }
   }
 
   /**
    * Run work in a READ WRITE transaction that is always rolled back: EXPLAIN ANALYZE of a data-changing
-   * statement, or what-if DDL on a sandbox. Nothing it does survives.
+   * statement, or what-if DDL on a sandbox. Nothing it does survives. Nested, it rolls back to a savepoint.
    */
   async inRolledBackTransaction<T>(work: () => Promise<T>): Promise<T> {
+    if (this.transactionDepth > 0) return this.nested(work, true);
     await this.query("BEGIN READ WRITE");
+    this.transactionDepth++;
     try {
       return await work();
     } finally {
+      this.transactionDepth--;
       await this.query("ROLLBACK").catch(() => {});
     }
+  }
+
+  private async nested<T>(work: () => Promise<T>, rollBack: boolean): Promise<T> {
+    const savepoint = `dbopt_${this.transactionDepth}`;
+    await this.query(`SAVEPOINT ${savepoint}`);
+    this.transactionDepth++;
+    try {
+      const out = await work();
+      await this.query(rollBack ? `ROLLBACK TO SAVEPOINT ${savepoint}` : `RELEASE SAVEPOINT ${savepoint}`);
+      return out;
+    } catch (error) {
+      await this.query(`ROLLBACK TO SAVEPOINT ${savepoint}`).catch(() => {});
+      throw error;
+    } finally {
+      this.transactionDepth--;
+    }
+  }
+
+  /**
+   * Let this session write: only for what the user asked for explicitly (--apply, or what-if indexes on a
+   * database marked --sandbox). Statements still carry the tag and the timeouts.
+   */
+  async allowWrites(): Promise<void> {
+    await this.query("SET default_transaction_read_only = off");
   }
 
   async capabilities(): Promise<PgCapabilities> {

@@ -2,7 +2,7 @@
  * Which columns a WHERE clause or a plan condition constrains, and how: equality, range, IN, IS NULL, LIKE,
  * or through an expression such as lower(email). Read from the real PostgreSQL parse tree.
  */
-import { tryParseSql } from "../../util/sql-parser.js";
+import { byteToCharOffset, tryParseSql } from "../../util/sql-parser.js";
 
 export type PredicateKind = "eq" | "in" | "range" | "null" | "not-null" | "like" | "other";
 
@@ -129,7 +129,7 @@ function operand(node: Node | undefined, sql: string): Operand | null {
   }
   const call = (node.FuncCall ?? node.A_Expr) as Node | undefined;
   if (call && containsColumn(node)) {
-    const text = expressionText(sql, Number(call.location ?? 0), node);
+    const text = expressionText(sql, byteToCharOffset(sql, Number(call.location ?? 0)), node);
     return text ? { qualifier: null, column: text, isExpression: true } : null;
   }
   return null;

@@ -4,7 +4,7 @@
  * direction and whether a LIMIT follows, GROUP BY, the columns it returns, the columns an UPDATE sets, and for
  * each $n parameter the column it is compared with. Index advice is built from this.
  */
-import { tryParseSql } from "../../util/sql-parser.js";
+import { byteToCharOffset, tryParseSql } from "../../util/sql-parser.js";
 
 export type UseKind = "eq" | "in" | "range" | "null" | "not-null" | "like" | "contains" | "other";
 
@@ -268,8 +268,12 @@ function readCondition(
     underOr,
   };
   block.predicates.push(use);
-  for (const p of paramsIn(valueNode))
-    if (!ctx.shape.params.has(p)) ctx.shape.params.set(p, { use, role: "predicate" });
+  // A parameter compared directly with the column takes a value like the column's; one inside an expression
+  // (now() - $2::interval) is of another type, so it stays unbound.
+  for (const p of paramsIn(valueNode)) {
+    if (!ctx.shape.params.has(p))
+      ctx.shape.params.set(p, { use: p === use.param ? use : null, role: "predicate" });
+  }
 }
 
 function readTarget(node: Node | undefined, block: QueryBlock, ctx: Context, scope: TableRef[]): void {
@@ -336,7 +340,7 @@ function columnUse(node: Node | undefined, ctx: Context, scope: TableRef[]): Col
 function expressionText(sql: string, node: Node): string | null {
   const call = node.FuncCall as Node | undefined;
   if (!call) return null;
-  const start = Number(call.location);
+  const start = byteToCharOffset(sql, Number(call.location));
   const open = sql.indexOf("(", start);
   let depth = 0;
   for (let i = open; i >= 0 && i < sql.length; i++) {

@@ -28,3 +28,11 @@ describe("workload/repeated-lookup", () => {
     expect(batchedRewrite("update t set x = 1 where id = $1")).toBeNull();
   });
 });
+
+describe("batchedRewrite with non-ASCII text", () => {
+  it("counts the parser's byte offsets as characters", () => {
+    expect(batchedRewrite("select 'é' as e, id from t where id = $1")?.sql).toBe(
+      "select 'é' as e, id from t where id = ANY($1);",
+    );
+  });
+});

@@ -1,6 +1,6 @@
 import type { Finding } from "../../findings/finding.js";
 import { formatCount, formatMs, formatPercent, round3 } from "../../util/format.js";
-import { tryParseSql } from "../../util/sql-parser.js";
+import { byteToCharOffset, tryParseSql } from "../../util/sql-parser.js";
 import type { Rule } from "../rule.js";
 import { timeShare, type WorkloadRuleFacts } from "./workload-facts.js";
 
@@ -68,7 +68,8 @@ export function batchedRewrite(sql: string): { sql: string; column: string; para
   if (!select?.whereClause || tree?.stmts?.length !== 1) return null;
   const lookup = findKeyEquality(select.whereClause as Node);
   if (!lookup) return null;
-  const { column, paramLocation, paramNumber } = lookup;
+  const { column, paramNumber } = lookup;
+  const paramLocation = byteToCharOffset(sql, lookup.paramLocation);
   const param = `$${paramNumber}`;
   if (sql.slice(paramLocation, paramLocation + param.length) !== param) return null;
   const rewritten = `${sql.slice(0, paramLocation)}ANY(${param})${sql.slice(paramLocation + param.length)}`;

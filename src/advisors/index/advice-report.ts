@@ -1,0 +1,64 @@
+export interface QueryEffect {
+  query: string;
+  /** Planner cost with the current indexes, and with the recommended ones. */
+  costBefore: number;
+  costAfter: number;
+  /** Milliseconds the statement accounts for in the workload. */
+  weightMs: number;
+  /** How its plan was costed: bound to typical values, generic, or as written. */
+  planning: "bound" | "generic" | "literal";
+}
+
+export interface IndexRecommendation {
+  ddl: string;
+  schema: string;
+  table: string;
+  method: string;
+  sizeBytes: number;
+  reason: string;
+  /** Estimated milliseconds saved over the workload's window, and what the index costs the table's writes. */
+  benefitMs: number;
+  writeChargeMs: number;
+  /** Updates of these columns would stop being HOT with this index. */
+  breaksHotOn: string[];
+  queries: QueryEffect[];
+  /** With --verify: measured median execution times before and after, per statement. */
+  measured?: Array<{ query: string; beforeMs: number; afterMs: number }>;
+}
+
+export interface DropRecommendation {
+  ddl: string;
+  index: string;
+  sizeBytes: number;
+  reason: string;
+}
+
+export interface UnmeasuredCandidate {
+  ddl: string;
+  reason: string;
+  /** Why it was not measured, and how to measure it. */
+  why: string;
+}
+
+export interface AdviceReport {
+  kind: "advice";
+  target: string;
+  whatIf: "hypopg" | "sandbox";
+  recommendations: IndexRecommendation[];
+  drops: DropRecommendation[];
+  unmeasured: UnmeasuredCandidate[];
+  workload: {
+    statements: number;
+    /** Σ weight × cost ratio: the workload's milliseconds now, and estimated with the recommendations. */
+    costBefore: number;
+    costAfter: number;
+    improvement: number;
+    planning: { bound: number; generic: number; literal: number };
+  };
+  candidates: number;
+  whatIfCalls: number;
+  whatIfCacheHits: number;
+  elapsedMs: number;
+  notes: string[];
+  applied: string[];
+}

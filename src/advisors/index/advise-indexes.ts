@@ -1,0 +1,280 @@
+/**
+ * Workload-level index selection: candidates from the statements' shapes, each costed by the real planner
+ * (HypoPG, or real indexes on a sandbox), then chosen greedily by net benefit per byte, re-costing with what is
+ * already chosen (so two indexes that help the same statement are not both counted), widening a chosen index
+ * by a column when that beats a new one, within the byte budget and index count, net of what each index costs
+ * the writes. Existing indexes the recommendations make redundant are proposed for dropping.
+ */
+import { DbError } from "../../connectors/db-error.js";
+import type { Snapshot } from "../../facts/snapshot.js";
+import { formatBytes, formatPercent } from "../../util/format.js";
+import { qualifiedName } from "../../util/sql-identifiers.js";
+import type { AdviceReport, DropRecommendation, IndexRecommendation } from "./advice-report.js";
+import { generateCandidates } from "./generate-candidates.js";
+import { candidateDdl, type IndexCandidate, makeCandidate } from "./index-candidate.js";
+import type { WhatIf } from "./what-if.js";
+import type { WorkloadQuery } from "./workload-query.js";
+import { writeCharge } from "./write-charge.js";
+
+export interface AdviseOptions {
+  budgetBytes: number | null;
+  maxIndexes: number | null;
+  /** The whole set must improve the workload by this share, or nothing is recommended. */
+  minImprovement: number;
+  tables?: string[];
+  exclude?: string[];
+  /** pg_stat_statements' window over the table counters' window, to put writes and reads on one scale. */
+  windowScale?: number;
+  onProgress?: (message: string) => void;
+}
+
+/** Each index must save at least this share of the workload to be worth adding. */
+const MIN_MARGINAL = 0.005;
+const MAX_CANDIDATES_PER_TABLE = 12;
+
+export async function adviseIndexes(
+  workload: WorkloadQuery[],
+  snapshot: Snapshot,
+  whatIf: WhatIf,
+  target: string,
+  options: AdviseOptions,
+): Promise<AdviceReport> {
+  const started = Date.now();
+  const progress = options.onProgress ?? (() => {});
+  const notes: string[] = [];
+  const inScope = (schema: string, table: string) =>
+    (!options.tables?.length || options.tables.some((t) => t === table || t === `${schema}.${table}`)) &&
+    !options.exclude?.some((t) => t === table || t === `${schema}.${table}`);
+
+  let queries = workload;
+  const all = generateCandidates(queries, snapshot).filter((c) => inScope(c.schema, c.table));
+  const measurable = all.filter((c) => c.hypothetical || whatIf.kind === "sandbox");
+  const unmeasured = all
+    .filter((c) => !measurable.includes(c))
+    .map((c) => ({
+      ddl: candidateDdl(c),
+      reason: c.reason,
+      why: "HypoPG cannot simulate GIN or GiST indexes: run dbopt advise --sandbox on a copy of the database to measure it",
+    }));
+
+  progress(`costing ${queries.length} statements with the current indexes`);
+  const base = new Map<string, number>();
+  const planned: WorkloadQuery[] = [];
+  for (const q of queries) {
+    try {
+      base.set(q.id, Math.max((await whatIf.cost(q, [])).cost, 1e-9));
+      planned.push(q);
+    } catch (error) {
+      if (error instanceof DbError && error.isConnectionError) throw error;
+      const why = error instanceof Error ? error.message : String(error);
+      notes.push(
+        `left out a statement EXPLAIN could not plan (${why}): ${q.sql.replace(/\s+/g, " ").slice(0, 120)}`,
+      );
+    }
+  }
+  queries = planned;
+  const totalWeight = queries.reduce((s, q) => s + q.weight, 0);
+  const onTable = (c: IndexCandidate) => queries.filter((q) => q.tables.has(`${c.schema}.${c.table}`));
+  const ratio = async (q: WorkloadQuery, config: IndexCandidate[]) =>
+    (await whatIf.cost(q, config)).cost / (base.get(q.id) ?? 1);
+  const gainOf = async (config: IndexCandidate[], next: IndexCandidate[], affected: WorkloadQuery[]) => {
+    let gain = 0;
+    for (const q of affected) gain += q.weight * ((await ratio(q, config)) - (await ratio(q, next)));
+    return gain;
+  };
+
+  // Score each candidate alone; keep the most promising per table.
+  progress(`costing ${measurable.length} candidate indexes`);
+  const scored: Array<{ c: IndexCandidate; gain: number }> = [];
+  for (const c of measurable) {
+    try {
+      const gain = await gainOf([], [c], onTable(c));
+      if (gain > 0) scored.push({ c, gain });
+    } catch (error) {
+      if (error instanceof DbError && error.isConnectionError) throw error;
+      notes.push(
+        `could not cost ${candidateDdl(c)}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+  const pool = [...new Map(scored.map((s) => [`${s.c.schema}.${s.c.table}`, 0])).keys()].flatMap((table) =>
+    scored
+      .filter((s) => `${s.c.schema}.${s.c.table}` === table)
+      .sort((a, b) => b.gain - a.gain)
+      .slice(0, MAX_CANDIDATES_PER_TABLE)
+      .map((s) => s.c),
+  );
+
+  const charge = (c: IndexCandidate) => writeCharge(c, snapshot, queries, options.windowScale ?? 1);
+  const chosen: IndexCandidate[] = [];
+  let usedBytes = 0;
+  progress("choosing indexes for the whole workload");
+  for (;;) {
+    if (options.maxIndexes !== null && chosen.length >= options.maxIndexes) break;
+    let best: { next: IndexCandidate[]; score: number; net: number; bytes: number } | null = null;
+    const consider = async (next: IndexCandidate[], added: IndexCandidate, extraBytes: number) => {
+      if (options.budgetBytes !== null && usedBytes + extraBytes > options.budgetBytes) return;
+      const gain = await gainOf(chosen, next, onTable(added));
+      const net = gain - charge(added).ms;
+      if (net < MIN_MARGINAL * totalWeight) return;
+      const score = net / Math.max(extraBytes, 8192);
+      if (!best || score > best.score) best = { next, score, net, bytes: extraBytes };
+    };
+    for (const c of pool.filter((c) => !chosen.includes(c)))
+      await consider([...chosen, c], c, await whatIf.size(c));
+    // Widening: the chosen B-tree plus one more key column, in place of the narrower one.
+    for (const x of chosen.filter((x) => x.method === "btree" && !x.where)) {
+      for (const column of widerColumns(x, pool)) {
+        const wide = makeCandidate({ schema: x.schema, name: x.table }, "btree", [...x.columns, column], {
+          include: x.include.filter((c) => c !== column),
+          reason: `${x.reason}, widened by ${column}`,
+          query: [...x.queries][0] ?? "",
+        });
+        for (const q of x.queries) wide.queries.add(q);
+        const extra = (await whatIf.size(wide)) - (await whatIf.size(x));
+        await consider([...chosen.filter((c) => c !== x), wide], wide, Math.max(extra, 0));
+      }
+    }
+    if (!best) break;
+    const pick: { next: IndexCandidate[]; bytes: number } = best;
+    chosen.splice(0, chosen.length, ...pick.next);
+    usedBytes += pick.bytes;
+  }
+
+  // A later index may have taken over an earlier one's work. Of two that do the same job, keep the one that does
+  // it with fewer bytes; an index nothing else explains and that no longer pays for itself goes.
+  const density = async (x: IndexCandidate, rest: IndexCandidate[]) =>
+    ((await gainOf(rest, [...rest, x], onTable(x))) - charge(x).ms) / Math.max(await whatIf.size(x), 8192);
+  for (let changed = true; changed && chosen.length > 1; ) {
+    changed = false;
+    for (const c of [...chosen]) {
+      const without = chosen.filter((x) => x !== c);
+      if ((await gainOf(without, chosen, onTable(c))) - charge(c).ms >= MIN_MARGINAL * totalWeight) continue;
+      let remove = c;
+      for (const d of without.filter((d) => d.schema === c.schema && d.table === c.table)) {
+        const rest = without.filter((x) => x !== d);
+        if ((await gainOf(rest, [...rest, c], onTable(c))) < MIN_MARGINAL * totalWeight) continue; // no overlap
+        if ((await density(c, rest)) > (await density(d, rest))) remove = d;
+        break;
+      }
+      chosen.splice(chosen.indexOf(remove), 1);
+      usedBytes -= await whatIf.size(remove);
+      changed = true;
+      break;
+    }
+  }
+
+  // Final costs, per statement, with the chosen set.
+  let after = 0;
+  const finalCost = new Map<string, { cost: number; used: string[] }>();
+  for (const q of queries) {
+    const r = await whatIf.cost(q, chosen);
+    finalCost.set(q.id, r);
+    after += q.weight * (r.cost / (base.get(q.id) ?? 1));
+  }
+  const improvement = totalWeight > 0 ? 1 - after / totalWeight : 0;
+  let recommendations: IndexRecommendation[] = [];
+  for (const c of chosen) {
+    const affected = queries.filter((q) => finalCost.get(q.id)?.used.includes(c.key));
+    const w = charge(c);
+    recommendations.push({
+      ddl: candidateDdl(c),
+      schema: c.schema,
+      table: c.table,
+      method: c.method,
+      sizeBytes: Math.round(await whatIf.size(c)),
+      reason: c.reason,
+      benefitMs: Math.round(
+        await gainOf(
+          chosen.filter((x) => x !== c),
+          chosen,
+          onTable(c),
+        ),
+      ),
+      writeChargeMs: Math.round(w.ms),
+      breaksHotOn: w.breaksHotOn,
+      queries: affected.map((q) => ({
+        query: q.sql,
+        costBefore: round(base.get(q.id) ?? 0),
+        costAfter: round(finalCost.get(q.id)?.cost ?? 0),
+        weightMs: round(q.weight),
+        planning: q.method,
+      })),
+    });
+  }
+  if (recommendations.length && improvement < options.minImprovement) {
+    notes.push(
+      `the best set found improves the workload by ${formatPercent(improvement, 1)}, under --min-improvement ${formatPercent(options.minImprovement)}: nothing recommended`,
+    );
+    recommendations = [];
+  }
+  recommendations.sort((a, b) => b.benefitMs - a.benefitMs);
+  const drops = recommendations.length ? redundantExisting(chosen, snapshot) : [];
+  if (options.budgetBytes !== null)
+    notes.push(`budget ${formatBytes(options.budgetBytes)}, used ${formatBytes(usedBytes)}`);
+  const planning = { bound: 0, generic: 0, literal: 0 };
+  for (const q of queries) planning[q.method]++;
+  return {
+    kind: "advice",
+    target,
+    whatIf: whatIf.kind,
+    recommendations,
+    drops,
+    unmeasured,
+    workload: {
+      statements: queries.length,
+      costBefore: round(totalWeight),
+      costAfter: round(recommendations.length ? after : totalWeight),
+      improvement: recommendations.length ? round(improvement) : 0,
+      planning,
+    },
+    candidates: all.length,
+    whatIfCalls: whatIf.calls,
+    whatIfCacheHits: whatIf.cacheHits,
+    elapsedMs: Date.now() - started,
+    notes,
+    applied: [],
+  };
+}
+
+/** Key columns other candidates on the same table use, that x does not have yet. */
+function widerColumns(x: IndexCandidate, pool: IndexCandidate[]): string[] {
+  const columns = new Set<string>();
+  for (const c of pool) {
+    if (c.schema !== x.schema || c.table !== x.table || c.method !== "btree") continue;
+    for (const col of c.columns) if (!x.columns.includes(col)) columns.add(col);
+  }
+  return [...columns];
+}
+
+/** Existing plain B-trees whose keys lead a recommended B-tree: the new one serves their lookups. */
+function redundantExisting(chosen: IndexCandidate[], snapshot: Snapshot): DropRecommendation[] {
+  const out: DropRecommendation[] = [];
+  for (const i of snapshot.indexes) {
+    if (i.method !== "btree" || i.isUnique || i.isPrimary || i.constraint || i.predicate || !i.isValid)
+      continue;
+    const keys = i.columns.slice(0, i.keyColumnCount);
+    const by = chosen.find(
+      (c) =>
+        c.method === "btree" &&
+        !c.where &&
+        c.schema === i.tableSchema &&
+        c.table === i.table &&
+        c.columns.length > keys.length &&
+        keys.every((k, n) => c.columns[n]?.replace(/ DESC$/, "").replace(/"/g, "") === k.replace(/"/g, "")),
+    );
+    if (by) {
+      out.push({
+        ddl: `DROP INDEX CONCURRENTLY ${qualifiedName(i.schema, i.name)};`,
+        index: `${i.schema}.${i.name}`,
+        sizeBytes: i.sizeBytes,
+        reason: `its keys (${keys.join(", ")}) lead the recommended index on (${by.columns.join(", ")}); drop it once that one is built`,
+      });
+    }
+  }
+  return out;
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

@@ -1,0 +1,327 @@
+/**
+ * Index candidates from the shapes of the workload's statements and the columns' statistics: single columns,
+ * equality columns together, equality then range, equality then the ORDER BY of a top-N, covering indexes
+ * (INCLUDE) for the columns a query returns, partial indexes for selective constants, expression indexes,
+ * join keys, GROUP BY, BRIN for columns in physical order, hash for wide equality-only keys, and GIN for
+ * containment (which HypoPG cannot simulate). Candidates an existing valid index already serves are dropped.
+ */
+import type { ColumnStats, IndexFacts, Snapshot, TableFacts } from "../../facts/snapshot.js";
+import type { PredicateUse, QueryBlock, QueryShape, TableRef } from "../../facts/sql/query-shape.js";
+import { quoteIdent, quoteLiteral } from "../../util/sql-identifiers.js";
+import { type IndexCandidate, keyItem, makeCandidate } from "./index-candidate.js";
+
+export interface ShapedQuery {
+  id: string;
+  shape: QueryShape;
+}
+
+const MAX_INCLUDE = 4;
+const PARTIAL_MAX_SHARE = 0.1;
+const BRIN_MIN_ROWS = 100_000;
+const BRIN_MIN_CORRELATION = 0.95;
+
+export function generateCandidates(queries: ShapedQuery[], snapshot: Snapshot): IndexCandidate[] {
+  const byKey = new Map<string, IndexCandidate>();
+  const add = (c: IndexCandidate) => {
+    const seen = byKey.get(c.key);
+    if (seen) for (const q of c.queries) seen.queries.add(q);
+    else byKey.set(c.key, c);
+  };
+  for (const { id, shape } of queries) {
+    for (const block of shape.blocks) {
+      for (const ref of block.tables) {
+        const table = findTable(snapshot, ref);
+        if (table && table.kind !== "foreign")
+          for (const c of forTable(block, ref, table, snapshot, id)) add(c);
+      }
+    }
+  }
+  const existing = snapshot.indexes.filter((i) => i.isValid);
+  return [...byKey.values()].filter((c) => !servedByExisting(c, existing));
+}
+
+function forTable(
+  block: QueryBlock,
+  ref: TableRef,
+  table: TableFacts,
+  snapshot: Snapshot,
+  query: string,
+): IndexCandidate[] {
+  const out: IndexCandidate[] = [];
+  const mine = (p: { table: TableRef }) => p.table === ref;
+  const preds = block.predicates.filter(mine);
+  const stats = (column: string) => columnStats(snapshot, table, column);
+  const candidate = (
+    method: IndexCandidate["method"],
+    columns: string[],
+    reason: string,
+    extra: { include?: string[]; where?: string | null } = {},
+  ) => makeCandidate(table, method, columns, { ...extra, reason, query });
+
+  // Equality columns, most selective first; then at most one range column.
+  const equality = unique(
+    preds
+      .filter((p) => !p.underOr && (p.kind === "eq" || p.kind === "in" || p.kind === "null"))
+      .sort((a, b) => selectivityRank(stats(a.column)) - selectivityRank(stats(b.column))),
+  );
+  const ranges = unique(
+    preds.filter((p) => !p.underOr && (p.kind === "range" || (p.kind === "like" && prefixLike(p)))),
+  );
+  const eqItems = equality.map((p) => keyItem(p.column, p.isExpression));
+
+  for (const p of unique(
+    preds.filter(
+      (p) => p.kind !== "contains" && p.kind !== "other" && !(p.kind === "like" && !prefixLike(p)),
+    ),
+  )) {
+    out.push(candidate("btree", [keyItem(p.column, p.isExpression)], `${describe(p)}`));
+  }
+  if (eqItems.length > 1)
+    out.push(candidate("btree", eqItems, `equality on ${equality.map((p) => p.column).join(", ")}`));
+  const firstRange = ranges[0];
+  if (firstRange && eqItems.length) {
+    out.push(
+      candidate(
+        "btree",
+        [...eqItems, keyItem(firstRange.column, firstRange.isExpression)],
+        `equality on ${equality.map((p) => p.column).join(", ")}, then ${describe(firstRange)}`,
+      ),
+    );
+  }
+
+  // A top-N: equality columns, then the ORDER BY, so the index returns the first rows in order.
+  const order = block.orderBy.length && block.orderBy.every(mine) ? block.orderBy : [];
+  let topN: string[] | null = null;
+  if (order.length && block.hasLimit) {
+    const mixed = new Set(order.map((o) => o.desc)).size > 1;
+    const orderItems = order
+      .map((o) => keyItem(o.column, o.isExpression, mixed && o.desc))
+      .filter((i) => !eqItems.includes(i));
+    topN = [...eqItems, ...orderItems];
+    out.push(
+      candidate(
+        "btree",
+        topN,
+        `${eqItems.length ? `equality on ${equality.map((p) => p.column).join(", ")}, then ` : ""}ORDER BY ${order.map((o) => `${o.column}${o.desc ? " DESC" : ""}`).join(", ")} with LIMIT`,
+      ),
+    );
+  }
+
+  // Covering: the best composite, plus the returned columns, for an index-only scan.
+  const selected = block.selected.get(ref.refName);
+  const base =
+    topN ??
+    (firstRange && eqItems.length
+      ? [...eqItems, keyItem(firstRange.column, firstRange.isExpression)]
+      : eqItems.length
+        ? eqItems
+        : null);
+  if (base && selected && !selected.has("*")) {
+    const keyNames = new Set(base.map(normalise));
+    const include = [...selected].map((c) => quoteIdent(c)).filter((c) => !keyNames.has(normalise(c)));
+    if (include.length > 0 && include.length <= MAX_INCLUDE) {
+      out.push(
+        candidate("btree", base, `as above, covering ${[...selected].join(", ")} for an index-only scan`, {
+          include,
+        }),
+      );
+    }
+  }
+
+  // Partial: a constant equality that selects a small share of the table.
+  for (const p of preds.filter(
+    (p) => !p.underOr && p.constant !== null && p.kind === "eq" && !p.isExpression,
+  )) {
+    const share = valueShare(stats(p.column), p.constant as string);
+    if (share === null || share > PARTIAL_MAX_SHARE) continue;
+    const where = `${quoteIdent(p.column)} = ${quoteLiteral(p.constant as string)}`;
+    const rest = (
+      topN ?? [...eqItems, ...(firstRange ? [keyItem(firstRange.column, firstRange.isExpression)] : [])]
+    ).filter((i) => i !== keyItem(p.column, false));
+    const columns = rest.length ? rest : primaryKeyColumns(snapshot, table);
+    if (columns.length)
+      out.push(
+        candidate(
+          "btree",
+          columns,
+          `only the ${(share * 100).toFixed(1)}% of rows where ${p.column} = '${p.constant}'`,
+          { where },
+        ),
+      );
+  }
+  for (const p of preds.filter((p) => !p.underOr && p.kind === "null" && !p.isExpression)) {
+    const nullFrac = stats(p.column)?.nullFrac;
+    if (nullFrac === undefined || nullFrac > PARTIAL_MAX_SHARE) continue;
+    const rest = (topN ?? eqItems).filter((i) => i !== keyItem(p.column, false));
+    const columns = rest.length ? rest : primaryKeyColumns(snapshot, table);
+    if (columns.length)
+      out.push(
+        candidate(
+          "btree",
+          columns,
+          `only the ${(nullFrac * 100).toFixed(1)}% of rows where ${p.column} IS NULL`,
+          { where: `${quoteIdent(p.column)} IS NULL` },
+        ),
+      );
+  }
+
+  // Join keys: an index on this side's column turns each lookup from the other side into an index probe.
+  for (const [a, b] of block.joins) {
+    const side = a.table === ref ? a : b.table === ref ? b : null;
+    if (side)
+      out.push(candidate("btree", [keyItem(side.column, side.isExpression)], `join key ${side.column}`));
+  }
+
+  // GROUP BY: rows arrive grouped from a B-tree on the grouping columns.
+  if (block.groupBy.length && block.groupBy.every(mine) && preds.length === 0) {
+    out.push(
+      candidate(
+        "btree",
+        block.groupBy.map((g) => keyItem(g.column, g.isExpression)),
+        `GROUP BY ${block.groupBy.map((g) => g.column).join(", ")}`,
+      ),
+    );
+  }
+
+  // BRIN: a range condition on a column stored in (almost) the same order as its values.
+  for (const p of ranges.filter((p) => !p.isExpression)) {
+    const correlation = stats(p.column)?.correlation;
+    if (
+      table.rowsEstimate >= BRIN_MIN_ROWS &&
+      correlation !== null &&
+      correlation !== undefined &&
+      Math.abs(correlation) >= BRIN_MIN_CORRELATION
+    ) {
+      out.push(
+        candidate(
+          "brin",
+          [quoteIdent(p.column)],
+          `range on ${p.column}, stored in value order (correlation ${correlation.toFixed(2)})`,
+        ),
+      );
+    }
+  }
+
+  // Hash: equality only, on a wide value, where it is smaller than a B-tree.
+  for (const p of equality.filter((p) => p.kind === "eq" && !p.isExpression)) {
+    const width = stats(p.column)?.avgWidth ?? 0;
+    const onlyEquality = preds.filter((q) => q.column === p.column).every((q) => q.kind === "eq");
+    if (width >= 32 && onlyEquality)
+      out.push(candidate("hash", [quoteIdent(p.column)], `equality only on the wide column ${p.column}`));
+  }
+
+  // GIN for containment (jsonb @>, arrays &&, @>): HypoPG cannot simulate it.
+  for (const p of preds.filter((p) => p.kind === "contains" && !p.isExpression)) {
+    const type = table.columns.find((c) => c.name === p.column)?.type ?? "";
+    const opclass = type === "jsonb" && p.operator === "@>" ? " jsonb_path_ops" : "";
+    out.push(
+      candidate("gin", [`${quoteIdent(p.column)}${opclass}`], `containment (${p.operator}) on ${p.column}`),
+    );
+  }
+  return out;
+}
+
+/** True when an existing valid index already starts with the candidate's keys, with the same method and predicate. */
+export function servedByExisting(c: IndexCandidate, existing: IndexFacts[]): boolean {
+  return existing.some((i) => {
+    if (i.tableSchema !== c.schema || i.table !== c.table || i.method !== c.method) return false;
+    if ((i.predicate ?? null) !== null && i.predicate !== c.where) return false;
+    if (c.where && i.predicate === null) return false;
+    const keys = indexKeyItems(i);
+    if (!c.columns.every((col, k) => normalise(keys[k]) === normalise(col))) return false;
+    const all = [...keys, ...i.columns.slice(i.keyColumnCount)].map(normalise);
+    return c.include.every((col) => all.includes(normalise(col)));
+  });
+}
+
+function indexKeyItems(i: IndexFacts): string[] {
+  const m = /\((.*)\)(?: INCLUDE| WHERE| WITH|$)/.exec(i.definition.slice(i.definition.indexOf(" USING ")));
+  const fromDef = m?.[1] ? splitKeys(m[1]) : [];
+  return fromDef.length === i.keyColumnCount ? fromDef : i.columns.slice(0, i.keyColumnCount);
+}
+
+function splitKeys(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let k = 0; k < text.length; k++) {
+    if (text[k] === "(") depth++;
+    else if (text[k] === ")") depth--;
+    else if (text[k] === "," && depth === 0) {
+      out.push(text.slice(start, k).trim());
+      start = k + 1;
+    }
+  }
+  out.push(text.slice(start).trim());
+  return out;
+}
+
+function normalise(item: string | undefined): string {
+  return (item ?? "")
+    .replace(/\s+ASC$/, "")
+    .replace(/^\((.*)\)$/, "$1")
+    .replace(/"/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+function findTable(snapshot: Snapshot, ref: TableRef): TableFacts | undefined {
+  const matches = snapshot.tables.filter(
+    (t) => t.name === ref.name && (ref.schema === null || t.schema === ref.schema),
+  );
+  return matches.find((t) => t.schema === "public") ?? matches[0];
+}
+
+function columnStats(snapshot: Snapshot, table: TableFacts, column: string): ColumnStats | undefined {
+  return snapshot.columnStats.find(
+    (c) => c.schema === table.schema && c.table === table.name && c.column === column,
+  );
+}
+
+/** Smaller is more selective: distinct values (n_distinct < 0 is a fraction of the rows). */
+function selectivityRank(stats: ColumnStats | undefined): number {
+  if (!stats) return 0;
+  return stats.nDistinct < 0 ? stats.nDistinct : -stats.nDistinct;
+}
+
+/** The share of rows holding a value: its MCV frequency, else the rest spread over the other values. */
+function valueShare(stats: ColumnStats | undefined, value: string): number | null {
+  if (!stats) return null;
+  const mcv = stats.mostCommonValues ?? [];
+  const freqs = stats.mostCommonFreqs ?? [];
+  const at = mcv.indexOf(value);
+  if (at >= 0) return freqs[at] ?? null;
+  const rest = 1 - freqs.reduce((a, b) => a + b, 0) - stats.nullFrac;
+  const others = stats.nDistinct > 0 ? stats.nDistinct - mcv.length : null;
+  return others && others > 0 ? rest / others : rest > 0.5 ? null : rest;
+}
+
+function primaryKeyColumns(snapshot: Snapshot, table: TableFacts): string[] {
+  const pk = snapshot.constraints.find(
+    (c) => c.type === "primary" && c.schema === table.schema && c.table === table.name,
+  );
+  return pk ? pk.columns.map((c) => quoteIdent(c)) : [];
+}
+
+function prefixLike(p: PredicateUse): boolean {
+  return p.constant !== null && !p.constant.startsWith("%") && !p.constant.startsWith("_");
+}
+
+function describe(p: PredicateUse): string {
+  const kind = {
+    eq: "equality",
+    in: "IN",
+    range: "range",
+    null: "IS NULL",
+    "not-null": "IS NOT NULL",
+    like: "LIKE prefix",
+    contains: "containment",
+    other: "condition",
+  }[p.kind];
+  return `${kind} on ${p.column}`;
+}
+
+function unique<T extends { column: string }>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((p) => (seen.has(p.column) ? false : (seen.add(p.column), true)));
+}

@@ -1,0 +1,104 @@
+/**
+ * What-if through HypoPG: hypothetical indexes exist only in this session's planner. The session keeps the set
+ * it last asked about and changes it by difference, so asking about "chosen + one more" creates one index.
+ */
+import { DbError } from "../../connectors/db-error.js";
+import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
+import { quoteIdent } from "../../util/sql-identifiers.js";
+import { planForCost } from "./explain-cost.js";
+import { candidateDdl, type IndexCandidate } from "./index-candidate.js";
+import { cacheKey, indexNamesIn, type QueryCost, relevantConfig, type WhatIf } from "./what-if.js";
+import type { WorkloadQuery } from "./workload-query.js";
+
+export class HypoPgWhatIf implements WhatIf {
+  readonly kind = "hypopg" as const;
+  calls = 0;
+  cacheHits = 0;
+  private readonly active = new Map<string, { oid: number; name: string }>();
+  private readonly costs = new Map<string, QueryCost>();
+  private readonly sizes = new Map<string, number>();
+
+  private constructor(
+    private readonly db: PostgresConnector,
+    private readonly schema: string,
+    private readonly major: number,
+  ) {}
+
+  static async open(db: PostgresConnector): Promise<HypoPgWhatIf> {
+    const caps = await db.capabilities();
+    if (!caps.hypopg.installedVersion) {
+      throw new DbError({
+        code: "extension-missing",
+        message: caps.hypopg.available
+          ? "HypoPG is not installed in this database"
+          : "this server does not have the HypoPG extension",
+        hint: caps.hypopg.available
+          ? "run CREATE EXTENSION hypopg; (it only adds functions; hypothetical indexes live in one session), or use --sandbox on a copy"
+          : "install it (Debian/Ubuntu: apt install postgresql-NN-hypopg; it is available on Azure, Google Cloud SQL, Aiven and Supabase, not on Amazon RDS) and CREATE EXTENSION hypopg;, or use --sandbox on a copy",
+      });
+    }
+    const session = new HypoPgWhatIf(db, quoteIdent(caps.hypopg.schema ?? "public"), caps.major);
+    await db.query(`select ${session.schema}.hypopg_reset()`);
+    return session;
+  }
+
+  async cost(query: WorkloadQuery, config: IndexCandidate[]): Promise<QueryCost> {
+    const key = cacheKey(query, config);
+    const cached = this.costs.get(key);
+    if (cached) {
+      this.cacheHits++;
+      return cached;
+    }
+    const relevant = relevantConfig(query, config);
+    await this.show(relevant);
+    const plan = await planForCost(this.db, query, this.major);
+    this.calls++;
+    const names = indexNamesIn(plan);
+    const used = relevant.filter((c) => names.has(this.active.get(c.key)?.name ?? "")).map((c) => c.key);
+    const result = { cost: plan.root.cost?.total ?? 0, used };
+    this.costs.set(key, result);
+    return result;
+  }
+
+  async size(candidate: IndexCandidate): Promise<number> {
+    const known = this.sizes.get(candidate.key);
+    if (known !== undefined) return known;
+    const hypo = await this.create(candidate);
+    const [row] = await this.db.query<{ size: number }>(
+      `select ${this.schema}.hypopg_relation_size($1)::float8 as size`,
+      [hypo.oid],
+    );
+    const size = Number(row?.size ?? 0);
+    this.sizes.set(candidate.key, size);
+    return size;
+  }
+
+  async close(): Promise<void> {
+    await this.db.query(`select ${this.schema}.hypopg_reset()`).catch(() => {});
+    this.active.clear();
+  }
+
+  /** Make exactly `config` visible to the planner (for the tables it covers). */
+  private async show(config: IndexCandidate[]): Promise<void> {
+    const wanted = new Set(config.map((c) => c.key));
+    for (const [key, hypo] of this.active) {
+      if (!wanted.has(key)) {
+        await this.db.query(`select ${this.schema}.hypopg_drop_index($1)`, [hypo.oid]);
+        this.active.delete(key);
+      }
+    }
+    for (const c of config) if (!this.active.has(c.key)) await this.create(c);
+  }
+
+  private async create(c: IndexCandidate): Promise<{ oid: number; name: string }> {
+    const existing = this.active.get(c.key);
+    if (existing) return existing;
+    const [row] = await this.db.query<{ indexrelid: number; indexname: string }>(
+      `select indexrelid, indexname from ${this.schema}.hypopg_create_index($1)`,
+      [candidateDdl(c, false)],
+    );
+    const hypo = { oid: Number(row?.indexrelid), name: String(row?.indexname) };
+    this.active.set(c.key, hypo);
+    return hypo;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * What-if by building the indexes for real, on a database the user marked as a sandbox (or the embedded demo).
+ * Each candidate is built once; to ask about a set, the others are dropped inside a transaction that is rolled
+ * back, which costs a catalog change, not a rebuild. Works for every index kind, GIN and GiST included.
+ */
+import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
+import { qualifiedName } from "../../util/sql-identifiers.js";
+import { planForCost } from "./explain-cost.js";
+import { candidateDdl, type IndexCandidate } from "./index-candidate.js";
+import { cacheKey, indexNamesIn, type QueryCost, relevantConfig, type WhatIf } from "./what-if.js";
+import type { WorkloadQuery } from "./workload-query.js";
+
+export class SandboxWhatIf implements WhatIf {
+  readonly kind = "sandbox" as const;
+  calls = 0;
+  cacheHits = 0;
+  private readonly built = new Map<string, { name: string; schema: string; size: number }>();
+  private readonly costs = new Map<string, QueryCost>();
+  private counter = 0;
+
+  private constructor(
+    private readonly db: PostgresConnector,
+    private readonly major: number,
+  ) {}
+
+  static async open(db: PostgresConnector): Promise<SandboxWhatIf> {
+    await db.allowWrites();
+    await db.query("SET maintenance_work_mem = '256MB'");
+    return new SandboxWhatIf(db, (await db.capabilities()).major);
+  }
+
+  async cost(query: WorkloadQuery, config: IndexCandidate[]): Promise<QueryCost> {
+    const key = cacheKey(query, config);
+    const cached = this.costs.get(key);
+    if (cached) {
+      this.cacheHits++;
+      return cached;
+    }
+    const relevant = relevantConfig(query, config);
+    for (const c of relevant) await this.build(c);
+    const wanted = new Set(relevant.map((c) => c.key));
+    const hide = [...this.built.entries()]
+      .filter(([k]) => !wanted.has(k))
+      .map(([, b]) => qualifiedName(b.schema, b.name));
+    const plan = await this.db.inRolledBackTransaction(async () => {
+      if (hide.length) await this.db.query(`DROP INDEX ${hide.join(", ")}`);
+      return planForCost(this.db, query, this.major);
+    });
+    this.calls++;
+    const names = indexNamesIn(plan);
+    const used = relevant.filter((c) => names.has(this.built.get(c.key)?.name ?? "")).map((c) => c.key);
+    const result = { cost: plan.root.cost?.total ?? 0, used };
+    this.costs.set(key, result);
+    return result;
+  }
+
+  async size(candidate: IndexCandidate): Promise<number> {
+    return (await this.build(candidate)).size;
+  }
+
+  async close(): Promise<void> {
+    for (const b of this.built.values())
+      await this.db.query(`DROP INDEX IF EXISTS ${qualifiedName(b.schema, b.name)}`).catch(() => {});
+    this.built.clear();
+  }
+
+  private async build(c: IndexCandidate): Promise<{ name: string; schema: string; size: number }> {
+    const known = this.built.get(c.key);
+    if (known) return known;
+    const name = `dbopt_whatif_${++this.counter}`;
+    const ddl = candidateDdl(c, false).replace(/^CREATE INDEX /, `CREATE INDEX ${name} `);
+    await this.db.query(ddl);
+    const [row] = await this.db.query<{ size: number }>(
+      "select pg_relation_size($1::regclass)::float8 as size",
+      [qualifiedName(c.schema, name)],
+    );
+    const entry = { name, schema: c.schema, size: Number(row?.size ?? 0) };
+    this.built.set(c.key, entry);
+    return entry;
+  }
+}

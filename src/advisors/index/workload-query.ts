@@ -1,0 +1,73 @@
+/**
+ * A statement of the workload as the advisor costs it: its shape, its weight (milliseconds it accounts for),
+ * and the text EXPLAIN runs, with parameters bound to typical values when statistics allow, else planned as a
+ * generic plan.
+ */
+import type { Snapshot } from "../../facts/snapshot.js";
+import { repairNormalizedQuery } from "../../facts/sql/normalized-statement.js";
+import { type ColumnResolver, type QueryShape, queryShape } from "../../facts/sql/query-shape.js";
+import { bindParameters } from "./bind-parameters.js";
+
+export interface WorkloadStatement {
+  id: string;
+  sql: string;
+  /** What the statement is worth: total milliseconds (pg_stat_statements), or a --workload weight. */
+  weight: number;
+  calls: number;
+}
+
+export interface WorkloadQuery extends WorkloadStatement {
+  shape: QueryShape;
+  /** Text to EXPLAIN. */
+  text: string;
+  /** "bound": parameters replaced by typical values; "generic": planned without values; "literal": none needed. */
+  method: "bound" | "generic" | "literal";
+  parameters: number;
+  /** schema.table of every table it reads or writes. */
+  tables: Set<string>;
+}
+
+export function schemaResolver(snapshot: Snapshot): ColumnResolver {
+  return (column, tables) =>
+    tables.find((t) =>
+      snapshot.tables.some(
+        (s) =>
+          s.name === t.name &&
+          (t.schema === null || s.schema === t.schema) &&
+          s.columns.some((c) => c.name === column),
+      ),
+    ) ?? null;
+}
+
+/** Prepare statements for costing; those that cannot be planned (utility statements, parse errors) are left out. */
+export function prepareWorkload(statements: WorkloadStatement[], snapshot: Snapshot): WorkloadQuery[] {
+  const resolve = schemaResolver(snapshot);
+  const out: WorkloadQuery[] = [];
+  for (const st of statements) {
+    const sql = repairNormalizedQuery(st.sql).trim().replace(/;\s*$/, "");
+    const shape = queryShape(sql, resolve);
+    if (!shape || shape.kind === "other" || shape.kind === "merge" || shape.blocks.length === 0) continue;
+    const tables = new Set<string>();
+    for (const block of shape.blocks) {
+      for (const t of block.tables) {
+        const facts = snapshot.tables.find(
+          (s) => s.name === t.name && (t.schema === null || s.schema === t.schema),
+        );
+        if (facts) tables.add(`${facts.schema}.${facts.name}`);
+      }
+    }
+    if (tables.size === 0) continue;
+    const parameters = shape.params.size;
+    const bound = parameters ? bindParameters(sql, shape, snapshot) : null;
+    out.push({
+      ...st,
+      sql,
+      shape,
+      text: bound ?? sql,
+      method: parameters === 0 ? "literal" : bound ? "bound" : "generic",
+      parameters,
+      tables,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,51 @@
+/**
+ * What an index costs the writes to its table, in the same milliseconds the workload weights are in: one entry
+ * per insert, delete and non-HOT update, and every update becomes non-HOT when the index covers a column the
+ * workload updates (HOT needs all indexed columns unchanged).
+ */
+import type { Snapshot, TableFacts } from "../../facts/snapshot.js";
+import type { IndexCandidate, IndexMethod } from "./index-candidate.js";
+import type { WorkloadQuery } from "./workload-query.js";
+
+/** Milliseconds to maintain one index entry, by method (measured orders of magnitude, not exact figures). */
+export const ENTRY_MS: Record<IndexMethod, number> = { btree: 0.005, hash: 0.004, brin: 0.0005, gin: 0.05 };
+
+export interface WriteCharge {
+  ms: number;
+  writes: number;
+  /** The index would make updates of these columns non-HOT. */
+  breaksHotOn: string[];
+}
+
+export function writeCharge(
+  c: IndexCandidate,
+  snapshot: Snapshot,
+  queries: WorkloadQuery[],
+  windowScale: number,
+): WriteCharge {
+  const table = snapshot.tables.find((t) => t.schema === c.schema && t.name === c.table);
+  const stats = table?.stats;
+  if (!table || !stats) return { ms: 0, writes: 0, breaksHotOn: [] };
+  const updated = updatedColumns(table, queries);
+  const indexed = [...c.columns, ...c.include, c.where ?? ""].join(" ");
+  const breaksHotOn = [...updated].filter((col) => new RegExp(`\\b${col}\\b`).test(indexed));
+  const nonHot = breaksHotOn.length ? stats.nTupUpd : stats.nTupUpd - stats.nTupHotUpd;
+  const writes = (stats.nTupIns + stats.nTupDel + nonHot) * windowScale;
+  // Turning HOT updates into non-HOT ones also costs every other index of the table an entry.
+  const otherIndexes = snapshot.indexes.filter(
+    (i) => i.tableSchema === c.schema && i.table === c.table,
+  ).length;
+  const lostHot = breaksHotOn.length ? stats.nTupHotUpd * windowScale * otherIndexes : 0;
+  return { ms: (writes + lostHot) * ENTRY_MS[c.method], writes: Math.round(writes), breaksHotOn };
+}
+
+function updatedColumns(table: TableFacts, queries: WorkloadQuery[]): Set<string> {
+  const out = new Set<string>();
+  for (const q of queries) {
+    const u = q.shape.updated;
+    if (u && u.table.name === table.name && (u.table.schema === null || u.table.schema === table.schema)) {
+      for (const c of u.columns) out.add(c);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+import type { Command } from "commander";
+import { parseWorkloadFile } from "../../advisors/index/workload-file.js";
+import { adviseDatabase } from "../../pipeline/advise-database.js";
+import { InputError } from "../../util/input-error.js";
+import {
+  addConnectionOptions,
+  addOutputOptions,
+  type ConnectionFlags,
+  progressReporter,
+  withConnection,
+} from "../common-options.js";
+import { parseSize } from "../machine-options.js";
+import { checkFormat, emitReport, type OutputOptions } from "../output.js";
+import { readTextFile } from "../read-input.js";
+
+interface AdviseFlags extends ConnectionFlags, OutputOptions {
+  workload?: string;
+  budget?: string;
+  maxIndexes?: string;
+  minImprovement: string;
+  tables?: string;
+  exclude?: string;
+  sandbox?: boolean;
+  apply?: boolean;
+}
+
+export function registerAdvise(program: Command, setExitCode: (code: number) => void): void {
+  const command = program
+    .command("advise")
+    .alias("advise-indexes")
+    .summary("recommend indexes for the whole workload, each checked by the planner")
+    .description(
+      "Recommend indexes for the workload (pg_stat_statements, or --workload FILE.sql): candidates from every statement's shape, costed by the real planner through HypoPG (or real indexes with --sandbox), chosen for the whole workload within a budget, net of write costs. Prints complete CREATE INDEX CONCURRENTLY statements; --apply runs them.",
+    )
+    .argument("[what]", "what to advise on: indexes (the default)", "indexes")
+    .option(
+      "--workload <file>",
+      "statements separated by ; (weight 1 each, or a preceding -- weight: N comment)",
+    )
+    .option("--budget <size>", "bytes of new indexes at most, e.g. 500MB")
+    .option("--max-indexes <n>", "new indexes at most")
+    .option(
+      "--min-improvement <percent>",
+      "recommend nothing unless the workload improves by this much",
+      "5%",
+    )
+    .option("--tables <list>", "only these tables (comma-separated)")
+    .option("--exclude <list>", "never these tables (comma-separated)")
+    .option(
+      "--sandbox",
+      "the database is a copy: measure with real indexes (all kinds, GIN included) instead of HypoPG",
+    )
+    .option(
+      "--apply",
+      "build the recommended indexes (CREATE INDEX CONCURRENTLY, one at a time) and drop the redundant ones",
+    );
+  addConnectionOptions(command);
+  addOutputOptions(command);
+  command.action(async (what: string, flags: AdviseFlags) => {
+    checkFormat(flags.format);
+    if (what !== "indexes")
+      throw new InputError(`dbopt advise ${what} is not known`, "use dbopt advise indexes");
+    const workload = flags.workload
+      ? parseWorkloadFile(await readTextFile(flags.workload), flags.workload)
+      : undefined;
+    const options = {
+      budgetBytes: flags.budget ? parseSize(flags.budget, "--budget") : null,
+      maxIndexes: flags.maxIndexes ? positive(flags.maxIndexes, "--max-indexes") : null,
+      minImprovement: percent(flags.minImprovement),
+      tables: list(flags.tables),
+      exclude: list(flags.exclude),
+      sandbox: Boolean(flags.sandbox),
+      apply: Boolean(flags.apply),
+      onProgress: progressReporter(),
+      ...(workload ? { workload } : {}),
+    };
+    const { report } = await withConnection(flags, (db) => adviseDatabase(db, options));
+    setExitCode(await emitReport(report, flags));
+  });
+}
+
+function percent(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(text.trim());
+  if (!m) throw new InputError(`--min-improvement ${text} is not a percentage`, "write it like 5%");
+  return Number(m[1]) / 100;
+}
+
+function positive(text: string, option: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InputError(`${option} ${text} is not a positive number`, `write it like ${option} 5`);
+  return n;
+}
+
+function list(text: string | undefined): string[] {
+  return text
+    ? text
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean)
+    : [];
+}
