@@ -323,5 +323,9 @@ function describe(p: PredicateUse): string {
 
 function unique<T extends { column: string }>(items: T[]): T[] {
   const seen = new Set<string>();
-  return items.filter((p) => (seen.has(p.column) ? false : (seen.add(p.column), true)));
+  return items.filter((p) => {
+    if (seen.has(p.column)) return false;
+    seen.add(p.column);
+    return true;
+  });
 }
