@@ -27,7 +27,8 @@ export async function adviseDatabase(
 ): Promise<{ report: AdviceReport; snapshot: Snapshot }> {
   const progress = options.onProgress ?? (() => {});
   progress("collecting schema, statistics and workload");
-  const snapshot = snapshotGiven ?? (await collectSnapshot(db, { statementLimit: 100 }));
+  const extraStatements = options.workload?.map((w) => w.sql) ?? [];
+  const snapshot = snapshotGiven ?? (await collectSnapshot(db, { statementLimit: 100, extraStatements }));
   const statements = options.workload ?? workloadFromSnapshot(snapshot);
   const queries = prepareWorkload(statements, snapshot);
   const whatIf: WhatIf = options.sandbox ? await SandboxWhatIf.open(db) : await HypoPgWhatIf.open(db);

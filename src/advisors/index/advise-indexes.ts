@@ -106,6 +106,11 @@ export async function adviseIndexes(
   );
 
   const charge = (c: IndexCandidate) => writeCharge(c, snapshot, queries, options.windowScale ?? 1);
+  // Space has a price too: an index must save MIN_MARGINAL of the workload for every 1% of the database it adds.
+  const databaseBytes = Math.max(snapshot.database.sizeBytes, 1024 * 1024);
+  const storage = (bytes: number) => (Math.max(bytes, 0) / databaseBytes) * 100 * MIN_MARGINAL * totalWeight;
+  const netOf = async (x: IndexCandidate, from: IndexCandidate[], to: IndexCandidate[], bytes: number) =>
+    (await gainOf(from, to, onTable(x))) - charge(x).ms - storage(bytes);
   const chosen: IndexCandidate[] = [];
   let usedBytes = 0;
   progress("choosing indexes for the whole workload");
@@ -114,8 +119,7 @@ export async function adviseIndexes(
     let best: { next: IndexCandidate[]; score: number; net: number; bytes: number } | null = null;
     const consider = async (next: IndexCandidate[], added: IndexCandidate, extraBytes: number) => {
       if (options.budgetBytes !== null && usedBytes + extraBytes > options.budgetBytes) return;
-      const gain = await gainOf(chosen, next, onTable(added));
-      const net = gain - charge(added).ms;
+      const net = await netOf(added, chosen, next, extraBytes);
       if (net < MIN_MARGINAL * totalWeight) return;
       const score = net / Math.max(extraBytes, 8192);
       if (!best || score > best.score) best = { next, score, net, bytes: extraBytes };
@@ -136,27 +140,31 @@ export async function adviseIndexes(
       }
     }
     if (!best) break;
-    const pick: { next: IndexCandidate[]; bytes: number } = best;
+    const pick: { next: IndexCandidate[]; bytes: number; net: number } = best;
+    const added = pick.next.filter((c) => !chosen.includes(c));
+    progress(
+      `chose ${added.map((c) => candidateDdl(c)).join(" ")} (saves about ${pick.net.toFixed(1)} ms net)`,
+    );
     chosen.splice(0, chosen.length, ...pick.next);
     usedBytes += pick.bytes;
   }
 
-  // A later index may have taken over an earlier one's work. Of two that do the same job, keep the one that does
-  // it with fewer bytes; an index nothing else explains and that no longer pays for itself goes.
-  const density = async (x: IndexCandidate, rest: IndexCandidate[]) =>
-    ((await gainOf(rest, [...rest, x], onTable(x))) - charge(x).ms) / Math.max(await whatIf.size(x), 8192);
+  // A later index may have taken over an earlier one's work. Of two that do the same job, keep the one worth more
+  // net of its writes and space; an index that no longer pays for itself goes.
   for (let changed = true; changed && chosen.length > 1; ) {
     changed = false;
     for (const c of [...chosen]) {
       const without = chosen.filter((x) => x !== c);
-      if ((await gainOf(without, chosen, onTable(c))) - charge(c).ms >= MIN_MARGINAL * totalWeight) continue;
+      if ((await netOf(c, without, chosen, await whatIf.size(c))) >= MIN_MARGINAL * totalWeight) continue;
       let remove = c;
       for (const d of without.filter((d) => d.schema === c.schema && d.table === c.table)) {
         const rest = without.filter((x) => x !== d);
-        if ((await gainOf(rest, [...rest, c], onTable(c))) < MIN_MARGINAL * totalWeight) continue; // no overlap
-        if ((await density(c, rest)) > (await density(d, rest))) remove = d;
+        const cAlone = await netOf(c, rest, [...rest, c], await whatIf.size(c));
+        if (cAlone < MIN_MARGINAL * totalWeight) continue; // c does no job of its own without d either
+        if (cAlone > (await netOf(d, rest, [...rest, d], await whatIf.size(d)))) remove = d;
         break;
       }
+      progress(`dropped ${candidateDdl(remove)}: another chosen index does its job`);
       chosen.splice(chosen.indexOf(remove), 1);
       usedBytes -= await whatIf.size(remove);
       changed = true;

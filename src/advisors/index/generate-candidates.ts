@@ -17,6 +17,7 @@ export interface ShapedQuery {
 
 const MAX_INCLUDE = 4;
 const PARTIAL_MAX_SHARE = 0.1;
+const PARTIAL_MAX_DISTINCT = 20;
 const BRIN_MIN_ROWS = 100_000;
 const BRIN_MIN_CORRELATION = 0.95;
 
@@ -58,11 +59,12 @@ function forTable(
     extra: { include?: string[]; where?: string | null } = {},
   ) => makeCandidate(table, method, columns, { ...extra, reason, query });
 
-  // Equality columns, most selective first; then at most one range column.
+  // Equality columns, most selective (most distinct values) first; then at most one range column.
+  const distinct = (column: string) => distinctValues(stats(column), table.rowsEstimate);
   const equality = unique(
     preds
       .filter((p) => !p.underOr && (p.kind === "eq" || p.kind === "in" || p.kind === "null"))
-      .sort((a, b) => selectivityRank(stats(a.column)) - selectivityRank(stats(b.column))),
+      .sort((a, b) => distinct(b.column) - distinct(a.column)),
   );
   const ranges = unique(
     preds.filter((p) => !p.underOr && (p.kind === "range" || (p.kind === "like" && prefixLike(p)))),
@@ -128,13 +130,19 @@ function forTable(
     }
   }
 
-  // Partial: a constant equality that selects a small share of the table.
+  // Partial: a constant equality that selects a small share of the table, on a column of a few categories (a
+  // status, a type). A constant on a key column (tenant 7) stands for "some value": an index for one value
+  // would serve that one alone.
   for (const p of preds.filter(
     (p) => !p.underOr && p.constant !== null && p.kind === "eq" && !p.isExpression,
   )) {
-    const share = valueShare(stats(p.column), p.constant as string);
+    const categories = stats(p.column);
+    if (!categories || categories.nDistinct <= 0 || categories.nDistinct > PARTIAL_MAX_DISTINCT) continue;
+    const share = valueShare(categories, p.constant as string);
     if (share === null || share > PARTIAL_MAX_SHARE) continue;
-    const where = `${quoteIdent(p.column)} = ${quoteLiteral(p.constant as string)}`;
+    const type = table.columns.find((c) => c.name === p.column)?.type ?? "";
+    const numeric = /^(smallint|integer|bigint|numeric|real|double precision|boolean)/.test(type);
+    const where = `${quoteIdent(p.column)} = ${numeric ? p.constant : quoteLiteral(p.constant as string)}`;
     const rest = (
       topN ?? [...eqItems, ...(firstRange ? [keyItem(firstRange.column, firstRange.isExpression)] : [])]
     ).filter((i) => i !== keyItem(p.column, false));
@@ -278,10 +286,10 @@ function columnStats(snapshot: Snapshot, table: TableFacts, column: string): Col
   );
 }
 
-/** Smaller is more selective: distinct values (n_distinct < 0 is a fraction of the rows). */
-function selectivityRank(stats: ColumnStats | undefined): number {
+/** Distinct values of a column: pg_stats' n_distinct, which is a negated fraction of the rows when below zero. */
+function distinctValues(stats: ColumnStats | undefined, rows: number): number {
   if (!stats) return 0;
-  return stats.nDistinct < 0 ? stats.nDistinct : -stats.nDistinct;
+  return stats.nDistinct < 0 ? -stats.nDistinct * rows : stats.nDistinct;
 }
 
 /** The share of rows holding a value: its MCV frequency, else the rest spread over the other values. */

@@ -19,6 +19,8 @@ export interface SnapshotOptions {
   statementLimit?: number;
   /** Measure bloat exactly with pgstattuple for relations of at least this many bytes (reads them whole). */
   exactBloatMinBytes?: number;
+  /** Statements besides pg_stat_statements' whose columns need statistics (a --workload file). */
+  extraStatements?: string[];
 }
 
 /** Collect every fact dbopt uses, read-only and in one consistent snapshot of the catalogs. */
@@ -40,7 +42,10 @@ export async function collectSnapshot(
     const workload = await collectWorkload(db, caps, options.statementLimit ?? 200);
     const columnStats = await collectColumnStats(
       db,
-      interestingColumns(tables, indexes, workload.statements),
+      interestingColumns(tables, indexes, [
+        ...workload.statements.map((s) => s.query),
+        ...(options.extraStatements ?? []),
+      ]),
     );
     const sequences = await collectSequences(db);
     const activity = await collectActivity(db);
@@ -94,9 +99,9 @@ export async function collectSnapshot(
 function interestingColumns(
   tables: Snapshot["tables"],
   indexes: Snapshot["indexes"],
-  statements: Snapshot["workload"]["statements"],
+  statements: string[],
 ): Array<{ schema: string; table: string; column: string }> {
-  const words = new Set(statements.flatMap((s) => s.query.toLowerCase().match(/[a-z_][a-z0-9_$]*/g) ?? []));
+  const words = new Set(statements.flatMap((s) => s.toLowerCase().match(/[a-z_][a-z0-9_$]*/g) ?? []));
   const indexed = new Set(indexes.flatMap((i) => i.columns.map((c) => `${i.tableSchema}.${i.table}.${c}`)));
   const out: Array<{ schema: string; table: string; column: string }> = [];
   for (const t of tables) {

@@ -1,0 +1,61 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { captureSnapshot } from "../../../test/support/rule-harness.js";
+import { loadSqlParser } from "../../util/sql-parser.js";
+import { generateCandidates } from "./generate-candidates.js";
+import { candidateDdl } from "./index-candidate.js";
+import { prepareWorkload } from "./workload-query.js";
+
+beforeAll(loadSqlParser);
+
+/** Candidates for statements over the schema the plan fixtures were captured on (orders, customers, ...). */
+function candidatesFor(...sql: string[]): string[] {
+  const snapshot = captureSnapshot("pg18");
+  const queries = prepareWorkload(
+    sql.map((s, i) => ({ id: `q${i}`, sql: s, weight: 1, calls: 1 })),
+    snapshot,
+  );
+  return generateCandidates(queries, snapshot).map((c) => candidateDdl(c));
+}
+
+describe("generateCandidates", () => {
+  it("proposes equality, equality-then-order for a top-N, and a covering variant", () => {
+    const ddls = candidatesFor(
+      "select id, note from orders where status = $1 and total = $2 order by created_at desc limit 10",
+    );
+    expect(ddls).toEqual(
+      expect.arrayContaining([
+        "CREATE INDEX CONCURRENTLY ON orders (status);",
+        // total has thousands of distinct values, status three: the more selective column leads.
+        "CREATE INDEX CONCURRENTLY ON orders (total, status, created_at);",
+        "CREATE INDEX CONCURRENTLY ON orders (total, status, created_at) INCLUDE (id, note);",
+      ]),
+    );
+  });
+
+  it("proposes a partial index for a rare category and an expression index", () => {
+    const ddls = candidatesFor(
+      "select id from orders where status = 'refunded' order by created_at limit 5",
+      "select id from customers where lower(email) = 'a@b.c'",
+    );
+    expect(ddls).toContain("CREATE INDEX CONCURRENTLY ON orders (created_at) WHERE status = 'refunded';");
+    expect(ddls).toContain("CREATE INDEX CONCURRENTLY ON customers ((lower(email)));");
+  });
+
+  it("leaves out what an existing index already serves", () => {
+    // orders_customer_id_idx and orders_created_at_idx exist in the captured schema.
+    const ddls = candidatesFor(
+      "select * from orders where customer_id = $1",
+      "select * from orders where created_at > $1",
+    );
+    expect(ddls).not.toContain("CREATE INDEX CONCURRENTLY ON orders (customer_id);");
+    expect(ddls).not.toContain("CREATE INDEX CONCURRENTLY ON orders (created_at);");
+  });
+
+  it("proposes join keys", () => {
+    const ddls = candidatesFor(
+      "select p.name from order_items oi join products p on p.id = oi.product_id where p.category = 3",
+    );
+    expect(ddls).toContain("CREATE INDEX CONCURRENTLY ON order_items (product_id);");
+    expect(ddls).toContain("CREATE INDEX CONCURRENTLY ON products (category);");
+  });
+});
