@@ -1,3 +1,4 @@
+import type { AdviceReport } from "../advisors/index/advice-report.js";
 import { DbError } from "../connectors/db-error.js";
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
@@ -10,6 +11,7 @@ import type { MachineFacts } from "../rules/health/health-facts.js";
 import { allRules, HEALTH_RULES, WORKLOAD_RULES } from "../rules/registry.js";
 import { type RuleOverrides, runRules } from "../rules/run-rules.js";
 import { InputError } from "../util/input-error.js";
+import { adviseDatabase } from "./advise-database.js";
 import type { AnalyzeReport, StatementReport } from "./analyze-report.js";
 import { privilegeNotes } from "./check-database.js";
 import { reportOnPlan } from "./plan-report.js";
@@ -20,6 +22,11 @@ export interface AnalyzeOptions {
   overrides?: RuleOverrides;
   machine?: MachineFacts;
   onProgress?: (message: string) => void;
+  /**
+   * Index advice: "auto" uses HypoPG when it is installed, "sandbox" builds real indexes (the demo, or a copy
+   * the user marked), "off" skips it.
+   */
+  advise?: "auto" | "sandbox" | "off";
 }
 
 /**
@@ -71,6 +78,8 @@ export async function analyzeDatabase(
     ...workloadFindings,
     ...healthFindings,
   ]);
+  const advice = await adviceFor(db, snapshot, options, notes, progress);
+  if (advice) markCheckedByPlanner(findings, advice);
   const report: AnalyzeReport = {
     kind: "analyze",
     target: db.target.display,
@@ -86,8 +95,53 @@ export async function analyzeDatabase(
     statements,
     findings,
     notes,
+    advice,
   };
   return { report, snapshot };
+}
+
+async function adviceFor(
+  db: PostgresConnector,
+  snapshot: Snapshot,
+  options: AnalyzeOptions,
+  notes: string[],
+  progress: (message: string) => void,
+): Promise<AdviceReport | null> {
+  const mode = options.advise ?? "auto";
+  if (mode === "off") return null;
+  const caps = await db.capabilities();
+  if (mode === "auto" && !caps.hypopg.installedVersion) {
+    notes.push(
+      caps.hypopg.available
+        ? "index advice needs HypoPG: CREATE EXTENSION hypopg; then run dbopt analyze again (or dbopt advise)"
+        : "index advice needs the HypoPG extension on the server (apt install postgresql-NN-hypopg), or dbopt advise --sandbox on a copy",
+    );
+    return null;
+  }
+  progress("index advice: costing candidate indexes for the workload");
+  const { report } = await adviseDatabase(
+    db,
+    {
+      budgetBytes: null,
+      maxIndexes: null,
+      minImprovement: 0.05,
+      sandbox: mode === "sandbox",
+      apply: false,
+      onProgress: progress,
+    },
+    snapshot,
+  );
+  return report;
+}
+
+/** A finding whose fix is exactly what the advisor recommends gets the planner's costs as evidence. */
+function markCheckedByPlanner(findings: Finding[], advice: AdviceReport): void {
+  for (const f of findings) {
+    const rec = advice.recommendations.find((r) => r.ddl === f.fix?.sql);
+    const q = rec?.queries.find((x) => x.query === f.query) ?? rec?.queries[0];
+    if (rec && q)
+      f.evidence.plannerCost = `${Math.round(q.costBefore)} → ${Math.round(q.costAfter)} with this index`;
+  }
 }
 
 async function explainStatement(

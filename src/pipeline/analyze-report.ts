@@ -1,3 +1,4 @@
+import type { AdviceReport } from "../advisors/index/advice-report.js";
 import type { Finding } from "../findings/finding.js";
 import type { PlanSummary } from "./plan-report.js";
 
@@ -33,4 +34,6 @@ export interface AnalyzeReport {
   findings: Finding[];
   /** What dbopt could not look at and why. */
   notes: string[];
+  /** Index advice for the workload, when HypoPG (or a sandbox) was there to check it. */
+  advice: AdviceReport | null;
 }

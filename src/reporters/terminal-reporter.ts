@@ -78,6 +78,9 @@ function analyzeLines(report: AnalyzeReport, p: Palette): string[] {
     "",
     ...renderFindings(report.findings, p),
   );
+  if (report.advice) {
+    lines.push(p.bold("Index advice, checked by the planner"), ...adviceLines(report.advice, p).slice(1));
+  }
   return lines;
 }
 

@@ -20,6 +20,13 @@ describe("dbopt demo", () => {
       true,
     );
     expect(report.findings[0].severity).toBe("error");
+    // Index advice, measured with real indexes on the embedded server (it has no HypoPG).
+    expect(report.advice.whatIf).toBe("sandbox");
+    const advised = report.advice.recommendations.map((r: { ddl: string }) => r.ddl);
+    expect(advised).toEqual(
+      expect.arrayContaining(["CREATE INDEX CONCURRENTLY ON customers ((lower(email)));"]),
+    );
+    expect(report.advice.workload.costAfter).toBeLessThan(report.advice.workload.costBefore / 2);
     // Progress went to standard error while it worked.
     expect(r.stderr).toMatch(/loading orders/);
     expect(r.stderr).toMatch(/done in \d+\.\d s/);

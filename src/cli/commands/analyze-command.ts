@@ -14,6 +14,8 @@ import { checkFormat, emitReport, type OutputOptions } from "../output.js";
 interface AnalyzeFlags extends ConnectionFlags, OutputOptions, MachineFlags {
   top: string;
   saveSnapshot?: string;
+  sandbox?: boolean;
+  advice: boolean;
 }
 
 export function registerAnalyze(program: Command, setExitCode: (code: number) => void): void {
@@ -24,7 +26,9 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
       "Snapshot the database, explain its most time-consuming statements from pg_stat_statements with generic plans, run the health checks, and report every finding ranked by the time it costs.",
     )
     .option("--top <n>", "statements to explain, by total time", "10")
-    .option("--save-snapshot <file>", "also write the snapshot used, for offline commands");
+    .option("--save-snapshot <file>", "also write the snapshot used, for offline commands")
+    .option("--sandbox", "the database is a copy: index advice may build real indexes (without HypoPG)")
+    .option("--no-advice", "skip index advice");
   addConnectionOptions(command);
   addMachineOptions(command);
   addOutputOptions(command);
@@ -35,6 +39,7 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
         top: Number(flags.top),
         machine: machineFrom(flags),
         overrides: overridesFrom(flags.set),
+        advise: flags.advice === false ? "off" : flags.sandbox ? "sandbox" : "auto",
         onProgress: progressReporter(),
       }),
     );
