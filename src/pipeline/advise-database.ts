@@ -2,6 +2,7 @@ import type { AdviceReport } from "../advisors/index/advice-report.js";
 import { type AdviseOptions, adviseIndexes } from "../advisors/index/advise-indexes.js";
 import { HypoPgWhatIf } from "../advisors/index/hypopg-what-if.js";
 import { SandboxWhatIf } from "../advisors/index/sandbox-what-if.js";
+import { verifyAdvice } from "../advisors/index/verify-advice.js";
 import type { WhatIf } from "../advisors/index/what-if.js";
 import { prepareWorkload, type WorkloadStatement } from "../advisors/index/workload-query.js";
 import { DbError } from "../connectors/db-error.js";
@@ -9,6 +10,7 @@ import type { PostgresConnector } from "../connectors/postgres/postgres-connecto
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
 import type { Snapshot } from "../facts/snapshot.js";
 import { statsAgeSeconds } from "../rules/health/health-facts.js";
+import { InputError } from "../util/input-error.js";
 
 export interface AdviseDatabaseOptions extends AdviseOptions {
   /** Statements from a --workload file instead of pg_stat_statements. */
@@ -17,6 +19,8 @@ export interface AdviseDatabaseOptions extends AdviseOptions {
   sandbox: boolean;
   /** Build the recommendations for real (CREATE INDEX CONCURRENTLY, one at a time), then drop the redundant. */
   apply: boolean;
+  /** On a sandbox: build the recommendations, run the statements before and after, drop them again. */
+  verify?: boolean;
 }
 
 /** Index advice for a live database: snapshot, workload, what-if, selection, and --apply if asked. */
@@ -40,6 +44,15 @@ export async function adviseDatabase(
     });
   } finally {
     await whatIf.close();
+  }
+  if (options.verify && report.recommendations.length) {
+    if (!options.sandbox) {
+      throw new InputError(
+        "--verify builds the recommended indexes and runs the statements",
+        "use it on a copy of the database, with --sandbox",
+      );
+    }
+    await verifyAdvice(db, report, queries, progress);
   }
   if (options.apply && report.recommendations.length) await applyAdvice(db, report, progress);
   return { report, snapshot };

@@ -14,6 +14,7 @@ interface Advice {
     sizeBytes: number;
     reason: string;
     queries: Array<{ query: string; costBefore: number; costAfter: number }>;
+    measured?: Array<{ beforeMs: number; afterMs: number }>;
   }>;
   drops: Array<{ ddl: string; index: string }>;
   unmeasured: Array<{ ddl: string; why: string }>;
@@ -99,6 +100,32 @@ describe.each(availableServers())("dbopt advise on $name", (server) => {
     expect(advice.recommendations.length).toBeGreaterThan(0);
   });
 
+  it("measures the recommendations on a sandbox with --verify, then drops them", {
+    timeout: 120_000,
+  }, async () => {
+    const before = await indexCount(db.url);
+    const r = await runCli([
+      "advise",
+      "--db",
+      db.url,
+      "--workload",
+      WORKLOAD,
+      "--format",
+      "json",
+      "--sandbox",
+      "--verify",
+    ]);
+    expect(r.code).toBe(0);
+    const advice = JSON.parse(r.stdout) as Advice & {
+      recommendations: Array<{ measured?: Array<{ beforeMs: number; afterMs: number }> }>;
+    };
+    const email = advice.recommendations.find(
+      (x) => x.ddl === "CREATE INDEX CONCURRENTLY ON users ((lower(email)));",
+    );
+    expect(email?.measured?.[0]?.afterMs).toBeLessThan((email?.measured?.[0]?.beforeMs ?? 0) / 5);
+    expect(await indexCount(db.url)).toBe(before);
+  });
+
   it("builds the recommendations with --apply", { timeout: 120_000 }, async () => {
     const before = await indexCount(db.url);
     const r = await runCli([
@@ -117,6 +144,16 @@ describe.each(availableServers())("dbopt advise on $name", (server) => {
     const advice = JSON.parse(r.stdout) as Advice;
     expect(advice.applied).toHaveLength(1);
     expect(await indexCount(db.url)).toBe(before + 1);
+  });
+});
+
+describe("dbopt advise --verify", () => {
+  it("refuses to build indexes on a database not marked as a sandbox", async () => {
+    const r = await runCli(["advise", "--db", "postgresql://postgres@127.0.0.1:1/x", "--verify"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /--verify builds the recommended indexes and runs the statements\. Use it on a copy of the database, with --sandbox\./,
+    );
   });
 });
 

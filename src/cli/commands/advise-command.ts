@@ -22,6 +22,7 @@ interface AdviseFlags extends ConnectionFlags, OutputOptions {
   exclude?: string;
   sandbox?: boolean;
   apply?: boolean;
+  verify?: boolean;
 }
 
 export function registerAdvise(program: Command, setExitCode: (code: number) => void): void {
@@ -51,6 +52,10 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
       "the database is a copy: measure with real indexes (all kinds, GIN included) instead of HypoPG",
     )
     .option(
+      "--verify",
+      "with --sandbox: build the recommendations, run the statements before and after, report measured times",
+    )
+    .option(
       "--apply",
       "build the recommended indexes (CREATE INDEX CONCURRENTLY, one at a time) and drop the redundant ones",
     );
@@ -60,6 +65,12 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
     checkFormat(flags.format);
     if (what !== "indexes")
       throw new InputError(`dbopt advise ${what} is not known`, "use dbopt advise indexes");
+    if (flags.verify && !flags.sandbox) {
+      throw new InputError(
+        "--verify builds the recommended indexes and runs the statements",
+        "use it on a copy of the database, with --sandbox",
+      );
+    }
     const workload = flags.workload
       ? parseWorkloadFile(await readTextFile(flags.workload), flags.workload)
       : undefined;
@@ -71,6 +82,7 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
       exclude: list(flags.exclude),
       sandbox: Boolean(flags.sandbox),
       apply: Boolean(flags.apply),
+      verify: Boolean(flags.verify),
       onProgress: progressReporter(),
       ...(workload ? { workload } : {}),
     };

@@ -1,0 +1,71 @@
+/**
+ * --verify: on a sandbox, build the recommended indexes for real and run each statement they help before and
+ * after (EXPLAIN ANALYZE, the median of three runs), so the report shows measured times next to the planner's
+ * estimates. The indexes are dropped again. Statements planned generically have no values to run with.
+ */
+import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
+import { planOf } from "../../facts/plan/explain-runner.js";
+import { qualifiedName } from "../../util/sql-identifiers.js";
+import type { AdviceReport } from "./advice-report.js";
+import type { WorkloadQuery } from "./workload-query.js";
+
+const RUNS = 3;
+
+export async function verifyAdvice(
+  db: PostgresConnector,
+  report: AdviceReport,
+  queries: WorkloadQuery[],
+  progress: (message: string) => void,
+): Promise<void> {
+  const bySql = new Map(queries.map((q) => [q.sql, q]));
+  const runnable = [...new Set(report.recommendations.flatMap((r) => r.queries.map((q) => q.query)))]
+    .map((sql) => bySql.get(sql))
+    .filter((q): q is WorkloadQuery => q !== undefined && q.method !== "generic");
+  const before = new Map<string, number>();
+  for (const [n, q] of runnable.entries()) {
+    progress(`measuring statement ${n + 1} of ${runnable.length} before`);
+    before.set(q.sql, await medianMs(db, q));
+  }
+  const built: string[] = [];
+  try {
+    for (const [n, r] of report.recommendations.entries()) {
+      const name = `dbopt_verify_${n + 1}`;
+      progress(`building ${r.ddl}`);
+      await db.query(r.ddl.replace(/^CREATE INDEX CONCURRENTLY /, `CREATE INDEX ${name} `).replace(/;$/, ""));
+      built.push(qualifiedName(r.schema, name));
+    }
+    await db.query(
+      `ANALYZE ${[...new Set(report.recommendations.map((r) => qualifiedName(r.schema, r.table)))].join(", ")}`,
+    );
+    for (const r of report.recommendations) {
+      r.measured = [];
+      for (const effect of r.queries) {
+        const q = bySql.get(effect.query);
+        const was = before.get(effect.query);
+        if (!q || was === undefined) continue;
+        r.measured.push({ query: effect.query, beforeMs: was, afterMs: await medianMs(db, q) });
+      }
+    }
+  } finally {
+    for (const name of built) await db.query(`DROP INDEX IF EXISTS ${name}`).catch(() => {});
+  }
+  const skipped = queries.filter((q) => q.method === "generic").length;
+  if (skipped)
+    report.notes.push(
+      `--verify ran only statements with values: ${skipped} planned generically were not run`,
+    );
+}
+
+/** Median execution time of EXPLAIN ANALYZE over a few runs; data-changing statements are rolled back. */
+async function medianMs(db: PostgresConnector, q: WorkloadQuery): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const plan = await db.inRolledBackTransaction(async () => {
+      const [row] = await db.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.text}`);
+      return planOf(row);
+    });
+    times.push(plan.executionMs ?? 0);
+  }
+  times.sort((a, b) => a - b);
+  return Math.round((times[Math.floor(RUNS / 2)] ?? 0) * 1000) / 1000;
+}
