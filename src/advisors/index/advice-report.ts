@@ -56,6 +56,8 @@ export interface AdviceReport {
     planning: { bound: number; generic: number; literal: number };
   };
   candidates: number;
+  /** How the set was chosen, from how many candidates, and its net value (ms saved minus write and space charges). */
+  selection: { strategy: "greedy" | "exhaustive"; pool: number; netValueMs: number };
   whatIfCalls: number;
   whatIfCacheHits: number;
   elapsedMs: number;

@@ -25,6 +25,10 @@ export interface AdviseOptions {
   exclude?: string[];
   /** pg_stat_statements' window over the table counters' window, to put writes and reads on one scale. */
   windowScale?: number;
+  /** "exhaustive" tries every subset of the candidate pool (small pools only): the benchmark for the greedy. */
+  strategy?: "greedy" | "exhaustive";
+  /** Keep only the best this many candidates (by what each saves alone) before choosing. */
+  maxCandidates?: number;
   onProgress?: (message: string) => void;
 }
 
@@ -97,13 +101,22 @@ export async function adviseIndexes(
       );
     }
   }
-  const pool = [...new Map(scored.map((s) => [`${s.c.schema}.${s.c.table}`, 0])).keys()].flatMap((table) =>
-    scored
-      .filter((s) => `${s.c.schema}.${s.c.table}` === table)
-      .sort((a, b) => b.gain - a.gain)
-      .slice(0, MAX_CANDIDATES_PER_TABLE)
-      .map((s) => s.c),
+  const perTable = [...new Map(scored.map((s) => [`${s.c.schema}.${s.c.table}`, 0])).keys()].flatMap(
+    (table) =>
+      scored
+        .filter((s) => `${s.c.schema}.${s.c.table}` === table)
+        .sort((a, b) => b.gain - a.gain)
+        .slice(0, MAX_CANDIDATES_PER_TABLE)
+        .map((s) => s.c),
   );
+  const pool =
+    options.maxCandidates === undefined
+      ? perTable
+      : [...perTable]
+          .sort(
+            (a, b) => (scored.find((x) => x.c === b)?.gain ?? 0) - (scored.find((x) => x.c === a)?.gain ?? 0),
+          )
+          .slice(0, options.maxCandidates);
 
   const charge = (c: IndexCandidate) => writeCharge(c, snapshot, queries, options.windowScale ?? 1);
   // Space has a price too: an index must save MIN_MARGINAL of the workload for every 1% of the database it adds.
@@ -113,62 +126,79 @@ export async function adviseIndexes(
     (await gainOf(from, to, onTable(x))) - charge(x).ms - storage(bytes);
   const chosen: IndexCandidate[] = [];
   let usedBytes = 0;
-  progress("choosing indexes for the whole workload");
-  for (;;) {
-    if (options.maxIndexes !== null && chosen.length >= options.maxIndexes) break;
-    let best: { next: IndexCandidate[]; score: number; net: number; bytes: number } | null = null;
-    const consider = async (next: IndexCandidate[], added: IndexCandidate, extraBytes: number) => {
-      if (options.budgetBytes !== null && usedBytes + extraBytes > options.budgetBytes) return;
-      const net = await netOf(added, chosen, next, extraBytes);
-      if (net < MIN_MARGINAL * totalWeight) return;
-      const score = net / Math.max(extraBytes, 8192);
-      if (!best || score > best.score) best = { next, score, net, bytes: extraBytes };
-    };
-    for (const c of pool.filter((c) => !chosen.includes(c)))
-      await consider([...chosen, c], c, await whatIf.size(c));
-    // Widening: the chosen B-tree plus one more key column, in place of the narrower one.
-    for (const x of chosen.filter((x) => x.method === "btree" && !x.where)) {
-      for (const column of widerColumns(x, pool)) {
-        const wide = makeCandidate({ schema: x.schema, name: x.table }, "btree", [...x.columns, column], {
-          include: x.include.filter((c) => c !== column),
-          reason: `${x.reason}, widened by ${column}`,
-          query: [...x.queries][0] ?? "",
-        });
-        for (const q of x.queries) wide.queries.add(q);
-        const extra = (await whatIf.size(wide)) - (await whatIf.size(x));
-        await consider([...chosen.filter((c) => c !== x), wide], wide, Math.max(extra, 0));
-      }
-    }
-    if (!best) break;
-    const pick: { next: IndexCandidate[]; bytes: number; net: number } = best;
-    const added = pick.next.filter((c) => !chosen.includes(c));
-    progress(
-      `chose ${added.map((c) => candidateDdl(c)).join(" ")} (saves about ${pick.net.toFixed(1)} ms net)`,
+  if (options.strategy === "exhaustive") {
+    progress(`trying every subset of ${pool.length} candidates`);
+    const best = await exhaustiveSelection(
+      pool,
+      options,
+      async (config) => {
+        let net = 0;
+        for (const c of config) net -= charge(c).ms + storage(await whatIf.size(c));
+        for (const q of queries) net += q.weight * (1 - (await ratio(q, config)));
+        return net;
+      },
+      (c) => whatIf.size(c),
     );
-    chosen.splice(0, chosen.length, ...pick.next);
-    usedBytes += pick.bytes;
-  }
+    chosen.push(...best);
+    for (const c of best) usedBytes += await whatIf.size(c);
+  } else {
+    progress("choosing indexes for the whole workload");
+    for (;;) {
+      if (options.maxIndexes !== null && chosen.length >= options.maxIndexes) break;
+      let best: { next: IndexCandidate[]; score: number; net: number; bytes: number } | null = null;
+      const consider = async (next: IndexCandidate[], added: IndexCandidate, extraBytes: number) => {
+        if (options.budgetBytes !== null && usedBytes + extraBytes > options.budgetBytes) return;
+        const net = await netOf(added, chosen, next, extraBytes);
+        if (net < MIN_MARGINAL * totalWeight) return;
+        const score = net / Math.max(extraBytes, 8192);
+        if (!best || score > best.score) best = { next, score, net, bytes: extraBytes };
+      };
+      for (const c of pool.filter((c) => !chosen.includes(c)))
+        await consider([...chosen, c], c, await whatIf.size(c));
+      // Widening: the chosen B-tree plus one more key column, in place of the narrower one.
+      for (const x of chosen.filter((x) => x.method === "btree" && !x.where)) {
+        for (const column of widerColumns(x, pool)) {
+          const wide = makeCandidate({ schema: x.schema, name: x.table }, "btree", [...x.columns, column], {
+            include: x.include.filter((c) => c !== column),
+            reason: `${x.reason}, widened by ${column}`,
+            query: [...x.queries][0] ?? "",
+          });
+          for (const q of x.queries) wide.queries.add(q);
+          const extra = (await whatIf.size(wide)) - (await whatIf.size(x));
+          await consider([...chosen.filter((c) => c !== x), wide], wide, Math.max(extra, 0));
+        }
+      }
+      if (!best) break;
+      const pick: { next: IndexCandidate[]; bytes: number; net: number } = best;
+      const added = pick.next.filter((c) => !chosen.includes(c));
+      progress(
+        `chose ${added.map((c) => candidateDdl(c)).join(" ")} (saves about ${pick.net.toFixed(1)} ms net)`,
+      );
+      chosen.splice(0, chosen.length, ...pick.next);
+      usedBytes += pick.bytes;
+    }
 
-  // A later index may have taken over an earlier one's work. Of two that do the same job, keep the one worth more
-  // net of its writes and space; an index that no longer pays for itself goes.
-  for (let changed = true; changed && chosen.length > 1; ) {
-    changed = false;
-    for (const c of [...chosen]) {
-      const without = chosen.filter((x) => x !== c);
-      if ((await netOf(c, without, chosen, await whatIf.size(c))) >= MIN_MARGINAL * totalWeight) continue;
-      let remove = c;
-      for (const d of without.filter((d) => d.schema === c.schema && d.table === c.table)) {
-        const rest = without.filter((x) => x !== d);
-        const cAlone = await netOf(c, rest, [...rest, c], await whatIf.size(c));
-        if (cAlone < MIN_MARGINAL * totalWeight) continue; // c does no job of its own without d either
-        if (cAlone > (await netOf(d, rest, [...rest, d], await whatIf.size(d)))) remove = d;
+    // A later index may have taken over an earlier one's work. Of two that do the same job, keep the one worth more
+    // net of its writes and space; an index that no longer pays for itself goes.
+    for (let changed = true; changed && chosen.length > 1; ) {
+      changed = false;
+      for (const c of [...chosen]) {
+        const without = chosen.filter((x) => x !== c);
+        if ((await netOf(c, without, chosen, await whatIf.size(c))) >= MIN_MARGINAL * totalWeight) continue;
+        let remove = c;
+        for (const d of without.filter((d) => d.schema === c.schema && d.table === c.table)) {
+          const rest = without.filter((x) => x !== d);
+          const cAlone = await netOf(c, rest, [...rest, c], await whatIf.size(c));
+          if (cAlone < MIN_MARGINAL * totalWeight) continue; // c does no job of its own without d either
+          if (cAlone > (await netOf(d, rest, [...rest, d], await whatIf.size(d)))) remove = d;
+          break;
+        }
+        progress(`dropped ${candidateDdl(remove)}: another chosen index does its job`);
+        chosen.splice(chosen.indexOf(remove), 1);
+        usedBytes -= await whatIf.size(remove);
+        changed = true;
         break;
       }
-      progress(`dropped ${candidateDdl(remove)}: another chosen index does its job`);
-      chosen.splice(chosen.indexOf(remove), 1);
-      usedBytes -= await whatIf.size(remove);
-      changed = true;
-      break;
     }
   }
 
@@ -181,6 +211,8 @@ export async function adviseIndexes(
     after += q.weight * (r.cost / (base.get(q.id) ?? 1));
   }
   const improvement = totalWeight > 0 ? 1 - after / totalWeight : 0;
+  let netValue = totalWeight - after;
+  for (const c of chosen) netValue -= charge(c).ms + storage(await whatIf.size(c));
   let recommendations: IndexRecommendation[] = [];
   for (const c of chosen) {
     const affected = queries.filter((q) => finalCost.get(q.id)?.used.includes(c.key));
@@ -237,6 +269,7 @@ export async function adviseIndexes(
       planning,
     },
     candidates: all.length,
+    selection: { strategy: options.strategy ?? "greedy", pool: pool.length, netValueMs: round(netValue) },
     whatIfCalls: whatIf.calls,
     whatIfCacheHits: whatIf.cacheHits,
     elapsedMs: Date.now() - started,
@@ -285,4 +318,34 @@ function redundantExisting(chosen: IndexCandidate[], snapshot: Snapshot): DropRe
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+/** Pools above this size have too many subsets to try. */
+export const EXHAUSTIVE_MAX_POOL = 14;
+
+/** The subset of the pool with the highest net value within the budget and index count. */
+async function exhaustiveSelection(
+  pool: IndexCandidate[],
+  options: AdviseOptions,
+  value: (config: IndexCandidate[]) => Promise<number>,
+  size: (c: IndexCandidate) => Promise<number>,
+): Promise<IndexCandidate[]> {
+  if (pool.length > EXHAUSTIVE_MAX_POOL)
+    throw new Error(`exhaustive search over ${pool.length} candidates is too large`);
+  const sizes: number[] = [];
+  for (const c of pool) sizes.push(await size(c)); // one session: one question at a time
+  let best: IndexCandidate[] = [];
+  let bestValue = 0;
+  for (let mask = 1; mask < 1 << pool.length; mask++) {
+    const config = pool.filter((_, k) => mask & (1 << k));
+    if (options.maxIndexes !== null && config.length > options.maxIndexes) continue;
+    const bytes = sizes.reduce((sum, b, k) => sum + (mask & (1 << k) ? b : 0), 0);
+    if (options.budgetBytes !== null && bytes > options.budgetBytes) continue;
+    const v = await value(config);
+    if (v > bestValue) {
+      best = config;
+      bestValue = v;
+    }
+  }
+  return best;
 }
