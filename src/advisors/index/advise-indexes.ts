@@ -29,6 +29,8 @@ export interface AdviseOptions {
   strategy?: "greedy" | "exhaustive";
   /** Keep only the best this many candidates (by what each saves alone) before choosing. */
   maxCandidates?: number;
+  /** false: only the budget limits space, as in published index-selection benchmarks; default true. */
+  priceStorage?: boolean;
   onProgress?: (message: string) => void;
 }
 
@@ -121,7 +123,8 @@ export async function adviseIndexes(
   const charge = (c: IndexCandidate) => writeCharge(c, snapshot, queries, options.windowScale ?? 1);
   // Space has a price too: an index must save MIN_MARGINAL of the workload for every 1% of the database it adds.
   const databaseBytes = Math.max(snapshot.database.sizeBytes, 1024 * 1024);
-  const storage = (bytes: number) => (Math.max(bytes, 0) / databaseBytes) * 100 * MIN_MARGINAL * totalWeight;
+  const storage = (bytes: number) =>
+    options.priceStorage === false ? 0 : (Math.max(bytes, 0) / databaseBytes) * 100 * MIN_MARGINAL * totalWeight;
   const netOf = async (x: IndexCandidate, from: IndexCandidate[], to: IndexCandidate[], bytes: number) =>
     (await gainOf(from, to, onTable(x))) - charge(x).ms - storage(bytes);
   const chosen: IndexCandidate[] = [];

@@ -1,0 +1,124 @@
+/**
+ * The index advisor on TPC-H, the benchmark of Kossmann et al., "Magic mirror in my hand, which is the best in the
+ * land? An experimental evaluation of index selection algorithms" (PVLDB 13(11), 2020): queries 1-22 without 2, 17
+ * and 20, every query weighted by its own cost, the metric Σ cost with indexes / Σ cost without, under storage
+ * budgets that grow with the scale factor. Loads TPC-H into a new database on a PostgreSQL with HypoPG:
+ *   npx tsx bench/advisor-tpch.ts [--sf 1] [--server postgresql://postgres@127.0.0.1:5432/postgres] [--keep NAME]
+ * --keep loads into NAME (or reuses it when already loaded) and leaves it; otherwise the database is dropped.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { adviseIndexes } from "../src/advisors/index/advise-indexes.js";
+import { HypoPgWhatIf } from "../src/advisors/index/hypopg-what-if.js";
+import { parseWorkloadFile } from "../src/advisors/index/workload-file.js";
+import { prepareWorkload } from "../src/advisors/index/workload-query.js";
+import { PostgresConnector } from "../src/connectors/postgres/postgres-connector.js";
+import { resolveTarget } from "../src/connectors/postgres/target.js";
+import { collectSnapshot } from "../src/facts/collect/collect-snapshot.js";
+import { formatBytes } from "../src/util/format.js";
+import { loadSqlParser } from "../src/util/sql-parser.js";
+import { tpchLoadStatements } from "./tpch/tpch-generate.js";
+
+const { values } = parseArgs({
+  options: {
+    sf: { type: "string", default: "1" },
+    server: { type: "string", default: "postgresql://postgres@127.0.0.1:5432/postgres" },
+    keep: { type: "string" },
+  },
+});
+const sf = Number(values.sf);
+const GB = 1024 ** 3;
+/** Budgets of the paper's TPC-H figure at SF 10, in GB; scaled by SF / 10 here. */
+const BUDGETS_AT_SF10 = [0.25, 0.5, 1, 2, 3, 4, 5, 5.75, 7, 8.5, 10, 12.5, 15];
+/** Extend's relative workload cost in the paper (SF 10, PostgreSQL 12), where its text states it. */
+const EXTEND_AT_SF10 = new Map([
+  [2, 0.806],
+  [5.75, 0.69],
+]);
+const EXCLUDED = new Set([2, 17, 20]);
+const here = new URL("./tpch/", import.meta.url);
+
+await loadSqlParser();
+const name = values.keep ?? `dbopt_bench_tpch_${randomBytes(4).toString("hex")}`;
+const admin = new pg.Client({ connectionString: values.server });
+await admin.connect();
+const url = values.server.replace(/\/[^/]*$/, `/${name}`);
+const exists = (await admin.query("select 1 from pg_database where datname = $1", [name])).rowCount === 1;
+try {
+  if (!exists) await load();
+  else console.log(`reusing database ${name}`);
+  await run();
+} finally {
+  if (!values.keep) await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.end();
+}
+
+async function load() {
+  await admin.query(`create database ${name}`);
+  const setup = new pg.Client({ connectionString: url });
+  try {
+    await setup.connect();
+    await setup.query(readFileSync(new URL("tpch-schema.sql", here), "utf8"));
+    for (const [label, sql] of tpchLoadStatements(sf)) {
+      const started = performance.now();
+      await setup.query(sql);
+      console.log(`loaded ${label} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
+    await setup.query("vacuum (freeze, analyze)");
+    await setup.query("create extension if not exists hypopg");
+    await setup.end();
+  } catch (error) {
+    // A half-loaded database must not be reused by the next --keep run.
+    await setup.end().catch(() => {});
+    await admin.query(`drop database if exists ${name} with (force)`);
+    throw error;
+  }
+}
+
+async function run() {
+  const db = await PostgresConnector.connect(resolveTarget({ db: url }));
+  try {
+    const text = readFileSync(new URL("tpch-queries.sql", here), "utf8").replaceAll(
+      ":q11_fraction",
+      String(0.0001 / sf),
+    );
+    const statements = parseWorkloadFile(text, "tpch").filter((_s, i) => !EXCLUDED.has(i + 1));
+    const snapshot = await collectSnapshot(db, { extraStatements: statements.map((s) => s.sql) });
+    console.log(
+      `TPC-H SF ${sf}: database ${formatBytes(snapshot.database.sizeBytes)}, ${statements.length} queries (1-22 without 2, 17, 20)`,
+    );
+    const queries = prepareWorkload(statements, snapshot);
+    // Every query weighs its own cost, so the advisor's improvement is 1 - Σ cost after / Σ cost before.
+    const baseline = await HypoPgWhatIf.open(db);
+    for (const q of queries) q.weight = (await baseline.cost(q, [])).cost;
+    await baseline.close();
+
+    console.log(
+      "budget (SF 10 equivalent)   relative cost   Extend (paper, SF 10)   indexes  used        what-if calls  time",
+    );
+    for (const atSf10 of BUDGETS_AT_SF10) {
+      const budget = (atSf10 * GB * sf) / 10;
+      const whatIf = await HypoPgWhatIf.open(db);
+      const started = performance.now();
+      const report = await adviseIndexes(queries, snapshot, whatIf, url, {
+        budgetBytes: budget,
+        maxIndexes: null,
+        minImprovement: 0,
+        windowScale: 0,
+        priceStorage: false,
+      });
+      const ms = performance.now() - started;
+      await whatIf.close();
+      const used = report.recommendations.reduce((s, r) => s + r.sizeBytes, 0);
+      const reference = EXTEND_AT_SF10.get(atSf10);
+      console.log(
+        `${`${formatBytes(budget)} (${atSf10} GB)`.padEnd(27)} ${`${(100 * (1 - report.workload.improvement)).toFixed(1)}%`.padStart(13)}   ${(reference ? `${(reference * 100).toFixed(1)}%` : "").padStart(21)}   ${String(report.recommendations.length).padStart(7)}  ${formatBytes(used).padEnd(10)}  ${String(report.whatIfCalls).padStart(13)}  ${(ms / 1000).toFixed(1)} s`,
+      );
+    }
+  } finally {
+    await db.close();
+  }
+}
