@@ -124,28 +124,30 @@ export async function adviseIndexes(
   // Space has a price too: an index must save MIN_MARGINAL of the workload for every 1% of the database it adds.
   const databaseBytes = Math.max(snapshot.database.sizeBytes, 1024 * 1024);
   const storage = (bytes: number) =>
-    options.priceStorage === false ? 0 : (Math.max(bytes, 0) / databaseBytes) * 100 * MIN_MARGINAL * totalWeight;
+    options.priceStorage === false
+      ? 0
+      : (Math.max(bytes, 0) / databaseBytes) * 100 * MIN_MARGINAL * totalWeight;
   const netOf = async (x: IndexCandidate, from: IndexCandidate[], to: IndexCandidate[], bytes: number) =>
     (await gainOf(from, to, onTable(x))) - charge(x).ms - storage(bytes);
-  const chosen: IndexCandidate[] = [];
-  let usedBytes = 0;
-  if (options.strategy === "exhaustive") {
-    progress(`trying every subset of ${pool.length} candidates`);
-    const best = await exhaustiveSelection(
-      pool,
-      options,
-      async (config) => {
-        let net = 0;
-        for (const c of config) net -= charge(c).ms + storage(await whatIf.size(c));
-        for (const q of queries) net += q.weight * (1 - (await ratio(q, config)));
-        return net;
-      },
-      (c) => whatIf.size(c),
-    );
-    chosen.push(...best);
-    for (const c of best) usedBytes += await whatIf.size(c);
-  } else {
-    progress("choosing indexes for the whole workload");
+  const netValueOf = async (config: IndexCandidate[]) => {
+    let net = 0;
+    for (const c of config) net -= charge(c).ms + storage(await whatIf.size(c));
+    for (const q of queries) net += q.weight * (1 - (await ratio(q, config)));
+    return net;
+  };
+  const sizeOf = async (config: IndexCandidate[]) => {
+    let bytes = 0;
+    for (const c of config) bytes += await whatIf.size(c);
+    return bytes;
+  };
+
+  /**
+   * Greedy selection: each step adds the candidate (or widens a chosen index) worth the most, by net value per
+   * byte or by net value alone, while it fits the budget; then drops indexes a later one made redundant.
+   */
+  const greedy = async (scoreBy: "density" | "value"): Promise<IndexCandidate[]> => {
+    const chosen: IndexCandidate[] = [];
+    let usedBytes = 0;
     for (;;) {
       if (options.maxIndexes !== null && chosen.length >= options.maxIndexes) break;
       let best: { next: IndexCandidate[]; score: number; net: number; bytes: number } | null = null;
@@ -153,7 +155,7 @@ export async function adviseIndexes(
         if (options.budgetBytes !== null && usedBytes + extraBytes > options.budgetBytes) return;
         const net = await netOf(added, chosen, next, extraBytes);
         if (net < MIN_MARGINAL * totalWeight) return;
-        const score = net / Math.max(extraBytes, 8192);
+        const score = scoreBy === "density" ? net / Math.max(extraBytes, 8192) : net;
         if (!best || score > best.score) best = { next, score, net, bytes: extraBytes };
       };
       for (const c of pool.filter((c) => !chosen.includes(c)))
@@ -198,12 +200,29 @@ export async function adviseIndexes(
         }
         progress(`dropped ${candidateDdl(remove)}: another chosen index does its job`);
         chosen.splice(chosen.indexOf(remove), 1);
-        usedBytes -= await whatIf.size(remove);
         changed = true;
         break;
       }
     }
+    return chosen;
+  };
+
+  let chosen: IndexCandidate[];
+  if (options.strategy === "exhaustive") {
+    progress(`trying every subset of ${pool.length} candidates`);
+    chosen = await exhaustiveSelection(pool, options, netValueOf, (c) => whatIf.size(c));
+  } else {
+    progress("choosing indexes for the whole workload");
+    chosen = await greedy("density");
+    // Under a budget, value per byte can fill the space with small indexes and leave out the one big index that
+    // matters most (the knapsack trap); choosing by value alone avoids it, so both run and the better set wins.
+    if (options.budgetBytes !== null) {
+      progress("choosing again by value alone, to compare under the budget");
+      const byValue = await greedy("value");
+      if ((await netValueOf(byValue)) > (await netValueOf(chosen))) chosen = byValue;
+    }
   }
+  const usedBytes = await sizeOf(chosen);
 
   // Final costs, per statement, with the chosen set.
   let after = 0;
@@ -214,8 +233,7 @@ export async function adviseIndexes(
     after += q.weight * (r.cost / (base.get(q.id) ?? 1));
   }
   const improvement = totalWeight > 0 ? 1 - after / totalWeight : 0;
-  let netValue = totalWeight - after;
-  for (const c of chosen) netValue -= charge(c).ms + storage(await whatIf.size(c));
+  const netValue = await netValueOf(chosen);
   let recommendations: IndexRecommendation[] = [];
   for (const c of chosen) {
     const affected = queries.filter((q) => finalCost.get(q.id)?.used.includes(c.key));
@@ -286,7 +304,9 @@ function widerColumns(x: IndexCandidate, pool: IndexCandidate[]): string[] {
   const columns = new Set<string>();
   for (const c of pool) {
     if (c.schema !== x.schema || c.table !== x.table || c.method !== "btree") continue;
-    for (const col of c.columns) if (!x.columns.includes(col)) columns.add(col);
+    // A column x already holds in INCLUDE gains nothing as a key but a sort order no query asked for.
+    for (const col of [...c.columns, ...c.include])
+      if (!x.columns.includes(col) && !x.include.includes(col)) columns.add(col);
   }
   return [...columns];
 }

@@ -51,6 +51,21 @@ describe("generateCandidates", () => {
     expect(ddls).not.toContain("CREATE INDEX CONCURRENTLY ON orders (created_at);");
   });
 
+  it("covers a range, a GROUP BY and a join key for index-only scans", () => {
+    const ddls = candidatesFor(
+      "select sum(total) from orders where created_at > $1",
+      "select customer_id, sum(total) from orders group by customer_id",
+      "select c.email, sum(o.total) from customers c join orders o on o.customer_id = c.id group by c.email",
+    );
+    expect(ddls).toEqual(
+      expect.arrayContaining([
+        "CREATE INDEX CONCURRENTLY ON orders (created_at) INCLUDE (total);",
+        // orders_customer_id_idx exists, but without total the scan must visit the heap.
+        "CREATE INDEX CONCURRENTLY ON orders (customer_id) INCLUDE (total);",
+      ]),
+    );
+  });
+
   it("proposes join keys", () => {
     const ddls = candidatesFor(
       "select p.name from order_items oi join products p on p.id = oi.product_id where p.category = 3",

@@ -109,25 +109,34 @@ function forTable(
     );
   }
 
-  // Covering: the best composite, plus the returned columns, for an index-only scan.
-  const selected = block.selected.get(ref.refName);
-  const base =
-    topN ??
-    (firstRange && eqItems.length
-      ? [...eqItems, keyItem(firstRange.column, firstRange.isExpression)]
-      : eqItems.length
-        ? eqItems
-        : null);
-  if (base && selected && !selected.has("*")) {
-    const keyNames = new Set(base.map(normalise));
-    const include = [...selected].map((c) => quoteIdent(c)).filter((c) => !keyNames.has(normalise(c)));
-    if (include.length > 0 && include.length <= MAX_INCLUDE) {
+  // Covering: the best composite, the GROUP BY, or a join key, holding every other column the statement reads
+  // from this table, so the index alone answers (an index-only scan).
+  const referenced = block.referenced.get(ref.refName);
+  const cover = (keys: string[], what: string) => {
+    // Not over an expression key: the scan would need the raw columns as well, and HypoPG plans an expression
+    // index without statistics, which overstates what skipping the heap saves.
+    if (!referenced || referenced.has("*") || keys.some((k) => k.startsWith("("))) return;
+    const keyNames = new Set(keys.map(normalise));
+    const include = [...referenced].map((c) => quoteIdent(c)).filter((c) => !keyNames.has(normalise(c)));
+    if (include.length > 0 && include.length <= MAX_INCLUDE)
       out.push(
-        candidate("btree", base, `as above, covering ${[...selected].join(", ")} for an index-only scan`, {
+        candidate("btree", keys, `${what}, covering ${[...referenced].join(", ")} for an index-only scan`, {
           include,
         }),
       );
-    }
+  };
+  const rangeItem = firstRange ? keyItem(firstRange.column, firstRange.isExpression) : null;
+  const best = topN ?? (rangeItem ? [...eqItems, rangeItem] : eqItems.length ? eqItems : null);
+  if (best) cover(best, firstRange && !topN ? describe(firstRange) : "the condition");
+  const ownGroup = block.groupBy.length > 0 && block.groupBy.every(mine);
+  if (ownGroup)
+    cover(
+      block.groupBy.map((g) => keyItem(g.column, g.isExpression)),
+      `GROUP BY ${block.groupBy.map((g) => g.column).join(", ")}`,
+    );
+  for (const [a, b] of block.joins) {
+    const side = a.table === ref ? a : b.table === ref ? b : null;
+    if (side && !side.isExpression) cover([keyItem(side.column, false)], `join key ${side.column}`);
   }
 
   // Partial: a constant equality that selects a small share of the table, on a column of a few categories (a
@@ -181,7 +190,7 @@ function forTable(
   }
 
   // GROUP BY: rows arrive grouped from a B-tree on the grouping columns.
-  if (block.groupBy.length && block.groupBy.every(mine) && preds.length === 0) {
+  if (ownGroup && preds.length === 0) {
     out.push(
       candidate(
         "btree",

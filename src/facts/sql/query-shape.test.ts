@@ -40,6 +40,20 @@ describe("queryShape", () => {
     expect(shape?.params.get(1)?.use?.column).toBe("tenant_id");
   });
 
+  it("notes every column read from each table, correlated subqueries included", () => {
+    const shape = queryShape(
+      "select o.status, count(*) from orders o where o.total > 5 and exists (select 1 from customers c where c.id = o.customer_id and c.email like 'a%') group by o.status having max(o.created_at) > now()",
+      resolve,
+    );
+    const outer = shape?.blocks.find((b) => b.tables.some((t) => t.refName === "o"));
+    const inner = shape?.blocks.find((b) => b.tables.some((t) => t.refName === "c"));
+    expect(outer?.referenced.get("o")).toEqual(new Set(["status", "total", "customer_id", "created_at"]));
+    expect(inner?.referenced.get("c")).toEqual(new Set(["id", "email"]));
+    expect(
+      queryShape("select * from orders where id = 1", resolve)?.blocks[0]?.referenced.get("orders"),
+    ).toEqual(new Set(["*", "id"]));
+  });
+
   it("attributes unqualified columns and reads expressions", () => {
     const shape = queryShape("select * from customers where lower(email) = lower($1)", resolve);
     const p = shape?.blocks[0]?.predicates[0];

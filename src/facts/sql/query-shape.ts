@@ -48,6 +48,11 @@ export interface QueryBlock {
   hasLimit: boolean;
   /** Returned columns per table refName; "*" when the block selects everything from it. */
   selected: Map<string, Set<string>>;
+  /**
+   * Every column the statement reads from each of the block's tables (per refName), in any clause and in
+   * correlated subqueries: what an index must hold for an index-only scan. "*" when it reads the whole row.
+   */
+  referenced: Map<string, Set<string>>;
 }
 
 export interface QueryShape {
@@ -69,7 +74,7 @@ export function queryShape(sql: string, resolve: ColumnResolver): QueryShape | n
   const stmt = tree?.stmts?.[0]?.stmt as Node | undefined;
   if (!stmt || tree?.stmts?.length !== 1) return null;
   const shape: QueryShape = { kind: "other", blocks: [], updated: null, params: new Map() };
-  const ctx: Context = { sql, resolve, shape, cteNames: new Set() };
+  const ctx: Context = { sql, resolve, shape, cteNames: new Set(), referenced: new Map() };
   if (stmt.SelectStmt) {
     shape.kind = "select";
     readSelect(stmt.SelectStmt as Node, ctx, []);
@@ -98,6 +103,8 @@ export function queryShape(sql: string, resolve: ColumnResolver): QueryShape | n
   } else if (stmt.MergeStmt) {
     shape.kind = "merge";
   }
+  for (const block of shape.blocks)
+    for (const t of block.tables) block.referenced.set(t.refName, ctx.referenced.get(t) ?? new Set());
   return shape;
 }
 
@@ -106,6 +113,8 @@ interface Context {
   resolve: ColumnResolver;
   shape: QueryShape;
   cteNames: Set<string>;
+  /** Columns read, by the table they belong to (correlated subqueries add to their outer tables). */
+  referenced: Map<TableRef, Set<string>>;
 }
 
 function newBlock(tables: TableRef[]): QueryBlock {
@@ -117,6 +126,7 @@ function newBlock(tables: TableRef[]): QueryBlock {
     groupBy: [],
     hasLimit: false,
     selected: new Map(),
+    referenced: new Map(),
   };
 }
 
@@ -153,9 +163,43 @@ function readSelect(select: Node | undefined, ctx: Context, outer: TableRef[]): 
   if (select.limitOffset) markParam(select.limitOffset as Node, ctx, "offset");
   for (const t of (select.targetList as Node[]) ?? [])
     readTarget((t.ResTarget as Node).val as Node, block, ctx, scope);
+  readReferences(select, select, ctx, scope);
   ctx.shape.blocks.push(block);
   // Subqueries in FROM and in expressions are blocks of their own that may see this one's tables.
   visitSubqueries(select, (sub) => readSelect(sub, ctx, scope), select);
+}
+
+/** Note every column this block reads; nested SELECTs note their own (their scope includes this block's tables). */
+function readReferences(node: unknown, self: Node, ctx: Context, scope: TableRef[]): void {
+  if (Array.isArray(node)) {
+    for (const item of node) readReferences(item, self, ctx, scope);
+    return;
+  }
+  if (!node || typeof node !== "object") return;
+  const n = node as Node;
+  if (n.SelectStmt && n.SelectStmt !== self) return;
+  const ref = n.ColumnRef as Node | undefined;
+  if (ref) {
+    const fields = (ref.fields as Node[]) ?? [];
+    if (fields.some((f) => f.A_Star)) {
+      const qualifier = (fields[0]?.String as Node | undefined)?.sval as string | undefined;
+      for (const t of scope.filter((t) => !qualifier || t.refName === qualifier)) note(ctx, t, "*");
+      return;
+    }
+    const use = columnUse(n, ctx, scope);
+    if (use) note(ctx, use.table, use.column);
+    return;
+  }
+  for (const [key, value] of Object.entries(n)) {
+    if (n === self && key === "withClause") continue;
+    readReferences(value, self, ctx, scope);
+  }
+}
+
+function note(ctx: Context, table: TableRef, column: string): void {
+  const set = ctx.referenced.get(table) ?? new Set<string>();
+  set.add(column);
+  ctx.referenced.set(table, set);
 }
 
 function fromList(items: Node[], ctx: Context): TableRef[] {
