@@ -20,6 +20,7 @@ import { resolveTarget } from "../src/connectors/postgres/target.js";
 import { collectSnapshot } from "../src/facts/collect/collect-snapshot.js";
 import { formatBytes } from "../src/util/format.js";
 import { loadSqlParser } from "../src/util/sql-parser.js";
+import { extendSelection } from "./reference/extend.js";
 import { tpchLoadStatements } from "./tpch/tpch-generate.js";
 
 const { values } = parseArgs({
@@ -96,26 +97,48 @@ async function run() {
     for (const q of queries) q.weight = (await baseline.cost(q, [])).cost;
     await baseline.close();
 
+    const schemaOf = (table: string) => snapshot.tables.find((t) => t.name === table)?.schema ?? "public";
     console.log(
-      "budget (SF 10 equivalent)   relative cost   Extend (paper, SF 10)   indexes  used        what-if calls  time",
+      "relative cost = Σ estimated cost with the indexes / without; dbopt and Extend run here on the same data and planner",
     );
-    for (const atSf10 of BUDGETS_AT_SF10) {
-      const budget = (atSf10 * GB * sf) / 10;
+    console.log(
+      "budget (SF 10 equivalent)    dbopt  Extend  Extend (paper, SF 10)   indexes (dbopt, Extend)  what-if calls (dbopt, Extend)  time (dbopt, Extend)",
+    );
+    const timed = async <T>(work: (whatIf: HypoPgWhatIf) => Promise<T>) => {
       const whatIf = await HypoPgWhatIf.open(db);
       const started = performance.now();
-      const report = await adviseIndexes(queries, snapshot, whatIf, url, {
-        budgetBytes: budget,
-        maxIndexes: null,
-        minImprovement: 0,
-        windowScale: 0,
-        priceStorage: false,
-      });
-      const ms = performance.now() - started;
-      await whatIf.close();
-      const used = report.recommendations.reduce((s, r) => s + r.sizeBytes, 0);
+      try {
+        const result = await work(whatIf);
+        return { result, seconds: (performance.now() - started) / 1000, calls: whatIf.calls };
+      } finally {
+        await whatIf.close();
+      }
+    };
+    const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+    for (const atSf10 of BUDGETS_AT_SF10) {
+      const budget = (atSf10 * GB * sf) / 10;
+      const ours = await timed((whatIf) =>
+        adviseIndexes(queries, snapshot, whatIf, url, {
+          budgetBytes: budget,
+          maxIndexes: null,
+          minImprovement: 0,
+          windowScale: 0,
+          priceStorage: false,
+        }),
+      );
+      const extend = await timed((whatIf) => extendSelection(queries, whatIf, budget, schemaOf));
       const reference = EXTEND_AT_SF10.get(atSf10);
+      const ext = extend.result;
       console.log(
-        `${`${formatBytes(budget)} (${atSf10} GB)`.padEnd(27)} ${`${(100 * (1 - report.workload.improvement)).toFixed(1)}%`.padStart(13)}   ${(reference ? `${(reference * 100).toFixed(1)}%` : "").padStart(21)}   ${String(report.recommendations.length).padStart(7)}  ${formatBytes(used).padEnd(10)}  ${String(report.whatIfCalls).padStart(13)}  ${(ms / 1000).toFixed(1)} s`,
+        [
+          `${formatBytes(budget)} (${atSf10} GB)`.padEnd(27),
+          percent(1 - ours.result.workload.improvement).padStart(6),
+          percent(ext.costAfter / ext.costBefore).padStart(7),
+          (reference ? percent(reference) : "").padStart(22),
+          `${ours.result.recommendations.length}, ${ext.chosen.length}`.padStart(26),
+          `${ours.calls}, ${extend.calls}`.padStart(31),
+          `${ours.seconds.toFixed(1)} s, ${extend.seconds.toFixed(1)} s`.padStart(22),
+        ].join(" "),
       );
     }
   } finally {
