@@ -8,7 +8,7 @@
 import { DbError } from "../../connectors/db-error.js";
 import type { Snapshot } from "../../facts/snapshot.js";
 import { formatBytes, formatPercent } from "../../util/format.js";
-import { qualifiedName } from "../../util/sql-identifiers.js";
+import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
 import type { AdviceReport, DropRecommendation, IndexRecommendation } from "./advice-report.js";
 import { generateCandidates } from "./generate-candidates.js";
 import { candidateDdl, type IndexCandidate, makeCandidate } from "./index-candidate.js";
@@ -31,6 +31,8 @@ export interface AdviseOptions {
   maxCandidates?: number;
   /** false: only the budget limits space, as in published index-selection benchmarks; default true. */
   priceStorage?: boolean;
+  /** The share of the workload an index must save to be added or kept; default MIN_MARGINAL (0.5%). */
+  minIndexGain?: number;
   onProgress?: (message: string) => void;
 }
 
@@ -80,6 +82,7 @@ export async function adviseIndexes(
   }
   queries = planned;
   const totalWeight = queries.reduce((s, q) => s + q.weight, 0);
+  const minGain = (options.minIndexGain ?? MIN_MARGINAL) * totalWeight;
   const onTable = (c: IndexCandidate) => queries.filter((q) => q.tables.has(`${c.schema}.${c.table}`));
   const ratio = async (q: WorkloadQuery, config: IndexCandidate[]) =>
     (await whatIf.cost(q, config)).cost / (base.get(q.id) ?? 1);
@@ -154,7 +157,7 @@ export async function adviseIndexes(
       const consider = async (next: IndexCandidate[], added: IndexCandidate, extraBytes: number) => {
         if (options.budgetBytes !== null && usedBytes + extraBytes > options.budgetBytes) return;
         const net = await netOf(added, chosen, next, extraBytes);
-        if (net < MIN_MARGINAL * totalWeight) return;
+        if (net <= minGain) return;
         const score = scoreBy === "density" ? net / Math.max(extraBytes, 8192) : net;
         if (!best || score > best.score) best = { next, score, net, bytes: extraBytes };
       };
@@ -162,7 +165,7 @@ export async function adviseIndexes(
         await consider([...chosen, c], c, await whatIf.size(c));
       // Widening: the chosen B-tree plus one more key column, in place of the narrower one.
       for (const x of chosen.filter((x) => x.method === "btree" && !x.where)) {
-        for (const column of widerColumns(x, pool)) {
+        for (const column of widerColumns(x, pool, queries)) {
           const wide = makeCandidate({ schema: x.schema, name: x.table }, "btree", [...x.columns, column], {
             include: x.include.filter((c) => c !== column),
             reason: `${x.reason}, widened by ${column}`,
@@ -189,12 +192,12 @@ export async function adviseIndexes(
       changed = false;
       for (const c of [...chosen]) {
         const without = chosen.filter((x) => x !== c);
-        if ((await netOf(c, without, chosen, await whatIf.size(c))) >= MIN_MARGINAL * totalWeight) continue;
+        if ((await netOf(c, without, chosen, await whatIf.size(c))) > minGain) continue;
         let remove = c;
         for (const d of without.filter((d) => d.schema === c.schema && d.table === c.table)) {
           const rest = without.filter((x) => x !== d);
           const cAlone = await netOf(c, rest, [...rest, c], await whatIf.size(c));
-          if (cAlone < MIN_MARGINAL * totalWeight) continue; // c does no job of its own without d either
+          if (cAlone <= minGain) continue; // c does no job of its own without d either
           if (cAlone > (await netOf(d, rest, [...rest, d], await whatIf.size(d)))) remove = d;
           break;
         }
@@ -300,15 +303,27 @@ export async function adviseIndexes(
 }
 
 /** Key columns other candidates on the same table use, that x does not have yet. */
-function widerColumns(x: IndexCandidate, pool: IndexCandidate[]): string[] {
+/**
+ * Columns to widen a chosen B-tree by: the key and INCLUDE columns of other candidates on its table, and (as
+ * Extend does) any column a statement reads together with all of the index's key columns.
+ */
+function widerColumns(x: IndexCandidate, pool: IndexCandidate[], queries: WorkloadQuery[]): string[] {
   const columns = new Set<string>();
   for (const c of pool) {
     if (c.schema !== x.schema || c.table !== x.table || c.method !== "btree") continue;
-    // A column x already holds in INCLUDE gains nothing as a key but a sort order no query asked for.
-    for (const col of [...c.columns, ...c.include])
-      if (!x.columns.includes(col) && !x.include.includes(col)) columns.add(col);
+    for (const col of [...c.columns, ...c.include]) columns.add(col);
   }
-  return [...columns];
+  const keys = x.columns.map((k) => k.replace(/ DESC$/, ""));
+  for (const q of queries.filter((q) => q.tables.has(`${x.schema}.${x.table}`))) {
+    for (const block of q.shape.blocks) {
+      for (const t of block.tables.filter((t) => t.name === x.table)) {
+        const read = [...(block.referenced.get(t.refName) ?? [])].filter((c) => c !== "*").map(quoteIdent);
+        if (keys.every((k) => read.includes(k))) for (const col of read) columns.add(col);
+      }
+    }
+  }
+  // A column x already holds gains nothing as another key; one in its INCLUDE, only a sort order no query asked for.
+  return [...columns].filter((col) => !x.columns.includes(col) && !x.include.includes(col));
 }
 
 /** Existing plain B-trees whose keys lead a recommended B-tree: the new one serves their lookups. */
