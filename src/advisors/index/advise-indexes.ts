@@ -39,6 +39,8 @@ export interface AdviseOptions {
 /** Each index must save at least this share of the workload to be worth adding. */
 const MIN_MARGINAL = 0.005;
 const MAX_CANDIDATES_PER_TABLE = 12;
+/** How many of the largest chosen indexes the refill pass tries taking out. */
+const REFILL_TRIES = 3;
 
 export async function adviseIndexes(
   workload: WorkloadQuery[],
@@ -111,7 +113,9 @@ export async function adviseIndexes(
       scored
         .filter((s) => `${s.c.schema}.${s.c.table}` === table)
         .sort((a, b) => b.gain - a.gain)
-        .slice(0, MAX_CANDIDATES_PER_TABLE)
+        // Plain single-column B-trees always stay: small, and often worth most beside other indexes (a join key
+        // pays off once the other side has its index), which scoring each candidate alone does not show.
+        .filter((s, rank) => rank < MAX_CANDIDATES_PER_TABLE || isSingleColumn(s.c))
         .map((s) => s.c),
   );
   const pool =
@@ -148,9 +152,13 @@ export async function adviseIndexes(
    * Greedy selection: each step adds the candidate (or widens a chosen index) worth the most, by net value per
    * byte or by net value alone, while it fits the budget; then drops indexes a later one made redundant.
    */
-  const greedy = async (scoreBy: "density" | "value"): Promise<IndexCandidate[]> => {
-    const chosen: IndexCandidate[] = [];
-    let usedBytes = 0;
+  const greedy = async (
+    scoreBy: "density" | "value",
+    seed: IndexCandidate[] = [],
+    leaveOut: IndexCandidate[] = [],
+  ): Promise<IndexCandidate[]> => {
+    const chosen: IndexCandidate[] = [...seed];
+    let usedBytes = await sizeOf(seed);
     for (;;) {
       if (options.maxIndexes !== null && chosen.length >= options.maxIndexes) break;
       let best: { next: IndexCandidate[]; score: number; net: number; bytes: number } | null = null;
@@ -161,7 +169,7 @@ export async function adviseIndexes(
         const score = scoreBy === "density" ? net / Math.max(extraBytes, 8192) : net;
         if (!best || score > best.score) best = { next, score, net, bytes: extraBytes };
       };
-      for (const c of pool.filter((c) => !chosen.includes(c)))
+      for (const c of pool.filter((c) => !chosen.includes(c) && !leaveOut.includes(c)))
         await consider([...chosen, c], c, await whatIf.size(c));
       // Widening: the chosen B-tree plus one more key column, in place of the narrower one.
       for (const x of chosen.filter((x) => x.method === "btree" && !x.where)) {
@@ -210,6 +218,38 @@ export async function adviseIndexes(
     return chosen;
   };
 
+  /**
+   * A full budget can hold an index that a greedy step liked early but that later ones would beat together: take
+   * each of the largest chosen indexes out in turn, fill the space again without it, and keep the better set.
+   */
+  const refillUnderBudget = async (start: IndexCandidate[]): Promise<IndexCandidate[]> => {
+    let best = start;
+    let value = await netValueOf(start);
+    const largest = [...start];
+    const sizes = new Map<IndexCandidate, number>();
+    for (const c of largest) sizes.set(c, await whatIf.size(c));
+    largest.sort((a, b) => (sizes.get(b) ?? 0) - (sizes.get(a) ?? 0));
+    for (const c of largest.slice(0, REFILL_TRIES)) {
+      const next = await greedy(
+        "density",
+        best.filter((x) => x !== c),
+        [c],
+      );
+      const v = await netValueOf(next);
+      if (v > value + minGain) {
+        progress(
+          `replaced ${candidateDdl(c)} by ${next
+            .filter((x) => !best.includes(x))
+            .map((x) => candidateDdl(x))
+            .join(" ")}`,
+        );
+        best = next;
+        value = v;
+      }
+    }
+    return best;
+  };
+
   let chosen: IndexCandidate[];
   if (options.strategy === "exhaustive") {
     progress(`trying every subset of ${pool.length} candidates`);
@@ -223,6 +263,7 @@ export async function adviseIndexes(
       progress("choosing again by value alone, to compare under the budget");
       const byValue = await greedy("value");
       if ((await netValueOf(byValue)) > (await netValueOf(chosen))) chosen = byValue;
+      chosen = await refillUnderBudget(chosen);
     }
   }
   const usedBytes = await sizeOf(chosen);
@@ -303,6 +344,10 @@ export async function adviseIndexes(
 }
 
 /** Key columns other candidates on the same table use, that x does not have yet. */
+function isSingleColumn(c: IndexCandidate): boolean {
+  return c.method === "btree" && c.columns.length === 1 && c.include.length === 0 && !c.where;
+}
+
 /**
  * Columns to widen a chosen B-tree by: the key and INCLUDE columns of other candidates on its table, and (as
  * Extend does) any column a statement reads together with all of the index's key columns.

@@ -27,7 +27,8 @@ export function makeCandidate(
   columns: string[],
   extra: { include?: string[]; where?: string | null; reason: string; query: string },
 ): IndexCandidate {
-  const include = extra.include ?? [];
+  // INCLUDE order means nothing to PostgreSQL: sorted, the same covering index has one key.
+  const include = [...(extra.include ?? [])].sort();
   const where = extra.where ?? null;
   return {
     key: `${table.schema}.${table.name}|${method}|${columns.join(",")}|${include.join(",")}|${where ?? ""}`,
