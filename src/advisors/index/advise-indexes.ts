@@ -183,6 +183,11 @@ export async function adviseIndexes(
           const extra = (await whatIf.size(wide)) - (await whatIf.size(x));
           await consider([...chosen.filter((c) => c !== x), wide], wide, Math.max(extra, 0));
         }
+        // Upgrading: a candidate that starts with the same keys and holds more (a covering variant) replaces it.
+        for (const y of pool.filter((y) => y !== x && !chosen.includes(y) && startsWith(y, x))) {
+          const extra = (await whatIf.size(y)) - (await whatIf.size(x));
+          await consider([...chosen.filter((c) => c !== x), y], y, Math.max(extra, 0));
+        }
       }
       if (!best) break;
       const pick: { next: IndexCandidate[]; bytes: number; net: number } = best;
@@ -344,6 +349,17 @@ export async function adviseIndexes(
 }
 
 /** Key columns other candidates on the same table use, that x does not have yet. */
+function startsWith(y: IndexCandidate, x: IndexCandidate): boolean {
+  return (
+    y.schema === x.schema &&
+    y.table === x.table &&
+    y.method === x.method &&
+    y.where === x.where &&
+    x.columns.every((c, i) => y.columns[i] === c) &&
+    x.include.every((c) => y.columns.includes(c) || y.include.includes(c))
+  );
+}
+
 function isSingleColumn(c: IndexCandidate): boolean {
   return c.method === "btree" && c.columns.length === 1 && c.include.length === 0 && !c.where;
 }
