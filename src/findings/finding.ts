@@ -28,8 +28,10 @@ export interface Finding {
   nodeId?: number;
   /** Tables, indexes and constraints concerned, as "schema.name". */
   objects?: string[];
-  /** The statement the finding is about, for workload findings. */
+  /** The statement the finding is about, for workload and migration findings. */
   query?: string;
+  /** Where the statement is, for findings about files (migrations). */
+  location?: { file: string; line: number; column: number };
 }
 
 /** Most severe first, then by impact. */

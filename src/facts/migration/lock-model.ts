@@ -1,0 +1,150 @@
+/**
+ * Which table locks a DDL statement takes, as PostgreSQL's documentation (and `dbopt migrate trace`, which reads
+ * pg_locks) has them, and what each lock holds up: ACCESS EXCLUSIVE queues reads and writes, SHARE and the
+ * EXCLUSIVE family queue writes, SHARE UPDATE EXCLUSIVE and weaker queue neither (only other DDL and VACUUM).
+ */
+export type LockMode =
+  | "AccessShareLock"
+  | "RowShareLock"
+  | "RowExclusiveLock"
+  | "ShareUpdateExclusiveLock"
+  | "ShareLock"
+  | "ShareRowExclusiveLock"
+  | "ExclusiveLock"
+  | "AccessExclusiveLock";
+
+export const LOCK_STRENGTH: Record<LockMode, number> = {
+  AccessShareLock: 1,
+  RowShareLock: 2,
+  RowExclusiveLock: 3,
+  ShareUpdateExclusiveLock: 4,
+  ShareLock: 5,
+  ShareRowExclusiveLock: 6,
+  ExclusiveLock: 7,
+  AccessExclusiveLock: 8,
+};
+
+export type Blocks = "reads and writes" | "writes" | "nothing";
+
+export function blockedBy(mode: LockMode): Blocks {
+  if (mode === "AccessExclusiveLock") return "reads and writes";
+  if (LOCK_STRENGTH[mode] >= LOCK_STRENGTH.ShareLock) return "writes";
+  return "nothing";
+}
+
+export interface TableLock {
+  /** Table name as written (unqualified names stay unqualified). */
+  table: string;
+  mode: LockMode;
+}
+
+type Node = Record<string, unknown>;
+
+/** The strongest lock each table named by the statement gets; [] when the statement locks no existing table. */
+export function statementLocks(stmt: Node): TableLock[] {
+  const locks = new Map<string, LockMode>();
+  const take = (rel: unknown, mode: LockMode) => {
+    const name = relationName(rel);
+    if (!name) return;
+    const held = locks.get(name);
+    if (!held || LOCK_STRENGTH[mode] > LOCK_STRENGTH[held]) locks.set(name, mode);
+  };
+  const [kind, body] = Object.entries(stmt)[0] ?? ["", {}];
+  const s = body as Node;
+  switch (kind) {
+    case "IndexStmt":
+      take(s.relation, s.concurrent ? "ShareUpdateExclusiveLock" : "ShareLock");
+      break;
+    case "AlterTableStmt":
+      for (const cmd of (s.cmds as Node[]) ?? []) {
+        const c = cmd.AlterTableCmd as Node;
+        take(s.relation, alterTableLock(c));
+        const constraint = (c.def as Node | undefined)?.Constraint as Node | undefined;
+        if (c.subtype === "AT_AddConstraint" && constraint?.contype === "CONSTR_FOREIGN")
+          take(constraint.pktable, "ShareRowExclusiveLock");
+      }
+      break;
+    case "RenameStmt":
+    case "TruncateStmt":
+      take(s.relation, "AccessExclusiveLock");
+      for (const r of (s.relations as Node[]) ?? []) take(r, "AccessExclusiveLock");
+      break;
+    case "VacuumStmt": {
+      const full = ((s.options as Node[]) ?? []).some(
+        (o) => (o.DefElem as Node | undefined)?.defname === "full",
+      );
+      for (const r of (s.rels as Node[]) ?? [])
+        take((r.VacuumRelation as Node).relation, full ? "AccessExclusiveLock" : "ShareUpdateExclusiveLock");
+      break;
+    }
+    case "ClusterStmt":
+      take(s.relation, "AccessExclusiveLock");
+      break;
+    case "ReindexStmt": {
+      const concurrently = ((s.params as Node[]) ?? []).some(
+        (o) => (o.DefElem as Node | undefined)?.defname === "concurrently",
+      );
+      if (s.kind === "REINDEX_OBJECT_TABLE")
+        take(s.relation, concurrently ? "ShareUpdateExclusiveLock" : "ShareLock");
+      break;
+    }
+    case "CreateTrigStmt":
+      take(s.relation, "ShareRowExclusiveLock");
+      break;
+    case "UpdateStmt":
+    case "DeleteStmt":
+    case "InsertStmt":
+      take(s.relation, "RowExclusiveLock");
+      break;
+    case "RefreshMatViewStmt":
+      take(s.relation, s.concurrent ? "ExclusiveLock" : "AccessExclusiveLock");
+      break;
+    case "DropStmt":
+      if (s.removeType === "OBJECT_TABLE" || s.removeType === "OBJECT_MATVIEW")
+        for (const o of (s.objects as Node[]) ?? []) take(listName(o), "AccessExclusiveLock");
+      break;
+  }
+  return [...locks].map(([table, mode]) => ({ table, mode }));
+}
+
+/** ALTER TABLE subcommands that take less than ACCESS EXCLUSIVE (PostgreSQL docs, ALTER TABLE). */
+function alterTableLock(c: Node): LockMode {
+  const constraint = (c.def as Node | undefined)?.Constraint as Node | undefined;
+  switch (c.subtype) {
+    case "AT_ValidateConstraint":
+    case "AT_SetStatistics":
+    case "AT_ClusterOn":
+    case "AT_DropCluster":
+    case "AT_SetOptions":
+    case "AT_ResetOptions":
+    case "AT_SetRelOptions":
+    case "AT_ResetRelOptions":
+    case "AT_AttachPartition":
+      return "ShareUpdateExclusiveLock";
+    case "AT_AddConstraint":
+      return constraint?.contype === "CONSTR_FOREIGN" ? "ShareRowExclusiveLock" : "AccessExclusiveLock";
+    case "AT_EnableTrig":
+    case "AT_DisableTrig":
+    case "AT_EnableTrigAll":
+    case "AT_DisableTrigAll":
+    case "AT_EnableTrigUser":
+    case "AT_DisableTrigUser":
+      return "ShareRowExclusiveLock";
+    default:
+      return "AccessExclusiveLock";
+  }
+}
+
+export function relationName(rel: unknown): string | null {
+  if (!rel || typeof rel !== "object") return null;
+  const r = ((rel as Node).RangeVar as Node | undefined) ?? (rel as Node);
+  if (typeof r.relname !== "string") return null;
+  return typeof r.schemaname === "string" ? `${r.schemaname}.${r.relname}` : r.relname;
+}
+
+/** The dotted name in a DropStmt object (a List of String nodes). */
+export function listName(o: Node): string | null {
+  const items = ((o.List as Node | undefined)?.items as Node[]) ?? [];
+  const parts = items.map((i) => (i.String as Node | undefined)?.sval).filter((x): x is string => !!x);
+  return parts.length ? parts.join(".") : null;
+}

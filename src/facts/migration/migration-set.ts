@@ -1,0 +1,193 @@
+/**
+ * A migration set as the rules see it: every statement with its file, line and column, the transaction it runs
+ * in, whether a lock_timeout is in force, the rules suppressed for it, and which tables the set created before it
+ * (operations on those are not hazards: nobody else uses them yet).
+ */
+import { readFileSync } from "node:fs";
+import { InputError } from "../../util/input-error.js";
+import { byteToCharOffset, parseSql, SqlError } from "../../util/sql-parser.js";
+import { listName, relationName } from "./lock-model.js";
+
+type Node = Record<string, unknown>;
+
+export interface MigrationStatement {
+  file: string;
+  line: number;
+  column: number;
+  /** The statement's text, without the comments before it. */
+  sql: string;
+  /** The parse tree: { IndexStmt: {...} }. */
+  stmt: Node;
+  /** The node type: "IndexStmt", "AlterTableStmt", ... */
+  kind: string;
+  /** Transaction it runs in (explicit BEGIN ... COMMIT, or the file with --assume-in-transaction); null: autocommit. */
+  transaction: string | null;
+  /** A non-zero lock_timeout is set earlier in the file (or SET LOCAL earlier in the transaction). */
+  lockTimeout: boolean;
+  /** Rule ids a `-- dbopt-ignore:` comment suppresses for this statement, or for its whole file. */
+  ignored: Set<string>;
+  /** Tables and indexes the set created before this statement, by normalised name. */
+  newTables: ReadonlySet<string>;
+}
+
+export interface TableSize {
+  rows: number | null;
+  bytes: number | null;
+}
+
+export interface MigrationFacts {
+  pgVersion: number;
+  statements: MigrationStatement[];
+  /** Tables that exist before the set, by normalised name, when a schema dump or database was given. */
+  existing: Map<string, TableSize> | null;
+  /** Index name → its table's name, for indexes of the starting schema and those the set creates. */
+  indexTables: Map<string, string>;
+}
+
+export interface ReadOptions {
+  pgVersion: number;
+  assumeInTransaction?: boolean;
+  existing?: Map<string, TableSize> | null;
+  indexTables?: Map<string, string>;
+}
+
+/** "public.Orders" and "orders" name the same table for the rules; the parser has folded unquoted names already. */
+export function normaliseTable(name: string): string {
+  return name.replace(/^public\./, "");
+}
+
+export function readMigrationSet(
+  files: Array<{ file: string; text?: string }>,
+  options: ReadOptions,
+): MigrationFacts {
+  const statements: MigrationStatement[] = [];
+  const created = new Set<string>();
+  const indexTables = new Map(options.indexTables ?? []);
+  for (const { file, text = readFileSync(file, "utf8") } of files) {
+    let tree: ReturnType<typeof parseSql>;
+    try {
+      tree = parseSql(text);
+    } catch (error) {
+      const at = error instanceof SqlError ? error.sqlDetails?.cursorPosition : undefined;
+      const where = at ? lineColumn(text, byteToCharOffset(text, at - 1)) : null;
+      throw new InputError(
+        `${file}${where ? `:${where.line}:${where.column}` : ""} does not parse: ${error instanceof Error ? error.message : String(error)}`,
+        "fix the SQL (dbopt reads it with PostgreSQL's own parser)",
+      );
+    }
+    const fileIgnored = new Set(
+      [...text.matchAll(/--\s*dbopt-ignore-file:\s*([\w/, \t-]+)/g)].flatMap((m) => ids(m[1])),
+    );
+    let transaction: string | null = options.assumeInTransaction ? `${file}` : null;
+    let explicit = 0;
+    let sessionTimeout = false;
+    let localTimeout = false;
+    let previousEnd = 0;
+    for (const raw of tree.stmts ?? []) {
+      const startByte = Number(raw.stmt_location ?? 0);
+      const start = byteToCharOffset(text, startByte);
+      const end = raw.stmt_len ? byteToCharOffset(text, startByte + Number(raw.stmt_len)) : text.length;
+      const first = statementStart(text, Math.max(start, previousEnd));
+      // The parser starts the first statement at its first token, later ones right after the previous one's end:
+      // the comments that belong to this statement are all that lies between the two.
+      const comments = text.slice(previousEnd, first);
+      previousEnd = end;
+      const stmt = raw.stmt as Node;
+      const kind = Object.keys(stmt)[0] ?? "";
+      const body = stmt[kind] as Node;
+      const position = lineColumn(text, first);
+      const ignored = new Set([
+        ...fileIgnored,
+        ...[...comments.matchAll(/--\s*dbopt-ignore:\s*([\w/, \t-]+)/g)].flatMap((m) => ids(m[1])),
+      ]);
+
+      if (kind === "TransactionStmt") {
+        const k = String(body.kind);
+        if (k === "TRANS_STMT_BEGIN" || k === "TRANS_STMT_START") transaction = `${file}#${++explicit}`;
+        else if (k === "TRANS_STMT_COMMIT" || k === "TRANS_STMT_ROLLBACK") {
+          transaction = options.assumeInTransaction ? `${file}` : null;
+          localTimeout = false;
+        }
+      }
+      if (kind === "VariableSetStmt" && body.name === "lock_timeout") {
+        const on = body.kind === "VAR_SET_VALUE" && !isZero(body.args);
+        if (body.is_local) localTimeout = on;
+        else sessionTimeout = on;
+      }
+      statements.push({
+        file,
+        line: position.line,
+        column: position.column,
+        sql: text.slice(first, end).trim(),
+        stmt,
+        kind,
+        transaction,
+        lockTimeout: sessionTimeout || (localTimeout && transaction !== null),
+        ignored,
+        newTables: new Set(created),
+      });
+      // What this statement creates is new for the statements after it.
+      if (kind === "CreateStmt" || kind === "CreateTableAsStmt") {
+        const name = relationName(body.relation ?? (body.into as Node | undefined)?.rel);
+        if (name) created.add(normaliseTable(name));
+      }
+      if (kind === "IndexStmt") {
+        const table = relationName(body.relation);
+        if (table && typeof body.idxname === "string") indexTables.set(body.idxname, normaliseTable(table));
+      }
+      if (kind === "DropStmt" && body.removeType === "OBJECT_TABLE")
+        for (const o of (body.objects as Node[]) ?? []) {
+          const name = listName(o);
+          if (name) created.delete(normaliseTable(name));
+        }
+    }
+  }
+  return { pgVersion: options.pgVersion, statements, existing: options.existing ?? null, indexTables };
+}
+
+/** Tables, per normalised name, that exist before this statement: not created earlier in the set. */
+export function isExistingTable(st: MigrationStatement, name: string | null): boolean {
+  if (!name) return false;
+  return !st.newTables.has(normaliseTable(name));
+}
+
+export function tableSize(facts: MigrationFacts, name: string): TableSize | null {
+  return facts.existing?.get(normaliseTable(name)) ?? null;
+}
+
+function ids(list: string | undefined): string[] {
+  return (list ?? "")
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** SET lock_timeout = 0 (or '0', '0s') turns it off. Integer zero is an A_Const whose ival has no value. */
+function isZero(args: unknown): boolean {
+  const a = ((args as Node[]) ?? [])[0]?.A_Const as Node | undefined;
+  if (!a) return false;
+  if (a.ival) return Number((a.ival as Node).ival ?? 0) === 0;
+  const text = (a.sval as Node | undefined)?.sval;
+  return typeof text === "string" && Number.parseFloat(text) === 0;
+}
+
+/** Where a statement's first token is: past whitespace and comments. */
+function statementStart(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i] ?? "")) i++;
+    if (text.startsWith("--", i)) {
+      const nl = text.indexOf("\n", i);
+      i = nl < 0 ? text.length : nl + 1;
+    } else if (text.startsWith("/*", i)) {
+      const close = text.indexOf("*/", i + 2);
+      i = close < 0 ? text.length : close + 2;
+    } else return i;
+  }
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return { line, column: offset - before.lastIndexOf("\n") };
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { lintSql } from "../../../test/support/migration-harness.js";
+import { concurrentlyInTransaction } from "./concurrently-in-transaction.js";
+
+describe("migration/concurrently-in-transaction", () => {
+  it("reports CONCURRENTLY inside BEGIN ... COMMIT, and in files the runner wraps", async () => {
+    const [f] = await lintSql(
+      concurrentlyInTransaction,
+      "begin;\ncreate index concurrently on orders (a);\ncommit;",
+    );
+    expect(f).toMatchObject({ severity: "error", location: { line: 2 } });
+    expect(
+      await lintSql(concurrentlyInTransaction, "vacuum orders;", { assumeInTransaction: true }),
+    ).toHaveLength(1);
+    expect(
+      await lintSql(concurrentlyInTransaction, "begin;\nreindex index concurrently orders_a_idx;\ncommit;"),
+    ).toHaveLength(1);
+  });
+
+  it("is quiet outside a transaction and after COMMIT", async () => {
+    expect(await lintSql(concurrentlyInTransaction, "create index concurrently on orders (a);")).toEqual([]);
+    expect(
+      await lintSql(
+        concurrentlyInTransaction,
+        "begin;\nselect 1;\ncommit;\ndrop index concurrently orders_a_idx;",
+      ),
+    ).toEqual([]);
+  });
+});

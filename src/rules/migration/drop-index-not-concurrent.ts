@@ -1,0 +1,35 @@
+import { listName } from "../../facts/migration/lock-model.js";
+import { isExistingTable } from "../../facts/migration/migration-set.js";
+import { bodyOf, migrationRule } from "./migration-rule.js";
+
+/** DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table: reads queue too, behind any long query. */
+export const dropIndexNotConcurrent = migrationRule({
+  id: "migration/drop-index-not-concurrent",
+  title: "Index dropped without CONCURRENTLY",
+  description:
+    "DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's table; waiting for it behind a long query queues every read and write. DROP INDEX CONCURRENTLY waits for other transactions without blocking them. Not reported for indexes on tables the set creates.",
+  maxSeverity: "warning",
+  docsUrl: "https://www.postgresql.org/docs/current/sql-dropindex.html",
+  check(st, facts) {
+    const body = bodyOf(st, "DropStmt");
+    if (body?.removeType !== "OBJECT_INDEX" || body.concurrent) return [];
+    return ((body.objects as Array<Record<string, unknown>>) ?? []).flatMap((o) => {
+      const index = listName(o);
+      const table = index ? (facts.indexTables.get(index.replace(/^public\./, "")) ?? null) : null;
+      if (table !== null && !isExistingTable(st, table)) return [];
+      return [
+        {
+          severity: "warning" as const,
+          title: `DROP INDEX ${index} locks ${table ?? "its table"} against reads and writes`,
+          detail: `The drop needs an ACCESS EXCLUSIVE lock on ${table ?? "the table"}; while it waits for running queries, every new query on the table queues behind it.`,
+          ...(table ? { table } : {}),
+          lock: "AccessExclusiveLock" as const,
+          fix: {
+            sql: `DROP INDEX CONCURRENTLY ${body.missing_ok ? "IF EXISTS " : ""}${index};`,
+            note: "Run it outside a transaction block, one index per statement.",
+          },
+        },
+      ];
+    });
+  },
+});
