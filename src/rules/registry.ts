@@ -1,5 +1,6 @@
 /** Every rule dbopt knows, by family, sorted by id. Add a rule here and it runs, documents and lists itself. */
 
+import type { MigrationFacts } from "../facts/migration/migration-set.js";
 import { memorySettings } from "./config/memory-settings.js";
 import { randomPageCost } from "./config/random-page-cost.js";
 import { unsafeSettings } from "./config/unsafe-settings.js";
@@ -28,6 +29,21 @@ import { tableBloatCheck } from "./health/table-bloat.js";
 import { tempFiles } from "./health/temp-files.js";
 import { unusedIndex } from "./health/unused-index.js";
 import { xidWraparound } from "./health/xid-wraparound.js";
+import { addColumnRewrite } from "./migration/add-column-rewrite.js";
+import { addNotNullColumnWithoutDefault } from "./migration/add-not-null-column-without-default.js";
+import { alterColumnType } from "./migration/alter-column-type.js";
+import { backfillInDdlTransaction } from "./migration/backfill-in-ddl-transaction.js";
+import { concurrentlyInTransaction } from "./migration/concurrently-in-transaction.js";
+import { constraintValidatedInPlace } from "./migration/constraint-validated-in-place.js";
+import { createIndexNotConcurrent } from "./migration/create-index-not-concurrent.js";
+import { dropIndexNotConcurrent } from "./migration/drop-index-not-concurrent.js";
+import { dropObject } from "./migration/drop-object.js";
+import { missingLockTimeout } from "./migration/missing-lock-timeout.js";
+import { preferRobustTypes } from "./migration/prefer-robust-types.js";
+import { renameObject } from "./migration/rename-object.js";
+import { setNotNull } from "./migration/set-not-null.js";
+import { tableRewriteMaintenance } from "./migration/table-rewrite-maintenance.js";
+import { validateInSameTransaction } from "./migration/validate-in-same-transaction.js";
 import { coldReads } from "./plan/cold-reads.js";
 import { correlatedSubplan } from "./plan/correlated-subplan.js";
 import { cteRescanned } from "./plan/cte-rescanned.js";
@@ -118,11 +134,31 @@ export const HEALTH_RULES: readonly AnyRule<HealthFacts>[] = byId([
   xidWraparound,
 ]);
 
+/** Migration rules: they read a migration set (dbopt migrate lint). */
+export const MIGRATION_RULES: readonly AnyRule<MigrationFacts>[] = byId([
+  addColumnRewrite,
+  addNotNullColumnWithoutDefault,
+  alterColumnType,
+  backfillInDdlTransaction,
+  concurrentlyInTransaction,
+  constraintValidatedInPlace,
+  createIndexNotConcurrent,
+  dropIndexNotConcurrent,
+  dropObject,
+  missingLockTimeout,
+  preferRobustTypes,
+  renameObject,
+  setNotNull,
+  tableRewriteMaintenance,
+  validateInSameTransaction,
+]);
+
 /** Every rule, sorted by id, for listings and documentation. */
 export function allRules(): readonly AnyRule<unknown>[] {
   return byId([
     ...(PLAN_RULES as AnyRule<unknown>[]),
     ...(WORKLOAD_RULES as AnyRule<unknown>[]),
     ...(HEALTH_RULES as AnyRule<unknown>[]),
+    ...(MIGRATION_RULES as AnyRule<unknown>[]),
   ]);
 }

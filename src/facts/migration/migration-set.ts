@@ -42,6 +42,8 @@ export interface MigrationFacts {
   existing: Map<string, TableSize> | null;
   /** Index name → its table's name, for indexes of the starting schema and those the set creates. */
   indexTables: Map<string, string>;
+  /** Column types of the starting schema (table → column → type), when --db gave them. */
+  columnTypes?: Map<string, Map<string, { name: string; mods: number[]; array: boolean }>>;
 }
 
 export interface ReadOptions {
@@ -49,6 +51,7 @@ export interface ReadOptions {
   assumeInTransaction?: boolean;
   existing?: Map<string, TableSize> | null;
   indexTables?: Map<string, string>;
+  columnTypes?: MigrationFacts["columnTypes"];
 }
 
 /** "public.Orders" and "orders" name the same table for the rules; the parser has folded unquoted names already. */
@@ -142,7 +145,13 @@ export function readMigrationSet(
         }
     }
   }
-  return { pgVersion: options.pgVersion, statements, existing: options.existing ?? null, indexTables };
+  return {
+    pgVersion: options.pgVersion,
+    statements,
+    existing: options.existing ?? null,
+    indexTables,
+    ...(options.columnTypes ? { columnTypes: options.columnTypes } : {}),
+  };
 }
 
 /** Tables, per normalised name, that exist before this statement: not created earlier in the set. */

@@ -1,0 +1,47 @@
+import { listName } from "../../facts/migration/lock-model.js";
+import { isExistingTable } from "../../facts/migration/migration-set.js";
+import { alterTableCommands, bodyOf, type MigrationHit, migrationRule } from "./migration-rule.js";
+
+/** Dropping what the running code reads breaks it; ORMs that select every column break on a dropped column too. */
+export const dropObject = migrationRule({
+  id: "migration/drop",
+  title: "Dropping a table or column",
+  description:
+    "DROP TABLE and DROP COLUMN lose data and break any running code that reads them; ORMs that list every column of a model fail on a dropped one until the new code is deployed. Stop using it in the application first (e.g. Prisma: remove the field; Rails: ignored_columns), deploy, then drop.",
+  maxSeverity: "warning",
+  docsUrl: "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-DROP-COLUMN",
+  check(st) {
+    const hits: MigrationHit[] = [];
+    const drop = bodyOf(st, "DropStmt");
+    if (drop?.removeType === "OBJECT_TABLE")
+      for (const o of (drop.objects as Array<Record<string, unknown>>) ?? []) {
+        const table = listName(o);
+        if (!table || !isExistingTable(st, table)) continue;
+        hits.push({
+          severity: "warning",
+          title: `DROP TABLE ${table} deletes its data and breaks code that still reads it`,
+          detail: `Make sure no deployed code reads ${table}, and that its data is backed up or no longer needed.`,
+          table,
+          lock: "AccessExclusiveLock",
+          fix: {
+            note: "Remove every use in the application and deploy first; consider renaming it aside for a release before dropping.",
+          },
+        });
+      }
+    for (const { table, cmd } of alterTableCommands(st)) {
+      if (cmd.subtype !== "AT_DropColumn" || !table || !isExistingTable(st, table)) continue;
+      hits.push({
+        severity: "warning",
+        title: `DROP COLUMN ${table}.${cmd.name} breaks code that still reads it`,
+        detail:
+          "The column disappears when this commits; the application version still running selects it (ORMs list every column) and fails until the new code is out.",
+        table,
+        lock: "AccessExclusiveLock",
+        fix: {
+          note: "Stop reading and writing the column in the application and deploy; drop it in a later migration.",
+        },
+      });
+    }
+    return hits;
+  },
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { lintSql } from "../../../test/support/migration-harness.js";
+import { missingLockTimeout } from "./missing-lock-timeout.js";
+
+describe("migration/missing-lock-timeout", () => {
+  it("reports a strong lock on an existing table without lock_timeout", async () => {
+    const [f] = await lintSql(missingLockTimeout, "alter table users add column plan text;");
+    expect(f).toMatchObject({
+      severity: "warning",
+      evidence: { lock: "AccessExclusiveLock", blocks: "reads and writes" },
+    });
+    expect(f?.fix?.sql).toBe("SET lock_timeout = '2s';");
+  });
+
+  it("is quiet with lock_timeout set, for weak locks, on new tables, and after lock_timeout = 0 is undone", async () => {
+    expect(
+      await lintSql(missingLockTimeout, "set lock_timeout = '2s';\nalter table users add column plan text;"),
+    ).toEqual([]);
+    expect(
+      await lintSql(
+        missingLockTimeout,
+        "begin;\nset local lock_timeout = 1000;\nalter table users drop column x;\ncommit;",
+      ),
+    ).toEqual([]);
+    expect(await lintSql(missingLockTimeout, "create index concurrently on users (email);")).toEqual([]);
+    expect(
+      await lintSql(missingLockTimeout, "create table t (a int);\nalter table t add column b int;"),
+    ).toEqual([]);
+    expect(
+      await lintSql(
+        missingLockTimeout,
+        "set lock_timeout = '2s';\nset lock_timeout = 0;\nalter table users add column c int;",
+      ),
+    ).toHaveLength(1);
+  });
+});

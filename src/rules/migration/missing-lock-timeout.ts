@@ -1,0 +1,36 @@
+import { blockedBy, LOCK_STRENGTH, statementLocks } from "../../facts/migration/lock-model.js";
+import { isExistingTable } from "../../facts/migration/migration-set.js";
+import { migrationRule } from "./migration-rule.js";
+
+/**
+ * A statement that needs a strong lock waits behind any long query on the table, and everything after it waits
+ * behind it. lock_timeout turns that outage into a failed migration to retry.
+ */
+export const missingLockTimeout = migrationRule({
+  id: "migration/missing-lock-timeout",
+  title: "Strong lock taken without lock_timeout",
+  description:
+    "A lock that blocks writes (SHARE and stronger) on an existing table, with no lock_timeout set earlier in the file: while it waits for a long-running query, every query after it queues too. Reported only for statements that take such a lock.",
+  maxSeverity: "warning",
+  docsUrl: "https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-LOCK-TIMEOUT",
+  check(st) {
+    if (st.lockTimeout) return [];
+    const lock = statementLocks(st.stmt)
+      .filter((l) => isExistingTable(st, l.table) && LOCK_STRENGTH[l.mode] >= LOCK_STRENGTH.ShareLock)
+      .sort((a, b) => LOCK_STRENGTH[b.mode] - LOCK_STRENGTH[a.mode])[0];
+    if (!lock) return [];
+    return [
+      {
+        severity: "warning",
+        title: `${lock.mode} on ${lock.table} with no lock_timeout`,
+        detail: `Waiting for this lock behind a long query would stop every ${blockedBy(lock.mode) === "writes" ? "write" : "read and write"} on ${lock.table} for as long as it waits.`,
+        table: lock.table,
+        lock: lock.mode,
+        fix: {
+          sql: "SET lock_timeout = '2s';",
+          note: "Put it at the top of the migration (SET LOCAL inside a transaction) and retry the migration when it times out.",
+        },
+      },
+    ];
+  },
+});

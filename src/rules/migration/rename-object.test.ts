@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { lintSql } from "../../../test/support/migration-harness.js";
+import { renameObject } from "./rename-object.js";
+
+describe("migration/rename", () => {
+  it("reports renamed columns, tables and enum values", async () => {
+    const findings = await lintSql(
+      renameObject,
+      "alter table users rename column name to full_name;\nalter table users rename to accounts;\nalter type mood rename value 'ok' to 'fine';",
+    );
+    expect(findings.map((f) => f.title)).toEqual([
+      "Renaming column users.name breaks the code that still uses the old name",
+      "Renaming table users breaks the code that still uses the old name",
+      "Renaming enum value 'ok' breaks code and data that use it",
+    ]);
+  });
+
+  it("is quiet for tables the set creates", async () => {
+    expect(
+      await lintSql(renameObject, "create table t (a int);\nalter table t rename column a to b;"),
+    ).toEqual([]);
+  });
+});

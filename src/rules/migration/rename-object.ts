@@ -1,0 +1,56 @@
+import { relationName } from "../../facts/migration/lock-model.js";
+import { isExistingTable } from "../../facts/migration/migration-set.js";
+import { bodyOf, migrationRule } from "./migration-rule.js";
+
+/** A rename is instant for PostgreSQL and immediate breakage for the application still running the old code. */
+export const renameObject = migrationRule({
+  id: "migration/rename",
+  title: "Renaming a table, column or enum value",
+  description:
+    "RENAME is a catalog change, but the application version still running during the deploy reads the old name and fails until the new code is out. Expand and contract: add the new name (a column kept in sync, or a view), move the code, then drop the old.",
+  maxSeverity: "warning",
+  docsUrl: "https://www.postgresql.org/docs/current/sql-altertable.html",
+  check(st) {
+    const rename = bodyOf(st, "RenameStmt");
+    if (rename) {
+      const table = relationName(rename.relation);
+      if (!table || !isExistingTable(st, table)) return [];
+      const what =
+        rename.renameType === "OBJECT_COLUMN"
+          ? `column ${table}.${rename.subname}`
+          : rename.renameType === "OBJECT_TABLE"
+            ? `table ${table}`
+            : null;
+      if (!what) return [];
+      return [
+        {
+          severity: "warning" as const,
+          title: `Renaming ${what} breaks the code that still uses the old name`,
+          detail: `Queries of the running application that name the old ${rename.renameType === "OBJECT_COLUMN" ? "column" : "table"} fail from the moment this commits until the new code is deployed.`,
+          table,
+          lock: "AccessExclusiveLock" as const,
+          fix: {
+            note:
+              rename.renameType === "OBJECT_COLUMN"
+                ? "Add the new column, write both (a trigger or the application), backfill, switch reads, then drop the old column in a later release."
+                : `Rename, and in the same transaction CREATE VIEW ${table} AS SELECT * FROM ${rename.newname}; (a simple view is updatable) until the old code is gone.`,
+          },
+        },
+      ];
+    }
+    const alterEnum = bodyOf(st, "AlterEnumStmt");
+    if (alterEnum?.oldVal)
+      return [
+        {
+          severity: "warning" as const,
+          title: `Renaming enum value '${alterEnum.oldVal}' breaks code and data that use it`,
+          detail:
+            "Rows keep their value under its new name at once; the running application still writes and compares the old one.",
+          fix: {
+            note: "Add the new value, move the code and the rows to it, and stop using the old one (enum values cannot be dropped).",
+          },
+        },
+      ];
+    return [];
+  },
+});

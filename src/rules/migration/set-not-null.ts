@@ -1,0 +1,91 @@
+import {
+  isExistingTable,
+  type MigrationFacts,
+  type MigrationStatement,
+  normaliseTable,
+} from "../../facts/migration/migration-set.js";
+import { alterTableCommands, migrationRule } from "./migration-rule.js";
+
+type Node = Record<string, unknown>;
+
+/**
+ * SET NOT NULL scans the whole table under ACCESS EXCLUSIVE to prove there is no NULL, unless a validated
+ * CHECK (col IS NOT NULL) already proves it (12+). The recipe builds that proof without blocking.
+ */
+export const setNotNull = migrationRule({
+  id: "migration/set-not-null",
+  title: "SET NOT NULL scans the table under an exclusive lock",
+  description:
+    "ALTER COLUMN ... SET NOT NULL reads every row while holding ACCESS EXCLUSIVE. From PostgreSQL 12 it skips the scan when a validated CHECK (column IS NOT NULL) exists: add it NOT VALID, VALIDATE it (no blocking lock), then SET NOT NULL. PostgreSQL 18 adds NOT NULL constraints that can be NOT VALID themselves.",
+  maxSeverity: "error",
+  docsUrl:
+    "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-DROP-NOT-NULL",
+  check(st, facts) {
+    return alterTableCommands(st).flatMap(({ table, cmd }) => {
+      if (cmd.subtype !== "AT_SetNotNull" || !table || !isExistingTable(st, table)) return [];
+      const column = String(cmd.name);
+      if (provenNotNull(facts, st, table, column)) return [];
+      const name = `${table.replace(/.*\./, "")}_${column}_not_null`;
+      const sql =
+        facts.pgVersion >= 18
+          ? [
+              `ALTER TABLE ${table} ADD CONSTRAINT ${name} NOT NULL ${column} NOT VALID;`,
+              `ALTER TABLE ${table} VALIDATE CONSTRAINT ${name};`,
+            ]
+          : [
+              `ALTER TABLE ${table} ADD CONSTRAINT ${name} CHECK (${column} IS NOT NULL) NOT VALID;`,
+              `ALTER TABLE ${table} VALIDATE CONSTRAINT ${name};`,
+              `ALTER TABLE ${table} ALTER COLUMN ${column} SET NOT NULL;`,
+              `ALTER TABLE ${table} DROP CONSTRAINT ${name};`,
+            ];
+      return [
+        {
+          severity: "error" as const,
+          title: `SET NOT NULL on ${table}.${column} reads the whole table while blocking it`,
+          detail: `PostgreSQL checks every row of ${table} for NULLs while holding ACCESS EXCLUSIVE: reads and writes wait for the full scan.`,
+          table,
+          lock: "AccessExclusiveLock" as const,
+          scan: true,
+          fix: {
+            sql: sql.join("\n"),
+            note:
+              facts.pgVersion >= 18
+                ? "PostgreSQL 18: the NOT VALID NOT NULL constraint is added instantly and validated without blocking reads or writes; run the VALIDATE in its own transaction."
+                : "Adding NOT VALID is instant; VALIDATE scans with SHARE UPDATE EXCLUSIVE (reads and writes go on); SET NOT NULL then uses the validated check instead of scanning. Run each in its own transaction.",
+          },
+        },
+      ];
+    });
+  },
+});
+
+/** An earlier statement of the set added a validated CHECK (column IS NOT NULL) on the table. */
+function provenNotNull(
+  facts: MigrationFacts,
+  st: MigrationStatement,
+  table: string,
+  column: string,
+): boolean {
+  const checks = new Map<string, boolean>();
+  for (const earlier of facts.statements) {
+    if (earlier === st) break;
+    for (const { table: t, cmd } of alterTableCommands(earlier)) {
+      if (!t || normaliseTable(t) !== normaliseTable(table)) continue;
+      const c = (cmd.def as Node | undefined)?.Constraint as Node | undefined;
+      const test = (c?.raw_expr as Node | undefined)?.NullTest as Node | undefined;
+      const tested = (
+        (((test?.arg as Node | undefined)?.ColumnRef as Node | undefined)?.fields as Node[]) ?? []
+      ).at(-1);
+      if (
+        cmd.subtype === "AT_AddConstraint" &&
+        c?.contype === "CONSTR_CHECK" &&
+        test?.nulltesttype === "IS_NOT_NULL" &&
+        (tested?.String as Node | undefined)?.sval === column
+      )
+        checks.set(String(c.conname ?? ""), !c.skip_validation);
+      if (cmd.subtype === "AT_ValidateConstraint" && checks.has(String(cmd.name)))
+        checks.set(String(cmd.name), true);
+    }
+  }
+  return [...checks.values()].some(Boolean);
+}
