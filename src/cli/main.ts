@@ -7,6 +7,7 @@ import { registerAnalyze } from "./commands/analyze-command.js";
 import { registerCheck } from "./commands/check-command.js";
 import { registerDemo } from "./commands/demo-command.js";
 import { registerExplain } from "./commands/explain-command.js";
+import { registerMigrate } from "./commands/migrate-command.js";
 import { registerRules } from "./commands/rules-command.js";
 import { registerSnapshot } from "./commands/snapshot-command.js";
 import { registerTune } from "./commands/tune-command.js";
@@ -30,9 +31,15 @@ export async function main(argv: string[]): Promise<number> {
   registerAdvise(program, setExitCode);
   registerTune(program, setExitCode);
   registerSnapshot(program);
+  registerMigrate(program, setExitCode);
   registerDemo(program, setExitCode);
   registerRules(program);
-  for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => {} });
+  // Subcommands of subcommands (migrate lint) report their errors the same way.
+  const quiet = (command: Command) => {
+    command.exitOverride().configureOutput({ outputError: () => {} });
+    command.commands.forEach(quiet);
+  };
+  program.commands.forEach(quiet);
 
   try {
     await loadSqlParser();

@@ -28,6 +28,8 @@ export interface MigrationStatement {
   ignored: Set<string>;
   /** Tables and indexes the set created before this statement, by normalised name. */
   newTables: ReadonlySet<string>;
+  /** From a file given as already applied (--from): read for the schema it builds, not linted. */
+  applied: boolean;
 }
 
 export interface TableSize {
@@ -60,13 +62,13 @@ export function normaliseTable(name: string): string {
 }
 
 export function readMigrationSet(
-  files: Array<{ file: string; text?: string }>,
+  files: Array<{ file: string; text?: string; applied?: boolean }>,
   options: ReadOptions,
 ): MigrationFacts {
   const statements: MigrationStatement[] = [];
   const created = new Set<string>();
   const indexTables = new Map(options.indexTables ?? []);
-  for (const { file, text = readFileSync(file, "utf8") } of files) {
+  for (const { file, text = readFileSync(file, "utf8"), applied = false } of files) {
     let tree: ReturnType<typeof parseSql>;
     try {
       tree = parseSql(text);
@@ -128,9 +130,11 @@ export function readMigrationSet(
         lockTimeout: sessionTimeout || (localTimeout && transaction !== null),
         ignored,
         newTables: new Set(created),
+        applied,
       });
       // What this statement creates is new for the statements after it.
-      if (kind === "CreateStmt" || kind === "CreateTableAsStmt") {
+      // Tables made by already-applied migrations are in use: they belong to the starting schema.
+      if ((kind === "CreateStmt" || kind === "CreateTableAsStmt") && !applied) {
         const name = relationName(body.relation ?? (body.into as Node | undefined)?.rel);
         if (name) created.add(normaliseTable(name));
       }

@@ -56,7 +56,7 @@ export function migrationRule(spec: MigrationRuleSpec): Rule<MigrationFacts, Opt
     check(facts, options) {
       const out: Finding[] = [];
       for (const st of facts.statements) {
-        if (st.ignored.has(spec.id) || st.ignored.has("all")) continue;
+        if (st.applied || st.ignored.has(spec.id) || st.ignored.has("all")) continue;
         for (const hit of spec.check(st, facts)) out.push(toFinding(spec, st, facts, hit, options));
       }
       return out;

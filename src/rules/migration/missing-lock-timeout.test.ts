@@ -12,6 +12,17 @@ describe("migration/missing-lock-timeout", () => {
     expect(f?.fix?.sql).toBe("SET lock_timeout = '2s';");
   });
 
+  it("reports once per file, counting the other statements", async () => {
+    const findings = await lintSql(
+      missingLockTimeout,
+      "alter table users add column a int;\nalter table users add column b int;",
+    );
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.title).toBe(
+      "AccessExclusiveLock on users with no lock_timeout (and 1 more statement in this file)",
+    );
+  });
+
   it("is quiet with lock_timeout set, for weak locks, on new tables, and after lock_timeout = 0 is undone", async () => {
     expect(
       await lintSql(missingLockTimeout, "set lock_timeout = '2s';\nalter table users add column plan text;"),

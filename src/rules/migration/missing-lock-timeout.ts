@@ -1,5 +1,10 @@
-import { blockedBy, LOCK_STRENGTH, statementLocks } from "../../facts/migration/lock-model.js";
-import { isExistingTable } from "../../facts/migration/migration-set.js";
+import {
+  blockedBy,
+  LOCK_STRENGTH,
+  statementLocks,
+  type TableLock,
+} from "../../facts/migration/lock-model.js";
+import { isExistingTable, type MigrationStatement } from "../../facts/migration/migration-set.js";
 import { migrationRule } from "./migration-rule.js";
 
 /**
@@ -13,16 +18,19 @@ export const missingLockTimeout = migrationRule({
     "A lock that blocks writes (SHARE and stronger) on an existing table, with no lock_timeout set earlier in the file: while it waits for a long-running query, every query after it queues too. Reported only for statements that take such a lock.",
   maxSeverity: "warning",
   docsUrl: "https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-LOCK-TIMEOUT",
-  check(st) {
-    if (st.lockTimeout) return [];
-    const lock = statementLocks(st.stmt)
-      .filter((l) => isExistingTable(st, l.table) && LOCK_STRENGTH[l.mode] >= LOCK_STRENGTH.ShareLock)
-      .sort((a, b) => LOCK_STRENGTH[b.mode] - LOCK_STRENGTH[a.mode])[0];
+  check(st, facts) {
+    // One finding per file, at its first statement that needs the timeout: one SET at the top fixes them all.
+    const needing = facts.statements.filter(
+      (s) => s.file === st.file && !s.applied && strongLock(s) !== null,
+    );
+    if (needing[0] !== st) return [];
+    const lock = strongLock(st);
     if (!lock) return [];
+    const more = needing.length - 1;
     return [
       {
         severity: "warning",
-        title: `${lock.mode} on ${lock.table} with no lock_timeout`,
+        title: `${lock.mode} on ${lock.table} with no lock_timeout${more ? ` (and ${more} more statement${more === 1 ? "" : "s"} in this file)` : ""}`,
         detail: `Waiting for this lock behind a long query would stop every ${blockedBy(lock.mode) === "writes" ? "write" : "read and write"} on ${lock.table} for as long as it waits.`,
         table: lock.table,
         lock: lock.mode,
@@ -34,3 +42,13 @@ export const missingLockTimeout = migrationRule({
     ];
   },
 });
+
+/** The strongest lock that blocks writes on an existing table, when no lock_timeout is in force. */
+function strongLock(st: MigrationStatement): TableLock | null {
+  if (st.lockTimeout) return null;
+  return (
+    statementLocks(st.stmt)
+      .filter((l) => isExistingTable(st, l.table) && LOCK_STRENGTH[l.mode] >= LOCK_STRENGTH.ShareLock)
+      .sort((a, b) => LOCK_STRENGTH[b.mode] - LOCK_STRENGTH[a.mode])[0] ?? null
+  );
+}
