@@ -2,11 +2,13 @@ import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { SEVERITY_ORDER, type Severity } from "../../findings/finding.js";
 import { lintMigrations, type MigrationLintReport } from "../../pipeline/lint-migrations.js";
+import { traceMigrationSet } from "../../pipeline/migration-trace.js";
 import {
   LINT_FORMATS,
   type LintFormat,
   renderLint,
 } from "../../reporters/migration/migration-lint-reporters.js";
+import { renderTrace } from "../../reporters/migration/migration-trace-reporter.js";
 import { colourWanted } from "../../reporters/palette.js";
 import { InputError } from "../../util/input-error.js";
 import { addConnectionOptions, type ConnectionFlags, withConnection } from "../common-options.js";
@@ -90,4 +92,82 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
     const worst = Math.min(...report.findings.map((f) => SEVERITY_ORDER[f.severity]));
     setExitCode(worst <= SEVERITY_ORDER[failOn] ? EXIT.findings : EXIT.ok);
   });
+
+  const trace = migrate
+    .command("trace")
+    .summary("run migrations on a throw-away database and record the locks and rewrites they really take")
+    .description(
+      "Run the migrations statement by statement on an embedded PostgreSQL 18 (or a sandbox database given with --db and --sandbox) after loading the starting schema, and record from pg_locks every table lock each statement holds, which tables it rewrites (relfilenode changes) and how long it runs. The lint findings are shown against what the server did: confirmed or contradicted.",
+    )
+    .argument("<paths...>", "migration files or folders")
+    .option("--schema <dump.sql>", "starting schema: a pg_dump --schema-only file")
+    .option(
+      "--schema-from <url>",
+      "starting schema: copied (no data) from this database with pg_dump, read-only",
+    )
+    .option(
+      "--rows <table=N...>",
+      "fill a table with N generated rows first, so scans and rewrites take real time",
+    )
+    .option("--from <migration>", "trace from this migration on; earlier files are applied untraced")
+    .option(
+      "--db <url>",
+      "run on this database instead of an embedded one: the migrations are applied for real",
+    )
+    .option("--sandbox", "confirm that --db is a throw-away database")
+    .option("--format <format>", "terminal or json", "terminal")
+    .option("-o, --output <file>", "write the report to a file instead of standard output")
+    .option("--no-color", "plain text even on a terminal")
+    .option("--debug", "show stack traces and details of errors");
+  trace.action(async (paths: string[], flags: TraceFlags) => {
+    if (flags.db && !flags.sandbox)
+      throw new InputError(
+        "migrate trace applies the migrations to --db",
+        "pass --sandbox to confirm it is a throw-away database, or leave out --db to use an embedded PostgreSQL 18",
+      );
+    const format = flags.format ?? "terminal";
+    if (format !== "terminal" && format !== "json")
+      throw new InputError(`unknown format ${format}`, "use terminal or json");
+    const rows: Record<string, number> = {};
+    for (const r of flags.rows ?? []) {
+      const m = /^([\w.]+)=(\d+)$/.exec(r);
+      if (!m?.[1] || !m[2]) throw new InputError(`--rows ${r} is not table=N`, "e.g. --rows orders=100000");
+      rows[m[1]] = Number(m[2]);
+    }
+    const terminal = process.stderr.isTTY === true;
+    const report = await traceMigrationSet(paths, {
+      ...(flags.db ? { sandboxUrl: flags.db } : {}),
+      ...(flags.schema ? { schemaFile: flags.schema } : {}),
+      ...(flags.schemaFrom ? { schemaFrom: flags.schemaFrom } : {}),
+      ...(flags.from ? { from: flags.from } : {}),
+      rows,
+      onProgress: (m) => {
+        if (terminal) process.stderr.write(`  … ${m}\n`);
+      },
+    });
+    const text = renderTrace(
+      report,
+      format,
+      format === "terminal" && flags.color !== false && !flags.output && colourWanted(process.stdout),
+    );
+    if (flags.output) await writeFile(flags.output, text);
+    else process.stdout.write(text);
+    setExitCode(
+      report.findings.some((f) => f.severity === "error") || report.statements.some((t) => t.error)
+        ? EXIT.findings
+        : EXIT.ok,
+    );
+  });
+}
+
+interface TraceFlags {
+  schema?: string;
+  schemaFrom?: string;
+  rows?: string[];
+  from?: string;
+  db?: string;
+  sandbox?: boolean;
+  format?: string;
+  output?: string;
+  color?: boolean;
 }

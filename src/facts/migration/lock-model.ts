@@ -148,3 +148,27 @@ export function listName(o: Node): string | null {
   const parts = items.map((i) => (i.String as Node | undefined)?.sval).filter((x): x is string => !!x);
   return parts.length ? parts.join(".") : null;
 }
+
+/** The statements PostgreSQL refuses inside a transaction block, by what it calls them; null for the rest. */
+export function refusedInTransaction(stmt: Node): string | null {
+  if ((stmt.IndexStmt as Node | undefined)?.concurrent) return "CREATE INDEX CONCURRENTLY";
+  const drop = stmt.DropStmt as Node | undefined;
+  if (drop?.concurrent) return "DROP INDEX CONCURRENTLY";
+  const reindex = stmt.ReindexStmt as Node | undefined;
+  if (
+    ((reindex?.params as Node[]) ?? []).some(
+      (p) => (p.DefElem as Node | undefined)?.defname === "concurrently",
+    )
+  )
+    return "REINDEX CONCURRENTLY";
+  const vacuum = stmt.VacuumStmt as Node | undefined;
+  if (vacuum?.is_vacuumcmd) return "VACUUM";
+  const alter = stmt.AlterTableStmt as Node | undefined;
+  for (const c of (alter?.cmds as Node[]) ?? []) {
+    const cmd = c.AlterTableCmd as Node;
+    const partition = (cmd.def as Node | undefined)?.PartitionCmd as Node | undefined;
+    if (cmd.subtype === "AT_DetachPartition" && partition?.concurrent)
+      return "ALTER TABLE ... DETACH PARTITION CONCURRENTLY";
+  }
+  return null;
+}

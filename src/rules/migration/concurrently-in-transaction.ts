@@ -1,6 +1,5 @@
+import { refusedInTransaction } from "../../facts/migration/lock-model.js";
 import { migrationRule } from "./migration-rule.js";
-
-type Node = Record<string, unknown>;
 
 /** The statements PostgreSQL refuses inside a transaction block: the migration fails at this line. */
 export const concurrentlyInTransaction = migrationRule({
@@ -26,26 +25,3 @@ export const concurrentlyInTransaction = migrationRule({
     ];
   },
 });
-
-function refusedInTransaction(stmt: Node): string | null {
-  if ((stmt.IndexStmt as Node | undefined)?.concurrent) return "CREATE INDEX CONCURRENTLY";
-  const drop = stmt.DropStmt as Node | undefined;
-  if (drop?.concurrent) return "DROP INDEX CONCURRENTLY";
-  const reindex = stmt.ReindexStmt as Node | undefined;
-  if (
-    ((reindex?.params as Node[]) ?? []).some(
-      (p) => (p.DefElem as Node | undefined)?.defname === "concurrently",
-    )
-  )
-    return "REINDEX CONCURRENTLY";
-  const vacuum = stmt.VacuumStmt as Node | undefined;
-  if (vacuum?.is_vacuumcmd) return "VACUUM";
-  const alter = stmt.AlterTableStmt as Node | undefined;
-  for (const c of (alter?.cmds as Node[]) ?? []) {
-    const cmd = c.AlterTableCmd as Node;
-    const partition = (cmd.def as Node | undefined)?.PartitionCmd as Node | undefined;
-    if (cmd.subtype === "AT_DetachPartition" && partition?.concurrent)
-      return "ALTER TABLE ... DETACH PARTITION CONCURRENTLY";
-  }
-  return null;
-}

