@@ -78,8 +78,12 @@ export async function traceMigrationSet(
     try {
       if (schemaSql) {
         progress("loading the starting schema");
-        // psql meta-commands (\connect, \restrict) are not SQL.
-        await setup.query(schemaSql.replace(/^\\.*$/gm, ""));
+        await setup.query(await loadableSchema(setup, schemaSql, progress)).catch((error: unknown) => {
+          throw new InputError(
+            `the starting schema does not load on the trace server: ${error instanceof Error ? error.message : String(error)}`,
+            "trace on a sandbox database that has the same extensions (--db URL --sandbox), or edit the schema file",
+          );
+        });
       }
       for (const [table, n] of Object.entries(options.rows ?? {})) {
         progress(`filling ${table} with ${n.toLocaleString("en-US")} rows`);
@@ -139,6 +143,29 @@ function withVerdict(f: Finding, traced: TracedStatement[]): Finding {
       tracedMs: Math.round(t.durationMs * 10) / 10,
     },
   };
+}
+
+/**
+ * The schema text as the trace server can run it: psql meta-commands (\\connect, \\restrict) removed, and the
+ * CREATE EXTENSION / COMMENT ON EXTENSION lines of extensions the server does not have left out (with a note).
+ */
+async function loadableSchema(
+  client: pg.Client,
+  sql: string,
+  progress: (m: string) => void,
+): Promise<string> {
+  const { rows } = await client.query<{ name: string }>("select name from pg_available_extensions");
+  const available = new Set(rows.map((r) => r.name));
+  return sql
+    .replace(/^\\.*$/gm, "")
+    .replace(
+      /^(CREATE EXTENSION|COMMENT ON EXTENSION)\s+(?:IF NOT EXISTS\s+)?"?([\w-]+)"?[^;]*;/gim,
+      (line, _kind, name: string) => {
+        if (available.has(name)) return line;
+        progress(`left out extension ${name}: the trace server does not have it`);
+        return "";
+      },
+    );
 }
 
 function dumpSchema(url: string): string {

@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
 import { createTestDatabase, server, type TestDatabase } from "../support/servers.js";
 
-const SCHEMA = `create table customers (id bigint primary key, name text);
+// pg_dump output of a server with HypoPG: the embedded server has no such extension, so trace leaves it out.
+const SCHEMA = `\\restrict abc
+CREATE EXTENSION IF NOT EXISTS hypopg WITH SCHEMA public;
+create table customers (id bigint primary key, name text);
 create table orders (id bigint primary key, customer_id bigint, qty integer, note varchar(200));`;
 
 const MIGRATION = `create index on orders (qty);
