@@ -35,6 +35,8 @@ interface MigrationRuleSpec {
   description: string;
   maxSeverity: Severity;
   docsUrl: string;
+  /** The first PostgreSQL major version the hazard (or its fix) exists in; default 13, the oldest supported. */
+  appliesFrom?: number;
   check: (st: MigrationStatement, facts: MigrationFacts) => MigrationHit[];
 }
 
@@ -49,12 +51,13 @@ export function migrationRule(spec: MigrationRuleSpec): Rule<MigrationFacts, Opt
     id: spec.id,
     family: "migration",
     title: spec.title,
-    description: spec.description,
+    description: `${spec.description} Applies to PostgreSQL ${spec.appliesFrom ?? 13} and later.`,
     maxSeverity: spec.maxSeverity,
     docsUrl: spec.docsUrl,
     options: { smallTableBytes: SMALL_TABLE },
     check(facts, options) {
       const out: Finding[] = [];
+      if (facts.pgVersion < (spec.appliesFrom ?? 13)) return out;
       for (const st of facts.statements) {
         if (st.applied || st.ignored.has(spec.id) || st.ignored.has("all")) continue;
         for (const hit of spec.check(st, facts)) out.push(toFinding(spec, st, facts, hit, options));
