@@ -1,6 +1,6 @@
 /** `dbopt migrate lint` as a library function: files → migration set → migration rules → report. */
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
-import { migrationFiles } from "../facts/migration/migration-files.js";
+import { migrationSet } from "../facts/migration/migration-files.js";
 import { readMigrationSet } from "../facts/migration/migration-set.js";
 import {
   type StartingSchema,
@@ -40,13 +40,7 @@ export async function lintMigrations(
   options: LintOptions,
   db: PostgresConnector | null = null,
 ): Promise<MigrationLintReport> {
-  const all = migrationFiles(paths);
-  const first = options.from ? all.findIndex((f) => f.includes(options.from as string)) : 0;
-  if (first < 0)
-    throw new InputError(
-      `no migration file matches --from ${options.from}`,
-      "give part of the first new migration's path or name",
-    );
+  const { all, first } = migrationSet(paths, options.from);
   const files = all.slice(first);
   const schema: StartingSchema | null = db
     ? await schemaFromDatabase(db)

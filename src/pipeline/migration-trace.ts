@@ -11,7 +11,7 @@ import { type TracedStatement, traceStatements } from "../advisors/migration/tra
 import { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { resolveTarget } from "../connectors/postgres/target.js";
 import { LOCK_STRENGTH, type LockMode } from "../facts/migration/lock-model.js";
-import { migrationFiles } from "../facts/migration/migration-files.js";
+import { migrationSet } from "../facts/migration/migration-files.js";
 import { normaliseTable, readMigrationSet } from "../facts/migration/migration-set.js";
 import { schemaFromDatabase } from "../facts/migration/starting-schema.js";
 import type { Finding } from "../findings/finding.js";
@@ -45,13 +45,7 @@ export async function traceMigrationSet(
   options: TraceOptions,
 ): Promise<MigrationTraceReport> {
   const progress = options.onProgress ?? (() => {});
-  const all = migrationFiles(paths);
-  const first = options.from ? all.findIndex((f) => f.includes(options.from as string)) : 0;
-  if (first < 0)
-    throw new InputError(
-      `no migration file matches --from ${options.from}`,
-      "give part of the first new migration's path or name",
-    );
+  const { all, first } = migrationSet(paths, options.from);
   const schemaSql = options.schemaFile
     ? readFileSync(options.schemaFile, "utf8")
     : options.schemaFrom

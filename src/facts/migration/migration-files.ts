@@ -42,3 +42,18 @@ function walk(dir: string): string[] {
   }
   return out;
 }
+
+/**
+ * The files of a set and the index of the first one to check: with `from` (part of a path or migration name), the
+ * files before it count as already applied.
+ */
+export function migrationSet(paths: string[], from: string | undefined): { all: string[]; first: number } {
+  const all = migrationFiles(paths);
+  const first = from ? all.findIndex((f) => f.includes(from)) : 0;
+  if (first < 0)
+    throw new InputError(
+      `no migration file matches --from ${from}`,
+      "give part of the first new migration's path or name",
+    );
+  return { all, first };
+}
