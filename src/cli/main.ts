@@ -7,6 +7,7 @@ import { registerAnalyze } from "./commands/analyze-command.js";
 import { registerCheck } from "./commands/check-command.js";
 import { registerDemo } from "./commands/demo-command.js";
 import { registerExplain } from "./commands/explain-command.js";
+import { registerLogs } from "./commands/logs-command.js";
 import { registerMigrate } from "./commands/migrate-command.js";
 import { registerRules } from "./commands/rules-command.js";
 import { registerSnapshot } from "./commands/snapshot-command.js";
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   registerAdvise(program, setExitCode);
   registerTune(program, setExitCode);
   registerSnapshot(program);
+  registerLogs(program, setExitCode);
   registerMigrate(program, setExitCode);
   registerDemo(program, setExitCode);
   registerRules(program);

@@ -1,0 +1,71 @@
+import { writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import type { LogFormat } from "../../facts/logs/read-logs.js";
+import { analyzeLogs } from "../../pipeline/analyze-logs.js";
+import { renderLogReport } from "../../reporters/logs/log-report-renderer.js";
+import { colourWanted } from "../../reporters/palette.js";
+import { InputError } from "../../util/input-error.js";
+import { EXIT } from "../exit-codes.js";
+
+interface LogsFlags {
+  prefix?: string;
+  logFormat?: string;
+  top?: string;
+  minRepeats?: string;
+  format?: string;
+  output?: string;
+  color?: boolean;
+}
+
+const LOG_FORMATS = ["stderr", "csvlog", "jsonlog"];
+
+export function registerLogs(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command("logs")
+    .summary("the workload, N+1 loops, errors and waits from PostgreSQL server logs")
+    .description(
+      "Read PostgreSQL server logs (stderr with any log_line_prefix, detected or given; csvlog; jsonlog; gzip; - for standard input) as a stream, group statements by their libpg-query fingerprint with calls, total/mean/p50/p95/p99/max time and the slowest example with its parameters, find N+1 loops per session with the batched rewrite, and summarise errors, lock waits, deadlocks, temp files, checkpoints and autovacuum.",
+    )
+    .argument("<files...>", "log files (plain or .gz), or - for standard input")
+    .option(
+      "--prefix <log_line_prefix>",
+      "the server's log_line_prefix, when the common ones do not match (SHOW log_line_prefix)",
+    )
+    .option("--log-format <format>", "stderr, csvlog or jsonlog (default: detected)")
+    .option("--top <n>", "statements to list, heaviest first", "15")
+    .option("--min-repeats <n>", "repeats of one statement after another that make an N+1", "5")
+    .option("--format <format>", "terminal or json", "terminal")
+    .option("-o, --output <file>", "write the report to a file instead of standard output")
+    .option("--no-color", "plain text even on a terminal")
+    .option("--debug", "show stack traces and details of errors")
+    .action(async (files: string[], flags: LogsFlags) => {
+      const format = flags.format ?? "terminal";
+      if (format !== "terminal" && format !== "json")
+        throw new InputError(`unknown format ${format}`, "use terminal or json");
+      if (flags.logFormat && !LOG_FORMATS.includes(flags.logFormat))
+        throw new InputError(`unknown log format ${flags.logFormat}`, `use one of ${LOG_FORMATS.join(", ")}`);
+      const top = positive(flags.top ?? "15", "--top");
+      const report = await analyzeLogs(files, {
+        ...(flags.prefix ? { prefix: flags.prefix } : {}),
+        ...(flags.logFormat ? { format: flags.logFormat as LogFormat } : {}),
+        minRepeats: positive(flags.minRepeats ?? "5", "--min-repeats"),
+        ...(format === "json" ? { top } : {}),
+      });
+      const text = renderLogReport(
+        report,
+        format,
+        format === "terminal" && flags.color !== false && !flags.output && colourWanted(process.stdout),
+        top,
+      );
+      if (flags.output) await writeFile(flags.output, text);
+      else process.stdout.write(text);
+      setExitCode(EXIT.ok);
+    });
+}
+
+function positive(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InputError(`${flag} ${value} is not a positive whole number`, `e.g. ${flag} 10`);
+  return n;
+}

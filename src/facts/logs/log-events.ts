@@ -1,0 +1,137 @@
+/** Everything else the server logs that matters for performance: errors, lock waits, deadlocks, temp files,
+ * checkpoints and autovacuum runs, summarised. */
+import type { LogRecord } from "./log-record.js";
+
+export interface LogEventSummary {
+  errors: Array<{
+    sqlstate: string | null;
+    level: string;
+    message: string;
+    count: number;
+    example: string | null;
+  }>;
+  lockWaits: { count: number; totalMs: number; maxMs: number; byMode: Record<string, number> };
+  deadlocks: number;
+  tempFiles: { count: number; totalBytes: number; maxBytes: number; example: string | null };
+  checkpoints: { count: number; byReason: Record<string, number>; totalSeconds: number; maxSeconds: number };
+  autovacuum: { vacuums: number; analyzes: number; topTables: Array<{ table: string; runs: number }> };
+}
+
+const LOCK_WAIT = /^process \d+ (?:still waiting|acquired) for (\w+) on .* after (\d+(?:\.\d+)?) ms/;
+const TEMP_FILE = /^temporary file: path "[^"]*", size (\d+)/;
+const CHECKPOINT_START = /^checkpoint starting: (.*)$/;
+const CHECKPOINT_DONE = /^checkpoint complete: .*total=(\d+(?:\.\d+)?) s/;
+const AUTOVACUUM = /^automatic (vacuum|analyze) of table "([^"]+)"/;
+const MAX_ERROR_KINDS = 1000;
+
+export class LogEvents {
+  private readonly errors = new Map<string, LogEventSummary["errors"][number]>();
+  private readonly lockWaits: LogEventSummary["lockWaits"] = { count: 0, totalMs: 0, maxMs: 0, byMode: {} };
+  private deadlocks = 0;
+  private readonly tempFiles: LogEventSummary["tempFiles"] = {
+    count: 0,
+    totalBytes: 0,
+    maxBytes: 0,
+    example: null,
+  };
+  private readonly checkpoints: LogEventSummary["checkpoints"] = {
+    count: 0,
+    byReason: {},
+    totalSeconds: 0,
+    maxSeconds: 0,
+  };
+  private readonly vacuumed = new Map<string, number>();
+  private vacuums = 0;
+  private analyzes = 0;
+
+  record(r: LogRecord): void {
+    if (r.level === "ERROR" || r.level === "FATAL" || r.level === "PANIC") {
+      if (r.message.startsWith("deadlock detected")) this.deadlocks++;
+      const message = r.message.replace(/"[^"]*"/g, '"…"').replace(/\b\d+\b/g, "N");
+      const key = `${r.sqlstate ?? ""}|${message}`;
+      const e = this.errors.get(key);
+      if (e) e.count++;
+      else if (this.errors.size < MAX_ERROR_KINDS)
+        this.errors.set(key, {
+          sqlstate: r.sqlstate,
+          level: r.level,
+          message,
+          count: 1,
+          example: r.statement,
+        });
+      return;
+    }
+    if (r.level !== "LOG") return;
+    const m = r.message;
+    if (m.startsWith("process ")) {
+      const w = LOCK_WAIT.exec(m);
+      if (w && m.includes("still waiting")) {
+        const ms = Number(w[2]);
+        this.lockWaits.count++;
+        this.lockWaits.totalMs += ms;
+        this.lockWaits.maxMs = Math.max(this.lockWaits.maxMs, ms);
+        this.lockWaits.byMode[w[1] as string] = (this.lockWaits.byMode[w[1] as string] ?? 0) + 1;
+      }
+    } else if (m.startsWith("temporary file")) {
+      const t = TEMP_FILE.exec(m);
+      if (t) {
+        const bytes = Number(t[1]);
+        this.tempFiles.count++;
+        this.tempFiles.totalBytes += bytes;
+        if (bytes > this.tempFiles.maxBytes) {
+          this.tempFiles.maxBytes = bytes;
+          this.tempFiles.example = r.statement;
+        }
+      }
+    } else if (m.startsWith("checkpoint")) {
+      const start = CHECKPOINT_START.exec(m);
+      if (start) {
+        // "time" and "wal" are the scheduled kinds; "immediate force wait" and the like were asked for.
+        const flags = start[1] ?? "";
+        const reason = /\btime\b/.test(flags)
+          ? "time"
+          : /\bwal\b/.test(flags)
+            ? "wal"
+            : /shutdown|end-of-recovery/.test(flags)
+              ? "shutdown"
+              : "requested";
+        this.checkpoints.byReason[reason] = (this.checkpoints.byReason[reason] ?? 0) + 1;
+      }
+      const done = CHECKPOINT_DONE.exec(m);
+      if (done) {
+        const s = Number(done[1]);
+        this.checkpoints.count++;
+        this.checkpoints.totalSeconds += s;
+        this.checkpoints.maxSeconds = Math.max(this.checkpoints.maxSeconds, s);
+      }
+    } else if (m.startsWith("automatic ")) {
+      const a = AUTOVACUUM.exec(m);
+      if (a) {
+        if (a[1] === "vacuum") this.vacuums++;
+        else this.analyzes++;
+        this.vacuumed.set(a[2] as string, (this.vacuumed.get(a[2] as string) ?? 0) + 1);
+      }
+    }
+  }
+
+  summary(): LogEventSummary {
+    return {
+      errors: [...this.errors.values()].sort((a, b) => b.count - a.count),
+      lockWaits: { ...this.lockWaits, totalMs: Math.round(this.lockWaits.totalMs) },
+      deadlocks: this.deadlocks,
+      tempFiles: this.tempFiles,
+      checkpoints: {
+        ...this.checkpoints,
+        totalSeconds: Math.round(this.checkpoints.totalSeconds * 1000) / 1000,
+      },
+      autovacuum: {
+        vacuums: this.vacuums,
+        analyzes: this.analyzes,
+        topTables: [...this.vacuumed]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 10)
+          .map(([table, runs]) => ({ table, runs })),
+      },
+    };
+  }
+}

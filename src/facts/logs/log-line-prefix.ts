@@ -1,0 +1,75 @@
+/**
+ * log_line_prefix as a regular expression: each escape becomes a named group, literal text is matched as is,
+ * and %q makes the rest optional (background processes stop the prefix there). The level keyword and the
+ * message follow the prefix.
+ */
+import { ATTACHED, LEVELS } from "./log-record.js";
+
+const TIMESTAMP = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: ?[A-Za-z][A-Za-z0-9/_+-]*|[+-]\d\d(?::?\d\d)?)?`;
+
+const ESCAPES: Record<string, string> = {
+  a: "(?<app>.*?)",
+  u: "(?<user>.*?)",
+  d: "(?<db>.*?)",
+  r: "(?:.*?)",
+  h: "(?:.*?)",
+  b: "(?:.*?)",
+  p: String.raw`(?<pid>\d+)`,
+  P: String.raw`(?:\d*)`,
+  t: `(?<time>${TIMESTAMP})`,
+  m: `(?<time>${TIMESTAMP})`,
+  n: String.raw`(?<epoch>\d+(?:\.\d+)?)`,
+  i: "(?:.*?)",
+  e: "(?<sqlstate>[0-9A-Z]{5})",
+  c: String.raw`(?<session>[0-9a-f]+\.[0-9a-f]+)`,
+  l: String.raw`(?:\d+)`,
+  s: `(?:${TIMESTAMP})`,
+  v: "(?<vxid>[^ \\]]*?)",
+  x: String.raw`(?:\d+)`,
+  Q: String.raw`(?:-?\d+)`,
+};
+
+const LEVEL = `(?<level>${[...LEVELS, ...ATTACHED].join("|")})`;
+
+export function prefixRegex(prefix: string): RegExp {
+  let body = "";
+  let optional = false;
+  const used = new Set<string>();
+  for (let i = 0; i < prefix.length; i++) {
+    const ch = prefix[i] as string;
+    if (ch !== "%") {
+      body += ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      continue;
+    }
+    const code = prefix[++i] ?? "";
+    if (code === "%") body += "%";
+    else if (code === "q") {
+      body += "(?:";
+      optional = true;
+    } else {
+      // A name may appear twice (%m ... %t); only the first keeps its group.
+      let group = ESCAPES[code] ?? "(?:.*?)";
+      const name = /\?<(\w+)>/.exec(group)?.[1];
+      if (name && used.has(name)) group = group.replace(`?<${name}>`, "?:");
+      if (name) used.add(name);
+      body += group;
+    }
+  }
+  if (optional) body += ")?";
+  return new RegExp(`^${body}${LEVEL}:  (?<message>.*)$`);
+}
+
+/** Prefixes seen in the wild: PostgreSQL's default, Debian's, pgBadger's recommended ones, Amazon RDS's. */
+export const COMMON_PREFIXES = [
+  "%m [%p] ",
+  "%m [%p] %q%u@%d ",
+  "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
+  "%t [%p]: user=%u,db=%d,app=%a,client=%h ",
+  "%m [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
+  "%m [%p] %q[user=%u,db=%d,app=%a] ",
+  "%t:%r:%u@%d:[%p]:",
+  "%m [%p] %q%u@%d/%a ",
+  "%t [%p-%l] %q%u@%d ",
+  "%m %u %d [%p] ",
+  "%t [%p] ",
+];

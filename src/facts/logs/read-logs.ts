@@ -1,0 +1,177 @@
+/**
+ * Read PostgreSQL logs (stderr with any log_line_prefix, csvlog, jsonlog; plain or gzip; files or stdin) as a
+ * stream, one chunk at a time, and hand every message to the consumers. Memory stays bounded by the aggregates,
+ * whatever the size of the input.
+ */
+import { createReadStream } from "node:fs";
+import type { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { InputError } from "../../util/input-error.js";
+import { CsvLogReader } from "./csv-log-reader.js";
+import { JsonLogReader } from "./json-log-reader.js";
+import { COMMON_PREFIXES, prefixRegex } from "./log-line-prefix.js";
+import type { LogRecord } from "./log-record.js";
+import { StderrLogReader } from "./stderr-log-reader.js";
+
+export type LogFormat = "stderr" | "csvlog" | "jsonlog";
+
+export interface ReadStats {
+  format: LogFormat;
+  /** The log_line_prefix used for stderr logs (given or detected). */
+  prefix: string | null;
+  bytes: number;
+  records: number;
+}
+
+const CSV_START = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z+\-0-9:]+)?,/;
+const DETECT_LINES = 200;
+
+/** Open a path ("-" for standard input), un-gzipping when the data starts with gzip's magic bytes. */
+export async function openLog(path: string): Promise<Readable> {
+  const raw: Readable = path === "-" ? process.stdin : createReadStream(path);
+  if (path !== "-")
+    await new Promise<void>((resolve, reject) => {
+      raw.once("readable", resolve);
+      raw.once("error", (e: NodeJS.ErrnoException) =>
+        reject(
+          e.code === "ENOENT"
+            ? new InputError(
+                `${path} does not exist`,
+                "give the path of a PostgreSQL log file, or - for standard input",
+              )
+            : e,
+        ),
+      );
+    });
+  const head = raw.read(2) as Buffer | null;
+  if (head) raw.unshift(head);
+  return head && head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
+}
+
+export async function readLog(
+  name: string,
+  input: Readable,
+  onRecord: (r: LogRecord) => void,
+  options: { prefix?: string; format?: LogFormat } = {},
+): Promise<ReadStats> {
+  let bytes = 0;
+  let rest = "";
+  let reader: { line(text: string): void; end(): void } | null = null;
+  let csv: CsvLogReader | null = null;
+  let stderr: StderrLogReader | null = null;
+  let json: JsonLogReader | null = null;
+  let format: LogFormat | null = options.format ?? null;
+  let prefix: string | null = options.prefix ?? null;
+  const buffered: string[] = [];
+
+  const start = (lines: string[]) => {
+    format ??= detectFormat(lines);
+    if (format === "csvlog") {
+      csv = new CsvLogReader(onRecord);
+      return;
+    }
+    if (format === "jsonlog") {
+      json = new JsonLogReader(onRecord);
+      reader = { line: (t) => json?.line(t), end: () => {} };
+      return;
+    }
+    prefix ??= detectPrefix(name, lines);
+    stderr = new StderrLogReader(prefixRegex(prefix), onRecord);
+    reader = stderr;
+  };
+
+  input.setEncoding("utf8");
+  for await (const chunk of input as AsyncIterable<string>) {
+    bytes += Buffer.byteLength(chunk);
+    if (csv) {
+      (csv as CsvLogReader).chunk(chunk);
+      continue;
+    }
+    const text = rest + chunk;
+    const lines = text.split("\n");
+    rest = lines.pop() ?? "";
+    if (!reader && !csv) {
+      buffered.push(...lines);
+      if (buffered.length < DETECT_LINES) continue;
+      start(buffered);
+      if (csv) {
+        (csv as CsvLogReader).chunk(`${buffered.join("\n")}\n${rest}`);
+        rest = "";
+        continue;
+      }
+      for (const l of buffered) (reader as unknown as { line(t: string): void }).line(l);
+      buffered.length = 0;
+      continue;
+    }
+    for (const l of lines) (reader as unknown as { line(t: string): void }).line(l);
+  }
+  if (!reader && !csv) {
+    if (rest) buffered.push(rest);
+    rest = "";
+    if (buffered.every((l) => !l.trim()))
+      throw new InputError(`${name} is empty`, "give a PostgreSQL server log");
+    start(buffered);
+    if (csv) (csv as CsvLogReader).chunk(`${buffered.join("\n")}\n`);
+    else for (const l of buffered) (reader as unknown as { line(t: string): void }).line(l);
+  } else if (rest) {
+    if (csv) (csv as CsvLogReader).chunk(rest);
+    else (reader as unknown as { line(t: string): void }).line(rest);
+  }
+  (csv as CsvLogReader | null)?.end();
+  (reader as { end(): void } | null)?.end();
+
+  const s = stderr as StderrLogReader | null;
+  const j = json as JsonLogReader | null;
+  const c = csv as CsvLogReader | null;
+  if (s && s.matched === 0) throw noMatch(name, prefix ?? "", s.firstUnmatched);
+  if (j && j.records === 0)
+    throw new InputError(
+      `${name}: no line is a jsonlog record`,
+      `the first line reads: ${clip(j.firstUnmatched)}`,
+    );
+  return {
+    format: format as LogFormat,
+    prefix: s ? prefix : null,
+    bytes,
+    records: s ? s.matched : j ? j.records : (c?.records ?? 0),
+  };
+}
+
+function detectFormat(lines: string[]): LogFormat {
+  const first = lines.find((l) => l.trim()) ?? "";
+  if (first.startsWith("{")) return "jsonlog";
+  if (CSV_START.test(first)) return "csvlog";
+  return "stderr";
+}
+
+/** The common prefix that matches most of the first lines; an error that shows a line when none does. */
+function detectPrefix(name: string, lines: string[]): string {
+  const candidates = lines.filter((l) => l && l.charCodeAt(0) !== 9);
+  let best: { prefix: string; hits: number } | null = null;
+  for (const prefix of COMMON_PREFIXES) {
+    const re = prefixRegex(prefix);
+    // A prefix with more named fields wins ties: "%m [%p] %q%u@%d " over "%m [%p] ".
+    const hits = candidates.filter((l) => re.test(l)).length + prefix.length / 1000;
+    if (!best || hits > best.hits) best = { prefix, hits };
+  }
+  if (!best || best.hits < Math.max(1, candidates.length * 0.8)) {
+    throw noMatch(
+      name,
+      null,
+      candidates.find((l) => !COMMON_PREFIXES.some((p) => prefixRegex(p).test(l))) ?? candidates[0] ?? "",
+    );
+  }
+  return best.prefix;
+}
+
+function noMatch(name: string, prefix: string | null, example: string | null): InputError {
+  return new InputError(
+    `${name}: ${prefix === null ? "no known log_line_prefix matches its lines" : `no line matches log_line_prefix '${prefix}'`}; a line reads: ${clip(example)}`,
+    "pass the server's setting with --prefix (SHOW log_line_prefix), e.g. --prefix '%m [%p] %q%u@%d '",
+  );
+}
+
+function clip(s: string | null): string {
+  const t = (s ?? "").trim();
+  return t.length > 120 ? `${t.slice(0, 117)}...` : t;
+}

@@ -1,0 +1,95 @@
+/** Output of `dbopt logs`: the top statements by total time, N+1 patterns with their batched rewrite, the rest. */
+import type { LogReport } from "../../pipeline/analyze-logs.js";
+import { formatBytes, formatMs } from "../../util/format.js";
+import { createPalette } from "../palette.js";
+
+export function renderLogReport(
+  report: LogReport,
+  format: "terminal" | "json",
+  colour = false,
+  top = 15,
+): string {
+  if (format === "json") return `${JSON.stringify(report, null, 2)}\n`;
+  const p = createPalette(colour);
+  const bytes = report.files.reduce((s, f) => s + f.bytes, 0);
+  const when = (t: number | null) =>
+    t === null ? "?" : new Date(t).toISOString().replace("T", " ").slice(0, 19);
+  const lines = [
+    p.bold(
+      `dbopt logs: ${report.files.map((f) => `${f.name} (${f.format}${f.prefix ? `, prefix '${f.prefix}'` : ""})`).join(", ")}`,
+    ),
+    `${formatBytes(bytes)}, ${report.files.reduce((s, f) => s + f.records, 0).toLocaleString("en-US")} messages in ${report.seconds.toFixed(2)} s (${formatBytes(bytes / Math.max(report.seconds, 0.001))}/s); ${when(report.period.first)} to ${when(report.period.last)}`,
+    `${report.statementCount.toLocaleString("en-US")} statements, ${formatMs(report.totalMs)} in all, ${report.statements.length} distinct`,
+    "",
+  ];
+  if (report.statementCount === 0)
+    lines.push(
+      p.yellow(
+        "No statement durations in this log: set log_min_duration_statement (0 logs every statement) and, for parameters, keep log_parameter_max_length at its default.",
+      ),
+      "",
+    );
+  if (report.statements.length) {
+    lines.push(p.bold("Statements by total time"));
+    lines.push(p.dim("     total   share    calls     mean      p95      max  query"));
+    for (const s of report.statements.slice(0, top)) {
+      const share = report.totalMs ? (100 * s.totalMs) / report.totalMs : 0;
+      lines.push(
+        `${formatMs(s.totalMs).padStart(10)} ${`${share.toFixed(1)}%`.padStart(7)} ${s.calls.toLocaleString("en-US").padStart(8)} ${formatMs(s.meanMs).padStart(8)} ${formatMs(s.p95Ms).padStart(8)} ${formatMs(s.maxMs).padStart(8)}  ${s.query.replace(/\s+/g, " ").slice(0, 100)}`,
+      );
+    }
+    lines.push("");
+  }
+  for (const n of report.nPlusOne) {
+    lines.push(
+      p.bold(
+        p.yellow(
+          `N+1: ${n.occurrences} time${n.occurrences === 1 ? "" : "s"}, ${n.repeats.min === n.repeats.max ? n.repeats.min : `${n.repeats.min}–${n.repeats.max} (median ${n.repeats.median})`} queries each, ${formatMs(n.totalMs)} in all`,
+        ),
+      ),
+    );
+    lines.push(`  after:    ${n.source.query.slice(0, 140)}`);
+    lines.push(`  repeated: ${n.repeated.query.slice(0, 140)}`);
+    if (n.exampleParameters.length)
+      lines.push(p.dim(`  with ${n.exampleParameters.slice(0, 3).join("; ")} ...`));
+    lines.push(
+      n.rewrite
+        ? `  ${p.green("fix:")} one query for the whole list: ${n.rewrite}  (pass the values as one array)`
+        : `  ${p.green("fix:")} fetch the rows for all the source rows at once (IN / ANY, or a JOIN with the source query)`,
+    );
+    lines.push("");
+  }
+  const e = report.events;
+  const other: string[] = [];
+  if (e.errors.length)
+    other.push(
+      `errors: ${e.errors.reduce((s, x) => s + x.count, 0)} (${e.errors
+        .slice(0, 3)
+        .map((x) => `${x.count}× ${x.sqlstate ? `${x.sqlstate} ` : ""}${x.message.slice(0, 60)}`)
+        .join("; ")})`,
+    );
+  if (e.lockWaits.count)
+    other.push(
+      `lock waits: ${e.lockWaits.count}, longest ${formatMs(e.lockWaits.maxMs)} (${Object.entries(
+        e.lockWaits.byMode,
+      )
+        .map(([m, n]) => `${n}× ${m}`)
+        .join(", ")})`,
+    );
+  if (e.deadlocks) other.push(`deadlocks: ${e.deadlocks}`);
+  if (e.tempFiles.count)
+    other.push(
+      `temp files: ${e.tempFiles.count}, ${formatBytes(e.tempFiles.totalBytes)} in all, largest ${formatBytes(e.tempFiles.maxBytes)}`,
+    );
+  if (e.checkpoints.count)
+    other.push(
+      `checkpoints: ${e.checkpoints.count} (${Object.entries(e.checkpoints.byReason)
+        .map(([r, n]) => `${n} ${r}`)
+        .join(", ")}), longest ${e.checkpoints.maxSeconds} s`,
+    );
+  if (e.autovacuum.vacuums + e.autovacuum.analyzes)
+    other.push(`autovacuum: ${e.autovacuum.vacuums} vacuums, ${e.autovacuum.analyzes} analyzes`);
+  if (report.plans) other.push(`auto_explain plans: ${report.plans}`);
+  if (other.length) lines.push(p.bold("Also in the log"), ...other.map((o) => `  ${o}`), "");
+  return `${lines.join("\n")}\n`;
+}
