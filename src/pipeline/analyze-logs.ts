@@ -6,6 +6,7 @@ import { NPlusOneDetector, type NPlusOnePattern } from "../facts/logs/n-plus-one
 import { Fingerprinter } from "../facts/logs/normalise-sql.js";
 import { type LogFormat, openLog, readLog } from "../facts/logs/read-logs.js";
 import { StatementExtractor } from "../facts/logs/statement-events.js";
+import { loadSqlParser } from "../util/sql-parser.js";
 
 export interface LogReport {
   kind: "logs";
@@ -31,6 +32,7 @@ export interface LogOptions {
 
 export async function analyzeLogs(paths: string[], options: LogOptions = {}): Promise<LogReport> {
   const started = performance.now();
+  await loadSqlParser();
   const fingerprints = new Fingerprinter();
   const workload = new LogWorkload(fingerprints);
   const nPlusOne = new NPlusOneDetector({ minRepeats: options.minRepeats ?? 5, maxGapMs: 1000 });

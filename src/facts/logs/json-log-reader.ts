@@ -15,6 +15,10 @@ export class JsonLogReader {
     try {
       o = JSON.parse(text) as Record<string, unknown>;
     } catch {
+      o = {};
+    }
+    // Every jsonlog record has a severity and a message; other JSON is not a server log.
+    if (typeof o.error_severity !== "string" || typeof o.message !== "string") {
       this.unmatched++;
       this.firstUnmatched ??= text;
       return;

@@ -21,7 +21,8 @@ const LOCK_WAIT = /^process \d+ (?:still waiting|acquired) for (\w+) on .* after
 const TEMP_FILE = /^temporary file: path "[^"]*", size (\d+)/;
 const CHECKPOINT_START = /^checkpoint starting: (.*)$/;
 const CHECKPOINT_DONE = /^checkpoint complete: .*total=(\d+(?:\.\d+)?) s/;
-const AUTOVACUUM = /^automatic (vacuum|analyze) of table "([^"]+)"/;
+const AUTOVACUUM =
+  /^automatic (?:aggressive )?(vacuum|analyze)(?: to prevent wraparound)? of table "([^"]+)"/;
 const MAX_ERROR_KINDS = 1000;
 
 export class LogEvents {
@@ -47,7 +48,11 @@ export class LogEvents {
   record(r: LogRecord): void {
     if (r.level === "ERROR" || r.level === "FATAL" || r.level === "PANIC") {
       if (r.message.startsWith("deadlock detected")) this.deadlocks++;
-      const message = r.message.replace(/"[^"]*"/g, '"…"').replace(/\b\d+\b/g, "N");
+      // stderr appends the error position to the message; csvlog and jsonlog keep it in its own field.
+      const message = r.message
+        .replace(/ at character \d+$/, "")
+        .replace(/"[^"]*"/g, '"…"')
+        .replace(/\b\d+\b/g, "N");
       const key = `${r.sqlstate ?? ""}|${message}`;
       const e = this.errors.get(key);
       if (e) e.count++;

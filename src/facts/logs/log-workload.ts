@@ -61,7 +61,7 @@ export class LogWorkload {
     let known = this.seen.get(e.sql);
     if (!known) {
       const normalised = normaliseSql(e.sql);
-      known = [this.fingerprints.of(normalised), normalised];
+      known = [this.fingerprints.of(normalised, e.sql), normalised];
       if (this.seen.size < 100_000) this.seen.set(e.sql, known);
     }
     const [fp, normalised] = known;

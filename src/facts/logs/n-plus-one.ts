@@ -143,11 +143,25 @@ export class NPlusOneDetector {
   }
 }
 
-/** `... where x = $1` (one parameter) → `... where x = ANY($1)`, taking every value of a run in one array. */
+/**
+ * The repeated statement batched into one call taking every value of a run as an array. `where k = $1` becomes
+ * `where k = ANY($1)`, with k added to the select list so the caller can hand each row back to its parent; a
+ * statement that limits, groups or aggregates per value keeps its meaning only as a LATERAL join over the values.
+ */
 export function batched(query: string): string | null {
-  const params = query.match(/\$\d+/g) ?? [];
-  if (params.length !== 1 || !/^select\b/.test(query)) return null;
-  const m = /\bwhere\s+([\w."]+)\s*=\s*\$1\b/.exec(query);
+  if (!/^select\b/.test(query)) return null;
+  const m = /\bwhere\s+([\w."]+)\s*=\s*(\$\d+)(?!\d)/.exec(query);
   if (!m) return null;
-  return query.replace(m[0], `where ${m[1]} = ANY($1)`);
+  const [match, key, param] = m as unknown as [string, string, string];
+  // Other parameters (a LIMIT, a status) are the same on every call of a loop; they stay as they are.
+  if (/\b(limit|offset|group by|fetch first|distinct)\b|\b(count|sum|avg|min|max)\(/.test(query)) {
+    const inner = query.replace(new RegExp(`\\${param}(?!\\d)`, "g"), "batch.value");
+    return `select batch.value, per_value.* from unnest(${param}) as batch(value) cross join lateral (${inner}) as per_value`;
+  }
+  const list = /^select\s+([\s\S]*?)\s+from\b/.exec(query)?.[1] ?? "*";
+  const column = key.split(".").at(-1) as string;
+  const listed =
+    list === "*" || list.split(/\s*,\s*/).some((c) => c === key || c.split(".").at(-1) === column);
+  const batchedQuery = query.replace(match, `where ${key} = ANY(${param})`);
+  return listed ? batchedQuery : batchedQuery.replace(/^select\s+/, `select ${key}, `);
 }

@@ -10,9 +10,12 @@ export function normaliseSql(sql: string): string {
   const n = sql.length;
   let i = 0;
   let space = false;
+  // No space after "(", whatever the text had.
+  let glued = false;
   const put = (s: string) => {
-    if (space && out.length) out += " ";
+    if (space && out.length && !glued) out += " ";
     space = false;
+    glued = false;
     out += s;
   };
   while (i < n) {
@@ -106,7 +109,7 @@ export function normaliseSql(sql: string): string {
     // punctuation: no space before , ) and after (
     if (c === 44 || c === 41 || c === 59) space = false;
     put(sql[i] as string);
-    if (c === 40) space = false;
+    if (c === 40) glued = true;
     i++;
   }
   return out.replace(/;$/, "");
@@ -121,22 +124,29 @@ function isWordChar(c: number): boolean {
 }
 
 /** Fingerprints of normalised texts, taken with PostgreSQL's parser once each (IN-list length, aliases and
- * constants do not split a query); text that does not parse (truncated by the log) keeps its own key. */
+ * constants do not split a query). The parser reads the statement as logged, since some statements only parse
+ * with their literals (`LOAD 'x'`, `SET x = -1`); text that does not parse (truncated by the log) keeps its own
+ * key. */
 export class Fingerprinter {
   parsed = 0;
   private readonly cache = new Map<string, string>();
 
-  of(normalised: string): string {
+  of(normalised: string, original: string = normalised): string {
     const known = this.cache.get(normalised);
     if (known !== undefined) return known;
-    let fp: string;
-    try {
-      fp = fingerprintSql(normalised);
-      this.parsed++;
-    } catch {
-      fp = `text:${normalised}`;
-    }
+    const fp = this.fingerprint(original) ?? this.fingerprint(normalised) ?? `text:${normalised}`;
     this.cache.set(normalised, fp);
     return fp;
+  }
+
+  private fingerprint(sql: string): string | null {
+    try {
+      const fp = fingerprintSql(sql);
+      this.parsed++;
+      return fp;
+    } catch (error) {
+      if (error instanceof Error && error.message.includes("not loaded")) throw error;
+      return null;
+    }
   }
 }

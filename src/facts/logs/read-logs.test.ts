@@ -1,0 +1,82 @@
+import { readFileSync } from "node:fs";
+import { Readable } from "node:stream";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { InputError } from "../../util/input-error.js";
+import type { LogRecord } from "./log-record.js";
+import { readLog } from "./read-logs.js";
+
+const FIXTURES = new URL("../../../test/fixtures/logs/", import.meta.url).pathname;
+const PG15 = readFileSync(`${FIXTURES}pg15-stderr.log`, "utf8");
+const PG18 = readFileSync(`${FIXTURES}pg18-stderr.log`, "utf8");
+
+async function read(text: string | Buffer, options: { prefix?: string } = {}, chunk = 4096) {
+  const records: LogRecord[] = [];
+  const data = typeof text === "string" ? Buffer.from(text) : text;
+  // Small chunks: lines and multi-byte characters split across reads must come out whole.
+  const parts: Buffer[] = [];
+  for (let i = 0; i < data.length; i += chunk) parts.push(data.subarray(i, i + chunk));
+  const stats = await readLog("test.log", Readable.from(parts), (r) => records.push(r), options);
+  return { stats, records };
+}
+
+describe("readLog", () => {
+  it("detects Debian's prefix and pgBadger's", async () => {
+    expect((await read(PG15)).stats.prefix).toBe("%m [%p] %q%u@%d ");
+    expect((await read(PG18)).stats.prefix).toBe("%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ");
+  });
+
+  it("reads the prefix's fields and attaches DETAIL lines to their message", async () => {
+    const { records } = await read(PG18, {}, 7);
+    // PostgreSQL 18 writes "Parameters:", 15 "parameters:".
+    const r = records.find((x) => /^parameters:/i.test(x.detail ?? "") && x.message.includes("execute"));
+    expect(r).toMatchObject({ level: "LOG", user: "postgres", application: "shop-api" });
+    expect(r?.pid).toMatch(/^\d+$/);
+    expect(r?.time).toBeGreaterThan(Date.UTC(2026, 0, 1));
+    expect(r?.message).toMatch(/^duration: [\d.]+ ms {2}execute [^:]+: select id, total from orders/);
+  });
+
+  it("keeps multi-line statements whole", async () => {
+    const log = [
+      "2026-11-26 10:00:00.000 UTC [42] LOG:  duration: 1.5 ms  statement: select a,",
+      "\tb",
+      "\tfrom t where c = 'é'",
+      "2026-11-26 10:00:00.100 UTC [42] LOG:  duration: 0.5 ms  statement: select 1",
+    ].join("\n");
+    const { records } = await read(log, {}, 5);
+    expect(records.map((r) => r.message)).toEqual([
+      "duration: 1.5 ms  statement: select a,\nb\nfrom t where c = 'é'",
+      "duration: 0.5 ms  statement: select 1",
+    ]);
+  });
+
+  it("takes a given prefix, and says so with an example line when no line matches it", async () => {
+    expect((await read(PG15, { prefix: "%m [%p] %q%u@%d " })).records.length).toBeGreaterThan(100);
+    const err = await read(PG15, { prefix: "%t [%p]: [%l-1] " }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(
+      /no line matches log_line_prefix '%t \[%p\]: \[%l-1\] '; a line reads: 2026-/,
+    );
+    expect((err as InputError).hint).toMatch(/--prefix/);
+  });
+
+  it("refuses text that is not a PostgreSQL log instead of reporting nothing", async () => {
+    const err = await read("GET /index.html 200\nGET /favicon.ico 404\n").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(
+      /no known log_line_prefix matches its lines; a line reads: GET \/index/,
+    );
+    await expect(read("")).rejects.toThrow(/is empty/);
+    await expect(read('{"not": "a log"}\n')).rejects.toThrow(/no line is a jsonlog record/);
+  });
+
+  it("reads gzip input", async () => {
+    const { openLog } = await import("./read-logs.js");
+    const { writeFileSync, mkdtempSync } = await import("node:fs");
+    const dir = mkdtempSync(`${(await import("node:os")).tmpdir()}/dbopt-gz-`);
+    writeFileSync(`${dir}/pg.log.gz`, gzipSync(PG15));
+    const records: LogRecord[] = [];
+    await readLog("pg.log.gz", await openLog(`${dir}/pg.log.gz`), (r) => records.push(r));
+    expect(records.length).toBe((await read(PG15)).records.length);
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { analyzeLogs } from "./analyze-logs.js";
+
+const FIXTURES = new URL("../../test/fixtures/logs/", import.meta.url).pathname;
+const LOGS = [
+  ["pg15-stderr.log", "stderr"],
+  ["pg15-csvlog.csv", "csvlog"],
+  ["pg15-jsonlog.json", "jsonlog"],
+  ["pg18-stderr.log", "stderr"],
+  ["pg18-csvlog.csv", "csvlog"],
+  ["pg18-jsonlog.json", "jsonlog"],
+] as const;
+
+describe("analyzeLogs on logs captured from PostgreSQL 15 and 18", () => {
+  it.each(LOGS)("%s reads the same workload as every other format", async (file, format) => {
+    const r = await analyzeLogs([FIXTURES + file]);
+    expect(r.files[0]?.format).toBe(format);
+    // The private servers' run also deleted rows for autovacuum: one statement more.
+    expect(r.statementCount).toBe(file === "pg15-stderr.log" ? 64 : 65);
+    expect(r.statements).toHaveLength(file === "pg15-stderr.log" ? 17 : 18);
+    const loop = r.statements.find((s) => s.query === "select id, total from orders where customer_id = $1");
+    // 40 in the loop, and the batched `= any($1)`: libpg-query's fingerprint does not tell them apart.
+    expect(loop?.calls).toBe(41);
+    expect(loop?.example.parameters).toMatch(/^\$1 = '/);
+    // Literals differ (offset 0/20, total > 500/900) but each pair is one statement.
+    expect(
+      r.statements.find((s) => s.query.startsWith("select count(*) from orders where total >"))?.calls,
+    ).toBe(2);
+    expect(
+      r.statements.find((s) => s.query.startsWith("select id from customers order by id limit"))?.calls,
+    ).toBe(3);
+
+    expect(r.nPlusOne).toHaveLength(1);
+    const p = r.nPlusOne[0];
+    expect(p?.source.query).toBe("select id from customers order by id limit $1 offset $2");
+    expect(p?.occurrences).toBe(2);
+    expect(p?.repeats).toEqual({ min: 20, median: 20, max: 20 });
+    expect(p?.rewrite).toBe("select customer_id, id, total from orders where customer_id = ANY($1)");
+    expect(p?.exampleParameters[0]).toBe("$1 = '1'");
+
+    const missing = r.events.errors.find((e) => e.message === 'relation "…" does not exist');
+    if (format !== "stderr") expect(missing?.sqlstate).toBe("42P01");
+    expect(missing?.example).toBe("select * from missing_table");
+    const deadlock = r.events.errors.find((e) => e.message === "deadlock detected");
+    if (format !== "stderr") expect(deadlock?.sqlstate).toBe("40P01");
+    expect(deadlock?.example).toMatch(/^update customers set name = '[bc]' where id = [12]$/);
+    expect(r.events.errors).toHaveLength(2);
+    expect(r.events.deadlocks).toBe(1);
+    expect(r.events.lockWaits.byMode.AccessShareLock).toBe(1);
+    expect(r.events.checkpoints.byReason.requested).toBeGreaterThanOrEqual(1);
+    expect(r.events.checkpoints.count).toBeGreaterThanOrEqual(1);
+    expect(r.plans).toBe(1);
+    if (file !== "pg15-stderr.log")
+      expect(r.events.autovacuum.vacuums + r.events.autovacuum.analyzes).toBeGreaterThan(0);
+    expect(r.events.tempFiles.count).toBe(1);
+    expect(r.events.tempFiles.totalBytes).toBeGreaterThan(100_000);
+    expect(r.events.tempFiles.example).toBe("select * from orders order by total desc, id");
+  });
+
+  it("names who ran each statement when the log has it", async () => {
+    const r = await analyzeLogs([`${FIXTURES}pg18-stderr.log`]);
+    const loop = r.statements.find((s) => s.query.includes("customer_id = $1"));
+    expect(loop?.users).toEqual(["postgres"]);
+    expect(loop?.applications).toEqual(["shop-api"]);
+    expect(loop?.databases[0]).toMatch(/^dbopt_logcap_/);
+    expect(loop?.p95Ms).toBeGreaterThan(0);
+    expect(loop?.p95Ms).toBeLessThanOrEqual((loop?.maxMs ?? 0) * 1.02);
+  });
+
+  it("adds several files into one report", async () => {
+    const r = await analyzeLogs([`${FIXTURES}pg15-stderr.log`, `${FIXTURES}pg18-jsonlog.json`]);
+    expect(r.files.map((f) => f.format)).toEqual(["stderr", "jsonlog"]);
+    expect(r.statementCount).toBe(129);
+    expect(r.nPlusOne[0]?.occurrences).toBe(4);
+  });
+});

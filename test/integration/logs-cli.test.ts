@@ -1,0 +1,93 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../support/run-cli.js";
+
+const FIXTURES = new URL("../fixtures/logs/", import.meta.url).pathname;
+const PG18 = join(FIXTURES, "pg18-stderr.log");
+
+interface LogsJson {
+  statements: Array<{
+    fingerprint: string;
+    query: string;
+    calls: number;
+    totalMs: number;
+    meanMs: number;
+    p95Ms: number;
+  }>;
+  nPlusOne: Array<{
+    source: { query: string };
+    repeated: { query: string };
+    occurrences: number;
+    rewrite: string;
+  }>;
+  events: { deadlocks: number };
+}
+
+describe("dbopt logs", () => {
+  it("prints statements and N+1 loops as JSON", async () => {
+    const r = await runCli(["logs", PG18, "--format", "json", "--top", "3"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as LogsJson;
+    expect(out.statements).toHaveLength(3);
+    for (const s of out.statements) {
+      expect(s.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+      expect(s.calls).toBeGreaterThan(0);
+      expect(s.meanMs).toBeCloseTo(s.totalMs / s.calls, 2);
+      expect(typeof s.p95Ms).toBe("number");
+    }
+    expect(out.statements.map((s) => s.totalMs)).toEqual(
+      [...out.statements.map((s) => s.totalMs)].sort((a, b) => b - a),
+    );
+    expect(out.nPlusOne[0]).toMatchObject({
+      repeated: { query: "select id, total from orders where customer_id = $1" },
+      occurrences: 2,
+    });
+    expect(out.events.deadlocks).toBe(1);
+  });
+
+  it("reads gzip files and standard input the same as the plain file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dbopt-logs-"));
+    writeFileSync(join(dir, "pg.log.gz"), gzipSync(readFileSync(PG18)));
+    const plain = JSON.parse((await runCli(["logs", PG18, "--format", "json"])).stdout) as LogsJson;
+    const gz = JSON.parse(
+      (await runCli(["logs", join(dir, "pg.log.gz"), "--format", "json"])).stdout,
+    ) as LogsJson;
+    const stdin = JSON.parse(
+      (await runCli(["logs", "-", "--format", "json"], { input: readFileSync(PG18, "utf8") })).stdout,
+    ) as LogsJson;
+    expect(gz.statements).toEqual(plain.statements);
+    expect(stdin.statements).toEqual(plain.statements);
+  });
+
+  it("shows the heaviest statements and the N+1 loop with its rewrite on a terminal", async () => {
+    const r = await runCli(["logs", join(FIXTURES, "pg15-jsonlog.json")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/N\+1/);
+    expect(r.stdout).toContain("customer_id = ANY($1)");
+    expect(r.stdout).toContain("deadlock");
+  });
+
+  it("fails with one line that shows an unmatched line when the prefix is wrong", async () => {
+    const r = await runCli(["logs", PG18, "--prefix", "%m [%p] "]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/no line matches log_line_prefix '%m \[%p\] '; a line reads: 2026-.*--prefix/);
+  });
+
+  it("fails with one line on input that is not a server log, and on a missing file", async () => {
+    const garbage = await runCli(["logs", "-"], { input: "hello\nworld\n" });
+    expect(garbage.code).toBe(2);
+    expect(garbage.stderr).toMatch(
+      /^dbopt: error: standard input: no known log_line_prefix matches its lines/,
+    );
+    const missing = await runCli(["logs", "/nonexistent/pg.log"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/does not exist/);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+  });
+});
