@@ -1,26 +1,41 @@
-/** `dbopt logs` as a library function: logs → statements by fingerprint, N+1 patterns, and the other events. */
+/**
+ * `dbopt logs` as a library function: logs → statements by fingerprint, N+1 patterns, the other events, and the
+ * slowest auto_explain plans through the plan analyzer. Large plain files are read by worker threads, one byte
+ * range each, merged in order; gzip and standard input stream through this thread.
+ */
+import { existsSync } from "node:fs";
+import { open, stat } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
-import { type LogEventSummary, LogEvents } from "../facts/logs/log-events.js";
-import { LogWorkload, type StatementStats } from "../facts/logs/log-workload.js";
-import { NPlusOneDetector, type NPlusOnePattern } from "../facts/logs/n-plus-one.js";
-import { Fingerprinter } from "../facts/logs/normalise-sql.js";
-import { type LogFormat, openLog, readLog } from "../facts/logs/read-logs.js";
-import { StatementExtractor } from "../facts/logs/statement-events.js";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { LogAnalysis, type LogAnalysisResult, type LogAnalysisState } from "../facts/logs/log-analysis.js";
+import { prefixRegex } from "../facts/logs/log-line-prefix.js";
+import { logParts } from "../facts/logs/log-parts.js";
+import { detectLog, type LogFormat, openLog, readLog } from "../facts/logs/read-logs.js";
+import { parsePlan } from "../facts/plan/plan-input.js";
+import type { Finding } from "../findings/finding.js";
 import { loadSqlParser } from "../util/sql-parser.js";
+import type { LogPartTask } from "./log-part-worker.js";
+import { reportOnPlan } from "./plan-report.js";
 
-export interface LogReport {
+export interface LogReport extends Omit<LogAnalysisResult, "slowestPlans"> {
   kind: "logs";
   files: Array<{ name: string; format: LogFormat; prefix: string | null; bytes: number; records: number }>;
   seconds: number;
-  /** Statements with a duration, and their total time. */
-  statementCount: number;
-  totalMs: number;
-  period: { first: number | null; last: number | null };
-  statements: StatementStats[];
-  nPlusOne: NPlusOnePattern[];
-  events: LogEventSummary;
-  /** auto_explain plans seen (the plan analyzer reads them with `dbopt explain`). */
-  plans: number;
+  /** Worker threads that read the files (1: this thread alone). */
+  threads: number;
+  /** The slowest auto_explain plans and what the plan analyzer finds in them. */
+  slowestPlans: Array<{
+    durationMs: number;
+    time: number | null;
+    /** auto_explain's "Query Text:", when logged. */
+    sql: string | null;
+    nodes: number;
+    findings: Finding[];
+    /** Why the plan could not be read (auto_explain.log_format other than text or json, cut lines). */
+    error: string | null;
+  }>;
 }
 
 export interface LogOptions {
@@ -28,58 +43,147 @@ export interface LogOptions {
   format?: LogFormat;
   minRepeats?: number;
   top?: number;
+  /** Worker threads for large plain files; default: the machine's cores. */
+  jobs?: number;
+  /** Files at least this large are split across workers (default 64 MB). */
+  parallelFromBytes?: number;
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
+
+const MAX_GAP_MS = 1000;
+const WORKER = new URL("./log-part-worker.js", import.meta.url);
 
 export async function analyzeLogs(paths: string[], options: LogOptions = {}): Promise<LogReport> {
   const started = performance.now();
   await loadSqlParser();
-  const fingerprints = new Fingerprinter();
-  const workload = new LogWorkload(fingerprints);
-  const nPlusOne = new NPlusOneDetector({ minRepeats: options.minRepeats ?? 5, maxGapMs: 1000 });
-  const events = new LogEvents();
-  let plans = 0;
-  let first: number | null = null;
-  let last: number | null = null;
-  const statements = new StatementExtractor(
-    (e) => {
-      const fp = workload.add(e);
-      const r = e.record;
-      nPlusOne.statement(`${r.pid}|${r.session ?? ""}`, fp, e);
-    },
-    () => {
-      plans++;
-    },
+  const settings = { minRepeats: options.minRepeats ?? 5, maxGapMs: MAX_GAP_MS };
+  const analysis = new LogAnalysis(settings);
+  const jobs = options.jobs ?? availableParallelism();
+  const sizes = await Promise.all(
+    paths.map((p) =>
+      p === "-"
+        ? 0
+        : stat(p).then(
+            (s) => s.size,
+            () => 0,
+          ),
+    ),
   );
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let done = 0;
+  const progress = (n: number) => {
+    done += n;
+    options.onProgress?.(done, total);
+  };
+  let threads = 1;
   const files: LogReport["files"] = [];
-  for (const path of paths) {
-    const stats = await readLog(
-      path === "-" ? "standard input" : path,
-      await openLog(path),
-      (r) => {
-        if (r.time !== null) {
-          if (first === null || r.time < first) first = r.time;
-          if (last === null || r.time > last) last = r.time;
-        }
-        statements.record(r);
-        events.record(r);
-      },
-      options,
-    );
-    files.push({ name: path === "-" ? "standard input" : path, ...stats });
+  for (const [i, path] of paths.entries()) {
+    const name = path === "-" ? "standard input" : path;
+    const size = sizes[i] ?? 0;
+    if (
+      jobs > 1 &&
+      size >= (options.parallelFromBytes ?? 64 << 20) &&
+      existsSync(fileURLToPath(WORKER)) &&
+      !(await isGzip(path))
+    ) {
+      const read = await readInParts(path, size, jobs, settings, options, progress);
+      for (const s of read.states) analysis.merge(s);
+      files.push({ name, ...read.stats });
+      threads = Math.max(threads, read.threads);
+      continue;
+    }
+    const stats = await readLog(name, await openLog(path), (r) => analysis.record(r), {
+      ...options,
+      onBytes: progress,
+    });
+    analysis.flush();
+    files.push({ name, ...stats });
   }
-  statements.end();
-  nPlusOne.end();
-  const all = workload.results();
+  const result = analysis.result();
   return {
     kind: "logs",
     files,
     seconds: Math.round(performance.now() - started) / 1000,
-    statementCount: workload.statements,
-    totalMs: Math.round(workload.totalMs * 1000) / 1000,
-    period: { first, last },
-    statements: options.top ? all.slice(0, options.top) : all,
-    nPlusOne: nPlusOne.patterns((fp) => workload.queryOf(fp)),
-    events: events.summary(),
-    plans,
+    threads,
+    ...result,
+    statements: options.top ? result.statements.slice(0, options.top) : result.statements,
+    slowestPlans: result.slowestPlans.map((p) => analyzeLoggedPlan(p.text, p.durationMs, p.time)),
   };
+}
+
+async function readInParts(
+  path: string,
+  size: number,
+  jobs: number,
+  settings: { minRepeats: number; maxGapMs: number },
+  options: LogOptions,
+  progress: (bytes: number) => void,
+): Promise<{ states: LogAnalysisState[]; stats: Omit<LogReport["files"][number], "name">; threads: number }> {
+  const head = await readHead(path);
+  const { format, prefix } = detectLog(path, head, {
+    format: options.format ?? null,
+    prefix: options.prefix ?? null,
+  });
+  const parts = await logParts(path, size, jobs, format, prefix === null ? null : prefixRegex(prefix));
+  const results = await Promise.all(
+    parts.map(
+      (part) =>
+        new Promise<{ state: LogAnalysisState; records: number }>((resolve, reject) => {
+          const task: LogPartTask = { path, ...part, format, prefix, ...settings };
+          const worker = new Worker(WORKER, { workerData: task });
+          worker.on("message", (m: { bytes: number; records?: number; state?: LogAnalysisState }) => {
+            progress(m.bytes);
+            if (m.state) resolve({ state: m.state, records: m.records ?? 0 });
+          });
+          worker.on("error", reject);
+          worker.on("exit", (code) => {
+            if (code !== 0) reject(new Error(`a log reader thread stopped with code ${code}`));
+          });
+        }),
+    ),
+  );
+  return {
+    states: results.map((r) => r.state),
+    stats: { format, prefix, bytes: size, records: results.reduce((s, r) => s + r.records, 0) },
+    threads: parts.length,
+  };
+}
+
+/** The first lines of a file, for format and prefix detection. */
+async function readHead(path: string): Promise<string[]> {
+  const file = await open(path, "r");
+  try {
+    const buf = Buffer.alloc(256 << 10);
+    const { bytesRead } = await file.read(buf, 0, buf.length, 0);
+    return buf.toString("utf8", 0, bytesRead).split("\n").slice(0, 200);
+  } finally {
+    await file.close();
+  }
+}
+
+async function isGzip(path: string): Promise<boolean> {
+  const file = await open(path, "r");
+  try {
+    const buf = Buffer.alloc(2);
+    await file.read(buf, 0, 2, 0);
+    return buf[0] === 0x1f && buf[1] === 0x8b;
+  } finally {
+    await file.close();
+  }
+}
+
+function analyzeLoggedPlan(
+  text: string,
+  durationMs: number,
+  time: number | null,
+): LogReport["slowestPlans"][number] {
+  const sql = /^Query Text: (.*)$/m.exec(text)?.[1] ?? null;
+  const planText = text.replace(/^Query Text: .*\n/m, "");
+  try {
+    const report = reportOnPlan(parsePlan(planText), { source: "auto_explain", sql, withoutTree: true });
+    return { durationMs, time, sql, nodes: report.summary.nodes, findings: report.findings, error: null };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { durationMs, time, sql, nodes: 0, findings: [], error: message };
+  }
 }

@@ -6,6 +6,7 @@ import { renderLogReport } from "../../reporters/logs/log-report-renderer.js";
 import { colourWanted } from "../../reporters/palette.js";
 import { InputError } from "../../util/input-error.js";
 import { EXIT } from "../exit-codes.js";
+import { progressBar } from "../progress-bar.js";
 
 interface LogsFlags {
   prefix?: string;
@@ -15,6 +16,7 @@ interface LogsFlags {
   format?: string;
   output?: string;
   color?: boolean;
+  jobs?: string;
 }
 
 const LOG_FORMATS = ["stderr", "csvlog", "jsonlog"];
@@ -34,6 +36,7 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
     .option("--log-format <format>", "stderr, csvlog or jsonlog (default: detected)")
     .option("--top <n>", "statements to list, heaviest first", "15")
     .option("--min-repeats <n>", "repeats of one statement after another that make an N+1", "5")
+    .option("--jobs <n>", "worker threads for large files (default: the machine's cores)")
     .option("--format <format>", "terminal or json", "terminal")
     .option("-o, --output <file>", "write the report to a file instead of standard output")
     .option("--no-color", "plain text even on a terminal")
@@ -45,12 +48,15 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
       if (flags.logFormat && !LOG_FORMATS.includes(flags.logFormat))
         throw new InputError(`unknown log format ${flags.logFormat}`, `use one of ${LOG_FORMATS.join(", ")}`);
       const top = positive(flags.top ?? "15", "--top");
+      const bar = progressBar();
       const report = await analyzeLogs(files, {
+        ...(flags.jobs ? { jobs: positive(flags.jobs, "--jobs") } : {}),
+        onProgress: bar.update,
         ...(flags.prefix ? { prefix: flags.prefix } : {}),
         ...(flags.logFormat ? { format: flags.logFormat as LogFormat } : {}),
         minRepeats: positive(flags.minRepeats ?? "5", "--min-repeats"),
         ...(format === "json" ? { top } : {}),
-      });
+      }).finally(bar.clear);
       const text = renderLogReport(
         report,
         format,

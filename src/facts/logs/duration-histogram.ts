@@ -15,6 +15,18 @@ export class DurationHistogram {
     this.count++;
   }
 
+  /** The buckets, to send to another thread and merge there. */
+  state(): Map<number, number> {
+    return this.buckets;
+  }
+
+  merge(buckets: Map<number, number>): void {
+    for (const [b, n] of buckets) {
+      this.buckets.set(b, (this.buckets.get(b) ?? 0) + n);
+      this.count += n;
+    }
+  }
+
   /** The value at quantile q (0..1): the middle of the bucket that holds it. */
   quantile(q: number): number {
     if (this.count === 0) return 0;

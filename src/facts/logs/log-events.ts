@@ -1,5 +1,6 @@
 /** Everything else the server logs that matters for performance: errors, lock waits, deadlocks, temp files,
  * checkpoints and autovacuum runs, summarised. */
+import { detach } from "../../util/detach-string.js";
 import type { LogRecord } from "./log-record.js";
 
 export interface LogEventSummary {
@@ -24,6 +25,13 @@ const CHECKPOINT_DONE = /^checkpoint complete: .*total=(\d+(?:\.\d+)?) s/;
 const AUTOVACUUM =
   /^automatic (?:aggressive )?(vacuum|analyze)(?: to prevent wraparound)? of table "([^"]+)"/;
 const MAX_ERROR_KINDS = 1000;
+
+/** What LogEvents counted, as plain data, for merging what worker threads read. */
+export interface LogEventsState {
+  summary: LogEventSummary;
+  errors: Array<[string, LogEventSummary["errors"][number]]>;
+  vacuumed: Map<string, number>;
+}
 
 export class LogEvents {
   private readonly errors = new Map<string, LogEventSummary["errors"][number]>();
@@ -57,12 +65,12 @@ export class LogEvents {
       const e = this.errors.get(key);
       if (e) e.count++;
       else if (this.errors.size < MAX_ERROR_KINDS)
-        this.errors.set(key, {
-          sqlstate: r.sqlstate,
-          level: r.level,
-          message,
+        this.errors.set(detach(key), {
+          sqlstate: detach(r.sqlstate),
+          level: detach(r.level),
+          message: detach(message),
           count: 1,
-          example: r.statement,
+          example: detach(r.statement),
         });
       return;
     }
@@ -85,7 +93,7 @@ export class LogEvents {
         this.tempFiles.totalBytes += bytes;
         if (bytes > this.tempFiles.maxBytes) {
           this.tempFiles.maxBytes = bytes;
-          this.tempFiles.example = r.statement;
+          this.tempFiles.example = detach(r.statement);
         }
       }
     } else if (m.startsWith("checkpoint")) {
@@ -114,9 +122,46 @@ export class LogEvents {
       if (a) {
         if (a[1] === "vacuum") this.vacuums++;
         else this.analyzes++;
-        this.vacuumed.set(a[2] as string, (this.vacuumed.get(a[2] as string) ?? 0) + 1);
+        const table = a[2] as string;
+        const runs = this.vacuumed.get(table);
+        this.vacuumed.set(runs === undefined ? detach(table) : table, (runs ?? 0) + 1);
       }
     }
+  }
+
+  state(): LogEventsState {
+    return { summary: this.summary(), errors: [...this.errors], vacuumed: this.vacuumed };
+  }
+
+  merge(state: LogEventsState): void {
+    const s = state.summary;
+    for (const [key, e] of state.errors) {
+      const mine = this.errors.get(key);
+      if (mine) mine.count += e.count;
+      else if (this.errors.size < MAX_ERROR_KINDS) this.errors.set(key, { ...e });
+    }
+    this.deadlocks += s.deadlocks;
+    const w = this.lockWaits;
+    w.count += s.lockWaits.count;
+    w.totalMs += s.lockWaits.totalMs;
+    w.maxMs = Math.max(w.maxMs, s.lockWaits.maxMs);
+    for (const [mode, n] of Object.entries(s.lockWaits.byMode)) w.byMode[mode] = (w.byMode[mode] ?? 0) + n;
+    const t = this.tempFiles;
+    t.count += s.tempFiles.count;
+    t.totalBytes += s.tempFiles.totalBytes;
+    if (s.tempFiles.maxBytes > t.maxBytes) {
+      t.maxBytes = s.tempFiles.maxBytes;
+      t.example = s.tempFiles.example;
+    }
+    const c = this.checkpoints;
+    c.count += s.checkpoints.count;
+    c.totalSeconds += s.checkpoints.totalSeconds;
+    c.maxSeconds = Math.max(c.maxSeconds, s.checkpoints.maxSeconds);
+    for (const [reason, n] of Object.entries(s.checkpoints.byReason))
+      c.byReason[reason] = (c.byReason[reason] ?? 0) + n;
+    this.vacuums += s.autovacuum.vacuums;
+    this.analyzes += s.autovacuum.analyzes;
+    for (const [table, n] of state.vacuumed) this.vacuumed.set(table, (this.vacuumed.get(table) ?? 0) + n);
   }
 
   summary(): LogEventSummary {

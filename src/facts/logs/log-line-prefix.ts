@@ -59,6 +59,44 @@ export function prefixRegex(prefix: string): RegExp {
   return new RegExp(`^${body}${LEVEL}:  (?<message>.*)$`);
 }
 
+export type PrefixField =
+  | "time"
+  | "epoch"
+  | "pid"
+  | "user"
+  | "db"
+  | "app"
+  | "session"
+  | "vxid"
+  | "sqlstate"
+  | "level"
+  | "message";
+
+/** The prefix's expression with plain numbered groups (named groups build an object per match: a third slower on
+ * millions of lines), and each field's group number (0 when the prefix lacks it: m[0] is never a field). */
+export function compilePrefix(prefix: string): { re: RegExp; field: Record<PrefixField, number> } {
+  const source = prefixRegex(prefix).source;
+  const field = {
+    time: 0,
+    epoch: 0,
+    pid: 0,
+    user: 0,
+    db: 0,
+    app: 0,
+    session: 0,
+    vxid: 0,
+    sqlstate: 0,
+    level: 0,
+    message: 0,
+  };
+  let n = 0;
+  const plain = source.replace(/\(\?<(\w+)>/g, (_, name: string) => {
+    field[name as PrefixField] = ++n;
+    return "(";
+  });
+  return { re: new RegExp(plain), field };
+}
+
 /** Prefixes seen in the wild: PostgreSQL's default, Debian's, pgBadger's recommended ones, Amazon RDS's. */
 export const COMMON_PREFIXES = [
   "%m [%p] ",

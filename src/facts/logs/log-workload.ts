@@ -1,4 +1,5 @@
 /** Statements of a log grouped by fingerprint, with their calls, time, percentiles and who ran them. */
+import { detach } from "../../util/detach-string.js";
 import { DurationHistogram } from "./duration-histogram.js";
 import { type Fingerprinter, normaliseSql } from "./normalise-sql.js";
 import type { StatementEvent } from "./statement-events.js";
@@ -26,6 +27,23 @@ export interface StatementStats {
 }
 
 const MAX_NAMES = 10;
+const SEEN_CHARS = 16 << 20;
+
+/** Up to MAX_NAMES distinct names. Consecutive calls mostly share theirs: the last one skips the set. */
+class Names {
+  private readonly set = new Set<string>();
+  private last: string | null = null;
+
+  add(name: string): void {
+    if (name === this.last || this.set.size >= MAX_NAMES || this.set.has(name)) return;
+    this.last = detach(name);
+    this.set.add(this.last);
+  }
+
+  values(): string[] {
+    return [...this.set];
+  }
+}
 
 class Aggregate {
   calls = 0;
@@ -35,24 +53,48 @@ class Aggregate {
   lastSeen: number | null = null;
   readonly histogram = new DurationHistogram();
   example: StatementStats["example"];
-  readonly users = new Set<string>();
-  readonly databases = new Set<string>();
-  readonly applications = new Set<string>();
+  readonly users = new Names();
+  readonly databases = new Names();
+  readonly applications = new Names();
   constructor(
     readonly fingerprint: string,
     readonly query: string,
-    e: StatementEvent,
+    example: StatementStats["example"],
   ) {
-    this.example = { sql: e.sql, parameters: e.parameters, durationMs: e.durationMs };
+    this.example = example;
   }
+}
+
+/** An aggregate as plain data, for merging what worker threads counted. */
+export interface AggregateState {
+  fingerprint: string;
+  query: string;
+  calls: number;
+  totalMs: number;
+  maxMs: number;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  buckets: Map<number, number>;
+  example: StatementStats["example"];
+  users: string[];
+  databases: string[];
+  applications: string[];
+}
+
+export interface WorkloadState {
+  statements: number;
+  totalMs: number;
+  aggregates: AggregateState[];
 }
 
 export class LogWorkload {
   statements = 0;
   totalMs = 0;
   private readonly byFingerprint = new Map<string, Aggregate>();
-  /** Raw text → [fingerprint, normalised]: repeated statements skip normalising entirely. */
+  /** Raw text → [fingerprint, normalised]: repeated statements skip normalising entirely. Bounded in size:
+   * statements with inlined literals are mostly seen once. */
   private readonly seen = new Map<string, [string, string]>();
+  private seenChars = 0;
 
   constructor(private readonly fingerprints: Fingerprinter) {}
 
@@ -62,12 +104,19 @@ export class LogWorkload {
     if (!known) {
       const normalised = normaliseSql(e.sql);
       known = [this.fingerprints.of(normalised, e.sql), normalised];
-      if (this.seen.size < 100_000) this.seen.set(e.sql, known);
+      if (this.seenChars < SEEN_CHARS) {
+        this.seen.set(detach(e.sql), known);
+        this.seenChars += e.sql.length;
+      }
     }
     const [fp, normalised] = known;
     let a = this.byFingerprint.get(fp);
     if (!a) {
-      a = new Aggregate(fp, numberParams(normalised), e);
+      a = new Aggregate(fp, numberParams(normalised), {
+        sql: detach(e.sql),
+        parameters: detach(e.parameters),
+        durationMs: e.durationMs,
+      });
       this.byFingerprint.set(fp, a);
     }
     a.calls++;
@@ -79,7 +128,7 @@ export class LogWorkload {
       a.histogram.add(ms);
       if (ms > a.maxMs) {
         a.maxMs = ms;
-        a.example = { sql: e.sql, parameters: e.parameters, durationMs: ms };
+        a.example = { sql: detach(e.sql), parameters: detach(e.parameters), durationMs: ms };
       }
     }
     const t = e.record.time;
@@ -88,10 +137,57 @@ export class LogWorkload {
       if (a.lastSeen === null || t > a.lastSeen) a.lastSeen = t;
     }
     const r = e.record;
-    if (r.user && a.users.size < MAX_NAMES) a.users.add(r.user);
-    if (r.database && a.databases.size < MAX_NAMES) a.databases.add(r.database);
-    if (r.application && a.applications.size < MAX_NAMES) a.applications.add(r.application);
+    if (r.user) a.users.add(r.user);
+    if (r.database) a.databases.add(r.database);
+    if (r.application) a.applications.add(r.application);
     return fp;
+  }
+
+  state(): WorkloadState {
+    return {
+      statements: this.statements,
+      totalMs: this.totalMs,
+      aggregates: [...this.byFingerprint.values()].map((a) => ({
+        fingerprint: a.fingerprint,
+        query: a.query,
+        calls: a.calls,
+        totalMs: a.totalMs,
+        maxMs: a.maxMs,
+        firstSeen: a.firstSeen,
+        lastSeen: a.lastSeen,
+        buckets: a.histogram.state(),
+        example: a.example,
+        users: a.users.values(),
+        databases: a.databases.values(),
+        applications: a.applications.values(),
+      })),
+    };
+  }
+
+  /** Add what another reader counted (a later part of the same input: the earlier query text stays). */
+  merge(state: WorkloadState): void {
+    this.statements += state.statements;
+    this.totalMs += state.totalMs;
+    for (const s of state.aggregates) {
+      let a = this.byFingerprint.get(s.fingerprint);
+      if (!a) {
+        a = new Aggregate(s.fingerprint, s.query, s.example);
+        this.byFingerprint.set(s.fingerprint, a);
+      }
+      a.calls += s.calls;
+      a.totalMs += s.totalMs;
+      a.histogram.merge(s.buckets);
+      if (s.maxMs > a.maxMs) {
+        a.maxMs = s.maxMs;
+        a.example = s.example;
+      }
+      if (s.firstSeen !== null && (a.firstSeen === null || s.firstSeen < a.firstSeen))
+        a.firstSeen = s.firstSeen;
+      if (s.lastSeen !== null && (a.lastSeen === null || s.lastSeen > a.lastSeen)) a.lastSeen = s.lastSeen;
+      for (const n of s.users) a.users.add(n);
+      for (const n of s.databases) a.databases.add(n);
+      for (const n of s.applications) a.applications.add(n);
+    }
   }
 
   queryOf(fingerprint: string): string {
@@ -115,9 +211,9 @@ export class LogWorkload {
         firstSeen: a.firstSeen,
         lastSeen: a.lastSeen,
         example: a.example,
-        users: [...a.users],
-        databases: [...a.databases],
-        applications: [...a.applications],
+        users: a.users.values(),
+        databases: a.databases.values(),
+        applications: a.applications.values(),
       }))
       .sort((x, y) => y.totalMs - x.totalMs || y.calls - x.calls);
   }

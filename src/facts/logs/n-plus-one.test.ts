@@ -93,6 +93,41 @@ describe("NPlusOneDetector", () => {
   });
 });
 
+describe("NPlusOneDetector across parts of a log (worker threads)", () => {
+  it("finds the same patterns wherever the log is split", () => {
+    const steps = [
+      ...loop("a", 7),
+      ...loop("b", 5, 50),
+      ...loop("a", 9, 10),
+      ["a", "PAUSE", null],
+      ...loop("a", 6, 30),
+    ] as Array<[string, string, string | null]>;
+    const whole = detect(steps);
+    expect(whole[0]?.occurrences).toBe(4);
+    const feed = (d: NPlusOneDetector, part: typeof steps, t0: number) => {
+      let t = t0;
+      for (const [session, fp, params] of part) {
+        t += fp === "PAUSE" ? 5000 : 1;
+        if (fp !== "PAUSE")
+          d.statement(session, fp, { sql: fp, durationMs: 2, parameters: params, record: record(t) });
+      }
+      return t;
+    };
+    for (let cut = 0; cut <= steps.length; cut++) {
+      const first = new NPlusOneDetector();
+      const second = new NPlusOneDetector(undefined, true);
+      const t = feed(first, steps.slice(0, cut), 0);
+      feed(second, steps.slice(cut), t);
+      first.merge(second.state());
+      first.end();
+      expect(
+        first.patterns((fp) => fp),
+        `split at ${cut}`,
+      ).toEqual(whole);
+    }
+  });
+});
+
 describe("batched", () => {
   it.each([
     ["select * from users where id = $1", "select * from users where id = ANY($1)"],

@@ -3,6 +3,8 @@
  * after a different statement (the "source" whose rows drive the loop). Runs end at a different statement or a
  * pause longer than maxGapMs.
  */
+import type { Severity } from "../../findings/finding.js";
+import { detach } from "../../util/detach-string.js";
 import type { StatementEvent } from "./statement-events.js";
 
 export interface NPlusOneOptions {
@@ -11,6 +13,8 @@ export interface NPlusOneOptions {
 }
 
 export interface NPlusOnePattern {
+  /** error: a second or more wasted, or 5% of the log's statement time; warning: 50 ms (Sentry's bar) or 1%. */
+  severity: Severity;
   source: { fingerprint: string; query: string };
   repeated: { fingerprint: string; query: string };
   occurrences: number;
@@ -23,15 +27,28 @@ export interface NPlusOnePattern {
   rewrite: string | null;
 }
 
-interface Session {
-  source: string | null;
-  run: string | null;
+/** A run of one statement shape in one session. */
+interface Run {
+  run: string;
   count: number;
   ms: number;
+  /** Up to 5 parameter lists, for the report. */
   values: string[];
+  /** Whether the run's values differ (a loop over rows, not a retry or a poll). */
   distinct: boolean;
-  lastTime: number | null;
   first: string | null;
+  firstTime: number | null;
+  lastTime: number | null;
+}
+
+interface Session {
+  /** The statement before the run; null at the start or after a pause. */
+  source: string | null;
+  current: Run | null;
+  /** Reading a later part of an input: the first run's source is in the part before (see merge). */
+  sourceUnknown: boolean;
+  /** That first run, once it ended, waiting for merge to learn its source. */
+  head: Run | null;
 }
 
 interface Pattern {
@@ -43,50 +60,34 @@ interface Pattern {
   values: string[];
 }
 
+/** What one reader of a part of the input found, and the runs at its edges, for merge. */
+export interface NPlusOneState {
+  found: Pattern[];
+  sessions: Array<[string, Session]>;
+}
+
 export class NPlusOneDetector {
   private readonly sessions = new Map<string, Session>();
   private readonly found = new Map<string, Pattern>();
 
-  constructor(private readonly options: NPlusOneOptions = { minRepeats: 5, maxGapMs: 1000 }) {}
+  /** `partial`: the input is a later part of a log (worker threads), merged in order with merge(). */
+  constructor(
+    private readonly options: NPlusOneOptions = { minRepeats: 5, maxGapMs: 1000 },
+    private readonly partial = false,
+  ) {}
 
   statement(session: string, fingerprint: string, e: StatementEvent): void {
-    let s = this.sessions.get(session);
-    if (!s) {
-      s = {
-        source: null,
-        run: null,
-        count: 0,
-        ms: 0,
-        values: [],
-        distinct: false,
-        lastTime: null,
-        first: null,
-      };
-      this.sessions.set(session, s);
-    }
-    const t = e.record.time;
-    if (s.lastTime !== null && t !== null && t - s.lastTime > this.options.maxGapMs) {
-      this.close(s);
-      s.source = null;
-      s.run = null;
-    }
-    s.lastTime = t;
     const value = e.parameters ?? e.sql;
-    if (fingerprint === s.run) {
-      s.count++;
-      s.ms += e.durationMs ?? 0;
-      if (value !== s.first) s.distinct = true;
-      if (s.values.length < 5) s.values.push(e.parameters ?? "");
-      return;
-    }
-    this.close(s);
-    s.source = s.run;
-    s.run = fingerprint;
-    s.count = 1;
-    s.ms = e.durationMs ?? 0;
-    s.first = value;
-    s.distinct = false;
-    s.values = [e.parameters ?? ""];
+    this.extend(session, {
+      run: fingerprint,
+      count: 1,
+      ms: e.durationMs ?? 0,
+      values: [e.parameters ?? ""],
+      distinct: false,
+      first: value,
+      firstTime: e.record.time,
+      lastTime: e.record.time,
+    });
   }
 
   end(): void {
@@ -94,7 +95,61 @@ export class NPlusOneDetector {
     this.sessions.clear();
   }
 
-  patterns(queryOf: (fingerprint: string) => string): NPlusOnePattern[] {
+  state(): NPlusOneState {
+    return { found: [...this.found.values()], sessions: [...this.sessions] };
+  }
+
+  /** Add the state of the part of the input that follows what this detector has read. */
+  merge(state: NPlusOneState): void {
+    // The runs at the part's start come first in time: stitch them before adding what the part found.
+    for (const [key, next] of state.sessions) {
+      if (next.head) {
+        // The part's first run ended inside it: it continues this side's run, or follows it.
+        this.extend(key, next.head);
+        const s = this.sessions.get(key) as Session;
+        this.close(s);
+        this.sessions.set(key, { ...next, head: null, sourceUnknown: false });
+      } else if (next.current) {
+        this.extend(key, next.current);
+      }
+    }
+    for (const p of state.found) this.add(p.source, p.repeated, p);
+  }
+
+  private extend(key: string, seg: Run): void {
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = { source: null, current: null, sourceUnknown: this.partial, head: null };
+      this.sessions.set(key, s);
+    }
+    const c = s.current;
+    if (
+      c &&
+      c.lastTime !== null &&
+      seg.firstTime !== null &&
+      seg.firstTime - c.lastTime > this.options.maxGapMs
+    ) {
+      this.close(s);
+      s.source = null;
+      s.current = null;
+    }
+    if (s.current && s.current.run === seg.run) {
+      const r = s.current;
+      r.count += seg.count;
+      r.ms += seg.ms;
+      if (seg.distinct || seg.first !== r.first) r.distinct = true;
+      for (const v of seg.values) if (r.values.length < 5) r.values.push(v);
+      r.lastTime = seg.lastTime ?? r.lastTime;
+      return;
+    }
+    const previous = s.current?.run ?? null;
+    this.close(s);
+    if (s.current) s.source = previous;
+    s.current = { ...seg, values: [...seg.values] };
+  }
+
+  /** The patterns found, most time wasted first; `totalMs` (the log's statement time) grades severity. */
+  patterns(queryOf: (fingerprint: string) => string, totalMs = 0): NPlusOnePattern[] {
     return [...this.found.values()]
       .map((p) => {
         const counts = [...p.repeats].sort((a, b) => a[0] - b[0]);
@@ -107,13 +162,15 @@ export class NPlusOneDetector {
           if (seen >= total / 2) break;
         }
         const query = queryOf(p.repeated);
+        const wastedMs = Math.round(p.totalMs * (1 - 1 / Math.max(median, 1)) * 1000) / 1000;
         return {
+          severity: severity(wastedMs, totalMs),
           source: { fingerprint: p.source, query: queryOf(p.source) },
           repeated: { fingerprint: p.repeated, query },
           occurrences: p.occurrences,
           repeats: { min: counts[0]?.[0] ?? 0, median, max: counts.at(-1)?.[0] ?? 0 },
           totalMs: Math.round(p.totalMs * 1000) / 1000,
-          wastedMs: Math.round(p.totalMs * (1 - 1 / Math.max(median, 1)) * 1000) / 1000,
+          wastedMs,
           exampleParameters: p.values.filter(Boolean),
           rewrite: batched(query),
         };
@@ -121,26 +178,48 @@ export class NPlusOneDetector {
       .sort((a, b) => b.wastedMs - a.wastedMs);
   }
 
+  /** The session's run ended: record it when it is an N+1. */
   private close(s: Session): void {
-    if (!s.run || !s.source || s.source === s.run || s.count < this.options.minRepeats || !s.distinct) return;
-    const key = `${s.source}>${s.run}`;
-    let p = this.found.get(key);
-    if (!p) {
-      p = {
-        source: s.source,
-        repeated: s.run,
-        occurrences: 0,
-        repeats: new Map(),
-        totalMs: 0,
-        values: s.values,
-      };
-      this.found.set(key, p);
+    const r = s.current;
+    if (!r) return;
+    if (s.sourceUnknown) {
+      s.sourceUnknown = false;
+      s.head = { ...r };
+      return;
     }
-    p.occurrences++;
-    p.repeats.set(s.count, (p.repeats.get(s.count) ?? 0) + 1);
-    p.totalMs += s.ms;
-    s.count = 0;
+    if (!s.source || s.source === r.run || r.count < this.options.minRepeats || !r.distinct) return;
+    this.add(s.source, r.run, {
+      occurrences: 1,
+      repeats: new Map([[r.count, 1]]),
+      totalMs: r.ms,
+      values: r.values,
+    });
   }
+
+  private add(source: string, repeated: string, p: Omit<Pattern, "source" | "repeated">): void {
+    const key = `${source}>${repeated}`;
+    const mine = this.found.get(key);
+    if (!mine) {
+      this.found.set(key, {
+        source,
+        repeated,
+        ...p,
+        repeats: new Map(p.repeats),
+        values: p.values.map((v) => detach(v)),
+      });
+      return;
+    }
+    mine.occurrences += p.occurrences;
+    mine.totalMs += p.totalMs;
+    for (const [n, times] of p.repeats) mine.repeats.set(n, (mine.repeats.get(n) ?? 0) + times);
+  }
+}
+
+function severity(wastedMs: number, totalMs: number): Severity {
+  const share = totalMs > 0 ? wastedMs / totalMs : 0;
+  if (wastedMs >= 1000 || share >= 0.05) return "error";
+  if (wastedMs >= 50 || share >= 0.01) return "warning";
+  return "info";
 }
 
 /**

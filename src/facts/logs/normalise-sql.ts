@@ -3,6 +3,7 @@
  * comments go, whitespace folds, keywords and names are lower-cased outside quotes. The fingerprint (libpg-query,
  * below) is then taken once per distinct normalised text, so millions of lines parse only a few hundred times.
  */
+import { detach } from "../../util/detach-string.js";
 import { fingerprintSql } from "../../util/sql-parser.js";
 
 export function normaliseSql(sql: string): string {
@@ -112,7 +113,8 @@ export function normaliseSql(sql: string): string {
     if (c === 40) glued = true;
     i++;
   }
-  return out.replace(/;$/, "");
+  // IN lists and array literals of any length are one statement (as PostgreSQL 18 shows them).
+  return out.replace(/;$/, "").replace(/(\bin \(|\barray\[)\$1(?:, \$1)+/g, "$1$$1 /*, ... */");
 }
 
 function isDigit(c: number): boolean {
@@ -130,12 +132,17 @@ function isWordChar(c: number): boolean {
 export class Fingerprinter {
   parsed = 0;
   private readonly cache = new Map<string, string>();
+  private cachedChars = 0;
 
   of(normalised: string, original: string = normalised): string {
     const known = this.cache.get(normalised);
     if (known !== undefined) return known;
     const fp = this.fingerprint(original) ?? this.fingerprint(normalised) ?? `text:${normalised}`;
-    this.cache.set(normalised, fp);
+    // Bounded: past 16M characters of distinct texts, new ones are parsed each time instead of kept.
+    if (this.cachedChars < 16 << 20) {
+      this.cache.set(detach(normalised), fp);
+      this.cachedChars += normalised.length;
+    }
     return fp;
   }
 

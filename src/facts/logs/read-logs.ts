@@ -23,7 +23,7 @@ export interface ReadStats {
   records: number;
 }
 
-const CSV_START = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z+\-0-9:]+)?,/;
+export const CSV_START = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z+\-0-9:]+)?,/;
 const DETECT_LINES = 200;
 
 /** Open a path ("-" for standard input), un-gzipping when the data starts with gzip's magic bytes. */
@@ -52,7 +52,7 @@ export async function readLog(
   name: string,
   input: Readable,
   onRecord: (r: LogRecord) => void,
-  options: { prefix?: string; format?: LogFormat } = {},
+  options: { prefix?: string; format?: LogFormat; onBytes?: (bytes: number) => void } = {},
 ): Promise<ReadStats> {
   let bytes = 0;
   let rest = "";
@@ -65,7 +65,7 @@ export async function readLog(
   const buffered: string[] = [];
 
   const start = (lines: string[]) => {
-    format ??= detectFormat(lines);
+    ({ format, prefix } = detectLog(name, lines, { format, prefix }));
     if (format === "csvlog") {
       csv = new CsvLogReader(onRecord);
       return;
@@ -75,14 +75,15 @@ export async function readLog(
       reader = { line: (t) => json?.line(t), end: () => {} };
       return;
     }
-    prefix ??= detectPrefix(name, lines);
-    stderr = new StderrLogReader(prefixRegex(prefix), onRecord);
+    stderr = new StderrLogReader(prefix ?? "", onRecord);
     reader = stderr;
   };
 
   input.setEncoding("utf8");
   for await (const chunk of input as AsyncIterable<string>) {
-    bytes += Buffer.byteLength(chunk);
+    const n = Buffer.byteLength(chunk);
+    bytes += n;
+    options.onBytes?.(n);
     if (csv) {
       (csv as CsvLogReader).chunk(chunk);
       continue;
@@ -135,6 +136,17 @@ export async function readLog(
     bytes,
     records: s ? s.matched : j ? j.records : (c?.records ?? 0),
   };
+}
+
+/** The format of a log and, for stderr, its log_line_prefix, from its first lines (unless given). */
+export function detectLog(
+  name: string,
+  lines: string[],
+  given: { format?: LogFormat | null; prefix?: string | null },
+): { format: LogFormat; prefix: string | null } {
+  const format = given.format ?? detectFormat(lines);
+  if (format !== "stderr") return { format, prefix: null };
+  return { format, prefix: given.prefix ?? detectPrefix(name, lines) };
 }
 
 function detectFormat(lines: string[]): LogFormat {

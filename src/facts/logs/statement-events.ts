@@ -12,8 +12,6 @@ export interface StatementEvent {
   record: LogRecord;
 }
 
-const DURATION =
-  /^duration: (\d+(?:\.\d+)?) ms(?: {2}(statement|execute [^:]*|parse [^:]*|bind [^:]*|plan): ?([\s\S]*))?$/;
 const STATEMENT_ONLY = /^(statement|execute [^:]*): ([\s\S]*)$/;
 
 export class StatementExtractor {
@@ -27,30 +25,41 @@ export class StatementExtractor {
 
   record(r: LogRecord): void {
     if (r.level !== "LOG") return;
-    const key = `${r.pid}|${r.session ?? ""}`;
-    const m = DURATION.exec(r.message);
-    if (m) {
-      const ms = Number(m[1]);
-      const kind = m[2];
-      if (!kind) {
+    const text = r.message;
+    // Hand-parsed: this runs once per logged statement, millions of times on a large log.
+    if (text.startsWith("duration: ")) {
+      const msEnd = text.indexOf(" ms", 10);
+      if (msEnd < 0) return;
+      const ms = decimal(text, 10, msEnd);
+      if (Number.isNaN(ms)) return;
+      const key = sessionKey(r);
+      if (msEnd + 3 === text.length) {
+        // log_duration's line after its statement: line.
         const pending = this.waiting.get(key);
         if (pending) {
           this.waiting.delete(key);
-          this.emit({ ...pending, durationMs: ms });
+          pending.durationMs = ms;
+          this.emit(pending);
         }
         return;
       }
-      if (kind === "plan") {
-        this.plan(ms, m[3] ?? "", r);
-        return;
+      if (!text.startsWith("  ", msEnd + 3)) return;
+      const kindAt = msEnd + 5;
+      const colon = text.indexOf(":", kindAt);
+      if (colon < 0) return;
+      const sql = text.slice(text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1);
+      if (text.startsWith("statement", kindAt) || text.startsWith("execute ", kindAt)) {
+        this.flush(key);
+        this.emit({ sql, durationMs: ms, parameters: parameters(r.detail), record: r });
+      } else if (text.startsWith("plan", kindAt)) {
+        this.plan(ms, text.slice(colon + 1).replace(/^\n/, ""), r);
       }
-      if (kind.startsWith("parse") || kind.startsWith("bind")) return;
-      this.flush(key);
-      this.emit({ sql: m[3] ?? "", durationMs: ms, parameters: parameters(r.detail), record: r });
+      // parse and bind steps of the extended protocol are not statements.
       return;
     }
-    const s = STATEMENT_ONLY.exec(r.message);
+    const s = STATEMENT_ONLY.exec(text);
     if (s) {
+      const key = sessionKey(r);
       this.flush(key);
       this.waiting.set(key, {
         sql: s[2] ?? "",
@@ -73,8 +82,35 @@ export class StatementExtractor {
   }
 }
 
+/** Process id, with the session id when the prefix has %c (pids are reused across sessions). */
+export function sessionKey(r: LogRecord): string {
+  return r.session === null ? (r.pid ?? "") : `${r.pid}|${r.session}`;
+}
+
+/** "12.345" between from and to, without allocating a substring. */
+function decimal(text: string, from: number, to: number): number {
+  let whole = 0;
+  let i = from;
+  for (; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) break;
+    if (c < 48 || c > 57) return Number.NaN;
+    whole = whole * 10 + (c - 48);
+  }
+  if (i === from) return Number.NaN;
+  let fraction = 0;
+  let scale = 1;
+  for (i++; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return Number.NaN;
+    fraction = fraction * 10 + (c - 48);
+    scale *= 10;
+  }
+  return whole + fraction / scale;
+}
+
 function parameters(detail: string | null): string | null {
-  if (!detail) return null;
-  const m = /^parameters: ([\s\S]*)$/i.exec(detail);
-  return m ? (m[1] ?? null) : null;
+  // "parameters: $1 = '1'" (PostgreSQL 13–17), "Parameters: ..." (18).
+  if (!detail || !(detail.startsWith("parameters: ") || detail.startsWith("Parameters: "))) return null;
+  return detail.slice(12);
 }

@@ -4,6 +4,7 @@
  * just written by the same process.
  */
 
+import { compilePrefix, type PrefixField } from "./log-line-prefix.js";
 import type { LogRecord } from "./log-record.js";
 import { epochTime, logTime } from "./log-time.js";
 
@@ -17,10 +18,15 @@ export class StderrLogReader {
   private readonly open = new Map<string, LogRecord>();
   private last: { record: LogRecord; field: "message" | "detail" | "statement" | null } | null = null;
 
+  private readonly re: RegExp;
+  private readonly field: Record<PrefixField, number>;
+
   constructor(
-    private readonly prefix: RegExp,
+    prefix: string,
     private readonly emit: (record: LogRecord) => void,
-  ) {}
+  ) {
+    ({ re: this.re, field: this.field } = compilePrefix(prefix));
+  }
 
   line(text: string): void {
     if (text.charCodeAt(0) === 9 /* tab */) {
@@ -29,39 +35,41 @@ export class StderrLogReader {
       return;
     }
     if (text.length === 0) return;
-    const m = this.prefix.exec(text);
-    const g = m?.groups;
-    if (!g) {
+    const m = this.re.exec(text);
+    if (!m) {
       this.unmatched++;
       this.firstUnmatched ??= text;
       this.last = null;
       return;
     }
     this.matched++;
-    const pid = g.pid ?? null;
-    const level = g.level as string;
+    const f = this.field;
+    // Fields the prefix lacks have index 0; m[0] is the whole line, so guard with the index.
+    const pid = (f.pid && m[f.pid]) || null;
+    const level = m[f.level] as string;
+    const message = m[f.message] ?? "";
     const key = pid ?? "";
     if (ATTACHED_LEVELS.has(level)) {
       const record = this.open.get(key);
       if (!record) return;
       const field = level === "DETAIL" ? "detail" : level === "STATEMENT" ? "statement" : null;
-      if (field) record[field] = g.message ?? "";
+      if (field) record[field] = message;
       this.last = { record, field };
       return;
     }
     const previous = this.open.get(key);
     if (previous) this.emit(previous);
     const record: LogRecord = {
-      time: g.time ? logTime(g.time) : epochTime(g.epoch),
+      time: f.time ? logTime(m[f.time]) : f.epoch ? epochTime(m[f.epoch]) : null,
       pid,
-      user: g.user || null,
-      database: g.db || null,
-      application: g.app || null,
-      session: g.session ?? null,
-      vxid: g.vxid || null,
+      user: (f.user && m[f.user]) || null,
+      database: (f.db && m[f.db]) || null,
+      application: (f.app && m[f.app]) || null,
+      session: (f.session && m[f.session]) || null,
+      vxid: (f.vxid && m[f.vxid]) || null,
       level,
-      sqlstate: g.sqlstate ?? null,
-      message: g.message ?? "",
+      sqlstate: (f.sqlstate && m[f.sqlstate]) || null,
+      message,
       detail: null,
       statement: null,
     };

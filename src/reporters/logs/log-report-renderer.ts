@@ -41,10 +41,11 @@ export function renderLogReport(
     lines.push("");
   }
   for (const n of report.nPlusOne) {
+    const tone = n.severity === "error" ? p.red : n.severity === "warning" ? p.yellow : p.dim;
     lines.push(
       p.bold(
-        p.yellow(
-          `N+1: ${n.occurrences} time${n.occurrences === 1 ? "" : "s"}, ${n.repeats.min === n.repeats.max ? n.repeats.min : `${n.repeats.min}–${n.repeats.max} (median ${n.repeats.median})`} queries each, ${formatMs(n.totalMs)} in all`,
+        tone(
+          `N+1 (${n.severity}, ${formatMs(n.wastedMs)} wasted): ${n.occurrences} time${n.occurrences === 1 ? "" : "s"}, ${n.repeats.min === n.repeats.max ? n.repeats.min : `${n.repeats.min}–${n.repeats.max} (median ${n.repeats.median})`} queries each, ${formatMs(n.totalMs)} in all`,
         ),
       ),
     );
@@ -90,6 +91,15 @@ export function renderLogReport(
   if (e.autovacuum.vacuums + e.autovacuum.analyzes)
     other.push(`autovacuum: ${e.autovacuum.vacuums} vacuums, ${e.autovacuum.analyzes} analyzes`);
   if (report.plans) other.push(`auto_explain plans: ${report.plans}`);
+  const planned = report.slowestPlans.filter((x) => x.findings.length);
+  if (planned.length) {
+    lines.push(p.bold("In the slowest auto_explain plans"));
+    for (const plan of planned) {
+      lines.push(`  ${formatMs(plan.durationMs)}  ${(plan.sql ?? "").replace(/\s+/g, " ").slice(0, 110)}`);
+      for (const f of plan.findings.slice(0, 3)) lines.push(`    ${f.severity}: ${f.title}`);
+    }
+    lines.push("");
+  }
   if (other.length) lines.push(p.bold("Also in the log"), ...other.map((o) => `  ${o}`), "");
   return `${lines.join("\n")}\n`;
 }

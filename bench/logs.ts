@@ -1,0 +1,167 @@
+/**
+ * dbopt logs against pgBadger on the same real log. A private PostgreSQL 15 logs every statement
+ * (log_min_duration_statement = 0, pgBadger's recommended prefix) while pgbench runs in prepared mode (extended
+ * protocol: `execute` lines with `DETAIL: parameters`) and a planted N+1 loop runs beside it; then both tools read
+ * the file. Prints MB/s, the ratio, peak memory, whether statement counts agree and whether the N+1 is found,
+ * and dbopt's peak memory on the same log repeated 4× (memory must stay flat as the log grows).
+ *
+ * Run: npx tsx bench/logs.ts [--mb 100] [--keep]   (needs the Debian package pgbadger; builds with npm run build)
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import pg from "pg";
+import { PG15_BIN, startPrivatePostgres } from "../test/support/private-postgres.js";
+
+const PREFIX = "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ";
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+};
+const targetMb = Number(arg("mb", "100"));
+const keep = process.argv.includes("--keep");
+const OUT = "/tmp/dbopt-bench-logs";
+const BIN = new URL("../bin/dbopt.js", import.meta.url).pathname;
+const N_PLUS_ONE_PAGES = 50;
+const PAGE = 25;
+
+if (spawnSync("pgbadger", ["--version"]).status !== 0) {
+  console.error("bench/logs: pgbadger is not installed (apt-get install -y pgbadger)");
+  process.exit(2);
+}
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+
+// 1. A real log.
+const server = startPrivatePostgres(PG15_BIN, 54330, {
+  logging_collector: "on",
+  log_destination: "stderr",
+  log_filename: "postgresql.log",
+  log_line_prefix: PREFIX,
+  log_min_duration_statement: "0",
+  log_checkpoints: "on",
+  log_autovacuum_min_duration: "0",
+  log_temp_files: "0",
+  log_lock_waits: "on",
+});
+const log = join(OUT, "pgbench.log");
+try {
+  const pgbench = (args: string[]) => {
+    const run = spawnSync(
+      join(PG15_BIN, "pgbench"),
+      ["-h", "127.0.0.1", "-p", "54330", "-U", "postgres", ...args],
+      {
+        encoding: "utf8",
+      },
+    );
+    if (run.status !== 0) throw new Error(`pgbench failed: ${run.stderr}`);
+  };
+  pgbench(["-i", "-s", "5", "-q", "postgres"]);
+  const client = new pg.Client({ connectionString: server.url, application_name: "shop-api" });
+  await client.connect();
+  await client.query(`create table customers (id bigint primary key, name text not null);
+    create table orders (id bigint primary key, customer_id bigint not null, total numeric(10,2) not null);
+    insert into customers select g, 'customer ' || g from generate_series(1, 2000) g;
+    insert into orders select g, 1 + g % 2000, g % 1000 from generate_series(1, 100000) g;
+    create index on orders (customer_id); analyze`);
+  const serverLog = join(server.logDirectory, "postgresql.log");
+  let pages = 0;
+  while (statSync(serverLog).size < targetMb * 1e6) {
+    // pgbench in the background of each round, the N+1 page views spread across the rounds.
+    const bench = new Promise<void>((resolve, reject) => {
+      const p = spawn(join(PG15_BIN, "pgbench"), [
+        ...["-h", "127.0.0.1", "-p", "54330", "-U", "postgres"],
+        ...["-c", "4", "-j", "2", "-T", "5", "-M", "prepared", "postgres"],
+      ]);
+      p.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`pgbench exited ${code}`))));
+    });
+    if (pages < N_PLUS_ONE_PAGES) {
+      for (let i = 0; i < 10 && pages < N_PLUS_ONE_PAGES; i++, pages++) {
+        const { rows } = await client.query<{ id: string }>(
+          `select id from customers order by id limit ${PAGE} offset ${pages * PAGE}`,
+        );
+        for (const row of rows)
+          await client.query("select id, total from orders where customer_id = $1", [row.id]);
+      }
+    }
+    await bench;
+  }
+  await client.end();
+  server.stop();
+  await pipeline(createReadStream(serverLog), createWriteStream(log));
+} finally {
+  server.remove();
+}
+const bytes = statSync(log).size;
+const mb = bytes / 1e6;
+console.log(
+  `log: ${log}, ${mb.toFixed(1)} MB, ${N_PLUS_ONE_PAGES} planted N+1 page views of ${PAGE} lookups`,
+);
+
+// 2. Both tools on the same file, timed with peak memory (GNU time's %M, in KB).
+function timed(cmd: string, args: string[]): { seconds: number; peakMb: number } {
+  const run = spawnSync("/usr/bin/time", ["-f", "%e %M", cmd, ...args], { encoding: "utf8", maxBuffer: 1e9 });
+  if (run.status !== 0) throw new Error(`${cmd} failed: ${run.stderr.slice(-2000)}`);
+  const [seconds, kb] = (run.stderr.trim().split("\n").at(-1) ?? "").split(" ").map(Number);
+  return { seconds: seconds ?? Number.NaN, peakMb: (kb ?? 0) / 1024 };
+}
+
+const badgerJson = join(OUT, "pgbadger.json");
+const badger = timed("pgbadger", [
+  "-j",
+  "1",
+  "-f",
+  "stderr",
+  "--prefix",
+  PREFIX,
+  "-q",
+  "-x",
+  "json",
+  "-o",
+  badgerJson,
+  log,
+]);
+const dboptJson = join(OUT, "dbopt.json");
+const dbopt = timed(process.execPath, [BIN, "logs", log, "--format", "json", "-o", dboptJson]);
+
+const big = join(OUT, "pgbench-x4.log");
+{
+  const out = createWriteStream(big);
+  for (let i = 0; i < 4; i++) await pipeline(createReadStream(log), out, { end: i === 3 });
+}
+const dboptBig = timed(process.execPath, [
+  BIN,
+  "logs",
+  big,
+  "--format",
+  "json",
+  "-o",
+  join(OUT, "dbopt-x4.json"),
+]);
+
+const b = JSON.parse(readFileSync(badgerJson, "utf8")) as { overall_stat: { queries_number: number } };
+const d = JSON.parse(readFileSync(dboptJson, "utf8")) as {
+  statementCount: number;
+  nPlusOne: Array<{ repeated: { query: string }; occurrences: number; repeats: { median: number } }>;
+};
+const planted = d.nPlusOne.find(
+  (p) => p.repeated.query === "select id, total from orders where customer_id = $1",
+);
+
+const row = (name: string, r: { seconds: number; peakMb: number }, size = mb) =>
+  `${name.padEnd(22)} ${r.seconds.toFixed(2).padStart(8)} s ${(size / r.seconds).toFixed(1).padStart(9)} MB/s ${r.peakMb.toFixed(0).padStart(7)} MB peak`;
+console.log("");
+console.log(row("pgBadger 12 -j1", badger));
+console.log(row("dbopt logs", dbopt));
+console.log(row("dbopt logs, log ×4", dboptBig, mb * 4));
+console.log("");
+console.log(`throughput ratio dbopt / pgBadger -j1: ${(badger.seconds / dbopt.seconds).toFixed(1)}×`);
+console.log(`peak memory, log ×1 → ×4: ${dbopt.peakMb.toFixed(0)} → ${dboptBig.peakMb.toFixed(0)} MB`);
+console.log(
+  `statements: pgBadger ${b.overall_stat.queries_number}, dbopt ${d.statementCount} (${b.overall_stat.queries_number === d.statementCount ? "agree" : "differ"})`,
+);
+console.log(
+  `planted N+1 (${N_PLUS_ONE_PAGES} × ${PAGE}): dbopt ${planted ? `found, ${planted.occurrences} occurrences, median ${planted.repeats.median} repeats` : "NOT found"}; pgBadger has no N+1 detection`,
+);
+if (!keep) rmSync(OUT, { recursive: true, force: true });

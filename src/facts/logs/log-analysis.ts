@@ -1,0 +1,127 @@
+/**
+ * Everything `dbopt logs` takes from a stream of log records: statements by fingerprint, N+1 runs per session,
+ * errors and other events, the slowest auto_explain plans, the period covered. One instance reads a whole input,
+ * or one part of it in a worker thread; parts merge in input order into the first.
+ */
+import { detach } from "../../util/detach-string.js";
+import { type LogEventSummary, LogEvents, type LogEventsState } from "./log-events.js";
+import type { LogRecord } from "./log-record.js";
+import { LogWorkload, type StatementStats, type WorkloadState } from "./log-workload.js";
+import { NPlusOneDetector, type NPlusOnePattern, type NPlusOneState } from "./n-plus-one.js";
+import { Fingerprinter } from "./normalise-sql.js";
+import { StatementExtractor, sessionKey } from "./statement-events.js";
+
+export interface LoggedPlan {
+  durationMs: number;
+  time: number | null;
+  /** auto_explain's output as logged (text, JSON, YAML or XML). */
+  text: string;
+}
+
+export interface LogAnalysisState {
+  workload: WorkloadState;
+  nPlusOne: NPlusOneState;
+  events: LogEventsState;
+  plans: number;
+  slowestPlans: LoggedPlan[];
+  first: number | null;
+  last: number | null;
+}
+
+export interface LogAnalysisResult {
+  statementCount: number;
+  totalMs: number;
+  period: { first: number | null; last: number | null };
+  statements: StatementStats[];
+  nPlusOne: NPlusOnePattern[];
+  events: LogEventSummary;
+  plans: number;
+  slowestPlans: LoggedPlan[];
+}
+
+const KEPT_PLANS = 5;
+
+export class LogAnalysis {
+  private readonly workload = new LogWorkload(new Fingerprinter());
+  private readonly nPlusOne: NPlusOneDetector;
+  private readonly events = new LogEvents();
+  private readonly statements: StatementExtractor;
+  private plans = 0;
+  private slowestPlans: LoggedPlan[] = [];
+  private first: number | null = null;
+  private last: number | null = null;
+
+  /** `partial`: this reads a later part of an input, to be merged into the reader of the part before. */
+  constructor(options: { minRepeats: number; maxGapMs: number }, partial = false) {
+    this.nPlusOne = new NPlusOneDetector(options, partial);
+    this.statements = new StatementExtractor(
+      (e) => {
+        const fp = this.workload.add(e);
+        this.nPlusOne.statement(sessionKey(e.record), fp, e);
+      },
+      (durationMs, text, record) => {
+        this.plans++;
+        this.keepPlan({ durationMs, time: record.time, text: detach(text) });
+      },
+    );
+  }
+
+  record(r: LogRecord): void {
+    if (r.time !== null) {
+      if (this.first === null || r.time < this.first) this.first = r.time;
+      if (this.last === null || r.time > this.last) this.last = r.time;
+    }
+    this.statements.record(r);
+    this.events.record(r);
+  }
+
+  /** The input (or this part of it) ended: statements still waiting for a duration line count without one. */
+  flush(): void {
+    this.statements.end();
+  }
+
+  state(): LogAnalysisState {
+    return {
+      workload: this.workload.state(),
+      nPlusOne: this.nPlusOne.state(),
+      events: this.events.state(),
+      plans: this.plans,
+      slowestPlans: this.slowestPlans,
+      first: this.first,
+      last: this.last,
+    };
+  }
+
+  /** Add the part of the input that follows what this instance has read. */
+  merge(s: LogAnalysisState): void {
+    this.workload.merge(s.workload);
+    this.nPlusOne.merge(s.nPlusOne);
+    this.events.merge(s.events);
+    this.plans += s.plans;
+    for (const p of s.slowestPlans) this.keepPlan(p);
+    if (s.first !== null && (this.first === null || s.first < this.first)) this.first = s.first;
+    if (s.last !== null && (this.last === null || s.last > this.last)) this.last = s.last;
+  }
+
+  result(): LogAnalysisResult {
+    this.nPlusOne.end();
+    return {
+      statementCount: this.workload.statements,
+      totalMs: Math.round(this.workload.totalMs * 1000) / 1000,
+      period: { first: this.first, last: this.last },
+      statements: this.workload.results(),
+      nPlusOne: this.nPlusOne.patterns((fp) => this.workload.queryOf(fp), this.workload.totalMs),
+      events: this.events.summary(),
+      plans: this.plans,
+      slowestPlans: this.slowestPlans,
+    };
+  }
+
+  private keepPlan(plan: LoggedPlan): void {
+    const kept = this.slowestPlans;
+    if (kept.length >= KEPT_PLANS && plan.durationMs <= (kept.at(-1)?.durationMs ?? 0)) return;
+    kept.push(plan);
+    kept.sort((a, b) => b.durationMs - a.durationMs);
+    if (kept.length > KEPT_PLANS) kept.pop();
+  }
+}
