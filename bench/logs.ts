@@ -8,7 +8,9 @@
  * Run: npx tsx bench/logs.ts [--mb 100] [--keep]   (needs the Debian package pgbadger; builds with npm run build)
  */
 import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
@@ -77,7 +79,7 @@ try {
       p.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`pgbench exited ${code}`))));
     });
     if (pages < N_PLUS_ONE_PAGES) {
-      for (let i = 0; i < 10 && pages < N_PLUS_ONE_PAGES; i++, pages++) {
+      for (; pages < N_PLUS_ONE_PAGES; pages++) {
         const { rows } = await client.query<{ id: string }>(
           `select id from customers order by id limit ${PAGE} offset ${pages * PAGE}`,
         );
@@ -123,12 +125,26 @@ const badger = timed("pgbadger", [
   log,
 ]);
 const dboptJson = join(OUT, "dbopt.json");
+const dboptOne = timed(process.execPath, [
+  BIN,
+  "logs",
+  log,
+  "--jobs",
+  "1",
+  "--format",
+  "json",
+  "-o",
+  join(OUT, "dbopt-j1.json"),
+]);
 const dbopt = timed(process.execPath, [BIN, "logs", log, "--format", "json", "-o", dboptJson]);
 
 const big = join(OUT, "pgbench-x4.log");
 {
   const out = createWriteStream(big);
-  for (let i = 0; i < 4; i++) await pipeline(createReadStream(log), out, { end: i === 3 });
+  for (let i = 0; i < 4; i++)
+    for await (const chunk of createReadStream(log)) if (!out.write(chunk)) await once(out, "drain");
+  out.end();
+  await once(out, "finish");
 }
 const dboptBig = timed(process.execPath, [
   BIN,
@@ -153,10 +169,13 @@ const row = (name: string, r: { seconds: number; peakMb: number }, size = mb) =>
   `${name.padEnd(22)} ${r.seconds.toFixed(2).padStart(8)} s ${(size / r.seconds).toFixed(1).padStart(9)} MB/s ${r.peakMb.toFixed(0).padStart(7)} MB peak`;
 console.log("");
 console.log(row("pgBadger 12 -j1", badger));
-console.log(row("dbopt logs", dbopt));
+console.log(row("dbopt logs --jobs 1", dboptOne));
+console.log(row(`dbopt logs (${availableParallelism()} threads)`, dbopt));
 console.log(row("dbopt logs, log ×4", dboptBig, mb * 4));
 console.log("");
-console.log(`throughput ratio dbopt / pgBadger -j1: ${(badger.seconds / dbopt.seconds).toFixed(1)}×`);
+console.log(
+  `throughput ratio dbopt / pgBadger -j1: ${(badger.seconds / dbopt.seconds).toFixed(1)}× (one thread: ${(badger.seconds / dboptOne.seconds).toFixed(1)}×)`,
+);
 console.log(`peak memory, log ×1 → ×4: ${dbopt.peakMb.toFixed(0)} → ${dboptBig.peakMb.toFixed(0)} MB`);
 console.log(
   `statements: pgBadger ${b.overall_stat.queries_number}, dbopt ${d.statementCount} (${b.overall_stat.queries_number === d.statementCount ? "agree" : "differ"})`,

@@ -11,6 +11,7 @@ import { registerLogs } from "./commands/logs-command.js";
 import { registerMigrate } from "./commands/migrate-command.js";
 import { registerRules } from "./commands/rules-command.js";
 import { registerSnapshot } from "./commands/snapshot-command.js";
+import { registerTraces } from "./commands/traces-command.js";
 import { registerTune } from "./commands/tune-command.js";
 import { EXIT } from "./exit-codes.js";
 
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   registerTune(program, setExitCode);
   registerSnapshot(program);
   registerLogs(program, setExitCode);
+  registerTraces(program, setExitCode);
   registerMigrate(program, setExitCode);
   registerDemo(program, setExitCode);
   registerRules(program);

@@ -11,6 +11,7 @@ import {
 } from "../common-options.js";
 import { parseSize } from "../machine-options.js";
 import { checkFormat, emitReport, type OutputOptions } from "../output.js";
+import { positiveInteger } from "../positive-integer.js";
 import { readTextFile } from "../read-input.js";
 
 interface AdviseFlags extends ConnectionFlags, OutputOptions {
@@ -76,7 +77,7 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
       : undefined;
     const options = {
       budgetBytes: flags.budget ? parseSize(flags.budget, "--budget") : null,
-      maxIndexes: flags.maxIndexes ? positive(flags.maxIndexes, "--max-indexes") : null,
+      maxIndexes: flags.maxIndexes ? positiveInteger(flags.maxIndexes, "--max-indexes") : null,
       minImprovement: percent(flags.minImprovement),
       tables: list(flags.tables),
       exclude: list(flags.exclude),
@@ -95,13 +96,6 @@ function percent(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(text.trim());
   if (!m) throw new InputError(`--min-improvement ${text} is not a percentage`, "write it like 5%");
   return Number(m[1]) / 100;
-}
-
-function positive(text: string, option: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InputError(`${option} ${text} is not a positive number`, `write it like ${option} 5`);
-  return n;
 }
 
 function list(text: string | undefined): string[] {

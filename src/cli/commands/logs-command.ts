@@ -6,6 +6,7 @@ import { renderLogReport } from "../../reporters/logs/log-report-renderer.js";
 import { colourWanted } from "../../reporters/palette.js";
 import { InputError } from "../../util/input-error.js";
 import { EXIT } from "../exit-codes.js";
+import { positiveInteger } from "../positive-integer.js";
 import { progressBar } from "../progress-bar.js";
 
 interface LogsFlags {
@@ -47,14 +48,14 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
         throw new InputError(`unknown format ${format}`, "use terminal or json");
       if (flags.logFormat && !LOG_FORMATS.includes(flags.logFormat))
         throw new InputError(`unknown log format ${flags.logFormat}`, `use one of ${LOG_FORMATS.join(", ")}`);
-      const top = positive(flags.top ?? "15", "--top");
+      const top = positiveInteger(flags.top ?? "15", "--top");
       const bar = progressBar();
       const report = await analyzeLogs(files, {
-        ...(flags.jobs ? { jobs: positive(flags.jobs, "--jobs") } : {}),
+        ...(flags.jobs ? { jobs: positiveInteger(flags.jobs, "--jobs") } : {}),
         onProgress: bar.update,
         ...(flags.prefix ? { prefix: flags.prefix } : {}),
         ...(flags.logFormat ? { format: flags.logFormat as LogFormat } : {}),
-        minRepeats: positive(flags.minRepeats ?? "5", "--min-repeats"),
+        minRepeats: positiveInteger(flags.minRepeats ?? "5", "--min-repeats"),
         ...(format === "json" ? { top } : {}),
       }).finally(bar.clear);
       const text = renderLogReport(
@@ -67,11 +68,4 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
       else process.stdout.write(text);
       setExitCode(EXIT.ok);
     });
-}
-
-function positive(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InputError(`${flag} ${value} is not a positive whole number`, `e.g. ${flag} 10`);
-  return n;
 }

@@ -1,7 +1,7 @@
 /** Statements of a log grouped by fingerprint, with their calls, time, percentiles and who ran them. */
 import { detach } from "../../util/detach-string.js";
 import { DurationHistogram } from "./duration-histogram.js";
-import { type Fingerprinter, normaliseSql } from "./normalise-sql.js";
+import { type Fingerprinter, normaliseSql, numberParams } from "./normalise-sql.js";
 import type { StatementEvent } from "./statement-events.js";
 
 export interface StatementStats {
@@ -217,12 +217,6 @@ export class LogWorkload {
       }))
       .sort((x, y) => y.totalMs - x.totalMs || y.calls - x.calls);
   }
-}
-
-/** "... = $1 and b = $1" → "... = $1 and b = $2": the placeholders numbered as pg_stat_statements shows them. */
-function numberParams(normalised: string): string {
-  let n = 0;
-  return normalised.replace(/\$1\b/g, () => `$${++n}`);
 }
 
 function round(x: number): number {

@@ -164,7 +164,7 @@ export class NPlusOneDetector {
         const query = queryOf(p.repeated);
         const wastedMs = Math.round(p.totalMs * (1 - 1 / Math.max(median, 1)) * 1000) / 1000;
         return {
-          severity: severity(wastedMs, totalMs),
+          severity: nPlusOneSeverity(wastedMs, totalMs),
           source: { fingerprint: p.source, query: queryOf(p.source) },
           repeated: { fingerprint: p.repeated, query },
           occurrences: p.occurrences,
@@ -215,7 +215,8 @@ export class NPlusOneDetector {
   }
 }
 
-function severity(wastedMs: number, totalMs: number): Severity {
+/** error: a second or more wasted, or 5% of all statement time; warning: 50 ms (Sentry's bar) or 1%. */
+export function nPlusOneSeverity(wastedMs: number, totalMs: number): Severity {
   const share = totalMs > 0 ? wastedMs / totalMs : 0;
   if (wastedMs >= 1000 || share >= 0.05) return "error";
   if (wastedMs >= 50 || share >= 0.01) return "warning";

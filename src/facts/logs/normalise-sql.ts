@@ -117,6 +117,12 @@ export function normaliseSql(sql: string): string {
   return out.replace(/;$/, "").replace(/(\bin \(|\barray\[)\$1(?:, \$1)+/g, "$1$$1 /*, ... */");
 }
 
+/** "... = $1 and b = $1" → "... = $1 and b = $2": the placeholders numbered as pg_stat_statements shows them. */
+export function numberParams(normalised: string): string {
+  let n = 0;
+  return normalised.replace(/\$1\b/g, () => `$${++n}`);
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -133,6 +139,12 @@ export class Fingerprinter {
   parsed = 0;
   private readonly cache = new Map<string, string>();
   private cachedChars = 0;
+
+  /** A statement's shape as shown (constants as numbered placeholders) and its fingerprint. */
+  shape(sql: string): { normalised: string; fingerprint: string } {
+    const normalised = normaliseSql(sql);
+    return { normalised: numberParams(normalised), fingerprint: this.of(normalised, sql) };
+  }
 
   of(normalised: string, original: string = normalised): string {
     const known = this.cache.get(normalised);

@@ -1,6 +1,7 @@
 /** Output of `dbopt logs`: the top statements by total time, N+1 patterns with their batched rewrite, the rest. */
 import type { LogReport } from "../../pipeline/analyze-logs.js";
 import { formatBytes, formatMs } from "../../util/format.js";
+import { nPlusOneLines } from "../n-plus-one-lines.js";
 import { createPalette } from "../palette.js";
 
 export function renderLogReport(
@@ -40,26 +41,19 @@ export function renderLogReport(
     }
     lines.push("");
   }
-  for (const n of report.nPlusOne) {
-    const tone = n.severity === "error" ? p.red : n.severity === "warning" ? p.yellow : p.dim;
+  for (const n of report.nPlusOne)
     lines.push(
-      p.bold(
-        tone(
-          `N+1 (${n.severity}, ${formatMs(n.wastedMs)} wasted): ${n.occurrences} time${n.occurrences === 1 ? "" : "s"}, ${n.repeats.min === n.repeats.max ? n.repeats.min : `${n.repeats.min}–${n.repeats.max} (median ${n.repeats.median})`} queries each, ${formatMs(n.totalMs)} in all`,
-        ),
+      ...nPlusOneLines(
+        {
+          ...n,
+          where: null,
+          source: n.source.query,
+          repeated: n.repeated.query,
+          notes: n.exampleParameters.length ? [`with ${n.exampleParameters.slice(0, 3).join("; ")} ...`] : [],
+        },
+        p,
       ),
     );
-    lines.push(`  after:    ${n.source.query.slice(0, 140)}`);
-    lines.push(`  repeated: ${n.repeated.query.slice(0, 140)}`);
-    if (n.exampleParameters.length)
-      lines.push(p.dim(`  with ${n.exampleParameters.slice(0, 3).join("; ")} ...`));
-    lines.push(
-      n.rewrite
-        ? `  ${p.green("fix:")} one query for the whole list: ${n.rewrite}  (pass the values as one array)`
-        : `  ${p.green("fix:")} fetch the rows for all the source rows at once (IN / ANY, or a JOIN with the source query)`,
-    );
-    lines.push("");
-  }
   const e = report.events;
   const other: string[] = [];
   if (e.errors.length)

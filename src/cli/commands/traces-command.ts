@@ -1,0 +1,48 @@
+import { writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { analyzeTraces } from "../../pipeline/analyze-traces.js";
+import { colourWanted } from "../../reporters/palette.js";
+import { renderTraceReport } from "../../reporters/traces/trace-report-renderer.js";
+import { InputError } from "../../util/input-error.js";
+import { EXIT } from "../exit-codes.js";
+import { positiveInteger } from "../positive-integer.js";
+
+interface TracesFlags {
+  top?: string;
+  minRepeats?: string;
+  format?: string;
+  output?: string;
+  color?: boolean;
+}
+
+export function registerTraces(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command("traces")
+    .summary("N+1 query patterns, sequential and concurrent, from OpenTelemetry traces")
+    .description(
+      "Read OpenTelemetry OTLP/JSON trace files (one document or one per line; - for standard input), take the database spans (db.query.text or db.statement), and find N+1 patterns: under one parent span, a statement shape repeated after a source statement, whether the repeats ran one after another or concurrently (Promise.all). Also lists statements by total time.",
+    )
+    .argument("<files...>", "OTLP/JSON files, or - for standard input")
+    .option("--top <n>", "statements to list, heaviest first", "15")
+    .option("--min-repeats <n>", "repeats of one statement under one parent that make an N+1", "5")
+    .option("--format <format>", "terminal or json", "terminal")
+    .option("-o, --output <file>", "write the report to a file instead of standard output")
+    .option("--no-color", "plain text even on a terminal")
+    .option("--debug", "show stack traces and details of errors")
+    .action(async (files: string[], flags: TracesFlags) => {
+      const format = flags.format ?? "terminal";
+      if (format !== "terminal" && format !== "json")
+        throw new InputError(`unknown format ${format}`, "use terminal or json");
+      const top = positiveInteger(flags.top ?? "15", "--top");
+      const report = await analyzeTraces(files, {
+        minRepeats: positiveInteger(flags.minRepeats ?? "5", "--min-repeats"),
+        ...(format === "json" ? { top } : {}),
+      });
+      const colour =
+        format === "terminal" && flags.color !== false && !flags.output && colourWanted(process.stdout);
+      const text = renderTraceReport(report, format, colour, top);
+      if (flags.output) await writeFile(flags.output, text);
+      else process.stdout.write(text);
+      setExitCode(EXIT.ok);
+    });
+}

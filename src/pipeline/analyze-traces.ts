@@ -1,0 +1,104 @@
+/** `dbopt traces` as a library function: OTLP/JSON files → database statements by shape, and N+1 patterns. */
+import { readFile } from "node:fs/promises";
+import { performance } from "node:perf_hooks";
+import { DurationHistogram } from "../facts/logs/duration-histogram.js";
+import { Fingerprinter } from "../facts/logs/normalise-sql.js";
+import { readOtlpJson, type SpanIndex } from "../facts/traces/otlp-spans.js";
+import {
+  findTraceNPlusOne,
+  numberQuestionMarks,
+  type TraceNPlusOne,
+} from "../facts/traces/trace-n-plus-one.js";
+import { InputError } from "../util/input-error.js";
+import { loadSqlParser } from "../util/sql-parser.js";
+
+export interface TraceReport {
+  kind: "traces";
+  files: string[];
+  seconds: number;
+  spans: number;
+  traces: number;
+  dbSpans: number;
+  systems: string[];
+  statements: Array<{
+    fingerprint: string;
+    query: string;
+    calls: number;
+    totalMs: number;
+    meanMs: number;
+    p95Ms: number;
+  }>;
+  nPlusOne: TraceNPlusOne[];
+}
+
+export async function analyzeTraces(
+  paths: string[],
+  options: { minRepeats?: number; top?: number } = {},
+): Promise<TraceReport> {
+  const started = performance.now();
+  await loadSqlParser();
+  const index: SpanIndex = { spans: 0, traces: new Set(), names: new Map(), db: [] };
+  for (const path of paths) {
+    const name = path === "-" ? "standard input" : path;
+    const text = await (path === "-" ? readStdin() : readFile(path, "utf8")).catch(
+      (e: NodeJS.ErrnoException) => {
+        throw e.code === "ENOENT"
+          ? new InputError(`${path} does not exist`, "give the path of an OTLP/JSON traces file")
+          : e;
+      },
+    );
+    readOtlpJson(name, text, index);
+  }
+  const fingerprints = new Fingerprinter();
+  const nPlusOne = findTraceNPlusOne(index.db, (t, s) => index.names.get(`${t}/${s}`), fingerprints, {
+    minRepeats: options.minRepeats ?? 5,
+  });
+  const shapes = new Map<
+    string,
+    { query: string; calls: number; totalMs: number; histogram: DurationHistogram }
+  >();
+  for (const s of index.db) {
+    const sql = numberQuestionMarks(s.query);
+    const { normalised, fingerprint } = fingerprints.shape(sql);
+    let a = shapes.get(fingerprint);
+    if (!a) {
+      a = { query: normalised, calls: 0, totalMs: 0, histogram: new DurationHistogram() };
+      shapes.set(fingerprint, a);
+    }
+    a.calls++;
+    a.totalMs += s.durationMs;
+    a.histogram.add(s.durationMs);
+  }
+  const statements = [...shapes]
+    .map(([fingerprint, a]) => ({
+      fingerprint,
+      query: a.query,
+      calls: a.calls,
+      totalMs: round(a.totalMs),
+      meanMs: round(a.totalMs / a.calls),
+      p95Ms: round(a.histogram.quantile(0.95)),
+    }))
+    .sort((a, b) => b.totalMs - a.totalMs);
+  return {
+    kind: "traces",
+    files: paths,
+    seconds: Math.round(performance.now() - started) / 1000,
+    spans: index.spans,
+    traces: index.traces.size,
+    dbSpans: index.db.length,
+    systems: [...new Set(index.db.map((s) => s.system).filter((s): s is string => s !== null))],
+    statements: options.top ? statements.slice(0, options.top) : statements,
+    nPlusOne,
+  };
+}
+
+async function readStdin(): Promise<string> {
+  let text = "";
+  process.stdin.setEncoding("utf8");
+  for await (const chunk of process.stdin) text += chunk;
+  return text;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
