@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { DurationHistogram } from "../facts/logs/duration-histogram.js";
-import { Fingerprinter } from "../facts/logs/normalise-sql.js";
+import { Fingerprinter } from "../facts/logs/fingerprinter.js";
 import { readOtlpJson, type SpanIndex } from "../facts/traces/otlp-spans.js";
 import {
   findTraceNPlusOne,

@@ -4,11 +4,11 @@
  * or one part of it in a worker thread; parts merge in input order into the first.
  */
 import { detach } from "../../util/detach-string.js";
+import { Fingerprinter } from "./fingerprinter.js";
 import { type LogEventSummary, LogEvents, type LogEventsState } from "./log-events.js";
 import type { LogRecord } from "./log-record.js";
 import { LogWorkload, type StatementStats, type WorkloadState } from "./log-workload.js";
 import { NPlusOneDetector, type NPlusOnePattern, type NPlusOneState } from "./n-plus-one.js";
-import { Fingerprinter } from "./normalise-sql.js";
 import { StatementExtractor, sessionKey } from "./statement-events.js";
 
 export interface LoggedPlan {

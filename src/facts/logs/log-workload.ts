@@ -1,7 +1,8 @@
 /** Statements of a log grouped by fingerprint, with their calls, time, percentiles and who ran them. */
 import { detach } from "../../util/detach-string.js";
 import { DurationHistogram } from "./duration-histogram.js";
-import { type Fingerprinter, normaliseSql, numberParams } from "./normalise-sql.js";
+import type { Fingerprinter } from "./fingerprinter.js";
+import { normaliseSql, numberParams } from "./normalise-sql.js";
 import type { StatementEvent } from "./statement-events.js";
 
 export interface StatementStats {

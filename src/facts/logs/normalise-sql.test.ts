@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { fingerprintSql, loadSqlParser } from "../../util/sql-parser.js";
-import { Fingerprinter, normaliseSql } from "./normalise-sql.js";
+import { Fingerprinter } from "./fingerprinter.js";
+import { normaliseSql } from "./normalise-sql.js";
 
 beforeAll(loadSqlParser);
 

@@ -1,10 +1,9 @@
 /**
  * A fast, lexer-level normalisation for grouping logged statements: string, numeric and $n constants become $1,
  * comments go, whitespace folds, keywords and names are lower-cased outside quotes. The fingerprint (libpg-query,
- * below) is then taken once per distinct normalised text, so millions of lines parse only a few hundred times.
+ * fingerprinter.ts) is then taken once per distinct normalised text, so millions of lines parse only a few hundred
+ * times. No parser here: the runtime hook uses this alone.
  */
-import { detach } from "../../util/detach-string.js";
-import { fingerprintSql } from "../../util/sql-parser.js";
 
 export function normaliseSql(sql: string): string {
   let out = "";
@@ -129,43 +128,4 @@ function isDigit(c: number): boolean {
 
 function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c > 127;
-}
-
-/** Fingerprints of normalised texts, taken with PostgreSQL's parser once each (IN-list length, aliases and
- * constants do not split a query). The parser reads the statement as logged, since some statements only parse
- * with their literals (`LOAD 'x'`, `SET x = -1`); text that does not parse (truncated by the log) keeps its own
- * key. */
-export class Fingerprinter {
-  parsed = 0;
-  private readonly cache = new Map<string, string>();
-  private cachedChars = 0;
-
-  /** A statement's shape as shown (constants as numbered placeholders) and its fingerprint. */
-  shape(sql: string): { normalised: string; fingerprint: string } {
-    const normalised = normaliseSql(sql);
-    return { normalised: numberParams(normalised), fingerprint: this.of(normalised, sql) };
-  }
-
-  of(normalised: string, original: string = normalised): string {
-    const known = this.cache.get(normalised);
-    if (known !== undefined) return known;
-    const fp = this.fingerprint(original) ?? this.fingerprint(normalised) ?? `text:${normalised}`;
-    // Bounded: past 16M characters of distinct texts, new ones are parsed each time instead of kept.
-    if (this.cachedChars < 16 << 20) {
-      this.cache.set(detach(normalised), fp);
-      this.cachedChars += normalised.length;
-    }
-    return fp;
-  }
-
-  private fingerprint(sql: string): string | null {
-    try {
-      const fp = fingerprintSql(sql);
-      this.parsed++;
-      return fp;
-    } catch (error) {
-      if (error instanceof Error && error.message.includes("not loaded")) throw error;
-      return null;
-    }
-  }
 }

@@ -5,8 +5,8 @@
  * for sequential runs miss. Span text usually has placeholders and no values: repeats count by shape and parent.
  */
 import type { Severity } from "../../findings/finding.js";
+import type { Fingerprinter } from "../logs/fingerprinter.js";
 import { batched, nPlusOneSeverity } from "../logs/n-plus-one.js";
-import type { Fingerprinter } from "../logs/normalise-sql.js";
 import type { DbSpan } from "./otlp-spans.js";
 
 export interface TraceNPlusOne {

@@ -1,0 +1,125 @@
+/**
+ * dbopt's runtime N+1 guard for Node applications and their test suites. Queries are attributed to the unit of
+ * work they run in (AsyncLocalStorage: guard.run(name, fn), or guard.middleware() per HTTP request); when a unit
+ * ends, each N+1 pattern in it is warned about, thrown, or collected. Disabled (the default in production), every
+ * entry point returns at once and wrapPg leaves the driver untouched.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { type RuntimeNPlusOne, UnitOfWork } from "./unit-of-work.js";
+
+export interface GuardOptions {
+  /** Default: on unless NODE_ENV is "production". */
+  enabled?: boolean;
+  /** warn (default): log each pattern; throw: run() rejects with NPlusOneError; collect: only guard.found. */
+  mode?: "warn" | "throw" | "collect";
+  /** Calls of one shape in one unit that make an N+1 (default 5, Sentry's bar). */
+  minRepeats?: number;
+  /** Where warnings go (default console.warn). */
+  log?: (message: string) => void;
+  /** Called for every pattern found, whatever the mode. */
+  onDetect?: (pattern: RuntimeNPlusOne) => void;
+  /** Record where the repeated call was made (a stack trace per shape and unit; default true). */
+  callSites?: boolean;
+}
+
+export class NPlusOneError extends Error {
+  constructor(readonly patterns: RuntimeNPlusOne[]) {
+    super(patterns.map(describe).join("\n"));
+    this.name = "NPlusOneError";
+  }
+}
+
+export class NPlusOneGuard {
+  readonly enabled: boolean;
+  /** Every pattern found so far (all modes). */
+  readonly found: RuntimeNPlusOne[] = [];
+  private readonly storage = new AsyncLocalStorage<UnitOfWork>();
+  private readonly mode: NonNullable<GuardOptions["mode"]>;
+  private readonly minRepeats: number;
+
+  constructor(private readonly options: GuardOptions = {}) {
+    this.enabled = options.enabled ?? process.env.NODE_ENV !== "production";
+    this.mode = options.mode ?? "warn";
+    this.minRepeats = options.minRepeats ?? 5;
+  }
+
+  /** Run fn as one unit of work; its N+1 patterns are reported when it settles. */
+  async run<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+    if (!this.enabled) return fn();
+    const unit = new UnitOfWork(name, this.options.callSites ?? true);
+    const result = await this.storage.run(unit, fn);
+    this.finish(unit);
+    return result;
+  }
+
+  /** Express/Connect-style middleware: each request is a unit of work, reported when the response finishes. */
+  middleware(): (
+    req: { method?: string; url?: string },
+    res: { once(event: "finish" | "close", listener: () => void): unknown },
+    next: () => void,
+  ) => void {
+    return (req, res, next) => {
+      if (!this.enabled) return next();
+      const unit = new UnitOfWork(
+        `${req.method ?? ""} ${req.url ?? ""}`.trim(),
+        this.options.callSites ?? true,
+      );
+      let done = false;
+      const end = () => {
+        if (done) return;
+        done = true;
+        try {
+          this.finish(unit);
+        } catch (error) {
+          // A response cannot carry the error any more; say it.
+          (this.options.log ?? console.warn)(String(error));
+        }
+      };
+      res.once("finish", end);
+      res.once("close", end);
+      this.storage.run(unit, next);
+    };
+  }
+
+  /**
+   * The plain hook for query builders and ORMs: call it with each query's text and parameters.
+   * Kysely: `log: (e) => e.level === "query" && guard.record(e.query.sql, e.query.parameters)`;
+   * Drizzle: `logger: { logQuery: (sql, params) => guard.record(sql, params) }`;
+   * Knex: `knex.on("query", (q) => guard.record(q.sql, q.bindings))`.
+   * Returns a function to call when the query has finished, if that is known (for concurrency).
+   */
+  record(sql: string, params?: readonly unknown[]): () => void {
+    if (!this.enabled) return noop;
+    const unit = this.storage.getStore();
+    return unit ? unit.begin(sql, params) : noop;
+  }
+
+  /** The unit of work the caller is in, or null. */
+  current(): string | null {
+    return this.storage.getStore()?.name ?? null;
+  }
+
+  private finish(unit: UnitOfWork): void {
+    const patterns = unit.patterns(this.minRepeats);
+    if (patterns.length === 0) return;
+    this.found.push(...patterns);
+    for (const p of patterns) this.options.onDetect?.(p);
+    if (this.mode === "throw") throw new NPlusOneError(patterns);
+    if (this.mode === "warn") for (const p of patterns) (this.options.log ?? console.warn)(describe(p));
+  }
+}
+
+function noop(): void {}
+
+export function describe(p: RuntimeNPlusOne): string {
+  return [
+    `dbopt: N+1 in ${p.unit}: ${p.count}× ${p.concurrent ? "concurrently " : ""}${p.repeated}`,
+    p.source ? `  after: ${p.source}` : null,
+    p.callSite ? `  at ${p.callSite}` : null,
+    p.rewrite
+      ? `  fix: one query for the whole list: ${p.rewrite}`
+      : "  fix: fetch the rows for all source rows at once (IN / ANY, or a JOIN)",
+  ]
+    .filter((l): l is string => l !== null)
+    .join("\n");
+}
