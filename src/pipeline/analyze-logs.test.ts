@@ -73,4 +73,20 @@ describe("analyzeLogs on logs captured from PostgreSQL 15 and 18", () => {
     expect(r.statementCount).toBe(129);
     expect(r.nPlusOne[0]?.occurrences).toBe(4);
   });
+
+  it("reads a MariaDB slow query log: rows examined, the N+1 loop with a MySQL rewrite", async () => {
+    const r = await analyzeLogs([`${FIXTURES}mariadb-slow.log`]);
+    expect(r.files[0]?.format).toBe("mysql-slow");
+    expect(r.statementCount).toBe(32);
+    const loop = r.statements.find((s) => s.query === "select id, total from orders where customer_id = ?");
+    expect(loop).toMatchObject({ calls: 20, rowsSent: 2000, rowsExamined: 2000, fullScans: 0 });
+    expect(r.statements.find((s) => s.query.includes("in (? /*, ... */)"))?.calls).toBe(1);
+    expect(r.nPlusOne).toHaveLength(1);
+    expect(r.nPlusOne[0]).toMatchObject({
+      source: { query: "select id from customers order by id limit ? offset ?" },
+      occurrences: 2,
+      repeats: { min: 10, median: 10, max: 10 },
+      rewrite: "select customer_id, id, total from orders where customer_id IN (?, ...)",
+    });
+  });
 });

@@ -99,7 +99,7 @@ export async function analyzeLogs(paths: string[], options: LogOptions = {}): Pr
     analysis.flush();
     files.push({ name, ...stats });
   }
-  const result = analysis.result();
+  const result = analysis.result(files.every((f) => f.format === "mysql-slow") ? "mysql" : "postgres");
   return {
     kind: "logs",
     files,

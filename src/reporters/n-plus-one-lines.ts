@@ -37,7 +37,7 @@ export function nPlusOneLines(n: NPlusOneView, p: Palette): string[] {
   for (const note of n.notes) lines.push(p.dim(`  ${note}`));
   lines.push(
     n.rewrite
-      ? `  ${p.green("fix:")} one query for the whole list: ${n.rewrite}  (pass the values as one array)`
+      ? `  ${p.green("fix:")} one query for the whole list: ${n.rewrite}  (${n.rewrite.includes("ANY(") ? "pass the values as one array" : "one placeholder per value"})`
       : `  ${p.green("fix:")} fetch the rows for all the source rows at once (IN / ANY, or a JOIN with the source query)`,
   );
   lines.push("");

@@ -8,7 +8,7 @@ import { Fingerprinter } from "./fingerprinter.js";
 import { type LogEventSummary, LogEvents, type LogEventsState } from "./log-events.js";
 import type { LogRecord } from "./log-record.js";
 import { LogWorkload, type StatementStats, type WorkloadState } from "./log-workload.js";
-import { NPlusOneDetector, type NPlusOnePattern, type NPlusOneState } from "./n-plus-one.js";
+import { NPlusOneDetector, type NPlusOnePattern, type NPlusOneState, type SqlDialect } from "./n-plus-one.js";
 import { StatementExtractor, sessionKey } from "./statement-events.js";
 
 export interface LoggedPlan {
@@ -103,14 +103,26 @@ export class LogAnalysis {
     if (s.last !== null && (this.last === null || s.last > this.last)) this.last = s.last;
   }
 
-  result(): LogAnalysisResult {
+  /** The report; MySQL statements show their placeholders as `?` and get MySQL rewrites. */
+  result(dialect: SqlDialect = "postgres"): LogAnalysisResult {
     this.nPlusOne.end();
+    const shown = dialect === "mysql" ? (q: string) => q.replace(/\$\d+/g, "?") : (q: string) => q;
+    const nPlusOne = this.nPlusOne.patterns(
+      (fp) => this.workload.queryOf(fp),
+      this.workload.totalMs,
+      dialect,
+    );
     return {
       statementCount: this.workload.statements,
       totalMs: Math.round(this.workload.totalMs * 1000) / 1000,
       period: { first: this.first, last: this.last },
-      statements: this.workload.results(),
-      nPlusOne: this.nPlusOne.patterns((fp) => this.workload.queryOf(fp), this.workload.totalMs),
+      statements: this.workload.results().map((s) => ({ ...s, query: shown(s.query) })),
+      nPlusOne: nPlusOne.map((n) => ({
+        ...n,
+        source: { ...n.source, query: shown(n.source.query) },
+        repeated: { ...n.repeated, query: shown(n.repeated.query) },
+        rewrite: n.rewrite === null ? null : shown(n.rewrite),
+      })),
       events: this.events.summary(),
       plans: this.plans,
       slowestPlans: this.slowestPlans,

@@ -2,7 +2,8 @@
  * Split a log file into byte ranges that each start at the beginning of a message, for worker threads to read
  * side by side. A stderr message starts on a line that matches the prefix with a level of its own (not DETAIL,
  * STATEMENT ... which belong to the message before, and not a bare `duration:` line, which log_duration writes
- * after its `statement:` line); a csvlog record on a line that starts with its timestamp; jsonlog on any line.
+ * after its `statement:` line); a csvlog record on a line that starts with its timestamp; jsonlog on any line; a
+ * slow query log entry on its `# Time:` or `# User@Host:` line.
  */
 import { open } from "node:fs/promises";
 import { ATTACHED } from "./log-record.js";
@@ -52,6 +53,7 @@ function firstMessageStart(buf: Buffer, format: LogFormat, prefix: RegExp | null
 function startsMessage(line: string, format: LogFormat, prefix: RegExp | null): boolean {
   if (format === "jsonlog") return line.startsWith("{");
   if (format === "csvlog") return CSV_START.test(line);
+  if (format === "mysql-slow") return line.startsWith("# Time: ") || line.startsWith("# User@Host: ");
   const g = prefix?.exec(line)?.groups;
   if (!g?.level || ATTACHED_LEVELS.has(g.level)) return false;
   return !/^duration: [\d.]+ ms$/.test(g.message ?? "");

@@ -17,6 +17,8 @@ export interface LogRecord {
   detail: string | null;
   /** The STATEMENT: line that follows an error, or the csv/json query field. */
   statement: string | null;
+  /** What the MySQL/MariaDB slow log says besides the time: rows sent and examined, lock time, full scan. */
+  rows?: { sent: number; examined: number; lockMs: number; fullScan: boolean };
 }
 
 export const LEVELS = [

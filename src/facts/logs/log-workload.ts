@@ -18,6 +18,10 @@ export interface StatementStats {
   p95Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Rows sent and examined, and full scans: MySQL/MariaDB slow logs have them, PostgreSQL logs do not (null). */
+  rowsSent: number | null;
+  rowsExamined: number | null;
+  fullScans: number | null;
   firstSeen: number | null;
   lastSeen: number | null;
   /** The slowest call as logged, with its parameters. */
@@ -53,6 +57,7 @@ class Aggregate {
   firstSeen: number | null = null;
   lastSeen: number | null = null;
   readonly histogram = new DurationHistogram();
+  rows: { sent: number; examined: number; fullScans: number } | null = null;
   example: StatementStats["example"];
   readonly users = new Names();
   readonly databases = new Names();
@@ -76,6 +81,7 @@ export interface AggregateState {
   firstSeen: number | null;
   lastSeen: number | null;
   buckets: Map<number, number>;
+  rows: { sent: number; examined: number; fullScans: number } | null;
   example: StatementStats["example"];
   users: string[];
   databases: string[];
@@ -138,6 +144,12 @@ export class LogWorkload {
       if (a.lastSeen === null || t > a.lastSeen) a.lastSeen = t;
     }
     const r = e.record;
+    if (r.rows) {
+      a.rows ??= { sent: 0, examined: 0, fullScans: 0 };
+      a.rows.sent += r.rows.sent;
+      a.rows.examined += r.rows.examined;
+      if (r.rows.fullScan) a.rows.fullScans++;
+    }
     if (r.user) a.users.add(r.user);
     if (r.database) a.databases.add(r.database);
     if (r.application) a.applications.add(r.application);
@@ -157,6 +169,7 @@ export class LogWorkload {
         firstSeen: a.firstSeen,
         lastSeen: a.lastSeen,
         buckets: a.histogram.state(),
+        rows: a.rows,
         example: a.example,
         users: a.users.values(),
         databases: a.databases.values(),
@@ -178,6 +191,12 @@ export class LogWorkload {
       a.calls += s.calls;
       a.totalMs += s.totalMs;
       a.histogram.merge(s.buckets);
+      if (s.rows) {
+        a.rows ??= { sent: 0, examined: 0, fullScans: 0 };
+        a.rows.sent += s.rows.sent;
+        a.rows.examined += s.rows.examined;
+        a.rows.fullScans += s.rows.fullScans;
+      }
       if (s.maxMs > a.maxMs) {
         a.maxMs = s.maxMs;
         a.example = s.example;
@@ -209,6 +228,9 @@ export class LogWorkload {
         p95Ms: round(a.histogram.quantile(0.95)),
         p99Ms: round(a.histogram.quantile(0.99)),
         maxMs: round(a.maxMs),
+        rowsSent: a.rows?.sent ?? null,
+        rowsExamined: a.rows?.examined ?? null,
+        fullScans: a.rows?.fullScans ?? null,
         firstSeen: a.firstSeen,
         lastSeen: a.lastSeen,
         example: a.example,

@@ -149,7 +149,11 @@ export class NPlusOneDetector {
   }
 
   /** The patterns found, most time wasted first; `totalMs` (the log's statement time) grades severity. */
-  patterns(queryOf: (fingerprint: string) => string, totalMs = 0): NPlusOnePattern[] {
+  patterns(
+    queryOf: (fingerprint: string) => string,
+    totalMs = 0,
+    dialect: SqlDialect = "postgres",
+  ): NPlusOnePattern[] {
     return [...this.found.values()]
       .map((p) => {
         const counts = [...p.repeats].sort((a, b) => a[0] - b[0]);
@@ -172,7 +176,7 @@ export class NPlusOneDetector {
           totalMs: Math.round(p.totalMs * 1000) / 1000,
           wastedMs,
           exampleParameters: p.values.filter(Boolean),
-          rewrite: batched(query),
+          rewrite: batched(query, dialect),
         };
       })
       .sort((a, b) => b.wastedMs - a.wastedMs);
@@ -228,13 +232,16 @@ export function nPlusOneSeverity(wastedMs: number, totalMs: number): Severity {
  * `where k = ANY($1)`, with k added to the select list so the caller can hand each row back to its parent; a
  * statement that limits, groups or aggregates per value keeps its meaning only as a LATERAL join over the values.
  */
-export function batched(query: string): string | null {
+export type SqlDialect = "postgres" | "mysql";
+
+export function batched(query: string, dialect: SqlDialect = "postgres"): string | null {
   if (!/^select\b/.test(query)) return null;
   const m = /\bwhere\s+([\w."]+)\s*=\s*(\$\d+)(?!\d)/.exec(query);
   if (!m) return null;
   const [match, key, param] = m as unknown as [string, string, string];
   // Other parameters (a LIMIT, a status) are the same on every call of a loop; they stay as they are.
   if (/\b(limit|offset|group by|fetch first|distinct)\b|\b(count|sum|avg|min|max)\(/.test(query)) {
+    if (dialect === "mysql") return null;
     const inner = query.replace(new RegExp(`\\${param}(?!\\d)`, "g"), "batch.value");
     return `select batch.value, per_value.* from unnest(${param}) as batch(value) cross join lateral (${inner}) as per_value`;
   }
@@ -242,6 +249,9 @@ export function batched(query: string): string | null {
   const column = key.split(".").at(-1) as string;
   const listed =
     list === "*" || list.split(/\s*,\s*/).some((c) => c === key || c.split(".").at(-1) === column);
-  const batchedQuery = query.replace(match, `where ${key} = ANY(${param})`);
+  const batchedQuery = query.replace(
+    match,
+    dialect === "mysql" ? `where ${key} IN (${param}, ...)` : `where ${key} = ANY(${param})`,
+  );
   return listed ? batchedQuery : batchedQuery.replace(/^select\s+/, `select ${key}, `);
 }

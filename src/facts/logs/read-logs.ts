@@ -1,5 +1,6 @@
 /**
- * Read PostgreSQL logs (stderr with any log_line_prefix, csvlog, jsonlog; plain or gzip; files or stdin) as a
+ * Read PostgreSQL logs (stderr with any log_line_prefix, csvlog, jsonlog) and MySQL/MariaDB slow query logs,
+ * plain or gzip, files or stdin, as a
  * stream, one chunk at a time, and hand every message to the consumers. Memory stays bounded by the aggregates,
  * whatever the size of the input.
  */
@@ -11,9 +12,10 @@ import { CsvLogReader } from "./csv-log-reader.js";
 import { JsonLogReader } from "./json-log-reader.js";
 import { COMMON_PREFIXES, prefixRegex } from "./log-line-prefix.js";
 import type { LogRecord } from "./log-record.js";
+import { MYSQL_SLOW_START, MysqlSlowLogReader } from "./mysql-slow-log-reader.js";
 import { StderrLogReader } from "./stderr-log-reader.js";
 
-export type LogFormat = "stderr" | "csvlog" | "jsonlog";
+export type LogFormat = "stderr" | "csvlog" | "jsonlog" | "mysql-slow";
 
 export interface ReadStats {
   format: LogFormat;
@@ -60,6 +62,7 @@ export async function readLog(
   let csv: CsvLogReader | null = null;
   let stderr: StderrLogReader | null = null;
   let json: JsonLogReader | null = null;
+  let slow: MysqlSlowLogReader | null = null;
   let format: LogFormat | null = options.format ?? null;
   let prefix: string | null = options.prefix ?? null;
   const buffered: string[] = [];
@@ -73,6 +76,11 @@ export async function readLog(
     if (format === "jsonlog") {
       json = new JsonLogReader(onRecord);
       reader = { line: (t) => json?.line(t), end: () => {} };
+      return;
+    }
+    if (format === "mysql-slow") {
+      slow = new MysqlSlowLogReader(onRecord);
+      reader = slow;
       return;
     }
     stderr = new StderrLogReader(prefix ?? "", onRecord);
@@ -123,6 +131,12 @@ export async function readLog(
 
   const s = stderr as StderrLogReader | null;
   const j = json as JsonLogReader | null;
+  const m = slow as MysqlSlowLogReader | null;
+  if (m && m.records === 0)
+    throw new InputError(
+      `${name}: no entry of this slow query log has a Query_time and a statement`,
+      `the first line not understood reads: ${clip(m.firstUnmatched)}`,
+    );
   const c = csv as CsvLogReader | null;
   if (s && s.matched === 0) throw noMatch(name, prefix ?? "", s.firstUnmatched);
   if (j && j.records === 0)
@@ -134,7 +148,7 @@ export async function readLog(
     format: format as LogFormat,
     prefix: s ? prefix : null,
     bytes,
-    records: s ? s.matched : j ? j.records : (c?.records ?? 0),
+    records: s ? s.matched : j ? j.records : m ? m.records : (c?.records ?? 0),
   };
 }
 
@@ -152,6 +166,7 @@ export function detectLog(
 function detectFormat(lines: string[]): LogFormat {
   const first = lines.find((l) => l.trim()) ?? "";
   if (first.startsWith("{")) return "jsonlog";
+  if (MYSQL_SLOW_START.test(first)) return "mysql-slow";
   if (CSV_START.test(first)) return "csvlog";
   return "stderr";
 }

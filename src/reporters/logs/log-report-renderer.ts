@@ -1,6 +1,6 @@
 /** Output of `dbopt logs`: the top statements by total time, N+1 patterns with their batched rewrite, the rest. */
 import type { LogReport } from "../../pipeline/analyze-logs.js";
-import { formatBytes, formatMs } from "../../util/format.js";
+import { formatBytes, formatCount, formatMs } from "../../util/format.js";
 import { nPlusOneLines } from "../n-plus-one-lines.js";
 import { createPalette } from "../palette.js";
 
@@ -32,11 +32,18 @@ export function renderLogReport(
     );
   if (report.statements.length) {
     lines.push(p.bold("Statements by total time"));
-    lines.push(p.dim("     total   share    calls     mean      p95      max  query"));
+    // Slow query logs count rows: examined per row sent shows where an index is missing.
+    const rows = report.statements.some((s) => s.rowsExamined !== null);
+    lines.push(
+      p.dim(`     total   share    calls     mean      p95      max${rows ? "  examined/sent" : ""}  query`),
+    );
     for (const s of report.statements.slice(0, top)) {
       const share = report.totalMs ? (100 * s.totalMs) / report.totalMs : 0;
+      const examined = rows
+        ? `  ${`${formatCount(s.rowsExamined ?? 0)}/${formatCount(s.rowsSent ?? 0)}`.padStart(13)}`
+        : "";
       lines.push(
-        `${formatMs(s.totalMs).padStart(10)} ${`${share.toFixed(1)}%`.padStart(7)} ${s.calls.toLocaleString("en-US").padStart(8)} ${formatMs(s.meanMs).padStart(8)} ${formatMs(s.p95Ms).padStart(8)} ${formatMs(s.maxMs).padStart(8)}  ${s.query.replace(/\s+/g, " ").slice(0, 100)}`,
+        `${formatMs(s.totalMs).padStart(10)} ${`${share.toFixed(1)}%`.padStart(7)} ${s.calls.toLocaleString("en-US").padStart(8)} ${formatMs(s.meanMs).padStart(8)} ${formatMs(s.p95Ms).padStart(8)} ${formatMs(s.maxMs).padStart(8)}${examined}  ${s.query.replace(/\s+/g, " ").slice(0, 100)}`,
       );
     }
     lines.push("");
