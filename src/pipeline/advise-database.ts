@@ -63,7 +63,7 @@ function workloadFromSnapshot(snapshot: Snapshot): WorkloadStatement[] {
     throw new DbError({
       code: "extension-missing",
       message: snapshot.workload.problem ?? "pg_stat_statements cannot be read",
-      hint: "or give the workload as a file: dbopt advise --workload queries.sql",
+      hint: "or give the workload as a file (dbopt advise --workload queries.sql) or a server log (--log postgresql.log)",
     });
   }
   return snapshot.workload.statements.map((s) => ({

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIXTURES } from "../support/fixtures.js";
+import { PG15_BIN, type PrivatePostgres, startPrivatePostgres } from "../support/private-postgres.js";
 import { runCli } from "../support/run-cli.js";
 import { availableServers, createTestDatabase, runAsAdmin, type TestDatabase } from "../support/servers.js";
 
@@ -175,5 +177,63 @@ describe("dbopt advise without HypoPG", () => {
     } finally {
       await db.drop();
     }
+  });
+});
+
+describe.each(availableServers().filter((s) => s.name === "pg15"))("dbopt advise --log on $name", () => {
+  // A server of its own, so that its log holds this workload alone: Debian's PostgreSQL 15 binaries, which have
+  // HypoPG, logging every statement.
+  let server: PrivatePostgres;
+  let url: string;
+  const log = () => join(server.logDirectory, "postgresql.log");
+  beforeAll(async () => {
+    server = startPrivatePostgres(PG15_BIN, 54_400 + Math.floor(Math.random() * 500), {
+      logging_collector: "on",
+      log_destination: "stderr",
+      log_filename: "postgresql.log",
+      log_min_duration_statement: "0",
+      log_line_prefix: "%m [%p] %q%u@%d ",
+    });
+    url = server.url;
+    await runAsAdmin(
+      url,
+      `create table customers (id bigint primary key, name text not null);
+       create table orders (id bigint primary key, customer_id bigint not null, total numeric(10,2) not null);
+       insert into customers select g, 'customer ' || g from generate_series(1, 200) g;
+       insert into orders select g, 1 + g % 200, g % 1000 from generate_series(1, 50000) g;
+       create extension hypopg;`,
+    );
+    await runAsAdmin(url, "vacuum (freeze, analyze)");
+    // The application's N+1 lookups over the extended protocol (values in DETAIL: parameters), and a report.
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    for (let id = 1; id <= 60; id++)
+      await client.query("select id, total from orders where customer_id = $1", [id]);
+    await client.query("select count(*) from customers");
+    await client.end();
+    await new Promise((r) => setTimeout(r, 300));
+  }, 60_000);
+  afterAll(() => {
+    server?.remove();
+  });
+
+  it("takes the workload from the server log, weighted by logged time", { timeout: 60_000 }, async () => {
+    const r = await runCli(["advise", "--db", url, "--log", log(), "--format", "json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const advice = JSON.parse(r.stdout) as Advice;
+    expect(advice.recommendations.map((x) => x.ddl)).toEqual([
+      expect.stringMatching(/^CREATE INDEX CONCURRENTLY ON orders \(customer_id/),
+    ]);
+    const [lookup] = advice.recommendations[0]?.queries ?? [];
+    // Planned with a value the log kept for it, not a placeholder.
+    expect(lookup?.query).toMatch(/^select id, total from orders where customer_id = '\d+'$/);
+    expect(lookup?.costAfter).toBeLessThan((lookup?.costBefore ?? 0) / 10);
+  });
+
+  it("refuses --workload and --log together", async () => {
+    const r = await runCli(["advise", "--db", url, "--log", log(), "--workload", WORKLOAD]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--workload and --log both give the workload/);
   });
 });

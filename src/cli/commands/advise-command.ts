@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { parseWorkloadFile } from "../../advisors/index/workload-file.js";
+import { workloadFromLog } from "../../advisors/index/workload-from-log.js";
 import { adviseDatabase } from "../../pipeline/advise-database.js";
+import { analyzeLogs } from "../../pipeline/analyze-logs.js";
 import { InputError } from "../../util/input-error.js";
 import {
   addConnectionOptions,
@@ -16,6 +18,7 @@ import { readTextFile } from "../read-input.js";
 
 interface AdviseFlags extends ConnectionFlags, OutputOptions {
   workload?: string;
+  log?: string[];
   budget?: string;
   maxIndexes?: string;
   minImprovement: string;
@@ -32,12 +35,16 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
     .alias("advise-indexes")
     .summary("recommend indexes for the whole workload, each checked by the planner")
     .description(
-      "Recommend indexes for the workload (pg_stat_statements, or --workload FILE.sql): candidates from every statement's shape, costed by the real planner through HypoPG (or real indexes with --sandbox), chosen for the whole workload within a budget, net of write costs. Prints complete CREATE INDEX CONCURRENTLY statements; --apply runs them.",
+      "Recommend indexes for the workload (pg_stat_statements, --workload FILE.sql, or --log server logs): candidates from every statement's shape, costed by the real planner through HypoPG (or real indexes with --sandbox), chosen for the whole workload within a budget, net of write costs. Prints complete CREATE INDEX CONCURRENTLY statements; --apply runs them.",
     )
     .argument("[what]", "what to advise on: indexes (the default)", "indexes")
     .option(
       "--workload <file>",
       "statements separated by ; (weight 1 each, or a preceding -- weight: N comment)",
+    )
+    .option(
+      "--log <files...>",
+      "the workload from PostgreSQL server logs (as dbopt logs reads them): each statement weighted by its logged time",
     )
     .option("--budget <size>", "bytes of new indexes at most, e.g. 500MB")
     .option("--max-indexes <n>", "new indexes at most")
@@ -72,9 +79,13 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
         "use it on a copy of the database, with --sandbox",
       );
     }
+    if (flags.workload && flags.log)
+      throw new InputError("--workload and --log both give the workload", "give one of them");
     const workload = flags.workload
       ? parseWorkloadFile(await readTextFile(flags.workload), flags.workload)
-      : undefined;
+      : flags.log
+        ? workloadFromLog(await analyzeLogs(flags.log))
+        : undefined;
     const options = {
       budgetBytes: flags.budget ? parseSize(flags.budget, "--budget") : null,
       maxIndexes: flags.maxIndexes ? positiveInteger(flags.maxIndexes, "--max-indexes") : null,

@@ -61,7 +61,8 @@ function targetFromUrl(url: string, origin: string): PgTarget {
   const config: ClientConfig = { connectionString: url };
   const shown: ClientConfig = {
     host: parsed.host ?? "localhost",
-    port: Number(parsed.port ?? 5432),
+    // pg-connection-string gives "" for a URL without a port.
+    port: Number(parsed.port || 5432),
     user: parsed.user ?? "",
     database: parsed.database ?? "",
   };
