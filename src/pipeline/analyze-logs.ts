@@ -13,6 +13,7 @@ import { LogAnalysis, type LogAnalysisResult, type LogAnalysisState } from "../f
 import { prefixRegex } from "../facts/logs/log-line-prefix.js";
 import { logParts } from "../facts/logs/log-parts.js";
 import { detectLog, type LogFormat, openLog, readLog } from "../facts/logs/read-logs.js";
+import { SYSLOG_PREFIX } from "../facts/logs/syslog-lines.js";
 import { parsePlan } from "../facts/plan/plan-input.js";
 import type { Finding } from "../findings/finding.js";
 import { loadSqlParser } from "../util/sql-parser.js";
@@ -124,7 +125,8 @@ async function readInParts(
     format: options.format ?? null,
     prefix: options.prefix ?? null,
   });
-  const parts = await logParts(path, size, jobs, format, prefix === null ? null : prefixRegex(prefix));
+  const full = format === "syslog" ? SYSLOG_PREFIX + (prefix ?? "") : prefix;
+  const parts = await logParts(path, size, jobs, format, full === null ? null : prefixRegex(full));
   const results = await Promise.all(
     parts.map(
       (part) =>

@@ -97,7 +97,8 @@ export function compilePrefix(prefix: string): { re: RegExp; field: Record<Prefi
   return { re: new RegExp(plain), field };
 }
 
-/** Prefixes seen in the wild: PostgreSQL's default, Debian's, pgBadger's recommended ones, Amazon RDS's. */
+/** Prefixes seen in the wild: PostgreSQL's default, Debian's, pgBadger's recommended ones (for stderr and for
+ * syslog), Amazon RDS's, and none. */
 export const COMMON_PREFIXES = [
   "%m [%p] ",
   "%m [%p] %q%u@%d ",
@@ -110,4 +111,9 @@ export const COMMON_PREFIXES = [
   "%t [%p-%l] %q%u@%d ",
   "%m %u %d [%p] ",
   "%t [%p] ",
+  // Under syslog, which writes the time and the pid itself.
+  "user=%u,db=%d,app=%a,client=%h ",
+  "user=%u,db=%d ",
+  "%u@%d ",
+  "",
 ];

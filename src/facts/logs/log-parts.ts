@@ -8,6 +8,7 @@
 import { open } from "node:fs/promises";
 import { ATTACHED } from "./log-record.js";
 import { CSV_START, type LogFormat } from "./read-logs.js";
+import { syslogToStderr } from "./syslog-lines.js";
 
 const PROBE = 1 << 20;
 const ATTACHED_LEVELS = new Set<string>(ATTACHED);
@@ -54,7 +55,7 @@ function startsMessage(line: string, format: LogFormat, prefix: RegExp | null): 
   if (format === "jsonlog") return line.startsWith("{");
   if (format === "csvlog") return CSV_START.test(line);
   if (format === "mysql-slow") return line.startsWith("# Time: ") || line.startsWith("# User@Host: ");
-  const g = prefix?.exec(line)?.groups;
+  const g = prefix?.exec(format === "syslog" ? (syslogToStderr(line) ?? "") : line)?.groups;
   if (!g?.level || ATTACHED_LEVELS.has(g.level)) return false;
   return !/^duration: [\d.]+ ms$/.test(g.message ?? "");
 }

@@ -7,9 +7,17 @@ let lastEpoch: number | null = null;
 
 export function logTime(text: string | undefined): number | null {
   if (!text) return null;
-  const dot = text.indexOf(".", 19);
-  const fractionEnd = dot === 19 ? text.indexOf(" ", dot) : -1;
-  const fraction = dot === 19 ? text.slice(dot, fractionEnd < 0 ? undefined : fractionEnd) : "";
+  let fractionEnd = 19;
+  if (text.charCodeAt(19) === 46 /* . */) {
+    fractionEnd = 20;
+    while (
+      fractionEnd < text.length &&
+      text.charCodeAt(fractionEnd) >= 48 &&
+      text.charCodeAt(fractionEnd) <= 57
+    )
+      fractionEnd++;
+  }
+  const fraction = text.slice(19, fractionEnd);
   const key = fraction ? text.slice(0, 19) + text.slice(19 + fraction.length) : text;
   if (key !== lastKey) {
     lastKey = key;

@@ -14,8 +14,9 @@ import { COMMON_PREFIXES, prefixRegex } from "./log-line-prefix.js";
 import type { LogRecord } from "./log-record.js";
 import { MYSQL_SLOW_START, MysqlSlowLogReader } from "./mysql-slow-log-reader.js";
 import { StderrLogReader } from "./stderr-log-reader.js";
+import { isSyslogLine, SYSLOG_PREFIX, syslogMessage, syslogToStderr } from "./syslog-lines.js";
 
-export type LogFormat = "stderr" | "csvlog" | "jsonlog" | "mysql-slow";
+export type LogFormat = "stderr" | "syslog" | "csvlog" | "jsonlog" | "mysql-slow";
 
 export interface ReadStats {
   format: LogFormat;
@@ -81,6 +82,12 @@ export async function readLog(
     if (format === "mysql-slow") {
       slow = new MysqlSlowLogReader(onRecord);
       reader = slow;
+      return;
+    }
+    if (format === "syslog") {
+      const lines = new StderrLogReader(SYSLOG_PREFIX + (prefix ?? ""), onRecord);
+      stderr = lines;
+      reader = { line: (t) => lines.line(syslogToStderr(t) ?? t), end: () => lines.end() };
       return;
     }
     stderr = new StderrLogReader(prefix ?? "", onRecord);
@@ -159,6 +166,11 @@ export function detectLog(
   given: { format?: LogFormat | null; prefix?: string | null },
 ): { format: LogFormat; prefix: string | null } {
   const format = given.format ?? detectFormat(lines);
+  if (format === "syslog") {
+    // The server's own prefix follows the syslog header; second and later lines of a message have none.
+    const messages = lines.map(syslogMessage).filter((l): l is string => l !== null && !l.startsWith("#011"));
+    return { format, prefix: given.prefix ?? detectPrefix(name, messages) };
+  }
   if (format !== "stderr") return { format, prefix: null };
   return { format, prefix: given.prefix ?? detectPrefix(name, lines) };
 }
@@ -167,6 +179,7 @@ function detectFormat(lines: string[]): LogFormat {
   const first = lines.find((l) => l.trim()) ?? "";
   if (first.startsWith("{")) return "jsonlog";
   if (MYSQL_SLOW_START.test(first)) return "mysql-slow";
+  if (isSyslogLine(first)) return "syslog";
   if (CSV_START.test(first)) return "csvlog";
   return "stderr";
 }
