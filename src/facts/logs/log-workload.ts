@@ -10,6 +10,8 @@ export interface StatementStats {
   /** Normalised text, constants as $1. */
   query: string;
   calls: number;
+  /** Share of all logged statement time (0..1). */
+  share: number;
   /** Calls logged with a duration (log_statement without log_duration gives none). */
   timedCalls: number;
   totalMs: number;
@@ -223,6 +225,7 @@ export class LogWorkload {
         calls: a.calls,
         timedCalls: a.histogram.count,
         totalMs: round(a.totalMs),
+        share: this.totalMs > 0 ? Math.round((a.totalMs / this.totalMs) * 10000) / 10000 : 0,
         meanMs: round(a.histogram.count ? a.totalMs / a.histogram.count : 0),
         p50Ms: round(a.histogram.quantile(0.5)),
         p95Ms: round(a.histogram.quantile(0.95)),

@@ -38,7 +38,7 @@ export function renderLogReport(
       p.dim(`     total   share    calls     mean      p95      max${rows ? "  examined/sent" : ""}  query`),
     );
     for (const s of report.statements.slice(0, top)) {
-      const share = report.totalMs ? (100 * s.totalMs) / report.totalMs : 0;
+      const share = 100 * s.share;
       const examined = rows
         ? `  ${`${formatCount(s.rowsExamined ?? 0)}/${formatCount(s.rowsSent ?? 0)}`.padStart(13)}`
         : "";
