@@ -12,7 +12,7 @@ import { Worker } from "node:worker_threads";
 import { LogAnalysis, type LogAnalysisResult, type LogAnalysisState } from "../facts/logs/log-analysis.js";
 import { prefixRegex } from "../facts/logs/log-line-prefix.js";
 import { logParts } from "../facts/logs/log-parts.js";
-import { detectLog, type LogFormat, openLog, readLog } from "../facts/logs/read-logs.js";
+import { detectLog, isGzipFile, type LogFormat, openLog, readLog } from "../facts/logs/read-logs.js";
 import { SYSLOG_PREFIX } from "../facts/logs/syslog-lines.js";
 import { parsePlan } from "../facts/plan/plan-input.js";
 import type { Finding } from "../findings/finding.js";
@@ -85,7 +85,7 @@ export async function analyzeLogs(paths: string[], options: LogOptions = {}): Pr
       jobs > 1 &&
       size >= (options.parallelFromBytes ?? 64 << 20) &&
       existsSync(fileURLToPath(WORKER)) &&
-      !(await isGzip(path))
+      !(await isGzipFile(path))
     ) {
       const read = await readInParts(path, size, jobs, settings, options, progress);
       for (const s of read.states) analysis.merge(s);
@@ -158,17 +158,6 @@ async function readHead(path: string): Promise<string[]> {
     const buf = Buffer.alloc(256 << 10);
     const { bytesRead } = await file.read(buf, 0, buf.length, 0);
     return buf.toString("utf8", 0, bytesRead).split("\n").slice(0, 200);
-  } finally {
-    await file.close();
-  }
-}
-
-async function isGzip(path: string): Promise<boolean> {
-  const file = await open(path, "r");
-  try {
-    const buf = Buffer.alloc(2);
-    await file.read(buf, 0, 2, 0);
-    return buf[0] === 0x1f && buf[1] === 0x8b;
   } finally {
     await file.close();
   }

@@ -1,8 +1,7 @@
 /** Worker thread of `dbopt logs`: reads one byte range of a log file and sends back what it found. */
-import { createReadStream } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { LogAnalysis } from "../facts/logs/log-analysis.js";
-import { type LogFormat, readLog } from "../facts/logs/read-logs.js";
+import { fileChunks, type LogFormat, readLog } from "../facts/logs/read-logs.js";
 import { loadSqlParser } from "../util/sql-parser.js";
 
 export interface LogPartTask {
@@ -23,7 +22,7 @@ const analysis = new LogAnalysis({ minRepeats: task.minRepeats, maxGapMs: task.m
 let unreported = 0;
 const stats = await readLog(
   task.path,
-  createReadStream(task.path, { start: task.start, end: task.end - 1, highWaterMark: 1 << 20 }),
+  fileChunks(task.path, task.start, task.end),
   (r) => analysis.record(r),
   {
     format: task.format,

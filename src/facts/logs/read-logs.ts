@@ -4,8 +4,10 @@
  * stream, one chunk at a time, and hand every message to the consumers. Memory stays bounded by the aggregates,
  * whatever the size of the input.
  */
-import { createReadStream } from "node:fs";
+import { closeSync, createReadStream, openSync, readSync } from "node:fs";
+import { open, stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
 import { InputError } from "../../util/input-error.js";
 import { CsvLogReader } from "./csv-log-reader.js";
@@ -28,9 +30,18 @@ export interface ReadStats {
 
 export const CSV_START = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z+\-0-9:]+)?,/;
 const DETECT_LINES = 200;
+const CHUNK = 64 << 10;
 
-/** Open a path ("-" for standard input), un-gzipping when the data starts with gzip's magic bytes. */
-export async function openLog(path: string): Promise<Readable> {
+/** A log's text in chunks: a stream (standard input, gzip), or chunks read synchronously from a plain file. */
+export type LogInput = Readable | Iterable<string>;
+
+/**
+ * Open a path ("-" for standard input), un-gzipping when the data starts with gzip's magic bytes. A plain file
+ * is read synchronously in 64 kB chunks: nothing else runs meanwhile, and it spares the stream machinery (a
+ * tenth of the time on large logs).
+ */
+export async function openLog(path: string): Promise<LogInput> {
+  if (path !== "-" && !(await isGzipFile(path))) return fileChunks(path, 0, (await stat(path)).size);
   const raw: Readable = path === "-" ? process.stdin : createReadStream(path);
   if (path !== "-")
     await new Promise<void>((resolve, reject) => {
@@ -51,9 +62,50 @@ export async function openLog(path: string): Promise<Readable> {
   return head && head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
 }
 
+/** Bytes start..end of a file as text, in chunks cut on UTF-8 character boundaries. */
+export function* fileChunks(path: string, start: number, end: number): Generator<string> {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    const decoder = new StringDecoder("utf8");
+    for (let pos = start; pos < end; ) {
+      const n = readSync(fd, buf, 0, Math.min(CHUNK, end - pos), pos);
+      if (n === 0) break;
+      pos += n;
+      yield decoder.write(buf.subarray(0, n));
+    }
+    const rest = decoder.end();
+    if (rest) yield rest;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether a file starts with gzip's magic bytes; a one-line error when it does not exist. */
+export async function isGzipFile(path: string): Promise<boolean> {
+  let file: Awaited<ReturnType<typeof open>>;
+  try {
+    file = await open(path, "r");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT")
+      throw new InputError(
+        `${path} does not exist`,
+        "give the path of a PostgreSQL log file, or - for standard input",
+      );
+    throw e;
+  }
+  try {
+    const buf = Buffer.alloc(2);
+    const { bytesRead } = await file.read(buf, 0, 2, 0);
+    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+  } finally {
+    await file.close();
+  }
+}
+
 export async function readLog(
   name: string,
-  input: Readable,
+  input: LogInput,
   onRecord: (r: LogRecord) => void,
   options: { prefix?: string; format?: LogFormat; onBytes?: (bytes: number) => void } = {},
 ): Promise<ReadStats> {
@@ -94,8 +146,8 @@ export async function readLog(
     reader = stderr;
   };
 
-  input.setEncoding("utf8");
-  for await (const chunk of input as AsyncIterable<string>) {
+  if ("setEncoding" in input) input.setEncoding("utf8");
+  for await (const chunk of input as AsyncIterable<string> | Iterable<string>) {
     const n = Buffer.byteLength(chunk);
     bytes += n;
     options.onBytes?.(n);

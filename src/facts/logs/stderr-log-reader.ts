@@ -16,7 +16,10 @@ export class StderrLogReader {
   firstUnmatched: string | null = null;
   matched = 0;
   private readonly open = new Map<string, LogRecord>();
-  private last: { record: LogRecord; field: "message" | "detail" | "statement" | null } | null = null;
+  /** Where a tab-led continuation line goes: the last line's record and field (two fields, not an object per
+   * line: this runs for every line of the log). */
+  private lastRecord: LogRecord | null = null;
+  private lastField: "message" | "detail" | "statement" | null = null;
 
   private readonly re: RegExp;
   private readonly field: Record<PrefixField, number>;
@@ -30,8 +33,9 @@ export class StderrLogReader {
 
   line(text: string): void {
     if (text.charCodeAt(0) === 9 /* tab */) {
-      const last = this.last;
-      if (last?.field) last.record[last.field] = `${last.record[last.field] ?? ""}\n${text.slice(1)}`;
+      const record = this.lastRecord;
+      const field = this.lastField;
+      if (record && field) record[field] = `${record[field] ?? ""}\n${text.slice(1)}`;
       return;
     }
     if (text.length === 0) return;
@@ -39,7 +43,7 @@ export class StderrLogReader {
     if (!m) {
       this.unmatched++;
       this.firstUnmatched ??= text;
-      this.last = null;
+      this.lastRecord = null;
       return;
     }
     this.matched++;
@@ -54,7 +58,8 @@ export class StderrLogReader {
       if (!record) return;
       const field = level === "DETAIL" ? "detail" : level === "STATEMENT" ? "statement" : null;
       if (field) record[field] = message;
-      this.last = { record, field };
+      this.lastRecord = record;
+      this.lastField = field;
       return;
     }
     const previous = this.open.get(key);
@@ -74,13 +79,14 @@ export class StderrLogReader {
       statement: null,
     };
     this.open.set(key, record);
-    this.last = { record, field: "message" };
+    this.lastRecord = record;
+    this.lastField = "message";
   }
 
   /** Emit the messages still open (call at the end of the input). */
   end(): void {
     for (const record of this.open.values()) this.emit(record);
     this.open.clear();
-    this.last = null;
+    this.lastRecord = null;
   }
 }
