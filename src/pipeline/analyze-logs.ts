@@ -12,7 +12,14 @@ import { Worker } from "node:worker_threads";
 import { LogAnalysis, type LogAnalysisResult, type LogAnalysisState } from "../facts/logs/log-analysis.js";
 import { prefixRegex } from "../facts/logs/log-line-prefix.js";
 import { logParts } from "../facts/logs/log-parts.js";
-import { detectLog, isGzipFile, type LogFormat, openLog, readLog } from "../facts/logs/read-logs.js";
+import {
+  detectLog,
+  fileChunks,
+  isGzipFile,
+  type LogFormat,
+  openLog,
+  readLog,
+} from "../facts/logs/read-logs.js";
 import { SYSLOG_PREFIX } from "../facts/logs/syslog-lines.js";
 import { parsePlan } from "../facts/plan/plan-input.js";
 import type { Finding } from "../findings/finding.js";
@@ -87,8 +94,7 @@ export async function analyzeLogs(paths: string[], options: LogOptions = {}): Pr
       existsSync(fileURLToPath(WORKER)) &&
       !(await isGzipFile(path))
     ) {
-      const read = await readInParts(path, size, jobs, settings, options, progress);
-      for (const s of read.states) analysis.merge(s);
+      const read = await readInParts(path, size, jobs, settings, options, progress, analysis);
       files.push({ name, ...read.stats });
       threads = Math.max(threads, read.threads);
       continue;
@@ -112,6 +118,10 @@ export async function analyzeLogs(paths: string[], options: LogOptions = {}): Pr
   };
 }
 
+/**
+ * A large file in byte ranges: this thread reads the first (it has its modules and the parser loaded already)
+ * while worker threads read the others; their results merge into `analysis` in file order.
+ */
 async function readInParts(
   path: string,
   size: number,
@@ -119,35 +129,48 @@ async function readInParts(
   settings: { minRepeats: number; maxGapMs: number },
   options: LogOptions,
   progress: (bytes: number) => void,
-): Promise<{ states: LogAnalysisState[]; stats: Omit<LogReport["files"][number], "name">; threads: number }> {
+  analysis: LogAnalysis,
+): Promise<{ stats: Omit<LogReport["files"][number], "name">; threads: number }> {
   const head = await readHead(path);
   const { format, prefix } = detectLog(path, head, {
     format: options.format ?? null,
     prefix: options.prefix ?? null,
   });
   const full = format === "syslog" ? SYSLOG_PREFIX + (prefix ?? "") : prefix;
-  const parts = await logParts(path, size, jobs, format, full === null ? null : prefixRegex(full));
-  const results = await Promise.all(
-    parts.map(
-      (part) =>
-        new Promise<{ state: LogAnalysisState; records: number }>((resolve, reject) => {
-          const task: LogPartTask = { path, ...part, format, prefix, ...settings };
-          const worker = new Worker(WORKER, { workerData: task });
-          worker.on("message", (m: { bytes: number; records?: number; state?: LogAnalysisState }) => {
-            progress(m.bytes);
-            if (m.state) resolve({ state: m.state, records: m.records ?? 0 });
-          });
-          worker.on("error", reject);
-          worker.on("exit", (code) => {
-            if (code !== 0) reject(new Error(`a log reader thread stopped with code ${code}`));
-          });
-        }),
-    ),
+  const [first, ...rest] = await logParts(path, size, jobs, format, full === null ? null : prefixRegex(full));
+  // Started before this thread reads its part, so that they load while it works.
+  const others = rest.map(
+    (part) =>
+      new Promise<{ state: LogAnalysisState; records: number }>((resolve, reject) => {
+        const task: LogPartTask = { path, ...part, format, prefix, ...settings };
+        const worker = new Worker(WORKER, { workerData: task });
+        worker.on("message", (m: { bytes: number; records?: number; state?: LogAnalysisState }) => {
+          progress(m.bytes);
+          if (m.state) resolve({ state: m.state, records: m.records ?? 0 });
+        });
+        worker.on("error", reject);
+        worker.on("exit", (code) => {
+          if (code !== 0) reject(new Error(`a log reader thread stopped with code ${code}`));
+        });
+      }),
   );
+  const part = first as { start: number; end: number };
+  const mine = await readLog(path, fileChunks(path, part.start, part.end), (r) => analysis.record(r), {
+    format,
+    ...(prefix !== null ? { prefix } : {}),
+    onBytes: progress,
+  });
+  analysis.flush();
+  const results = await Promise.all(others);
+  for (const r of results) analysis.merge(r.state);
   return {
-    states: results.map((r) => r.state),
-    stats: { format, prefix, bytes: size, records: results.reduce((s, r) => s + r.records, 0) },
-    threads: parts.length,
+    stats: {
+      format,
+      prefix,
+      bytes: size,
+      records: mine.records + results.reduce((s, r) => s + r.records, 0),
+    },
+    threads: rest.length + 1,
   };
 }
 
