@@ -1,5 +1,5 @@
 /**
- * dbopt/runtime against a real PostgreSQL with real node-postgres, Kysely and Drizzle code: an N+1 loop (one
+ * dbopt/runtime against a real PostgreSQL with real node-postgres, Kysely, Drizzle and Knex code: an N+1 loop (one
  * after another, and with Promise.all) is reported with its source and call site; the batched (DataLoader-style
  * = ANY / IN) and JOIN versions of the same page are not.
  */
@@ -7,6 +7,7 @@ import { createServer } from "node:http";
 import { eq, inArray } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { bigint, numeric, pgTable, text } from "drizzle-orm/pg-core";
+import knex from "knex";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -258,6 +259,34 @@ describe.each(server("pg15"))("dbopt/runtime on $name", (srv) => {
       expect(guard.found[0]?.rewrite).toBe(
         'select "orders"."customer_id", "id", "total" from "orders" where "orders"."customer_id" = ANY($1)',
       );
+    });
+  });
+
+  describe("Knex", () => {
+    it("reports a loop through its query events, not the whereIn or JOIN versions", async () => {
+      const guard = collect();
+      const db = knex({ client: "pg", connection: database.url, pool: { min: 0, max: 4 } });
+      db.on("query", (q: { sql: string; bindings?: unknown[] }) => guard.record(q.sql, q.bindings));
+      const page = () => db("customers").select("id").orderBy("id").limit(10);
+      try {
+        await guard.run("loop", async () => {
+          for (const c of await page()) await db("orders").select("id", "total").where("customer_id", c.id);
+        });
+        await guard.run("whereIn", async () => {
+          const ids = (await page()).map((c: { id: string }) => c.id);
+          await db("orders").select("customer_id", "id", "total").whereIn("customer_id", ids);
+        });
+        await guard.run("join", () =>
+          db("customers")
+            .join("orders", "orders.customer_id", "customers.id")
+            .select("customers.id", "orders.total"),
+        );
+      } finally {
+        await db.destroy();
+      }
+      expect(guard.found.map((p) => [p.unit, p.count, p.repeated])).toEqual([
+        ["loop", 10, 'select "id", "total" from "orders" where "customer_id" = $1'],
+      ]);
     });
   });
 });
