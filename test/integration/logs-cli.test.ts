@@ -90,4 +90,32 @@ describe("dbopt logs", () => {
     expect(missing.stderr).toMatch(/does not exist/);
     expect(missing.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it.each([
+    "pg18-stderr.log",
+    "pg15-syslog-rfc3339.log",
+    "pg18-csvlog.csv",
+    "pg15-jsonlog.json",
+    "mariadb-slow.log",
+  ])("reads %s in byte ranges on several threads exactly as on one", async (file) => {
+    // Three copies: runs of the N+1 loop and multi-line messages fall on the cuts between ranges.
+    const dir = mkdtempSync(join(tmpdir(), "dbopt-split-"));
+    const path = join(dir, file);
+    const text = readFileSync(join(FIXTURES, file), "utf8");
+    writeFileSync(path, text.repeat(3));
+    const run = async (jobs: string) => {
+      const r = await runCli(["logs", path, "--format", "json", "--jobs", jobs, "--split-from", "1kB"]);
+      expect(r.stderr).toBe("");
+      return JSON.parse(r.stdout) as LogsJson & { threads: number; statementCount: number; files: unknown };
+    };
+    const one = await run("1");
+    const three = await run("3");
+    expect(one.threads).toBe(1);
+    expect(three.threads).toBe(3);
+    expect(three.statementCount).toBe(one.statementCount);
+    expect(three.statements).toEqual(one.statements);
+    expect(three.nPlusOne).toEqual(one.nPlusOne);
+    expect(three.events).toEqual(one.events);
+    expect(three.files).toEqual(one.files);
+  });
 });

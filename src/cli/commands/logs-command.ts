@@ -6,6 +6,7 @@ import { renderLogReport } from "../../reporters/logs/log-report-renderer.js";
 import { colourWanted } from "../../reporters/palette.js";
 import { InputError } from "../../util/input-error.js";
 import { EXIT } from "../exit-codes.js";
+import { parseSize } from "../machine-options.js";
 import { positiveInteger } from "../positive-integer.js";
 import { progressBar } from "../progress-bar.js";
 
@@ -18,6 +19,7 @@ interface LogsFlags {
   output?: string;
   color?: boolean;
   jobs?: string;
+  splitFrom?: string;
 }
 
 const LOG_FORMATS = ["stderr", "syslog", "csvlog", "jsonlog", "mysql-slow"];
@@ -37,7 +39,8 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
     .option("--log-format <format>", "stderr, syslog, csvlog, jsonlog or mysql-slow (default: detected)")
     .option("--top <n>", "statements to list, heaviest first", "15")
     .option("--min-repeats <n>", "repeats of one statement after another that make an N+1", "5")
-    .option("--jobs <n>", "worker threads for large files (default: the machine's cores)")
+    .option("--jobs <n>", "threads that read a large file side by side (default: the machine's cores)")
+    .option("--split-from <size>", "files at least this large are read by several threads", "64MB")
     .option("--format <format>", "terminal or json", "terminal")
     .option("-o, --output <file>", "write the report to a file instead of standard output")
     .option("--no-color", "plain text even on a terminal")
@@ -52,6 +55,7 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
       const bar = progressBar();
       const report = await analyzeLogs(files, {
         ...(flags.jobs ? { jobs: positiveInteger(flags.jobs, "--jobs") } : {}),
+        parallelFromBytes: parseSize(flags.splitFrom ?? "64MB", "--split-from"),
         onProgress: bar.update,
         ...(flags.prefix ? { prefix: flags.prefix } : {}),
         ...(flags.logFormat ? { format: flags.logFormat as LogFormat } : {}),

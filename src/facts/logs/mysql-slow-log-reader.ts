@@ -19,6 +19,8 @@ interface Entry {
   thread: string | null;
   user: string | null;
   schema: string | null;
+  /** MariaDB names the schema on every entry (empty for none); MySQL writes `use db;` only when it changes. */
+  schemaGiven: boolean;
   queryMs: number | null;
   lockMs: number;
   rowsSent: number;
@@ -52,6 +54,7 @@ export class MysqlSlowLogReader {
           thread: user[2] ?? null,
           user: user[1] || null,
           schema: null,
+          schemaGiven: false,
           queryMs: null,
           lockMs: 0,
           rowsSent: 0,
@@ -70,6 +73,7 @@ export class MysqlSlowLogReader {
       if (thread) {
         e.thread = thread[1] ?? null;
         e.schema = thread[2] || null;
+        e.schemaGiven = true;
         return;
       }
       const q = QUERY_TIME.exec(text);
@@ -124,7 +128,7 @@ export class MysqlSlowLogReader {
       time: e.time,
       pid: e.thread,
       user: e.user,
-      database: e.schema ?? (e.thread ? (this.schema.get(e.thread) ?? null) : null),
+      database: e.schemaGiven || e.schema ? e.schema : e.thread ? (this.schema.get(e.thread) ?? null) : null,
       application: null,
       session: null,
       vxid: null,
