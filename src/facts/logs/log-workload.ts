@@ -56,9 +56,14 @@ class Aggregate {
   calls = 0;
   totalMs = 0;
   maxMs = 0;
+  minMs = Number.POSITIVE_INFINITY;
   firstSeen: number | null = null;
   lastSeen: number | null = null;
   readonly histogram = new DurationHistogram();
+
+  clamp(ms: number): number {
+    return this.histogram.count ? Math.min(Math.max(ms, this.minMs), this.maxMs) : 0;
+  }
   rows: { sent: number; examined: number; fullScans: number } | null = null;
   example: StatementStats["example"];
   readonly users = new Names();
@@ -80,6 +85,7 @@ export interface AggregateState {
   calls: number;
   totalMs: number;
   maxMs: number;
+  minMs: number;
   firstSeen: number | null;
   lastSeen: number | null;
   buckets: Map<number, number>;
@@ -135,6 +141,7 @@ export class LogWorkload {
       a.totalMs += ms;
       this.totalMs += ms;
       a.histogram.add(ms);
+      if (ms < a.minMs) a.minMs = ms;
       if (ms > a.maxMs) {
         a.maxMs = ms;
         a.example = { sql: detach(e.sql), parameters: detach(e.parameters), durationMs: ms };
@@ -168,6 +175,7 @@ export class LogWorkload {
         calls: a.calls,
         totalMs: a.totalMs,
         maxMs: a.maxMs,
+        minMs: a.minMs,
         firstSeen: a.firstSeen,
         lastSeen: a.lastSeen,
         buckets: a.histogram.state(),
@@ -199,6 +207,7 @@ export class LogWorkload {
         a.rows.examined += s.rows.examined;
         a.rows.fullScans += s.rows.fullScans;
       }
+      if (s.minMs < a.minMs) a.minMs = s.minMs;
       if (s.maxMs > a.maxMs) {
         a.maxMs = s.maxMs;
         a.example = s.example;
@@ -227,9 +236,10 @@ export class LogWorkload {
         totalMs: round(a.totalMs),
         share: this.totalMs > 0 ? Math.round((a.totalMs / this.totalMs) * 10000) / 10000 : 0,
         meanMs: round(a.histogram.count ? a.totalMs / a.histogram.count : 0),
-        p50Ms: round(a.histogram.quantile(0.5)),
-        p95Ms: round(a.histogram.quantile(0.95)),
-        p99Ms: round(a.histogram.quantile(0.99)),
+        // A bucket's middle may fall outside what was seen (one call: p95 would differ from max).
+        p50Ms: round(a.clamp(a.histogram.quantile(0.5))),
+        p95Ms: round(a.clamp(a.histogram.quantile(0.95))),
+        p99Ms: round(a.clamp(a.histogram.quantile(0.99))),
         maxMs: round(a.maxMs),
         rowsSent: a.rows?.sent ?? null,
         rowsExamined: a.rows?.examined ?? null,
