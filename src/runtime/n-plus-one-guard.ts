@@ -86,12 +86,19 @@ export class NPlusOneGuard {
    * Kysely: `log: (e) => e.level === "query" && guard.record(e.query.sql, e.query.parameters)`;
    * Drizzle: `logger: { logQuery: (sql, params) => guard.record(sql, params) }`;
    * Knex: `knex.on("query", (q) => guard.record(q.sql, q.bindings))`.
-   * Returns a function to call when the query has finished, if that is known (for concurrency).
+   * A logger does not say when a query finished, so repeats recorded here are never called concurrent; an
+   * integration that knows uses begin().
    */
-  record(sql: string, params?: readonly unknown[]): () => void {
+  record(sql: string, params?: readonly unknown[]): void {
+    if (!this.enabled) return;
+    this.storage.getStore()?.begin(sql, params, false);
+  }
+
+  /** A query starts; call the returned function when it has finished (repeats that overlap are concurrent). */
+  begin(sql: string, params?: readonly unknown[]): () => void {
     if (!this.enabled) return noop;
     const unit = this.storage.getStore();
-    return unit ? unit.begin(sql, params) : noop;
+    return unit ? unit.begin(sql, params, true) : noop;
   }
 
   /** The unit of work the caller is in, or null. */

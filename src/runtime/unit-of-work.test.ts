@@ -33,6 +33,12 @@ describe("UnitOfWork", () => {
     for (const done of pending) done();
     expect(u.patterns(5)[0]?.concurrent).toBe(true);
   });
+
+  it("never calls a logger's untimed repeats concurrent", () => {
+    const u = new UnitOfWork("job", false);
+    for (const id of [1, 2, 3, 4, 5]) u.begin("select * from t where id = $1", [id], false);
+    expect(u.patterns(5)[0]?.concurrent).toBe(false);
+  });
 });
 
 describe("callSite", () => {

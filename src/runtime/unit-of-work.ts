@@ -44,12 +44,13 @@ export class UnitOfWork {
     private readonly captureStack: boolean,
   ) {}
 
-  /** A query is issued; call the returned function when it has finished. */
-  begin(sql: string, params: readonly unknown[] | undefined): () => void {
+  /** A query is issued; call the returned function when it has finished. Untimed queries (a logger's) are never
+   * counted as running, so they cannot make a pattern concurrent. */
+  begin(sql: string, params: readonly unknown[] | undefined, timed = true): () => void {
     const key = normaliseSql(sql);
     let shape = this.shapes.get(key);
     if (!shape) {
-      if (this.shapes.size >= MAX_SHAPES) return () => {};
+      if (this.shapes.size >= MAX_SHAPES) return noop;
       shape = {
         query: numberParams(key),
         count: 0,
@@ -66,9 +67,10 @@ export class UnitOfWork {
     if (shape.count === 2 && this.captureStack) shape.callSite = callSite(new Error().stack);
     if (shape.values.size < MAX_VALUES) shape.values.add(valueKey(sql, params));
     if (shape.examples.length < 3 && params?.length) shape.examples.push([...params]);
+    this.last = key;
+    if (!timed) return noop;
     if (shape.inFlight > 0) shape.concurrent = true;
     shape.inFlight++;
-    this.last = key;
     const s = shape;
     return () => {
       s.inFlight--;
@@ -94,6 +96,8 @@ export class UnitOfWork {
     return found;
   }
 }
+
+function noop(): void {}
 
 function valueKey(sql: string, params: readonly unknown[] | undefined): string {
   if (!params?.length) return sql;

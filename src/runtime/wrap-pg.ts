@@ -70,7 +70,7 @@ function wrapQuery(guard: NPlusOneGuard, q: Queryable, isPool: boolean, counted:
       typeof first === "object" && first !== null ? (first as { text?: string; values?: unknown[] }) : null;
     const sql = typeof first === "string" ? first : (config?.text ?? "");
     const values = Array.isArray(second) ? second : config?.values;
-    const done = sql ? guard.record(sql, values) : () => {};
+    const done = sql ? guard.begin(sql, values) : () => {};
     let result: unknown;
     if (isPool) insidePoolQuery = true;
     try {

@@ -196,8 +196,8 @@ describe.each(server("pg15"))("dbopt/runtime on $name", (srv) => {
           .execute(),
       );
       await db.destroy();
-      expect(guard.found.map((p) => [p.unit, p.count, p.repeated])).toEqual([
-        ["loop", 10, 'select "id", "total" from "orders" where "customer_id" = $1'],
+      expect(guard.found.map((p) => [p.unit, p.count, p.repeated, p.concurrent])).toEqual([
+        ["loop", 10, 'select "id", "total" from "orders" where "customer_id" = $1', false],
       ]);
       expect(guard.found[0]?.source).toBe('select "id" from "customers" order by "id" limit $1');
     });
