@@ -66,7 +66,10 @@ export interface NPlusOneState {
   sessions: Array<[string, Session]>;
 }
 
+const SWEEP_EVERY = 1 << 16;
+
 export class NPlusOneDetector {
+  private seen = 0;
   private readonly sessions = new Map<string, Session>();
   private readonly found = new Map<string, Pattern>();
 
@@ -78,6 +81,22 @@ export class NPlusOneDetector {
 
   statement(session: string, fingerprint: string, e: StatementEvent): void {
     const value = e.parameters ?? e.sql;
+    const time = e.record.time;
+    if (++this.seen % SWEEP_EVERY === 0 && time !== null) this.sweep(time);
+    // The common case, one more call in the session's current run: no allocation.
+    const r = this.sessions.get(session)?.current;
+    if (
+      r &&
+      r.run === fingerprint &&
+      !(r.lastTime !== null && time !== null && time - r.lastTime > this.options.maxGapMs)
+    ) {
+      r.count++;
+      r.ms += e.durationMs ?? 0;
+      if (value !== r.first) r.distinct = true;
+      if (r.values.length < 5) r.values.push(e.parameters ?? "");
+      r.lastTime = time ?? r.lastTime;
+      return;
+    }
     this.extend(session, {
       run: fingerprint,
       count: 1,
@@ -93,6 +112,22 @@ export class NPlusOneDetector {
   end(): void {
     for (const s of this.sessions.values()) this.close(s);
     this.sessions.clear();
+  }
+
+  /**
+   * Sessions quiet for longer than the gap have ended their run: record it and forget the session, so that a
+   * long log's many short-lived sessions (and the log text their last values point into) are not all kept.
+   */
+  private sweep(now: number): void {
+    for (const [key, s] of this.sessions) {
+      const last = s.current?.lastTime;
+      if (last === null || last === undefined || now - last <= this.options.maxGapMs) continue;
+      this.close(s);
+      s.current = null;
+      s.source = null;
+      // A part's first run waits in `head` for merge() to learn what came before it.
+      if (!s.head) this.sessions.delete(key);
+    }
   }
 
   state(): NPlusOneState {
@@ -188,7 +223,8 @@ export class NPlusOneDetector {
     if (!r) return;
     if (s.sourceUnknown) {
       s.sourceUnknown = false;
-      s.head = { ...r };
+      // Kept until the end of the part: copies, not views into the log's text.
+      s.head = { ...r, first: detach(r.first), values: r.values.map((v) => detach(v)) };
       return;
     }
     if (!s.source || s.source === r.run || r.count < this.options.minRepeats || !r.distinct) return;
