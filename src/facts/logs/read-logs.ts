@@ -11,6 +11,7 @@ import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
 import { InputError } from "../../util/input-error.js";
 import { CsvLogReader } from "./csv-log-reader.js";
+import { inferPrefix } from "./infer-prefix.js";
 import { JsonLogReader } from "./json-log-reader.js";
 import { COMMON_PREFIXES, prefixRegex } from "./log-line-prefix.js";
 import type { LogRecord } from "./log-record.js";
@@ -236,7 +237,8 @@ function detectFormat(lines: string[]): LogFormat {
   return "stderr";
 }
 
-/** The common prefix that matches most of the first lines; an error that shows a line when none does. */
+/** The common prefix that matches most of the first lines, else one read off the lines themselves; an error
+ * that shows a line when neither works. */
 function detectPrefix(name: string, lines: string[]): string {
   const candidates = lines.filter((l) => l && l.charCodeAt(0) !== 9);
   let best: { prefix: string; hits: number } | null = null;
@@ -247,6 +249,8 @@ function detectPrefix(name: string, lines: string[]): string {
     if (!best || hits > best.hits) best = { prefix, hits };
   }
   if (!best || best.hits < Math.max(1, candidates.length * 0.8)) {
+    const inferred = inferPrefix(candidates);
+    if (inferred !== null) return inferred;
     throw noMatch(
       name,
       null,
