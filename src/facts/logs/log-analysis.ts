@@ -109,12 +109,12 @@ export class LogAnalysis {
     const shown = dialect === "mysql" ? (q: string) => q.replace(/\$\d+/g, "?") : (q: string) => q;
     const nPlusOne = this.nPlusOne.patterns(
       (fp) => this.workload.queryOf(fp),
-      this.workload.totalMs,
+      this.workload.totalUs / 1000,
       dialect,
     );
     return {
       statementCount: this.workload.statements,
-      totalMs: Math.round(this.workload.totalMs * 1000) / 1000,
+      totalMs: this.workload.totalUs / 1000,
       period: { first: this.first, last: this.last },
       statements: this.workload.results().map((s) => ({ ...s, query: shown(s.query) })),
       nPlusOne: nPlusOne.map((n) => ({

@@ -29,6 +29,8 @@ const MAX_ERROR_KINDS = 1000;
 /** What LogEvents counted, as plain data, for merging what worker threads read. */
 export interface LogEventsState {
   summary: LogEventSummary;
+  lockWaitUs: number;
+  checkpointMs: number;
   errors: Array<[string, LogEventSummary["errors"][number]]>;
   vacuumed: Map<string, number>;
 }
@@ -52,6 +54,9 @@ export class LogEvents {
   private readonly vacuumed = new Map<string, number>();
   private vacuums = 0;
   private analyzes = 0;
+  /** Sums kept in integers, so that merged parts add up exactly whatever their order. */
+  private lockWaitUs = 0;
+  private checkpointMs = 0;
 
   record(r: LogRecord): void {
     if (r.level === "ERROR" || r.level === "FATAL" || r.level === "PANIC") {
@@ -81,7 +86,7 @@ export class LogEvents {
       if (w && m.includes("still waiting")) {
         const ms = Number(w[2]);
         this.lockWaits.count++;
-        this.lockWaits.totalMs += ms;
+        this.lockWaitUs += Math.round(ms * 1000);
         this.lockWaits.maxMs = Math.max(this.lockWaits.maxMs, ms);
         this.lockWaits.byMode[w[1] as string] = (this.lockWaits.byMode[w[1] as string] ?? 0) + 1;
       }
@@ -114,7 +119,7 @@ export class LogEvents {
       if (done) {
         const s = Number(done[1]);
         this.checkpoints.count++;
-        this.checkpoints.totalSeconds += s;
+        this.checkpointMs += Math.round(s * 1000);
         this.checkpoints.maxSeconds = Math.max(this.checkpoints.maxSeconds, s);
       }
     } else if (m.startsWith("automatic ")) {
@@ -130,7 +135,13 @@ export class LogEvents {
   }
 
   state(): LogEventsState {
-    return { summary: this.summary(), errors: [...this.errors], vacuumed: this.vacuumed };
+    return {
+      summary: this.summary(),
+      lockWaitUs: this.lockWaitUs,
+      checkpointMs: this.checkpointMs,
+      errors: [...this.errors],
+      vacuumed: this.vacuumed,
+    };
   }
 
   merge(state: LogEventsState): void {
@@ -143,7 +154,7 @@ export class LogEvents {
     this.deadlocks += s.deadlocks;
     const w = this.lockWaits;
     w.count += s.lockWaits.count;
-    w.totalMs += s.lockWaits.totalMs;
+    this.lockWaitUs += state.lockWaitUs;
     w.maxMs = Math.max(w.maxMs, s.lockWaits.maxMs);
     for (const [mode, n] of Object.entries(s.lockWaits.byMode)) w.byMode[mode] = (w.byMode[mode] ?? 0) + n;
     const t = this.tempFiles;
@@ -155,7 +166,7 @@ export class LogEvents {
     }
     const c = this.checkpoints;
     c.count += s.checkpoints.count;
-    c.totalSeconds += s.checkpoints.totalSeconds;
+    this.checkpointMs += state.checkpointMs;
     c.maxSeconds = Math.max(c.maxSeconds, s.checkpoints.maxSeconds);
     for (const [reason, n] of Object.entries(s.checkpoints.byReason))
       c.byReason[reason] = (c.byReason[reason] ?? 0) + n;
@@ -167,12 +178,12 @@ export class LogEvents {
   summary(): LogEventSummary {
     return {
       errors: [...this.errors.values()].sort((a, b) => b.count - a.count),
-      lockWaits: { ...this.lockWaits, totalMs: Math.round(this.lockWaits.totalMs) },
+      lockWaits: { ...this.lockWaits, totalMs: Math.round(this.lockWaitUs / 1000) },
       deadlocks: this.deadlocks,
       tempFiles: this.tempFiles,
       checkpoints: {
         ...this.checkpoints,
-        totalSeconds: Math.round(this.checkpoints.totalSeconds * 1000) / 1000,
+        totalSeconds: this.checkpointMs / 1000,
       },
       autovacuum: {
         vacuums: this.vacuums,

@@ -54,7 +54,8 @@ class Names {
 
 class Aggregate {
   calls = 0;
-  totalMs = 0;
+  /** Integer microseconds: sums of integers do not depend on the order parts are merged in. */
+  totalUs = 0;
   maxMs = 0;
   minMs = Number.POSITIVE_INFINITY;
   firstSeen: number | null = null;
@@ -83,7 +84,7 @@ export interface AggregateState {
   fingerprint: string;
   query: string;
   calls: number;
-  totalMs: number;
+  totalUs: number;
   maxMs: number;
   minMs: number;
   firstSeen: number | null;
@@ -98,13 +99,14 @@ export interface AggregateState {
 
 export interface WorkloadState {
   statements: number;
-  totalMs: number;
+  totalUs: number;
   aggregates: AggregateState[];
 }
 
 export class LogWorkload {
   statements = 0;
-  totalMs = 0;
+  /** Integer microseconds (see Aggregate). */
+  totalUs = 0;
   private readonly byFingerprint = new Map<string, Aggregate>();
   /** Raw text → [fingerprint, normalised]: repeated statements skip normalising entirely. Bounded in size:
    * statements with inlined literals are mostly seen once. */
@@ -138,8 +140,9 @@ export class LogWorkload {
     this.statements++;
     const ms = e.durationMs;
     if (ms !== null) {
-      a.totalMs += ms;
-      this.totalMs += ms;
+      const us = Math.round(ms * 1000);
+      a.totalUs += us;
+      this.totalUs += us;
       a.histogram.add(ms);
       if (ms < a.minMs) a.minMs = ms;
       if (ms > a.maxMs) {
@@ -168,12 +171,12 @@ export class LogWorkload {
   state(): WorkloadState {
     return {
       statements: this.statements,
-      totalMs: this.totalMs,
+      totalUs: this.totalUs,
       aggregates: [...this.byFingerprint.values()].map((a) => ({
         fingerprint: a.fingerprint,
         query: a.query,
         calls: a.calls,
-        totalMs: a.totalMs,
+        totalUs: a.totalUs,
         maxMs: a.maxMs,
         minMs: a.minMs,
         firstSeen: a.firstSeen,
@@ -191,7 +194,7 @@ export class LogWorkload {
   /** Add what another reader counted (a later part of the same input: the earlier query text stays). */
   merge(state: WorkloadState): void {
     this.statements += state.statements;
-    this.totalMs += state.totalMs;
+    this.totalUs += state.totalUs;
     for (const s of state.aggregates) {
       let a = this.byFingerprint.get(s.fingerprint);
       if (!a) {
@@ -199,7 +202,7 @@ export class LogWorkload {
         this.byFingerprint.set(s.fingerprint, a);
       }
       a.calls += s.calls;
-      a.totalMs += s.totalMs;
+      a.totalUs += s.totalUs;
       a.histogram.merge(s.buckets);
       if (s.rows) {
         a.rows ??= { sent: 0, examined: 0, fullScans: 0 };
@@ -233,9 +236,9 @@ export class LogWorkload {
         query: a.query,
         calls: a.calls,
         timedCalls: a.histogram.count,
-        totalMs: round(a.totalMs),
-        share: this.totalMs > 0 ? Math.round((a.totalMs / this.totalMs) * 10000) / 10000 : 0,
-        meanMs: round(a.histogram.count ? a.totalMs / a.histogram.count : 0),
+        totalMs: a.totalUs / 1000,
+        share: this.totalUs > 0 ? Math.round((a.totalUs / this.totalUs) * 10000) / 10000 : 0,
+        meanMs: round(a.histogram.count ? a.totalUs / 1000 / a.histogram.count : 0),
         // A bucket's middle may fall outside what was seen (one call: p95 would differ from max).
         p50Ms: round(a.clamp(a.histogram.quantile(0.5))),
         p95Ms: round(a.clamp(a.histogram.quantile(0.95))),

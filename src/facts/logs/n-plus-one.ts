@@ -31,7 +31,8 @@ export interface NPlusOnePattern {
 interface Run {
   run: string;
   count: number;
-  ms: number;
+  /** Integer microseconds, so that merged parts add up exactly. */
+  us: number;
   /** Up to 5 parameter lists, for the report. */
   values: string[];
   /** Whether the run's values differ (a loop over rows, not a retry or a poll). */
@@ -56,7 +57,7 @@ interface Pattern {
   repeated: string;
   occurrences: number;
   repeats: Map<number, number>;
-  totalMs: number;
+  totalUs: number;
   values: string[];
 }
 
@@ -91,7 +92,7 @@ export class NPlusOneDetector {
       !(r.lastTime !== null && time !== null && time - r.lastTime > this.options.maxGapMs)
     ) {
       r.count++;
-      r.ms += e.durationMs ?? 0;
+      r.us += Math.round((e.durationMs ?? 0) * 1000);
       if (value !== r.first) r.distinct = true;
       if (r.values.length < 5) r.values.push(e.parameters ?? "");
       r.lastTime = time ?? r.lastTime;
@@ -100,7 +101,7 @@ export class NPlusOneDetector {
     this.extend(session, {
       run: fingerprint,
       count: 1,
-      ms: e.durationMs ?? 0,
+      us: Math.round((e.durationMs ?? 0) * 1000),
       values: [e.parameters ?? ""],
       distinct: false,
       first: value,
@@ -171,7 +172,7 @@ export class NPlusOneDetector {
     if (s.current && s.current.run === seg.run) {
       const r = s.current;
       r.count += seg.count;
-      r.ms += seg.ms;
+      r.us += seg.us;
       if (seg.distinct || seg.first !== r.first) r.distinct = true;
       for (const v of seg.values) if (r.values.length < 5) r.values.push(v);
       r.lastTime = seg.lastTime ?? r.lastTime;
@@ -201,14 +202,14 @@ export class NPlusOneDetector {
           if (seen >= total / 2) break;
         }
         const query = queryOf(p.repeated);
-        const wastedMs = Math.round(p.totalMs * (1 - 1 / Math.max(median, 1)) * 1000) / 1000;
+        const wastedMs = Math.round((p.totalUs / 1000) * (1 - 1 / Math.max(median, 1)) * 1000) / 1000;
         return {
           severity: nPlusOneSeverity(wastedMs, totalMs),
           source: { fingerprint: p.source, query: queryOf(p.source) },
           repeated: { fingerprint: p.repeated, query },
           occurrences: p.occurrences,
           repeats: { min: counts[0]?.[0] ?? 0, median, max: counts.at(-1)?.[0] ?? 0 },
-          totalMs: Math.round(p.totalMs * 1000) / 1000,
+          totalMs: p.totalUs / 1000,
           wastedMs,
           exampleParameters: p.values.filter(Boolean),
           rewrite: batched(query, dialect),
@@ -231,7 +232,7 @@ export class NPlusOneDetector {
     this.add(s.source, r.run, {
       occurrences: 1,
       repeats: new Map([[r.count, 1]]),
-      totalMs: r.ms,
+      totalUs: r.us,
       values: r.values,
     });
   }
@@ -250,7 +251,7 @@ export class NPlusOneDetector {
       return;
     }
     mine.occurrences += p.occurrences;
-    mine.totalMs += p.totalMs;
+    mine.totalUs += p.totalUs;
     for (const [n, times] of p.repeats) mine.repeats.set(n, (mine.repeats.get(n) ?? 0) + times);
   }
 }
