@@ -60,13 +60,13 @@ function template(instance: string): string[] {
   let literal = "";
   for (let i = 0; i < instance.length; ) {
     let matched = false;
-    for (const [re, escape] of PIECES) {
+    for (const [re, toEscape] of PIECES) {
       re.lastIndex = i;
       const m = re.exec(instance);
       if (!m || m[0].length === 0) continue;
       if (literal) tokens.push(literal);
       literal = "";
-      tokens.push(escape(m));
+      tokens.push(toEscape(m));
       i += m[0].length;
       matched = true;
       break;
