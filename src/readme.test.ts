@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { rulesMarkdown } from "./cli/commands/rules-command.js";
+import { rulesMarkdown } from "./cli/rules-catalogue.js";
 
 describe("README", () => {
   const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { type ConnectorOptions, PostgresConnector } from "../connectors/postgres/postgres-connector.js";
-import { resolveTarget } from "../connectors/postgres/target.js";
+import type { ConnectorOptions, PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { parseDuration } from "./durations.js";
 
 export interface ConnectionFlags {
@@ -30,6 +29,11 @@ export async function withConnection<T>(
   flags: ConnectionFlags,
   work: (db: PostgresConnector) => Promise<T>,
 ): Promise<T> {
+  // The driver is loaded by the commands that connect, not by every command.
+  const [{ PostgresConnector }, { resolveTarget }] = await Promise.all([
+    import("../connectors/postgres/postgres-connector.js"),
+    import("../connectors/postgres/target.js"),
+  ]);
   const target = resolveTarget({ db: flags.db });
   const options: Partial<ConnectorOptions> = {
     statementTimeoutMs: parseDuration(flags.statementTimeout ?? "30s", "--statement-timeout"),

@@ -1,9 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { rankFindings, SEVERITY_ORDER, type Severity } from "../findings/finding.js";
-import { type Report, renderJson } from "../reporters/json-reporter.js";
-import { renderMarkdown } from "../reporters/markdown-reporter.js";
+import type { Report } from "../reporters/json-reporter.js";
 import { colourWanted } from "../reporters/palette.js";
-import { renderTerminal } from "../reporters/terminal-reporter.js";
 import { InputError } from "../util/input-error.js";
 import { EXIT } from "./exit-codes.js";
 
@@ -27,6 +25,12 @@ export function checkFormat(format: string | undefined): Format {
 
 /** Print (or write) a report in the chosen format; returns the exit code --fail-on asks for. */
 export async function emitReport(report: Report, options: OutputOptions): Promise<number> {
+  // Loaded when a report is written, not when the CLI starts.
+  const [{ renderJson }, { renderMarkdown }, { renderTerminal }] = await Promise.all([
+    import("../reporters/json-reporter.js"),
+    import("../reporters/markdown-reporter.js"),
+    import("../reporters/terminal-reporter.js"),
+  ]);
   const format = checkFormat(options.format);
   const text =
     format === "json"

@@ -1,8 +1,4 @@
 import type { Command } from "commander";
-import { parseWorkloadFile } from "../../advisors/index/workload-file.js";
-import { workloadFromLog } from "../../advisors/index/workload-from-log.js";
-import { adviseDatabase } from "../../pipeline/advise-database.js";
-import { analyzeLogs } from "../../pipeline/analyze-logs.js";
 import { InputError } from "../../util/input-error.js";
 import {
   addConnectionOptions,
@@ -11,8 +7,8 @@ import {
   progressReporter,
   withConnection,
 } from "../common-options.js";
-import { parseSize } from "../machine-options.js";
 import { checkFormat, emitReport, type OutputOptions } from "../output.js";
+import { parseSize } from "../parse-size.js";
 import { positiveInteger } from "../positive-integer.js";
 import { readTextFile } from "../read-input.js";
 
@@ -70,6 +66,10 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
   addConnectionOptions(command);
   addOutputOptions(command);
   command.action(async (what: string, flags: AdviseFlags) => {
+    const { parseWorkloadFile } = await import("../../advisors/index/workload-file.js");
+    const { workloadFromLog } = await import("../../advisors/index/workload-from-log.js");
+    const { adviseDatabase } = await import("../../pipeline/advise-database.js");
+    const { analyzeLogs } = await import("../../pipeline/analyze-logs.js");
     checkFormat(flags.format);
     if (what !== "indexes")
       throw new InputError(`dbopt advise ${what} is not known`, "use dbopt advise indexes");

@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { writeSnapshot } from "../../facts/snapshot-file.js";
-import { analyzeDatabase } from "../../pipeline/analyze-database.js";
 import {
   addConnectionOptions,
   addOutputOptions,
@@ -8,7 +6,7 @@ import {
   progressReporter,
   withConnection,
 } from "../common-options.js";
-import { addMachineOptions, type MachineFlags, machineFrom, overridesFrom } from "../machine-options.js";
+import { addMachineOptions, type MachineFlags, machineFrom } from "../machine-options.js";
 import { checkFormat, emitReport, type OutputOptions } from "../output.js";
 
 interface AnalyzeFlags extends ConnectionFlags, OutputOptions, MachineFlags {
@@ -33,6 +31,9 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
   addMachineOptions(command);
   addOutputOptions(command);
   command.action(async (flags: AnalyzeFlags) => {
+    const { overridesFrom } = await import("../rule-overrides.js");
+    const { writeSnapshot } = await import("../../facts/snapshot-file.js");
+    const { analyzeDatabase } = await import("../../pipeline/analyze-database.js");
     checkFormat(flags.format);
     const { report, snapshot } = await withConnection(flags, (db) =>
       analyzeDatabase(db, {

@@ -1,13 +1,11 @@
 import type { Command } from "commander";
-import { readSnapshot } from "../../facts/snapshot-file.js";
-import { checkDatabase, checkSnapshot } from "../../pipeline/check-database.js";
 import {
   addConnectionOptions,
   addOutputOptions,
   type ConnectionFlags,
   withConnection,
 } from "../common-options.js";
-import { addMachineOptions, type MachineFlags, machineFrom, overridesFrom } from "../machine-options.js";
+import { addMachineOptions, type MachineFlags, machineFrom } from "../machine-options.js";
 import { checkFormat, emitReport, type OutputOptions } from "../output.js";
 
 interface CheckFlags extends ConnectionFlags, OutputOptions, MachineFlags {
@@ -31,6 +29,9 @@ export function registerCheck(program: Command, setExitCode: (code: number) => v
   addMachineOptions(command);
   addOutputOptions(command);
   command.action(async (flags: CheckFlags) => {
+    const { overridesFrom } = await import("../rule-overrides.js");
+    const { readSnapshot } = await import("../../facts/snapshot-file.js");
+    const { checkDatabase, checkSnapshot } = await import("../../pipeline/check-database.js");
     checkFormat(flags.format);
     const options = {
       machine: machineFrom(flags),

@@ -1,9 +1,5 @@
 import type { Command } from "commander";
-import { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
-import { resolveTarget } from "../../connectors/postgres/target.js";
-import { buildDemoDatabase } from "../../demo/build-demo-database.js";
 import { DEMO_TABLE_ROWS } from "../../demo/demo-schema.sql.js";
-import { analyzeDatabase } from "../../pipeline/analyze-database.js";
 import { formatCount } from "../../util/format.js";
 import { addOutputOptions, progressReporter } from "../common-options.js";
 import { checkFormat, emitReport, type OutputOptions } from "../output.js";
@@ -34,6 +30,10 @@ export function registerDemo(program: Command, setExitCode: (code: number) => vo
     .option("--keep", "leave the server running and print its URL, until Ctrl-C");
   addOutputOptions(command);
   command.action(async (flags: DemoFlags) => {
+    const { PostgresConnector } = await import("../../connectors/postgres/postgres-connector.js");
+    const { resolveTarget } = await import("../../connectors/postgres/target.js");
+    const { buildDemoDatabase } = await import("../../demo/build-demo-database.js");
+    const { analyzeDatabase } = await import("../../pipeline/analyze-database.js");
     checkFormat(flags.format);
     const terminal = (flags.format ?? "terminal") === "terminal";
     const progress = progressReporter(true);

@@ -1,10 +1,4 @@
 import type { Command } from "commander";
-import { collectSnapshot } from "../../facts/collect/collect-snapshot.js";
-import { parsePlan } from "../../facts/plan/plan-input.js";
-import { readSnapshot } from "../../facts/snapshot-file.js";
-import { looksLikeSql } from "../../facts/sql/statement-kind.js";
-import { explainOnDatabase } from "../../pipeline/explain-on-database.js";
-import { reportOnPlan } from "../../pipeline/plan-report.js";
 import { InputError } from "../../util/input-error.js";
 import {
   addConnectionOptions,
@@ -37,6 +31,12 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
   addConnectionOptions(command);
   addOutputOptions(command);
   command.action(async (file: string | undefined, flags: ExplainFlags) => {
+    const { collectSnapshot } = await import("../../facts/collect/collect-snapshot.js");
+    const { parsePlan } = await import("../../facts/plan/plan-input.js");
+    const { readSnapshot } = await import("../../facts/snapshot-file.js");
+    const { looksLikeSql } = await import("../../facts/sql/statement-kind.js");
+    const { explainOnDatabase } = await import("../../pipeline/explain-on-database.js");
+    const { reportOnPlan } = await import("../../pipeline/plan-report.js");
     checkFormat(flags.format);
     const path = flags.plan ?? file;
     let sql = flags.sql ?? null;

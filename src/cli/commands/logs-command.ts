@@ -1,12 +1,10 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import type { LogFormat } from "../../facts/logs/read-logs.js";
-import { analyzeLogs } from "../../pipeline/analyze-logs.js";
-import { renderLogReport } from "../../reporters/logs/log-report-renderer.js";
 import { colourWanted } from "../../reporters/palette.js";
 import { InputError } from "../../util/input-error.js";
 import { EXIT } from "../exit-codes.js";
-import { parseSize } from "../machine-options.js";
+import { parseSize } from "../parse-size.js";
 import { positiveInteger } from "../positive-integer.js";
 import { progressBar } from "../progress-bar.js";
 
@@ -46,6 +44,8 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
     .option("--no-color", "plain text even on a terminal")
     .option("--debug", "show stack traces and details of errors")
     .action(async (files: string[], flags: LogsFlags) => {
+      const { analyzeLogs } = await import("../../pipeline/analyze-logs.js");
+      const { renderLogReport } = await import("../../reporters/logs/log-report-renderer.js");
       const format = flags.format ?? "terminal";
       if (format !== "terminal" && format !== "json")
         throw new InputError(`unknown format ${format}`, "use terminal or json");

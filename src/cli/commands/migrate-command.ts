@@ -1,19 +1,12 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { SEVERITY_ORDER, type Severity } from "../../findings/finding.js";
-import { lintMigrations, type MigrationLintReport } from "../../pipeline/lint-migrations.js";
-import { traceMigrationSet } from "../../pipeline/migration-trace.js";
-import {
-  LINT_FORMATS,
-  type LintFormat,
-  renderLint,
-} from "../../reporters/migration/migration-lint-reporters.js";
-import { renderTrace } from "../../reporters/migration/migration-trace-reporter.js";
+import type { MigrationLintReport } from "../../pipeline/lint-migrations.js";
+import { LINT_FORMATS, type LintFormat } from "../../reporters/migration/lint-formats.js";
 import { colourWanted } from "../../reporters/palette.js";
 import { InputError } from "../../util/input-error.js";
 import { addConnectionOptions, type ConnectionFlags, withConnection } from "../common-options.js";
 import { EXIT } from "../exit-codes.js";
-import { overridesFrom } from "../machine-options.js";
 
 interface LintFlags extends ConnectionFlags {
   pgVersion?: string;
@@ -60,6 +53,9 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
     .option("--debug", "show stack traces and details of errors");
   addConnectionOptions(lint);
   lint.action(async (paths: string[], flags: LintFlags) => {
+    const { overridesFrom } = await import("../rule-overrides.js");
+    const { lintMigrations } = await import("../../pipeline/lint-migrations.js");
+    const { renderLint } = await import("../../reporters/migration/migration-lint-reporters.js");
     const format = (flags.format ?? "terminal") as LintFormat;
     if (!LINT_FORMATS.includes(format))
       throw new InputError(`unknown format ${flags.format}`, `use one of ${LINT_FORMATS.join(", ")}`);
@@ -120,6 +116,8 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
     .option("--no-color", "plain text even on a terminal")
     .option("--debug", "show stack traces and details of errors");
   trace.action(async (paths: string[], flags: TraceFlags) => {
+    const { traceMigrationSet } = await import("../../pipeline/migration-trace.js");
+    const { renderTrace } = await import("../../reporters/migration/migration-trace-reporter.js");
     if (flags.db && !flags.sandbox)
       throw new InputError(
         "migrate trace applies the migrations to --db",

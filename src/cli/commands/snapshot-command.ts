@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { collectSnapshot } from "../../facts/collect/collect-snapshot.js";
-import { writeSnapshot } from "../../facts/snapshot-file.js";
 import { formatBytes } from "../../util/format.js";
 import { addConnectionOptions, type ConnectionFlags, withConnection } from "../common-options.js";
 
@@ -21,6 +19,8 @@ export function registerSnapshot(program: Command): void {
     .option("--debug", "show stack traces and details of errors");
   addConnectionOptions(command);
   command.action(async (flags: SnapshotFlags) => {
+    const { collectSnapshot } = await import("../../facts/collect/collect-snapshot.js");
+    const { writeSnapshot } = await import("../../facts/snapshot-file.js");
     const snapshot = await withConnection(flags, (db) =>
       collectSnapshot(db, { statementLimit: Number(flags.statements ?? 200) }),
     );

@@ -1,8 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { analyzeTraces } from "../../pipeline/analyze-traces.js";
 import { colourWanted } from "../../reporters/palette.js";
-import { renderTraceReport } from "../../reporters/traces/trace-report-renderer.js";
 import { InputError } from "../../util/input-error.js";
 import { EXIT } from "../exit-codes.js";
 import { positiveInteger } from "../positive-integer.js";
@@ -30,6 +28,8 @@ export function registerTraces(program: Command, setExitCode: (code: number) => 
     .option("--no-color", "plain text even on a terminal")
     .option("--debug", "show stack traces and details of errors")
     .action(async (files: string[], flags: TracesFlags) => {
+      const { analyzeTraces } = await import("../../pipeline/analyze-traces.js");
+      const { renderTraceReport } = await import("../../reporters/traces/trace-report-renderer.js");
       const format = flags.format ?? "terminal";
       if (format !== "terminal" && format !== "json")
         throw new InputError(`unknown format ${format}`, "use terminal or json");

@@ -1,8 +1,5 @@
 import type { Command } from "commander";
 import type { StorageKind, WorkloadKind } from "../../advisors/settings/pgtune-baseline.js";
-import { recommendSettings } from "../../advisors/settings/settings-advisor.js";
-import { collectSnapshot } from "../../facts/collect/collect-snapshot.js";
-import { readSnapshot } from "../../facts/snapshot-file.js";
 import { InputError } from "../../util/input-error.js";
 import {
   addConnectionOptions,
@@ -10,8 +7,8 @@ import {
   type ConnectionFlags,
   withConnection,
 } from "../common-options.js";
-import { parseSize } from "../machine-options.js";
 import { checkFormat, emitReport, type OutputOptions } from "../output.js";
+import { parseSize } from "../parse-size.js";
 
 interface TuneFlags extends ConnectionFlags, OutputOptions {
   ram?: string;
@@ -43,6 +40,9 @@ export function registerTune(program: Command, setExitCode: (code: number) => vo
   addConnectionOptions(command);
   addOutputOptions(command);
   command.action(async (flags: TuneFlags) => {
+    const { recommendSettings } = await import("../../advisors/settings/settings-advisor.js");
+    const { collectSnapshot } = await import("../../facts/collect/collect-snapshot.js");
+    const { readSnapshot } = await import("../../facts/snapshot-file.js");
     checkFormat(flags.format);
     if (!flags.ram)
       throw new InputError(

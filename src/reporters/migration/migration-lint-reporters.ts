@@ -8,8 +8,9 @@ import { MIGRATION_RULES } from "../../rules/registry.js";
 import { DBOPT_VERSION } from "../../version.js";
 import { createPalette } from "../palette.js";
 
-export const LINT_FORMATS = ["terminal", "json", "github", "sarif"] as const;
-export type LintFormat = (typeof LINT_FORMATS)[number];
+import type { LintFormat } from "./lint-formats.js";
+
+export { LINT_FORMATS, type LintFormat } from "./lint-formats.js";
 
 export function renderLint(report: MigrationLintReport, format: LintFormat, colour = false): string {
   if (format === "json") return `${JSON.stringify(lintJson(report), null, 2)}\n`;

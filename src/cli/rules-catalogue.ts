@@ -1,0 +1,29 @@
+/** The rule catalogue as text: a table for people, Markdown for the README. */
+
+import { allRules } from "../rules/registry.js";
+import type { RuleOption } from "../rules/rule.js";
+
+function optionsText(options: Record<string, RuleOption>): string {
+  return Object.entries(options)
+    .map(([name, o]) => `${name}=${o.default}`)
+    .join(", ");
+}
+
+export function rulesText(): string {
+  return `${allRules()
+    .map(
+      (r) =>
+        `${r.id.padEnd(30)} ${r.title}\n${" ".repeat(31)}${r.description}\n${Object.keys(r.options).length ? `${" ".repeat(31)}thresholds: ${optionsText(r.options)}\n` : ""}`,
+    )
+    .join("\n")}`;
+}
+
+export function rulesMarkdown(): string {
+  const rows = allRules().map((r) => {
+    const thresholds = Object.entries(r.options as Record<string, RuleOption>)
+      .map(([name, o]) => `\`${name}\` = ${o.default} (${o.description})`)
+      .join("; ");
+    return `| \`${r.id}\` | ${r.description} | ${thresholds || "—"} |`;
+  });
+  return `| rule | what it finds | thresholds (defaults) |\n|---|---|---|\n${rows.join("\n")}\n`;
+}
