@@ -70,6 +70,12 @@ describe("readLog", () => {
     await expect(read('{"not": "a log"}\n')).rejects.toThrow(/no line is a jsonlog record/);
   });
 
+  it("reads a log written with CRLF line ends as the same log", async () => {
+    const crlf = await read(PG15.replaceAll("\n", "\r\n"), {}, 1000);
+    const lf = await read(PG15);
+    expect(crlf.records).toEqual(lf.records);
+  });
+
   it("reads gzip input", async () => {
     const { openLog } = await import("./read-logs.js");
     const { writeFileSync, mkdtempSync } = await import("node:fs");

@@ -159,6 +159,9 @@ export async function readLog(
     const text = rest + chunk;
     const lines = text.split("\n");
     rest = lines.pop() ?? "";
+    // Servers on Windows end lines with CRLF.
+    if (text.includes("\r\n"))
+      for (const [i, l] of lines.entries()) if (l.endsWith("\r")) lines[i] = l.slice(0, -1);
     if (!reader && !csv) {
       buffered.push(...lines);
       if (buffered.length < DETECT_LINES) continue;
@@ -174,6 +177,7 @@ export async function readLog(
     }
     for (const l of lines) (reader as unknown as { line(t: string): void }).line(l);
   }
+  if (rest.endsWith("\r")) rest = rest.slice(0, -1);
   if (!reader && !csv) {
     if (rest) buffered.push(rest);
     rest = "";
