@@ -1,9 +1,10 @@
 /** `dbopt traces` as a library function: OTLP/JSON files → database statements by shape, and N+1 patterns. */
-import { readFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { DurationHistogram } from "../facts/logs/duration-histogram.js";
 import { Fingerprinter } from "../facts/logs/fingerprinter.js";
-import { readOtlpJson, type SpanIndex } from "../facts/traces/otlp-spans.js";
+import { openLog } from "../facts/logs/read-logs.js";
+import { readOtlpStream, type SpanIndex } from "../facts/traces/otlp-spans.js";
 import {
   findTraceNPlusOne,
   numberQuestionMarks,
@@ -40,14 +41,11 @@ export async function analyzeTraces(
   const index: SpanIndex = { spans: 0, traces: new Set(), names: new Map(), db: [] };
   for (const path of paths) {
     const name = path === "-" ? "standard input" : path;
-    const text = await (path === "-" ? readStdin() : readFile(path, "utf8")).catch(
-      (e: NodeJS.ErrnoException) => {
-        throw e.code === "ENOENT"
-          ? new InputError(`${path} does not exist`, "give the path of an OTLP/JSON traces file")
-          : e;
-      },
-    );
-    readOtlpJson(name, text, index);
+    if (path !== "-" && !(await stat(path).catch(() => null)))
+      throw new InputError(`${path} does not exist`, "give the path of an OTLP/JSON traces file");
+    const input = await openLog(path);
+    if ("setEncoding" in input) input.setEncoding("utf8");
+    await readOtlpStream(name, input as AsyncIterable<string> | Iterable<string>, index);
   }
   const fingerprints = new Fingerprinter();
   const nPlusOne = findTraceNPlusOne(index.db, (t, s) => index.names.get(`${t}/${s}`), fingerprints, {
@@ -90,13 +88,6 @@ export async function analyzeTraces(
     statements: options.top ? statements.slice(0, options.top) : statements,
     nPlusOne,
   };
-}
-
-async function readStdin(): Promise<string> {
-  let text = "";
-  process.stdin.setEncoding("utf8");
-  for await (const chunk of process.stdin) text += chunk;
-  return text;
 }
 
 function round(x: number): number {

@@ -1,17 +1,20 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../util/input-error.js";
-import { readOtlpJson, type SpanIndex } from "./otlp-spans.js";
+import { readOtlpStream, type SpanIndex } from "./otlp-spans.js";
 
 const FIXTURES = new URL("../../../test/fixtures/traces/", import.meta.url).pathname;
+function* chunks(text: string, size: number): Generator<string> {
+  for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+}
 const empty = (): SpanIndex => ({ spans: 0, traces: new Set(), names: new Map(), db: [] });
 
-describe("readOtlpJson", () => {
-  it("reads stable and legacy database attributes alike", () => {
+describe("readOtlpStream", () => {
+  it("reads stable and legacy database attributes alike, a whole document or JSON lines, in any chunks", async () => {
     const stable = empty();
-    readOtlpJson("s", readFileSync(`${FIXTURES}pg-stable.otlp.json`, "utf8"), stable);
+    await readOtlpStream("s", chunks(readFileSync(`${FIXTURES}pg-stable.otlp.json`, "utf8"), 999), stable);
     const legacy = empty();
-    readOtlpJson("l", readFileSync(`${FIXTURES}pg-legacy.otlp.jsonl`, "utf8"), legacy);
+    await readOtlpStream("l", chunks(readFileSync(`${FIXTURES}pg-legacy.otlp.jsonl`, "utf8"), 777), legacy);
     for (const index of [stable, legacy]) {
       expect(index.spans).toBe(68);
       expect(index.db).toHaveLength(32);
@@ -22,11 +25,11 @@ describe("readOtlpJson", () => {
     }
   });
 
-  it("says what is wrong with input that is not OTLP/JSON", () => {
-    expect(() => readOtlpJson("x.json", '{"spans": []}', empty())).toThrow(/holds no OTLP\/JSON trace data/);
-    expect(() => readOtlpJson("x.json", "", empty())).toThrow(InputError);
-    expect(() => readOtlpJson("x.json", '{"resourceSpans": []}\nnot json\n', empty())).toThrow(
-      /x.json:2 is not JSON/,
-    );
+  it("says what is wrong with input that is not OTLP/JSON", async () => {
+    const read = (text: string) => readOtlpStream("x.json", [text], empty());
+    await expect(read('{"spans": []}')).rejects.toThrow(/holds no OTLP\/JSON trace data/);
+    await expect(read("")).rejects.toThrow(InputError);
+    await expect(read('{"resourceSpans": []}\nnot json\n')).rejects.toThrow(/x.json:2 is not JSON/);
+    await expect(read('{\n "resourceSpans": [\n')).rejects.toThrow(/x.json is not JSON/);
   });
 });

@@ -61,47 +61,89 @@ interface ExportRequest {
 const QUERY_KEYS = ["db.query.text", "db.statement"];
 const SYSTEM_KEYS = ["db.system.name", "db.system"];
 
-export function readOtlpJson(name: string, text: string, into: SpanIndex): void {
-  const documents = parseDocuments(name, text);
-  let found = false;
-  for (const doc of documents) {
-    if (!doc || typeof doc !== "object" || !Array.isArray(doc.resourceSpans)) continue;
-    found = true;
-    for (const rs of doc.resourceSpans) {
-      const service = attribute(rs.resource?.attributes, ["service.name"]);
-      for (const scope of [...(rs.scopeSpans ?? []), ...(rs.instrumentationLibrarySpans ?? [])])
-        for (const span of scope.spans ?? []) add(span, service, into);
+/**
+ * Read OTLP/JSON as it streams in. A file whose first line is a whole document is JSON lines (the collector's
+ * file exporter), read one line at a time in bounded memory; otherwise it is one document (pretty-printed),
+ * parsed at the end.
+ */
+export async function readOtlpStream(
+  name: string,
+  chunks: AsyncIterable<string> | Iterable<string>,
+  into: SpanIndex,
+): Promise<void> {
+  let mode: "lines" | "whole" | null = null;
+  let rest = "";
+  let lineNo = 0;
+  let documents = 0;
+  const whole: string[] = [];
+  const line = (text: string) => {
+    lineNo++;
+    if (!text.trim()) return;
+    let doc: ExportRequest;
+    try {
+      doc = JSON.parse(text) as ExportRequest;
+    } catch {
+      if (mode === null) {
+        mode = "whole";
+        return;
+      }
+      throw new InputError(
+        `${name}:${lineNo} is not JSON`,
+        "give OTLP/JSON: one document, or one document per line",
+      );
+    }
+    mode = "lines";
+    if (addDocument(doc, into)) documents++;
+  };
+  for await (const chunk of chunks) {
+    if (mode === "whole") {
+      whole.push(chunk);
+      continue;
+    }
+    const text = rest + chunk;
+    const lines = text.split("\n");
+    rest = lines.pop() ?? "";
+    for (const l of lines) {
+      line(l);
+      if (mode === "whole") break;
+    }
+    // The first line is not a document of its own: keep everything for one parse at the end.
+    if (mode === "whole") {
+      whole.push(text);
+      rest = "";
     }
   }
-  if (!found)
+  if (mode !== "whole" && rest) line(rest);
+  if (mode === "whole") {
+    let parsed: ExportRequest | ExportRequest[];
+    try {
+      parsed = JSON.parse(whole.join("")) as ExportRequest | ExportRequest[];
+    } catch (error) {
+      throw new InputError(
+        `${name} is not JSON (${error instanceof Error ? error.message : String(error)})`,
+        "give OTLP/JSON: one document, or one document per line",
+      );
+    }
+    for (const doc of Array.isArray(parsed) ? parsed : [parsed]) if (addDocument(doc, into)) documents++;
+  }
+  // No line with text: neither mode was chosen.
+  if (mode === null) throw new InputError(`${name} is empty`, "give an OTLP/JSON traces file");
+  if (documents === 0)
     throw new InputError(
       `${name} holds no OTLP/JSON trace data (no "resourceSpans")`,
       "export traces as OTLP/JSON, e.g. with the collector's file exporter (format: json)",
     );
 }
 
-function parseDocuments(name: string, text: string): ExportRequest[] {
-  const trimmed = text.trim();
-  if (!trimmed) throw new InputError(`${name} is empty`, "give an OTLP/JSON traces file");
-  try {
-    const whole = JSON.parse(trimmed) as ExportRequest | ExportRequest[];
-    return Array.isArray(whole) ? whole : [whole];
-  } catch {
-    // JSON Lines: one request per line.
+/** The spans of one ExportTraceServiceRequest; false when it is not one. */
+function addDocument(doc: ExportRequest, into: SpanIndex): boolean {
+  if (!doc || typeof doc !== "object" || !Array.isArray(doc.resourceSpans)) return false;
+  for (const rs of doc.resourceSpans) {
+    const service = attribute(rs.resource?.attributes, ["service.name"]);
+    for (const scope of [...(rs.scopeSpans ?? []), ...(rs.instrumentationLibrarySpans ?? [])])
+      for (const span of scope.spans ?? []) add(span, service, into);
   }
-  const docs: ExportRequest[] = [];
-  for (const [i, line] of trimmed.split("\n").entries()) {
-    if (!line.trim()) continue;
-    try {
-      docs.push(JSON.parse(line) as ExportRequest);
-    } catch {
-      throw new InputError(
-        `${name}:${i + 1} is not JSON`,
-        "give OTLP/JSON: one document, or one document per line",
-      );
-    }
-  }
-  return docs;
+  return true;
 }
 
 function add(span: OtlpSpan, service: string | null, into: SpanIndex): void {
