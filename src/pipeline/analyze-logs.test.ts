@@ -105,4 +105,34 @@ describe("analyzeLogs on logs captured from PostgreSQL 15 and 18", () => {
       rewrite: "select customer_id, id, total from orders where customer_id IN (?, ...)",
     });
   });
+
+  it("reads only a time window, a database or a user when asked, keeping the server's own messages", async () => {
+    const log = `${FIXTURES}pg18-stderr.log`;
+    const all = await analyzeLogs([log]);
+    const database = all.statements.find((x) => x.databases.length)?.databases[0] ?? null;
+    const other = await analyzeLogs([log], {
+      filter: { since: null, until: null, database: "another_db", user: null, application: null },
+    });
+    expect(other.statementCount).toBe(0);
+    expect(other.events.checkpoints.count).toBe(all.events.checkpoints.count);
+    const same = await analyzeLogs([log], {
+      filter: { since: null, until: null, database, user: "postgres", application: null },
+    });
+    expect(same.statementCount).toBe(all.statementCount);
+    const tail = await analyzeLogs([log], {
+      filter: { since: all.period.last, until: null, database: null, user: null, application: null },
+    });
+    expect(tail.statementCount).toBeLessThan(all.statementCount);
+    expect(tail.period.first).toBeGreaterThanOrEqual(all.period.last ?? 0);
+  });
+
+  it("reads a folder of logs as its files in name order", async () => {
+    const { mkdtempSync, copyFileSync } = await import("node:fs");
+    const dir = mkdtempSync(`${(await import("node:os")).tmpdir()}/dbopt-logdir-`);
+    copyFileSync(`${FIXTURES}pg15-stderr.log`, `${dir}/postgresql-1.log`);
+    copyFileSync(`${FIXTURES}pg15-stderr.log`, `${dir}/postgresql-2.log`);
+    const r = await analyzeLogs([dir]);
+    expect(r.files.map((f) => f.name)).toEqual([`${dir}/postgresql-1.log`, `${dir}/postgresql-2.log`]);
+    expect(r.statementCount).toBe(128);
+  });
 });

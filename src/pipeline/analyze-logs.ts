@@ -4,12 +4,18 @@
  * range each, merged in order; gzip and standard input stream through this thread.
  */
 import { existsSync } from "node:fs";
-import { open, stat } from "node:fs/promises";
+import { open, readdir, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { LogAnalysis, type LogAnalysisResult, type LogAnalysisState } from "../facts/logs/log-analysis.js";
+import {
+  LogAnalysis,
+  type LogAnalysisResult,
+  type LogAnalysisState,
+  type LogFilter,
+} from "../facts/logs/log-analysis.js";
 import { prefixRegex } from "../facts/logs/log-line-prefix.js";
 import { logParts } from "../facts/logs/log-parts.js";
 import {
@@ -23,6 +29,7 @@ import {
 import { SYSLOG_PREFIX } from "../facts/logs/syslog-lines.js";
 import { parsePlan } from "../facts/plan/plan-input.js";
 import type { Finding } from "../findings/finding.js";
+import { InputError } from "../util/input-error.js";
 import { loadSqlParser } from "../util/sql-parser.js";
 import type { LogPartTask } from "./log-part-worker.js";
 import { reportOnPlan } from "./plan-report.js";
@@ -56,15 +63,22 @@ export interface LogOptions {
   /** Files at least this large are split across workers (default 64 MB). */
   parallelFromBytes?: number;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
+  /** Only this part of the logs: a time window, a database, a user, an application. */
+  filter?: LogFilter;
 }
 
 const MAX_GAP_MS = 1000;
 const WORKER = new URL("./log-part-worker.js", import.meta.url);
 
-export async function analyzeLogs(paths: string[], options: LogOptions = {}): Promise<LogReport> {
+export async function analyzeLogs(given: string[], options: LogOptions = {}): Promise<LogReport> {
   const started = performance.now();
+  const paths = await expandDirectories(given);
   await loadSqlParser();
-  const settings = { minRepeats: options.minRepeats ?? 5, maxGapMs: MAX_GAP_MS };
+  const settings = {
+    minRepeats: options.minRepeats ?? 5,
+    maxGapMs: MAX_GAP_MS,
+    filter: options.filter ?? null,
+  };
   const analysis = new LogAnalysis(settings);
   const jobs = options.jobs ?? availableParallelism();
   const sizes = await Promise.all(
@@ -126,7 +140,7 @@ async function readInParts(
   path: string,
   size: number,
   jobs: number,
-  settings: { minRepeats: number; maxGapMs: number },
+  settings: { minRepeats: number; maxGapMs: number; filter: LogFilter | null },
   options: LogOptions,
   progress: (bytes: number) => void,
   analysis: LogAnalysis,
@@ -172,6 +186,25 @@ async function readInParts(
     },
     threads: rest.length + 1,
   };
+}
+
+/** A directory stands for the files in it (a server's log directory), by name: rotated logs sort in order. */
+async function expandDirectories(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const path of paths) {
+    const info = path === "-" ? null : await stat(path).catch(() => null);
+    if (!info?.isDirectory()) {
+      out.push(path);
+      continue;
+    }
+    const names = (await readdir(path)).sort();
+    const files: string[] = [];
+    for (const name of names) if ((await stat(join(path, name))).isFile()) files.push(join(path, name));
+    if (files.length === 0)
+      throw new InputError(`${path} holds no files`, "give a log file or a folder of logs");
+    out.push(...files);
+  }
+  return out;
 }
 
 /** The first lines of a file, for format and prefix detection. */

@@ -1,6 +1,6 @@
 /** Worker thread of `dbopt logs`: reads one byte range of a log file and sends back what it found. */
 import { parentPort, workerData } from "node:worker_threads";
-import { LogAnalysis } from "../facts/logs/log-analysis.js";
+import { LogAnalysis, type LogFilter } from "../facts/logs/log-analysis.js";
 import { fileChunks, type LogFormat, readLog } from "../facts/logs/read-logs.js";
 import { loadSqlParser } from "../util/sql-parser.js";
 
@@ -12,13 +12,17 @@ export interface LogPartTask {
   prefix: string | null;
   minRepeats: number;
   maxGapMs: number;
+  filter: LogFilter | null;
 }
 
 const PROGRESS_EVERY = 4 << 20;
 
 const task = workerData as LogPartTask;
 await loadSqlParser();
-const analysis = new LogAnalysis({ minRepeats: task.minRepeats, maxGapMs: task.maxGapMs }, true);
+const analysis = new LogAnalysis(
+  { minRepeats: task.minRepeats, maxGapMs: task.maxGapMs, filter: task.filter },
+  true,
+);
 let unreported = 0;
 const stats = await readLog(
   task.path,

@@ -79,6 +79,24 @@ describe("dbopt logs", () => {
     expect(r.stderr).toMatch(/no line matches log_line_prefix '%m \[%p\] '; a line reads: 2026-.*--prefix/);
   });
 
+  it("takes a time window, and says so in one line when a time does not read", async () => {
+    const r = await runCli([
+      "logs",
+      PG18,
+      "--since",
+      "2026-11-26",
+      "--until",
+      "2100-01-01T00:00",
+      "--format",
+      "json",
+    ]);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { statementCount: number }).statementCount).toBeGreaterThan(0);
+    const bad = await runCli(["logs", PG18, "--since", "yesterday"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--since yesterday is not a time/);
+  });
+
   it("fails with one line on input that is not a server log, and on a missing file", async () => {
     const garbage = await runCli(["logs", "-"], { input: "hello\nworld\n" });
     expect(garbage.code).toBe(2);

@@ -18,6 +18,11 @@ interface LogsFlags {
   color?: boolean;
   jobs?: string;
   splitFrom?: string;
+  since?: string;
+  until?: string;
+  database?: string;
+  user?: string;
+  application?: string;
 }
 
 const LOG_FORMATS = ["stderr", "syslog", "csvlog", "jsonlog", "mysql-slow"];
@@ -39,6 +44,14 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
     .option("--min-repeats <n>", "repeats of one statement after another that make an N+1", "5")
     .option("--jobs <n>", "threads that read a large file side by side (default: the machine's cores)")
     .option("--split-from <size>", "files at least this large are read by several threads", "64MB")
+    .option(
+      "--since <time>",
+      "only messages from this time on, e.g. 2026-11-26T14:00 (UTC unless it names a zone)",
+    )
+    .option("--until <time>", "only messages before this time")
+    .option("--database <name>", "only this database's messages (and the server's own)")
+    .option("--user <name>", "only this user's messages (and the server's own)")
+    .option("--application <name>", "only this application_name's messages (and the server's own)")
     .option("--format <format>", "terminal or json", "terminal")
     .option("-o, --output <file>", "write the report to a file instead of standard output")
     .option("--no-color", "plain text even on a terminal")
@@ -56,6 +69,13 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
       const report = await analyzeLogs(files, {
         ...(flags.jobs ? { jobs: positiveInteger(flags.jobs, "--jobs") } : {}),
         parallelFromBytes: parseSize(flags.splitFrom ?? "64MB", "--split-from"),
+        filter: {
+          since: flags.since ? instant(flags.since, "--since") : null,
+          until: flags.until ? instant(flags.until, "--until") : null,
+          database: flags.database ?? null,
+          user: flags.user ?? null,
+          application: flags.application ?? null,
+        },
         onProgress: bar.update,
         ...(flags.prefix ? { prefix: flags.prefix } : {}),
         ...(flags.logFormat ? { format: flags.logFormat as LogFormat } : {}),
@@ -72,4 +92,14 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
       else process.stdout.write(text);
       setExitCode(EXIT.ok);
     });
+}
+
+/** An ISO-like time; without a zone it is UTC, as the log's own times are compared in UTC. */
+function instant(text: string, flag: string): number {
+  const t = text.trim().replace(" ", "T");
+  const zoned = /(Z|[+-]\d\d(:?\d\d)?)$/.test(t) || !/T/.test(t) ? t : `${t}Z`;
+  const ms = Date.parse(/^\d{4}-\d\d-\d\d$/.test(t) ? `${t}T00:00Z` : zoned);
+  if (Number.isNaN(ms))
+    throw new InputError(`${flag} ${text} is not a time`, `write it like ${flag} 2026-11-26T14:00`);
+  return ms;
 }

@@ -41,6 +41,27 @@ export interface LogAnalysisResult {
 
 const KEPT_PLANS = 5;
 
+/**
+ * Only part of a log: a time window, one database, user or application. Messages that name none (checkpoints,
+ * autovacuum, the server's own) concern them all and stay, within the window.
+ */
+export interface LogFilter {
+  since: number | null;
+  until: number | null;
+  database: string | null;
+  user: string | null;
+  application: string | null;
+}
+
+function passes(f: LogFilter, r: LogRecord): boolean {
+  if (r.time !== null && ((f.since !== null && r.time < f.since) || (f.until !== null && r.time >= f.until)))
+    return false;
+  if (f.database !== null && r.database !== null && r.database !== f.database) return false;
+  if (f.user !== null && r.user !== null && r.user !== f.user) return false;
+  if (f.application !== null && r.application !== null && r.application !== f.application) return false;
+  return true;
+}
+
 export class LogAnalysis {
   private readonly workload = new LogWorkload(new Fingerprinter());
   private readonly nPlusOne: NPlusOneDetector;
@@ -52,8 +73,11 @@ export class LogAnalysis {
   private last: number | null = null;
 
   /** `partial`: this reads a later part of an input, to be merged into the reader of the part before. */
-  constructor(options: { minRepeats: number; maxGapMs: number }, partial = false) {
+  private readonly filter: LogFilter | null;
+
+  constructor(options: { minRepeats: number; maxGapMs: number; filter?: LogFilter | null }, partial = false) {
     this.nPlusOne = new NPlusOneDetector(options, partial);
+    this.filter = options.filter ?? null;
     this.statements = new StatementExtractor(
       (e) => {
         const fp = this.workload.add(e);
@@ -67,6 +91,7 @@ export class LogAnalysis {
   }
 
   record(r: LogRecord): void {
+    if (this.filter && !passes(this.filter, r)) return;
     if (r.time !== null) {
       if (this.first === null || r.time < this.first) this.first = r.time;
       if (this.last === null || r.time > this.last) this.last = r.time;
