@@ -34,10 +34,10 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
     .description(
       "Read PostgreSQL server logs (stderr or syslog with any log_line_prefix, detected or given; csvlog; jsonlog) or MySQL/MariaDB slow query logs (gzip too; - for standard input) as a stream, group statements by their libpg-query fingerprint with calls, total/mean/p50/p95/p99/max time and the slowest example with its parameters, find N+1 loops per session with the batched rewrite, and summarise errors, lock waits, deadlocks, temp files, checkpoints and autovacuum.",
     )
-    .argument("<files...>", "log files (plain or .gz), or - for standard input")
+    .argument("<files...>", "log files (plain or .gz), folders of them, or - for standard input")
     .option(
       "--prefix <log_line_prefix>",
-      "the server's log_line_prefix, when the common ones do not match (SHOW log_line_prefix)",
+      "the server's log_line_prefix, when it cannot be read off the log (SHOW log_line_prefix)",
     )
     .option("--log-format <format>", "stderr, syslog, csvlog, jsonlog or mysql-slow (default: detected)")
     .option("--top <n>", "statements to list, heaviest first", "15")
