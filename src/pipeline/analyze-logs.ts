@@ -24,6 +24,7 @@ import {
   isGzipFile,
   type LogFormat,
   openLog,
+  type ReadStats,
   readLog,
 } from "../facts/logs/read-logs.js";
 import { SYSLOG_PREFIX } from "../facts/logs/syslog-lines.js";
@@ -36,7 +37,7 @@ import { reportOnPlan } from "./plan-report.js";
 
 export interface LogReport extends Omit<LogAnalysisResult, "slowestPlans"> {
   kind: "logs";
-  files: Array<{ name: string; format: LogFormat; prefix: string | null; bytes: number; records: number }>;
+  files: Array<{ name: string } & ReadStats>;
   seconds: number;
   /** Worker threads that read the files (1: this thread alone). */
   threads: number;
@@ -155,13 +156,27 @@ async function readInParts(
   // Started before this thread reads its part, so that they load while it works.
   const others = rest.map(
     (part) =>
-      new Promise<{ state: LogAnalysisState; records: number }>((resolve, reject) => {
+      new Promise<{ state: LogAnalysisState; stats: ReadStats }>((resolve, reject) => {
         const task: LogPartTask = { path, ...part, format, prefix, ...settings };
         const worker = new Worker(WORKER, { workerData: task });
-        worker.on("message", (m: { bytes: number; records?: number; state?: LogAnalysisState }) => {
-          progress(m.bytes);
-          if (m.state) resolve({ state: m.state, records: m.records ?? 0 });
-        });
+        worker.on(
+          "message",
+          (m: {
+            bytes: number;
+            stats?: ReadStats;
+            state?: LogAnalysisState;
+            error?: { message: string; hint: string | null };
+          }) => {
+            progress(m.bytes);
+            if (m.state && m.stats) resolve({ state: m.state, stats: m.stats });
+            if (m.error)
+              reject(
+                m.error.hint === null
+                  ? new Error(m.error.message)
+                  : new InputError(m.error.message, m.error.hint),
+              );
+          },
+        );
         worker.on("error", reject);
         worker.on("exit", (code) => {
           if (code !== 0) reject(new Error(`a log reader thread stopped with code ${code}`));
@@ -177,12 +192,15 @@ async function readInParts(
   analysis.flush();
   const results = await Promise.all(others);
   for (const r of results) analysis.merge(r.state);
+  const all = [mine, ...results.map((r) => r.stats)];
   return {
     stats: {
       format,
       prefix,
       bytes: size,
-      records: mine.records + results.reduce((s, r) => s + r.records, 0),
+      records: all.reduce((n, s) => n + s.records, 0),
+      skipped: all.reduce((n, s) => n + s.skipped, 0),
+      firstSkipped: all.find((s) => s.firstSkipped !== null)?.firstSkipped ?? null,
     },
     threads: rest.length + 1,
   };

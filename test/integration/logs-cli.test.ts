@@ -79,6 +79,33 @@ describe("dbopt logs", () => {
     expect(r.stderr).toMatch(/no line matches log_line_prefix '%m \[%p\] '; a line reads: 2026-.*--prefix/);
   });
 
+  it("skips lines that are not log messages, says how many, and reads the rest alike on one thread or three", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dbopt-garbage-"));
+    const path = join(dir, "pg.log");
+    const log = readFileSync(PG18, "utf8");
+    const garbage = Array.from({ length: 300 }, (_, i) => `corrupted block ${i} ${"x".repeat(80)}`).join(
+      "\n",
+    );
+    writeFileSync(path, `${log}${garbage}\n${log}`);
+    const run = async (jobs: string) => {
+      const r = await runCli(["logs", path, "--format", "json", "--jobs", jobs, "--split-from", "1kB"]);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout) as LogsJson & { files: Array<{ skipped: number; firstSkipped: string }> };
+    };
+    const one = await run("1");
+    expect(one.files[0]).toMatchObject({
+      skipped: 300,
+      firstSkipped: expect.stringMatching(/^corrupted block 0 x+/),
+    });
+    expect(await run("3")).toMatchObject({
+      statements: one.statements,
+      nPlusOne: one.nPlusOne,
+      files: one.files,
+    });
+    const text = await runCli(["logs", path]);
+    expect(text.stdout).toMatch(/300 lines of .*pg\.log did not read as log messages and were skipped/);
+  });
+
   it("takes a time window, and says so in one line when a time does not read", async () => {
     const r = await runCli([
       "logs",

@@ -27,6 +27,9 @@ export interface ReadStats {
   prefix: string | null;
   bytes: number;
   records: number;
+  /** Lines that were not log messages (cut, corrupted, another program's) and were skipped. */
+  skipped: number;
+  firstSkipped: string | null;
 }
 
 export const CSV_START = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z+\-0-9:]+)?,/;
@@ -122,7 +125,8 @@ export async function readLog(
   const buffered: string[] = [];
 
   const start = (lines: string[]) => {
-    ({ format, prefix } = detectLog(name, lines, { format, prefix }));
+    // The first lines only, as when a large file is read in parts: the same log gets the same reading.
+    ({ format, prefix } = detectLog(name, lines.slice(0, DETECT_LINES), { format, prefix }));
     if (format === "csvlog") {
       csv = new CsvLogReader(onRecord);
       return;
@@ -213,6 +217,8 @@ export async function readLog(
     prefix: s ? prefix : null,
     bytes,
     records: s ? s.matched : j ? j.records : m ? m.records : (c?.records ?? 0),
+    skipped: s?.unmatched ?? j?.unmatched ?? m?.unmatched ?? 0,
+    firstSkipped: clipOrNull(s?.firstUnmatched ?? j?.firstUnmatched ?? m?.firstUnmatched ?? null),
   };
 }
 
@@ -269,6 +275,10 @@ function noMatch(name: string, prefix: string | null, example: string | null): I
     `${name}: ${prefix === null ? "no known log_line_prefix matches its lines" : `no line matches log_line_prefix '${prefix}'`}; a line reads: ${clip(example)}`,
     "pass the server's setting with --prefix (SHOW log_line_prefix), e.g. --prefix '%m [%p] %q%u@%d '",
   );
+}
+
+function clipOrNull(s: string | null): string | null {
+  return s === null ? null : clip(s);
 }
 
 function clip(s: string | null): string {

@@ -23,6 +23,13 @@ export function renderLogReport(
     `${report.statementCount.toLocaleString("en-US")} statements, ${formatMs(report.totalMs)} in all, ${report.statements.length} distinct`,
     "",
   ];
+  for (const f of report.files.filter((x) => x.skipped > 0))
+    lines.push(
+      p.yellow(
+        `${f.skipped.toLocaleString("en-US")} line${f.skipped === 1 ? "" : "s"} of ${f.name} did not read as log messages and were skipped; the first: ${f.firstSkipped ?? ""}`,
+      ),
+      "",
+    );
   if (report.statementCount === 0)
     lines.push(
       p.yellow(
