@@ -1,8 +1,10 @@
 /**
  * Run a migration set on a database that is not production and record what each statement really did: the
  * relation locks its own backend held (pg_locks, read before COMMIT), the tables whose files changed
- * (pg_class.relfilenode: a rewrite), and how long it ran. Statements PostgreSQL refuses inside a transaction run
- * on their own, and their locks cannot be read back: they are reported as such.
+ * (pg_class.relfilenode: a rewrite), and how long it ran. Statements PostgreSQL refuses inside a transaction
+ * (CREATE INDEX CONCURRENTLY and the like) run on their own; a second session watches their locks in pg_locks
+ * while they run. It holds a snapshot meanwhile, which the CONCURRENTLY builds wait for before they finish, so
+ * they are seen holding their locks however fast they are; the snapshot is let go as soon as they have been.
  */
 import pg from "pg";
 import { LOCK_STRENGTH, type LockMode, refusedInTransaction } from "../../facts/migration/lock-model.js";
@@ -18,9 +20,11 @@ export interface TracedStatement {
   line: number;
   column: number;
   sql: string;
-  /** "transaction": run in its own transaction, locks read; "alone": outside one (locks not readable). */
+  /** "transaction": run in its own transaction, locks read before COMMIT; "alone": outside one, locks watched
+   * from another session. */
   mode: "transaction" | "alone";
-  /** Strongest lock per table (tables, partitioned tables, materialized views), when readable. */
+  /** Strongest lock per table (tables, partitioned tables, materialized views); null when none could be seen
+   * (a statement that ran alone and ended before the watcher looked). */
   locks: TracedLock[] | null;
   /** Tables whose relfilenode changed: rewritten to a new file. */
   rewritten: string[];
@@ -39,6 +43,8 @@ export async function traceStatements(
 ): Promise<TracedStatement[]> {
   const client = new pg.Client({ connectionString: url, application_name: "dbopt migrate trace" });
   await client.connect();
+  const pid = Number((await client.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0]?.pid);
+  let watcher: pg.Client | null = null;
   try {
     const out: TracedStatement[] = [];
     for (const st of statements) {
@@ -60,7 +66,14 @@ export async function traceStatements(
       const started = performance.now();
       try {
         if (alone) {
-          await client.query(st.sql);
+          if (!watcher) {
+            watcher = new pg.Client({
+              connectionString: url,
+              application_name: "dbopt migrate trace (locks)",
+            });
+            await watcher.connect();
+          }
+          traced.locks = await runWatched(client, watcher, pid, st.sql);
           traced.durationMs = performance.now() - started;
         } else {
           await client.query("begin");
@@ -83,7 +96,56 @@ export async function traceStatements(
     return out;
   } finally {
     await client.end();
+    await (watcher as pg.Client | null)?.end();
   }
+}
+
+const WATCH_LIMIT_MS = 5000;
+
+/**
+ * Run a statement outside a transaction while another session reads the locks its backend holds. The watcher
+ * opens a REPEATABLE READ transaction first: its snapshot is one the CONCURRENTLY builds must wait out, so they
+ * stop, holding their locks, until it commits — which it does once it has seen them waiting (or the statement
+ * ended, or the limit passed).
+ */
+async function runWatched(
+  client: pg.Client,
+  watcher: pg.Client,
+  pid: number,
+  sql: string,
+): Promise<TracedLock[] | null> {
+  await watcher.query("begin isolation level repeatable read");
+  await watcher.query("select 1");
+  let finished = false;
+  const running = client.query(sql).finally(() => {
+    finished = true;
+  });
+  // Do not let a failure surface before the watcher has let go: it is awaited below.
+  running.catch(() => {});
+  const seen = new Map<string, LockMode>();
+  const limit = performance.now() + WATCH_LIMIT_MS;
+  try {
+    while (!finished && performance.now() < limit) {
+      const { rows } = await watcher.query<{ name: string | null; mode: LockMode; granted: boolean }>(
+        `select case when l.locktype = 'relation' and ${USER_TABLES} then ${TABLE_NAME} end as name, l.mode, l.granted
+           from pg_locks l left join pg_class c on c.oid = l.relation left join pg_namespace n on n.oid = c.relnamespace
+          where l.pid = $1`,
+        [pid],
+      );
+      for (const r of rows) {
+        if (!r.granted || r.name === null) continue;
+        const held = seen.get(r.name);
+        if (!held || LOCK_STRENGTH[r.mode] > LOCK_STRENGTH[held]) seen.set(r.name, r.mode);
+      }
+      // Waiting for our snapshot (or anything else) while holding its table locks: seen enough.
+      if (seen.size && rows.some((r) => !r.granted)) break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  } finally {
+    await watcher.query("commit");
+  }
+  await running;
+  return seen.size ? [...seen].map(([table, mode]) => ({ table, mode })) : null;
 }
 
 async function fileNodes(client: pg.Client): Promise<Map<string, string>> {

@@ -18,7 +18,7 @@ export function renderTrace(
   for (const t of report.statements) {
     const byThis = report.findings.filter((f) => f.location?.file === t.file && f.location?.line === t.line);
     lines.push(
-      `${p.bold(`${t.file}:${t.line}`)}  ${t.durationMs.toFixed(1)} ms${t.mode === "alone" ? p.dim("  (outside a transaction: locks not readable)") : ""}`,
+      `${p.bold(`${t.file}:${t.line}`)}  ${t.durationMs.toFixed(1)} ms${t.mode === "alone" ? p.dim(`  (outside a transaction: locks ${t.locks ? "watched from another session" : "not seen"})`) : ""}`,
     );
     lines.push(p.dim(`  > ${t.sql.replace(/\s+/g, " ").slice(0, 150)}`));
     if (t.error) lines.push(`  ${p.red("failed:")} ${t.error}`);
