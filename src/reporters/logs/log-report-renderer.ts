@@ -54,6 +54,26 @@ export function renderLogReport(
       );
     }
     lines.push("");
+    // The heaviest statements as they ran: what to paste into EXPLAIN, and who ran them when.
+    const heaviest = report.statements
+      .slice(0, Math.min(3, top))
+      .filter((s) => s.example.durationMs !== null);
+    if (heaviest.length) {
+      lines.push(p.bold("Slowest calls of the heaviest statements"));
+      for (const s of heaviest) {
+        const who = [
+          s.users[0],
+          s.databases[0] ? `@${s.databases[0]}` : "",
+          s.applications[0] ? ` (${s.applications[0]})` : "",
+        ].join("");
+        lines.push(
+          `  ${formatMs(s.example.durationMs ?? 0)}${who ? ` by ${who}` : ""}, ${when(s.firstSeen) === when(s.lastSeen) ? `at ${when(s.firstSeen)}` : `seen ${when(s.firstSeen)} to ${when(s.lastSeen)}`}`,
+        );
+        lines.push(p.dim(`    ${s.example.sql.replace(/\s+/g, " ").slice(0, 200)}`));
+        if (s.example.parameters) lines.push(p.dim(`    with ${s.example.parameters.slice(0, 200)}`));
+      }
+      lines.push("");
+    }
   }
   for (const n of report.nPlusOne)
     lines.push(
