@@ -7,15 +7,18 @@ import type { PostgresConnector } from "../../connectors/postgres/postgres-conne
 import { quoteIdent } from "../../util/sql-identifiers.js";
 import { planForCost } from "./explain-cost.js";
 import { candidateDdl, type IndexCandidate } from "./index-candidate.js";
-import { cacheKey, indexNamesIn, type QueryCost, relevantConfig, type WhatIf } from "./what-if.js";
+import { CostCache, indexNamesIn, type QueryCost, relevantConfig, type WhatIf } from "./what-if.js";
 import type { WorkloadQuery } from "./workload-query.js";
 
 export class HypoPgWhatIf implements WhatIf {
   readonly kind = "hypopg" as const;
   calls = 0;
-  cacheHits = 0;
   private readonly active = new Map<string, { oid: number; name: string }>();
-  private readonly costs = new Map<string, QueryCost>();
+  private readonly costs = new CostCache();
+
+  get cacheHits(): number {
+    return this.costs.exactHits + this.costs.derivedHits;
+  }
   private readonly sizes = new Map<string, number>();
 
   private constructor(
@@ -43,12 +46,8 @@ export class HypoPgWhatIf implements WhatIf {
   }
 
   async cost(query: WorkloadQuery, config: IndexCandidate[]): Promise<QueryCost> {
-    const key = cacheKey(query, config);
-    const cached = this.costs.get(key);
-    if (cached) {
-      this.cacheHits++;
-      return cached;
-    }
+    const cached = this.costs.get(query, config);
+    if (cached) return cached;
     const relevant = relevantConfig(query, config);
     await this.show(relevant);
     const plan = await planForCost(this.db, query, this.major);
@@ -56,7 +55,7 @@ export class HypoPgWhatIf implements WhatIf {
     const names = indexNamesIn(plan);
     const used = relevant.filter((c) => names.has(this.active.get(c.key)?.name ?? "")).map((c) => c.key);
     const result = { cost: plan.root.cost?.total ?? 0, used };
-    this.costs.set(key, result);
+    this.costs.set(query, config, result);
     return result;
   }
 

@@ -7,15 +7,18 @@ import type { PostgresConnector } from "../../connectors/postgres/postgres-conne
 import { qualifiedName } from "../../util/sql-identifiers.js";
 import { planForCost } from "./explain-cost.js";
 import { candidateDdl, type IndexCandidate } from "./index-candidate.js";
-import { cacheKey, indexNamesIn, type QueryCost, relevantConfig, type WhatIf } from "./what-if.js";
+import { CostCache, indexNamesIn, type QueryCost, relevantConfig, type WhatIf } from "./what-if.js";
 import type { WorkloadQuery } from "./workload-query.js";
 
 export class SandboxWhatIf implements WhatIf {
   readonly kind = "sandbox" as const;
   calls = 0;
-  cacheHits = 0;
   private readonly built = new Map<string, { name: string; schema: string; size: number }>();
-  private readonly costs = new Map<string, QueryCost>();
+  private readonly costs = new CostCache();
+
+  get cacheHits(): number {
+    return this.costs.exactHits + this.costs.derivedHits;
+  }
   private counter = 0;
 
   private constructor(
@@ -30,12 +33,8 @@ export class SandboxWhatIf implements WhatIf {
   }
 
   async cost(query: WorkloadQuery, config: IndexCandidate[]): Promise<QueryCost> {
-    const key = cacheKey(query, config);
-    const cached = this.costs.get(key);
-    if (cached) {
-      this.cacheHits++;
-      return cached;
-    }
+    const cached = this.costs.get(query, config);
+    if (cached) return cached;
     const relevant = relevantConfig(query, config);
     for (const c of relevant) await this.build(c);
     const wanted = new Set(relevant.map((c) => c.key));
@@ -50,7 +49,7 @@ export class SandboxWhatIf implements WhatIf {
     const names = indexNamesIn(plan);
     const used = relevant.filter((c) => names.has(this.built.get(c.key)?.name ?? "")).map((c) => c.key);
     const result = { cost: plan.root.cost?.total ?? 0, used };
-    this.costs.set(key, result);
+    this.costs.set(query, config, result);
     return result;
   }
 

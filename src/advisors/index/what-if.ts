@@ -34,6 +34,45 @@ export function cacheKey(query: WorkloadQuery, config: IndexCandidate[]): string
     .join("\u0001")}`;
 }
 
+/**
+ * Answers to what-if questions, exact and derived. A plan chosen with a set of indexes stays the cheapest when
+ * indexes it did not use are taken away, so the cost for any set between the indexes a known plan used and the
+ * set it was chosen from is that plan's cost, without asking the planner (cost derivation, as in index advisors
+ * since DB2's).
+ */
+export class CostCache {
+  exactHits = 0;
+  derivedHits = 0;
+  private readonly exact = new Map<string, QueryCost>();
+  private readonly known = new Map<string, Array<{ keys: Set<string>; result: QueryCost }>>();
+
+  get(query: WorkloadQuery, config: IndexCandidate[]): QueryCost | undefined {
+    const key = cacheKey(query, config);
+    const hit = this.exact.get(key);
+    if (hit) {
+      this.exactHits++;
+      return hit;
+    }
+    const keys = relevantConfig(query, config).map((c) => c.key);
+    for (const k of this.known.get(query.id) ?? []) {
+      if (keys.length > k.keys.size || !keys.every((x) => k.keys.has(x))) continue;
+      if (!k.result.used.every((u) => keys.includes(u))) continue;
+      this.derivedHits++;
+      this.exact.set(key, k.result);
+      return k.result;
+    }
+    return undefined;
+  }
+
+  set(query: WorkloadQuery, config: IndexCandidate[], result: QueryCost): void {
+    this.exact.set(cacheKey(query, config), result);
+    const keys = new Set(relevantConfig(query, config).map((c) => c.key));
+    const list = this.known.get(query.id);
+    if (list) list.push({ keys, result });
+    else this.known.set(query.id, [{ keys, result }]);
+  }
+}
+
 /** Index names in a plan, to tell which candidates it used. */
 export function indexNamesIn(plan: Plan): Set<string> {
   const names = new Set<string>();
