@@ -47,6 +47,27 @@ describe("analyzeTraces on spans from OpenTelemetry's pg instrumentation", () =>
   });
 });
 
+describe("analyzeTraces on spans from OpenTelemetry's mysql2 instrumentation against MariaDB", () => {
+  it("finds both loops, the concurrent one as such, and writes MySQL's placeholders and an IN rewrite", async () => {
+    const r = await analyzeTraces([`${FIXTURES}mariadb-mysql2.otlp.json`]);
+    expect(r.systems).toEqual(["mysql"]);
+    const byParent = Object.fromEntries(r.nPlusOne.map((n) => [n.parent, n]));
+    expect(Object.keys(byParent).sort()).toEqual(["GET /customers/orders", "GET /customers/orders?parallel"]);
+    // The instrumentation parents a few of the Promise.all calls to the request before it (pool context):
+    // the tool reports what the spans say, 20 calls in all.
+    expect(r.nPlusOne.reduce((n, p) => n + p.repeats.max, 0)).toBe(20);
+    expect(byParent["GET /customers/orders?parallel"]?.concurrent).toBe(1);
+    for (const n of r.nPlusOne) {
+      expect(n.repeated.query).toBe("select id, total from orders where customer_id = ?");
+      expect(n.rewrite).toBe("select customer_id, id, total from orders where customer_id IN (?, ...)");
+      expect(n.system).toBe("mysql");
+    }
+    expect(r.statements.find((s) => s.calls === 20)?.query).toBe(
+      "select id, total from orders where customer_id = ?",
+    );
+  });
+});
+
 describe("numberQuestionMarks", () => {
   it("numbers ? placeholders outside quotes", () => {
     expect(numberQuestionMarks("select * from t where a = ? and b = '?' and c = ?")).toBe(

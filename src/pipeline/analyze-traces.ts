@@ -3,9 +3,11 @@ import { stat } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { DurationHistogram } from "../facts/logs/duration-histogram.js";
 import { Fingerprinter } from "../facts/logs/fingerprinter.js";
+import { inDialect } from "../facts/logs/n-plus-one.js";
 import { openLog } from "../facts/logs/read-logs.js";
 import { readOtlpStream, type SpanIndex } from "../facts/traces/otlp-spans.js";
 import {
+  dialectOf,
   findTraceNPlusOne,
   numberQuestionMarks,
   type TraceNPlusOne,
@@ -60,7 +62,12 @@ export async function analyzeTraces(
     const { normalised, fingerprint } = fingerprints.shape(sql);
     let a = shapes.get(fingerprint);
     if (!a) {
-      a = { query: normalised, calls: 0, totalMs: 0, histogram: new DurationHistogram() };
+      a = {
+        query: inDialect(normalised, dialectOf(s.system)),
+        calls: 0,
+        totalMs: 0,
+        histogram: new DurationHistogram(),
+      };
       shapes.set(fingerprint, a);
     }
     a.calls++;

@@ -8,7 +8,13 @@ import { Fingerprinter } from "./fingerprinter.js";
 import { type LogEventSummary, LogEvents, type LogEventsState } from "./log-events.js";
 import type { LogRecord } from "./log-record.js";
 import { LogWorkload, type StatementStats, type WorkloadState } from "./log-workload.js";
-import { NPlusOneDetector, type NPlusOnePattern, type NPlusOneState, type SqlDialect } from "./n-plus-one.js";
+import {
+  inDialect,
+  NPlusOneDetector,
+  type NPlusOnePattern,
+  type NPlusOneState,
+  type SqlDialect,
+} from "./n-plus-one.js";
 import { StatementExtractor, sessionKey } from "./statement-events.js";
 
 export interface LoggedPlan {
@@ -131,7 +137,7 @@ export class LogAnalysis {
   /** The report; MySQL statements show their placeholders as `?` and get MySQL rewrites. */
   result(dialect: SqlDialect = "postgres"): LogAnalysisResult {
     this.nPlusOne.end();
-    const shown = dialect === "mysql" ? (q: string) => q.replace(/\$\d+/g, "?") : (q: string) => q;
+    const shown = (q: string) => inDialect(q, dialect);
     const nPlusOne = this.nPlusOne.patterns(
       (fp) => this.workload.queryOf(fp),
       this.workload.totalUs / 1000,

@@ -271,6 +271,11 @@ export function nPlusOneSeverity(wastedMs: number, totalMs: number): Severity {
  */
 export type SqlDialect = "postgres" | "mysql";
 
+/** A statement as its dialect writes placeholders: `$1` for PostgreSQL, `?` for MySQL. */
+export function inDialect(query: string, dialect: SqlDialect): string {
+  return dialect === "mysql" ? query.replace(/\$\d+/g, "?") : query;
+}
+
 export function batched(query: string, dialect: SqlDialect = "postgres"): string | null {
   if (!/^select\b/.test(query)) return null;
   const m = /\bwhere\s+([\w."]+)\s*=\s*(\$\d+)(?!\d)/.exec(query);

@@ -6,12 +6,14 @@
  */
 import type { Severity } from "../../findings/finding.js";
 import type { Fingerprinter } from "../logs/fingerprinter.js";
-import { batched, nPlusOneSeverity } from "../logs/n-plus-one.js";
+import { batched, inDialect, nPlusOneSeverity, type SqlDialect } from "../logs/n-plus-one.js";
 import type { DbSpan } from "./otlp-spans.js";
 
 export interface TraceNPlusOne {
   severity: Severity;
   service: string | null;
+  /** db.system(.name) of the repeated spans: "postgresql", "mysql" ... */
+  system: string | null;
   /** Name of the span the repeats hang under ("GET /orders"), or null for root-level spans. */
   parent: string | null;
   source: { query: string } | null;
@@ -91,6 +93,7 @@ export function findTraceNPlusOne(
       if (!p) {
         p = {
           service: first.service,
+          system: first.system,
           parent,
           source: source ? { query: source.shape } : null,
           repeated: { fingerprint, query: first.shape },
@@ -117,17 +120,27 @@ export function findTraceNPlusOne(
       counts.sort((a, b) => a - b);
       const median = counts[Math.floor((counts.length - 1) / 2)] ?? 0;
       const wastedMs = round(p.totalMs * (1 - 1 / Math.max(median, 1)));
+      // MySQL and MariaDB spans get MySQL's placeholders and an IN rewrite.
+      const dialect: SqlDialect = dialectOf(p.system);
+      const rewrite = batched(p.repeated.query, dialect);
       return {
         ...p,
+        source: p.source ? { query: inDialect(p.source.query, dialect) } : null,
+        repeated: { ...p.repeated, query: inDialect(p.repeated.query, dialect) },
         severity: nPlusOneSeverity(wastedMs, allMs),
         repeats: { min: counts[0] ?? 0, median, max: counts.at(-1) ?? 0 },
         totalMs: round(p.totalMs),
         wallMs: round(p.wallMs),
         wastedMs,
-        rewrite: batched(p.repeated.query),
+        rewrite: rewrite === null ? null : inDialect(rewrite, dialect),
       };
     })
     .sort((a, b) => b.wastedMs - a.wastedMs);
+}
+
+/** MySQL and MariaDB spans get MySQL's `?` placeholders and IN rewrites. */
+export function dialectOf(system: string | null): SqlDialect {
+  return /^(mysql|mariadb)$/i.test(system ?? "") ? "mysql" : "postgres";
 }
 
 /** JDBC-style `?` placeholders (outside quotes) as `$1, $2 ...`, so the PostgreSQL parser reads the text. */
