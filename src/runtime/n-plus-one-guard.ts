@@ -5,6 +5,7 @@
  * entry point returns at once and wrapPg leaves the driver untouched.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { SqlDialect } from "../facts/logs/n-plus-one.js";
 import { type RuntimeNPlusOne, UnitOfWork } from "./unit-of-work.js";
 
 export interface GuardOptions {
@@ -20,6 +21,8 @@ export interface GuardOptions {
   onDetect?: (pattern: RuntimeNPlusOne) => void;
   /** Record where the repeated call was made (a stack trace per shape and unit; default true). */
   callSites?: boolean;
+  /** The SQL the rewrites are written in: "postgres" (`= ANY($1)`, the default) or "mysql" (`IN (?, ...)`). */
+  dialect?: SqlDialect;
 }
 
 export class NPlusOneError extends Error {
@@ -107,7 +110,7 @@ export class NPlusOneGuard {
   }
 
   private finish(unit: UnitOfWork): void {
-    const patterns = unit.patterns(this.minRepeats);
+    const patterns = unit.patterns(this.minRepeats, this.options.dialect ?? "postgres");
     if (patterns.length === 0) return;
     this.found.push(...patterns);
     for (const p of patterns) this.options.onDetect?.(p);

@@ -41,6 +41,17 @@ describe("UnitOfWork", () => {
   });
 });
 
+describe("UnitOfWork rewrites for MySQL drivers", () => {
+  it("batches ? placeholders into IN (?, ...)", () => {
+    const u = new UnitOfWork("job", false);
+    for (const id of [1, 2, 3, 4, 5]) u.begin("SELECT name FROM users WHERE id = ?", [id], false);
+    expect(u.patterns(5, "mysql")[0]).toMatchObject({
+      repeated: "select name from users where id = ?",
+      rewrite: "select id, name from users where id IN (?, ...)",
+    });
+  });
+});
+
 describe("callSite", () => {
   it("skips dbopt's runtime, drivers and Node internals", () => {
     const stack = [
