@@ -19,6 +19,7 @@ import {
 import { prefixRegex } from "../facts/logs/log-line-prefix.js";
 import { logParts } from "../facts/logs/log-parts.js";
 import {
+  DETECT_LINES,
   detectLog,
   fileChunks,
   isGzipFile,
@@ -231,7 +232,7 @@ async function readHead(path: string): Promise<string[]> {
   try {
     const buf = Buffer.alloc(256 << 10);
     const { bytesRead } = await file.read(buf, 0, buf.length, 0);
-    return buf.toString("utf8", 0, bytesRead).split("\n").slice(0, 200);
+    return buf.toString("utf8", 0, bytesRead).split("\n").slice(0, DETECT_LINES);
   } finally {
     await file.close();
   }

@@ -49,7 +49,7 @@ describe("dbopt logs", () => {
     expect(out.events.deadlocks).toBe(1);
   });
 
-  it("reads gzip files and standard input the same as the plain file", async () => {
+  it("reads gzip files and standard input, plain or gzip, the same as the plain file", async () => {
     const dir = mkdtempSync(join(tmpdir(), "dbopt-logs-"));
     writeFileSync(join(dir, "pg.log.gz"), gzipSync(readFileSync(PG18)));
     const plain = JSON.parse((await runCli(["logs", PG18, "--format", "json"])).stdout) as LogsJson;
@@ -59,8 +59,12 @@ describe("dbopt logs", () => {
     const stdin = JSON.parse(
       (await runCli(["logs", "-", "--format", "json"], { input: readFileSync(PG18, "utf8") })).stdout,
     ) as LogsJson;
+    const gzStdin = JSON.parse(
+      (await runCli(["logs", "-", "--format", "json"], { input: gzipSync(readFileSync(PG18)) })).stdout,
+    ) as LogsJson;
     expect(gz.statements).toEqual(plain.statements);
     expect(stdin.statements).toEqual(plain.statements);
+    expect(gzStdin.statements).toEqual(plain.statements);
   });
 
   it("shows the heaviest statements and the N+1 loop with its rewrite on a terminal", async () => {

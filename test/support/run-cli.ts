@@ -12,7 +12,7 @@ export interface CliResult {
 /** Run the built dbopt command as a user would, with a clean environment (no DATABASE_URL or PG*). */
 export function runCli(
   args: string[],
-  options: { input?: string; env?: Record<string, string> } = {},
+  options: { input?: string | Buffer; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,

@@ -6,8 +6,10 @@
  * background processes stop the prefix there. The result must match most lines, as a given prefix would.
  */
 import { prefixRegex } from "./log-line-prefix.js";
+import { LEVELS } from "./log-record.js";
 
-const LEVEL_AT = / ?(?:LOG|ERROR|WARNING|FATAL|PANIC|NOTICE|INFO|DEBUG[1-5]?): {2}/;
+/** A message's level keyword (not DETAIL, HINT ...: their lines follow the message they belong to). */
+const LEVEL_AT = new RegExp(` ?(?:${LEVELS.join("|")}):  `);
 
 /** Pieces tried at each position, in order: the first that matches there wins. */
 const PIECES: Array<[RegExp, (m: RegExpExecArray) => string]> = [

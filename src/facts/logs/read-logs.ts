@@ -33,7 +33,8 @@ export interface ReadStats {
 }
 
 export const CSV_START = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z+\-0-9:]+)?,/;
-const DETECT_LINES = 200;
+/** Format and prefix are read off this many first lines, whoever reads the file (this thread or workers). */
+export const DETECT_LINES = 200;
 const CHUNK = 64 << 10;
 
 /** A log's text in chunks: a stream (standard input, gzip), or chunks read synchronously from a plain file. */
@@ -45,25 +46,20 @@ export type LogInput = Readable | Iterable<string>;
  * tenth of the time on large logs).
  */
 export async function openLog(path: string): Promise<LogInput> {
-  if (path !== "-" && !(await isGzipFile(path))) return fileChunks(path, 0, (await stat(path)).size);
-  const raw: Readable = path === "-" ? process.stdin : createReadStream(path);
-  if (path !== "-")
-    await new Promise<void>((resolve, reject) => {
-      raw.once("readable", resolve);
-      raw.once("error", (e: NodeJS.ErrnoException) =>
-        reject(
-          e.code === "ENOENT"
-            ? new InputError(
-                `${path} does not exist`,
-                "give the path of a PostgreSQL log file, or - for standard input",
-              )
-            : e,
-        ),
-      );
-    });
-  const head = raw.read(2) as Buffer | null;
-  if (head) raw.unshift(head);
-  return head && head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
+  if (path !== "-") {
+    if (await isGzipFile(path)) return createReadStream(path).pipe(createGunzip());
+    return fileChunks(path, 0, (await stat(path)).size);
+  }
+  // Standard input says whether it is gzip only in its first bytes: wait for them.
+  const stdin = process.stdin;
+  await new Promise<void>((resolve, reject) => {
+    stdin.once("readable", resolve);
+    stdin.once("end", resolve);
+    stdin.once("error", reject);
+  });
+  const head = stdin.read(2) as Buffer | null;
+  if (head) stdin.unshift(head);
+  return head && head[0] === 0x1f && head[1] === 0x8b ? stdin.pipe(createGunzip()) : stdin;
 }
 
 /** Bytes start..end of a file as text, in chunks cut on UTF-8 character boundaries. */

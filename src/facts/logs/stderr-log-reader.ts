@@ -5,10 +5,10 @@
  */
 
 import { compilePrefix, type PrefixField } from "./log-line-prefix.js";
-import type { LogRecord } from "./log-record.js";
+import { ATTACHED, type LogRecord } from "./log-record.js";
 import { epochTime, logTime } from "./log-time.js";
 
-const ATTACHED_LEVELS = new Set(["DETAIL", "HINT", "CONTEXT", "STATEMENT", "QUERY", "LOCATION"]);
+const ATTACHED_LEVELS = new Set<string>(ATTACHED);
 
 export class StderrLogReader {
   /** Lines that neither match the prefix nor continue a message. */
