@@ -9,7 +9,7 @@ import { readOtlpStream, type SpanIndex } from "../facts/traces/otlp-spans.js";
 import {
   dialectOf,
   findTraceNPlusOne,
-  numberQuestionMarks,
+  shapeSpans,
   type TraceNPlusOne,
 } from "../facts/traces/trace-n-plus-one.js";
 import { InputError } from "../util/input-error.js";
@@ -49,26 +49,24 @@ export async function analyzeTraces(
     if ("setEncoding" in input) input.setEncoding("utf8");
     await readOtlpStream(name, input as AsyncIterable<string> | Iterable<string>, index);
   }
-  const fingerprints = new Fingerprinter();
-  const nPlusOne = findTraceNPlusOne(index.db, (t, s) => index.names.get(`${t}/${s}`), fingerprints, {
+  const spans = shapeSpans(index.db, new Fingerprinter());
+  const nPlusOne = findTraceNPlusOne(spans, (t, s) => index.names.get(`${t}/${s}`), {
     minRepeats: options.minRepeats ?? 5,
   });
   const shapes = new Map<
     string,
     { query: string; calls: number; totalMs: number; histogram: DurationHistogram }
   >();
-  for (const s of index.db) {
-    const sql = numberQuestionMarks(s.query);
-    const { normalised, fingerprint } = fingerprints.shape(sql);
-    let a = shapes.get(fingerprint);
+  for (const s of spans) {
+    let a = shapes.get(s.fingerprint);
     if (!a) {
       a = {
-        query: inDialect(normalised, dialectOf(s.system)),
+        query: inDialect(s.shape, dialectOf(s.system)),
         calls: 0,
         totalMs: 0,
         histogram: new DurationHistogram(),
       };
-      shapes.set(fingerprint, a);
+      shapes.set(s.fingerprint, a);
     }
     a.calls++;
     a.totalMs += s.durationMs;

@@ -37,25 +37,31 @@ export interface TraceNPlusOne {
  * 1 ms before the previous one ended. Only a longer overlap counts as concurrent. */
 const CLOCK_SLACK_NS = 1_000_000n;
 
-interface Shaped extends DbSpan {
+/** A database span with its statement's shape (placeholders numbered) and fingerprint. */
+export interface ShapedSpan extends DbSpan {
   fingerprint: string;
   shape: string;
 }
 
+/** Shape every span once: the N+1 search and the statement summary both group by it. */
+export function shapeSpans(spans: DbSpan[], fingerprints: Fingerprinter): ShapedSpan[] {
+  return spans.map((s) => {
+    const { normalised, fingerprint } = fingerprints.shape(numberQuestionMarks(s.query));
+    return { ...s, shape: normalised, fingerprint };
+  });
+}
+
 export function findTraceNPlusOne(
-  spans: DbSpan[],
+  spans: ShapedSpan[],
   parentName: (traceId: string, spanId: string) => string | undefined,
-  fingerprints: Fingerprinter,
   options: { minRepeats: number },
 ): TraceNPlusOne[] {
-  const groups = new Map<string, Shaped[]>();
+  const groups = new Map<string, ShapedSpan[]>();
   for (const s of spans) {
     const key = `${s.traceId}/${s.parentSpanId ?? ""}`;
-    const { normalised, fingerprint } = fingerprints.shape(numberQuestionMarks(s.query));
-    const shaped: Shaped = { ...s, shape: normalised, fingerprint };
     const g = groups.get(key);
-    if (g) g.push(shaped);
-    else groups.set(key, [shaped]);
+    if (g) g.push(s);
+    else groups.set(key, [s]);
   }
   const patterns = new Map<
     string,
@@ -65,7 +71,7 @@ export function findTraceNPlusOne(
   for (const s of spans) allMs += s.durationMs;
   for (const group of groups.values()) {
     group.sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
-    const byShape = new Map<string, Shaped[]>();
+    const byShape = new Map<string, ShapedSpan[]>();
     for (const s of group) {
       const same = byShape.get(s.fingerprint);
       if (same) same.push(s);
@@ -76,7 +82,7 @@ export function findTraceNPlusOne(
       // The same text with no placeholder each time is one statement run again, not a loop over rows.
       const texts = new Set(repeats.map((r) => r.query));
       if (texts.size === 1 && !/\$\d|\?/.test(repeats[0]?.query ?? "")) continue;
-      const first = repeats[0] as Shaped;
+      const first = repeats[0] as ShapedSpan;
       const source =
         group
           .filter((s) => s.fingerprint !== fingerprint && s.endNs <= first.startNs + CLOCK_SLACK_NS)
