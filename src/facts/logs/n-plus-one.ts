@@ -86,16 +86,9 @@ export class NPlusOneDetector {
     if (++this.seen % SWEEP_EVERY === 0 && time !== null) this.sweep(time);
     // The common case, one more call in the session's current run: no allocation.
     const r = this.sessions.get(session)?.current;
-    if (
-      r &&
-      r.run === fingerprint &&
-      !(r.lastTime !== null && time !== null && time - r.lastTime > this.options.maxGapMs)
-    ) {
-      r.count++;
-      r.us += Math.round((e.durationMs ?? 0) * 1000);
-      if (value !== r.first) r.distinct = true;
+    if (r && r.run === fingerprint && !this.gap(r.lastTime, time)) {
+      this.absorb(r, 1, Math.round((e.durationMs ?? 0) * 1000), value, false, time);
       if (r.values.length < 5) r.values.push(e.parameters ?? "");
-      r.lastTime = time ?? r.lastTime;
       return;
     }
     this.extend(session, {
@@ -121,8 +114,7 @@ export class NPlusOneDetector {
    */
   private sweep(now: number): void {
     for (const [key, s] of this.sessions) {
-      const last = s.current?.lastTime;
-      if (last === null || last === undefined || now - last <= this.options.maxGapMs) continue;
+      if (!s.current || !this.gap(s.current.lastTime, now)) continue;
       this.close(s);
       s.current = null;
       s.source = null;
@@ -158,30 +150,41 @@ export class NPlusOneDetector {
       s = { source: null, current: null, sourceUnknown: this.partial, head: null };
       this.sessions.set(key, s);
     }
-    const c = s.current;
-    if (
-      c &&
-      c.lastTime !== null &&
-      seg.firstTime !== null &&
-      seg.firstTime - c.lastTime > this.options.maxGapMs
-    ) {
+    if (s.current && this.gap(s.current.lastTime, seg.firstTime)) {
       this.close(s);
       s.source = null;
       s.current = null;
     }
     if (s.current && s.current.run === seg.run) {
       const r = s.current;
-      r.count += seg.count;
-      r.us += seg.us;
-      if (seg.distinct || seg.first !== r.first) r.distinct = true;
+      this.absorb(r, seg.count, seg.us, seg.first, seg.distinct, seg.lastTime);
       for (const v of seg.values) if (r.values.length < 5) r.values.push(v);
-      r.lastTime = seg.lastTime ?? r.lastTime;
       return;
     }
     const previous = s.current?.run ?? null;
     this.close(s);
     if (s.current) s.source = previous;
     s.current = { ...seg, values: [...seg.values] };
+  }
+
+  /** Whether a pause longer than maxGapMs lies between two times (unknown times make none). */
+  private gap(last: number | null, next: number | null): boolean {
+    return last !== null && next !== null && next - last > this.options.maxGapMs;
+  }
+
+  /** More calls of the run's statement (one statement, or a part's segment) join the run. */
+  private absorb(
+    r: Run,
+    count: number,
+    us: number,
+    first: string | null,
+    distinct: boolean,
+    lastTime: number | null,
+  ): void {
+    r.count += count;
+    r.us += us;
+    if (distinct || first !== r.first) r.distinct = true;
+    r.lastTime = lastTime ?? r.lastTime;
   }
 
   /** The patterns found, most time wasted first; `totalMs` (the log's statement time) grades severity. */
