@@ -23,6 +23,17 @@ export function checkFormat(format: string | undefined): Format {
   return f as Format;
 }
 
+/** Colour for a terminal report on a terminal, unless --no-color or -o FILE. */
+export function wantColour(format: string, options: { color?: boolean; output?: string }): boolean {
+  return format === "terminal" && options.color !== false && !options.output && colourWanted(process.stdout);
+}
+
+/** The report to -o FILE, else to standard output. */
+export async function writeOutput(text: string, output: string | undefined): Promise<void> {
+  if (output) await writeFile(output, text);
+  else process.stdout.write(text);
+}
+
 /** Print (or write) a report in the chosen format; returns the exit code --fail-on asks for. */
 export async function emitReport(report: Report, options: OutputOptions): Promise<number> {
   // Loaded when a report is written, not when the CLI starts.
@@ -37,11 +48,8 @@ export async function emitReport(report: Report, options: OutputOptions): Promis
       ? renderJson(report)
       : format === "markdown"
         ? renderMarkdown(report)
-        : renderTerminal(report, {
-            colour: options.color !== false && !options.output && colourWanted(process.stdout),
-          });
-  if (options.output) await writeFile(options.output, text);
-  else process.stdout.write(text);
+        : renderTerminal(report, { colour: wantColour(format, options) });
+  await writeOutput(text, options.output);
   if (report.kind === "tune" || report.kind === "advice") return EXIT.ok;
   return failOnCode(
     rankFindings(report.findings).map((f) => f.severity),

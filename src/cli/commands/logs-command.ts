@@ -1,9 +1,8 @@
-import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import type { LogFormat } from "../../facts/logs/read-logs.js";
-import { colourWanted } from "../../reporters/palette.js";
 import { InputError } from "../../util/input-error.js";
 import { EXIT } from "../exit-codes.js";
+import { wantColour, writeOutput } from "../output.js";
 import { parseSize } from "../parse-size.js";
 import { positiveInteger } from "../positive-integer.js";
 import { progressBar } from "../progress-bar.js";
@@ -82,14 +81,8 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
         minRepeats: positiveInteger(flags.minRepeats ?? "5", "--min-repeats"),
         ...(format === "json" ? { top } : {}),
       }).finally(bar.clear);
-      const text = renderLogReport(
-        report,
-        format,
-        format === "terminal" && flags.color !== false && !flags.output && colourWanted(process.stdout),
-        top,
-      );
-      if (flags.output) await writeFile(flags.output, text);
-      else process.stdout.write(text);
+      const text = renderLogReport(report, format, wantColour(format, flags), top);
+      await writeOutput(text, flags.output);
       setExitCode(EXIT.ok);
     });
 }

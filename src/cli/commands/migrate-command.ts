@@ -1,12 +1,11 @@
-import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { SEVERITY_ORDER, type Severity } from "../../findings/finding.js";
 import type { MigrationLintReport } from "../../pipeline/lint-migrations.js";
 import { LINT_FORMATS, type LintFormat } from "../../reporters/migration/lint-formats.js";
-import { colourWanted } from "../../reporters/palette.js";
 import { InputError } from "../../util/input-error.js";
 import { addConnectionOptions, type ConnectionFlags, withConnection } from "../common-options.js";
 import { EXIT } from "../exit-codes.js";
+import { wantColour, writeOutput } from "../output.js";
 
 interface LintFlags extends ConnectionFlags {
   pgVersion?: string;
@@ -78,13 +77,8 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
     const report: MigrationLintReport = flags.db
       ? await withConnection(flags, (db) => lintMigrations(paths, options, db))
       : await lintMigrations(paths, options);
-    const text = renderLint(
-      report,
-      format,
-      format === "terminal" && flags.color !== false && !flags.output && colourWanted(process.stdout),
-    );
-    if (flags.output) await writeFile(flags.output, text);
-    else process.stdout.write(text);
+    const text = renderLint(report, format, wantColour(format, flags));
+    await writeOutput(text, flags.output);
     const worst = Math.min(...report.findings.map((f) => SEVERITY_ORDER[f.severity]));
     setExitCode(worst <= SEVERITY_ORDER[failOn] ? EXIT.findings : EXIT.ok);
   });
@@ -143,13 +137,8 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
         if (terminal) process.stderr.write(`  … ${m}\n`);
       },
     });
-    const text = renderTrace(
-      report,
-      format,
-      format === "terminal" && flags.color !== false && !flags.output && colourWanted(process.stdout),
-    );
-    if (flags.output) await writeFile(flags.output, text);
-    else process.stdout.write(text);
+    const text = renderTrace(report, format, wantColour(format, flags));
+    await writeOutput(text, flags.output);
     setExitCode(
       report.findings.some((f) => f.severity === "error") || report.statements.some((t) => t.error)
         ? EXIT.findings

@@ -1,8 +1,7 @@
-import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { colourWanted } from "../../reporters/palette.js";
 import { InputError } from "../../util/input-error.js";
 import { EXIT } from "../exit-codes.js";
+import { wantColour, writeOutput } from "../output.js";
 import { positiveInteger } from "../positive-integer.js";
 
 interface TracesFlags {
@@ -38,11 +37,9 @@ export function registerTraces(program: Command, setExitCode: (code: number) => 
         minRepeats: positiveInteger(flags.minRepeats ?? "5", "--min-repeats"),
         ...(format === "json" ? { top } : {}),
       });
-      const colour =
-        format === "terminal" && flags.color !== false && !flags.output && colourWanted(process.stdout);
+      const colour = wantColour(format, flags);
       const text = renderTraceReport(report, format, colour, top);
-      if (flags.output) await writeFile(flags.output, text);
-      else process.stdout.write(text);
+      await writeOutput(text, flags.output);
       setExitCode(EXIT.ok);
     });
 }
