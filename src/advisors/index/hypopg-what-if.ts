@@ -7,14 +7,17 @@ import type { PostgresConnector } from "../../connectors/postgres/postgres-conne
 import { quoteIdent } from "../../util/sql-identifiers.js";
 import { planForCost } from "./explain-cost.js";
 import { candidateDdl, type IndexCandidate } from "./index-candidate.js";
-import { CostCache, indexNamesIn, type QueryCost, relevantConfig, type WhatIf } from "./what-if.js";
+import { CostCache, type QueryCost, type WhatIf } from "./what-if.js";
 import type { WorkloadQuery } from "./workload-query.js";
 
 export class HypoPgWhatIf implements WhatIf {
   readonly kind = "hypopg" as const;
-  calls = 0;
   private readonly active = new Map<string, { oid: number; name: string }>();
   private readonly costs = new CostCache();
+
+  get calls(): number {
+    return this.costs.calls;
+  }
 
   get cacheHits(): number {
     return this.costs.exactHits + this.costs.derivedHits;
@@ -45,18 +48,16 @@ export class HypoPgWhatIf implements WhatIf {
     return session;
   }
 
-  async cost(query: WorkloadQuery, config: IndexCandidate[]): Promise<QueryCost> {
-    const cached = this.costs.get(query, config);
-    if (cached) return cached;
-    const relevant = relevantConfig(query, config);
-    await this.show(relevant);
-    const plan = await planForCost(this.db, query, this.major);
-    this.calls++;
-    const names = indexNamesIn(plan);
-    const used = relevant.filter((c) => names.has(this.active.get(c.key)?.name ?? "")).map((c) => c.key);
-    const result = { cost: plan.root.cost?.total ?? 0, used };
-    this.costs.set(query, config, result);
-    return result;
+  cost(query: WorkloadQuery, config: IndexCandidate[]): Promise<QueryCost> {
+    return this.costs.cost(
+      query,
+      config,
+      async (relevant) => {
+        await this.show(relevant);
+        return planForCost(this.db, query, this.major);
+      },
+      (key) => this.active.get(key)?.name,
+    );
   }
 
   async size(candidate: IndexCandidate): Promise<number> {

@@ -7,14 +7,17 @@ import type { PostgresConnector } from "../../connectors/postgres/postgres-conne
 import { qualifiedName } from "../../util/sql-identifiers.js";
 import { planForCost } from "./explain-cost.js";
 import { candidateDdl, type IndexCandidate } from "./index-candidate.js";
-import { CostCache, indexNamesIn, type QueryCost, relevantConfig, type WhatIf } from "./what-if.js";
+import { CostCache, type QueryCost, type WhatIf } from "./what-if.js";
 import type { WorkloadQuery } from "./workload-query.js";
 
 export class SandboxWhatIf implements WhatIf {
   readonly kind = "sandbox" as const;
-  calls = 0;
   private readonly built = new Map<string, { name: string; schema: string; size: number }>();
   private readonly costs = new CostCache();
+
+  get calls(): number {
+    return this.costs.calls;
+  }
 
   get cacheHits(): number {
     return this.costs.exactHits + this.costs.derivedHits;
@@ -32,25 +35,23 @@ export class SandboxWhatIf implements WhatIf {
     return new SandboxWhatIf(db, (await db.capabilities()).major);
   }
 
-  async cost(query: WorkloadQuery, config: IndexCandidate[]): Promise<QueryCost> {
-    const cached = this.costs.get(query, config);
-    if (cached) return cached;
-    const relevant = relevantConfig(query, config);
-    for (const c of relevant) await this.build(c);
-    const wanted = new Set(relevant.map((c) => c.key));
-    const hide = [...this.built.entries()]
-      .filter(([k]) => !wanted.has(k))
-      .map(([, b]) => qualifiedName(b.schema, b.name));
-    const plan = await this.db.inRolledBackTransaction(async () => {
-      if (hide.length) await this.db.query(`DROP INDEX ${hide.join(", ")}`);
-      return planForCost(this.db, query, this.major);
-    });
-    this.calls++;
-    const names = indexNamesIn(plan);
-    const used = relevant.filter((c) => names.has(this.built.get(c.key)?.name ?? "")).map((c) => c.key);
-    const result = { cost: plan.root.cost?.total ?? 0, used };
-    this.costs.set(query, config, result);
-    return result;
+  cost(query: WorkloadQuery, config: IndexCandidate[]): Promise<QueryCost> {
+    return this.costs.cost(
+      query,
+      config,
+      async (relevant) => {
+        for (const c of relevant) await this.build(c);
+        const wanted = new Set(relevant.map((c) => c.key));
+        const hide = [...this.built.entries()]
+          .filter(([k]) => !wanted.has(k))
+          .map(([, b]) => qualifiedName(b.schema, b.name));
+        return this.db.inRolledBackTransaction(async () => {
+          if (hide.length) await this.db.query(`DROP INDEX ${hide.join(", ")}`);
+          return planForCost(this.db, query, this.major);
+        });
+      },
+      (key) => this.built.get(key)?.name,
+    );
   }
 
   async size(candidate: IndexCandidate): Promise<number> {

@@ -41,6 +41,8 @@ export function cacheKey(query: WorkloadQuery, config: IndexCandidate[]): string
  * since DB2's).
  */
 export class CostCache {
+  /** Questions that reached the planner. */
+  calls = 0;
   exactHits = 0;
   derivedHits = 0;
   private readonly exact = new Map<string, QueryCost>();
@@ -62,6 +64,30 @@ export class CostCache {
       return k.result;
     }
     return undefined;
+  }
+
+  /**
+   * The cost of `query` with `config`, known or derived, else planned by `plan` with the indexes relevant to
+   * the statement in place; `nameOf` gives the name each candidate has in the plan, to tell which it used.
+   */
+  async cost(
+    query: WorkloadQuery,
+    config: IndexCandidate[],
+    plan: (relevant: IndexCandidate[]) => Promise<Plan>,
+    nameOf: (key: string) => string | undefined,
+  ): Promise<QueryCost> {
+    const known = this.get(query, config);
+    if (known) return known;
+    const relevant = relevantConfig(query, config);
+    const planned = await plan(relevant);
+    this.calls++;
+    const names = indexNamesIn(planned);
+    const result = {
+      cost: planned.root.cost?.total ?? 0,
+      used: relevant.filter((c) => names.has(nameOf(c.key) ?? "")).map((c) => c.key),
+    };
+    this.set(query, config, result);
+    return result;
   }
 
   set(query: WorkloadQuery, config: IndexCandidate[], result: QueryCost): void {
