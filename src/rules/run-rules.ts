@@ -1,10 +1,14 @@
+import { checkFix } from "../findings/checked-fix.js";
 import { type Finding, rankFindings } from "../findings/finding.js";
 import { defaultOptions, type Rule } from "./rule.js";
 
 /** Per-rule option overrides: { "plan/seq-scan-filter": { minRemovedRows: 500 } }. */
 export type RuleOverrides = Record<string, Record<string, number>>;
 
-/** Run rules over one set of facts; a rule that throws becomes a finding instead of stopping the run. */
+/**
+ * Run rules over one set of facts; a rule that throws becomes a finding instead of stopping the run.
+ * Every fix's SQL is parsed back (checkFix) before it leaves here.
+ */
 export function runRules<F>(
   // biome-ignore lint/suspicious/noExplicitAny: see registry.ts
   rules: readonly Rule<F, any>[],
@@ -28,5 +32,5 @@ export function runRules<F>(
       });
     }
   }
-  return rankFindings(findings);
+  return rankFindings(findings.map(checkFix));
 }

@@ -21,7 +21,8 @@ const NON_UNRESERVED_KEYWORDS = new Set(
     .split(" "),
 );
 
-const PLAIN_IDENTIFIER = /^[a-z_][a-z0-9_$]*$/;
+// quote_ident() leaves only these bare: "$" is legal after the first letter but it quotes it too.
+const PLAIN_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /** Quote an identifier only where PostgreSQL needs it, as quote_ident() and pg_dump do. */
 export function quoteIdent(name: string): string {

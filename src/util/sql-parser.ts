@@ -40,6 +40,17 @@ export function tryParseSql(sql: string): ParseResult | null {
   }
 }
 
+/** The number of statements in the text, or the parser's message when it is not valid SQL. */
+export function tryParseSqlError(sql: string): number | string {
+  try {
+    return parseSql(sql).stmts?.length ?? 0;
+  } catch (error) {
+    if (error instanceof SqlError || (error instanceof Error && /syntax|parse/i.test(error.message)))
+      return error.message;
+    throw error;
+  }
+}
+
 /** The lexer's tokens, with their byte positions. */
 export function scanSql(sql: string): ScanResult {
   ensureLoaded();
