@@ -1,5 +1,5 @@
 import { quoteIdent, quoteLiteral } from "./sql-identifiers.js";
-import { scanSql, tryParseSqlError } from "./sql-parser.js";
+import { scanSql, tryParseSql, tryParseSqlError } from "./sql-parser.js";
 
 declare const sqlTextBrand: unique symbol;
 
@@ -92,4 +92,89 @@ export function checkSql(text: string, expectedStatements?: number): SqlText {
     throw new UnparsableSqlError(text, `${result} statements where ${expectedStatements} were built`);
   }
   return text as SqlText;
+}
+
+/**
+ * A `-- comment` line. Its text may hold names from the database: a line break in one would end the comment
+ * and turn the rest of the name into SQL, so breaks become spaces.
+ */
+export function comment(text: string): SqlText {
+  return `-- ${text.replace(/[\r\n]+/g, " ")}` as SqlText;
+}
+
+/** Statements, one a line; the parts that are absent (null, undefined, "") are left out. */
+export function lines(parts: ReadonlyArray<SqlText | null | undefined | false>): SqlText {
+  return parts.filter((p): p is SqlText => Boolean(p)).join("\n") as SqlText;
+}
+
+type ParseNode = Record<string, unknown>;
+
+/**
+ * An expression from a plan or a statement (`lower((c.email)::text)`) as it may stand in an index on its
+ * table: column references lose their table or alias qualifier, which means nothing inside CREATE INDEX.
+ * Null when the text is not one expression over columns, or holds what an index expression cannot
+ * (a parameter, a subquery, an aggregate, a whole-row or `*` reference).
+ */
+export function indexExpression(text: string): SqlText | null {
+  const select = `SELECT ${text}`;
+  const tree = tryParseSql(select);
+  const stmt = tree?.stmts?.length === 1 ? (tree.stmts[0]?.stmt as ParseNode | undefined) : undefined;
+  const target = (stmt?.SelectStmt as ParseNode | undefined)?.targetList as ParseNode[] | undefined;
+  const expr = ((target?.[0]?.ResTarget as ParseNode | undefined)?.val ?? null) as ParseNode | null;
+  if (
+    !expr ||
+    target?.length !== 1 ||
+    Object.keys(stmt?.SelectStmt as ParseNode).some(
+      (k) => k !== "targetList" && k !== "limitOption" && k !== "op",
+    )
+  )
+    return null;
+  const cuts: Array<{ from: number; dots: number }> = [];
+  let refused = false;
+  let columns = 0;
+  visitNodes(expr, (node) => {
+    if (node.ParamRef || node.SubLink || node.A_Star) refused = true;
+    const call = node.FuncCall as ParseNode | undefined;
+    if (call?.agg_star || call?.agg_distinct || call?.over || call?.agg_filter || call?.agg_order)
+      refused = true;
+    const ref = node.ColumnRef as ParseNode | undefined;
+    if (!ref) return;
+    const fields = (ref.fields as ParseNode[] | undefined) ?? [];
+    if (fields.some((f) => !f.String)) refused = true;
+    columns++;
+    if (fields.length > 1) cuts.push({ from: Number(ref.location ?? -1), dots: fields.length - 1 });
+  });
+  if (refused || columns === 0) return null;
+  // Drop the qualifier tokens (`c` `.`) in front of each qualified column, by byte position.
+  const tokens = scanSql(select).tokens;
+  const drop = new Set<number>();
+  for (const cut of cuts) {
+    let at = tokens.findIndex((t) => t.start === cut.from);
+    if (at < 0) return null;
+    for (let dots = 0; dots < cut.dots && at < tokens.length; at++) {
+      drop.add(at);
+      if (tokens[at]?.text === ".") dots++;
+    }
+  }
+  const bytes = Buffer.from(select, "utf8");
+  let out = "";
+  let from = "SELECT ".length;
+  tokens.forEach((t, i) => {
+    if (t.start < "SELECT ".length || !drop.has(i)) return;
+    out += bytes.subarray(from, t.start).toString("utf8");
+    from = t.end;
+  });
+  out += bytes.subarray(from).toString("utf8");
+  const result = out.trim();
+  return tryParseSql(`SELECT ${result}`) ? (result as SqlText) : null;
+}
+
+function visitNodes(node: unknown, visit: (node: ParseNode) => void): void {
+  if (Array.isArray(node)) {
+    for (const item of node) visitNodes(item, visit);
+    return;
+  }
+  if (!node || typeof node !== "object") return;
+  visit(node as ParseNode);
+  for (const value of Object.values(node as ParseNode)) visitNodes(value, visit);
 }

@@ -1,3 +1,4 @@
+import { setSession } from "../../findings/fix-sql.js";
 import { formatBytes, formatMs, round3, roundMemorySetting } from "../../util/format.js";
 import type { Rule } from "../rule.js";
 import {
@@ -68,7 +69,7 @@ export const hashSpill: Rule<PlanFacts, Options> = {
           hashMemMultiplier: multiplier,
         },
         fix: {
-          sql: `SET work_mem = '${workMem}';`,
+          sql: setSession("work_mem", workMem),
           note: `With work_mem = '${workMem}' (× hash_mem_multiplier ${multiplier}) the hash fits in one batch. Prefer setting it per session or role.${underestimated ? " Also ANALYZE the hashed table: the batch count was planned for fewer rows." : ""}`,
         },
         docsUrl: this.docsUrl,

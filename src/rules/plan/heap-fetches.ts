@@ -1,5 +1,5 @@
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
-import { qualifiedName } from "../../util/sql-identifiers.js";
+import { sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import {
   nodeFindings,
@@ -7,6 +7,7 @@ import {
   nodeLabel,
   nodeShare,
   type PlanFacts,
+  planTable,
   severityFromImpact,
 } from "./plan-facts.js";
 
@@ -25,13 +26,14 @@ export const heapFetches: Rule<PlanFacts, Options> = {
     minFetchShare: { default: 0.1, description: "heap fetches as a share of rows returned" },
     minFetches: { default: 1000, description: "heap fetches in all" },
   },
-  check({ analyzed }, o) {
+  check({ analyzed, snapshot }, o) {
     return nodeFindings(analyzed, (node, m, id) => {
       const fetches = Number(node.props["Heap Fetches"] ?? 0);
       if (!m || node.nodeType !== "Index Only Scan" || fetches < o.minFetches) return null;
       const rows = Math.max(1, m.totalRows ?? 0);
       if (fetches / rows < o.minFetchShare) return null;
-      const table = qualifiedName(node.schema, node.relationName ?? "?");
+      const table = planTable(snapshot, node);
+      if (!table) return null;
       return {
         ruleId: this.id,
         severity: severityFromImpact(nodeShare(m), m.exclusiveMs) === "error" ? "warning" : "info",
@@ -44,13 +46,13 @@ export const heapFetches: Rule<PlanFacts, Options> = {
           table: node.relationName,
         },
         fix: {
-          sql: `VACUUM (ANALYZE) ${table};`,
-          note: "For tables that mostly receive inserts, lower autovacuum_vacuum_insert_scale_factor for this table so autovacuum keeps the visibility map current.",
+          sql: sql`VACUUM (ANALYZE) ${table.sql};`,
+          note: `VACUUM cannot run inside a transaction block. For tables that mostly receive inserts, lower autovacuum_vacuum_insert_scale_factor for this table so autovacuum keeps the visibility map current.${table.caveat}`,
         },
         docsUrl: this.docsUrl,
         impact: nodeImpact(m),
         nodeId: id,
-        objects: [`${node.schema ?? "public"}.${node.relationName}`],
+        objects: [table.object],
       };
     });
   },

@@ -9,6 +9,7 @@ import {
   nodeLabel,
   nodeShare,
   type PlanFacts,
+  planTable,
   severityFromImpact,
   tableIndexes,
 } from "./plan-facts.js";
@@ -62,9 +63,13 @@ export const indexFilter: Rule<PlanFacts, Options> = {
       );
       // An index read for its order (ORDER BY ... LIMIT): keep that order after the filter's equality columns.
       const index = tableIndexes(snapshot, table).find((i) => i.name === node.indexName);
-      const orderBy = ordering && index ? index.columns.slice(0, index.keyColumnCount) : [];
+      const orderBy =
+        ordering && index
+          ? index.columns.slice(0, index.keyColumnCount).map((serverItem) => ({ serverItem }))
+          : [];
       const columns = indexColumns(predicates, orderBy);
-      const relation = { schema: node.schema ?? table?.schema ?? null, name: node.relationName ?? "?" };
+      const relation = planTable(snapshot, node);
+      if (!relation) return null;
       const suggestion =
         columns.length > 1 ? suggestIndex(relation, columns, tableIndexes(snapshot, table)) : null;
       const share = nodeShare(m);
@@ -90,7 +95,7 @@ export const indexFilter: Rule<PlanFacts, Options> = {
           suggestion && !suggestion.coveredBy
             ? {
                 sql: suggestion.ddl,
-                note: `An index on (${columns.join(", ")}) applies the filter inside the index, so only matching rows are fetched. Once it is in use, ${node.indexName ?? "the current index"} may become redundant.`,
+                note: `An index on (${columns.join(", ")}) applies the filter inside the index, so only matching rows are fetched. Once it is in use, ${node.indexName ?? "the current index"} may become redundant.${relation.caveat}`,
               }
             : {
                 note: "Put the filtered columns into the index (after the equality columns), or use a partial index whose WHERE matches the filter.",
@@ -98,7 +103,7 @@ export const indexFilter: Rule<PlanFacts, Options> = {
         docsUrl: this.docsUrl,
         impact: nodeImpact(m),
         nodeId: id,
-        objects: [`${relation.schema ?? "public"}.${relation.name}`],
+        objects: [relation.object],
       };
     });
   },

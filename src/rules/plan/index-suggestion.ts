@@ -2,41 +2,55 @@
 
 import type { IndexFacts } from "../../facts/snapshot.js";
 import type { ColumnPredicate } from "../../facts/sql/predicates.js";
-import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
+import { ident, indexExpression, list, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
 
 export interface IndexSuggestion {
-  columns: string[];
-  ddl: string;
+  columns: SqlText[];
+  ddl: SqlText;
   /** An existing valid index that already starts with these columns, if any. */
   coveredBy: IndexFacts | null;
 }
 
+/** A key of an ORDER BY an index could return rows in: a column, or an index key item as the server printed it. */
+export type OrderKey = { column: string; desc: boolean } | { serverItem: string };
+
 const ORDER: Record<string, number> = { eq: 0, null: 0, in: 1, range: 2, like: 3 };
+
+/** A predicate's column as an index key item: a quoted name, or `(expression)` without table qualifiers. */
+export function predicateKey(p: Pick<ColumnPredicate, "column" | "isExpression">): SqlText | null {
+  if (!p.isExpression) return ident(p.column);
+  const expression = indexExpression(p.column);
+  return expression ? sql`(${expression})` : null;
+}
+
+function orderItem(key: OrderKey, withDirection: boolean): SqlText {
+  if ("serverItem" in key) return sqlFrom("server", key.serverItem);
+  return withDirection && key.desc ? sql`${ident(key.column)} DESC` : ident(key.column);
+}
 
 /**
  * Columns for an index serving these predicates, or [] when none can use a B-tree. With `orderBy` (a top-N's
  * ORDER BY columns) the index is equality columns then the order, so it returns the first rows in order.
  */
-export function indexColumns(predicates: ColumnPredicate[], orderBy: string[] = []): string[] {
+export function indexColumns(predicates: ColumnPredicate[], orderBy: OrderKey[] = []): SqlText[] {
   if (orderBy.length) {
     const equality = predicates
       .filter((p) => !p.underOr && (p.kind === "eq" || p.kind === "null"))
-      .map((p) => (p.isExpression ? `(${p.column})` : quoteIdent(p.column)));
+      .map(predicateKey)
+      .filter((k): k is SqlText => k !== null);
     // One direction for all keys: a backward scan serves DESC. Mixed directions must be spelled out.
-    const mixed = new Set(orderBy.map((c) => c.endsWith(" DESC"))).size > 1;
-    const order = orderBy
-      .map((c) => (mixed ? c : c.replace(/ DESC$/, "")))
-      .filter((c) => !equality.includes(c));
+    const mixed = new Set(orderBy.map((c) => "desc" in c && c.desc)).size > 1;
+    const order = orderBy.map((c) => orderItem(c, mixed)).filter((c) => !equality.includes(c));
     return [...new Set([...equality, ...order])];
   }
   const usable = predicates
     .filter((p) => !p.underOr && p.kind in ORDER)
     .sort((a, b) => (ORDER[a.kind] ?? 9) - (ORDER[b.kind] ?? 9));
-  const columns: string[] = [];
+  const columns: SqlText[] = [];
   let rangeTaken = false;
   for (const p of usable) {
-    const column = p.isExpression ? `(${p.column})` : quoteIdent(p.column);
-    if (columns.includes(column)) continue;
+    const column = predicateKey(p);
+    if (column === null || columns.includes(column)) continue;
     // After the first range column a B-tree cannot use further columns for searching.
     if (rangeTaken) break;
     if (p.kind === "range" || p.kind === "like") rangeTaken = true;
@@ -46,24 +60,27 @@ export function indexColumns(predicates: ColumnPredicate[], orderBy: string[] = 
 }
 
 export function suggestIndex(
-  table: { schema: string | null; name: string },
-  columns: string[],
+  table: { sql: SqlText },
+  columns: SqlText[],
   existing: IndexFacts[],
-  extra: { include?: string[]; where?: string } = {},
 ): IndexSuggestion {
-  const include = extra.include?.length ? ` INCLUDE (${extra.include.join(", ")})` : "";
-  const where = extra.where ? ` WHERE ${extra.where}` : "";
-  const ddl = `CREATE INDEX CONCURRENTLY ON ${qualifiedName(table.schema, table.name)} (${columns.join(", ")})${include}${where};`;
-  const bare = columns.map((c) => c.replace(/^"(.*)"$/, "$1"));
+  const ddl = sql`CREATE INDEX CONCURRENTLY ON ${table.sql} (${list(columns)});`;
+  const bare = columns.map(unquoted);
   const coveredBy =
     existing.find(
       (i) =>
         i.isValid &&
         i.method === "btree" &&
         i.predicate === null &&
-        bare.every(
-          (c, k) => (i.columns[k] ?? "").replace(/^\((.*)\)$/, "$1") === c.replace(/^\((.*)\)$/, "$1"),
-        ),
+        bare.every((c, k) => unquoted(i.columns[k] ?? "") === c),
     ) ?? null;
   return { columns, ddl, coveredBy };
+}
+
+/** A key item compared loosely: without quotes, outer parentheses and ASC. */
+function unquoted(item: string): string {
+  return item
+    .replace(/\s+ASC$/, "")
+    .replace(/^\((.*)\)$/, "$1")
+    .replace(/"/g, "");
 }

@@ -1,4 +1,5 @@
 import type { Finding } from "../../findings/finding.js";
+import { alterSystem } from "../../findings/fix-sql.js";
 import { formatMs, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
 import type { PlanFacts } from "./plan-facts.js";
@@ -44,7 +45,7 @@ export const jitOverhead: Rule<PlanFacts, Options> = {
         inlining: plan.jit?.options.Inlining ?? null,
       },
       fix: {
-        sql: `ALTER SYSTEM SET jit_above_cost = ${threshold};\nSELECT pg_reload_conf();`,
+        sql: alterSystem("jit_above_cost", threshold),
         note: `Raising jit_above_cost above this plan's cost (${cost ?? "?"}) keeps JIT for the long analytical queries it helps; for an OLTP database, SET jit = off is simpler.`,
       },
       docsUrl: this.docsUrl,

@@ -47,8 +47,7 @@ export const largeOffset: Rule<PlanFacts, Options> = {
         },
         fix: keyset
           ? {
-              sql: keyset,
-              note: "Keyset pagination: remember the last row's sort values and ask for the rows after them; with an index on the sort columns every page costs the same.",
+              note: `Keyset pagination: remember the last row's sort values and ask for the rows after them; with an index on the sort columns every page costs the same. In place of the OFFSET: ${keyset}`,
             }
           : {
               note: "Use keyset pagination: WHERE (sort columns) > (last row's values) ORDER BY sort columns LIMIT n, with an index on the sort columns.",
@@ -79,7 +78,6 @@ function keysetExample(keys: string[], pageSize: number): string | null {
   const columns = parsed.map((m) => m?.[1] ?? "");
   const ops = parsed.map((m) => (m?.[2] ? "<" : ">"));
   const params = columns.map((_, i) => `$${i + 1}`);
-  const header = `-- next page after the last row seen, (${columns.join(", ")}) = (${params.join(", ")}):`;
   // One direction for all keys: a row comparison, which a matching index serves directly.
   const where = ops.every((op) => op === ops[0])
     ? `(${columns.join(", ")}) ${ops[0]} (${params.join(", ")})`
@@ -91,6 +89,6 @@ function keysetExample(keys: string[], pageSize: number): string | null {
           ].join(" AND "),
         )
         .map((clause) => `(${clause})`)
-        .join("\n   OR ");
-  return `${header}\nWHERE ${where}\nORDER BY ${keys.join(", ")}\nLIMIT ${pageSize}`;
+        .join(" OR ");
+  return `WHERE ${where} ORDER BY ${keys.join(", ")} LIMIT ${pageSize}, with ${params.map((p, i) => `${p} the last row's ${columns[i]}`).join(", ")}.`;
 }

@@ -1,3 +1,4 @@
+import { setSession } from "../../findings/fix-sql.js";
 import { formatCount, round3, roundMemorySetting } from "../../util/format.js";
 import type { Rule } from "../rule.js";
 import {
@@ -45,7 +46,7 @@ export const lossyBitmap: Rule<PlanFacts, Options> = {
           workMem: settingOf(facts, "work_mem"),
         },
         fix: {
-          sql: `SET work_mem = '${workMem}';`,
+          sql: setSession("work_mem", workMem),
           note: `About ${BYTES_PER_PAGE} bytes per heap page keep the bitmap exact: ${workMem} covers ${formatCount(exact + lossy)} pages.`,
         },
         docsUrl: this.docsUrl,

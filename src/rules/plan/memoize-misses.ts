@@ -1,4 +1,6 @@
+import { setSession } from "../../findings/fix-sql.js";
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
+import { sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { nodeFindings, nodeImpact, nodeLabel, type PlanFacts } from "./plan-facts.js";
 
@@ -39,11 +41,11 @@ export const memoizeMisses: Rule<PlanFacts, Options> = {
         },
         fix: evictions
           ? {
-              sql: "SET work_mem = '64MB';",
+              sql: setSession("work_mem", "64MB"),
               note: "Entries were evicted for lack of memory: more work_mem keeps them. If keys rarely repeat, SET enable_memoize = off for this query instead.",
             }
           : {
-              sql: "SET enable_memoize = off;  -- to compare",
+              sql: sql`${setSession("enable_memoize", "off")}  -- to compare`,
               note: "Keys rarely repeat, so the planner's n_distinct estimate for the cache key is off: ANALYZE the outer table, then compare with Memoize disabled.",
             },
         docsUrl: this.docsUrl,

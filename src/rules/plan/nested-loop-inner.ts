@@ -1,9 +1,18 @@
 import { predicatesOfCondition } from "../../facts/sql/predicates.js";
 import type { Finding } from "../../findings/finding.js";
+import { setSession } from "../../findings/fix-sql.js";
 import { formatCount, formatFactor, formatMs, formatPercent, round3 } from "../../util/format.js";
-import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
+import { sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { inputs, nodeFindings, nodeLabel, type PlanFacts, severityFromImpact } from "./plan-facts.js";
+import { predicateKey } from "./index-suggestion.js";
+import {
+  inputs,
+  nodeFindings,
+  nodeLabel,
+  type PlanFacts,
+  planTable,
+  severityFromImpact,
+} from "./plan-facts.js";
 
 type Options = { minLoops: number; minShare: number };
 
@@ -20,7 +29,7 @@ export const nestedLoopInner: Rule<PlanFacts, Options> = {
     minLoops: { default: 1000, description: "executions of the inner side" },
     minShare: { default: 0.2, description: "share of the statement's time spent in the inner side" },
   },
-  check({ analyzed }, o) {
+  check({ analyzed, snapshot }, o) {
     return nodeFindings(analyzed, (node, _m, id) => {
       if (node.nodeType !== "Nested Loop") return null;
       const [outer, inner] = inputs(node);
@@ -33,21 +42,24 @@ export const nestedLoopInner: Rule<PlanFacts, Options> = {
       const outerUnder = om?.rowDirection === "under" && (om.rowFactor ?? 1) >= 10;
       const seqInner = inner.nodeType === "Seq Scan";
       let fix: Finding["fix"];
-      if (seqInner && inner.relationName) {
+      const innerTable = seqInner ? planTable(snapshot, inner) : null;
+      if (innerTable) {
         const joinCond = String(inner.props.Filter ?? node.props["Join Filter"] ?? "");
         const keys = predicatesOfCondition(joinCond).filter(
-          (p) => p.qualifier === inner.alias || p.qualifier === null,
+          (p) =>
+            (p.qualifier === inner.alias || p.qualifier === inner.relationName || p.qualifier === null) &&
+            p.kind === "eq",
         );
-        const column = keys[0]?.column;
-        fix = column
+        const key = keys[0] ? predicateKey(keys[0]) : null;
+        fix = key
           ? {
-              sql: `CREATE INDEX CONCURRENTLY ON ${qualifiedName(inner.schema, inner.relationName)} (${quoteIdent(column)});`,
-              note: "The inner side scans the whole table once per outer row; an index on the join column turns each loop into a lookup.",
+              sql: sql`CREATE INDEX CONCURRENTLY ON ${innerTable.sql} (${key});`,
+              note: `The inner side scans the whole table once per outer row; an index on the join column turns each loop into a lookup. CONCURRENTLY cannot run inside a transaction block.${innerTable.caveat}`,
             }
           : { note: "The inner side scans a whole table per outer row: index its join column." };
       } else if (outerUnder) {
         fix = {
-          sql: "SET enable_nestloop = off; -- for this session only, to compare",
+          sql: sql`${setSession("enable_nestloop", "off")}  -- for this session only, to compare`,
           note: `The planner expected ${formatCount(outer.planRows)} outer rows and got ${formatCount(outer.actual?.rows)}; with the right estimate it would likely hash join. Fix the outer estimate (see the row-misestimate finding), then compare timings with enable_nestloop off.`,
         };
       } else {

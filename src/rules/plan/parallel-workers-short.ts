@@ -1,4 +1,6 @@
+import { alterSystem } from "../../findings/fix-sql.js";
 import { round3 } from "../../util/format.js";
+import { comment, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { nodeFindings, nodeLabel, type PlanFacts, settingOf } from "./plan-facts.js";
 
@@ -38,7 +40,7 @@ export const parallelWorkersShort: Rule<PlanFacts, Options> = {
           timeShare: round3(share),
         },
         fix: {
-          sql: "ALTER SYSTEM SET max_parallel_workers = 16;  -- at most max_worker_processes, which needs a restart to raise\nSELECT pg_reload_conf();",
+          sql: sql`${comment("at most max_worker_processes, which needs a restart to raise")}\n${alterSystem("max_parallel_workers", 16)}`,
           note: "Raise max_parallel_workers (and max_worker_processes, which needs a restart) if the machine has idle cores at peak; otherwise lower max_parallel_workers_per_gather so plans expect what they will get.",
         },
         docsUrl: this.docsUrl,

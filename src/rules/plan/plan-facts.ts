@@ -3,6 +3,8 @@ import type { AnalyzedPlan, NodeMetrics } from "../../facts/plan/plan-metrics.js
 import type { PlanNode } from "../../facts/plan/plan-model.js";
 import type { IndexFacts, Snapshot, StatementFacts, TableFacts } from "../../facts/snapshot.js";
 import type { Finding, Severity } from "../../findings/finding.js";
+import { qname, type SqlText } from "../../util/sql-text.js";
+import type { OrderKey } from "./index-suggestion.js";
 
 export interface PlanFacts {
   analyzed: AnalyzedPlan;
@@ -62,6 +64,38 @@ export function findTable(snapshot: Snapshot | null | undefined, node: PlanNode)
   return matches.find((t) => t.schema === "public") ?? matches[0] ?? null;
 }
 
+/** The table a scan node reads, named for SQL: the schema from the plan (JSON, or VERBOSE text) or the snapshot. */
+export interface PlanTable {
+  schema: string | null;
+  name: string;
+  /** schema.name quoted, or the bare name when the schema is not known. */
+  sql: SqlText;
+  /** For the note when the schema is not known: the printed name is resolved by search_path. */
+  caveat: string;
+  /** "schema.name" for Finding.objects ("public" when the schema is not known, as before). */
+  object: string;
+}
+
+export function planTable(snapshot: Snapshot | null | undefined, node: PlanNode): PlanTable | null {
+  if (!node.relationName) return null;
+  const matches = snapshot?.tables.filter(
+    (t) => t.name === node.relationName && (node.schema === null || t.schema === node.schema),
+  );
+  // Without VERBOSE a text plan names no schema: the snapshot settles it only when one table has the name.
+  const schema = node.schema ?? (matches?.length === 1 ? (matches[0]?.schema ?? null) : null);
+  const name = node.relationName;
+  return {
+    schema,
+    name,
+    sql: qname(schema, name),
+    caveat:
+      schema === null
+        ? ` The plan does not say which schema ${name} is in (EXPLAIN without VERBOSE${snapshot ? `, and ${matches?.length ? "several schemas have a table of that name" : "the snapshot has no such table"}` : ", and no snapshot"}): the name is resolved by search_path, so qualify it if it is not the one you mean.`
+        : "",
+    object: `${schema ?? "public"}.${name}`,
+  };
+}
+
 export function tableIndexes(snapshot: Snapshot | null | undefined, table: TableFacts | null): IndexFacts[] {
   if (!snapshot || !table) return [];
   return snapshot.indexes.filter((i) => i.table === table.name && i.tableSchema === table.schema);
@@ -89,11 +123,32 @@ export function settingOf(facts: PlanFacts, name: string): string | null {
 /** Nodes that pass their input's row order through to a Limit above them. */
 const ORDER_PRESERVING = new Set(["Gather Merge", "Result", "Unique", "Incremental Sort", "Sort", "Limit"]);
 
+const IDENT = String.raw`(?:"(?:[^"]|"")*"|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)`;
+const SORT_KEY = new RegExp(`^(?:(${IDENT})\\.)?(${IDENT})( DESC| ASC)?( NULLS (?:FIRST|LAST))?$`);
+
+function unquote(name: string): string {
+  return name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name;
+}
+
+/** A plan's sort key (`o.created_at DESC`, `"Line Item"."Qty"`) read back into names, or null for an expression. */
+export function parseSortKey(
+  key: string,
+): { qualifier: string | null; column: string; desc: boolean; nulls: string | null } | null {
+  const m = SORT_KEY.exec(key.trim());
+  if (!m?.[2]) return null;
+  return {
+    qualifier: m[1] ? unquote(m[1]) : null,
+    column: unquote(m[2]),
+    desc: m[3] === " DESC",
+    nulls: m[4]?.trim() ?? null,
+  };
+}
+
 /**
  * When the scan `id` feeds a top-N (ORDER BY ... LIMIT), the ORDER BY columns of its own table, so an index can
  * return rows in order and stop after N. Empty when there is no Limit above or a key is an expression.
  */
-export function topNOrderColumns(analyzed: AnalyzedPlan, id: number): string[] {
+export function topNOrderColumns(analyzed: AnalyzedPlan, id: number): OrderKey[] {
   const scan = analyzed.nodes[id];
   if (!scan) return [];
   let keys: string[] | null = null;
@@ -110,14 +165,14 @@ export function topNOrderColumns(analyzed: AnalyzedPlan, id: number): string[] {
     if (!analyzed.parents[p.id]) return [];
   }
   if (!keys) return [];
-  const names: string[] = [];
+  const out: OrderKey[] = [];
   for (const key of keys) {
-    const m = /^(?:("?[\w$]+"?)\.)?("?[\w$]+"?)( DESC)?$/.exec(key);
-    const qualifier = m?.[1]?.replace(/"/g, "");
-    if (!m || (qualifier && qualifier !== scan.alias && qualifier !== scan.relationName)) return [];
-    names.push(`${m[2]}${m[3] ?? ""}`);
+    const k = parseSortKey(key);
+    if (!k || k.nulls || (k.qualifier && k.qualifier !== scan.alias && k.qualifier !== scan.relationName))
+      return [];
+    out.push({ column: k.column, desc: k.desc });
   }
-  return names;
+  return out;
 }
 
 /** Check every node: the callback returns a finding for the node, or nothing. */

@@ -30,7 +30,7 @@ describe("plan/row-misestimate", () => {
       direction: "under",
     });
     expect(findings[0]?.fix?.sql).toBe(
-      "CREATE STATISTICS a_city_zip_stats (dependencies, ndistinct, mcv) ON city, zip FROM a;\nANALYZE a;",
+      "CREATE STATISTICS IF NOT EXISTS a_city_zip_stats (dependencies, ndistinct, mcv) ON city, zip FROM a;\nANALYZE a;",
     );
   });
 

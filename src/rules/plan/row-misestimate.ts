@@ -1,10 +1,11 @@
 import type { AnalyzedPlan } from "../../facts/plan/plan-metrics.js";
+import type { PlanNode } from "../../facts/plan/plan-model.js";
 import { predicatesOfCondition } from "../../facts/sql/predicates.js";
 import type { Finding, Severity } from "../../findings/finding.js";
 import { formatCount, formatFactor, formatMs, formatPercent, round3 } from "../../util/format.js";
-import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
+import { ident, list, qname, type SqlText, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { inputs, nodeFindings, nodeLabel, type PlanFacts } from "./plan-facts.js";
+import { inputs, nodeFindings, nodeLabel, type PlanFacts, planTable } from "./plan-facts.js";
 
 type Options = { minFactor: number; minParentShare: number };
 
@@ -33,7 +34,7 @@ export const rowMisestimate: Rule<PlanFacts, Options> = {
     minFactor: { default: 10, description: "estimate-vs-actual factor from which a node is reported" },
     minParentShare: { default: 0.1, description: "share of the statement's time spent in the node above" },
   },
-  check({ analyzed }, o) {
+  check({ analyzed, snapshot }, o) {
     return nodeFindings(analyzed, (node, m, id) => {
       const parent = analyzed.parents[id];
       // The root's estimate steers no choice above it; bitmap And/Or nodes always report 0 rows.
@@ -74,11 +75,13 @@ export const rowMisestimate: Rule<PlanFacts, Options> = {
           parentNode: nodeLabel(parent),
           parentMs: parentMs === null ? null : round3(parentMs),
         },
-        fix: statisticsFix(node),
+        fix: statisticsFix(node, snapshot),
         docsUrl: this.docsUrl,
         impact: parentMs ?? 0,
         nodeId: id,
-        ...(node.relationName ? { objects: [`${node.schema ?? "public"}.${node.relationName}`] } : {}),
+        ...(node.relationName && node.nodeType !== "Function Scan" && node.nodeType !== "CTE Scan"
+          ? { objects: [planTable(snapshot, node)?.object ?? node.relationName] }
+          : {}),
       };
     });
   },
@@ -102,20 +105,30 @@ function cteMisestimated(analyzed: AnalyzedPlan, name: string | null, minFactor:
   return cte !== undefined && (analyzed.metrics[cte.id]?.rowFactor ?? 1) >= minFactor;
 }
 
-function statisticsFix(node: PlanFacts["analyzed"]["nodes"][number]): Finding["fix"] {
+/** Functions whose ROWS estimate cannot be changed by users: the built-in ones. */
+const SYSTEM_SCHEMAS = new Set(["pg_catalog", "information_schema"]);
+
+function statisticsFix(node: PlanNode, snapshot: PlanFacts["snapshot"]): Finding["fix"] {
   if (node.nodeType === "Function Scan" && node.relationName) {
+    const rows = Math.max(1, Math.round(node.actual?.rows ?? 1));
+    // A built-in (generate_series, unnest) cannot be altered; without a schema the name may be either.
+    if (node.schema === null || SYSTEM_SCHEMAS.has(node.schema)) {
+      return {
+        note: `PostgreSQL assumes a set-returning function returns 1000 rows unless told otherwise. If ${node.relationName} is your own function, declare its usual row count: ALTER FUNCTION ${node.relationName}(argument types) ROWS ${rows}; a built-in function's estimate cannot be changed.`,
+      };
+    }
     return {
-      sql: `ALTER FUNCTION ${quoteIdent(node.relationName)} ROWS ${Math.max(1, Math.round(node.actual?.rows ?? 1))};`,
-      note: "PostgreSQL assumes a set-returning function returns 1000 rows unless told otherwise.",
+      sql: sql`ALTER FUNCTION ${qname(node.schema, node.relationName)} ROWS ${rows};`,
+      note: "PostgreSQL assumes a set-returning function returns 1000 rows unless told otherwise. If the function name is overloaded, add its argument types after the name.",
     };
   }
-  if (!node.relationName || node.nodeType === "CTE Scan") {
+  const table = node.nodeType === "CTE Scan" ? null : planTable(snapshot, node);
+  if (!table) {
     return {
       note: "Join and aggregate estimates come from the inputs' statistics: run ANALYZE on the tables involved, and check the estimates of the scans below this node. Correlated join columns across tables are not covered by extended statistics.",
     };
   }
-  const table = qualifiedName(node.schema, node.relationName);
-  const columns = [
+  const names = [
     ...new Set(
       CONDITIONS.flatMap((key) =>
         typeof node.props[key] === "string" ? predicatesOfCondition(node.props[key]) : [],
@@ -125,24 +138,32 @@ function statisticsFix(node: PlanFacts["analyzed"]["nodes"][number]): Finding["f
             !p.isExpression &&
             (p.qualifier === null || p.qualifier === node.alias || p.qualifier === node.relationName),
         )
-        .map((p) => quoteIdent(p.column)),
+        .map((p) => p.column),
     ),
   ];
-  if (columns.length >= 2) {
-    const name = quoteIdent(`${node.relationName}_${columns.join("_").replace(/"/g, "")}_stats`.slice(0, 63));
+  const columns: SqlText[] = names.map(ident);
+  if (names.length >= 2) {
+    const statsName = statisticsName(`${table.name}_${names.join("_")}_stats`);
     return {
-      sql: `CREATE STATISTICS ${name} (dependencies, ndistinct, mcv) ON ${columns.join(", ")} FROM ${table};\nANALYZE ${table};`,
-      note: `The planner multiplies the selectivities of ${columns.join(" and ")} as if they were independent; extended statistics teach it how they correlate.`,
+      sql: sql`CREATE STATISTICS IF NOT EXISTS ${qname(table.schema, statsName)} (dependencies, ndistinct, mcv) ON ${list(columns)} FROM ${table.sql};\nANALYZE ${table.sql};`,
+      note: `The planner multiplies the selectivities of ${names.join(" and ")} as if they were independent; extended statistics (PostgreSQL 12+ for mcv) teach it how they correlate.${table.caveat}`,
     };
   }
-  if (columns.length === 1) {
+  if (names.length === 1) {
     return {
-      sql: `ALTER TABLE ${table} ALTER COLUMN ${columns[0]} SET STATISTICS 1000;\nANALYZE ${table};`,
-      note: `A larger statistics sample for ${columns[0]} gives more most-common values and a finer histogram; if the table changed a lot since the last ANALYZE, ANALYZE alone may be enough.`,
+      sql: sql`ALTER TABLE ${table.sql} ALTER COLUMN ${columns[0] as SqlText} SET STATISTICS 1000;\nANALYZE ${table.sql};`,
+      note: `A larger statistics sample for ${names[0]} gives more most-common values and a finer histogram; if the table changed a lot since the last ANALYZE, ANALYZE alone may be enough.${table.caveat}`,
     };
   }
   return {
-    sql: `ANALYZE ${table};`,
-    note: "The table's statistics look stale: ANALYZE refreshes its row count and column statistics.",
+    sql: sql`ANALYZE ${table.sql};`,
+    note: `The table's statistics look stale: ANALYZE refreshes its row count and column statistics.${table.caveat}`,
   };
+}
+
+/** A name of at most 63 bytes (longer ones are cut by the server), cut on a character boundary. */
+function statisticsName(wanted: string): string {
+  let name = wanted;
+  while (Buffer.byteLength(name, "utf8") > 63) name = name.slice(0, -1);
+  return name;
 }

@@ -1,6 +1,7 @@
 import { predicatesOfCondition } from "../../facts/sql/predicates.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatCount, formatMs, formatPercent, round3 } from "../../util/format.js";
+import { sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { indexColumns, suggestIndex } from "./index-suggestion.js";
 import {
@@ -10,6 +11,7 @@ import {
   nodeLabel,
   nodeShare,
   type PlanFacts,
+  planTable,
   severityFromImpact,
   tableIndexes,
   topNOrderColumns,
@@ -51,10 +53,14 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
       const read = kept + removed;
       if (read === 0 || removed < o.minRemovedRows || removed / read < o.minRemovedShare) return null;
 
-      const predicates = predicatesOfCondition(node.props.Filter);
+      // Only this table's columns: a correlated subquery's filter also compares with the outer query's.
+      const predicates = predicatesOfCondition(node.props.Filter).filter(
+        (p) => p.qualifier === null || p.qualifier === node.alias || p.qualifier === node.relationName,
+      );
       const orderBy = topNOrderColumns(analyzed, id);
       const columns = indexColumns(predicates, orderBy);
-      const relation = { schema: node.schema ?? table?.schema ?? null, name: node.relationName ?? "?" };
+      const relation = planTable(snapshot, node);
+      if (!relation) return null;
       const suggestion = columns.length
         ? suggestIndex(relation, columns, tableIndexes(snapshot, table))
         : null;
@@ -62,15 +68,15 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
       let fix: Finding["fix"];
       if (suggestion?.coveredBy) {
         fix = {
-          note: `Index ${suggestion.coveredBy.name} already starts with ${columns.join(", ")} but the planner did not use it: check the statistics (ANALYZE ${relation.name}) and that the filter compares the column with a value of its own type.`,
-          sql: `ANALYZE ${relation.name};`,
+          note: `Index ${suggestion.coveredBy.name} already starts with ${columns.join(", ")} but the planner did not use it: check the statistics (ANALYZE refreshes them) and that the filter compares the column with a value of its own type.${relation.caveat}`,
+          sql: sql`ANALYZE ${relation.sql};`,
         };
       } else if (suggestion) {
         fix = {
           sql: suggestion.ddl,
           note: orderBy.length
-            ? `An index on (${columns.join(", ")}) finds the matching rows already in ORDER BY order, so the LIMIT stops after the first ones instead of sorting every match. Build it CONCURRENTLY so writes continue meanwhile.`
-            : `An index on (${columns.join(", ")}) lets PostgreSQL read only the ${estimated ? "estimated " : ""}${formatCount(kept)} matching rows. Build it CONCURRENTLY so writes continue meanwhile.`,
+            ? `An index on (${columns.join(", ")}) finds the matching rows already in ORDER BY order, so the LIMIT stops after the first ones instead of sorting every match. Build it CONCURRENTLY (outside a transaction block) so writes continue meanwhile.${relation.caveat}`
+            : `An index on (${columns.join(", ")}) lets PostgreSQL read only the ${estimated ? "estimated " : ""}${formatCount(kept)} matching rows. Build it CONCURRENTLY (outside a transaction block) so writes continue meanwhile.${relation.caveat}`,
         };
       } else {
         fix = {
@@ -103,7 +109,7 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
         docsUrl: this.docsUrl,
         impact: nodeImpact(m),
         nodeId: id,
-        objects: [`${relation.schema ?? "public"}.${relation.name}`],
+        objects: [relation.object],
       };
     });
   },

@@ -2,7 +2,8 @@ import type { Trigger } from "../../facts/plan/plan-model.js";
 import type { Snapshot } from "../../facts/snapshot.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatMs, formatPercent, round3 } from "../../util/format.js";
-import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
+import { quoteIdent } from "../../util/sql-identifiers.js";
+import { ident, list, qname, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import type { PlanFacts } from "./plan-facts.js";
 
@@ -62,7 +63,10 @@ function triggerFix(t: Trigger, snapshot: Snapshot | null | undefined): Finding[
       note: `Review the function behind trigger ${t.name}: it runs once per row; move set-based work to a statement-level trigger where possible.`,
     };
   }
-  const fk = snapshot?.constraints.find((c) => c.name === t.constraintName && c.type === "foreign");
+  // Constraint names are unique per table only: prefer the one on (or referencing) the trigger's relation.
+  const named =
+    snapshot?.constraints.filter((c) => c.name === t.constraintName && c.type === "foreign") ?? [];
+  const fk = named.find((c) => c.table === t.relation || c.refTable === t.relation) ?? named[0];
   if (!fk) {
     return {
       note: `Make sure the referencing columns of ${t.constraintName} have an index whose leading columns are exactly those columns; cascading deletes and updates also pay for the rows they change.`,
@@ -74,7 +78,7 @@ function triggerFix(t: Trigger, snapshot: Snapshot | null | undefined): Finding[
       i.tableSchema === fk.schema &&
       i.isValid &&
       i.predicate === null &&
-      fk.columns.every((c, k) => i.columns[k] === c),
+      fk.columns.every((c, k) => i.columns[k] === quoteIdent(c)),
   );
   if (indexed) {
     return {
@@ -82,7 +86,7 @@ function triggerFix(t: Trigger, snapshot: Snapshot | null | undefined): Finding[
     };
   }
   return {
-    sql: `CREATE INDEX CONCURRENTLY ON ${qualifiedName(fk.schema, fk.table)} (${fk.columns.map(quoteIdent).join(", ")});`,
-    note: `${fk.table}(${fk.columns.join(", ")}) has no index, so each check of ${t.constraintName} scans ${fk.table}.`,
+    sql: sql`CREATE INDEX CONCURRENTLY ON ${qname(fk.schema, fk.table)} (${list(fk.columns.map(ident))});`,
+    note: `${fk.table}(${fk.columns.join(", ")}) has no index, so each check of ${t.constraintName} scans ${fk.table}. CREATE INDEX CONCURRENTLY cannot run inside a transaction block.`,
   };
 }

@@ -1,6 +1,7 @@
 import type { PlanNode } from "../../facts/plan/plan-model.js";
+import { setSession } from "../../findings/fix-sql.js";
 import { formatBytes, formatMs, round3, roundMemorySetting } from "../../util/format.js";
-import { qualifiedName } from "../../util/sql-identifiers.js";
+import { comment, ident, list, type SqlText, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import {
   inputs,
@@ -9,6 +10,8 @@ import {
   nodeLabel,
   nodeShare,
   type PlanFacts,
+  parseSortKey,
+  planTable,
   settingOf,
   severityFromImpact,
 } from "./plan-facts.js";
@@ -44,7 +47,7 @@ export const sortSpill: Rule<PlanFacts, Options> = {
       const perProcessKB = diskKB / Math.max(1, node.workers.length ? node.workers.length + 1 : 1);
       const workMem = roundMemorySetting(perProcessKB * 1024 * 2);
       const keys = Array.isArray(node.props["Sort Key"]) ? node.props["Sort Key"] : [];
-      const indexFix = sortIndex(node, keys);
+      const indexFix = sortIndex(node, keys, facts.snapshot);
       const share = nodeShare(m);
       return {
         ruleId: this.id,
@@ -66,8 +69,10 @@ export const sortSpill: Rule<PlanFacts, Options> = {
           workMem: settingOf(facts, "work_mem"),
         },
         fix: {
-          sql: `SET work_mem = '${workMem}';${indexFix ? `\n-- or avoid the sort:\n${indexFix}` : ""}`,
-          note: `work_mem = '${workMem}' lets this sort run in memory; set it for this session or role (ALTER ROLE ... SET work_mem) rather than server-wide, since every sort and hash of every connection may use that much.${indexFix ? " An index in the sort order returns the rows already sorted." : ""}`,
+          sql: indexFix
+            ? sql`${setSession("work_mem", workMem)}\n${comment("or avoid the sort:")}\n${indexFix.sql}`
+            : setSession("work_mem", workMem),
+          note: `work_mem = '${workMem}' lets this sort run in memory; set it for this session or role (ALTER ROLE ... SET work_mem) rather than server-wide, since every sort and hash of every connection may use that much.${indexFix ? ` An index in the sort order returns the rows already sorted (CREATE INDEX CONCURRENTLY cannot run inside a transaction block).${indexFix.caveat}` : ""}`,
         },
         docsUrl: this.docsUrl,
         impact: fromWorkload ? (m.exclusiveCostShare ?? 0) : nodeImpact(m),
@@ -89,11 +94,29 @@ function diskUsedKB(node: PlanNode): number {
 }
 
 /** An index that returns the sort's input in order, when the input is a plain scan of one table. */
-function sortIndex(node: PlanNode, keys: string[]): string | null {
+function sortIndex(
+  node: PlanNode,
+  keys: string[],
+  snapshot: PlanFacts["snapshot"],
+): { sql: SqlText; caveat: string } | null {
   const scan = inputs(node)[0];
   if (!scan?.relationName || !/Scan$/.test(scan.nodeType) || scan.nodeType === "CTE Scan") return null;
-  const plain = keys.every((k) => /^("?[\w$]+"?\.)?"?[\w$]+"?( DESC| ASC)?( NULLS (FIRST|LAST))?$/.test(k));
-  if (!plain || keys.length === 0) return null;
-  const columns = keys.map((k) => k.replace(/^("?[\w$]+"?)\./, ""));
-  return `CREATE INDEX CONCURRENTLY ON ${qualifiedName(scan.schema, scan.relationName)} (${columns.join(", ")});`;
+  if (
+    scan.nodeType === "Function Scan" ||
+    scan.nodeType === "Subquery Scan" ||
+    scan.nodeType === "Values Scan"
+  )
+    return null;
+  const table = planTable(snapshot, scan);
+  const parsed = keys.map(parseSortKey);
+  if (!table || keys.length === 0) return null;
+  const items: SqlText[] = [];
+  for (const k of parsed) {
+    if (!k || (k.qualifier && k.qualifier !== scan.alias && k.qualifier !== scan.relationName)) return null;
+    const direction = k.desc ? sql` DESC` : sql``;
+    const nulls =
+      k.nulls === "NULLS FIRST" ? sql` NULLS FIRST` : k.nulls === "NULLS LAST" ? sql` NULLS LAST` : sql``;
+    items.push(sql`${ident(k.column)}${direction}${nulls}`);
+  }
+  return { sql: sql`CREATE INDEX CONCURRENTLY ON ${table.sql} (${list(items)});`, caveat: table.caveat };
 }
