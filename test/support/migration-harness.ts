@@ -1,6 +1,7 @@
 /** Run one migration rule over SQL text, as `dbopt migrate lint` would over a file. */
 import type { MigrationFacts, TableSize } from "../../src/facts/migration/migration-set.js";
 import { readMigrationSet } from "../../src/facts/migration/migration-set.js";
+import { checkFix } from "../../src/findings/checked-fix.js";
 import type { Finding } from "../../src/findings/finding.js";
 import { defaultOptions, type Rule } from "../../src/rules/rule.js";
 import { loadSqlParser } from "../../src/util/sql-parser.js";
@@ -29,5 +30,6 @@ export async function lintSql(
     assumeInTransaction: options.assumeInTransaction ?? false,
     existing,
   });
-  return rule.check(facts, defaultOptions(rule));
+  // As runRules does: every fix is parsed back (and throws under DBOPT_STRICT_SQL=1, which the tests set).
+  return rule.check(facts, defaultOptions(rule)).map(checkFix);
 }

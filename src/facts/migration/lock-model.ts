@@ -24,6 +24,18 @@ export const LOCK_STRENGTH: Record<LockMode, number> = {
   AccessExclusiveLock: 8,
 };
 
+/** LOCK TABLE's mode numbers (LockStmt.mode, 1 = ACCESS SHARE ... 8 = ACCESS EXCLUSIVE), in order. */
+const LOCK_MODES: LockMode[] = [
+  "AccessShareLock",
+  "RowShareLock",
+  "RowExclusiveLock",
+  "ShareUpdateExclusiveLock",
+  "ShareLock",
+  "ShareRowExclusiveLock",
+  "ExclusiveLock",
+  "AccessExclusiveLock",
+];
+
 export type Blocks = "reads and writes" | "writes" | "nothing";
 
 export function blockedBy(mode: LockMode): Blocks {
@@ -62,7 +74,22 @@ export function statementLocks(stmt: Node): TableLock[] {
         const constraint = (c.def as Node | undefined)?.Constraint as Node | undefined;
         if (c.subtype === "AT_AddConstraint" && constraint?.contype === "CONSTR_FOREIGN")
           take(constraint.pktable, "ShareRowExclusiveLock");
+        // ADD COLUMN ... REFERENCES adds a foreign key too: SHARE ROW EXCLUSIVE on the referenced table.
+        const column = (c.def as Node | undefined)?.ColumnDef as Node | undefined;
+        if (c.subtype === "AT_AddColumn")
+          for (const k of (column?.constraints as Node[]) ?? []) {
+            const kc = k.Constraint as Node;
+            if (kc.contype === "CONSTR_FOREIGN") take(kc.pktable, "ShareRowExclusiveLock");
+          }
+        // DETACH PARTITION locks the partition too; CONCURRENTLY only SHARE UPDATE EXCLUSIVE on both.
+        const partition = (c.def as Node | undefined)?.PartitionCmd as Node | undefined;
+        if (c.subtype === "AT_DetachPartition")
+          take(partition?.name, partition?.concurrent ? "ShareUpdateExclusiveLock" : "AccessExclusiveLock");
       }
+      break;
+    case "LockStmt":
+      for (const r of (s.relations as Node[]) ?? [])
+        take(r, LOCK_MODES[Number(s.mode) - 1] ?? "AccessExclusiveLock");
       break;
     case "RenameStmt":
     case "TruncateStmt":
@@ -70,9 +97,7 @@ export function statementLocks(stmt: Node): TableLock[] {
       for (const r of (s.relations as Node[]) ?? []) take(r, "AccessExclusiveLock");
       break;
     case "VacuumStmt": {
-      const full = ((s.options as Node[]) ?? []).some(
-        (o) => (o.DefElem as Node | undefined)?.defname === "full",
-      );
+      const full = optionOn(s.options, "full");
       for (const r of (s.rels as Node[]) ?? [])
         take((r.VacuumRelation as Node).relation, full ? "AccessExclusiveLock" : "ShareUpdateExclusiveLock");
       break;
@@ -81,9 +106,7 @@ export function statementLocks(stmt: Node): TableLock[] {
       take(s.relation, "AccessExclusiveLock");
       break;
     case "ReindexStmt": {
-      const concurrently = ((s.params as Node[]) ?? []).some(
-        (o) => (o.DefElem as Node | undefined)?.defname === "concurrently",
-      );
+      const concurrently = optionOn(s.params, "concurrently");
       if (s.kind === "REINDEX_OBJECT_TABLE")
         take(s.relation, concurrently ? "ShareUpdateExclusiveLock" : "ShareLock");
       break;
@@ -121,6 +144,10 @@ function alterTableLock(c: Node): LockMode {
     case "AT_ResetRelOptions":
     case "AT_AttachPartition":
       return "ShareUpdateExclusiveLock";
+    case "AT_DetachPartition":
+      return ((c.def as Node | undefined)?.PartitionCmd as Node | undefined)?.concurrent
+        ? "ShareUpdateExclusiveLock"
+        : "AccessExclusiveLock";
     case "AT_AddConstraint":
       return constraint?.contype === "CONSTR_FOREIGN" ? "ShareRowExclusiveLock" : "AccessExclusiveLock";
     case "AT_EnableTrig":
@@ -142,6 +169,38 @@ export function relationName(rel: unknown): string | null {
   return typeof r.schemaname === "string" ? `${r.schemaname}.${r.relname}` : r.relname;
 }
 
+/** A RangeVar's schema (when written) and name, as the parser decoded them: for building SQL that names it. */
+export function relationParts(rel: unknown): { schema: string | null; name: string } | null {
+  if (!rel || typeof rel !== "object") return null;
+  const r = ((rel as Node).RangeVar as Node | undefined) ?? (rel as Node);
+  if (typeof r.relname !== "string") return null;
+  return { schema: typeof r.schemaname === "string" ? r.schemaname : null, name: r.relname };
+}
+
+/** The parts of a dotted name in a DropStmt object (a List of String nodes), as the parser decoded them. */
+export function listParts(o: Node): string[] {
+  const items = ((o.List as Node | undefined)?.items as Node[]) ?? [];
+  return items.map((i) => (i.String as Node | undefined)?.sval).filter((x): x is string => !!x);
+}
+
+/**
+ * Whether a generic option is on: `(FULL)`, `(FULL true)`, `(FULL on)`, `(FULL 1)` are; `(FULL false)`, `(FULL off)`,
+ * `(FULL 0)` are not (PostgreSQL's defGetBoolean).
+ */
+export function optionOn(options: unknown, name: string): boolean {
+  const def = ((options as Node[]) ?? [])
+    .map((o) => o.DefElem as Node | undefined)
+    .filter((d) => d?.defname === name)
+    .at(-1);
+  if (!def) return false;
+  const arg = def.arg as Node | undefined;
+  if (!arg) return true;
+  if (arg.Boolean) return !!(arg.Boolean as Node).boolval;
+  if (arg.Integer) return Number((arg.Integer as Node).ival ?? 0) !== 0;
+  const text = String((arg.String as Node | undefined)?.sval ?? "").toLowerCase();
+  return !["false", "f", "off", "no", "n", "0"].includes(text);
+}
+
 /** The dotted name in a DropStmt object (a List of String nodes). */
 export function listName(o: Node): string | null {
   const items = ((o.List as Node | undefined)?.items as Node[]) ?? [];
@@ -155,12 +214,7 @@ export function refusedInTransaction(stmt: Node): string | null {
   const drop = stmt.DropStmt as Node | undefined;
   if (drop?.concurrent) return "DROP INDEX CONCURRENTLY";
   const reindex = stmt.ReindexStmt as Node | undefined;
-  if (
-    ((reindex?.params as Node[]) ?? []).some(
-      (p) => (p.DefElem as Node | undefined)?.defname === "concurrently",
-    )
-  )
-    return "REINDEX CONCURRENTLY";
+  if (reindex && optionOn(reindex.params, "concurrently")) return "REINDEX CONCURRENTLY";
   const vacuum = stmt.VacuumStmt as Node | undefined;
   if (vacuum?.is_vacuumcmd) return "VACUUM";
   const alter = stmt.AlterTableStmt as Node | undefined;

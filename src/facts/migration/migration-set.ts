@@ -16,6 +16,8 @@ export interface MigrationStatement {
   column: number;
   /** The statement's text, without the comments before it. */
   sql: string;
+  /** Where `sql` starts in its file, in bytes: parse-tree locations are byte offsets into the file. */
+  byteStart: number;
   /** The parse tree: { IndexStmt: {...} }. */
   stmt: Node;
   /** The node type: "IndexStmt", "AlterTableStmt", ... */
@@ -124,6 +126,7 @@ export function readMigrationSet(
         line: position.line,
         column: position.column,
         sql: text.slice(first, end).trim(),
+        byteStart: Buffer.byteLength(text.slice(0, first), "utf8"),
         stmt,
         kind,
         transaction,

@@ -9,7 +9,7 @@ describe("migration/add-not-null-column-without-default", () => {
       "alter table users add column tenant_id bigint not null;",
     );
     expect(f?.severity).toBe("error");
-    expect(f?.fix?.sql).toBe("ALTER TABLE users ADD COLUMN tenant_id int8 NOT NULL DEFAULT …;");
+    expect(f?.fix?.sql).toBe("ALTER TABLE users ADD COLUMN tenant_id bigint;");
   });
 
   it("is quiet with a default, for identity columns, and on new tables", async () => {

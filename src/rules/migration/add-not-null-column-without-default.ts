@@ -1,6 +1,8 @@
 import { isExistingTable } from "../../facts/migration/migration-set.js";
-import { columnConstraints, columnType, typeText } from "./column-def.js";
+import { ident, sql } from "../../util/sql-text.js";
+import { columnConstraints, columnType } from "./column-def.js";
 import { alterTableCommands, migrationRule } from "./migration-rule.js";
+import { relationSql, typeSource } from "./statement-text.js";
 
 type Node = Record<string, unknown>;
 
@@ -13,7 +15,7 @@ export const addNotNullColumnWithoutDefault = migrationRule({
   maxSeverity: "error",
   docsUrl: "https://www.postgresql.org/docs/current/sql-altertable.html",
   check(st) {
-    return alterTableCommands(st).flatMap(({ table, cmd }) => {
+    return alterTableCommands(st).flatMap(({ table, rel, cmd }) => {
       if (cmd.subtype !== "AT_AddColumn" || !table || !isExistingTable(st, table)) return [];
       const def = (cmd.def as Node).ColumnDef as Node;
       const constraints = columnConstraints(def);
@@ -26,6 +28,8 @@ export const addNotNullColumnWithoutDefault = migrationRule({
       const type = columnType(def);
       if (!notNull || filled || /serial/.test(type?.name ?? "")) return [];
       const column = String(def.colname);
+      const t = relationSql(rel);
+      const typeSql = typeSource(st, def.typeName as Node | undefined);
       return [
         {
           severity: "error" as const,
@@ -34,8 +38,8 @@ export const addNotNullColumnWithoutDefault = migrationRule({
           table,
           lock: "AccessExclusiveLock" as const,
           fix: {
-            sql: `ALTER TABLE ${table} ADD COLUMN ${column} ${type ? typeText(type) : "…"} NOT NULL DEFAULT …;`,
-            note: "Give it a constant default (instant since PostgreSQL 11), or add it nullable, backfill in batches, then SET NOT NULL the safe way (see migration/set-not-null).",
+            ...(t && typeSql ? { sql: sql`ALTER TABLE ${t} ADD COLUMN ${ident(column)} ${typeSql};` } : {}),
+            note: "Add it nullable (above), backfill in batches, then SET NOT NULL the safe way (see migration/set-not-null). Or keep NOT NULL and give it a constant DEFAULT: instant since PostgreSQL 11.",
           },
         },
       ];

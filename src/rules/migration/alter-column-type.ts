@@ -1,12 +1,14 @@
-import { relationName } from "../../facts/migration/lock-model.js";
+import { relationName, relationParts } from "../../facts/migration/lock-model.js";
 import {
   isExistingTable,
   type MigrationFacts,
   type MigrationStatement,
   normaliseTable,
 } from "../../facts/migration/migration-set.js";
+import { ident, sql } from "../../util/sql-text.js";
 import { type ColumnType, columnType, typeText } from "./column-def.js";
 import { alterTableCommands, type MigrationHit, migrationRule } from "./migration-rule.js";
+import { relationSql } from "./statement-text.js";
 
 type Node = Record<string, unknown>;
 
@@ -24,7 +26,7 @@ export const alterColumnType = migrationRule({
   docsUrl: "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES",
   check(st, facts) {
     const hits: MigrationHit[] = [];
-    for (const { table, cmd } of alterTableCommands(st)) {
+    for (const { table, rel, cmd } of alterTableCommands(st)) {
       if (cmd.subtype !== "AT_AlterColumnType" || !table || !isExistingTable(st, table)) continue;
       const column = String(cmd.name);
       const def = (cmd.def as Node).ColumnDef as Node;
@@ -37,6 +39,9 @@ export const alterColumnType = migrationRule({
       const expand = {
         note: `Expand and contract: add a new column of type ${typeText(to)}, keep it in step with a trigger, backfill it in batches, switch the application over, then drop the old column.`,
       };
+      const t = relationSql(rel);
+      const limit = to.mods[0];
+      const check = ident(`${relationParts(rel)?.name ?? table}_${column}_length`);
       if (verdict === "scan")
         hits.push({
           ...base,
@@ -45,7 +50,11 @@ export const alterColumnType = migrationRule({
           title: `${table}.${column} to ${typeText(to)} checks every row under an exclusive lock`,
           detail: `${from ? typeText(from) : "The old type"} → ${typeText(to)} needs no rewrite, but every value is checked against the new limit while reads and writes wait.`,
           fix: {
-            sql: `ALTER TABLE ${table} ADD CONSTRAINT ${column}_length CHECK (char_length(${column}) <= ${to.mods[0] ?? "…"}) NOT VALID;\nALTER TABLE ${table} VALIDATE CONSTRAINT ${column}_length;`,
+            ...(t && limit !== undefined
+              ? {
+                  sql: sql`ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (char_length(${ident(column)}) <= ${limit}) NOT VALID;\nALTER TABLE ${t} VALIDATE CONSTRAINT ${check};`,
+                }
+              : {}),
             note: "Enforce the limit with a CHECK added NOT VALID and validated separately (no blocking scan), and keep the column type as it is.",
           },
         });

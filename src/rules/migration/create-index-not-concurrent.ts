@@ -1,6 +1,8 @@
 import { relationName } from "../../facts/migration/lock-model.js";
 import { isExistingTable } from "../../facts/migration/migration-set.js";
+import { sql } from "../../util/sql-text.js";
 import { bodyOf, migrationRule } from "./migration-rule.js";
+import { edit, keywordAt } from "./statement-text.js";
 
 /** CREATE INDEX without CONCURRENTLY holds a SHARE lock, which stops every write to the table for the build. */
 export const createIndexNotConcurrent = migrationRule({
@@ -14,6 +16,8 @@ export const createIndexNotConcurrent = migrationRule({
     const body = bodyOf(st, "IndexStmt");
     const table = relationName(body?.relation);
     if (!body || body.concurrent || !isExistingTable(st, table) || !table) return [];
+    // CONCURRENTLY goes right after INDEX (before IF NOT EXISTS and the name), in the user's own statement.
+    const index = keywordAt(st, "INDEX");
     return [
       {
         severity: "error",
@@ -23,9 +27,7 @@ export const createIndexNotConcurrent = migrationRule({
         lock: "ShareLock",
         scan: true,
         fix: {
-          sql: st.sql
-            .replace(/^create\s+(unique\s+)?index\b/i, (m) => `${m} CONCURRENTLY`)
-            .replace(/;?\s*$/, ";"),
+          ...(index ? { sql: edit(st, [{ at: index.end, text: sql` CONCURRENTLY` }]) } : {}),
           note: "Run it outside a transaction block (one statement per migration, or your tool's no-transaction mode). If it fails, it leaves an INVALID index: DROP INDEX CONCURRENTLY it and run again.",
         },
       },

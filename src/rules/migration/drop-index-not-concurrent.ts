@@ -1,6 +1,8 @@
 import { listName } from "../../facts/migration/lock-model.js";
 import { isExistingTable } from "../../facts/migration/migration-set.js";
+import { sql } from "../../util/sql-text.js";
 import { bodyOf, migrationRule } from "./migration-rule.js";
+import { listSql } from "./statement-text.js";
 
 /** DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table: reads queue too, behind any long query. */
 export const dropIndexNotConcurrent = migrationRule({
@@ -17,6 +19,7 @@ export const dropIndexNotConcurrent = migrationRule({
       const index = listName(o);
       const table = index ? (facts.indexTables.get(index.replace(/^public\./, "")) ?? null) : null;
       if (table !== null && !isExistingTable(st, table)) return [];
+      const name = listSql(o);
       return [
         {
           severity: "warning" as const,
@@ -25,8 +28,10 @@ export const dropIndexNotConcurrent = migrationRule({
           ...(table ? { table } : {}),
           lock: "AccessExclusiveLock" as const,
           fix: {
-            sql: `DROP INDEX CONCURRENTLY ${body.missing_ok ? "IF EXISTS " : ""}${index};`,
-            note: "Run it outside a transaction block, one index per statement.",
+            ...(name
+              ? { sql: sql`DROP INDEX CONCURRENTLY ${body.missing_ok ? sql`IF EXISTS ` : sql``}${name};` }
+              : {}),
+            note: `Run it outside a transaction block, one index per statement${body.behavior === "DROP_CASCADE" ? "; CONCURRENTLY cannot CASCADE: drop what depends on the index first" : ""}.`,
           },
         },
       ];

@@ -110,12 +110,13 @@ export function bodyOf(st: MigrationStatement, kind: string): Record<string, unk
 /** ALTER TABLE subcommands, with the table they act on. */
 export function alterTableCommands(
   st: MigrationStatement,
-): Array<{ table: string | null; cmd: Record<string, unknown> }> {
+): Array<{ table: string | null; rel: unknown; cmd: Record<string, unknown> }> {
   const body = bodyOf(st, "AlterTableStmt");
   if (body?.objtype !== "OBJECT_TABLE") return [];
   const table = relationName(body.relation);
   return ((body.cmds as Array<Record<string, unknown>>) ?? []).map((c) => ({
     table,
+    rel: body.relation,
     cmd: c.AlterTableCmd as Record<string, unknown>,
   }));
 }

@@ -5,6 +5,7 @@ import {
   type TableLock,
 } from "../../facts/migration/lock-model.js";
 import { isExistingTable, type MigrationStatement } from "../../facts/migration/migration-set.js";
+import { sql } from "../../util/sql-text.js";
 import { migrationRule } from "./migration-rule.js";
 
 /**
@@ -35,7 +36,7 @@ export const missingLockTimeout = migrationRule({
         table: lock.table,
         lock: lock.mode,
         fix: {
-          sql: "SET lock_timeout = '2s';",
+          sql: sql`SET lock_timeout = '2s';`,
           note: "Put it at the top of the migration (SET LOCAL inside a transaction) and retry the migration when it times out.",
         },
       },

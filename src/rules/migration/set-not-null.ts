@@ -1,9 +1,11 @@
+import { relationParts } from "../../facts/migration/lock-model.js";
 import {
   isExistingTable,
   type MigrationFacts,
   type MigrationStatement,
   normaliseTable,
 } from "../../facts/migration/migration-set.js";
+import { ident, list, qname, sql } from "../../util/sql-text.js";
 import { alterTableCommands, migrationRule } from "./migration-rule.js";
 
 type Node = Record<string, unknown>;
@@ -21,22 +23,26 @@ export const setNotNull = migrationRule({
   docsUrl:
     "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-DROP-NOT-NULL",
   check(st, facts) {
-    return alterTableCommands(st).flatMap(({ table, cmd }) => {
-      if (cmd.subtype !== "AT_SetNotNull" || !table || !isExistingTable(st, table)) return [];
+    return alterTableCommands(st).flatMap(({ table, rel, cmd }) => {
+      const parts = relationParts(rel);
+      if (cmd.subtype !== "AT_SetNotNull" || !table || !parts || !isExistingTable(st, table)) return [];
       const column = String(cmd.name);
       if (provenNotNull(facts, st, table, column)) return [];
-      const name = `${table.replace(/.*\./, "")}_${column}_not_null`;
-      const sql =
+      const t = qname(parts.schema, parts.name);
+      const c = ident(column);
+      // The name PostgreSQL would give a NOT NULL constraint (table_column_not_null), quoted like any other name.
+      const name = ident(`${parts.name}_${column}_not_null`);
+      const steps =
         facts.pgVersion >= 18
           ? [
-              `ALTER TABLE ${table} ADD CONSTRAINT ${name} NOT NULL ${column} NOT VALID;`,
-              `ALTER TABLE ${table} VALIDATE CONSTRAINT ${name};`,
+              sql`ALTER TABLE ${t} ADD CONSTRAINT ${name} NOT NULL ${c} NOT VALID;`,
+              sql`ALTER TABLE ${t} VALIDATE CONSTRAINT ${name};`,
             ]
           : [
-              `ALTER TABLE ${table} ADD CONSTRAINT ${name} CHECK (${column} IS NOT NULL) NOT VALID;`,
-              `ALTER TABLE ${table} VALIDATE CONSTRAINT ${name};`,
-              `ALTER TABLE ${table} ALTER COLUMN ${column} SET NOT NULL;`,
-              `ALTER TABLE ${table} DROP CONSTRAINT ${name};`,
+              sql`ALTER TABLE ${t} ADD CONSTRAINT ${name} CHECK (${c} IS NOT NULL) NOT VALID;`,
+              sql`ALTER TABLE ${t} VALIDATE CONSTRAINT ${name};`,
+              sql`ALTER TABLE ${t} ALTER COLUMN ${c} SET NOT NULL;`,
+              sql`ALTER TABLE ${t} DROP CONSTRAINT ${name};`,
             ];
       return [
         {
@@ -47,7 +53,7 @@ export const setNotNull = migrationRule({
           lock: "AccessExclusiveLock" as const,
           scan: true,
           fix: {
-            sql: sql.join("\n"),
+            sql: list(steps, "\n"),
             note:
               facts.pgVersion >= 18
                 ? "PostgreSQL 18: the NOT VALID NOT NULL constraint is added instantly and validated without blocking reads or writes; run the VALIDATE in its own transaction."

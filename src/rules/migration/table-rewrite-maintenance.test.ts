@@ -9,7 +9,7 @@ describe("migration/table-rewrite-maintenance", () => {
       "vacuum full orders;\ncluster orders using orders_pkey;\nreindex table orders;",
     );
     expect(findings.map((f) => f.severity)).toEqual(["error", "error", "warning"]);
-    expect(findings[2]?.fix?.sql).toBe("REINDEX table CONCURRENTLY orders;");
+    expect(findings[2]?.fix?.sql).toBe("REINDEX TABLE CONCURRENTLY orders;");
   });
 
   it("is quiet for plain VACUUM and REINDEX CONCURRENTLY", async () => {

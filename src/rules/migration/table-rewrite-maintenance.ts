@@ -1,6 +1,8 @@
-import { relationName } from "../../facts/migration/lock-model.js";
+import { optionOn, relationName } from "../../facts/migration/lock-model.js";
 import { isExistingTable } from "../../facts/migration/migration-set.js";
+import { ident, type SqlText, sql } from "../../util/sql-text.js";
 import { bodyOf, type MigrationHit, migrationRule } from "./migration-rule.js";
+import { relationSql } from "./statement-text.js";
 
 type Node = Record<string, unknown>;
 
@@ -12,12 +14,10 @@ export const tableRewriteMaintenance = migrationRule({
     "VACUUM FULL and CLUSTER rewrite the whole table while reads and writes wait (pg_repack or pg_squeeze do it online). REINDEX without CONCURRENTLY (12+) blocks writes to the table and reads that would use the index.",
   maxSeverity: "error",
   docsUrl: "https://www.postgresql.org/docs/current/sql-reindex.html#SQL-REINDEX-CONCURRENTLY",
-  check(st, facts) {
+  check(st) {
     const hits: MigrationHit[] = [];
     const vacuum = bodyOf(st, "VacuumStmt");
-    const full = ((vacuum?.options as Node[]) ?? []).some(
-      (o) => (o.DefElem as Node | undefined)?.defname === "full",
-    );
+    const full = optionOn(vacuum?.options, "full");
     const rels = ((vacuum?.rels as Node[]) ?? []).map((r) =>
       relationName((r.VacuumRelation as Node).relation),
     );
@@ -41,31 +41,51 @@ export const tableRewriteMaintenance = migrationRule({
       });
     }
     const reindex = bodyOf(st, "ReindexStmt");
-    const concurrently = ((reindex?.params as Node[]) ?? []).some(
-      (o) => (o.DefElem as Node | undefined)?.defname === "concurrently",
-    );
-    if (reindex && !concurrently) {
-      const target = relationName(reindex.relation) ?? String(reindex.name ?? "");
+    if (reindex && !optionOn(reindex.params, "concurrently")) {
+      const kind = String(reindex.kind);
+      const onTable = kind === "REINDEX_OBJECT_TABLE";
+      const table = relationName(reindex.relation);
+      if (onTable && table && !isExistingTable(st, table)) return hits;
+      const target = table ?? (typeof reindex.name === "string" ? reindex.name : "");
+      const what = REINDEX_WHAT[kind] ?? "INDEX";
+      const system = kind === "REINDEX_OBJECT_SYSTEM";
+      const fixSql = system ? null : concurrentReindex(kind, reindex);
       hits.push({
         severity: "warning",
-        title: `REINDEX ${target} without CONCURRENTLY blocks writes`,
-        detail:
-          "REINDEX locks out writes to the table (and reads that would use the index) until the rebuild ends.",
-        ...(reindex.kind === "REINDEX_OBJECT_TABLE" && target ? { table: target } : {}),
+        title: `REINDEX ${what}${target ? ` ${target}` : ""} without CONCURRENTLY blocks writes`,
+        detail: `REINDEX locks out writes to ${onTable ? "the table" : "each table it rebuilds indexes of"} (and reads that would use the index) until the rebuild ends.`,
+        ...(onTable && table ? { table } : {}),
         lock: "ShareLock",
         scan: true,
         fix: {
-          ...(facts.pgVersion >= 12
-            ? {
-                sql: st.sql
-                  .replace(/^reindex\s+(\w+)\s+/i, "REINDEX $1 CONCURRENTLY ")
-                  .replace(/;?\s*$/, ";"),
-              }
-            : {}),
-          note: "REINDEX CONCURRENTLY (PostgreSQL 12+) rebuilds without blocking; run it outside a transaction block.",
+          ...(fixSql ? { sql: fixSql } : {}),
+          note: system
+            ? "System catalogs cannot be reindexed concurrently: run REINDEX SYSTEM in a maintenance window, or reindex the user indexes with REINDEX DATABASE CONCURRENTLY."
+            : "REINDEX CONCURRENTLY rebuilds without blocking; run it outside a transaction block. If it fails it leaves an INVALID index named ..._ccnew: drop it and run again.",
         },
       });
     }
     return hits;
   },
 });
+
+const REINDEX_WHAT: Record<string, string> = {
+  REINDEX_OBJECT_INDEX: "INDEX",
+  REINDEX_OBJECT_TABLE: "TABLE",
+  REINDEX_OBJECT_SCHEMA: "SCHEMA",
+  REINDEX_OBJECT_DATABASE: "DATABASE",
+  REINDEX_OBJECT_SYSTEM: "SYSTEM",
+};
+
+/** The same REINDEX with CONCURRENTLY (12+; every supported version), names from the parse tree. */
+function concurrentReindex(kind: string, reindex: Node): SqlText | null {
+  const rel = relationSql(reindex.relation);
+  const name = typeof reindex.name === "string" && reindex.name ? ident(reindex.name) : null;
+  if (kind === "REINDEX_OBJECT_INDEX" && rel) return sql`REINDEX INDEX CONCURRENTLY ${rel};`;
+  if (kind === "REINDEX_OBJECT_TABLE" && rel) return sql`REINDEX TABLE CONCURRENTLY ${rel};`;
+  if (kind === "REINDEX_OBJECT_SCHEMA" && name) return sql`REINDEX SCHEMA CONCURRENTLY ${name};`;
+  // REINDEX DATABASE without a name (16+) means the current one; CONCURRENTLY skips the system catalogs.
+  if (kind === "REINDEX_OBJECT_DATABASE")
+    return name ? sql`REINDEX DATABASE CONCURRENTLY ${name};` : sql`REINDEX DATABASE CONCURRENTLY;`;
+  return null;
+}

@@ -1,4 +1,6 @@
+import { ident, sql } from "../../util/sql-text.js";
 import { alterTableCommands, migrationRule } from "./migration-rule.js";
+import { relationSql } from "./statement-text.js";
 
 type Node = Record<string, unknown>;
 
@@ -13,7 +15,7 @@ export const validateInSameTransaction = migrationRule({
     "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-VALIDATE-CONSTRAINT",
   check(st, facts) {
     if (st.transaction === null) return [];
-    return alterTableCommands(st).flatMap(({ table, cmd }) => {
+    return alterTableCommands(st).flatMap(({ table, rel, cmd }) => {
       if (cmd.subtype !== "AT_ValidateConstraint" || !table) return [];
       const name = String(cmd.name);
       const addedHere = facts.statements.some(
@@ -27,7 +29,8 @@ export const validateInSameTransaction = migrationRule({
               ((x.cmd.def as Node).Constraint as Node).conname === name,
           ),
       );
-      if (!addedHere) return [];
+      const target = relationSql(rel);
+      if (!addedHere || !target) return [];
       return [
         {
           severity: "error" as const,
@@ -37,7 +40,7 @@ export const validateInSameTransaction = migrationRule({
           lock: "AccessExclusiveLock" as const,
           scan: true,
           fix: {
-            sql: `COMMIT;\nALTER TABLE ${table} VALIDATE CONSTRAINT ${name};`,
+            sql: sql`COMMIT;\nALTER TABLE ${target} VALIDATE CONSTRAINT ${ident(name)};`,
             note: "Commit after the NOT VALID add and validate in a transaction of its own (a separate migration when the runner wraps each file).",
           },
         },
