@@ -46,6 +46,7 @@ const HANDLED_NODE_KEYS = new Set<string>([
   "Workers",
   "Plans",
   "Grouping Sets",
+  "Target Tables",
   "Full-sort Groups",
   "Pre-sorted Groups",
   ...DETAIL_KEYS,
@@ -54,8 +55,16 @@ const HANDLED_NODE_KEYS = new Set<string>([
   ...Object.keys(IO_TIMING_JSON_KEYS),
 ]);
 
-/** Parse EXPLAIN (FORMAT JSON) output, as PostgreSQL prints it or as tools re-wrap it. */
+/** Parse EXPLAIN (FORMAT JSON) output, as PostgreSQL prints it or as tools re-wrap it: its first plan. */
 export function parseExplainJson(input: string): Plan {
+  return parseExplainJsonPlans(input)[0] as Plan;
+}
+
+/**
+ * Every plan in EXPLAIN (FORMAT JSON) output: one per object with a "Plan" (a rule can make EXPLAIN print
+ * several; tools concatenate outputs into one array). Throws when there is none.
+ */
+export function parseExplainJsonPlans(input: string): Plan[] {
   let data: unknown;
   try {
     data = JSON.parse(input);
@@ -66,57 +75,82 @@ export function parseExplainJson(input: string): Plan {
       { cause: error },
     );
   }
-  const top = findPlanObject(data);
-  if (!top) {
+  const tops = findPlanObjects(data);
+  if (tops.length === 0) {
     throw new InputError(
       'the JSON has no "Plan" object, so it is not EXPLAIN output',
       "run EXPLAIN (FORMAT JSON) and pass its whole output",
     );
   }
-  const rootJson = (isNode(top) ? top : top.Plan) as Json;
-  const root = convertNode(rootJson, "child");
-  numberNodes(root);
-  const summary = isNode(top) ? {} : top;
-  return {
-    root,
-    planningMs: num(summary["Planning Time"]),
-    planningBuffers: isObject(summary.Planning) ? readBuffers(summary.Planning) : null,
-    executionMs: num(summary["Execution Time"]),
-    serialization: readSerialization(summary.Serialization),
-    triggers: Array.isArray(summary.Triggers) ? summary.Triggers.filter(isObject).map(readTrigger) : [],
-    jit: isObject(summary.JIT) ? readJit(summary.JIT) : null,
-    settings: isObject(summary.Settings) ? mapValues(summary.Settings, String) : {},
-    // A 64-bit id loses digits in JSON.parse: take it from the text.
-    queryIdentifier:
-      summary["Query Identifier"] === undefined
-        ? null
-        : (/"Query Identifier":\s*(-?\d+)/.exec(input)?.[1] ?? null),
-    analyzed: root.actual !== undefined || summary["Execution Time"] !== undefined,
-  };
+  // A 64-bit id loses digits in JSON.parse: take the ids from the text, in order.
+  const queryIds = [...input.matchAll(/"Query Identifier":\s*(-?\d+)/g)].map((m) => m[1] ?? null);
+  let queryIdAt = 0;
+  return tops.map((top) => {
+    const rootJson = (isNode(top) ? top : top.Plan) as Json;
+    const root = convertTree(rootJson);
+    numberNodes(root);
+    const summary = isNode(top) ? {} : top;
+    return {
+      root,
+      planningMs: num(summary["Planning Time"]),
+      planningBuffers: isObject(summary.Planning) ? readBuffers(summary.Planning) : null,
+      executionMs: num(summary["Execution Time"]),
+      serialization: readSerialization(summary.Serialization),
+      triggers: Array.isArray(summary.Triggers) ? summary.Triggers.filter(isObject).map(readTrigger) : [],
+      jit: isObject(summary.JIT) ? readJit(summary.JIT) : null,
+      settings: isObject(summary.Settings) ? mapValues(summary.Settings, String) : {},
+      queryIdentifier: summary["Query Identifier"] === undefined ? null : (queryIds[queryIdAt++] ?? null),
+      analyzed: root.actual !== undefined || summary["Execution Time"] !== undefined,
+      notes: [],
+    };
+  });
 }
 
-function findPlanObject(data: unknown): Json | null {
-  if (Array.isArray(data)) {
-    for (const item of data) {
-      const found = findPlanObject(item);
-      if (found) return found;
+/**
+ * The objects that hold a plan ({"Plan": ...} or a bare node), breadth first, not looking inside a plan once
+ * found. Iterative, so a deeply nested wrapper cannot overflow the stack.
+ */
+function findPlanObjects(data: unknown): Json[] {
+  const found: Json[] = [];
+  const queue: unknown[] = [data];
+  for (let i = 0; i < queue.length; i++) {
+    const item = queue[i];
+    if (Array.isArray(item)) {
+      for (const value of item) queue.push(value);
+      continue;
     }
-    return null;
+    if (!isObject(item)) continue;
+    if (isObject(item.Plan) || isNode(item)) {
+      found.push(item);
+      continue;
+    }
+    // Some tools wrap the output: {"QUERY PLAN": [...]}.
+    for (const value of Object.values(item)) queue.push(value);
   }
-  if (!isObject(data)) return null;
-  if (isObject(data.Plan) || isNode(data)) return data;
-  // Some tools wrap the output: {"QUERY PLAN": [...]}.
-  for (const value of Object.values(data)) {
-    const found = findPlanObject(value);
-    if (found) return found;
-  }
-  return null;
+  return found;
 }
 
 function isNode(value: Json): boolean {
   return typeof value["Node Type"] === "string";
 }
 
+/** Convert a node and everything under it, with an explicit stack: depth costs no call stack. */
+function convertTree(rootJson: Json): PlanNode {
+  const root = convertNode(rootJson, "child");
+  const stack: Array<[Json, PlanNode]> = [[rootJson, root]];
+  for (let entry = stack.pop(); entry; entry = stack.pop()) {
+    const [json, node] = entry;
+    if (!Array.isArray(json.Plans)) continue;
+    for (const childJson of json.Plans.filter(isObject)) {
+      const child = convertNode(childJson, roleOf(childJson));
+      node.children.push(child);
+      stack.push([childJson, child]);
+    }
+  }
+  return root;
+}
+
+/** One node's own fields; its children are filled in by convertTree. */
 function convertNode(json: Json, role: NodeRole): PlanNode {
   const details: Record<string, string> = {};
   for (const key of DETAIL_KEYS) {
@@ -131,13 +165,16 @@ function convertNode(json: Json, role: NodeRole): PlanNode {
     if (prop !== undefined) props[key] = prop;
   }
   if (Array.isArray(json["Grouping Sets"])) props["Grouping Sets"] = readGroupingSets(json["Grouping Sets"]);
+  if (Array.isArray(json["Target Tables"])) {
+    // Partitions a ModifyTable writes to: their names, as the text format's "Update on t_p1 t_1" lines give them.
+    props["Target Tables"] = json["Target Tables"]
+      .filter(isObject)
+      .map((t) => String(t["Relation Name"] ?? ""));
+  }
   for (const prefix of ["Full-sort", "Pre-sorted"] as const) {
     const groups = json[`${prefix} Groups`];
     if (isObject(groups)) Object.assign(props, readSortGroups(prefix, groups));
   }
-  const children = Array.isArray(json.Plans)
-    ? json.Plans.filter(isObject).map((c) => convertNode(c, roleOf(c)))
-    : [];
   return {
     id: 0,
     nodeType: String(json["Node Type"]),
@@ -161,7 +198,7 @@ function convertNode(json: Json, role: NodeRole): PlanNode {
     ioTimings: readIoTimings(json),
     workers: Array.isArray(json.Workers) ? json.Workers.filter(isObject).map(readWorker) : [],
     props: normaliseProps(props),
-    children,
+    children: [],
   };
 }
 

@@ -14,6 +14,36 @@ import {
 } from "./plan-model.js";
 import { LIST_PROPS } from "./plan-props.js";
 
+/**
+ * "InitPlan 1 (returns $0)" (up to 16), "InitPlan 1" (17-18), "InitPlan expr_1" / "SubPlan exists_1" (19+),
+ * "CTE name" (any version).
+ */
+export const SUBPLAN_HEADER =
+  /^(?:(InitPlan|SubPlan) (?:\d+|[a-z]+_\d+)(?: \(returns .*\))?|CTE (?:"(?:[^"]|"")*"|\S+))$/;
+export const WORKER_LINE = /^Worker (\d+):\s*(.*)$/;
+// "Trigger for constraint fk on orders: time=0.4 calls=20", "Trigger audit: time=1.2 calls=3" (the name is
+// left out for constraint triggers unless VERBOSE; the relation is shown when several are involved).
+export const TRIGGER_LINE =
+  /^Trigger(?: (?!for constraint )(?<name>.+?))?(?: for constraint (?<constraint>.+?))?(?: on (?<relation>.+?))?: (?:time=(?<time>[\d.]+) )?calls=(?<calls>\d+)$/;
+/** "Key: value" or "Key:" (a section), as property lines start. */
+export const PROP_START = /^(?:[A-Z][\w/\-. ()]*?:(?:\s|$)|Worker \d+:)/;
+/** A partition a ModifyTable writes to, listed under it: "Update on t_p1 t_1", "Foreign Insert on remote_p2". */
+export const TARGET_LINE = /^(?:Foreign )?(?:Insert|Update|Delete|Merge) on (.+)$/;
+/**
+ * Lines at the plan's outer level: timings (any case: servers before 13 print "Execution time", before 9.4
+ * "Total runtime"), triggers, settings, query id, serialization and the Planning/JIT sections.
+ */
+export const SUMMARY_LINE =
+  /^(?:(?:Planning|Execution) time: |Total runtime: |Trigger |Settings: |Query Identifier: |Serialization: |(?:Planning|JIT):$)/i;
+
+/** Whether a line (trimmed) can be a plan node on its own: a known node name, or one with estimates/actuals. */
+export function isNodeLine(content: string): boolean {
+  if (content.length === 0) return false;
+  const line = readNodeLine(content.startsWith("->") ? content.replace(/^->\s*/, "") : content);
+  if (!line) return false;
+  return line.cost !== null || line.actual !== undefined || readNodeHead(line.head).known;
+}
+
 export interface NodeLine {
   head: string;
   cost: { startup: number; total: number } | null;

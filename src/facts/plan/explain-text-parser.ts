@@ -1,6 +1,17 @@
 import { InputError } from "../../util/input-error.js";
 import { splitTopLevel } from "../../util/split-top-level.js";
-import { readActualsText, readNodeHead, readNodeLine, readPropLine } from "./explain-text-line.js";
+import {
+  PROP_START,
+  readActualsText,
+  readNodeHead,
+  readNodeLine,
+  readPropLine,
+  SUBPLAN_HEADER,
+  TARGET_LINE,
+  TRIGGER_LINE,
+  WORKER_LINE,
+} from "./explain-text-line.js";
+import { type InputLine, splitInputLines } from "./pasted-lines.js";
 import {
   type JitInfo,
   type NodeRole,
@@ -12,38 +23,56 @@ import {
   type WorkerActuals,
 } from "./plan-model.js";
 import { isAllZero, normaliseProps } from "./plan-props.js";
+import { segmentPlans } from "./plan-segments.js";
 
+/** Each open level of the tree, with the column its line starts at: a later line at or left of it closes it. */
 interface NodeFrame {
   kind: "node";
-  indent: number;
+  col: number;
   node: PlanNode;
   rawProps: Array<[string, PropValue]>;
 }
 interface HeaderFrame {
   kind: "header";
-  indent: number;
+  col: number;
   role: NodeRole;
   name: string;
   owner: NodeFrame;
 }
 interface WorkerFrame {
   kind: "worker";
-  indent: number;
+  col: number;
   worker: WorkerActuals;
 }
 type Frame = NodeFrame | HeaderFrame | WorkerFrame;
 
-const HEADER = /^(?:(InitPlan|SubPlan) \d+(?: \(returns .*\))?|CTE (?:"(?:[^"]|"")*"|\S+))$/;
-const WORKER = /^Worker (\d+):\s*(.*)$/;
-// "Trigger for constraint fk on orders: time=0.4 calls=20", "Trigger audit: time=1.2 calls=3" (the name is
-// left out for constraint triggers unless VERBOSE; the relation is shown when several are involved).
-const TRIGGER =
-  /^Trigger(?: (?!for constraint )(?<name>.+?))?(?: for constraint (?<constraint>.+?))?(?: on (?<relation>.+?))?: (?:time=(?<time>[\d.]+) )?calls=(?<calls>\d+)$/;
-const PROP_START = /^(?:[A-Z][\w/\-. ()]*?:(?:\s|$)|Worker \d+:)/;
-
-/** Parse EXPLAIN text output (already freed of psql frames) into the plan model. */
+/**
+ * Parse EXPLAIN text output (already freed of psql frames) into the plan model: its first plan. `parsePlan`
+ * reads pasted output of any kind and tells about other plans and skipped lines.
+ */
 export function parseExplainText(input: string): Plan {
-  const lines = joinWrappedLines(input.split("\n"));
+  const { segments, notes, firstContent } = segmentPlans(splitInputLines(input));
+  const first = segments.find((s) => s.kind === "text");
+  if (first?.kind !== "text") throw noPlanError(firstContent);
+  const plan = buildTextPlan(first.lines);
+  plan.notes = [...notes, ...(plan.notes ?? [])];
+  return plan;
+}
+
+export function noPlanError(firstContent: InputLine | null): InputError {
+  const what = firstContent
+    ? `no plan found in the input (line ${firstContent.lineNo} reads "${firstContent.text.trim().slice(0, 60)}")`
+    : "no plan found in the input";
+  return new InputError(what, "pass the output of EXPLAIN, EXPLAIN ANALYZE or auto_explain");
+}
+
+/**
+ * Build one plan from its lines (the first is the root), in one pass with an explicit stack of open levels:
+ * the depth of the tree costs no call stack, and each line is looked at once. The tree is rebuilt from the
+ * columns the lines start at, relative to each other, so psql's six-space steps, one-space or tab indents all
+ * read the same.
+ */
+export function buildTextPlan(lines: InputLine[]): Plan {
   const plan: Plan = {
     root: undefined as unknown as PlanNode,
     planningMs: null,
@@ -55,75 +84,71 @@ export function parseExplainText(input: string): Plan {
     settings: {},
     queryIdentifier: null,
     analyzed: false,
+    notes: [],
   };
-  const frames: Frame[] = [];
-  const nodeFrames: NodeFrame[] = [];
-  let rootIndent = -1;
-  let section: { name: string; indent: number } | null = null;
+  const rootLine = lines[0];
+  if (!rootLine) throw noPlanError(null);
+  const rootCol = indentOf(rootLine.text);
+  const rootContent = rootLine.text.trim();
+  const rootFrame = newNode(rootContent.replace(/^->\s*/, ""), rootLine.lineNo, "child", null);
+  rootFrame.col = rootCol;
+  plan.root = rootFrame.node;
+  const frames: Frame[] = [rootFrame];
+  const nodeFrames: NodeFrame[] = [rootFrame];
+  const unreadable: InputLine[] = [];
+  let inSummary = false;
+  let section: string | null = null;
 
-  lines.forEach(({ text, lineNo }) => {
-    const indent = text.length - text.trimStart().length;
-    const content = text.trim();
-    if (!content) return;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as InputLine;
+    const content = line.text.trim();
+    if (!content) continue;
+    const col = indentOf(line.text);
 
-    if (rootIndent < 0) {
-      if (/^Query Text:/.test(content)) return; // auto_explain prints the statement first
-      const frame = newNode(content.replace(/^->\s*/, ""), lineNo, "child", null);
-      rootIndent = indent;
-      plan.root = frame.node;
-      frame.indent = indent + 2;
-      frames.push(frame);
-      nodeFrames.push(frame);
-      return;
-    }
-
-    if (indent <= rootIndent) {
-      frames.length = 0;
+    if (col <= rootCol) {
+      inSummary = true;
       section = readSummaryLine(content, plan);
-      if (section) section.indent = indent;
-      return;
+      continue;
     }
-    if (section && frames.length === 0) {
-      readSectionLine(section.name, content, plan);
-      return;
+    if (inSummary) {
+      if (section) readSectionLine(section, content, plan);
+      else unreadable.push(line);
+      continue;
     }
 
-    while (frames.length > 1 && (frames.at(-1)?.indent ?? 0) > indent) frames.pop();
-    let top = frames.at(-1);
-    if (!top) return;
+    while (frames.length > 1 && (frames[frames.length - 1] as Frame).col >= col) frames.pop();
+    let top = frames[frames.length - 1] as Frame;
 
     if (content.startsWith("->")) {
       while (top.kind === "worker" && frames.length > 1) {
         frames.pop();
-        top = frames.at(-1) as Frame;
+        top = frames[frames.length - 1] as Frame;
       }
-      const owner = top.kind === "header" ? top.owner : top.kind === "node" ? top : nodeFrames[0];
-      if (!owner) return;
+      const owner = top.kind === "header" ? top.owner : top.kind === "node" ? top : rootFrame;
       const role = top.kind === "header" ? top.role : "child";
       const name = top.kind === "header" ? top.name : null;
       const arrow = /^->\s*/.exec(content)?.[0].length ?? 2;
-      const frame = newNode(content.slice(arrow), lineNo, role, name);
-      frame.indent = indent + arrow + 2;
+      const frame = newNode(content.slice(arrow), line.lineNo, role, name);
+      frame.col = col;
       owner.node.children.push(frame.node);
       frames.push(frame);
       nodeFrames.push(frame);
-      return;
+      continue;
     }
 
     const nodeFrame = top.kind === "node" ? top : top.kind === "header" ? top.owner : null;
-    const header = HEADER.exec(content);
-    if (header && nodeFrame) {
+    if (SUBPLAN_HEADER.test(content) && nodeFrame) {
       frames.push({
         kind: "header",
-        indent: indent + 2,
-        role: header[1] === "SubPlan" ? "subplan" : "initplan",
+        col,
+        role: content.startsWith("SubPlan") ? "subplan" : "initplan",
         name: content,
         owner: nodeFrame,
       });
-      return;
+      continue;
     }
 
-    const worker = WORKER.exec(content);
+    const worker = WORKER_LINE.exec(content);
     if (worker && nodeFrame) {
       const w: WorkerActuals = {
         worker: Number(worker[1]),
@@ -133,27 +158,60 @@ export function parseExplainText(input: string): Plan {
         props: {},
       };
       nodeFrame.node.workers.push(w);
-      frames.push({ kind: "worker", indent: indent + 2, worker: w });
+      frames.push({ kind: "worker", col, worker: w });
       const inline = worker[2] ?? "";
       if (inline.startsWith("actual")) w.actual = readActualsText(inline);
       else if (inline) applyWorkerProp(w, inline);
-      return;
+      continue;
     }
 
+    const target = TARGET_LINE.exec(content);
+    if (target && top.kind === "node" && top.node.nodeType === "ModifyTable") {
+      // "Update on t_p1 t_1": a partition the ModifyTable writes to, not a node and not its cost.
+      const name = readTargetName(target[1] ?? "");
+      top.rawProps.push(["Target Tables", [...targetsOf(top), name]]);
+      continue;
+    }
+
+    if (!PROP_START.test(content)) {
+      unreadable.push(line);
+      continue;
+    }
     if (top.kind === "worker") applyWorkerProp(top.worker, content);
     else if (nodeFrame) applyNodeProp(nodeFrame, content);
-  });
-
-  if (!plan.root) {
-    throw new InputError(
-      "no plan found in the input",
-      "pass the output of EXPLAIN, EXPLAIN ANALYZE or auto_explain",
-    );
   }
+
   for (const frame of nodeFrames) finishNode(frame);
   numberNodes(plan.root);
   plan.analyzed = plan.root.actual !== undefined || plan.executionMs !== null;
+  if (unreadable.length > 0) plan.notes?.push(describeUnreadable(unreadable));
   return plan;
+}
+
+function indentOf(text: string): number {
+  return text.length - text.trimStart().length;
+}
+
+function describeUnreadable(lines: InputLine[]): string {
+  const first = lines[0] as InputLine;
+  const sample = first.text.trim().slice(0, 60);
+  return lines.length === 1
+    ? `line ${first.lineNo} of the plan is not a line EXPLAIN prints, skipped: "${sample}"`
+    : `${lines.length.toLocaleString("en-US")} lines of the plan are not lines EXPLAIN prints, skipped; the first, line ${first.lineNo}: "${sample}"`;
+}
+
+function targetsOf(frame: NodeFrame): string[] {
+  for (let i = frame.rawProps.length - 1; i >= 0; i--) {
+    const [key, value] = frame.rawProps[i] as [string, PropValue];
+    if (key === "Target Tables" && Array.isArray(value)) return value;
+  }
+  return [];
+}
+
+/** "sales.events_2025 e_1" → "events_2025" (the relation's name, as EXPLAIN JSON's "Target Tables" gives it). */
+function readTargetName(text: string): string {
+  const head = readNodeHead(`Seq Scan on ${text}`);
+  return head.relationName ?? text;
 }
 
 function newNode(text: string, lineNo: number, role: NodeRole, subplanName: string | null): NodeFrame {
@@ -193,7 +251,7 @@ function newNode(text: string, lineNo: number, role: NodeRole, subplanName: stri
     props: {},
     children: [],
   };
-  return { kind: "node", indent: 0, node, rawProps: [] };
+  return { kind: "node", col: 0, node, rawProps: [] };
 }
 
 function applyNodeProp(frame: NodeFrame, content: string): void {
@@ -236,9 +294,9 @@ type SummaryReader = [RegExp, (plan: Plan, m: RegExpExecArray) => void];
 
 /** Lines at the plan's outer level: timings, triggers, settings, query id, serialization. */
 const SUMMARY_READERS: SummaryReader[] = [
-  [/^Planning Time: ([\d.]+) ms$/, (plan, m) => (plan.planningMs = Number(m[1]))],
-  [/^(?:Execution Time|Total runtime): ([\d.]+) ms$/, (plan, m) => (plan.executionMs = Number(m[1]))],
-  [TRIGGER, (plan, m) => plan.triggers.push(readTrigger(m.groups ?? {}))],
+  [/^Planning Time: ([\d.]+) ms$/i, (plan, m) => (plan.planningMs = Number(m[1]))],
+  [/^(?:Execution Time|Total runtime): ([\d.]+) ms$/i, (plan, m) => (plan.executionMs = Number(m[1]))],
+  [TRIGGER_LINE, (plan, m) => plan.triggers.push(readTrigger(m.groups ?? {}))],
   [
     /^Settings: (.*)$/,
     (plan, m) => {
@@ -261,11 +319,11 @@ const SUMMARY_READERS: SummaryReader[] = [
   ],
 ];
 
-/** Read a line at the plan's outer level. Returns the section it opens ("Planning:", "JIT:"), if any. */
-function readSummaryLine(content: string, plan: Plan): { name: string; indent: number } | null {
+/** Read a line at the plan's outer level. Returns the section it opens ("Planning", "JIT"), if any. */
+function readSummaryLine(content: string, plan: Plan): string | null {
   if (content === "Planning:" || content === "JIT:") {
     if (content === "JIT:") plan.jit = { functions: 0, options: {}, timingMs: null };
-    return { name: content.slice(0, -1), indent: 0 };
+    return content.slice(0, -1);
   }
   for (const [re, apply] of SUMMARY_READERS) {
     const m = re.exec(content);
@@ -311,33 +369,4 @@ function readTrigger(g: Record<string, string | undefined>): Trigger {
     timeMs: g.time === undefined ? null : Number(g.time),
     calls: Number(g.calls),
   };
-}
-
-interface NumberedLine {
-  text: string;
-  lineNo: number;
-}
-
-/**
- * Lines a terminal or mail client broke in two are joined back: a line that is neither a node, a subplan header,
- * a worker nor a "Key: value" property continues the line before it.
- */
-function joinWrappedLines(raw: string[]): NumberedLine[] {
-  const out: NumberedLine[] = [];
-  raw.forEach((line, index) => {
-    const content = line.trim();
-    const previous = out.at(-1);
-    const isNew =
-      !previous ||
-      !content ||
-      content.startsWith("->") ||
-      /\s\((?:cost=|actual |never executed\))/.test(content) ||
-      HEADER.test(content) ||
-      PROP_START.test(content) ||
-      TRIGGER.test(content) ||
-      /^(Planning|Execution) Time:/.test(content);
-    if (isNew) out.push({ text: line.trimEnd(), lineNo: index + 1 });
-    else if (previous) previous.text += /^\s/.test(line) ? ` ${content}` : content;
-  });
-  return out;
 }

@@ -1,52 +1,111 @@
 import { InputError } from "../../util/input-error.js";
-import { parseExplainJson } from "./explain-json-parser.js";
-import { parseExplainText } from "./explain-text-parser.js";
+import { parseExplainJsonPlans } from "./explain-json-parser.js";
+import { buildTextPlan, noPlanError } from "./explain-text-parser.js";
+import { cleanPastedLines } from "./pasted-lines.js";
 import type { Plan } from "./plan-model.js";
+import { type PlanSegment, segmentPlans } from "./plan-segments.js";
 
-/** Read a plan as people paste it: raw EXPLAIN, psql output with frames, JSON, or an auto_explain log entry. */
-export function parsePlan(input: string): Plan {
-  const text = unwrapPastedPlan(input);
-  if (!text.trim()) {
-    throw new InputError("the plan is empty", "pass EXPLAIN output with --plan FILE or on standard input");
-  }
-  const first = text.trimStart()[0];
-  if (first === "[" || first === "{") return parseExplainJson(text);
-  if (first === "<" || /^\s*- Plan:/m.test(text)) {
-    throw new InputError(
-      "XML and YAML plans are not supported",
-      "run EXPLAIN with FORMAT TEXT or FORMAT JSON",
-    );
-  }
-  return parseExplainText(text);
+export interface PlanInputOptions {
+  /** Which plan to read when the input holds several, from 1 (the default). */
+  index?: number;
 }
 
 /**
- * Remove what psql and GUI tools put around a plan: the "QUERY PLAN" header and its rule, the "(N rows)"
- * footer, border-2 frames, "+" continuation marks of multi-line cells, CSV quotes, and the common indent.
+ * Read a plan as people paste it: raw EXPLAIN, psql output in any of its styles, JSON, an auto_explain entry, a
+ * CSV or GUI export, a psql session with its prompt and statement. When the input holds several plans the
+ * first (or `index`) is read and `notes` says how many there are; lines that are not part of any plan are
+ * named in `notes` too, never dropped in silence. Time is linear in the size of the input.
+ */
+export function parsePlan(input: string, options: PlanInputOptions = {}): Plan {
+  const { segments, notes, firstContent } = readSegments(input);
+  const index = options.index ?? 1;
+  if (!Number.isInteger(index) || index < 1) {
+    throw new InputError(
+      `plan index ${index} is not a whole number from 1`,
+      "pass --plan-index 1 for the first plan",
+    );
+  }
+  const plans = expand(segments, index);
+  if (plans.count === 0) throw noPlanError(firstContent);
+  if (index > plans.count) {
+    throw new InputError(
+      `plan index ${index} is out of range: the input holds ${plans.count === 1 ? "1 plan" : `${plans.count.toLocaleString("en-US")} plans`}`,
+      `pass --plan-index with a number from 1 to ${plans.count}`,
+    );
+  }
+  const plan = plans.chosen as Plan;
+  const all = [...notes, ...(plan.notes ?? [])];
+  if (plans.count > 1) {
+    const starts = plans.starts.slice(0, 5).join(", ");
+    const more = plans.count > 5 ? ", ..." : "";
+    all.unshift(
+      `the input holds ${plans.count.toLocaleString("en-US")} plans (starting at lines ${starts}${more}); read plan ${index}; pass --plan-index N to read another`,
+    );
+  }
+  plan.notes = all;
+  return plan;
+}
+
+/** Every plan in the input, each with the notes about the input as a whole. */
+export function parsePlans(input: string): Plan[] {
+  const { segments, notes, firstContent } = readSegments(input);
+  const plans = segments.flatMap((segment) => parseSegment(segment));
+  if (plans.length === 0) throw noPlanError(firstContent);
+  for (const plan of plans) plan.notes = [...notes, ...(plan.notes ?? [])];
+  return plans;
+}
+
+function readSegments(input: string) {
+  const lines = cleanPastedLines(input);
+  if (!lines.some((line) => line.text.trim())) {
+    throw new InputError("the plan is empty", "pass EXPLAIN output with --plan FILE or on standard input");
+  }
+  return segmentPlans(lines);
+}
+
+function parseSegment(segment: PlanSegment): Plan[] {
+  return segment.kind === "json" ? parseExplainJsonPlans(segment.text) : [buildTextPlan(segment.lines)];
+}
+
+/**
+ * Count the plans and parse only the one asked for: a JSON segment may hold several plans, a text segment one.
+ * (A 50 MB input of one-line plans is counted, not turned into half a million plan objects.)
+ */
+function expand(
+  segments: PlanSegment[],
+  index: number,
+): { count: number; chosen: Plan | null; starts: number[] } {
+  let count = 0;
+  let chosen: Plan | null = null;
+  const starts: number[] = [];
+  for (const segment of segments) {
+    if (segment.kind === "text") {
+      count++;
+      starts.push(segment.firstLine);
+      if (count === index) chosen = buildTextPlan(segment.lines);
+      continue;
+    }
+    const plans = parseExplainJsonPlans(segment.text);
+    for (const plan of plans) {
+      count++;
+      starts.push(segment.firstLine);
+      if (count === index) chosen = plan;
+    }
+  }
+  return { count, chosen, starts };
+}
+
+/**
+ * The input freed of what psql and GUI tools put around a plan (headers, rules, frames, footers, quotes,
+ * continuation and wrap marks), with the common indent removed.
  */
 export function unwrapPastedPlan(input: string): string {
-  let lines = input
-    .replace(/^\uFEFF/, "")
-    .replace(/\r\n?/g, "\n")
-    .replace(/\t/g, "    ")
-    .split("\n");
-  lines = lines.filter(
-    (line) =>
-      !/^\s*\|?\s*QUERY PLAN\s*\|?\s*$/.test(line) &&
-      !/^\s*[-+]{3,}\s*$/.test(line) &&
-      !/^\s*\(\d+ rows?\)\s*$/.test(line),
-  );
-  if (lines.some((line) => /^\s*\|.*\|\s*$/.test(line))) {
-    lines = lines.map((line) => line.replace(/^\s*\| ?/, "").replace(/\s*\|\s*$/, ""));
+  const lines = cleanPastedLines(input).filter((line) => !line.end);
+  let common = Number.POSITIVE_INFINITY;
+  for (const line of lines) {
+    const t = line.text.trimStart();
+    if (t) common = Math.min(common, line.text.length - t.length);
   }
-  const nonEmpty = lines.filter((line) => line.trim());
-  const continued = nonEmpty.filter((line) => /\s\+$/.test(line) || /^\s*\+$/.test(line)).length;
-  if (continued > 0 && continued >= nonEmpty.length / 2)
-    lines = lines.map((line) => line.replace(/\s?\+\s*$/, ""));
-  if (nonEmpty.length > 0 && nonEmpty.every((line) => /^\s*".*"\s*$/.test(line))) {
-    lines = lines.map((line) => line.replace(/^\s*"(.*)"\s*$/, "$1").replace(/""/g, '"'));
-  }
-  const indents = lines.filter((line) => line.trim()).map((line) => line.length - line.trimStart().length);
-  const common = indents.reduce((min, n) => Math.min(min, n), indents[0] ?? 0);
-  return lines.map((line) => line.slice(common).trimEnd()).join("\n");
+  if (!Number.isFinite(common)) common = 0;
+  return lines.map((line) => line.text.slice(common).trimEnd()).join("\n");
 }

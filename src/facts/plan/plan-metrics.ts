@@ -55,7 +55,7 @@ export function analyzePlan(plan: Plan): AnalyzedPlan {
     nodes[node.id] = node;
     parents[node.id] = parent;
   }
-  const processes = countProcesses(plan.root, 1, []);
+  const processes = countProcesses(nodes, parents);
   const metrics: NodeMetrics[] = nodes.map((node) => baseMetrics(node, processes[node.id] ?? 1));
   const totalMs = plan.executionMs ?? metrics[0]?.inclusiveMs ?? null;
   const totalCost = plan.root.cost?.total ?? null;
@@ -73,7 +73,7 @@ export function analyzePlan(plan: Plan): AnalyzedPlan {
   }
   chargeCtesToScans(nodes, metrics, exclusive, buffers);
 
-  const fractions = runFractions(plan.root, 1, []);
+  const fractions = runFractions(nodes, parents);
   nodes.forEach((node, id) => {
     const m = metrics[id] as NodeMetrics;
     const ms = exclusive[id];
@@ -87,15 +87,18 @@ export function analyzePlan(plan: Plan): AnalyzedPlan {
   return { plan, nodes, parents, metrics, totalMs, totalCost };
 }
 
-function countProcesses(node: PlanNode, current: number, out: number[]): number[] {
-  out[node.id] = current;
-  let below = current;
-  if (GATHER.has(node.nodeType)) {
-    const launched = Number(node.props["Workers Launched"] ?? node.props["Workers Planned"] ?? 0);
-    const leaderRuns = node.props["Single Copy"] !== true;
-    below = Math.max(1, launched + (leaderRuns ? 1 : 0));
+/** How many processes run each node: 1, or under a Gather its launched workers plus the leader. */
+function countProcesses(nodes: PlanNode[], parents: Array<PlanNode | null>): number[] {
+  const out: number[] = [];
+  for (const node of nodes) {
+    const parent = parents[node.id];
+    if (!parent) out[node.id] = 1;
+    else if (GATHER.has(parent.nodeType)) {
+      const launched = Number(parent.props["Workers Launched"] ?? parent.props["Workers Planned"] ?? 0);
+      const leaderRuns = parent.props["Single Copy"] !== true;
+      out[node.id] = Math.max(1, launched + (leaderRuns ? 1 : 0));
+    } else out[node.id] = out[parent.id] ?? 1;
   }
-  for (const child of node.children) countProcesses(child, GATHER.has(node.nodeType) ? below : current, out);
   return out;
 }
 
@@ -152,11 +155,18 @@ function chargeCtesToScans(
   exclusive: Array<number | null>,
   buffers: Array<Buffers | null>,
 ): void {
+  const scansByName = new Map<string, PlanNode[]>();
+  for (const n of nodes) {
+    if (n.nodeType !== "CTE Scan" || n.relationName === null) continue;
+    const list = scansByName.get(n.relationName) ?? [];
+    list.push(n);
+    scansByName.set(n.relationName, list);
+  }
   for (const cte of nodes.filter((n) => n.subplanName?.startsWith("CTE "))) {
-    const name = cte.subplanName?.slice(4).replace(/^"(.*)"$/, "$1");
+    const name = cte.subplanName?.slice(4).replace(/^"(.*)"$/, "$1") ?? "";
     let remainingMs = metrics[cte.id]?.inclusiveMs ?? 0;
     const remainingBuffers = cte.buffers ? { ...cte.buffers } : null;
-    for (const scan of nodes.filter((n) => n.nodeType === "CTE Scan" && n.relationName === name)) {
+    for (const scan of scansByName.get(name) ?? []) {
       const available = Math.max(0, exclusive[scan.id] ?? 0);
       const takenMs = Math.min(available, remainingMs);
       remainingMs -= takenMs;
@@ -194,20 +204,22 @@ function subtract(
  * How much of each node's estimated cost the statement really incurs: a Limit stops its input early, so the
  * input runs only the fraction of its total cost that the Limit's own cost implies.
  */
-function runFractions(node: PlanNode, fraction: number, out: number[]): number[] {
-  out[node.id] = fraction;
-  for (const child of node.children) {
-    let childFraction = fraction;
+function runFractions(nodes: PlanNode[], parents: Array<PlanNode | null>): number[] {
+  const out: number[] = [];
+  // Nodes are in pre-order, so a parent's fraction is known before its children's.
+  for (const node of nodes) {
+    const parent = parents[node.id];
+    let fraction = parent ? (out[parent.id] ?? 1) : 1;
     if (
-      node.nodeType === "Limit" &&
-      child.role === "child" &&
+      parent?.nodeType === "Limit" &&
+      node.role === "child" &&
+      parent.cost &&
       node.cost &&
-      child.cost &&
-      child.cost.total > 0
+      node.cost.total > 0
     ) {
-      childFraction = fraction * Math.min(1, node.cost.total / child.cost.total);
+      fraction *= Math.min(1, parent.cost.total / node.cost.total);
     }
-    runFractions(child, childFraction, out);
+    out[node.id] = fraction;
   }
   return out;
 }

@@ -103,6 +103,11 @@ export interface Plan {
   queryIdentifier: string | null;
   /** Whether the plan carries run-time figures (EXPLAIN ANALYZE). */
   analyzed: boolean;
+  /**
+   * What the reader had to say about the input: other plans it holds, lines it skipped. Empty when the input was
+   * one plan and nothing else. Absent on plans built by hand or read from older snapshots.
+   */
+  notes?: string[];
 }
 
 export function emptyBuffers(): Buffers {
@@ -131,13 +136,21 @@ export function emptyIoTimings(): IoTimings {
   };
 }
 
-/** Visit every node, parents before children. */
+/**
+ * Visit every node, parents before children (pre-order). Iterative: a plan 10,000 levels deep is walked in
+ * linear time without growing the call stack.
+ */
 export function* walkPlan(
   node: PlanNode,
   parent: PlanNode | null = null,
 ): Generator<[PlanNode, PlanNode | null]> {
-  yield [node, parent];
-  for (const child of node.children) yield* walkPlan(child, node);
+  const stack: Array<[PlanNode, PlanNode | null]> = [[node, parent]];
+  for (let entry = stack.pop(); entry; entry = stack.pop()) {
+    yield entry;
+    const [current] = entry;
+    for (let i = current.children.length - 1; i >= 0; i--)
+      stack.push([current.children[i] as PlanNode, current]);
+  }
 }
 
 export function countNodes(root: PlanNode): number {

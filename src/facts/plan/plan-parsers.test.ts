@@ -196,6 +196,8 @@ describe("pasted plans", () => {
     expect(() => parsePlan(json.slice(0, 200))).toThrow(/truncated/);
     expect(() => parsePlan("   \n")).toThrow(/empty/);
     expect(() => parsePlan('{"hello": 1}')).toThrow(/no "Plan" object/);
-    expect(() => parsePlan("hello world, this is not a plan")).toThrow(/line 1: this is not a plan node/);
+    expect(() => parsePlan("hello world, this is not a plan")).toThrow(
+      /no plan found in the input \(line 1 reads "hello world/,
+    );
   });
 });

@@ -1,0 +1,249 @@
+/**
+ * Frees pasted EXPLAIN output of what psql, GUI tools and exports put around it, line by line and in time linear
+ * in the input: the column header and its rule (ASCII, unicode, double), border-2 frames and DBeaver's `|` cell
+ * borders, expanded-mode record lines, psql's newline marks ("+", "↵") and wrapped-format marks (".", "…"),
+ * CSV/pgAdmin quoting with `""` escapes, row-count footers in any language and leading tabs. Each line keeps the
+ * number it had in the input, so messages can point at it. Lines that were frames become `end` marks: a plan
+ * never continues across a header or a footer.
+ */
+
+export interface InputLine {
+  text: string;
+  /** 1-based line number in the input. */
+  lineNo: number;
+  /** A header, rule or footer stood here: whatever plan came before ends. */
+  end?: boolean;
+}
+
+const BARS = new Set(["|", "│", "║", "┃"]);
+const RULE = /^[-+=|:─━═┼╪╬├┤╠╣┌┐└┘╔╗╚╝╞╡╟╢┬┴╤╧╦╩│║╫┃ ]+$/;
+const RULE_RUN = /[-─═━]{3}/;
+const RECORD = /\[ RECORD \d+ \]/;
+/** "(3 rows)", "(1 row)", "(3 lignes)", "(1 Zeile)", "(3 filas)", "(2 строки)", "(3 行)". */
+const FOOTER = /^\(\d[\d,.\u00a0 ]* [\p{L}\p{M}]+(?: [\p{L}\p{M}]+)?\)$/u;
+const HEADER_NAME = /^[|│║]?\s?QUERY PLAN\s?[|│║]?$/i;
+
+/** Split input into numbered lines, CRLF/CR tolerated, a byte-order mark dropped, leading tabs expanded. */
+export function splitInputLines(input: string): InputLine[] {
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  const out: InputLine[] = [];
+  let start = 0;
+  let lineNo = 1;
+  for (;;) {
+    const nl = text.indexOf("\n", start);
+    let line = nl < 0 ? text.slice(start) : text.slice(start, nl);
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (line.includes("\r")) {
+      // Old Mac line ends inside a line: each part is a line of its own.
+      for (const part of line.split("\r")) out.push({ text: expandLeadingTabs(part), lineNo: lineNo++ });
+    } else out.push({ text: expandLeadingTabs(line), lineNo: lineNo++ });
+    if (nl < 0) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
+/** Tabs in the indentation become spaces to the next multiple of 8, as a terminal shows them. */
+function expandLeadingTabs(line: string): string {
+  if (!line.includes("\t")) return line;
+  let col = 0;
+  let i = 0;
+  for (; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === " ") col++;
+    else if (ch === "\t") col = (Math.floor(col / 8) + 1) * 8;
+    else break;
+  }
+  return " ".repeat(col) + line.slice(i);
+}
+
+/** Clean pasted plan output: see the module comment. */
+export function cleanPastedLines(input: string): InputLine[] {
+  let lines = unquoteCsv(splitInputLines(input));
+  lines = stripCellBorders(lines);
+  lines = dropRecordsAndRules(lines);
+  lines = joinWrapMarks(lines);
+  lines = stripNewlineMarks(lines);
+  return lines.map((line) => (FOOTER.test(line.text.trim()) ? { ...line, text: "", end: true } : line));
+}
+
+/**
+ * CSV exports and pgAdmin/DBeaver copies put a line in double quotes when it needs them (always, for some tools),
+ * doubling the quotes inside; a JSON plan in one cell spans many lines. A line that opens a quote is a quoted
+ * field only if the quote closes (at the end of that line or a later one).
+ */
+function unquoteCsv(lines: InputLine[]): InputLine[] {
+  const out: InputLine[] = [];
+  let noCloseFrom = Number.POSITIVE_INFINITY; // no closing quote at or after this index: stop looking
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as InputLine;
+    // A quoted field starts in the first column (an indented quote is JSON's, or the plan's own).
+    if (!line.text.startsWith('"') || i >= noCloseFrom) {
+      out.push(line);
+      continue;
+    }
+    const field = readQuotedField(lines, i);
+    if (field === "unclosed") noCloseFrom = i;
+    if (field === null || field === "unclosed") {
+      out.push(line);
+      continue;
+    }
+    const parts = field.value.split("\n");
+    parts.forEach((part, k) => {
+      out.push({ text: expandLeadingTabs(part), lineNo: line.lineNo + k });
+    });
+    i = field.lastIndex;
+  }
+  return out;
+}
+
+/**
+ * A CSV field that opens at lines[i]: its value and the index of the line where it closes; "unclosed" when no
+ * quote closes it, null when text other than a separator follows the closing quote.
+ */
+function readQuotedField(
+  lines: InputLine[],
+  i: number,
+): { value: string; lastIndex: number } | "unclosed" | null {
+  let value = "";
+  let first = true;
+  for (let k = i; k < lines.length; k++) {
+    const text = (lines[k] as InputLine).text;
+    let pos = first ? text.indexOf('"') + 1 : 0;
+    if (!first) value += "\n";
+    first = false;
+    for (;;) {
+      const q = text.indexOf('"', pos);
+      if (q < 0) {
+        value += text.slice(pos);
+        break;
+      }
+      value += text.slice(pos, q);
+      if (text[q + 1] === '"') {
+        value += '"';
+        pos = q + 2;
+        continue;
+      }
+      // The field closes here; only a separator or spaces may follow.
+      const rest = text.slice(q + 1).trim();
+      if (rest !== "" && rest !== "," && rest !== ";") return null;
+      return { value, lastIndex: k };
+    }
+  }
+  return "unclosed";
+}
+
+/**
+ * Border-2 frames ("| ... |", "│ ... │", "║ ... ║") and DBeaver's cell borders ("|...|" or a trailing "|"):
+ * removed when most lines carry them.
+ */
+function stripCellBorders(lines: InputLine[]): InputLine[] {
+  let content = 0;
+  let leading = 0;
+  let trailing = 0;
+  for (const line of lines) {
+    const t = line.text.trim();
+    if (!t || (RULE.test(t) && RULE_RUN.test(t))) continue;
+    content++;
+    if (BARS.has(t[0] as string)) leading++;
+    if (BARS.has(t.at(-1) as string)) trailing++;
+  }
+  if (content === 0) return lines;
+  const stripLeading = leading > content / 2;
+  const stripTrailing = trailing > content / 2;
+  if (!stripLeading && !stripTrailing) return lines;
+  return lines.map((line) => {
+    let text = line.text.trimEnd();
+    const t = text.trimStart();
+    if (!t || (RULE.test(t) && RULE_RUN.test(t))) return line;
+    if (stripLeading && BARS.has(t[0] as string)) text = t.slice(1);
+    if (stripTrailing && BARS.has(text.at(-1) as string)) text = text.slice(0, -1);
+    return { ...line, text };
+  });
+}
+
+function isRule(text: string): boolean {
+  const t = text.trim();
+  return t.length >= 3 && RULE.test(t) && RULE_RUN.test(t);
+}
+
+/**
+ * Rules and the column header above a rule become `end` marks; expanded mode's "-[ RECORD 1 ]---" lines are
+ * dropped and its "QUERY PLAN | " column name taken off each value.
+ */
+function dropRecordsAndRules(lines: InputLine[]): InputLine[] {
+  const expanded = lines.some((line) => RECORD.test(line.text) && line.text.trim().length > 0);
+  const out: InputLine[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as InputLine;
+    if (expanded && RECORD.test(line.text)) continue;
+    if (isRule(line.text)) {
+      const previous = out.at(-1);
+      const next = lines[i + 1]?.text.trim() ?? "";
+      if (previous && !previous.end && previous.text.trim() && next && !isRule(next) && !FOOTER.test(next))
+        out[out.length - 1] = { ...previous, text: "", end: true };
+      out.push({ ...line, text: "", end: true });
+      continue;
+    }
+    let text = line.text;
+    if (expanded) {
+      const bar = firstBar(text);
+      if (bar >= 0) text = text.slice(bar + 1).replace(/^ /, "");
+    }
+    if (HEADER_NAME.test(text.trim())) {
+      out.push({ ...line, text: "", end: true });
+      continue;
+    }
+    out.push(text === line.text ? line : { ...line, text });
+  }
+  return out;
+}
+
+function firstBar(text: string): number {
+  for (let i = 0; i < text.length; i++) if (BARS.has(text[i] as string)) return i;
+  return -1;
+}
+
+/**
+ * psql's wrapped format cuts long lines at the terminal width, ending the piece with "." (ASCII) or "…"
+ * (unicode) and starting the next with the same mark where the cell's padding was.
+ */
+function joinWrapMarks(lines: InputLine[]): InputLine[] {
+  const out: InputLine[] = [];
+  for (const line of lines) {
+    const previous = out.at(-1);
+    const mark = line.text[0];
+    if (previous && !previous.end && (mark === "." || mark === "…")) {
+      const before = previous.text.trimEnd();
+      if (before.endsWith(mark) && before.length > 1) {
+        out[out.length - 1] = { ...previous, text: before.slice(0, -1) + line.text.slice(1) };
+        continue;
+      }
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+/**
+ * A cell with line breaks (a JSON plan, an auto_explain entry) is printed by psql with "+" (ASCII) or "↵"
+ * (unicode) at the end of each line but the last: removed when most lines carry one.
+ */
+function stripNewlineMarks(lines: InputLine[]): InputLine[] {
+  let content = 0;
+  let marked = 0;
+  for (const line of lines) {
+    const t = line.text.trimEnd();
+    if (!t.trim()) continue;
+    content++;
+    if (t.endsWith("↵") || t.endsWith("+")) marked++;
+  }
+  if (marked === 0 || marked < content / 2) return lines;
+  return lines.map((line) => {
+    const t = line.text.trimEnd();
+    if (t.endsWith("↵")) return { ...line, text: t.slice(0, -1).trimEnd() };
+    // The mark sits in the cell's right padding: right after the text on the widest line.
+    if (t.endsWith("+")) return { ...line, text: t.slice(0, -1).trimEnd() };
+    return line;
+  });
+}

@@ -1,0 +1,247 @@
+/**
+ * Finds the plans in cleaned input lines, in one pass: where each text plan starts and ends, where a JSON plan
+ * is, and what else the input holds. Nothing is dropped in silence: lines that are neither part of a plan nor
+ * the usual company of one (a psql prompt, the echoed statement, a command tag, a comment) become notes.
+ */
+import { InputError } from "../../util/input-error.js";
+import {
+  isNodeLine,
+  PROP_START,
+  SUBPLAN_HEADER,
+  SUMMARY_LINE,
+  TARGET_LINE,
+  TRIGGER_LINE,
+  WORKER_LINE,
+} from "./explain-text-line.js";
+import type { InputLine } from "./pasted-lines.js";
+
+export type PlanSegment =
+  | { kind: "text"; lines: InputLine[]; firstLine: number }
+  | { kind: "json"; text: string; firstLine: number };
+
+export interface Segmentation {
+  segments: PlanSegment[];
+  /** What the reader skipped and why, one sentence each. */
+  notes: string[];
+  /** The first line with content, for the message when there is no plan at all. */
+  firstContent: InputLine | null;
+}
+
+/** "mydb=# ", "mydb-# ", "mydb(# ", "postgres=> ", "mydb=*# " (psql's default PROMPT1/PROMPT2). */
+const PROMPT = /^[\w.$@:/-]*[=\-('"*^$][*!?]?[#>] /;
+const SQL_START =
+  /^(?:EXPLAIN|SELECT|WITH|INSERT|UPDATE|DELETE|MERGE|VALUES|TABLE|EXECUTE|PREPARE|BEGIN|START|COMMIT|ROLLBACK|END|SET|RESET|SHOW|CREATE|DROP|ALTER|ANALYZE|VACUUM|LOAD|DO|CALL|SAVEPOINT|RELEASE|DEALLOCATE|DISCARD|\\\w+)\b/i;
+const COMMENT = /^(?:--|\/\*|\*)/;
+/** Command tags and messages psql prints around results. */
+const PSQL_OUTPUT =
+  /^(?:BEGIN|COMMIT|ROLLBACK|SET|RESET|SAVEPOINT|RELEASE|PREPARE|DEALLOCATE|DO|LOAD|START TRANSACTION|(?:INSERT \d+|UPDATE|DELETE|MERGE|SELECT|COPY) \d+|(?:CREATE|DROP|ALTER) [A-Z ]+|Time: [\d.,]+ ms.*|Timing is (?:on|off)\.|(?:Expanded display|Output format|Border style|Line style|Pager usage) .*|NOTICE: .*|WARNING: .*)$/;
+/** auto_explain's log entry: "duration: 1.234 ms  plan:" after the log line prefix, then "Query Text:". */
+const AUTO_EXPLAIN = /(?:duration: [\d.]+ ms\s+plan:|^Query Text: |^Query Parameters: )/;
+
+interface OpenPlan {
+  lines: InputLine[];
+  rootCol: number;
+  /** Parenthesis depth and open quote at the end of the last line, to join lines a terminal wrapped. */
+  depth: number;
+  quote: string | null;
+}
+
+/** Split cleaned lines into plans and notes. Throws on input that cannot be a plan the reader knows. */
+export function segmentPlans(lines: InputLine[]): Segmentation {
+  const segments: PlanSegment[] = [];
+  const notes: string[] = [];
+  const garbage: InputLine[] = [];
+  let skipped: InputLine[] = [];
+  let firstContent: InputLine | null = null;
+  let open: OpenPlan | null = null;
+
+  const closePlan = () => {
+    if (open) segments.push({ kind: "text", lines: open.lines, firstLine: open.lines[0]?.lineNo ?? 0 });
+    open = null;
+  };
+  const closeSkipped = () => {
+    if (skipped.length > 0 && !explainable(skipped)) garbage.push(...skipped.filter((l) => l.text.trim()));
+    skipped = [];
+  };
+  const startPlan = (line: InputLine, col: number) => {
+    closeSkipped();
+    const plan: OpenPlan = { lines: [line], rootCol: col, depth: 0, quote: null };
+    track(plan, line.text.trim(), true);
+    open = plan;
+  };
+
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as InputLine;
+    if (line.end) {
+      closePlan();
+      continue;
+    }
+    const content = line.text.trim();
+    if (!content) continue;
+    firstContent ??= line;
+    const col = line.text.length - line.text.trimStart().length;
+    const plan = open as OpenPlan | null;
+
+    if (plan) {
+      const continues = (plan.depth > 0 || plan.quote !== null) && !startsAnew(content);
+      if (continues) {
+        joinToLast(plan, line, content);
+        continue;
+      }
+      if (col > plan.rootCol) {
+        plan.lines.push(line);
+        track(plan, content, true);
+        continue;
+      }
+      if (content.startsWith("->")) {
+        throw new InputError(
+          `line ${line.lineNo}: a plan node ("->") at the plan's left margin: the indentation that shows the tree was lost`,
+          "paste the plan with its leading spaces (save EXPLAIN's output to a file, or copy it from psql)",
+        );
+      }
+      if (SUMMARY_LINE.test(content) || TRIGGER_LINE.test(content)) {
+        plan.lines.push(line);
+        track(plan, content, true);
+        continue;
+      }
+      if (isNodeLine(content)) {
+        closePlan();
+        startPlan(line, col);
+        continue;
+      }
+      if (isCompany(content)) {
+        closePlan();
+        skipped.push(line);
+        continue;
+      }
+      garbage.push(line);
+      continue;
+    }
+
+    const first = content[0];
+    if (first === "[" || first === "{") {
+      closeSkipped();
+      const region = readJsonRegion(lines, i);
+      segments.push({ kind: "json", text: region.text, firstLine: line.lineNo });
+      i = region.lastIndex;
+      continue;
+    }
+    if (/^<explain\b|^<\?xml/i.test(content) || /^- Plan:/.test(content)) {
+      throw new InputError(
+        `line ${line.lineNo}: XML and YAML plans are not supported`,
+        "run EXPLAIN with FORMAT TEXT or FORMAT JSON",
+      );
+    }
+    if (isNodeLine(content)) {
+      startPlan(line, col);
+      continue;
+    }
+    skipped.push(line);
+  }
+  closePlan();
+  closeSkipped();
+  if (garbage.length > 0) notes.push(describeSkipped(garbage));
+  return { segments, notes, firstContent };
+}
+
+/** A line that cannot be the rest of the line before it. */
+function startsAnew(content: string): boolean {
+  return (
+    content.startsWith("->") ||
+    /\s\((?:cost=|actual |never executed\))/.test(content) ||
+    SUBPLAN_HEADER.test(content) ||
+    WORKER_LINE.test(content) ||
+    PROP_START.test(content) ||
+    TRIGGER_LINE.test(content) ||
+    SUMMARY_LINE.test(content) ||
+    TARGET_LINE.test(content)
+  );
+}
+
+/** Lines a terminal or mail client broke in two are joined back while a parenthesis or quote is open. */
+function joinToLast(plan: OpenPlan, line: InputLine, content: string): void {
+  const last = plan.lines[plan.lines.length - 1] as InputLine;
+  const joined = /^\s/.test(line.text) ? ` ${content}` : content;
+  plan.lines[plan.lines.length - 1] = { ...last, text: last.text + joined };
+  track(plan, joined, false);
+}
+
+/** Carry the open-parenthesis depth and quote state over a piece of text. */
+function track(plan: OpenPlan, text: string, fresh: boolean): void {
+  let depth = fresh ? 0 : plan.depth;
+  let quote = fresh ? null : plan.quote;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === quote) quote = null;
+      continue;
+    }
+    if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === "(") depth++;
+    else if (ch === ")") depth = Math.max(0, depth - 1);
+  }
+  plan.depth = depth;
+  plan.quote = quote;
+}
+
+/** What usually surrounds a plan in a psql session or a log: the statement, a prompt, a tag, a comment. */
+function isCompany(content: string): boolean {
+  return (
+    PROMPT.test(content) ||
+    SQL_START.test(content) ||
+    COMMENT.test(content) ||
+    PSQL_OUTPUT.test(content) ||
+    AUTO_EXPLAIN.test(content)
+  );
+}
+
+/** Lines outside any plan need no note when they are a statement, a psql session's talk or a log entry's head. */
+function explainable(run: InputLine[]): boolean {
+  const first = run.find((l) => l.text.trim());
+  if (!first) return true;
+  if (isCompany(first.text.trim())) return true;
+  return run.every((l) => !l.text.trim() || isCompany(l.text.trim()));
+}
+
+function describeSkipped(lines: InputLine[]): string {
+  const first = lines[0] as InputLine;
+  const sample = first.text.trim().slice(0, 60);
+  const count = lines.length;
+  return count === 1
+    ? `skipped line ${first.lineNo}, which is not part of a plan: "${sample}"`
+    : `skipped ${count.toLocaleString("en-US")} lines that are not part of a plan, the first at line ${first.lineNo}: "${sample}"`;
+}
+
+/**
+ * The JSON value that starts at lines[start]: brackets counted outside strings, so it ends where it closes.
+ * A value that never closes runs to the end (and fails to parse as truncated).
+ */
+function readJsonRegion(lines: InputLine[], start: number): { text: string; lastIndex: number } {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  const parts: string[] = [];
+  for (let k = start; k < lines.length; k++) {
+    const text = (lines[k] as InputLine).text;
+    for (let c = 0; c < text.length; c++) {
+      const ch = text[c];
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (ch === "\\") escaped = true;
+        else if (ch === '"') inString = false;
+        continue;
+      }
+      if (ch === '"') inString = true;
+      else if (ch === "[" || ch === "{") depth++;
+      else if (ch === "]" || ch === "}") {
+        depth--;
+        if (depth === 0) {
+          parts.push(text.slice(0, c + 1));
+          return { text: parts.join("\n"), lastIndex: k };
+        }
+      }
+    }
+    parts.push(text);
+  }
+  return { text: parts.join("\n"), lastIndex: lines.length - 1 };
+}
