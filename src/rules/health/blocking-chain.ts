@@ -24,7 +24,8 @@ export const blockingChain: Rule<HealthFacts, Options> = {
     const sessions = snapshot.activity.sessions;
     const byPid = new Map(sessions.map((s) => [s.pid, s]));
     const waiters = sessions.filter((s) => s.blockedBy.length > 0);
-    if (waiters.length === 0) return [];
+    const lockedBy = lockedObjectsByPid(snapshot.skipped ?? []);
+    if (waiters.length === 0) return lockHolderFindings(this, lockedBy, byPid, new Set());
     // Roots: blockers that wait for nobody (or sessions outside what we can see).
     const roots = new Set<number>();
     for (const w of waiters)
@@ -47,19 +48,21 @@ export const blockingChain: Rule<HealthFacts, Options> = {
         }
       };
       walk(rootPid, 0);
-      if (longest < o.minWaitSeconds) continue;
+      const locked = lockedBy.get(rootPid) ?? [];
+      if (longest < o.minWaitSeconds && locked.length === 0) continue;
       const root = byPid.get(rootPid);
       findings.push({
         ruleId: this.id,
         severity: longest >= 60 || count >= 5 ? "error" : "warning",
         title: `pid ${rootPid} blocks ${count} session${count === 1 ? "" : "s"}; the longest has waited ${Math.round(longest)} s`,
-        detail: `Lock waits:\n${lines.join("\n")}`,
+        detail: `Lock waits:\n${lines.join("\n")}${lockedLines(locked)}`,
         evidence: {
           rootPid,
           rootState: root?.state ?? null,
           blocked: count,
           longestWaitSeconds: round3(longest),
           rootQuery: root?.query.slice(0, 200) ?? null,
+          ...(locked.length ? { lockedObjects: locked.map((l) => `${l.schema}.${l.name}`).join(", ") } : {}),
         },
         fix: {
           sql: `SELECT pg_terminate_backend(${rootPid});  -- ends the root session and releases its locks`,
@@ -70,9 +73,72 @@ export const blockingChain: Rule<HealthFacts, Options> = {
         ...(root ? { query: root.query } : {}),
       });
     }
-    return findings;
+    const reported = new Set(findings.map((f) => Number(f.evidence.rootPid)));
+    return [...findings, ...lockHolderFindings(this, lockedBy, byPid, reported)];
   },
 };
+
+type Locked = NonNullable<HealthFacts["snapshot"]["skipped"]>[number];
+
+/** Objects dbopt had to skip, by the pid at the root of what locks them (the holder, or whom a waiting locker waits for). */
+function lockedObjectsByPid(skipped: Locked[]): Map<number, Locked[]> {
+  const out = new Map<number, Locked[]>();
+  for (const s of skipped) {
+    if (!s.lock || s.lock.pid === null) continue;
+    // A waiting request: the sessions it waits behind are the ones to look at.
+    const roots = s.lock.granted || s.lock.blockedBy.length === 0 ? [s.lock.pid] : s.lock.blockedBy;
+    for (const pid of roots) {
+      out.set(pid, [...(out.get(pid) ?? []), s]);
+    }
+  }
+  return out;
+}
+
+function lockedLines(locked: Locked[]): string {
+  if (locked.length === 0) return "";
+  return `\nObjects every reader waits for (dbopt skipped them):\n${locked.map((l) => `  ${l.schema}.${l.name}: ${l.reason}`).join("\n")}`;
+}
+
+/**
+ * A session holding an ACCESS EXCLUSIVE lock stops every reader of the object, dbopt included, even before anyone
+ * has waited long: one finding per holder no blocking tree already reported.
+ */
+function lockHolderFindings(
+  rule: Rule<HealthFacts, Options>,
+  lockedBy: Map<number, Locked[]>,
+  byPid: Map<number, SessionFacts>,
+  reported: Set<number>,
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const [pid, locked] of lockedBy) {
+    if (reported.has(pid)) continue;
+    const holder = locked.find((l) => l.lock?.pid === pid && l.lock.granted)?.lock;
+    const session = byPid.get(pid);
+    const heldSeconds = holder?.heldSeconds ?? session?.xactAgeS ?? 0;
+    const names = locked.map((l) => `${l.schema}.${l.name}`);
+    findings.push({
+      ruleId: rule.id,
+      severity: session?.state?.startsWith("idle in transaction") || heldSeconds >= 60 ? "error" : "warning",
+      title: `pid ${pid} ${holder ? `holds ${holder.mode} on` : "is ahead of an exclusive lock request on"} ${names.join(", ")}: every query on ${names.length === 1 ? "it" : "them"} waits`,
+      detail: `${describe(pid, session)}${lockedLines(locked)}`,
+      evidence: {
+        rootPid: pid,
+        rootState: session?.state ?? holder?.state ?? null,
+        lockedObjects: names.join(", "),
+        heldSeconds: round3(heldSeconds),
+        rootQuery: (session?.query ?? holder?.query ?? "").slice(0, 200) || null,
+      },
+      fix: {
+        sql: `SELECT pg_terminate_backend(${pid});  -- ends the session and releases its locks`,
+        note: "Before terminating, check what the session is doing; DDL should run with a lock_timeout and in a short transaction.",
+      },
+      docsUrl: rule.docsUrl,
+      impact: heldSeconds,
+      ...(session ? { query: session.query } : {}),
+    });
+  }
+  return findings;
+}
 
 function describe(pid: number, s: SessionFacts | undefined): string {
   if (!s) return `pid ${pid} (not visible to this role)`;

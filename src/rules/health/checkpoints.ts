@@ -1,4 +1,5 @@
 import type { Finding } from "../../findings/finding.js";
+import { alterSystem } from "../../findings/fix-sql.js";
 import { formatBytes, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, settingBytes } from "./health-facts.js";
@@ -44,7 +45,7 @@ export const checkpoints: Rule<HealthFacts, Options> = {
         source: stats.source,
       },
       fix: {
-        sql: `ALTER SYSTEM SET max_wal_size = '${suggested}';\nSELECT pg_reload_conf();`,
+        sql: alterSystem("max_wal_size", suggested),
         note: "A larger max_wal_size spaces checkpoints out (it needs the disk room); recovery after a crash takes longer in proportion.",
       },
       docsUrl: this.docsUrl,

@@ -1,6 +1,6 @@
 import type { Column, TableFacts } from "../../facts/snapshot.js";
 import type { Finding, Severity } from "../../findings/finding.js";
-import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
+import { ident, lines, qname, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, tableObject } from "./health-facts.js";
 
@@ -10,7 +10,10 @@ interface Smell {
   kind: string;
   severity: Severity;
   matches(column: Column): boolean;
-  better(column: Column): string;
+  /** The better type: dbopt's own text, never from the database. */
+  better(column: Column): SqlText;
+  /** USING clause the change needs, if any. */
+  using?(column: Column): SqlText;
   why: string;
 }
 
@@ -21,28 +24,34 @@ const SMELLS: Smell[] = [
     kind: "float for money",
     severity: "warning",
     matches: (c) => (c.type === "real" || c.type === "double precision") && MONEY_NAMES.test(c.name),
-    better: () => "numeric(12,2)",
+    better: () => sqlFrom("dbopt", "numeric(12,2)"),
     why: "floating point cannot store most decimal amounts exactly (0.1 + 0.2 <> 0.3); sums drift",
   },
   {
     kind: "json instead of jsonb",
     severity: "info",
     matches: (c) => c.type === "json",
-    better: () => "jsonb",
+    better: () => sqlFrom("dbopt", "jsonb"),
     why: "json is stored as text and re-parsed on every access; jsonb is binary, indexable (GIN) and supports containment",
   },
   {
     kind: "timestamp without time zone",
     severity: "info",
     matches: (c) => c.type.startsWith("timestamp") && c.type.endsWith("without time zone"),
-    better: (c) => c.type.replace("without time zone", "with time zone"),
+    // timestamp(3) keeps its precision: timestamp(3) with time zone.
+    better: (c) => {
+      const precision = /^timestamp(\(\d+\))? without time zone$/.exec(c.type)?.[1] ?? "";
+      return sqlFrom("dbopt", `timestamp${precision} with time zone`);
+    },
+    // Without USING the values are read in the session's TimeZone; saying which zone they are in is explicit.
+    using: (c) => sql`${ident(c.name)} AT TIME ZONE 'UTC'`,
     why: "it stores wall-clock time with no zone, so values from sessions in different zones (or across DST) do not compare",
   },
   {
     kind: "char(n)",
     severity: "info",
     matches: (c) => /^character\(\d+\)$/.test(c.type),
-    better: () => "text",
+    better: () => sqlFrom("dbopt", "text"),
     why: "char(n) pads with spaces, which comparisons and lengths then have to ignore; it is no faster than text",
   },
 ];
@@ -77,7 +86,7 @@ function smellFinding(
   smell: Smell,
   columns: Column[],
 ): Finding {
-  const name = qualifiedName(table.schema, table.name);
+  const name = qname(table.schema, table.name);
   return {
     ruleId,
     severity: smell.severity,
@@ -89,10 +98,15 @@ function smellFinding(
       columns: columns.map((c) => `${c.name} ${c.type}`).join(", "),
     },
     fix: {
-      sql: columns
-        .map((c) => `ALTER TABLE ${name} ALTER COLUMN ${quoteIdent(c.name)} TYPE ${smell.better(c)};`)
-        .join("\n"),
-      note: "Changing a column's type rewrites the table under an ACCESS EXCLUSIVE lock; on a large table, migrate through a new column filled in batches. For timestamps, say which zone the stored values are in (USING col AT TIME ZONE 'UTC').",
+      sql: lines(
+        columns.map((c) => {
+          const using = smell.using?.(c);
+          return using
+            ? sql`ALTER TABLE ${name} ALTER COLUMN ${ident(c.name)} TYPE ${smell.better(c)} USING ${using};`
+            : sql`ALTER TABLE ${name} ALTER COLUMN ${ident(c.name)} TYPE ${smell.better(c)};`;
+        }),
+      ),
+      note: `Changing a column's type rewrites the table and its indexes under an ACCESS EXCLUSIVE lock (the change fails while a view uses the column); on a large table, migrate through a new column filled in batches.${smell.using ? " USING ... AT TIME ZONE 'UTC' says the stored values are UTC times: change the zone if they are another's." : ""}`,
     },
     docsUrl,
     impact: table.sizeBytes * 1e-6,

@@ -1,7 +1,7 @@
 import type { TableFacts } from "../../facts/snapshot.js";
 import type { Finding, Severity } from "../../findings/finding.js";
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
-import { qualifiedName } from "../../util/sql-identifiers.js";
+import { lines, qname, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import {
   type HealthFacts,
@@ -51,7 +51,7 @@ export const deadTuples: Rule<HealthFacts, Options> = {
         : share >= 0.5
           ? "error"
           : "warning";
-      const name = qualifiedName(table.schema, table.name);
+      const name = qname(table.schema, table.name);
       const lastVacuum = [stats.lastVacuum, stats.lastAutovacuum].filter(Boolean).sort().at(-1) ?? null;
       findings.push({
         ruleId: this.id,
@@ -70,9 +70,12 @@ export const deadTuples: Rule<HealthFacts, Options> = {
           lastVacuum,
         },
         fix: {
-          sql: `VACUUM (ANALYZE) ${name};${tableOn ? "" : `\nALTER TABLE ${name} RESET (autovacuum_enabled);`}`,
+          sql: lines([
+            sql`VACUUM (ANALYZE) ${name};`,
+            !tableOn && sql`ALTER TABLE ${name} RESET (autovacuum_enabled);`,
+          ]),
           note: enabled
-            ? "Then find what holds autovacuum back (pg_stat_activity for long transactions; autovacuum_vacuum_cost_limit); for big tables lower autovacuum_vacuum_scale_factor on the table."
+            ? "VACUUM cannot run inside a transaction block. Then find what holds autovacuum back (pg_stat_activity for long transactions; autovacuum_vacuum_cost_limit); for big tables lower autovacuum_vacuum_scale_factor on the table."
             : "Turning autovacuum off also stops anti-wraparound freezing from being scheduled early; leave it on and tune it instead.",
         },
         docsUrl: this.docsUrl,

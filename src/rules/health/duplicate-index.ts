@@ -1,9 +1,10 @@
 import type { IndexFacts } from "../../facts/snapshot.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatBytes } from "../../util/format.js";
-import { qualifiedName } from "../../util/sql-identifiers.js";
+import { lines } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, indexObject, severityFromBytes } from "./health-facts.js";
+import { dropIndex } from "./index-fix.js";
 import { backsConstraint, indexShape, sameShape } from "./index-shape.js";
 
 type Options = Record<string, never>;
@@ -36,7 +37,7 @@ export const duplicateIndex: Rule<HealthFacts, Options> = {
       for (const twin of twins) seen.add(twin.oid);
       const keep = chooseKeeper(twins);
       const drop = twins.filter((t) => t !== keep);
-      const droppable = drop.filter((t) => !backsConstraint(t));
+      const statements = drop.map((t) => dropIndex(snapshot, t));
       const bytes = drop.reduce((sum, t) => sum + t.sizeBytes, 0);
       findings.push({
         ruleId: this.id,
@@ -54,17 +55,8 @@ export const duplicateIndex: Rule<HealthFacts, Options> = {
           scansOfDropped: drop.reduce((sum, t) => sum + (t.stats?.idxScan ?? 0), 0),
         },
         fix: {
-          ...(droppable.length
-            ? {
-                sql: droppable
-                  .map((t) => `DROP INDEX CONCURRENTLY ${qualifiedName(t.schema, t.name)};`)
-                  .join("\n"),
-              }
-            : {}),
-          note:
-            droppable.length < drop.length
-              ? `Some duplicates back constraints: drop the redundant constraint (ALTER TABLE ... DROP CONSTRAINT) instead of the index.`
-              : "DROP INDEX CONCURRENTLY does not block reads or writes. Queries that named the dropped index in hints, if any, will use the kept one.",
+          sql: lines(statements.map((d) => d.sql)),
+          note: `Queries that named a dropped index in hints, if any, will use the kept one.${[...new Set(statements.map((d) => d.caveat))].join("")}`,
         },
         docsUrl: this.docsUrl,
         impact: bytes,

@@ -1,6 +1,7 @@
 import type { Finding } from "../../findings/finding.js";
 import { formatBytes, formatCount } from "../../util/format.js";
-import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
+import { quoteIdent } from "../../util/sql-identifiers.js";
+import { ident, list, qname, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, tableOf } from "./health-facts.js";
 
@@ -61,7 +62,7 @@ export const fkWithoutIndex: Rule<HealthFacts, Options> = {
           referencedDeletesAndUpdates: parentChanges,
         },
         fix: {
-          sql: `CREATE INDEX CONCURRENTLY ON ${qualifiedName(fk.schema, fk.table)} (${fk.columns.map(quoteIdent).join(", ")});`,
+          sql: sql`CREATE INDEX CONCURRENTLY ON ${qname(fk.schema, fk.table)} (${list(fk.columns.map(ident))});`,
           note: "The index also serves joins from the referenced table to this one.",
         },
         docsUrl: this.docsUrl,

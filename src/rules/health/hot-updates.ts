@@ -1,6 +1,6 @@
 import type { Finding } from "../../findings/finding.js";
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
-import { qualifiedName } from "../../util/sql-identifiers.js";
+import { qname, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, tableObject, tableOption } from "./health-facts.js";
 
@@ -36,7 +36,7 @@ export const hotUpdates: Rule<HealthFacts, Options> = {
       const lackOfRoom = moved === null ? null : Math.min(1, moved / Math.max(1, notHot));
       const fillfactor = Number(tableOption(table, "fillfactor") ?? 100);
       const roomFix = lackOfRoom === null || lackOfRoom >= 0.5;
-      const name = qualifiedName(table.schema, table.name);
+      const name = qname(table.schema, table.name);
       findings.push({
         ruleId: this.id,
         severity: hotShare < 0.1 && stats.nTupUpd >= 100_000 ? "warning" : "info",
@@ -55,7 +55,7 @@ export const hotUpdates: Rule<HealthFacts, Options> = {
         },
         fix: roomFix
           ? {
-              sql: `ALTER TABLE ${name} SET (fillfactor = ${Math.min(fillfactor, 85)});`,
+              sql: sql`ALTER TABLE ${name} SET (fillfactor = ${Math.min(fillfactor, 85)});`,
               note: "A lower fillfactor leaves room on each page for updated rows; it applies to pages written from now on (VACUUM FULL or pg_repack applies it to all).",
             }
           : {

@@ -10,7 +10,7 @@ describe("health/idle-in-transaction", () => {
       expect(finding?.evidence).toMatchObject({ blocking: 1, application: "health-fixture" });
       expect(finding?.severity).toBe("error");
       expect(finding?.fix?.sql).toMatch(
-        /^SELECT pg_terminate_backend\(\d+\);\nALTER SYSTEM SET idle_in_transaction_session_timeout = '5min';/,
+        /^SELECT pg_terminate_backend\(pid\) FROM pg_stat_activity WHERE pid = \d+ AND state = 'idle in transaction' AND xact_start <= now\(\) - make_interval\(secs => \d+\);\nALTER SYSTEM SET idle_in_transaction_session_timeout = '5min';/,
       );
     },
   );

@@ -1,5 +1,7 @@
 import type { Finding } from "../../findings/finding.js";
+import { alterSystem } from "../../findings/fix-sql.js";
 import { round3 } from "../../util/format.js";
+import { lines, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { days, type HealthFacts, settingMs } from "./health-facts.js";
 
@@ -38,8 +40,11 @@ export const idleInTransaction: Rule<HealthFacts, Options> = {
             idleInTransactionTimeoutMs: timeout,
           },
           fix: {
-            sql: `SELECT pg_terminate_backend(${s.pid});${timeout <= 0 ? "\nALTER SYSTEM SET idle_in_transaction_session_timeout = '5min';\nSELECT pg_reload_conf();" : ""}`,
-            note: "Fix the code path that leaves the transaction open (a missing COMMIT, a transaction held across a network call).",
+            sql: lines([
+              sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ${s.pid} AND state = 'idle in transaction' AND xact_start <= now() - make_interval(secs => ${Math.floor(s.xactAgeS ?? 0)});`,
+              timeout <= 0 && alterSystem("idle_in_transaction_session_timeout", "5min"),
+            ]),
+            note: "The condition makes sure it is still the same transaction (a pid can be reused); ending the session rolls the transaction back. Fix the code path that leaves the transaction open (a missing COMMIT, a transaction held across a network call).",
           },
           docsUrl: this.docsUrl,
           impact: s.stateAgeS ?? 0,

@@ -1,9 +1,9 @@
 import type { Finding } from "../../findings/finding.js";
 import { formatBytes, formatPercent, round3 } from "../../util/format.js";
-import { qualifiedName } from "../../util/sql-identifiers.js";
 import type { Rule } from "../rule.js";
 import { btreeBloat, exactBtreeBloat } from "./bloat-estimate.js";
 import { type HealthFacts, indexObject, severityFromBytes } from "./health-facts.js";
+import { reindex } from "./index-fix.js";
 
 type Options = { minBytes: number; minRatio: number };
 
@@ -27,6 +27,7 @@ export const indexBloat: Rule<HealthFacts, Options> = {
       const exact = exactBtreeBloat(index, snapshot.exactBloat);
       const bloat = index.isValid ? (exact ?? btreeBloat(index)) : null;
       if (!bloat || bloat.bloatBytes < o.minBytes || bloat.ratio < o.minRatio) continue;
+      const rebuild = reindex(snapshot, index);
       findings.push({
         ruleId: this.id,
         severity: severityFromBytes(bloat.bloatBytes, snapshot.database.sizeBytes),
@@ -43,8 +44,8 @@ export const indexBloat: Rule<HealthFacts, Options> = {
           estimated: !exact,
         },
         fix: {
-          sql: `REINDEX INDEX CONCURRENTLY ${qualifiedName(index.schema, index.name)};`,
-          note: "REINDEX CONCURRENTLY (PostgreSQL 12+) rebuilds it without blocking writes; it needs room for a second copy while it runs.",
+          sql: rebuild.sql,
+          note: `A rebuild needs room for a second copy while it runs.${rebuild.caveat}`,
         },
         docsUrl: this.docsUrl,
         impact: bloat.bloatBytes,

@@ -1,8 +1,9 @@
 import type { Finding } from "../../findings/finding.js";
 import { formatBytes } from "../../util/format.js";
-import { qualifiedName } from "../../util/sql-identifiers.js";
+import { lines, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { type HealthFacts, indexObject } from "./health-facts.js";
+import { type HealthFacts, indexObject, tableOf } from "./health-facts.js";
+import { dropIndex } from "./index-fix.js";
 
 type Options = Record<string, never>;
 
@@ -25,7 +26,18 @@ export const invalidIndex: Rule<HealthFacts, Options> = {
     return snapshot.indexes
       .filter((i) => !i.isValid && !building.has(i.name))
       .map((index): Finding => {
-        const recreate = index.definition.replace(/^CREATE (UNIQUE )?INDEX /, "CREATE $1INDEX CONCURRENTLY ");
+        // REINDEX CONCURRENTLY leaves a failed copy named ..._ccnew (or the old one, ..._ccold): the real index
+        // still exists, so only the leftover goes. Otherwise build the same definition again.
+        const leftover = /_cc(new|old)\d*$/.test(index.name);
+        const drop = dropIndex(snapshot, index);
+        const partitioned = tableOf(snapshot, index.tableSchema, index.table)?.kind === "partitioned";
+        const recreate =
+          leftover || partitioned
+            ? null
+            : sqlFrom(
+                "server",
+                `${index.definition.replace(/^CREATE (UNIQUE )?INDEX /, "CREATE $1INDEX CONCURRENTLY ")};`,
+              );
         return {
           ruleId: this.id,
           severity: "warning",
@@ -39,8 +51,12 @@ export const invalidIndex: Rule<HealthFacts, Options> = {
             ready: index.isReady,
           },
           fix: {
-            sql: `DROP INDEX CONCURRENTLY ${qualifiedName(index.schema, index.name)};\n${recreate};`,
-            note: "Drop it, then build it again concurrently (or leave it out if it is not needed).",
+            sql: lines([drop.sql, recreate]),
+            note: leftover
+              ? `A leftover of a REINDEX CONCURRENTLY that failed: the index it was rebuilding is still in place, so this one only needs dropping.${drop.caveat}`
+              : partitioned
+                ? `An index on a partitioned table is invalid until every partition has its index: build the missing ones and ALTER INDEX ... ATTACH PARTITION them, or drop it.${drop.caveat}`
+                : `Drop it, then build it again concurrently (or leave it out if it is not needed); CREATE INDEX CONCURRENTLY cannot run inside a transaction block either.${drop.caveat}`,
           },
           docsUrl: this.docsUrl,
           impact: index.sizeBytes + 1,

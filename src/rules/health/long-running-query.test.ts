@@ -7,7 +7,9 @@ describe("health/long-running-query", () => {
     const findings = healthFindings(longRunningQuery, version, { options: { minSeconds: 1 } });
     const sleeper = findings.find((f) => String(f.query).includes("pg_sleep"));
     expect(sleeper?.evidence.application).toBe("health-fixture");
-    expect(sleeper?.fix?.sql).toMatch(/^SELECT pg_cancel_backend\(\d+\);/);
+    expect(sleeper?.fix?.sql).toMatch(
+      /^SELECT pg_cancel_backend\(pid\) FROM pg_stat_activity WHERE pid = \d+ AND state = 'active' AND query_start <= now\(\) - make_interval\(secs => \d+\);$/,
+    );
   });
 
   it("is quiet at the default five minutes", () => {

@@ -1,5 +1,6 @@
 import type { Finding } from "../../findings/finding.js";
 import { round3 } from "../../util/format.js";
+import { sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { days, type HealthFacts } from "./health-facts.js";
 
@@ -37,8 +38,8 @@ export const longRunningQuery: Rule<HealthFacts, Options> = {
             database: s.database,
           },
           fix: {
-            sql: `SELECT pg_cancel_backend(${s.pid});  -- or pg_terminate_backend(${s.pid}) to end the session`,
-            note: "Set statement_timeout for the role or application so runaway queries end by themselves.",
+            sql: sql`SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid = ${s.pid} AND state = 'active' AND query_start <= now() - make_interval(secs => ${Math.floor(s.queryAgeS ?? 0)});`,
+            note: `The condition makes sure it is still the same query (a pid can be reused). pg_terminate_backend in place of pg_cancel_backend ends the whole session. Set statement_timeout for the role or application so runaway queries end by themselves.`,
           },
           docsUrl: this.docsUrl,
           impact: s.queryAgeS ?? 0,

@@ -1,5 +1,5 @@
 import type { Finding } from "../../findings/finding.js";
-import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
+import { ident, qname, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import type { HealthFacts } from "./health-facts.js";
 
@@ -28,7 +28,7 @@ export const notValidConstraint: Rule<HealthFacts, Options> = {
           detail: `${c.definition}: existing rows were never checked against it.`,
           evidence: { constraint: c.name, table: c.table, type: c.type, definition: c.definition },
           fix: {
-            sql: `ALTER TABLE ${qualifiedName(c.schema, c.table)} VALIDATE CONSTRAINT ${quoteIdent(c.name)};`,
+            sql: sql`ALTER TABLE ${qname(c.schema, c.table)} VALIDATE CONSTRAINT ${ident(c.name)};`,
             note: "VALIDATE scans the table under a SHARE UPDATE EXCLUSIVE lock (foreign keys also take ROW SHARE on the referenced table): reads and writes continue.",
           },
           docsUrl: this.docsUrl,

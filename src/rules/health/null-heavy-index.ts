@@ -1,9 +1,10 @@
 import type { Finding } from "../../findings/finding.js";
 import { formatBytes, formatPercent, round3 } from "../../util/format.js";
-import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
+import { ident, list, qname, sql, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, indexObject } from "./health-facts.js";
-import { indexShape } from "./index-shape.js";
+import { dropIndex, freeRelationName, indexKeyColumn } from "./index-fix.js";
+import { backsConstraint, indexShape } from "./index-shape.js";
 
 type Options = { minNullFrac: number; minBytes: number };
 
@@ -31,17 +32,22 @@ export const nullHeavyIndex: Rule<HealthFacts, Options> = {
         index.method !== "btree" ||
         index.predicate !== null ||
         index.isUnique ||
+        backsConstraint(index) ||
         index.sizeBytes < o.minBytes
       )
         continue;
-      const column = index.columns[0];
+      // pg_get_indexdef prints the key quoted where needed; an expression key has no column statistics.
+      const column = indexKeyColumn(index.columns[0] ?? "");
       const stats = snapshot.columnStats.find(
         (c) => c.schema === index.tableSchema && c.table === index.table && c.column === column,
       );
       if (!column || !stats || stats.nullFrac < o.minNullFrac) continue;
       const saved = index.sizeBytes * stats.nullFrac;
       const shape = indexShape(index);
-      const name = `${index.name}_not_null`.slice(0, 63);
+      const name = freeRelationName(snapshot, index.schema, `${index.name}_not_null`);
+      const drop = dropIndex(snapshot, index);
+      const keys = shape.keys.map((k) => sqlFrom("server", k));
+      const include = shape.include.map((k) => sqlFrom("server", k));
       findings.push({
         ruleId: this.id,
         severity: saved >= 100 * 1024 * 1024 ? "warning" : "info",
@@ -55,11 +61,8 @@ export const nullHeavyIndex: Rule<HealthFacts, Options> = {
           bytesSaved: Math.round(saved),
         },
         fix: {
-          sql:
-            `CREATE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${qualifiedName(index.tableSchema, index.table)} USING btree (${shape.keys.join(", ")})` +
-            `${shape.include.length ? ` INCLUDE (${shape.include.join(", ")})` : ""} WHERE ${quoteIdent(column)} IS NOT NULL;\n` +
-            `DROP INDEX CONCURRENTLY ${qualifiedName(index.schema, index.name)};`,
-          note: "Check first that no query searches this column for IS NULL through the index.",
+          sql: sql`CREATE INDEX CONCURRENTLY ${ident(name)} ON ${qname(index.tableSchema, index.table)} USING btree (${list(keys)})${include.length ? sql` INCLUDE (${list(include)})` : sql``} WHERE ${ident(column)} IS NOT NULL;\n${drop.sql}`,
+          note: `Check first that no query searches this column for IS NULL through the index. The new index is built in ${index.schema}, beside the old one.${drop.caveat}`,
         },
         docsUrl: this.docsUrl,
         impact: saved,

@@ -1,8 +1,8 @@
 import type { Finding } from "../../findings/finding.js";
 import { formatBytes } from "../../util/format.js";
-import { qualifiedName } from "../../util/sql-identifiers.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, indexObject, severityFromBytes } from "./health-facts.js";
+import { dropIndex } from "./index-fix.js";
 import { backsConstraint, indexShape } from "./index-shape.js";
 
 type Options = Record<string, never>;
@@ -45,6 +45,7 @@ export const redundantIndex: Rule<HealthFacts, Options> = {
       });
       if (!covering) continue;
       const coveringShape = indexShape(covering);
+      const drop = dropIndex(snapshot, index);
       findings.push({
         ruleId: this.id,
         severity: severityFromBytes(index.sizeBytes, snapshot.database.sizeBytes),
@@ -58,8 +59,8 @@ export const redundantIndex: Rule<HealthFacts, Options> = {
           coveringScans: covering.stats?.idxScan ?? null,
         },
         fix: {
-          sql: `DROP INDEX CONCURRENTLY ${qualifiedName(index.schema, index.name)};`,
-          note: `${covering.name} is wider, so a lookup through it reads a little more; on the rare query where that matters, keep both.`,
+          sql: drop.sql,
+          note: `${covering.name} is wider, so a lookup through it reads a little more; on the rare query where that matters, keep both.${drop.caveat}`,
         },
         docsUrl: this.docsUrl,
         impact: index.sizeBytes,

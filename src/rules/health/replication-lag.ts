@@ -1,6 +1,6 @@
 import type { Finding } from "../../findings/finding.js";
 import { formatBytes, round3 } from "../../util/format.js";
-import { quoteLiteral } from "../../util/sql-identifiers.js";
+import { literal, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import type { HealthFacts } from "./health-facts.js";
 
@@ -43,7 +43,7 @@ export const replicationLag: Rule<HealthFacts, Options> = {
           database: slot.database,
         },
         fix: {
-          sql: `SELECT pg_drop_replication_slot(${quoteLiteral(slot.name)});`,
+          sql: sql`SELECT pg_drop_replication_slot(${literal(slot.name)});`,
           note: "Drop it only if its consumer (standby, CDC tool) is gone for good; otherwise bring the consumer back. max_slot_wal_keep_size caps how much WAL a slot may hold.",
         },
         docsUrl: this.docsUrl,

@@ -1,7 +1,7 @@
 import type { SequenceFacts } from "../../facts/snapshot.js";
 import type { Finding, Severity } from "../../findings/finding.js";
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
-import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
+import { ident, lines, qname, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import type { HealthFacts } from "./health-facts.js";
 
@@ -69,13 +69,20 @@ export const sequenceNearLimit: Rule<HealthFacts, Options> = {
 
 function fixFor(seq: SequenceFacts, columnBound: boolean): Finding["fix"] {
   const owner = seq.ownedBy;
-  const widen = owner
-    ? `ALTER TABLE ${qualifiedName(owner.schema, owner.table)} ALTER COLUMN ${quoteIdent(owner.column)} TYPE bigint;`
-    : null;
+  const widen =
+    owner && owner.columnType !== "bigint"
+      ? sql`ALTER TABLE ${qname(owner.schema, owner.table)} ALTER COLUMN ${ident(owner.column)} TYPE bigint;`
+      : null;
   const seqSql =
-    seq.dataType !== "bigint" ? `ALTER SEQUENCE ${qualifiedName(seq.schema, seq.name)} AS bigint;` : null;
+    seq.dataType !== "bigint" ? sql`ALTER SEQUENCE ${qname(seq.schema, seq.name)} AS bigint;` : null;
+  if (!widen && !seqSql) {
+    return {
+      sql: sql`ALTER SEQUENCE ${qname(seq.schema, seq.name)} NO MAXVALUE;`,
+      note: "The sequence and its column are bigint already: the sequence's own MAXVALUE is the limit. NO MAXVALUE raises it to bigint's; if the sequence cycles on purpose, check instead that old rows are gone before values come round.",
+    };
+  }
   return {
-    sql: [widen, seqSql].filter(Boolean).join("\n"),
+    sql: lines([widen, seqSql]),
     note: columnBound
       ? "The column is the limit: changing its type rewrites the table under an ACCESS EXCLUSIVE lock (and every index on it). On a large table, add a bigint column, backfill it in batches, and swap it in instead."
       : "Widen the sequence (and the column it feeds) to bigint; the column change rewrites the table, so plan it for a large one.",

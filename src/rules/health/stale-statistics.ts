@@ -1,6 +1,6 @@
 import type { Finding } from "../../findings/finding.js";
 import { formatCount, round3 } from "../../util/format.js";
-import { qualifiedName } from "../../util/sql-identifiers.js";
+import { qname, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, settingNumber, tableObject, tableOption } from "./health-facts.js";
 
@@ -46,7 +46,7 @@ export const staleStatistics: Rule<HealthFacts, Options> = {
       const never = !analyzed && (stats.nLiveTup >= o.minRows || stats.nModSinceAnalyze >= o.minRows);
       const stale = stats.nModSinceAnalyze >= Math.max(o.minRows, threshold * o.staleFactor);
       if (!never && !stale) continue;
-      const name = qualifiedName(table.schema, table.name);
+      const name = qname(table.schema, table.name);
       findings.push({
         ruleId: this.id,
         severity: never ? "warning" : "info",
@@ -63,7 +63,7 @@ export const staleStatistics: Rule<HealthFacts, Options> = {
           ratio: round3(stats.nModSinceAnalyze / Math.max(1, threshold)),
         },
         fix: {
-          sql: `ANALYZE ${name};`,
+          sql: sql`ANALYZE ${name};`,
           note: "Run ANALYZE after bulk loads; if autoanalyze keeps falling behind on this table, lower its autovacuum_analyze_scale_factor.",
         },
         docsUrl: this.docsUrl,

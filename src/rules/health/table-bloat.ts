@@ -1,6 +1,6 @@
 import type { Finding } from "../../findings/finding.js";
 import { formatBytes, formatPercent, round3 } from "../../util/format.js";
-import { qualifiedName } from "../../util/sql-identifiers.js";
+import { qname, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { BLOCK_SIZE, exactTableBloat, tableBloat } from "./bloat-estimate.js";
 import { type HealthFacts, severityFromBytes, tableObject } from "./health-facts.js";
@@ -32,7 +32,7 @@ export const tableBloatCheck: Rule<HealthFacts, Options> = {
       if (!exact && (table.rowWidth ?? 0) > o.maxRowWidth) continue;
       const bloat = exact ?? tableBloat(table);
       if (!bloat || bloat.bloatBytes < o.minBytes || bloat.ratio < o.minRatio) continue;
-      const name = qualifiedName(table.schema, table.name);
+      const name = qname(table.schema, table.name);
       findings.push({
         ruleId: this.id,
         severity: severityFromBytes(bloat.bloatBytes, snapshot.database.sizeBytes),
@@ -50,8 +50,8 @@ export const tableBloatCheck: Rule<HealthFacts, Options> = {
           estimated: !exact,
         },
         fix: {
-          sql: `VACUUM (ANALYZE) ${name};  -- makes the space reusable\n-- to give it back without a long lock: pg_repack --table ${name}`,
-          note: "VACUUM FULL also returns the space but holds an ACCESS EXCLUSIVE lock for the whole rewrite; pg_repack rewrites online.",
+          sql: sql`VACUUM (ANALYZE) ${name};  -- makes the space reusable`,
+          note: `VACUUM makes the space reusable but keeps the file's size (it cannot run inside a transaction block). To give the space back: VACUUM FULL holds an ACCESS EXCLUSIVE lock for the whole rewrite; the pg_repack extension rewrites online (pg_repack --table=${tableObject(table)}).`,
         },
         docsUrl: this.docsUrl,
         impact: bloat.bloatBytes,

@@ -1,4 +1,5 @@
 import type { Finding } from "../../findings/finding.js";
+import { alterSystem } from "../../findings/fix-sql.js";
 import { formatBytes, formatCount } from "../../util/format.js";
 import type { Rule } from "../rule.js";
 import { days, type HealthFacts, settingBytes, statsAgeSeconds } from "./health-facts.js";
@@ -29,7 +30,7 @@ export const tempFiles: Rule<HealthFacts, Options> = {
       detail: `work_mem is ${formatBytes(settingBytes(snapshot, "work_mem"))}; every sort or hash above it goes to disk.`,
       evidence: { tempFiles: files, tempBytes, workMemBytes: settingBytes(snapshot, "work_mem") },
       fix: {
-        sql: "ALTER SYSTEM SET log_temp_files = '10MB';\nSELECT pg_reload_conf();",
+        sql: alterSystem("log_temp_files", "10MB"),
         note: "Logging temp files names the statements; raise work_mem for the roles that run them (ALTER ROLE ... SET work_mem), or give them an index that avoids the sort.",
       },
       docsUrl: this.docsUrl,

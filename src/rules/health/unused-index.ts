@@ -1,8 +1,8 @@
 import type { Finding } from "../../findings/finding.js";
 import { formatBytes, formatCount } from "../../util/format.js";
-import { qualifiedName } from "../../util/sql-identifiers.js";
 import type { Rule } from "../rule.js";
 import { days, type HealthFacts, indexObject, severityFromBytes, statsAgeSeconds } from "./health-facts.js";
+import { dropIndex } from "./index-fix.js";
 import { backsConstraint } from "./index-shape.js";
 
 type Options = { maxScans: number; minBytes: number; minStatsDays: number };
@@ -39,6 +39,7 @@ export const unusedIndex: Rule<HealthFacts, Options> = {
       .filter((i) => i.isValid && !i.isUnique && !backsConstraint(i) && i.stats !== null)
       .filter((i) => (i.stats?.idxScan ?? 0) <= o.maxScans && i.sizeBytes >= o.minBytes)
       .map((index): Finding => {
+        const drop = dropIndex(snapshot, index);
         const since = age === null ? "since statistics began" : `in the ${days(age)} since statistics began`;
         return {
           ruleId: this.id,
@@ -59,8 +60,8 @@ export const unusedIndex: Rule<HealthFacts, Options> = {
             definition: index.definition,
           },
           fix: {
-            sql: `DROP INDEX CONCURRENTLY ${qualifiedName(index.schema, index.name)};`,
-            note: `Keep the definition to recreate it if needed: ${index.definition};`,
+            sql: drop.sql,
+            note: `Keep the definition to recreate it if needed: ${index.definition};${drop.caveat}`,
           },
           docsUrl: this.docsUrl,
           impact: index.sizeBytes,

@@ -1,6 +1,6 @@
 import type { Finding, Severity } from "../../findings/finding.js";
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
-import { qualifiedName } from "../../util/sql-identifiers.js";
+import { qname, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, settingNumber, tableObject } from "./health-facts.js";
 
@@ -38,7 +38,7 @@ export const xidWraparound: Rule<HealthFacts, Options> = {
       ] as const) {
         if (age === null || age < warn) continue;
         const severity: Severity = age >= error ? "error" : "warning";
-        const name = qualifiedName(table.schema, table.name);
+        const name = qname(table.schema, table.name);
         findings.push({
           ruleId: this.id,
           severity,
@@ -53,8 +53,8 @@ export const xidWraparound: Rule<HealthFacts, Options> = {
             freezeMaxAge: freezeMax,
           },
           fix: {
-            sql: `VACUUM (FREEZE, VERBOSE) ${name};`,
-            note: "If the age does not drop afterwards, something holds the oldest xmin: look for long-running or idle-in-transaction sessions, prepared transactions (pg_prepared_xacts) and replication slots.",
+            sql: sql`VACUUM (FREEZE, VERBOSE) ${name};`,
+            note: "VACUUM cannot run inside a transaction block. If the age does not drop afterwards, something holds the oldest xmin: look for long-running or idle-in-transaction sessions, prepared transactions (pg_prepared_xacts) and replication slots.",
           },
           docsUrl: this.docsUrl,
           impact: age,
