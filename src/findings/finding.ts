@@ -1,5 +1,7 @@
 /** The one result type every rule returns and every reporter prints. */
 
+import type { SqlText } from "../util/sql-text.js";
+
 export type Severity = "error" | "warning" | "info";
 
 export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -7,8 +9,11 @@ export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, 
 export type EvidenceValue = number | string | boolean | null;
 
 export interface Fix {
-  /** SQL to run as is (DDL, SET, a rewritten statement), when there is one. */
-  sql?: string;
+  /**
+   * SQL to run as is (DDL, SET, a rewritten statement), when there is one. Built only by util/sql-text.ts
+   * (sql, ident, qname, literal), so every name in it is quoted; parsed back before it is shown (checked-fix.ts).
+   */
+  sql?: SqlText;
   /** What the fix does and what to check before applying it. */
   note: string;
 }

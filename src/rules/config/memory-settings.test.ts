@@ -5,7 +5,9 @@ import { memorySettings } from "./memory-settings.js";
 describe("config/memory-settings", () => {
   it.each(["pg15", "pg18"] as const)("finds 128MB of shared_buffers small for 64GB (%s)", (version) => {
     const [finding] = healthFindings(memorySettings, version, { machine: { ramBytes: 64 * 1024 ** 3 } });
-    expect(finding?.fix?.sql).toBe("ALTER SYSTEM SET shared_buffers = '16384MB';  -- needs a restart");
+    expect(finding?.fix?.sql).toBe(
+      "ALTER SYSTEM SET shared_buffers = '16384MB';  -- takes effect after a restart",
+    );
   });
 
   it("finds the worst case above a small machine's RAM", () => {

@@ -1,4 +1,5 @@
 import type { Finding } from "../../findings/finding.js";
+import { alterSystem } from "../../findings/fix-sql.js";
 import { formatBytes, formatPercent, round3 } from "../../util/format.js";
 import { type HealthFacts, settingBytes, settingNumber } from "../health/health-facts.js";
 import type { Rule } from "../rule.js";
@@ -46,7 +47,7 @@ export const memorySettings: Rule<HealthFacts, Options> = {
           "About 25% of RAM is the usual starting point for a dedicated server; the operating system's cache takes most of the rest.",
         evidence: { sharedBuffersBytes: shared, ramBytes: ram, share: round3(shared / ram) },
         fix: {
-          sql: `ALTER SYSTEM SET shared_buffers = '${target}MB';  -- needs a restart`,
+          sql: alterSystem("shared_buffers", `${target}MB`, true),
           note: "Restart to apply; raise effective_cache_size to about 75% of RAM at the same time.",
         },
         docsUrl: this.docsUrl,
@@ -93,7 +94,7 @@ export const memorySettings: Rule<HealthFacts, Options> = {
           maxConnections: connections,
         },
         fix: {
-          sql: `ALTER SYSTEM SET work_mem = '${Math.round(suggested / 1024 ** 2)}MB';\nSELECT pg_reload_conf();`,
+          sql: alterSystem("work_mem", `${Math.round(suggested / 1024 ** 2)}MB`),
           note: "dbopt tune sizes it with the workload's own spills; raise it per role where only some queries need it.",
         },
         docsUrl: this.docsUrl,

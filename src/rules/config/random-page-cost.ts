@@ -1,4 +1,5 @@
 import type { Finding } from "../../findings/finding.js";
+import { alterSystem } from "../../findings/fix-sql.js";
 import { type HealthFacts, setting } from "../health/health-facts.js";
 import type { Rule } from "../rule.js";
 
@@ -25,7 +26,7 @@ export const randomPageCost: Rule<HealthFacts, Options> = {
       detail: `${s.source === "default" ? "It was never changed from the default." : `It is set in ${s.source}.`} On SSD or networked storage a random read costs about the same as a sequential one.`,
       evidence: { randomPageCost: Number(s.setting), source: s.source, storage: machine?.storage ?? null },
       fix: {
-        sql: "ALTER SYSTEM SET random_page_cost = 1.1;\nSELECT pg_reload_conf();",
+        sql: alterSystem("random_page_cost", 1.1),
         note: "Only if the data is on SSD (or a cloud volume); check plans of the main queries before and after.",
       },
       docsUrl: this.docsUrl,

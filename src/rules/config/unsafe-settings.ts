@@ -1,4 +1,5 @@
 import type { Finding } from "../../findings/finding.js";
+import { alterSystem } from "../../findings/fix-sql.js";
 import { type HealthFacts, setting } from "../health/health-facts.js";
 import type { Rule } from "../rule.js";
 
@@ -45,8 +46,8 @@ export const unsafeSettings: Rule<HealthFacts, Options> = {
         detail: `With ${u.name} ${u.bad}, ${u.why}. (Set from ${setting(snapshot, u.name)?.source}.)`,
         evidence: { setting: u.name, value: u.bad, source: setting(snapshot, u.name)?.source ?? null },
         fix: {
-          sql: `ALTER SYSTEM SET ${u.name} = ${u.fix};\nSELECT pg_reload_conf();`,
-          note: "Only a throw-away database (tests, a bulk load you can redo) should run like this.",
+          sql: alterSystem(u.name, u.fix),
+          note: "A reload applies it (no restart needed). Only a throw-away database (tests, a bulk load you can redo) should run like this.",
         },
         docsUrl: this.docsUrl,
         impact: 1e12,

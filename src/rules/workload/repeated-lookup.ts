@@ -1,6 +1,7 @@
 import type { Finding } from "../../findings/finding.js";
 import { formatCount, formatMs, formatPercent, round3 } from "../../util/format.js";
 import { byteToCharOffset, tryParseSql } from "../../util/sql-parser.js";
+import { type SqlText, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { timeShare, type WorkloadRuleFacts } from "./workload-facts.js";
 
@@ -62,7 +63,7 @@ export const repeatedLookup: Rule<WorkloadRuleFacts, Options> = {
 };
 
 /** "... WHERE id = $1" → "... WHERE id = ANY($1)", from the real parse tree; null if it is not such a lookup. */
-export function batchedRewrite(sql: string): { sql: string; column: string; param: string } | null {
+export function batchedRewrite(sql: string): { sql: SqlText; column: string; param: string } | null {
   const tree = tryParseSql(sql);
   const stmt = tree?.stmts?.[0]?.stmt as Node | undefined;
   const select = stmt?.SelectStmt as Node | undefined;
@@ -74,7 +75,8 @@ export function batchedRewrite(sql: string): { sql: string; column: string; para
   const param = `$${paramNumber}`;
   if (sql.slice(paramLocation, paramLocation + param.length) !== param) return null;
   const rewritten = `${sql.slice(0, paramLocation)}ANY(${param})${sql.slice(paramLocation + param.length)}`;
-  return { sql: rewritten.trim().replace(/;?$/, ";"), column, param };
+  // The user's own statement with one parameter wrapped: SQL from the workload, checked when it is printed.
+  return { sql: sqlFrom("statement", rewritten.trim().replace(/;?$/, ";")), column, param };
 }
 
 function findKeyEquality(node: Node): { column: string; paramLocation: number; paramNumber: number } | null {

@@ -1,4 +1,5 @@
 import type { Finding } from "../../findings/finding.js";
+import { setSession } from "../../findings/fix-sql.js";
 import {
   formatBytes,
   formatCount,
@@ -7,6 +8,7 @@ import {
   round3,
   roundMemorySetting,
 } from "../../util/format.js";
+import { sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { timeShare, type WorkloadRuleFacts } from "./workload-facts.js";
 
@@ -57,7 +59,7 @@ export const tempSpill: Rule<WorkloadRuleFacts, Options> = {
               workMemKB: workMem ? Number(workMem.setting) : null,
             },
             fix: {
-              sql: `SET work_mem = '${setting}';  -- in the session or role that runs this statement`,
+              sql: sql`${setSession("work_mem", setting)}  -- in the session or role that runs this statement`,
               note: `About twice the spilled size keeps the sort or hash in memory. Set it for the role or session that runs this statement (ALTER ROLE app SET work_mem = '${setting}'), not server-wide; or add an index that returns rows in the needed order.`,
             },
             docsUrl: this.docsUrl,
