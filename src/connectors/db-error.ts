@@ -12,7 +12,11 @@ export type DbErrorCode =
   | "extension-missing"
   | "query-failed"
   | "invalid-target"
-  | "embedded-start-failed";
+  | "embedded-start-failed"
+  /** SIGINT/SIGTERM stopped the work (after dbopt cleaned up what it had started). */
+  | "interrupted"
+  /** Nothing could be analysed (no statement could be planned, every object locked): no conclusion to print. */
+  | "no-data";
 
 /** Connection problems exit with 3; the rest are input or query problems. */
 const CONNECTION_CODES: ReadonlySet<DbErrorCode> = new Set([

@@ -282,6 +282,32 @@ export const ExactBloatSchema = z.object({
   ),
 });
 
+/** An object dbopt could not read (locked by another session, or not visible to the role), and why. */
+export const SkippedObjectSchema = z.object({
+  schema: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  /** One line: "locked by pid 1234 (alice, idle in transaction) holding AccessExclusiveLock: ALTER TABLE ...". */
+  reason: z.string(),
+  lock: z
+    .object({
+      /** null for a prepared transaction. */
+      pid: nullableNumber,
+      mode: z.string(),
+      /** false: the session waits for the lock (and everyone after it queues behind). */
+      granted: z.boolean(),
+      user: nullableString,
+      state: nullableString,
+      query: nullableString,
+      heldSeconds: nullableNumber,
+      /** Sessions the lock holder (or waiter) waits for. */
+      blockedBy: z.array(z.number()),
+      /** The index or TOAST table the lock is on, when not on the table itself. */
+      on: nullableString,
+    })
+    .nullable(),
+});
+
 export const SnapshotSchema = z.object({
   format: z.literal("dbopt-snapshot/1"),
   capturedAt: z.string(),
@@ -308,6 +334,8 @@ export const SnapshotSchema = z.object({
   replication: ReplicationSchema,
   checkpoints: CheckpointStatsSchema.nullable(),
   exactBloat: ExactBloatSchema.nullable(),
+  /** Objects left out of this snapshot (their facts are absent, not zero); absent in snapshots before it existed. */
+  skipped: z.array(SkippedObjectSchema).optional(),
 });
 
 export type Column = z.infer<typeof ColumnSchema>;
@@ -324,6 +352,7 @@ export type ActivityFacts = z.infer<typeof ActivitySchema>;
 export type ReplicationFacts = z.infer<typeof ReplicationSchema>;
 export type CheckpointStats = z.infer<typeof CheckpointStatsSchema>;
 export type ExactBloat = z.infer<typeof ExactBloatSchema>;
+export type SkippedObject = z.infer<typeof SkippedObjectSchema>;
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 
 /** Index the snapshot's tables and indexes by "schema.name" for the rules that look things up. */

@@ -1,16 +1,17 @@
-import type { AdviceReport } from "../advisors/index/advice-report.js";
-import { type AdviseOptions, adviseIndexes } from "../advisors/index/advise-indexes.js";
+import type { AdviceReport, UnplannedStatement } from "../advisors/index/advice-report.js";
+import { type AdviseOptions, adviseIndexes, unplannedNotes } from "../advisors/index/advise-indexes.js";
 import { HypoPgWhatIf } from "../advisors/index/hypopg-what-if.js";
 import { SandboxWhatIf } from "../advisors/index/sandbox-what-if.js";
 import { verifyAdvice } from "../advisors/index/verify-advice.js";
 import type { WhatIf } from "../advisors/index/what-if.js";
 import { prepareWorkload, type WorkloadStatement } from "../advisors/index/workload-query.js";
 import { DbError } from "../connectors/db-error.js";
-import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
+import { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
 import type { Snapshot } from "../facts/snapshot.js";
 import { statsAgeSeconds } from "../rules/health/health-facts.js";
 import { InputError } from "../util/input-error.js";
+import { applyAdvice } from "./apply-advice.js";
 
 export interface AdviseDatabaseOptions extends AdviseOptions {
   /** Statements from a --workload file instead of pg_stat_statements. */
@@ -21,6 +22,11 @@ export interface AdviseDatabaseOptions extends AdviseOptions {
   apply: boolean;
   /** On a sandbox: build the recommendations, run the statements before and after, drop them again. */
   verify?: boolean;
+  /**
+   * SIGINT/SIGTERM: stops the work. Before --apply builds anything it just ends (nothing changed); during a build
+   * the build is cancelled and its invalid index dropped. Either way a DbError "interrupted" says what was done.
+   */
+  signal?: AbortSignal;
 }
 
 /** Index advice for a live database: snapshot, workload, what-if, selection, and --apply if asked. */
@@ -30,32 +36,97 @@ export async function adviseDatabase(
   snapshotGiven?: Snapshot,
 ): Promise<{ report: AdviceReport; snapshot: Snapshot }> {
   const progress = options.onProgress ?? (() => {});
-  progress("collecting schema, statistics and workload");
-  const extraStatements = options.workload?.map((w) => w.sql) ?? [];
-  const snapshot = snapshotGiven ?? (await collectSnapshot(db, { statementLimit: 100, extraStatements }));
-  const statements = options.workload ?? workloadFromSnapshot(snapshot);
-  const queries = prepareWorkload(statements, snapshot);
-  const whatIf: WhatIf = options.sandbox ? await SandboxWhatIf.open(db) : await HypoPgWhatIf.open(db);
+  const signal = options.signal;
+  // Before --apply starts, an interruption changes nothing: stop the running question and leave.
+  const onAbort = () => void cancelStatement(db);
+  signal?.addEventListener("abort", onAbort, { once: true });
   let report: AdviceReport;
+  let snapshot: Snapshot;
   try {
-    report = await adviseIndexes(queries, snapshot, whatIf, db.target.display, {
-      ...options,
-      windowScale: options.workload ? 0 : windowScale(snapshot),
-    });
-  } finally {
-    await whatIf.close();
-  }
-  if (options.verify && report.recommendations.length) {
-    if (!options.sandbox) {
-      throw new InputError(
-        "--verify builds the recommended indexes and runs the statements",
-        "use it on a copy of the database, with --sandbox",
-      );
+    progress("collecting schema, statistics and workload");
+    const extraStatements = options.workload?.map((w) => w.sql) ?? [];
+    snapshot = snapshotGiven ?? (await collectSnapshot(db, { statementLimit: 100, extraStatements }));
+    const statements = options.workload ?? workloadFromSnapshot(snapshot);
+    const lockedOut: UnplannedStatement[] = [];
+    const queries = prepareWorkload(statements, snapshot, (st, objects) =>
+      lockedOut.push({
+        query: st.sql,
+        why: `it uses ${objects.map((o) => `${o.schema}.${o.name}`).join(", ")}, ${objects.map((o) => o.reason).join("; ")}`,
+        hint: "run dbopt advise again once the lock is released (dbopt check shows the blocking session)",
+      }),
+    );
+    const whatIf: WhatIf = options.sandbox ? await SandboxWhatIf.open(db) : await HypoPgWhatIf.open(db);
+    try {
+      report = await adviseIndexes(queries, snapshot, whatIf, db.target.display, {
+        ...options,
+        windowScale: options.workload ? 0 : windowScale(snapshot),
+      });
+    } finally {
+      await whatIf.close();
     }
-    await verifyAdvice(db, report, queries, progress);
+    if (signal?.aborted) throw interruptedBeforeApply(signal);
+    report.unplanned = [...lockedOut, ...(report.unplanned ?? [])];
+    report.notes.unshift(...unplannedNotes(lockedOut, statements.length));
+    const total = queries.length + lockedOut.length;
+    if (total > 0 && report.workload.statements === 0) throw nothingPlanned(report.unplanned, total);
+    if (options.verify && report.recommendations.length) {
+      if (!options.sandbox) {
+        throw new InputError(
+          "--verify builds the recommended indexes and runs the statements",
+          "use it on a copy of the database, with --sandbox",
+        );
+      }
+      await verifyAdvice(db, report, queries, progress);
+    }
+  } catch (error) {
+    if (signal?.aborted) throw interruptedBeforeApply(signal);
+    throw error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
   }
-  if (options.apply && report.recommendations.length) await applyAdvice(db, report, progress);
+  if (options.apply && report.recommendations.length)
+    await applyAdvice(db, report, snapshot, { progress, ...(signal ? { signal } : {}) });
   return { report, snapshot };
+}
+
+/**
+ * No statement could be planned: any advice would be drawn from no data. Say why (the commonest reason first)
+ * and what fixes it.
+ */
+function nothingPlanned(unplanned: UnplannedStatement[], total: number): DbError {
+  const counts = new Map<string, { n: number; hint: string | null }>();
+  for (const u of unplanned) {
+    const key = u.why;
+    counts.set(key, { n: (counts.get(key)?.n ?? 0) + 1, hint: u.hint });
+  }
+  const [why, { hint }] = [...counts].sort((a, b) => b[1].n - a[1].n)[0] ?? [
+    "no reason given",
+    { hint: null },
+  ];
+  const others =
+    counts.size > 1 ? ` (and ${counts.size - 1} other reason${counts.size === 2 ? "" : "s"})` : "";
+  const permission = unplanned.some((u) => /permission denied/.test(u.why));
+  return new DbError({
+    code: permission ? "permission-denied" : "no-data",
+    message: `could plan none of the ${total} statement${total === 1 ? "" : "s"}, so there is no index advice: ${why}${others}`,
+    hint: hint ?? "run with --debug for details",
+  });
+}
+
+function interruptedBeforeApply(signal: AbortSignal): DbError {
+  return new DbError({
+    code: "interrupted",
+    message: `interrupted (${String(signal.reason ?? "signal")}) before any index was built: nothing was changed`,
+    hint: "run dbopt advise again when you have the time",
+  });
+}
+
+/** Cancel what the session is running, from another session (the session itself is busy waiting for it). */
+async function cancelStatement(db: PostgresConnector): Promise<void> {
+  const other = await PostgresConnector.connect(db.target, db.options).catch(() => null);
+  if (!other) return;
+  await other.query("select pg_cancel_backend($1)", [db.backendPid]).catch(() => {});
+  await other.close();
 }
 
 function workloadFromSnapshot(snapshot: Snapshot): WorkloadStatement[] {
@@ -85,24 +156,4 @@ function windowScale(snapshot: Snapshot): number {
     : null;
   if (!tables || reset === null || reset <= 0) return 1;
   return Math.min(1, reset / tables);
-}
-
-async function applyAdvice(
-  db: PostgresConnector,
-  report: AdviceReport,
-  progress: (m: string) => void,
-): Promise<void> {
-  await db.allowWrites();
-  // An index build may take long: no statement timeout, but never wait long for a lock.
-  await db.query("SET statement_timeout = 0");
-  for (const [n, r] of report.recommendations.entries()) {
-    progress(`building ${n + 1} of ${report.recommendations.length}: ${r.ddl}`);
-    await db.query(r.ddl.replace(/;$/, ""));
-    report.applied.push(r.ddl);
-  }
-  for (const d of report.drops) {
-    progress(`dropping ${d.index}`);
-    await db.query(d.ddl.replace(/;$/, ""));
-    report.applied.push(d.ddl);
-  }
 }

@@ -1,4 +1,5 @@
 import type { AdviceReport } from "../advisors/index/advice-report.js";
+import { skippedObjectsIn } from "../advisors/index/workload-query.js";
 import { DbError } from "../connectors/db-error.js";
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
@@ -49,10 +50,16 @@ export async function analyzeDatabase(
   // SET, BEGIN, VACUUM and the like have no plan: leave them out of the statements to explain.
   const candidates = snapshot.workload.statements.filter((s) => plannable(s.query)).slice(0, top);
   const statements: StatementReport[] = [];
+  const failures: Array<{ why: string; hint: string | null }> = [];
   for (const [index, statement] of candidates.entries()) {
     progress(`explaining statement ${index + 1} of ${candidates.length}`);
-    statements.push(await explainStatement(db, snapshot, statement, caps.major, options.overrides));
+    statements.push(
+      await explainStatement(db, snapshot, statement, caps.major, options.overrides, (why, hint) =>
+        failures.push({ why, hint }),
+      ),
+    );
   }
+  notes.unshift(...explainFailureNotes(failures, candidates.length));
 
   // A spill the plan rules already placed on a Sort needs no second, vaguer finding from the workload rule.
   const spilling = new Set(
@@ -119,19 +126,26 @@ async function adviceFor(
     return null;
   }
   progress("index advice: costing candidate indexes for the workload");
-  const { report } = await adviseDatabase(
-    db,
-    {
-      budgetBytes: null,
-      maxIndexes: null,
-      minImprovement: 0.05,
-      sandbox: mode === "sandbox",
-      apply: false,
-      onProgress: progress,
-    },
-    snapshot,
-  );
-  return report;
+  try {
+    const { report } = await adviseDatabase(
+      db,
+      {
+        budgetBytes: null,
+        maxIndexes: null,
+        minImprovement: 0.05,
+        sandbox: mode === "sandbox",
+        apply: false,
+        onProgress: progress,
+      },
+      snapshot,
+    );
+    return report;
+  } catch (error) {
+    // No advice is better than advice from no data; the rest of the analysis stands.
+    if (!(error instanceof DbError) || error.isConnectionError) throw error;
+    notes.push(`no index advice: ${error.message} (${error.hint})`);
+    return null;
+  }
 }
 
 /** A finding whose fix is exactly what the advisor recommends gets the planner's costs as evidence. */
@@ -144,12 +158,27 @@ function markCheckedByPlanner(findings: Finding[], advice: AdviceReport): void {
   }
 }
 
+/**
+ * Statements EXPLAIN failed for, grouped by reason, each with the fix: when none could be explained, the plan
+ * findings say nothing about the workload, and the report must say so up front.
+ */
+function explainFailureNotes(failures: Array<{ why: string; hint: string | null }>, total: number): string[] {
+  const byWhy = new Map<string, { n: number; hint: string | null }>();
+  for (const f of failures) byWhy.set(f.why, { n: (byWhy.get(f.why)?.n ?? 0) + 1, hint: f.hint });
+  const all = failures.length === total && total > 0;
+  return [...byWhy].map(
+    ([why, { n, hint }]) =>
+      `${all && byWhy.size === 1 ? `could explain none of the ${total} statements, so no plan was checked` : `could not explain ${n} of ${total} statements`}: ${why}${hint ? `; ${hint}` : ""}`,
+  );
+}
+
 async function explainStatement(
   db: PostgresConnector,
   snapshot: Snapshot,
   statement: StatementFacts,
   major: number,
   overrides: RuleOverrides | undefined,
+  failed: (why: string, hint: string | null) => void,
 ): Promise<StatementReport> {
   const base: StatementReport = {
     queryId: statement.queryId,
@@ -172,6 +201,12 @@ async function explainStatement(
       ...base,
       skipped: error instanceof InputError ? "not a plannable statement" : "could not be parsed",
     };
+  }
+  const locked = skippedObjectsIn(sql, snapshot);
+  if (locked.length) {
+    const why = `${locked.map((o) => `${o.schema}.${o.name}`).join(", ")} ${locked.length === 1 ? "is" : "are"} ${locked.map((o) => o.reason).join("; ")}`;
+    failed(why, "explain it again once the lock is released");
+    return { ...base, skipped: `not explained: ${why}` };
   }
   try {
     const plan = await genericPlan(db, sql, parameters, major);
@@ -204,7 +239,13 @@ async function explainStatement(
     };
   } catch (error) {
     if (error instanceof DbError && error.isConnectionError) throw error;
-    return { ...base, skipped: `EXPLAIN failed: ${error instanceof Error ? error.message : String(error)}` };
+    const why = error instanceof Error ? error.message : String(error);
+    const hint = error instanceof DbError ? error.hint : null;
+    failed(why, hint);
+    return {
+      ...base,
+      skipped: `EXPLAIN failed: ${why}${hint && error instanceof DbError && error.code === "permission-denied" ? ` (${hint})` : ""}`,
+    };
   }
 }
 

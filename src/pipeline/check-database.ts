@@ -62,9 +62,16 @@ export async function checkDatabase(
   return { report, snapshot };
 }
 
+/** Objects left out of the snapshot, each with who holds the lock on it: no check says anything about them. */
+export function skippedNotes(snapshot: Snapshot): string[] {
+  return (snapshot.skipped ?? []).map(
+    (s) => `skipped ${s.kind} ${s.schema}.${s.name} (no check covers it): ${s.reason}`,
+  );
+}
+
 /** What the checks could not see with this role's privileges or without machine figures. */
 export function privilegeNotes(snapshot: Snapshot, machine: MachineFacts | undefined): string[] {
-  const notes: string[] = [];
+  const notes: string[] = skippedNotes(snapshot);
   const role = snapshot.server.currentUser;
   if (!snapshot.server.canMonitor) {
     notes.push(

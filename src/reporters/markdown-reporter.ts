@@ -20,6 +20,7 @@ export function renderMarkdown(report: Report): string {
         : `Estimated cost ${s.totalCost}, ${s.nodes} nodes (not run).`,
       "",
     );
+    for (const note of report.notes ?? []) lines.push(`> ${note}`, "");
   } else if (report.kind === "check") {
     lines.push(
       `## dbopt check: ${report.target}`,
@@ -97,7 +98,10 @@ function tuneMarkdown(report: TuneReport): string {
 function adviceMarkdown(report: AdviceReport): string {
   const lines = [`## dbopt advise: ${report.target}`, ""];
   for (const note of report.notes) lines.push(`> ${note}`, "");
-  if (report.recommendations.length === 0) lines.push("No new index would help this workload enough.", "");
+  if (report.workload.statements === 0)
+    lines.push("No statement of the workload could be costed, so there is no index advice.", "");
+  else if (report.recommendations.length === 0)
+    lines.push("No new index would help this workload enough.", "");
   for (const r of report.recommendations) {
     lines.push(
       "```sql",
@@ -114,5 +118,13 @@ function adviceMarkdown(report: AdviceReport): string {
     lines.push("");
   }
   for (const d of report.drops) lines.push("```sql", d.ddl, "```", "", d.reason, "");
+  if (report.apply) {
+    lines.push("### Applied", "");
+    for (const o of report.apply.outcomes)
+      lines.push(
+        `- **${o.status}** \`${o.name}\`${o.detail ? `: ${cell(o.detail)}` : ""}${o.cleanup ? ` (to remove what is left: \`${o.cleanup}\`)` : ""}`,
+      );
+    lines.push("");
+  }
   return `${lines.join("\n")}\n`;
 }

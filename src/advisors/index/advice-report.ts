@@ -31,6 +31,29 @@ export interface DropRecommendation {
   index: string;
   sizeBytes: number;
   reason: string;
+  /** The recommendation (its ddl) that makes this index redundant: drop only once it is built. */
+  replacedBy?: string;
+}
+
+/** A workload statement the advice could not take into account. */
+export interface UnplannedStatement {
+  query: string;
+  /** Why: the server's message ("permission denied for table orders"), or the lock that made it wait. */
+  why: string;
+  /** What fixes it (the GRANT), when known. */
+  hint: string | null;
+}
+
+/** What --apply did: every recommended index built, not built, or left behind, and every drop. */
+export interface ApplyOutcome {
+  /** Index name dbopt gave the index (dbopt_...), so a later run finds it again. */
+  name: string;
+  ddl: string;
+  status: "built" | "already-existed" | "failed" | "not-started" | "dropped" | "kept";
+  /** For failures: what went wrong, and what happened to the half-built index. */
+  detail: string | null;
+  /** A statement the user must run to finish the cleanup dbopt could not do (DROP INDEX CONCURRENTLY ...). */
+  cleanup: string | null;
 }
 
 export interface UnmeasuredCandidate {
@@ -62,5 +85,10 @@ export interface AdviceReport {
   whatIfCacheHits: number;
   elapsedMs: number;
   notes: string[];
+  /** Statements left out because they could not be planned; the advice says nothing about them. */
+  unplanned?: UnplannedStatement[];
+  /** DDL that was run by --apply (built indexes and drops), in order. */
   applied: string[];
+  /** With --apply: the outcome for every index, built or not; `interrupted` when a signal stopped it. */
+  apply?: { outcomes: ApplyOutcome[]; interrupted: string | null; complete: boolean };
 }

@@ -9,7 +9,12 @@ import { DbError } from "../../connectors/db-error.js";
 import type { Snapshot } from "../../facts/snapshot.js";
 import { formatBytes, formatPercent } from "../../util/format.js";
 import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
-import type { AdviceReport, DropRecommendation, IndexRecommendation } from "./advice-report.js";
+import type {
+  AdviceReport,
+  DropRecommendation,
+  IndexRecommendation,
+  UnplannedStatement,
+} from "./advice-report.js";
 import { generateCandidates } from "./generate-candidates.js";
 import { candidateDdl, type IndexCandidate, makeCandidate } from "./index-candidate.js";
 import type { WhatIf } from "./what-if.js";
@@ -34,6 +39,8 @@ export interface AdviseOptions {
   /** The share of the workload an index must save to be added or kept; default MIN_MARGINAL (0.5%). */
   minIndexGain?: number;
   onProgress?: (message: string) => void;
+  /** Stops the search at its next what-if question (SIGINT). */
+  signal?: AbortSignal;
 }
 
 /** Each index must save at least this share of the workload to be worth adding. */
@@ -70,24 +77,30 @@ export async function adviseIndexes(
   progress(`costing ${queries.length} statements with the current indexes`);
   const base = new Map<string, number>();
   const planned: WorkloadQuery[] = [];
+  const unplanned: UnplannedStatement[] = [];
   for (const q of queries) {
+    options.signal?.throwIfAborted();
     try {
       base.set(q.id, Math.max((await whatIf.cost(q, [])).cost, 1e-9));
       planned.push(q);
     } catch (error) {
       if (error instanceof DbError && error.isConnectionError) throw error;
-      const why = error instanceof Error ? error.message : String(error);
-      notes.push(
-        `left out a statement EXPLAIN could not plan (${why}): ${q.sql.replace(/\s+/g, " ").slice(0, 120)}`,
-      );
+      unplanned.push({
+        query: q.sql,
+        why: error instanceof Error ? error.message : String(error),
+        hint: error instanceof DbError ? error.hint : null,
+      });
     }
   }
+  notes.push(...unplannedNotes(unplanned, workload.length));
   queries = planned;
   const totalWeight = queries.reduce((s, q) => s + q.weight, 0);
   const minGain = (options.minIndexGain ?? MIN_MARGINAL) * totalWeight;
   const onTable = (c: IndexCandidate) => queries.filter((q) => q.tables.has(`${c.schema}.${c.table}`));
-  const ratio = async (q: WorkloadQuery, config: IndexCandidate[]) =>
-    (await whatIf.cost(q, config)).cost / (base.get(q.id) ?? 1);
+  const ratio = async (q: WorkloadQuery, config: IndexCandidate[]) => {
+    options.signal?.throwIfAborted();
+    return (await whatIf.cost(q, config)).cost / (base.get(q.id) ?? 1);
+  };
   const gainOf = async (config: IndexCandidate[], next: IndexCandidate[], affected: WorkloadQuery[]) => {
     let gain = 0;
     for (const q of affected) gain += q.weight * ((await ratio(q, config)) - (await ratio(q, next)));
@@ -344,8 +357,23 @@ export async function adviseIndexes(
     whatIfCacheHits: whatIf.cacheHits,
     elapsedMs: Date.now() - started,
     notes,
+    unplanned,
     applied: [],
   };
+}
+
+/**
+ * One note per reason statements could not be planned ("permission denied for table orders"), with how many
+ * and the fix: the advice covers only what was planned.
+ */
+export function unplannedNotes(unplanned: UnplannedStatement[], total: number): string[] {
+  const byWhy = new Map<string, UnplannedStatement[]>();
+  for (const u of unplanned) byWhy.set(u.why, [...(byWhy.get(u.why) ?? []), u]);
+  return [...byWhy].map(([why, list]) => {
+    const first = list[0] as UnplannedStatement;
+    const example = first.query.replace(/\s+/g, " ");
+    return `could not plan ${list.length} of ${total} statement${total === 1 ? "" : "s"}, left out of the advice: ${why}${first.hint ? ` (${first.hint})` : ""}; e.g. ${example.length > 100 ? `${example.slice(0, 97)}...` : example}`;
+  });
 }
 
 /** Key columns other candidates on the same table use, that x does not have yet. */
@@ -409,6 +437,7 @@ function redundantExisting(chosen: IndexCandidate[], snapshot: Snapshot): DropRe
         index: `${i.schema}.${i.name}`,
         sizeBytes: i.sizeBytes,
         reason: `its keys (${keys.join(", ")}) lead the recommended index on (${by.columns.join(", ")}); drop it once that one is built`,
+        replacedBy: candidateDdl(by),
       });
     }
   }

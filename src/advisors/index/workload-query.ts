@@ -3,7 +3,7 @@
  * and the text EXPLAIN runs, with parameters bound to typical values when statistics allow, else planned as a
  * generic plan.
  */
-import type { Snapshot } from "../../facts/snapshot.js";
+import type { SkippedObject, Snapshot } from "../../facts/snapshot.js";
 import { repairNormalizedQuery } from "../../facts/sql/normalized-statement.js";
 import { type ColumnResolver, type QueryShape, queryShape } from "../../facts/sql/query-shape.js";
 import { bindParameters } from "./bind-parameters.js";
@@ -39,14 +39,47 @@ export function schemaResolver(snapshot: Snapshot): ColumnResolver {
     ) ?? null;
 }
 
-/** Prepare statements for costing; those that cannot be planned (utility statements, parse errors) are left out. */
-export function prepareWorkload(statements: WorkloadStatement[], snapshot: Snapshot): WorkloadQuery[] {
+/**
+ * Objects the snapshot skipped (locked by another session) that a statement reads or writes: planning it would
+ * wait for the same lock.
+ */
+export function skippedObjectsIn(sql: string, snapshot: Snapshot): SkippedObject[] {
+  const skipped = snapshot.skipped ?? [];
+  if (skipped.length === 0) return [];
+  let shape: QueryShape | null;
+  try {
+    shape = queryShape(repairNormalizedQuery(sql).trim().replace(/;\s*$/, ""), () => null);
+  } catch {
+    return [];
+  }
+  const out = new Set<SkippedObject>();
+  for (const block of shape?.blocks ?? [])
+    for (const t of block.tables)
+      for (const s of skipped)
+        if (s.name === t.name && (t.schema === null || t.schema === s.schema)) out.add(s);
+  return [...out];
+}
+
+/**
+ * Prepare statements for costing; those that cannot be planned (utility statements, parse errors) are left out,
+ * and so are those that touch an object another session has locked (reported through `lockedOut`).
+ */
+export function prepareWorkload(
+  statements: WorkloadStatement[],
+  snapshot: Snapshot,
+  lockedOut: (statement: WorkloadStatement, objects: SkippedObject[]) => void = () => {},
+): WorkloadQuery[] {
   const resolve = schemaResolver(snapshot);
   const out: WorkloadQuery[] = [];
   for (const st of statements) {
     const sql = repairNormalizedQuery(st.sql).trim().replace(/;\s*$/, "");
     const shape = queryShape(sql, resolve);
     if (!shape || shape.kind === "other" || shape.kind === "merge" || shape.blocks.length === 0) continue;
+    const locked = skippedObjectsIn(sql, snapshot);
+    if (locked.length) {
+      lockedOut(st, locked);
+      continue;
+    }
     const tables = new Set<string>();
     for (const block of shape.blocks) {
       for (const t of block.tables) {

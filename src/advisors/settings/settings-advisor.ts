@@ -83,6 +83,9 @@ export function recommendSettings(
   const evidence: Record<string, Record<string, EvidenceValue>> = {};
   const notes: string[] = [];
   if (snapshot) adjustFromEvidence(snapshot, m, values, reasons, evidence, notes);
+  // Evidence from table sizes and statistics leaves these out: say so rather than tune as if they were empty.
+  for (const skipped of snapshot?.skipped ?? [])
+    notes.push(`skipped ${skipped.kind} ${skipped.schema}.${skipped.name}: ${skipped.reason}`);
   const recommendations = Object.entries(values).map(([name, v]): SettingRecommendation => {
     const current = snapshot ? currentText(snapshot, name) : null;
     return {

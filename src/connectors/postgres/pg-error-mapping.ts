@@ -1,3 +1,4 @@
+import { quoteIdent } from "../../util/sql-identifiers.js";
 import { DbError } from "../db-error.js";
 import { type PgTarget, scrubSecrets } from "./target.js";
 
@@ -7,8 +8,43 @@ interface PgLikeError {
   hostname?: string;
 }
 
+/**
+ * The grant that fixes a "permission denied" (42501), for the object type the server names: never a privilege
+ * the role may already have (pg_monitor does not let EXPLAIN read a table).
+ */
+export function permissionHint(message: string, role: string | undefined): string {
+  const who = role ? quoteIdent(role) : "your_role";
+  const m =
+    /permission denied for (table|view|materialized view|sequence|schema|function|procedure|database|foreign table|large object) ("[^"]+"|\S+)/.exec(
+      message,
+    );
+  if (m) {
+    const [, type, name] = m;
+    switch (type) {
+      case "table":
+      case "view":
+      case "materialized view":
+      case "foreign table":
+        return `EXPLAIN and every read need SELECT on the tables a statement uses: GRANT SELECT ON ${name} TO ${who}; (or GRANT pg_read_all_data TO ${who}; on PostgreSQL 14+ for every table)`;
+      case "sequence":
+        return `GRANT SELECT ON SEQUENCE ${name} TO ${who};`;
+      case "schema":
+        return `GRANT USAGE ON SCHEMA ${name} TO ${who};`;
+      case "function":
+      case "procedure":
+        return `GRANT EXECUTE ON FUNCTION ${name} TO ${who}; (as its owner)`;
+      case "database":
+        return `GRANT CONNECT ON DATABASE ${name} TO ${who};`;
+    }
+  }
+  if (/pg_read_all_stats|pg_monitor|pg_read_all_settings/.test(message)) return `GRANT pg_monitor TO ${who};`;
+  if (/must be (the )?owner/.test(message))
+    return `run it as the object's owner, or GRANT <owner role> TO ${who};`;
+  return `ask for the privilege the message names for ${who} (as the object's owner or a superuser)`;
+}
+
 /** Turn whatever `pg` or the network threw into one DbError with advice, without secrets. */
-export function toDbError(error: unknown, target: PgTarget): DbError {
+export function toDbError(error: unknown, target: PgTarget, role?: string): DbError {
   if (error instanceof DbError) return error;
   const e = (error ?? {}) as PgLikeError;
   const raw = scrubSecrets(e.message ?? String(error), target.secret);
@@ -75,11 +111,7 @@ export function toDbError(error: unknown, target: PgTarget): DbError {
         "retry later, or raise --lock-timeout",
       );
     case "42501":
-      return make(
-        "permission-denied",
-        `permission denied: ${raw}`,
-        "connect as a role with pg_monitor (GRANT pg_monitor TO your_user) or as the table owner",
-      );
+      return make("permission-denied", raw, permissionHint(raw, role));
     case "25006":
       return make(
         "permission-denied",

@@ -42,6 +42,11 @@ export class PostgresConnector {
   private constructor(
     private readonly client: pg.Client,
     readonly target: PgTarget,
+    /** current_user, for the GRANT a permission error needs. */
+    readonly role: string,
+    /** The server process of this session (to cancel its statement from another session). */
+    readonly backendPid: number,
+    readonly options: ConnectorOptions,
   ) {}
 
   static async connect(
@@ -49,6 +54,7 @@ export class PostgresConnector {
     options: Partial<ConnectorOptions> = {},
   ): Promise<PostgresConnector> {
     const opts = { ...DEFAULT_CONNECTOR_OPTIONS, ...options };
+    let session: { role: string; pid: number };
     const client = new pg.Client({
       ...target.config,
       application_name: "dbopt",
@@ -68,11 +74,17 @@ export class PostgresConnector {
           .map((statement) => `${statement} ${DBOPT_TAG};`)
           .join(" "),
       );
+      const row = (
+        await client.query<{ role: string; pid: number }>(
+          tagged("select current_user as role, pg_backend_pid() as pid"),
+        )
+      ).rows[0];
+      session = { role: String(row?.role ?? ""), pid: Number(row?.pid ?? 0) };
     } catch (error) {
       await client.end().catch(() => {});
       throw toDbError(error, target);
     }
-    return new PostgresConnector(client, target);
+    return new PostgresConnector(client, target, session.role, session.pid, opts);
   }
 
   /** Run one read. Outside an explicit transaction it runs in its own READ ONLY transaction. */
@@ -81,7 +93,7 @@ export class PostgresConnector {
       const result = await this.client.query(tagged(sql), params);
       return result.rows as R[];
     } catch (error) {
-      throw toDbError(error, this.target);
+      throw toDbError(error, this.target, this.role);
     }
   }
 

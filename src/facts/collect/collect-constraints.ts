@@ -15,11 +15,15 @@ const TYPES: Record<string, ConstraintFacts["type"]> = {
 type Row = Record<string, unknown>;
 
 /** Constraints on user tables, with their columns in key order and, for foreign keys, the referenced side. */
-export async function collectConstraints(db: PostgresConnector): Promise<ConstraintFacts[]> {
+export async function collectConstraints(
+  db: PostgresConnector,
+  locked: number[] = [],
+): Promise<ConstraintFacts[]> {
   const columnsOf = (keys: string, rel: string) =>
     `array(select a.attname::text from unnest(con.${keys}) with ordinality k(attnum, ord)
              join pg_attribute a on a.attrelid = con.${rel} and a.attnum = k.attnum order by k.ord)`;
-  const rows = await db.query<Row>(`
+  const rows = await db.query<Row>(
+    `
     select n.nspname as schema, c.relname as table_name, con.conname as name, con.contype::text as type,
            pg_get_constraintdef(con.oid) as definition, con.convalidated as validated,
            ${columnsOf("conkey", "conrelid")} as columns,
@@ -30,8 +34,10 @@ export async function collectConstraints(db: PostgresConnector): Promise<Constra
       join pg_namespace n on n.oid = c.relnamespace
       left join pg_class rc on rc.oid = con.confrelid
       left join pg_namespace rn on rn.oid = rc.relnamespace
-     where ${userSchemaFilter("n")}
-     order by n.nspname, c.relname, con.conname`);
+     where ${userSchemaFilter("n")} and con.conrelid <> all($1::oid[])
+     order by n.nspname, c.relname, con.conname`,
+    [locked],
+  );
   return rows.map((r) => ({
     schema: String(r.schema),
     table: String(r.table_name),

@@ -5,8 +5,9 @@ import { num, numOrNull, userSchemaFilter } from "./user-schemas.js";
 type Row = Record<string, unknown>;
 
 /** Every index on a user table with its definition, columns, validity, size and scan counters. */
-export async function collectIndexes(db: PostgresConnector): Promise<IndexFacts[]> {
-  const rows = await db.query<Row>(`
+export async function collectIndexes(db: PostgresConnector, locked: number[] = []): Promise<IndexFacts[]> {
+  const rows = await db.query<Row>(
+    `
     select i.indexrelid::int8 as oid, n.nspname as schema, ic.relname as name, tn.nspname as table_schema,
            tc.relname as table_name, pg_get_indexdef(i.indexrelid) as definition, am.amname as method,
            i.indnkeyatts as key_columns, i.indisunique, i.indisprimary, i.indisvalid, i.indisready,
@@ -29,8 +30,10 @@ export async function collectIndexes(db: PostgresConnector): Promise<IndexFacts[
       join pg_am am on am.oid = ic.relam
       left join pg_constraint con on con.conindid = i.indexrelid and con.conrelid = i.indrelid and con.contype in ('p', 'u', 'x')
       left join pg_stat_user_indexes s on s.indexrelid = i.indexrelid
-     where ${userSchemaFilter("tn")}
-     order by tn.nspname, tc.relname, ic.relname`);
+     where ${userSchemaFilter("tn")} and i.indrelid <> all($1::oid[])
+     order by tn.nspname, tc.relname, ic.relname`,
+    [locked],
+  );
   return rows.map((r) => ({
     oid: num(r.oid),
     schema: String(r.schema),

@@ -8,8 +8,12 @@ type Row = Record<string, unknown>;
  * Sequences with how far they have counted, and the column each one feeds (serial: an 'a' dependency, identity:
  * an 'i' one), so a bigint sequence behind an int4 column can be caught.
  */
-export async function collectSequences(db: PostgresConnector): Promise<SequenceFacts[]> {
-  const rows = await db.query<Row>(`
+export async function collectSequences(
+  db: PostgresConnector,
+  locked: number[] = [],
+): Promise<SequenceFacts[]> {
+  const rows = await db.query<Row>(
+    `
     select s.schemaname, s.sequencename, s.data_type::text as data_type,
            s.last_value::float8 as last_value, s.min_value::float8 as min_value, s.max_value::float8 as max_value,
            s.increment_by::float8 as increment_by, s.cycle,
@@ -24,8 +28,10 @@ export async function collectSequences(db: PostgresConnector): Promise<SequenceF
       left join pg_class tc on tc.oid = d.refobjid
       left join pg_namespace tn on tn.oid = tc.relnamespace
       left join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
-     where ${userSchemaFilter("n")}
-     order by s.schemaname, s.sequencename`);
+     where ${userSchemaFilter("n")} and sc.oid <> all($1::oid[])
+     order by s.schemaname, s.sequencename`,
+    [locked],
+  );
   return rows.map((r) => ({
     schema: String(r.schemaname),
     name: String(r.sequencename),

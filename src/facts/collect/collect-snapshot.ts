@@ -1,3 +1,4 @@
+import { DbError } from "../../connectors/db-error.js";
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
 import { DBOPT_VERSION } from "../../version.js";
 import type { Snapshot } from "../snapshot.js";
@@ -12,6 +13,7 @@ import { collectSequences } from "./collect-sequences.js";
 import { collectSettings } from "./collect-settings.js";
 import { collectTables } from "./collect-tables.js";
 import { collectWorkload } from "./collect-workload.js";
+import { findLockedRelations, type LockedRelations } from "./locked-relations.js";
 import { isoOrNull, num } from "./user-schemas.js";
 
 export interface SnapshotOptions {
@@ -23,21 +25,46 @@ export interface SnapshotOptions {
   extraStatements?: string[];
 }
 
-/** Collect every fact dbopt uses, read-only and in one consistent snapshot of the catalogs. */
+/** Times a collection starts again when a relation got locked while it ran. */
+const LOCK_RETRIES = 3;
+
+/**
+ * Collect every fact dbopt uses, read-only and in one consistent snapshot of the catalogs. Relations another
+ * session holds an ACCESS EXCLUSIVE lock on are left out (sizes, defaults and index definitions cannot be read
+ * without waiting for it) and named in `skipped` with who holds the lock; one that gets locked while the
+ * collection runs makes it wait lock_timeout, then start again without it.
+ */
 export async function collectSnapshot(
   db: PostgresConnector,
   options: SnapshotOptions = {},
 ): Promise<Snapshot> {
+  for (let attempt = 1; ; attempt++) {
+    const locked = await findLockedRelations(db);
+    try {
+      return await collectOnce(db, options, locked);
+    } catch (error) {
+      if (!(error instanceof DbError && error.code === "lock-timeout") || attempt >= LOCK_RETRIES)
+        throw error;
+    }
+  }
+}
+
+async function collectOnce(
+  db: PostgresConnector,
+  options: SnapshotOptions,
+  locked: LockedRelations,
+): Promise<Snapshot> {
   const caps = await db.capabilities();
+  const lockedTables = [...locked.tableOids];
   return db.inReadOnlySnapshot(async () => {
     const [server] = await db.query<Record<string, unknown>>(`
       select pg_postmaster_start_time() as started_at, pg_database_size(current_database()) as size,
              d.xact_commit, d.xact_rollback, d.blks_read, d.blks_hit, d.temp_files, d.temp_bytes, d.deadlocks, d.stats_reset,
              (select coalesce(json_object_agg(extname, extversion), '{}') from pg_extension) as extensions
         from pg_stat_database d where d.datname = current_database()`);
-    const tables = await collectTables(db);
-    const indexes = await collectIndexes(db);
-    const constraints = await collectConstraints(db);
+    const tables = await collectTables(db, lockedTables);
+    const indexes = await collectIndexes(db, lockedTables);
+    const constraints = await collectConstraints(db, lockedTables);
     const settings = await collectSettings(db);
     const workload = await collectWorkload(db, caps, options.statementLimit ?? 200);
     const columnStats = await collectColumnStats(
@@ -47,7 +74,7 @@ export async function collectSnapshot(
         ...(options.extraStatements ?? []),
       ]),
     );
-    const sequences = await collectSequences(db);
+    const sequences = await collectSequences(db, [...locked.sequenceOids]);
     const activity = await collectActivity(db);
     const replication = await collectReplication(db);
     const checkpoints = await collectCheckpoints(db, caps.major);
@@ -91,6 +118,7 @@ export async function collectSnapshot(
       replication,
       checkpoints,
       exactBloat,
+      skipped: locked.skipped,
     };
   });
 }

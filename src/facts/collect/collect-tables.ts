@@ -17,8 +17,9 @@ const PERSISTENCE: Record<string, TableFacts["persistence"]> = {
 type Row = Record<string, unknown>;
 
 /** Tables, partitioned tables, materialized views and foreign tables, with columns and activity statistics. */
-export async function collectTables(db: PostgresConnector): Promise<TableFacts[]> {
-  const rows = await db.query<Row>(`
+export async function collectTables(db: PostgresConnector, locked: number[] = []): Promise<TableFacts[]> {
+  const rows = await db.query<Row>(
+    `
     select c.oid::int8 as oid, n.nspname as schema, c.relname as name, c.relkind, c.relpersistence,
            c.reltuples::float8 as reltuples, c.relpages::int8 as relpages,
            pg_relation_size(c.oid) as size, pg_total_relation_size(c.oid) as total,
@@ -39,9 +40,11 @@ export async function collectTables(db: PostgresConnector): Promise<TableFacts[]
         select sum((1 - ps.null_frac) * ps.avg_width)::float8 as width, count(*)::int as columns, bool_or(ps.null_frac > 0) as any_nulls
           from pg_stats ps
          where ps.schemaname = n.nspname and ps.tablename = c.relname and ps.inherited = (c.relkind = 'p')) w on true
-     where c.relkind in ('r', 'p', 'm', 'f') and ${userSchemaFilter("n")}
-     order by n.nspname, c.relname`);
-  const columns = await collectColumns(db);
+     where c.relkind in ('r', 'p', 'm', 'f') and ${userSchemaFilter("n")} and c.oid <> all($1::oid[])
+     order by n.nspname, c.relname`,
+    [locked],
+  );
+  const columns = await collectColumns(db, locked);
   return rows.map((r) => {
     const key = `${r.schema}.${r.name}`;
     const reltuples = num(r.reltuples);
@@ -99,8 +102,9 @@ function tableStats(st: Row, r: Row): NonNullable<TableFacts["stats"]> {
   };
 }
 
-async function collectColumns(db: PostgresConnector): Promise<Map<string, Column[]>> {
-  const rows = await db.query<Row>(`
+async function collectColumns(db: PostgresConnector, locked: number[]): Promise<Map<string, Column[]>> {
+  const rows = await db.query<Row>(
+    `
     select n.nspname as schema, c.relname as name, a.attname, a.attnum, format_type(a.atttypid, a.atttypmod) as type,
            a.attnotnull, pg_get_expr(d.adbin, d.adrelid) as default_expr, a.attidentity::text as identity,
            a.attgenerated::text as generated
@@ -109,7 +113,10 @@ async function collectColumns(db: PostgresConnector): Promise<Map<string, Column
       join pg_namespace n on n.oid = c.relnamespace
       left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
      where c.relkind in ('r', 'p', 'm', 'f') and a.attnum > 0 and not a.attisdropped and ${userSchemaFilter("n")}
-     order by n.nspname, c.relname, a.attnum`);
+       and c.oid <> all($1::oid[])
+     order by n.nspname, c.relname, a.attnum`,
+    [locked],
+  );
   const out = new Map<string, Column[]>();
   for (const r of rows) {
     const key = `${r.schema}.${r.name}`;

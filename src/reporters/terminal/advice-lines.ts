@@ -1,4 +1,4 @@
-import type { AdviceReport } from "../../advisors/index/advice-report.js";
+import type { AdviceReport, ApplyOutcome } from "../../advisors/index/advice-report.js";
 import { formatBytes, formatMs, formatPercent } from "../../util/format.js";
 import type { Palette } from "../palette.js";
 
@@ -14,8 +14,15 @@ export function adviceLines(report: AdviceReport, p: Palette): string[] {
     ...report.notes.map((n) => p.yellow(`note: ${n}`)),
     "",
   ];
-  if (report.recommendations.length === 0)
-    lines.push(p.green("No new index would help this workload enough."), "");
+  if (w.statements === 0)
+    lines.push(p.yellow("No statement of the workload could be costed, so there is no index advice."), "");
+  else if (report.recommendations.length === 0)
+    lines.push(
+      p.green(
+        `No new index would help ${(report.unplanned?.length ?? 0) > 0 ? `the ${w.statements} statements that could be planned` : "this workload"} enough.`,
+      ),
+      "",
+    );
   else {
     lines.push(
       p.bold(
@@ -51,6 +58,39 @@ export function adviceLines(report: AdviceReport, p: Palette): string[] {
       lines.push(`     ${u.ddl}`, `       ${p.dim(`${u.reason}. ${u.why}`)}`);
     lines.push("");
   }
-  if (report.applied.length) lines.push(p.bold("Applied"), ...report.applied.map((a) => `     ${a}`), "");
+  if (report.apply) lines.push(...applyLines(report.apply, p));
+  else if (report.applied.length)
+    lines.push(p.bold("Applied"), ...report.applied.map((a) => `     ${a}`), "");
+  return lines;
+}
+
+const STATUS: Record<ApplyOutcome["status"], string> = {
+  built: "built",
+  "already-existed": "already there",
+  failed: "FAILED",
+  "not-started": "not started",
+  dropped: "dropped",
+  kept: "kept",
+};
+
+/** What --apply did to every index: built, already there, failed (with what was left behind), dropped, kept. */
+function applyLines(apply: NonNullable<AdviceReport["apply"]>, p: Palette): string[] {
+  const built = apply.outcomes.filter((o) => o.status === "built").length;
+  const failed = apply.outcomes.filter((o) => o.status === "failed" || o.status === "not-started").length;
+  const lines = [
+    p.bold(
+      `Applied: ${built} built${failed ? `, ${failed} not done` : ""}${apply.interrupted ? ` (interrupted: ${apply.interrupted})` : ""}`,
+    ),
+    "",
+  ];
+  for (const o of apply.outcomes) {
+    const status = STATUS[o.status].padEnd(13);
+    const paint =
+      o.status === "failed" || o.status === "not-started" ? p.red : o.status === "kept" ? p.yellow : p.green;
+    lines.push(`     ${paint(status)} ${o.name}`);
+    if (o.detail) lines.push(`       ${p.dim(o.detail)}`);
+    if (o.cleanup) lines.push(`       ${p.yellow(`left behind; to remove it run: ${o.cleanup}`)}`);
+  }
+  lines.push("");
   return lines;
 }
