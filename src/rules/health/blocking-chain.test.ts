@@ -26,4 +26,29 @@ describe("health/blocking-chain", () => {
     const [finding] = healthFindings(blockingChain, "pg18", { snapshot });
     expect(finding?.evidence).toMatchObject({ rootPid: 1, blocked: 3, longestWaitSeconds: 30 });
   });
+
+  it("names the session holding an ACCESS EXCLUSIVE lock that made dbopt skip a table, even before anyone waited", () => {
+    const snapshot = healthSnapshot("pg18");
+    const base = snapshot.activity.sessions[0] as NonNullable<(typeof snapshot.activity.sessions)[0]>;
+    snapshot.activity.sessions = [
+      { ...base, pid: 7, blockedBy: [], state: "idle in transaction", xactAgeS: 90 },
+    ];
+    const lock = {
+      pid: 7,
+      mode: "AccessExclusiveLock",
+      granted: true,
+      user: "app",
+      state: "idle in transaction",
+      query: "alter table orders add column note text",
+      heldSeconds: 90,
+      blockedBy: [],
+      on: null,
+    };
+    snapshot.skipped = [{ schema: "public", name: "orders", kind: "table", reason: "locked by pid 7", lock }];
+    const [finding] = healthFindings(blockingChain, "pg18", { snapshot });
+    expect(finding?.title).toBe("pid 7 holds AccessExclusiveLock on public.orders: every query on it waits");
+    expect(finding?.severity).toBe("error");
+    expect(finding?.evidence).toMatchObject({ rootPid: 7, lockedObjects: "public.orders", heldSeconds: 90 });
+    expect(finding?.detail).toMatch(/public\.orders: locked by pid 7/);
+  });
 });

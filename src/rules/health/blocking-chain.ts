@@ -1,6 +1,7 @@
 import type { SessionFacts } from "../../facts/snapshot.js";
 import type { Finding } from "../../findings/finding.js";
 import { round3 } from "../../util/format.js";
+import { sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import type { HealthFacts } from "./health-facts.js";
 
@@ -65,7 +66,7 @@ export const blockingChain: Rule<HealthFacts, Options> = {
           ...(locked.length ? { lockedObjects: locked.map((l) => `${l.schema}.${l.name}`).join(", ") } : {}),
         },
         fix: {
-          sql: `SELECT pg_terminate_backend(${rootPid});  -- ends the root session and releases its locks`,
+          sql: sql`SELECT pg_terminate_backend(${rootPid});  -- ends the root session and releases its locks`,
           note: "Before terminating, check what the root is doing; for DDL, run it with a lock_timeout so it gives up instead of queueing everyone behind it.",
         },
         docsUrl: this.docsUrl,
@@ -129,7 +130,7 @@ function lockHolderFindings(
         rootQuery: (session?.query ?? holder?.query ?? "").slice(0, 200) || null,
       },
       fix: {
-        sql: `SELECT pg_terminate_backend(${pid});  -- ends the session and releases its locks`,
+        sql: sql`SELECT pg_terminate_backend(${pid});  -- ends the session and releases its locks`,
         note: "Before terminating, check what the session is doing; DDL should run with a lock_timeout and in a short transaction.",
       },
       docsUrl: rule.docsUrl,
