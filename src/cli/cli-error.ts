@@ -2,6 +2,7 @@ import { CommanderError } from "commander";
 import { DbError } from "../connectors/db-error.js";
 import { InputError } from "../util/input-error.js";
 import { EXIT } from "./exit-codes.js";
+import { FILE_PROBLEMS, fileProblem } from "./file-problems.js";
 
 /** One line that says what is wrong and what to do, and the exit code that goes with it. */
 export function describeError(error: unknown): { line: string; code: number } {
@@ -17,11 +18,64 @@ export function describeError(error: unknown): { line: string; code: number } {
     const message = error.message.replace(/^error: /, "");
     return { line: `error: ${message}. Run dbopt --help for the commands and options.`, code: EXIT.usage };
   }
+  const environmental = describeEnvironmentError(error);
+  if (environmental) return environmental;
   const message = error instanceof Error ? error.message : String(error);
   return {
     line: `error: ${message}. This is a bug in dbopt; run again with --debug and report the output.`,
     code: EXIT.internal,
   };
+}
+
+interface SystemError {
+  code?: unknown;
+  errno?: unknown;
+  syscall?: unknown;
+  path?: unknown;
+  severity?: unknown;
+  message?: unknown;
+}
+
+function describeEnvironmentError(error: unknown): { line: string; code: number } | null {
+  if (typeof error !== "object" || error === null) return null;
+  const e = error as SystemError;
+  const code = typeof e.code === "string" ? e.code : "";
+  // Corrupt or cut-off compressed input (node:zlib): the user's file, not dbopt.
+  if (
+    /^Z_(DATA|BUF|NEED_DICT)_ERROR$/.test(code) ||
+    /unexpected end of file|incorrect header check/i.test(String(e.message))
+  ) {
+    return {
+      line: `error: the compressed input is corrupt or truncated (${String(e.message)}). Check the file (gzip -t FILE), or pass it uncompressed.`,
+      code: EXIT.usage,
+    };
+  }
+  if (code in FILE_PROBLEMS && typeof e.syscall === "string") {
+    const verb = /^(read|scandir|stat|lstat|access|opendir|readlink)$/.test(e.syscall)
+      ? "read"
+      : e.syscall === "open"
+        ? "open"
+        : "write";
+    const path = typeof e.path === "string" ? ` ${e.path}` : "";
+    return {
+      line: `error: cannot ${verb}${path}: ${fileProblem(code)}. Check the path and its permissions${/ENOSPC|EDQUOT/.test(code) ? ", and free some space" : ""}.`,
+      code: EXIT.usage,
+    };
+  }
+  // A server error that escaped a connector (raw from the driver): login, missing database, lost connection.
+  if (/^(28|3D|08)[0-9A-Z]{3}$/.test(code) && typeof e.severity === "string") {
+    return {
+      line: `error: the server refused the connection: ${String(e.message)}. Check the user, password and database name in the URL.`,
+      code: EXIT.connection,
+    };
+  }
+  if (/^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNRESET)$/.test(code)) {
+    return {
+      line: `error: cannot reach the server: ${String(e.message)}. Check the host and port, and that the server is running.`,
+      code: EXIT.connection,
+    };
+  }
+  return null;
 }
 
 function capitalise(text: string): string {

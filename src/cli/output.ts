@@ -4,6 +4,7 @@ import type { Report } from "../reporters/json-reporter.js";
 import { colourWanted } from "../reporters/palette.js";
 import { InputError } from "../util/input-error.js";
 import { EXIT } from "./exit-codes.js";
+import { fileProblem } from "./file-problems.js";
 
 export const FORMATS = ["terminal", "json", "markdown"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -30,8 +31,20 @@ export function wantColour(format: string, options: { color?: boolean; output?: 
 
 /** The report to -o FILE, else to standard output. */
 export async function writeOutput(text: string, output: string | undefined): Promise<void> {
-  if (output) await writeFile(output, text);
-  else process.stdout.write(text);
+  if (!output) {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    await writeFile(output, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(
+      `cannot write the report to ${output}: ${code === "ENOENT" ? "its folder does not exist" : fileProblem(code)}`,
+      "choose another path with -o, or leave -o out to print the report",
+      { cause: error },
+    );
+  }
 }
 
 /** Print (or write) a report in the chosen format; returns the exit code --fail-on asks for. */

@@ -25,6 +25,8 @@ export interface PlanReport {
   summary: PlanSummary;
   analyzed: AnalyzedPlan;
   findings: Finding[];
+  /** Things to know about how the plan was obtained, e.g. what EXPLAIN ANALYZE of a write left behind. */
+  notes?: string[];
 }
 
 /** Run the plan detectors over a parsed plan and rank what they find. */

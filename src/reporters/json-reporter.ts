@@ -43,6 +43,7 @@ export function renderJson(report: Report): string {
     summary: { ...report.summary, triggers: plan.triggers, jit: plan.jit, settings: plan.settings },
     plan: node(plan.root),
     findings: report.findings,
+    ...(report.notes?.length ? { notes: report.notes } : {}),
   };
   return `${JSON.stringify(out, null, 2)}\n`;
 }

@@ -37,6 +37,7 @@ function planLines(report: PlanReport, p: Palette): string[] {
   const lines = [
     p.bold(`Plan from ${report.source}`) +
       p.dim(`  ${s.nodes} nodes, ${timing}${extras.length ? `, ${extras.join(", ")}` : ""}`),
+    ...(report.notes ?? []).map((n) => p.yellow(`note: ${n}`)),
     "",
     ...renderPlanTree(
       report.analyzed,

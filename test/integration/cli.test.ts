@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedServer } from "../../src/connectors/embedded/embedded-server.js";
 import { FIXTURES, planFixture } from "../support/fixtures.js";
@@ -123,7 +124,7 @@ describe("bad input", () => {
   it("a missing file", async () => {
     const r = await runCli(["explain", join(scratch, "nope.txt")]);
     expect(r.code).toBe(2);
-    expectOneLineError(r.stderr, /cannot read .*nope\.txt: no such file/);
+    expectOneLineError(r.stderr, /the plan file ".*nope\.txt" does not exist/);
   });
 
   it("an unknown flag", async () => {
@@ -152,6 +153,58 @@ describe("bad input", () => {
         "analyze",
         "--db",
         `postgresql://postgres:not-the-right-one@127.0.0.1:${guarded.port}/postgres`,
+      ]);
+      expect(r.code).toBe(3);
+      expectOneLineError(r.stderr, /authentication failed/);
+      expect(r.stderr).not.toContain("not-the-right-one");
+    } finally {
+      await guarded.stop();
+    }
+  });
+
+  it("a report to a path that cannot be written: checked before the work, or named when the write fails", async () => {
+    const plan = join(plans, "pg18/seq-scan-filter.txt");
+    const folder = await runCli(["explain", plan, "-o", scratch]);
+    expect(folder.code).toBe(2);
+    expectOneLineError(folder.stderr, /--output ".*" cannot be written: it is a folder; name a file in it/);
+    const noParent = await runCli(["explain", plan, "-o", join(scratch, "missing/r.txt")]);
+    expect(noParent.code).toBe(2);
+    expectOneLineError(noParent.stderr, /the folder .*missing does not exist/);
+    // /dev/full takes the open and fails the write (ENOSPC): the error at write time is one line too.
+    const full = await runCli(["explain", plan, "-o", "/dev/full"]);
+    expect(full.code).toBe(2);
+    expectOneLineError(full.stderr, /cannot write the report to \/dev\/full: no space left on the device/);
+    expect(full.stdout).toBe("");
+  });
+
+  it("a corrupt or truncated gzip log", async () => {
+    const whole = gzipSync(
+      Buffer.from(`${"2026-11-26 14:00:00.000 UTC [1] LOG:  checkpoint starting: time\n".repeat(2000)}`),
+    );
+    const truncated = join(scratch, "truncated.log.gz");
+    writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
+    const corrupt = join(scratch, "corrupt.log.gz");
+    writeFileSync(corrupt, Buffer.concat([whole.subarray(0, 10), Buffer.alloc(200, 0x41)]));
+    for (const file of [truncated, corrupt]) {
+      const r = await runCli(["logs", file]);
+      expect(r.code, r.stderr).toBe(2);
+      expectOneLineError(r.stderr, /corrupt|truncated|unexpected end/i);
+      expect(r.stderr).not.toMatch(/bug in dbopt/);
+    }
+  });
+
+  it("migrate trace --sandbox with a wrong password: exit 3, one line, the password not shown", async () => {
+    const guarded = await startEmbeddedServer({ password: "the-right-one" });
+    try {
+      const migration = join(scratch, "0001_add.sql");
+      writeFileSync(migration, "create table t (id int);\n");
+      const r = await runCli([
+        "migrate",
+        "trace",
+        migration,
+        "--db",
+        `postgresql://postgres:not-the-right-one@127.0.0.1:${guarded.port}/postgres`,
+        "--sandbox",
       ]);
       expect(r.code).toBe(3);
       expectOneLineError(r.stderr, /authentication failed/);

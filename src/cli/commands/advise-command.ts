@@ -7,9 +7,8 @@ import {
   progressReporter,
   withConnection,
 } from "../common-options.js";
-import { checkFormat, emitReport, type OutputOptions } from "../output.js";
-import { parseSize } from "../parse-size.js";
-import { positiveInteger } from "../positive-integer.js";
+import { connectionChecks, outputChecks, parseOptions } from "../option-schemas.js";
+import { emitReport, FORMATS, type OutputOptions } from "../output.js";
 import { readTextFile } from "../read-input.js";
 
 interface AdviseFlags extends ConnectionFlags, OutputOptions {
@@ -66,13 +65,22 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
   addConnectionOptions(command);
   addOutputOptions(command);
   command.action(async (what: string, flags: AdviseFlags) => {
+    const checked = await parseOptions("advise", { what, ...flags }, (k) => ({
+      what: k.oneOf("the argument <what>", ["indexes"]),
+      workload: k.inputFile("--workload").optional(),
+      log: k.z.array(k.inputPath("--log", { stdin: true })).optional(),
+      budget: k.size("--budget").optional(),
+      maxIndexes: k.wholeNumber("--max-indexes", 1, 1000).optional(),
+      minImprovement: k.percentage("--min-improvement"),
+      tables: k.nameList("--tables").optional(),
+      exclude: k.nameList("--exclude").optional(),
+      ...connectionChecks(k),
+      ...outputChecks(k, FORMATS),
+    }));
     const { parseWorkloadFile } = await import("../../advisors/index/workload-file.js");
     const { workloadFromLog } = await import("../../advisors/index/workload-from-log.js");
     const { adviseDatabase } = await import("../../pipeline/advise-database.js");
     const { analyzeLogs } = await import("../../pipeline/analyze-logs.js");
-    checkFormat(flags.format);
-    if (what !== "indexes")
-      throw new InputError(`dbopt advise ${what} is not known`, "use dbopt advise indexes");
     if (flags.verify && !flags.sandbox) {
       throw new InputError(
         "--verify builds the recommended indexes and runs the statements",
@@ -87,33 +95,25 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
         ? workloadFromLog(await analyzeLogs(flags.log))
         : undefined;
     const options = {
-      budgetBytes: flags.budget ? parseSize(flags.budget, "--budget") : null,
-      maxIndexes: flags.maxIndexes ? positiveInteger(flags.maxIndexes, "--max-indexes") : null,
-      minImprovement: percent(flags.minImprovement),
-      tables: list(flags.tables),
-      exclude: list(flags.exclude),
+      budgetBytes: checked.budget ?? null,
+      maxIndexes: checked.maxIndexes ?? null,
+      minImprovement: checked.minImprovement,
+      tables: checked.tables ?? [],
+      exclude: checked.exclude ?? [],
       sandbox: Boolean(flags.sandbox),
       apply: Boolean(flags.apply),
       verify: Boolean(flags.verify),
       onProgress: progressReporter(),
       ...(workload ? { workload } : {}),
     };
-    const { report } = await withConnection(flags, (db) => adviseDatabase(db, options));
+    const { FIND_LEFTOVERS_SQL } = await import("../../pipeline/apply-advice.js");
+    const { withInterrupt } = await import("../interrupt-signal.js");
+    const { report } = await withInterrupt(
+      (signal) => withConnection(flags, (db) => adviseDatabase(db, { ...options, signal })),
+      `list invalid indexes dbopt may have left with: ${FIND_LEFTOVERS_SQL}`,
+    );
     setExitCode(await emitReport(report, flags));
+    // Some index was not built (or something is left behind): the report says which; the exit code says so too.
+    if (report.apply && !report.apply.complete) setExitCode(2);
   });
-}
-
-function percent(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(text.trim());
-  if (!m) throw new InputError(`--min-improvement ${text} is not a percentage`, "write it like 5%");
-  return Number(m[1]) / 100;
-}
-
-function list(text: string | undefined): string[] {
-  return text
-    ? text
-        .split(",")
-        .map((t) => t.trim())
-        .filter(Boolean)
-    : [];
 }

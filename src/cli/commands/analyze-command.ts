@@ -7,7 +7,8 @@ import {
   withConnection,
 } from "../common-options.js";
 import { addMachineOptions, type MachineFlags, machineFrom } from "../machine-options.js";
-import { checkFormat, emitReport, type OutputOptions } from "../output.js";
+import { connectionChecks, machineChecks, outputChecks, parseOptions } from "../option-schemas.js";
+import { emitReport, FORMATS, type OutputOptions } from "../output.js";
 
 interface AnalyzeFlags extends ConnectionFlags, OutputOptions, MachineFlags {
   top: string;
@@ -31,15 +32,23 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
   addMachineOptions(command);
   addOutputOptions(command);
   command.action(async (flags: AnalyzeFlags) => {
+    const checked = await parseOptions("analyze", { ...flags }, (k) => ({
+      top: k.wholeNumber("--top", 1, 1000),
+      saveSnapshot: k.outputFile("--save-snapshot").optional(),
+      ...connectionChecks(k),
+      ...machineChecks(k),
+      ...outputChecks(k, FORMATS),
+    }));
     const { overridesFrom } = await import("../rule-overrides.js");
     const { writeSnapshot } = await import("../../facts/snapshot-file.js");
     const { analyzeDatabase } = await import("../../pipeline/analyze-database.js");
-    checkFormat(flags.format);
+    const machine = machineFrom(flags);
+    const overrides = overridesFrom(flags.set);
     const { report, snapshot } = await withConnection(flags, (db) =>
       analyzeDatabase(db, {
-        top: Number(flags.top),
-        machine: machineFrom(flags),
-        overrides: overridesFrom(flags.set),
+        top: checked.top,
+        machine,
+        overrides,
         advise: flags.advice === false ? "off" : flags.sandbox ? "sandbox" : "auto",
         onProgress: progressReporter(),
       }),

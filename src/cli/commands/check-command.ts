@@ -6,7 +6,8 @@ import {
   withConnection,
 } from "../common-options.js";
 import { addMachineOptions, type MachineFlags, machineFrom } from "../machine-options.js";
-import { checkFormat, emitReport, type OutputOptions } from "../output.js";
+import { connectionChecks, machineChecks, outputChecks, parseOptions } from "../option-schemas.js";
+import { emitReport, FORMATS, type OutputOptions } from "../output.js";
 
 interface CheckFlags extends ConnectionFlags, OutputOptions, MachineFlags {
   snapshot?: string;
@@ -29,10 +30,15 @@ export function registerCheck(program: Command, setExitCode: (code: number) => v
   addMachineOptions(command);
   addOutputOptions(command);
   command.action(async (flags: CheckFlags) => {
+    await parseOptions("check", { ...flags }, (k) => ({
+      snapshot: k.inputFile("--snapshot").optional(),
+      ...connectionChecks(k),
+      ...machineChecks(k),
+      ...outputChecks(k, FORMATS),
+    }));
     const { overridesFrom } = await import("../rule-overrides.js");
     const { readSnapshot } = await import("../../facts/snapshot-file.js");
     const { checkDatabase, checkSnapshot } = await import("../../pipeline/check-database.js");
-    checkFormat(flags.format);
     const options = {
       machine: machineFrom(flags),
       overrides: overridesFrom(flags.set),

@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { DEMO_TABLE_ROWS } from "../../demo/demo-schema.sql.js";
 import { formatCount } from "../../util/format.js";
 import { addOutputOptions, progressReporter } from "../common-options.js";
-import { checkFormat, emitReport, type OutputOptions } from "../output.js";
+import { outputChecks, parseOptions } from "../option-schemas.js";
+import { emitReport, FORMATS, type OutputOptions } from "../output.js";
 
 interface DemoFlags extends OutputOptions {
   keep?: boolean;
@@ -30,11 +31,11 @@ export function registerDemo(program: Command, setExitCode: (code: number) => vo
     .option("--keep", "leave the server running and print its URL, until Ctrl-C");
   addOutputOptions(command);
   command.action(async (flags: DemoFlags) => {
+    await parseOptions("demo", { ...flags }, (k) => outputChecks(k, FORMATS));
     const { PostgresConnector } = await import("../../connectors/postgres/postgres-connector.js");
     const { resolveTarget } = await import("../../connectors/postgres/target.js");
     const { buildDemoDatabase } = await import("../../demo/build-demo-database.js");
     const { analyzeDatabase } = await import("../../pipeline/analyze-database.js");
-    checkFormat(flags.format);
     const terminal = (flags.format ?? "terminal") === "terminal";
     const progress = progressReporter(true);
     const started = Date.now();

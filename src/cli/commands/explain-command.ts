@@ -6,7 +6,8 @@ import {
   type ConnectionFlags,
   withConnection,
 } from "../common-options.js";
-import { checkFormat, emitReport, type OutputOptions } from "../output.js";
+import { connectionChecks, outputChecks, parseOptions } from "../option-schemas.js";
+import { emitReport, FORMATS, type OutputOptions } from "../output.js";
 import { readStdin, readTextFile } from "../read-input.js";
 
 interface ExplainFlags extends ConnectionFlags, OutputOptions {
@@ -14,6 +15,8 @@ interface ExplainFlags extends ConnectionFlags, OutputOptions {
   sql?: string;
   analyze?: boolean;
   snapshot?: string;
+  sandbox?: boolean;
+  allowWrites?: boolean;
 }
 
 export function registerExplain(program: Command, setExitCode: (code: number) => void): void {
@@ -26,18 +29,45 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
     .argument("[file]", "plan file, or .sql file with one statement ('-' for standard input)")
     .option("--plan <file>", "plan file (EXPLAIN text or JSON output)")
     .option("--sql <statement>", "statement to explain on the database")
-    .option("--analyze", "run the statement (EXPLAIN ANALYZE, BUFFERS); data changes are rolled back")
+    .option(
+      "--analyze",
+      "run the statement (EXPLAIN ANALYZE, BUFFERS); a SELECT runs read-only, a data change in a transaction that is rolled back. A rollback does not undo everything: sequences stay advanced, updated, deleted and inserted rows leave dead row versions until VACUUM, changed rows are locked while it runs, WAL is written, and triggers act as they do (their effects outside the database remain). A change of more than 10,000 rows, or one that fires triggers, needs --sandbox or --allow-writes",
+    )
+    .option("--sandbox", "the database is a throw-away copy: --analyze may run large data changes")
+    .option(
+      "--allow-writes",
+      "accept what --analyze of a data change leaves behind on this database (see --analyze)",
+    )
     .option("--snapshot <file>", "schema facts from `dbopt snapshot`, to tailor fixes to existing indexes");
   addConnectionOptions(command);
   addOutputOptions(command);
   command.action(async (file: string | undefined, flags: ExplainFlags) => {
+    await parseOptions("explain", { file, ...flags }, (k) => ({
+      file: k.inputFile("the plan file", { stdin: true }).optional(),
+      plan: k.inputFile("--plan", { stdin: true }).optional(),
+      sql: k.text("--sql").optional(),
+      snapshot: k.inputFile("--snapshot").optional(),
+      ...connectionChecks(k),
+      ...outputChecks(k, FORMATS),
+    }));
+    if (flags.sql !== undefined && (file !== undefined || flags.plan !== undefined))
+      throw new InputError(
+        "--sql and a plan file were both given",
+        "give the statement with --sql, or a plan (or .sql) file, not both",
+      );
+    if ((flags.sandbox || flags.allowWrites) && !flags.analyze)
+      throw new InputError(
+        `${flags.sandbox ? "--sandbox" : "--allow-writes"} only matters with --analyze`,
+        "add --analyze to run the statement, or leave the flag out",
+      );
+    if (file !== undefined && flags.plan !== undefined)
+      throw new InputError("a plan file was given twice (argument and --plan)", "give one of them");
     const { collectSnapshot } = await import("../../facts/collect/collect-snapshot.js");
     const { parsePlan } = await import("../../facts/plan/plan-input.js");
     const { readSnapshot } = await import("../../facts/snapshot-file.js");
     const { looksLikeSql } = await import("../../facts/sql/statement-kind.js");
     const { explainOnDatabase } = await import("../../pipeline/explain-on-database.js");
     const { reportOnPlan } = await import("../../pipeline/plan-report.js");
-    checkFormat(flags.format);
     const path = flags.plan ?? file;
     let sql = flags.sql ?? null;
     let planText: string | null = null;
@@ -52,7 +82,10 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
         const snapshot = flags.snapshot
           ? await readSnapshot(flags.snapshot)
           : await collectSnapshot(db, { statementLimit: 0 });
-        const run = await explainOnDatabase(db, statement, { analyze: Boolean(flags.analyze) });
+        const run = await explainOnDatabase(db, statement, {
+          analyze: Boolean(flags.analyze),
+          allowWrites: Boolean(flags.sandbox || flags.allowWrites),
+        });
         const how =
           run.method === "analyze"
             ? run.rolledBack
@@ -61,7 +94,12 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
             : run.method === "estimate"
               ? "EXPLAIN"
               : "generic plan";
-        return reportOnPlan(run.plan, { source: `${db.target.display} (${how})`, sql: statement, snapshot });
+        const report = reportOnPlan(run.plan, {
+          source: `${db.target.display} (${how})`,
+          sql: statement,
+          snapshot,
+        });
+        return run.sideEffects.length ? { ...report, notes: run.sideEffects } : report;
       });
       setExitCode(await emitReport(report, flags));
       return;

@@ -2,9 +2,8 @@ import type { Command } from "commander";
 import type { LogFormat } from "../../facts/logs/read-logs.js";
 import { InputError } from "../../util/input-error.js";
 import { EXIT } from "../exit-codes.js";
+import { parseOptions } from "../option-schemas.js";
 import { wantColour, writeOutput } from "../output.js";
-import { parseSize } from "../parse-size.js";
-import { positiveInteger } from "../positive-integer.js";
 import { progressBar } from "../progress-bar.js";
 
 interface LogsFlags {
@@ -58,19 +57,33 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
     .action(async (files: string[], flags: LogsFlags) => {
       const { analyzeLogs } = await import("../../pipeline/analyze-logs.js");
       const { renderLogReport } = await import("../../reporters/logs/log-report-renderer.js");
-      const format = flags.format ?? "terminal";
-      if (format !== "terminal" && format !== "json")
-        throw new InputError(`unknown format ${format}`, "use terminal or json");
-      if (flags.logFormat && !LOG_FORMATS.includes(flags.logFormat))
-        throw new InputError(`unknown log format ${flags.logFormat}`, `use one of ${LOG_FORMATS.join(", ")}`);
-      const top = positiveInteger(flags.top ?? "15", "--top");
+      const format = checked.format;
+      const top = checked.top;
+      if (checked.since !== undefined && checked.until !== undefined && checked.since >= checked.until)
+        throw new InputError("--since is not before --until", "give a --since time earlier than --until");
       const bar = progressBar();
       const report = await analyzeLogs(files, {
-        ...(flags.jobs ? { jobs: positiveInteger(flags.jobs, "--jobs") } : {}),
-        parallelFromBytes: parseSize(flags.splitFrom ?? "64MB", "--split-from"),
+        ...(checked.jobs ? { jobs: checked.jobs } : {}),
+        parallelFromBytes: checked.splitFrom,
         filter: {
-          since: flags.since ? instant(flags.since, "--since") : null,
-          until: flags.until ? instant(flags.until, "--until") : null,
+      const checked = await parseOptions("logs", { files, ...flags }, (k) => ({
+        files: k.z.array(k.inputPath("a log file", { stdin: true })),
+        prefix: k.text("--prefix").optional(),
+        logFormat: k.oneOf("--log-format", LOG_FORMATS).optional(),
+        top: k.wholeNumber("--top", 1, 10_000),
+        minRepeats: k.wholeNumber("--min-repeats", 2, 1_000_000),
+        jobs: k.wholeNumber("--jobs", 1, 256).optional(),
+        splitFrom: k.size("--split-from"),
+        since: k.instant("--since").optional(),
+        until: k.instant("--until").optional(),
+        database: k.text("--database").optional(),
+        user: k.text("--user").optional(),
+        application: k.text("--application").optional(),
+        format: k.oneOf("--format", ["terminal", "json"] as const),
+        output: k.outputFile("--output").optional(),
+      }));
+          since: checked.since ?? null,
+          until: checked.until ?? null,
           database: flags.database ?? null,
           user: flags.user ?? null,
           application: flags.application ?? null,
@@ -78,21 +91,11 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
         onProgress: bar.update,
         ...(flags.prefix ? { prefix: flags.prefix } : {}),
         ...(flags.logFormat ? { format: flags.logFormat as LogFormat } : {}),
-        minRepeats: positiveInteger(flags.minRepeats ?? "5", "--min-repeats"),
+        minRepeats: checked.minRepeats,
         ...(format === "json" ? { top } : {}),
       }).finally(bar.clear);
       const text = renderLogReport(report, format, wantColour(format, flags), top);
       await writeOutput(text, flags.output);
       setExitCode(EXIT.ok);
     });
-}
-
-/** An ISO-like time; without a zone it is UTC, as the log's own times are compared in UTC. */
-function instant(text: string, flag: string): number {
-  const t = text.trim().replace(" ", "T");
-  const zoned = /(Z|[+-]\d\d(:?\d\d)?)$/.test(t) || !/T/.test(t) ? t : `${t}Z`;
-  const ms = Date.parse(/^\d{4}-\d\d-\d\d$/.test(t) ? `${t}T00:00Z` : zoned);
-  if (Number.isNaN(ms))
-    throw new InputError(`${flag} ${text} is not a time`, `write it like ${flag} 2026-11-26T14:00`);
-  return ms;
 }

@@ -5,6 +5,7 @@ import { LINT_FORMATS, type LintFormat } from "../../reporters/migration/lint-fo
 import { InputError } from "../../util/input-error.js";
 import { addConnectionOptions, type ConnectionFlags, withConnection } from "../common-options.js";
 import { EXIT } from "../exit-codes.js";
+import { connectionChecks, outputChecks, parseOptions } from "../option-schemas.js";
 import { wantColour, writeOutput } from "../output.js";
 
 interface LintFlags extends ConnectionFlags {
@@ -52,21 +53,21 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
     .option("--debug", "show stack traces and details of errors");
   addConnectionOptions(lint);
   lint.action(async (paths: string[], flags: LintFlags) => {
+    const checked = await parseOptions("migrate lint", { paths, ...flags }, (k) => ({
+      paths: k.z.array(k.inputPath("a migration path")),
+      pgVersion: k.wholeNumber("--pg-version", 13, 18).optional(),
+      schema: k.inputFile("--schema").optional(),
+      from: k.text("--from").optional(),
+      set: k.ruleAssignments("--set").optional(),
+      ...connectionChecks(k),
+      ...outputChecks(k, LINT_FORMATS),
+    }));
     const { overridesFrom } = await import("../rule-overrides.js");
     const { lintMigrations } = await import("../../pipeline/lint-migrations.js");
     const { renderLint } = await import("../../reporters/migration/migration-lint-reporters.js");
-    const format = (flags.format ?? "terminal") as LintFormat;
-    if (!LINT_FORMATS.includes(format))
-      throw new InputError(`unknown format ${flags.format}`, `use one of ${LINT_FORMATS.join(", ")}`);
-    const failOn = (flags.failOn ?? "error") as Severity;
-    if (!(failOn in SEVERITY_ORDER))
-      throw new InputError(`--fail-on ${flags.failOn} is not a severity`, "use error, warning or info");
-    let pgVersion: number | undefined;
-    if (flags.pgVersion !== undefined) {
-      pgVersion = Number(flags.pgVersion);
-      if (!Number.isInteger(pgVersion))
-        throw new InputError(`--pg-version ${flags.pgVersion} is not a major version`, "use 13 to 18");
-    }
+    const format: LintFormat = checked.format ?? "terminal";
+    const failOn: Severity = checked.failOn ?? "error";
+    const pgVersion = checked.pgVersion;
     const options = {
       ...(pgVersion !== undefined ? { pgVersion } : {}),
       assumeInTransaction: Boolean(flags.assumeInTransaction),
@@ -110,6 +111,18 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
     .option("--no-color", "plain text even on a terminal")
     .option("--debug", "show stack traces and details of errors");
   trace.action(async (paths: string[], flags: TraceFlags) => {
+    const checked = await parseOptions("migrate trace", { paths, ...flags }, (k) => ({
+      paths: k.z.array(k.inputPath("a migration path")),
+      schema: k.inputFile("--schema").optional(),
+      schemaFrom: k.postgresUrl("--schema-from").optional(),
+      rows: k.tableRows("--rows").optional(),
+      from: k.text("--from").optional(),
+      db: k.postgresUrl("--db").optional(),
+      format: k.oneOf("--format", ["terminal", "json"] as const),
+      output: k.outputFile("--output").optional(),
+    }));
+    if (checked.schema && checked.schemaFrom)
+      throw new InputError("--schema and --schema-from both give the starting schema", "give one of them");
     const { traceMigrationSet } = await import("../../pipeline/migration-trace.js");
     const { renderTrace } = await import("../../reporters/migration/migration-trace-reporter.js");
     if (flags.db && !flags.sandbox)
@@ -117,14 +130,14 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
         "migrate trace applies the migrations to --db",
         "pass --sandbox to confirm it is a throw-away database, or leave out --db to use an embedded PostgreSQL 18",
       );
-    const format = flags.format ?? "terminal";
-    if (format !== "terminal" && format !== "json")
-      throw new InputError(`unknown format ${format}`, "use terminal or json");
-    const rows: Record<string, number> = {};
-    for (const r of flags.rows ?? []) {
-      const m = /^([\w.]+)=(\d+)$/.exec(r);
-      if (!m?.[1] || !m[2]) throw new InputError(`--rows ${r} is not table=N`, "e.g. --rows orders=100000");
-      rows[m[1]] = Number(m[2]);
+    const format = checked.format;
+    const rows = checked.rows ?? {};
+    if (checked.db) {
+      // Log in to the sandbox first, through the connector, so a wrong password or host is one line (exit 3)
+      // before anything is read or run.
+      const { PostgresConnector } = await import("../../connectors/postgres/postgres-connector.js");
+      const { resolveTarget } = await import("../../connectors/postgres/target.js");
+      await (await PostgresConnector.connect(resolveTarget({ db: checked.db }))).close();
     }
     const terminal = process.stderr.isTTY === true;
     const report = await traceMigrationSet(paths, {

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { parseOptions } from "../option-schemas.js";
 
 /** The rule catalogue, as a table for people or Markdown for the README. */
 export function registerRules(program: Command): void {
@@ -7,6 +8,9 @@ export function registerRules(program: Command): void {
     .summary("list every rule with its id, what it finds and its thresholds")
     .option("--format <format>", "terminal or markdown", "terminal")
     .action(async (flags: { format: string }) => {
+      await parseOptions("rules", { ...flags }, (k) => ({
+        format: k.oneOf("--format", ["terminal", "markdown"]),
+      }));
       // Loaded here: every rule's module, which the other commands load only when they run rules.
       const { rulesMarkdown, rulesText } = await import("../rules-catalogue.js");
       process.stdout.write(flags.format === "markdown" ? rulesMarkdown() : rulesText());

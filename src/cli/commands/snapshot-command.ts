@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { formatBytes } from "../../util/format.js";
 import { addConnectionOptions, type ConnectionFlags, withConnection } from "../common-options.js";
+import { connectionChecks, parseOptions } from "../option-schemas.js";
 
 interface SnapshotFlags extends ConnectionFlags {
   out: string;
@@ -19,10 +20,15 @@ export function registerSnapshot(program: Command): void {
     .option("--debug", "show stack traces and details of errors");
   addConnectionOptions(command);
   command.action(async (flags: SnapshotFlags) => {
+    const checked = await parseOptions("snapshot", { ...flags }, (k) => ({
+      out: k.outputFile("--out"),
+      statements: k.wholeNumber("--statements", 0, 100_000),
+      ...connectionChecks(k),
+    }));
     const { collectSnapshot } = await import("../../facts/collect/collect-snapshot.js");
     const { writeSnapshot } = await import("../../facts/snapshot-file.js");
     const snapshot = await withConnection(flags, (db) =>
-      collectSnapshot(db, { statementLimit: Number(flags.statements ?? 200) }),
+      collectSnapshot(db, { statementLimit: checked.statements }),
     );
     await writeSnapshot(flags.out, snapshot);
     process.stderr.write(

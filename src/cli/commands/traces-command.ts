@@ -1,8 +1,7 @@
 import type { Command } from "commander";
-import { InputError } from "../../util/input-error.js";
 import { EXIT } from "../exit-codes.js";
+import { parseOptions } from "../option-schemas.js";
 import { wantColour, writeOutput } from "../output.js";
-import { positiveInteger } from "../positive-integer.js";
 
 interface TracesFlags {
   top?: string;
@@ -27,14 +26,18 @@ export function registerTraces(program: Command, setExitCode: (code: number) => 
     .option("--no-color", "plain text even on a terminal")
     .option("--debug", "show stack traces and details of errors")
     .action(async (files: string[], flags: TracesFlags) => {
+      const checked = await parseOptions("traces", { files, ...flags }, (k) => ({
+        files: k.z.array(k.inputFile("a trace file", { stdin: true })),
+        top: k.wholeNumber("--top", 1, 10_000),
+        minRepeats: k.wholeNumber("--min-repeats", 2, 1_000_000),
+        format: k.oneOf("--format", ["terminal", "json"] as const),
+        output: k.outputFile("--output").optional(),
+      }));
       const { analyzeTraces } = await import("../../pipeline/analyze-traces.js");
       const { renderTraceReport } = await import("../../reporters/traces/trace-report-renderer.js");
-      const format = flags.format ?? "terminal";
-      if (format !== "terminal" && format !== "json")
-        throw new InputError(`unknown format ${format}`, "use terminal or json");
-      const top = positiveInteger(flags.top ?? "15", "--top");
+      const { format, top } = checked;
       const report = await analyzeTraces(files, {
-        minRepeats: positiveInteger(flags.minRepeats ?? "5", "--min-repeats"),
+        minRepeats: checked.minRepeats,
         ...(format === "json" ? { top } : {}),
       });
       const colour = wantColour(format, flags);

@@ -7,8 +7,8 @@ import {
   type ConnectionFlags,
   withConnection,
 } from "../common-options.js";
-import { checkFormat, emitReport, type OutputOptions } from "../output.js";
-import { parseSize } from "../parse-size.js";
+import { connectionChecks, outputChecks, parseOptions } from "../option-schemas.js";
+import { emitReport, FORMATS, type OutputOptions } from "../output.js";
 
 interface TuneFlags extends ConnectionFlags, OutputOptions {
   ram?: string;
@@ -19,7 +19,7 @@ interface TuneFlags extends ConnectionFlags, OutputOptions {
   snapshot?: string;
 }
 
-const WORKLOADS = ["web", "oltp", "dw", "mixed", "desktop"];
+const WORKLOADS = ["web", "oltp", "dw", "mixed", "desktop"] as const;
 
 export function registerTune(program: Command, setExitCode: (code: number) => void): void {
   const command = program
@@ -40,25 +40,30 @@ export function registerTune(program: Command, setExitCode: (code: number) => vo
   addConnectionOptions(command);
   addOutputOptions(command);
   command.action(async (flags: TuneFlags) => {
-    const { recommendSettings } = await import("../../advisors/settings/settings-advisor.js");
-    const { collectSnapshot } = await import("../../facts/collect/collect-snapshot.js");
-    const { readSnapshot } = await import("../../facts/snapshot-file.js");
-    checkFormat(flags.format);
-    if (!flags.ram)
+    if (flags.ram === undefined)
       throw new InputError(
         "--ram is required",
         "SQL cannot read the machine's memory: pass it, e.g. --ram 16GB",
       );
-    if (!WORKLOADS.includes(flags.workload))
-      throw new InputError(`--workload ${flags.workload} is not known`, `use ${WORKLOADS.join(", ")}`);
-    if (!["ssd", "hdd", "san"].includes(flags.storage))
-      throw new InputError(`--storage ${flags.storage} is not known`, "use ssd, hdd or san");
+    const checked = await parseOptions("tune", { ...flags }, (k) => ({
+      ram: k.size("--ram", 64 * 1024 ** 2),
+      cpus: k.wholeNumber("--cpus", 1, 4096).optional(),
+      storage: k.oneOf("--storage", ["ssd", "hdd", "san"] as const),
+      workload: k.oneOf("--workload", WORKLOADS),
+      connections: k.wholeNumber("--connections", 1, 262_143).optional(),
+      snapshot: k.inputFile("--snapshot").optional(),
+      ...connectionChecks(k),
+      ...outputChecks(k, FORMATS),
+    }));
+    const { recommendSettings } = await import("../../advisors/settings/settings-advisor.js");
+    const { collectSnapshot } = await import("../../facts/collect/collect-snapshot.js");
+    const { readSnapshot } = await import("../../facts/snapshot-file.js");
     const machine = {
-      ramBytes: parseSize(flags.ram, "--ram"),
-      cpus: flags.cpus ? Number(flags.cpus) : null,
-      storage: flags.storage as StorageKind,
-      workload: flags.workload as WorkloadKind,
-      connections: flags.connections ? Number(flags.connections) : null,
+      ramBytes: checked.ram,
+      cpus: checked.cpus ?? null,
+      storage: checked.storage as StorageKind,
+      workload: checked.workload as WorkloadKind,
+      connections: checked.connections ?? null,
     };
     const live = flags.db || process.env.DATABASE_URL || process.env.PGHOST || process.env.PGDATABASE;
     let report: ReturnType<typeof recommendSettings>;

@@ -1,0 +1,294 @@
+/**
+ * Every command's options (and file arguments) are checked by one zod schema before the command does any
+ * work: before it connects, reads its input or starts a server. A bad value gives one line that names the
+ * option, what it accepts and what it got, and exit code 2.
+ *
+ * zod is loaded when a command runs, not when the CLI starts (`dbopt --help` stays fast).
+ */
+import { accessSync, constants, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type * as Z from "zod";
+import { formatBytes } from "../util/format.js";
+import { InputError } from "../util/input-error.js";
+import { parseDuration } from "./durations.js";
+import { parseSize } from "./parse-size.js";
+
+type Zod = typeof Z;
+/** An option's value as commander gives it (a string, strings, a boolean, or nothing) → its checked value. */
+type Check<T> = Z.ZodType<T, unknown>;
+
+/** The checks a command's schema is built from; each names its flag in its message. */
+export interface OptionKit {
+  z: Zod;
+  /** A whole number in [min, max]. */
+  wholeNumber(flag: string, min: number, max: number): Check<number>;
+  /** "5%", "5" or "0.5%" → 0.05; within [0%, 100%]. */
+  percentage(flag: string): Check<number>;
+  /** "500MB", "16GB" → bytes, at least `min` bytes. */
+  size(flag: string, min?: number): Check<number>;
+  /** "30s", "500ms", "2min" → milliseconds, more than zero. */
+  duration(flag: string): Check<number>;
+  /** One of the listed words. */
+  oneOf<const V extends string>(flag: string, values: readonly V[]): Check<V>;
+  /** Any text that is not empty. */
+  text(flag: string): Check<string>;
+  /** A file that exists and is not a folder (`-` for standard input when allowed). */
+  inputFile(flag: string, options?: { stdin?: boolean }): Check<string>;
+  /** A file or a folder that exists (`-` for standard input when allowed). */
+  inputPath(flag: string, options?: { stdin?: boolean }): Check<string>;
+  /** A file that can be written: not a folder, in a folder that exists and can be written to. */
+  outputFile(flag: string): Check<string>;
+  /** A PostgreSQL URL. */
+  postgresUrl(flag: string): Check<string>;
+  /** A time like 2026-11-26T14:00 (UTC unless it names a zone) → epoch milliseconds. */
+  instant(flag: string): Check<number>;
+  /** rule-id.option=number assignments (checked against the rules later, when they are loaded). */
+  ruleAssignments(flag: string): Check<string[]>;
+  /** table=N assignments → { table: N }. */
+  tableRows(flag: string): Check<Record<string, number>>;
+  /** A comma-separated list of names, none empty. */
+  nameList(flag: string): Check<string[]>;
+}
+
+/** Thrown by a conversion: the message after "<flag> must be", e.g. "a whole number from 1 to 1000". */
+class Invalid extends Error {}
+
+function shown(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
+function kitFor(z: Zod): OptionKit {
+  /** A string option converted by `convert`, which throws Invalid("what it must be") when it cannot. */
+  const converted = <T>(flag: string, convert: (text: string) => T): Check<T> =>
+    z.unknown().transform((value, ctx) => {
+      if (typeof value !== "string") {
+        ctx.issues.push({ code: "custom", message: `${flag} needs a value`, input: value });
+        return z.NEVER;
+      }
+      if (value.trim() === "") {
+        ctx.issues.push({
+          code: "custom",
+          message: `${flag} needs a value, got an empty string`,
+          input: value,
+        });
+        return z.NEVER;
+      }
+      try {
+        return convert(value);
+      } catch (error) {
+        if (!(error instanceof Invalid)) throw error;
+        // "must be ..." reads best with the value after it; "is a folder" with the value before it.
+        const message = error.message.startsWith("must ")
+          ? `${flag} ${error.message}, got ${shown(value)}`
+          : `${flag} ${shown(value)} ${error.message}`;
+        ctx.issues.push({ code: "custom", message, input: value });
+        return z.NEVER;
+      }
+    }) as unknown as Check<T>;
+
+  const wholeNumber = (flag: string, min: number, max: number) =>
+    converted(flag, (text) => {
+      const n = /^\s*[+-]?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+      if (!Number.isSafeInteger(n) || n < min || n > max)
+        throw new Invalid(`must be a whole number from ${min} to ${max}`);
+      return n;
+    });
+
+  const existing = (flag: string, stdin: boolean, folders: boolean) =>
+    converted(flag, (text) => {
+      if (stdin && text === "-") return text;
+      let isFolder: boolean;
+      try {
+        isFolder = statSync(text).isDirectory();
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new Invalid(
+          code === "ENOENT" || code === "ENOTDIR"
+            ? "does not exist"
+            : `cannot be read (${code === "EACCES" ? "permission denied" : code})`,
+        );
+      }
+      if (isFolder && !folders) throw new Invalid("is a folder, not a file");
+      try {
+        accessSync(text, constants.R_OK);
+      } catch {
+        throw new Invalid("cannot be read (permission denied)");
+      }
+      return text;
+    });
+
+  return {
+    z,
+    wholeNumber,
+    percentage: (flag) =>
+      converted(flag, (text) => {
+        const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(text);
+        const n = m ? Number(m[1]) : Number.NaN;
+        if (!(n >= 0 && n <= 100)) throw new Invalid("must be a percentage from 0% to 100%, like 5%");
+        return n / 100;
+      }),
+    size: (flag, min = 1) =>
+      converted(flag, (text) => {
+        let bytes: number;
+        try {
+          bytes = parseSize(text, flag);
+        } catch {
+          throw new Invalid("must be a size like 512MB or 16GB (units B, kB, MB, GB, TB)");
+        }
+        if (bytes < min)
+          throw new Invalid(`must be a size of at least ${formatBytes(min).replace(/\.0 /, "")}`);
+        return bytes;
+      }),
+    duration: (flag) =>
+      converted(flag, (text) => {
+        let ms: number;
+        try {
+          ms = parseDuration(text, flag);
+        } catch {
+          throw new Invalid("must be a duration like 30s, 500ms or 2min");
+        }
+        if (ms < 1) throw new Invalid("must be a duration of at least 1ms, like 30s");
+        if (ms > 2_147_483_647) throw new Invalid("must be a duration under 24 days");
+        return ms;
+      }),
+    oneOf: <const V extends string>(flag: string, values: readonly V[]) =>
+      converted(flag, (text) => {
+        if (!values.includes(text as V)) throw new Invalid(`must be one of ${values.join(", ")}`);
+        return text as V;
+      }),
+    text: (flag) => converted(flag, (text) => text),
+    inputFile: (flag, options) => existing(flag, options?.stdin ?? false, false),
+    inputPath: (flag, options) => existing(flag, options?.stdin ?? false, true),
+    outputFile: (flag) =>
+      converted(flag, (text) => {
+        const problem = outputProblem(text);
+        if (problem) throw new Invalid(`cannot be written: ${problem}`);
+        return text;
+      }),
+    postgresUrl: (flag) =>
+      converted(flag, (text) => {
+        if (!/^postgres(ql)?:\/\/./i.test(text.trim()))
+          throw new Invalid("must be a PostgreSQL URL like postgresql://user@host:5432/dbname");
+        return text.trim();
+      }),
+    instant: (flag) =>
+      converted(flag, (text) => {
+        const ms = parseInstant(text);
+        if (ms === null) throw new Invalid("must be a time like 2026-11-26T14:00 or 2026-11-26 14:00+01");
+        return ms;
+      }),
+    ruleAssignments: (flag) =>
+      z.array(
+        converted(flag, (text) => {
+          if (!/^[a-z]+\/[a-z0-9-]+\.[A-Za-z]+=-?\d+(?:\.\d+)?$/.test(text))
+            throw new Invalid("must be rule-id.option=number, like health/unused-index.minStatsDays=1");
+          return text;
+        }),
+      ) as unknown as Check<string[]>,
+    tableRows: (flag) =>
+      z
+        .array(
+          converted(flag, (text) => {
+            const m = /^([\w.]+)=(\d+)$/.exec(text.trim());
+            const n = m ? Number(m[2]) : Number.NaN;
+            if (!m?.[1] || !Number.isSafeInteger(n) || n < 0 || n > 1_000_000_000)
+              throw new Invalid("must be table=N with N from 0 to 1000000000, like orders=100000");
+            return [m[1], n] as const;
+          }),
+        )
+        .transform((pairs) => Object.fromEntries(pairs)) as unknown as Check<Record<string, number>>,
+    nameList: (flag) =>
+      converted(flag, (text) => {
+        const names = text.split(",").map((t) => t.trim());
+        if (names.some((n) => n === ""))
+          throw new Invalid("must be names separated by commas, like orders,customers");
+        return names;
+      }),
+  };
+}
+
+/** Why a report cannot be written to `path`, or null when it can. Checked before the work, so no run is lost to a typo. */
+export function outputProblem(path: string): string | null {
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) return "it is a folder; name a file in it";
+    accessSync(path, constants.W_OK);
+    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EACCES" || code === "EPERM" || code === "EROFS")
+      return code === "EROFS" ? "read-only file system" : "permission denied";
+    if (code !== "ENOENT") return code ?? "unknown error";
+  }
+  const folder = dirname(resolve(path));
+  try {
+    if (!statSync(folder).isDirectory()) return `${folder} is not a folder`;
+  } catch {
+    return `the folder ${folder} does not exist`;
+  }
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return `the folder ${folder} cannot be written to (${code === "EROFS" ? "read-only file system" : "permission denied"})`;
+  }
+  return null;
+}
+
+/** An ISO-like time; without a zone it is UTC, as the log's own times are compared in UTC. */
+export function parseInstant(text: string): number | null {
+  const t = text.trim().replace(" ", "T");
+  if (!/^\d{4}-\d\d-\d\d/.test(t)) return null;
+  const zoned = /(Z|[+-]\d\d(:?\d\d)?)$/.test(t) || !/T/.test(t) ? t : `${t}Z`;
+  const ms = Date.parse(/^\d{4}-\d\d-\d\d$/.test(t) ? `${t}T00:00Z` : zoned);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/**
+ * Check a command's options (and arguments, passed in the same object) with the schema `build` makes;
+ * the first problem becomes an InputError (exit 2) that points at the command's --help.
+ */
+export async function parseOptions<S extends Record<string, Z.ZodType>>(
+  command: string,
+  values: Record<string, unknown>,
+  build: (kit: OptionKit) => S,
+): Promise<Z.output<Z.ZodObject<S>>> {
+  const z = await import("zod");
+  const schema = z.object(build(kitFor(z)));
+  const result = schema.safeParse(values);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const message =
+    issue?.code === "custom" ? issue.message : `${String(issue?.path.join(".") ?? "")} ${issue?.message}`;
+  throw new InputError(message, `run dbopt ${command} --help for the options`);
+}
+
+export const SEVERITIES = ["error", "warning", "info"] as const;
+
+/** --db, --statement-timeout, --lock-timeout. */
+export function connectionChecks(k: OptionKit) {
+  return {
+    db: k.postgresUrl("--db").optional(),
+    statementTimeout: k.duration("--statement-timeout").optional(),
+    lockTimeout: k.duration("--lock-timeout").optional(),
+  };
+}
+
+/** --format (one of `formats`), -o/--output, --fail-on. */
+export function outputChecks<const F extends string>(k: OptionKit, formats: readonly F[]) {
+  return {
+    format: k.oneOf("--format", formats).optional(),
+    output: k.outputFile("--output").optional(),
+    failOn: k.oneOf("--fail-on", SEVERITIES).optional(),
+  };
+}
+
+/** --ram, --cpus, --storage, --set (analyze and check). */
+export function machineChecks(k: OptionKit) {
+  return {
+    ram: k.size("--ram", 64 * 1024 ** 2).optional(),
+    cpus: k.wholeNumber("--cpus", 1, 4096).optional(),
+    storage: k.oneOf("--storage", ["ssd", "hdd", "san"]).optional(),
+    set: k.ruleAssignments("--set").optional(),
+  };
+}

@@ -1,0 +1,293 @@
+/**
+ * Every command's options are checked before it does any work: each bad value below gives exit 2, one line on
+ * standard error that names the option, and nothing on standard output. Commands that connect get a --db that
+ * refuses connections (port 1): had they started work, they would exit 3 with "connection refused" instead.
+ */
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FIXTURES } from "../support/fixtures.js";
+import { runCli } from "../support/run-cli.js";
+
+const scratch = mkdtempSync(join(tmpdir(), "dbopt-options-test-"));
+const NOWHERE = "postgresql://nobody@127.0.0.1:1/nothing";
+const PLAN = join(FIXTURES, "plans/pg18/seq-scan-filter.txt");
+const MIGRATION = join(scratch, "0001.sql");
+writeFileSync(MIGRATION, "alter table orders add column note text;\n");
+const LOG = join(scratch, "postgresql.log");
+writeFileSync(LOG, "2026-11-26 14:00:00.000 UTC [1] LOG:  database system is ready to accept connections\n");
+const TRACE = join(scratch, "trace.json");
+writeFileSync(TRACE, '{"resourceSpans":[]}\n');
+const NOT_WRITTEN = join(scratch, "never-written.json");
+
+type Case = [name: string, args: string[], message: RegExp];
+
+const CASES: Case[] = [
+  // analyze
+  [
+    "analyze --top abc",
+    ["analyze", "--db", NOWHERE, "--top", "abc"],
+    /--top must be a whole number from 1 to 1000, got "abc"\. Run dbopt analyze --help for the options\.$/,
+  ],
+  [
+    "analyze --top 0",
+    ["analyze", "--db", NOWHERE, "--top", "0"],
+    /--top must be a whole number from 1 to 1000, got "0"/,
+  ],
+  ["analyze --top 2.5", ["analyze", "--db", NOWHERE, "--top", "2.5"], /--top must be a whole number/],
+  [
+    "analyze --cpus -4",
+    ["analyze", "--db", NOWHERE, "--cpus", "-4"],
+    /--cpus must be a whole number from 1 to 4096, got "-4"/,
+  ],
+  [
+    "analyze --ram lots",
+    ["analyze", "--db", NOWHERE, "--ram", "lots"],
+    /--ram must be a size like 512MB or 16GB/,
+  ],
+  [
+    "analyze --storage nvme",
+    ["analyze", "--db", NOWHERE, "--storage", "nvme"],
+    /--storage must be one of ssd, hdd, san, got "nvme"/,
+  ],
+  [
+    "analyze --set",
+    ["analyze", "--db", NOWHERE, "--set", "minStatsDays=1"],
+    /--set must be rule-id\.option=number/,
+  ],
+  [
+    "analyze --set unknown rule",
+    ["analyze", "--db", NOWHERE, "--set", "health/no-such-rule.x=1"],
+    /--set health\/no-such-rule\.x=1 names no rule/,
+  ],
+  [
+    "analyze --format",
+    ["analyze", "--db", NOWHERE, "--format", "xml"],
+    /--format must be one of terminal, json, markdown, got "xml"/,
+  ],
+  [
+    "analyze --fail-on",
+    ["analyze", "--db", NOWHERE, "--fail-on", "fatal"],
+    /--fail-on must be one of error, warning, info, got "fatal"/,
+  ],
+  [
+    "analyze --statement-timeout",
+    ["analyze", "--db", NOWHERE, "--statement-timeout", "soon"],
+    /--statement-timeout must be a duration like 30s/,
+  ],
+  [
+    "analyze --lock-timeout 0",
+    ["analyze", "--db", NOWHERE, "--lock-timeout", "0"],
+    /--lock-timeout must be a duration of at least 1ms/,
+  ],
+  ["analyze --db empty", ["analyze", "--db", ""], /--db needs a value, got an empty string/],
+  ["analyze --db mysql", ["analyze", "--db", "mysql://root@127.0.0.1/x"], /--db must be a PostgreSQL URL/],
+  [
+    "analyze -o folder",
+    ["analyze", "--db", NOWHERE, "-o", scratch],
+    /--output ".*" cannot be written: it is a folder; name a file in it/,
+  ],
+  [
+    "analyze -o missing folder",
+    ["analyze", "--db", NOWHERE, "-o", join(scratch, "no/such/dir/r.json")],
+    /--output ".*r\.json" cannot be written: the folder .*no\/such\/dir does not exist/,
+  ],
+  [
+    "analyze --save-snapshot folder",
+    ["analyze", "--db", NOWHERE, "--save-snapshot", scratch],
+    /--save-snapshot ".*" cannot be written: it is a folder/,
+  ],
+  // check
+  [
+    "check --fail-on fatal",
+    ["check", "--db", NOWHERE, "--fail-on", "fatal"],
+    /--fail-on must be one of error, warning, info, got "fatal"\. Run dbopt check --help/,
+  ],
+  [
+    "check --snapshot missing",
+    ["check", "--snapshot", join(scratch, "nope.json")],
+    /--snapshot ".*nope\.json" does not exist/,
+  ],
+  ["check --snapshot folder", ["check", "--snapshot", scratch], /--snapshot ".*" is a folder, not a file/],
+  // advise
+  [
+    "advise --min-improvement 500%",
+    ["advise", "--db", NOWHERE, "--min-improvement", "500%"],
+    /--min-improvement must be a percentage from 0% to 100%, like 5%, got "500%"/,
+  ],
+  [
+    "advise --min-improvement abc",
+    ["advise", "--db", NOWHERE, "--min-improvement", "abc"],
+    /--min-improvement must be a percentage/,
+  ],
+  ["advise --budget", ["advise", "--db", NOWHERE, "--budget", "big"], /--budget must be a size like 512MB/],
+  [
+    "advise --max-indexes",
+    ["advise", "--db", NOWHERE, "--max-indexes", "-1"],
+    /--max-indexes must be a whole number from 1 to 1000/,
+  ],
+  [
+    "advise --tables",
+    ["advise", "--db", NOWHERE, "--tables", "orders,,items"],
+    /--tables must be names separated by commas/,
+  ],
+  [
+    "advise --workload missing",
+    ["advise", "--db", NOWHERE, "--workload", join(scratch, "w.sql")],
+    /--workload ".*w\.sql" does not exist/,
+  ],
+  [
+    "advise <what>",
+    ["advise", "tables", "--db", NOWHERE],
+    /the argument <what> must be one of indexes, got "tables"/,
+  ],
+  // tune
+  [
+    "tune --cpus -4",
+    ["tune", "--ram", "16GB", "--cpus", "-4"],
+    /--cpus must be a whole number from 1 to 4096, got "-4"\. Run dbopt tune --help/,
+  ],
+  ["tune --ram 1MB", ["tune", "--ram", "1MB"], /--ram must be a size of at least 64MB, got "1MB"/],
+  [
+    "tune --workload",
+    ["tune", "--ram", "16GB", "--workload", "batch"],
+    /--workload must be one of web, oltp, dw, mixed, desktop/,
+  ],
+  [
+    "tune --connections",
+    ["tune", "--ram", "16GB", "--connections", "many"],
+    /--connections must be a whole number/,
+  ],
+  // explain
+  [
+    "explain --sql empty",
+    ["explain", "--db", NOWHERE, "--sql", ""],
+    /--sql needs a value, got an empty string/,
+  ],
+  [
+    "explain --sql and a file",
+    ["explain", PLAN, "--sql", "select 1", "--db", NOWHERE],
+    /--sql and a plan file were both given/,
+  ],
+  ["explain --plan folder", ["explain", "--plan", scratch], /--plan ".*" is a folder, not a file/],
+  [
+    "explain missing file",
+    ["explain", join(scratch, "nope.txt")],
+    /the plan file ".*nope\.txt" does not exist/,
+  ],
+  [
+    "explain --format",
+    ["explain", PLAN, "--format", "html"],
+    /--format must be one of terminal, json, markdown/,
+  ],
+  // snapshot
+  [
+    "snapshot --out folder",
+    ["snapshot", "--db", NOWHERE, "--out", scratch],
+    /--out ".*" cannot be written: it is a folder/,
+  ],
+  [
+    "snapshot --statements",
+    ["snapshot", "--db", NOWHERE, "--out", NOT_WRITTEN, "--statements", "lots"],
+    /--statements must be a whole number from 0 to 100000/,
+  ],
+  // demo
+  [
+    "demo --format",
+    ["demo", "--format", "yaml"],
+    /--format must be one of terminal, json, markdown, got "yaml"\. Run dbopt demo --help/,
+  ],
+  ["demo -o folder", ["demo", "-o", scratch], /--output ".*" cannot be written: it is a folder/],
+  // logs
+  ["logs missing file", ["logs", join(scratch, "none.log")], /a log file ".*none\.log" does not exist/],
+  [
+    "logs --top",
+    ["logs", LOG, "--top", "abc"],
+    /--top must be a whole number from 1 to 10000, got "abc"\. Run dbopt logs --help/,
+  ],
+  [
+    "logs --min-repeats 1",
+    ["logs", LOG, "--min-repeats", "1"],
+    /--min-repeats must be a whole number from 2 to/,
+  ],
+  ["logs --jobs 0", ["logs", LOG, "--jobs", "0"], /--jobs must be a whole number from 1 to 256/],
+  ["logs --split-from", ["logs", LOG, "--split-from", "huge"], /--split-from must be a size/],
+  ["logs --since", ["logs", LOG, "--since", "yesterday"], /--since must be a time like 2026-11-26T14:00/],
+  [
+    "logs --since after --until",
+    ["logs", LOG, "--since", "2026-11-27", "--until", "2026-11-26"],
+    /--since is not before --until/,
+  ],
+  [
+    "logs --log-format",
+    ["logs", LOG, "--log-format", "eventlog"],
+    /--log-format must be one of stderr, syslog, csvlog, jsonlog, mysql-slow/,
+  ],
+  ["logs --prefix empty", ["logs", LOG, "--prefix", ""], /--prefix needs a value/],
+  ["logs --format", ["logs", LOG, "--format", "markdown"], /--format must be one of terminal, json/],
+  // traces
+  [
+    "traces missing file",
+    ["traces", join(scratch, "none.json")],
+    /a trace file ".*none\.json" does not exist/,
+  ],
+  ["traces --min-repeats", ["traces", TRACE, "--min-repeats", "x"], /--min-repeats must be a whole number/],
+  ["traces -o folder", ["traces", TRACE, "-o", scratch], /--output ".*" cannot be written: it is a folder/],
+  // migrate lint / trace
+  [
+    "migrate lint --pg-version 12",
+    ["migrate", "lint", MIGRATION, "--pg-version", "12"],
+    /--pg-version must be a whole number from 13 to 18, got "12"\. Run dbopt migrate lint --help/,
+  ],
+  [
+    "migrate lint --fail-on",
+    ["migrate", "lint", MIGRATION, "--fail-on", "never"],
+    /--fail-on must be one of error, warning, info/,
+  ],
+  ["migrate lint --format", ["migrate", "lint", MIGRATION, "--format", "xml"], /--format must be one of /],
+  [
+    "migrate lint missing path",
+    ["migrate", "lint", join(scratch, "migrations")],
+    /a migration path ".*migrations" does not exist/,
+  ],
+  [
+    "migrate lint --schema missing",
+    ["migrate", "lint", MIGRATION, "--schema", join(scratch, "s.sql")],
+    /--schema ".*s\.sql" does not exist/,
+  ],
+  [
+    "migrate trace --rows",
+    ["migrate", "trace", MIGRATION, "--rows", "orders=many"],
+    /--rows must be table=N/,
+  ],
+  [
+    "migrate trace --db",
+    ["migrate", "trace", MIGRATION, "--db", "orders", "--sandbox"],
+    /--db must be a PostgreSQL URL/,
+  ],
+  [
+    "migrate trace --format",
+    ["migrate", "trace", MIGRATION, "--format", "markdown"],
+    /--format must be one of terminal, json/,
+  ],
+  // rules
+  [
+    "rules --format",
+    ["rules", "--format", "html"],
+    /--format must be one of terminal, markdown, got "html"\. Run dbopt rules --help/,
+  ],
+];
+
+describe.concurrent("every bad option value: exit 2, one line, nothing on standard output, no work", () => {
+  it.each(CASES)("%s", async (_name, args, message) => {
+    const r = await runCli(args);
+    expect(r.stdout).toBe("");
+    const lines = r.stderr.trim().split("\n");
+    expect(lines, r.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(/^dbopt: error: /);
+    expect(lines[0]).toMatch(message);
+    expect(r.code, r.stderr).toBe(2);
+    expect(existsSync(NOT_WRITTEN)).toBe(false);
+  });
+});
