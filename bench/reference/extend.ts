@@ -17,7 +17,7 @@ import { type IndexCandidate, makeCandidate } from "../../src/advisors/index/ind
 import type { WhatIf } from "../../src/advisors/index/what-if.js";
 import type { WorkloadQuery } from "../../src/advisors/index/workload-query.js";
 import type { IndexFacts } from "../../src/facts/snapshot.js";
-import { quoteIdent } from "../../src/util/sql-identifiers.js";
+import { ident } from "../../src/util/sql-text.js";
 
 export interface ExtendResult {
   chosen: IndexCandidate[];
@@ -53,7 +53,7 @@ export async function extendSelection(
 
   const made = new Map<string, IndexCandidate>();
   const index = (table: string, columns: string[]) => {
-    const c = makeCandidate({ schema: schemaOf(table), name: table }, "btree", columns.map(quoteIdent), {
+    const c = makeCandidate({ schema: schemaOf(table), name: table }, "btree", columns.map(ident), {
       reason: "Extend",
       query: "",
     });

@@ -8,7 +8,7 @@
 import { DbError } from "../../connectors/db-error.js";
 import type { Snapshot } from "../../facts/snapshot.js";
 import { formatBytes, formatPercent } from "../../util/format.js";
-import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
+import { checkSql, ident, qname, type SqlText, sql } from "../../util/sql-text.js";
 import type {
   AdviceReport,
   DropRecommendation,
@@ -396,8 +396,8 @@ function isSingleColumn(c: IndexCandidate): boolean {
  * Columns to widen a chosen B-tree by: the key and INCLUDE columns of other candidates on its table, and (as
  * Extend does) any column a statement reads together with all of the index's key columns.
  */
-function widerColumns(x: IndexCandidate, pool: IndexCandidate[], queries: WorkloadQuery[]): string[] {
-  const columns = new Set<string>();
+function widerColumns(x: IndexCandidate, pool: IndexCandidate[], queries: WorkloadQuery[]): SqlText[] {
+  const columns = new Set<SqlText>();
   for (const c of pool) {
     if (c.schema !== x.schema || c.table !== x.table || c.method !== "btree") continue;
     for (const col of [...c.columns, ...c.include]) columns.add(col);
@@ -406,8 +406,8 @@ function widerColumns(x: IndexCandidate, pool: IndexCandidate[], queries: Worklo
   for (const q of queries.filter((q) => q.tables.has(`${x.schema}.${x.table}`))) {
     for (const block of q.shape.blocks) {
       for (const t of block.tables.filter((t) => t.name === x.table)) {
-        const read = [...(block.referenced.get(t.refName) ?? [])].filter((c) => c !== "*").map(quoteIdent);
-        if (keys.every((k) => read.includes(k))) for (const col of read) columns.add(col);
+        const read = [...(block.referenced.get(t.refName) ?? [])].filter((c) => c !== "*").map(ident);
+        if (keys.every((k) => read.some((r) => r === k))) for (const col of read) columns.add(col);
       }
     }
   }
@@ -433,7 +433,7 @@ function redundantExisting(chosen: IndexCandidate[], snapshot: Snapshot): DropRe
     );
     if (by) {
       out.push({
-        ddl: `DROP INDEX CONCURRENTLY ${qualifiedName(i.schema, i.name)};`,
+        ddl: checkSql(sql`DROP INDEX CONCURRENTLY ${qname(i.schema, i.name)};`, 1),
         index: `${i.schema}.${i.name}`,
         sizeBytes: i.sizeBytes,
         reason: `its keys (${keys.join(", ")}) lead the recommended index on (${by.columns.join(", ")}); drop it once that one is built`,

@@ -41,6 +41,16 @@ describe("generateCandidates", () => {
     expect(ddls).toContain("CREATE INDEX CONCURRENTLY ON customers ((lower(email)));");
   });
 
+  it("writes an expression without the statement's table alias, which means nothing in CREATE INDEX", () => {
+    const ddls = candidatesFor(
+      "select c.id from customers c where lower(c.email) = $1",
+      'select c.id from public.customers as c where upper((c."email")::text) = $1',
+    );
+    expect(ddls).toContain("CREATE INDEX CONCURRENTLY ON customers ((lower(email)));");
+    expect(ddls).toContain('CREATE INDEX CONCURRENTLY ON customers ((upper(("email")::text)));');
+    expect(ddls.some((d) => d.includes("c."))).toBe(false);
+  });
+
   it("leaves out what an existing index already serves", () => {
     // orders_customer_id_idx and orders_created_at_idx exist in the captured schema.
     const ddls = candidatesFor(

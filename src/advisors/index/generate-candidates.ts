@@ -7,7 +7,7 @@
  */
 import type { ColumnStats, IndexFacts, Snapshot, TableFacts } from "../../facts/snapshot.js";
 import type { PredicateUse, QueryBlock, QueryShape, TableRef } from "../../facts/sql/query-shape.js";
-import { quoteIdent, quoteLiteral } from "../../util/sql-identifiers.js";
+import { ident, literal, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
 import { type IndexCandidate, keyItem, makeCandidate } from "./index-candidate.js";
 
 export interface ShapedQuery {
@@ -48,16 +48,21 @@ function forTable(
   snapshot: Snapshot,
   query: string,
 ): IndexCandidate[] {
-  const out: IndexCandidate[] = [];
+  const found: Array<IndexCandidate | null> = [];
+  const out = { push: (c: IndexCandidate | null) => found.push(c) };
   const mine = (p: { table: TableRef }) => p.table === ref;
   const preds = block.predicates.filter(mine);
   const stats = (column: string) => columnStats(snapshot, table, column);
+  // A key item is null when its expression cannot stand in an index: no candidate then.
   const candidate = (
     method: IndexCandidate["method"],
-    columns: string[],
+    columns: Array<SqlText | null>,
     reason: string,
-    extra: { include?: string[]; where?: string | null } = {},
-  ) => makeCandidate(table, method, columns, { ...extra, reason, query });
+    extra: { include?: SqlText[]; where?: SqlText | null } = {},
+  ): IndexCandidate | null =>
+    columns.length && columns.every((c): c is SqlText => c !== null)
+      ? makeCandidate(table, method, columns, { ...extra, reason, query })
+      : null;
 
   // Equality columns, most selective (most distinct values) first; then at most one range column.
   const distinct = (column: string) => distinctValues(stats(column), table.rowsEstimate);
@@ -69,7 +74,7 @@ function forTable(
   const ranges = unique(
     preds.filter((p) => !p.underOr && (p.kind === "range" || (p.kind === "like" && prefixLike(p)))),
   );
-  const eqItems = equality.map((p) => keyItem(p.column, p.isExpression));
+  const eqItems = equality.map((p) => keyItem(p.column, p.isExpression)).filter((i) => i !== null);
 
   for (const p of unique(
     preds.filter(
@@ -93,17 +98,17 @@ function forTable(
 
   // A top-N: equality columns, then the ORDER BY, so the index returns the first rows in order.
   const order = block.orderBy.length && block.orderBy.every(mine) ? block.orderBy : [];
-  let topN: string[] | null = null;
+  let topN: SqlText[] | null = null;
   if (order.length && block.hasLimit) {
     const mixed = new Set(order.map((o) => o.desc)).size > 1;
-    const orderItems = order
-      .map((o) => keyItem(o.column, o.isExpression, mixed && o.desc))
-      .filter((i) => !eqItems.includes(i));
-    topN = [...eqItems, ...orderItems];
+    const orderItems = order.map((o) => keyItem(o.column, o.isExpression, mixed && o.desc));
+    topN = orderItems.every((i) => i !== null)
+      ? [...eqItems, ...orderItems.filter((i) => !eqItems.includes(i))]
+      : null;
     out.push(
       candidate(
         "btree",
-        topN,
+        topN ?? [null],
         `${eqItems.length ? `equality on ${equality.map((p) => p.column).join(", ")}, then ` : ""}ORDER BY ${order.map((o) => `${o.column}${o.desc ? " DESC" : ""}`).join(", ")} with LIMIT`,
       ),
     );
@@ -112,12 +117,12 @@ function forTable(
   // Covering: the best composite, the GROUP BY, or a join key, holding every other column the statement reads
   // from this table, so the index alone answers (an index-only scan).
   const referenced = block.referenced.get(ref.refName);
-  const cover = (keys: string[], what: string) => {
+  const cover = (keys: Array<SqlText | null>, what: string) => {
     // Not over an expression key: the scan would need the raw columns as well, and HypoPG plans an expression
     // index without statistics, which overstates what skipping the heap saves.
-    if (!referenced || referenced.has("*") || keys.some((k) => k.startsWith("("))) return;
-    const keyNames = new Set(keys.map(normalise));
-    const include = [...referenced].map((c) => quoteIdent(c)).filter((c) => !keyNames.has(normalise(c)));
+    if (!referenced || referenced.has("*") || keys.some((k) => k === null || k.startsWith("("))) return;
+    const keyNames = new Set(keys.map((k) => normalise(k ?? "")));
+    const include = [...referenced].map((c) => ident(c)).filter((c) => !keyNames.has(normalise(c)));
     if (include.length > 0 && include.length <= MAX_INCLUDE)
       out.push(
         candidate("btree", keys, `${what}, covering ${[...referenced].join(", ")} for an index-only scan`, {
@@ -151,10 +156,16 @@ function forTable(
     if (share === null || share > PARTIAL_MAX_SHARE) continue;
     const type = table.columns.find((c) => c.name === p.column)?.type ?? "";
     const numeric = /^(smallint|integer|bigint|numeric|real|double precision|boolean)/.test(type);
-    const where = `${quoteIdent(p.column)} = ${numeric ? p.constant : quoteLiteral(p.constant as string)}`;
+    // A numeric constant is checked to be a number before it is written as one; anything else is a literal.
+    const constant = String(p.constant);
+    const value =
+      numeric && /^-?\d+(\.\d+)?$|^(true|false)$/i.test(constant)
+        ? sqlFrom("dbopt", constant)
+        : sql`${literal(constant)}`;
+    const where = sql`${ident(p.column)} = ${value}`;
     const rest = (
       topN ?? [...eqItems, ...(firstRange ? [keyItem(firstRange.column, firstRange.isExpression)] : [])]
-    ).filter((i) => i !== keyItem(p.column, false));
+    ).filter((i) => i !== ident(p.column));
     const columns = rest.length ? rest : primaryKeyColumns(snapshot, table);
     if (columns.length)
       out.push(
@@ -169,7 +180,7 @@ function forTable(
   for (const p of preds.filter((p) => !p.underOr && p.kind === "null" && !p.isExpression)) {
     const nullFrac = stats(p.column)?.nullFrac;
     if (nullFrac === undefined || nullFrac > PARTIAL_MAX_SHARE) continue;
-    const rest = (topN ?? eqItems).filter((i) => i !== keyItem(p.column, false));
+    const rest = (topN ?? eqItems).filter((i) => i !== ident(p.column));
     const columns = rest.length ? rest : primaryKeyColumns(snapshot, table);
     if (columns.length)
       out.push(
@@ -177,7 +188,7 @@ function forTable(
           "btree",
           columns,
           `only the ${(nullFrac * 100).toFixed(1)}% of rows where ${p.column} IS NULL`,
-          { where: `${quoteIdent(p.column)} IS NULL` },
+          { where: sql`${ident(p.column)} IS NULL` },
         ),
       );
   }
@@ -212,7 +223,7 @@ function forTable(
       out.push(
         candidate(
           "brin",
-          [quoteIdent(p.column)],
+          [ident(p.column)],
           `range on ${p.column}, stored in value order (correlation ${correlation.toFixed(2)})`,
         ),
       );
@@ -224,18 +235,17 @@ function forTable(
     const width = stats(p.column)?.avgWidth ?? 0;
     const onlyEquality = preds.filter((q) => q.column === p.column).every((q) => q.kind === "eq");
     if (width >= 32 && onlyEquality)
-      out.push(candidate("hash", [quoteIdent(p.column)], `equality only on the wide column ${p.column}`));
+      out.push(candidate("hash", [ident(p.column)], `equality only on the wide column ${p.column}`));
   }
 
   // GIN for containment (jsonb @>, arrays &&, @>): HypoPG cannot simulate it.
   for (const p of preds.filter((p) => p.kind === "contains" && !p.isExpression)) {
     const type = table.columns.find((c) => c.name === p.column)?.type ?? "";
-    const opclass = type === "jsonb" && p.operator === "@>" ? " jsonb_path_ops" : "";
-    out.push(
-      candidate("gin", [`${quoteIdent(p.column)}${opclass}`], `containment (${p.operator}) on ${p.column}`),
-    );
+    const item =
+      type === "jsonb" && p.operator === "@>" ? sql`${ident(p.column)} jsonb_path_ops` : ident(p.column);
+    out.push(candidate("gin", [item], `containment (${p.operator}) on ${p.column}`));
   }
-  return out;
+  return found.filter((c): c is IndexCandidate => c !== null);
 }
 
 /** True when an existing valid index already starts with the candidate's keys, with the same method and predicate. */
@@ -313,11 +323,11 @@ function valueShare(stats: ColumnStats | undefined, value: string): number | nul
   return others && others > 0 ? rest / others : rest > 0.5 ? null : rest;
 }
 
-function primaryKeyColumns(snapshot: Snapshot, table: TableFacts): string[] {
+function primaryKeyColumns(snapshot: Snapshot, table: TableFacts): SqlText[] {
   const pk = snapshot.constraints.find(
     (c) => c.type === "primary" && c.schema === table.schema && c.table === table.name,
   );
-  return pk ? pk.columns.map((c) => quoteIdent(c)) : [];
+  return pk ? pk.columns.map((c) => ident(c)) : [];
 }
 
 function prefixLike(p: PredicateUse): boolean {

@@ -1,5 +1,5 @@
 /** An index the advisor may recommend, and the DDL that creates it. */
-import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
+import { checkSql, ident, indexExpression, list, qname, type SqlText, sql } from "../../util/sql-text.js";
 
 export type IndexMethod = "btree" | "hash" | "brin" | "gin";
 
@@ -10,9 +10,9 @@ export interface IndexCandidate {
   table: string;
   method: IndexMethod;
   /** Key items as SQL: `status`, `(lower(email))`, `created_at DESC`, `payload jsonb_path_ops`. */
-  columns: string[];
-  include: string[];
-  where: string | null;
+  columns: SqlText[];
+  include: SqlText[];
+  where: SqlText | null;
   /** Why it was proposed, in a few words: "equality on tenant_id, status; ORDER BY created_at DESC". */
   reason: string;
   /** Ids of the workload statements it was built from. */
@@ -24,8 +24,8 @@ export interface IndexCandidate {
 export function makeCandidate(
   table: { schema: string; name: string },
   method: IndexMethod,
-  columns: string[],
-  extra: { include?: string[]; where?: string | null; reason: string; query: string },
+  columns: SqlText[],
+  extra: { include?: SqlText[]; where?: SqlText | null; reason: string; query: string },
 ): IndexCandidate {
   // INCLUDE order means nothing to PostgreSQL: sorted, the same covering index has one key.
   const include = [...(extra.include ?? [])].sort();
@@ -44,16 +44,29 @@ export function makeCandidate(
   };
 }
 
-/** CREATE INDEX [CONCURRENTLY] ON table USING method (columns) [INCLUDE (...)] [WHERE ...]; with no name, so
- * PostgreSQL picks one that does not collide. */
-export function candidateDdl(c: IndexCandidate, concurrently = true): string {
-  const using = c.method === "btree" ? "" : ` USING ${c.method}`;
-  const include = c.include.length ? ` INCLUDE (${c.include.join(", ")})` : "";
-  const where = c.where ? ` WHERE ${c.where}` : "";
-  return `CREATE INDEX${concurrently ? " CONCURRENTLY" : ""} ON ${qualifiedName(c.schema, c.table)}${using} (${c.columns.join(", ")})${include}${where};`;
+/**
+ * CREATE INDEX [CONCURRENTLY] ON table USING method (columns) [INCLUDE (...)] [WHERE ...]; with no name, so
+ * PostgreSQL picks one that does not collide. Parsed back as one statement before anyone sees or runs it.
+ */
+export function candidateDdl(c: IndexCandidate, concurrently = true): SqlText {
+  const using = c.method === "btree" ? sql`` : sql` USING ${ident(c.method)}`;
+  const include = c.include.length ? sql` INCLUDE (${list(c.include)})` : sql``;
+  const where = c.where ? sql` WHERE ${c.where}` : sql``;
+  const create = concurrently ? sql`CREATE INDEX CONCURRENTLY` : sql`CREATE INDEX`;
+  return checkSql(
+    sql`${create} ON ${qname(c.schema, c.table)}${using} (${list(c.columns)})${include}${where};`,
+    1,
+  );
 }
 
-/** A column name or expression as an index key item. */
-export function keyItem(column: string, isExpression: boolean, desc = false): string {
-  return `${isExpression ? `(${column})` : quoteIdent(column)}${desc ? " DESC" : ""}`;
+/**
+ * A column name or expression as an index key item: the name quoted, the expression in parentheses without
+ * the statement's table qualifiers (`lower(c.email)` → `(lower(email))`). Null for an expression an index
+ * cannot hold.
+ */
+export function keyItem(column: string, isExpression: boolean, desc = false): SqlText | null {
+  const expression = isExpression ? indexExpression(column) : null;
+  if (isExpression && !expression) return null;
+  const item = expression ? sql`(${expression})` : ident(column);
+  return desc ? sql`${item} DESC` : item;
 }
