@@ -9,7 +9,9 @@ export async function withInterrupt<T>(
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
     if (!controller.signal.aborted) {
-      process.stderr.write(`dbopt: ${name} received: stopping and cleaning up (again to stop at once)\n`);
+      // On a terminal, say why nothing ends at once; otherwise the one error line says it all.
+      if (process.stderr.isTTY)
+        process.stderr.write(`dbopt: ${name} received: stopping and cleaning up (again to stop at once)\n`);
       controller.abort(name);
       return;
     }

@@ -84,7 +84,8 @@ async function indexState(db: PostgresConnector, schema: string, name: string): 
 async function freshSession(db: PostgresConnector): Promise<PostgresConnector> {
   return PostgresConnector.connect(db.target, {
     ...db.options,
-    lockTimeoutMs: Math.max(db.options.lockTimeoutMs, 2000),
+    // Long enough for what made the build fail to let go, short enough that an interrupted run ends soon.
+    lockTimeoutMs: Math.min(Math.max(db.options.lockTimeoutMs, 2000), 10_000),
   });
 }
 

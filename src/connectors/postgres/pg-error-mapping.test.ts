@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { permissionHint, toDbError } from "./pg-error-mapping.js";
+import type { PgTarget } from "./target.js";
+
+const target: PgTarget = { config: {}, display: "mon@db:5432/app", secret: null };
+
+describe("permission errors", () => {
+  it("name the grant for the object the server names, never pg_monitor for a table", () => {
+    const e = toDbError({ code: "42501", message: "permission denied for table orders" }, target, "mon");
+    expect(e.code).toBe("permission-denied");
+    expect(e.message).toBe("permission denied for table orders");
+    expect(e.hint).toMatch(/^EXPLAIN and every read need SELECT .*: GRANT SELECT ON orders TO mon;/);
+    expect(e.hint).toMatch(/GRANT pg_read_all_data TO mon;/);
+    expect(e.hint).not.toMatch(/pg_monitor/);
+  });
+
+  it("cover schemas, sequences, functions and statistics views", () => {
+    expect(permissionHint("permission denied for schema app", "Mon")).toBe(
+      'GRANT USAGE ON SCHEMA app TO "Mon";',
+    );
+    expect(permissionHint("permission denied for sequence s", "mon")).toBe(
+      "GRANT SELECT ON SEQUENCE s TO mon;",
+    );
+    expect(permissionHint("permission denied for function hypopg_create_index", "mon")).toMatch(
+      /^GRANT EXECUTE ON FUNCTION hypopg_create_index TO mon;/,
+    );
+    expect(permissionHint("must be superuser or have privileges of pg_read_all_stats", "mon")).toBe(
+      "GRANT pg_monitor TO mon;",
+    );
+    expect(permissionHint("permission denied to create extension", undefined)).toMatch(/your_role/);
+  });
+});
