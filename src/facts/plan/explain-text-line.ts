@@ -15,11 +15,11 @@ import {
 import { LIST_PROPS } from "./plan-props.js";
 
 /**
- * "InitPlan 1 (returns $0)" (up to 16), "InitPlan 1" (17-18), "InitPlan expr_1" / "SubPlan exists_1" (19+),
- * "CTE name" (any version).
+ * "InitPlan" (before 9.0), "InitPlan 1 (returns $0)" (9.0-16), "InitPlan 1" (17-18), "InitPlan expr_1" /
+ * "SubPlan exists_1" (19+), "CTE name" (any version).
  */
 export const SUBPLAN_HEADER =
-  /^(?:(InitPlan|SubPlan) (?:\d+|[a-z]+_\d+)(?: \(returns .*\))?|CTE (?:"(?:[^"]|"")*"|\S+))$/;
+  /^(?:(InitPlan|SubPlan)(?: (?:\d+|[a-z]+_\d+))?(?: \(returns .*\))?|CTE (?:"(?:[^"]|"")*"|\S+))$/;
 export const WORKER_LINE = /^Worker (\d+):\s*(.*)$/;
 // "Trigger for constraint fk on orders: time=0.4 calls=20", "Trigger audit: time=1.2 calls=3" (the name is
 // left out for constraint triggers unless VERBOSE; the relation is shown when several are involved).

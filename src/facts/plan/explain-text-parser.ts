@@ -98,6 +98,8 @@ export function buildTextPlan(lines: InputLine[]): Plan {
   const unreadable: InputLine[] = [];
   let inSummary = false;
   let section: string | null = null;
+  // Where the root's own lines start: a line left of it (but right of the root) is a summary line too.
+  let treeCol: number | null = null;
 
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as InputLine;
@@ -105,7 +107,8 @@ export function buildTextPlan(lines: InputLine[]): Plan {
     if (!content) continue;
     const col = indentOf(line.text);
 
-    if (col <= rootCol) {
+    treeCol ??= col;
+    if (col <= rootCol || col < treeCol || (!inSummary && SUMMARY_ONLY.test(content))) {
       inSummary = true;
       section = readSummaryLine(content, plan);
       continue;
@@ -187,6 +190,9 @@ export function buildTextPlan(lines: InputLine[]): Plan {
   if (unreadable.length > 0) plan.notes?.push(describeUnreadable(unreadable));
   return plan;
 }
+
+/** Lines only the summary has, wherever a paste tool put them. */
+const SUMMARY_ONLY = /^(?:(?:Planning|Execution) time: [\d.]+ ms|Total runtime: [\d.]+ ms)$/i;
 
 function indentOf(text: string): number {
   return text.length - text.trimStart().length;

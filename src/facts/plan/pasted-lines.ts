@@ -61,6 +61,7 @@ function expandLeadingTabs(line: string): string {
 export function cleanPastedLines(input: string): InputLine[] {
   let lines = unquoteCsv(splitInputLines(input));
   lines = stripCellBorders(lines);
+  lines = stripLineQuotes(lines);
   lines = dropRecordsAndRules(lines);
   lines = joinWrapMarks(lines);
   lines = stripNewlineMarks(lines);
@@ -162,6 +163,45 @@ function stripCellBorders(lines: InputLine[]): InputLine[] {
   });
 }
 
+/**
+ * Exports that wrap each line in single quotes ('  Sort Key: a', quotes inside doubled), or leave a stray
+ * double quote at the end of each line (the closing half of a CSV quote whose opening was cut off).
+ */
+function stripLineQuotes(lines: InputLine[]): InputLine[] {
+  let content = 0;
+  let single = 0;
+  let trailingDouble = 0;
+  for (const line of lines) {
+    const t = line.text.trim();
+    if (!t) continue;
+    content++;
+    if (t.length > 1 && t.startsWith("'") && t.endsWith("'")) single++;
+    else if (t.endsWith('"') && !t.startsWith('"') && oddQuotes(t)) trailingDouble++;
+  }
+  if (content === 0) return lines;
+  if (single > content / 2) {
+    return lines.map((line) => {
+      const t = line.text.trim();
+      if (!(t.length > 1 && t.startsWith("'") && t.endsWith("'"))) return line;
+      return { ...line, text: t.slice(1, -1).replace(/''/g, "'") };
+    });
+  }
+  if (trailingDouble > content / 2) {
+    return lines.map((line) => {
+      const t = line.text.trimEnd();
+      if (!(t.endsWith('"') && oddQuotes(t))) return line;
+      return { ...line, text: t.slice(0, -1).replace(/""/g, '"') };
+    });
+  }
+  return lines;
+}
+
+function oddQuotes(text: string): boolean {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) if (text[i] === '"') n++;
+  return n % 2 === 1;
+}
+
 function isRule(text: string): boolean {
   const t = text.trim();
   return t.length >= 3 && RULE.test(t) && RULE_RUN.test(t);
@@ -215,7 +255,7 @@ function joinWrapMarks(lines: InputLine[]): InputLine[] {
     const mark = line.text[0];
     if (previous && !previous.end && (mark === "." || mark === "…")) {
       const before = previous.text.trimEnd();
-      if (before.endsWith(mark) && before.length > 1) {
+      if (before.endsWith(mark) && before.length > 1 && !(mark === "." && terminalSeam(before, line.text))) {
         out[out.length - 1] = { ...previous, text: before.slice(0, -1) + line.text.slice(1) };
         continue;
       }
@@ -223,6 +263,17 @@ function joinWrapMarks(lines: InputLine[]): InputLine[] {
     out.push(line);
   }
   return out;
+}
+
+/**
+ * A terminal that wrapped "time=7.355..9667.185" between the two dots looks like psql's "." marks; taking the
+ * dots away would glue "7.3559667.185", a number with two points. Then the dots are the plan's own.
+ */
+function terminalSeam(before: string, after: string): boolean {
+  const left = /[\d.]*$/.exec(before.slice(0, -1))?.[0] ?? "";
+  const right = /^[\d.]*/.exec(after.slice(1))?.[0] ?? "";
+  const glued = left + right;
+  return !glued.includes("..") && (glued.match(/\./g)?.length ?? 0) >= 2;
 }
 
 /**

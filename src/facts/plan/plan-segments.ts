@@ -27,14 +27,17 @@ export interface Segmentation {
   firstContent: InputLine | null;
 }
 
-/** "mydb=# ", "mydb-# ", "mydb(# ", "postgres=> ", "mydb=*# " (psql's default PROMPT1/PROMPT2). */
-const PROMPT = /^[\w.$@:/-]*[=\-('"*^$][*!?]?[#>] /;
+/**
+ * "mydb=# ", "mydb-# ", "mydb(# ", "postgres=> ", "mydb=*# " (psql's default PROMPT1/PROMPT2), with whatever a
+ * custom prompt puts before the database name ("[14003](2038152)postgres@db=# "), or a bare "# ".
+ */
+const PROMPT = /^(?!->)\S*?[=\-('"*^$]?[*!?]?[#>] /;
 const SQL_START =
   /^(?:EXPLAIN|SELECT|WITH|INSERT|UPDATE|DELETE|MERGE|VALUES|TABLE|EXECUTE|PREPARE|BEGIN|START|COMMIT|ROLLBACK|END|SET|RESET|SHOW|CREATE|DROP|ALTER|ANALYZE|VACUUM|LOAD|DO|CALL|SAVEPOINT|RELEASE|DEALLOCATE|DISCARD|\\\w+)\b/i;
-const COMMENT = /^(?:--|\/\*|\*)/;
+const COMMENT = /^(?:--|\/\*|\*|#)/;
 /** Command tags and messages psql prints around results. */
 const PSQL_OUTPUT =
-  /^(?:BEGIN|COMMIT|ROLLBACK|SET|RESET|SAVEPOINT|RELEASE|PREPARE|DEALLOCATE|DO|LOAD|START TRANSACTION|(?:INSERT \d+|UPDATE|DELETE|MERGE|SELECT|COPY) \d+|(?:CREATE|DROP|ALTER) [A-Z ]+|Time: [\d.,]+ ms.*|Timing is (?:on|off)\.|(?:Expanded display|Output format|Border style|Line style|Pager usage) .*|NOTICE: .*|WARNING: .*)$/;
+  /^(?:BEGIN|COMMIT|ROLLBACK|SET|RESET|SAVEPOINT|RELEASE|PREPARE|DEALLOCATE|DO|LOAD|START TRANSACTION|(?:INSERT \d+|UPDATE|DELETE|MERGE|SELECT|COPY) \d+|(?:CREATE|DROP|ALTER) [A-Z ]+|[\p{L}]+ ?: [\d.,]+ ms(?: \(.*\))?|Timing is (?:on|off)\.|(?:Expanded display|Output format|Border style|Line style|Pager usage) .*|NOTICE: .*|WARNING: .*)$/u;
 /** auto_explain's log entry: "duration: 1.234 ms  plan:" after the log line prefix, then "Query Text:". */
 const AUTO_EXPLAIN = /(?:duration: [\d.]+ ms\s+plan:|^Query Text: |^Query Parameters: )/;
 
@@ -52,6 +55,8 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
   const notes: string[] = [];
   const garbage: InputLine[] = [];
   let skipped: InputLine[] = [];
+  // Set when the run of lines outside plans turned out to be a statement with its result table.
+  let skippedExplained = false;
   let firstContent: InputLine | null = null;
   let open: OpenPlan | null = null;
 
@@ -60,8 +65,10 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
     open = null;
   };
   const closeSkipped = () => {
-    if (skipped.length > 0 && !explainable(skipped)) garbage.push(...skipped.filter((l) => l.text.trim()));
+    if (skipped.length > 0 && !skippedExplained && !explainable(skipped))
+      garbage.push(...skipped.filter((l) => l.text.trim()));
     skipped = [];
+    skippedExplained = false;
   };
   const startPlan = (line: InputLine, col: number) => {
     closeSkipped();
@@ -74,6 +81,10 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
     const line = lines[i] as InputLine;
     if (line.end) {
       closePlan();
+      // Text right above a rule is a column header (psql wraps a long one onto a second line), below the
+      // statement whose result it heads: the rows that follow are that result.
+      const header = skipped.filter((l) => l.text.trim());
+      if (header.length > 0 && (header.length <= 2 || explainable(skipped))) skippedExplained = true;
       continue;
     }
     const content = line.text.trim();
@@ -83,7 +94,9 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
     const plan = open as OpenPlan | null;
 
     if (plan) {
-      const continues = (plan.depth > 0 || plan.quote !== null) && !startsAnew(content);
+      const last = plan.lines[plan.lines.length - 1] as InputLine;
+      const unfinished = plan.depth > 0 || plan.quote !== null || /,\s*$/.test(last.text);
+      const continues = (unfinished && !startsAnew(content)) || restOfNodeLine(last, content);
       if (continues) {
         joinToLast(plan, line, content);
         continue;
@@ -118,8 +131,7 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
       continue;
     }
 
-    const first = content[0];
-    if (first === "[" || first === "{") {
+    if (/^\[\s*(?:\{|\[|$)|^\{\s*(?:"|$)/.test(content)) {
       closeSkipped();
       const region = readJsonRegion(lines, i);
       segments.push({ kind: "json", text: region.text, firstLine: line.lineNo });
@@ -136,6 +148,12 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
       startPlan(line, col);
       continue;
     }
+    const wrapped = readWrappedNodeLine(lines, i);
+    if (wrapped) {
+      startPlan(wrapped.line, col);
+      i = wrapped.lastIndex;
+      continue;
+    }
     skipped.push(line);
   }
   closePlan();
@@ -144,11 +162,33 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
   return { segments, notes, firstContent };
 }
 
+/**
+ * A plan's first line that a terminal or mail client broke: "Sort  (cost=1.00..2.00 rows=3 wid" + "th=4)".
+ * Joined while a parenthesis stays open, for a few lines at most.
+ */
+function readWrappedNodeLine(lines: InputLine[], i: number): { line: InputLine; lastIndex: number } | null {
+  const line = lines[i] as InputLine;
+  if (!/^(?:->\s*)?[A-Z][\w ]*\S\s+\(/.test(line.text.trim())) return null;
+  const plan: OpenPlan = { lines: [line], rootCol: 0, depth: 0, quote: null };
+  track(plan, line.text.trim(), true);
+  for (let k = i + 1; k < lines.length && k <= i + 8 && plan.depth > 0; k++) {
+    const next = lines[k] as InputLine;
+    const content = next.text.trim();
+    if (next.end || !content || startsAnew(content)) return null;
+    joinToLast(plan, next, content);
+    if (plan.depth === 0) {
+      const joined = plan.lines[0] as InputLine;
+      return isNodeLine(joined.text.trim()) ? { line: joined, lastIndex: k } : null;
+    }
+  }
+  return null;
+}
+
 /** A line that cannot be the rest of the line before it. */
 function startsAnew(content: string): boolean {
   return (
     content.startsWith("->") ||
-    /\s\((?:cost=|actual |never executed\))/.test(content) ||
+    (/^[A-Z]/.test(content) && /\s\((?:cost=|actual |never executed\))/.test(content)) ||
     SUBPLAN_HEADER.test(content) ||
     WORKER_LINE.test(content) ||
     PROP_START.test(content) ||
@@ -161,9 +201,22 @@ function startsAnew(content: string): boolean {
 /** Lines a terminal or mail client broke in two are joined back while a parenthesis or quote is open. */
 function joinToLast(plan: OpenPlan, line: InputLine, content: string): void {
   const last = plan.lines[plan.lines.length - 1] as InputLine;
-  const joined = /^\s/.test(line.text) ? ` ${content}` : content;
-  plan.lines[plan.lines.length - 1] = { ...last, text: last.text + joined };
+  // A space at the break (the end of one piece or the start of the next) was a space in the line.
+  const joined = /^\s/.test(line.text) || /\s$/.test(last.text) ? ` ${content}` : content;
+  const trailing = /\s$/.test(line.text) ? " " : "";
+  plan.lines[plan.lines.length - 1] = { ...last, text: last.text.trimEnd() + joined + trailing };
   track(plan, joined, false);
+}
+
+/**
+ * A node line broken before its estimates: "->  Index Scan using pk on pgbench_bra" + "nches b  (cost=...)", or
+ * "...on pgbench_branches" + "(cost=...)". The piece has the estimates the line before lacks.
+ */
+function restOfNodeLine(last: InputLine, content: string): boolean {
+  if (startsAnew(content) && !content.startsWith("(")) return false;
+  if (!/(?:^|\s)\((?:cost=|actual |never executed\))/.test(content)) return false;
+  const previous = last.text.trim();
+  return previous.startsWith("->") && !/\((?:cost=|actual |never executed\))/.test(previous);
 }
 
 /** Carry the open-parenthesis depth and quote state over a piece of text. */
