@@ -36,5 +36,7 @@ export function registerSnapshot(program: Command): void {
         `${snapshot.workload.statements.length} statements, database ${formatBytes(snapshot.database.sizeBytes)}` +
         `${snapshot.workload.problem ? ` (no workload: ${snapshot.workload.problem})` : ""}\n`,
     );
+    for (const s of snapshot.skipped ?? [])
+      process.stderr.write(`skipped ${s.kind} ${s.schema}.${s.name} (not in the snapshot): ${s.reason}\n`);
   });
 }
