@@ -108,7 +108,7 @@ function nothingPlanned(unplanned: UnplannedStatement[], total: number): DbError
   const permission = unplanned.some((u) => /permission denied/.test(u.why));
   return new DbError({
     code: permission ? "permission-denied" : "no-data",
-    message: `could plan none of the ${total} statement${total === 1 ? "" : "s"}, so there is no index advice: ${why}${others}`,
+    message: `${total === 1 ? "could not plan the workload's one statement" : `could plan none of the ${total} statements`}, so there is no index advice: ${why}${others}`,
     hint: hint ?? "run with --debug for details",
   });
 }

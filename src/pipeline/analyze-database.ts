@@ -143,7 +143,7 @@ async function adviceFor(
   } catch (error) {
     // No advice is better than advice from no data; the rest of the analysis stands.
     if (!(error instanceof DbError) || error.isConnectionError) throw error;
-    notes.push(`no index advice: ${error.message} (${error.hint})`);
+    notes.push(`index advice: ${error.message}; ${error.hint}`);
     return null;
   }
 }

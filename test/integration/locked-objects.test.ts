@@ -168,7 +168,7 @@ describe.each(server("pg15"))("a table locked by another session, on $name", (sr
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(
       new RegExp(
-        `could plan none of the 1 statement, so there is no index advice: .*public\\.orders, locked by pid ${lockerPid}`,
+        `could not plan the workload's one statement, so there is no index advice: .*public\\.orders, locked by pid ${lockerPid}`,
       ),
     );
     expect(r.stderr).not.toMatch(/No new index would help/);

@@ -25,7 +25,7 @@ export function permissionHint(message: string, role: string | undefined): strin
       case "view":
       case "materialized view":
       case "foreign table":
-        return `EXPLAIN and every read need SELECT on the tables a statement uses: GRANT SELECT ON ${name} TO ${who}; (or GRANT pg_read_all_data TO ${who}; on PostgreSQL 14+ for every table)`;
+        return `EXPLAIN needs the privileges the statement itself needs (SELECT to plan a read, INSERT/UPDATE/DELETE to plan a write): GRANT SELECT ON ${name} TO ${who}; (or GRANT pg_read_all_data TO ${who}; on PostgreSQL 14+ for every table)`;
       case "sequence":
         return `GRANT SELECT ON SEQUENCE ${name} TO ${who};`;
       case "schema":

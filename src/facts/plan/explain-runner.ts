@@ -23,7 +23,8 @@ export async function genericPlan(
       await db.query("SET LOCAL plan_cache_mode = force_generic_plan");
       const nulls = Array.from({ length: parameters }, () => "NULL").join(", ");
       const [row] = await db.query<{ "QUERY PLAN": unknown }>(
-        `EXPLAIN (FORMAT JSON, SETTINGS) EXECUTE ${name}(${nulls})`,
+        // EXECUTE name() is a syntax error: no parentheses without parameters.
+        `EXPLAIN (FORMAT JSON, SETTINGS) EXECUTE ${name}${nulls ? `(${nulls})` : ""}`,
       );
       return planOf(row);
     });
