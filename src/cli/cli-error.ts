@@ -16,7 +16,11 @@ export function describeError(error: unknown): { line: string; code: number } {
   }
   if (error instanceof CommanderError) {
     const message = error.message.replace(/^error: /, "");
-    return { line: `error: ${message}. Run dbopt --help for the commands and options.`, code: EXIT.usage };
+    const path = (error as CommanderError & { commandPath?: string }).commandPath;
+    return {
+      line: `error: ${message}. Run dbopt ${path ? `${path} --help for its options` : "--help for the commands and options"}.`,
+      code: EXIT.usage,
+    };
   }
   const environmental = describeEnvironmentError(error);
   if (environmental) return environmental;

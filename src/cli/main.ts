@@ -39,11 +39,16 @@ export async function main(argv: string[]): Promise<number> {
   registerDemo(program, setExitCode);
   registerRules(program);
   // Subcommands of subcommands (migrate lint) report their errors the same way.
-  const quiet = (command: Command) => {
-    command.exitOverride().configureOutput({ outputError: () => {} });
-    command.commands.forEach(quiet);
+  // A parse error names the command, so its one line can point at that command's --help.
+  const quiet = (command: Command, path: string) => {
+    command
+      .exitOverride((error) => {
+        throw Object.assign(error, { commandPath: path });
+      })
+      .configureOutput({ outputError: () => {} });
+    for (const sub of command.commands) quiet(sub, `${path} ${sub.name()}`);
   };
-  program.commands.forEach(quiet);
+  for (const command of program.commands) quiet(command, command.name());
 
   try {
     await loadSqlParser();

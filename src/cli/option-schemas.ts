@@ -218,7 +218,7 @@ export function outputProblem(path: string): string | null {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EACCES" || code === "EPERM" || code === "EROFS")
       return code === "EROFS" ? "read-only file system" : "permission denied";
-    if (code !== "ENOENT") return code ?? "unknown error";
+    if (code !== "ENOENT" && code !== "ENOTDIR") return code ?? "unknown error";
   }
   const folder = dirname(resolve(path));
   try {
