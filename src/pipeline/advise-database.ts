@@ -8,6 +8,7 @@ import { prepareWorkload, type WorkloadStatement } from "../advisors/index/workl
 import { DbError } from "../connectors/db-error.js";
 import { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
+import { lockHolders } from "../facts/collect/locked-relations.js";
 import type { Snapshot } from "../facts/snapshot.js";
 import { statsAgeSeconds } from "../rules/health/health-facts.js";
 import { InputError } from "../util/input-error.js";
@@ -65,6 +66,12 @@ export async function adviseDatabase(
       await whatIf.close();
     }
     if (signal?.aborted) throw interruptedBeforeApply(signal);
+    // A table locked after the snapshot: planning waited lock_timeout. Name who holds the lock now.
+    if (report.unplanned?.some((u) => /lock timeout|lock_timeout/.test(u.why))) {
+      const holders = await lockHolders(db);
+      for (const u of report.unplanned) if (/lock timeout|lock_timeout/.test(u.why)) u.why += holders;
+      report.notes = report.notes.map((n) => (/lock timeout|lock_timeout/.test(n) ? `${n}${holders}` : n));
+    }
     report.unplanned = [...lockedOut, ...(report.unplanned ?? [])];
     report.notes.unshift(...unplannedNotes(lockedOut, statements.length));
     const total = queries.length + lockedOut.length;

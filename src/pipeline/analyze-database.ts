@@ -3,6 +3,7 @@ import { skippedObjectsIn } from "../advisors/index/workload-query.js";
 import { DbError } from "../connectors/db-error.js";
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
+import { lockHolders } from "../facts/collect/locked-relations.js";
 import { genericPlan } from "../facts/plan/explain-runner.js";
 import type { Snapshot, StatementFacts } from "../facts/snapshot.js";
 import { repairNormalizedQuery } from "../facts/sql/normalized-statement.js";
@@ -239,7 +240,9 @@ async function explainStatement(
     };
   } catch (error) {
     if (error instanceof DbError && error.isConnectionError) throw error;
-    const why = error instanceof Error ? error.message : String(error);
+    let why = error instanceof Error ? error.message : String(error);
+    // Locked after the snapshot was taken: name who holds the lock now.
+    if (error instanceof DbError && error.code === "lock-timeout") why += await lockHolders(db);
     const hint = error instanceof DbError ? error.hint : null;
     failed(why, hint);
     return {

@@ -105,3 +105,10 @@ export function describeLock(lock: NonNullable<SkippedObject["lock"]>): string {
     : "";
   return `locked by ${who} ${what}${on}${behind}${query}`;
 }
+
+/** "; locked now: public.orders locked by pid 1234 ...", or "" when nothing is locked any more. */
+export async function lockHolders(db: PostgresConnector): Promise<string> {
+  const locked = await findLockedRelations(db).catch(() => null);
+  if (!locked?.skipped.length) return "";
+  return `; locked now: ${locked.skipped.map((s) => `${s.schema}.${s.name} ${s.reason}`).join("; ")}`;
+}
