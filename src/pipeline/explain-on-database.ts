@@ -76,7 +76,8 @@ interface Target {
 /** The tables a plan writes to, each with the rows the planner expects to change. */
 function writeTargets(plan: Plan): Target[] {
   const out: Target[] = [];
-  const walk = (node: PlanNode) => {
+  const stack: PlanNode[] = [plan.root];
+  for (let node = stack.pop(); node; node = stack.pop()) {
     if (node.nodeType === "ModifyTable" && node.relationName) {
       out.push({
         operation: (node.details.Operation ?? "change").toUpperCase(),
@@ -85,9 +86,8 @@ function writeTargets(plan: Plan): Target[] {
         rows: Math.round(node.children[0]?.planRows ?? node.planRows ?? 0),
       });
     }
-    for (const child of node.children) walk(child);
-  };
-  walk(plan.root);
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as PlanNode);
+  }
   return out;
 }
 

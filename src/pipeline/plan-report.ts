@@ -68,6 +68,8 @@ export function reportOnPlan(
     },
     analyzed,
     findings,
+    // What the plan reader skipped or chose (other plans in the input, lines that are not a plan's).
+    ...(plan.notes?.length ? { notes: [...plan.notes] } : {}),
   };
 }
 

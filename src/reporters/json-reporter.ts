@@ -12,7 +12,7 @@ export type Report = PlanReport | AnalyzeReport | CheckReport | TuneReport | Adv
 export function renderJson(report: Report): string {
   if (report.kind !== "plan") return `${JSON.stringify(report, null, 2)}\n`;
   const { analyzed } = report;
-  const node = (n: PlanNode): unknown => ({
+  const one = (n: PlanNode): Record<string, unknown> => ({
     id: n.id,
     label: nodeLabel(n),
     nodeType: n.nodeType,
@@ -34,8 +34,22 @@ export function renderJson(report: Report): string {
     workers: n.workers,
     props: n.props,
     metrics: analyzed.metrics[n.id],
-    children: n.children.map(node),
+    children: [] as unknown[],
   });
+  // Built with an explicit stack: a plan thousands of levels deep costs no call stack.
+  const node = (root: PlanNode): unknown => {
+    const top = one(root);
+    const stack: Array<[PlanNode, Record<string, unknown>]> = [[root, top]];
+    for (let entry = stack.pop(); entry; entry = stack.pop()) {
+      const [n, out] = entry;
+      for (const child of n.children) {
+        const converted = one(child);
+        (out.children as unknown[]).push(converted);
+        stack.push([child, converted]);
+      }
+    }
+    return top;
+  };
   const { plan } = analyzed;
   const out = {
     source: report.source,

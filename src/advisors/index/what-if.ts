@@ -102,10 +102,10 @@ export class CostCache {
 /** Index names in a plan, to tell which candidates it used. */
 export function indexNamesIn(plan: Plan): Set<string> {
   const names = new Set<string>();
-  const walk = (n: Plan["root"]) => {
+  const stack = [plan.root];
+  for (let n = stack.pop(); n; n = stack.pop()) {
     if (n.indexName) names.add(n.indexName);
-    n.children.forEach(walk);
-  };
-  walk(plan.root);
+    for (const child of n.children) stack.push(child);
+  }
   return names;
 }

@@ -61,7 +61,7 @@ export function parseExplainText(input: string): Plan {
 
 export function noPlanError(firstContent: InputLine | null): InputError {
   const what = firstContent
-    ? `no plan found in the input (line ${firstContent.lineNo} reads "${firstContent.text.trim().slice(0, 60)}")`
+    ? `no plan found in the input (line ${firstContent.lineNo} reads "${firstContent.text.slice(0, 60)}")`
     : "no plan found in the input";
   return new InputError(what, "pass the output of EXPLAIN, EXPLAIN ANALYZE or auto_explain");
 }
@@ -88,8 +88,8 @@ export function buildTextPlan(lines: InputLine[]): Plan {
   };
   const rootLine = lines[0];
   if (!rootLine) throw noPlanError(null);
-  const rootCol = indentOf(rootLine.text);
-  const rootContent = rootLine.text.trim();
+  const rootCol = rootLine.indent;
+  const rootContent = rootLine.text;
   const rootFrame = newNode(rootContent.replace(/^->\s*/, ""), rootLine.lineNo, "child", null);
   rootFrame.col = rootCol;
   plan.root = rootFrame.node;
@@ -103,9 +103,9 @@ export function buildTextPlan(lines: InputLine[]): Plan {
 
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as InputLine;
-    const content = line.text.trim();
+    const content = line.text;
     if (!content) continue;
-    const col = indentOf(line.text);
+    const col = line.indent;
 
     treeCol ??= col;
     if (col <= rootCol || col < treeCol || (!inSummary && SUMMARY_ONLY.test(content))) {
@@ -194,13 +194,9 @@ export function buildTextPlan(lines: InputLine[]): Plan {
 /** Lines only the summary has, wherever a paste tool put them. */
 const SUMMARY_ONLY = /^(?:(?:Planning|Execution) time: [\d.]+ ms|Total runtime: [\d.]+ ms)$/i;
 
-function indentOf(text: string): number {
-  return text.length - text.trimStart().length;
-}
-
 function describeUnreadable(lines: InputLine[]): string {
   const first = lines[0] as InputLine;
-  const sample = first.text.trim().slice(0, 60);
+  const sample = first.text.slice(0, 60);
   return lines.length === 1
     ? `line ${first.lineNo} of the plan is not a line EXPLAIN prints, skipped: "${sample}"`
     : `${lines.length.toLocaleString("en-US")} lines of the plan are not lines EXPLAIN prints, skipped; the first, line ${first.lineNo}: "${sample}"`;

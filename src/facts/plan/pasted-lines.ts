@@ -8,7 +8,12 @@
  */
 
 export interface InputLine {
+  /** The line without the whitespace around it. */
   text: string;
+  /** Column the text starts at (leading tabs expanded to multiples of 8). */
+  indent: number;
+  /** Whether whitespace followed the text (it matters where a wrapped line is joined back). */
+  gap?: boolean;
   /** 1-based line number in the input. */
   lineNo: number;
   /** A header, rule or footer stood here: whatever plan came before ends. */
@@ -22,6 +27,35 @@ const RECORD = /\[ RECORD \d+ \]/;
 /** "(3 rows)", "(1 row)", "(3 lignes)", "(1 Zeile)", "(3 filas)", "(2 строки)", "(3 行)". */
 const FOOTER = /^\(\d[\d,.\u00a0 ]* [\p{L}\p{M}]+(?: [\p{L}\p{M}]+)?\)$/u;
 const HEADER_NAME = /^[|│║]?\s?QUERY PLAN\s?[|│║]?$/i;
+const LEADING = /^[ \t]*/;
+
+/**
+ * One line: its indentation measured once (a line 30,000 columns deep is scanned once, not by every step that
+ * follows) and its text without the whitespace around it.
+ */
+export function makeLine(raw: string, lineNo: number): InputLine {
+  // A regular expression scans a long run of spaces faster than a loop over its characters.
+  const lead = LEADING.exec(raw)?.[0] ?? "";
+  const start = lead.length;
+  let col = start;
+  if (lead.includes("\t")) {
+    col = 0;
+    for (let i = 0; i < start; i++) col = lead.charCodeAt(i) === 9 ? (Math.floor(col / 8) + 1) * 8 : col + 1;
+  }
+  let end = raw.length;
+  while (end > start && isSpace(raw.charCodeAt(end - 1))) end--;
+  const text = start === 0 && end === raw.length ? raw : raw.slice(start, end);
+  return end < raw.length ? { text, indent: col, gap: true, lineNo } : { text, indent: col, lineNo };
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 0xa0;
+}
+
+/** The line as it was, indentation included (for the few steps that need the raw columns). */
+export function lineText(line: InputLine): string {
+  return line.indent === 0 ? line.text : " ".repeat(line.indent) + line.text;
+}
 
 /** Split input into numbered lines, CRLF/CR tolerated, a byte-order mark dropped, leading tabs expanded. */
 export function splitInputLines(input: string): InputLine[] {
@@ -35,26 +69,12 @@ export function splitInputLines(input: string): InputLine[] {
     if (line.endsWith("\r")) line = line.slice(0, -1);
     if (line.includes("\r")) {
       // Old Mac line ends inside a line: each part is a line of its own.
-      for (const part of line.split("\r")) out.push({ text: expandLeadingTabs(part), lineNo: lineNo++ });
-    } else out.push({ text: expandLeadingTabs(line), lineNo: lineNo++ });
+      for (const part of line.split("\r")) out.push(makeLine(part, lineNo++));
+    } else out.push(makeLine(line, lineNo++));
     if (nl < 0) break;
     start = nl + 1;
   }
   return out;
-}
-
-/** Tabs in the indentation become spaces to the next multiple of 8, as a terminal shows them. */
-function expandLeadingTabs(line: string): string {
-  if (!line.includes("\t")) return line;
-  let col = 0;
-  let i = 0;
-  for (; i < line.length; i++) {
-    const ch = line[i];
-    if (ch === " ") col++;
-    else if (ch === "\t") col = (Math.floor(col / 8) + 1) * 8;
-    else break;
-  }
-  return " ".repeat(col) + line.slice(i);
 }
 
 /** Clean pasted plan output: see the module comment. */
@@ -65,7 +85,7 @@ export function cleanPastedLines(input: string): InputLine[] {
   lines = dropRecordsAndRules(lines);
   lines = joinWrapMarks(lines);
   lines = stripNewlineMarks(lines);
-  return lines.map((line) => (FOOTER.test(line.text.trim()) ? { ...line, text: "", end: true } : line));
+  return lines.map((line) => (FOOTER.test(line.text) ? { ...line, text: "", end: true } : line));
 }
 
 /**
@@ -79,7 +99,7 @@ function unquoteCsv(lines: InputLine[]): InputLine[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as InputLine;
     // A quoted field starts in the first column (an indented quote is JSON's, or the plan's own).
-    if (!line.text.startsWith('"') || i >= noCloseFrom) {
+    if (line.indent !== 0 || !line.text.startsWith('"') || i >= noCloseFrom) {
       out.push(line);
       continue;
     }
@@ -91,7 +111,7 @@ function unquoteCsv(lines: InputLine[]): InputLine[] {
     }
     const parts = field.value.split("\n");
     parts.forEach((part, k) => {
-      out.push({ text: expandLeadingTabs(part), lineNo: line.lineNo + k });
+      out.push(makeLine(part, line.lineNo + k));
     });
     i = field.lastIndex;
   }
@@ -109,7 +129,7 @@ function readQuotedField(
   let value = "";
   let first = true;
   for (let k = i; k < lines.length; k++) {
-    const text = (lines[k] as InputLine).text;
+    const text = first ? (lines[k] as InputLine).text : lineText(lines[k] as InputLine);
     let pos = first ? text.indexOf('"') + 1 : 0;
     if (!first) value += "\n";
     first = false;
@@ -143,8 +163,8 @@ function stripCellBorders(lines: InputLine[]): InputLine[] {
   let leading = 0;
   let trailing = 0;
   for (const line of lines) {
-    const t = line.text.trim();
-    if (!t || (RULE.test(t) && RULE_RUN.test(t))) continue;
+    const t = line.text;
+    if (!t || isRule(t)) continue;
     content++;
     if (BARS.has(t[0] as string)) leading++;
     if (BARS.has(t.at(-1) as string)) trailing++;
@@ -154,12 +174,13 @@ function stripCellBorders(lines: InputLine[]): InputLine[] {
   const stripTrailing = trailing > content / 2;
   if (!stripLeading && !stripTrailing) return lines;
   return lines.map((line) => {
-    let text = line.text.trimEnd();
-    const t = text.trimStart();
-    if (!t || (RULE.test(t) && RULE_RUN.test(t))) return line;
-    if (stripLeading && BARS.has(t[0] as string)) text = t.slice(1);
+    let text = line.text;
+    if (!text || isRule(text)) return line;
+    const cutLeading = stripLeading && BARS.has(text[0] as string);
+    if (cutLeading) text = text.slice(1);
     if (stripTrailing && BARS.has(text.at(-1) as string)) text = text.slice(0, -1);
-    return { ...line, text };
+    // Inside a frame, the columns count from the bar.
+    return cutLeading ? makeLine(text, line.lineNo) : { ...line, text: text.trimEnd() };
   });
 }
 
@@ -172,7 +193,7 @@ function stripLineQuotes(lines: InputLine[]): InputLine[] {
   let single = 0;
   let trailingDouble = 0;
   for (const line of lines) {
-    const t = line.text.trim();
+    const t = line.text;
     if (!t) continue;
     content++;
     if (t.length > 1 && t.startsWith("'") && t.endsWith("'")) single++;
@@ -181,16 +202,16 @@ function stripLineQuotes(lines: InputLine[]): InputLine[] {
   if (content === 0) return lines;
   if (single > content / 2) {
     return lines.map((line) => {
-      const t = line.text.trim();
+      const t = line.text;
       if (!(t.length > 1 && t.startsWith("'") && t.endsWith("'"))) return line;
-      return { ...line, text: t.slice(1, -1).replace(/''/g, "'") };
+      return makeLine(t.slice(1, -1).replace(/''/g, "'"), line.lineNo);
     });
   }
   if (trailingDouble > content / 2) {
     return lines.map((line) => {
-      const t = line.text.trimEnd();
+      const t = line.text;
       if (!(t.endsWith('"') && oddQuotes(t))) return line;
-      return { ...line, text: t.slice(0, -1).replace(/""/g, '"') };
+      return { ...line, text: t.slice(0, -1).replace(/""/g, '"').trimEnd() };
     });
   }
   return lines;
@@ -203,8 +224,7 @@ function oddQuotes(text: string): boolean {
 }
 
 function isRule(text: string): boolean {
-  const t = text.trim();
-  return t.length >= 3 && RULE.test(t) && RULE_RUN.test(t);
+  return text.length >= 3 && RULE_RUN.test(text) && RULE.test(text);
 }
 
 /**
@@ -212,29 +232,29 @@ function isRule(text: string): boolean {
  * dropped and its "QUERY PLAN | " column name taken off each value.
  */
 function dropRecordsAndRules(lines: InputLine[]): InputLine[] {
-  const expanded = lines.some((line) => RECORD.test(line.text) && line.text.trim().length > 0);
+  const expanded = lines.some((line) => line.text.includes("[ RECORD ") && RECORD.test(line.text));
   const out: InputLine[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as InputLine;
     if (expanded && RECORD.test(line.text)) continue;
     if (isRule(line.text)) {
       const previous = out.at(-1);
-      const next = lines[i + 1]?.text.trim() ?? "";
-      if (previous && !previous.end && previous.text.trim() && next && !isRule(next) && !FOOTER.test(next))
+      const next = lines[i + 1]?.text ?? "";
+      if (previous && !previous.end && previous.text && next && !isRule(next) && !FOOTER.test(next))
         out[out.length - 1] = { ...previous, text: "", end: true };
       out.push({ ...line, text: "", end: true });
       continue;
     }
-    let text = line.text;
+    let current = line;
     if (expanded) {
-      const bar = firstBar(text);
-      if (bar >= 0) text = text.slice(bar + 1).replace(/^ /, "");
+      const bar = firstBar(line.text);
+      if (bar >= 0) current = makeLine(line.text.slice(bar + 1).replace(/^ /, ""), line.lineNo);
     }
-    if (HEADER_NAME.test(text.trim())) {
+    if (HEADER_NAME.test(current.text)) {
       out.push({ ...line, text: "", end: true });
       continue;
     }
-    out.push(text === line.text ? line : { ...line, text });
+    out.push(current);
   }
   return out;
 }
@@ -252,11 +272,11 @@ function joinWrapMarks(lines: InputLine[]): InputLine[] {
   const out: InputLine[] = [];
   for (const line of lines) {
     const previous = out.at(-1);
-    const mark = line.text[0];
+    const mark = line.indent === 0 ? line.text[0] : undefined;
     if (previous && !previous.end && (mark === "." || mark === "…")) {
-      const before = previous.text.trimEnd();
+      const before = previous.text;
       if (before.endsWith(mark) && before.length > 1 && !(mark === "." && terminalSeam(before, line.text))) {
-        out[out.length - 1] = { ...previous, text: before.slice(0, -1) + line.text.slice(1) };
+        out[out.length - 1] = { ...previous, text: before.slice(0, -1) + line.text.slice(1), gap: line.gap };
         continue;
       }
     }
@@ -284,17 +304,16 @@ function stripNewlineMarks(lines: InputLine[]): InputLine[] {
   let content = 0;
   let marked = 0;
   for (const line of lines) {
-    const t = line.text.trimEnd();
-    if (!t.trim()) continue;
+    const t = line.text;
+    if (!t) continue;
     content++;
     if (t.endsWith("↵") || t.endsWith("+")) marked++;
   }
   if (marked === 0 || marked < content / 2) return lines;
   return lines.map((line) => {
-    const t = line.text.trimEnd();
-    if (t.endsWith("↵")) return { ...line, text: t.slice(0, -1).trimEnd() };
+    const t = line.text;
     // The mark sits in the cell's right padding: right after the text on the widest line.
-    if (t.endsWith("+")) return { ...line, text: t.slice(0, -1).trimEnd() };
+    if (t.endsWith("↵") || t.endsWith("+")) return { ...line, text: t.slice(0, -1).trimEnd(), gap: false };
     return line;
   });
 }

@@ -57,7 +57,7 @@ export function parsePlans(input: string): Plan[] {
 
 function readSegments(input: string) {
   const lines = cleanPastedLines(input);
-  if (!lines.some((line) => line.text.trim())) {
+  if (!lines.some((line) => line.text)) {
     throw new InputError("the plan is empty", "pass EXPLAIN output with --plan FILE or on standard input");
   }
   return segmentPlans(lines);
@@ -102,10 +102,7 @@ function expand(
 export function unwrapPastedPlan(input: string): string {
   const lines = cleanPastedLines(input).filter((line) => !line.end);
   let common = Number.POSITIVE_INFINITY;
-  for (const line of lines) {
-    const t = line.text.trimStart();
-    if (t) common = Math.min(common, line.text.length - t.length);
-  }
+  for (const line of lines) if (line.text) common = Math.min(common, line.indent);
   if (!Number.isFinite(common)) common = 0;
-  return lines.map((line) => line.text.slice(common).trimEnd()).join("\n");
+  return lines.map((line) => (line.text ? " ".repeat(line.indent - common) + line.text : "")).join("\n");
 }

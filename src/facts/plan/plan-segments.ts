@@ -66,14 +66,14 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
   };
   const closeSkipped = () => {
     if (skipped.length > 0 && !skippedExplained && !explainable(skipped))
-      garbage.push(...skipped.filter((l) => l.text.trim()));
+      garbage.push(...skipped.filter((l) => l.text));
     skipped = [];
     skippedExplained = false;
   };
   const startPlan = (line: InputLine, col: number) => {
     closeSkipped();
     const plan: OpenPlan = { lines: [line], rootCol: col, depth: 0, quote: null };
-    track(plan, line.text.trim(), true);
+    track(plan, line.text, true);
     open = plan;
   };
 
@@ -83,14 +83,14 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
       closePlan();
       // Text right above a rule is a column header (psql wraps a long one onto a second line), below the
       // statement whose result it heads: the rows that follow are that result.
-      const header = skipped.filter((l) => l.text.trim());
+      const header = skipped.filter((l) => l.text);
       if (header.length > 0 && (header.length <= 2 || explainable(skipped))) skippedExplained = true;
       continue;
     }
-    const content = line.text.trim();
+    const content = line.text;
     if (!content) continue;
     firstContent ??= line;
-    const col = line.text.length - line.text.trimStart().length;
+    const col = line.indent;
     const plan = open as OpenPlan | null;
 
     if (plan) {
@@ -168,17 +168,17 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
  */
 function readWrappedNodeLine(lines: InputLine[], i: number): { line: InputLine; lastIndex: number } | null {
   const line = lines[i] as InputLine;
-  if (!/^(?:->\s*)?[A-Z][\w ]*\S\s+\(/.test(line.text.trim())) return null;
+  if (!/^(?:->\s*)?[A-Z][\w ]*\S\s+\(/.test(line.text)) return null;
   const plan: OpenPlan = { lines: [line], rootCol: 0, depth: 0, quote: null };
-  track(plan, line.text.trim(), true);
+  track(plan, line.text, true);
   for (let k = i + 1; k < lines.length && k <= i + 8 && plan.depth > 0; k++) {
     const next = lines[k] as InputLine;
-    const content = next.text.trim();
+    const content = next.text;
     if (next.end || !content || startsAnew(content)) return null;
     joinToLast(plan, next, content);
     if (plan.depth === 0) {
       const joined = plan.lines[0] as InputLine;
-      return isNodeLine(joined.text.trim()) ? { line: joined, lastIndex: k } : null;
+      return isNodeLine(joined.text) ? { line: joined, lastIndex: k } : null;
     }
   }
   return null;
@@ -202,9 +202,8 @@ function startsAnew(content: string): boolean {
 function joinToLast(plan: OpenPlan, line: InputLine, content: string): void {
   const last = plan.lines[plan.lines.length - 1] as InputLine;
   // A space at the break (the end of one piece or the start of the next) was a space in the line.
-  const joined = /^\s/.test(line.text) || /\s$/.test(last.text) ? ` ${content}` : content;
-  const trailing = /\s$/.test(line.text) ? " " : "";
-  plan.lines[plan.lines.length - 1] = { ...last, text: last.text.trimEnd() + joined + trailing };
+  const joined = line.indent > 0 || last.gap ? ` ${content}` : content;
+  plan.lines[plan.lines.length - 1] = { ...last, text: last.text + joined, gap: line.gap };
   track(plan, joined, false);
 }
 
@@ -215,7 +214,7 @@ function joinToLast(plan: OpenPlan, line: InputLine, content: string): void {
 function restOfNodeLine(last: InputLine, content: string): boolean {
   if (startsAnew(content) && !content.startsWith("(")) return false;
   if (!/(?:^|\s)\((?:cost=|actual |never executed\))/.test(content)) return false;
-  const previous = last.text.trim();
+  const previous = last.text;
   return previous.startsWith("->") && !/\((?:cost=|actual |never executed\))/.test(previous);
 }
 
@@ -250,15 +249,15 @@ function isCompany(content: string): boolean {
 
 /** Lines outside any plan need no note when they are a statement, a psql session's talk or a log entry's head. */
 function explainable(run: InputLine[]): boolean {
-  const first = run.find((l) => l.text.trim());
+  const first = run.find((l) => l.text);
   if (!first) return true;
-  if (isCompany(first.text.trim())) return true;
-  return run.every((l) => !l.text.trim() || isCompany(l.text.trim()));
+  if (isCompany(first.text)) return true;
+  return run.every((l) => !l.text || isCompany(l.text));
 }
 
 function describeSkipped(lines: InputLine[]): string {
   const first = lines[0] as InputLine;
-  const sample = first.text.trim().slice(0, 60);
+  const sample = first.text.slice(0, 60);
   const count = lines.length;
   return count === 1
     ? `skipped line ${first.lineNo}, which is not part of a plan: "${sample}"`

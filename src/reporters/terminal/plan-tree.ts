@@ -31,9 +31,12 @@ export function renderPlanTree(analyzed: AnalyzedPlan, p: Palette, flaggedNodes:
     ? `${"own time".padStart(11)}  ${"share".padStart(5)}  ${"rows est → actual".padStart(24)}  ${"loops".padStart(6)}  node`
     : `${"own cost".padStart(11)}  ${"share".padStart(5)}  ${"est rows".padStart(24)}  ${"".padStart(6)}  node`;
   const lines = [p.dim(header)];
-  const walk = (node: PlanNode, prefix: string, last: boolean, root: boolean) => {
+  // An explicit stack, children pushed last-first so they print in order: depth costs no call stack.
+  const stack: Array<[PlanNode, string, boolean, boolean]> = [[analyzed.plan.root, "", true, true]];
+  for (let entry = stack.pop(); entry; entry = stack.pop()) {
+    const [node, prefix, last, root] = entry;
     const m = analyzed.metrics[node.id];
-    if (!m) return;
+    if (!m) continue;
     const share = m.exclusiveShare ?? m.exclusiveCostShare ?? 0;
     const paint = share >= 0.3 ? p.red : share >= 0.1 ? p.yellow : (s: string) => s;
     const own = timed ? formatMs(m.exclusiveMs) : m.exclusiveCost === null ? "-" : m.exclusiveCost.toFixed(1);
@@ -63,10 +66,9 @@ export function renderPlanTree(analyzed: AnalyzedPlan, p: Palette, flaggedNodes:
         `${detailPrefix}${p.dim(`${key}: ${Array.isArray(value) ? value.join(", ") : String(value)}`)}`,
       );
     }
-    node.children.forEach((child, i) => {
-      walk(child, childPrefix, i === node.children.length - 1, false);
-    });
-  };
-  walk(analyzed.plan.root, "", true, true);
+    for (let i = node.children.length - 1; i >= 0; i--) {
+      stack.push([node.children[i] as PlanNode, childPrefix, i === node.children.length - 1, false]);
+    }
+  }
   return lines;
 }

@@ -106,9 +106,15 @@ export function inputs(node: PlanNode): PlanNode[] {
   return node.children.filter((c) => c.role === "child");
 }
 
-/** Every node under (and including) `node`. */
+/** Every node under (and including) `node`, in pre-order; iterative, so a deep plan cannot overflow the stack. */
 export function subtree(node: PlanNode): PlanNode[] {
-  return [node, ...node.children.flatMap(subtree)];
+  const out: PlanNode[] = [];
+  const stack = [node];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    out.push(n);
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as PlanNode);
+  }
+  return out;
 }
 
 /** A setting as the plan (EXPLAIN SETTINGS) or the snapshot reports it, with its unit. */
