@@ -1,7 +1,7 @@
 /**
  * `dbopt logs` as a library function: logs → statements by fingerprint, N+1 patterns, the other events, and the
  * slowest auto_explain plans through the plan analyzer. Large plain files are read by worker threads, one byte
- * range each, merged in order; gzip and standard input stream through this thread.
+ * range each, merged in order; compressed files, JSON arrays and standard input stream through this thread.
  */
 import { existsSync } from "node:fs";
 import { open, readdir, stat } from "node:fs/promises";
@@ -10,25 +10,26 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { startsJsonArray } from "../facts/logs/json-array-lines.js";
 import {
   LogAnalysis,
   type LogAnalysisResult,
   type LogAnalysisState,
   type LogFilter,
 } from "../facts/logs/log-analysis.js";
+import { fileCompression } from "../facts/logs/log-input.js";
 import { prefixRegex } from "../facts/logs/log-line-prefix.js";
 import { logParts } from "../facts/logs/log-parts.js";
 import {
   DETECT_LINES,
   detectLog,
   fileChunks,
-  isGzipFile,
   type LogFormat,
   openLog,
   type ReadStats,
+  readerPrefix,
   readLog,
 } from "../facts/logs/read-logs.js";
-import { SYSLOG_PREFIX } from "../facts/logs/syslog-lines.js";
 import { parsePlan } from "../facts/plan/plan-input.js";
 import type { Finding } from "../findings/finding.js";
 import { InputError } from "../util/input-error.js";
@@ -108,12 +109,14 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
       jobs > 1 &&
       size >= (options.parallelFromBytes ?? 64 << 20) &&
       existsSync(fileURLToPath(WORKER)) &&
-      !(await isGzipFile(path))
+      (await fileCompression(path)) === null
     ) {
       const read = await readInParts(path, size, jobs, settings, options, progress, analysis);
-      files.push({ name, ...read.stats });
-      threads = Math.max(threads, read.threads);
-      continue;
+      if (read) {
+        files.push({ name, ...read.stats });
+        threads = Math.max(threads, read.threads);
+        continue;
+      }
     }
     const stats = await readLog(name, await openLog(path), (r) => analysis.record(r), {
       ...options,
@@ -146,13 +149,15 @@ async function readInParts(
   options: LogOptions,
   progress: (bytes: number) => void,
   analysis: LogAnalysis,
-): Promise<{ stats: Omit<LogReport["files"][number], "name">; threads: number }> {
+): Promise<{ stats: Omit<LogReport["files"][number], "name">; threads: number } | null> {
   const head = await readHead(path);
+  // A JSON array's elements span lines: one thread reads it.
+  if (startsJsonArray(head.slice(0, 5).join("\n"))) return null;
   const { format, prefix } = detectLog(path, head, {
     format: options.format ?? null,
     prefix: options.prefix ?? null,
   });
-  const full = format === "syslog" ? SYSLOG_PREFIX + (prefix ?? "") : prefix;
+  const full = readerPrefix(format, prefix);
   const [first, ...rest] = await logParts(path, size, jobs, format, full === null ? null : prefixRegex(full));
   // Started before this thread reads its part, so that they load while it works.
   const others = rest.map(
@@ -194,6 +199,8 @@ async function readInParts(
   const results = await Promise.all(others);
   for (const r of results) analysis.merge(r.state);
   const all = [mine, ...results.map((r) => r.stats)];
+  const ignored = new Map<string, number>();
+  for (const st of all) for (const i of st.ignored) ignored.set(i.what, (ignored.get(i.what) ?? 0) + i.lines);
   return {
     stats: {
       format,
@@ -202,6 +209,7 @@ async function readInParts(
       records: all.reduce((n, s) => n + s.records, 0),
       skipped: all.reduce((n, s) => n + s.skipped, 0),
       firstSkipped: all.find((s) => s.firstSkipped !== null)?.firstSkipped ?? null,
+      ignored: [...ignored].map(([what, lines]) => ({ what, lines })),
     },
     threads: rest.length + 1,
   };

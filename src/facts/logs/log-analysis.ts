@@ -15,6 +15,7 @@ import {
   type NPlusOneState,
   type SqlDialect,
 } from "./n-plus-one.js";
+import { PgBouncerCounter, type PgBouncerState, type PgBouncerSummary } from "./pgbouncer-log.js";
 import { StatementExtractor, sessionKey } from "./statement-events.js";
 
 export interface LoggedPlan {
@@ -28,6 +29,7 @@ export interface LogAnalysisState {
   workload: WorkloadState;
   nPlusOne: NPlusOneState;
   events: LogEventsState;
+  pgbouncer: PgBouncerState;
   plans: number;
   slowestPlans: LoggedPlan[];
   first: number | null;
@@ -41,6 +43,8 @@ export interface LogAnalysisResult {
   statements: StatementStats[];
   nPlusOne: NPlusOnePattern[];
   events: LogEventSummary;
+  /** What PgBouncer logs said, when PgBouncer logs were read. */
+  pgbouncer: PgBouncerSummary | null;
   plans: number;
   slowestPlans: LoggedPlan[];
 }
@@ -72,6 +76,7 @@ export class LogAnalysis {
   private readonly workload = new LogWorkload(new Fingerprinter());
   private readonly nPlusOne: NPlusOneDetector;
   private readonly events = new LogEvents();
+  private readonly pgbouncer = new PgBouncerCounter();
   private readonly statements: StatementExtractor;
   private plans = 0;
   private slowestPlans: LoggedPlan[] = [];
@@ -102,6 +107,10 @@ export class LogAnalysis {
       if (this.first === null || r.time < this.first) this.first = r.time;
       if (this.last === null || r.time > this.last) this.last = r.time;
     }
+    if (r.pgbouncer) {
+      this.pgbouncer.record(r);
+      return;
+    }
     this.statements.record(r);
     this.events.record(r);
   }
@@ -116,6 +125,7 @@ export class LogAnalysis {
       workload: this.workload.state(),
       nPlusOne: this.nPlusOne.state(),
       events: this.events.state(),
+      pgbouncer: this.pgbouncer.state(),
       plans: this.plans,
       slowestPlans: this.slowestPlans,
       first: this.first,
@@ -128,6 +138,7 @@ export class LogAnalysis {
     this.workload.merge(s.workload);
     this.nPlusOne.merge(s.nPlusOne);
     this.events.merge(s.events);
+    this.pgbouncer.merge(s.pgbouncer);
     this.plans += s.plans;
     for (const p of s.slowestPlans) this.keepPlan(p);
     if (s.first !== null && (this.first === null || s.first < this.first)) this.first = s.first;
@@ -155,6 +166,7 @@ export class LogAnalysis {
         rewrite: n.rewrite === null ? null : shown(n.rewrite),
       })),
       events: this.events.summary(),
+      pgbouncer: this.pgbouncer.summary(),
       plans: this.plans,
       slowestPlans: this.slowestPlans,
     };

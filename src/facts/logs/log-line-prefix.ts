@@ -98,7 +98,7 @@ export function compilePrefix(prefix: string): { re: RegExp; field: Record<Prefi
 }
 
 /** Prefixes seen in the wild: PostgreSQL's default, Debian's, pgBadger's recommended ones (for stderr and for
- * syslog), Amazon RDS's, and none. */
+ * syslog), Amazon RDS's, Google Cloud SQL's, Heroku's, and none. */
 export const COMMON_PREFIXES = [
   "%m [%p] ",
   "%m [%p] %q%u@%d ",
@@ -111,9 +111,18 @@ export const COMMON_PREFIXES = [
   "%t [%p-%l] %q%u@%d ",
   "%m %u %d [%p] ",
   "%t [%p] ",
-  // Under syslog, which writes the time and the pid itself.
+  // pgBadger's other recommended order, and Google Cloud SQL's (the time comes from the Cloud Logging entry).
+  "%t [%p]: db=%d,user=%u,app=%a,client=%h ",
+  "%t [%p]: [%l-1] db=%d,user=%u,app=%a,client=%h ",
+  "%t [%p]: db=%d,user=%u ",
+  "%m [%p]: [%l-1] db=%d,user=%u ",
+  "%t [%p]: [%l-1] db=%d,user=%u ",
+  // Under syslog, which writes the time and the pid itself; Heroku's after its logplex header.
   "user=%u,db=%d,app=%a,client=%h ",
+  "db=%d,user=%u,app=%a,client=%h ",
   "user=%u,db=%d ",
+  "db=%d,user=%u ",
+  "sql_error_code = %e ",
   "%u@%d ",
   "",
 ];

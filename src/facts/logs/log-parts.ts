@@ -2,11 +2,15 @@
  * Split a log file into byte ranges that each start at the beginning of a message, for worker threads to read
  * side by side. A stderr message starts on a line that matches the prefix with a level of its own (not DETAIL,
  * STATEMENT ... which belong to the message before, and not a bare `duration:` line, which log_duration writes
- * after its `statement:` line); a csvlog record on a line that starts with its timestamp; jsonlog on any line; a
- * slow query log entry on its `# Time:` or `# User@Host:` line.
+ * after its `statement:` line), in syslog, Cloud SQL and Heroku lines once in stderr form; a csvlog record on a line
+ * that starts with its timestamp; jsonlog and CloudNativePG on any line; PgBouncer on any line of its own; a slow
+ * query log entry on its `# Time:` or `# User@Host:` line.
  */
 import { open } from "node:fs/promises";
+import { cloudSqlLines } from "./cloud-sql-lines.js";
 import { ATTACHED } from "./log-record.js";
+import { logplexLine } from "./logplex-lines.js";
+import { isPgBouncerLine } from "./pgbouncer-log.js";
 import { CSV_START, type LogFormat } from "./read-logs.js";
 import { syslogToStderr } from "./syslog-lines.js";
 
@@ -52,10 +56,22 @@ function firstMessageStart(buf: Buffer, format: LogFormat, prefix: RegExp | null
 }
 
 function startsMessage(line: string, format: LogFormat, prefix: RegExp | null): boolean {
-  if (format === "jsonlog") return line.startsWith("{");
+  if (format === "jsonlog" || format === "cnpg") return line.startsWith("{");
   if (format === "csvlog") return CSV_START.test(line);
   if (format === "mysql-slow") return line.startsWith("# Time: ") || line.startsWith("# User@Host: ");
-  const g = prefix?.exec(format === "syslog" ? (syslogToStderr(line) ?? "") : line)?.groups;
+  if (format === "pgbouncer") return isPgBouncerLine(line);
+  const g = prefix?.exec(stderrForm(line, format))?.groups;
   if (!g?.level || ATTACHED_LEVELS.has(g.level)) return false;
   return !/^duration: [\d.]+ ms$/.test(g.message ?? "");
+}
+
+/** The line as the stderr reader sees it ("" when it is not a server message). */
+function stderrForm(line: string, format: LogFormat): string {
+  if (format === "syslog") return syslogToStderr(line) ?? "";
+  if (format === "cloudsql") return cloudSqlLines(line)?.[0] ?? "";
+  if (format === "logplex") {
+    const l = logplexLine(line);
+    return l?.kind === "postgres" ? l.line : "";
+  }
+  return line;
 }

@@ -19,6 +19,8 @@ export interface LogRecord {
   statement: string | null;
   /** What the MySQL/MariaDB slow log says besides the time: rows sent and examined, lock time, full scan. */
   rows?: { sent: number; examined: number; lockMs: number; fullScan: boolean };
+  /** A PgBouncer log line, not a server message: client (C) or server (S) connection and its address. */
+  pgbouncer?: { side: "C" | "S" | null; address: string | null };
 }
 
 export const LEVELS = [

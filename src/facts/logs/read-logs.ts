@@ -1,25 +1,49 @@
 /**
- * Read PostgreSQL logs (stderr with any log_line_prefix, csvlog, jsonlog) and MySQL/MariaDB slow query logs,
- * plain or gzip, files or stdin, as a
- * stream, one chunk at a time, and hand every message to the consumers. Memory stays bounded by the aggregates,
- * whatever the size of the input.
+ * Read PostgreSQL logs — stderr with any log_line_prefix, syslog, csvlog, jsonlog, Google Cloud SQL's Cloud
+ * Logging exports, CloudNativePG's JSON, Heroku's logplex — PgBouncer logs, and MySQL/MariaDB slow query logs,
+ * plain or compressed (gzip, bzip2, xz, zstd), files or stdin, as a stream, one chunk at a time, and hand every
+ * message to the consumers. Memory stays bounded by the aggregates, whatever the size of the input.
  */
-import { closeSync, createReadStream, openSync, readSync } from "node:fs";
-import { open, stat } from "node:fs/promises";
-import type { Readable } from "node:stream";
-import { StringDecoder } from "node:string_decoder";
-import { createGunzip } from "node:zlib";
 import { InputError } from "../../util/input-error.js";
+import { cloudSqlLines, isLogEntry } from "./cloud-sql-lines.js";
 import { CsvLogReader } from "./csv-log-reader.js";
 import { inferPrefix } from "./infer-prefix.js";
-import { JsonLogReader } from "./json-log-reader.js";
+import { JsonArrayLines, startsJsonArray } from "./json-array-lines.js";
+import { isCnpgLine, JsonLogReader } from "./json-log-reader.js";
+import { binaryInputError, type LogInput } from "./log-input.js";
 import { COMMON_PREFIXES, prefixRegex } from "./log-line-prefix.js";
 import type { LogRecord } from "./log-record.js";
+import { isLogplexLine, LOGPLEX_PREFIX, logplexLine, logplexMessage } from "./logplex-lines.js";
 import { MYSQL_SLOW_START, MysqlSlowLogReader } from "./mysql-slow-log-reader.js";
+import { isPgBouncerLine, PgBouncerLogReader } from "./pgbouncer-log.js";
+import { printable } from "./printable-text.js";
 import { StderrLogReader } from "./stderr-log-reader.js";
 import { isSyslogLine, SYSLOG_PREFIX, syslogMessage, syslogToStderr } from "./syslog-lines.js";
 
-export type LogFormat = "stderr" | "syslog" | "csvlog" | "jsonlog" | "mysql-slow";
+export { fileChunks, type LogInput, openLog } from "./log-input.js";
+
+export type LogFormat =
+  | "stderr"
+  | "syslog"
+  | "csvlog"
+  | "jsonlog"
+  | "cloudsql"
+  | "cnpg"
+  | "logplex"
+  | "pgbouncer"
+  | "mysql-slow";
+
+export const LOG_FORMATS: LogFormat[] = [
+  "stderr",
+  "syslog",
+  "csvlog",
+  "jsonlog",
+  "cloudsql",
+  "cnpg",
+  "logplex",
+  "pgbouncer",
+  "mysql-slow",
+];
 
 export interface ReadStats {
   format: LogFormat;
@@ -30,77 +54,20 @@ export interface ReadStats {
   /** Lines that were not log messages (cut, corrupted, another program's) and were skipped. */
   skipped: number;
   firstSkipped: string | null;
+  /** Lines known not to be server messages, left out and counted: Heroku's metrics samples, CloudNativePG's
+   * instance manager, other services' entries in a Cloud Logging export. */
+  ignored: Array<{ what: string; lines: number }>;
 }
 
 export const CSV_START = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z+\-0-9:]+)?,/;
 /** Format and prefix are read off this many first lines, whoever reads the file (this thread or workers). */
 export const DETECT_LINES = 200;
-const CHUNK = 64 << 10;
 
-/** A log's text in chunks: a stream (standard input, gzip), or chunks read synchronously from a plain file. */
-export type LogInput = Readable | Iterable<string>;
-
-/**
- * Open a path ("-" for standard input), un-gzipping when the data starts with gzip's magic bytes. A plain file
- * is read synchronously in 64 kB chunks: nothing else runs meanwhile, and it spares the stream machinery (a
- * tenth of the time on large logs).
- */
-export async function openLog(path: string): Promise<LogInput> {
-  if (path !== "-") {
-    if (await isGzipFile(path)) return createReadStream(path).pipe(createGunzip());
-    return fileChunks(path, 0, (await stat(path)).size);
-  }
-  // Standard input says whether it is gzip only in its first bytes: wait for them.
-  const stdin = process.stdin;
-  await new Promise<void>((resolve, reject) => {
-    stdin.once("readable", resolve);
-    stdin.once("end", resolve);
-    stdin.once("error", reject);
-  });
-  const head = stdin.read(2) as Buffer | null;
-  if (head) stdin.unshift(head);
-  return head && head[0] === 0x1f && head[1] === 0x8b ? stdin.pipe(createGunzip()) : stdin;
-}
-
-/** Bytes start..end of a file as text, in chunks cut on UTF-8 character boundaries. */
-export function* fileChunks(path: string, start: number, end: number): Generator<string> {
-  const fd = openSync(path, "r");
-  try {
-    const buf = Buffer.allocUnsafe(CHUNK);
-    const decoder = new StringDecoder("utf8");
-    for (let pos = start; pos < end; ) {
-      const n = readSync(fd, buf, 0, Math.min(CHUNK, end - pos), pos);
-      if (n === 0) break;
-      pos += n;
-      yield decoder.write(buf.subarray(0, n));
-    }
-    const rest = decoder.end();
-    if (rest) yield rest;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Whether a file starts with gzip's magic bytes; a one-line error when it does not exist. */
-export async function isGzipFile(path: string): Promise<boolean> {
-  let file: Awaited<ReturnType<typeof open>>;
-  try {
-    file = await open(path, "r");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT")
-      throw new InputError(
-        `${path} does not exist`,
-        "give the path of a PostgreSQL log file, or - for standard input",
-      );
-    throw e;
-  }
-  try {
-    const buf = Buffer.alloc(2);
-    const { bytesRead } = await file.read(buf, 0, 2, 0);
-    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
-  } finally {
-    await file.close();
-  }
+/** The log_line_prefix the stderr reader uses for a format's lines once they are in stderr form. */
+export function readerPrefix(format: LogFormat, prefix: string | null): string | null {
+  if (format === "syslog") return SYSLOG_PREFIX + (prefix ?? "");
+  if (format === "logplex") return LOGPLEX_PREFIX + (prefix ?? "");
+  return prefix;
 }
 
 export async function readLog(
@@ -116,9 +83,14 @@ export async function readLog(
   let stderr: StderrLogReader | null = null;
   let json: JsonLogReader | null = null;
   let slow: MysqlSlowLogReader | null = null;
+  let bouncer: PgBouncerLogReader | null = null;
   let format: LogFormat | null = options.format ?? null;
   let prefix: string | null = options.prefix ?? null;
+  const ignored = new Map<string, number>();
+  const ignore = (what: string) => ignored.set(what, (ignored.get(what) ?? 0) + 1);
   const buffered: string[] = [];
+  // A JSON array (a console export) is read as one element per line; undefined until the input's start is seen.
+  let array: JsonArrayLines | null | undefined;
 
   const start = (lines: string[]) => {
     // The first lines only, as when a large file is read in parts: the same log gets the same reading.
@@ -127,9 +99,10 @@ export async function readLog(
       csv = new CsvLogReader(onRecord);
       return;
     }
-    if (format === "jsonlog") {
-      json = new JsonLogReader(onRecord);
-      reader = { line: (t) => json?.line(t), end: () => {} };
+    if (format === "jsonlog" || format === "cnpg") {
+      const j = new JsonLogReader(onRecord, format);
+      json = j;
+      reader = { line: (t) => j.line(t), end: () => {} };
       return;
     }
     if (format === "mysql-slow") {
@@ -137,21 +110,59 @@ export async function readLog(
       reader = slow;
       return;
     }
-    if (format === "syslog") {
-      const lines = new StderrLogReader(SYSLOG_PREFIX + (prefix ?? ""), onRecord);
-      stderr = lines;
-      reader = { line: (t) => lines.line(syslogToStderr(t) ?? t), end: () => lines.end() };
+    if (format === "pgbouncer") {
+      bouncer = new PgBouncerLogReader(onRecord);
+      reader = bouncer;
       return;
     }
-    stderr = new StderrLogReader(prefix ?? "", onRecord);
+    const out = new StderrLogReader(readerPrefix(format, prefix) ?? "", onRecord);
+    stderr = out;
+    if (format === "syslog") {
+      reader = { line: (t) => out.line(syslogToStderr(t) ?? t), end: () => out.end() };
+      return;
+    }
+    if (format === "cloudsql") {
+      reader = {
+        line: (t) => {
+          if (!t) return;
+          const entry = cloudSqlLines(t);
+          if (entry) for (const l of entry) out.line(l);
+          else if (isJsonObject(t)) ignore("Cloud Logging entries without a textPayload");
+          else out.line(t);
+        },
+        end: () => out.end(),
+      };
+      return;
+    }
+    if (format === "logplex") {
+      reader = {
+        line: (t) => {
+          if (!t) return;
+          const l = logplexLine(t);
+          if (l?.kind === "postgres") out.line(l.line);
+          else if (l?.kind === "metrics") ignore("heroku-postgres metrics samples");
+          else if (l?.kind === "other") ignore("other Heroku dynos' lines");
+          else out.line(t);
+        },
+        end: () => out.end(),
+      };
+      return;
+    }
     reader = stderr;
   };
 
   if ("setEncoding" in input) input.setEncoding("utf8");
-  for await (const chunk of input as AsyncIterable<string> | Iterable<string>) {
+  for await (let chunk of input as AsyncIterable<string> | Iterable<string>) {
     const n = Buffer.byteLength(chunk);
     bytes += n;
     options.onBytes?.(n);
+    if (array === undefined) {
+      if (!chunk.trim()) continue;
+      const binary = binaryInputError(name, chunk);
+      if (binary) throw binary;
+      array = startsJsonArray(chunk) ? new JsonArrayLines() : null;
+    }
+    if (array) chunk = array.chunk(chunk);
     if (csv) {
       (csv as CsvLogReader).chunk(chunk);
       continue;
@@ -196,25 +207,36 @@ export async function readLog(
   const s = stderr as StderrLogReader | null;
   const j = json as JsonLogReader | null;
   const m = slow as MysqlSlowLogReader | null;
+  const b = bouncer as PgBouncerLogReader | null;
   if (m && m.records === 0)
     throw new InputError(
       `${name}: no entry of this slow query log has a Query_time and a statement`,
-      `the first line not understood reads: ${clip(m.firstUnmatched)}`,
+      `the first line not understood reads: ${printable(m.firstUnmatched)}`,
     );
   const c = csv as CsvLogReader | null;
-  if (s && s.matched === 0) throw noMatch(name, prefix ?? "", s.firstUnmatched);
-  if (j && j.records === 0)
+  if (s && s.matched === 0 && ignored.size === 0)
+    throw noMatch(name, readerPrefix(format as LogFormat, prefix) ?? "", s.firstUnmatched);
+  if (j && j.records === 0 && j.ignored === 0)
     throw new InputError(
-      `${name}: no line is a jsonlog record`,
-      `the first line reads: ${clip(j.firstUnmatched)}`,
+      `${name}: no line is a ${format === "cnpg" ? "CloudNativePG record" : "jsonlog record"}`,
+      `the first line reads: ${printable(j.firstUnmatched)}`,
+    );
+  if (j?.ignored) ignored.set("CloudNativePG instance manager lines", j.ignored);
+  if (b && b.records === 0)
+    throw new InputError(
+      `${name}: no line is a PgBouncer log line`,
+      `the first line reads: ${printable(b.firstUnmatched)}`,
     );
   return {
     format: format as LogFormat,
     prefix: s ? prefix : null,
     bytes,
-    records: s ? s.matched : j ? j.records : m ? m.records : (c?.records ?? 0),
-    skipped: s?.unmatched ?? j?.unmatched ?? m?.unmatched ?? 0,
-    firstSkipped: clipOrNull(s?.firstUnmatched ?? j?.firstUnmatched ?? m?.firstUnmatched ?? null),
+    records: s ? s.matched : j ? j.records : m ? m.records : b ? b.records : (c?.records ?? 0),
+    skipped: s?.unmatched ?? j?.unmatched ?? m?.unmatched ?? b?.unmatched ?? 0,
+    firstSkipped: clipOrNull(
+      s?.firstUnmatched ?? j?.firstUnmatched ?? m?.firstUnmatched ?? b?.firstUnmatched ?? null,
+    ),
+    ignored: [...ignored].map(([what, lines]) => ({ what, lines })),
   };
 }
 
@@ -228,24 +250,61 @@ export function detectLog(
   if (format === "syslog") {
     // The server's own prefix follows the syslog header; second and later lines of a message have none.
     const messages = lines.map(syslogMessage).filter((l): l is string => l !== null && !l.startsWith("#011"));
-    return { format, prefix: given.prefix ?? detectPrefix(name, messages) };
+    return { format, prefix: given.prefix ?? detectPrefix(name, messages, format) };
+  }
+  if (format === "logplex") {
+    const messages = lines.map(logplexMessage).filter((l): l is string => l !== null);
+    return { format, prefix: given.prefix ?? detectPrefix(name, messages, format) };
+  }
+  if (format === "cloudsql") {
+    const messages = lines.flatMap((l) => cloudSqlLines(l) ?? []).filter((l) => !l.startsWith("\t"));
+    // Lines get the entry's time in front when their text has none: a given prefix without a time gets %m.
+    const timed = messages.length > 0 && /^\d{4}-/.test(messages[0] ?? "");
+    const own = given.prefix && timed && !/^%[mtn]/.test(given.prefix) ? `%m ${given.prefix}` : given.prefix;
+    return { format, prefix: own ?? detectPrefix(name, messages, format) };
   }
   if (format !== "stderr") return { format, prefix: null };
-  return { format, prefix: given.prefix ?? detectPrefix(name, lines) };
+  return { format, prefix: given.prefix ?? detectPrefix(name, lines, format) };
 }
 
 function detectFormat(lines: string[]): LogFormat {
-  const first = lines.find((l) => l.trim()) ?? "";
-  if (first.startsWith("{")) return "jsonlog";
+  const nonEmpty = lines.filter((l) => l.trim());
+  const first = nonEmpty[0] ?? "";
+  if (first.startsWith("{")) {
+    const objects = nonEmpty.slice(0, 50).flatMap((l) => {
+      try {
+        const o = JSON.parse(l) as unknown;
+        return typeof o === "object" && o !== null ? [o as Record<string, unknown>] : [];
+      } catch {
+        return [];
+      }
+    });
+    if (objects.some(isLogEntry)) return "cloudsql";
+    if (objects.some(isCnpgLine)) return "cnpg";
+    return "jsonlog";
+  }
   if (MYSQL_SLOW_START.test(first)) return "mysql-slow";
+  // Heroku's lines look like RFC 3339 syslog: tell them apart first.
+  if (nonEmpty.slice(0, 50).some(isLogplexLine)) return "logplex";
   if (isSyslogLine(first)) return "syslog";
   if (CSV_START.test(first)) return "csvlog";
+  const sample = nonEmpty.slice(0, 50);
+  if (sample.filter(isPgBouncerLine).length >= sample.length * 0.5) return "pgbouncer";
   return "stderr";
+}
+
+function isJsonObject(line: string): boolean {
+  if (!line.startsWith("{")) return false;
+  try {
+    return typeof JSON.parse(line) === "object";
+  } catch {
+    return false;
+  }
 }
 
 /** The common prefix that matches most of the first lines, else one read off the lines themselves; an error
  * that shows a line when neither works. */
-function detectPrefix(name: string, lines: string[]): string {
+function detectPrefix(name: string, lines: string[], format: LogFormat): string {
   const candidates = lines.filter((l) => l && l.charCodeAt(0) !== 9);
   let best: { prefix: string; hits: number } | null = null;
   for (const prefix of COMMON_PREFIXES) {
@@ -257,27 +316,61 @@ function detectPrefix(name: string, lines: string[]): string {
   if (!best || best.hits < Math.max(1, candidates.length * 0.8)) {
     const inferred = inferPrefix(candidates);
     if (inferred !== null) return inferred;
+    const like = looksLike(lines);
+    if (like) throw new InputError(`${name} looks like ${like.what}`, like.hint);
     throw noMatch(
       name,
       null,
       candidates.find((l) => !COMMON_PREFIXES.some((p) => prefixRegex(p).test(l))) ?? candidates[0] ?? "",
+      format,
     );
   }
   return best.prefix;
 }
 
-function noMatch(name: string, prefix: string | null, example: string | null): InputError {
+/** Logs dbopt does not read, recognised so that the error says what they are and what to do. */
+function looksLike(lines: string[]): { what: string; hint: string } | null {
+  const sample = lines.filter((l) => l.trim()).slice(0, 50);
+  const share = (re: RegExp) => sample.filter((l) => re.test(l)).length >= sample.length * 0.5;
+  if (share(/^\S+(?: +\S+){2,3} pgbouncer\[\d+\]: /))
+    return {
+      what: "PgBouncer logging through syslog, which dbopt does not read",
+      hint: "give PgBouncer's own log file (its logfile setting, e.g. /var/log/postgresql/pgbouncer.log): dbopt reads that as --log-format pgbouncer",
+    };
+  if (share(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/))
+    return {
+      what: "a CloudWatch export of an RDS log, with CloudWatch's time in front of each line",
+      hint: "cut the first field (cut -d' ' -f2- FILE | dbopt logs -), or download the log itself: aws rds download-db-log-file-portion",
+    };
+  if (share(/^\s+"[\w@.-]+": /))
+    return {
+      what: "pretty-printed JSON",
+      hint: "give one JSON object per line (jq -c '.[]' FILE | dbopt logs -), or the array as exported",
+    };
+  return null;
+}
+
+function noMatch(
+  name: string,
+  prefix: string | null,
+  example: string | null,
+  format: LogFormat = "stderr",
+): InputError {
+  const kind = format === "stderr" ? "" : ` (${format})`;
+  const where =
+    format === "syslog"
+      ? " — the part after the syslog header"
+      : format === "logplex"
+        ? " — the part after Heroku's [COLOR] [n-m]"
+        : format === "cloudsql"
+          ? " — the part of textPayload before the level"
+          : "";
   return new InputError(
-    `${name}: ${prefix === null ? "no known log_line_prefix matches its lines" : `no line matches log_line_prefix '${prefix}'`}; a line reads: ${clip(example)}`,
-    "pass the server's setting with --prefix (SHOW log_line_prefix), e.g. --prefix '%m [%p] %q%u@%d '",
+    `${name}${kind}: ${prefix === null ? "no known log_line_prefix matches its lines" : `no line matches log_line_prefix '${prefix}'`}; a line reads: ${printable(example)}`,
+    `pass the server's setting with --prefix (SHOW log_line_prefix${where}), e.g. --prefix '%m [%p] %q%u@%d '; if this is not a PostgreSQL stderr log, name its format with --log-format (${LOG_FORMATS.join(", ")})`,
   );
 }
 
 function clipOrNull(s: string | null): string | null {
-  return s === null ? null : clip(s);
-}
-
-function clip(s: string | null): string {
-  const t = (s ?? "").trim();
-  return t.length > 120 ? `${t.slice(0, 117)}...` : t;
+  return s === null ? null : printable(s);
 }

@@ -1,4 +1,6 @@
-/** Output of `dbopt logs`: the top statements by total time, N+1 patterns with their batched rewrite, the rest. */
+/** Output of `dbopt logs`: the top statements by total time, N+1 patterns with their batched rewrite, the rest,
+ * and what PgBouncer logs said. */
+import type { PgBouncerSummary } from "../../facts/logs/pgbouncer-log.js";
 import type { LogReport } from "../../pipeline/analyze-logs.js";
 import { formatBytes, formatCount, formatMs } from "../../util/format.js";
 import { nPlusOneLines } from "../n-plus-one-lines.js";
@@ -20,9 +22,13 @@ export function renderLogReport(
       `dbopt logs: ${report.files.map((f) => `${f.name} (${f.format}${f.prefix ? `, prefix '${f.prefix}'` : ""})`).join(", ")}`,
     ),
     `${formatBytes(bytes)}, ${report.files.reduce((s, f) => s + f.records, 0).toLocaleString("en-US")} messages in ${report.seconds.toFixed(2)} s (${formatBytes(bytes / Math.max(report.seconds, 0.001))}/s); ${when(report.period.first)} to ${when(report.period.last)}`,
-    `${report.statementCount.toLocaleString("en-US")} statements, ${formatMs(report.totalMs)} in all, ${report.statements.length} distinct`,
-    "",
   ];
+  // A PgBouncer log alone has no statements to count.
+  if (report.statementCount > 0 || report.files.some((f) => f.format !== "pgbouncer"))
+    lines.push(
+      `${report.statementCount.toLocaleString("en-US")} statements, ${formatMs(report.totalMs)} in all, ${report.statements.length} distinct`,
+    );
+  lines.push("");
   for (const f of report.files.filter((x) => x.skipped > 0))
     lines.push(
       p.yellow(
@@ -30,7 +36,15 @@ export function renderLogReport(
       ),
       "",
     );
-  if (report.statementCount === 0)
+  for (const f of report.files.filter((x) => x.ignored?.length))
+    lines.push(
+      p.dim(
+        `Left out of ${f.name}, as not the server's messages: ${f.ignored.map((i) => `${i.lines.toLocaleString("en-US")} ${i.what}`).join(", ")}`,
+      ),
+      "",
+    );
+  const serverLogs = report.files.some((f) => f.format !== "pgbouncer");
+  if (report.statementCount === 0 && serverLogs)
     lines.push(
       p.yellow(
         "No statement durations in this log: set log_min_duration_statement (0 logs every statement) and, for parameters, keep log_parameter_max_length at its default.",
@@ -129,5 +143,63 @@ export function renderLogReport(
     lines.push("");
   }
   if (other.length) lines.push(p.bold("Also in the log"), ...other.map((o) => `  ${o}`), "");
+  if (report.pgbouncer) lines.push(...pgBouncerLines(report.pgbouncer, p, when), "");
   return `${lines.join("\n")}\n`;
+}
+
+/** What a PgBouncer log says: the load it saw, clients it turned away, and why connections closed. */
+function pgBouncerLines(
+  b: PgBouncerSummary,
+  p: ReturnType<typeof createPalette>,
+  when: (t: number | null) => string,
+): string[] {
+  const n = (x: number) => x.toLocaleString("en-US");
+  const us = (x: number) => formatMs(x / 1000);
+  const out = [
+    p.bold(
+      `PgBouncer${b.version ? ` ${b.version}` : ""}${b.maxClientConn !== null ? ` (max_client_conn ${b.maxClientConn})` : ""}`,
+    ),
+    `  logins: ${n(b.logins)} from ${n(b.clients)} client address${b.clients === 1 ? "" : "es"}; ${n(b.serverConnections)} server connections opened`,
+  ];
+  if (b.loginsBy.length)
+    out.push(
+      `  by database/user: ${b.loginsBy
+        .slice(0, 5)
+        .map((l) => `${l.database ?? "?"}/${l.user ?? "?"} ${n(l.count)}`)
+        .join(", ")}${b.loginsBy.length > 5 ? `, ${b.loginsBy.length - 5} more` : ""}`,
+    );
+  if (b.stats) {
+    const s = b.stats;
+    out.push(
+      `  load (${n(s.intervals)} stats lines): ${n(s.xactsPerSecond.mean)} xacts/s and ${n(s.queriesPerSecond.mean)} queries/s on average, peaks ${n(s.xactsPerSecond.max)} and ${n(s.queriesPerSecond.max)}; query ${us(s.queryUs.mean)} on average (worst interval ${us(s.queryUs.max)})`,
+    );
+    const wait = `  clients waited for a server connection ${us(s.waitUs.mean)} on average, ${us(s.waitUs.max)} in the worst interval${s.waitUs.maxAt !== null ? ` (${when(s.waitUs.maxAt)})` : ""}`;
+    out.push(
+      s.waitUs.max >= 100_000
+        ? p.yellow(`${wait}: the pool is too small for the load, or transactions hold connections too long`)
+        : wait,
+    );
+  }
+  for (const e of b.errors.slice(0, 6))
+    out.push(p.yellow(`  ${e.level.toLowerCase()}: ${n(e.count)}× ${e.message}${adviceFor(e.message)}`));
+  const closes = b.closes.filter((c) => c.reason !== "client close request");
+  if (closes.length)
+    out.push(
+      `  connections closed: ${closes
+        .slice(0, 6)
+        .map((c) => `${n(c.count)} ${c.side} ${c.reason}`)
+        .join("; ")}`,
+    );
+  return out;
+}
+
+function adviceFor(message: string): string {
+  if (message.includes("max_client_conn"))
+    return " — raise max_client_conn, or find the clients that hold connections";
+  if (message.includes("query_wait_timeout"))
+    return " — clients waited for a server connection longer than query_wait_timeout: raise default_pool_size or shorten transactions";
+  if (message.includes("no such database")) return " — a client names a database missing from [databases]";
+  if (message.includes("password authentication failed") || message.includes("login failed"))
+    return " — a client has a wrong password (auth_file / auth_query)";
+  return "";
 }
