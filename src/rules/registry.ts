@@ -29,6 +29,7 @@ import { tableBloatCheck } from "./health/table-bloat.js";
 import { tempFiles } from "./health/temp-files.js";
 import { unusedIndex } from "./health/unused-index.js";
 import { xidWraparound } from "./health/xid-wraparound.js";
+import { addColumnConstraint } from "./migration/add-column-constraint.js";
 import { addColumnRewrite } from "./migration/add-column-rewrite.js";
 import { addNotNullColumnWithoutDefault } from "./migration/add-not-null-column-without-default.js";
 import { alterColumnType } from "./migration/alter-column-type.js";
@@ -36,6 +37,9 @@ import { backfillInDdlTransaction } from "./migration/backfill-in-ddl-transactio
 import { concurrentlyInTransaction } from "./migration/concurrently-in-transaction.js";
 import { constraintValidatedInPlace } from "./migration/constraint-validated-in-place.js";
 import { createIndexNotConcurrent } from "./migration/create-index-not-concurrent.js";
+import { detachPartitionNotConcurrent } from "./migration/detach-partition-not-concurrent.js";
+import { domainConstraint } from "./migration/domain-constraint.js";
+import { dropDatabase } from "./migration/drop-database.js";
 import { dropIndexNotConcurrent } from "./migration/drop-index-not-concurrent.js";
 import { dropObject } from "./migration/drop-object.js";
 import { missingLockTimeout } from "./migration/missing-lock-timeout.js";
@@ -43,6 +47,8 @@ import { preferRobustTypes } from "./migration/prefer-robust-types.js";
 import { renameObject } from "./migration/rename-object.js";
 import { setNotNull } from "./migration/set-not-null.js";
 import { tableRewriteMaintenance } from "./migration/table-rewrite-maintenance.js";
+import { transactionNesting } from "./migration/transaction-nesting.js";
+import { truncateCascade } from "./migration/truncate-cascade.js";
 import { validateInSameTransaction } from "./migration/validate-in-same-transaction.js";
 import { coldReads } from "./plan/cold-reads.js";
 import { correlatedSubplan } from "./plan/correlated-subplan.js";
@@ -136,6 +142,7 @@ export const HEALTH_RULES: readonly AnyRule<HealthFacts>[] = byId([
 
 /** Migration rules: they read a migration set (dbopt migrate lint). */
 export const MIGRATION_RULES: readonly AnyRule<MigrationFacts>[] = byId([
+  addColumnConstraint,
   addColumnRewrite,
   addNotNullColumnWithoutDefault,
   alterColumnType,
@@ -143,6 +150,9 @@ export const MIGRATION_RULES: readonly AnyRule<MigrationFacts>[] = byId([
   concurrentlyInTransaction,
   constraintValidatedInPlace,
   createIndexNotConcurrent,
+  detachPartitionNotConcurrent,
+  domainConstraint,
+  dropDatabase,
   dropIndexNotConcurrent,
   dropObject,
   missingLockTimeout,
@@ -150,6 +160,8 @@ export const MIGRATION_RULES: readonly AnyRule<MigrationFacts>[] = byId([
   renameObject,
   setNotNull,
   tableRewriteMaintenance,
+  transactionNesting,
+  truncateCascade,
   validateInSameTransaction,
 ]);
 

@@ -39,6 +39,11 @@ interface Names {
   check: string;
   /** Where the index lives, qualified, for DROP INDEX and REINDEX INDEX. */
   I: string;
+  /** A partitioned table and one of its partitions, raw and quoted. */
+  parted: string;
+  part: string;
+  PT: string;
+  PC: string;
 }
 
 interface FixCase {
@@ -96,6 +101,20 @@ function lookAlike(name: string): string | null {
 }
 
 const CASES: Record<string, FixCase> = {
+  "migration/add-column-constraint": {
+    findings: 2,
+    migration: (n) =>
+      [
+        // Django's shape for a nullable ForeignKey and a unique CharField (see the django-widen-and-link fixture).
+        `ALTER TABLE ${n.T} ADD COLUMN ${q(n.added)} bigint NULL CONSTRAINT ${q(n.fk)} REFERENCES ${n.P}("id") DEFERRABLE INITIALLY DEFERRED;`,
+        `ALTER TABLE ${n.T} ADD COLUMN ${q(`${n.added}2`)} varchar(40) NULL UNIQUE;`,
+      ].join("\n"),
+    async verify(c, n) {
+      expect(await columnOf(c, n, n.added)).toEqual({ type: "bigint", notnull: false, hasdefault: false });
+      expect(await constraintOf(c, n, n.fk)).toEqual({ type: "f", validated: true });
+      expect(await constraintOf(c, n, `${n.table}_${n.added}2_key`)).toEqual({ type: "u", validated: true });
+    },
+  },
   "migration/add-column-rewrite": {
     migration: (n) => `ALTER TABLE ${n.T} ADD COLUMN ${q(n.added)} uuid DEFAULT gen_random_uuid();`,
     async verify(c, n) {
@@ -143,6 +162,20 @@ const CASES: Record<string, FixCase> = {
     migration: (n) => `CREATE INDEX ${q(n.index)} ON ${n.T} (${n.C});`,
     async verify(c, n) {
       expect(await indexOf(c, n, n.index)).toMatchObject({ valid: true, table: n.table });
+    },
+  },
+  "migration/detach-partition-not-concurrent": {
+    setup: (n) =>
+      `CREATE TABLE ${n.PT} (id int) PARTITION BY RANGE (id);
+       CREATE TABLE ${n.PC} PARTITION OF ${n.PT} FOR VALUES FROM (0) TO (10);`,
+    migration: (n) => `ALTER TABLE ${n.PT} DETACH PARTITION ${n.PC};`,
+    async verify(c, n) {
+      const row = await one<{ partition: boolean }>(
+        c,
+        "select c.relispartition as partition from pg_class c join pg_namespace s on s.oid = c.relnamespace where s.nspname = $1 and c.relname = $2",
+        [n.schema, n.part],
+      );
+      expect(row).toEqual({ partition: false });
     },
   },
   "migration/drop-index-not-concurrent": {
@@ -207,7 +240,11 @@ const CASES: Record<string, FixCase> = {
 const ADVICE_ONLY = new Set([
   "migration/backfill-in-ddl-transaction",
   "migration/concurrently-in-transaction",
+  "migration/domain-constraint",
   "migration/drop",
+  "migration/drop-database",
+  "migration/transaction-nesting",
+  "migration/truncate-cascade",
   "migration/prefer-robust-types",
   "migration/rename",
 ]);
@@ -231,6 +268,10 @@ function names(name: string, inSchema: boolean, pgVersion: number): Names {
     unique: `${name}_u`,
     check: `${name}_c`,
     I: `${prefix}${q(`${name}_i`)}`,
+    parted: `${name}_parted`,
+    part: `${name}_part`,
+    PT: `${prefix}${q(`${name}_parted`)}`,
+    PC: `${prefix}${q(`${name}_part`)}`,
   };
 }
 
@@ -283,7 +324,7 @@ for (const server of availableServers()) {
       await client.query("reset lock_timeout");
       if (inSchema)
         await client.query(`drop schema if exists ${q(n.schema)} cascade; create schema ${q(n.schema)}`);
-      else await client.query(`drop table if exists ${n.T}, ${n.P} cascade`);
+      else await client.query(`drop table if exists ${n.T}, ${n.P}, ${n.PT}, ${n.PC} cascade`);
       await client.query(
         `create table ${n.P} (id bigint primary key); insert into ${n.P} values (1);
          create table ${n.T} (id bigint primary key, ${n.C} varchar(100), other bigint);

@@ -24,6 +24,8 @@ export interface MigrationStatement {
   kind: string;
   /** Transaction it runs in (explicit BEGIN ... COMMIT, or the file with --assume-in-transaction); null: autocommit. */
   transaction: string | null;
+  /** The transaction in force before this statement ran: differs from `transaction` at BEGIN and COMMIT. */
+  transactionBefore: string | null;
   /** A non-zero lock_timeout is set earlier in the file (or SET LOCAL earlier in the transaction). */
   lockTimeout: boolean;
   /** Rule ids a `-- dbopt-ignore:` comment suppresses for this statement, or for its whole file. */
@@ -108,11 +110,14 @@ export function readMigrationSet(
         ...[...comments.matchAll(/--\s*dbopt-ignore:\s*([\w/, \t-]+)/g)].flatMap((m) => ids(m[1])),
       ]);
 
+      const transactionBefore = transaction;
       if (kind === "TransactionStmt") {
         const k = String(body.kind);
         if (k === "TRANS_STMT_BEGIN" || k === "TRANS_STMT_START") transaction = `${file}#${++explicit}`;
         else if (k === "TRANS_STMT_COMMIT" || k === "TRANS_STMT_ROLLBACK") {
-          transaction = options.assumeInTransaction ? `${file}` : null;
+          // COMMIT ends the transaction, the runner's wrapping one included: what follows runs in autocommit
+          // until the next BEGIN (the runner's own COMMIT at the end then only warns).
+          transaction = null;
           localTimeout = false;
         }
       }
@@ -130,6 +135,7 @@ export function readMigrationSet(
         stmt,
         kind,
         transaction,
+        transactionBefore,
         lockTimeout: sessionTimeout || (localTimeout && transaction !== null),
         ignored,
         newTables: new Set(created),

@@ -6,8 +6,11 @@
 import { readFileSync } from "node:fs";
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
 import { InputError } from "../../util/input-error.js";
+import { columnType } from "./column-type.js";
 import { relationName } from "./lock-model.js";
 import { type MigrationFacts, normaliseTable, readMigrationSet, type TableSize } from "./migration-set.js";
+
+type Node = Record<string, unknown>;
 
 export interface StartingSchema {
   existing: Map<string, TableSize>;
@@ -28,12 +31,29 @@ export function schemaFromDump(file: string): StartingSchema {
   // Reading the dump as a migration set gives the column types it defines, the way the rules read them.
   const set = readMigrationSet([{ file, text: sql }], { pgVersion: 16 });
   const existing = new Map<string, TableSize>();
+  const columnTypes: StartingSchema["columnTypes"] = new Map();
+  const addColumn = (table: string, def: Node | undefined) => {
+    const type = columnType(def);
+    if (!def || !type || typeof def.colname !== "string") return;
+    columnTypes.set(table, (columnTypes.get(table) ?? new Map()).set(def.colname, type));
+  };
   for (const st of set.statements) {
-    if (st.kind !== "CreateStmt") continue;
-    const name = relationName((st.stmt.CreateStmt as Record<string, unknown>).relation);
-    if (name) existing.set(normaliseTable(name), { rows: null, bytes: null });
+    const create = st.stmt.CreateStmt as Node | undefined;
+    const alter = st.stmt.AlterTableStmt as Node | undefined;
+    const name = relationName(create?.relation ?? alter?.relation);
+    if (!name) continue;
+    const table = normaliseTable(name);
+    if (create) {
+      existing.set(table, { rows: null, bytes: null });
+      for (const e of (create.tableElts as Node[]) ?? []) addColumn(table, e.ColumnDef as Node | undefined);
+    }
+    // pg_dump writes a column added to a table later inside its CREATE TABLE, but hand-written dumps may not.
+    for (const c of (alter?.cmds as Node[]) ?? []) {
+      const cmd = c.AlterTableCmd as Node;
+      if (cmd.subtype === "AT_AddColumn") addColumn(table, (cmd.def as Node).ColumnDef as Node);
+    }
   }
-  return { existing, indexTables: set.indexTables, columnTypes: new Map(), pgVersion: null };
+  return { existing, indexTables: set.indexTables, columnTypes, pgVersion: null };
 }
 
 /** Tables (with sizes), column types and index owners of a live database, read-only. */

@@ -36,10 +36,40 @@ describe("migration/alter-column-type", () => {
       `${SCHEMA}alter table orders alter column note type text;`,
     );
     expect(unknown?.severity).toBe("warning");
-    const [using] = await lintSql(
+    // USING n::int8 is the cast PostgreSQL applies anyway: as unknown as without it.
+    const [cast] = await lintSql(
       alterColumnType,
       "alter table orders alter column n type int8 using n::int8;",
     );
+    expect(cast?.severity).toBe("warning");
+    const [using] = await lintSql(
+      alterColumnType,
+      "alter table orders alter column n type int8 using n::int8 * 100;",
+    );
     expect(using?.severity).toBe("error");
+  });
+
+  it('reads Django\'s USING "col"::type as the plain cast: varchar(255) to text and numeric(10,2) to (12,2) need no rewrite', async () => {
+    // From test/fixtures/migrations/django-widen-and-link (sqlmigrate output); the old types from the table's history.
+    const base =
+      'alter table "shop_product" add column "name" varchar(255), add column "price" numeric(10, 2), add column "n" int;\n';
+    expect(
+      await lintSql(
+        alterColumnType,
+        `${base}ALTER TABLE "shop_product" ALTER COLUMN "name" TYPE text USING "name"::text;\nALTER TABLE "shop_product" ALTER COLUMN "price" TYPE numeric(12, 2);`,
+      ),
+    ).toEqual([]);
+    // A cast to another type than the target, or of another column, is an expression: rewrite.
+    const [other] = await lintSql(
+      alterColumnType,
+      `${base}ALTER TABLE "shop_product" ALTER COLUMN "name" TYPE text USING "price"::text;`,
+    );
+    expect(other?.evidence.rewrite).toBe(true);
+    // Measured on PostgreSQL 15: the relfilenode stays for varchar(255) → text USING name::text, changes for int → bigint.
+    const [wider] = await lintSql(
+      alterColumnType,
+      `${base}ALTER TABLE "shop_product" ALTER COLUMN "n" TYPE bigint USING "n"::bigint;`,
+    );
+    expect(wider).toMatchObject({ severity: "error", evidence: { rewrite: true } });
   });
 });

@@ -33,7 +33,10 @@ export const alterColumnType = migrationRule({
       const to = columnType(def);
       if (!to) continue;
       const from = previousType(facts, st, table, column);
-      const verdict = def.raw_default ? "rewrite" : judge(from, to);
+      // USING "col"::newtype (what Django emits) is the cast PostgreSQL would apply anyway: a binary-coercible
+      // change stays without a rewrite. Any other expression computes new values for every row.
+      const verdict =
+        def.raw_default && !plainCast(def.raw_default, column, to) ? "rewrite" : judge(from, to);
       if (verdict === "safe") continue;
       const base = { table, lock: "AccessExclusiveLock" as const };
       const expand = {
@@ -131,4 +134,16 @@ function previousType(
     }
   }
   return found;
+}
+
+/** USING col, or USING col::type where type is the column's new type. */
+function plainCast(expr: unknown, column: string, to: ColumnType): boolean {
+  const node = expr as Node;
+  const cast = node.TypeCast as Node | undefined;
+  const ref = ((cast?.arg as Node | undefined) ?? node).ColumnRef as Node | undefined;
+  const fields = ((ref?.fields as Node[]) ?? []).map((f) => (f.String as Node | undefined)?.sval);
+  if (fields.length !== 1 || fields[0] !== column) return false;
+  if (!cast) return true;
+  const type = columnType({ typeName: cast.typeName });
+  return !!type && typeText(type) === typeText(to);
 }

@@ -1,6 +1,37 @@
-import { LOCK_STRENGTH, relationName, statementLocks } from "../../facts/migration/lock-model.js";
+import {
+  LOCK_STRENGTH,
+  relationName,
+  relationParts,
+  statementLocks,
+} from "../../facts/migration/lock-model.js";
 import { isExistingTable, normaliseTable } from "../../facts/migration/migration-set.js";
 import { bodyOf, migrationRule } from "./migration-rule.js";
+
+/**
+ * The tables migration tools keep their own history in: each migration ends by writing one row there (Alembic's
+ * `UPDATE alembic_version SET version_num=...`), which is bookkeeping, not a backfill.
+ */
+const BOOKKEEPING = new Set([
+  "alembic_version",
+  "django_migrations",
+  "schema_migrations",
+  "ar_internal_metadata",
+  "_prisma_migrations",
+  "flyway_schema_history",
+  "schema_version",
+  "knex_migrations",
+  "knex_migrations_lock",
+  "pgmigrations",
+  "__drizzle_migrations",
+  "__efmigrationshistory",
+  "goose_db_version",
+  "databasechangelog",
+  "databasechangeloglock",
+  "migrations",
+  "typeorm_migrations",
+  "seaql_migrations",
+  "_sqlx_migrations",
+]);
 
 /** An UPDATE or DELETE after DDL in the same transaction runs while the DDL's lock is still held. */
 export const backfillInDdlTransaction = migrationRule({
@@ -15,6 +46,7 @@ export const backfillInDdlTransaction = migrationRule({
     if (!body || st.transaction === null) return [];
     const table = relationName(body.relation);
     if (!table || !isExistingTable(st, table)) return [];
+    if (BOOKKEEPING.has((relationParts(body.relation)?.name ?? "").toLowerCase())) return [];
     const before = facts.statements
       .slice(0, facts.statements.indexOf(st))
       .filter((s) => s.transaction === st.transaction);

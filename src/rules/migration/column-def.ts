@@ -1,30 +1,10 @@
 /** Reading column definitions and default expressions out of the parse tree, for the column rules. */
 type Node = Record<string, unknown>;
 
-export interface ColumnType {
-  /** Type name without pg_catalog: int4, varchar, numeric, serial, timestamptz ... */
-  name: string;
-  /** Type modifiers: varchar(20) → [20], numeric(10, 2) → [10, 2]. */
-  mods: number[];
-  array: boolean;
-}
-
-export function columnType(def: Node | undefined): ColumnType | null {
-  const t = def?.typeName as Node | undefined;
-  if (!t) return null;
-  const names = ((t.names as Node[]) ?? []).map((n) => String((n.String as Node).sval));
-  const mods = ((t.typmods as Node[]) ?? []).map((m) =>
-    Number(((m.A_Const as Node)?.ival as Node)?.ival ?? 0),
-  );
-  return { name: names.filter((n) => n !== "pg_catalog").join("."), mods, array: !!t.arrayBounds };
-}
+export { type ColumnType, columnType, typeText } from "../../facts/migration/column-type.js";
 
 export function columnConstraints(def: Node | undefined): Node[] {
   return ((def?.constraints as Node[]) ?? []).map((c) => c.Constraint as Node);
-}
-
-export function typeText(t: ColumnType): string {
-  return `${t.name}${t.mods.length ? `(${t.mods.join(", ")})` : ""}${t.array ? "[]" : ""}`;
 }
 
 const VOLATILE = new Set([

@@ -17,6 +17,23 @@ describe("migration/concurrently-in-transaction", () => {
     ).toHaveLength(1);
   });
 
+  it("knows that COMMIT ends the runner's transaction: COMMIT; CREATE INDEX CONCURRENTLY; BEGIN; is the idiom", async () => {
+    expect(
+      await lintSql(
+        concurrentlyInTransaction,
+        "alter table orders add column a int;\ncommit;\ncreate index concurrently on orders (a);\nbegin;\nalter table orders add column b int;",
+        { assumeInTransaction: true },
+      ),
+    ).toEqual([]);
+    expect(
+      await lintSql(
+        concurrentlyInTransaction,
+        "commit;\nbegin;\ncreate index concurrently on orders (a);\ncommit;",
+        { assumeInTransaction: true },
+      ),
+    ).toHaveLength(1);
+  });
+
   it("is quiet outside a transaction and after COMMIT", async () => {
     expect(await lintSql(concurrentlyInTransaction, "create index concurrently on orders (a);")).toEqual([]);
     expect(

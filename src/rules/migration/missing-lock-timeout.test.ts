@@ -12,6 +12,17 @@ describe("migration/missing-lock-timeout", () => {
     expect(f?.fix?.sql).toBe("SET lock_timeout = '2s';");
   });
 
+  it("reports LOCK TABLE in a blocking mode, with the mode it asks for", async () => {
+    const [f] = await lintSql(
+      missingLockTimeout,
+      'begin;\nlock table "Orders" in access exclusive mode;\ncommit;',
+    );
+    expect(f).toMatchObject({ location: { line: 2 }, evidence: { lock: "AccessExclusiveLock" } });
+    const [share] = await lintSql(missingLockTimeout, "lock table orders in share mode;");
+    expect(share?.evidence.lock).toBe("ShareLock");
+    expect(await lintSql(missingLockTimeout, "lock table orders in row exclusive mode;")).toEqual([]);
+  });
+
   it("reports once per file, counting the other statements", async () => {
     const findings = await lintSql(
       missingLockTimeout,

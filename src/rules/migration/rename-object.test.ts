@@ -15,6 +15,11 @@ describe("migration/rename", () => {
     ]);
   });
 
+  it("reports a renamed schema", async () => {
+    const [f] = await lintSql(renameObject, "alter schema billing rename to invoicing;");
+    expect(f?.title).toBe("Renaming schema billing breaks every query that names it");
+  });
+
   it("is quiet for tables the set creates", async () => {
     expect(
       await lintSql(renameObject, "create table t (a int);\nalter table t rename column a to b;"),

@@ -12,6 +12,18 @@ export const renameObject = migrationRule({
   docsUrl: "https://www.postgresql.org/docs/current/sql-altertable.html",
   check(st) {
     const rename = bodyOf(st, "RenameStmt");
+    if (rename?.renameType === "OBJECT_SCHEMA")
+      return [
+        {
+          severity: "warning" as const,
+          title: `Renaming schema ${String(rename.subname)} breaks every query that names it`,
+          detail:
+            "Every table, view and function in the schema moves to the new name at once; queries and search_path settings of the running application that name the old schema fail until the new code is out.",
+          fix: {
+            note: "Create the new schema and move objects one at a time with views or synonyms left behind, or rename in a maintenance window together with the code and search_path change.",
+          },
+        },
+      ];
     if (rename) {
       const table = relationName(rename.relation);
       if (!table || !isExistingTable(st, table)) return [];

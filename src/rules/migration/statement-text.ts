@@ -60,14 +60,67 @@ export function ownStatement(st: MigrationStatement): SqlText {
  * The statement with text inserted at character offsets (each insertion is dbopt's SQL: a keyword, or a name
  * built by ident), cut after its last token and ended with `;`.
  */
-export function edit(st: MigrationStatement, inserts: Array<{ at: number; text: SqlText }>): SqlText {
+export function edit(
+  st: MigrationStatement,
+  inserts: Array<{ at: number; text: SqlText; to?: number }>,
+): SqlText {
   const tokens = statementTokens(st);
   const last = tokens.filter((t) => t.text !== ";").at(-1);
   let text = st.sql.slice(0, last?.end ?? st.sql.length);
-  for (const { at, text: add } of [...inserts].sort((a, b) => b.at - a.at))
-    text = `${text.slice(0, at)}${add}${text.slice(at)}`;
+  // From the end backwards, so earlier offsets stay right; `to` replaces the text from `at` up to it.
+  for (const { at, text: add, to } of [...inserts].sort((a, b) => b.at - a.at))
+    text = `${text.slice(0, at)}${add}${text.slice(to ?? at)}`;
   return sqlFrom("statement", `${text};`);
 }
+
+/** The text of the statement between two character offsets (a clause of the user's own SQL). */
+export function slice(st: MigrationStatement, from: number, to: number): SqlText {
+  return sqlFrom("statement", st.sql.slice(from, to));
+}
+
+/**
+ * Where a column constraint written inside ADD COLUMN ends: before the next column constraint at its depth
+ * (NOT NULL, DEFAULT, UNIQUE, REFERENCES ...), a comma, or the statement's end. DEFERRABLE, INITIALLY, ON DELETE
+ * SET NULL and NULLS NOT DISTINCT stay with the constraint they qualify.
+ */
+export function columnConstraintEnd(st: MigrationStatement, from: number): number {
+  const tokens = statementTokens(st).filter((t) => t.start >= from);
+  // "CONSTRAINT name KIND" is one constraint: start looking for the next one after its kind.
+  const skip = tokens[0]?.keyword === "CONSTRAINT" ? 3 : 1;
+  let depth = 0;
+  let end = tokens[Math.min(skip, tokens.length) - 1]?.end ?? from;
+  for (let i = skip; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    const previous = tokens[i - 1]?.keyword;
+    if (t.text === "(") depth++;
+    else if (t.text === ")") {
+      if (depth === 0) break;
+      depth--;
+    } else if (depth === 0) {
+      if (t.text === "," || t.text === ";") break;
+      const kw = t.keyword ?? "";
+      const next = tokens[i + 1]?.keyword;
+      const starts =
+        (COLUMN_CONSTRAINT_START.has(kw) && !(previous === "SET" && (kw === "NULL" || kw === "DEFAULT"))) ||
+        (kw === "NOT" && next === "NULL");
+      if (starts) break;
+    }
+    end = t.end;
+  }
+  return end;
+}
+
+const COLUMN_CONSTRAINT_START = new Set([
+  "CONSTRAINT",
+  "NULL",
+  "DEFAULT",
+  "PRIMARY",
+  "UNIQUE",
+  "CHECK",
+  "REFERENCES",
+  "GENERATED",
+  "COLLATE",
+]);
 
 /** The first token that is the keyword, from a character offset on. */
 export function keywordAt(st: MigrationStatement, keyword: string, from = 0): Token | null {
