@@ -212,10 +212,10 @@ function joinToLast(plan: OpenPlan, line: InputLine, content: string): void {
  * "...on pgbench_branches" + "(cost=...)". The piece has the estimates the line before lacks.
  */
 function restOfNodeLine(last: InputLine, content: string): boolean {
-  if (startsAnew(content) && !content.startsWith("(")) return false;
-  if (!/(?:^|\s)\((?:cost=|actual |never executed\))/.test(content)) return false;
   const previous = last.text;
-  return previous.startsWith("->") && !/\((?:cost=|actual |never executed\))/.test(previous);
+  if (!previous.startsWith("->") || /\((?:cost=|actual |never executed\))/.test(previous)) return false;
+  if (!/(?:^|\s)\((?:cost=|actual |never executed\))/.test(content)) return false;
+  return content.startsWith("(") || !startsAnew(content);
 }
 
 /** Carry the open-parenthesis depth and quote state over a piece of text. */
