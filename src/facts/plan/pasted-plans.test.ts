@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { FIXTURES } from "../../../test/support/fixtures.js";
 import { comparablePlan } from "../../../test/support/plan-equality.js";
 import { parsePlan, unwrapPastedPlan } from "./plan-input.js";
-import { countNodes } from "./plan-model.js";
+import { countNodes, walkPlan } from "./plan-model.js";
 
 const psqlOutput = readFileSync(join(FIXTURES, "plans", "real", "psql", "query.aligned-border1.txt"), "utf8");
 /** The bare plan: what is between psql's header rule and its footer, without the cell padding. */
@@ -172,5 +172,41 @@ describe("more than one plan, and lines that are no plan's", () => {
       /plan index 2 is out of range: the input holds 1 plan/,
     );
     expect(() => parsePlan(plain, { index: 0 })).toThrow(/plan index 0 is not a whole number from 1/);
+  });
+});
+
+describe("names as VERBOSE prints them", () => {
+  it("keeps the schema and reads quoted names, dots and doubled quotes inside them", () => {
+    const plan = parsePlan(`Update on sales."line item" li  (cost=0.29..8.31 rows=0 width=0)
+  ->  Nested Loop  (cost=0.29..8.31 rows=1 width=10)
+        ->  Index Scan using "line item order" on sales."line item" li  (cost=0.29..8.30 rows=1 width=10)
+              Index Cond: (li.order_id = 42)
+        ->  Bitmap Heap Scan on "odd.schema"."we""ird" w  (cost=4.18..12.64 rows=4 width=4)
+              Recheck Cond: (w.x = 1)
+              ->  Bitmap Index Scan on "we""ird_x"  (cost=0.00..4.18 rows=4 width=0)
+                    Index Cond: (w.x = 1)`);
+    const [update, , indexScan, heap, bitmap] = [...walkPlan(plan.root)].map(([n]) => n);
+    expect(update).toMatchObject({
+      nodeType: "ModifyTable",
+      schema: "sales",
+      relationName: "line item",
+      alias: "li",
+    });
+    expect(indexScan).toMatchObject({
+      nodeType: "Index Scan",
+      indexName: "line item order",
+      schema: "sales",
+      relationName: "line item",
+      alias: "li",
+    });
+    expect(heap).toMatchObject({ schema: "odd.schema", relationName: 'we"ird', alias: "w" });
+    expect(bitmap).toMatchObject({ nodeType: "Bitmap Index Scan", indexName: 'we"ird_x' });
+  });
+
+  it("keeps JSON's Schema", () => {
+    const plan = parsePlan(
+      '[{"Plan": {"Node Type": "Seq Scan", "Relation Name": "line item", "Schema": "sales", "Alias": "li", "Total Cost": 1}}]',
+    );
+    expect(plan.root).toMatchObject({ schema: "sales", relationName: "line item", alias: "li" });
   });
 });
