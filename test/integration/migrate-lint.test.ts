@@ -41,7 +41,11 @@ describe("dbopt migrate lint", () => {
   it("finds nothing in the whole Prisma history (every table is new) nor in safe Drizzle migrations", async () => {
     const whole = await runCli(["migrate", "lint", PRISMA, "--format", "json"]);
     expect(whole.code).toBe(0);
-    expect((JSON.parse(whole.stdout) as LintJson).findings.map((f) => f.severity)).toEqual(["info"]);
+    // Advice only: the 32-bit users.id key, and Prisma's BIGSERIAL where an identity column is the standard form.
+    expect((JSON.parse(whole.stdout) as LintJson).findings.map((f) => [f.ruleId, f.severity])).toEqual([
+      ["migration/prefer-robust-types", "info"],
+      ["migration/prefer-robust-types", "info"],
+    ]);
     const safe = await runCli(["migrate", "lint", join(FIXTURES, "drizzle-safe")]);
     expect(safe.code).toBe(0);
     expect(safe.stdout).toContain("No hazards found.");
@@ -88,6 +92,60 @@ describe("dbopt migrate lint", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/002\.sql:1:\d+ does not parse/);
     expect(bad.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe("dbopt migrate lint on real ORM output", () => {
+  it("Django sqlmigrate with its pg_dump starting schema: the foreign key, the unique field and the indexes; no rewrite for the widenings", async () => {
+    const django = join(FIXTURES, "django-widen-and-link");
+    const r = await runCli([
+      "migrate",
+      "lint",
+      join(django, "0002_widen_and_link.sql"),
+      "--schema",
+      join(django, "schema.sql"),
+      "--format",
+      "json",
+    ]);
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout) as LintJson;
+    expect(out.findings.map((f) => `${f.ruleId}@${f.line}`).sort()).toEqual([
+      "migration/add-column-constraint@5",
+      "migration/add-column-constraint@9",
+      "migration/create-index-not-concurrent@18",
+      "migration/create-index-not-concurrent@19",
+      "migration/missing-lock-timeout@5",
+    ]);
+    // Without the dump, varchar(255) → text and numeric(10,2) → (12,2) are possible rewrites: the types are unknown.
+    const blind = await runCli([
+      "migrate",
+      "lint",
+      join(django, "0002_widen_and_link.sql"),
+      "--format",
+      "json",
+    ]);
+    const types = (JSON.parse(blind.stdout) as LintJson).findings.filter(
+      (f) => f.ruleId === "migration/alter-column-type",
+    );
+    expect(types.map((f) => [f.line, f.severity])).toEqual([
+      [13, "warning"],
+      [17, "warning"],
+    ]);
+  });
+
+  it("Alembic offline SQL: the index and the lock timeout, not the alembic_version bookkeeping", async () => {
+    const r = await runCli([
+      "migrate",
+      "lint",
+      join(FIXTURES, "alembic-add-plan", "9a8b7c6d5e4f_add_plan.sql"),
+      "--format",
+      "json",
+    ]);
+    expect(r.stderr).toBe("");
+    expect((JSON.parse(r.stdout) as LintJson).findings.map((f) => `${f.ruleId}@${f.line}`).sort()).toEqual([
+      "migration/create-index-not-concurrent@7",
+      "migration/missing-lock-timeout@5",
+    ]);
   });
 });
 
