@@ -35,13 +35,29 @@ export async function writeOutput(text: string, output: string | undefined): Pro
     process.stdout.write(text);
     return;
   }
+  await writingTo(
+    output,
+    "the report",
+    "choose another path with -o, or leave -o out to print the report",
+    () => writeFile(output, text),
+  );
+}
+
+/** Run a write of `what` to `path`; a file system error becomes one line that names the path and the reason. */
+export async function writingTo<T>(
+  path: string,
+  what: string,
+  hint: string,
+  write: () => Promise<T>,
+): Promise<T> {
   try {
-    await writeFile(output, text);
+    return await write();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (!code || !/^E[A-Z]+$/.test(code)) throw error;
     throw new InputError(
-      `cannot write the report to ${output}: ${code === "ENOENT" ? "its folder does not exist" : fileProblem(code)}`,
-      "choose another path with -o, or leave -o out to print the report",
+      `cannot write ${what} to ${path}: ${code === "ENOENT" ? "its folder does not exist" : fileProblem(code)}`,
+      hint,
       { cause: error },
     );
   }

@@ -12,6 +12,8 @@ export async function buildDemoDatabase(
   progress: (message: string) => void,
 ): Promise<string> {
   const admin = new pg.Client({ connectionString: server.url });
+  // A server stopped under a session (Ctrl-C) fails its query; it must not also crash on an 'error' event.
+  admin.on("error", () => {});
   await admin.connect();
   await admin.query(`create database ${DEMO_DATABASE}`);
   await admin.end();
@@ -19,6 +21,7 @@ export async function buildDemoDatabase(
   const url = server.urlFor(DEMO_DATABASE);
   const connect = async () => {
     const client = new pg.Client({ connectionString: url, application_name: "shop-app" });
+    client.on("error", () => {});
     await client.connect();
     return client;
   };

@@ -170,6 +170,16 @@ const CASES: Case[] = [
     ["explain", PLAN, "--sql", "select 1", "--db", NOWHERE],
     /--sql and a plan file were both given/,
   ],
+  [
+    "explain --analyze of a plan file",
+    ["explain", PLAN, "--analyze"],
+    /--analyze runs a statement on the database, and no statement was given/,
+  ],
+  [
+    "explain --allow-writes without --analyze",
+    ["explain", "--db", NOWHERE, "--sql", "delete from t", "--allow-writes"],
+    /--allow-writes only matters with --analyze/,
+  ],
   ["explain --plan folder", ["explain", "--plan", scratch], /--plan ".*" is a folder, not a file/],
   [
     "explain missing file",
@@ -222,7 +232,7 @@ const CASES: Case[] = [
   [
     "logs --log-format",
     ["logs", LOG, "--log-format", "eventlog"],
-    /--log-format must be one of stderr, syslog, csvlog, jsonlog, mysql-slow/,
+    /--log-format must be one of stderr, syslog, csvlog, jsonlog, .*mysql-slow, got "eventlog"/,
   ],
   ["logs --prefix empty", ["logs", LOG, "--prefix", ""], /--prefix needs a value/],
   ["logs --format", ["logs", LOG, "--format", "markdown"], /--format must be one of terminal, json/],

@@ -296,6 +296,12 @@ describe.each(availableServers())("dbopt against $name", (server) => {
     expect(shared).toMatchObject({ current: "128MB", restart: true });
   });
 
+  it("names the snapshot file it could not write, in one line", async () => {
+    const r = await runCli(["snapshot", "--db", database.url, "--out", "/dev/full"]);
+    expect(r.code).toBe(2);
+    expectOneLineError(r.stderr, /cannot write the snapshot to \/dev\/full: no space left on the device/);
+  });
+
   it("writes a snapshot that explain uses offline", async () => {
     const file = join(scratch, `${server.name}-snap.json`);
     const snap = await runCli(["snapshot", "--db", database.url, "--out", file]);

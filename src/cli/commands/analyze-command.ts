@@ -8,7 +8,7 @@ import {
 } from "../common-options.js";
 import { addMachineOptions, type MachineFlags, machineFrom } from "../machine-options.js";
 import { connectionChecks, machineChecks, outputChecks, parseOptions } from "../option-schemas.js";
-import { emitReport, FORMATS, type OutputOptions } from "../output.js";
+import { emitReport, FORMATS, type OutputOptions, writingTo } from "../output.js";
 
 interface AnalyzeFlags extends ConnectionFlags, OutputOptions, MachineFlags {
   top: string;
@@ -53,7 +53,11 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
         onProgress: progressReporter(),
       }),
     );
-    if (flags.saveSnapshot) await writeSnapshot(flags.saveSnapshot, snapshot);
+    const saveTo = checked.saveSnapshot;
+    if (saveTo)
+      await writingTo(saveTo, "the snapshot", "choose another path with --save-snapshot", () =>
+        writeSnapshot(saveTo, snapshot),
+      );
     setExitCode(await emitReport(report, flags));
   });
 }

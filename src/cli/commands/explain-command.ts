@@ -68,6 +68,11 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
     const { looksLikeSql } = await import("../../facts/sql/statement-kind.js");
     const { explainOnDatabase } = await import("../../pipeline/explain-on-database.js");
     const { reportOnPlan } = await import("../../pipeline/plan-report.js");
+    if (flags.analyze && flags.sql === undefined && !(flags.plan ?? file ?? "").endsWith(".sql"))
+      throw new InputError(
+        "--analyze runs a statement on the database, and no statement was given",
+        "give it with --sql or as a .sql file, together with --db; a plan file is read as it is",
+      );
     const path = flags.plan ?? file;
     let sql = flags.sql ?? null;
     let planText: string | null = null;

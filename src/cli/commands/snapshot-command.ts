@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { formatBytes } from "../../util/format.js";
 import { addConnectionOptions, type ConnectionFlags, withConnection } from "../common-options.js";
 import { connectionChecks, parseOptions } from "../option-schemas.js";
+import { writingTo } from "../output.js";
 
 interface SnapshotFlags extends ConnectionFlags {
   out: string;
@@ -30,7 +31,9 @@ export function registerSnapshot(program: Command): void {
     const snapshot = await withConnection(flags, (db) =>
       collectSnapshot(db, { statementLimit: checked.statements }),
     );
-    await writeSnapshot(flags.out, snapshot);
+    await writingTo(checked.out, "the snapshot", "choose another path with --out", () =>
+      writeSnapshot(checked.out, snapshot),
+    );
     process.stderr.write(
       `wrote ${flags.out}: ${snapshot.tables.length} tables, ${snapshot.indexes.length} indexes, ` +
         `${snapshot.workload.statements.length} statements, database ${formatBytes(snapshot.database.sizeBytes)}` +
