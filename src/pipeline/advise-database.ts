@@ -76,6 +76,14 @@ export async function adviseDatabase(
     report.notes.unshift(...unplannedNotes(lockedOut, statements.length));
     const total = queries.length + lockedOut.length;
     if (total > 0 && report.workload.statements === 0) throw nothingPlanned(report.unplanned, total);
+    if (total === 0)
+      report.notes.unshift(
+        statements.length === 0
+          ? options.workload
+            ? "the workload file holds no statement"
+            : "pg_stat_statements holds no statement for this database yet (since its last reset): run the application for a while, or give --workload FILE"
+          : `none of the workload's ${statements.length} statements is a query on a known table the planner can cost (utility statements, or tables not in this database)`,
+      );
     if (options.verify && report.recommendations.length) {
       if (!options.sandbox) {
         throw new InputError(

@@ -140,6 +140,39 @@ async function cancelBackend(db: PostgresConnector): Promise<void> {
   }
 }
 
+/**
+ * The other sessions whose transactions hold a lock on the table: CREATE INDEX CONCURRENTLY waits for each of
+ * them to end. "" when there are none (any more).
+ */
+async function sessionsOnTable(db: PostgresConnector, schema: string, table: string): Promise<string> {
+  const rows = await db
+    .query<{
+      pid: number;
+      mode: string;
+      usename: string | null;
+      state: string | null;
+      age: number | null;
+      query: string;
+    }>(
+      `select l.pid, l.mode, a.usename, a.state, extract(epoch from now() - a.xact_start)::float8 as age,
+              left(coalesce(a.query, ''), 100) as query
+         from pg_locks l join pg_class c on c.oid = l.relation join pg_namespace n on n.oid = c.relnamespace
+         left join pg_stat_activity a on a.pid = l.pid
+        where l.locktype = 'relation' and l.granted and n.nspname = $1 and c.relname = $2
+          and l.pid is distinct from pg_backend_pid()
+        order by a.xact_start nulls last limit 5`,
+      [schema, table],
+    )
+    .catch(() => []);
+  if (rows.length === 0) return "";
+  return ` (it waits for the transactions holding locks on the table: ${rows
+    .map(
+      (r) =>
+        `pid ${r.pid} ${[r.usename, r.state, r.age !== null ? `open ${Math.round(r.age)} s` : null].filter(Boolean).join(", ")} holding ${r.mode}: ${r.query.replace(/\s+/g, " ")}`,
+    )
+    .join("; ")})`;
+}
+
 /** An existing index (any name) that builds the same thing as the recommendation. */
 function sameDefinition(r: IndexRecommendation, indexes: IndexFacts[]): IndexFacts | undefined {
   const wanted = canonicalDefinition(r.ddl).split("|").slice(2).join("|");
@@ -262,7 +295,11 @@ async function buildOne(
       };
     notes.push(`dropped the invalid ${name} an earlier run left`);
   }
-  const same = sameDefinition(r, snapshot.indexes);
+  // dbopt's own index (just dropped, or valid and handled above) is not "another index with this definition".
+  const same = sameDefinition(
+    r,
+    snapshot.indexes.filter((i) => !(i.schema === r.schema && i.name === name)),
+  );
   if (same?.isValid)
     return {
       name: same.name,
@@ -285,6 +322,10 @@ async function buildOne(
       : error instanceof Error
         ? error.message
         : String(error);
+    const holders =
+      error instanceof DbError && error.code === "lock-timeout"
+        ? await sessionsOnTable(db, r.schema, r.table)
+        : "";
     progress(`build of ${name} failed (${why}); cleaning up`);
     const cleanup = await dropInvalidIndex(db, r.schema, name);
     const what = cleanup.dropped
@@ -296,7 +337,7 @@ async function buildOne(
       name,
       ddl,
       status: "failed",
-      detail: [...notes, `${why}; ${what}`].join("; "),
+      detail: [...notes, `${why}${holders}; ${what}`].join("; "),
       cleanup: cleanup.dropped || cleanup.absent ? null : drop,
     };
   }

@@ -72,6 +72,14 @@ describe.each(server("pg15"))("advise --apply cleanup on $name", (srv) => {
     holder = null;
   }
 
+  async function waitFor(what: string, done: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (!(await done())) {
+      if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   const apply = (lockTimeout: string) =>
     runCli([
       "advise",
@@ -91,9 +99,20 @@ describe.each(server("pg15"))("advise --apply cleanup on $name", (srv) => {
   }, async () => {
     await holdWriter();
     const run = apply("1s");
-    // The build times out after 1 s; the cleanup waits for the same transaction: let it go while dbopt retries.
-    setTimeout(() => void releaseHolder(), 2500);
+    // The build times out after 1 s; the cleanup then waits for the same transaction: let it go once it does.
+    await waitFor(
+      "dbopt's cleanup waiting on the writer",
+      async () =>
+        (
+          await runAsAdmin(
+            db.url,
+            "select 1 from pg_stat_activity where application_name = 'dbopt' and query like 'DROP INDEX CONCURRENTLY%' and wait_event_type = 'Lock'",
+          )
+        ).rowCount === 1,
+    );
+    await releaseHolder();
     const r = await run;
+    expect(r.stderr).toBe("");
     expect(r.code).toBe(2);
     const report = JSON.parse(r.stdout) as Apply;
     expect(report.recommendations.map((x) => x.ddl)).toEqual([
@@ -103,7 +122,7 @@ describe.each(server("pg15"))("advise --apply cleanup on $name", (srv) => {
     expect(outcome?.name).toMatch(/^dbopt_events_account_id_[0-9a-f]{8}$/);
     expect(outcome?.status).toBe("failed");
     expect(outcome?.detail).toMatch(
-      /waited for a lock past dbopt's lock_timeout.*the invalid index it left was dropped/,
+      /waited for a lock past dbopt's lock_timeout.* \(it waits for the transactions holding locks on the table: pid \d+ postgres, idle in transaction, open \d+ s holding RowExclusiveLock: insert into events .*the invalid index it left was dropped/,
     );
     expect(outcome?.cleanup).toBeNull();
     expect(report.apply.complete).toBe(false);
@@ -115,6 +134,7 @@ describe.each(server("pg15"))("advise --apply cleanup on $name", (srv) => {
   }, async () => {
     await holdWriter();
     const first = await apply("1s");
+    expect(first.stderr).toBe("");
     expect(first.code).toBe(2);
     const failed = (JSON.parse(first.stdout) as Apply).apply.outcomes[0];
     const name = failed?.name ?? "";
@@ -129,7 +149,7 @@ describe.each(server("pg15"))("advise --apply cleanup on $name", (srv) => {
     expect(second.code).toBe(0);
     const built = (JSON.parse(second.stdout) as Apply).apply.outcomes[0];
     expect(built).toMatchObject({ name, status: "built", cleanup: null });
-    expect(built?.detail).toMatch(/dropped the invalid .* an earlier run left/);
+    expect(built?.detail).toBe(`dropped the invalid ${name} an earlier run left`);
     expect(await indexesOn(db.url)).toEqual([{ name, valid: true }]);
 
     // With the index there, the advisor has nothing to add; no duplicate either way.
@@ -160,13 +180,9 @@ describe.each(server("pg15"))("advise --apply cleanup on $name", (srv) => {
     });
     const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
     // Wait until the build has committed its INVALID index and waits for the writer's transaction.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const now = await indexesOn(db.url);
-      if (now.some((i) => i.name.startsWith("dbopt_") && !i.valid)) break;
-      if (Date.now() > deadline) throw new Error(`the build never started: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(`the build waiting (${stderr})`, async () =>
+      (await indexesOn(db.url)).some((i) => i.name.startsWith("dbopt_") && !i.valid),
+    );
     child.kill("SIGINT");
     setTimeout(() => void releaseHolder(), 500);
     const code = await exit;

@@ -1,5 +1,6 @@
 import { quoteIdent } from "../../util/sql-identifiers.js";
 import { DbError } from "../db-error.js";
+import { permissionHint } from "./pg-error-mapping.js";
 import type { PostgresConnector } from "./postgres-connector.js";
 
 export interface ExtensionState {
@@ -106,7 +107,11 @@ export async function detectCapabilities(db: PostgresConnector): Promise<PgCapab
             }
           : {
               message: `pg_stat_statements cannot be read: ${error instanceof Error ? error.message : String(error)}`,
-              hint: "connect as a role with pg_read_all_stats or pg_monitor",
+              // Only suggest pg_monitor to a role that lacks it; otherwise name what the error names.
+              hint:
+                row.superuser || row.monitor
+                  ? permissionHint(error instanceof Error ? error.message : String(error), row.user)
+                  : `GRANT pg_monitor TO ${quoteIdent(row.user)}; (pg_read_all_stats is enough for the statements)`,
             };
     }
   }
