@@ -132,8 +132,17 @@ const CASES: Record<string, FixCase> = {
     },
   },
   "migration/alter-column-type": {
-    migration: (n) => `ALTER TABLE ${n.T} ALTER COLUMN ${n.C} TYPE varchar(50);`,
+    findings: 2,
+    migration: (n) =>
+      `ALTER TABLE ${n.T} ALTER COLUMN ${n.C} TYPE varchar(50);\nALTER TABLE ${n.T} ALTER COLUMN at TYPE timestamptz;`,
     async verify(c, n) {
+      // Under UTC the stored instants are kept as they are: 12:00 read as 12:00 UTC.
+      expect((await columnOf(c, n, "at"))?.type).toBe("timestamp with time zone");
+      const at = await one<{ at: string }>(
+        c,
+        `select to_char(at at time zone 'UTC', 'HH24:MI') as at from ${n.T}`,
+      );
+      expect(at?.at).toBe("12:00");
       expect((await columnOf(c, n, n.column))?.type).toBe("character varying(100)");
       expect(await constraintOf(c, n, `${n.table}_${n.column}_length`)).toEqual({
         type: "c",
@@ -329,8 +338,8 @@ for (const server of availableServers()) {
       else await client.query(`drop table if exists ${n.T}, ${n.P}, ${n.PT}, ${n.PC} cascade`);
       await client.query(
         `create table ${n.P} (id bigint primary key); insert into ${n.P} values (1);
-         create table ${n.T} (id bigint primary key, ${n.C} varchar(100), other bigint);
-         insert into ${n.T} values (1, 'five', 1);`,
+         create table ${n.T} (id bigint primary key, ${n.C} varchar(100), other bigint, at timestamp);
+         insert into ${n.T} values (1, 'five', 1, '2024-01-01 12:00');`,
       );
     }
 

@@ -49,6 +49,27 @@ describe("migration/alter-column-type", () => {
     expect(using?.severity).toBe("error");
   });
 
+  it("knows timestamp ↔ timestamptz keeps its bytes only under UTC, and raising a precision is free", async () => {
+    const base = "alter table events add column at timestamp(3), add column seen timestamptz(6);\n";
+    const [zone] = await lintSql(
+      alterColumnType,
+      `${base}alter table events alter column at type timestamptz;`,
+    );
+    expect(zone).toMatchObject({ severity: "warning", evidence: { rewrite: true } });
+    expect(zone?.title).toBe("events.at to timestamptz rewrites events unless the session time zone is UTC");
+    expect(zone?.fix?.sql).toBe(
+      "SET timezone = 'UTC';\nalter table events alter column at type timestamptz;\nRESET timezone;",
+    );
+    expect(
+      await lintSql(alterColumnType, `${base}alter table events alter column at type timestamp(6);`),
+    ).toEqual([]);
+    const [narrower] = await lintSql(
+      alterColumnType,
+      `${base}alter table events alter column seen type timestamptz(0);`,
+    );
+    expect(narrower?.severity).toBe("error");
+  });
+
   it('reads Django\'s USING "col"::type as the plain cast: varchar(255) to text and numeric(10,2) to (12,2) need no rewrite', async () => {
     // From test/fixtures/migrations/django-widen-and-link (sqlmigrate output); the old types from the table's history.
     const base =

@@ -8,7 +8,7 @@ import {
 import { ident, sql } from "../../util/sql-text.js";
 import { type ColumnType, columnType, typeText } from "./column-def.js";
 import { alterTableCommands, type MigrationHit, migrationRule } from "./migration-rule.js";
-import { relationSql } from "./statement-text.js";
+import { ownStatement, relationSql } from "./statement-text.js";
 
 type Node = Record<string, unknown>;
 
@@ -45,7 +45,25 @@ export const alterColumnType = migrationRule({
       const t = relationSql(rel);
       const limit = to.mods[0];
       const check = ident(`${relationParts(rel)?.name ?? table}_${column}_length`);
-      if (verdict === "scan")
+      if (verdict === "timezone")
+        hits.push({
+          ...base,
+          severity: "warning",
+          rewrite: true,
+          title: `${table}.${column} to ${typeText(to)} rewrites ${table} unless the session time zone is UTC`,
+          detail: `${from ? typeText(from) : "timestamp"} → ${typeText(to)} keeps the stored values only when TimeZone is UTC (PostgreSQL 12+; measured: the table's file stays the same under UTC and is rewritten under Europe/Paris). In any other zone every row is converted and the table rewritten while reads and writes wait.`,
+          fix: {
+            ...(t
+              ? {
+                  sql: sql`SET timezone = 'UTC';
+${ownStatement(st)}
+RESET timezone;`,
+                }
+              : {}),
+            note: "Under UTC the existing values are read as UTC instants: right when the application stored UTC wall-clock times (the usual case). If they were local times, convert them instead (expand and contract).",
+          },
+        });
+      else if (verdict === "scan")
         hits.push({
           ...base,
           severity: "error",
@@ -73,7 +91,7 @@ export const alterColumnType = migrationRule({
           detail:
             verdict === "rewrite"
               ? `${from ? `${typeText(from)} → ${typeText(to)}` : "A USING expression"} stores new bytes: the table and every index on it are rewritten while reads and writes wait.`
-              : `dbopt does not know the column's current type (pass --db to read it). Unless it is binary-coercible to ${typeText(to)}, the table and its indexes are rewritten under ACCESS EXCLUSIVE.`,
+              : `dbopt does not know the column's current type (give --db or a --schema dump to read it). Unless it is binary-coercible to ${typeText(to)}, the table and its indexes are rewritten under ACCESS EXCLUSIVE.`,
           fix: expand,
         });
     }
@@ -83,10 +101,22 @@ export const alterColumnType = migrationRule({
 
 const TEXTLIKE = new Set(["varchar", "text"]);
 
-function judge(from: ColumnType | null, to: ColumnType): "safe" | "scan" | "rewrite" | "unknown" {
+/** Types whose typmod is a fractional-seconds precision: raising it (or dropping it) stores no new bytes. */
+const PRECISION = new Set(["timestamp", "timestamptz", "time", "timetz", "interval"]);
+
+function judge(
+  from: ColumnType | null,
+  to: ColumnType,
+): "safe" | "scan" | "rewrite" | "unknown" | "timezone" {
   if (!from) return "unknown";
   if (from.array !== to.array) return "rewrite";
   if (from.name === to.name && from.mods.join() === to.mods.join()) return "safe";
+  // Precision 6 is the default (and the maximum) when none is written.
+  const wider = to.mods.length === 0 || (from.mods[0] ?? 6) <= (to.mods[0] ?? 6);
+  if (PRECISION.has(from.name) && from.name === to.name && from.name !== "interval")
+    return wider ? "safe" : "rewrite";
+  const zones = new Set([from.name, to.name]);
+  if (zones.has("timestamp") && zones.has("timestamptz") && zones.size === 2 && wider) return "timezone";
   if (TEXTLIKE.has(from.name) && TEXTLIKE.has(to.name)) {
     if (to.name === "text" || to.mods.length === 0) return "safe";
     if (from.name === "varchar" && from.mods.length && (to.mods[0] ?? 0) >= (from.mods[0] ?? 0))
