@@ -173,4 +173,58 @@ describe.each(server("pg15"))("a table locked by another session, on $name", (sr
     );
     expect(r.stderr).not.toMatch(/No new index would help/);
   });
+
+  it("names the whole chain when an ALTER TABLE waits behind an open transaction", {
+    timeout: 60_000,
+  }, async () => {
+    const reader = new pg.Client({ connectionString: db.url, application_name: "report" });
+    const alter = new pg.Client({ connectionString: db.url, application_name: "migration" });
+    await reader.connect();
+    await alter.connect();
+    try {
+      const readerPid = Number((await reader.query("select pg_backend_pid() as pid")).rows[0].pid);
+      const alterPid = Number((await alter.query("select pg_backend_pid() as pid")).rows[0].pid);
+      await reader.query("begin");
+      await reader.query("select count(*) from customers");
+      await alter.query("set lock_timeout = 0");
+      const altered = alter.query("alter table customers add column note text").catch(() => {});
+      // Wait until the ALTER is queued for its lock.
+      for (let i = 0; i < 100; i++) {
+        const waiting = await runAsAdmin(
+          db.url,
+          "select 1 from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'",
+          [alterPid],
+        );
+        if (waiting.rowCount === 1) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const r = await timed(["check", ...args(), "--format", "json"]);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout) as {
+        notes: string[];
+        findings: Array<{ ruleId: string; detail: string; evidence: Record<string, unknown> }>;
+      };
+      expect(report.notes.join("\n")).toMatch(
+        new RegExp(
+          `skipped table public\\.customers .*blocked: pid ${alterPid} \\(postgres, active, transaction open \\d+ s\\) waits for AccessExclusiveLock behind pid ${readerPid}, and every reader queues behind it: alter table customers add column note text`,
+        ),
+      );
+      const chain = report.findings.find(
+        (f) => f.ruleId === "health/blocking-chain" && f.evidence.rootPid === readerPid,
+      );
+      expect(chain?.evidence).toMatchObject({
+        blocked: 1,
+        rootState: "idle in transaction",
+        lockedObjects: "public.customers",
+      });
+      expect(chain?.detail).toMatch(
+        new RegExp(`└ pid ${alterPid} postgres \\[active, waits Lock/relation\\] alter table customers`),
+      );
+      await reader.query("rollback");
+      await altered;
+    } finally {
+      await reader.end().catch(() => {});
+      await alter.end().catch(() => {});
+    }
+  });
 });

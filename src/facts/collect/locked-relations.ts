@@ -91,19 +91,28 @@ export async function findLockedRelations(db: PostgresConnector): Promise<Locked
   return out;
 }
 
-/** "locked by pid 1234 (alice, idle in transaction for 35 s) holding AccessExclusiveLock: LOCK TABLE orders ..." */
+/**
+ * "locked by pid 1234 (alice, idle in transaction, transaction open 35 s) holding AccessExclusiveLock: LOCK ...", or
+ * for a request still queued: "pid 1234 (...) waits for AccessExclusiveLock behind pid 99, and every reader
+ * queues behind it: ALTER TABLE ...".
+ */
 export function describeLock(lock: NonNullable<SkippedObject["lock"]>): string {
+  const details = [
+    lock.user,
+    lock.state,
+    lock.heldSeconds !== null ? `transaction open ${Math.round(lock.heldSeconds)} s` : null,
+  ]
+    .filter(Boolean)
+    .join(", ");
   const who =
-    lock.pid === null
-      ? "a prepared transaction"
-      : `pid ${lock.pid}${lock.user || lock.state ? ` (${[lock.user, lock.state].filter(Boolean).join(", ")}${lock.heldSeconds !== null ? `, transaction open ${Math.round(lock.heldSeconds)} s` : ""})` : ""}`;
-  const what = lock.granted ? `holding ${lock.mode}` : `waiting for ${lock.mode}`;
-  const behind = !lock.granted && lock.blockedBy.length ? ` behind pid ${lock.blockedBy.join(", ")}` : "";
+    lock.pid === null ? "a prepared transaction" : `pid ${lock.pid}${details ? ` (${details})` : ""}`;
   const on = lock.on ? ` on ${lock.on}` : "";
   const query = lock.query
     ? `: ${lock.query.length > 120 ? `${lock.query.slice(0, 117)}...` : lock.query}`
     : "";
-  return `locked by ${who} ${what}${on}${behind}${query}`;
+  if (lock.granted) return `locked by ${who} holding ${lock.mode}${on}${query}`;
+  const behind = lock.blockedBy.length ? ` behind pid ${lock.blockedBy.join(", ")}` : "";
+  return `blocked: ${who} waits for ${lock.mode}${on}${behind}, and every reader queues behind it${query}`;
 }
 
 /** "; locked now: public.orders locked by pid 1234 ...", or "" when nothing is locked any more. */
