@@ -136,3 +136,111 @@ describe("analyzeLogs on logs captured from PostgreSQL 15 and 18", () => {
     expect(r.statementCount).toBe(128);
   });
 });
+
+/** One workload (capture-prefixes.ts) in the layouts hosted services and common prefixes give (SOURCES.md). */
+const HOSTED = [
+  ["pg15-prefix-db-user.log", "stderr", "%t [%p]: db=%d,user=%u "],
+  ["pg15-prefix-rds.log", "stderr", "%t:%r:%u@%d:[%p]:"],
+  ["pg15-syslog-db-user.log", "syslog", "db=%d,user=%u,app=%a,client=%h "],
+  ["pg15-cloudsql.json", "cloudsql", "%m [%p]: [%l-1] db=%d,user=%u "],
+  ["pg15-cloudsql-console.json", "cloudsql", "%m [%p]: [%l-1] db=%d,user=%u "],
+  ["pg15-cnpg.json", "cnpg", null],
+  ["heroku-logplex.log", "logplex", "sql_error_code = %e "],
+] as const;
+
+describe("analyzeLogs on common prefixes and hosted services' layouts, without --prefix", () => {
+  it.each(HOSTED)("%s reads as %s with its prefix detected", async (file, format, prefix) => {
+    const r = await analyzeLogs([FIXTURES + file]);
+    expect(r.files[0]).toMatchObject({ format, prefix, skipped: 0 });
+    expect(r.statementCount).toBe(19);
+    expect(r.statements.map((s) => s.calls).sort((a, b) => b - a)).toEqual([12, 1, 1, 1, 1, 1, 1, 1]);
+    expect(
+      r.statements.find((s) => s.query === "select id, total from orders where customer_id = $1")?.calls,
+    ).toBe(12);
+    // The multi-line statement came out whole, whichever way its continuation lines were written.
+    expect(
+      r.statements.some((s) =>
+        /^select c\.name, sum\(o\.total\) as spent from customers c join orders o/.test(s.query),
+      ),
+    ).toBe(true);
+    expect(r.nPlusOne).toHaveLength(1);
+    expect(r.nPlusOne[0]?.repeats).toEqual({ min: 12, median: 12, max: 12 });
+    expect(r.nPlusOne[0]?.rewrite).toBe(
+      "select customer_id, id, total from orders where customer_id = ANY($1)",
+    );
+    expect(r.events.errors.map((e) => [e.message, e.example])).toEqual([
+      ['relation "…" does not exist', "select * from missing_table"],
+    ]);
+    expect(r.events.tempFiles.count).toBe(1);
+  });
+
+  it("leaves out, and counts, what is not the server's: Heroku's metrics, CloudNativePG's instance manager", async () => {
+    const heroku = await analyzeLogs([`${FIXTURES}heroku-logplex.log`]);
+    expect(heroku.files[0]?.ignored).toEqual([{ what: "heroku-postgres metrics samples", lines: 4 }]);
+    const cnpg = await analyzeLogs([`${FIXTURES}pg15-cnpg.json`]);
+    expect(cnpg.files[0]?.ignored).toEqual([{ what: "CloudNativePG instance manager lines", lines: 2 }]);
+  });
+
+  it("reads pgBadger's real Cloud SQL, CloudNativePG and Heroku captures", async () => {
+    const cloud = await analyzeLogs([`${FIXTURES}pgbadger/cloudsql.json`]);
+    expect(cloud.files[0]).toMatchObject({
+      format: "cloudsql",
+      prefix: "%m [%p]: [%l-1] db=%d,user=%u ",
+      skipped: 0,
+    });
+    // Cloud SQL writes autovacuum's detail lines as entries of their own; they join their message.
+    expect(cloud.events.autovacuum.vacuums).toBeGreaterThan(0);
+    expect(cloud.events.checkpoints.count).toBeGreaterThan(0);
+    expect(Math.floor(cloud.period.first ?? 0)).toBe(Date.parse("2020-05-02T13:00:20.382Z"));
+    const cnpg = await analyzeLogs([`${FIXTURES}pgbadger/cnpg.json`]);
+    expect(cnpg.files[0]).toMatchObject({ format: "cnpg", skipped: 0 });
+    expect(cnpg.statementCount).toBeGreaterThan(40);
+    expect(cnpg.events.errors.find((e) => e.sqlstate === "42703")?.example).toBe(
+      "delete from states where names = 'America';",
+    );
+    const heroku = await analyzeLogs([`${FIXTURES}pgbadger/logplex.log`]);
+    expect(heroku.files[0]).toMatchObject({ format: "logplex", prefix: "sql_error_code = %e ", skipped: 0 });
+    expect(heroku.events.deadlocks).toBe(1);
+    // [921320-2] ... [921320-6]: the drain layout's continuation lines, without a tab, join the statement.
+    const update = heroku.statements.find((s) => s.query.startsWith('update "checkers"'));
+    expect(update?.example.sql).toMatch(/where missions\.checker_id = checkers\.id/i);
+    expect(update?.maxMs).toBeCloseTo(85756.273, 3);
+  });
+
+  it("sums up PgBouncer's own log: logins, clients turned away and why, and its stats lines", async () => {
+    const r = await analyzeLogs([`${FIXTURES}pgbouncer-1.18.log`]);
+    expect(r.files[0]).toMatchObject({ format: "pgbouncer", skipped: 0 });
+    expect(r.statementCount).toBe(0);
+    const b = r.pgbouncer;
+    expect(b).toMatchObject({
+      version: "1.18.0",
+      maxClientConn: 12,
+      logins: 48,
+      clients: 1,
+      serverConnections: 3,
+    });
+    expect(b?.loginsBy.slice(0, 2)).toEqual([
+      { database: "postgres", user: "shop", count: 34 },
+      { database: "postgres", user: "report", count: 13 },
+    ]);
+    expect(b?.errors.map((e) => [e.message, e.count])).toEqual([
+      ["no more connections allowed (max_client_conn)", 2],
+      ["password authentication failed", 1],
+      ["no such database: nosuchdb", 1],
+      ["query_wait_timeout", 1],
+    ]);
+    expect(b?.stats?.intervals).toBeGreaterThan(5);
+    expect(b?.stats?.waitUs.max).toBeGreaterThan(1_000_000);
+    const old = await analyzeLogs([`${FIXTURES}pgbadger/pgbouncer-1.9.log`]);
+    expect(old.pgbouncer).toMatchObject({ version: "1.9.0", maxClientConn: 100 });
+    expect(old.pgbouncer?.stats?.intervals).toBe(5);
+    expect(old.pgbouncer?.stats?.xactsPerSecond.max).toBe(481);
+    const recent = await analyzeLogs([`${FIXTURES}pgbadger/pgbouncer-1.21.log`]);
+    expect(recent.pgbouncer?.stats?.queriesPerSecond.max).toBe(8248);
+    expect(recent.pgbouncer?.closes.find((c) => c.side === "client")).toEqual({
+      side: "client",
+      reason: "client close request",
+      count: 30,
+    });
+  });
+});

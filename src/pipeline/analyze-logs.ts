@@ -17,7 +17,7 @@ import {
   type LogAnalysisState,
   type LogFilter,
 } from "../facts/logs/log-analysis.js";
-import { fileCompression } from "../facts/logs/log-input.js";
+import { binaryInputError, fileCompression } from "../facts/logs/log-input.js";
 import { prefixRegex } from "../facts/logs/log-line-prefix.js";
 import { logParts } from "../facts/logs/log-parts.js";
 import {
@@ -151,6 +151,8 @@ async function readInParts(
   analysis: LogAnalysis,
 ): Promise<{ stats: Omit<LogReport["files"][number], "name">; threads: number } | null> {
   const head = await readHead(path);
+  const binary = binaryInputError(path, head.join("\n"));
+  if (binary) throw binary;
   // A JSON array's elements span lines: one thread reads it.
   if (startsJsonArray(head.slice(0, 5).join("\n"))) return null;
   const { format, prefix } = detectLog(path, head, {

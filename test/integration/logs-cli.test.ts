@@ -167,4 +167,53 @@ describe("dbopt logs", () => {
     expect(three.events).toEqual(one.events);
     expect(three.files).toEqual(one.files);
   });
+  it("reads bzip2, xz and zstd logs; a cut-short one is one line and exit 2, not a bug", async () => {
+    for (const ext of ["bz2", "xz", "zst"]) {
+      const r = await runCli([
+        "logs",
+        join(FIXTURES, `compressed/pg15-prefix-db-user.log.${ext}`),
+        "--format",
+        "json",
+      ]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.stdout) as { statementCount: number }).statementCount).toBe(19);
+    }
+    for (const ext of ["gz", "bz2"]) {
+      const cut = await runCli(["logs", join(FIXTURES, `compressed/cut-short.log.${ext}`)]);
+      expect(cut.code).toBe(2);
+      expect(cut.stdout).toBe("");
+      expect(cut.stderr.trim().split("\n")).toHaveLength(1);
+      expect(cut.stderr).toMatch(/cut-short\.log\.(gz|bz2): the (gzip|bzip2) data is corrupt or cut short/);
+      expect(cut.stderr).not.toMatch(/bug in dbopt/);
+    }
+    // Compressed standard input too.
+    const stdin = await runCli(["logs", "-", "--format", "json"], {
+      input: readFileSync(join(FIXTURES, "compressed/pg15-prefix-db-user.log.xz")),
+    });
+    expect((JSON.parse(stdin.stdout) as { statementCount: number }).statementCount).toBe(19);
+  });
+
+  it("never prints a binary file's bytes", async () => {
+    const r = await runCli(["logs", process.execPath]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not a text log: it holds binary data/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: what must not be printed.
+    expect(r.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\ufffd]/);
+  });
+
+  it("reads a Cloud console export on standard input and a PgBouncer log, and says what PgBouncer saw", async () => {
+    const cloud = await runCli(["logs", "-", "--format", "json"], {
+      input: readFileSync(join(FIXTURES, "pg15-cloudsql-console.json")),
+    });
+    expect(cloud.code).toBe(0);
+    expect(JSON.parse(cloud.stdout)).toMatchObject({ files: [{ format: "cloudsql" }], statementCount: 19 });
+    const bouncer = await runCli(["logs", join(FIXTURES, "pgbouncer-1.18.log")]);
+    expect(bouncer.code).toBe(0);
+    expect(bouncer.stdout).toContain("PgBouncer 1.18.0 (max_client_conn 12)");
+    expect(bouncer.stdout).toMatch(
+      /2× no more connections allowed \(max_client_conn\) — raise max_client_conn/,
+    );
+    expect(bouncer.stdout).not.toContain("No statement durations");
+  });
 });
