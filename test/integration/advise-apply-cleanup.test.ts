@@ -195,4 +195,50 @@ describe.each(server("pg15"))("advise --apply cleanup on $name", (srv) => {
     );
     expect(await indexesOn(db.url)).toEqual([]);
   });
+
+  it("SIGINT while the advisor is still planning stops it at once: nothing built, one line, exit 2", {
+    timeout: 60_000,
+  }, async () => {
+    // An IMMUTABLE function is folded while planning: EXPLAIN of a statement calling it sleeps.
+    await runAsAdmin(
+      db.url,
+      "create or replace function slow_constant() returns int immutable language plpgsql as 'begin perform pg_sleep(30); return 42; end'",
+    );
+    const slow = join(dir, "slow.sql");
+    writeFileSync(slow, "select * from events where account_id = slow_constant();\n");
+    const child = spawn(process.execPath, [BIN, "advise", "--db", db.url, "--workload", slow, "--apply"], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exit = new Promise<number | null>((resolve) => child.on("close", resolve));
+    await waitFor(
+      "dbopt planning the slow statement",
+      async () =>
+        (
+          await runAsAdmin(
+            db.url,
+            "select 1 from pg_stat_activity where application_name = 'dbopt' and wait_event = 'PgSleep'",
+          )
+        ).rowCount === 1,
+    );
+    const started = Date.now();
+    child.kill("SIGINT");
+    expect(await exit).toBe(2);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(stderr.trim().split("\n")).toEqual([
+      "dbopt: error: interrupted (SIGINT) before any index was built: nothing was changed. Run dbopt advise again when you have the time.",
+    ]);
+    expect(await indexesOn(db.url)).toEqual([]);
+    // dbopt's session is gone, not left sleeping on the server for the rest of its 30 s.
+    await waitFor(
+      "dbopt's session to end",
+      async () =>
+        (await runAsAdmin(db.url, "select 1 from pg_stat_activity where application_name = 'dbopt'"))
+          .rowCount === 0,
+    );
+  });
 });
