@@ -34,6 +34,7 @@ import { addColumnRewrite } from "./migration/add-column-rewrite.js";
 import { addNotNullColumnWithoutDefault } from "./migration/add-not-null-column-without-default.js";
 import { alterColumnType } from "./migration/alter-column-type.js";
 import { backfillInDdlTransaction } from "./migration/backfill-in-ddl-transaction.js";
+import { concurrentIndexRetry } from "./migration/concurrent-index-retry.js";
 import { concurrentlyInTransaction } from "./migration/concurrently-in-transaction.js";
 import { constraintValidatedInPlace } from "./migration/constraint-validated-in-place.js";
 import { createIndexNotConcurrent } from "./migration/create-index-not-concurrent.js";
@@ -42,6 +43,7 @@ import { domainConstraint } from "./migration/domain-constraint.js";
 import { dropDatabase } from "./migration/drop-database.js";
 import { dropIndexNotConcurrent } from "./migration/drop-index-not-concurrent.js";
 import { dropObject } from "./migration/drop-object.js";
+import { identifierTooLong } from "./migration/identifier-too-long.js";
 import { missingLockTimeout } from "./migration/missing-lock-timeout.js";
 import { preferRobustTypes } from "./migration/prefer-robust-types.js";
 import { renameObject } from "./migration/rename-object.js";
@@ -147,6 +149,7 @@ export const MIGRATION_RULES: readonly AnyRule<MigrationFacts>[] = byId([
   addNotNullColumnWithoutDefault,
   alterColumnType,
   backfillInDdlTransaction,
+  concurrentIndexRetry,
   concurrentlyInTransaction,
   constraintValidatedInPlace,
   createIndexNotConcurrent,
@@ -155,6 +158,7 @@ export const MIGRATION_RULES: readonly AnyRule<MigrationFacts>[] = byId([
   dropDatabase,
   dropIndexNotConcurrent,
   dropObject,
+  identifierTooLong,
   missingLockTimeout,
   preferRobustTypes,
   renameObject,

@@ -167,6 +167,16 @@ const CASES: Record<string, FixCase> = {
       expect(await constraintOf(c, n, n.unique)).toEqual({ type: "u", validated: true });
     },
   },
+  "migration/concurrent-index-retry": {
+    // The index a failed earlier run left behind (PostgreSQL marks it INVALID; here it only has to exist).
+    setup: (n) => `CREATE INDEX ${q(n.index)} ON ${n.T} (${n.C});`,
+    migration: (n) => `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${q(n.index)} ON ${n.T} (${n.C});`,
+    async verify(c, n) {
+      const after = await indexOf(c, n, n.index);
+      expect(after).toMatchObject({ valid: true, table: n.table });
+      expect(after?.filenode).not.toBe(filenodes.get(`${n.schema}.${n.index}`));
+    },
+  },
   "migration/create-index-not-concurrent": {
     migration: (n) => `CREATE INDEX ${q(n.index)} ON ${n.T} (${n.C});`,
     async verify(c, n) {
@@ -252,6 +262,7 @@ const ADVICE_ONLY = new Set([
   "migration/domain-constraint",
   "migration/drop",
   "migration/drop-database",
+  "migration/identifier-too-long",
   "migration/transaction-nesting",
   "migration/truncate-cascade",
   "migration/prefer-robust-types",
