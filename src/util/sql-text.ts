@@ -178,3 +178,19 @@ function visitNodes(node: unknown, visit: (node: ParseNode) => void): void {
   visit(node as ParseNode);
   for (const value of Object.values(node as ParseNode)) visitNodes(value, visit);
 }
+
+/**
+ * The text of a call starting at character `start` (`lower(x)`), through the parenthesis that closes its
+ * first one. Read with the lexer, so a parenthesis inside a quoted name or a string (`"x')"`) does not count.
+ */
+export function callTextAt(text: string, start: number): string | null {
+  const bytes = Buffer.from(text, "utf8");
+  const from = Buffer.byteLength(text.slice(0, start), "utf8");
+  let depth = 0;
+  for (const t of scanSql(text).tokens) {
+    if (t.start < from) continue;
+    if (t.text === "(") depth++;
+    else if (t.text === ")" && --depth === 0) return bytes.subarray(from, t.end).toString("utf8");
+  }
+  return null;
+}

@@ -1,5 +1,6 @@
 import { DbError } from "../../connectors/db-error.js";
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
+import { quoteIdent } from "../../util/sql-identifiers.js";
 import { DBOPT_VERSION } from "../../version.js";
 import type { Snapshot } from "../snapshot.js";
 import { collectActivity } from "./collect-activity.js";
@@ -134,7 +135,8 @@ function interestingColumns(
   const out: Array<{ schema: string; table: string; column: string }> = [];
   for (const t of tables) {
     for (const c of t.columns) {
-      if (indexed.has(`${t.schema}.${t.name}.${c.name}`) || words.has(c.name.toLowerCase())) {
+      // pg_get_indexdef prints a key column quoted where it needs quotes ("MixedCase", "line item").
+      if (indexed.has(`${t.schema}.${t.name}.${quoteIdent(c.name)}`) || words.has(c.name.toLowerCase())) {
         out.push({ schema: t.schema, table: t.name, column: c.name });
       }
     }

@@ -3,6 +3,7 @@
  * or through an expression such as lower(email). Read from the real PostgreSQL parse tree.
  */
 import { byteToCharOffset, tryParseSql } from "../../util/sql-parser.js";
+import { callTextAt } from "../../util/sql-text.js";
 
 export type PredicateKind = "eq" | "in" | "range" | "null" | "not-null" | "like" | "other";
 
@@ -158,14 +159,8 @@ function containsColumn(node: Node): boolean {
 /** The text of a function-call expression starting at `start`, up to its closing parenthesis. */
 function expressionText(sql: string, start: number, node: Node): string | null {
   if (!node.FuncCall) return null;
-  const open = sql.indexOf("(", start);
-  if (open < 0) return null;
-  let depth = 0;
-  for (let i = open; i < sql.length; i++) {
-    if (sql[i] === "(") depth++;
-    else if (sql[i] === ")" && --depth === 0) return sql.slice(start, i + 1);
-  }
-  return null;
+  // Lexer-aware: a parenthesis inside a quoted column name must not end the call.
+  return callTextAt(sql, start);
 }
 
 function flip(op: string): string {

@@ -5,6 +5,7 @@
  * each $n parameter the column it is compared with. Index advice is built from this.
  */
 import { byteToCharOffset, tryParseSql } from "../../util/sql-parser.js";
+import { callTextAt } from "../../util/sql-text.js";
 
 export type UseKind = "eq" | "in" | "range" | "null" | "not-null" | "like" | "contains" | "other";
 
@@ -384,14 +385,8 @@ function columnUse(node: Node | undefined, ctx: Context, scope: TableRef[]): Col
 function expressionText(sql: string, node: Node): string | null {
   const call = node.FuncCall as Node | undefined;
   if (!call) return null;
-  const start = byteToCharOffset(sql, Number(call.location));
-  const open = sql.indexOf("(", start);
-  let depth = 0;
-  for (let i = open; i >= 0 && i < sql.length; i++) {
-    if (sql[i] === "(") depth++;
-    else if (sql[i] === ")" && --depth === 0) return sql.slice(start, i + 1);
-  }
-  return null;
+  // Lexer-aware: a parenthesis inside a quoted column name must not end the call.
+  return callTextAt(sql, byteToCharOffset(sql, Number(call.location)));
 }
 
 function constantText(node: Node | undefined): string | null {

@@ -81,7 +81,11 @@ export const memorySettings: Rule<HealthFacts, Options> = {
     // work_mem at its 4MB default on a machine with memory to spare, while queries write temporary files.
     const spareForSorts = (ram - shared) / (connections * 3);
     if (workMem <= 4 * 1024 ** 2 && spareForSorts >= 4 * workMem && snapshot.database.tempBytes > 0) {
-      const suggested = Math.max(workMem, Math.floor(spareForSorts / 1024 ** 2)) * 1024 ** 2;
+      // Whole megabytes, and at most what work_mem accepts (2GB - 1kB, as 2047MB).
+      const suggested = Math.min(
+        Math.max(workMem, Math.floor(spareForSorts / 1024 ** 2) * 1024 ** 2),
+        2047 * 1024 ** 2,
+      );
       findings.push({
         ruleId: this.id,
         severity: "info",

@@ -1,4 +1,5 @@
 import type { Snapshot, TableFacts } from "../../facts/snapshot.js";
+import { quoteIdent } from "../../util/sql-identifiers.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatCount } from "../../util/format.js";
 import { comment, ident, lines, literal, qname, type SqlText, sql } from "../../util/sql-text.js";
@@ -42,7 +43,8 @@ export const missingPrimaryKey: Rule<HealthFacts, Options> = {
             i.predicate === null &&
             i.columns
               .slice(0, i.keyColumnCount)
-              .every((c) => table.columns.find((col) => col.name === c)?.notNull),
+              // pg_get_indexdef prints a key column quoted where it needs quotes.
+              .every((c) => table.columns.find((col) => quoteIdent(col.name) === c)?.notNull),
         );
         const name = qname(table.schema, table.name);
         return {
