@@ -17,6 +17,7 @@ interface ExplainFlags extends ConnectionFlags, OutputOptions {
   snapshot?: string;
   sandbox?: boolean;
   allowWrites?: boolean;
+  planIndex?: string;
 }
 
 export function registerExplain(program: Command, setExitCode: (code: number) => void): void {
@@ -38,11 +39,16 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
       "--allow-writes",
       "accept what --analyze of a data change leaves behind on this database (see --analyze)",
     )
-    .option("--snapshot <file>", "schema facts from `dbopt snapshot`, to tailor fixes to existing indexes");
+    .option("--snapshot <file>", "schema facts from `dbopt snapshot`, to tailor fixes to existing indexes")
+    .option(
+      "--plan-index <n>",
+      "which plan to read when the input holds several (a psql session, concatenated outputs); 1 is the first",
+    );
   addConnectionOptions(command);
   addOutputOptions(command);
   command.action(async (file: string | undefined, flags: ExplainFlags) => {
-    await parseOptions("explain", { file, ...flags }, (k) => ({
+    const checked = await parseOptions("explain", { file, ...flags }, (k) => ({
+      planIndex: k.wholeNumber("--plan-index", 1, 1_000_000_000).optional(),
       file: k.inputFile("the plan file", { stdin: true }).optional(),
       plan: k.inputFile("--plan", { stdin: true }).optional(),
       sql: k.text("--sql").optional(),
@@ -112,7 +118,7 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
     const snapshot = flags.snapshot ? await readSnapshot(flags.snapshot) : null;
     let plan: ReturnType<typeof parsePlan>;
     try {
-      plan = parsePlan(planText ?? "");
+      plan = parsePlan(planText ?? "", { index: checked.planIndex });
     } catch (error) {
       if (error instanceof InputError && planText && looksLikeSql(planText)) {
         throw new InputError(
