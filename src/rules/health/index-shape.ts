@@ -15,7 +15,7 @@ export interface IndexShape {
 
 export function indexShape(index: IndexFacts): IndexShape {
   const def = index.definition;
-  const using = def.indexOf(" USING ");
+  const using = usingAt(def);
   const open = def.indexOf("(", using);
   const close = matchingParen(def, open);
   const keys = splitTopLevel(def.slice(open + 1, close));
@@ -46,6 +46,19 @@ export function backsConstraint(index: IndexFacts): boolean {
 
 function same(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Where " USING " is in a definition, outside quoted names (an index or table may be called "a USING b"). */
+function usingAt(def: string): number {
+  let quote: string | null = null;
+  for (let i = 0; i < def.length; i++) {
+    const ch = def[i];
+    if (quote) {
+      if (ch === quote) quote = null;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (def.startsWith(" USING ", i)) return i;
+  }
+  return -1;
 }
 
 function matchingParen(text: string, open: number): number {

@@ -19,6 +19,42 @@ describe("plan/seq-scan-filter", () => {
     expect(finding?.objects).toEqual(["public.orders"]);
   });
 
+  it("takes the schema from a VERBOSE plan and quotes every name; without one it says the name is resolved by search_path", () => {
+    const verbose = JSON.stringify([
+      {
+        Plan: {
+          "Node Type": "Seq Scan",
+          "Relation Name": "t; DROP TABLE canary",
+          Schema: "Sales Dept",
+          Alias: "o",
+          "Startup Cost": 0,
+          "Total Cost": 1000,
+          "Plan Rows": 10,
+          "Plan Width": 8,
+          "Actual Startup Time": 0.01,
+          "Actual Total Time": 50,
+          "Actual Rows": 10,
+          "Actual Loops": 1,
+          Filter: '(o."Line Item" = 5)',
+          "Rows Removed by Filter": 99990,
+        },
+        "Execution Time": 50.5,
+      },
+    ]);
+    const [qualified] = planTextFindings(seqScanFilter, verbose);
+    expect(qualified?.fix?.sql).toBe(
+      'CREATE INDEX CONCURRENTLY ON "Sales Dept"."t; DROP TABLE canary" ("Line Item");',
+    );
+    expect(qualified?.fix?.note).not.toContain("search_path");
+
+    const bare = `Seq Scan on "t; DROP TABLE canary" o  (cost=0.00..1000.00 rows=10 width=8) (actual time=0.01..50.0 rows=10 loops=1)
+  Filter: (o."Line Item" = 5)
+  Rows Removed by Filter: 99990`;
+    const [unqualified] = planTextFindings(seqScanFilter, bare);
+    expect(unqualified?.fix?.sql).toBe('CREATE INDEX CONCURRENTLY ON "t; DROP TABLE canary" ("Line Item");');
+    expect(unqualified?.fix?.note).toContain("resolved by search_path");
+  });
+
   it("works from TIMING OFF plans too", () => {
     expect(planRuleFindings(seqScanFilter, "pg15", "seq-scan-filter-timing-off")).toHaveLength(1);
   });
