@@ -55,8 +55,9 @@ type Node = Record<string, unknown>;
 /** The strongest lock each table named by the statement gets; [] when the statement locks no existing table. */
 export function statementLocks(stmt: Node): TableLock[] {
   const locks = new Map<string, LockMode>();
+  // A RangeVar, or a dotted name already made (DROP's object lists).
   const take = (rel: unknown, mode: LockMode) => {
-    const name = relationName(rel);
+    const name = typeof rel === "string" ? rel : relationName(rel);
     if (!name) return;
     const held = locks.get(name);
     if (!held || LOCK_STRENGTH[mode] > LOCK_STRENGTH[held]) locks.set(name, mode);
