@@ -31,6 +31,8 @@ interface NodeFrame {
   col: number;
   node: PlanNode;
   rawProps: Array<[string, PropValue]>;
+  /** Partitions a ModifyTable writes to, from its "Update on t_p1 t_1" lines. */
+  targets?: string[];
 }
 interface HeaderFrame {
   kind: "header";
@@ -171,8 +173,11 @@ export function buildTextPlan(lines: InputLine[]): Plan {
     const target = TARGET_LINE.exec(content);
     if (target && top.kind === "node" && top.node.nodeType === "ModifyTable") {
       // "Update on t_p1 t_1": a partition the ModifyTable writes to, not a node and not its cost.
-      const name = readTargetName(target[1] ?? "");
-      top.rawProps.push(["Target Tables", [...targetsOf(top), name]]);
+      if (!top.targets) {
+        top.targets = [];
+        top.rawProps.push(["Target Tables", top.targets]);
+      }
+      top.targets.push(readTargetName(target[1] ?? ""));
       continue;
     }
 
@@ -200,14 +205,6 @@ function describeUnreadable(lines: InputLine[]): string {
   return lines.length === 1
     ? `line ${first.lineNo} of the plan is not a line EXPLAIN prints, skipped: "${sample}"`
     : `${lines.length.toLocaleString("en-US")} lines of the plan are not lines EXPLAIN prints, skipped; the first, line ${first.lineNo}: "${sample}"`;
-}
-
-function targetsOf(frame: NodeFrame): string[] {
-  for (let i = frame.rawProps.length - 1; i >= 0; i--) {
-    const [key, value] = frame.rawProps[i] as [string, PropValue];
-    if (key === "Target Tables" && Array.isArray(value)) return value;
-  }
-  return [];
 }
 
 /** "sales.events_2025 e_1" → "events_2025" (the relation's name, as EXPLAIN JSON's "Target Tables" gives it). */

@@ -55,6 +55,8 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
   const notes: string[] = [];
   const garbage: InputLine[] = [];
   let skipped: InputLine[] = [];
+  let skippedWithText = 0;
+  let skippedFirst: InputLine | null = null;
   // Set when the run of lines outside plans turned out to be a statement with its result table.
   let skippedExplained = false;
   let firstContent: InputLine | null = null;
@@ -68,7 +70,16 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
     if (skipped.length > 0 && !skippedExplained && !explainable(skipped))
       garbage.push(...skipped.filter((l) => l.text));
     skipped = [];
+    skippedWithText = 0;
+    skippedFirst = null;
     skippedExplained = false;
+  };
+  const skip = (line: InputLine) => {
+    skipped.push(line);
+    if (line.text) {
+      skippedWithText++;
+      skippedFirst ??= line;
+    }
   };
   const startPlan = (line: InputLine, col: number) => {
     closeSkipped();
@@ -83,8 +94,9 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
       closePlan();
       // Text right above a rule is a column header (psql wraps a long one onto a second line), below the
       // statement whose result it heads: the rows that follow are that result.
-      const header = skipped.filter((l) => l.text);
-      if (header.length > 0 && (header.length <= 2 || explainable(skipped))) skippedExplained = true;
+      // (Counted as the lines come, so a long transcript of result tables costs no second pass.)
+      const first = skippedFirst as InputLine | null;
+      if (first && (skippedWithText <= 2 || isCompany(first.text))) skippedExplained = true;
       continue;
     }
     const content = line.text;
@@ -124,7 +136,7 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
       }
       if (isCompany(content)) {
         closePlan();
-        skipped.push(line);
+        skip(line);
         continue;
       }
       garbage.push(line);
@@ -154,7 +166,7 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
       i = wrapped.lastIndex;
       continue;
     }
-    skipped.push(line);
+    skip(line);
   }
   closePlan();
   closeSkipped();
