@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { analyzeLogs } from "./analyze-logs.js";
 
@@ -242,5 +246,24 @@ describe("analyzeLogs on common prefixes and hosted services' layouts, without -
       reason: "client close request",
       count: 30,
     });
+  });
+});
+
+describe("analyzeLogs on a log exported newest first", () => {
+  it("reads a plain file last line first, as the server wrote it, and says so of a compressed one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dbopt-newest-"));
+    const newest = readFileSync(`${FIXTURES}pgbadger/cnpg.json`, "utf8");
+    const oldest = join(dir, "oldest-first.json");
+    writeFileSync(oldest, `${newest.trimEnd().split("\n").reverse().join("\n")}\n`);
+    const reversed = await analyzeLogs([`${FIXTURES}pgbadger/cnpg.json`]);
+    const inOrder = await analyzeLogs([oldest]);
+    expect(reversed.files[0]).toMatchObject({ reversed: true, newestFirst: false });
+    expect(inOrder.files[0]).toMatchObject({ reversed: false, newestFirst: false });
+    expect(reversed.statements).toEqual(inOrder.statements);
+    expect(reversed.events).toEqual(inOrder.events);
+    expect(reversed.statementCount).toBeGreaterThan(40);
+    const gz = join(dir, "newest.json.gz");
+    writeFileSync(gz, gzipSync(newest));
+    expect((await analyzeLogs([gz])).files[0]).toMatchObject({ reversed: false, newestFirst: true });
   });
 });

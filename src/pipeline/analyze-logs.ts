@@ -17,7 +17,7 @@ import {
   type LogAnalysisState,
   type LogFilter,
 } from "../facts/logs/log-analysis.js";
-import { binaryInputError, fileCompression } from "../facts/logs/log-input.js";
+import { binaryInputError, fileCompression, fileLinesReversed } from "../facts/logs/log-input.js";
 import { prefixRegex } from "../facts/logs/log-line-prefix.js";
 import { logParts } from "../facts/logs/log-parts.js";
 import {
@@ -107,6 +107,7 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
     const size = sizes[i] ?? 0;
     if (
       jobs > 1 &&
+      !(await newestFirst(path, options)) &&
       size >= (options.parallelFromBytes ?? 64 << 20) &&
       existsSync(fileURLToPath(WORKER)) &&
       (await fileCompression(path)) === null
@@ -118,12 +119,15 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
         continue;
       }
     }
-    const stats = await readLog(name, await openLog(path), (r) => analysis.record(r), {
+    // A log exported newest first is read last line first, in the order the server wrote it.
+    const reversed = path !== "-" && (await newestFirst(path, options));
+    const input = reversed ? fileLinesReversed(path, size) : await openLog(path);
+    const stats = await readLog(name, input, (r) => analysis.record(r), {
       ...options,
       onBytes: progress,
     });
     analysis.flush();
-    files.push({ name, ...stats });
+    files.push({ name, ...stats, reversed });
   }
   const result = analysis.result(files.every((f) => f.format === "mysql-slow") ? "mysql" : "postgres");
   return {
@@ -212,6 +216,8 @@ async function readInParts(
       skipped: all.reduce((n, s) => n + s.skipped, 0),
       firstSkipped: all.find((s) => s.firstSkipped !== null)?.firstSkipped ?? null,
       ignored: [...ignored].map(([what, lines]) => ({ what, lines })),
+      newestFirst: all.some((st) => st.newestFirst),
+      reversed: false,
     },
     threads: rest.length + 1,
   };
@@ -234,6 +240,26 @@ async function expandDirectories(paths: string[]): Promise<string[]> {
     out.push(...files);
   }
   return out;
+}
+
+/**
+ * Whether a plain file's first lines run newest first (a log viewer's download), read off the records they hold.
+ * Compressed files and JSON arrays are not read backwards: the report says they run newest first instead.
+ */
+async function newestFirst(path: string, options: LogOptions): Promise<boolean> {
+  if (path === "-" || (await fileCompression(path)) !== null) return false;
+  const head = await readHead(path);
+  if (startsJsonArray(head.slice(0, 5).join("\n"))) return false;
+  try {
+    const stats = await readLog(path, [head.slice(0, -1).join("\n")], () => {}, {
+      ...(options.format ? { format: options.format } : {}),
+      ...(options.prefix ? { prefix: options.prefix } : {}),
+    });
+    return stats.newestFirst;
+  } catch {
+    // The reading proper says what is wrong with the file.
+    return false;
+  }
 }
 
 /** The first lines of a file, for format and prefix detection. */

@@ -258,3 +258,60 @@ function toolMessage(stderr: string, command: string): string {
     .replace(/^(?:\(stdin\)|\/\*stdin\*\\)\s*:\s*/, "")
     .replace(/^Read error \(\d+\) : /, "");
 }
+
+/**
+ * A file's lines last to first, as text chunks: a log exported newest first (log viewers' downloads) read in the
+ * order the server wrote it. Blocks are read from the end and cut at newlines, so a character is never split.
+ */
+export function* fileLinesReversed(path: string, size: number): Generator<string> {
+  const fd = openSync(path, "r");
+  try {
+    let carry = Buffer.alloc(0);
+    let trailing = true;
+    for (let end = size; end > 0; ) {
+      const start = Math.max(0, end - CHUNK);
+      const block = Buffer.allocUnsafe(end - start);
+      readSync(fd, block, 0, block.length, start);
+      end = start;
+      let buf = Buffer.concat([block, carry]);
+      // The file's final newline ends its last line; it does not start an empty one.
+      if (trailing) {
+        if (buf.at(-1) === 10) buf = buf.subarray(0, -1);
+        trailing = false;
+      }
+      const first = start === 0 ? -1 : buf.indexOf(10);
+      if (start > 0 && first < 0) {
+        carry = buf;
+        continue;
+      }
+      carry = start === 0 ? Buffer.alloc(0) : buf.subarray(0, first);
+      const lines = buf.toString("utf8", first + 1).split("\n");
+      yield `${lines.reverse().join("\n")}\n`;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Whether a log runs newest first, from the times of its records: most steps from one record to the next go back
+ * in time. A few steps back are normal (processes write out of order within a second).
+ */
+export class OrderCheck {
+  private last: number | null = null;
+  private back = 0;
+  private forward = 0;
+
+  time(t: number | null): void {
+    if (t === null) return;
+    if (this.last !== null) {
+      if (t < this.last - 1) this.back++;
+      else if (t > this.last + 1) this.forward++;
+    }
+    this.last = t;
+  }
+
+  get newestFirst(): boolean {
+    return this.back >= 5 && this.back > 4 * this.forward;
+  }
+}

@@ -67,7 +67,9 @@ describe("readLog", () => {
       /no known log_line_prefix matches its lines; a line reads: GET \/index/,
     );
     await expect(read("")).rejects.toThrow(/is empty/);
-    await expect(read('{"not": "a log"}\n')).rejects.toThrow(/no line is a jsonlog record/);
+    await expect(read('{"not": "a log"}\n')).rejects.toThrow(
+      /its lines are JSON but no line is a PostgreSQL jsonlog record/,
+    );
   });
 
   it("reads a log written with CRLF line ends as the same log", async () => {

@@ -10,7 +10,7 @@ import { CsvLogReader } from "./csv-log-reader.js";
 import { inferPrefix } from "./infer-prefix.js";
 import { JsonArrayLines, startsJsonArray } from "./json-array-lines.js";
 import { isCnpgLine, JsonLogReader } from "./json-log-reader.js";
-import { binaryInputError, type LogInput } from "./log-input.js";
+import { binaryInputError, type LogInput, OrderCheck } from "./log-input.js";
 import { COMMON_PREFIXES, prefixRegex } from "./log-line-prefix.js";
 import type { LogRecord } from "./log-record.js";
 import { isLogplexLine, LOGPLEX_PREFIX, logplexLine, logplexMessage } from "./logplex-lines.js";
@@ -57,6 +57,10 @@ export interface ReadStats {
   /** Lines known not to be server messages, left out and counted: Heroku's metrics samples, CloudNativePG's
    * instance manager, other services' entries in a Cloud Logging export. */
   ignored: Array<{ what: string; lines: number }>;
+  /** The records' times mostly go back: the log was exported newest first (as read, after any reversal). */
+  newestFirst: boolean;
+  /** The file was exported newest first and read last line first, in the order the server wrote it. */
+  reversed: boolean;
 }
 
 export const CSV_START = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z+\-0-9:]+)?,/;
@@ -76,6 +80,12 @@ export async function readLog(
   onRecord: (r: LogRecord) => void,
   options: { prefix?: string; format?: LogFormat; onBytes?: (bytes: number) => void } = {},
 ): Promise<ReadStats> {
+  const order = new OrderCheck();
+  const emit = onRecord;
+  onRecord = (r) => {
+    order.time(r.time);
+    emit(r);
+  };
   let bytes = 0;
   let rest = "";
   let reader: { line(text: string): void; end(): void } | null = null;
@@ -218,8 +228,8 @@ export async function readLog(
     throw noMatch(name, readerPrefix(format as LogFormat, prefix) ?? "", s.firstUnmatched);
   if (j && j.records === 0 && j.ignored === 0)
     throw new InputError(
-      `${name}: no line is a ${format === "cnpg" ? "CloudNativePG record" : "jsonlog record"}`,
-      `the first line reads: ${printable(j.firstUnmatched)}`,
+      `${name}: its lines are JSON but no line is ${format === "cnpg" ? "a CloudNativePG record" : "a PostgreSQL jsonlog record (error_severity and message)"}; the first reads: ${printable(j.firstUnmatched)}`,
+      "give PostgreSQL's jsonlog, a Cloud Logging export of Cloud SQL (--log-format cloudsql) or CloudNativePG's log (--log-format cnpg), or the server's own log file",
     );
   if (j?.ignored) ignored.set("CloudNativePG instance manager lines", j.ignored);
   if (b && b.records === 0)
@@ -237,6 +247,8 @@ export async function readLog(
       s?.firstUnmatched ?? j?.firstUnmatched ?? m?.firstUnmatched ?? b?.firstUnmatched ?? null,
     ),
     ignored: [...ignored].map(([what, lines]) => ({ what, lines })),
+    newestFirst: order.newestFirst,
+    reversed: false,
   };
 }
 

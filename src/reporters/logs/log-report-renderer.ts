@@ -43,6 +43,18 @@ export function renderLogReport(
       ),
       "",
     );
+  for (const f of report.files.filter((x) => x.reversed))
+    lines.push(
+      p.dim(`${f.name} runs newest first (a log viewer's export): read last line first, oldest first`),
+      "",
+    );
+  for (const f of report.files.filter((x) => x.newestFirst))
+    lines.push(
+      p.yellow(
+        `${f.name} runs newest first: messages that span lines and N+1 loops are read out of order; give it oldest first (tac FILE | dbopt logs -; zcat FILE | tac | dbopt logs - when compressed; jq -c 'reverse[]' for a JSON array)`,
+      ),
+      "",
+    );
   const serverLogs = report.files.some((f) => f.format !== "pgbouncer");
   if (report.statementCount === 0 && serverLogs)
     lines.push(
