@@ -14,6 +14,9 @@
 import { readFileSync } from "node:fs";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateCandidates } from "../../src/advisors/index/generate-candidates.js";
+import { candidateDdl } from "../../src/advisors/index/index-candidate.js";
+import { prepareWorkload } from "../../src/advisors/index/workload-query.js";
 import { PostgresConnector } from "../../src/connectors/postgres/postgres-connector.js";
 import { resolveTarget } from "../../src/connectors/postgres/target.js";
 import { collectSnapshot } from "../../src/facts/collect/collect-snapshot.js";
@@ -648,6 +651,40 @@ describe.each(servers)("every fix's SQL on awkward names ($name)", (server) => {
         await runFix(fkFix as Finding, [key(n, "fkchild")]);
       }
     }, 240_000);
+
+    it("index advisor candidates: every CREATE INDEX it may print builds on the server", async () => {
+      const fresh = await collect();
+      let built = 0;
+      for (const n of NAMES) {
+        const t = qname(n, objectName(n, "orders"));
+        const [a, b, c, name] = [ident(n), ident(`${n} b`), ident(`${n} c`), ident(`${n} name`)];
+        const queries = prepareWorkload(
+          [
+            sql`select o.k, o.${c} from ${t} o where o.${a} = $1 and lower(o.${name}) = 'x' order by o.${b} desc limit 10`,
+            sql`select o.${c}, count(*) from ${t} as o where o.${b} = 5 and upper((o.${name})::text) like 'N1%' group by o.${c}`,
+            sql`select * from ${t} where ${b} between 1 and 3 and ${name} is null`,
+          ].map((text, i) => ({ id: `q${i}`, sql: text, weight: 1, calls: 1 })),
+          fresh,
+        );
+        const candidates = generateCandidates(queries, fresh);
+        expect(candidates.some((x) => x.columns.some((k) => k.startsWith("(lower(")))).toBe(true);
+        for (const candidate of candidates) {
+          const ddl = candidateDdl(candidate, false);
+          expect(ddl).not.toMatch(/\bo\./);
+          // Built and rolled back: what counts is that PostgreSQL takes it as it is printed.
+          await client.query("begin");
+          try {
+            await client.query(ddl);
+            built++;
+          } finally {
+            await client.query("rollback");
+          }
+        }
+      }
+      expect(built).toBeGreaterThan(NAMES.length * 3);
+      const { rows } = await client.query("select to_regclass('public.canary') as t");
+      expect(rows[0].t).toBe("canary");
+    }, 60_000);
 
     it("settings-only plan fixes: SET runs here, ALTER SYSTEM on the private server", async () => {
       // Plans captured from real servers (test/fixtures/plans, each with its capture command).
