@@ -75,6 +75,12 @@ describe("re-indented", () => {
     same(mapLines(plain, (line) => `       ${line}`));
   });
 
+  it("psql's padding lost on the first line only (the selection started at the root's first letter)", () => {
+    const body = psqlOutput.split("\n").slice(2, -3); // no header, rule or footer
+    expect(body[0]?.startsWith(" GroupAggregate")).toBe(true);
+    same([body[0]?.trimStart(), ...body.slice(1)].join("\n"));
+  });
+
   it("a summary line indented past the root, where a paste tool moved it", () => {
     same(plain.replace("Execution Time:", " Execution Time:"));
   });
