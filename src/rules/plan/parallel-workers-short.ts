@@ -1,6 +1,6 @@
 import { alterSystem } from "../../findings/fix-sql.js";
 import { round3 } from "../../util/format.js";
-import { comment, sql } from "../../util/sql-text.js";
+import { sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { nodeFindings, nodeLabel, type PlanFacts, settingOf } from "./plan-facts.js";
 
@@ -28,6 +28,10 @@ export const parallelWorkersShort: Rule<PlanFacts, Options> = {
           ? m.inclusiveMs / analyzed.totalMs
           : 0;
       const maxWorkers = settingOf(facts, "max_parallel_workers");
+      // Room for the workers that did not start, on top of what is allowed now (8 by default).
+      const suggested = Number(maxWorkers ?? 8) + (planned - launched);
+      const processes = Number(settingOf(facts, "max_worker_processes") ?? Number.NaN);
+      const restart = Number.isFinite(processes) && suggested > processes;
       return {
         ruleId: this.id,
         severity: launched === 0 && share >= 0.3 ? "warning" : "info",
@@ -40,8 +44,10 @@ export const parallelWorkersShort: Rule<PlanFacts, Options> = {
           timeShare: round3(share),
         },
         fix: {
-          sql: sql`${comment("at most max_worker_processes, which needs a restart to raise")}\n${alterSystem("max_parallel_workers", 16)}`,
-          note: "Raise max_parallel_workers (and max_worker_processes, which needs a restart) if the machine has idle cores at peak; otherwise lower max_parallel_workers_per_gather so plans expect what they will get.",
+          sql: restart
+            ? sql`${alterSystem("max_worker_processes", suggested, true)}\n${alterSystem("max_parallel_workers", suggested)}`
+            : alterSystem("max_parallel_workers", suggested),
+          note: `Raise max_parallel_workers by the ${planned - launched} worker${planned - launched === 1 ? "" : "s"} that did not start${restart ? ` (and max_worker_processes, ${processes} now, which takes effect only after a restart)` : " (at most max_worker_processes)"} if the machine has idle cores at peak; otherwise lower max_parallel_workers_per_gather so plans expect what they will get.`,
         },
         docsUrl: this.docsUrl,
         impact: m?.inclusiveMs ?? 0,
