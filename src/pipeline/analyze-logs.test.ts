@@ -235,6 +235,16 @@ describe("analyzeLogs on common prefixes and hosted services' layouts, without -
     ]);
     expect(b?.stats?.intervals).toBeGreaterThan(5);
     expect(b?.stats?.waitUs.max).toBeGreaterThan(1_000_000);
+    // The same PgBouncer through syslog: no time, pid or level of its own; pooler errors are warnings again.
+    for (const file of ["pgbouncer-1.18-syslog.log", "pgbouncer-1.18-syslog-rfc3339.log"]) {
+      const sys = await analyzeLogs([FIXTURES + file]);
+      expect(sys.files[0]).toMatchObject({ format: "pgbouncer", skipped: 0 });
+      expect(sys.pgbouncer).toMatchObject({ version: "1.18.0", logins: 6, serverConnections: 1 });
+      expect(sys.pgbouncer?.errors).toMatchObject([
+        { level: "WARNING", message: "password authentication failed" },
+      ]);
+      expect(sys.pgbouncer?.stats?.intervals).toBeGreaterThan(1);
+    }
     const old = await analyzeLogs([`${FIXTURES}pgbadger/pgbouncer-1.9.log`]);
     expect(old.pgbouncer).toMatchObject({ version: "1.9.0", maxClientConn: 100 });
     expect(old.pgbouncer?.stats?.intervals).toBe(5);

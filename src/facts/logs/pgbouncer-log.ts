@@ -7,6 +7,7 @@
  *   2026-12-02 00:35:08.508 UTC [24876] LOG C-0x5581ad5e2f40: postgres/shop@127.0.0.1:39958 login attempt: db=postgres user=shop tls=no
  *   2026-12-02 00:35:09.509 UTC [24876] LOG stats: 67 xacts/s, 67 queries/s, in 1952 B/s, out 4026 B/s, xact 18974 us, query 18974 us, wait 992690 us
  *   2018-09-12 16:08:54.775 3392 LOG file descriptor limit: 1024 (H:4096), max_client_conn: 100, ...   (before 1.12: no brackets)
+ *   Dec  2 01:17:44 vm pgbouncer[14927]: C-0x558b3ded3540: postgres/shop@127.0.0.1:41868 pooler error: ...   (syslog = 1)
  *
  * (src/objects.c, src/client.c, src/stats.c of PgBouncer; the 1.18 capture in test/fixtures/logs and pgBadger's
  * 1.9 and 1.21 captures.) The reader turns each line into a LogRecord marked `pgbouncer`; PgBouncerSummary counts
@@ -15,14 +16,32 @@
 import { detach } from "../../util/detach-string.js";
 import type { LogRecord } from "./log-record.js";
 import { logTime } from "./log-time.js";
+import { syslogToStderr } from "./syslog-lines.js";
 
 const LINE =
   /^(?<time>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z][A-Za-z0-9/_+-]*| ?[+-]\d\d(?::?\d\d)?)?) (?:\[(?<pid>\d+)\]|(?<bare>\d+)) (?<level>LOG|WARNING|ERROR|FATAL|NOISE|DEBUG|INFO|NOTICE) (?<message>.*)$/;
 const CONNECTION =
   /^(?<side>[CS])-0x[0-9a-f]+: (?<db>[^/\s]*)\/(?<user>[^@\s]*)@(?<address>\S+?) (?<text>.*)$/;
 
+/** PgBouncer through syslog (`syslog = 1`): the daemon's header, then the message without time, pid or level. */
+const SYSLOG =
+  /^(?:[A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) \S+ pgbouncer\[\d+\]: /;
+
 export function isPgBouncerLine(line: string): boolean {
-  return LINE.test(line);
+  return LINE.test(line) || SYSLOG.test(line);
+}
+
+/** A syslog line in PgBouncer's own layout; syslog drops the level, so pooler errors get back their WARNING. */
+function fromSyslog(line: string): string | null {
+  if (!SYSLOG.test(line)) return null;
+  const own = syslogToStderr(line);
+  if (own === null) return null;
+  const m = /^(.*?) (\[\d+\]) (.*)$/.exec(own);
+  if (!m) return null;
+  const level = /^(?:[CS]-0x[0-9a-f]+: \S+ )?(?:pooler error|login failed)/.test(m[3] ?? "")
+    ? "WARNING"
+    : "LOG";
+  return `${m[1]} ${m[2]} ${level} ${m[3]}`;
 }
 
 export class PgBouncerLogReader {
@@ -34,7 +53,7 @@ export class PgBouncerLogReader {
 
   line(text: string): void {
     if (!text) return;
-    const m = LINE.exec(text);
+    const m = LINE.exec(text) ?? LINE.exec(fromSyslog(text) ?? "");
     const g = m?.groups;
     if (!g) {
       this.unmatched++;

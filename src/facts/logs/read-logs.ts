@@ -296,12 +296,12 @@ function detectFormat(lines: string[]): LogFormat {
     return "jsonlog";
   }
   if (MYSQL_SLOW_START.test(first)) return "mysql-slow";
-  // Heroku's lines look like RFC 3339 syslog: tell them apart first.
+  // Heroku's lines and PgBouncer's through syslog look like syslog: tell them apart first.
   if (nonEmpty.slice(0, 50).some(isLogplexLine)) return "logplex";
-  if (isSyslogLine(first)) return "syslog";
-  if (CSV_START.test(first)) return "csvlog";
   const sample = nonEmpty.slice(0, 50);
   if (sample.filter(isPgBouncerLine).length >= sample.length * 0.5) return "pgbouncer";
+  if (isSyslogLine(first)) return "syslog";
+  if (CSV_START.test(first)) return "csvlog";
   return "stderr";
 }
 
@@ -344,11 +344,6 @@ function detectPrefix(name: string, lines: string[], format: LogFormat): string 
 function looksLike(lines: string[]): { what: string; hint: string } | null {
   const sample = lines.filter((l) => l.trim()).slice(0, 50);
   const share = (re: RegExp) => sample.filter((l) => re.test(l)).length >= sample.length * 0.5;
-  if (share(/^\S+(?: +\S+){2,3} pgbouncer\[\d+\]: /))
-    return {
-      what: "PgBouncer logging through syslog, which dbopt does not read",
-      hint: "give PgBouncer's own log file (its logfile setting, e.g. /var/log/postgresql/pgbouncer.log): dbopt reads that as --log-format pgbouncer",
-    };
   if (share(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/))
     return {
       what: "a CloudWatch export of an RDS log, with CloudWatch's time in front of each line",
