@@ -11,6 +11,7 @@ import { loadSqlParser, parseSql } from "../../src/util/sql-parser.js";
 import { availableServers, createTestDatabase, type TestDatabase } from "../support/servers.js";
 
 const SETUP = `
+  create schema archive;
   create table p (id int primary key);
   create table t (id int primary key, a int, note varchar(20));
   insert into p values (1); insert into t values (1, 1, 'x');
@@ -46,6 +47,7 @@ const STATEMENTS = [
   "update t set a = 1",
   "refresh materialized view mv",
   "alter table t rename column note to remark",
+  "alter table t set schema archive",
   "drop table r",
 ];
 

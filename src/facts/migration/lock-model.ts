@@ -106,6 +106,9 @@ export function statementLocks(stmt: Node): TableLock[] {
     case "ClusterStmt":
       take(s.relation, "AccessExclusiveLock");
       break;
+    case "AlterObjectSchemaStmt":
+      if (s.objectType === "OBJECT_TABLE") take(s.relation, "AccessExclusiveLock");
+      break;
     case "ReindexStmt": {
       const concurrently = optionOn(s.params, "concurrently");
       if (s.kind === "REINDEX_OBJECT_TABLE")

@@ -1,4 +1,4 @@
-import { listName } from "../../facts/migration/lock-model.js";
+import { listName, listParts } from "../../facts/migration/lock-model.js";
 import { isExistingTable } from "../../facts/migration/migration-set.js";
 import { alterTableCommands, bodyOf, type MigrationHit, migrationRule } from "./migration-rule.js";
 
@@ -28,6 +28,22 @@ export const dropObject = migrationRule({
           },
         });
       }
+    // Views, schemas, functions, types and sequences the running code uses break it the same way (squawk's
+    // ban-drop-view, ban-drop-schema, ban-drop-function, ban-drop-type, ban-drop-sequence).
+    const kind = OTHER_KINDS[String(drop?.removeType)];
+    if (drop && kind)
+      for (const o of (drop.objects as Array<Record<string, unknown>>) ?? []) {
+        const name = objectName(o);
+        if (!name || (kind === "materialized view" && !isExistingTable(st, name))) continue;
+        hits.push({
+          severity: "warning",
+          title: `DROP ${kind.toUpperCase()} ${name} breaks code that still uses it`,
+          detail: `Queries of the running application that use ${name} fail from the moment this commits${drop.behavior === "DROP_CASCADE" ? "; CASCADE also drops everything that depends on it (views, columns of that type, defaults using it), whatever the migration says" : ""}.`,
+          fix: {
+            note: "Remove every use in the application and deploy first; drop it in a later migration, without CASCADE so PostgreSQL names what still depends on it.",
+          },
+        });
+      }
     for (const { table, cmd } of alterTableCommands(st)) {
       if (cmd.subtype !== "AT_DropColumn" || !table || !isExistingTable(st, table)) continue;
       hits.push({
@@ -45,3 +61,28 @@ export const dropObject = migrationRule({
     return hits;
   },
 });
+
+const OTHER_KINDS: Record<string, string> = {
+  OBJECT_VIEW: "view",
+  OBJECT_MATVIEW: "materialized view",
+  OBJECT_SCHEMA: "schema",
+  OBJECT_FUNCTION: "function",
+  OBJECT_PROCEDURE: "procedure",
+  OBJECT_TYPE: "type",
+  OBJECT_DOMAIN: "domain",
+  OBJECT_SEQUENCE: "sequence",
+};
+
+type Node = Record<string, unknown>;
+
+/** The dotted name of a dropped object, whatever node the parser used for it. */
+function objectName(o: Node): string | null {
+  const parts = listParts(o);
+  if (parts.length) return parts.join(".");
+  const single = (o.String as Node | undefined)?.sval;
+  if (typeof single === "string") return single;
+  const names = ((o.TypeName as Node | undefined)?.names ??
+    (o.ObjectWithArgs as Node | undefined)?.objname) as Node[] | undefined;
+  const joined = (names ?? []).map((n) => String((n.String as Node | undefined)?.sval ?? "")).join(".");
+  return joined || null;
+}

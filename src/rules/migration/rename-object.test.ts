@@ -15,9 +15,13 @@ describe("migration/rename", () => {
     ]);
   });
 
-  it("reports a renamed schema", async () => {
+  it("reports a renamed schema and a table moved to another schema", async () => {
     const [f] = await lintSql(renameObject, "alter schema billing rename to invoicing;");
     expect(f?.title).toBe("Renaming schema billing breaks every query that names it");
+    const [moved] = await lintSql(renameObject, "alter table billing.invoices set schema archive;");
+    expect(moved?.title).toBe(
+      "Moving table billing.invoices to schema archive breaks the code that still finds it in the old one",
+    );
   });
 
   it("is quiet for tables the set creates", async () => {

@@ -11,6 +11,23 @@ export const renameObject = migrationRule({
   maxSeverity: "warning",
   docsUrl: "https://www.postgresql.org/docs/current/sql-altertable.html",
   check(st) {
+    // ALTER TABLE ... SET SCHEMA moves the table: a rename of its qualified name (squawk's ban-set-schema).
+    const move = bodyOf(st, "AlterObjectSchemaStmt");
+    const moved = move?.objectType === "OBJECT_TABLE" ? relationName(move.relation) : null;
+    if (moved && isExistingTable(st, moved))
+      return [
+        {
+          severity: "warning" as const,
+          title: `Moving table ${moved} to schema ${String(move?.newschema)} breaks the code that still finds it in the old one`,
+          detail:
+            "Queries that name the old schema, or find the table through a search_path without the new one, fail from the moment this commits.",
+          table: moved,
+          lock: "AccessExclusiveLock" as const,
+          fix: {
+            note: "Move it, and in the same transaction leave a view with the old qualified name (CREATE VIEW old_schema.name AS SELECT * FROM new_schema.name) until the old code is gone.",
+          },
+        },
+      ];
     const rename = bodyOf(st, "RenameStmt");
     if (rename?.renameType === "OBJECT_SCHEMA")
       return [
