@@ -19,7 +19,7 @@ export { buildDemoDatabase } from "./demo/build-demo-database.js";
 export { collectSnapshot, type SnapshotOptions } from "./facts/collect/collect-snapshot.js";
 export { parseExplainJson } from "./facts/plan/explain-json-parser.js";
 export { parseExplainText } from "./facts/plan/explain-text-parser.js";
-export { parsePlan, unwrapPastedPlan } from "./facts/plan/plan-input.js";
+export { type PlanInputOptions, parsePlan, parsePlans, unwrapPastedPlan } from "./facts/plan/plan-input.js";
 export { type AnalyzedPlan, analyzePlan, type NodeMetrics } from "./facts/plan/plan-metrics.js";
 export type { Plan, PlanNode } from "./facts/plan/plan-model.js";
 export type { Snapshot } from "./facts/snapshot.js";
