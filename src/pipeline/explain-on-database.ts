@@ -104,7 +104,21 @@ async function writeEffects(
   options: ExplainOptions,
 ): Promise<string[]> {
   const [row] = await db.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${body}`);
-  const targets = writeTargets(planOf(row));
+  const plan = planOf(row);
+  const targets = writeTargets(plan);
+  if (targets.length === 0) {
+    // SELECT ... FOR UPDATE/SHARE: nothing changes, but every row it returns is locked (its xmax set, in WAL).
+    const locked = Math.round(plan.root.planRows ?? 0);
+    const lockedText = `${locked.toLocaleString("en-US")} row${locked === 1 ? "" : "s"}`;
+    if (!options.allowWrites && locked > LARGE_WRITE_ROWS)
+      throw new InputError(
+        `--analyze would lock about ${lockedText} (SELECT ... FOR UPDATE/SHARE, over ${LARGE_WRITE_ROWS.toLocaleString("en-US")}) while it runs, and other writers to them would wait`,
+        "run it on a copy of the database with --sandbox, or pass --allow-writes to accept it; without --analyze the plan is estimated and nothing runs",
+      );
+    return [
+      `the statement locked the rows it returned (the planner expected about ${lockedText}) while it ran, so other writers to them waited; marking them wrote WAL; the locks ended with the rollback`,
+    ];
+  }
   const rows = targets.reduce((sum, t) => sum + t.rows, 0);
   const names = targets.map((t) => qualifiedName(t.schema, t.table));
   const catalogue = targets.length
@@ -135,7 +149,7 @@ async function writeEffects(
     "the changes were written to WAL (and sent to replicas) before the rollback",
     triggers.length
       ? `triggers fired: ${triggers.join(", ")}; what they did outside the database (dblink, COPY TO PROGRAM, http calls) is not rolled back`
-      : "no user triggers on the tables; foreign-key actions and rules ran and were rolled back",
+      : "no user triggers on the changed tables (foreign-key actions ran, and were rolled back with the rest)",
   ];
   if (!options.allowWrites && (rows > LARGE_WRITE_ROWS || triggers.length > 0)) {
     throw new InputError(

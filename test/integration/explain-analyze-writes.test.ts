@@ -125,8 +125,39 @@ describe.each(availableServers())("explain --analyze of a write on $name", (serv
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/note: UPDATE ran for real on stock/);
     expect(r.stdout).toMatch(/note: each updated or deleted row left a dead row version until VACUUM/);
-    expect(r.stdout).toMatch(/note: no user triggers on the tables/);
+    expect(r.stdout).toMatch(/note: no user triggers on the changed tables/);
     expect(await deadRowsReach(database.url, before.dead + 100)).toBeGreaterThanOrEqual(before.dead + 100);
+  });
+
+  it("SELECT ... FOR UPDATE: the lock is the effect, and a large one is refused", async () => {
+    const small = await runCli([
+      "explain",
+      "--db",
+      database.url,
+      "--sql",
+      "select * from stock where id <= 10 for update",
+      "--analyze",
+      "--format",
+      "json",
+    ]);
+    expect(small.code, small.stderr).toBe(0);
+    expect(JSON.parse(small.stdout).notes).toEqual([
+      expect.stringMatching(
+        /^the statement locked the rows it returned \(the planner expected about \d+ rows\)/,
+      ),
+    ]);
+    const large = await runCli([
+      "explain",
+      "--db",
+      database.url,
+      "--sql",
+      "select * from stock for share",
+      "--analyze",
+    ]);
+    expect(large.code).toBe(2);
+    expect(large.stderr).toMatch(
+      /--analyze would lock about [\d,]+ rows \(SELECT ... FOR UPDATE\/SHARE, over 10,000\)/,
+    );
   });
 
   it("--sandbox lets a large change run, and means nothing without --analyze", async () => {
