@@ -57,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError && (error.exitCode === 0 || error.code === "commander.helpDisplayed"))
       return EXIT.ok;
+    // No command (`dbopt`, `dbopt migrate`): commander printed the help to standard error, which says it all.
+    if (error instanceof CommanderError && error.code === "commander.help") return EXIT.usage;
     // A signal stopped the embedded server (Ctrl-C in dbopt demo): its errors are not the user's to read.
     const interrupted = (globalThis as Record<symbol, unknown>)[Symbol.for("dbopt.embedded.interrupted")];
     if (interrupted) return interrupted === "SIGINT" ? 130 : interrupted === "SIGTERM" ? 143 : 129;

@@ -291,6 +291,16 @@ const CASES: Case[] = [
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+describe("no command", () => {
+  it.each([[[]], [["migrate"]]])("dbopt %j prints the help on standard error and exits 2", async (args) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^Usage: dbopt/);
+    expect(r.stderr).not.toMatch(/error:/);
+  });
+});
+
 describe.concurrent("every bad option value: exit 2, one line, nothing on standard output, no work", () => {
   it.each(CASES)("%s", async (_name, args, message) => {
     const r = await runCli(args);
