@@ -152,6 +152,11 @@ describe("more than one plan, and lines that are no plan's", () => {
     );
   });
 
+  it("text after a JSON plan on its closing line is named", () => {
+    const plan = parsePlan('[{"Plan": {"Node Type": "Result", "Total Cost": 0.01}}] -- from staging');
+    expect(plan.notes).toEqual(['skipped line 1, which is not part of a plan: "-- from staging"']);
+  });
+
   it("a stray line inside the tree is named and skipped, the tree kept", () => {
     const lines = plain.split("\n");
     lines.splice(3, 0, "      this line was typed in by hand");

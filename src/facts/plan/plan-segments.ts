@@ -147,6 +147,8 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
       closeSkipped();
       const region = readJsonRegion(lines, i);
       segments.push({ kind: "json", text: region.text, firstLine: line.lineNo });
+      const last = lines[region.lastIndex] as InputLine;
+      if (region.rest) garbage.push({ ...last, text: region.rest });
       i = region.lastIndex;
       continue;
     }
@@ -280,7 +282,10 @@ function describeSkipped(lines: InputLine[]): string {
  * The JSON value that starts at lines[start]: brackets counted outside strings, so it ends where it closes.
  * A value that never closes runs to the end (and fails to parse as truncated).
  */
-function readJsonRegion(lines: InputLine[], start: number): { text: string; lastIndex: number } {
+function readJsonRegion(
+  lines: InputLine[],
+  start: number,
+): { text: string; lastIndex: number; rest: string } {
   let depth = 0;
   let inString = false;
   let escaped = false;
@@ -301,11 +306,13 @@ function readJsonRegion(lines: InputLine[], start: number): { text: string; last
         depth--;
         if (depth === 0) {
           parts.push(text.slice(0, c + 1));
-          return { text: parts.join("\n"), lastIndex: k };
+          // What follows the value on its line (psql's "+" marks are gone by now; a separator is no loss).
+          const rest = text.slice(c + 1).trim();
+          return { text: parts.join("\n"), lastIndex: k, rest: /^[,;]?$/.test(rest) ? "" : rest };
         }
       }
     }
     parts.push(text);
   }
-  return { text: parts.join("\n"), lastIndex: lines.length - 1 };
+  return { text: parts.join("\n"), lastIndex: lines.length - 1, rest: "" };
 }
