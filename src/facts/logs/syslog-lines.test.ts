@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { LogRecord } from "./log-record.js";
+import { readLog } from "./read-logs.js";
 import { syslogToStderr } from "./syslog-lines.js";
 
 describe("syslogToStderr", () => {
@@ -27,5 +30,39 @@ describe("syslogToStderr", () => {
 
   it("is null for lines syslog did not write", () => {
     expect(syslogToStderr("2026-11-26 19:50:05.264 UTC [7] LOG:  x")).toBeNull();
+  });
+
+  it("reads journalctl's output: the syslog header, +0000 offsets, the server's whole stderr line, tabs kept", async () => {
+    expect(
+      syslogToStderr("2026-11-26T19:50:05+0000 vm postgres[7]: 2026-11-26 19:50:05.264 UTC [7] LOG:  x"),
+    ).toBe("2026-11-26 19:50:05+0000 [7] 2026-11-26 19:50:05.264 UTC [7] LOG:  x");
+    expect(syslogToStderr("Nov 26 19:50:05 vm postgres[7]: \tfrom t", 2026)).toBe("\tfrom t");
+    // The captured stderr log as `journalctl -u postgresql -o short-iso` shows it.
+    const stderr = readFileSync(
+      new URL("../../../test/fixtures/logs/pg15-stderr.log", import.meta.url),
+      "utf8",
+    );
+    let time = "";
+    let pid = "";
+    const journal = stderr
+      .trimEnd()
+      .split("\n")
+      .map((l) => {
+        const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)\.\d+ UTC \[(\d+)\]/.exec(l);
+        if (m) [time, pid] = [`${m[1]}T${m[2]}+0000`, m[3] as string];
+        return `${time} vm postgres[${pid}]: ${l}`;
+      })
+      .join("\n");
+    const read = async (text: string) => {
+      const records: LogRecord[] = [];
+      const stats = await readLog("log", [text], (r) => records.push(r));
+      return { stats, records };
+    };
+    const plain = await read(stderr);
+    const viaJournal = await read(journal);
+    expect(viaJournal.stats).toMatchObject({ format: "syslog", prefix: "%m [%p] %q%u@%d ", skipped: 0 });
+    expect(viaJournal.records.map((r) => [r.message, r.detail, r.user, r.database])).toEqual(
+      plain.records.map((r) => [r.message, r.detail, r.user, r.database]),
+    );
   });
 });

@@ -4,10 +4,11 @@
  * postgres[23254]: [140-2] ` (RFC 3339) — then either the server's log_line_prefix and message, or, for the
  * second and later lines of a message, `#011` (an escaped tab) and the text. Lines are turned back into the
  * stderr form, `<time> [<pid>] <the rest>`, so that the stderr reader reads them with the prefix "%m [%p] " +
- * the server's own.
+ * the server's own. journalctl's output (`-o short`, `-o short-iso` with its `+0000` offset) has the same header,
+ * and the server's whole stderr line after it.
  */
 const HEADER =
-  /^(?:(?<month>[A-Z][a-z]{2}) +(?<day>\d{1,2}) (?<clock>\d\d:\d\d:\d\d)|(?<iso>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d))) \S+ [^\s[]+\[(?<pid>\d+)\]: (?:\[\d+-(?<part>\d+)\] )?/;
+  /^(?:(?<month>[A-Z][a-z]{2}) +(?<day>\d{1,2}) (?<clock>\d\d:\d\d:\d\d)|(?<iso>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))) \S+ [^\s[]+\[(?<pid>\d+)\]: (?:\[\d+-(?<part>\d+)\] )?/;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 export const SYSLOG_PREFIX = "%m [%p] ";
@@ -31,8 +32,9 @@ export function syslogToStderr(line: string, year = new Date().getUTCFullYear())
   const g = m?.groups;
   if (!m || !g) return null;
   const rest = line.slice(m[0].length).replaceAll("#011", "\t");
-  // Second and later lines of one message: a continuation, as stderr writes them.
-  if (g.part && g.part !== "1" && rest.startsWith("\t")) return rest;
+  // Second and later lines of one message: a continuation, as stderr writes them (journald keeps the tab and
+  // numbers no lines).
+  if (rest.startsWith("\t") && (!g.part || g.part !== "1")) return rest;
   let time: string;
   if (g.iso) time = g.iso.replace("T", " ").replace(/Z$/, "+00:00");
   else {
