@@ -4,7 +4,7 @@ import { formatBytes } from "../../util/format.js";
 import { lines } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, indexObject, severityFromBytes } from "./health-facts.js";
-import { dropIndex } from "./index-fix.js";
+import { dropIndex } from "./index-fix-suggestion.js";
 import { backsConstraint, indexShape, sameShape } from "./index-shape.js";
 
 type Options = Record<string, never>;

@@ -3,7 +3,7 @@ import { formatBytes, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
 import { btreeBloat, exactBtreeBloat } from "./bloat-estimate.js";
 import { type HealthFacts, indexObject, severityFromBytes } from "./health-facts.js";
-import { reindex } from "./index-fix.js";
+import { reindex } from "./index-fix-suggestion.js";
 
 type Options = { minBytes: number; minRatio: number };
 

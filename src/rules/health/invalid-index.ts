@@ -3,7 +3,7 @@ import { formatBytes } from "../../util/format.js";
 import { lines, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, indexObject, tableOf } from "./health-facts.js";
-import { dropIndex } from "./index-fix.js";
+import { dropIndex } from "./index-fix-suggestion.js";
 
 type Options = Record<string, never>;
 

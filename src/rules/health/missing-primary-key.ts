@@ -1,11 +1,11 @@
 import type { Snapshot, TableFacts } from "../../facts/snapshot.js";
-import { quoteIdent } from "../../util/sql-identifiers.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatCount } from "../../util/format.js";
+import { quoteIdent } from "../../util/sql-identifiers.js";
 import { comment, ident, lines, literal, qname, type SqlText, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, tableObject } from "./health-facts.js";
-import { freeName, freeRelationName } from "./index-fix.js";
+import { freeName, freeRelationName } from "./index-fix-suggestion.js";
 
 type Options = { minRows: number; onlineFromRows: number };
 

@@ -3,7 +3,7 @@ import { formatBytes, formatPercent, round3 } from "../../util/format.js";
 import { ident, list, qname, sql, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, indexObject } from "./health-facts.js";
-import { dropIndex, freeRelationName, indexKeyColumn } from "./index-fix.js";
+import { dropIndex, freeRelationName, indexKeyColumn } from "./index-fix-suggestion.js";
 import { backsConstraint, indexShape } from "./index-shape.js";
 
 type Options = { minNullFrac: number; minBytes: number };

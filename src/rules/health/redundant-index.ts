@@ -2,7 +2,7 @@ import type { Finding } from "../../findings/finding.js";
 import { formatBytes } from "../../util/format.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, indexObject, severityFromBytes } from "./health-facts.js";
-import { dropIndex } from "./index-fix.js";
+import { dropIndex } from "./index-fix-suggestion.js";
 import { backsConstraint, indexShape } from "./index-shape.js";
 
 type Options = Record<string, never>;

@@ -2,7 +2,7 @@ import type { Finding } from "../../findings/finding.js";
 import { formatBytes, formatCount } from "../../util/format.js";
 import type { Rule } from "../rule.js";
 import { days, type HealthFacts, indexObject, severityFromBytes, statsAgeSeconds } from "./health-facts.js";
-import { dropIndex } from "./index-fix.js";
+import { dropIndex } from "./index-fix-suggestion.js";
 import { backsConstraint } from "./index-shape.js";
 
 type Options = { maxScans: number; minBytes: number; minStatsDays: number };
