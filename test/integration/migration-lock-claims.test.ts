@@ -49,6 +49,7 @@ const STATEMENTS = [
   "alter table t rename column note to remark",
   "alter table t set schema archive",
   "drop table r",
+  "create table d (id int, pid int references p (id), tid int, foreign key (tid) references t (id))",
 ];
 
 type Row = { table: string; mode: LockMode };

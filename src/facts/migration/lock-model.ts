@@ -106,6 +106,16 @@ export function statementLocks(stmt: Node): TableLock[] {
     case "ClusterStmt":
       take(s.relation, "AccessExclusiveLock");
       break;
+    case "CreateStmt":
+      // A new table's foreign keys take SHARE ROW EXCLUSIVE on each table they reference (measured on PG15):
+      // writes to all of them wait until the creating transaction commits.
+      for (const e of (s.tableElts as Node[]) ?? []) {
+        const table = e.Constraint as Node | undefined;
+        const columns = ((e.ColumnDef as Node | undefined)?.constraints as Node[] | undefined) ?? [];
+        for (const c of [table, ...columns.map((k) => k.Constraint as Node)])
+          if (c?.contype === "CONSTR_FOREIGN") take(c.pktable, "ShareRowExclusiveLock");
+      }
+      break;
     case "AlterObjectSchemaStmt":
       if (s.objectType === "OBJECT_TABLE") take(s.relation, "AccessExclusiveLock");
       break;

@@ -23,6 +23,20 @@ describe("migration/missing-lock-timeout", () => {
     expect(await lintSql(missingLockTimeout, "lock table orders in row exclusive mode;")).toEqual([]);
   });
 
+  it("reports a new table whose foreign keys lock the existing tables they reference", async () => {
+    const [f] = await lintSql(
+      missingLockTimeout,
+      "create table order_items (id bigint, order_id bigint references orders (id));",
+    );
+    expect(f?.title).toBe("ShareRowExclusiveLock on orders with no lock_timeout");
+    expect(
+      await lintSql(
+        missingLockTimeout,
+        "create table orders (id bigint primary key);\ncreate table order_items (order_id bigint references orders (id));",
+      ),
+    ).toEqual([]);
+  });
+
   it("reports once per file, counting the other statements", async () => {
     const findings = await lintSql(
       missingLockTimeout,
