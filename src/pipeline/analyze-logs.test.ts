@@ -277,3 +277,17 @@ describe("analyzeLogs on a log exported newest first", () => {
     expect((await analyzeLogs([gz])).files[0]).toMatchObject({ reversed: false, newestFirst: true });
   });
 });
+
+describe("analyzeLogs progress", () => {
+  it("counts a compressed file in its own bytes, so the bar ends at its size", async () => {
+    for (const ext of ["gz", "bz2"]) {
+      const path = `${FIXTURES}compressed/pg15-prefix-db-user.log.${ext}`;
+      const seen: Array<[number, number]> = [];
+      const r = await analyzeLogs([path], { onProgress: (done, total) => seen.push([done, total]) });
+      const size = readFileSync(path).length;
+      expect(seen.at(-1)).toEqual([size, size]);
+      // The report still gives the size of the text read.
+      expect(r.files[0]?.bytes).toBe(readFileSync(`${FIXTURES}pg15-prefix-db-user.log`).length);
+    }
+  });
+});

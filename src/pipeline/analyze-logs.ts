@@ -121,10 +121,13 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
     }
     // A log exported newest first is read last line first, in the order the server wrote it.
     const reversed = path !== "-" && (await newestFirst(path, options));
-    const input = reversed ? fileLinesReversed(path, size) : await openLog(path);
+    const compressed = path !== "-" && (await fileCompression(path)) !== null;
+    const input = reversed
+      ? fileLinesReversed(path, size)
+      : await openLog(path, compressed ? { onCompressedBytes: progress } : {});
     const stats = await readLog(name, input, (r) => analysis.record(r), {
       ...options,
-      onBytes: progress,
+      ...(compressed ? {} : { onBytes: progress }),
     });
     analysis.flush();
     files.push({ name, ...stats, reversed });
