@@ -181,6 +181,15 @@ describe("analyzeLogs on common prefixes and hosted services' layouts, without -
   it("leaves out, and counts, what is not the server's: Heroku's metrics, CloudNativePG's instance manager", async () => {
     const heroku = await analyzeLogs([`${FIXTURES}heroku-logplex.log`]);
     expect(heroku.files[0]?.ignored).toEqual([{ what: "heroku-postgres metrics samples", lines: 4 }]);
+    expect(heroku.files[0]?.herokuMetrics).toEqual({
+      samples: 4,
+      dbSizeBytes: 26311800,
+      maxActiveConnections: 3,
+      maxWaitingConnections: 0,
+      minIndexCacheHitRate: 0.99965,
+      minTableCacheHitRate: 0.99926,
+      maxLoadAvg1m: 0.135,
+    });
     const cnpg = await analyzeLogs([`${FIXTURES}pg15-cnpg.json`]);
     expect(cnpg.files[0]?.ignored).toEqual([{ what: "CloudNativePG instance manager lines", lines: 2 }]);
   });

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { type HerokuMetricsSummary, mergeHerokuMetrics } from "../facts/logs/heroku-metrics.js";
 import { startsJsonArray } from "../facts/logs/json-array-lines.js";
 import {
   LogAnalysis,
@@ -221,6 +222,14 @@ async function readInParts(
       ignored: [...ignored].map(([what, lines]) => ({ what, lines })),
       newestFirst: all.some((st) => st.newestFirst),
       reversed: false,
+      ...(format === "logplex"
+        ? {
+            herokuMetrics: all.reduce(
+              (m, st) => mergeHerokuMetrics(m, st.herokuMetrics ?? null),
+              null as HerokuMetricsSummary | null,
+            ),
+          }
+        : {}),
     },
     threads: rest.length + 1,
   };

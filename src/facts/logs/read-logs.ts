@@ -7,6 +7,7 @@
 import { InputError } from "../../util/input-error.js";
 import { cloudSqlLines, isLogEntry } from "./cloud-sql-lines.js";
 import { CsvLogReader } from "./csv-log-reader.js";
+import { HerokuMetrics, type HerokuMetricsSummary } from "./heroku-metrics.js";
 import { inferPrefix } from "./infer-prefix.js";
 import { JsonArrayLines, startsJsonArray } from "./json-array-lines.js";
 import { isCnpgLine, JsonLogReader } from "./json-log-reader.js";
@@ -61,6 +62,8 @@ export interface ReadStats {
   newestFirst: boolean;
   /** The file was exported newest first and read last line first, in the order the server wrote it. */
   reversed: boolean;
+  /** What Heroku's metrics samples in a logplex log said. */
+  herokuMetrics?: HerokuMetricsSummary | null;
 }
 
 export const CSV_START = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z+\-0-9:]+)?,/;
@@ -97,6 +100,7 @@ export async function readLog(
   let format: LogFormat | null = options.format ?? null;
   let prefix: string | null = options.prefix ?? null;
   const ignored = new Map<string, number>();
+  const metrics = new HerokuMetrics();
   const ignore = (what: string) => ignored.set(what, (ignored.get(what) ?? 0) + 1);
   const buffered: string[] = [];
   // A JSON array (a console export) is read as one element per line; undefined until the input's start is seen.
@@ -150,8 +154,10 @@ export async function readLog(
           if (!t) return;
           const l = logplexLine(t);
           if (l?.kind === "postgres") out.line(l.line);
-          else if (l?.kind === "metrics") ignore("heroku-postgres metrics samples");
-          else if (l?.kind === "other") ignore("other Heroku dynos' lines");
+          else if (l?.kind === "metrics") {
+            ignore("heroku-postgres metrics samples");
+            metrics.line(t);
+          } else if (l?.kind === "other") ignore("other Heroku dynos' lines");
           else out.line(t);
         },
         end: () => out.end(),
@@ -249,6 +255,7 @@ export async function readLog(
     ignored: [...ignored].map(([what, lines]) => ({ what, lines })),
     newestFirst: order.newestFirst,
     reversed: false,
+    ...(format === "logplex" ? { herokuMetrics: metrics.summary() } : {}),
   };
 }
 

@@ -156,6 +156,16 @@ export function renderLogReport(
   }
   if (other.length) lines.push(p.bold("Also in the log"), ...other.map((o) => `  ${o}`), "");
   if (report.pgbouncer) lines.push(...pgBouncerLines(report.pgbouncer, p, when), "");
+  for (const f of report.files) {
+    const m = f.herokuMetrics;
+    if (!m) continue;
+    const rate = (x: number | null) => (x === null ? "?" : `${(100 * x).toFixed(2)}%`);
+    lines.push(
+      p.bold(`Heroku Postgres metrics in ${f.name} (${m.samples} samples)`),
+      `  database ${m.dbSizeBytes === null ? "?" : formatBytes(m.dbSizeBytes)}; up to ${m.maxActiveConnections ?? "?"} active and ${m.maxWaitingConnections ?? "?"} waiting connections; cache hit rate down to ${rate(m.minIndexCacheHitRate)} (indexes) and ${rate(m.minTableCacheHitRate)} (tables); load up to ${m.maxLoadAvg1m ?? "?"}`,
+      "",
+    );
+  }
   return `${lines.join("\n")}\n`;
 }
 
