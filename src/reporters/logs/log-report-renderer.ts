@@ -7,12 +7,15 @@ import { nPlusOneLines } from "../n-plus-one-lines.js";
 import { createPalette } from "../palette.js";
 
 export function renderLogReport(
-  report: LogReport,
+  given: LogReport,
   format: "terminal" | "json",
   colour = false,
   top = 15,
 ): string {
-  if (format === "json") return `${JSON.stringify(report, null, 2)}\n`;
+  if (format === "json") return `${JSON.stringify(given, null, 2)}\n`;
+  // What the log holds reaches the terminal without its control characters: a logged statement cannot move the
+  // cursor, clear the screen or retitle the window.
+  const report = withoutControls(given);
   const p = createPalette(colour);
   const bytes = report.files.reduce((s, f) => s + f.bytes, 0);
   const when = (t: number | null) =>
@@ -224,4 +227,16 @@ function adviceFor(message: string): string {
   if (message.includes("password authentication failed") || message.includes("login failed"))
     return " — a client has a wrong password (auth_file / auth_query)";
   return "";
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the characters to escape.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+function withoutControls<T>(value: T): T {
+  if (typeof value === "string")
+    return value.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`) as T;
+  if (Array.isArray(value)) return value.map(withoutControls) as T;
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutControls(v)])) as T;
+  return value;
 }
