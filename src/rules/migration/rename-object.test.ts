@@ -15,6 +15,13 @@ describe("migration/rename", () => {
     ]);
   });
 
+  it("quotes the names in the view it suggests leaving behind", async () => {
+    const [f] = await lintSql(renameObject, 'alter table "Billing"."Old Name" rename to "New Name";');
+    expect(f?.fix?.note).toBe(
+      'Rename, and in the same transaction CREATE VIEW "Billing"."Old Name" AS SELECT * FROM "Billing"."New Name"; (a simple view is updatable) until the old code is gone.',
+    );
+  });
+
   it("reports a renamed schema and a table moved to another schema", async () => {
     const [f] = await lintSql(renameObject, "alter schema billing rename to invoicing;");
     expect(f?.title).toBe("Renaming schema billing breaks every query that names it");

@@ -1,5 +1,6 @@
-import { relationName } from "../../facts/migration/lock-model.js";
+import { relationName, relationParts } from "../../facts/migration/lock-model.js";
 import { isExistingTable } from "../../facts/migration/migration-set.js";
+import { qname, sql } from "../../util/sql-text.js";
 import { bodyOf, migrationRule } from "./migration-rule.js";
 
 /** A rename is instant for PostgreSQL and immediate breakage for the application still running the old code. */
@@ -62,7 +63,7 @@ export const renameObject = migrationRule({
             note:
               rename.renameType === "OBJECT_COLUMN"
                 ? "Add the new column, write both (a trigger or the application), backfill, switch reads, then drop the old column in a later release."
-                : `Rename, and in the same transaction CREATE VIEW ${table} AS SELECT * FROM ${rename.newname}; (a simple view is updatable) until the old code is gone.`,
+                : `Rename, and in the same transaction ${viewBack(rename)} (a simple view is updatable) until the old code is gone.`,
           },
         },
       ];
@@ -83,3 +84,10 @@ export const renameObject = migrationRule({
     return [];
   },
 });
+
+/** CREATE VIEW under the old name over the renamed table (same schema), names quoted. */
+function viewBack(rename: Record<string, unknown>): string {
+  const old = relationParts(rename.relation);
+  if (!old || typeof rename.newname !== "string") return "leave a view under the old name";
+  return sql`CREATE VIEW ${qname(old.schema, old.name)} AS SELECT * FROM ${qname(old.schema, rename.newname)};`;
+}
