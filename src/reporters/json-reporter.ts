@@ -5,6 +5,10 @@ import type { AnalyzeReport } from "../pipeline/analyze-report.js";
 import type { CheckReport } from "../pipeline/check-report.js";
 import type { PlanReport } from "../pipeline/plan-report.js";
 import { nodeLabel } from "../rules/plan/plan-facts.js";
+import { stringifyJson } from "../util/json-text.js";
+
+/** Deeper plans are written on one line: indentation grows with the square of the depth (378 MB at 2,000). */
+const MAX_INDENTED_DEPTH = 100;
 
 export type Report = PlanReport | AnalyzeReport | CheckReport | TuneReport | AdviceReport;
 
@@ -37,15 +41,17 @@ export function renderJson(report: Report): string {
     children: [] as unknown[],
   });
   // Built with an explicit stack: a plan thousands of levels deep costs no call stack.
+  let depth = 0;
   const node = (root: PlanNode): unknown => {
     const top = one(root);
-    const stack: Array<[PlanNode, Record<string, unknown>]> = [[root, top]];
+    const stack: Array<[PlanNode, Record<string, unknown>, number]> = [[root, top, 1]];
     for (let entry = stack.pop(); entry; entry = stack.pop()) {
-      const [n, out] = entry;
+      const [n, out, level] = entry;
+      depth = Math.max(depth, level);
       for (const child of n.children) {
         const converted = one(child);
         (out.children as unknown[]).push(converted);
-        stack.push([child, converted]);
+        stack.push([child, converted, level + 1]);
       }
     }
     return top;
@@ -59,5 +65,6 @@ export function renderJson(report: Report): string {
     findings: report.findings,
     ...(report.notes?.length ? { notes: report.notes } : {}),
   };
-  return `${JSON.stringify(out, null, 2)}\n`;
+  // JSON.stringify recurses and overflows on a plan thousands of levels deep.
+  return `${stringifyJson(out, depth > MAX_INDENTED_DEPTH ? 0 : 2)}\n`;
 }
