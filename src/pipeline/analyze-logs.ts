@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { type HerokuMetricsSummary, mergeHerokuMetrics } from "../facts/logs/heroku-metrics.js";
-import { startsJsonArray } from "../facts/logs/json-array-lines.js";
+import { jsonDocuments } from "../facts/logs/json-array-lines.js";
 import {
   LogAnalysis,
   type LogAnalysisResult,
@@ -161,8 +161,8 @@ async function readInParts(
   const head = await readHead(path);
   const binary = binaryInputError(path, head.join("\n"));
   if (binary) throw binary;
-  // A JSON array's elements span lines: one thread reads it.
-  if (startsJsonArray(head.slice(0, 5).join("\n"))) return null;
+  // Pretty-printed JSON's objects span lines: one thread reads it.
+  if (jsonDocuments(head.slice(0, 5).join("\n")) !== null) return null;
   const { format, prefix } = detectLog(path, head, {
     format: options.format ?? null,
     prefix: options.prefix ?? null,
@@ -261,7 +261,7 @@ async function expandDirectories(paths: string[]): Promise<string[]> {
 async function newestFirst(path: string, options: LogOptions): Promise<boolean> {
   if (path === "-" || (await fileCompression(path)) !== null) return false;
   const head = await readHead(path);
-  if (startsJsonArray(head.slice(0, 5).join("\n"))) return false;
+  if (jsonDocuments(head.slice(0, 5).join("\n")) !== null) return false;
   try {
     const stats = await readLog(path, [head.slice(0, -1).join("\n")], () => {}, {
       ...(options.format ? { format: options.format } : {}),

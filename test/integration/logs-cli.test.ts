@@ -146,6 +146,7 @@ describe("dbopt logs", () => {
     "pg18-csvlog.csv",
     "pg15-jsonlog.json",
     "mariadb-slow.log",
+    "pg15-cloudsql.json",
   ])("reads %s in byte ranges on several threads exactly as on one", async (file) => {
     // Three copies: runs of the N+1 loop and multi-line messages fall on the cuts between ranges.
     const dir = mkdtempSync(join(tmpdir(), "dbopt-split-"));

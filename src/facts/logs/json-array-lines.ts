@@ -1,21 +1,26 @@
 /**
- * A JSON array of log objects (what the Google Cloud console's "Download logs" writes, pretty-printed) turned
- * into one object per line as it streams: newlines outside strings become spaces (JSON strings cannot hold a raw
- * newline), each element of the array ends with a newline, and what lies between elements (commas, the outer
- * brackets) goes. The JSON-lines
- * readers then read it as they read any export.
+ * A JSON array of log objects (what the Google Cloud console's "Download logs" and `gcloud logging read
+ * --format=json` write, pretty-printed), or pretty-printed objects one after another, turned into one object per
+ * line as it streams: newlines outside strings become spaces (JSON strings cannot hold a raw newline), each object
+ * ends with a newline, and what lies between objects (commas, the outer brackets) goes. The JSON-lines readers
+ * then read it as they read any export.
  */
 export class JsonArrayLines {
   private depth = 0;
   private inString = false;
   private escaped = false;
-  private started = false;
+  /** Depth of the objects to put on lines: 1 inside an array, 0 for objects one after another. */
+  private readonly base: number;
+
+  constructor(mode: "array" | "objects" = "array") {
+    this.base = mode === "array" ? 1 : 0;
+  }
 
   /** The text of one chunk, as JSON lines. */
   chunk(text: string): string {
     let out = "";
     // Start of the element text not yet copied to out; -1 between elements.
-    let from = this.depth >= 2 ? 0 : -1;
+    let from = this.depth > this.base ? 0 : -1;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (this.inString) {
@@ -27,11 +32,10 @@ export class JsonArrayLines {
       if (c === 34) this.inString = true;
       else if (c === 123 /* { */ || c === 91 /* [ */) {
         this.depth++;
-        if (this.depth === 1 && !this.started) this.started = true;
-        else if (this.depth === 2) from = i;
+        if (this.depth === this.base + 1) from = i;
       } else if (c === 125 /* } */ || c === 93 /* ] */) {
         this.depth--;
-        if (this.depth === 1 && from >= 0) {
+        if (this.depth === this.base && from >= 0) {
           out += `${text.slice(from, i + 1)}\n`;
           from = -1;
         }
@@ -48,4 +52,10 @@ export class JsonArrayLines {
 /** Whether an input's first text opens a JSON array of objects (a custom prefix may start with "[" too). */
 export function startsJsonArray(text: string): boolean {
   return /^\s*\[\s*(?:\{|$)/.test(text);
+}
+
+/** How an input's first text lays out JSON across lines: an array, pretty-printed objects, or neither. */
+export function jsonDocuments(text: string): "array" | "objects" | null {
+  if (startsJsonArray(text)) return "array";
+  return /^\s*\{\s*\r?\n/.test(text) ? "objects" : null;
 }

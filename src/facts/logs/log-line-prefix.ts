@@ -5,7 +5,8 @@
  */
 import { ATTACHED, LEVELS } from "./log-record.js";
 
-const TIMESTAMP = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: ?[A-Za-z][A-Za-z0-9/_+-]*|[+-]\d\d(?::?\d\d)?)?`;
+/** A time as %m/%t write it, or in RFC 3339 form (with a T), as CloudWatch puts in front of RDS lines. */
+const TIMESTAMP = String.raw`\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?: ?[A-Za-z][A-Za-z0-9/_+-]*|[+-]\d\d(?::?\d\d)?)?`;
 
 const ESCAPES: Record<string, string> = {
   a: "(?<app>.*?)",
@@ -107,6 +108,8 @@ export const COMMON_PREFIXES = [
   "%m [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
   "%m [%p] %q[user=%u,db=%d,app=%a] ",
   "%t:%r:%u@%d:[%p]:",
+  // RDS's lines exported from CloudWatch, its own time in front.
+  "%m %t:%r:%u@%d:[%p]:",
   "%m [%p] %q%u@%d/%a ",
   "%t [%p-%l] %q%u@%d ",
   "%m %u %d [%p] ",

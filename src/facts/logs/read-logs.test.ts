@@ -10,7 +10,11 @@ const FIXTURES = new URL("../../../test/fixtures/logs/", import.meta.url).pathna
 const PG15 = readFileSync(`${FIXTURES}pg15-stderr.log`, "utf8");
 const PG18 = readFileSync(`${FIXTURES}pg18-stderr.log`, "utf8");
 
-async function read(text: string | Buffer, options: { prefix?: string } = {}, chunk = 4096) {
+async function read(
+  text: string | Buffer,
+  options: { prefix?: string; format?: import("./read-logs.js").LogFormat } = {},
+  chunk = 4096,
+) {
   const records: LogRecord[] = [];
   const data = typeof text === "string" ? Buffer.from(text) : text;
   // Small chunks: lines and multi-byte characters split across reads must come out whole.
@@ -69,6 +73,50 @@ describe("readLog", () => {
     await expect(read("")).rejects.toThrow(/is empty/);
     await expect(read('{"not": "a log"}\n')).rejects.toThrow(
       /its lines are JSON but no line is a PostgreSQL jsonlog record/,
+    );
+  });
+
+  it("reads RDS lines exported from CloudWatch, CloudWatch's own time in front", async () => {
+    const rds = readFileSync(`${FIXTURES}pg15-prefix-rds.log`, "utf8");
+    let iso = "";
+    const cloudwatch = rds
+      .split("\n")
+      .map((l) => {
+        const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC:/.exec(l);
+        if (m) iso = `${m[1]}T${m[2]}.000Z`;
+        return m ? `${iso} ${l}` : l;
+      })
+      .join("\n");
+    const plain = await read(rds);
+    const exported = await read(cloudwatch);
+    expect(exported.stats).toMatchObject({ format: "stderr", prefix: "%m %t:%r:%u@%d:[%p]:", skipped: 0 });
+    expect(exported.records.map((r) => [r.time, r.user, r.database, r.message, r.detail])).toEqual(
+      plain.records.map((r) => [r.time, r.user, r.database, r.message, r.detail]),
+    );
+  });
+
+  it("reads pretty-printed Cloud Logging entries one after another, and names the formats when forced wrong", async () => {
+    const entries = readFileSync(`${FIXTURES}pg15-cloudsql.json`, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.stringify(JSON.parse(l), null, 2));
+    const pretty = await read(`${entries.join("\n")}\n`, {}, 333);
+    const lines = await read(readFileSync(`${FIXTURES}pg15-cloudsql.json`, "utf8"));
+    expect(pretty.stats).toMatchObject({ format: "cloudsql", skipped: 0 });
+    expect(pretty.records).toEqual(lines.records);
+    // MySQL's general log is recognised, and the log dbopt reads named.
+    const general = (await read(
+      "2026-11-26T20:17:59.123456Z\t   12 Connect\troot@localhost on shop\n2026-11-26T20:17:59.124000Z\t   12 Query\tselect 1\n",
+    ).catch((e: unknown) => e)) as InputError;
+    expect(general.message).toBe(
+      "test.log looks like a MySQL/MariaDB general query log, which has no query times",
+    );
+    expect(general.hint).toMatch(/--log-format mysql-slow/);
+    // A stderr log forced through a reader of another format says which formats there are.
+    const forced = (await read(PG15, { format: "logplex" }).catch((e: unknown) => e)) as InputError;
+    expect(forced).toBeInstanceOf(InputError);
+    expect(forced.hint).toMatch(
+      /--log-format \(stderr, syslog, csvlog, jsonlog, cloudsql, cnpg, logplex, pgbouncer/,
     );
   });
 

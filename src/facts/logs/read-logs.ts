@@ -9,7 +9,7 @@ import { cloudSqlLines, isLogEntry } from "./cloud-sql-lines.js";
 import { CsvLogReader } from "./csv-log-reader.js";
 import { HerokuMetrics, type HerokuMetricsSummary } from "./heroku-metrics.js";
 import { inferPrefix } from "./infer-prefix.js";
-import { JsonArrayLines, startsJsonArray } from "./json-array-lines.js";
+import { JsonArrayLines, jsonDocuments } from "./json-array-lines.js";
 import { isCnpgLine, JsonLogReader } from "./json-log-reader.js";
 import { binaryInputError, type LogInput, OrderCheck } from "./log-input.js";
 import { COMMON_PREFIXES, prefixRegex } from "./log-line-prefix.js";
@@ -176,7 +176,8 @@ export async function readLog(
       if (!chunk.trim()) continue;
       const binary = binaryInputError(name, chunk);
       if (binary) throw binary;
-      array = startsJsonArray(chunk) ? new JsonArrayLines() : null;
+      const documents = jsonDocuments(chunk);
+      array = documents ? new JsonArrayLines(documents) : null;
     }
     if (array) chunk = array.chunk(chunk);
     if (csv) {
@@ -350,16 +351,21 @@ function detectPrefix(name: string, lines: string[], format: LogFormat): string 
 /** Logs dbopt does not read, recognised so that the error says what they are and what to do. */
 function looksLike(lines: string[]): { what: string; hint: string } | null {
   const sample = lines.filter((l) => l.trim()).slice(0, 50);
-  const share = (re: RegExp) => sample.filter((l) => re.test(l)).length >= sample.length * 0.5;
-  if (share(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/))
+  const share = (re: RegExp) =>
+    sample.length > 0 && sample.filter((l) => re.test(l)).length >= sample.length * 0.5;
+  if (
+    share(
+      /^(?:\d{4}-\d\d-\d\dT\S+|\d{6} +\d+:\d\d:\d\d)?\s+\d+ (?:Query|Connect|Quit|Init DB|Prepare|Execute|Close stmt)\b/,
+    )
+  )
     return {
-      what: "a CloudWatch export of an RDS log, with CloudWatch's time in front of each line",
-      hint: "cut the first field (cut -d' ' -f2- FILE | dbopt logs -), or download the log itself: aws rds download-db-log-file-portion",
+      what: "a MySQL/MariaDB general query log, which has no query times",
+      hint: "give the slow query log instead (slow_query_log = ON, long_query_time = 0): dbopt reads it as --log-format mysql-slow",
     };
-  if (share(/^\s+"[\w@.-]+": /))
+  if (share(/^\d{4}-\d\d-\d\d[ T][\d:.]+Z? +\d+ \[(?:Note|Warning|ERROR|System)\]/))
     return {
-      what: "pretty-printed JSON",
-      hint: "give one JSON object per line (jq -c '.[]' FILE | dbopt logs -), or the array as exported",
+      what: "a MySQL/MariaDB error log, which has no statements",
+      hint: "give the slow query log (slow_query_log = ON, long_query_time = 0): dbopt reads it as --log-format mysql-slow",
     };
   return null;
 }
