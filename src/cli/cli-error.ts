@@ -45,10 +45,7 @@ function describeEnvironmentError(error: unknown): { line: string; code: number 
   const e = error as SystemError;
   const code = typeof e.code === "string" ? e.code : "";
   // Corrupt or cut-off compressed input (node:zlib): the user's file, not dbopt.
-  if (
-    /^Z_(DATA|BUF|NEED_DICT)_ERROR$/.test(code) ||
-    /unexpected end of file|incorrect header check/i.test(String(e.message))
-  ) {
+  if (/^Z_(DATA|BUF|NEED_DICT|STREAM)_ERROR$/.test(code)) {
     return {
       line: `error: the compressed input is corrupt or truncated (${String(e.message)}). Check the file (gzip -t FILE), or pass it uncompressed.`,
       code: EXIT.usage,
@@ -60,7 +57,7 @@ function describeEnvironmentError(error: unknown): { line: string; code: number 
       : e.syscall === "open"
         ? "open"
         : "write";
-    const path = typeof e.path === "string" ? ` ${e.path}` : "";
+    const path = typeof e.path === "string" ? ` ${e.path}` : " a file";
     return {
       line: `error: cannot ${verb}${path}: ${fileProblem(code)}. Check the path and its permissions${/ENOSPC|EDQUOT/.test(code) ? ", and free some space" : ""}.`,
       code: EXIT.usage,
