@@ -55,17 +55,6 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
     .option("--no-color", "plain text even on a terminal")
     .option("--debug", "show stack traces and details of errors")
     .action(async (files: string[], flags: LogsFlags) => {
-      const { analyzeLogs } = await import("../../pipeline/analyze-logs.js");
-      const { renderLogReport } = await import("../../reporters/logs/log-report-renderer.js");
-      const format = checked.format;
-      const top = checked.top;
-      if (checked.since !== undefined && checked.until !== undefined && checked.since >= checked.until)
-        throw new InputError("--since is not before --until", "give a --since time earlier than --until");
-      const bar = progressBar();
-      const report = await analyzeLogs(files, {
-        ...(checked.jobs ? { jobs: checked.jobs } : {}),
-        parallelFromBytes: checked.splitFrom,
-        filter: {
       const checked = await parseOptions("logs", { files, ...flags }, (k) => ({
         files: k.z.array(k.inputPath("a log file", { stdin: true })),
         prefix: k.text("--prefix").optional(),
@@ -82,6 +71,17 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
         format: k.oneOf("--format", ["terminal", "json"] as const),
         output: k.outputFile("--output").optional(),
       }));
+      const { analyzeLogs } = await import("../../pipeline/analyze-logs.js");
+      const { renderLogReport } = await import("../../reporters/logs/log-report-renderer.js");
+      const format = checked.format;
+      const top = checked.top;
+      if (checked.since !== undefined && checked.until !== undefined && checked.since >= checked.until)
+        throw new InputError("--since is not before --until", "give a --since time earlier than --until");
+      const bar = progressBar();
+      const report = await analyzeLogs(files, {
+        ...(checked.jobs ? { jobs: checked.jobs } : {}),
+        parallelFromBytes: checked.splitFrom,
+        filter: {
           since: checked.since ?? null,
           until: checked.until ?? null,
           database: flags.database ?? null,
