@@ -68,17 +68,17 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
       );
     if (file !== undefined && flags.plan !== undefined)
       throw new InputError("a plan file was given twice (argument and --plan)", "give one of them");
+    if (flags.analyze && flags.sql === undefined && !(flags.plan ?? file ?? "").endsWith(".sql"))
+      throw new InputError(
+        "--analyze runs a statement on the database, and no statement was given",
+        "give it with --sql or as a .sql file, together with --db; a plan file is read as it is",
+      );
     const { collectSnapshot } = await import("../../facts/collect/collect-snapshot.js");
     const { parsePlan } = await import("../../facts/plan/plan-input.js");
     const { readSnapshot } = await import("../../facts/snapshot-file.js");
     const { looksLikeSql } = await import("../../facts/sql/statement-kind.js");
     const { explainOnDatabase } = await import("../../pipeline/explain-on-database.js");
     const { reportOnPlan } = await import("../../pipeline/plan-report.js");
-    if (flags.analyze && flags.sql === undefined && !(flags.plan ?? file ?? "").endsWith(".sql"))
-      throw new InputError(
-        "--analyze runs a statement on the database, and no statement was given",
-        "give it with --sql or as a .sql file, together with --db; a plan file is read as it is",
-      );
     const path = flags.plan ?? file;
     let sql = flags.sql ?? null;
     let planText: string | null = null;
