@@ -106,12 +106,15 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
   for (const [i, path] of paths.entries()) {
     const name = path === "-" ? "standard input" : path;
     const size = sizes[i] ?? 0;
+    const compressed = path !== "-" && (await fileCompression(path)) !== null;
+    // A log exported newest first is read last line first, in the order the server wrote it, by this thread.
+    const reversed = !compressed && path !== "-" && (await newestFirst(path, options));
     if (
       jobs > 1 &&
-      !(await newestFirst(path, options)) &&
+      !reversed &&
+      !compressed &&
       size >= (options.parallelFromBytes ?? 64 << 20) &&
-      existsSync(fileURLToPath(WORKER)) &&
-      (await fileCompression(path)) === null
+      existsSync(fileURLToPath(WORKER))
     ) {
       const read = await readInParts(path, size, jobs, settings, options, progress, analysis);
       if (read) {
@@ -120,9 +123,6 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
         continue;
       }
     }
-    // A log exported newest first is read last line first, in the order the server wrote it.
-    const reversed = path !== "-" && (await newestFirst(path, options));
-    const compressed = path !== "-" && (await fileCompression(path)) !== null;
     const input = reversed
       ? fileLinesReversed(path, size)
       : await openLog(path, compressed ? { onCompressedBytes: progress } : {});
@@ -256,10 +256,10 @@ async function expandDirectories(paths: string[]): Promise<string[]> {
 
 /**
  * Whether a plain file's first lines run newest first (a log viewer's download), read off the records they hold.
- * Compressed files and JSON arrays are not read backwards: the report says they run newest first instead.
+ * Compressed files and JSON arrays are not read backwards (the caller does not ask for the first, this says no to
+ * the second): the report says they run newest first instead.
  */
 async function newestFirst(path: string, options: LogOptions): Promise<boolean> {
-  if (path === "-" || (await fileCompression(path)) !== null) return false;
   const head = await readHead(path);
   if (jsonDocuments(head.slice(0, 5).join("\n")) !== null) return false;
   try {
