@@ -169,6 +169,13 @@ export const WorkloadSchema = z.object({
 
 export const DatabaseStatsSchema = z.object({
   sizeBytes: z.number(),
+  /**
+   * pg_database_size summed over every database of the cluster the role may size (CONNECT or pg_read_all_stats):
+   * what shares shared_buffers and the OS cache. Absent in snapshots before it existed.
+   */
+  clusterSizeBytes: z.number().optional(),
+  /** Databases the role could not size, left out of clusterSizeBytes. */
+  clusterDatabasesUnsized: z.number().optional(),
   xactCommit: z.number(),
   xactRollback: z.number(),
   blksRead: z.number(),

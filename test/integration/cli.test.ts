@@ -334,7 +334,7 @@ describe("dbopt tune", () => {
     expect(r.stdout).toContain(
       "ALTER SYSTEM SET shared_buffers = '2GB';  -- needs a restart; 25% of RAM (PGTune)",
     );
-    expect(r.stdout).toContain("ALTER SYSTEM SET work_mem = '10485kB';");
+    expect(r.stdout).toContain("ALTER SYSTEM SET work_mem = '6MB';");
   });
 
   it("needs the machine's RAM", async () => {

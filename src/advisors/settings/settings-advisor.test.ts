@@ -20,7 +20,11 @@ describe("settings advisor", () => {
   });
 
   it("raises work_mem for statements that spill, with the evidence", () => {
-    const report = recommendSettings({ ...machine, connections: 300 }, workloadSnapshot("pg18"), "test");
+    const report = recommendSettings(
+      { ...machine, workload: "mixed", connections: 300 },
+      workloadSnapshot("pg18"),
+      "test",
+    );
     const workMem = report.recommendations.find((r) => r.name === "work_mem");
     expect(workMem?.reason).toMatch(/spill up to .* to disk per call/);
     expect(Number(workMem?.evidence.largestSpillPerCallBytes)).toBeGreaterThan(1024 * 1024);
@@ -40,7 +44,70 @@ describe("settings advisor", () => {
   it("sizes shared_buffers to a small database instead of a quarter of RAM", () => {
     const report = recommendSettings(machine, workloadSnapshot("pg18"), "test");
     const shared = report.recommendations.find((r) => r.name === "shared_buffers");
-    expect(shared?.reason).toMatch(/the whole database is/);
+    // A snapshot from before clusterSizeBytes existed: sized from the one database, and it says so.
+    expect(shared?.reason).toMatch(
+      /the database is .* \(this snapshot does not hold the other databases' sizes\)/,
+    );
+  });
+
+  it("sizes shared_buffers from every database of the cluster, not the one analysed", () => {
+    const snapshot = workloadSnapshot("pg18");
+    const MB = 1024 ** 2;
+    const small = { ...snapshot, database: { ...snapshot.database, sizeBytes: 100 * MB } };
+    const alone = recommendSettings(
+      machine,
+      { ...small, database: { ...small.database, clusterSizeBytes: 100 * MB } },
+      "t",
+    );
+    expect(alone.recommendations.find((r) => r.name === "shared_buffers")?.recommended).toBe("256MB");
+    // The cluster holds 13 times more: the cache is for all of it.
+    const big = { ...small, database: { ...small.database, clusterSizeBytes: 1300 * MB } };
+    const shared = recommendSettings(machine, big, "t").recommendations.find(
+      (r) => r.name === "shared_buffers",
+    );
+    expect(shared?.recommended).toBe("4GB");
+    expect(shared?.reason).toMatch(/the cluster's databases hold 1\.3 GB \(this one 100\.0 MB\)/);
+    expect(shared?.evidence.clusterBytes).toBe(1300 * MB);
+    const medium = { ...small, database: { ...small.database, clusterSizeBytes: 700 * MB } };
+    expect(
+      recommendSettings(machine, medium, "t").recommendations.find((r) => r.name === "shared_buffers")
+        ?.recommended,
+    ).toBe("2GB");
+    // Databases the role may not size could hold anything: no shrinking then.
+    const unsized = {
+      ...small,
+      database: { ...small.database, clusterSizeBytes: 100 * MB, clusterDatabasesUnsized: 2 },
+    };
+    const u = recommendSettings(machine, unsized, "t").recommendations.find(
+      (r) => r.name === "shared_buffers",
+    );
+    expect(u?.recommended).toBe("4GB");
+    expect(u?.reason).toMatch(/2 databases this role may not size left out/);
+  });
+
+  it("bounds OLTP work_mem by connections × a sort and a hash each, and states the formula", () => {
+    // 24 GB, 2 cores, 100 connections: PGTune alone gives 61 MB, the figure the review called too aggressive.
+    const m = { ...machine, ramBytes: 24 * GB, cpus: 2, connections: 100 };
+    const oltp = recommendSettings(m, null, null).recommendations.find((r) => r.name === "work_mem");
+    expect(oltp?.recommended).toBe("20MB");
+    expect(oltp?.reason).toMatch(
+      /^RAM × 0\.25 \/ \(max_connections × \(1 \+ hash_mem_multiplier\)\) = 24\.0 GB × 0\.25 \/ \(100 × 3\).*PGTune.* would give 62914kB\)$/,
+    );
+    // A data warehouse runs few large queries: PGTune's figure stands.
+    const dw = recommendSettings({ ...m, workload: "dw" }, null, null).recommendations.find(
+      (r) => r.name === "work_mem",
+    );
+    expect(dw?.recommended).toBe("31457kB");
+    expect(dw?.reason).toMatch(/\(PGTune\)$/);
+    // The server's hash_mem_multiplier counts (1.0 before PostgreSQL 15).
+    const snapshot = workloadSnapshot("pg18");
+    const settings = snapshot.settings.map((s) =>
+      s.name === "hash_mem_multiplier" ? { ...s, setting: "1" } : s,
+    );
+    const one = recommendSettings(m, { ...snapshot, settings }, "t").recommendations.find(
+      (r) => r.name === "work_mem",
+    );
+    expect(one?.reason).toMatch(/\(100 × 2\)/);
   });
 
   it("writes ALTER SYSTEM lines only for what changes", () => {

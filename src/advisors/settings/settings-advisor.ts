@@ -80,6 +80,7 @@ export function recommendSettings(
   const m: TuneMachine = { ...machine, connections: connections || null };
   const values = pgtuneBaseline(m);
   const reasons: Record<string, string> = { ...BASE_REASONS };
+  boundOltpWorkMem(m, values, reasons, snapshot);
   const evidence: Record<string, Record<string, EvidenceValue>> = {};
   const notes: string[] = [];
   if (snapshot) adjustFromEvidence(snapshot, m, values, reasons, evidence, notes);
@@ -116,6 +117,7 @@ function adjustFromEvidence(
   const shared = values.shared_buffers?.value ?? 0;
   const connections = values.max_connections?.value ?? 100;
 
+  const oltpBound = m.workload === "oltp" || m.workload === "web" ? (values.work_mem?.value ?? null) : null;
   // Spills: the largest temporary-file volume per call among statements that matter.
   const spilling = snapshot.workload.statements
     .filter((s) => s.calls > 0 && s.tempBlksWritten > 0 && s.totalMs >= snapshot.workload.totalMs * 0.01)
@@ -125,7 +127,8 @@ function adjustFromEvidence(
   const workMem = values.work_mem;
   if (worst && workMem && worst.perCall * 2 > workMem.value) {
     const needed = powerOfTwoMB(worst.perCall * 2);
-    const cap = Math.max(workMem.value, Math.floor((m.ramBytes - shared) / connections / MB) * MB);
+    const cap =
+      oltpBound ?? Math.max(workMem.value, Math.floor((m.ramBytes - shared) / connections / MB) * MB);
     evidence.work_mem = {
       spillingStatements: spilling.length,
       largestSpillPerCallBytes: Math.round(worst.perCall),
@@ -157,21 +160,39 @@ function adjustFromEvidence(
     evidence.max_wal_size = { checkpointsTimed: cp.timed, checkpointsRequested: cp.requested };
   }
 
-  // A database smaller than the cache it would get needs no more than itself plus room to grow.
+  // The cache serves every database of the cluster, not only the one analysed: size it from all of them.
   const size = snapshot.database.sizeBytes;
+  const cluster = Math.max(size, snapshot.database.clusterSizeBytes ?? 0);
+  const unsized = snapshot.database.clusterDatabasesUnsized ?? 0;
+  const whole =
+    snapshot.database.clusterSizeBytes === undefined
+      ? `the database is ${formatBytes(size)} (this snapshot does not hold the other databases' sizes)`
+      : `the cluster's databases hold ${formatBytes(cluster)}${cluster > size * 1.05 ? ` (this one ${formatBytes(size)})` : ""}${unsized ? `, ${unsized} database${unsized === 1 ? "" : "s"} this role may not size left out` : ""}`;
   const hit = snapshot.database.blksHit / Math.max(1, snapshot.database.blksHit + snapshot.database.blksRead);
-  evidence.shared_buffers = { databaseBytes: size, cacheHitRatio: Math.round(hit * 1000) / 1000 };
-  if (size * 2 < shared) {
-    const enough = Math.max(128 * MB, powerOfTwoMB(size * 2));
+  evidence.shared_buffers = {
+    databaseBytes: size,
+    clusterBytes: cluster,
+    cacheHitRatio: Math.round(hit * 1000) / 1000,
+  };
+  if (cluster * 2 < shared && unsized === 0) {
+    const enough = Math.max(128 * MB, powerOfTwoMB(cluster * 2));
     values.shared_buffers = { value: enough, text: memoryText(enough) };
     const walBuffers = Math.min(
       16 * MB,
       Math.max(64 * 1024, Math.floor((enough * 3) / 100 / (64 * 1024)) * 64 * 1024),
     );
     values.wal_buffers = { value: walBuffers, text: memoryText(walBuffers) };
-    reasons.shared_buffers = `the whole database is ${formatBytes(size)}: twice that caches all of it with room to grow (25% of RAM would be ${formatBytes(shared)})`;
+    reasons.shared_buffers = `${whole}: twice that caches all of it with room to grow (25% of RAM would be ${formatBytes(shared)})`;
   } else {
-    reasons.shared_buffers += `; the database is ${formatBytes(size)} and ${formatPercent(hit, 1)} of reads hit the cache`;
+    reasons.shared_buffers += `; ${whole}, and ${formatPercent(hit, 1)} of this database's reads hit the cache`;
+  }
+  const cache = values.effective_cache_size;
+  if (cache) {
+    evidence.effective_cache_size = { clusterBytes: cluster };
+    reasons.effective_cache_size +=
+      cluster < cache.value
+        ? `; ${whole}, so all of it fits in the cache`
+        : `; ${whole}: ${formatPercent(cache.value / cluster)} of it can be cached`;
   }
 
   // Autovacuum behind: tables past their own threshold while autovacuum is on.
@@ -197,6 +218,35 @@ function adjustFromEvidence(
       reasons.autovacuum_max_workers = `${behind.length} tables wait for a worker at once`;
     }
   }
+}
+
+/**
+ * OLTP and web: many connections, and any of them may be running a query at a busy moment, each with a sort and a
+ * hash (a hash may use hash_mem_multiplier × work_mem). PGTune's (RAM - shared_buffers) / (3 × connections ×
+ * parallel workers) is RAM / 4 / connections on a machine of 2 or 3 cores (no parallel workers): every connection
+ * using one work_mem at once already takes a quarter of RAM. Bound it so that every connection running a sort and a
+ * hash fits in a quarter of RAM: RAM × 0.25 / (max_connections × (1 + hash_mem_multiplier)).
+ */
+function oltpWorkMemBound(m: TuneMachine, connections: number, hashMemMultiplier = 2): number | null {
+  if (m.workload !== "oltp" && m.workload !== "web") return null;
+  const bytes = (m.ramBytes * 0.25) / (connections * (1 + hashMemMultiplier));
+  return Math.max(64 * 1024, bytes >= 4 * MB ? Math.floor(bytes / MB) * MB : Math.floor(bytes / 1024) * 1024);
+}
+
+function boundOltpWorkMem(
+  m: TuneMachine,
+  values: Record<string, SettingValue>,
+  reasons: Record<string, string>,
+  snapshot: Snapshot | null,
+): void {
+  const connections = values.max_connections?.value ?? 100;
+  const multiplier = Number(snapshot ? setting(snapshot, "hash_mem_multiplier")?.setting : 2);
+  const hashMem = Number.isFinite(multiplier) && multiplier > 0 ? multiplier : snapshot ? 1 : 2;
+  const bound = oltpWorkMemBound(m, connections, hashMem);
+  const base = values.work_mem;
+  if (bound === null || !base || base.value <= bound) return;
+  values.work_mem = { value: bound, text: memoryText(bound) };
+  reasons.work_mem = `RAM × 0.25 / (max_connections × (1 + hash_mem_multiplier)) = ${formatBytes(m.ramBytes)} × 0.25 / (${connections} × ${1 + hashMem}): with ${m.workload === "oltp" ? "an OLTP" : "a web"} workload every connection may be running a sort and a hash at once, and a quarter of RAM holds that (PGTune's (RAM - shared_buffers) / (3 × connections × parallel workers) would give ${base.text})`;
 }
 
 function powerOfTwoMB(bytes: number): number {

@@ -60,6 +60,10 @@ async function collectOnce(
   return db.inReadOnlySnapshot(async () => {
     const [server] = await db.query<Record<string, unknown>>(`
       select pg_postmaster_start_time() as started_at, pg_database_size(current_database()) as size,
+             (select sum(pg_database_size(oid)) from pg_database
+               where has_database_privilege(oid, 'CONNECT') or pg_has_role('pg_read_all_stats', 'member')) as cluster_size,
+             (select count(*) from pg_database
+               where not (has_database_privilege(oid, 'CONNECT') or pg_has_role('pg_read_all_stats', 'member'))) as cluster_unsized,
              d.xact_commit, d.xact_rollback, d.blks_read, d.blks_hit, d.temp_files, d.temp_bytes, d.deadlocks, d.stats_reset,
              (select coalesce(json_object_agg(extname, extversion), '{}') from pg_extension) as extensions
         from pg_stat_database d where d.datname = current_database()`);
@@ -99,6 +103,8 @@ async function collectOnce(
       },
       database: {
         sizeBytes: num(server?.size),
+        clusterSizeBytes: num(server?.cluster_size),
+        clusterDatabasesUnsized: num(server?.cluster_unsized),
         xactCommit: num(server?.xact_commit),
         xactRollback: num(server?.xact_rollback),
         blksRead: num(server?.blks_read),
