@@ -23,21 +23,37 @@ interface LogsFlags {
   application?: string;
 }
 
-const LOG_FORMATS = ["stderr", "syslog", "csvlog", "jsonlog", "mysql-slow"];
+const LOG_FORMATS = [
+  "stderr",
+  "syslog",
+  "csvlog",
+  "jsonlog",
+  "cloudsql",
+  "cnpg",
+  "logplex",
+  "pgbouncer",
+  "mysql-slow",
+] as const;
 
 export function registerLogs(program: Command, setExitCode: (code: number) => void): void {
   program
     .command("logs")
     .summary("the workload, N+1 loops, errors and waits from PostgreSQL logs and MySQL/MariaDB slow logs")
     .description(
-      "Read PostgreSQL server logs (stderr or syslog with any log_line_prefix, detected or given; csvlog; jsonlog) or MySQL/MariaDB slow query logs (gzip too; - for standard input) as a stream, group statements by their libpg-query fingerprint with calls, total/mean/p50/p95/p99/max time and the slowest example with its parameters, find N+1 loops per session with the batched rewrite, and summarise errors, lock waits, deadlocks, temp files, checkpoints and autovacuum.",
+      "Read PostgreSQL server logs (stderr or syslog with any log_line_prefix, detected or given; csvlog; jsonlog; Google Cloud SQL's Cloud Logging exports; CloudNativePG; Heroku logplex), PgBouncer logs or MySQL/MariaDB slow query logs (gzip, bzip2, xz or zstd too; - for standard input) as a stream, group statements by their libpg-query fingerprint with calls, total/mean/p50/p95/p99/max time and the slowest example with its parameters, find N+1 loops per session with the batched rewrite, and summarise errors, lock waits, deadlocks, temp files, checkpoints and autovacuum.",
     )
-    .argument("<files...>", "log files (plain or .gz), folders of them, or - for standard input")
+    .argument(
+      "<files...>",
+      "log files (plain, .gz, .bz2, .xz or .zst), folders of them, or - for standard input",
+    )
     .option(
       "--prefix <log_line_prefix>",
       "the server's log_line_prefix, when it cannot be read off the log (SHOW log_line_prefix)",
     )
-    .option("--log-format <format>", "stderr, syslog, csvlog, jsonlog or mysql-slow (default: detected)")
+    .option(
+      "--log-format <format>",
+      "stderr, syslog, csvlog, jsonlog, cloudsql (Cloud Logging export), cnpg (CloudNativePG), logplex (Heroku), pgbouncer or mysql-slow (default: detected)",
+    )
     .option("--top <n>", "statements to list, heaviest first", "15")
     .option("--min-repeats <n>", "repeats of one statement after another that make an N+1", "5")
     .option("--jobs <n>", "threads that read a large file side by side (default: the machine's cores)")
