@@ -115,8 +115,20 @@ describe("readLog", () => {
     // A stderr log forced through a reader of another format says which formats there are.
     const forced = (await read(PG15, { format: "logplex" }).catch((e: unknown) => e)) as InputError;
     expect(forced).toBeInstanceOf(InputError);
+    expect(forced.message).toMatch(
+      /^test\.log: no line is a Heroku Postgres \(app\[postgres\.N\]\) line; the first reads: 2026-/,
+    );
     expect(forced.hint).toMatch(
-      /--log-format \(stderr, syslog, csvlog, jsonlog, cloudsql, cnpg, logplex, pgbouncer/,
+      /leave --log-format out .*: stderr, syslog, csvlog, jsonlog, cloudsql, cnpg, logplex/,
+    );
+    const cloud = (await read(PG15, { format: "cloudsql" }).catch((e: unknown) => e)) as InputError;
+    expect(cloud.message).toMatch(/no line is a Cloud Logging entry with a textPayload/);
+    // Lines no format reads: the error shows one and names the flags.
+    const odd = (await read("GET /index.html 200\nGET /favicon.ico 404\n").catch(
+      (e: unknown) => e,
+    )) as InputError;
+    expect(odd.hint).toMatch(
+      /--prefix .*--log-format \(stderr, syslog, csvlog, jsonlog, cloudsql, cnpg, logplex, pgbouncer/,
     );
   });
 

@@ -270,14 +270,19 @@ export function detectLog(
   if (format === "syslog") {
     // The server's own prefix follows the syslog header; second and later lines of a message have none.
     const messages = lines.map(syslogMessage).filter((l): l is string => l !== null && !l.startsWith("#011"));
+    if (!given.prefix && messages.length === 0) throw noLineIs(name, "a syslog line", lines);
     return { format, prefix: given.prefix ?? detectPrefix(name, messages, format) };
   }
   if (format === "logplex") {
     const messages = lines.map(logplexMessage).filter((l): l is string => l !== null);
+    if (!given.prefix && messages.length === 0)
+      throw noLineIs(name, "a Heroku Postgres (app[postgres.N]) line", lines);
     return { format, prefix: given.prefix ?? detectPrefix(name, messages, format) };
   }
   if (format === "cloudsql") {
     const messages = lines.flatMap((l) => cloudSqlLines(l) ?? []).filter((l) => !l.startsWith("\t"));
+    if (!given.prefix && messages.length === 0)
+      throw noLineIs(name, "a Cloud Logging entry with a textPayload", lines);
     // Lines get the entry's time in front when their text has none: a given prefix without a time gets %m.
     const timed = messages.length > 0 && /^\d{4}-/.test(messages[0] ?? "");
     const own = given.prefix && timed && !/^%[mtn]/.test(given.prefix) ? `%m ${given.prefix}` : given.prefix;
@@ -285,6 +290,14 @@ export function detectLog(
   }
   if (format !== "stderr") return { format, prefix: null };
   return { format, prefix: given.prefix ?? detectPrefix(name, lines, format) };
+}
+
+/** A format given with --log-format that the first lines are not in. */
+function noLineIs(name: string, what: string, lines: string[]): InputError {
+  return new InputError(
+    `${name}: no line is ${what}; the first reads: ${printable(lines.find((l) => l.trim()) ?? "")}`,
+    `leave --log-format out to have the format detected, or name the log's own: ${LOG_FORMATS.join(", ")}`,
+  );
 }
 
 function detectFormat(lines: string[]): LogFormat {
