@@ -236,6 +236,10 @@ describe("analyzeLogs on common prefixes and hosted services' layouts, without -
       { database: "postgres", user: "shop", count: 34 },
       { database: "postgres", user: "report", count: 13 },
     ]);
+    expect(b?.errors.find((e) => e.message === "password authentication failed")).toMatchObject({
+      clients: ["postgres/shop"],
+      addresses: ["127.0.0.1"],
+    });
     expect(b?.errors.map((e) => [e.message, e.count])).toEqual([
       ["no more connections allowed (max_client_conn)", 2],
       ["password authentication failed", 1],

@@ -95,6 +95,16 @@ export interface PgBouncerStats {
   waitUs: { mean: number; max: number; maxAt: number | null };
 }
 
+export interface PgBouncerError {
+  level: string;
+  message: string;
+  count: number;
+  last: number | null;
+  /** "database/user" of the clients that met it, and their addresses (without the port). */
+  clients: string[];
+  addresses: string[];
+}
+
 export interface PgBouncerSummary {
   version: string | null;
   maxClientConn: number | null;
@@ -102,8 +112,8 @@ export interface PgBouncerSummary {
   loginsBy: Array<{ database: string | null; user: string | null; count: number }>;
   clients: number;
   serverConnections: number;
-  /** WARNING and ERROR lines (pooler errors, failed logins), by message. */
-  errors: Array<{ level: string; message: string; count: number; last: number | null }>;
+  /** WARNING and ERROR lines (pooler errors, failed logins), by message, with who met them (up to 5 each). */
+  errors: PgBouncerError[];
   /** Why client (C) and server (S) connections closed, by reason. */
   closes: Array<{ side: "client" | "server"; reason: string; count: number }>;
   stats: PgBouncerStats | null;
@@ -116,7 +126,7 @@ export interface PgBouncerState {
   logins: Array<[string, number]>;
   clients: string[];
   serverConnections: number;
-  errors: Array<[string, { level: string; message: string; count: number; last: number | null }]>;
+  errors: Array<[string, PgBouncerError]>;
   closes: Array<[string, number]>;
   stats: Array<{ time: number | null; xacts: number; queries: number; queryUs: number; waitUs: number }>;
 }
@@ -156,17 +166,28 @@ export class PgBouncerCounter {
     if (r.level === "WARNING" || r.level === "ERROR" || r.level === "FATAL") {
       const message = m.replace(/^pooler error: /, "");
       const key = `${r.level}|${message}`;
-      const e = this.errors.get(key);
+      let e = this.errors.get(key);
       if (e) {
         e.count++;
         e.last = r.time ?? e.last;
-      } else if (this.errors.size < MAX_KINDS)
-        this.errors.set(detach(key), {
+      } else if (this.errors.size < MAX_KINDS) {
+        e = {
           level: detach(r.level),
           message: detach(message),
           count: 1,
           last: r.time,
-        });
+          clients: [],
+          addresses: [],
+        };
+        this.errors.set(detach(key), e);
+      }
+      if (e) {
+        const client = `${r.database ?? "?"}/${r.user ?? "?"}`;
+        const address = (r.pgbouncer?.address ?? "").replace(/:\d+$/, "");
+        if (e.clients.length < 5 && !e.clients.includes(client)) e.clients.push(detach(client));
+        if (address && e.addresses.length < 5 && !e.addresses.includes(address))
+          e.addresses.push(detach(address));
+      }
       return;
     }
     if (side === "C" && m.startsWith("login attempt: ")) {
@@ -218,7 +239,12 @@ export class PgBouncerCounter {
       if (mine) {
         mine.count += e.count;
         if (e.last !== null && (mine.last === null || e.last > mine.last)) mine.last = e.last;
-      } else if (this.errors.size < MAX_KINDS) this.errors.set(k, { ...e });
+        for (const c of e.clients)
+          if (mine.clients.length < 5 && !mine.clients.includes(c)) mine.clients.push(c);
+        for (const a of e.addresses)
+          if (mine.addresses.length < 5 && !mine.addresses.includes(a)) mine.addresses.push(a);
+      } else if (this.errors.size < MAX_KINDS)
+        this.errors.set(k, { ...e, clients: [...e.clients], addresses: [...e.addresses] });
     }
     for (const [k, n] of s.closes) this.closes.set(k, (this.closes.get(k) ?? 0) + n);
     this.stats = this.stats.concat(s.stats);

@@ -32,7 +32,7 @@ describe("renderLogReport", () => {
     expect(text).toContain("PgBouncer 1.18.0 (max_client_conn 12)");
     expect(text).toMatch(/logins: 48 from 1 client address; 3 server connections opened/);
     expect(text).toMatch(
-      /query_wait_timeout — clients waited for a server connection longer than query_wait_timeout/,
+      /query_wait_timeout \(postgres\/shop\) from 127\.0\.0\.1 — clients waited for a server connection longer/,
     );
     expect(text).not.toContain("log_min_duration_statement");
     expect(text).not.toMatch(/^0 statements/m);

@@ -205,8 +205,14 @@ function pgBouncerLines(
         : wait,
     );
   }
-  for (const e of b.errors.slice(0, 6))
-    out.push(p.yellow(`  ${e.level.toLowerCase()}: ${n(e.count)}× ${e.message}${adviceFor(e.message)}`));
+  for (const e of b.errors.slice(0, 6)) {
+    const who = e.clients.filter((c) => c !== "?/?");
+    out.push(
+      p.yellow(
+        `  ${e.level.toLowerCase()}: ${n(e.count)}× ${e.message}${who.length ? ` (${who.join(", ")})` : ""}${e.addresses.length ? ` from ${e.addresses.join(", ")}` : ""}${adviceFor(e.message)}`,
+      ),
+    );
+  }
   const closes = b.closes.filter((c) => c.reason !== "client close request");
   if (closes.length)
     out.push(
