@@ -6,6 +6,8 @@ export interface QueryCost {
   cost: number;
   /** Candidate keys of the indexes the plan used. */
   used: string[];
+  /** Tables one call inserts into, updates or deletes from, with the rows the planner expects it to write. */
+  written?: WrittenRows[];
 }
 
 /**
@@ -85,6 +87,7 @@ export class CostCache {
     const result = {
       cost: planned.root.cost?.total ?? 0,
       used: relevant.filter((c) => names.has(nameOf(c.key) ?? "")).map((c) => c.key),
+      written: writtenRows(planned),
     };
     this.set(query, config, result);
     return result;
@@ -97,6 +100,30 @@ export class CostCache {
     if (list) list.push({ keys, result });
     else this.known.set(query.id, [{ keys, result }]);
   }
+}
+
+export interface WrittenRows {
+  schema: string | null;
+  table: string;
+  operation: string;
+  rows: number;
+}
+
+/** What the ModifyTable nodes of a plan write: the table, the operation, and the rows fed to it, by estimate. */
+export function writtenRows(plan: Plan): WrittenRows[] {
+  const out: WrittenRows[] = [];
+  const stack = [plan.root];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    if (n.nodeType === "ModifyTable" && n.relationName)
+      out.push({
+        schema: n.schema,
+        table: n.relationName,
+        operation: n.details.Operation ?? "",
+        rows: n.children.find((c) => c.role === "child")?.planRows ?? 1,
+      });
+    for (const child of n.children) stack.push(child);
+  }
+  return out;
 }
 
 /** Index names in a plan, to tell which candidates it used. */

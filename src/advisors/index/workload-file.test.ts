@@ -15,6 +15,13 @@ describe("parseWorkloadFile", () => {
       ["select 'é' from u where b = 2", 1],
       ["update t set a = 1 where id = 3", 2.5],
     ]);
+    // Weights are call counts, for the advisor to multiply by what one call costs.
+    expect(statements.map((s) => [s.calls, s.weightIs])).toEqual([
+      [50, "calls"],
+      [1, "calls"],
+      [2.5, "calls"],
+    ]);
+    expect(parseWorkloadFile("-- calls: 1400\nselect 1 from t;", "w.sql")[0]?.calls).toBe(1400);
   });
 
   it("rejects broken SQL and empty files with the way out", () => {

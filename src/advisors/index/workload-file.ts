@@ -1,6 +1,7 @@
 /**
- * A workload given as a .sql file: statements separated by semicolons, each of weight 1 unless a
- * `-- weight: N` comment precedes it. Split with the real parser, so semicolons inside strings do not count.
+ * A workload given as a .sql file: statements separated by semicolons, each called once unless a `-- weight: N`
+ * (or `-- calls: N`) comment precedes it. The weight is a call count: the advisor multiplies it by what one call
+ * costs. Split with the real parser, so semicolons inside strings do not count.
  */
 import { InputError } from "../../util/input-error.js";
 import { byteToCharOffset, parseSql, SqlError } from "../../util/sql-parser.js";
@@ -28,14 +29,15 @@ export function parseWorkloadFile(text: string, name: string): WorkloadStatement
     const end = raw.stmt_len ? byteToCharOffset(text, startByte + Number(raw.stmt_len)) : text.length;
     // The statement's text starts after any comments; its weight comment sits between it and the one before.
     const before = text.slice(previousEnd, start);
-    const weight = /--\s*weight:\s*(\d+(?:\.\d+)?)/i.exec(before)?.[1];
+    const weight = /--\s*(?:weight|calls):\s*(\d+(?:\.\d+)?)/i.exec(before)?.[1];
     const sql = text
       .slice(start, end)
       .replace(/^(\s*--[^\n]*\n)+/, "")
       .trim();
     previousEnd = end;
     if (!sql) continue;
-    out.push({ id: `${name}:${index + 1}`, sql, weight: weight ? Number(weight) : 1, calls: 1 });
+    const calls = weight ? Number(weight) : 1;
+    out.push({ id: `${name}:${index + 1}`, sql, weight: calls, calls, weightIs: "calls" });
   }
   if (out.length === 0)
     throw new InputError(

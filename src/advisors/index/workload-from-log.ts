@@ -26,6 +26,7 @@ export function workloadFromLog(report: LogReport): WorkloadStatement[] {
     sql: s.example.parameters ? bindLoggedParameters(s.example.sql, s.example.parameters) : s.example.sql,
     weight: s.timedCalls ? s.totalMs : s.calls,
     calls: s.calls,
+    weightIs: s.timedCalls ? ("ms" as const) : ("calls" as const),
   }));
 }
 

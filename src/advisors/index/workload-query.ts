@@ -11,9 +11,15 @@ import { bindParameters } from "./bind-parameters.js";
 export interface WorkloadStatement {
   id: string;
   sql: string;
-  /** What the statement is worth: total milliseconds (pg_stat_statements), or a --workload weight. */
+  /**
+   * What the statement is worth, in milliseconds: total time (pg_stat_statements, timed log lines). A statement
+   * known only by its call count (--workload weights, untimed log lines) has `weightIs: "calls"`: the advisor
+   * sets its weight to calls × the time one call takes (measured when pg_stat_statements knows the statement,
+   * else the planner's cost in milliseconds, MS_PER_COST_UNIT).
+   */
   weight: number;
   calls: number;
+  weightIs?: "ms" | "calls";
 }
 
 export interface WorkloadQuery extends WorkloadStatement {
@@ -74,7 +80,11 @@ export function prepareWorkload(
   for (const st of statements) {
     const sql = repairNormalizedQuery(st.sql).trim().replace(/;\s*$/, "");
     const shape = queryShape(sql, resolve);
-    if (!shape || shape.kind === "other" || shape.kind === "merge" || shape.blocks.length === 0) continue;
+    if (!shape || shape.kind === "other" || shape.kind === "merge") continue;
+    // INSERT ... VALUES reads no table; weighted by calls it still counts, for what it makes indexes cost.
+    const valuesInsert =
+      shape.kind === "insert" && shape.blocks.every((b) => b.tables.length === 0) && st.weightIs === "calls";
+    if (shape.blocks.length === 0 && !valuesInsert) continue;
     const locked = skippedObjectsIn(sql, snapshot);
     if (locked.length) {
       lockedOut(st, locked);
@@ -89,7 +99,7 @@ export function prepareWorkload(
         if (facts) tables.add(`${facts.schema}.${facts.name}`);
       }
     }
-    if (tables.size === 0) continue;
+    if (tables.size === 0 && !valuesInsert) continue;
     const parameters = shape.params.size;
     const bound = parameters ? bindParameters(sql, shape, snapshot) : null;
     out.push({

@@ -5,6 +5,7 @@
  */
 import type { Snapshot, TableFacts } from "../../facts/snapshot.js";
 import type { IndexCandidate, IndexMethod } from "./index-candidate.js";
+import type { WrittenRows } from "./what-if.js";
 import type { WorkloadQuery } from "./workload-query.js";
 
 /** Milliseconds to maintain one index entry, by method (measured orders of magnitude, not exact figures). */
@@ -17,12 +18,20 @@ export interface WriteCharge {
   breaksHotOn: string[];
 }
 
+/**
+ * Writes counted from the workload's own statements (a --workload file, untimed log lines): each INSERT, UPDATE
+ * and DELETE on the table, its calls × the rows the planner expects one call to write.
+ */
+export type WorkloadWrites = Map<string, WrittenRows[]>;
+
 export function writeCharge(
   c: IndexCandidate,
   snapshot: Snapshot,
   queries: WorkloadQuery[],
   windowScale: number,
+  workloadWrites?: WorkloadWrites,
 ): WriteCharge {
+  if (workloadWrites) return workloadWriteCharge(c, snapshot, queries, workloadWrites);
   const table = snapshot.tables.find((t) => t.schema === c.schema && t.name === c.table);
   const stats = table?.stats;
   if (!table || !stats) return { ms: 0, writes: 0, breaksHotOn: [] };
@@ -37,6 +46,40 @@ export function writeCharge(
   ).length;
   const lostHot = breaksHotOn.length ? stats.nTupHotUpd * windowScale * otherIndexes : 0;
   return { ms: (writes + lostHot) * ENTRY_MS[c.method], writes: Math.round(writes), breaksHotOn };
+}
+
+function workloadWriteCharge(
+  c: IndexCandidate,
+  snapshot: Snapshot,
+  queries: WorkloadQuery[],
+  written: WorkloadWrites,
+): WriteCharge {
+  const indexed = [...c.columns, ...c.include, c.where ?? ""].join(" ");
+  const covers = (col: string) => new RegExp(`\\b${col}\\b`).test(indexed);
+  const existing = snapshot.indexes.filter((i) => i.tableSchema === c.schema && i.table === c.table);
+  const breaksHotOn = new Set<string>();
+  let entries = 0;
+  let writes = 0;
+  for (const q of queries) {
+    for (const w of written.get(q.id) ?? []) {
+      if (w.table !== c.table || (w.schema !== null && w.schema !== c.schema)) continue;
+      const rows = w.rows * q.calls;
+      if (w.operation === "Update") {
+        const set = q.shape.updated?.columns ?? [];
+        const breaks = set.filter(covers);
+        // HOT already impossible when an existing index covers a column it sets: every update adds an entry.
+        const alreadyNonHot = set.some((col) => existing.some((i) => i.columns.includes(col)));
+        if (!breaks.length && !alreadyNonHot) continue;
+        for (const col of breaks) breaksHotOn.add(col);
+        writes += rows;
+        entries += rows * (1 + (breaks.length && !alreadyNonHot ? existing.length : 0));
+      } else {
+        writes += rows;
+        entries += rows;
+      }
+    }
+  }
+  return { ms: entries * ENTRY_MS[c.method], writes: Math.round(writes), breaksHotOn: [...breaksHotOn] };
 }
 
 function updatedColumns(table: TableFacts, queries: WorkloadQuery[]): Set<string> {

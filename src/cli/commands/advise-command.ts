@@ -35,7 +35,7 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
     .argument("[what]", "what to advise on: indexes (the default)", "indexes")
     .option(
       "--workload <file>",
-      "statements separated by ; (weight 1 each, or a preceding -- weight: N comment)",
+      "statements separated by ; each called once, or N times with a preceding -- weight: N (or -- calls: N) comment; a statement counts as its calls × the time of one call (pg_stat_statements' mean when it knows the statement, else the plan's cost), and INSERT, UPDATE and DELETE statements charge the indexes on their table for every call",
     )
     .option(
       "--log <files...>",
