@@ -213,7 +213,7 @@ describe("dbopt logs", () => {
     expect(bouncer.code).toBe(0);
     expect(bouncer.stdout).toContain("PgBouncer 1.18.0 (max_client_conn 12)");
     expect(bouncer.stdout).toMatch(
-      /2× no more connections allowed \(max_client_conn\) — raise max_client_conn/,
+      /2× no more connections allowed \(max_client_conn\) from 127\.0\.0\.1 — raise max_client_conn/,
     );
     expect(bouncer.stdout).not.toContain("No statement durations");
   });
