@@ -347,6 +347,7 @@ export const SnapshotSchema = z.object({
 
 export type Column = z.infer<typeof ColumnSchema>;
 export type TableFacts = z.infer<typeof TableSchema>;
+export type TableStats = z.infer<typeof TableStatsSchema>;
 export type IndexFacts = z.infer<typeof IndexSchema>;
 export type ConstraintFacts = z.infer<typeof ConstraintSchema>;
 export type ColumnStats = z.infer<typeof ColumnStatsSchema>;

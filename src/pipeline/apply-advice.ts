@@ -5,29 +5,19 @@
  * commits the catalog entry before it waits for other transactions): dbopt drops it from a fresh session, and
  * reports the exact DROP statement when it cannot.
  */
-import { createHash } from "node:crypto";
 import type { AdviceReport, ApplyOutcome, IndexRecommendation } from "../advisors/index/advice-report.js";
+import { canonicalDefinition, dboptIndexName } from "../advisors/index/index-name.js";
+import type { PartitionStep } from "../advisors/index/partitioned-index.js";
 import { DbError } from "../connectors/db-error.js";
 import { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import type { IndexFacts, Snapshot } from "../facts/snapshot.js";
 import { quoteIdent, quoteLiteral } from "../util/sql-identifiers.js";
 
-/** PostgreSQL truncates identifiers to 63 bytes. */
-const MAX_NAME = 63;
+export { canonicalDefinition, dboptIndexName };
+
 /** Attempts to drop a half-built index while something still holds a lock on its table, and the pause between. */
 const CLEANUP_ATTEMPTS = 3;
 const CLEANUP_PAUSE_MS = 1000;
-
-/** The name dbopt gives the index a recommendation builds: the same definition always gets the same name. */
-export function dboptIndexName(r: Pick<IndexRecommendation, "ddl" | "table">): string {
-  const hash = createHash("sha1").update(canonicalDefinition(r.ddl)).digest("hex").slice(0, 8);
-  const columns = /\(([\s\S]*)\)/.exec(r.ddl.replace(/\s+WHERE\s[\s\S]*$/i, ""))?.[1] ?? "";
-  const words = `${r.table}_${columns}`
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "");
-  return `dbopt_${words.slice(0, MAX_NAME - "dbopt_".length - 9).replace(/_+$/, "")}_${hash}`;
-}
 
 /** CREATE INDEX CONCURRENTLY <name> ON ...: the recommendation's statement with dbopt's name in it. */
 export function namedDdl(ddl: string, name: string): string {
@@ -39,30 +29,6 @@ export function namedDdl(ddl: string, name: string): string {
 /** schema.name, always qualified: a DROP must not depend on the search_path. */
 function exactName(schema: string, name: string): string {
   return `${quoteIdent(schema)}.${quoteIdent(name)}`;
-}
-
-/**
- * A definition without its name, CONCURRENTLY, quoting, spacing and the default method: what two CREATE INDEX
- * statements (or a statement and pg_get_indexdef) have in common when they build the same index.
- */
-export function canonicalDefinition(ddl: string): string {
-  const m =
-    /^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:(?:"[^"]+"|[^\s"]+)\s+)??ON\s+(?:ONLY\s+)?((?:"[^"]+"|[^\s("])+)\s*(?:USING\s+(\w+)\s*)?([\s\S]*?);?\s*$/i.exec(
-      ddl,
-    );
-  if (!m) return ddl.trim().toLowerCase();
-  const [, unique, table = "", method, rest = ""] = m;
-  const bare = (t: string) => t.replace(/"/g, "").toLowerCase();
-  const relation = bare(table).replace(/^public\./, "");
-  return [
-    unique ? "unique" : "",
-    relation,
-    (method ?? "btree").toLowerCase(),
-    // pg_get_indexdef adds casts to literals ('x'::text) and parentheses around a WHERE: neither changes the index.
-    bare(rest)
-      .replace(/[\s()]+/g, "")
-      .replace(/::[a-z_0-9]+(\[\])*/g, ""),
-  ].join("|");
 }
 
 interface IndexState {
@@ -217,13 +183,16 @@ export async function applyAdvice(
     await db.query("SET statement_timeout = 0");
     const builtDdl = new Set<string>();
     for (const [n, r] of report.recommendations.entries()) {
-      const name = dboptIndexName(r);
-      const ddl = namedDdl(r.ddl, name);
+      const steps = r.partitioned?.steps;
+      const name = steps?.[0]?.index ?? dboptIndexName(r);
+      const ddl = steps ? r.ddl : namedDdl(r.ddl, name);
       if (signal?.aborted) {
         outcomes.push({ name, ddl, status: "not-started", detail: null, cleanup: null });
         continue;
       }
-      const outcome = await buildOne(db, r, name, ddl, snapshot, n, report.recommendations.length, options);
+      const outcome = steps
+        ? await buildPartitioned(db, r, steps, n, report.recommendations.length, options)
+        : await buildOne(db, r, name, ddl, snapshot, n, report.recommendations.length, options);
       outcomes.push(outcome);
       if (outcome.status === "built" || outcome.status === "already-existed") builtDdl.add(r.ddl);
       if (outcome.status === "built") report.applied.push(ddl);
@@ -341,6 +310,130 @@ async function buildOne(
       cleanup: cleanup.dropped || cleanup.absent ? null : drop,
     };
   }
+}
+
+/**
+ * The partitioned recipe, step by step: the ON ONLY indexes (catalog entries), each leaf's index built
+ * CONCURRENTLY and attached. A rerun picks up where an interrupted one stopped: an ON ONLY index already there is
+ * kept, a valid leaf index with dbopt's name is attached instead of rebuilt, an invalid one is dropped first. When
+ * a step fails, every index of the recipe is dropped again (this run's or an earlier one's, all dbopt-named):
+ * the failed build's invalid index and the leaf indexes from a fresh session, CONCURRENTLY, then the ON ONLY
+ * indexes (DROP INDEX, a catalog change on a partitioned index).
+ */
+async function buildPartitioned(
+  db: PostgresConnector,
+  r: IndexRecommendation,
+  steps: PartitionStep[],
+  n: number,
+  total: number,
+  { progress, signal }: ApplyOptions,
+): Promise<ApplyOutcome> {
+  const root = steps[0] as PartitionStep;
+  const name = root.index;
+  const rootState = await indexState(db, root.schema, name);
+  if (rootState?.valid)
+    return {
+      name,
+      ddl: r.ddl,
+      status: "already-existed",
+      detail: "built by an earlier dbopt run",
+      cleanup: null,
+    };
+  const notes: string[] = [];
+  const leaves = steps.filter((s) => s.kind === "build").length;
+  let built = 0;
+  let current: PartitionStep = root;
+  try {
+    for (const step of steps) {
+      current = step;
+      if (signal?.aborted) throw new Error(`interrupted (${String(signal.reason ?? "signal")})`);
+      if (step.kind === "attach") {
+        await db.query(step.sql.replace(/;$/, ""));
+        continue;
+      }
+      const state = await indexState(db, step.schema, step.index);
+      if (step.kind === "only") {
+        if (!state) await db.query(step.sql.replace(/;$/, ""));
+        continue;
+      }
+      if (state?.valid) {
+        notes.push(`${step.index} was built by an earlier run`);
+        continue;
+      }
+      if (state) {
+        const cleanup = await dropInvalidIndex(db, step.schema, step.index);
+        if (!cleanup.dropped && !cleanup.absent)
+          throw new Error(
+            `an invalid ${step.index} from an earlier run could not be dropped: ${cleanup.error}`,
+          );
+      }
+      built++;
+      progress(`building ${n + 1} of ${total}, partition ${built} of ${leaves}: ${step.sql}`);
+      await db.query(step.sql.replace(/;$/, ""));
+    }
+    const detail = [
+      `the index on ${r.table} and on its ${leaves} partition${leaves === 1 ? "" : "s"}, each built CONCURRENTLY and attached`,
+      ...notes,
+    ].join("; ");
+    return { name, ddl: r.ddl, status: "built", detail, cleanup: null };
+  } catch (error) {
+    const why = signal?.aborted
+      ? `interrupted (${String(signal.reason ?? "signal")})`
+      : error instanceof Error
+        ? error.message
+        : String(error);
+    const holders =
+      error instanceof DbError && error.code === "lock-timeout"
+        ? await sessionsOnTable(db, current.schema, current.table)
+        : "";
+    progress(
+      `${current.kind === "attach" ? "attaching" : "building"} ${current.index} failed (${why}); cleaning up`,
+    );
+    const left = await dropRecipe(db, current, steps);
+    return {
+      name,
+      ddl: r.ddl,
+      status: "failed",
+      detail: `${current.sql} failed: ${why}${holders}; ${left.length ? "some of the recipe's indexes could not be dropped (see cleanup)" : "what this recipe had created was dropped"}`,
+      cleanup: left.length ? left.join(" ") : null,
+    };
+  }
+}
+
+/** Drop every index of a failed recipe, from a fresh session; returns the DROP statements that failed. */
+async function dropRecipe(
+  db: PostgresConnector,
+  failed: PartitionStep,
+  steps: PartitionStep[],
+): Promise<string[]> {
+  const created = steps.filter((s) => s.kind !== "attach");
+  const left: string[] = [];
+  if (failed.kind === "build") {
+    const cleanup = await dropInvalidIndex(db, failed.schema, failed.index);
+    if (!cleanup.dropped && !cleanup.absent)
+      left.push(`DROP INDEX CONCURRENTLY IF EXISTS ${exactName(failed.schema, failed.index)};`);
+  }
+  let session: PostgresConnector | null = null;
+  try {
+    session = await freshSession(db);
+    await session.allowWrites();
+    // An attached index cannot be dropped on its own: the root's DROP INDEX takes every index attached under it,
+    // then what was not attached yet goes: ON ONLY indexes of sub-partitions, leaves (CONCURRENTLY).
+    const drop = async (step: PartitionStep, concurrently: boolean) => {
+      const statement = `DROP INDEX ${concurrently ? "CONCURRENTLY " : ""}IF EXISTS ${exactName(step.schema, step.index)};`;
+      await session?.query(statement.replace(/;$/, "")).catch(() => left.push(statement));
+    };
+    for (const step of created.filter((s) => s.kind === "only")) await drop(step, false);
+    for (const step of created.filter((s) => s.kind === "build")) await drop(step, true);
+  } catch {
+    for (const step of created)
+      left.push(
+        `DROP INDEX ${step.kind === "build" ? "CONCURRENTLY " : ""}IF EXISTS ${exactName(step.schema, step.index)};`,
+      );
+  } finally {
+    await session?.close();
+  }
+  return [...new Set(left)];
 }
 
 function interruptedError(apply: NonNullable<AdviceReport["apply"]>): DbError {

@@ -1,3 +1,5 @@
+import type { PartitionStep } from "./partitioned-index.js";
+
 export interface QueryEffect {
   query: string;
   /** Planner cost with the current indexes, and with the recommended ones. */
@@ -22,6 +24,12 @@ export interface IndexRecommendation {
   /** Updates of these columns would stop being HOT with this index. */
   breaksHotOn: string[];
   queries: QueryEffect[];
+  /**
+   * On a partitioned table: ddl is the recipe, one statement a line (CREATE INDEX ... ON ONLY the parent, each
+   * leaf's index built CONCURRENTLY, ALTER INDEX ... ATTACH PARTITION), these are its steps, and plainDdl the
+   * single CREATE INDEX a sandbox may run (it locks every partition for the build).
+   */
+  partitioned?: { steps: PartitionStep[]; plainDdl: string; leafPartitions: number };
   /** With --verify: measured median execution times before and after, per statement. */
   measured?: Array<{ query: string; beforeMs: number; afterMs: number }>;
 }

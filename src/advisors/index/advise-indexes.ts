@@ -17,6 +17,7 @@ import type {
 } from "./advice-report.js";
 import { generateCandidates } from "./generate-candidates.js";
 import { candidateDdl, type IndexCandidate, makeCandidate } from "./index-candidate.js";
+import { partitionedRecipe } from "./partitioned-index.js";
 import type { WhatIf } from "./what-if.js";
 import type { WorkloadQuery } from "./workload-query.js";
 import { type WorkloadWrites, writeCharge } from "./write-charge.js";
@@ -334,8 +335,18 @@ export async function adviseIndexes(
   for (const c of chosen) {
     const affected = queries.filter((q) => finalCost.get(q.id)?.used.includes(c.key));
     const w = charge(c);
+    const steps = partitionedRecipe(c, snapshot);
     recommendations.push({
-      ddl: candidateDdl(c),
+      ddl: steps ? steps.map((s) => s.sql).join("\n") : candidateDdl(c),
+      ...(steps
+        ? {
+            partitioned: {
+              steps,
+              plainDdl: candidateDdl(c, false),
+              leafPartitions: steps.filter((s) => s.kind === "build").length,
+            },
+          }
+        : {}),
       schema: c.schema,
       table: c.table,
       method: c.method,
@@ -466,8 +477,14 @@ function redundantExisting(chosen: IndexCandidate[], snapshot: Snapshot): DropRe
         keys.every((k, n) => c.columns[n]?.replace(/ DESC$/, "").replace(/"/g, "") === k.replace(/"/g, "")),
     );
     if (by) {
+      // A partitioned table's index cannot be dropped CONCURRENTLY: DROP INDEX locks the table and its partitions.
+      const partitioned = snapshot.tables.some(
+        (t) => t.schema === i.tableSchema && t.name === i.table && t.kind === "partitioned",
+      );
       out.push({
-        ddl: checkSql(sql`DROP INDEX CONCURRENTLY ${qname(i.schema, i.name)};`, 1),
+        ddl: partitioned
+          ? checkSql(sql`DROP INDEX ${qname(i.schema, i.name)};`, 1)
+          : checkSql(sql`DROP INDEX CONCURRENTLY ${qname(i.schema, i.name)};`, 1),
         index: `${i.schema}.${i.name}`,
         sizeBytes: i.sizeBytes,
         reason: `its keys (${keys.join(", ")}) lead the recommended index on (${by.columns.join(", ")}); drop it once that one is built`,

@@ -12,7 +12,7 @@ import type { WorkloadQuery } from "./workload-query.js";
 
 export class SandboxWhatIf implements WhatIf {
   readonly kind = "sandbox" as const;
-  private readonly built = new Map<string, { name: string; schema: string; size: number }>();
+  private readonly built = new Map<string, { name: string; schema: string; size: number; names: string[] }>();
   private readonly costs = new CostCache();
 
   get calls(): number {
@@ -50,7 +50,7 @@ export class SandboxWhatIf implements WhatIf {
           return planForCost(this.db, query, this.major);
         });
       },
-      (key) => this.built.get(key)?.name,
+      (key) => this.built.get(key)?.names,
     );
   }
 
@@ -64,17 +64,22 @@ export class SandboxWhatIf implements WhatIf {
     this.built.clear();
   }
 
-  private async build(c: IndexCandidate): Promise<{ name: string; schema: string; size: number }> {
+  private async build(
+    c: IndexCandidate,
+  ): Promise<{ name: string; schema: string; size: number; names: string[] }> {
     const known = this.built.get(c.key);
     if (known) return known;
     const name = `dbopt_whatif_${++this.counter}`;
     const ddl = candidateDdl(c, false).replace(/^CREATE INDEX /, `CREATE INDEX ${name} `);
     await this.db.query(ddl);
-    const [row] = await this.db.query<{ size: number }>(
-      "select pg_relation_size($1::regclass)::float8 as size",
+    // On a partitioned table the index is a tree: its size is its partitions' indexes', and plans name those.
+    const rows = await this.db.query<{ size: number; name: string }>(
+      `select pg_relation_size(t.relid)::float8 as size, c.relname as name
+         from pg_partition_tree($1::regclass) t join pg_class c on c.oid = t.relid`,
       [qualifiedName(c.schema, name)],
     );
-    const entry = { name, schema: c.schema, size: Number(row?.size ?? 0) };
+    const size = rows.reduce((n, r) => n + Number(r.size), 0);
+    const entry = { name, schema: c.schema, size, names: rows.map((r) => String(r.name)) };
     this.built.set(c.key, entry);
     return entry;
   }

@@ -30,8 +30,12 @@ export async function verifyAdvice(
   try {
     for (const [n, r] of report.recommendations.entries()) {
       const name = `dbopt_verify_${n + 1}`;
-      progress(`building ${r.ddl}`);
-      await db.query(r.ddl.replace(/^CREATE INDEX CONCURRENTLY /, `CREATE INDEX ${name} `).replace(/;$/, ""));
+      // On a sandbox a plain CREATE INDEX does, on a partitioned table too (it builds every partition's index).
+      const ddl = r.partitioned?.plainDdl ?? r.ddl;
+      progress(`building ${ddl}`);
+      await db.query(
+        ddl.replace(/^CREATE INDEX (CONCURRENTLY )?/, `CREATE INDEX ${name} `).replace(/;$/, ""),
+      );
       built.push(qualifiedName(r.schema, name));
     }
     await db.query(

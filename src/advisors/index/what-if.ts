@@ -76,7 +76,7 @@ export class CostCache {
     query: WorkloadQuery,
     config: IndexCandidate[],
     plan: (relevant: IndexCandidate[]) => Promise<Plan>,
-    nameOf: (key: string) => string | undefined,
+    nameOf: (key: string) => string | string[] | undefined,
   ): Promise<QueryCost> {
     const known = this.get(query, config);
     if (known) return known;
@@ -86,7 +86,9 @@ export class CostCache {
     const names = indexNamesIn(planned);
     const result = {
       cost: planned.root.cost?.total ?? 0,
-      used: relevant.filter((c) => names.has(nameOf(c.key) ?? "")).map((c) => c.key),
+      used: relevant
+        .filter((c) => [nameOf(c.key) ?? []].flat().some((name) => names.has(name)))
+        .map((c) => c.key),
       written: writtenRows(planned),
     };
     this.set(query, config, result);

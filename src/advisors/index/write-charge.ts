@@ -5,6 +5,7 @@
  */
 import type { Snapshot, TableFacts } from "../../facts/snapshot.js";
 import type { IndexCandidate, IndexMethod } from "./index-candidate.js";
+import { leafTables, summedStats } from "./partitioned-index.js";
 import type { WrittenRows } from "./what-if.js";
 import type { WorkloadQuery } from "./workload-query.js";
 
@@ -33,7 +34,8 @@ export function writeCharge(
 ): WriteCharge {
   if (workloadWrites) return workloadWriteCharge(c, snapshot, queries, workloadWrites);
   const table = snapshot.tables.find((t) => t.schema === c.schema && t.name === c.table);
-  const stats = table?.stats;
+  // A partitioned table's rows and writes are its partitions': each of them gets the index too.
+  const stats = table ? summedStats(snapshot, table) : null;
   if (!table || !stats) return { ms: 0, writes: 0, breaksHotOn: [] };
   const updated = updatedColumns(table, queries);
   const indexed = [...c.columns, ...c.include, c.where ?? ""].join(" ");
@@ -58,11 +60,15 @@ function workloadWriteCharge(
   const covers = (col: string) => new RegExp(`\\b${col}\\b`).test(indexed);
   const existing = snapshot.indexes.filter((i) => i.tableSchema === c.schema && i.table === c.table);
   const breaksHotOn = new Set<string>();
+  const leaves = leafTables(snapshot, c.schema, c.table);
   let entries = 0;
   let writes = 0;
   for (const q of queries) {
     for (const w of written.get(q.id) ?? []) {
-      if (w.table !== c.table || (w.schema !== null && w.schema !== c.schema)) continue;
+      const onTable =
+        (w.table === c.table && (w.schema === null || w.schema === c.schema)) ||
+        leaves.some((l) => l.name === w.table && (w.schema === null || w.schema === l.schema));
+      if (!onTable) continue;
       const rows = w.rows * q.calls;
       if (w.operation === "Update") {
         const set = q.shape.updated?.columns ?? [];
