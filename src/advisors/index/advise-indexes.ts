@@ -18,6 +18,7 @@ import type {
 import { generateCandidates } from "./generate-candidates.js";
 import { candidateDdl, type IndexCandidate, makeCandidate } from "./index-candidate.js";
 import { partitionedRecipe } from "./partitioned-index.js";
+import { candidateProblem, statementProblem } from "./planning-errors.js";
 import type { WhatIf } from "./what-if.js";
 import type { WorkloadQuery } from "./workload-query.js";
 import { type WorkloadWrites, writeCharge } from "./write-charge.js";
@@ -115,11 +116,11 @@ export async function adviseIndexes(
       planned.push(q);
     } catch (error) {
       if (error instanceof DbError && error.isConnectionError) throw error;
-      unplanned.push({
-        query: q.sql,
-        why: error instanceof Error ? error.message : String(error),
-        hint: error instanceof DbError ? error.hint : null,
-      });
+      const problem = statementProblem(
+        error instanceof Error ? error.message : String(error),
+        error instanceof DbError ? error.hint : null,
+      );
+      unplanned.push({ query: q.sql, why: problem.why, hint: problem.hint });
     }
   }
   notes.push(...unplannedNotes(unplanned, workload.length));
@@ -151,7 +152,7 @@ export async function adviseIndexes(
     } catch (error) {
       if (error instanceof DbError && error.isConnectionError) throw error;
       notes.push(
-        `could not cost ${candidateDdl(c)}: ${error instanceof Error ? error.message : String(error)}`,
+        `left out ${candidateDdl(c)} (for ${c.reason}): it could not be measured, ${candidateProblem(error instanceof Error ? error.message : String(error))}`,
       );
     }
   }

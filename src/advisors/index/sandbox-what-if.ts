@@ -74,8 +74,9 @@ export class SandboxWhatIf implements WhatIf {
     await this.db.query(ddl);
     // On a partitioned table the index is a tree: its size is its partitions' indexes', and plans name those.
     const rows = await this.db.query<{ size: number; name: string }>(
-      `select pg_relation_size(t.relid)::float8 as size, c.relname as name
-         from pg_partition_tree($1::regclass) t join pg_class c on c.oid = t.relid`,
+      // pg_partition_tree has no rows for an index of a plain table: the index itself is then the whole tree.
+      `select pg_relation_size(c.oid)::float8 as size, c.relname as name from pg_class c
+        where c.oid = $1::regclass or c.oid in (select relid from pg_partition_tree($1::regclass))`,
       [qualifiedName(c.schema, name)],
     );
     const size = rows.reduce((n, r) => n + Number(r.size), 0);

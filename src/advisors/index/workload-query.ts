@@ -6,6 +6,7 @@
 import type { SkippedObject, Snapshot } from "../../facts/snapshot.js";
 import { repairNormalizedQuery } from "../../facts/sql/normalized-statement.js";
 import { type ColumnResolver, type QueryShape, queryShape } from "../../facts/sql/query-shape.js";
+import { byteToCharOffset, scanSql } from "../../util/sql-parser.js";
 import { bindParameters } from "./bind-parameters.js";
 
 export interface WorkloadStatement {
@@ -31,6 +32,18 @@ export interface WorkloadQuery extends WorkloadStatement {
   parameters: number;
   /** schema.table of every table it reads or writes. */
   tables: Set<string>;
+}
+
+/** The highest $n in the statement (by the lexer: not inside strings or comments). */
+export function highestParameter(sql: string): number {
+  let max = 0;
+  for (const t of scanSql(sql).tokens)
+    if (t.tokenName === "PARAM")
+      max = Math.max(
+        max,
+        Number(sql.slice(byteToCharOffset(sql, t.start) + 1, byteToCharOffset(sql, t.end))) || 0,
+      );
+  return max;
 }
 
 export function schemaResolver(snapshot: Snapshot): ColumnResolver {
@@ -100,7 +113,9 @@ export function prepareWorkload(
       }
     }
     if (tables.size === 0 && !valuesInsert) continue;
-    const parameters = shape.params.size;
+    // Every $n the statement holds, wherever it is (a SELECT list, date_trunc($1, ...), a subquery), not only those
+    // the shape knows how to give a value.
+    const parameters = Math.max(shape.params.size, highestParameter(sql));
     const bound = parameters ? bindParameters(sql, shape, snapshot) : null;
     out.push({
       ...st,

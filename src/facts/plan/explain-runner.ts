@@ -21,7 +21,13 @@ export async function genericPlan(
     return await db.inReadOnlySnapshot(async () => {
       await db.query(`PREPARE ${name} AS ${body}`);
       await db.query("SET LOCAL plan_cache_mode = force_generic_plan");
-      const nulls = Array.from({ length: parameters }, () => "NULL").join(", ");
+      // The server's count, not the caller's: every $n counts, in the WHERE clause or not (date_trunc($1, ...)).
+      const [prepared] = await db.query<{ n: number | null }>(
+        "select cardinality(parameter_types) as n from pg_prepared_statements where name = $1",
+        [name],
+      );
+      const count = prepared?.n ?? parameters;
+      const nulls = Array.from({ length: count }, () => "NULL").join(", ");
       const [row] = await db.query<{ "QUERY PLAN": unknown }>(
         // EXECUTE name() is a syntax error: no parentheses without parameters.
         `EXPLAIN (FORMAT JSON, SETTINGS) EXECUTE ${name}${nulls ? `(${nulls})` : ""}`,
