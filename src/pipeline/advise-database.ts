@@ -56,7 +56,9 @@ export async function adviseDatabase(
         hint: "run dbopt advise again once the lock is released (dbopt check shows the blocking session)",
       }),
     );
-    const whatIf: WhatIf = options.sandbox ? await SandboxWhatIf.open(db) : await HypoPgWhatIf.open(db);
+    const whatIf: WhatIf = options.sandbox
+      ? await SandboxWhatIf.open(db)
+      : await HypoPgWhatIf.open(db, snapshot);
     try {
       report = await adviseIndexes(queries, snapshot, whatIf, db.target.display, {
         ...options,

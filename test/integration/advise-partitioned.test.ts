@@ -133,9 +133,10 @@ describe.each(availableServers())("advise on a partitioned table on $name", (ser
       expect(built.find((i) => i.table === "readings_2025a")?.parent).toBe(mid?.name);
       expect(mid?.parent).toBe(root?.name);
 
-      // Built: the advice now has nothing left to add on Readings.
+      // Built: the advice does not ask for the same index again (a covering variant may still pay).
+      const builtDdl = applied.recommendations[0]?.partitioned?.plainDdl;
       const again = JSON.parse((await advise()).stdout) as Advice;
-      expect(again.recommendations.filter((x) => x.table === "Readings")).toEqual([]);
+      expect(again.recommendations.map((x) => x.partitioned?.plainDdl)).not.toContain(builtDdl);
 
       // A partition locked by another session: its build times out; every index of the recipe is dropped again.
       for (const i of built.filter((x) => x.table === "Readings"))

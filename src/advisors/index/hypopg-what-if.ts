@@ -4,9 +4,11 @@
  */
 import { DbError } from "../../connectors/db-error.js";
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
+import type { Snapshot } from "../../facts/snapshot.js";
 import { quoteIdent } from "../../util/sql-identifiers.js";
 import { planForCost } from "./explain-cost.js";
 import { candidateDdl, type IndexCandidate } from "./index-candidate.js";
+import { estimateBtreeSize } from "./size-estimate.js";
 import { CostCache, type QueryCost, type WhatIf } from "./what-if.js";
 import type { WorkloadQuery } from "./workload-query.js";
 
@@ -28,9 +30,14 @@ export class HypoPgWhatIf implements WhatIf {
     private readonly db: PostgresConnector,
     private readonly schema: string,
     private readonly major: number,
+    private readonly snapshot: Snapshot | null,
   ) {}
 
-  static async open(db: PostgresConnector): Promise<HypoPgWhatIf> {
+  /**
+   * With the snapshot, B-tree sizes are dbopt's estimate (deduplication, fillfactor, sampled key widths:
+   * size-estimate.ts), which HypoPG's own figure overstates for repeated keys; other methods keep HypoPG's.
+   */
+  static async open(db: PostgresConnector, snapshot: Snapshot | null = null): Promise<HypoPgWhatIf> {
     const caps = await db.capabilities();
     if (!caps.hypopg.installedVersion) {
       throw new DbError({
@@ -43,7 +50,7 @@ export class HypoPgWhatIf implements WhatIf {
           : "install it (Debian/Ubuntu: apt install postgresql-NN-hypopg; it is available on Azure, Google Cloud SQL, Aiven and Supabase, not on Amazon RDS) and CREATE EXTENSION hypopg;, or use --sandbox on a copy",
       });
     }
-    const session = new HypoPgWhatIf(db, quoteIdent(caps.hypopg.schema ?? "public"), caps.major);
+    const session = new HypoPgWhatIf(db, quoteIdent(caps.hypopg.schema ?? "public"), caps.major, snapshot);
     await db.query(`select ${session.schema}.hypopg_reset()`);
     return session;
   }
@@ -63,6 +70,17 @@ export class HypoPgWhatIf implements WhatIf {
   async size(candidate: IndexCandidate): Promise<number> {
     const known = this.sizes.get(candidate.key);
     if (known !== undefined) return known;
+    // An expression the sample cannot evaluate leaves HypoPG's figure; a lost connection still ends the run.
+    const estimate = this.snapshot
+      ? await estimateBtreeSize(this.db, candidate, this.snapshot).catch((error: unknown) => {
+          if (error instanceof DbError && error.isConnectionError) throw error;
+          return null;
+        })
+      : null;
+    if (estimate !== null) {
+      this.sizes.set(candidate.key, estimate);
+      return estimate;
+    }
     const hypo = await this.create(candidate);
     const [row] = await this.db.query<{ size: number }>(
       `select ${this.schema}.hypopg_relation_size($1)::float8 as size`,
