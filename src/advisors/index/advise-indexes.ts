@@ -88,7 +88,10 @@ export async function adviseIndexes(
   const unmeasured = all
     .filter((c) => !measurable.includes(c))
     .map((c) => ({
-      ddl: candidateDdl(c),
+      ddl:
+        partitionedRecipe(c, snapshot)
+          ?.map((s) => s.sql)
+          .join("\n") ?? candidateDdl(c),
       reason: c.reason,
       why: "HypoPG cannot simulate GIN or GiST indexes: run dbopt advise --sandbox on a copy of the database to measure it",
     }));

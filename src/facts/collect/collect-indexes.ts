@@ -12,7 +12,10 @@ export async function collectIndexes(db: PostgresConnector, locked: number[] = [
            tc.relname as table_name, pg_get_indexdef(i.indexrelid) as definition, am.amname as method,
            i.indnkeyatts as key_columns, i.indisunique, i.indisprimary, i.indisvalid, i.indisready,
            pg_get_expr(i.indpred, i.indrelid) as predicate, con.conname as constraint_name,
-           pg_relation_size(i.indexrelid) as size, ic.relpages::int8 as pages, ic.reltuples::float8 as reltuples,
+           -- A partitioned index holds nothing itself: its size is its partitions' indexes'.
+           case when ic.relkind = 'I'
+                then (select coalesce(sum(pg_relation_size(pt.relid)), 0) from pg_partition_tree(i.indexrelid) pt)
+                else pg_relation_size(i.indexrelid) end as size, ic.relpages::int8 as pages, ic.reltuples::float8 as reltuples,
            (select case when count(ps.avg_width) = i.indnkeyatts then sum(ps.avg_width) end
               from generate_series(1, i.indnkeyatts) k
               join pg_attribute ia on ia.attrelid = i.indexrelid and ia.attnum = k

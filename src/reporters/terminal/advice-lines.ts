@@ -32,7 +32,16 @@ export function adviceLines(report: AdviceReport, p: Palette): string[] {
     );
   }
   report.recommendations.forEach((r, i) => {
-    lines.push(`${String(i + 1).padStart(3)}. ${p.green(r.ddl)}`);
+    // A partitioned table's recipe is several statements, one a line, run in order.
+    const [first, ...rest] = r.ddl.split("\n");
+    lines.push(
+      `${String(i + 1).padStart(3)}. ${p.green(first ?? "")}`,
+      ...rest.map((l) => `     ${p.green(l)}`),
+    );
+    if (r.partitioned)
+      lines.push(
+        `       ${p.dim(`partitioned table: CREATE INDEX CONCURRENTLY cannot run on it, so the index is made ON ONLY the parent, built CONCURRENTLY on each of its ${r.partitioned.leafPartitions} partitions and attached; the last ATTACH makes it valid`)}`,
+      );
     lines.push(
       `       ${p.dim(`${r.reason}; ${formatBytes(r.sizeBytes)}; saves about ${formatMs(r.benefitMs)}, costs the writes about ${formatMs(r.writeChargeMs)}${r.breaksHotOn.length ? `; updates of ${r.breaksHotOn.join(", ")} would no longer be HOT` : ""}`)}`,
     );
