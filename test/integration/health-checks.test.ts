@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { withHealthConditions } from "../fixtures/health/capture-health.js";
+import { FIXTURES } from "../support/fixtures.js";
 import { runCli } from "../support/run-cli.js";
 import { availableServers, createTestDatabase, runAsAdmin } from "../support/servers.js";
 
@@ -191,7 +192,9 @@ describe.each(availableServers())("dbopt check on $name", (server) => {
   });
 
   it("rejects a threshold that names no rule option", async () => {
-    const r = await runCli(["check", "--snapshot", "x.json", "--set", "health/unused-index.nope=1"]);
+    // A snapshot that exists, so the --set check is the one that fails (files are checked first).
+    const snapshot = `${FIXTURES}/snapshots/health-pg15.json`;
+    const r = await runCli(["check", "--snapshot", snapshot, "--set", "health/unused-index.nope=1"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /health\/unused-index has no option nope\. Its options are maxScans, minBytes, minStatsDays\./,
