@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { LogFormat } from "../../facts/logs/read-logs.js";
+import { LOG_FORMATS, type LogFormat } from "../../facts/logs/log-formats.js";
 import { InputError } from "../../util/input-error.js";
 import { EXIT } from "../exit-codes.js";
 import { parseOptions } from "../option-schemas.js";
@@ -22,18 +22,6 @@ interface LogsFlags {
   user?: string;
   application?: string;
 }
-
-const LOG_FORMATS = [
-  "stderr",
-  "syslog",
-  "csvlog",
-  "jsonlog",
-  "cloudsql",
-  "cnpg",
-  "logplex",
-  "pgbouncer",
-  "mysql-slow",
-] as const;
 
 export function registerLogs(program: Command, setExitCode: (code: number) => void): void {
   program

@@ -23,28 +23,9 @@ import { isSyslogLine, SYSLOG_PREFIX, syslogMessage, syslogToStderr } from "./sy
 
 export { fileChunks, type LogInput, openLog } from "./log-input.js";
 
-export type LogFormat =
-  | "stderr"
-  | "syslog"
-  | "csvlog"
-  | "jsonlog"
-  | "cloudsql"
-  | "cnpg"
-  | "logplex"
-  | "pgbouncer"
-  | "mysql-slow";
+import { LOG_FORMATS, type LogFormat } from "./log-formats.js";
 
-export const LOG_FORMATS: LogFormat[] = [
-  "stderr",
-  "syslog",
-  "csvlog",
-  "jsonlog",
-  "cloudsql",
-  "cnpg",
-  "logplex",
-  "pgbouncer",
-  "mysql-slow",
-];
+export { LOG_FORMATS, type LogFormat };
 
 export interface ReadStats {
   format: LogFormat;
