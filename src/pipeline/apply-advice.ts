@@ -191,7 +191,7 @@ export async function applyAdvice(
         continue;
       }
       const outcome = steps
-        ? await buildPartitioned(db, r, steps, n, report.recommendations.length, options)
+        ? await buildPartitioned(db, r, steps, snapshot, n, report.recommendations.length, options)
         : await buildOne(db, r, name, ddl, snapshot, n, report.recommendations.length, options);
       outcomes.push(outcome);
       if (outcome.status === "built" || outcome.status === "already-existed") builtDdl.add(r.ddl);
@@ -324,6 +324,7 @@ async function buildPartitioned(
   db: PostgresConnector,
   r: IndexRecommendation,
   steps: PartitionStep[],
+  snapshot: Snapshot,
   n: number,
   total: number,
   { progress, signal }: ApplyOptions,
@@ -337,6 +338,19 @@ async function buildPartitioned(
       ddl: r.ddl,
       status: "already-existed",
       detail: "built by an earlier dbopt run",
+      cleanup: null,
+    };
+  // The same index under another name, made by someone else: building a second would only cost the writes.
+  const same = sameDefinition(
+    { ...r, ddl: r.partitioned?.plainDdl ?? r.ddl },
+    snapshot.indexes.filter((i) => !(i.schema === root.schema && i.name === name)),
+  );
+  if (same?.isValid)
+    return {
+      name: same.name,
+      ddl: r.ddl,
+      status: "already-existed",
+      detail: `${same.schema}.${same.name} already has this definition`,
       cleanup: null,
     };
   const notes: string[] = [];
