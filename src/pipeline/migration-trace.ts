@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import pg from "pg";
 import { fillRows } from "../advisors/migration/fill-rows.js";
 import { type TracedStatement, traceStatements } from "../advisors/migration/trace-migrations.js";
+import { DbError, type DbErrorCode } from "../connectors/db-error.js";
 import { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { resolveTarget } from "../connectors/postgres/target.js";
 import { LOCK_STRENGTH, type LockMode } from "../facts/migration/lock-model.js";
@@ -171,10 +172,29 @@ function dumpSchema(url: string): string {
       "--schema-from needs pg_dump on the PATH",
       "install the PostgreSQL client, or give --schema dump.sql",
     );
-  if (run.status !== 0)
-    throw new InputError(
-      `pg_dump failed: ${run.stderr.trim().split("\n")[0]}`,
-      "check the URL, or give --schema dump.sql",
-    );
+  if (run.status !== 0) {
+    const first = run.stderr.trim().split("\n")[0] ?? "";
+    const code = pgDumpConnectionProblem(run.stderr);
+    // A server that cannot be reached is exit 3 like any other connection problem, not a bad argument.
+    if (code)
+      throw new DbError({
+        code,
+        message: `pg_dump could not reach the --schema-from database: ${first.replace(/^pg_dump: error: /, "")}`,
+        hint: "check the URL (host, port, user, password, database), or give --schema dump.sql",
+      });
+    throw new InputError(`pg_dump failed: ${first}`, "check the URL, or give --schema dump.sql");
+  }
   return run.stdout;
+}
+
+/** libpq's words for the connection failures pg_dump reports, as DbError codes. */
+function pgDumpConnectionProblem(stderr: string): DbErrorCode | null {
+  if (/password authentication failed|no password supplied|authentication failed/i.test(stderr))
+    return "auth-failed";
+  if (/database ".*" does not exist/.test(stderr)) return "database-missing";
+  if (/could not translate host name|Name or service not known/i.test(stderr)) return "host-not-found";
+  if (/timeout expired/i.test(stderr)) return "connection-timeout";
+  if (/connection to server .* failed|Connection refused|could not connect/i.test(stderr))
+    return "connection-refused";
+  return null;
 }

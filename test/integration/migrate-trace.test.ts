@@ -89,6 +89,26 @@ describe("dbopt migrate trace on an embedded PostgreSQL 18", () => {
   });
 });
 
+describe("dbopt migrate trace --schema-from a server that cannot be reached", () => {
+  it("says so in one line and exits 3, before starting a server", async () => {
+    const dir = files();
+    const r = await runCli([
+      "migrate",
+      "trace",
+      join(dir, "001_orders.sql"),
+      "--schema-from",
+      "postgresql://postgres:secret@127.0.0.1:1/nowhere",
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(
+      /pg_dump could not reach the --schema-from database: .*127\.0\.0\.1.*port 1 failed/,
+    );
+    expect(r.stderr).not.toContain("secret");
+  });
+});
+
 describe.each(server("pg15"))("dbopt migrate trace --db on $name", (s) => {
   let db: TestDatabase;
   beforeAll(async () => {
