@@ -60,7 +60,7 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
     )
     .option(
       "--apply",
-      "build the recommended indexes (CREATE INDEX CONCURRENTLY, one at a time) and drop the redundant ones",
+      "build the recommended indexes (CREATE INDEX CONCURRENTLY, one at a time; on a partitioned table ON ONLY the parent, CONCURRENTLY on each partition, then ATTACH PARTITION) and drop the redundant ones",
     );
   addConnectionOptions(command);
   addOutputOptions(command);
