@@ -66,6 +66,19 @@ describe.each(availableServers().filter((s) => s.name === "pg15"))(
       expect(advice.notes.join("\n")).toMatch(/2 statements weighted by call count × the time of one call/);
     });
 
+    it("takes one call's time from pg_stat_statements when it knows the statement", {
+      timeout: 60_000,
+    }, async () => {
+      await runAsAdmin(db.url, "create extension if not exists pg_stat_statements");
+      for (let i = 0; i < 5; i++) await runAsAdmin(db.url, "select label from lookups where code = 7");
+      const advice = await advise(
+        "-- weight: 1400\nselect label from lookups where code = $1;\n-- weight: 3\nselect sum(total) from orders where customer_id = 42;\n",
+      );
+      expect(advice.notes.join("\n")).toMatch(
+        /2 statements weighted by call count × the time of one call \(1 measured by pg_stat_statements, 1 estimated from the plan's cost/,
+      );
+    });
+
     it("charges an index for the workload's inserts, by their calls", { timeout: 60_000 }, async () => {
       const read = "-- weight: 3\nselect sum(total) from orders where customer_id = 42;\n";
       const quiet = await advise(read);
