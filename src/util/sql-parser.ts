@@ -31,6 +31,7 @@ export function parseSql(sql: string): ParseResult {
 
 /** Parse, or null when the text is not valid SQL. */
 export function tryParseSql(sql: string): ParseResult | null {
+  ensureLoaded();
   try {
     return parseSql(sql);
   } catch (error) {
@@ -42,6 +43,7 @@ export function tryParseSql(sql: string): ParseResult | null {
 
 /** The number of statements in the text, or the parser's message when it is not valid SQL. */
 export function tryParseSqlError(sql: string): number | string {
+  ensureLoaded();
   try {
     return parseSql(sql).stmts?.length ?? 0;
   } catch (error) {

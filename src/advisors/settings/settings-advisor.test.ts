@@ -1,6 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { healthSnapshot, workloadSnapshot } from "../../../test/support/rule-harness.js";
+import { loadSqlParser } from "../../util/sql-parser.js";
 import { alterSystemScript, recommendSettings } from "./settings-advisor.js";
+
+// The ALTER SYSTEM script is parsed back before it is returned.
+beforeAll(loadSqlParser);
 
 const GB = 1024 ** 3;
 const machine = {

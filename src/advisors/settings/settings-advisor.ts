@@ -8,6 +8,7 @@ import type { EvidenceValue } from "../../findings/finding.js";
 import { autovacuumThreshold } from "../../rules/health/dead-tuples.js";
 import { setting, settingBytes, tableFlag } from "../../rules/health/health-facts.js";
 import { formatBytes, formatPercent } from "../../util/format.js";
+import { checkSql, comment, ident, literal, type SqlText, sql } from "../../util/sql-text.js";
 import { memoryText, pgtuneBaseline, type SettingValue, type TuneMachine } from "./pgtune-baseline.js";
 
 export interface SettingRecommendation {
@@ -274,16 +275,20 @@ function sameValue(snapshot: Snapshot, name: string, v: SettingValue): boolean {
   return Number.isFinite(n) && /^[\d.]+$/.test(v.text) ? Math.abs(n - v.value) < 1e-9 : s.setting === v.text;
 }
 
-/** ALTER SYSTEM lines for the settings that change, with their reasons, then the reload. */
-export function alterSystemScript(report: TuneReport): string[] {
+/**
+ * ALTER SYSTEM lines for the settings that change, with their reasons, then the reload: built with the SQL
+ * builder (the name quoted, the value a string constant) and parsed back as a whole before it is printed.
+ */
+export function alterSystemScript(report: TuneReport): SqlText[] {
   const changes = report.recommendations.filter((r) => r.changed);
-  if (changes.length === 0) return ["-- nothing to change"];
+  if (changes.length === 0) return [comment("nothing to change")];
   const lines = changes.map(
     (r) =>
-      `ALTER SYSTEM SET ${r.name} = '${r.recommended}';  -- ${r.restart ? "needs a restart; " : ""}${r.reason}`,
+      sql`ALTER SYSTEM SET ${ident(r.name)} = ${literal(r.recommended)};  ${comment(`${r.restart ? "needs a restart; " : ""}${r.reason}`)}`,
   );
-  lines.push("SELECT pg_reload_conf();");
+  lines.push(sql`SELECT pg_reload_conf();`);
   if (changes.some((r) => r.restart))
-    lines.push("-- then restart the server for the settings marked 'needs a restart'");
+    lines.push(comment("then restart the server for the settings marked 'needs a restart'"));
+  checkSql(lines.join("\n"), changes.length + 1);
   return lines;
 }
