@@ -45,14 +45,14 @@ export function makeCandidate(
 }
 
 /**
- * CREATE INDEX [CONCURRENTLY] ON table USING method (columns) [INCLUDE (...)] [WHERE ...]; with no name, so
- * PostgreSQL picks one that does not collide. Parsed back as one statement before anyone sees or runs it.
+ * CREATE INDEX [CONCURRENTLY] [name] ON table USING method (columns) [INCLUDE (...)] [WHERE ...]; without a
+ * name PostgreSQL picks one that does not collide (what-if sessions name theirs to find them again). Parsed back as one statement before anyone sees or runs it.
  */
-export function candidateDdl(c: IndexCandidate, concurrently = true): SqlText {
+export function candidateDdl(c: IndexCandidate, concurrently = true, name?: string): SqlText {
   const using = c.method === "btree" ? sql`` : sql` USING ${ident(c.method)}`;
   const include = c.include.length ? sql` INCLUDE (${list(c.include)})` : sql``;
   const where = c.where ? sql` WHERE ${c.where}` : sql``;
-  const create = concurrently ? sql`CREATE INDEX CONCURRENTLY` : sql`CREATE INDEX`;
+  const create = sql`CREATE INDEX${concurrently ? sql` CONCURRENTLY` : sql``}${name ? sql` ${ident(name)}` : sql``}`;
   return checkSql(
     sql`${create} ON ${qname(c.schema, c.table)}${using} (${list(c.columns)})${include}${where};`,
     1,

@@ -70,7 +70,7 @@ export class SandboxWhatIf implements WhatIf {
     const known = this.built.get(c.key);
     if (known) return known;
     const name = `dbopt_whatif_${++this.counter}`;
-    const ddl = candidateDdl(c, false).replace(/^CREATE INDEX /, `CREATE INDEX ${name} `);
+    const ddl = candidateDdl(c, false, name);
     await this.db.query(ddl);
     // On a partitioned table the index is a tree: its size is its partitions' indexes', and plans name those.
     const rows = await this.db.query<{ size: number; name: string }>(
