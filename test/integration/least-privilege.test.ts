@@ -7,7 +7,13 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
-import { createTestDatabase, runAsAdmin, server, type TestDatabase } from "../support/servers.js";
+import {
+  createTestDatabase,
+  RESET_THIS_DATABASE_STATEMENTS,
+  runAsAdmin,
+  server,
+  type TestDatabase,
+} from "../support/servers.js";
 
 describe.each(server("pg15"))("a pg_monitor-only role on $name", (srv) => {
   let db: TestDatabase;
@@ -23,7 +29,7 @@ describe.each(server("pg15"))("a pg_monitor-only role on $name", (srv) => {
        insert into orders select g, g % 3000, g % 100 from generate_series(1, 60000) g;`,
     );
     await runAsAdmin(db.url, "vacuum analyze orders");
-    await runAsAdmin(db.url, "select pg_stat_statements_reset()");
+    await runAsAdmin(db.url, RESET_THIS_DATABASE_STATEMENTS);
     for (let i = 0; i < 30; i++) await runAsAdmin(db.url, "select * from orders where customer_id = $1", [i]);
     await runAsAdmin(db.url, `create role ${role} login`);
     await runAsAdmin(db.url, `grant pg_monitor to ${role}`);

@@ -7,7 +7,13 @@ import { analyzeDatabase } from "../../src/pipeline/analyze-database.js";
 import { explainOnDatabase } from "../../src/pipeline/explain-on-database.js";
 import { reportOnPlan } from "../../src/pipeline/plan-report.js";
 import { loadSqlParser } from "../../src/util/sql-parser.js";
-import { availableServers, createTestDatabase, runAsAdmin, type TestDatabase } from "../support/servers.js";
+import {
+  availableServers,
+  createTestDatabase,
+  RESET_THIS_DATABASE_STATEMENTS,
+  runAsAdmin,
+  type TestDatabase,
+} from "../support/servers.js";
 
 const SETUP = `
 create extension pg_stat_statements;
@@ -101,7 +107,7 @@ describe.each(availableServers())("facts and plans on $name", (server) => {
   });
 
   it("analyses the workload from pg_stat_statements", async () => {
-    await runAsAdmin(database.url, "select pg_stat_statements_reset()");
+    await runAsAdmin(database.url, RESET_THIS_DATABASE_STATEMENTS);
     for (let i = 0; i < 15; i++) {
       await runAsAdmin(
         database.url,

@@ -88,3 +88,10 @@ export async function runAsAdmin(url: string, sql: string, params: unknown[] = [
     await client.end();
   }
 }
+
+/**
+ * pg_stat_statements_reset() for the current database only: a reset of the whole server would wipe the
+ * statements of test files running at the same time on the same cluster.
+ */
+export const RESET_THIS_DATABASE_STATEMENTS =
+  "select pg_stat_statements_reset(0, (select oid from pg_database where datname = current_database()), 0)";
