@@ -264,6 +264,14 @@ export const CheckpointStatsSchema = z.object({
   requested: z.number(),
   buffersWritten: z.number(),
   statsResetAt: nullableString,
+  /** Checkpoints actually performed (pg_stat_checkpointer.num_done, 18+): timed ones skipped on an idle server are not in it. */
+  done: z.number().nullable().optional(),
+  /** pg_stat_wal.wal_bytes (14+): WAL written since pg_stat_wal's own stats_reset; null before 14. */
+  walBytes: z.number().nullable().optional(),
+  walStatsResetAt: nullableString.optional(),
+  /** pg_postmaster_start_time() and the server's now(), to tell the period the counters cover. */
+  serverStartedAt: nullableString.optional(),
+  serverNow: nullableString.optional(),
 });
 
 /** Exact bloat from pgstattuple / pgstatindex, collected only on request (dbopt check --exact). */

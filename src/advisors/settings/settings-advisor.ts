@@ -5,6 +5,12 @@
  */
 import type { Snapshot } from "../../facts/snapshot.js";
 import type { EvidenceValue } from "../../findings/finding.js";
+import {
+  analyzeCheckpoints,
+  checkpointEvidence,
+  maxWalSizeReason,
+  OTHER_CHECKPOINT_CAUSES,
+} from "../../rules/health/checkpoints.js";
 import { autovacuumThreshold } from "../../rules/health/dead-tuples.js";
 import { setting, settingBytes, tableFlag } from "../../rules/health/health-facts.js";
 import { formatBytes, formatPercent } from "../../util/format.js";
@@ -31,7 +37,6 @@ export interface TuneReport {
 }
 
 const MB = 1024 ** 2;
-const GB = 1024 ** 3;
 const RESTART = new Set([
   "shared_buffers",
   "max_connections",
@@ -146,19 +151,24 @@ function adjustFromEvidence(
     }
   }
 
-  // Checkpoints forced by WAL volume: give WAL more room.
-  const cp = snapshot.checkpoints;
-  const currentMaxWal = settingBytes(snapshot, "max_wal_size");
-  if (
-    cp &&
-    cp.timed + cp.requested >= 10 &&
-    cp.requested / (cp.timed + cp.requested) >= 0.5 &&
-    currentMaxWal
-  ) {
-    const target = Math.max(values.max_wal_size?.value ?? 0, Math.ceil((currentMaxWal * 2) / GB) * GB);
-    values.max_wal_size = { value: target, text: memoryText(target) };
-    reasons.max_wal_size = `${formatPercent(cp.requested / (cp.timed + cp.requested))} of checkpoints were forced by WAL volume; at least double the current ${formatBytes(currentMaxWal)}`;
-    evidence.max_wal_size = { checkpointsTimed: cp.timed, checkpointsRequested: cp.requested };
+  // Checkpoints forced by WAL volume (WAL per checkpoint reaching the trigger, not merely a high share of requested
+  // checkpoints): size max_wal_size from the measured WAL rate. The same evidence as health/checkpoints.
+  const cp = analyzeCheckpoints(snapshot);
+  if (cp && cp.timed + cp.requested >= 10 && cp.requestedShare >= 0.5) {
+    const share = `${formatPercent(cp.requestedShare)} of checkpoints were requested`;
+    if (cp.verdict === "wal-driven" && cp.suggestedMaxWalBytes !== null) {
+      const target = Math.max(values.max_wal_size?.value ?? 0, cp.suggestedMaxWalBytes);
+      values.max_wal_size = { value: target, text: memoryText(target) };
+      reasons.max_wal_size = `${share}; ${maxWalSizeReason(cp)}`;
+      evidence.max_wal_size = checkpointEvidence(cp);
+    } else if (cp.verdict === "other-causes") {
+      evidence.max_wal_size = checkpointEvidence(cp);
+      notes.push(
+        `${share}, but not by WAL volume (${formatBytes(cp.walPerCheckpointBytes)} of WAL per checkpoint against a trigger of ${formatBytes(cp.triggerBytes)}): max_wal_size is left as it is; look for ${OTHER_CHECKPOINT_CAUSES}`,
+      );
+    } else if (cp.verdict === "unknown") {
+      notes.push(`${share}; ${cp.unknownReason}: max_wal_size is not raised on that alone`);
+    }
   }
 
   // The cache serves every database of the cluster, not only the one analysed: size it from all of them.
