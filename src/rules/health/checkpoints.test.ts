@@ -130,6 +130,7 @@ describe("health/checkpoints", () => {
     // 1800MB × 2 × 1.9 = 6840MB → 7GB.
     expect(c?.suggestedMaxWalBytes).toBe(7 * GB);
     expect(c?.peaksOnly).toBe(false);
+    expect(c?.shortPeriod).toBe(false);
     const [finding] = healthFindings(checkpoints, "pg15", { snapshot });
     expect(finding?.fix?.sql).toMatch(/max_wal_size.*7GB/);
   });

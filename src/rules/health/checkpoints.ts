@@ -42,6 +42,8 @@ export interface CheckpointAnalysis {
   suggestedMaxWalBytes: number | null;
   /** The average rate fits the current max_wal_size: peaks force the checkpoints, the average cannot size it. */
   peaksOnly: boolean;
+  /** The counters cover less than one checkpoint_timeout: the rate per checkpoint_timeout is extrapolated. */
+  shortPeriod: boolean;
   source: CheckpointStats["source"];
 }
 
@@ -101,6 +103,7 @@ export function analyzeCheckpoints(snapshot: Snapshot, samePeriodMinutes = 5): C
     walPerTimeoutBytes: null,
     suggestedMaxWalBytes: null,
     peaksOnly: false,
+    shortPeriod: false,
     source: stats.source,
   };
   if (stats.walBytes === null || stats.walBytes === undefined) {
@@ -125,8 +128,10 @@ export function analyzeCheckpoints(snapshot: Snapshot, samePeriodMinutes = 5): C
   base.walPerCheckpointBytes = stats.walBytes / performed;
   base.walDrivenShareAtMost =
     triggerBytes && stats.requested > 0 ? Math.min(1, stats.walBytes / (stats.requested * triggerBytes)) : 0;
-  if (base.periodSeconds)
+  if (base.periodSeconds) {
     base.walPerTimeoutBytes = (stats.walBytes / base.periodSeconds) * (timeoutMs / 1000);
+    base.shortPeriod = base.periodSeconds * 1000 < timeoutMs;
+  }
   // Requested checkpoints were forced by WAL volume only if the WAL written could have reached the trigger for
   // most of them: each one needs triggerBytes of WAL since the one before.
   if (base.walDrivenShareAtMost < 0.5) return { ...base, verdict: "other-causes" };
@@ -164,7 +169,10 @@ export function maxWalSizeReason(c: CheckpointAnalysis): string {
   if (c.suggestedMaxWalBytes === null) return `${measured}: WAL volume forces the requested checkpoints`;
   if (c.peaksOnly)
     return `${measured}: WAL volume forces the requested checkpoints, but the average ${formatBytes(c.walPerTimeoutBytes)} of WAL per checkpoint_timeout would fit, so write peaks do it; twice the current ${formatBytes(c.maxWalSizeBytes)}, then measure again`;
-  return `${measured}: WAL volume forces the requested checkpoints; max_wal_size = WAL per checkpoint_timeout (${formatBytes(c.walPerTimeoutBytes)}, the average since ${c.periodStart}) × 2 × (1 + ${c.completionTarget}) = ${formatBytes(c.suggestedMaxWalBytes)}, so that checkpoint_timeout starts them`;
+  const short = c.shortPeriod
+    ? `; the counters cover only ${Math.round(c.periodSeconds ?? 0)} s, less than one checkpoint_timeout, so this rate is extrapolated: measure again over a day of normal load before applying it`
+    : "";
+  return `${measured}: WAL volume forces the requested checkpoints; max_wal_size = WAL per checkpoint_timeout (${formatBytes(c.walPerTimeoutBytes)}, the average since ${c.periodStart}) × 2 × (1 + ${c.completionTarget}) = ${formatBytes(c.suggestedMaxWalBytes)}, so that checkpoint_timeout starts them${short}`;
 }
 
 /**
