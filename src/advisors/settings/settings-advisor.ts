@@ -163,8 +163,9 @@ function adjustFromEvidence(
       evidence.max_wal_size = checkpointEvidence(cp);
     } else if (cp.verdict === "other-causes") {
       evidence.max_wal_size = checkpointEvidence(cp);
+      reasons.max_wal_size += "; the requested checkpoints were not forced by WAL volume (see the notes)";
       notes.push(
-        `${share}, but not by WAL volume (${formatBytes(cp.walPerCheckpointBytes)} of WAL per checkpoint against a trigger of ${formatBytes(cp.triggerBytes)}): max_wal_size is left as it is; look for ${OTHER_CHECKPOINT_CAUSES}`,
+        `${share}, but not by WAL volume (${formatBytes(cp.walPerCheckpointBytes)} of WAL per checkpoint against a trigger of ${formatBytes(cp.triggerBytes)}): they give no reason to raise max_wal_size beyond the baseline; look for ${OTHER_CHECKPOINT_CAUSES}`,
       );
     } else if (cp.verdict === "unknown") {
       notes.push(`${share}; ${cp.unknownReason}: max_wal_size is not raised on that alone`);
