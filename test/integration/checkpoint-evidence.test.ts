@@ -101,7 +101,6 @@ describe.each(versions)("checkpoint evidence on a private $name", ({ bin, source
 
   it("writes against a 32MB max_wal_size: WAL-driven, max_wal_size sized from the measured rate", () => {
     const c = analyzeCheckpoints(walDriven);
-    if (process.env.DBOPT_SHOW_EVIDENCE) console.log(JSON.stringify(c));
     expect(c?.verdict).toBe("wal-driven");
     expect(c?.requested).toBeGreaterThanOrEqual(10);
     // A few seconds of counters: the rate per checkpoint_timeout is extrapolated, and the reason says so.

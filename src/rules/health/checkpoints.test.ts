@@ -156,6 +156,24 @@ describe("health/checkpoints", () => {
     expect(finding?.detail).toContain("pg_stat_reset_shared('wal')");
   });
 
+  it("a standby: restartpoints follow the primary's WAL, so the cause is not measured here", () => {
+    const snapshot = withCounters({
+      timed: 10,
+      requested: 90,
+      statsResetAt: reset,
+      walBytes: 0,
+      walStatsResetAt: reset,
+      serverNow: now,
+    });
+    const standby = { ...snapshot, replication: { ...snapshot.replication, inRecovery: true } };
+    expect(analyzeCheckpoints(standby)?.verdict).toBe("unknown");
+    const [finding] = healthFindings(checkpoints, "pg15", { snapshot: standby });
+    expect(finding?.fix).toBeUndefined();
+    expect(finding?.detail).toContain("standby");
+    // The same counters on a primary: 0 bytes of WAL cannot have forced any checkpoint.
+    expect(analyzeCheckpoints(snapshot)?.verdict).toBe("other-causes");
+  });
+
   it("a snapshot without pg_stat_wal (older dbopt or PostgreSQL 13) says the cause is not measured", () => {
     const [finding] = healthFindings(checkpoints, "pg15", {
       options: { minCheckpoints: 1 },

@@ -109,6 +109,11 @@ export function analyzeCheckpoints(snapshot: Snapshot, samePeriodMinutes = 5): C
     shortPeriod: false,
     source: stats.source,
   };
+  if (snapshot.replication?.inRecovery) {
+    base.unknownReason =
+      "this server is a standby: its checkpoints are restartpoints paced by the primary's WAL, which pg_stat_wal here does not count; judge max_wal_size from the primary's counters";
+    return base;
+  }
   if (stats.walBytes === null || stats.walBytes === undefined) {
     base.unknownReason =
       "this snapshot has no WAL volume (pg_stat_wal is in PostgreSQL 14 and later), so whether WAL volume forced them cannot be told";
