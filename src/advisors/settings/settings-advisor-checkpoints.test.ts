@@ -64,7 +64,7 @@ describe("tune: max_wal_size from the checkpoint evidence", () => {
     // 6MB/s × 300 s = 1800MB; × 3.8 = 6840MB → 7GB (above the 4GB baseline).
     expect(rec?.recommended).toBe("7GB");
     expect(rec?.reason).toContain("× 2 × (1 + 0.9)");
-    expect(rec?.evidence.triggerBytes).toBe(33 * 16 * MB);
+    expect(rec?.evidence.triggerBytes).toBe(512 * MB);
   });
 
   it("counters over different periods: no raise, and a note that says why", () => {

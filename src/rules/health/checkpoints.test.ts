@@ -39,10 +39,12 @@ describe("health/checkpoints", () => {
   });
 
   it("computes the trigger as xlog.c does: whole segments of max_wal_size / (1 + checkpoint_completion_target)", () => {
-    // 8GB = 512 segments of 16MB; 512 / 1.9 = 269.47 → 269 segments.
-    expect(checkpointTriggerBytes(8 * GB, 16 * MB, 0.9)).toBe(269 * 16 * MB);
-    // 1GB / 1.5 = 42.67 → 42 segments.
-    expect(checkpointTriggerBytes(GB, 16 * MB, 0.5)).toBe(42 * 16 * MB);
+    // 8GB = 512 segments of 16MB; 512 / 1.9 = 269.47 → 269, requested 268 segments past the redo segment.
+    expect(checkpointTriggerBytes(8 * GB, 16 * MB, 0.9)).toBe(268 * 16 * MB);
+    // The defaults: 64 / 1.9 = 33.7 → 33 → 512MB.
+    expect(checkpointTriggerBytes(GB, 16 * MB, 0.9)).toBe(512 * MB);
+    // 1GB / 1.5 = 42.67 → 42 → 41 segments.
+    expect(checkpointTriggerBytes(GB, 16 * MB, 0.5)).toBe(41 * 16 * MB);
     // The smallest max_wal_size (2 segments) still gives one segment.
     expect(checkpointTriggerBytes(32 * MB, 16 * MB, 0.9)).toBe(16 * MB);
   });
@@ -61,9 +63,9 @@ describe("health/checkpoints", () => {
     const c = analyzeCheckpoints(snapshot);
     expect(c?.verdict).toBe("other-causes");
     expect(c?.walPerCheckpointBytes).toBe(320 * MB);
-    expect(c?.triggerBytes).toBe(269 * 16 * MB);
-    // 320GB could have forced at most 320GB / (870 × 4304MB) = 8.75% of the requested ones.
-    expect(c?.walDrivenShareAtMost).toBeCloseTo((1000 * 320) / (870 * 4304), 4);
+    expect(c?.triggerBytes).toBe(268 * 16 * MB);
+    // 320GB could have forced at most 320GB / (870 × 4288MB) = 8.8% of the requested ones.
+    expect(c?.walDrivenShareAtMost).toBeCloseTo((1000 * 320) / (870 * 4288), 4);
     const [finding] = checkpoints.check(
       { snapshot },
       { maxRequestedShare: 0.5, minCheckpoints: 10, samePeriodMinutes: 5 },
@@ -74,7 +76,7 @@ describe("health/checkpoints", () => {
     expect(finding?.detail).toMatch(/manual CHECKPOINT commands, base backups .* shutdowns/);
     expect(finding?.evidence).toMatchObject({
       walPerCheckpointBytes: 320 * MB,
-      triggerBytes: 269 * 16 * MB,
+      triggerBytes: 268 * 16 * MB,
       maxWalSizeBytes: 8 * GB,
       timed: 130,
       requested: 870,
@@ -83,7 +85,7 @@ describe("health/checkpoints", () => {
   });
 
   it("WAL-driven by write peaks: the average rate fits, so twice the current size, said as such", () => {
-    // 1GB max_wal_size, 0.9 → 64 segments / 1.9 = 33 segments = 528MB. 200 checkpoints over 7 days, 190 requested,
+    // 1GB max_wal_size, 0.9 → 64 segments / 1.9 = 33, requested 32 segments = 512MB past the redo. 200 checkpoints over 7 days, 190 requested,
     // each after ~540MB: 108,000MB of WAL, an average of 53.6MB per 5 minutes: peaks force the checkpoints.
     const snapshot = withCounters(
       {
@@ -99,7 +101,7 @@ describe("health/checkpoints", () => {
     );
     const c = analyzeCheckpoints(snapshot);
     expect(c?.verdict).toBe("wal-driven");
-    expect(c?.triggerBytes).toBe(33 * 16 * MB);
+    expect(c?.triggerBytes).toBe(512 * MB);
     expect(c?.walPerTimeoutBytes).toBeCloseTo(((200 * 540 * MB) / (7 * 86400)) * 300, 0);
     expect(c?.peaksOnly).toBe(true);
     expect(c?.suggestedMaxWalBytes).toBe(2 * GB);

@@ -65,16 +65,21 @@ function roundWal(bytes: number): number {
 
 /**
  * The trigger PostgreSQL uses (xlog.c, CalculateCheckpointSegments, 11+): CheckPointSegments =
- * floor(max_wal_size in segments / (1 + checkpoint_completion_target)), at least 1; a checkpoint is requested once
- * that many segments have been written since the last one's redo point.
+ * floor(max_wal_size in segments / (1 + checkpoint_completion_target)), at least 1; XLogCheckpointNeeded requests a
+ * checkpoint once a new segment is CheckPointSegments - 1 past the last checkpoint's redo segment. At the defaults
+ * (1GB, 0.9, 16MB segments) that is 64 / 1.9 = 33 → 32 segments, 512MB.
  */
 export function checkpointTriggerBytes(
   maxWalBytes: number,
   segmentBytes: number,
   completionTarget: number,
 ): number {
-  const segments = Math.max(1, Math.floor(Math.floor(maxWalBytes / segmentBytes) / (1 + completionTarget)));
-  return segments * segmentBytes;
+  const checkPointSegments = Math.max(
+    1,
+    Math.floor(Math.floor(maxWalBytes / segmentBytes) / (1 + completionTarget)),
+  );
+  // XLogCheckpointNeeded: new_segno >= redo_segno + (CheckPointSegments - 1).
+  return Math.max(1, checkPointSegments - 1) * segmentBytes;
 }
 
 /** The evidence for "checkpoints forced by WAL volume", shared by health/checkpoints and tune. */
