@@ -487,10 +487,23 @@ describe.each(servers)("every fix's SQL on awkward names ($name)", (server) => {
               tempBytes: Math.max(1, snapshot.database.tempBytes),
               tempFiles: Math.max(1, snapshot.database.tempFiles),
             },
+            // The checkpoint fix is printed only when WAL volume forced the checkpoints: 100 requested ones,
+            // 2 GB of WAL each, both counters reset together an hour ago.
+            checkpoints: snapshot.checkpoints && {
+              ...snapshot.checkpoints,
+              timed: 10,
+              requested: 100,
+              done: 110,
+              walBytes: 100 * 2 * 1024 ** 3,
+              statsResetAt: new Date(Date.now() - 3_600_000).toISOString(),
+              walStatsResetAt: new Date(Date.now() - 3_600_000).toISOString(),
+              serverNow: new Date().toISOString(),
+            },
           },
         },
         options,
       );
+      if (id === "health/checkpoints") expect(findings.some((f) => f.fix?.sql)).toBe(true);
       for (const f of findings.filter((f) => f.fix?.sql)) await runFix(f, []);
     }
   });
