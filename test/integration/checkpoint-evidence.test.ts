@@ -7,18 +7,14 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recommendSettings } from "../../src/advisors/settings/settings-advisor.js";
+import { runnableBinDirectory } from "../../src/connectors/embedded/embedded-server.js";
 import { PostgresConnector } from "../../src/connectors/postgres/postgres-connector.js";
 import { resolveTarget } from "../../src/connectors/postgres/target.js";
 import { collectSnapshot } from "../../src/facts/collect/collect-snapshot.js";
 import type { Snapshot } from "../../src/facts/snapshot.js";
 import { analyzeCheckpoints, checkpoints } from "../../src/rules/health/checkpoints.js";
 import { defaultOptions } from "../../src/rules/rule.js";
-import {
-  PG15_BIN,
-  PG18_BIN,
-  type PrivatePostgres,
-  startPrivatePostgres,
-} from "../support/private-postgres.js";
+import { PG15_BIN, type PrivatePostgres, startPrivatePostgres } from "../support/private-postgres.js";
 
 const MB = 1024 ** 2;
 const GB = 1024 ** 3;
@@ -47,7 +43,7 @@ async function snapshotOf(url: string): Promise<Snapshot> {
 
 const versions = [
   { name: "pg15", bin: PG15_BIN, source: "pg_stat_bgwriter" },
-  { name: "pg18", bin: PG18_BIN, source: "pg_stat_checkpointer" },
+  { name: "pg18", bin: null, source: "pg_stat_checkpointer" },
 ] as const;
 
 describe.each(versions)("checkpoint evidence on a private $name", ({ bin, source }) => {
@@ -58,7 +54,9 @@ describe.each(versions)("checkpoint evidence on a private $name", ({ bin, source
   beforeAll(async () => {
     const port = () => 56_000 + Math.floor(Math.random() * 2000);
     // The smallest max_wal_size (two 16MB segments): the trigger is one segment, so writes force checkpoints.
-    const small = startPrivatePostgres(bin, port(), {
+    // PostgreSQL 18's programs as the postgres user can run them (a copy when the checkout is in a 0700 folder).
+    const binDir = bin ?? `${await runnableBinDirectory()}/`;
+    const small = startPrivatePostgres(binDir, port(), {
       max_wal_size: "32MB",
       min_wal_size: "32MB",
       checkpoint_timeout: "1h",
@@ -74,7 +72,7 @@ describe.each(versions)("checkpoint evidence on a private $name", ({ bin, source
     ]);
     walDriven = await snapshotOf(small.url);
     // Default max_wal_size (1GB); only CHECKPOINT commands request checkpoints.
-    const big = startPrivatePostgres(bin, port(), { checkpoint_timeout: "1h", autovacuum: "off" });
+    const big = startPrivatePostgres(binDir, port(), { checkpoint_timeout: "1h", autovacuum: "off" });
     servers.push(big);
     await run(big.url, [
       "create table t (id bigint)",

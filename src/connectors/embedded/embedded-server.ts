@@ -223,6 +223,18 @@ async function binariesFor(installed: Binaries, account: Account, base: string):
   return at(join(cache, "native"));
 }
 
+/**
+ * The folder of PostgreSQL 18 programs (initdb, postgres, pg_ctl) that the account the server runs as can run:
+ * the installed ones, or as root from a checkout that account cannot enter, the cached copy. For tools that
+ * start a server of their own (the tests' private servers).
+ */
+export async function runnableBinDirectory(): Promise<string> {
+  const installed = await packagedBinaries();
+  const account = process.getuid?.() === 0 ? await postgresAccount() : null;
+  const binaries = account ? await binariesFor(installed, account, temporaryBase(account)) : installed;
+  return dirname(binaries.postgres);
+}
+
 /** Servers (and initdb runs) of this process, stopped and removed on exit and on signals. */
 interface Live {
   directory: string;
