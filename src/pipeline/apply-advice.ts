@@ -110,6 +110,24 @@ async function cancelBackend(db: PostgresConnector): Promise<void> {
  * The other sessions whose transactions hold a lock on the table: CREATE INDEX CONCURRENTLY waits for each of
  * them to end. "" when there are none (any more).
  */
+/** Why a build stopped (the signal, else the error), and on a lock timeout who holds the table. */
+async function buildFailure(
+  db: PostgresConnector,
+  error: unknown,
+  signal: AbortSignal | undefined,
+  schema: string,
+  table: string,
+): Promise<{ why: string; holders: string }> {
+  const why = signal?.aborted
+    ? `interrupted (${String(signal.reason ?? "signal")})`
+    : error instanceof Error
+      ? error.message
+      : String(error);
+  const holders =
+    error instanceof DbError && error.code === "lock-timeout" ? await sessionsOnTable(db, schema, table) : "";
+  return { why, holders };
+}
+
 async function sessionsOnTable(db: PostgresConnector, schema: string, table: string): Promise<string> {
   const rows = await db
     .query<{
@@ -286,15 +304,7 @@ async function buildOne(
     await db.query(ddl.replace(/;$/, ""));
     return { name, ddl, status: "built", detail: notes.join("; ") || null, cleanup: null };
   } catch (error) {
-    const why = signal?.aborted
-      ? `interrupted (${String(signal.reason ?? "signal")})`
-      : error instanceof Error
-        ? error.message
-        : String(error);
-    const holders =
-      error instanceof DbError && error.code === "lock-timeout"
-        ? await sessionsOnTable(db, r.schema, r.table)
-        : "";
+    const { why, holders } = await buildFailure(db, error, signal, r.schema, r.table);
     progress(`build of ${name} failed (${why}); cleaning up`);
     const cleanup = await dropInvalidIndex(db, r.schema, name);
     const what = cleanup.dropped
@@ -391,15 +401,7 @@ async function buildPartitioned(
     ].join("; ");
     return { name, ddl: r.ddl, status: "built", detail, cleanup: null };
   } catch (error) {
-    const why = signal?.aborted
-      ? `interrupted (${String(signal.reason ?? "signal")})`
-      : error instanceof Error
-        ? error.message
-        : String(error);
-    const holders =
-      error instanceof DbError && error.code === "lock-timeout"
-        ? await sessionsOnTable(db, current.schema, current.table)
-        : "";
+    const { why, holders } = await buildFailure(db, error, signal, current.schema, current.table);
     progress(
       `${current.kind === "attach" ? "attaching" : "building"} ${current.index} failed (${why}); cleaning up`,
     );
