@@ -67,6 +67,15 @@ export const TableSchema = z.object({
   anyNulls: z.boolean(),
   columns: z.array(ColumnSchema),
   stats: TableStatsSchema.nullable(),
+  /**
+   * A partition's bound as pg_get_expr(relpartbound) prints it ("FOR VALUES FROM ('2024-01-01') TO (MAXVALUE)",
+   * "DEFAULT"); null for other tables. Absent in snapshots before it existed.
+   */
+  partitionBound: nullableString.optional(),
+  /** A partitioned table's key as pg_get_partkeydef prints it ("RANGE (created_at)"); null for other tables. */
+  partitionKey: nullableString.optional(),
+  /** The partition key's plain columns, in key order (expressions left out); empty for other tables. */
+  partitionKeyColumns: z.array(z.string()).optional(),
 });
 
 export const IndexSchema = z.object({
@@ -93,6 +102,13 @@ export const IndexSchema = z.object({
   /** Average bytes of the key columns from pg_stats; null when some column has no statistics. */
   keyWidth: nullableNumber,
   stats: z.object({ idxScan: z.number(), idxTupRead: z.number(), idxTupFetch: z.number() }).nullable(),
+  /** The partitioned index this partition's index is attached to, as schema.name; null when none. */
+  parentIndex: nullableString.optional(),
+  /**
+   * What follows USING in pg_get_indexdef ("btree (at DESC, id) INCLUDE (x) WHERE (id > 0)"): the same index
+   * built on another table of the partition tree. Null when the definition did not read as expected.
+   */
+  usingClause: nullableString.optional(),
 });
 
 export const ConstraintSchema = z.object({
@@ -106,6 +122,11 @@ export const ConstraintSchema = z.object({
   refSchema: nullableString,
   refTable: nullableString,
   refColumns: z.array(z.string()),
+  /**
+   * The constraint this one was cloned from (pg_constraint.conparentid): a partition's copy of a key or foreign
+   * key declared on its partitioned parent. Null for a constraint declared on the table itself.
+   */
+  parent: z.object({ schema: z.string(), table: z.string(), name: z.string() }).nullable().optional(),
 });
 
 export const ColumnStatsSchema = z.object({

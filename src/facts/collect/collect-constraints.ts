@@ -28,12 +28,16 @@ export async function collectConstraints(
            pg_get_constraintdef(con.oid) as definition, con.convalidated as validated,
            ${columnsOf("conkey", "conrelid")} as columns,
            rn.nspname as ref_schema, rc.relname as ref_table,
-           ${columnsOf("confkey", "confrelid")} as ref_columns
+           ${columnsOf("confkey", "confrelid")} as ref_columns,
+           pn.nspname as parent_schema, pcl.relname as parent_table, pcon.conname as parent_name
       from pg_constraint con
       join pg_class c on c.oid = con.conrelid
       join pg_namespace n on n.oid = c.relnamespace
       left join pg_class rc on rc.oid = con.confrelid
       left join pg_namespace rn on rn.oid = rc.relnamespace
+      left join pg_constraint pcon on pcon.oid = con.conparentid
+      left join pg_class pcl on pcl.oid = pcon.conrelid
+      left join pg_namespace pn on pn.oid = pcl.relnamespace
      where ${userSchemaFilter("n")} and con.conrelid <> all($1::oid[])
      order by n.nspname, c.relname, con.conname`,
     [locked],
@@ -49,5 +53,9 @@ export async function collectConstraints(
     refSchema: (r.ref_schema as string | null) ?? null,
     refTable: (r.ref_table as string | null) ?? null,
     refColumns: (r.ref_columns as string[]) ?? [],
+    parent:
+      r.parent_name !== null && r.parent_name !== undefined
+        ? { schema: String(r.parent_schema), table: String(r.parent_table), name: String(r.parent_name) }
+        : null,
   }));
 }

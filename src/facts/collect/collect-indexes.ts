@@ -24,7 +24,16 @@ export async function collectIndexes(db: PostgresConnector, locked: number[] = [
                    and ((i.indkey[k - 1] <> 0 and ps.tablename = tc.relname and ps.attname = ta.attname)
                      or (i.indkey[k - 1] = 0 and ps.tablename = ic.relname and ps.attname = ia.attname))) as key_width,
            array(select pg_get_indexdef(i.indexrelid, k, true) from generate_series(1, i.indnatts) k) as columns,
-           s.indexrelid is not null as has_stats, s.idx_scan, s.idx_tup_read, s.idx_tup_fetch
+           s.indexrelid is not null as has_stats, s.idx_scan, s.idx_tup_read, s.idx_tup_fetch,
+           (select pin.nspname || '.' || pic.relname from pg_inherits ih join pg_class pic on pic.oid = ih.inhparent
+              join pg_namespace pin on pin.oid = pic.relnamespace where ih.inhrelid = i.indexrelid limit 1) as parent_index,
+           -- pg_get_indexdef starts "CREATE [UNIQUE] INDEX name ON [ONLY] schema.table USING ": what follows is the
+           -- index itself, which the same statement can build on another table of a partition tree.
+           (select case when left(d.def, length(d.prefix)) = d.prefix then substr(d.def, length(d.prefix) + 1) end
+              from (select pg_get_indexdef(i.indexrelid) as def,
+                           'CREATE ' || case when i.indisunique then 'UNIQUE ' else '' end || 'INDEX '
+                           || quote_ident(ic.relname) || ' ON ' || case when tc.relkind = 'p' then 'ONLY ' else '' end
+                           || quote_ident(tn.nspname) || '.' || quote_ident(tc.relname) || ' USING ' as prefix) d) as using_clause
       from pg_index i
       join pg_class ic on ic.oid = i.indexrelid
       join pg_namespace n on n.oid = ic.relnamespace
@@ -60,5 +69,7 @@ export async function collectIndexes(db: PostgresConnector, locked: number[] = [
     stats: r.has_stats
       ? { idxScan: num(r.idx_scan), idxTupRead: num(r.idx_tup_read), idxTupFetch: num(r.idx_tup_fetch) }
       : null,
+    parentIndex: (r.parent_index as string | null) ?? null,
+    usingClause: (r.using_clause as string | null) ?? null,
   }));
 }

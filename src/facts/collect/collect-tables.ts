@@ -31,7 +31,12 @@ export async function collectTables(db: PostgresConnector, locked: number[] = []
              where i.inhrelid = c.oid and c.relispartition limit 1) as parent,
            -- the whole row as JSON: its columns differ between versions (n_ins_since_vacuum 13+, n_tup_newpage_upd 16+)
            to_jsonb(s) as st, io.heap_blks_read, io.heap_blks_hit,
-           w.width as stats_width, w.columns as stats_columns, coalesce(w.any_nulls, false) as any_nulls
+           w.width as stats_width, w.columns as stats_columns, coalesce(w.any_nulls, false) as any_nulls,
+           case when c.relispartition then pg_get_expr(c.relpartbound, c.oid) end as partition_bound,
+           case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end as partition_key,
+           array(select a.attname::text from pg_partitioned_table pt, unnest(pt.partattrs::int2[]) with ordinality k(attnum, ord)
+                   join pg_attribute a on a.attrelid = c.oid and a.attnum = k.attnum
+                  where pt.partrelid = c.oid order by k.ord) as partition_key_columns
       from pg_class c
       join pg_namespace n on n.oid = c.relnamespace
       left join pg_stat_user_tables s on s.relid = c.oid
@@ -70,6 +75,9 @@ export async function collectTables(db: PostgresConnector, locked: number[] = []
           : null,
       anyNulls: Boolean(r.any_nulls),
       stats: r.st ? tableStats(r.st as Row, r) : null,
+      partitionBound: (r.partition_bound as string | null) ?? null,
+      partitionKey: (r.partition_key as string | null) ?? null,
+      partitionKeyColumns: (r.partition_key_columns as string[] | null) ?? [],
     };
   });
 }
