@@ -8,7 +8,7 @@ import type { Snapshot } from "../../facts/snapshot.js";
 import { quoteIdent } from "../../util/sql-identifiers.js";
 import { planForCost } from "./explain-cost.js";
 import { candidateDdl, type IndexCandidate } from "./index-candidate.js";
-import { estimateBtreeSize } from "./size-estimate.js";
+import { estimateBrinSize, estimateBtreeSize } from "./size-estimate.js";
 import { CostCache, type QueryCost, type WhatIf } from "./what-if.js";
 import type { WorkloadQuery } from "./workload-query.js";
 
@@ -34,8 +34,8 @@ export class HypoPgWhatIf implements WhatIf {
   ) {}
 
   /**
-   * With the snapshot, B-tree sizes are dbopt's estimate (deduplication, fillfactor, sampled key widths:
-   * size-estimate.ts), which HypoPG's own figure overstates for repeated keys; other methods keep HypoPG's.
+   * With the snapshot, B-tree and BRIN sizes are dbopt's estimates (size-estimate.ts): HypoPG overstates B-trees
+   * on repeated keys (no deduplication) and a BRIN on a partitioned table by thousands of times; hash keeps HypoPG's.
    */
   static async open(db: PostgresConnector, snapshot: Snapshot | null = null): Promise<HypoPgWhatIf> {
     const caps = await db.capabilities();
@@ -71,12 +71,16 @@ export class HypoPgWhatIf implements WhatIf {
     const known = this.sizes.get(candidate.key);
     if (known !== undefined) return known;
     // An expression the sample cannot evaluate leaves HypoPG's figure; a lost connection still ends the run.
-    const estimate = this.snapshot
-      ? await estimateBtreeSize(this.db, candidate, this.snapshot).catch((error: unknown) => {
-          if (error instanceof DbError && error.isConnectionError) throw error;
-          return null;
-        })
-      : null;
+    const brin = this.snapshot ? estimateBrinSize(candidate, this.snapshot) : null;
+    const estimate =
+      brin !== null
+        ? brin
+        : this.snapshot
+          ? await estimateBtreeSize(this.db, candidate, this.snapshot).catch((error: unknown) => {
+              if (error instanceof DbError && error.isConnectionError) throw error;
+              return null;
+            })
+          : null;
     if (estimate !== null) {
       this.sizes.set(candidate.key, estimate);
       return estimate;
