@@ -1,20 +1,27 @@
 /**
- * dbopt logs against pgBadger on the same real log. A private PostgreSQL 15 logs every statement
- * (log_min_duration_statement = 0, pgBadger's recommended prefix) while pgbench runs in prepared mode (extended
- * protocol: `execute` lines with `DETAIL: parameters`) and a planted N+1 loop runs beside it; then both tools read
- * the file. Prints MB/s, the ratio, peak memory, whether statement counts agree and whether the N+1 is found,
- * and dbopt's peak memory on the same log repeated 4× (memory must stay flat as the log grows).
+ * dbopt logs against pgBadger on the same real logs. A private PostgreSQL 15 logs every statement
+ * (log_min_duration_statement = 0, pgBadger's recommended prefix) while pgbench runs and a planted N+1 loop runs
+ * beside it; then both tools read the file. Two protocols, each its own log:
+ * - simple: pgbench -M simple, literals inline in each `statement:` line (how psql, many drivers and ORMs send
+ *   SQL): every distinct text must be normalised, so this is the hard case; the planted loop sends its ids inline;
+ * - prepared: pgbench -M prepared (extended protocol: `execute` lines with `DETAIL: parameters`), the loop binds $1.
+ * Prints for each MB/s, the ratio to pgBadger -j1 measured in the same run, peak memory, whether statement counts
+ * agree and whether the N+1 is found, and dbopt's peak memory on the same log repeated 4× (memory must stay flat
+ * as the log grows).
  *
- * Run: npx tsx bench/logs.ts [--mb 100] [--keep]   (needs the Debian package pgbadger; builds with npm run build)
+ * Run: npx tsx bench/logs.ts [--protocol simple|prepared|both] [--mb 100] [--keep]
+ *      (needs the Debian package pgbadger; runs the build in dist/, npm run build)
  */
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { PG15_BIN, startPrivatePostgres } from "../test/support/private-postgres.js";
+
+type Protocol = "simple" | "prepared";
 
 const PREFIX = "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ";
 const arg = (name: string, fallback: string) => {
@@ -22,11 +29,18 @@ const arg = (name: string, fallback: string) => {
   return i > 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 };
 const targetMb = Number(arg("mb", "100"));
+const protocolArg = arg("protocol", "both");
+if (!["simple", "prepared", "both"].includes(protocolArg)) {
+  console.error(`bench/logs: --protocol is simple, prepared or both, not ${protocolArg}`);
+  process.exit(2);
+}
+const protocols: Protocol[] = protocolArg === "both" ? ["simple", "prepared"] : [protocolArg as Protocol];
 const keep = process.argv.includes("--keep");
 const OUT = "/tmp/dbopt-bench-logs";
 const BIN = new URL("../bin/dbopt.js", import.meta.url).pathname;
 const N_PLUS_ONE_PAGES = 50;
 const PAGE = 25;
+const PLANTED = "select id, total from orders where customer_id = $1";
 
 if (spawnSync("pgbadger", ["--version"]).status !== 0) {
   console.error("bench/logs: pgbadger is not installed (apt-get install -y pgbadger)");
@@ -35,73 +49,69 @@ if (spawnSync("pgbadger", ["--version"]).status !== 0) {
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 
-// 1. A real log.
-const server = startPrivatePostgres(PG15_BIN, 54330, {
-  logging_collector: "on",
-  log_destination: "stderr",
-  log_filename: "postgresql.log",
-  log_line_prefix: PREFIX,
-  log_min_duration_statement: "0",
-  log_checkpoints: "on",
-  log_autovacuum_min_duration: "0",
-  log_temp_files: "0",
-  log_lock_waits: "on",
-});
-const log = join(OUT, "pgbench.log");
-try {
-  const pgbench = (args: string[]) => {
-    const run = spawnSync(
-      join(PG15_BIN, "pgbench"),
-      ["-h", "127.0.0.1", "-p", "54330", "-U", "postgres", ...args],
-      {
-        encoding: "utf8",
-      },
-    );
-    if (run.status !== 0) throw new Error(`pgbench failed: ${run.stderr}`);
-  };
-  pgbench(["-i", "-s", "5", "-q", "postgres"]);
-  const client = new pg.Client({ connectionString: server.url, application_name: "shop-api" });
-  await client.connect();
-  await client.query(`create table customers (id bigint primary key, name text not null);
-    create table orders (id bigint primary key, customer_id bigint not null, total numeric(10,2) not null);
-    insert into customers select g, 'customer ' || g from generate_series(1, 2000) g;
-    insert into orders select g, 1 + g % 2000, g % 1000 from generate_series(1, 100000) g;
-    create index on orders (customer_id); analyze`);
-  const serverLog = join(server.logDirectory, "postgresql.log");
-  let pages = 0;
-  while (statSync(serverLog).size < targetMb * 1e6) {
-    // pgbench in the background of each round, the N+1 page views spread across the rounds.
-    const bench = new Promise<void>((resolve, reject) => {
-      const p = spawn(join(PG15_BIN, "pgbench"), [
-        ...["-h", "127.0.0.1", "-p", "54330", "-U", "postgres"],
-        ...["-c", "4", "-j", "2", "-T", "5", "-M", "prepared", "postgres"],
-      ]);
-      p.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`pgbench exited ${code}`))));
-    });
-    if (pages < N_PLUS_ONE_PAGES) {
+/** A real log of pgbench in one protocol, with the planted N+1 page views. */
+async function realLog(protocol: Protocol): Promise<string> {
+  const server = startPrivatePostgres(PG15_BIN, 54330, {
+    logging_collector: "on",
+    log_destination: "stderr",
+    log_filename: "postgresql.log",
+    log_line_prefix: PREFIX,
+    log_min_duration_statement: "0",
+    log_checkpoints: "on",
+    log_autovacuum_min_duration: "0",
+    log_temp_files: "0",
+    log_lock_waits: "on",
+  });
+  const log = join(OUT, `pgbench-${protocol}.log`);
+  try {
+    const pgbench = (args: string[]) => {
+      const run = spawnSync(
+        join(PG15_BIN, "pgbench"),
+        ["-h", "127.0.0.1", "-p", "54330", "-U", "postgres", ...args],
+        { encoding: "utf8" },
+      );
+      if (run.status !== 0) throw new Error(`pgbench failed: ${run.stderr}`);
+    };
+    pgbench(["-i", "-s", "5", "-q", "postgres"]);
+    const client = new pg.Client({ connectionString: server.url, application_name: "shop-api" });
+    await client.connect();
+    await client.query(`create table customers (id bigint primary key, name text not null);
+      create table orders (id bigint primary key, customer_id bigint not null, total numeric(10,2) not null);
+      insert into customers select g, 'customer ' || g from generate_series(1, 2000) g;
+      insert into orders select g, 1 + g % 2000, g % 1000 from generate_series(1, 100000) g;
+      create index on orders (customer_id); analyze`);
+    const serverLog = join(server.logDirectory, "postgresql.log");
+    let pages = 0;
+    while (statSync(serverLog).size < targetMb * 1e6) {
+      // pgbench in the background of each round, the N+1 page views spread across the rounds.
+      const bench = new Promise<void>((resolve, reject) => {
+        const p = spawn(join(PG15_BIN, "pgbench"), [
+          ...["-h", "127.0.0.1", "-p", "54330", "-U", "postgres"],
+          ...["-c", "4", "-j", "2", "-T", "5", "-M", protocol, "postgres"],
+        ]);
+        p.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`pgbench exited ${code}`))));
+      });
       for (; pages < N_PLUS_ONE_PAGES; pages++) {
         const { rows } = await client.query<{ id: string }>(
           `select id from customers order by id limit ${PAGE} offset ${pages * PAGE}`,
         );
         for (const row of rows)
-          await client.query("select id, total from orders where customer_id = $1", [row.id]);
+          if (protocol === "prepared") await client.query(PLANTED, [row.id]);
+          // No parameters: node-postgres sends the text in the simple protocol, the id inline.
+          else await client.query(PLANTED.replace("$1", String(Number(row.id))));
       }
+      await bench;
     }
-    await bench;
+    await client.end();
+    server.stop();
+    await pipeline(createReadStream(serverLog), createWriteStream(log));
+  } finally {
+    server.remove();
   }
-  await client.end();
-  server.stop();
-  await pipeline(createReadStream(serverLog), createWriteStream(log));
-} finally {
-  server.remove();
+  return log;
 }
-const bytes = statSync(log).size;
-const mb = bytes / 1e6;
-console.log(
-  `log: ${log}, ${mb.toFixed(1)} MB, ${N_PLUS_ONE_PAGES} planted N+1 page views of ${PAGE} lookups`,
-);
 
-// 2. Both tools on the same file, timed with peak memory (GNU time's %M, in KB).
+/** Both tools on the same file, timed with peak memory (GNU time's %M, in KB). */
 function timed(cmd: string, args: string[]): { seconds: number; peakMb: number } {
   const run = spawnSync("/usr/bin/time", ["-f", "%e %M", cmd, ...args], { encoding: "utf8", maxBuffer: 1e9 });
   if (run.status !== 0) throw new Error(`${cmd} failed: ${run.stderr.slice(-2000)}`);
@@ -109,82 +119,92 @@ function timed(cmd: string, args: string[]): { seconds: number; peakMb: number }
   return { seconds: seconds ?? Number.NaN, peakMb: (kb ?? 0) / 1024 };
 }
 
-const badgerJson = join(OUT, "pgbadger.json");
-const badger = timed("pgbadger", [
-  "-j",
-  "1",
-  "-f",
-  "stderr",
-  "--prefix",
-  PREFIX,
-  "-q",
-  "-x",
-  "json",
-  "-o",
-  badgerJson,
-  log,
-]);
-const dboptJson = join(OUT, "dbopt.json");
-const dboptOne = timed(process.execPath, [
-  BIN,
-  "logs",
-  log,
-  "--jobs",
-  "1",
-  "--format",
-  "json",
-  "-o",
-  join(OUT, "dbopt-j1.json"),
-]);
-const dbopt = timed(process.execPath, [BIN, "logs", log, "--format", "json", "-o", dboptJson]);
+const dboptRun = (log: string, out: string, jobs?: number) =>
+  timed(process.execPath, [
+    BIN,
+    "logs",
+    log,
+    ...(jobs === undefined ? [] : ["--jobs", String(jobs)]),
+    "--format",
+    "json",
+    "-o",
+    out,
+  ]);
 
-const big = join(OUT, "pgbench-x4.log");
-{
-  const out = createWriteStream(big);
-  for (let i = 0; i < 4; i++)
-    for await (const chunk of createReadStream(log)) if (!out.write(chunk)) await once(out, "drain");
-  out.end();
-  await once(out, "finish");
+async function measure(protocol: Protocol, log: string): Promise<{ ratio: number; one: number }> {
+  const mb = statSync(log).size / 1e6;
+  const tag = (name: string) => join(OUT, `${name}-${protocol}.json`);
+  const badgerJson = tag("pgbadger");
+  const badger = timed("pgbadger", [
+    ...["-j", "1", "-f", "stderr", "--prefix", PREFIX, "-q", "-x", "json", "-o", badgerJson],
+    log,
+  ]);
+  const dboptOne = dboptRun(log, tag("dbopt-j1"), 1);
+  const dbopt = dboptRun(log, tag("dbopt"));
+  const big = join(OUT, `pgbench-${protocol}-x4.log`);
+  {
+    const out = createWriteStream(big);
+    for (let i = 0; i < 4; i++)
+      for await (const chunk of createReadStream(log)) if (!out.write(chunk)) await once(out, "drain");
+    out.end();
+    await once(out, "finish");
+  }
+  const dboptBig = dboptRun(big, tag("dbopt-x4"));
+  if (!keep) rmSync(big);
+
+  const b = JSON.parse(readFileSync(badgerJson, "utf8")) as { overall_stat: { queries_number: number } };
+  const d = JSON.parse(readFileSync(tag("dbopt"), "utf8")) as {
+    statementCount: number;
+    statements: unknown[];
+    nPlusOne: Array<{ repeated: { query: string }; occurrences: number; repeats: { median: number } }>;
+  };
+  const planted = d.nPlusOne.find((p) => p.repeated.query === PLANTED);
+
+  const row = (name: string, r: { seconds: number; peakMb: number }, size = mb) =>
+    `${name.padEnd(22)} ${r.seconds.toFixed(2).padStart(8)} s ${(size / r.seconds).toFixed(1).padStart(9)} MB/s ${r.peakMb.toFixed(0).padStart(7)} MB peak`;
+  console.log("");
+  console.log(
+    `${protocol} protocol: ${log}, ${mb.toFixed(1)} MB, ${d.statements.length} distinct statements`,
+  );
+  console.log(row("pgBadger 12 -j1", badger));
+  console.log(row("dbopt logs --jobs 1", dboptOne));
+  console.log(row(`dbopt logs (${availableParallelism()} threads)`, dbopt));
+  console.log(row("dbopt logs, log ×4", dboptBig, mb * 4));
+  const ratio = badger.seconds / dbopt.seconds;
+  const one = badger.seconds / dboptOne.seconds;
+  console.log(`throughput ratio dbopt / pgBadger -j1: ${ratio.toFixed(1)}× (one thread: ${one.toFixed(1)}×)`);
+  // pgBadger's rate does not depend on the size of the log; dbopt's grows as its fixed start-up cost amortises.
+  console.log(
+    `throughput ratio on the log ×4 (${(mb * 4).toFixed(0)} MB): ${((mb * 4) / dboptBig.seconds / (mb / badger.seconds)).toFixed(1)}× pgBadger -j1's rate`,
+  );
+  console.log(`peak memory, log ×1 → ×4: ${dbopt.peakMb.toFixed(0)} → ${dboptBig.peakMb.toFixed(0)} MB`);
+  console.log(
+    `statements: pgBadger ${b.overall_stat.queries_number}, dbopt ${d.statementCount} (${b.overall_stat.queries_number === d.statementCount ? "agree" : "differ"})`,
+  );
+  console.log(
+    `planted N+1 (${N_PLUS_ONE_PAGES} × ${PAGE}): dbopt ${planted ? `found, ${planted.occurrences} occurrences, median ${planted.repeats.median} repeats` : "NOT found"}; pgBadger has no N+1 detection`,
+  );
+  return { ratio, one };
 }
-const dboptBig = timed(process.execPath, [
-  BIN,
-  "logs",
-  big,
-  "--format",
-  "json",
-  "-o",
-  join(OUT, "dbopt-x4.json"),
-]);
 
-const b = JSON.parse(readFileSync(badgerJson, "utf8")) as { overall_stat: { queries_number: number } };
-const d = JSON.parse(readFileSync(dboptJson, "utf8")) as {
-  statementCount: number;
-  nPlusOne: Array<{ repeated: { query: string }; occurrences: number; repeats: { median: number } }>;
-};
-const planted = d.nPlusOne.find(
-  (p) => p.repeated.query === "select id, total from orders where customer_id = $1",
+const logs = new Map<Protocol, string>();
+for (const protocol of protocols) logs.set(protocol, await realLog(protocol));
+// Other work on the machine slows both tools alike only when it lasts the whole run: say how loaded it was.
+console.log(
+  `load average before reading: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
 );
-
-const row = (name: string, r: { seconds: number; peakMb: number }, size = mb) =>
-  `${name.padEnd(22)} ${r.seconds.toFixed(2).padStart(8)} s ${(size / r.seconds).toFixed(1).padStart(9)} MB/s ${r.peakMb.toFixed(0).padStart(7)} MB peak`;
-console.log("");
-console.log(row("pgBadger 12 -j1", badger));
-console.log(row("dbopt logs --jobs 1", dboptOne));
-console.log(row(`dbopt logs (${availableParallelism()} threads)`, dbopt));
-console.log(row("dbopt logs, log ×4", dboptBig, mb * 4));
+const ratios = new Map<Protocol, { ratio: number; one: number }>();
+for (const [protocol, log] of logs) ratios.set(protocol, await measure(protocol, log));
 console.log("");
 console.log(
-  `throughput ratio dbopt / pgBadger -j1: ${(badger.seconds / dbopt.seconds).toFixed(1)}× (one thread: ${(badger.seconds / dboptOne.seconds).toFixed(1)}×)`,
+  `load average after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
 );
-// pgBadger's rate does not depend on the size of the log; dbopt's grows as its fixed start-up cost amortises.
-console.log(
-  `throughput ratio on the log ×4 (${(mb * 4).toFixed(0)} MB): ${((mb * 4) / dboptBig.seconds / (mb / badger.seconds)).toFixed(1)}× pgBadger -j1's rate`,
-);
-console.log(`peak memory, log ×1 → ×4: ${dbopt.peakMb.toFixed(0)} → ${dboptBig.peakMb.toFixed(0)} MB`);
-console.log(
-  `statements: pgBadger ${b.overall_stat.queries_number}, dbopt ${d.statementCount} (${b.overall_stat.queries_number === d.statementCount ? "agree" : "differ"})`,
-);
-console.log(
-  `planted N+1 (${N_PLUS_ONE_PAGES} × ${PAGE}): dbopt ${planted ? `found, ${planted.occurrences} occurrences, median ${planted.repeats.median} repeats` : "NOT found"}; pgBadger has no N+1 detection`,
-);
+for (const [protocol, r] of ratios)
+  console.log(
+    `${protocol.padEnd(8)} dbopt / pgBadger -j1: ${r.ratio.toFixed(1)}× (one thread ${r.one.toFixed(1)}×)`,
+  );
 if (!keep) rmSync(OUT, { recursive: true, force: true });
