@@ -74,8 +74,11 @@ export const TableSchema = z.object({
   partitionBound: nullableString.optional(),
   /** A partitioned table's key as pg_get_partkeydef prints it ("RANGE (created_at)"); null for other tables. */
   partitionKey: nullableString.optional(),
-  /** The partition key's plain columns, in key order (expressions left out); empty for other tables. */
-  partitionKeyColumns: z.array(z.string()).optional(),
+  /**
+   * A partitioned table's key columns in key order; null when a key item is an expression (then no primary key
+   * or unique constraint is possible on it); empty for other tables.
+   */
+  partitionKeyColumns: z.array(z.string()).nullable().optional(),
 });
 
 export const IndexSchema = z.object({

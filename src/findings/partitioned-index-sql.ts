@@ -29,6 +29,8 @@ export interface PartitionIndexBuilder {
   name(table: TableFacts): string;
   /** `CREATE INDEX name ON ONLY table ...` ("only") or `CREATE INDEX CONCURRENTLY name ON table ...` ("build"). */
   create(table: TableFacts, name: string, kind: "only" | "build"): SqlText;
+  /** An index the leaf already has that matches exactly: attached instead of building another. */
+  existing?(table: TableFacts): string | null;
 }
 
 /** ALTER INDEX parent ATTACH PARTITION child, both schema-qualified. */
@@ -54,7 +56,7 @@ export function partitionedIndexSteps(root: PartitionNode, build: PartitionIndex
   const nameOf = (n: PartitionNode) => {
     let name = names.get(n);
     if (name === undefined) {
-      name = build.name(n.table);
+      name = (n.table.kind === "partitioned" ? null : build.existing?.(n.table)) ?? build.name(n.table);
       names.set(n, name);
     }
     return name;
@@ -75,6 +77,10 @@ export function partitionedIndexSteps(root: PartitionNode, build: PartitionIndex
     }
     const node = task.enter;
     const partitioned = node.table.kind === "partitioned";
+    if (!partitioned && build.existing?.(node.table)) {
+      nameOf(node);
+      continue;
+    }
     steps.push({
       kind: partitioned ? "only" : "build",
       schema: node.table.schema,

@@ -34,9 +34,10 @@ export async function collectTables(db: PostgresConnector, locked: number[] = []
            w.width as stats_width, w.columns as stats_columns, coalesce(w.any_nulls, false) as any_nulls,
            case when c.relispartition then pg_get_expr(c.relpartbound, c.oid) end as partition_bound,
            case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end as partition_key,
-           array(select a.attname::text from pg_partitioned_table pt, unnest(pt.partattrs::int2[]) with ordinality k(attnum, ord)
+           case when not exists (select from pg_partitioned_table pt where pt.partrelid = c.oid and 0 = any(pt.partattrs::int2[]))
+           then array(select a.attname::text from pg_partitioned_table pt, unnest(pt.partattrs::int2[]) with ordinality k(attnum, ord)
                    join pg_attribute a on a.attrelid = c.oid and a.attnum = k.attnum
-                  where pt.partrelid = c.oid order by k.ord) as partition_key_columns
+                  where pt.partrelid = c.oid order by k.ord) end as partition_key_columns
       from pg_class c
       join pg_namespace n on n.oid = c.relnamespace
       left join pg_stat_user_tables s on s.relid = c.oid
@@ -77,7 +78,7 @@ export async function collectTables(db: PostgresConnector, locked: number[] = []
       stats: r.st ? tableStats(r.st as Row, r) : null,
       partitionBound: (r.partition_bound as string | null) ?? null,
       partitionKey: (r.partition_key as string | null) ?? null,
-      partitionKeyColumns: (r.partition_key_columns as string[] | null) ?? [],
+      partitionKeyColumns: (r.partition_key_columns as string[] | null) ?? null,
     };
   });
 }
