@@ -27,8 +27,24 @@ export interface Finding {
   evidence: Record<string, EvidenceValue>;
   fix?: Fix;
   docsUrl: string;
-  /** Ranking weight: the time (ms) or, without timing, the share of cost the problem accounts for. */
+  /**
+   * The rule's own size of the problem, in the rule's unit (ms, bytes, rows, seconds): a tie-breaker between
+   * findings of one rule. Findings are ranked by timeMs, never by impact across rules.
+   */
   impact: number;
+  /**
+   * Statement time (ms) the problem accounts for: over the statistics period for workload and analyze findings,
+   * in the one run for a plan run with EXPLAIN ANALYZE. Absent when nothing measured it (most health findings).
+   */
+  timeMs?: number;
+  /** timeMs as a share (0..1) of all statement time recorded over the period, when that total is known. */
+  timeShare?: number;
+  /** For a plan that was not run: the share of the plan's estimated cost the problem accounts for. */
+  costShare?: number;
+  /** Where the ranking placed it (see ranking.ts); set by rankFindings, so JSON shows why it is where it is. */
+  section?: Section;
+  /** Other findings the same fix resolves, merged into this one (merge-findings.ts). */
+  alsoFixes?: AlsoFixed[];
   /** Plan node the finding is about, for plan findings. */
   nodeId?: number;
   /** Tables, indexes and constraints concerned, as "schema.name". */
@@ -39,12 +55,19 @@ export interface Finding {
   location?: { file: string; line: number; column: number };
 }
 
-/** Most severe first, then by impact. */
-export function rankFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) =>
-      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-      b.impact - a.impact ||
-      a.ruleId.localeCompare(b.ruleId),
-  );
+/**
+ * The three parts of a ranked list, in order: risks of an outage (ranked by severity), problems costing
+ * measured time (ranked by ms), hygiene (ranked by severity). See ranking.ts.
+ */
+export type Section = "risk" | "time" | "hygiene";
+
+/** A finding folded into another because one fix resolves both. */
+export interface AlsoFixed {
+  ruleId: string;
+  severity: Severity;
+  title: string;
+  timeMs?: number;
+  query?: string;
 }
+
+export { rankFindings, sectionOf } from "./ranking.js";

@@ -9,6 +9,9 @@ import type { Snapshot, StatementFacts } from "../facts/snapshot.js";
 import { repairNormalizedQuery } from "../facts/sql/normalized-statement.js";
 import { explainableStatement } from "../facts/sql/statement-kind.js";
 import { type Finding, rankFindings, SEVERITY_ORDER, type Severity } from "../findings/finding.js";
+import { indexShape, servesAsWell } from "../findings/index-shape.js";
+import { mergeFindings } from "../findings/merge-findings.js";
+import { withTimeShare } from "../findings/ranking.js";
 import type { MachineFacts } from "../rules/health/health-facts.js";
 import { allRules, HEALTH_RULES, WORKLOAD_RULES } from "../rules/registry.js";
 import { type RuleOverrides, runRules } from "../rules/run-rules.js";
@@ -81,13 +84,15 @@ export async function analyzeDatabase(
     { snapshot, ...(options.machine ? { machine: options.machine } : {}) },
     options.overrides,
   );
-  const findings = mergeSameFix([
+  // One item per fix (a seq scan's index and a foreign key's index are one), ranked by the time it costs.
+  const merged = mergeFindings([
     ...statements.flatMap((s) => s.findings),
     ...workloadFindings,
     ...healthFindings,
   ]);
   const advice = await adviceFor(db, snapshot, options, notes, progress);
-  if (advice) markCheckedByPlanner(findings, advice);
+  if (advice) markCheckedByPlanner(merged, advice);
+  const findings = rankFindings(withTimeShare(merged, snapshot.workload.totalMs));
   const report: AnalyzeReport = {
     kind: "analyze",
     target: db.target.display,
@@ -149,13 +154,20 @@ async function adviceFor(
   }
 }
 
-/** A finding whose fix is exactly what the advisor recommends gets the planner's costs as evidence. */
+/**
+ * A finding whose fix builds the index the advisor recommends (the same index, or one the advisor's wider index
+ * serves) gets the planner's costs and the advisor's DDL as evidence: the two are one thing to do.
+ */
 function markCheckedByPlanner(findings: Finding[], advice: AdviceReport): void {
+  const recommended = advice.recommendations.map((r) => ({ r, shape: indexShape(r.ddl) }));
   for (const f of findings) {
-    const rec = advice.recommendations.find((r) => r.ddl === f.fix?.sql);
+    const shape = f.fix?.sql ? indexShape(f.fix.sql) : null;
+    if (!shape) continue;
+    const rec = recommended.find((x) => x.shape && servesAsWell(x.shape, shape))?.r;
     const q = rec?.queries.find((x) => x.query === f.query) ?? rec?.queries[0];
-    if (rec && q)
-      f.evidence.plannerCost = `${Math.round(q.costBefore)} → ${Math.round(q.costAfter)} with this index`;
+    if (!rec || !q) continue;
+    f.evidence.plannerCost = `${Math.round(q.costBefore)} → ${Math.round(q.costAfter)} with the advised index`;
+    f.evidence.advisedIndex = rec.partitioned?.plainDdl ?? rec.ddl;
   }
 }
 
@@ -220,11 +232,19 @@ async function explainStatement(
       withoutTree: true,
     });
     // Estimates give shares of cost: weigh them by the statement's share of all statement time, and grade
-    // them by that weight (capped by what the rule allows).
+    // them by that weight (capped by what the rule allows). The time a finding accounts for is its share of the
+    // statement's time over the statistics period.
     const findings = planReport.findings.map((f): Finding => {
       const weight = plan.analyzed ? base.share : base.share * f.impact;
+      const runMs = plan.executionMs ?? 0;
+      const timeMs = plan.analyzed
+        ? runMs > 0
+          ? ((f.timeMs ?? 0) / runMs) * statement.totalMs
+          : 0
+        : (f.costShare ?? 0) * statement.totalMs;
       return {
         ...f,
+        timeMs,
         impact: plan.analyzed ? f.impact : f.impact * statement.totalMs,
         severity: plan.analyzed
           ? f.severity
@@ -264,22 +284,4 @@ function plannable(query: string): boolean {
 function capSeverity(severity: Severity, ruleId: string): Severity {
   const max = allRules().find((r) => r.id === ruleId)?.maxSeverity ?? "error";
   return SEVERITY_ORDER[severity] < SEVERITY_ORDER[max] ? max : severity;
-}
-
-/** The same fix suggested for several statements is one finding whose impact is the sum of theirs. */
-function mergeSameFix(findings: Finding[]): Finding[] {
-  const byFix = new Map<string, Finding>();
-  const out: Finding[] = [];
-  for (const f of findings) {
-    const key = f.fix?.sql ? `${f.ruleId}\u0000${f.fix.sql}` : null;
-    const seen = key ? byFix.get(key) : undefined;
-    if (!key || !seen) {
-      if (key) byFix.set(key, { ...f, evidence: { ...f.evidence, statements: 1 } });
-      else out.push(f);
-      continue;
-    }
-    seen.impact += f.impact;
-    seen.evidence.statements = Number(seen.evidence.statements ?? 1) + 1;
-  }
-  return rankFindings([...out, ...byFix.values()]);
 }

@@ -2,6 +2,8 @@ import type { PostgresConnector } from "../connectors/postgres/postgres-connecto
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
 import type { Snapshot } from "../facts/snapshot.js";
 import { type Finding, rankFindings } from "../findings/finding.js";
+import { mergeFindings } from "../findings/merge-findings.js";
+import { withTimeShare } from "../findings/ranking.js";
 import type { HealthFacts, MachineFacts } from "../rules/health/health-facts.js";
 import { statsAgeSeconds } from "../rules/health/health-facts.js";
 import { indexBloat } from "../rules/health/index-bloat.js";
@@ -37,7 +39,8 @@ export function checkSnapshot(snapshot: Snapshot, target: string, options: Check
     server: { version: snapshot.server.version, database: snapshot.server.database },
     capturedAt: snapshot.capturedAt,
     statsAgeSeconds: statsAgeSeconds(snapshot),
-    findings: rankFindings(findings),
+    // One item per fix, ranked: risks, then what costs statement time (workload findings), then hygiene.
+    findings: rankFindings(withTimeShare(mergeFindings(findings), snapshot.workload.totalMs)),
     notes: privilegeNotes(snapshot, options.machine),
   };
 }

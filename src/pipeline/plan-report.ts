@@ -1,7 +1,7 @@
 import { type AnalyzedPlan, analyzePlan } from "../facts/plan/plan-metrics.js";
 import { countNodes, type Plan } from "../facts/plan/plan-model.js";
 import type { Snapshot, StatementFacts } from "../facts/snapshot.js";
-import type { Finding } from "../findings/finding.js";
+import { type Finding, rankFindings } from "../findings/finding.js";
 import { PLAN_RULES } from "../rules/registry.js";
 import { type RuleOverrides, runRules } from "../rules/run-rules.js";
 
@@ -50,7 +50,11 @@ export function reportOnPlan(
     snapshot: context.snapshot ?? null,
     statement: context.statement ?? null,
   };
-  const findings = dropHotNodesExplainedElsewhere(runRules(rules, facts, context.overrides));
+  const findings = rankFindings(
+    dropHotNodesExplainedElsewhere(runRules(rules, facts, context.overrides)).map((f) =>
+      withPlanWeight(f, plan.analyzed),
+    ),
+  );
   const triggerTimes = plan.triggers.map((t) => t.timeMs).filter((t): t is number => t !== null);
   return {
     kind: "plan",
@@ -77,4 +81,12 @@ export function reportOnPlan(
 function dropHotNodesExplainedElsewhere(findings: Finding[]): Finding[] {
   const explained = new Set(findings.filter((f) => f.ruleId !== "plan/hot-node").map((f) => f.nodeId));
   return findings.filter((f) => f.ruleId !== "plan/hot-node" || !explained.has(f.nodeId));
+}
+
+/**
+ * Plan rules measure in the plan's unit: milliseconds of the run when it was run (EXPLAIN ANALYZE), the share of
+ * the estimated cost when it was not. Named, so the ranking and the JSON say which it is.
+ */
+function withPlanWeight(f: Finding, analyzed: boolean): Finding {
+  return analyzed ? { ...f, timeMs: f.impact } : { ...f, costShare: f.impact };
 }

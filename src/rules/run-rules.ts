@@ -19,7 +19,13 @@ export function runRules<F>(
   for (const rule of rules) {
     const options = { ...defaultOptions(rule), ...overrides[rule.id] };
     try {
-      findings.push(...rule.check(facts, options));
+      const found = rule.check(facts, options);
+      // A workload rule's impact is the statement time it is about (ms over the statistics period).
+      findings.push(
+        ...(rule.family === "workload"
+          ? found.map((f) => (f.timeMs === undefined ? { ...f, timeMs: f.impact } : f))
+          : found),
+      );
     } catch (error) {
       findings.push({
         ruleId: rule.id,
