@@ -1,4 +1,4 @@
-import type { AdviceReport, UnplannedStatement } from "../advisors/index/advice-report.js";
+import type { AdviceReport, ExtensionState, UnplannedStatement } from "../advisors/index/advice-report.js";
 import { type AdviseOptions, adviseIndexes, unplannedNotes } from "../advisors/index/advise-indexes.js";
 import { HypoPgWhatIf } from "../advisors/index/hypopg-what-if.js";
 import { SandboxWhatIf } from "../advisors/index/sandbox-what-if.js";
@@ -56,12 +56,14 @@ export async function adviseDatabase(
         hint: "run dbopt advise again once the lock is released (dbopt check shows the blocking session)",
       }),
     );
+    const extensions = await extensionStates(db, ["pg_trgm"]);
     const whatIf: WhatIf = options.sandbox
       ? await SandboxWhatIf.open(db)
       : await HypoPgWhatIf.open(db, snapshot);
     try {
       report = await adviseIndexes(queries, snapshot, whatIf, db.target.display, {
         ...options,
+        extensions,
         windowScale: options.workload ? 0 : windowScale(snapshot),
       });
     } finally {
@@ -144,6 +146,23 @@ async function cancelStatement(db: PostgresConnector): Promise<void> {
   if (!other) return;
   await other.query("select pg_cancel_backend($1)", [db.backendPid]).catch(() => {});
   await other.close();
+}
+
+/** Whether each extension is installed in the database, available on the server, or missing. */
+async function extensionStates(
+  db: PostgresConnector,
+  names: string[],
+): Promise<Record<string, ExtensionState>> {
+  const rows = await db.query<{ name: string; installed: string | null }>(
+    "select name, installed_version as installed from pg_available_extensions where name = any($1::text[])",
+    [names],
+  );
+  const out: Record<string, ExtensionState> = {};
+  for (const name of names) {
+    const row = rows.find((r) => r.name === name);
+    out[name] = !row ? "missing" : row.installed ? "installed" : "available";
+  }
+  return out;
 }
 
 function workloadFromSnapshot(snapshot: Snapshot): WorkloadStatement[] {

@@ -208,6 +208,24 @@ export async function applyAdvice(
         outcomes.push({ name, ddl, status: "not-started", detail: null, cleanup: null });
         continue;
       }
+      // The extension an operator class needs (pg_trgm for gin_trgm_ops) goes in first, once.
+      if (r.requires && r.requires.state !== "installed" && !report.applied.includes(r.requires.ddl)) {
+        const failed = await db
+          .query(r.requires.ddl.replace(/;$/, ""))
+          .then(() => null)
+          .catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+        if (failed !== null) {
+          outcomes.push({
+            name,
+            ddl,
+            status: "failed",
+            detail: `${r.requires.ddl} failed first: ${failed}`,
+            cleanup: null,
+          });
+          continue;
+        }
+        report.applied.push(r.requires.ddl);
+      }
       const outcome = steps
         ? await buildPartitioned(db, r, steps, snapshot, n, report.recommendations.length, options)
         : await buildOne(db, r, name, ddl, snapshot, n, report.recommendations.length, options);

@@ -30,6 +30,8 @@ export interface IndexRecommendation {
    * single CREATE INDEX a sandbox may run (it locks every partition for the build).
    */
   partitioned?: { steps: PartitionStep[]; plainDdl: string; leafPartitions: number };
+  /** An extension its operator class needs (pg_trgm), and the statement that installs it when it is not yet. */
+  requires?: ExtensionRequirement;
   /** With --verify: measured median execution times before and after, per statement. */
   measured?: Array<{ query: string; beforeMs: number; afterMs: number }>;
 }
@@ -64,9 +66,20 @@ export interface ApplyOutcome {
   cleanup: string | null;
 }
 
+export interface ExtensionRequirement {
+  extension: string;
+  /** installed in the database; available on the server (CREATE EXTENSION works); missing; or not checked. */
+  state: ExtensionState;
+  /** CREATE EXTENSION IF NOT EXISTS ..., to run before the index. */
+  ddl: string;
+}
+
+export type ExtensionState = "installed" | "available" | "missing" | "unknown";
+
 export interface UnmeasuredCandidate {
   ddl: string;
   reason: string;
+  requires?: ExtensionRequirement;
   /** Why it was not measured, and how to measure it. */
   why: string;
 }

@@ -12,7 +12,10 @@ import { checkSql, ident, qname, type SqlText, sql } from "../../util/sql-text.j
 import type {
   AdviceReport,
   DropRecommendation,
+  ExtensionRequirement,
+  ExtensionState,
   IndexRecommendation,
+  UnmeasuredCandidate,
   UnplannedStatement,
 } from "./advice-report.js";
 import { generateCandidates } from "./generate-candidates.js";
@@ -40,6 +43,8 @@ export interface AdviseOptions {
   priceStorage?: boolean;
   /** The share of the workload an index must save to be added or kept; default MIN_MARGINAL (0.5%). */
   minIndexGain?: number;
+  /** The state of extensions candidates need (pg_trgm for trigram GIN); not checked when absent. */
+  extensions?: Record<string, ExtensionState>;
   onProgress?: (message: string) => void;
   /** Stops the search at its next what-if question (SIGINT). */
   signal?: AbortSignal;
@@ -83,9 +88,13 @@ export async function adviseIndexes(
     !options.exclude?.some((t) => t === table || t === `${schema}.${table}`);
 
   let queries = workload;
-  const all = generateCandidates(queries, snapshot).filter((c) => inScope(c.schema, c.table));
-  const measurable = all.filter((c) => c.hypothetical || whatIf.kind === "sandbox");
-  const unmeasured = all
+  const all = generateCandidates(queries, snapshot)
+    .filter((c) => inScope(c.schema, c.table))
+    .map((c) => withRequirement(c, options.extensions));
+  const missing = (c: IndexCandidate) =>
+    c.requires !== null && extensionState(c, options.extensions) === "missing";
+  const measurable = all.filter((c) => !missing(c) && (c.hypothetical || whatIf.kind === "sandbox"));
+  const unmeasured: UnmeasuredCandidate[] = all
     .filter((c) => !measurable.includes(c))
     .map((c) => ({
       ddl:
@@ -93,7 +102,10 @@ export async function adviseIndexes(
           ?.map((s) => s.sql)
           .join("\n") ?? candidateDdl(c),
       reason: c.reason,
-      why: "HypoPG cannot simulate GIN or GiST indexes: run dbopt advise --sandbox on a copy of the database to measure it",
+      ...requirementOf(c, options.extensions),
+      why: missing(c)
+        ? `Not measured: the ${c.requires} extension is not available on this server; install PostgreSQL's contrib package (Debian/Ubuntu: postgresql-contrib, part of the server package since PostgreSQL 10) to use it`
+        : `Not measured: HypoPG cannot simulate ${c.method.toUpperCase()} indexes, so the planner cannot say what this one saves; verify with dbopt advise --sandbox on a copy of the database, which builds it for real`,
     }));
 
   progress(`costing ${queries.length} statements with the current indexes`);
@@ -356,6 +368,7 @@ export async function adviseIndexes(
       method: c.method,
       sizeBytes: Math.round(await whatIf.size(c)),
       reason: c.reason,
+      ...requirementOf(c, options.extensions),
       benefitMs: Math.round(
         await gainOf(
           chosen.filter((x) => x !== c),
@@ -423,6 +436,39 @@ export function unplannedNotes(unplanned: UnplannedStatement[], total: number): 
     const example = first.query.replace(/\s+/g, " ");
     return `could not plan ${list.length} of ${total} statement${total === 1 ? "" : "s"}, left out of the advice: ${why}${first.hint ? ` (${first.hint})` : ""}; e.g. ${example.length > 100 ? `${example.slice(0, 97)}...` : example}`;
   });
+}
+
+function extensionState(
+  c: IndexCandidate,
+  extensions: Record<string, ExtensionState> | undefined,
+): ExtensionState {
+  return c.requires ? (extensions?.[c.requires] ?? "unknown") : "installed";
+}
+
+/** The candidate's reason, saying which extension it needs and whether it must be installed first. */
+function withRequirement(
+  c: IndexCandidate,
+  extensions: Record<string, ExtensionState> | undefined,
+): IndexCandidate {
+  if (!c.requires) return c;
+  const state = extensionState(c, extensions);
+  const install = `CREATE EXTENSION IF NOT EXISTS ${c.requires};`;
+  const needs = {
+    installed: `uses the ${c.requires} extension, installed in this database`,
+    available: `needs the ${c.requires} extension, available on this server but not installed in this database: run ${install} first`,
+    missing: `needs the ${c.requires} extension, which this server does not have`,
+    unknown: `needs the ${c.requires} extension: run ${install} first`,
+  }[state];
+  return { ...c, reason: `${c.reason}; ${needs}` };
+}
+
+function requirementOf(
+  c: IndexCandidate,
+  extensions: Record<string, ExtensionState> | undefined,
+): { requires?: ExtensionRequirement } {
+  if (!c.requires) return {};
+  const ddl = checkSql(sql`CREATE EXTENSION IF NOT EXISTS ${ident(c.requires)};`, 1);
+  return { requires: { extension: c.requires, state: extensionState(c, extensions), ddl } };
 }
 
 /** Key columns other candidates on the same table use, that x does not have yet. */

@@ -84,3 +84,23 @@ describe("generateCandidates", () => {
     expect(ddls).toContain("CREATE INDEX CONCURRENTLY ON products (category);");
   });
 });
+
+describe("generateCandidates for patterns", () => {
+  it("proposes a trigram GIN, and no B-tree, for a leading wildcard, an ILIKE and a regular expression", () => {
+    for (const where of ["email like '%@example%'", "email ilike 'Ann%'", "email ~* 'ann.*smith'"]) {
+      const ddls = candidatesFor(`select id from customers where ${where}`);
+      expect(ddls).toEqual(["CREATE INDEX CONCURRENTLY ON customers USING gin (email gin_trgm_ops);"]);
+    }
+  });
+
+  it("keeps the B-tree for a LIKE with a fixed prefix", () => {
+    const ddls = candidatesFor("select id from customers where email like 'ann%'");
+    expect(ddls).toContain("CREATE INDEX CONCURRENTLY ON customers (email);");
+    expect(ddls.some((d) => d.includes("gin_trgm_ops"))).toBe(false);
+  });
+
+  it("puts an expression in the trigram index as written, without the alias", () => {
+    const ddls = candidatesFor("select c.id from customers c where lower(c.email) like '%smith%'");
+    expect(ddls).toEqual(["CREATE INDEX CONCURRENTLY ON customers USING gin ((lower(email)) gin_trgm_ops);"]);
+  });
+});

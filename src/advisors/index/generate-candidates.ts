@@ -2,8 +2,11 @@
  * Index candidates from the shapes of the workload's statements and the columns' statistics: single columns,
  * equality columns together, equality then range, equality then the ORDER BY of a top-N, covering indexes
  * (INCLUDE) for the columns a query returns, partial indexes for selective constants, expression indexes,
- * join keys, GROUP BY, BRIN for columns in physical order, hash for wide equality-only keys, and GIN for
- * containment (which HypoPG cannot simulate). Candidates an existing valid index already serves are dropped.
+ * join keys, GROUP BY, BRIN for columns in physical order, hash for wide equality-only keys, GIN for
+ * containment, and trigram GIN (pg_trgm) for LIKE/ILIKE patterns that do not start with fixed text and for
+ * regular expressions (HypoPG cannot simulate GIN). A pattern with a leading wildcard, an ILIKE or a regular
+ * expression never gets a B-tree: a B-tree can only seek to a known prefix. Candidates an existing valid index
+ * already serves are dropped.
  */
 import type { ColumnStats, IndexFacts, Snapshot, TableFacts } from "../../facts/snapshot.js";
 import type { PredicateUse, QueryBlock, QueryShape, TableRef } from "../../facts/sql/query-shape.js";
@@ -58,7 +61,7 @@ function forTable(
     method: IndexCandidate["method"],
     columns: Array<SqlText | null>,
     reason: string,
-    extra: { include?: SqlText[]; where?: SqlText | null } = {},
+    extra: { include?: SqlText[]; where?: SqlText | null; requires?: string } = {},
   ): IndexCandidate | null =>
     columns.length && columns.every((c): c is SqlText => c !== null)
       ? makeCandidate(table, method, columns, { ...extra, reason, query })
@@ -238,6 +241,23 @@ function forTable(
       out.push(candidate("hash", [ident(p.column)], `equality only on the wide column ${p.column}`));
   }
 
+  // Trigram GIN: a pattern a B-tree cannot seek to (a leading wildcard, any ILIKE, a regular expression) on text.
+  for (const p of unique(preds.filter((p) => !p.underOr && trigramSearch(p)))) {
+    const type = p.isExpression ? "text" : (table.columns.find((c) => c.name === p.column)?.type ?? "");
+    const key = keyItem(p.column, p.isExpression);
+    if (!TEXT_TYPES.test(type) || key === null) continue;
+    out.push(
+      candidate(
+        "gin",
+        [sql`${key} gin_trgm_ops`],
+        `${patternWords(p)} on ${p.column}, which a B-tree cannot serve`,
+        {
+          requires: "pg_trgm",
+        },
+      ),
+    );
+  }
+
   // GIN for containment (jsonb @>, arrays &&, @>): HypoPG cannot simulate it.
   for (const p of preds.filter((p) => p.kind === "contains" && !p.isExpression)) {
     const type = table.columns.find((c) => c.name === p.column)?.type ?? "";
@@ -330,8 +350,34 @@ function primaryKeyColumns(snapshot: Snapshot, table: TableFacts): SqlText[] {
   return pk ? pk.columns.map((c) => ident(c)) : [];
 }
 
+/**
+ * LIKE 'abc%': a B-tree can seek to the fixed prefix. Not ILIKE (the prefix has several cases), not NOT LIKE,
+ * not a pattern that starts with a wildcard, not a parameter whose pattern is unknown.
+ */
 function prefixLike(p: PredicateUse): boolean {
-  return p.constant !== null && !p.constant.startsWith("%") && !p.constant.startsWith("_");
+  return (
+    p.kind === "like" &&
+    p.operator === "~~" &&
+    p.constant !== null &&
+    !p.constant.startsWith("%") &&
+    !p.constant.startsWith("_")
+  );
+}
+
+const TEXT_TYPES = /^(text|character varying|varchar)(\(|$)/;
+const REGEX_OPS = new Set(["~", "~*"]);
+
+/** A pattern match pg_trgm's GIN serves and a B-tree does not: LIKE/ILIKE without a fixed prefix, ~ and ~*. */
+function trigramSearch(p: PredicateUse): boolean {
+  if (p.kind === "like") return (p.operator === "~~" || p.operator === "~~*") && !prefixLike(p);
+  return REGEX_OPS.has(p.operator);
+}
+
+function patternWords(p: PredicateUse): string {
+  const op = { "~~": "LIKE", "~~*": "ILIKE", "~": "regular expression", "~*": "regular expression" }[
+    p.operator
+  ];
+  return p.constant !== null && p.kind === "like" ? `${op} '${p.constant}'` : (op ?? p.operator);
 }
 
 function describe(p: PredicateUse): string {

@@ -19,13 +19,15 @@ export interface IndexCandidate {
   queries: Set<string>;
   /** HypoPG can simulate it (it cannot simulate GIN or GiST). */
   hypothetical: boolean;
+  /** The extension its operator class comes from (pg_trgm for gin_trgm_ops), which must be installed first. */
+  requires: string | null;
 }
 
 export function makeCandidate(
   table: { schema: string; name: string },
   method: IndexMethod,
   columns: SqlText[],
-  extra: { include?: SqlText[]; where?: SqlText | null; reason: string; query: string },
+  extra: { include?: SqlText[]; where?: SqlText | null; reason: string; query: string; requires?: string },
 ): IndexCandidate {
   // INCLUDE order means nothing to PostgreSQL: sorted, the same covering index has one key.
   const include = [...(extra.include ?? [])].sort();
@@ -41,6 +43,7 @@ export function makeCandidate(
     reason: extra.reason,
     queries: new Set([extra.query]),
     hypothetical: method !== "gin",
+    requires: extra.requires ?? null,
   };
 }
 

@@ -1,10 +1,12 @@
 /**
  * What-if by building the indexes for real, on a database the user marked as a sandbox (or the embedded demo).
  * Each candidate is built once; to ask about a set, the others are dropped inside a transaction that is rolled
- * back, which costs a catalog change, not a rebuild. Works for every index kind, GIN and GiST included.
+ * back, which costs a catalog change, not a rebuild. Works for every index kind, GIN and GiST included. An
+ * extension a candidate's operator class needs (pg_trgm) is installed when the server has it, and removed again at
+ * the end if this session installed it.
  */
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
-import { qualifiedName } from "../../util/sql-identifiers.js";
+import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
 import { planForCost } from "./explain-cost.js";
 import { candidateDdl, type IndexCandidate } from "./index-candidate.js";
 import { CostCache, type QueryCost, type WhatIf } from "./what-if.js";
@@ -23,6 +25,9 @@ export class SandboxWhatIf implements WhatIf {
     return this.costs.exactHits + this.costs.derivedHits;
   }
   private counter = 0;
+  /** Extensions this session installed, to remove at close. */
+  private readonly installed: string[] = [];
+  private readonly checked = new Set<string>();
 
   private constructor(
     private readonly db: PostgresConnector,
@@ -62,6 +67,9 @@ export class SandboxWhatIf implements WhatIf {
     for (const b of this.built.values())
       await this.db.query(`DROP INDEX IF EXISTS ${qualifiedName(b.schema, b.name)}`).catch(() => {});
     this.built.clear();
+    // RESTRICT: an index someone else built with the extension in the meantime keeps it.
+    for (const e of this.installed.splice(0))
+      await this.db.query(`DROP EXTENSION IF EXISTS ${quoteIdent(e)} RESTRICT`).catch(() => {});
   }
 
   private async build(
@@ -69,6 +77,7 @@ export class SandboxWhatIf implements WhatIf {
   ): Promise<{ name: string; schema: string; size: number; names: string[] }> {
     const known = this.built.get(c.key);
     if (known) return known;
+    if (c.requires) await this.ensureExtension(c.requires);
     const name = `dbopt_whatif_${++this.counter}`;
     const ddl = candidateDdl(c, false, name);
     await this.db.query(ddl);
@@ -83,5 +92,17 @@ export class SandboxWhatIf implements WhatIf {
     const entry = { name, schema: c.schema, size, names: rows.map((r) => String(r.name)) };
     this.built.set(c.key, entry);
     return entry;
+  }
+
+  private async ensureExtension(extension: string): Promise<void> {
+    if (this.checked.has(extension)) return;
+    this.checked.add(extension);
+    const [row] = await this.db.query<{ installed: boolean }>(
+      "select exists (select 1 from pg_extension where extname = $1) as installed",
+      [extension],
+    );
+    if (row?.installed) return;
+    await this.db.query(`CREATE EXTENSION ${quoteIdent(extension)}`);
+    this.installed.push(extension);
   }
 }
