@@ -1,22 +1,37 @@
+import { leafTables, summedSize } from "../../facts/partition-tree.js";
 import type { Snapshot, TableFacts } from "../../facts/snapshot.js";
-import type { Finding } from "../../findings/finding.js";
+import type { Finding, Fix } from "../../findings/finding.js";
 import { formatCount } from "../../util/format.js";
 import { quoteIdent } from "../../util/sql-identifiers.js";
-import { comment, ident, lines, literal, qname, type SqlText, sql } from "../../util/sql-text.js";
+import {
+  comment,
+  ident,
+  lines,
+  list,
+  literal,
+  qname,
+  type SqlText,
+  sql,
+  sqlFrom,
+} from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, tableObject } from "./health-facts.js";
-import { freeName, freeRelationName } from "./index-fix-suggestion.js";
+import { freeName, freeRelationName, indexKeyColumn } from "./index-fix-suggestion.js";
 
 type Options = { minRows: number; onlineFromRows: number };
 
-/** A table with no primary key (nor a unique index on NOT NULL columns that could be one). */
+/**
+ * A table with no primary key (nor a unique index on NOT NULL columns that could be one). A partitioned table
+ * is reported once, for itself and its partitions (a partition inherits its parent's key); its key must hold
+ * the partition key's columns, and ADD PRIMARY KEY USING INDEX is refused on it.
+ */
 export const missingPrimaryKey: Rule<HealthFacts, Options> = {
   id: "health/missing-primary-key",
   family: "health",
   group: "tables",
   title: "Table without a primary key",
   description:
-    "A table with no primary key: duplicate rows cannot be told apart, logical replication cannot replicate its updates and deletes, and many tools (pg_repack, ORMs) need one.",
+    "A table with no primary key: duplicate rows cannot be told apart, logical replication cannot replicate its updates and deletes, and many tools (pg_repack, ORMs) need one. A partitioned table without one is reported once, with its partitions.",
   maxSeverity: "warning",
   docsUrl: "https://www.postgresql.org/docs/current/ddl-constraints.html#DDL-CONSTRAINTS-PRIMARY-KEYS",
   options: {
@@ -30,10 +45,16 @@ export const missingPrimaryKey: Rule<HealthFacts, Options> = {
     const withKey = new Set(
       snapshot.constraints.filter((c) => c.type === "primary").map((c) => `${c.schema}.${c.table}`),
     );
-    return snapshot.tables
+    const plain = snapshot.tables
       .filter((t) => t.kind === "table" && t.parent === null && !withKey.has(`${t.schema}.${t.name}`))
-      .filter((t) => t.rowsEstimate >= o.minRows)
-      .map((table): Finding => {
+      .filter((t) => t.rowsEstimate >= o.minRows);
+    const partitioned = snapshot.tables
+      .filter((t) => t.kind === "partitioned" && t.parent === null && !withKey.has(`${t.schema}.${t.name}`))
+      .filter((t) => summedSize(snapshot, t).rows >= o.minRows)
+      .map((t) => partitionedFinding(snapshot, t, this));
+    return [
+      ...partitioned,
+      ...plain.map((table): Finding => {
         const candidate = snapshot.indexes.find(
           (i) =>
             i.tableSchema === table.schema &&
@@ -74,9 +95,86 @@ export const missingPrimaryKey: Rule<HealthFacts, Options> = {
           impact: table.rowsEstimate,
           objects: [tableObject(table)],
         };
-      });
+      }),
+    ];
   },
 };
+
+/** A partitioned table without a key: one finding for it and its partitions. */
+function partitionedFinding(
+  snapshot: Snapshot,
+  table: TableFacts,
+  rule: { id: string; docsUrl: string },
+): Finding {
+  const rows = summedSize(snapshot, table).rows;
+  const leaves = leafTables(snapshot, table.schema, table.name);
+  // undefined: a snapshot from before partition keys were collected.
+  const keyColumns = table.partitionKeyColumns;
+  const name = qname(table.schema, table.name);
+  const notNull = (c: string) => table.columns.find((col) => quoteIdent(col.name) === c)?.notNull;
+  // A unique index on the parent whose keys are NOT NULL (it holds the partition key, or PostgreSQL would
+  // have refused it): the same columns make the key.
+  const candidate = snapshot.indexes.find(
+    (i) =>
+      i.tableSchema === table.schema &&
+      i.table === table.name &&
+      i.isUnique &&
+      i.predicate === null &&
+      i.columns.slice(0, i.keyColumnCount).every(notNull),
+  );
+  let fix: Fix | undefined;
+  let detail: string;
+  if (keyColumns === undefined) {
+    detail = `Neither ${table.name} nor its ${leaves.length} partitions have a primary key. A partitioned table's key must include the partition key's columns (this snapshot does not record them: collect a new one for the statement).`;
+  } else if (keyColumns === null) {
+    detail = `${table.name} is partitioned by an expression (${table.partitionKey ?? "?"}): PostgreSQL accepts no primary key or unique constraint on it, since a key must hold the partition key's plain columns. A key per partition is possible, or partitioning by a column.`;
+  } else if (candidate) {
+    const columns = candidate.columns.slice(0, candidate.keyColumnCount);
+    detail = `The unique index ${candidate.name} on NOT NULL columns can become the primary key. ADD PRIMARY KEY USING INDEX is refused on a partitioned table, so the key builds its own index.`;
+    fix = {
+      sql: sql`ALTER TABLE ${name} ADD PRIMARY KEY (${list(columns.map((c) => sqlColumn(c)))});`,
+      note: `Builds a unique index on each of the ${leaves.length} partitions under an ACCESS EXCLUSIVE lock on ${table.name} and its partitions. ${candidate.name} is then redundant: drop it once the key exists.`,
+    };
+  } else {
+    const column = freeColumn(table);
+    const seq = freeRelationName(snapshot, table.schema, `${table.name}_${column}_seq`);
+    const seqName = qname(table.schema, seq);
+    const col = ident(column);
+    detail = `Neither ${table.name} nor its ${leaves.length} partition${leaves.length === 1 ? "" : "s"} have a primary key (a partition inherits its parent's). A partitioned table's key must include the partition key column${keyColumns.length === 1 ? "" : "s"} (${keyColumns.join(", ")}): PostgreSQL refuses one without them.`;
+    fix = {
+      sql: lines([
+        sql`CREATE SEQUENCE ${seqName} AS bigint;`,
+        sql`ALTER TABLE ${name} ADD COLUMN ${col} bigint NOT NULL DEFAULT nextval(${literal(seqName)}::regclass);`,
+        sql`ALTER SEQUENCE ${seqName} OWNED BY ${name}.${col};`,
+        sql`ALTER TABLE ${name} ADD PRIMARY KEY (${list([col, ...keyColumns.map(ident)])});`,
+      ]),
+      note: `A new key column numbered by a sequence, and the key (${[column, ...keyColumns].join(", ")}) with the partition key as PostgreSQL requires. Adding the column rewrites every partition, and ADD PRIMARY KEY builds each partition's index, under an ACCESS EXCLUSIVE lock on ${table.name} and its partitions (an identity column cannot be added to a partitioned table that has partitions before PostgreSQL 17). On large partitions, build a unique index on the same columns on each partition CONCURRENTLY first: ADD PRIMARY KEY attaches them instead of building. If some existing columns are unique together with ${keyColumns.join(", ")}, make them the key instead.`,
+    };
+  }
+  return {
+    ruleId: rule.id,
+    severity: rows >= 10_000 ? "warning" : "info",
+    title: `${table.name} (partitioned, ${leaves.length} partition${leaves.length === 1 ? "" : "s"}) has no primary key (${formatCount(rows)} rows)`,
+    detail,
+    evidence: {
+      table: table.name,
+      rows: Math.round(rows),
+      partitions: leaves.length,
+      partitionKey: table.partitionKey ?? null,
+      candidateIndex: candidate?.name ?? null,
+    },
+    ...(fix ? { fix } : {}),
+    docsUrl: rule.docsUrl,
+    impact: rows,
+    objects: [tableObject(table)],
+  };
+}
+
+/** A key item from pg_get_indexdef(oid, n, true): already quoted where needed. */
+function sqlColumn(item: string): SqlText {
+  const name = indexKeyColumn(item);
+  return name === null ? sqlFrom("server", item) : ident(name);
+}
 
 /** The first of id, dbopt_id, dbopt_id2, ... that is not a column of the table. */
 function freeColumn(table: TableFacts): string {
