@@ -12,6 +12,9 @@ describe("planning errors in the user's words", () => {
     expect(candidateProblem('missing FROM-clause entry for table "r"')).toBe(
       'its expression still names the statement\'s alias "r", which an index cannot hold',
     );
+    expect(candidateProblem("hypopg: functions in index expression must be marked IMMUTABLE")).toMatch(
+      /^its expression can give another result for the same row .*compare the column itself with a range instead/,
+    );
     // What the server already says well stays as it is.
     expect(statementProblem("permission denied for table orders", "GRANT SELECT ON orders TO app")).toEqual({
       why: "permission denied for table orders",

@@ -41,5 +41,10 @@ export function candidateProblem(message: string): string {
     return `its expression still names the statement's alias "${alias[1]}", which an index cannot hold`;
   if (/prepared statement "dbopt_[^"]*"|wrong number of parameters/.test(message))
     return "a statement it serves could not be planned without values for its parameters";
-  return message;
+  // HypoPG prefixes its own errors with "hypopg: "; the server's CREATE INDEX says the same without it.
+  if (/functions in index expression must be marked IMMUTABLE/.test(message))
+    return "its expression can give another result for the same row (date_trunc or a cast on a timestamptz depends on the TimeZone setting), so PostgreSQL cannot index it; compare the column itself with a range instead (col >= day AND col < day + 1), which an index on the column serves";
+  if (/operator class "gin_trgm_ops" does not exist/.test(message))
+    return "the pg_trgm extension it needs is not installed (CREATE EXTENSION pg_trgm;)";
+  return message.replace(/^hypopg: /, "");
 }
