@@ -6,6 +6,10 @@
  *   await loadSqlParser();
  *   const report = reportOnPlan(parsePlan(text), { source: "my plan" });
  */
+
+export type { AdviceReport, IndexRecommendation } from "./advisors/index/advice-report.js";
+export type { TuneMachine } from "./advisors/settings/pgtune-baseline.js";
+export type { TuneReport } from "./advisors/settings/settings-advisor.js";
 export { DbError, type DbErrorCode } from "./connectors/db-error.js";
 export {
   type EmbeddedServer,
@@ -25,10 +29,26 @@ export type { Plan, PlanNode } from "./facts/plan/plan-model.js";
 export type { Snapshot } from "./facts/snapshot.js";
 export { readSnapshot, writeSnapshot } from "./facts/snapshot-file.js";
 export { type Finding, rankFindings, type Severity } from "./findings/finding.js";
+export { type AdviseDatabaseOptions, adviseDatabase } from "./pipeline/advise-database.js";
 export { type AnalyzeOptions, analyzeDatabase } from "./pipeline/analyze-database.js";
+export { analyzeLogs, type LogOptions, type LogReport } from "./pipeline/analyze-logs.js";
 export type { AnalyzeReport, StatementReport } from "./pipeline/analyze-report.js";
+export { analyzeTraces, type TraceReport } from "./pipeline/analyze-traces.js";
+export { applyAdvice } from "./pipeline/apply-advice.js";
+export { type CheckOptions, checkDatabase, checkSnapshot } from "./pipeline/check-database.js";
+export type { CheckReport } from "./pipeline/check-report.js";
 export { type ExplainOptions, type ExplainRun, explainOnDatabase } from "./pipeline/explain-on-database.js";
+export { explainPlanText, explainStatementOnDatabase } from "./pipeline/explain-plan.js";
+export { type LintOptions, lintMigrations, type MigrationLintReport } from "./pipeline/lint-migrations.js";
+export {
+  type MigrationTraceReport,
+  type TraceOptions,
+  traceMigrationSet,
+} from "./pipeline/migration-trace.js";
 export { type PlanReport, reportOnPlan } from "./pipeline/plan-report.js";
+export { type DemoRun, runDemo } from "./pipeline/run-demo.js";
+export { takeSnapshot } from "./pipeline/take-snapshot.js";
+export { tuneSettings } from "./pipeline/tune-settings.js";
 export { type Report, renderJson } from "./reporters/json-reporter.js";
 export { renderMarkdown } from "./reporters/markdown-reporter.js";
 export { renderTerminal } from "./reporters/terminal-reporter.js";

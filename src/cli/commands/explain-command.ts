@@ -73,12 +73,8 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
         "--analyze runs a statement on the database, and no statement was given",
         "give it with --sql or as a .sql file, together with --db; a plan file is read as it is",
       );
-    const { collectSnapshot } = await import("../../facts/collect/collect-snapshot.js");
-    const { parsePlan } = await import("../../facts/plan/plan-input.js");
     const { readSnapshot } = await import("../../facts/snapshot-file.js");
-    const { looksLikeSql } = await import("../../facts/sql/statement-kind.js");
-    const { explainOnDatabase } = await import("../../pipeline/explain-on-database.js");
-    const { reportOnPlan } = await import("../../pipeline/plan-report.js");
+    const { explainPlanText, explainStatementOnDatabase } = await import("../../pipeline/explain-plan.js");
     const path = flags.plan ?? file;
     let sql = flags.sql ?? null;
     let planText: string | null = null;
@@ -87,48 +83,22 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
       if (path?.endsWith(".sql")) sql = text;
       else planText = text;
     }
-    if (sql !== null) {
-      const statement = sql;
-      const report = await withConnection(flags, async (db) => {
-        const snapshot = flags.snapshot
-          ? await readSnapshot(flags.snapshot)
-          : await collectSnapshot(db, { statementLimit: 0 });
-        const run = await explainOnDatabase(db, statement, {
-          analyze: Boolean(flags.analyze),
-          allowWrites: Boolean(flags.sandbox || flags.allowWrites),
-        });
-        const how =
-          run.method === "analyze"
-            ? run.rolledBack
-              ? "EXPLAIN ANALYZE, rolled back"
-              : "EXPLAIN ANALYZE"
-            : run.method === "estimate"
-              ? "EXPLAIN"
-              : "generic plan";
-        const report = reportOnPlan(run.plan, {
-          source: `${db.target.display} (${how})`,
-          sql: statement,
-          snapshot,
-        });
-        return run.sideEffects.length ? { ...report, notes: run.sideEffects } : report;
-      });
-      setExitCode(await emitReport(report, flags));
-      return;
-    }
     const snapshot = flags.snapshot ? await readSnapshot(flags.snapshot) : null;
-    let plan: ReturnType<typeof parsePlan>;
-    try {
-      plan = parsePlan(planText ?? "", { index: checked.planIndex });
-    } catch (error) {
-      if (error instanceof InputError && planText && looksLikeSql(planText)) {
-        throw new InputError(
-          "the input is SQL, not a plan",
-          "pass it with --sql (or as a .sql file) together with --db",
-        );
-      }
-      throw error;
-    }
-    const report = reportOnPlan(plan, { source: path && path !== "-" ? path : "standard input", snapshot });
+    const statement = sql;
+    const report =
+      statement !== null
+        ? await withConnection(flags, (db) =>
+            explainStatementOnDatabase(db, statement, {
+              analyze: Boolean(flags.analyze),
+              allowWrites: Boolean(flags.sandbox || flags.allowWrites),
+              snapshot,
+            }),
+          )
+        : explainPlanText(planText ?? "", {
+            source: path && path !== "-" ? path : "standard input",
+            snapshot,
+            index: checked.planIndex,
+          });
     setExitCode(await emitReport(report, flags));
   });
 }

@@ -26,10 +26,10 @@ export function registerSnapshot(program: Command): void {
       statements: k.wholeNumber("--statements", 0, 100_000),
       ...connectionChecks(k),
     }));
-    const { collectSnapshot } = await import("../../facts/collect/collect-snapshot.js");
     const { writeSnapshot } = await import("../../facts/snapshot-file.js");
+    const { takeSnapshot } = await import("../../pipeline/take-snapshot.js");
     const snapshot = await withConnection(flags, (db) =>
-      collectSnapshot(db, { statementLimit: checked.statements }),
+      takeSnapshot(db, { statements: checked.statements }),
     );
     await writingTo(checked.out, "the snapshot", "choose another path with --out", () =>
       writeSnapshot(checked.out, snapshot),

@@ -55,9 +55,8 @@ export function registerTune(program: Command, setExitCode: (code: number) => vo
       ...connectionChecks(k),
       ...outputChecks(k, FORMATS),
     }));
-    const { recommendSettings } = await import("../../advisors/settings/settings-advisor.js");
-    const { collectSnapshot } = await import("../../facts/collect/collect-snapshot.js");
     const { readSnapshot } = await import("../../facts/snapshot-file.js");
+    const { tuneSettings } = await import("../../pipeline/tune-settings.js");
     const machine = {
       ramBytes: checked.ram,
       cpus: checked.cpus ?? null,
@@ -66,14 +65,11 @@ export function registerTune(program: Command, setExitCode: (code: number) => vo
       connections: checked.connections ?? null,
     };
     const live = flags.db || process.env.DATABASE_URL || process.env.PGHOST || process.env.PGDATABASE;
-    let report: ReturnType<typeof recommendSettings>;
-    if (flags.snapshot)
-      report = recommendSettings(machine, await readSnapshot(flags.snapshot), flags.snapshot);
-    else if (live) {
-      report = await withConnection(flags, async (db) =>
-        recommendSettings(machine, await collectSnapshot(db), db.target.display),
-      );
-    } else report = recommendSettings(machine, null, null);
+    const report = flags.snapshot
+      ? await tuneSettings(machine, { snapshot: await readSnapshot(flags.snapshot), source: flags.snapshot })
+      : live
+        ? await withConnection(flags, (db) => tuneSettings(machine, { db }))
+        : await tuneSettings(machine, null);
     setExitCode(await emitReport(report, flags));
   });
 }
