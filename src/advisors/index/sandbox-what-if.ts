@@ -6,11 +6,14 @@
  * the end if this session installed it.
  */
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
+import { planOf } from "../../facts/plan/explain-runner.js";
 import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
 import { planForCost } from "./explain-cost.js";
 import { candidateDdl, type IndexCandidate } from "./index-candidate.js";
-import { CostCache, type QueryCost, type WhatIf } from "./what-if.js";
+import { CostCache, type QueryCost, relevantConfig, type WhatIf } from "./what-if.js";
 import type { WorkloadQuery } from "./workload-query.js";
+
+const MEASURE_RUNS = 3;
 
 export class SandboxWhatIf implements WhatIf {
   readonly kind = "sandbox" as const;
@@ -44,19 +47,38 @@ export class SandboxWhatIf implements WhatIf {
     return this.costs.cost(
       query,
       config,
-      async (relevant) => {
-        for (const c of relevant) await this.build(c);
-        const wanted = new Set(relevant.map((c) => c.key));
-        const hide = [...this.built.entries()]
-          .filter(([k]) => !wanted.has(k))
-          .map(([, b]) => qualifiedName(b.schema, b.name));
-        return this.db.inRolledBackTransaction(async () => {
-          if (hide.length) await this.db.query(`DROP INDEX ${hide.join(", ")}`);
-          return planForCost(this.db, query, this.major);
-        });
-      },
+      (relevant) => this.withOnly(relevant, () => planForCost(this.db, query, this.major)),
       (key) => this.built.get(key)?.names,
     );
+  }
+
+  /** Median execution time of EXPLAIN ANALYZE over three runs, with only `config`'s indexes of the candidates. */
+  async measure(query: WorkloadQuery, config: IndexCandidate[]): Promise<number> {
+    const times: number[] = [];
+    for (let run = 0; run < MEASURE_RUNS; run++) {
+      const plan = await this.withOnly(relevantConfig(query, config), async () => {
+        const [row] = await this.db.query<{ "QUERY PLAN": unknown }>(
+          `EXPLAIN (ANALYZE, FORMAT JSON) ${query.text}`,
+        );
+        return planOf(row);
+      });
+      times.push(plan.executionMs ?? 0);
+    }
+    times.sort((a, b) => a - b);
+    return times[Math.floor(MEASURE_RUNS / 2)] ?? 0;
+  }
+
+  /** Build the wanted candidates, then run `work` with every other built one dropped, in a rolled-back transaction. */
+  private async withOnly<T>(relevant: IndexCandidate[], work: () => Promise<T>): Promise<T> {
+    for (const c of relevant) await this.build(c);
+    const wanted = new Set(relevant.map((c) => c.key));
+    const hide = [...this.built.entries()]
+      .filter(([k]) => !wanted.has(k))
+      .map(([, b]) => qualifiedName(b.schema, b.name));
+    return this.db.inRolledBackTransaction(async () => {
+      if (hide.length) await this.db.query(`DROP INDEX ${hide.join(", ")}`);
+      return work();
+    });
   }
 
   async size(candidate: IndexCandidate): Promise<number> {

@@ -20,6 +20,11 @@ export interface WhatIf {
   readonly cacheHits: number;
   cost(query: WorkloadQuery, config: IndexCandidate[]): Promise<QueryCost>;
   size(candidate: IndexCandidate): Promise<number>;
+  /**
+   * Run the statement with these indexes in place and no other candidate: its median execution time in ms.
+   * Only where the indexes exist for real (a sandbox); HypoPG's exist only for the planner.
+   */
+  measure?(query: WorkloadQuery, config: IndexCandidate[]): Promise<number>;
   /** Remove every hypothetical or sandbox index. */
   close(): Promise<void>;
 }
