@@ -122,7 +122,7 @@ describe("workload/repeated-lookup by call ratio to a parent statement", () => {
     expect(alone?.severity).toBe("info");
   });
 
-  it("prefers a parent whose table references the looked-up table over one closer in rows", () => {
+  it("takes a parent only when the schema links it to the looked-up table, the closest in rows first", () => {
     const unrelated = { query: "select id, name from products where category = $1", calls: 20, rows: 1400 };
     const related = { ...parent, rows: 1000 };
     const [f] = repeatedLookup.check(
@@ -130,10 +130,11 @@ describe("workload/repeated-lookup by call ratio to a parent statement", () => {
       options,
     );
     expect(f?.evidence.parentQueryId).toBe("3");
-    // With no related statement, the unrelated one is named, saying nothing links them.
-    const [g] = repeatedLookup.check({ snapshot: loopSnapshot([heavy, unrelated, lookup]) }, options);
-    expect(g?.evidence.parentQueryId).toBe("2");
-    expect(g?.detail).not.toContain("references");
+    // Counts alone, with nothing in the schema linking the tables, are no parent: the share rule applies.
+    expect(repeatedLookup.check({ snapshot: loopSnapshot([heavy, unrelated, lookup]) }, options)).toEqual([]);
+    const closer = { ...parent, rows: 1300 };
+    const [g] = repeatedLookup.check({ snapshot: loopSnapshot([heavy, related, closer, lookup]) }, options);
+    expect(g?.evidence.parentQueryId).toBe("3");
   });
 
   it("reads the tables of a SELECT with joins", () => {

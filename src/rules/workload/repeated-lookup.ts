@@ -65,7 +65,7 @@ export const repeatedLookup: Rule<WorkloadRuleFacts, Options> = {
       const roundTripsMs = s.calls * o.roundTripMs;
       const ratio = parent ? s.calls / parent.statement.calls : null;
       const loop = parent
-        ? `It ran ${round3(ratio ?? 0)} times per call of ${oneLine(parent.statement.query, 120)} (${formatCount(parent.statement.calls)} calls returning ${formatCount(parent.statement.rows)} rows${parent.link ? `; ${parent.link}` : ""}): a loop over that statement's rows, one round trip each.`
+        ? `It ran ${round3(ratio ?? 0)} times per call of ${oneLine(parent.statement.query, 120)} (${formatCount(parent.statement.calls)} calls returning ${formatCount(parent.statement.rows)} rows; ${parent.link}): a loop over that statement's rows, one round trip each.`
         : "Calls like this usually come from a loop over the rows of an earlier query.";
       findings.push({
         ruleId: this.id,
@@ -109,15 +109,17 @@ export const repeatedLookup: Rule<WorkloadRuleFacts, Options> = {
 
 interface Parent {
   statement: StatementFacts;
-  /** How the parent's tables lead to the looked-up table, in words; null when nothing in the schema links them. */
-  link: string | null;
+  /** How the parent's tables lead to the looked-up table, in words. */
+  link: string;
 }
 
 /**
  * pg_stat_statements keeps no link between statements, so the parent of a loop is inferred: a SELECT called far
  * less often (calls ratio at least minCallRatio) whose rows returned are about the lookup's calls (within
- * maxRowsFactor), as a loop over its rows would make them. Among several, one reading a table with a foreign key
- * to the looked-up table, or a column named like the lookup's key, comes first; then the closest rows to calls.
+ * maxRowsFactor), as a loop over its rows would make them, and that reads a table with a foreign key to the
+ * looked-up table or a column named like the lookup's key. Without that link in the schema the counts alone are
+ * a coincidence too often (a report query returning 60 rows once) to report a lookup on them. Among several, the
+ * closest rows to calls.
  */
 export function likelyParent(
   snapshot: Snapshot,
@@ -133,9 +135,10 @@ export function likelyParent(
     if (distance > Math.log(o.maxRowsFactor)) continue;
     const tables = selectedTables(p.query);
     if (!tables) continue;
-    candidates.push({ statement: p, link: linkTo(snapshot, tables, batched), distance });
+    const link = linkTo(snapshot, tables, batched);
+    if (link) candidates.push({ statement: p, link, distance });
   }
-  candidates.sort((a, b) => Number(b.link !== null) - Number(a.link !== null) || a.distance - b.distance);
+  candidates.sort((a, b) => a.distance - b.distance);
   const best = candidates[0];
   return best ? { statement: best.statement, link: best.link } : null;
 }
