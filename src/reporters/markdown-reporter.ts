@@ -1,16 +1,20 @@
 import type { AdviceReport } from "../advisors/index/advice-report.js";
 import { alterSystemScript, type TuneReport } from "../advisors/settings/settings-advisor.js";
-import type { Finding } from "../findings/finding.js";
 import { formatBytes, formatCount, formatMs, formatPercent } from "../util/format.js";
 import type { Report } from "./json-reporter.js";
+import { cell, code, foldedFindings, summaryLines } from "./markdown/findings-markdown.js";
 import { createPalette } from "./palette.js";
 import { renderPlanTree } from "./terminal/plan-tree.js";
 
-/** Markdown for pull requests and issues: a findings table, then each fix, then the plan tree. */
+/**
+ * Markdown for pull requests, one screen first: the header, what to do first with what each item costs, counts of
+ * the rest; then the details folded (findings per section, statements, index advice, notes, the plan tree).
+ */
 export function renderMarkdown(report: Report): string {
   if (report.kind === "tune") return tuneMarkdown(report);
   if (report.kind === "advice") return adviceMarkdown(report);
   const lines: string[] = [];
+  const notes = report.notes ?? [];
   if (report.kind === "plan") {
     const s = report.summary;
     lines.push(`## dbopt: plan from ${report.source}`, "");
@@ -20,7 +24,6 @@ export function renderMarkdown(report: Report): string {
         : `Estimated cost ${s.totalCost}, ${s.nodes} nodes (not run).`,
       "",
     );
-    for (const note of report.notes ?? []) lines.push(`> ${note}`, "");
   } else if (report.kind === "check") {
     lines.push(
       `## dbopt check: ${report.target}`,
@@ -28,24 +31,47 @@ export function renderMarkdown(report: Report): string {
       `PostgreSQL ${report.server.version}, captured ${report.capturedAt}.`,
       "",
     );
-    for (const note of report.notes) lines.push(`> ${note}`, "");
   } else {
+    const w = report.workload;
     lines.push(
       `## dbopt: ${report.target}`,
       "",
-      `PostgreSQL ${report.server.version}; ${report.workload.statementsExplained} of ${report.workload.statementsSeen} statements explained.`,
+      `PostgreSQL ${report.server.version}; ${formatMs(w.totalMs)} of statement time${w.statsResetAt ? ` since ${w.statsResetAt}` : ""}; ${w.statementsExplained} of ${w.statementsSeen} statements explained.`,
       "",
     );
-    for (const note of report.notes) lines.push(`> ${note}`, "");
+  }
+  // Notes say what dbopt could not see: one stays in view, the rest are folded below.
+  const [firstNote, ...otherNotes] = notes;
+  if (firstNote)
+    lines.push(
+      `> ${firstNote}${otherNotes.length ? ` (and ${otherNotes.length} more notes below)` : ""}`,
+      "",
+    );
+  lines.push(...summaryLines(report.findings), ...foldedFindings(report.findings));
+  if (report.kind === "analyze") {
+    lines.push(`<details><summary>Top statements (${report.statements.length})</summary>`, "");
     lines.push("| total | share | calls | mean | statement |", "|---:|---:|---:|---:|---|");
     for (const st of report.statements) {
       lines.push(
-        `| ${formatMs(st.totalMs)} | ${formatPercent(st.share)} | ${formatCount(st.calls)} | ${formatMs(st.meanMs)} | \`${cell(st.query.replace(/\s+/g, " ").slice(0, 100))}\` |`,
+        `| ${formatMs(st.totalMs)} | ${formatPercent(st.share)} | ${formatCount(st.calls)} | ${formatMs(st.meanMs)} | ${code(st.query.replace(/\s+/g, " ").slice(0, 100))} |`,
       );
     }
-    lines.push("");
+    lines.push("", "</details>", "");
+    if (report.advice) {
+      lines.push(
+        `<details><summary>Index advice, checked by the planner (${report.advice.recommendations.length})</summary>`,
+        "",
+        ...adviceMarkdown(report.advice).split("\n").slice(2),
+        "</details>",
+        "",
+      );
+    }
   }
-  lines.push(...findingsTable(report.findings));
+  if (otherNotes.length) {
+    lines.push(`<details><summary>Notes (${otherNotes.length} more)</summary>`, "");
+    for (const note of otherNotes) lines.push(`- ${cell(note)}`);
+    lines.push("", "</details>", "");
+  }
   if (report.kind === "plan") {
     lines.push(
       "<details><summary>Plan tree</summary>",
@@ -58,28 +84,6 @@ export function renderMarkdown(report: Report): string {
     );
   }
   return `${lines.join("\n")}\n`;
-}
-
-function findingsTable(findings: Finding[]): string[] {
-  if (findings.length === 0) return ["No findings.", ""];
-  const lines = ["| # | severity | finding | rule |", "|---:|---|---|---|"];
-  findings.forEach((f, i) => {
-    lines.push(`| ${i + 1} | ${f.severity} | ${cell(f.title)} | [${f.ruleId}](${f.docsUrl}) |`);
-  });
-  lines.push("");
-  findings.forEach((f, i) => {
-    lines.push(`### ${i + 1}. ${f.title}`, "", f.detail, "");
-    const evidence = Object.entries(f.evidence).filter(([, v]) => v !== null);
-    if (evidence.length) lines.push(evidence.map(([k, v]) => `\`${k}\`: ${v}`).join(" · "), "");
-    if (f.query) lines.push("```sql", f.query, "```", "");
-    if (f.fix?.sql) lines.push("Fix:", "", "```sql", f.fix.sql, "```", "", f.fix.note, "");
-    else if (f.fix) lines.push(`Fix: ${f.fix.note}`, "");
-  });
-  return lines;
-}
-
-function cell(text: string): string {
-  return text.replace(/\|/g, "\\|");
 }
 
 function tuneMarkdown(report: TuneReport): string {

@@ -1,13 +1,12 @@
 import { alterSystemScript, type TuneReport } from "../advisors/settings/settings-advisor.js";
 import type { AnalyzeReport } from "../pipeline/analyze-report.js";
-import { CHECK_GROUPS, type CheckReport } from "../pipeline/check-report.js";
+import type { CheckReport } from "../pipeline/check-report.js";
 import type { PlanReport } from "../pipeline/plan-report.js";
-import { allRules } from "../rules/registry.js";
 import { formatBytes, formatCount, formatMs, formatPercent } from "../util/format.js";
 import type { Report } from "./json-reporter.js";
 import { createPalette, type Palette } from "./palette.js";
 import { adviceLines } from "./terminal/advice-lines.js";
-import { renderFindings } from "./terminal/findings-list.js";
+import { renderRankedFindings } from "./terminal/findings-list.js";
 import { renderPlanTree } from "./terminal/plan-tree.js";
 
 export function renderTerminal(report: Report, options: { colour: boolean }): string {
@@ -47,7 +46,7 @@ function planLines(report: PlanReport, p: Palette): string[] {
     "",
     p.bold(`Findings (${report.findings.length})`),
     "",
-    ...renderFindings(report.findings, p),
+    ...renderRankedFindings(report.findings, p),
   ];
   return lines;
 }
@@ -75,9 +74,9 @@ function analyzeLines(report: AnalyzeReport, p: Palette): string[] {
   }
   lines.push(
     "",
-    p.bold(`Findings (${report.findings.length}), most costly first`),
+    p.bold(`Findings (${report.findings.length}): risks, then what costs time, then hygiene`),
     "",
-    ...renderFindings(report.findings, p),
+    ...renderRankedFindings(report.findings, p),
   );
   if (report.advice) {
     lines.push(p.bold("Index advice, checked by the planner"), ...adviceLines(report.advice, p).slice(1));
@@ -94,22 +93,8 @@ function checkLines(report: CheckReport, p: Palette): string[] {
     ...report.notes.map((n) => p.yellow(`note: ${n}`)),
     "",
   ];
-  if (report.findings.length === 0) return [...lines, ...renderFindings([], p)];
-  const groupOf = new Map(allRules().map((r) => [r.id, r.group ?? r.family]));
-  for (const group of [...CHECK_GROUPS, "other"]) {
-    const inGroup = report.findings.filter(
-      (f) =>
-        (groupOf.get(f.ruleId) ?? "other") === group ||
-        (group === "other" && !CHECK_GROUPS.includes(groupOf.get(f.ruleId) as never)),
-    );
-    if (inGroup.length === 0) continue;
-    lines.push(
-      p.bold(`${group[0]?.toUpperCase()}${group.slice(1)} (${inGroup.length})`),
-      "",
-      ...renderFindings(inGroup, p),
-    );
-  }
-  return lines;
+  // The same order and sections as analyze: risks, then what costs time, then hygiene.
+  return [...lines, ...renderRankedFindings(report.findings, p)];
 }
 
 function tuneLines(report: TuneReport, p: Palette): string[] {
