@@ -21,6 +21,7 @@ import { longRunningQuery } from "./health/long-running-query.js";
 import { missingPrimaryKey } from "./health/missing-primary-key.js";
 import { notValidConstraint } from "./health/not-valid-constraint.js";
 import { nullHeavyIndex } from "./health/null-heavy-index.js";
+import { partitionCatchAll } from "./health/partition-catch-all.js";
 import { partitionMissingForeignKey } from "./health/partition-missing-foreign-key.js";
 import { partitionMissingIndex } from "./health/partition-missing-index.js";
 import { redundantIndex } from "./health/redundant-index.js";
@@ -132,6 +133,7 @@ export const HEALTH_RULES: readonly AnyRule<HealthFacts>[] = byId([
   missingPrimaryKey,
   notValidConstraint,
   nullHeavyIndex,
+  partitionCatchAll,
   partitionMissingForeignKey,
   partitionMissingIndex,
   randomPageCost,
