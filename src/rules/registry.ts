@@ -11,6 +11,7 @@ import { columnTypeSmell } from "./health/column-type-smell.js";
 import { connectionUsage } from "./health/connection-usage.js";
 import { deadTuples } from "./health/dead-tuples.js";
 import { duplicateIndex } from "./health/duplicate-index.js";
+import { fkTypeMismatch } from "./health/fk-type-mismatch.js";
 import { fkWithoutIndex } from "./health/fk-without-index.js";
 import type { HealthFacts } from "./health/health-facts.js";
 import { hotUpdates } from "./health/hot-updates.js";
@@ -123,6 +124,7 @@ export const HEALTH_RULES: readonly AnyRule<HealthFacts>[] = byId([
   connectionUsage,
   deadTuples,
   duplicateIndex,
+  fkTypeMismatch,
   fkWithoutIndex,
   hotUpdates,
   idleInTransaction,
