@@ -12,7 +12,7 @@
  *   rent     6  s10 copies in stock (NOT EXISTS), s18 INSERT rental, s19 INSERT payment
  *   return   4  s20 UPDATE rental set return_date
  *   reports  1  s04 ORDER BY lower(rental_period) LIMIT 50, s05 payments of one hour, s06 date_trunc by day,
- *               s13 top customers of a month, s14 customers of a city, s16 EXISTS big payment, s17 rentals of a day
+ *               s13 top customers of a month, s14 customers of a city, s16 EXISTS big payment, s17 returns of a day
  * 630 transactions (2 clients × 315) give about 28 N+1 parents and 1,400 one-row lookups, as in issue #16.
  */
 
@@ -154,8 +154,8 @@ export const SAMPLE_STATEMENTS: SampleStatement[] = [
   },
   {
     id: "s17",
-    purpose: "a clerk's rentals of one day",
-    sql: "SELECT count(*) FROM rental WHERE staff_id = :s AND rental_date >= '2022-0:mo-:dd' AND rental_date < '2022-0:mo-:dd2'",
+    purpose: "copies a clerk took back on one day",
+    sql: "SELECT count(*) FROM rental WHERE staff_id = :s AND return_date >= '2022-0:mo-:dd' AND return_date < '2022-0:mo-:dd2'",
     vars: { ...store, mo: { random: [1, 6] }, dd: { random: [10, 27] }, dd2: { plus: ["dd", 1] } },
   },
   {
