@@ -57,11 +57,11 @@ export const fkTypeMismatch: Rule<HealthFacts, Options> = {
   docsUrl: "https://www.postgresql.org/docs/current/datatype-numeric.html#DATATYPE-INT",
   options: {
     warnShare: {
-      default: 0.5,
+      default: 0.25,
       description: "share of the narrow type's range the key uses from which it is a warning",
     },
     errorShare: {
-      default: 0.8,
+      default: 0.75,
       description: "share of the narrow type's range the key uses from which it is an error",
     },
     onlineFromRows: {
