@@ -155,15 +155,18 @@ async function adviceFor(
 }
 
 /**
- * A finding whose fix builds the index the advisor recommends (the same index, or one the advisor's wider index
- * serves) gets the planner's costs and the advisor's DDL as evidence: the two are one thing to do.
+ * A finding whose fix builds the index the advisor recommends (the same index, or one whose keys lead the other's)
+ * gets the planner's costs and the advisor's DDL as evidence: the two are one thing to do.
  */
 function markCheckedByPlanner(findings: Finding[], advice: AdviceReport): void {
   const recommended = advice.recommendations.map((r) => ({ r, shape: indexShape(r.ddl) }));
   for (const f of findings) {
     const shape = f.fix?.sql ? indexShape(f.fix.sql) : null;
     if (!shape) continue;
-    const rec = recommended.find((x) => x.shape && servesAsWell(x.shape, shape))?.r;
+    // The same index, or one of the two serves the other (its keys lead the other's).
+    const rec = recommended.find(
+      (x) => x.shape && (servesAsWell(x.shape, shape) || servesAsWell(shape, x.shape)),
+    )?.r;
     const q = rec?.queries.find((x) => x.query === f.query) ?? rec?.queries[0];
     if (!rec || !q) continue;
     f.evidence.plannerCost = `${Math.round(q.costBefore)} → ${Math.round(q.costAfter)} with the advised index`;

@@ -31,12 +31,11 @@ export function costOf(f: Finding): string | null {
   return null;
 }
 
-/** The first line of a fix's SQL, shortened, for one-line summaries. */
-export function fixHeadline(f: Finding, max = 90): string | null {
+/** The first statement of a fix's SQL, shortened, for one-line summaries, and how many statements follow it. */
+export function fixHeadline(f: Finding, max = 90): { text: string; more: number } | null {
   const sql = f.fix?.sql;
   if (!sql) return null;
   const statements = sql.split("\n").filter((l) => l.trim() && !l.trim().startsWith("--"));
   const first = (statements[0] ?? "").replace(/\s+/g, " ");
-  const cut = first.length > max ? `${first.slice(0, max - 3)}...` : first;
-  return statements.length > 1 ? `${cut} (+${statements.length - 1} more)` : cut;
+  return { text: first.length > max ? `${first.slice(0, max - 3)}...` : first, more: statements.length - 1 };
 }

@@ -10,6 +10,13 @@ import { costOf, fixHeadline, rankedSections } from "../ranked-sections.js";
 /** How many items the summary names; the rest are counted. */
 const FIRST = 5;
 
+const plural = (one: string, many: string) => (n: number) => (n === 1 ? one : many);
+const NOUN = {
+  risk: plural("more risk", "more risks"),
+  time: plural("more finding costing time", "more findings costing time"),
+  hygiene: plural("hygiene finding", "hygiene findings"),
+} as const;
+
 export function summaryLines(findings: Finding[]): string[] {
   if (findings.length === 0) return ["No findings.", ""];
   const sections = rankedSections(findings);
@@ -21,7 +28,7 @@ export function summaryLines(findings: Finding[]): string[] {
     const also = f.alsoFixes?.length ? ` (also fixes ${f.alsoFixes.length} more)` : "";
     const fix = fixHeadline(f, 80);
     lines.push(
-      `| ${n} | ${costOf(f) ?? f.severity} | ${cell(f.title)}${also} | ${fix ? code(fix) : cell(f.fix?.note.split(/(?<=\.) /)[0] ?? "")} |`,
+      `| ${n} | ${costOf(f) ?? `${f.section === "risk" ? "risk" : "untimed"}, ${f.severity}`} | ${cell(f.title)}${also} | ${fix ? `${code(fix.text)}${fix.more ? ` (+${fix.more} more)` : ""}` : cell(f.fix?.note.split(/(?<=\.) /)[0] ?? "")} |`,
     );
   }
   const shown = new Set(first.map((x) => x.n));
@@ -30,10 +37,10 @@ export function summaryLines(findings: Finding[]): string[] {
       const left = s.findings.filter((x) => !shown.has(x.n));
       if (left.length === 0) return null;
       const ms = left.reduce((sum, x) => sum + (x.f.timeMs ?? 0), 0);
-      return `${left.length} ${s.title.toLowerCase()}${s.section === "time" && ms > 0 ? ` (${formatMs(ms)} in all)` : ""}`;
+      return `${left.length} ${NOUN[s.section](left.length)}${s.section === "time" && ms > 0 ? ` (${formatMs(ms)} in all)` : ""}`;
     })
     .filter((x) => x !== null);
-  lines.push("", rest.length ? `Also: ${rest.join(", ")}. Details below.` : "Details below.", "");
+  lines.push("", rest.length ? `Also ${rest.join(", ")}: details below.` : "Details below.", "");
   return lines;
 }
 
