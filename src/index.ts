@@ -37,6 +37,12 @@ export { analyzeTraces, type TraceReport } from "./pipeline/analyze-traces.js";
 export { applyAdvice } from "./pipeline/apply-advice.js";
 export { type CheckOptions, checkDatabase, checkSnapshot } from "./pipeline/check-database.js";
 export type { CheckReport } from "./pipeline/check-report.js";
+export {
+  type CollectOptions,
+  type CollectRun,
+  collectSamples,
+  type SampleOutcome,
+} from "./pipeline/collect-samples.js";
 export { type ExplainOptions, type ExplainRun, explainOnDatabase } from "./pipeline/explain-on-database.js";
 export { explainPlanText, explainStatementOnDatabase } from "./pipeline/explain-plan.js";
 export { type LintOptions, lintMigrations, type MigrationLintReport } from "./pipeline/lint-migrations.js";

@@ -5,6 +5,7 @@ import { describeError } from "./cli-error.js";
 import { registerAdvise } from "./commands/advise-command.js";
 import { registerAnalyze } from "./commands/analyze-command.js";
 import { registerCheck } from "./commands/check-command.js";
+import { registerCollect } from "./commands/collect-command.js";
 import { registerDemo } from "./commands/demo-command.js";
 import { registerExplain } from "./commands/explain-command.js";
 import { registerLogs } from "./commands/logs-command.js";
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   registerAdvise(program, setExitCode);
   registerTune(program, setExitCode);
   registerSnapshot(program);
+  registerCollect(program, setExitCode);
   registerLogs(program, setExitCode);
   registerTraces(program, setExitCode);
   registerMigrate(program, setExitCode);

@@ -34,6 +34,8 @@ export interface OptionKit {
   text(flag: string): Check<string>;
   /** A file that exists and is not a folder (`-` for standard input when allowed). */
   inputFile(flag: string, options?: { stdin?: boolean }): Check<string>;
+  /** A plan file that exists, `-` for standard input, or FILE:N for plan N of a file (1 is the first). */
+  planFile(flag: string): Check<{ path: string; index?: number }>;
   /** A file or a folder that exists (`-` for standard input when allowed). */
   inputPath(flag: string, options?: { stdin?: boolean }): Check<string>;
   /** A file that can be written: not a folder, in a folder that exists and can be written to. */
@@ -159,6 +161,21 @@ function kitFor(z: Zod): OptionKit {
     text: (flag) => converted(flag, (text) => text),
     inputFile: (flag, options) => existing(flag, options?.stdin ?? false, false),
     inputPath: (flag, options) => existing(flag, options?.stdin ?? false, true),
+    planFile: (flag) =>
+      converted(flag, (text) => {
+        if (text === "-") return { path: text };
+        const whole = readableFileProblem(text);
+        if (!whole) return { path: text };
+        // "after.txt:2" is plan 2 of after.txt, unless a file has that very name.
+        const m = /^(.+):(\d+)$/.exec(text);
+        if (m?.[1] && (m[1] === "-" || !readableFileProblem(m[1]))) {
+          const index = Number(m[2]);
+          if (!Number.isSafeInteger(index) || index < 1)
+            throw new Invalid("must name a plan from 1 after the colon, like after.txt:2");
+          return { path: m[1], index };
+        }
+        throw new Invalid(whole);
+      }),
     outputFile: (flag) =>
       converted(flag, (text) => {
         const problem = outputProblem(text);
@@ -205,6 +222,19 @@ function kitFor(z: Zod): OptionKit {
         return names;
       }),
   };
+}
+
+/** Why `path` cannot be read as a file ("does not exist", "is a folder, not a file"), or null when it can. */
+function readableFileProblem(path: string): string | null {
+  try {
+    if (statSync(path).isDirectory()) return "is a folder, not a file";
+    accessSync(path, constants.R_OK);
+    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return "does not exist";
+    return `cannot be read (${code === "EACCES" ? "permission denied" : code})`;
+  }
 }
 
 /** Why a report cannot be written to `path`, or null when it can. Checked before the work, so no run is lost to a typo. */
@@ -290,5 +320,46 @@ export function machineChecks(k: OptionKit) {
     cpus: k.wholeNumber("--cpus", 1, 4096).optional(),
     storage: k.oneOf("--storage", ["ssd", "hdd", "san"]).optional(),
     set: k.ruleAssignments("--set").optional(),
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+/** "30d", "2w", "48h" → milliseconds; whole days at least, as the store drops whole days of samples. */
+export function parseRetention(text: string): number | null {
+  const m = /^\s*(\d+)\s*(d|days?|w|weeks?|h|hours?)\s*$/i.exec(text);
+  if (!m) return null;
+  const unit = (m[2] ?? "d").toLowerCase()[0];
+  const ms = Number(m[1]) * (unit === "w" ? 7 * DAY_MS : unit === "h" ? 3_600_000 : DAY_MS);
+  return ms >= DAY_MS && ms <= 36_500 * DAY_MS ? ms : null;
+}
+
+/** dbopt collect: --db (repeatable), --store, --every, --once, --keep, --plans and the connection timeouts. */
+export function collectChecks(k: OptionKit) {
+  const { z } = k;
+  return {
+    db: z.array(k.postgresUrl("--db")).optional(),
+    store: k.postgresUrl("--store").optional(),
+    every: k.duration("--every"),
+    once: z.boolean().optional(),
+    keep: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        if (text === undefined) return undefined;
+        const ms = parseRetention(text);
+        if (ms === null) {
+          ctx.issues.push({
+            code: "custom",
+            message: `--keep must be a period of at least one day, like 30d, 2w or 48h, got ${JSON.stringify(text)}`,
+            input: text,
+          });
+          return z.NEVER;
+        }
+        return ms;
+      }),
+    plans: k.wholeNumber("--plans", 0, 1000),
+    statementTimeout: k.duration("--statement-timeout").optional(),
+    lockTimeout: k.duration("--lock-timeout").optional(),
   };
 }

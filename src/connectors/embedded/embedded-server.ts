@@ -12,8 +12,8 @@
  * copied once to a cache directory beside the data (owned by root, not writable by others).
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
-import { readFileSync, rmSync, statSync } from "node:fs";
-import { chmod, chown, cp, lstat, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmod, chown, cp, lstat, mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { arch, platform, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -28,6 +28,11 @@ export interface EmbeddedServerOptions {
   onProgress?: (message: string) => void;
   /** Require this password (scram-sha-256) instead of trusting loopback connections; for tests of login errors. */
   password?: string;
+  /**
+   * A data directory kept between runs (dbopt's own history store): initdb runs only when it holds no cluster
+   * yet, and stop() leaves it in place. As root it must be a folder the postgres user can reach.
+   */
+  dataDirectory?: string;
 }
 
 export interface EmbeddedServer {
@@ -35,7 +40,7 @@ export interface EmbeddedServer {
   readonly url: string;
   readonly port: number;
   readonly version: string;
-  /** The temporary directory that holds the data directory; removed by stop(). */
+  /** The directory that holds the data directory; removed by stop() unless it was given as `dataDirectory`. */
   readonly directory: string;
   urlFor(database: string): string;
   stop(): Promise<void>;
@@ -237,7 +242,8 @@ export async function runnableBinDirectory(): Promise<string> {
 
 /** Servers (and initdb runs) of this process, stopped and removed on exit and on signals. */
 interface Live {
-  directory: string;
+  /** Removed when the server stops; null for a kept data directory. */
+  directory: string | null;
   child: ChildProcess | null;
   stop(): Promise<void>;
 }
@@ -252,8 +258,9 @@ function installHooks(): void {
   // Last resort when the process ends without stop(): an immediate shutdown and the directory removed, synchronously.
   process.on("exit", () => {
     for (const l of live) {
-      l.child?.kill("SIGQUIT");
-      rmSync(l.directory, { recursive: true, force: true, maxRetries: 3 });
+      // A kept data directory gets a fast shutdown, which a restart does not need to recover from.
+      l.child?.kill(l.directory ? "SIGQUIT" : "SIGINT");
+      if (l.directory) rmSync(l.directory, { recursive: true, force: true, maxRetries: 3 });
     }
   });
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
@@ -292,8 +299,26 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   const account = process.getuid?.() === 0 ? await postgresAccount() : null;
   const base = temporaryBase(account);
   const binaries = account ? await binariesFor(installed, account, base) : installed;
-  const directory = await mkdtemp(join(base, "dbopt-pg18-"));
-  const dataDir = join(directory, "data");
+  const kept = options.dataDirectory ? resolve(options.dataDirectory) : null;
+  const directory = kept ? dirname(kept) : await mkdtemp(join(base, "dbopt-pg18-"));
+  const dataDir = kept ?? join(directory, "data");
+  if (kept) {
+    try {
+      await mkdir(directory, { recursive: true });
+    } catch (cause) {
+      throw startFailed(
+        `the folder ${directory} could not be created`,
+        "choose another one (DBOPT_HOME)",
+        cause,
+      );
+    }
+  }
+  if (kept && account && !reachableBy(directory, account))
+    throw startFailed(
+      `the postgres user cannot enter ${directory}, where the data directory ${kept} is kept`,
+      "choose a folder other users can enter (chmod o+x on the folders above it), e.g. DBOPT_HOME=/var/lib/dbopt",
+    );
+  const initialised = kept !== null && existsSync(join(kept, "PG_VERSION"));
   const logLines: string[] = [];
   const remember = (chunk: Buffer) => {
     for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) logLines.push(line.trim());
@@ -304,7 +329,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
 
   let stopping: Promise<void> | null = null;
   const entry: Live = {
-    directory,
+    directory: kept ? null : directory,
     child: null,
     stop: () => {
       stopping ??= (async () => {
@@ -315,7 +340,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
           await ended(child, STOP_TIMEOUT_MS);
         }
         live.delete(entry);
-        await rm(directory, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
+        if (!kept) await rm(directory, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
       })();
       return stopping;
     },
@@ -338,36 +363,43 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
     return child;
   };
 
-  try {
-    if (account) {
-      await chown(directory, account.uid, account.gid);
-      await chmod(directory, 0o700);
-    }
-    const pwfile = join(directory, "pwfile");
-    await writeFile(pwfile, `${options.password ?? "unused-trust-auth"}\n`, { mode: 0o600 });
-    if (account) await chown(pwfile, account.uid, account.gid);
-    progress("initialising a PostgreSQL 18 data directory");
-    await new Promise<void>((done, fail) => {
-      const child = spawnChild(binaries.initdb, [
-        `--pgdata=${dataDir}`,
-        `--auth=${options.password ? "scram-sha-256" : "trust"}`,
-        "--username=postgres",
-        `--pwfile=${pwfile}`,
-        "--encoding=UTF8",
-        "--locale=C",
-        "--no-instructions",
-      ]);
-      child.once("error", (error) => fail(failure(`initdb could not start: ${error.message}`, error)));
-      child.once("close", (code, signal) => {
-        if (code === 0) done();
-        else if (stopping) fail(failure("the embedded PostgreSQL 18 was stopped while initdb ran"));
-        else fail(failure(`initdb failed (${signal ?? `exit code ${code}`})`));
+  // A kept cluster starts as it is; a new one is initialised first.
+  if (!initialised) await initialise();
+  async function initialise(): Promise<void> {
+    try {
+      if (kept) {
+        await mkdir(kept, { recursive: true, mode: 0o700 });
+        if (account) await chown(kept, account.uid, account.gid);
+      } else if (account) {
+        await chown(directory, account.uid, account.gid);
+        await chmod(directory, 0o700);
+      }
+      const pwfile = kept ? join(directory, `dbopt-pwfile-${process.pid}`) : join(directory, "pwfile");
+      await writeFile(pwfile, `${options.password ?? "unused-trust-auth"}\n`, { mode: 0o600 });
+      if (account) await chown(pwfile, account.uid, account.gid);
+      progress("initialising a PostgreSQL 18 data directory");
+      await new Promise<void>((done, fail) => {
+        const child = spawnChild(binaries.initdb, [
+          `--pgdata=${dataDir}`,
+          `--auth=${options.password ? "scram-sha-256" : "trust"}`,
+          "--username=postgres",
+          `--pwfile=${pwfile}`,
+          "--encoding=UTF8",
+          "--locale=C",
+          "--no-instructions",
+        ]);
+        child.once("error", (error) => fail(failure(`initdb could not start: ${error.message}`, error)));
+        child.once("close", (code, signal) => {
+          if (code === 0) done();
+          else if (stopping) fail(failure("the embedded PostgreSQL 18 was stopped while initdb ran"));
+          else fail(failure(`initdb failed (${signal ?? `exit code ${code}`})`));
+        });
       });
-    });
-    await rm(pwfile, { force: true });
-  } catch (error) {
-    await entry.stop();
-    throw error;
+      await rm(pwfile, { force: true });
+    } catch (error) {
+      await entry.stop();
+      throw error;
+    }
   }
 
   let port = 0;
