@@ -315,6 +315,14 @@ function report(
       `  ${String(i + 1).padStart(2)}. ${(f.section ?? "").padEnd(8)} ${f.severity.padEnd(8)} ${time.padStart(10)}  ${f.ruleId}: ${f.title.slice(0, 90)}`,
     );
   }
+  // Where the rest stand: the N+1, settings and type findings are judged by their place too.
+  const rest = analyze.findings
+    .slice(10)
+    .map(
+      (f, i) =>
+        `${i + 11}. ${f.ruleId}${f.timeMs === undefined ? "" : ` ${f.timeMs.toFixed(0)} ms`}: ${f.title.slice(0, 80)}`,
+    );
+  if (rest.length > 0) console.log(`  then:\n    ${rest.join("\n    ")}`);
 }
 
 function seconds(started: number): string {
