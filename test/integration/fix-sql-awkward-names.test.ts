@@ -254,6 +254,47 @@ describe.each(servers)("every fix's SQL on awkward names ($name)", (server) => {
       );
       await client.query(sql`CREATE TABLE ${s("xid")} (k int)`);
       await client.query(sql`CREATE TABLE ${s("fillfactor")} (k int)`);
+      // Partitions: a foreign key and a smallint key declared on the parent, the parent's index unfinished on
+      // "part c", an index and a foreign key made on each partition by hand that "part d" (the DEFAULT one,
+      // holding most rows) missed; a partitioned table without a key.
+      await client.query(
+        sql`CREATE TABLE ${s("part")} (k int NOT NULL, ${col("at")} date NOT NULL, ${col("ref")} smallint REFERENCES ${s("parent")}, v int) PARTITION BY RANGE (${col("at")})`,
+      );
+      for (const [p, bound] of [
+        ["part a", sql`FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')`],
+        ["part b", sql`FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')`],
+        ["part c", sql`FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')`],
+        ["part d", sql`DEFAULT`],
+      ] as const)
+        await client.query(sql`CREATE TABLE ${s(p)} PARTITION OF ${s("part")} ${bound}`);
+      await client.query(
+        sql`INSERT INTO ${s("part")} (k, ${col("at")}) SELECT g, date '2024-01-01' + g * 30 FROM generate_series(1, 30) g`,
+      );
+      await client.query(
+        sql`INSERT INTO ${s("part")} (k, ${col("at")}) SELECT g, date '2019-01-01' + g * 10 FROM generate_series(1, 70) g`,
+      );
+      await client.query(sql`CREATE INDEX ${col("part v")} ON ONLY ${s("part")} (v)`);
+      for (const p of ["part a", "part b", "part d"]) {
+        await client.query(sql`CREATE INDEX ${col(`${p} v`)} ON ${s(p)} (v)`);
+        await client.query(
+          sql`ALTER INDEX ${qname(n, objectName(n, "part v"))} ATTACH PARTITION ${qname(n, objectName(n, `${p} v`))}`,
+        );
+      }
+      for (const p of ["part a", "part b", "part c"]) {
+        await client.query(sql`CREATE INDEX ${col(`${p} k`)} ON ${s(p)} (k)`);
+        await client.query(
+          sql`ALTER TABLE ${s(p)} ADD CONSTRAINT ${col(`${p} fk`)} FOREIGN KEY (v) REFERENCES ${s("parent")}`,
+        );
+      }
+      await client.query(
+        sql`CREATE TABLE ${s("pnokey")} (k int NOT NULL, ${col("at")} date NOT NULL) PARTITION BY RANGE (${col("at")})`,
+      );
+      await client.query(
+        sql`CREATE TABLE ${s("pnokey a")} PARTITION OF ${s("pnokey")} FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')`,
+      );
+      await client.query(
+        sql`CREATE TABLE ${s("pnokey b")} PARTITION OF ${s("pnokey")} FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')`,
+      );
     }
     await client.query("analyze");
     // Statistics of this session reach the shared statistics once flushed.
@@ -298,6 +339,46 @@ describe.each(servers)("every fix's SQL on awkward names ($name)", (server) => {
       const [byIndex] = about(check(rule, { snapshot }), key(n, "uniq"));
       expect(byIndex?.fix?.sql).toContain("ADD PRIMARY KEY USING INDEX");
       await runFix(byIndex as Finding, [key(n, "uniq")]);
+    }
+  }, 120_000);
+
+  it("partitions: missing indexes and foreign keys, the ON ONLY recipe, the narrow key, the catch-all split, the key", async () => {
+    for (const n of NAMES) {
+      const part = key(n, "part");
+      const [a, b, c, d] = ["part a", "part b", "part c", "part d"].map((p) => key(n, p));
+      const missing = about(check(health("health/partition-missing-index"), { snapshot }), part);
+      expect(missing.map((f) => f.evidence.partitions).sort()).toEqual([
+        objectName(n, "part c"),
+        objectName(n, "part d"),
+      ]);
+      // A partitioned index has no filenode, so its state line here is null: its validity is read below.
+      for (const f of missing)
+        await runFix(f, [f.evidence.onParent ? (c as string) : (d as string)], { allowAlsoChanged: [part] });
+      const { rows: valid } = await client.query(
+        sql`SELECT indisvalid FROM pg_index WHERE indexrelid = ${literal(qname(n, objectName(n, "part v")))}::regclass`,
+      );
+      expect(valid[0].indisvalid).toBe(true);
+      const [siblingFk] = about(check(health("health/partition-missing-foreign-key"), { snapshot }), part);
+      await runFix(siblingFk as Finding, [d as string]);
+      const [fk] = about(check(health("health/fk-without-index"), { snapshot }, { minRows: 0 }), part);
+      expect(fk?.fix?.sql).toContain("ON ONLY");
+      await runFix(fk as Finding, [part, a, b, c, d] as string[]);
+      const [narrow] = about(check(health("health/fk-type-mismatch"), { snapshot }), part);
+      await runFix(narrow as Finding, [part, a, b, c, d] as string[]);
+      const [catchAll] = about(
+        check(health("health/partition-catch-all"), { snapshot }, { minRows: 0 }),
+        part,
+      );
+      // The DEFAULT partition's rows run from 2019 to 2020: a partition for each year, like its siblings.
+      await runFix(catchAll as Finding, [key(n, "part_2019"), key(n, "part_2020")], {
+        allowAlsoChanged: [part, d as string],
+      });
+      const { rows } = await client.query(
+        sql`SELECT count(*)::int AS n FROM ${qname(n, objectName(n, "part d"))}`,
+      );
+      expect(rows[0].n).toBe(0);
+      const [noKey] = about(check(health("health/missing-primary-key"), { snapshot }), key(n, "pnokey"));
+      await runFix(noKey as Finding, [key(n, "pnokey"), key(n, "pnokey a"), key(n, "pnokey b")]);
     }
   }, 120_000);
 
@@ -574,6 +655,18 @@ describe.each(servers)("every fix's SQL on awkward names ($name)", (server) => {
         ).toBeDefined();
         expect(byExpression?.fix?.sql).not.toMatch(/\bo\./);
         await runFix(byExpression as Finding, [key(n, "orders")]);
+      }
+    }, 120_000);
+
+    it("seq-scan-filter on a leading wildcard: pg_trgm, then a trigram GIN on the quoted column", async () => {
+      for (const n of NAMES) {
+        const t = qname(n, objectName(n, "orders"));
+        const analyzed = await plan(sql`SELECT * FROM ${t} o WHERE o.${ident(`${n} name`)} ILIKE '%n5%'`);
+        const [finding] = check(planRule("plan/seq-scan-filter"), { analyzed, snapshot });
+        expect(finding?.fix?.sql).toBe(
+          `CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE INDEX CONCURRENTLY ON ${t} USING gin (${ident(`${n} name`)} gin_trgm_ops);`,
+        );
+        await runFix(finding as Finding, [key(n, "orders")]);
       }
     }, 120_000);
 

@@ -25,6 +25,18 @@ describe("plan/index-filter", () => {
     expect(finding?.fix?.sql).toBe("CREATE INDEX CONCURRENTLY ON orders (customer_id, created_at);");
   });
 
+  it("says a trigram GIN, not 'put the filtered columns into the index', for a leading wildcard", () => {
+    const text = `Index Scan using orders_customer_id_idx on orders  (cost=0.42..900.00 rows=5 width=20) (actual time=0.02..30.0 rows=12 loops=1)
+  Index Cond: (customer_id < 2000)
+  Filter: (note ~~* '%refund%'::text)
+  Rows Removed by Filter: 11988`;
+    const [finding] = planTextFindings(indexFilter, text, captureSnapshot("pg18"));
+    expect(finding?.fix?.sql).toBe(
+      "CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE INDEX CONCURRENTLY ON orders USING gin (note gin_trgm_ops);",
+    );
+    expect(finding?.fix?.note).toMatch(/^The filter ILIKE '%refund%' on note cannot go into a B-tree/);
+  });
+
   it("leaves lossy-bitmap rechecks and selective index scans alone", () => {
     expect(planRuleFindings(indexFilter, "pg18", "lossy-bitmap")).toEqual([]);
     expect(planRuleFindings(indexFilter, "pg18", "never-executed")).toEqual([]);

@@ -1,7 +1,13 @@
 import { predicatesOfCondition } from "../../facts/sql/predicates.js";
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import { indexColumns, suggestIndex } from "./index-suggestion.js";
+import {
+  indexColumns,
+  patternWords,
+  suggestIndex,
+  trigramIndex,
+  trigramPredicate,
+} from "./index-suggestion.js";
 import {
   findTable,
   nodeFindings,
@@ -73,6 +79,8 @@ export const indexFilter: Rule<PlanFacts, Options> = {
       const suggestion =
         columns.length > 1 ? suggestIndex(relation, columns, tableIndexes(snapshot, table)) : null;
       const share = nodeShare(m);
+      const pattern = trigramPredicate(predicates);
+      const trigram = pattern ? trigramIndex(relation, pattern) : null;
       return {
         ruleId: this.id,
         severity: severityFromImpact(share, m.exclusiveMs),
@@ -97,9 +105,14 @@ export const indexFilter: Rule<PlanFacts, Options> = {
                 sql: suggestion.ddl,
                 note: `An index on (${columns.join(", ")}) applies the filter inside the index, so only matching rows are fetched. Once it is in use, ${node.indexName ?? "the current index"} may become redundant.${relation.caveat}`,
               }
-            : {
-                note: "Put the filtered columns into the index (after the equality columns), or use a partial index whose WHERE matches the filter.",
-              },
+            : pattern && trigram
+              ? {
+                  sql: trigram,
+                  note: `The filter ${patternWords(pattern)} on ${pattern.column} cannot go into a B-tree: a B-tree only seeks to a fixed start of the value. A trigram GIN index (the pg_trgm extension) serves the pattern; PostgreSQL combines it with ${node.indexName ?? "the current index"} in a BitmapAnd.${relation.caveat}`,
+                }
+              : {
+                  note: "Put the filtered columns into the index (after the equality columns), or use a partial index whose WHERE matches the filter.",
+                },
         docsUrl: this.docsUrl,
         impact: nodeImpact(m),
         nodeId: id,

@@ -44,7 +44,7 @@ export function indexColumns(predicates: ColumnPredicate[], orderBy: OrderKey[] 
     return [...new Set([...equality, ...order])];
   }
   const usable = predicates
-    .filter((p) => !p.underOr && p.kind in ORDER)
+    .filter((p) => !p.underOr && p.kind in ORDER && !(p.kind === "like" && !prefixPattern(p)))
     .sort((a, b) => (ORDER[a.kind] ?? 9) - (ORDER[b.kind] ?? 9));
   const columns: SqlText[] = [];
   let rangeTaken = false;
@@ -57,6 +57,46 @@ export function indexColumns(predicates: ColumnPredicate[], orderBy: OrderKey[] 
     columns.push(column);
   }
   return columns;
+}
+
+/** LIKE 'abc%': a B-tree seeks to the fixed prefix. Not ILIKE (several cases), NOT LIKE, or a leading wildcard. */
+function prefixPattern(p: ColumnPredicate): boolean {
+  const pattern = typeof p.constant === "string" ? p.constant : null;
+  return p.operator === "~~" && pattern !== null && !pattern.startsWith("%") && !pattern.startsWith("_");
+}
+
+/**
+ * A pattern match a B-tree cannot serve and pg_trgm's GIN can: LIKE/ILIKE without a fixed prefix, ~ and ~*.
+ * Null when the filter has none.
+ */
+export function trigramPredicate(predicates: ColumnPredicate[]): ColumnPredicate | null {
+  return (
+    predicates.find(
+      (p) =>
+        !p.underOr &&
+        (((p.operator === "~~" || p.operator === "~~*") && !prefixPattern(p)) ||
+          p.operator === "~" ||
+          p.operator === "~*"),
+    ) ?? null
+  );
+}
+
+/** The trigram GIN for such a pattern, with pg_trgm installed first (CREATE EXTENSION IF NOT EXISTS). */
+export function trigramIndex(table: { sql: SqlText }, p: ColumnPredicate): SqlText | null {
+  const key = predicateKey(p);
+  return key
+    ? sql`CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE INDEX CONCURRENTLY ON ${table.sql} USING gin (${key} gin_trgm_ops);`
+    : null;
+}
+
+/** "ILIKE '%smith%'", "a regular expression": the pattern as the user wrote it. */
+export function patternWords(p: { operator: string; constant: string | number | null }): string {
+  const op = { "~~": "LIKE", "~~*": "ILIKE" }[p.operator];
+  return op
+    ? p.constant !== null
+      ? `${op} '${p.constant}'`
+      : `${op} with a pattern`
+    : "a regular expression match";
 }
 
 export function suggestIndex(

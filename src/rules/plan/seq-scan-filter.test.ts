@@ -85,6 +85,27 @@ describe("plan/seq-scan-filter", () => {
     expect(finding?.fix?.note).toMatch(/orders_customer_id_idx already starts with customer_id/);
   });
 
+  it("gives a trigram GIN, not a B-tree, for a leading wildcard, an ILIKE or a regular expression", () => {
+    for (const [filter, words] of [
+      ["(email ~~* '%smith%'::text)", "ILIKE '%smith%'"],
+      ["(email ~~ '%@example.test'::text)", "LIKE '%@example.test'"],
+      ["(email ~* 'sm[iy]th'::text)", "a regular expression match"],
+    ]) {
+      const text = `Seq Scan on customers  (cost=0.00..1042.00 rows=20 width=36)\n  Filter: ${filter}`;
+      const [finding] = planTextFindings(seqScanFilter, text, captureSnapshot("pg18"));
+      expect(finding?.fix?.sql).toBe(
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE INDEX CONCURRENTLY ON customers USING gin (email gin_trgm_ops);",
+      );
+      expect(finding?.fix?.note).toContain(`A B-tree cannot serve ${words} on email`);
+    }
+    // A fixed prefix is a B-tree's job.
+    const prefix =
+      "Seq Scan on customers  (cost=0.00..1042.00 rows=20 width=36)\n  Filter: (email ~~ 'ann%'::text)";
+    expect(planTextFindings(seqScanFilter, prefix, captureSnapshot("pg18"))[0]?.fix?.sql).toBe(
+      "CREATE INDEX CONCURRENTLY ON customers (email);",
+    );
+  });
+
   it("stays quiet on scans that keep most rows or read few", () => {
     expect(planRuleFindings(seqScanFilter, "pg18", "hash-join-batches")).toEqual([]);
     expect(planRuleFindings(seqScanFilter, "pg18", "tid-scan")).toEqual([]);

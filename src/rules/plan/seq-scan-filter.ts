@@ -3,7 +3,13 @@ import type { Finding } from "../../findings/finding.js";
 import { formatCount, formatMs, formatPercent, round3 } from "../../util/format.js";
 import { sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { indexColumns, suggestIndex } from "./index-suggestion.js";
+import {
+  indexColumns,
+  patternWords,
+  suggestIndex,
+  trigramIndex,
+  trigramPredicate,
+} from "./index-suggestion.js";
 import {
   findTable,
   nodeFindings,
@@ -65,8 +71,15 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
         ? suggestIndex(relation, columns, tableIndexes(snapshot, table))
         : null;
       const share = nodeShare(m);
+      const pattern = trigramPredicate(predicates);
+      const trigram = pattern ? trigramIndex(relation, pattern) : null;
       let fix: Finding["fix"];
-      if (suggestion?.coveredBy) {
+      if (pattern && trigram && !columns.length) {
+        fix = {
+          sql: trigram,
+          note: `A B-tree cannot serve ${patternWords(pattern)} on ${pattern.column}: it can only seek to a fixed start of the value. A trigram GIN index (the pg_trgm extension, shipped with PostgreSQL's contrib package) finds the rows holding the pattern's three-letter pieces; patterns of fewer than three letters still read the whole index. Build it CONCURRENTLY (outside a transaction block) so writes continue meanwhile.${relation.caveat}`,
+        };
+      } else if (suggestion?.coveredBy) {
         fix = {
           note: `Index ${suggestion.coveredBy.name} already starts with ${columns.join(", ")} but the planner did not use it: check the statistics (ANALYZE refreshes them) and that the filter compares the column with a value of its own type.${relation.caveat}`,
           sql: sql`ANALYZE ${relation.sql};`,
