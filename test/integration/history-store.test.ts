@@ -1,0 +1,251 @@
+/**
+ * dbopt collect into a store on the local PostgreSQL 15: the target and the store are two fresh databases of the
+ * same server, dropped after. What is checked is what the store holds, read back with SQL.
+ */
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DbError } from "../../src/connectors/db-error.js";
+import { resolveTarget } from "../../src/connectors/postgres/target.js";
+import { type CollectOptions, collectSamples } from "../../src/pipeline/collect-samples.js";
+import { StoreConnection } from "../../src/store/store-connection.js";
+import { migrateStore, STORE_SCHEMA_VERSION, storeVersion } from "../../src/store/store-migrations.js";
+import { PartitionKeeper, partitionDay } from "../../src/store/store-partitions.js";
+import {
+  createTestDatabase,
+  RESET_THIS_DATABASE_STATEMENTS,
+  runAsAdmin,
+  server,
+  type TestDatabase,
+} from "../support/servers.js";
+
+const SETUP = `
+create extension if not exists pg_stat_statements;
+create table orders (id int primary key, customer int not null, total numeric not null);
+insert into orders select g, g % 100, g from generate_series(1, 5000) g;
+create index orders_customer on orders (customer);
+analyze orders;
+`;
+
+/** The workload: `calls` lookups by customer, through the extended protocol (one pg_stat_statements entry). */
+async function lookups(url: string, calls: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (let i = 0; i < calls; i++)
+      await client.query("select count(*) from orders where customer = $1", [i % 100]);
+  } finally {
+    await client.end();
+  }
+}
+
+const LOOKUP = "select count(*) from orders where customer = $1";
+
+describe.each(server("pg15"))("history store on $name", (srv) => {
+  let target: TestDatabase;
+  let store: TestDatabase;
+
+  const once = (extra: Partial<CollectOptions> = {}) =>
+    collectSamples({
+      targets: [resolveTarget({ db: target.url })],
+      store: store.url,
+      everyMs: 60_000,
+      once: true,
+      ...extra,
+    });
+  const storeRows = async <R = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+    (await runAsAdmin(store.url, sql, params)).rows as R[];
+  /** The lookup's delta in each sample, oldest first. */
+  const lookupDeltas = () =>
+    storeRows<{ calls: number; rows: number; total_ms: number; restarted: boolean }>(
+      `select ss.calls::int, ss.rows::int, ss.total_ms, ss.restarted
+         from dbopt_store.statement_sample ss join dbopt_store.statement s on s.id = ss.statement_id
+        where s.query = $1 order by ss.taken_at`,
+      [LOOKUP],
+    );
+
+  beforeAll(async () => {
+    target = await createTestDatabase(srv, SETUP);
+  });
+  afterAll(async () => {
+    await target?.drop();
+  });
+  beforeEach(async () => {
+    store = await createTestDatabase(srv);
+    await runAsAdmin(target.url, RESET_THIS_DATABASE_STATEMENTS);
+  });
+  afterEach(async () => {
+    await store?.drop();
+  });
+
+  it("gives the workload between two samples as deltas, with its plan, tables, indexes and settings", async () => {
+    const first = await once();
+    expect(first.schema).toEqual({ from: 0, to: STORE_SCHEMA_VERSION });
+    expect(first.samples[0]).toMatchObject({ gap: null, first: true });
+    await lookups(target.url, 40);
+    const second = await once();
+    expect(second.samples[0]).toMatchObject({ gap: null, first: false, restarted: null });
+
+    const deltas = await lookupDeltas();
+    expect(deltas).toHaveLength(1);
+    expect(deltas[0]).toMatchObject({ calls: 40, rows: 40, restarted: false });
+    expect(deltas[0]?.total_ms).toBeGreaterThan(0);
+
+    const samples = await storeRows<{ previous: Date | null; probes: number }>(
+      "select previous_taken_at as previous, wait_probes as probes from dbopt_store.sample order by taken_at",
+    );
+    expect(samples).toHaveLength(2);
+    expect(samples[0]?.previous).toBeNull();
+    expect(samples[1]?.previous).not.toBeNull();
+    expect(samples[1]?.probes).toBe(5);
+
+    // The lookup was the top statement of the second interval: its generic plan is stored with a shape hash.
+    const plans = await storeRows<{ hash: string; nodes: string }>(
+      `select p.shape_hash as hash, p.plan::text as nodes from dbopt_store.plan_sample ps
+         join dbopt_store.plan p on p.id = ps.plan_id join dbopt_store.statement s on s.id = ps.statement_id
+        where s.query = $1`,
+      [LOOKUP],
+    );
+    expect(plans).toHaveLength(1);
+    expect(plans[0]?.hash).toMatch(/^[0-9a-f]{16}$/);
+    expect(plans[0]?.nodes).toContain("orders");
+
+    const tables = await storeRows<{ name: string; n: number; size: number }>(
+      `select r.name, count(*)::int as n, max(t.size_bytes)::int8 as size from dbopt_store.table_sample t
+         join dbopt_store.relation r on r.id = t.relation_id group by r.name`,
+    );
+    expect(tables).toEqual([{ name: "orders", n: 2, size: expect.any(Number) }]);
+    expect(tables[0]?.size).toBeGreaterThan(100_000);
+    const indexes = await storeRows<{ name: string }>(
+      "select distinct r.name from dbopt_store.index_sample i join dbopt_store.relation r on r.id = i.relation_id order by 1",
+    );
+    expect(indexes.map((i) => i.name)).toEqual(["orders_customer", "orders_pkey"]);
+
+    // Settings: all of them once, then only changes (none here).
+    const settings = await storeRows<{ at: Date; n: number }>(
+      "select changed_at as at, count(*)::int as n from dbopt_store.setting_change group by 1",
+    );
+    expect(settings).toHaveLength(1);
+    expect(settings[0]?.n).toBeGreaterThan(200);
+    const database = await storeRows<{ commits: number }>(
+      "select xact_commit as commits from dbopt_store.database_sample order by taken_at",
+    );
+    expect(database).toHaveLength(2);
+    expect(Number(database[1]?.commits)).toBeGreaterThan(Number(database[0]?.commits));
+  });
+
+  it("gives no negative or doubled figures when the database's statements are reset between samples", async () => {
+    await once();
+    await lookups(target.url, 30);
+    await once();
+    await runAsAdmin(target.url, RESET_THIS_DATABASE_STATEMENTS);
+    await lookups(target.url, 5);
+    await once();
+    const deltas = await lookupDeltas();
+    expect(deltas.map((d) => d.calls)).toEqual([30, 5]);
+    expect(deltas[1]?.restarted).toBe(true);
+    const [negative] = await storeRows<{ n: number }>(
+      `select count(*)::int as n from dbopt_store.statement_sample
+        where calls < 0 or total_ms < 0 or rows < 0 or sum_sq_ms < 0 or shared_blks_hit < 0 or plan_ms < 0`,
+    );
+    expect(negative?.n).toBe(0);
+    // A sample with no workload in between records no activity for the lookup.
+    await once();
+    expect((await lookupDeltas()).map((d) => d.calls)).toEqual([30, 5]);
+  });
+
+  it("records an unreachable target as a gap and samples the other one", async () => {
+    const run = await collectSamples({
+      targets: [
+        resolveTarget({ db: target.url }),
+        resolveTarget({ db: "postgresql://nobody@127.0.0.1:1/nothing" }),
+      ],
+      store: store.url,
+      everyMs: 60_000,
+      once: true,
+    });
+    expect(run.samples.map((s) => s.gap === null)).toEqual([true, false]);
+    expect(run.samples[1]?.gap).toMatch(/connection refused/);
+    const gaps = await storeRows<{ address: string; code: string }>(
+      "select t.address, g.error_code as code from dbopt_store.gap g join dbopt_store.target t on t.id = g.target_id",
+    );
+    expect(gaps).toEqual([{ address: "nobody@127.0.0.1:1/nothing", code: "connection-refused" }]);
+    const sampled = await storeRows<{ database_name: string; system_identifier: string | null }>(
+      "select t.database_name, t.system_identifier::text from dbopt_store.sample s join dbopt_store.target t on t.id = s.target_id",
+    );
+    expect(sampled).toEqual([
+      { database_name: target.name, system_identifier: expect.stringMatching(/^-?\d+$/) },
+    ]);
+  });
+
+  it("upgrades a store at the previous schema version, keeping its samples, and refuses a newer one", async () => {
+    const connection = await StoreConnection.connect(store.url);
+    try {
+      await migrateStore(connection, STORE_SCHEMA_VERSION - 1);
+      expect(await storeVersion(connection)).toBe(STORE_SCHEMA_VERSION - 1);
+    } finally {
+      await connection.close();
+    }
+    await expect(storeRows("select 1 from dbopt_store.plan")).rejects.toThrow(/does not exist/);
+    // An older collector's sample in the old schema.
+    const writer = await StoreConnection.connect(store.url);
+    await new PartitionKeeper(writer).ensure(new Date()).finally(() => writer.close());
+    await storeRows(
+      `insert into dbopt_store.target (system_identifier, database_name, address) values (1, 'old', 'x@old:5432/old');
+       insert into dbopt_store.gap (target_id, taken_at, error_code, error, collector)
+       select id, now(), 'connection-refused', 'old gap', 'old/1' from dbopt_store.target`,
+    );
+
+    const run = await once();
+    expect(run.schema).toEqual({ from: STORE_SCHEMA_VERSION - 1, to: STORE_SCHEMA_VERSION });
+    expect(run.samples[0]?.gap).toBeNull();
+    const versions = await storeRows<{ version: number }>(
+      "select version from dbopt_store.schema_version order by 1",
+    );
+    expect(versions.map((v) => v.version)).toEqual(
+      Array.from({ length: STORE_SCHEMA_VERSION }, (_, i) => i + 1),
+    );
+    expect(await storeRows("select error from dbopt_store.gap")).toEqual([{ error: "old gap" }]);
+    expect((await storeRows("select 1 from dbopt_store.plan_sample")).length).toBeGreaterThan(0);
+
+    await storeRows(
+      "insert into dbopt_store.schema_version (version, description, dbopt_version) values ($1, 'from the future', '9.9.9')",
+      [STORE_SCHEMA_VERSION + 1],
+    );
+    const refused = await once().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DbError);
+    expect((refused as DbError).message).toMatch(
+      new RegExp(`has schema version ${STORE_SCHEMA_VERSION + 1}, newer than this dbopt`),
+    );
+  });
+
+  it("drops whole days of samples older than --keep, and keeps the recent ones", async () => {
+    await once();
+    const connection = await StoreConnection.connect(store.url);
+    const old = new Date(Date.now() - 10 * 86_400_000);
+    try {
+      await new PartitionKeeper(connection).ensure(old);
+      await connection.query(
+        "insert into dbopt_store.gap (target_id, taken_at, error_code, error, collector) select id, $1, 'x', 'old', 'test' from dbopt_store.target",
+        [old],
+      );
+    } finally {
+      await connection.close();
+    }
+    const partitionsOf = async (day: string) =>
+      (
+        await storeRows<{ name: string }>(
+          "select relname as name from pg_class where relnamespace = 'dbopt_store'::regnamespace and relname like $1",
+          [`%\\_p${day}`],
+        )
+      ).map((r) => r.name);
+    expect(await partitionsOf(partitionDay(old))).toContain(`gap_p${partitionDay(old)}`);
+
+    const run = await once({ keepMs: 3 * 86_400_000 });
+    expect(run.droppedDays).toContain(partitionDay(old));
+    expect(await partitionsOf(partitionDay(old))).toEqual([]);
+    expect(await storeRows("select error from dbopt_store.gap")).toEqual([]);
+    const today = await partitionsOf(partitionDay(new Date()));
+    expect(today).toContain(`sample_p${partitionDay(new Date())}`);
+    expect((await storeRows("select 1 from dbopt_store.sample")).length).toBe(2);
+  });
+});
