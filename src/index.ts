@@ -43,6 +43,12 @@ export {
   collectSamples,
   type SampleOutcome,
 } from "./pipeline/collect-samples.js";
+export {
+  type ComparedSide,
+  comparePlans,
+  type PlanComparison,
+  type PlanSource,
+} from "./pipeline/compare-plans.js";
 export { type ExplainOptions, type ExplainRun, explainOnDatabase } from "./pipeline/explain-on-database.js";
 export { explainPlanText, explainStatementOnDatabase } from "./pipeline/explain-plan.js";
 export { type LintOptions, lintMigrations, type MigrationLintReport } from "./pipeline/lint-migrations.js";

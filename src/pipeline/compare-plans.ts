@@ -1,3 +1,4 @@
+import { missingInputs } from "../facts/plan/plan-completeness.js";
 import { type DiffEntry, diffPlans } from "../facts/plan/plan-diff.js";
 import { judgeDiff, type PlanVerdict, statementMismatch } from "../facts/plan/plan-diff-verdict.js";
 import { parsePlan, parsePlans } from "../facts/plan/plan-input.js";
@@ -69,6 +70,8 @@ export function comparePlans(before: PlanSource, after: PlanSource | null): Plan
     if (before.index !== undefined) beforeSource = `${before.source} (plan ${before.index})`;
     if (after.index !== undefined) afterSource = `${after.source} (plan ${after.index})`;
   }
+  complete("the before plan", beforeSource, beforePlan);
+  complete("the after plan", afterSource, afterPlan);
   const analyzedBefore = analyzePlan(beforePlan);
   const analyzedAfter = analyzePlan(afterPlan);
   const mismatch = statementMismatch(analyzedBefore, analyzedAfter);
@@ -93,6 +96,16 @@ export function comparePlans(before: PlanSource, after: PlanSource | null): Plan
     entries: diff.entries,
     notes,
   };
+}
+
+/** A plan cut short parses (text has no closing mark); comparing it would report its missing nodes as removed. */
+function complete(which: string, source: string, plan: Plan): void {
+  const missing = missingInputs(plan.root);
+  if (missing)
+    throw new InputError(
+      `${which} (${source}) looks cut off: ${missing}`,
+      "paste the whole EXPLAIN output, every line of the tree",
+    );
 }
 
 function side(source: string, plan: Plan): ComparedSide {

@@ -7,7 +7,7 @@ import {
   withConnection,
 } from "../common-options.js";
 import { connectionChecks, outputChecks, parseOptions } from "../option-schemas.js";
-import { emitReport, FORMATS, type OutputOptions } from "../output.js";
+import { checkFormat, emitReport, FORMATS, type OutputOptions, wantColour, writeOutput } from "../output.js";
 import { readStdin, readTextFile } from "../read-input.js";
 
 interface ExplainFlags extends ConnectionFlags, OutputOptions {
@@ -18,6 +18,7 @@ interface ExplainFlags extends ConnectionFlags, OutputOptions {
   sandbox?: boolean;
   allowWrites?: boolean;
   planIndex?: string;
+  compare?: string[];
 }
 
 export function registerExplain(program: Command, setExitCode: (code: number) => void): void {
@@ -42,7 +43,11 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
     .option("--snapshot <file>", "schema facts from `dbopt snapshot`, to tailor fixes to existing indexes")
     .option(
       "--plan-index <n>",
-      "which plan to read when the input holds several (a psql session, concatenated outputs); 1 is the first",
+      "which plan to read when the input holds several (a psql session, concatenated outputs); 1 is the first; with --compare it applies to both files",
+    )
+    .option(
+      "--compare <plans...>",
+      "compare two plans of one statement: --compare BEFORE AFTER, aligned node by node with the node where they diverge and why; FILE:N reads plan N of a file, '-' standard input (for one of them); one FILE holding exactly two plans compares them",
     );
   addConnectionOptions(command);
   addOutputOptions(command);
@@ -51,11 +56,16 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
       planIndex: k.wholeNumber("--plan-index", 1, 1_000_000_000).optional(),
       file: k.inputFile("the plan file", { stdin: true }).optional(),
       plan: k.inputFile("--plan", { stdin: true }).optional(),
+      compare: k.z.array(k.planFile("--compare")).optional(),
       sql: k.text("--sql").optional(),
       snapshot: k.inputFile("--snapshot").optional(),
       ...connectionChecks(k),
       ...outputChecks(k, FORMATS),
     }));
+    if (checked.compare) {
+      await comparePlanFiles(checked.compare, checked.planIndex, flags, file);
+      return;
+    }
     if (flags.sql !== undefined && (file !== undefined || flags.plan !== undefined))
       throw new InputError(
         "--sql and a plan file were both given",
@@ -101,4 +111,63 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
           });
     setExitCode(await emitReport(report, flags));
   });
+}
+
+/** `--compare BEFORE AFTER` (or one file holding both plans): the plan comparison in the chosen format. */
+async function comparePlanFiles(
+  files: Array<{ path: string; index?: number }>,
+  planIndex: number | undefined,
+  flags: ExplainFlags,
+  file: string | undefined,
+): Promise<void> {
+  const other = [
+    file !== undefined && "a plan file argument",
+    flags.plan !== undefined && "--plan",
+    flags.sql !== undefined && "--sql",
+    flags.analyze && "--analyze",
+    flags.snapshot !== undefined && "--snapshot",
+    flags.failOn !== undefined && "--fail-on",
+  ].filter(Boolean);
+  if (other.length)
+    throw new InputError(
+      `--compare takes its plans itself; ${other.join(" and ")} cannot be used with it`,
+      "run dbopt explain --compare BEFORE AFTER",
+    );
+  if (files.length > 2)
+    throw new InputError(
+      `--compare takes two plans (before, after), got ${files.length}`,
+      "run dbopt explain --compare BEFORE AFTER",
+    );
+  if (files.filter((f) => f.path === "-").length > 1)
+    throw new InputError("standard input can give only one of the two plans", "save one of them to a file");
+  const { comparePlans } = await import("../../pipeline/compare-plans.js");
+  const read = async (f: { path: string; index?: number }) => ({
+    text: f.path === "-" ? await readStdin("plan") : await readTextFile(f.path),
+    source: f.path === "-" ? "standard input" : f.path,
+    index: f.index ?? planIndex,
+  });
+  const [first, second] = files as [
+    { path: string; index?: number },
+    { path: string; index?: number } | undefined,
+  ];
+  if (!second && (first.index !== undefined || planIndex !== undefined))
+    throw new InputError(
+      "one file with --compare compares its two plans; a plan number picks one",
+      "pass two plans: --compare BEFORE AFTER (FILE:N picks plan N of a file)",
+    );
+  const report = comparePlans(await read(first), second ? await read(second) : null);
+  const [{ renderPlanComparisonJson }, { renderPlanComparisonMarkdown }, { renderPlanComparisonTerminal }] =
+    await Promise.all([
+      import("../../reporters/plan-diff/plan-diff-json.js"),
+      import("../../reporters/plan-diff/plan-diff-markdown.js"),
+      import("../../reporters/plan-diff/plan-diff-terminal.js"),
+    ]);
+  const format = checkFormat(flags.format);
+  const text =
+    format === "json"
+      ? renderPlanComparisonJson(report)
+      : format === "markdown"
+        ? renderPlanComparisonMarkdown(report)
+        : renderPlanComparisonTerminal(report, { colour: wantColour(format, flags) });
+  await writeOutput(text, flags.output);
 }

@@ -178,12 +178,17 @@ function alignSequences(before: PlanNode[], after: PlanNode[]): Array<[number, n
       else j++;
     }
   }
-  // One node on each side between two anchors: the same step done another way.
+  // One node on each side between two anchors: the same step done another way (a Materialize that became a
+  // Memoize). Not for scans, joins and parallel nodes: their replacement has a kind of its own to match.
+  const structural = new Set(["scan", "bitmap", "join", "gather"]);
+  const replaceable = (i: number, j: number) =>
+    !structural.has(nodeKind(before[i] as PlanNode)) && !structural.has(nodeKind(after[j] as PlanNode));
   const out: Array<[number, number]> = [];
   let lastI = -1;
   let lastJ = -1;
   for (const [i, j] of [...anchors, [n, m] as [number, number]]) {
-    if (i - lastI === 2 && j - lastJ === 2) out.push([lastI + 1, lastJ + 1]);
+    if (i - lastI === 2 && j - lastJ === 2 && replaceable(lastI + 1, lastJ + 1))
+      out.push([lastI + 1, lastJ + 1]);
     if (i < n) out.push([i, j]);
     lastI = i;
     lastJ = j;

@@ -167,7 +167,7 @@ function summaryText(before: AnalyzedPlan, after: AnalyzedPlan, measure: "time" 
   const was = measure === "time" ? before.totalMs : before.totalCost;
   const now = measure === "time" ? after.totalMs : after.totalCost;
   if (was === null || now === null) return "no total to compare";
-  const show = (v: number) => (measure === "time" ? formatMs(v) : `cost ${formatCount(v)}`);
+  const show = (v: number) => (measure === "time" ? formatMs(v) : formatCount(v));
   const ratio = Math.max(was, now) / Math.max(Math.min(was, now), 1e-9);
   const trend =
     ratio < 1.1
@@ -175,7 +175,7 @@ function summaryText(before: AnalyzedPlan, after: AnalyzedPlan, measure: "time" 
       : now > was
         ? `${formatFactor(ratio)} slower`
         : `${formatFactor(ratio)} faster`;
-  const word = measure === "time" ? "execution" : "estimated total";
+  const word = measure === "time" ? "execution" : "estimated total cost";
   return `${word} ${show(now)}, was ${show(was)}: ${measure === "cost" && ratio >= 1.1 ? trend.replace("slower", "costlier").replace("faster", "cheaper") : trend}`;
 }
 
@@ -540,7 +540,7 @@ function diskReadReasons(before: AnalyzedPlan, after: AnalyzedPlan): DiffReason[
     {
       kind: "disk-reads",
       entry: null,
-      text: `blocks read from outside shared buffers: ${formatCount(was)} → ${formatCount(now)} (${formatBytes(now * BLOCK)}): a colder cache or more data`,
+      text: `blocks read from outside shared buffers: ${formatCount(was)} → ${formatCount(now)} (${formatBytes(now * BLOCK)}): a plan that reads more, a colder cache, or more data`,
     },
   ];
 }
