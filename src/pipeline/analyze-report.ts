@@ -30,7 +30,10 @@ export interface AnalyzeReport {
     statsResetAt: string | null;
   };
   statements: StatementReport[];
-  /** Every finding, ranked; plan findings carry the statement they came from. */
+  /**
+   * Every finding, one item per fix (merge-findings.ts), ranked (ranking.ts): risks, then what costs statement
+   * time by timeMs, then hygiene. Plan findings carry the statement they came from.
+   */
   findings: Finding[];
   /** What dbopt could not look at and why. */
   notes: string[];

@@ -7,10 +7,8 @@ export interface CheckReport {
   capturedAt: string;
   /** How long the statistics counters have been collecting, in seconds (null when unknown). */
   statsAgeSeconds: number | null;
+  /** Ranked (findings/ranking.ts): risks, then what costs statement time, then hygiene; one item per fix. */
   findings: Finding[];
   /** Checks that could not run fully, and what would let them. */
   notes: string[];
 }
-
-/** The order check results are shown in. */
-export const CHECK_GROUPS = ["indexes", "tables", "maintenance", "activity", "workload", "settings"] as const;
