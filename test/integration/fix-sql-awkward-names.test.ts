@@ -670,6 +670,18 @@ describe.each(servers)("every fix's SQL on awkward names ($name)", (server) => {
       }
     }, 120_000);
 
+    it("top-n-full-scan: an expression index for ORDER BY upper(name) LIMIT, without the alias", async () => {
+      for (const n of NAMES) {
+        const t = qname(n, objectName(n, "orders"));
+        const analyzed = await plan(
+          sql`SELECT * FROM ${t} o ORDER BY upper(o.${ident(`${n} name`)}) LIMIT 5`,
+        );
+        const [finding] = check(planRule("plan/top-n-full-scan"), { analyzed, snapshot });
+        expect(finding?.fix?.sql).toBe(`CREATE INDEX CONCURRENTLY ON ${t} ((upper(${ident(`${n} name`)})));`);
+        await runFix(finding as Finding, [key(n, "orders")]);
+      }
+    }, 120_000);
+
     it("seq-scan-filter with an index the planner did not use: ANALYZE of the schema-qualified table", async () => {
       const fresh = await collect();
       for (const n of NAMES) {

@@ -138,11 +138,22 @@ function interestingColumns(
 ): Array<{ schema: string; table: string; column: string }> {
   const words = new Set(statements.flatMap((s) => s.toLowerCase().match(/[a-z_][a-z0-9_$]*/g) ?? []));
   const indexed = new Set(indexes.flatMap((i) => i.columns.map((c) => `${i.tableSchema}.${i.table}.${c}`)));
+  // A partition key's range of values in each partition tells where a catch-all partition's rows belong.
+  const keyOf = new Map(tables.map((t) => [`${t.schema}.${t.name}`, t.partitionKeyColumns ?? []]));
+  const partitionKey = (t: Snapshot["tables"][number]): string[] => [
+    ...(keyOf.get(`${t.schema}.${t.name}`) ?? []),
+    ...(t.parent ? (keyOf.get(t.parent) ?? []) : []),
+  ];
   const out: Array<{ schema: string; table: string; column: string }> = [];
   for (const t of tables) {
+    const keys = partitionKey(t);
     for (const c of t.columns) {
       // pg_get_indexdef prints a key column quoted where it needs quotes ("MixedCase", "line item").
-      if (indexed.has(`${t.schema}.${t.name}.${quoteIdent(c.name)}`) || words.has(c.name.toLowerCase())) {
+      if (
+        indexed.has(`${t.schema}.${t.name}.${quoteIdent(c.name)}`) ||
+        words.has(c.name.toLowerCase()) ||
+        keys.includes(c.name)
+      ) {
         out.push({ schema: t.schema, table: t.name, column: c.name });
       }
     }
