@@ -1,3 +1,4 @@
+import type { IndexFacts, Snapshot } from "../../facts/snapshot.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatBytes, formatCount } from "../../util/format.js";
 import type { Rule } from "../rule.js";
@@ -6,6 +7,33 @@ import { dropIndex } from "./index-fix-suggestion.js";
 import { backsConstraint } from "./index-shape.js";
 
 type Options = { maxScans: number; minBytes: number; minStatsDays: number };
+
+/**
+ * The indexes to judge: a partition's index attached to its parent's counts in the parent's, whose scans are
+ * its partitions' summed (a partitioned index has no counters of its own), so it is reported once.
+ */
+function onePerTree(snapshot: Snapshot): IndexFacts[] {
+  const children = new Map<string, IndexFacts[]>();
+  for (const i of snapshot.indexes)
+    if (i.parentIndex) children.set(i.parentIndex, [...(children.get(i.parentIndex) ?? []), i]);
+  const leafStats = (root: IndexFacts): IndexFacts["stats"] => {
+    const sum = { idxScan: 0, idxTupRead: 0, idxTupFetch: 0 };
+    let counted = false;
+    const stack = [...(children.get(`${root.schema}.${root.name}`) ?? [])];
+    for (let i = stack.pop(); i; i = stack.pop()) {
+      stack.push(...(children.get(`${i.schema}.${i.name}`) ?? []));
+      if (!i.stats) continue;
+      counted = true;
+      sum.idxScan += i.stats.idxScan;
+      sum.idxTupRead += i.stats.idxTupRead;
+      sum.idxTupFetch += i.stats.idxTupFetch;
+    }
+    return counted ? sum : null;
+  };
+  return snapshot.indexes
+    .filter((i) => !i.parentIndex)
+    .map((i) => (children.has(`${i.schema}.${i.name}`) ? { ...i, stats: leafStats(i) } : i));
+}
 
 /**
  * An index no query has used since statistics began, weighted by its size. Statistics that are only hours old
@@ -35,7 +63,7 @@ export const unusedIndex: Rule<HealthFacts, Options> = {
   check({ snapshot }, o) {
     const age = statsAgeSeconds(snapshot);
     const mature = age !== null && age >= o.minStatsDays * 86_400;
-    return snapshot.indexes
+    return onePerTree(snapshot)
       .filter((i) => i.isValid && !i.isUnique && !backsConstraint(i) && i.stats !== null)
       .filter((i) => (i.stats?.idxScan ?? 0) <= o.maxScans && i.sizeBytes >= o.minBytes)
       .map((index): Finding => {
