@@ -305,8 +305,8 @@ async function probeUntil(
   everyMs: number,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  // About ten looks per interval, between one a second and one a minute.
-  const gap = Math.min(60_000, Math.max(1_000, Math.floor(everyMs / 10)));
+  // About ten looks per interval, at most one a minute (and a few a second for short test intervals).
+  const gap = Math.min(60_000, Math.max(250, Math.floor(everyMs / 10)));
   for (let next = Date.now() + gap; ; next += gap) {
     const wake = Math.min(next, until);
     if (!(await sleep(wake - Date.now(), signal))) return;

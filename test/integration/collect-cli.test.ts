@@ -124,6 +124,35 @@ describe.each(server("pg15"))("dbopt collect on $name", (srv) => {
     }
   });
 
+  it("samples every interval, looks at activity in between, and stops cleanly on Ctrl-C", async () => {
+    const store = await createTestDatabase(srv);
+    try {
+      let interrupted = false;
+      const run = await runCli(["collect", "--db", target.url, "--store", store.url, "--every", "5s"], {
+        onStderr: (text, child) => {
+          if (!interrupted && (text.match(/ statements/g) ?? []).length >= 2) {
+            interrupted = true;
+            child.kill("SIGINT");
+          }
+        },
+      });
+      expect({ code: run.code, signal: run.signal, stderr: run.stderr }).toEqual({
+        code: 0,
+        signal: null,
+        stderr: expect.not.stringMatching(/error/),
+      });
+      const samples = (
+        await runAsAdmin(store.url, "select wait_probes as probes from dbopt_store.sample order by taken_at")
+      ).rows.map((r) => Number(r.probes));
+      expect(samples.length).toBeGreaterThanOrEqual(2);
+      // The first sample of a run has looked nowhere yet; the next one has the looks of the interval.
+      expect(samples[0]).toBe(0);
+      expect(samples[1]).toBeGreaterThanOrEqual(3);
+    } finally {
+      await store.drop();
+    }
+  });
+
   it("keeps the default store in $DBOPT_HOME: an embedded PostgreSQL 18 started for the run and stopped after", async () => {
     const home = mkdtempSync(join(tmpdir(), "dbopt-home-"));
     // As root the store's server runs as the postgres user, which must be able to enter the folder.

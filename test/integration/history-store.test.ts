@@ -40,6 +40,16 @@ async function lookups(url: string, calls: number): Promise<void> {
 
 const LOOKUP = "select count(*) from orders where customer = $1";
 
+async function until<T>(probe: () => Promise<T | null>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null) return value;
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
 describe.each(server("pg15"))("history store on $name", (srv) => {
   let target: TestDatabase;
   let store: TestDatabase;
@@ -151,6 +161,37 @@ describe.each(server("pg15"))("history store on $name", (srv) => {
     // A sample with no workload in between records no activity for the lookup.
     await once();
     expect((await lookupDeltas()).map((d) => d.calls)).toEqual([30, 5]);
+  });
+
+  it("counts the sessions seen waiting in each look at pg_stat_activity", async () => {
+    const holder = new pg.Client({ connectionString: target.url });
+    const waiter = new pg.Client({ connectionString: target.url });
+    await holder.connect();
+    await waiter.connect();
+    try {
+      // SHARE blocks the UPDATE, not the collector's reads or EXPLAIN.
+      await holder.query("begin; lock table orders in share mode");
+      const blocked = waiter.query("update orders set total = total where id = 1").catch(() => {});
+      await until(async () => {
+        const rows = await runAsAdmin(
+          target.url,
+          "select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+        );
+        return rows.rowCount ? true : null;
+      });
+      const run = await once();
+      expect(run.samples[0]?.waitProbes).toBe(5);
+      await holder.query("rollback");
+      await blocked;
+    } finally {
+      await holder.end();
+      await waiter.end();
+    }
+    const waits = await storeRows<{ state: string; type: string; event: string; sessions: number }>(
+      `select state, wait_event_type as type, wait_event as event, sessions from dbopt_store.wait_sample
+        where wait_event_type = 'Lock'`,
+    );
+    expect(waits).toEqual([{ state: "active", type: "Lock", event: "relation", sessions: 5 }]);
   });
 
   it("records an unreachable target as a gap and samples the other one", async () => {
