@@ -76,6 +76,7 @@ import { rowMisestimate } from "./plan/row-misestimate.js";
 import { seqScanFilter } from "./plan/seq-scan-filter.js";
 import { slowTrigger } from "./plan/slow-trigger.js";
 import { sortSpill } from "./plan/sort-spill.js";
+import { topNFullScan } from "./plan/top-n-full-scan.js";
 import type { Rule } from "./rule.js";
 import { heavyStatement } from "./workload/heavy-statement.js";
 import { repeatedLookup } from "./workload/repeated-lookup.js";
@@ -107,6 +108,7 @@ export const PLAN_RULES: readonly AnyRule<PlanFacts>[] = byId([
   seqScanFilter,
   slowTrigger,
   sortSpill,
+  topNFullScan,
 ]);
 
 export const WORKLOAD_RULES: readonly AnyRule<WorkloadRuleFacts>[] = byId([
