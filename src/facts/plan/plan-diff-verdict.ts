@@ -48,8 +48,10 @@ export interface PlanVerdict {
   comparable: string;
   before: { totalMs: number | null; planningMs: number | null; totalCost: number | null };
   after: { totalMs: number | null; planningMs: number | null; totalCost: number | null };
-  /** "63.8 ms, was 1.6 ms: 40× slower". */
+  /** "execution 63.8 ms, was 1.6 ms: 40× slower". */
   summary: string;
+  /** "planning 3.1 ms, was 0.3 ms", when both plans give it. */
+  planning: string | null;
   divergence: { entry: number; label: string; why: string[] } | null;
   /** Every reason found, most telling first. */
   reasons: DiffReason[];
@@ -130,6 +132,10 @@ export function judgeDiff(diff: PlanDiff): PlanVerdict {
     before: { totalMs: before.totalMs, planningMs: before.plan.planningMs, totalCost: before.totalCost },
     after: { totalMs: after.totalMs, planningMs: after.plan.planningMs, totalCost: after.totalCost },
     summary: summaryText(before, after, measure),
+    planning:
+      before.plan.planningMs !== null && after.plan.planningMs !== null
+        ? `planning ${formatMs(after.plan.planningMs)}, was ${formatMs(before.plan.planningMs)}`
+        : null,
     divergence:
       divergence === null
         ? null
@@ -253,35 +259,59 @@ function heapScanOf(plan: AnalyzedPlan, node: PlanNode): PlanNode {
   }
 }
 
+/**
+ * An index one plan uses and the other does not, said at each scan that used it: "the index x is no longer
+ * used: Index Scan on t → Seq Scan on t", or "... no longer used for <scan>" when another scan still uses it.
+ */
 function indexReasons(diff: PlanDiff): DiffReason[] {
   const out: DiffReason[] = [];
-  const used = (plan: AnalyzedPlan) => {
-    const map = new Map<string, PlanNode>();
-    for (const n of plan.nodes) if (n.indexName && !map.has(n.indexName)) map.set(n.indexName, n);
+  const scansByIndex = (plan: AnalyzedPlan) => {
+    const map = new Map<string, PlanNode[]>();
+    for (const n of plan.nodes) {
+      if (!n.indexName) continue;
+      const scan = heapScanOf(plan, n);
+      const list = map.get(n.indexName) ?? [];
+      if (!list.includes(scan)) list.push(scan);
+      map.set(n.indexName, list);
+    }
     return map;
   };
-  const was = used(diff.before);
-  const now = used(diff.after);
-  for (const [name, node] of was) {
-    if (now.has(name)) continue;
-    const scan = heapScanOf(diff.before, node);
-    const entry = entryOf(diff, "before", scan.id);
-    const e = entry === null ? null : (diff.entries[entry] as DiffEntry);
-    const filtered = e?.after?.rowsRemovedByFilter ?? 0;
-    const change = e?.after && e.before ? `: ${bareLabel(e.before.label)} → ${e.after.label}` : "";
-    out.push({
-      kind: "index-unused",
-      entry,
-      text: `the index ${name} is no longer used${change}${filtered ? ` (rows removed by filter ${formatCount(filtered)})` : ""}`,
-    });
+  const was = scansByIndex(diff.before);
+  const now = scansByIndex(diff.after);
+  const usesIndex = (scans: PlanNode[] | undefined, id: number | null) =>
+    scans?.some((s) => s.id === id) ?? false;
+  for (const [name, scans] of was) {
+    for (const scan of scans) {
+      const entry = entryOf(diff, "before", scan.id);
+      const e = entry === null ? null : (diff.entries[entry] as DiffEntry);
+      if (e && usesIndex(now.get(name), e.afterId)) continue;
+      const filtered = e?.after?.rowsRemovedByFilter ?? 0;
+      const change = e?.after && e.before ? `${bareLabel(e.before.label)} → ${e.after.label}` : "";
+      const where = now.has(name)
+        ? ` for ${change || bareLabel(e?.before?.label ?? name)}`
+        : change
+          ? `: ${change}`
+          : "";
+      out.push({
+        kind: "index-unused",
+        entry,
+        text: `the index ${name} is no longer used${where}${filtered ? ` (rows removed by filter ${formatCount(filtered)})` : ""}`,
+      });
+    }
   }
-  for (const [name, node] of now) {
-    if (was.has(name)) continue;
-    const scan = heapScanOf(diff.after, node);
-    const entry = entryOf(diff, "after", scan.id);
-    const e = entry === null ? null : (diff.entries[entry] as DiffEntry);
-    const change = e?.after && e.before ? `: ${e.before.label} → ${bareLabel(e.after.label)}` : "";
-    out.push({ kind: "index-used", entry, text: `the index ${name} is now used${change}` });
+  for (const [name, scans] of now) {
+    for (const scan of scans) {
+      const entry = entryOf(diff, "after", scan.id);
+      const e = entry === null ? null : (diff.entries[entry] as DiffEntry);
+      if (e?.beforeId !== null && e?.beforeId !== undefined && usesIndex(was.get(name), e.beforeId)) continue;
+      const change = e?.after && e.before ? `${e.before.label} → ${bareLabel(e.after.label)}` : "";
+      const where = was.has(name)
+        ? ` also for ${change || bareLabel(e?.after?.label ?? name)}`
+        : change
+          ? `: ${change}`
+          : "";
+      out.push({ kind: "index-used", entry, text: `the index ${name} is now used${where}` });
+    }
   }
   return out;
 }

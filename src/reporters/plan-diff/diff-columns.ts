@@ -28,6 +28,7 @@ const COLUMNS: Array<{ name: string; pick: Pick; show: (v: number) => string; wo
   { name: "rows", pick: (f) => f.actualRows, show: (v) => formatCount(v), worse: false },
   { name: "est. rows", pick: (f) => f.planRows, show: (v) => formatCount(v), worse: false },
   { name: "loops", pick: (f) => f.loops, show: (v) => formatCount(v), worse: false },
+  { name: "removed by filter", pick: (f) => f.rowsRemovedByFilter, show: (v) => formatCount(v), worse: true },
   { name: "shared hit", pick: (f) => f.sharedHit, show: blocks, worse: true },
   { name: "shared read", pick: (f) => f.sharedRead, show: blocks, worse: true },
   {

@@ -7,7 +7,8 @@ export function renderPlanComparisonMarkdown(report: PlanComparison): string {
   const { verdict } = report;
   const out: string[] = [];
   out.push(`## Plan comparison: ${code(report.before.source)} → ${code(report.after.source)}`, "");
-  out.push(`**${cell(verdict.summary)}**. ${cell(verdict.comparable)}.`, "");
+  const planning = verdict.planning ? ` (${cell(verdict.planning)})` : "";
+  out.push(`**${cell(verdict.summary)}**${planning}. ${cell(verdict.comparable)}.`, "");
   for (const note of [...report.notes, ...sideNotes(report)]) out.push(`> ${cell(note)}`, "");
   if (verdict.divergence) {
     out.push(`### Where the plans diverge: ${cell(verdict.divergence.label)}`, "");

@@ -8,7 +8,7 @@ export function renderPlanComparisonTerminal(report: PlanComparison, options: { 
   const { verdict } = report;
   const lines: string[] = [];
   lines.push(p.bold(`Plan comparison: ${report.before.source} → ${report.after.source}`));
-  lines.push(`  ${verdict.summary}`);
+  lines.push(`  ${verdict.summary}${verdict.planning ? p.dim(`; ${verdict.planning}`) : ""}`);
   lines.push(p.dim(`  ${verdict.comparable}`));
   for (const note of [...report.notes, ...sideNotes(report)]) lines.push(p.dim(`  note: ${note}`));
   lines.push("");
