@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { partitionSnapshot, withRentalIndex } from "../../../test/fixtures/partitions/partition-snapshot.js";
 import { captureSnapshot, healthFindings } from "../../../test/support/rule-harness.js";
 import { duplicateIndex } from "./duplicate-index.js";
 
@@ -16,5 +17,15 @@ describe("health/duplicate-index", () => {
 
   it("does not confuse indexes that differ in order, operator class or predicate", () => {
     expect(healthFindings(duplicateIndex, "pg18", { snapshot: captureSnapshot("pg18") })).toEqual([]);
+  });
+});
+
+describe("health/duplicate-index on a partitioned table", () => {
+  it("reports twin indexes of the parent once, not again for each partition's copies", () => {
+    const snapshot = withRentalIndex(withRentalIndex(partitionSnapshot("pg15"), "d1", ["amount"]), "d2", [
+      "amount",
+    ]);
+    const findings = healthFindings(duplicateIndex, "pg15", { snapshot });
+    expect(findings.map((f) => f.evidence.table)).toEqual(["public.rental"]);
   });
 });

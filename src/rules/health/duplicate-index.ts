@@ -35,6 +35,8 @@ export const duplicateIndex: Rule<HealthFacts, Options> = {
       );
       if (twins.length < 2) continue;
       for (const twin of twins) seen.add(twin.oid);
+      // Partitions' copies of their parent's twin indexes: the parent's finding covers them.
+      if (twins.every((t) => t.parentIndex)) continue;
       const keep = chooseKeeper(twins);
       const drop = twins.filter((t) => t !== keep);
       const statements = drop.map((t) => dropIndex(snapshot, t));

@@ -44,6 +44,8 @@ export const redundantIndex: Rule<HealthFacts, Options> = {
         );
       });
       if (!covering) continue;
+      // Partitions' copies of their parent's indexes: the parent's finding covers them.
+      if (index.parentIndex && covering.parentIndex) continue;
       const coveringShape = indexShape(covering);
       const drop = dropIndex(snapshot, index);
       findings.push({
