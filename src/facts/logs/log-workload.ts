@@ -2,8 +2,9 @@
 import { detach } from "../../util/detach-string.js";
 import { DurationHistogram } from "./duration-histogram.js";
 import type { Fingerprinter } from "./fingerprinter.js";
-import { normaliseSql, numberParams } from "./normalise-sql.js";
+import { numberParams } from "./normalise-sql.js";
 import type { StatementEvent } from "./statement-events.js";
+import { StatementShapes } from "./statement-shapes.js";
 
 export interface StatementStats {
   fingerprint: string;
@@ -34,7 +35,6 @@ export interface StatementStats {
 }
 
 const MAX_NAMES = 10;
-const SEEN_CHARS = 16 << 20;
 
 /** Up to MAX_NAMES distinct names. Consecutive calls mostly share theirs: the last one skips the set. */
 class Names {
@@ -108,28 +108,19 @@ export class LogWorkload {
   /** Integer microseconds (see Aggregate). */
   totalUs = 0;
   private readonly byFingerprint = new Map<string, Aggregate>();
-  /** Raw text → [fingerprint, normalised]: repeated statements skip normalising entirely. Bounded in size:
-   * statements with inlined literals are mostly seen once. */
-  private readonly seen = new Map<string, [string, string]>();
-  private seenChars = 0;
+  private readonly shapes: StatementShapes;
 
-  constructor(private readonly fingerprints: Fingerprinter) {}
+  constructor(fingerprints: Fingerprinter) {
+    this.shapes = new StatementShapes(fingerprints);
+  }
 
   /** Add a statement; returns its fingerprint (the N+1 detector groups by it). */
   add(e: StatementEvent): string {
-    let known = this.seen.get(e.sql);
-    if (!known) {
-      const normalised = normaliseSql(e.sql);
-      known = [this.fingerprints.of(normalised, e.sql), normalised];
-      if (this.seenChars < SEEN_CHARS) {
-        this.seen.set(detach(e.sql), known);
-        this.seenChars += e.sql.length;
-      }
-    }
-    const [fp, normalised] = known;
+    const shape = this.shapes.of(e.sql);
+    const fp = shape.fingerprint;
     let a = this.byFingerprint.get(fp);
     if (!a) {
-      a = new Aggregate(fp, numberParams(normalised), {
+      a = new Aggregate(fp, numberParams(shape.normalised), {
         sql: detach(e.sql),
         parameters: detach(e.parameters),
         durationMs: e.durationMs,

@@ -14,6 +14,8 @@
 export class NormalisedText {
   codes = new Uint16Array(256);
   length = 0;
+  /** Constants the text had (strings, numbers, $n, dollar quotes): a text without any repeats as it is. */
+  constants = 0;
 
   /** FNV-1a over the code units: a cache's bucket. */
   hash(): number {
@@ -45,6 +47,16 @@ export class NormalisedText {
     return s;
   }
 
+  /** Room for `size` code units, the text so far kept. */
+  reserve(size: number): void {
+    if (size <= this.codes.length) return;
+    let length = this.codes.length * 2;
+    while (length < size) length *= 2;
+    const bigger = new Uint16Array(length);
+    bigger.set(this.codes.subarray(0, this.length));
+    this.codes = bigger;
+  }
+
   push(code: number): void {
     if (this.length === this.codes.length) this.grow();
     this.codes[this.length++] = code;
@@ -65,38 +77,77 @@ export function normaliseSql(sql: string): string {
 }
 
 const SPACE = 32;
+/** Character classes of ASCII codes (every code from 128 up is a word character). */
+const BLANK = 1;
+const WORD = 2;
+const DIGIT = 4;
+const UPPER = 8;
+/** E or e, which starts an E'' string when a quote follows and no word precedes. */
+const E_QUOTE = 16;
+const ASCII = new Uint8Array(128);
+for (const c of [32, 9, 10, 13]) ASCII[c] = BLANK;
+for (let c = 97; c <= 122; c++) ASCII[c] = WORD;
+for (let c = 65; c <= 90; c++) ASCII[c] = WORD | UPPER;
+for (let c = 48; c <= 57; c++) ASCII[c] = WORD | DIGIT;
+ASCII[95] = WORD;
+ASCII[69] = WORD | UPPER | E_QUOTE;
+ASCII[101] = WORD | E_QUOTE;
 const DOLLAR = 36;
 const ONE = 49;
 
 /** Normalise `sql` into `out` (its previous content is replaced). */
 export function normaliseInto(sql: string, out: NormalisedText): void {
-  out.length = 0;
   const n = sql.length;
+  // Room for the worst case up front (a one-digit number becomes "$1"), so that writes need no check: locals,
+  // not closures or method calls, on this path that runs for every logged statement.
+  out.reserve(2 * n + 16);
+  let codes = out.codes;
+  let w = 0;
   let i = 0;
   let space = false;
   // No space after "(", whatever the text had.
   let glued = false;
   // A placeholder right after "(" or "[": an IN list or an array literal may follow, collapsed at the end.
   let list = false;
-  /** Start a token: the space before it, if any. */
-  const open = () => {
-    if (space && out.length && !glued) out.push(SPACE);
-    space = false;
-    glued = false;
-  };
-  const placeholder = () => {
-    open();
-    const before = out.length ? out.codes[out.length - 1] : 0;
-    if (before === 40 || before === 91) list = true;
-    out.push(DOLLAR);
-    out.push(ONE);
-  };
+  let constants = 0;
   while (i < n) {
     const c = sql.charCodeAt(i);
+    const kind = c < 128 ? (ASCII[c] as number) : WORD;
     // whitespace
-    if (c === 32 || c === 9 || c === 10 || c === 13) {
+    if (kind === BLANK) {
       space = true;
       i++;
+      continue;
+    }
+    // names and keywords, lower-cased
+    if (
+      kind & WORD &&
+      !(kind & DIGIT) &&
+      !(kind & E_QUOTE && sql.charCodeAt(i + 1) === 39 && !isWordChar(sql.charCodeAt(i - 1)))
+    ) {
+      if (space && w > 0 && !glued) codes[w++] = SPACE;
+      space = false;
+      glued = false;
+      const start = w;
+      let j = i;
+      let d = c;
+      for (; j < n; d = sql.charCodeAt(++j)) {
+        if (d >= 128) break;
+        const k = ASCII[d] as number;
+        if (!(k & WORD)) break;
+        codes[w++] = k & UPPER ? d + 32 : d;
+      }
+      if (j < n && d >= 128) {
+        // Unicode's lower case may change a word's length ("İ"): the string's own toLowerCase, on the whole word.
+        while (j < n && isWordChar(sql.charCodeAt(j))) j++;
+        const lower = sql.slice(i, j).toLowerCase();
+        w = start;
+        out.length = w;
+        out.reserve(w + lower.length + 2 * (n - j) + 16);
+        codes = out.codes;
+        for (let k = 0; k < lower.length; k++) codes[w++] = lower.charCodeAt(k);
+      }
+      i = j;
       continue;
     }
     // -- comment
@@ -113,11 +164,9 @@ export function normaliseInto(sql: string, out: NormalisedText): void {
       space = true;
       continue;
     }
-    // 'string', E'string' (backslash escapes), with '' inside
-    if (
-      c === 39 ||
-      ((c === 69 || c === 101) && sql.charCodeAt(i + 1) === 39 && !isWordChar(sql.charCodeAt(i - 1)))
-    ) {
+    let constant = -1;
+    if (c === 39 || kind & E_QUOTE) {
+      // 'string', E'string' (backslash escapes), with '' inside; an E that starts no string is a word (above).
       const escapes = c !== 39;
       let j = escapes ? i + 2 : i + 1;
       for (; j < n; j++) {
@@ -128,47 +177,30 @@ export function normaliseInto(sql: string, out: NormalisedText): void {
           else break;
         }
       }
-      placeholder();
-      i = j + 1;
-      continue;
-    }
-    // $n, and $tag$ ... $tag$ (tags of ASCII letters, digits and _, not starting with a digit); both within 64
-    // characters of the $, as the regular expression this replaces read them.
-    if (c === DOLLAR) {
+      constant = j + 1;
+    } else if (c === DOLLAR) {
+      // $n, and $tag$ ... $tag$ (tags of ASCII letters, digits and _, not starting with a digit); both within 64
+      // characters of the $, as the regular expression this replaces read them.
       const limit = Math.min(n, i + 64);
       let j = i + 1;
       while (j < limit && isDigit(sql.charCodeAt(j))) j++;
-      if (j > i + 1) {
-        placeholder();
-        i = j;
-        continue;
+      if (j > i + 1) constant = j;
+      else {
+        if (j < limit && isTagStart(sql.charCodeAt(j))) {
+          j++;
+          while (j < limit && isAsciiWordChar(sql.charCodeAt(j))) j++;
+        }
+        if (j < limit && sql.charCodeAt(j) === DOLLAR) {
+          const tag = sql.slice(i, j + 1);
+          const end = sql.indexOf(tag, j + 1);
+          constant = end < 0 ? n : end + tag.length;
+        }
       }
-      if (j < limit && isTagStart(sql.charCodeAt(j))) {
-        j++;
-        while (j < limit && isAsciiWordChar(sql.charCodeAt(j))) j++;
-      }
-      if (j < limit && sql.charCodeAt(j) === DOLLAR) {
-        const tag = sql.slice(i, j + 1);
-        const end = sql.indexOf(tag, j + 1);
-        placeholder();
-        i = end < 0 ? n : end + tag.length;
-        continue;
-      }
-    }
-    // "quoted identifier": kept as written
-    if (c === 34) {
-      const end = sql.indexOf('"', i + 1);
-      const stop = end < 0 ? n : end + 1;
-      open();
-      for (let k = i; k < stop; k++) out.push(sql.charCodeAt(k));
-      i = stop;
-      continue;
-    }
-    // numbers (not part of a name)
-    if (
-      ((c >= 48 && c <= 57) || (c === 46 && isDigit(sql.charCodeAt(i + 1)))) &&
+    } else if (
+      (kind & DIGIT || (c === 46 && isDigit(sql.charCodeAt(i + 1)))) &&
       !isWordChar(sql.charCodeAt(i - 1))
     ) {
+      // numbers (not part of a name)
       let j = i + 1;
       for (let d = sql.charCodeAt(j); j < n && (isDigit(d) || d === 46 || d === 95); d = sql.charCodeAt(++j));
       if ((sql.charCodeAt(j) | 32) === 101) {
@@ -178,38 +210,53 @@ export function normaliseInto(sql: string, out: NormalisedText): void {
           while (j < n && isDigit(sql.charCodeAt(j))) j++;
         }
       }
-      placeholder();
+      constant = j;
+    }
+    if (constant >= 0) {
+      if (space && w > 0 && !glued) codes[w++] = SPACE;
+      space = false;
+      glued = false;
+      const before = w > 0 ? codes[w - 1] : 0;
+      if (before === 40 || before === 91) list = true;
+      codes[w++] = DOLLAR;
+      codes[w++] = ONE;
+      constants++;
+      i = constant;
+      continue;
+    }
+    // A digit inside a name ("t1" read from its "1"): the word's rest.
+    if (kind & WORD) {
+      if (space && w > 0 && !glued) codes[w++] = SPACE;
+      space = false;
+      glued = false;
+      let j = i;
+      for (let d = c; j < n && d < 128 && (ASCII[d] as number) & WORD; d = sql.charCodeAt(++j))
+        codes[w++] = (ASCII[d] as number) & UPPER ? d + 32 : d;
       i = j;
       continue;
     }
-    // names and keywords
-    if (isWordChar(c)) {
-      let j = i + 1;
-      let ascii = c < 128;
-      for (let d = sql.charCodeAt(j); j < n && isWordChar(d); d = sql.charCodeAt(++j))
-        if (d >= 128) ascii = false;
-      open();
-      if (ascii)
-        for (let k = i; k < j; k++) {
-          const d = sql.charCodeAt(k);
-          out.push(d >= 65 && d <= 90 ? d + 32 : d);
-        }
-      else {
-        // Unicode's lower case may change a word's length ("İ"): the string's own toLowerCase.
-        const lower = sql.slice(i, j).toLowerCase();
-        for (let k = 0; k < lower.length; k++) out.push(lower.charCodeAt(k));
-      }
-      i = j;
+    // "quoted identifier": kept as written
+    if (c === 34) {
+      const end = sql.indexOf('"', i + 1);
+      const stop = end < 0 ? n : end + 1;
+      if (space && w > 0 && !glued) codes[w++] = SPACE;
+      space = false;
+      glued = false;
+      for (let k = i; k < stop; k++) codes[w++] = sql.charCodeAt(k);
+      i = stop;
       continue;
     }
-    // punctuation: no space before , ) and after (
+    // punctuation: no space before , ) ; and after (
     if (c === 44 || c === 41 || c === 59) space = false;
-    open();
-    out.push(c);
-    if (c === 40) glued = true;
+    if (space && w > 0 && !glued) codes[w++] = SPACE;
+    space = false;
+    glued = c === 40;
+    codes[w++] = c;
     i++;
   }
-  if (out.length && out.codes[out.length - 1] === 59 /* ; */) out.length--;
+  if (w > 0 && codes[w - 1] === 59 /* ; */) w--;
+  out.length = w;
+  out.constants = constants;
   if (list) collapseLists(out);
 }
 
