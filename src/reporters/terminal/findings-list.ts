@@ -7,7 +7,7 @@ const LABEL: Record<Severity, string> = { error: "ERROR", warning: "WARN ", info
 
 const SECTION_HINT = {
   risk: "outages in waiting, by severity",
-  time: "by the statement time each costs",
+  time: "most costly first: statement time, or share of the plan's cost when it was not run",
   hygiene: "no measured time, by severity",
 } as const;
 
