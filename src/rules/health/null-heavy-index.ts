@@ -1,6 +1,8 @@
+import { partitionTree } from "../../facts/partition-tree.js";
 import type { Finding } from "../../findings/finding.js";
+import { partitionedIndexSteps } from "../../findings/partitioned-index-sql.js";
 import { formatBytes, formatPercent, round3 } from "../../util/format.js";
-import { ident, list, qname, sql, sqlFrom } from "../../util/sql-text.js";
+import { ident, lines, list, qname, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, indexObject } from "./health-facts.js";
 import { dropIndex, freeRelationName, indexKeyColumn } from "./index-fix-suggestion.js";
@@ -33,6 +35,8 @@ export const nullHeavyIndex: Rule<HealthFacts, Options> = {
         index.predicate !== null ||
         index.isUnique ||
         backsConstraint(index) ||
+        // A partition's copy of its parent's index: judged once, on the parent's.
+        index.parentIndex ||
         index.sizeBytes < o.minBytes
       )
         continue;
@@ -61,7 +65,7 @@ export const nullHeavyIndex: Rule<HealthFacts, Options> = {
           bytesSaved: Math.round(saved),
         },
         fix: {
-          sql: sql`CREATE INDEX CONCURRENTLY ${ident(name)} ON ${qname(index.tableSchema, index.table)} USING btree (${list(keys)})${include.length ? sql` INCLUDE (${list(include)})` : sql``} WHERE ${ident(column)} IS NOT NULL;\n${drop.sql}`,
+          sql: sql`${createPartial(snapshot, index, name, sql` USING btree (${list(keys)})${include.length ? sql` INCLUDE (${list(include)})` : sql``} WHERE ${ident(column)} IS NOT NULL`)}\n${drop.sql}`,
           note: `Check first that no query searches this column for IS NULL through the index. The new index is built in ${index.schema}, beside the old one.${drop.caveat}`,
         },
         docsUrl: this.docsUrl,
@@ -72,3 +76,33 @@ export const nullHeavyIndex: Rule<HealthFacts, Options> = {
     return findings;
   },
 };
+
+/**
+ * CREATE INDEX CONCURRENTLY, or on a partitioned table (which refuses it) the ON ONLY / CONCURRENTLY / ATTACH
+ * recipe. `body` is what follows the table's name.
+ */
+function createPartial(
+  snapshot: Parameters<typeof dropIndex>[0],
+  index: Parameters<typeof dropIndex>[1],
+  name: string,
+  body: SqlText,
+): SqlText {
+  const tree = partitionTree(snapshot, index.tableSchema, index.table);
+  if (!tree || tree.children.length === 0)
+    return sql`CREATE INDEX CONCURRENTLY ${ident(name)} ON ${qname(index.tableSchema, index.table)}${body};`;
+  const reserved = new Set<string>();
+  const steps = partitionedIndexSteps(tree, {
+    name: (t) => {
+      if (t === tree.table) return name;
+      let leafName = freeRelationName(snapshot, t.schema, `${t.name}_${name}`);
+      for (let n = 2; reserved.has(`${t.schema}.${leafName}`); n++) leafName = `${leafName}_${n}`;
+      reserved.add(`${t.schema}.${leafName}`);
+      return leafName;
+    },
+    create: (t, indexName, kind) =>
+      kind === "only"
+        ? sql`CREATE INDEX ${ident(indexName)} ON ONLY ${qname(t.schema, t.name)}${body};`
+        : sql`CREATE INDEX CONCURRENTLY ${ident(indexName)} ON ${qname(t.schema, t.name)}${body};`,
+  });
+  return lines(steps.map((s) => s.sql));
+}
