@@ -243,10 +243,20 @@ function slowerNodeText(entry: DiffEntry, measure: "time" | "cost"): string {
   return `same plan shape; ${entry.after?.label ?? entry.before?.label} changed most: ${show(entry.before)} → ${show(entry.after)} in the node itself`;
 }
 
-/** Where a before node of the plan sits in the merged tree, whichever side it kept. */
+const ENTRY_INDEX = new WeakMap<PlanDiff, { before: Map<number, number>; after: Map<number, number> }>();
+
+/** Where a node of either plan sits in the merged tree (looked up in maps built once per diff). */
 function entryOf(diff: PlanDiff, side: "before" | "after", id: number): number | null {
-  const i = diff.entries.findIndex((e) => (side === "before" ? e.beforeId : e.afterId) === id);
-  return i < 0 ? null : i;
+  let index = ENTRY_INDEX.get(diff);
+  if (!index) {
+    index = { before: new Map(), after: new Map() };
+    diff.entries.forEach((e, i) => {
+      if (e.beforeId !== null) index?.before.set(e.beforeId, i);
+      if (e.afterId !== null) index?.after.set(e.afterId, i);
+    });
+    ENTRY_INDEX.set(diff, index);
+  }
+  return index[side].get(id) ?? null;
 }
 
 /** The scan a Bitmap Index Scan feeds (through BitmapAnd/BitmapOr), else the node itself. */

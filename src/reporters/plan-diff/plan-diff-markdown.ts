@@ -8,7 +8,8 @@ export function renderPlanComparisonMarkdown(report: PlanComparison): string {
   const out: string[] = [];
   out.push(`## Plan comparison: ${code(report.before.source)} → ${code(report.after.source)}`, "");
   const planning = verdict.planning ? ` (${cell(verdict.planning)})` : "";
-  out.push(`**${cell(verdict.summary)}**${planning}. ${cell(verdict.comparable)}.`, "");
+  const comparable = verdict.comparable.charAt(0).toUpperCase() + verdict.comparable.slice(1);
+  out.push(`**${cell(verdict.summary)}**${planning}. ${cell(comparable)}.`, "");
   for (const note of [...report.notes, ...sideNotes(report)]) out.push(`> ${cell(note)}`, "");
   if (verdict.divergence) {
     out.push(`### Where the plans diverge: ${cell(verdict.divergence.label)}`, "");
@@ -47,9 +48,14 @@ export function renderPlanComparisonMarkdown(report: PlanComparison): string {
   return `${out.join("\n")}\n`;
 }
 
-/** Text in a table cell or a line: pipes escaped, no line breaks. */
+/** Text in a table cell or a line: no line breaks, and pipes, angle brackets and stars not read as Markdown. */
 function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return text
+    .replace(/\r?\n/g, " ")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/([|*_`\\])/g, "\\$1");
 }
 
 function code(text: string): string {
