@@ -77,7 +77,10 @@ const WORKER = new URL("./log-part-worker.js", import.meta.url);
 export async function analyzeLogs(given: string[], options: LogOptions = {}): Promise<LogReport> {
   const started = performance.now();
   const paths = await expandDirectories(given);
-  await loadSqlParser();
+  // Loading the parser takes a few hundred milliseconds: large files start their worker threads first, so that
+  // they boot while it loads. Awaited before the first record reaches the analysis (only it fingerprints).
+  const parser = loadSqlParser();
+  parser.catch(() => {});
   const settings = {
     minRepeats: options.minRepeats ?? 5,
     maxGapMs: MAX_GAP_MS,
@@ -116,7 +119,7 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
       size >= (options.parallelFromBytes ?? 64 << 20) &&
       existsSync(fileURLToPath(WORKER))
     ) {
-      const read = await readInParts(path, size, jobs, settings, options, progress, analysis);
+      const read = await readInParts(path, size, jobs, settings, options, progress, analysis, parser);
       if (read) {
         files.push({ name, ...read.stats });
         threads = Math.max(threads, read.threads);
@@ -126,6 +129,7 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
     const input = reversed
       ? fileLinesReversed(path, size)
       : await openLog(path, compressed ? { onCompressedBytes: progress } : {});
+    await parser;
     const stats = await readLog(name, input, (r) => analysis.record(r), {
       ...options,
       ...(compressed ? {} : { onBytes: progress }),
@@ -133,6 +137,7 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
     analysis.flush();
     files.push({ name, ...stats, reversed });
   }
+  await parser;
   const result = analysis.result(files.every((f) => f.format === "mysql-slow") ? "mysql" : "postgres");
   return {
     kind: "logs",
@@ -157,6 +162,7 @@ async function readInParts(
   options: LogOptions,
   progress: (bytes: number) => void,
   analysis: LogAnalysis,
+  parser: Promise<void>,
 ): Promise<{ stats: Omit<LogReport["files"][number], "name">; threads: number } | null> {
   const head = await readHead(path);
   const binary = binaryInputError(path, head.join("\n"));
@@ -200,6 +206,7 @@ async function readInParts(
       }),
   );
   const part = first as { start: number; end: number };
+  await parser;
   const mine = await readLog(path, fileChunks(path, part.start, part.end), (r) => analysis.record(r), {
     format,
     ...(prefix !== null ? { prefix } : {}),
