@@ -121,7 +121,15 @@ export function judgeDiff(diff: PlanDiff): PlanVerdict {
   const divergence = findDivergence(entries, measure);
   let why: string[] = [];
   if (divergence !== null) {
-    const inside = subtree(entries, divergence);
+    // Nodes added or removed right above the divergence belong to the same change (a Sort and a Gather Merge
+    // above the scan that lost its index).
+    let region = divergence;
+    for (let up = entries[region]?.parent ?? null; up !== null; up = entries[up]?.parent ?? null) {
+      const status = entries[up]?.status;
+      if (status !== "added" && status !== "removed") break;
+      region = up;
+    }
+    const inside = subtree(entries, region);
     why = reasons.filter((r) => r.entry === null || inside.has(r.entry)).map((r) => r.text);
     if (!why.length) why = reasons.map((r) => r.text);
     if (!why.length) why = [slowerNodeText(entries[divergence] as DiffEntry, measure)];
@@ -528,12 +536,32 @@ function worstEstimate(plan: AnalyzedPlan): { node: PlanNode; factor: number } |
   let best: { node: PlanNode; factor: number } | null = null;
   let bestScan: { node: PlanNode; factor: number } | null = null;
   for (const node of plan.nodes) {
-    const factor = plan.metrics[node.id]?.rowFactor ?? 0;
+    const metrics = plan.metrics[node.id];
+    const factor = metrics?.rowFactor ?? 0;
     if (factor < 10 || !node.actual) continue;
+    if (metrics?.rowDirection === "over" && stoppedEarly(plan, node)) continue;
     if (!best || factor > best.factor) best = { node, factor };
     if (nodeKind(node) === "scan" && (!bestScan || factor > bestScan.factor)) bestScan = { node, factor };
   }
   return bestScan ?? best;
+}
+
+/**
+ * Whether a node may be stopped before it returns all its rows: under a Limit, or as the inner side of a semi or
+ * anti join or a Merge Join. Fewer rows than estimated there is the plan working, not a misestimate.
+ */
+function stoppedEarly(plan: AnalyzedPlan, node: PlanNode): boolean {
+  let child = node;
+  for (let parent = plan.parents[child.id]; parent; parent = plan.parents[child.id]) {
+    if (parent.nodeType === "Limit") return true;
+    const joinType = parent.details["Join Type"] ?? "";
+    if (nodeKind(parent) === "join" && parent.children[0] !== child && /Semi|Anti/.test(joinType))
+      return true;
+    if (parent.nodeType === "Merge Join") return true;
+    if (child.role !== "child") return false;
+    child = parent;
+  }
+  return false;
 }
 
 /** Run once per outer row: the inner side of a Nested Loop, possibly under a Memoize or Materialize. */

@@ -145,6 +145,26 @@ describe.each(PLAN_VERSIONS)("plan comparison on %s captures", (version) => {
     expect(verdict.divergence?.label).toBe("Nested Loop → Hash Join");
   });
 
+  it("the index that gave the order dropped: a Sort and a Gather Merge added above the scan, one change", () => {
+    const { diff, verdict } = compare(version, "sort-added", "txt");
+    expect(statuses(diff)).toEqual([
+      "same Limit|Limit",
+      "added |Gather Merge",
+      "added |Sort",
+      "changed Index Scan using orders_customer_id_idx on orders|Parallel Seq Scan on orders",
+    ]);
+    expect(verdict.divergence?.label).toBe(
+      "Index Scan using orders_customer_id_idx on orders → Parallel Seq Scan on orders",
+    );
+    expect(verdict.divergence?.why.slice(0, 3)).toEqual([
+      "the index orders_customer_id_idx is no longer used: Index Scan on orders → Parallel Seq Scan on orders",
+      "the plan went parallel: Gather Merge added (workers planned 1, launched 1)",
+      "Sort added (customer_id)",
+    ]);
+    // Fewer rows than estimated under a Limit is the Limit at work, not a misestimate.
+    expect(kinds(verdict)).not.toContain("estimate-off");
+  });
+
   it("an index dropped under a SubPlan, a CTE and an InitPlan: each pairs inside its own subplan", () => {
     const sub = compare(version, "subplan-index-dropped");
     expect(statuses(sub.diff)).toContain("same SubPlan 1: Aggregate|SubPlan 1: Aggregate");
