@@ -8,6 +8,7 @@
  * expression never gets a B-tree: a B-tree can only seek to a known prefix. Candidates an existing valid index
  * already serves are dropped.
  */
+import { leafTables } from "../../facts/partition-tree.js";
 import type { ColumnStats, IndexFacts, Snapshot, TableFacts } from "../../facts/snapshot.js";
 import type { PredicateUse, QueryBlock, QueryShape, TableRef } from "../../facts/sql/query-shape.js";
 import { ident, literal, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
@@ -216,18 +217,13 @@ function forTable(
 
   // BRIN: a range condition on a column stored in (almost) the same order as its values.
   for (const p of ranges.filter((p) => !p.isExpression)) {
-    const correlation = stats(p.column)?.correlation;
-    if (
-      table.rowsEstimate >= BRIN_MIN_ROWS &&
-      correlation !== null &&
-      correlation !== undefined &&
-      Math.abs(correlation) >= BRIN_MIN_CORRELATION
-    ) {
+    const order = physicalOrder(snapshot, table, p.column);
+    if (order && order.rows >= BRIN_MIN_ROWS && Math.abs(order.correlation) >= BRIN_MIN_CORRELATION) {
       out.push(
         candidate(
           "brin",
           [ident(p.column)],
-          `range on ${p.column}, stored in value order (correlation ${correlation.toFixed(2)})`,
+          `range on ${p.column}, stored in value order (correlation ${order.correlation.toFixed(2)}${order.leaves ? `, the least ordered of ${order.leaves} partitions` : ""})`,
         ),
       );
     }
@@ -266,6 +262,35 @@ function forTable(
     out.push(candidate("gin", [item], `containment (${p.operator}) on ${p.column}`));
   }
   return found.filter((c): c is IndexCandidate => c !== null);
+}
+
+/**
+ * How closely a column's values follow the rows' physical order (pg_stats' correlation), and the rows. A
+ * partitioned table's BRIN is one per partition, so each partition must be in order: the least ordered one
+ * counts, from the partitions' own statistics (autovacuum analyzes partitions, never their parent, so the
+ * parent often has no statistics at all). Null when a partition holding rows has no correlation yet.
+ */
+function physicalOrder(
+  snapshot: Snapshot,
+  table: TableFacts,
+  column: string,
+): { correlation: number; rows: number; leaves: number | null } | null {
+  if (table.kind !== "partitioned") {
+    const correlation = columnStats(snapshot, table, column)?.correlation;
+    return correlation === null || correlation === undefined
+      ? null
+      : { correlation, rows: table.rowsEstimate, leaves: null };
+  }
+  const leaves = leafTables(snapshot, table.schema, table.name).filter((t) => t.rowsEstimate > 0);
+  let least: number | null = null;
+  for (const leaf of leaves) {
+    const correlation = columnStats(snapshot, leaf, column)?.correlation;
+    if (correlation === null || correlation === undefined) return null;
+    if (least === null || Math.abs(correlation) < Math.abs(least)) least = correlation;
+  }
+  return least === null
+    ? null
+    : { correlation: least, rows: leaves.reduce((n, t) => n + t.rowsEstimate, 0), leaves: leaves.length };
 }
 
 /** True when an existing valid index already starts with the candidate's keys, with the same method and predicate. */
