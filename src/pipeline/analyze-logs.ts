@@ -176,11 +176,13 @@ async function readInParts(
   const full = readerPrefix(format, prefix);
   const [first, ...rest] = await logParts(path, size, jobs, format, full === null ? null : prefixRegex(full));
   // Started before this thread reads its part, so that they load while it works.
+  const workers: Worker[] = [];
   const others = rest.map(
     (part) =>
       new Promise<{ state: LogAnalysisState; stats: ReadStats }>((resolve, reject) => {
         const task: LogPartTask = { path, ...part, format, prefix, ...settings };
         const worker = new Worker(WORKER, { workerData: task });
+        workers.push(worker);
         worker.on(
           "message",
           (m: {
@@ -206,7 +208,16 @@ async function readInParts(
       }),
   );
   const part = first as { start: number; end: number };
-  await parser;
+  try {
+    await parser;
+  } catch (error) {
+    for (const p of others) p.catch(() => {});
+    for (const w of workers) void w.terminate();
+    throw error;
+  }
+  // V8 shares the WebAssembly this thread compiled with the workers: told now, each loads the parser in a few
+  // milliseconds (compiling it side by side with this thread would cost each the whole compile).
+  for (const w of workers) w.postMessage("parser loaded");
   const mine = await readLog(path, fileChunks(path, part.start, part.end), (r) => analysis.record(r), {
     format,
     ...(prefix !== null ? { prefix } : {}),
