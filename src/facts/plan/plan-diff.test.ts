@@ -3,7 +3,7 @@
  * capture-compare.ts there): the nodes pair up as an expert would pair them, and the verdict names the node
  * where the plans diverge and why.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FIXTURES, PLAN_VERSIONS } from "../../../test/support/fixtures.js";
@@ -260,5 +260,28 @@ describe("deep plans", () => {
     expect(verdict.divergence?.why[0]).toBe(
       "the index t_pkey is no longer used: Index Scan on t → Seq Scan on t",
     );
+  });
+});
+
+describe("every captured plan against its other format", () => {
+  it.each(PLAN_VERSIONS)("%s: each node pairs with itself, no shape change", (version) => {
+    const dirPath = join(FIXTURES, "plans", version);
+    const names = readdirSync(dirPath)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => f.slice(0, -5))
+      .filter((name) => existsSync(join(dirPath, `${name}.txt`)));
+    expect(names.length).toBeGreaterThan(20);
+    for (const name of names) {
+      const json = analyzePlan(parsePlan(readFileSync(join(dirPath, `${name}.json`), "utf8")));
+      const text = analyzePlan(parsePlan(readFileSync(join(dirPath, `${name}.txt`), "utf8")));
+      const diff = diffPlans(json, text);
+      const odd = diff.entries.filter(
+        (e) => e.status === "added" || e.status === "removed" || e.shapeChanges.length,
+      );
+      expect(
+        odd.map((e) => `${name}: ${e.status} ${e.before?.label} | ${e.after?.label} ${e.shapeChanges}`),
+      ).toEqual([]);
+      expect(diff.entries).toHaveLength(json.nodes.length);
+    }
   });
 });
