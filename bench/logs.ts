@@ -9,7 +9,7 @@
  * agree and whether the N+1 is found, and dbopt's peak memory on the same log repeated 4× (memory must stay flat
  * as the log grows).
  *
- * Run: npx tsx bench/logs.ts [--protocol simple|prepared|both] [--mb 100] [--keep]
+ * Run: npx tsx bench/logs.ts [--protocol simple|prepared|both] [--mb 100] [--keep] [--bin path/to/dbopt.js]
  *      (needs the Debian package pgbadger; runs the build in dist/, npm run build)
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -37,7 +37,8 @@ if (!["simple", "prepared", "both"].includes(protocolArg)) {
 const protocols: Protocol[] = protocolArg === "both" ? ["simple", "prepared"] : [protocolArg as Protocol];
 const keep = process.argv.includes("--keep");
 const OUT = "/tmp/dbopt-bench-logs";
-const BIN = new URL("../bin/dbopt.js", import.meta.url).pathname;
+// --bin: another build of dbopt to time (a copy of bin/dbopt.js beside its own dist/), the checkout's by default.
+const BIN = arg("bin", new URL("../bin/dbopt.js", import.meta.url).pathname);
 const N_PLUS_ONE_PAGES = 50;
 const PAGE = 25;
 const PLANTED = "select id, total from orders where customer_id = $1";
