@@ -1,18 +1,16 @@
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectCheckpoints } from "../facts/collect/collect-checkpoints.js";
-import { collectIndexes } from "../facts/collect/collect-indexes.js";
 import { collectSettings } from "../facts/collect/collect-settings.js";
-import { collectTables } from "../facts/collect/collect-tables.js";
 import { collectWorkload } from "../facts/collect/collect-workload.js";
 import { findLockedRelations } from "../facts/collect/locked-relations.js";
-import type {
-  CheckpointStats,
-  IndexFacts,
-  SettingFacts,
-  TableFacts,
-  WorkloadFacts,
-} from "../facts/snapshot.js";
+import type { CheckpointStats, SettingFacts, WorkloadFacts } from "../facts/snapshot.js";
 import { quoteIdent } from "../util/sql-identifiers.js";
+import {
+  type IndexSample,
+  readIndexSamples,
+  readTableSamples,
+  type TableSample,
+} from "./read-relation-stats.js";
 
 type Row = Record<string, unknown>;
 
@@ -42,8 +40,8 @@ export interface TargetSample {
   database: Row;
   checkpoints: CheckpointStats;
   wal: { records: number | null; fpi: number | null; bytes: string | null; resetAt: Date | null };
-  tables: TableFacts[];
-  indexes: IndexFacts[];
+  tables: TableSample[];
+  indexes: IndexSample[];
   settings: SettingFacts[];
 }
 
@@ -118,8 +116,8 @@ export async function readTargetSample(
             "select wal_records, wal_fpi, wal_bytes::text as wal_bytes, stats_reset from pg_stat_wal",
           )
         : [];
-    const tables = await collectTables(db, lockedTables);
-    const indexes = await collectIndexes(db, lockedTables);
+    const tables = await readTableSamples(db, lockedTables);
+    const indexes = await readIndexSamples(db, lockedTables);
     const settings = await collectSettings(db);
     return {
       identity,

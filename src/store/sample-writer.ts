@@ -3,6 +3,7 @@ import { repairNormalizedQuery } from "../facts/sql/normalized-statement.js";
 import { fingerprintSql } from "../util/sql-parser.js";
 import { DBOPT_VERSION } from "../version.js";
 import { insertRows } from "./bulk-insert.js";
+import { TABLE_COUNTERS } from "./read-relation-stats.js";
 import { statementKey, type TargetSample, type WaitObservation } from "./read-target-sample.js";
 import {
   COUNTER_FIELDS,
@@ -490,61 +491,18 @@ async function writeRelations(store: StoreConnection, targetId: number, sample: 
       ["total_bytes", "bigint"],
       ["rows_estimate", "float8"],
       ["frozen_xid_age", "bigint"],
-      ["seq_scan", "bigint"],
-      ["seq_tup_read", "bigint"],
-      ["idx_scan", "bigint"],
-      ["idx_tup_fetch", "bigint"],
-      ["n_tup_ins", "bigint"],
-      ["n_tup_upd", "bigint"],
-      ["n_tup_del", "bigint"],
-      ["n_tup_hot_upd", "bigint"],
-      ["n_live_tup", "bigint"],
-      ["n_dead_tup", "bigint"],
-      ["n_mod_since_analyze", "bigint"],
-      ["last_vacuum", "timestamptz"],
-      ["last_autovacuum", "timestamptz"],
-      ["last_analyze", "timestamptz"],
-      ["last_autoanalyze", "timestamptz"],
-      ["vacuum_count", "bigint"],
-      ["autovacuum_count", "bigint"],
-      ["analyze_count", "bigint"],
-      ["autoanalyze_count", "bigint"],
-      ["heap_blks_read", "bigint"],
-      ["heap_blks_hit", "bigint"],
+      ...TABLE_COUNTERS.map((c) => [c, c.startsWith("last_") ? "timestamptz" : "bigint"] as const),
     ],
-    sample.tables.map((t) => {
-      const s = t.stats;
-      return [
-        targetId,
-        at,
-        ids.get(key(t.oid, t.schema, t.name)),
-        t.sizeBytes,
-        t.totalBytes,
-        t.rowsEstimate,
-        t.frozenXidAge,
-        s?.seqScan,
-        s?.seqTupRead,
-        s?.idxScan,
-        s?.idxTupFetch,
-        s?.nTupIns,
-        s?.nTupUpd,
-        s?.nTupDel,
-        s?.nTupHotUpd,
-        s?.nLiveTup,
-        s?.nDeadTup,
-        s?.nModSinceAnalyze,
-        s?.lastVacuum,
-        s?.lastAutovacuum,
-        s?.lastAnalyze,
-        s?.lastAutoanalyze,
-        s?.vacuumCount,
-        s?.autovacuumCount,
-        s?.analyzeCount,
-        s?.autoanalyzeCount,
-        s?.heapBlksRead,
-        s?.heapBlksHit,
-      ];
-    }),
+    sample.tables.map((t) => [
+      targetId,
+      at,
+      ids.get(key(t.oid, t.schema, t.name)),
+      t.sizeBytes,
+      t.totalBytes,
+      t.rowsEstimate,
+      t.frozenXidAge,
+      ...TABLE_COUNTERS.map((c) => t.stats?.[c] ?? null),
+    ]),
   );
   await insertRows(
     store,
@@ -565,9 +523,9 @@ async function writeRelations(store: StoreConnection, targetId: number, sample: 
       ids.get(key(i.oid, i.schema, i.name)),
       i.sizeBytes,
       i.isValid,
-      i.stats?.idxScan,
-      i.stats?.idxTupRead,
-      i.stats?.idxTupFetch,
+      i.idxScan,
+      i.idxTupRead,
+      i.idxTupFetch,
     ]),
   );
 }

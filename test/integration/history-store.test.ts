@@ -119,11 +119,11 @@ describe.each(availableServers())("history store on $name", (srv) => {
     expect(plans[0]?.hash).toMatch(/^[0-9a-f]{16}$/);
     expect(plans[0]?.nodes).toContain("orders");
 
-    const tables = await storeRows<{ name: string; n: number; size: number }>(
-      `select r.name, count(*)::int as n, max(t.size_bytes)::int8 as size from dbopt_store.table_sample t
-         join dbopt_store.relation r on r.id = t.relation_id group by r.name`,
+    const tables = await storeRows<{ name: string; n: number; size: number; live: number }>(
+      `select r.name, count(*)::int as n, max(t.size_bytes)::int8 as size, max(t.n_live_tup)::int as live
+         from dbopt_store.table_sample t join dbopt_store.relation r on r.id = t.relation_id group by r.name`,
     );
-    expect(tables).toEqual([{ name: "orders", n: 2, size: expect.any(Number) }]);
+    expect(tables).toEqual([{ name: "orders", n: 2, size: expect.any(Number), live: 5000 }]);
     expect(tables[0]?.size).toBeGreaterThan(100_000);
     const indexes = await storeRows<{ name: string }>(
       "select distinct r.name from dbopt_store.index_sample i join dbopt_store.relation r on r.id = i.relation_id order by 1",
