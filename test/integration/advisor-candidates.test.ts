@@ -45,6 +45,7 @@ select id, email from customer where email ilike '%er4242%';
 interface Advice {
   recommendations: Array<{
     ddl: string;
+    table: string;
     method: string;
     reason: string;
     sizeBytes: number;

@@ -350,22 +350,40 @@ export async function adviseIndexes(
       for (const q of onTable(x)) if ((await whatIf.cost(q, current)).used.includes(x.key)) served.push(q);
       if (!served.length) continue;
       const [brinBytes, btreeBytes] = [await whatIf.size(b), await whatIf.size(x)];
-      const runnable = whatIf.measure && served.every((q) => q.method !== "generic");
-      let saveX = 0;
-      let saveB = 0;
-      for (const q of served) {
-        if (runnable && whatIf.measure) {
-          const without = await whatIf.measure(q, rest);
-          saveX += (q.weight * (without - (await whatIf.measure(q, current)))) / Math.max(without, 1e-6);
-          saveB += (q.weight * (without - (await whatIf.measure(q, [...rest, b])))) / Math.max(without, 1e-6);
-        } else {
-          saveX += q.weight * ((await ratio(q, rest)) - (await ratio(q, current)));
-          saveB += q.weight * ((await ratio(q, rest)) - (await ratio(q, [...rest, b])));
+      const estimated = async () => {
+        let x = 0;
+        let y = 0;
+        for (const q of served) {
+          x += q.weight * ((await ratio(q, rest)) - (await ratio(q, current)));
+          y += q.weight * ((await ratio(q, rest)) - (await ratio(q, [...rest, b])));
         }
+        return [x, y];
+      };
+      const measured = async (measure: NonNullable<WhatIf["measure"]>) => {
+        let x = 0;
+        let y = 0;
+        for (const q of served) {
+          const without = await measure(q, rest);
+          x += (q.weight * (without - (await measure(q, current)))) / Math.max(without, 1e-6);
+          y += (q.weight * (without - (await measure(q, [...rest, b])))) / Math.max(without, 1e-6);
+        }
+        return [x, y];
+      };
+      // Statements planned without values cannot be run; one that fails when run (a timeout) leaves the estimate.
+      let how = "by the planner's estimate";
+      let saves: number[] | null = null;
+      if (whatIf.measure && served.every((q) => q.method !== "generic")) {
+        saves = await measured(whatIf.measure.bind(whatIf)).catch((error: unknown) => {
+          if (error instanceof DbError && error.isConnectionError) throw error;
+          how = `by the planner's estimate (running the statements failed: ${error instanceof Error ? error.message : String(error)})`;
+          return null;
+        });
+        if (saves) how = "measured";
       }
+      const [saveX = 0, saveB = 0] = saves ?? (await estimated());
+      const runnable = how === "measured";
       const keeps = saveX > 0 ? saveB / saveX : 0;
       const share = brinBytes / Math.max(btreeBytes, 1);
-      const how = runnable ? "measured" : "by the planner's estimate";
       const figures = `${candidateDdl(b)} (${formatBytes(brinBytes)}) keeps ${formatPercent(keeps)} of the saving of ${candidateDdl(x)} (${formatBytes(btreeBytes)}), ${how}, at ${formatPercent(share, 1)} of its bytes`;
       if (keeps >= BRIN_KEEPS && share <= BRIN_MAX_SIZE_SHARE) {
         progress(`BRIN in place of the B-tree: ${figures}`);
