@@ -20,8 +20,6 @@ import { type Finding, SEVERITY_ORDER, type Section } from "./finding.js";
 const RISK_RULES: ReadonlySet<string> = new Set([
   "health/xid-wraparound",
   "health/sequence-near-limit",
-  // A narrow foreign-key column near its type's limit: inserts fail once the referenced key passes it.
-  "health/fk-type-mismatch",
   "health/invalid-index",
   "health/replication-lag",
   "health/blocking-chain",
