@@ -212,6 +212,22 @@ describe.each(availableServers())("history store on $name", (srv) => {
     expect(waits).toEqual([{ state: "active", type: "Lock", event: "relation", sessions: 5 }]);
   });
 
+  it("lets collectors start on a new store at the same time: one migrates, both write", async () => {
+    const runs = await Promise.all([once(), once()]);
+    expect(runs.map((r) => r.samples[0]?.gap)).toEqual([null, null]);
+    const versions = await storeRows<{ version: number }>(
+      "select version from dbopt_store.schema_version order by 1",
+    );
+    expect(versions).toHaveLength(STORE_SCHEMA_VERSION);
+    const [targets] = await storeRows<{ n: number }>("select count(*)::int as n from dbopt_store.target");
+    expect(targets?.n).toBe(1);
+    // Each sample is written, or dropped as superseded when the other collector's later one came first.
+    const written = runs.filter((r) => !r.samples[0]?.superseded).length;
+    const [samples] = await storeRows<{ n: number }>("select count(*)::int as n from dbopt_store.sample");
+    expect(samples?.n).toBe(written);
+    expect(written).toBeGreaterThanOrEqual(1);
+  });
+
   it("records an unreachable target as a gap and samples the other one", async () => {
     const run = await collectSamples({
       targets: [
