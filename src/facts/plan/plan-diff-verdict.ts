@@ -106,7 +106,9 @@ export function statementMismatch(before: AnalyzedPlan, after: AnalyzedPlan): st
 
 export function judgeDiff(diff: PlanDiff): PlanVerdict {
   const { before, after, entries } = diff;
-  const timed = (p: AnalyzedPlan) => p.plan.analyzed && p.totalMs !== null;
+  // TIMING OFF still prints Execution Time, but no node has a time: compare costs then.
+  const timed = (p: AnalyzedPlan) =>
+    p.plan.analyzed && p.totalMs !== null && p.metrics[0]?.inclusiveMs != null;
   const measure = timed(before) && timed(after) ? "time" : "cost";
   const indexes = indexReasons(diff);
   const reasons = [
@@ -165,19 +167,21 @@ function comparableText(before: AnalyzedPlan, after: AnalyzedPlan): string {
   const b = before.plan.analyzed;
   const a = after.plan.analyzed;
   if (b && a) {
-    const noTiming = before.totalMs === null || after.totalMs === null;
+    const noTiming = before.metrics[0]?.inclusiveMs == null || after.metrics[0]?.inclusiveMs == null;
     const buffers = before.nodes.some((n) => n.buffers) && after.nodes.some((n) => n.buffers);
     const what = noTiming ? ["rows", "loops"] : ["time", "rows", "loops"];
     if (buffers) what.push("buffers");
     const last = what.pop();
-    return `both plans ran with ANALYZE: ${what.join(", ")} and ${last} compared${noTiming ? " (one ran with TIMING OFF, so costs stand in for time)" : ""}`;
+    return `both plans ran with ANALYZE: ${what.join(", ")} and ${last} compared${noTiming ? " (TIMING OFF: node costs stand in for node times)" : ""}`;
   }
   if (!b && !a) return "neither plan ran with ANALYZE: estimated costs and rows compared, no time";
   const missing = b ? "after" : "before";
   return `the ${missing} plan did not run with ANALYZE: estimated costs and rows compared; actual rows and time are shown for one side only`;
 }
 
-function summaryText(before: AnalyzedPlan, after: AnalyzedPlan, measure: "time" | "cost"): string {
+function summaryText(before: AnalyzedPlan, after: AnalyzedPlan, nodeMeasure: "time" | "cost"): string {
+  // TIMING OFF leaves the nodes without times but still measures the execution: compare that.
+  const measure = before.plan.executionMs !== null && after.plan.executionMs !== null ? "time" : nodeMeasure;
   const was = measure === "time" ? before.totalMs : before.totalCost;
   const now = measure === "time" ? after.totalMs : after.totalCost;
   if (was === null || now === null) return "no total to compare";

@@ -193,6 +193,25 @@ describe.each(PLAN_VERSIONS)("plan comparison on %s captures", (version) => {
     );
   });
 
+  it("TIMING OFF: node costs stand in for node times, the execution times still compare", () => {
+    const untimed = (side: "before" | "after") =>
+      analyzePlan(
+        parsePlan(
+          readFileSync(
+            join(FIXTURES, "plans", "compare", version, `index-dropped-join.${side}.txt`),
+            "utf8",
+          ).replace(/actual time=[\d.]+\.\.[\d.]+ /g, "actual "),
+        ),
+      );
+    const verdict = judgeDiff(diffPlans(untimed("before"), untimed("after")));
+    expect(verdict.measure).toBe("cost");
+    expect(verdict.comparable).toBe(
+      "both plans ran with ANALYZE: rows, loops and buffers compared (TIMING OFF: node costs stand in for node times)",
+    );
+    expect(verdict.summary).toMatch(/^execution [\d.]+ ms, was [\d.]+ ms: [\d.]+× slower$/);
+    expect(verdict.divergence?.label).toBe("Nested Loop → Hash Join");
+  });
+
   it("a plan compared with itself: every node the same, nothing to explain", () => {
     const plan = read(version, "index-dropped-join", "before", "json");
     const diff = diffPlans(plan, read(version, "index-dropped-join", "before", "json"));
