@@ -91,16 +91,20 @@ export class NPlusOneDetector {
       if (r.values.length < 5) r.values.push(e.parameters ?? "");
       return;
     }
-    this.extend(session, {
-      run: fingerprint,
-      count: 1,
-      us: Math.round((e.durationMs ?? 0) * 1000),
-      values: [e.parameters ?? ""],
-      distinct: false,
-      first: value,
-      firstTime: e.record.time,
-      lastTime: e.record.time,
-    });
+    this.extend(
+      session,
+      {
+        run: fingerprint,
+        count: 1,
+        us: Math.round((e.durationMs ?? 0) * 1000),
+        values: [e.parameters ?? ""],
+        distinct: false,
+        first: value,
+        firstTime: e.record.time,
+        lastTime: e.record.time,
+      },
+      true,
+    );
   }
 
   end(): void {
@@ -144,7 +148,8 @@ export class NPlusOneDetector {
     for (const p of state.found) this.add(p.source, p.repeated, p);
   }
 
-  private extend(key: string, seg: Run): void {
+  /** `fresh`: the segment was made for this call and may become the session's run as it is (no copy). */
+  private extend(key: string, seg: Run, fresh = false): void {
     let s = this.sessions.get(key);
     if (!s) {
       s = { source: null, current: null, sourceUnknown: this.partial, head: null };
@@ -164,7 +169,7 @@ export class NPlusOneDetector {
     const previous = s.current?.run ?? null;
     this.close(s);
     if (s.current) s.source = previous;
-    s.current = { ...seg, values: [...seg.values] };
+    s.current = fresh ? seg : { ...seg, values: [...seg.values] };
   }
 
   /** Whether a pause longer than maxGapMs lies between two times (unknown times make none). */

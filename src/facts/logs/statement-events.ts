@@ -75,6 +75,8 @@ export class StatementExtractor {
   }
 
   private flush(key: string): void {
+    // Empty unless the log pairs statement: lines with duration: lines (log_statement with log_duration).
+    if (this.waiting.size === 0) return;
     const pending = this.waiting.get(key);
     if (!pending) return;
     this.waiting.delete(key);

@@ -53,7 +53,8 @@ export class StderrLogReader {
     const level = m[f.level] as string;
     const message = m[f.message] ?? "";
     const key = pid ?? "";
-    if (ATTACHED_LEVELS.has(level)) {
+    // Most lines are LOG: a three-character comparison instead of hashing the level for the set.
+    if (level !== "LOG" && ATTACHED_LEVELS.has(level)) {
       const record = this.open.get(key);
       if (!record) return;
       const field = level === "DETAIL" ? "detail" : level === "STATEMENT" ? "statement" : null;
