@@ -71,7 +71,8 @@ function storeError(error: unknown, target: PgTarget): DbError {
   return new DbError({
     code: e.code,
     message: `history store ${target.display}: ${e.message}`,
-    hint: e.hint,
+    // The connector's hints name --db, the flag of the database being read; this is the store's.
+    hint: e.hint.replaceAll("--db", "--store"),
     cause: error,
     ...(e.sqlState ? { sqlState: e.sqlState } : {}),
   });

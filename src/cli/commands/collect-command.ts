@@ -4,7 +4,7 @@ import { EXIT } from "../exit-codes.js";
 import { collectChecks, parseOptions } from "../option-schemas.js";
 
 interface CollectFlags {
-  db: string[];
+  db?: string[];
   store?: string;
   every: string;
   once?: boolean;
@@ -25,8 +25,7 @@ export function registerCollect(program: Command, setExitCode: (code: number) =>
     .option(
       "--db <url>",
       "PostgreSQL URL of a database to sample; repeat for more (else DATABASE_URL, else the PG* variables)",
-      (value: string, previous: string[]) => [...previous, value],
-      [] as string[],
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option(
       "--store <url>",
