@@ -26,7 +26,7 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
     .command("explain")
     .summary("analyse a query plan: tree, hot nodes, findings with fixes")
     .description(
-      "Analyse an EXPLAIN plan given as a file or on standard input (text or JSON, as psql prints it), or run EXPLAIN for a statement on a database (--sql or a .sql file).",
+      "Analyse an EXPLAIN plan given as a file or on standard input (text or JSON, as psql prints it), or run EXPLAIN for a statement on a database (--sql or a .sql file), or compare two plans of one statement (--compare BEFORE AFTER): where they diverge and why.",
     )
     .argument("[file]", "plan file, or .sql file with one statement ('-' for standard input)")
     .option("--plan <file>", "plan file (EXPLAIN text or JSON output)")
