@@ -85,6 +85,17 @@ describe("generateCandidates", () => {
   });
 });
 
+describe("generateCandidates for a top-N on an expression", () => {
+  it("puts the expression after the equality columns, without the alias", () => {
+    const ddls = candidatesFor(
+      "select o.id from orders o order by lower(o.note) limit 50",
+      "select o.id from orders o where o.status = $1 order by lower(o.note) desc limit 50",
+    );
+    expect(ddls).toContain("CREATE INDEX CONCURRENTLY ON orders ((lower(note)));");
+    expect(ddls).toContain("CREATE INDEX CONCURRENTLY ON orders (status, (lower(note)));");
+  });
+});
+
 describe("generateCandidates for patterns", () => {
   it("proposes a trigram GIN, and no B-tree, for a leading wildcard, an ILIKE and a regular expression", () => {
     for (const where of ["email like '%@example%'", "email ilike 'Ann%'", "email ~* 'ann.*smith'"]) {
