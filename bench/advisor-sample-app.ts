@@ -11,7 +11,9 @@
  * pgbench mix. --keep builds into NAME (or reuses it) and leaves it; otherwise the database is dropped.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -87,33 +89,38 @@ async function build(): Promise<SampleSizes> {
 }
 
 async function run(sizes: SampleSizes) {
-  const db = new pg.Client({ connectionString: url });
-  await db.connect();
+  const first = new pg.Client({ connectionString: url });
+  await first.connect();
   try {
-    const size = await db.query<{ size: string; rentals: string; payments: string }>(
+    const size = await first.query<{ size: string; rentals: string; payments: string }>(
       "select pg_size_pretty(pg_database_size(current_database())) as size, (select count(*) from rental) as rentals, (select count(*) from payment) as payments",
     );
     const s = size.rows[0];
     console.log(`database ${s?.size}: ${s?.rentals} rentals, ${s?.payments} payments (7 monthly partitions)`);
-    await db.query(
+    await first.query(
       "select pg_stat_statements_reset(0, (select oid from pg_database where datname = current_database()), 0)",
     );
-    const started = performance.now();
-    const bench = runSampleWorkload(url, sizes);
-    console.log(
-      `pgbench: ${bench.transactions} transactions in ${seconds(started)}\n${indent(bench.summary)}`,
-    );
+  } finally {
+    // CREATE DATABASE ... TEMPLATE (the sandbox copy) needs the database without other sessions.
+    await first.end();
+  }
+  const started = performance.now();
+  const bench = runSampleWorkload(url, sizes);
+  console.log(`pgbench: ${bench.transactions} transactions in ${seconds(started)}\n${indent(bench.summary)}`);
 
-    const advice = await dbopt<AdviceReport>(["advise", "--db", url, "--format", "json"]);
-    const analyze = await dbopt<AnalyzeReport>(["analyze", "--db", url, "--format", "json"]);
-    // A failed sandbox run is printed and the HypoPG figures still measured.
-    const sandbox = values.sandbox
-      ? await sandboxAdvice().catch((error: Error) => {
-          console.log(`dbopt advise --sandbox failed: ${error.message}`);
-          return null;
-        })
-      : null;
+  const advice = await dbopt<AdviceReport>(["advise", "--db", url, "--format", "json"]);
+  const analyze = await dbopt<AnalyzeReport>(["analyze", "--db", url, "--format", "json"]);
+  // A failed sandbox run is printed and the HypoPG figures still measured.
+  const sandbox = values.sandbox
+    ? await sandboxAdvice(sizes, bench.transactions).catch((error: Error) => {
+        console.log(`dbopt advise --sandbox failed: ${error.message}`);
+        return null;
+      })
+    : null;
 
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
     const baseline = await topIndexes(db);
     const sets: Array<{ label: string; statements: string[][] }> = [
       { label: "none", statements: [] },
@@ -189,14 +196,41 @@ async function dbopt<T>(args: string[]): Promise<T> {
   return JSON.parse(r.stdout) as T;
 }
 
-/** advise --sandbox on a copy of the database (CREATE DATABASE ... TEMPLATE), which it builds real indexes in. */
-async function sandboxAdvice(): Promise<AdviceReport> {
+/**
+ * advise --sandbox on a copy of the database (CREATE DATABASE ... TEMPLATE), which it builds real indexes in. The
+ * copy has no pg_stat_statements of its own, so the workload goes in as a file: each statement with parameters
+ * drawn as pgbench draws them and its calls in the pgbench run (calls per transaction × transactions).
+ */
+async function sandboxAdvice(sizes: SampleSizes, transactions: number): Promise<AdviceReport> {
   const copy = `${name}_copy`;
+  const dir = mkdtempSync(join(tmpdir(), "dbopt-sample-"));
+  const file = join(dir, "workload.sql");
+  const calls = callsPerTransaction();
+  const random = seededRandom(7);
+  writeFileSync(
+    file,
+    SAMPLE_STATEMENTS.map(
+      (st) =>
+        `-- calls: ${Math.max(1, Math.round((calls.get(st.id) ?? 0) * transactions))}\n${substitute(st.sql, drawValues(st, sizes, random))};`,
+    ).join("\n"),
+  );
+  const started = performance.now();
   await admin.query(`create database ${copy} template ${name}`);
+  console.log(`copied the database for the sandbox in ${seconds(started)}`);
   try {
-    return await dbopt<AdviceReport>(["advise", "--sandbox", "--db", urlOf(copy), "--format", "json"]);
+    return await dbopt<AdviceReport>([
+      "advise",
+      "--sandbox",
+      "--workload",
+      file,
+      "--db",
+      urlOf(copy),
+      "--format",
+      "json",
+    ]);
   } finally {
     await admin.query(`drop database if exists ${copy} with (force)`);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
