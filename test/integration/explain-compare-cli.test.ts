@@ -82,6 +82,7 @@ describe.each(["pg15", "pg18"])("dbopt explain --compare on %s plans", (version)
       }),
       runCli(["explain", "--compare", `${both}:1`, `${both}:2`, "--format", "json"]),
       runCli(["explain", "--compare", both, "--format", "json"]),
+      runCli(["explain", "--compare", "-", "--format", "json"], { input: readFileSync(both, "utf8") }),
     ]);
     for (const r of runs) {
       expect(r.stderr).toBe("");
