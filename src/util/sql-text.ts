@@ -194,3 +194,13 @@ export function callTextAt(text: string, start: number): string | null {
   }
   return null;
 }
+
+/** A MySQL/MariaDB identifier: always in backticks, a backtick in the name doubled (the MySQL dialect). */
+export function mysqlIdent(name: string): SqlText {
+  return `\`${name.replace(/`/g, "``")}\`` as SqlText;
+}
+
+/** schema.name for MySQL/MariaDB, both in backticks. */
+export function mysqlQname(schema: string | null | undefined, name: string): SqlText {
+  return (schema ? `${mysqlIdent(schema)}.${mysqlIdent(name)}` : mysqlIdent(name)) as SqlText;
+}
