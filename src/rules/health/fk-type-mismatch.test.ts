@@ -66,4 +66,37 @@ describe("health/fk-type-mismatch", () => {
       "ALTER TABLE rental ALTER COLUMN customer_id TYPE numeric(10,0) USING customer_id::numeric(10,0);",
     );
   });
+
+  it("groups every mismatched key column into one item, worst first, one ALTER TABLE per table", () => {
+    const base = partitionSnapshot("pg15");
+    // language.id widened to integer: rental.language_id (smallint) now references a wider key too.
+    const snapshot: Snapshot = {
+      ...base,
+      tables: base.tables.map((t) =>
+        t.name === "language"
+          ? { ...t, columns: t.columns.map((c) => (c.name === "id" ? { ...c, type: "integer" } : c)) }
+          : t,
+      ),
+    };
+    const findings = healthFindings(fkTypeMismatch, "pg15", { snapshot });
+    expect(findings).toHaveLength(1);
+    const [grouped] = findings;
+    expect(grouped?.evidence).toMatchObject({
+      columns: 2,
+      tables: 1,
+      column: "customer_id",
+      rangeUsed: 0.37,
+    });
+    expect(grouped?.severity).toBe("warning");
+    expect(grouped?.title).toMatch(
+      /^2 foreign-key columns in 1 table of another type than their keys \(1 warning, 1 info\); worst: rental\.customer_id/,
+    );
+    expect(grouped?.detail.indexOf("rental.customer_id")).toBeLessThan(
+      grouped?.detail.indexOf("rental.language_id") ?? -1,
+    );
+    expect(grouped?.fix?.sql).toBe(
+      "ALTER TABLE rental ALTER COLUMN customer_id TYPE integer, ALTER COLUMN language_id TYPE integer;",
+    );
+    expect(grouped?.fix?.note).toContain("rewritten once");
+  });
 });

@@ -1,8 +1,8 @@
 import { summedSize } from "../../facts/partition-tree.js";
-import type { Snapshot } from "../../facts/snapshot.js";
-import type { Finding, Severity } from "../../findings/finding.js";
+import type { ConstraintFacts, Snapshot, TableFacts } from "../../facts/snapshot.js";
+import { type Finding, SEVERITY_ORDER, type Severity } from "../../findings/finding.js";
 import { formatBytes, formatCount, formatPercent } from "../../util/format.js";
-import { ident, lines, qname, sql, sqlFrom } from "../../util/sql-text.js";
+import { ident, lines, list, qname, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, tableOf } from "./health-facts.js";
 
@@ -71,7 +71,7 @@ export const fkTypeMismatch: Rule<HealthFacts, Options> = {
     },
   },
   check({ snapshot }, o) {
-    const findings: Finding[] = [];
+    const found: Mismatch[] = [];
     // A partition's copy of its parent's foreign key is the parent's, reported once.
     for (const fk of snapshot.constraints.filter((c) => c.type === "foreign" && !c.parent)) {
       const table = tableOf(snapshot, fk.schema, fk.table);
@@ -99,45 +99,142 @@ export const fkTypeMismatch: Rule<HealthFacts, Options> = {
               : share >= o.warnShare
                 ? "warning"
                 : "info";
-        const size = summedSize(snapshot, table);
-        const t = qname(table.schema, table.name);
-        const type = sqlFrom("server", key.type);
-        const used = share !== null ? `${formatPercent(share)} of ${column.type}'s range used` : null;
-        findings.push({
-          ruleId: this.id,
+        found.push({
+          fk,
+          table,
+          column: columnName,
+          columnType: column.type,
+          keyName,
+          keyType: key.type,
+          narrower,
+          narrowMax: narrowMax ?? null,
+          largest,
+          share,
           severity,
-          title: narrower
-            ? `${fk.table}.${columnName} is ${column.type} but references ${fk.refTable}.${keyName} (${key.type})${used ? `: ${used}` : ""}`
-            : `${fk.table}.${columnName} (${column.type}) references ${fk.refTable}.${keyName} of another type (${key.type})`,
-          detail: narrower
-            ? `${fk.refTable}.${keyName} ${largest !== null ? `already reaches ${formatCount(largest)}, ${formatPercent(share)} of ${column.type}'s largest value ${formatCount(narrowMax)}` : `has no known largest value (no sequence, no statistics)`}; once it passes ${formatCount(narrowMax)}, rows of ${fk.table} cannot reference the new ${fk.refTable} rows (out of range errors).`
-            : `Joins and foreign-key checks between ${fk.table}.${columnName} and ${fk.refTable}.${keyName} compare ${column.type} with ${key.type}: one side is cast on every row, and an index on the cast side may not serve the join.`,
-          evidence: {
-            constraint: fk.name,
-            table: fk.table,
-            column: columnName,
-            columnType: column.type,
-            referencedTable: fk.refTable,
-            referencedColumn: keyName,
-            keyType: key.type,
-            largestKey: largest,
-            rangeUsed: share === null ? null : Math.round(share * 1000) / 1000,
-            rows: Math.round(size.rows),
-          },
-          fix: {
-            sql: lines([
-              narrower
-                ? sql`ALTER TABLE ${t} ALTER COLUMN ${ident(columnName)} TYPE ${type};`
-                : sql`ALTER TABLE ${t} ALTER COLUMN ${ident(columnName)} TYPE ${type} USING ${ident(columnName)}::${type};`,
-            ]),
-            note: `Rewrites ${fk.table}${table.kind === "partitioned" ? " and each of its partitions" : ""} (${formatCount(size.rows)} rows, ${formatBytes(size.sizeBytes)}) and its indexes under an ACCESS EXCLUSIVE lock, which blocks reads and writes until done, and checks ${fk.name} again.${size.rows >= o.onlineFromRows ? ` On a table this large, add a new ${key.type} column instead, keep it filled by a trigger, backfill it in batches, build its index CONCURRENTLY and add the foreign key NOT VALID then VALIDATE it, and swap the columns in one short transaction.` : ""}`,
-          },
-          docsUrl: this.docsUrl,
-          impact: share ?? 0,
-          objects: [`${fk.schema}.${fk.table}`, `${fk.schema}.${fk.name}`],
         });
       });
     }
-    return findings;
+    // Worst first: by severity, then by the share of the narrow type's range already used.
+    found.sort(
+      (a, b) =>
+        SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+        (b.share ?? -1) - (a.share ?? -1) ||
+        a.fk.table.localeCompare(b.fk.table) ||
+        a.column.localeCompare(b.column),
+    );
+    return found.length ? [groupedFinding(this.id, this.docsUrl, snapshot, found, o)] : [];
   },
 };
+
+interface Mismatch {
+  fk: ConstraintFacts;
+  table: TableFacts;
+  column: string;
+  columnType: string;
+  keyName: string;
+  keyType: string;
+  /** Same family, narrower type (smallint → integer); otherwise another family (integer → numeric). */
+  narrower: boolean;
+  narrowMax: number | null;
+  largest: number | null;
+  share: number | null;
+  severity: Severity;
+}
+
+function titleOf(m: Mismatch): string {
+  const used = m.share !== null ? `: ${formatPercent(m.share)} of ${m.columnType}'s range used` : "";
+  return m.narrower
+    ? `${m.fk.table}.${m.column} is ${m.columnType} but references ${m.fk.refTable}.${m.keyName} (${m.keyType})${used}`
+    : `${m.fk.table}.${m.column} (${m.columnType}) references ${m.fk.refTable}.${m.keyName} of another type (${m.keyType})`;
+}
+
+function detailOf(m: Mismatch): string {
+  return m.narrower
+    ? `${m.fk.refTable}.${m.keyName} ${m.largest !== null ? `already reaches ${formatCount(m.largest)}, ${formatPercent(m.share ?? 0)} of ${m.columnType}'s largest value ${formatCount(m.narrowMax ?? 0)}` : "has no known largest value (no sequence, no statistics)"}; once it passes ${formatCount(m.narrowMax ?? 0)}, rows of ${m.fk.table} cannot reference the new ${m.fk.refTable} rows (out of range errors).`
+    : `Joins and foreign-key checks between ${m.fk.table}.${m.column} and ${m.fk.refTable}.${m.keyName} compare ${m.columnType} with ${m.keyType}: one side is cast on every row, and an index on the cast side may not serve the join.`;
+}
+
+/**
+ * One item for every mismatched key column (pagila has 19): one kind of clean-up, listed worst first, with one
+ * ALTER TABLE per table so each table is rewritten once.
+ */
+function groupedFinding(
+  ruleId: string,
+  docsUrl: string,
+  snapshot: Snapshot,
+  found: Mismatch[],
+  o: Options,
+): Finding {
+  const [worst] = found;
+  if (!worst) throw new Error("grouped only when something was found");
+  const tables = [...new Set(found.map((m) => m.table))];
+  const sizes = new Map(tables.map((t) => [t, summedSize(snapshot, t)]));
+  const large = tables.filter((t) => (sizes.get(t)?.rows ?? 0) >= o.onlineFromRows);
+  const rows = tables.reduce((n, t) => n + (sizes.get(t)?.rows ?? 0), 0);
+  const bytes = tables.reduce((n, t) => n + (sizes.get(t)?.sizeBytes ?? 0), 0);
+  const counts = (["error", "warning", "info"] as const)
+    .map((s) => [s, found.filter((m) => m.severity === s).length] as const)
+    .filter(([, n]) => n > 0);
+  const single = found.length === 1;
+  const rewritten = tables
+    .map((t) => `${t.name}${t.kind === "partitioned" ? " and each of its partitions" : ""}`)
+    .join(", ");
+  const constraints = [...new Set(found.map((m) => m.fk.name))];
+  const online = large.length
+    ? ` On ${large.length === tables.length && single ? "a table this large" : `${large.map((t) => t.name).join(", ")} (${formatCount(o.onlineFromRows)} rows or more)`}, add a new column of the key's type instead, keep it filled by a trigger, backfill it in batches, build its index CONCURRENTLY and add the foreign key NOT VALID then VALIDATE it, and swap the columns in one short transaction.`
+    : "";
+  return {
+    ruleId,
+    severity: worst.severity,
+    title: single
+      ? titleOf(worst)
+      : `${found.length} foreign-key columns in ${tables.length} table${tables.length === 1 ? "" : "s"} of another type than their keys (${counts.map(([s, n]) => `${n} ${s}`).join(", ")}); worst: ${titleOf(worst)}`,
+    detail: single
+      ? detailOf(worst)
+      : `${detailOf(worst)} All of them, worst first: ${found.map((m) => `${m.fk.table}.${m.column} ${m.columnType} → ${m.fk.refTable}.${m.keyName} ${m.keyType}${m.share !== null ? ` (${formatPercent(m.share)} used)` : ""}`).join("; ")}.`,
+    evidence: {
+      constraint: worst.fk.name,
+      table: worst.fk.table,
+      column: worst.column,
+      columnType: worst.columnType,
+      referencedTable: worst.fk.refTable,
+      referencedColumn: worst.keyName,
+      keyType: worst.keyType,
+      largestKey: worst.largest,
+      rangeUsed: worst.share === null ? null : Math.round(worst.share * 1000) / 1000,
+      rows: Math.round(sizes.get(worst.table)?.rows ?? 0),
+      columns: found.length,
+      tables: tables.length,
+      ...Object.fromEntries(counts),
+    },
+    fix: {
+      sql: lines(alterStatements(found)),
+      note: `Rewrites ${rewritten} (${formatCount(rows)} rows, ${formatBytes(bytes)}) and ${single ? "its" : "their"} indexes under an ACCESS EXCLUSIVE lock, which blocks reads and writes until done, and checks ${constraints.join(", ")} again.${single ? "" : " Each table is rewritten once, by one ALTER TABLE."}${online}`,
+    },
+    docsUrl,
+    impact: worst.share ?? 0,
+    objects: [
+      ...tables.map((t) => `${t.schema}.${t.name}`),
+      ...constraints.map((name) => `${found.find((m) => m.fk.name === name)?.fk.schema}.${name}`),
+    ],
+  };
+}
+
+/** One ALTER TABLE per table, so each table is rewritten once however many of its key columns change. */
+function alterStatements(found: Mismatch[]): SqlText[] {
+  const byTable = new Map<TableFacts, SqlText[]>();
+  for (const m of found) {
+    const clauses = byTable.get(m.table) ?? [];
+    byTable.set(m.table, clauses);
+    const type = sqlFrom("server", m.keyType);
+    const column = ident(m.column);
+    clauses.push(
+      m.narrower
+        ? sql`ALTER COLUMN ${column} TYPE ${type}`
+        : sql`ALTER COLUMN ${column} TYPE ${type} USING ${column}::${type}`,
+    );
+  }
+  return [...byTable].map(
+    ([table, clauses]) => sql`ALTER TABLE ${qname(table.schema, table.name)} ${list(clauses, ", ")};`,
+  );
+}
