@@ -51,6 +51,7 @@ interface Advice {
     sizeBytes: number;
     requires?: { extension: string; state: string; ddl: string };
     queries: Array<{ query: string; costBefore: number; costAfter: number }>;
+    measured?: Array<{ beforeMs: number; afterMs: number }>;
   }>;
   unmeasured: Array<{ ddl: string; reason: string; why: string; requires?: { state: string; ddl: string } }>;
   notes: string[];
@@ -120,6 +121,41 @@ describe.each(availableServers())("advisor candidates on $name", (server) => {
         "select count(*)::int as n from pg_stats where tablename = 'payment' and inherited",
       );
       expect(inherited.rows[0].n).toBe(0);
+    },
+  );
+
+  it.runIf(server.name === "pg15")(
+    "sandbox --verify: the trigram GIN measured by running the statement",
+    {
+      timeout: 180_000,
+    },
+    async () => {
+      const only = join(mkdtempSync(join(tmpdir(), "dbopt-candidates-")), "search.sql");
+      writeFileSync(only, "-- weight: 100\nselect id, email from customer where email ilike '%er4242%';\n");
+      const r = await runCli([
+        "advise",
+        "--db",
+        db.url,
+        "--workload",
+        only,
+        "--format",
+        "json",
+        "--sandbox",
+        "--verify",
+      ]);
+      expect(r.stderr).toBe("");
+      const advice = JSON.parse(r.stdout) as Advice & {
+        recommendations: Array<{ measured?: Array<{ beforeMs: number; afterMs: number }> }>;
+      };
+      const gin = advice.recommendations.find((x) => x.ddl === TRIGRAM);
+      const [measured] = gin?.measured ?? [];
+      expect(measured?.afterMs).toBeLessThan((measured?.beforeMs ?? 0) / 2);
+      // pg_trgm was installed for the measurement only.
+      const installed = await runAsAdmin(
+        db.url,
+        "select count(*)::int as n from pg_extension where extname = 'pg_trgm'",
+      );
+      expect(installed.rows[0].n).toBe(0);
     },
   );
 

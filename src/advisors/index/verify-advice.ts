@@ -5,7 +5,7 @@
  */
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
 import { planOf } from "../../facts/plan/explain-runner.js";
-import { qualifiedName } from "../../util/sql-identifiers.js";
+import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
 import type { AdviceReport } from "./advice-report.js";
 import type { WorkloadQuery } from "./workload-query.js";
 
@@ -27,8 +27,20 @@ export async function verifyAdvice(
     before.set(q.sql, await medianMs(db, q));
   }
   const built: string[] = [];
+  // An extension an index needs (pg_trgm) and the database lacks is installed for the run and removed after it.
+  const installed: string[] = [];
   try {
     for (const [n, r] of report.recommendations.entries()) {
+      if (r.requires && !installed.includes(r.requires.extension)) {
+        const [row] = await db.query<{ there: boolean }>(
+          "select exists (select 1 from pg_extension where extname = $1) as there",
+          [r.requires.extension],
+        );
+        if (!row?.there) {
+          await db.query(`CREATE EXTENSION ${quoteIdent(r.requires.extension)}`);
+          installed.push(r.requires.extension);
+        }
+      }
       const name = `dbopt_verify_${n + 1}`;
       // On a sandbox a plain CREATE INDEX does, on a partitioned table too (it builds every partition's index).
       const ddl = r.partitioned?.plainDdl ?? r.ddl;
@@ -52,6 +64,8 @@ export async function verifyAdvice(
     }
   } finally {
     for (const name of built) await db.query(`DROP INDEX IF EXISTS ${name}`).catch(() => {});
+    for (const e of installed)
+      await db.query(`DROP EXTENSION IF EXISTS ${quoteIdent(e)} RESTRICT`).catch(() => {});
   }
   const skipped = queries.filter((q) => q.method === "generic").length;
   if (skipped)
