@@ -53,6 +53,8 @@ export interface PlanVerdict {
   /** "planning 3.1 ms, was 0.3 ms", when both plans give it. */
   planning: string | null;
   divergence: { entry: number; label: string; why: string[] } | null;
+  /** No node added, removed or chosen differently: only figures (and run-time events such as a spill) changed. */
+  sameShape: boolean;
   /** Every reason found, most telling first. */
   reasons: DiffReason[];
 }
@@ -142,6 +144,9 @@ export function judgeDiff(diff: PlanDiff): PlanVerdict {
     before: { totalMs: before.totalMs, planningMs: before.plan.planningMs, totalCost: before.totalCost },
     after: { totalMs: after.totalMs, planningMs: after.plan.planningMs, totalCost: after.totalCost },
     summary: summaryText(before, after, measure),
+    sameShape: entries.every(
+      (e) => e.status === "same" || (e.status === "changed" && !e.shapeChanges.length),
+    ),
     planning:
       before.plan.planningMs !== null && after.plan.planningMs !== null
         ? `planning ${formatMs(after.plan.planningMs)}, was ${formatMs(before.plan.planningMs)}`

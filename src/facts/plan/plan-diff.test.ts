@@ -34,6 +34,7 @@ describe.each(PLAN_VERSIONS)("plan comparison on %s captures", (version) => {
       expect(verdict.measure).toBe("time");
       expect(verdict.divergence?.label).toBe("Nested Loop → Hash Join");
       expect(verdict.divergence?.entry).toBe(0);
+      expect(verdict.sameShape).toBe(false);
       const why = verdict.divergence?.why ?? [];
       expect(why[0]).toMatch(
         /^the index orders_customer_id_idx is no longer used: Bitmap Heap Scan on orders o → Seq Scan on orders o/,
@@ -96,6 +97,7 @@ describe.each(PLAN_VERSIONS)("plan comparison on %s captures", (version) => {
   it("work_mem lowered: the sort spill is the difference, on the Sort", () => {
     const { verdict } = compare(version, "sort-spills");
     expect(verdict.divergence?.label).toBe("Sort");
+    expect(verdict.sameShape).toBe(true);
     expect(verdict.divergence?.why[0]).toMatch(
       /^sort spilled to disk: quicksort → external merge \(disk 6\.\d MB, temp written \d+\.\d MB\)/,
     );

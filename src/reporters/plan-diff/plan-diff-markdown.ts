@@ -12,7 +12,10 @@ export function renderPlanComparisonMarkdown(report: PlanComparison): string {
   out.push(`**${cell(verdict.summary)}**${planning}. ${cell(comparable)}.`, "");
   for (const note of [...report.notes, ...sideNotes(report)]) out.push(`> ${cell(note)}`, "");
   if (verdict.divergence) {
-    out.push(`### Where the plans diverge: ${cell(verdict.divergence.label)}`, "");
+    const heading = verdict.sameShape
+      ? "Same plan shape; the node that changed most"
+      : "Where the plans diverge";
+    out.push(`### ${heading}: ${cell(verdict.divergence.label)}`, "");
     for (const why of verdict.divergence.why) out.push(`- ${cell(why)}`);
     out.push("");
   } else out.push("The plans have the same shape and the same figures.", "");
@@ -33,7 +36,8 @@ export function renderPlanComparisonMarkdown(report: PlanComparison): string {
     const indent =
       "&nbsp;&nbsp;".repeat(depth) + (entry.depth > MAX_INDENT_DEPTH ? `[depth ${entry.depth}] ` : "");
     const title = cell(entryTitle(entry));
-    const shown = verdict.divergence?.entry === i ? `**${title}** ◀ diverges here` : title;
+    const flag = verdict.sameShape ? "◀ changed most" : "◀ diverges here";
+    const shown = verdict.divergence?.entry === i ? `**${title}** ${flag}` : title;
     const figures = entryFigures(entry, verdict.measure)
       .map((f) => `${f.name} ${cell(f.text)}`)
       .join("<br>");

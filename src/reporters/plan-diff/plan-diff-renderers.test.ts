@@ -20,10 +20,10 @@ describe("plan comparison renderers", () => {
     expect(plain).not.toContain("\u001b[");
     expect(plain).toMatch(/^Plan comparison: hash-batches\.before\.txt → hash-batches\.after\.txt\n/);
     expect(plain).toContain(
-      "Where the plans diverge: Hash\n  - the hash table was split into 16 batches (was 1)",
+      "Same plan shape; the node that changed most: Hash\n  - the hash table was split into 16 batches (was 1)",
     );
     expect(plain).toMatch(
-      /~ {5}Hash {3}◀ diverges here\n {10}time .* · {2}temp 0 \(0 B\) → 60 \(480\.0 kB\)\n {10}hash batches 1 → 16/,
+      /~ {5}Hash {3}◀ changed most\n {10}time .* · {2}temp 0 \(0 B\) → 60 \(480\.0 kB\)\n {10}hash batches 1 → 16/,
     );
     expect(renderPlanComparisonTerminal(report, { colour: true })).toContain("\u001b[");
   });

@@ -13,7 +13,10 @@ export function renderPlanComparisonTerminal(report: PlanComparison, options: { 
   for (const note of [...report.notes, ...sideNotes(report)]) lines.push(p.dim(`  note: ${note}`));
   lines.push("");
   if (verdict.divergence) {
-    lines.push(`${p.bold("Where the plans diverge:")} ${p.cyan(verdict.divergence.label)}`);
+    const heading = verdict.sameShape
+      ? "Same plan shape; the node that changed most:"
+      : "Where the plans diverge:";
+    lines.push(`${p.bold(heading)} ${p.cyan(verdict.divergence.label)}`);
     for (const why of verdict.divergence.why) lines.push(`  - ${why}`);
   } else lines.push(p.bold("The plans have the same shape and the same figures."));
   const others = verdict.reasons.filter((r) => !verdict.divergence?.why.includes(r.text));
@@ -42,7 +45,8 @@ export function renderPlanComparisonTerminal(report: PlanComparison, options: { 
       : entry.status === "removed"
         ? p.dim(title)
         : title;
-    lines.push(`${marked} ${indent}${shownTitle}${isDivergence ? p.cyan("   ◀ diverges here") : ""}`);
+    const flag = verdict.sameShape ? "   ◀ changed most" : "   ◀ diverges here";
+    lines.push(`${marked} ${indent}${shownTitle}${isDivergence ? p.cyan(flag) : ""}`);
     const pad = `  ${indent}    `;
     const figures = entryFigures(entry, verdict.measure).map((f) => colourFigure(f, p));
     if (figures.length) lines.push(`${pad}${figures.join(p.dim("  ·  "))}`);
