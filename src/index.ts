@@ -51,6 +51,13 @@ export {
 } from "./pipeline/compare-plans.js";
 export { type ExplainOptions, type ExplainRun, explainOnDatabase } from "./pipeline/explain-on-database.js";
 export { explainPlanText, explainStatementOnDatabase } from "./pipeline/explain-plan.js";
+export {
+  findRegressions,
+  type RegressionsOptions,
+  type RegressionsReport,
+  type StatementPresence,
+  type TargetRegressions,
+} from "./pipeline/find-regressions.js";
 export { type LintOptions, lintMigrations, type MigrationLintReport } from "./pipeline/lint-migrations.js";
 export {
   type MigrationTraceReport,

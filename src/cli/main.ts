@@ -10,6 +10,7 @@ import { registerDemo } from "./commands/demo-command.js";
 import { registerExplain } from "./commands/explain-command.js";
 import { registerLogs } from "./commands/logs-command.js";
 import { registerMigrate } from "./commands/migrate-command.js";
+import { registerRegressions } from "./commands/regressions-command.js";
 import { registerRules } from "./commands/rules-command.js";
 import { registerSnapshot } from "./commands/snapshot-command.js";
 import { registerTraces } from "./commands/traces-command.js";
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   registerTune(program, setExitCode);
   registerSnapshot(program);
   registerCollect(program, setExitCode);
+  registerRegressions(program, setExitCode);
   registerLogs(program, setExitCode);
   registerTraces(program, setExitCode);
   registerMigrate(program, setExitCode);

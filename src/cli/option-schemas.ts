@@ -363,3 +363,48 @@ export function collectChecks(k: OptionKit) {
     lockTimeout: k.duration("--lock-timeout").optional(),
   };
 }
+
+/** "30min", "1h", "7d", "2w" → milliseconds; null when it is not a period. */
+export function parsePeriod(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hours?|d|days?|w|weeks?)\s*$/i.exec(text);
+  if (!m) return null;
+  const unit = (m[2] ?? "").toLowerCase();
+  const factor = unit.startsWith("w")
+    ? 7 * DAY_MS
+    : unit.startsWith("d")
+      ? DAY_MS
+      : unit.startsWith("h")
+        ? 3_600_000
+        : unit === "s" || unit === "sec"
+          ? 1000
+          : 60_000;
+  const ms = Number(m[1]) * factor;
+  return ms > 0 ? ms : null;
+}
+
+/** dbopt regressions: --store, --db or --target, --since (a period or a time), --baseline, output and --fail-on. */
+export function regressionsChecks(k: OptionKit) {
+  const { z } = k;
+  const period = (flag: string, allowInstant: boolean) =>
+    z.string().transform((text, ctx) => {
+      const ms = parsePeriod(text);
+      if (ms !== null) return { periodMs: ms };
+      const at = allowInstant ? parseInstant(text) : null;
+      if (at !== null) return { from: new Date(at) };
+      ctx.issues.push({
+        code: "custom",
+        message: `${flag} must be a period like 30min, 1h or 7d${allowInstant ? ", or a time like 2026-11-26T14:00" : ""}, got ${JSON.stringify(text)}`,
+        input: text,
+      });
+      return z.NEVER;
+    });
+  return {
+    store: k.postgresUrl("--store").optional(),
+    db: k.postgresUrl("--db").optional(),
+    target: k.text("--target").optional(),
+    since: period("--since", true),
+    baseline: period("--baseline", false).transform((p) => ("periodMs" in p ? p.periodMs : 0)),
+    ...outputChecks(k, ["terminal", "json", "markdown"] as const),
+    color: z.boolean().optional(),
+  };
+}
