@@ -56,6 +56,21 @@ import { tableRewriteMaintenance } from "./migration/table-rewrite-maintenance.j
 import { transactionNesting } from "./migration/transaction-nesting.js";
 import { truncateCascade } from "./migration/truncate-cascade.js";
 import { validateInSameTransaction } from "./migration/validate-in-same-transaction.js";
+import { mysqlAutoIncrementNearLimit } from "./mysql/auto-increment-near-limit.js";
+import { mysqlBufferPool } from "./mysql/buffer-pool.js";
+import { mysqlConnectionUsage } from "./mysql/connection-usage.js";
+import { mysqlDuplicateIndex } from "./mysql/duplicate-index.js";
+import { mysqlFkTypeMismatch } from "./mysql/fk-type-mismatch.js";
+import { mysqlFullScanStatement } from "./mysql/full-scan-statement.js";
+import { mysqlIndexEndsWithPrimaryKey } from "./mysql/index-ends-with-primary-key.js";
+import { mysqlMemoryOverRam } from "./mysql/memory-over-ram.js";
+import { mysqlMissingPrimaryKey } from "./mysql/missing-primary-key.js";
+import type { MysqlRuleFacts } from "./mysql/mysql-rule-facts.js";
+import { mysqlNonInnodbTable } from "./mysql/non-innodb-table.js";
+import { mysqlSlowLogSettings } from "./mysql/slow-log-settings.js";
+import { mysqlSortMergePasses } from "./mysql/sort-merge-passes.js";
+import { mysqlTmpDiskTables } from "./mysql/tmp-disk-tables.js";
+import { mysqlUnusedIndex } from "./mysql/unused-index.js";
 import { coldReads } from "./plan/cold-reads.js";
 import { correlatedSubplan } from "./plan/correlated-subplan.js";
 import { cteRescanned } from "./plan/cte-rescanned.js";
@@ -177,6 +192,27 @@ export const MIGRATION_RULES: readonly AnyRule<MigrationFacts>[] = byId([
   transactionNesting,
   truncateCascade,
   validateInSameTransaction,
+]);
+
+/**
+ * MySQL/MariaDB checks (dbopt check --db mysql://...): they read MysqlFacts. Kept out of allRules() until the
+ * README's rule table and the registry test know the mysql/ ids and MySQL documentation links.
+ */
+export const MYSQL_RULES: readonly AnyRule<MysqlRuleFacts>[] = byId([
+  mysqlAutoIncrementNearLimit,
+  mysqlBufferPool,
+  mysqlConnectionUsage,
+  mysqlDuplicateIndex,
+  mysqlFkTypeMismatch,
+  mysqlFullScanStatement,
+  mysqlIndexEndsWithPrimaryKey,
+  mysqlMemoryOverRam,
+  mysqlMissingPrimaryKey,
+  mysqlNonInnodbTable,
+  mysqlSlowLogSettings,
+  mysqlSortMergePasses,
+  mysqlTmpDiskTables,
+  mysqlUnusedIndex,
 ]);
 
 /** Every rule, sorted by id, for listings and documentation. */

@@ -30,6 +30,15 @@ export function registerCheck(program: Command, setExitCode: (code: number) => v
   addMachineOptions(command);
   addOutputOptions(command);
   command.action(async (flags: CheckFlags) => {
+    // mysql:// and mariadb:// go to the MySQL pipeline: its own facts and rules, the same report.
+    if (!flags.snapshot && /^(mysql|mariadb):\/\//i.test(flags.db?.trim() ?? "")) {
+      const { withMysqlConnection, mysqlOverridesFrom } = await import("../mysql-connection.js");
+      const { checkMysqlDatabase } = await import("../../pipeline/check-mysql.js");
+      const options = { machine: machineFrom(flags), overrides: await mysqlOverridesFrom(flags.set) };
+      const { report } = await withMysqlConnection(flags, (db) => checkMysqlDatabase(db, options));
+      setExitCode(await emitReport(report, flags));
+      return;
+    }
     await parseOptions("check", { ...flags }, (k) => ({
       snapshot: k.inputFile("--snapshot").optional(),
       ...connectionChecks(k),

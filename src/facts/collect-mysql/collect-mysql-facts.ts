@@ -216,14 +216,18 @@ async function addIndexSizes(db: MysqlConnector, schema: string, indexes: MysqlI
 
 async function readIndexUsage(db: MysqlConnector, schema: string): Promise<MysqlIndexUsage[] | null> {
   const rows = await db.tryQuery<Row>(
-    `SELECT OBJECT_NAME AS t, INDEX_NAME AS i, COUNT_READ AS reads, COUNT_WRITE AS writes
+    `SELECT OBJECT_NAME AS t, INDEX_NAME AS i, COUNT_READ AS n_reads, COUNT_WRITE AS n_writes
        FROM performance_schema.table_io_waits_summary_by_index_usage
       WHERE OBJECT_SCHEMA = ? AND INDEX_NAME IS NOT NULL`,
     [schema],
   );
   return (
-    rows?.map((r) => ({ table: str(r.t), index: str(r.i), reads: num(r.reads), writes: num(r.writes) })) ??
-    null
+    rows?.map((r) => ({
+      table: str(r.t),
+      index: str(r.i),
+      reads: num(r.n_reads),
+      writes: num(r.n_writes),
+    })) ?? null
   );
 }
 
@@ -234,11 +238,11 @@ async function readUserstatIndexUsage(
   indexes: MysqlIndex[],
 ): Promise<MysqlIndexUsage[] | null> {
   const rows = await db.tryQuery<Row>(
-    "SELECT TABLE_NAME AS t, INDEX_NAME AS i, ROWS_READ AS reads FROM information_schema.INDEX_STATISTICS WHERE TABLE_SCHEMA = ?",
+    "SELECT TABLE_NAME AS t, INDEX_NAME AS i, ROWS_READ AS n_reads FROM information_schema.INDEX_STATISTICS WHERE TABLE_SCHEMA = ?",
     [schema],
   );
   if (rows === null) return null;
-  const read = new Map(rows.map((r) => [`${str(r.t)}\u0000${str(r.i)}`, num(r.reads)]));
+  const read = new Map(rows.map((r) => [`${str(r.t)}\u0000${str(r.i)}`, num(r.n_reads)]));
   return indexes.map((i) => ({
     table: i.table,
     index: i.name,
