@@ -10,7 +10,7 @@ import { repairNormalizedQuery } from "../facts/sql/normalized-statement.js";
 import { explainableStatement } from "../facts/sql/statement-kind.js";
 import { type Finding, rankFindings, SEVERITY_ORDER, type Severity } from "../findings/finding.js";
 import { indexShape, servesAsWell } from "../findings/index-shape.js";
-import { mergeFindings } from "../findings/merge-findings.js";
+import { mergeByParent } from "../findings/partition-findings.js";
 import { withTimeShare } from "../findings/ranking.js";
 import type { MachineFacts } from "../rules/health/health-facts.js";
 import { allRules, HEALTH_RULES, WORKLOAD_RULES } from "../rules/registry.js";
@@ -84,12 +84,12 @@ export async function analyzeDatabase(
     { snapshot, ...(options.machine ? { machine: options.machine } : {}) },
     options.overrides,
   );
-  // One item per fix (a seq scan's index and a foreign key's index are one), ranked by the time it costs.
-  const merged = mergeFindings([
-    ...statements.flatMap((s) => s.findings),
-    ...workloadFindings,
-    ...healthFindings,
-  ]);
+  // One item per fix (a seq scan's index and a foreign key's index are one), and one per partitioned table (the
+  // same index on its partitions goes on the parent), ranked by the time it costs.
+  const merged = mergeByParent(
+    [...statements.flatMap((s) => s.findings), ...workloadFindings, ...healthFindings],
+    snapshot,
+  );
   const advice = await adviceFor(db, snapshot, options, notes, progress);
   if (advice) markCheckedByPlanner(merged, advice);
   const findings = rankFindings(withTimeShare(merged, snapshot.workload.totalMs));

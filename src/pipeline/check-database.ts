@@ -2,7 +2,7 @@ import type { PostgresConnector } from "../connectors/postgres/postgres-connecto
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
 import type { Snapshot } from "../facts/snapshot.js";
 import { type Finding, rankFindings } from "../findings/finding.js";
-import { mergeFindings } from "../findings/merge-findings.js";
+import { mergeByParent } from "../findings/partition-findings.js";
 import { withTimeShare } from "../findings/ranking.js";
 import type { HealthFacts, MachineFacts } from "../rules/health/health-facts.js";
 import { statsAgeSeconds } from "../rules/health/health-facts.js";
@@ -40,7 +40,8 @@ export function checkSnapshot(snapshot: Snapshot, target: string, options: Check
     capturedAt: snapshot.capturedAt,
     statsAgeSeconds: statsAgeSeconds(snapshot),
     // One item per fix, ranked: risks, then what costs statement time (workload findings), then hygiene.
-    findings: rankFindings(withTimeShare(mergeFindings(findings), snapshot.workload.totalMs)),
+    // One item per fix, then one per partitioned table: the same index on several partitions goes on the parent.
+    findings: rankFindings(withTimeShare(mergeByParent(findings, snapshot), snapshot.workload.totalMs)),
     notes: privilegeNotes(snapshot, options.machine),
   };
 }
