@@ -1,3 +1,4 @@
+import type { IndexFacts } from "../../facts/snapshot.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatBytes } from "../../util/format.js";
 import { lines, sqlFrom } from "../../util/sql-text.js";
@@ -9,7 +10,11 @@ type Options = Record<string, never>;
 
 /**
  * An index left invalid by a failed CREATE INDEX CONCURRENTLY (or REINDEX CONCURRENTLY): no query uses it, but
- * writes still maintain it. One whose build is still running is not reported.
+ * writes still maintain it. One whose build is still running is not reported. Nor is an index of a partitioned
+ * table: it is invalid only because some partition has no valid index attached to it (PostgreSQL refuses to
+ * attach an invalid one, and cannot build one concurrently), so it is unfinished, not broken; dropping or
+ * rebuilding it is the wrong advice. health/partition-missing-index reports it with the fix that makes it valid:
+ * build the missing partitions' indexes and attach them.
  */
 export const invalidIndex: Rule<HealthFacts, Options> = {
   id: "health/invalid-index",
@@ -23,21 +28,21 @@ export const invalidIndex: Rule<HealthFacts, Options> = {
   options: {},
   check({ snapshot }) {
     const building = new Set(snapshot.activity.indexBuilds.map((b) => b.index.replace(/^.*\./, "")));
+    const onPartitioned = (i: IndexFacts) =>
+      tableOf(snapshot, i.tableSchema, i.table)?.kind === "partitioned";
     return snapshot.indexes
-      .filter((i) => !i.isValid && !building.has(i.name))
+      .filter((i) => !i.isValid && !building.has(i.name) && !onPartitioned(i))
       .map((index): Finding => {
         // REINDEX CONCURRENTLY leaves a failed copy named ..._ccnew (or the old one, ..._ccold): the real index
         // still exists, so only the leftover goes. Otherwise build the same definition again.
         const leftover = /_cc(new|old)\d*$/.test(index.name);
         const drop = dropIndex(snapshot, index);
-        const partitioned = tableOf(snapshot, index.tableSchema, index.table)?.kind === "partitioned";
-        const recreate =
-          leftover || partitioned
-            ? null
-            : sqlFrom(
-                "server",
-                `${index.definition.replace(/^CREATE (UNIQUE )?INDEX /, "CREATE $1INDEX CONCURRENTLY ")};`,
-              );
+        const recreate = leftover
+          ? null
+          : sqlFrom(
+              "server",
+              `${index.definition.replace(/^CREATE (UNIQUE )?INDEX /, "CREATE $1INDEX CONCURRENTLY ")};`,
+            );
         return {
           ruleId: this.id,
           severity: "warning",
@@ -54,9 +59,7 @@ export const invalidIndex: Rule<HealthFacts, Options> = {
             sql: lines([drop.sql, recreate]),
             note: leftover
               ? `A leftover of a REINDEX CONCURRENTLY that failed: the index it was rebuilding is still in place, so this one only needs dropping.${drop.caveat}`
-              : partitioned
-                ? `An index on a partitioned table is invalid until every partition has its index: build the missing ones and ALTER INDEX ... ATTACH PARTITION them, or drop it.${drop.caveat}`
-                : `Drop it, then build it again concurrently (or leave it out if it is not needed); CREATE INDEX CONCURRENTLY cannot run inside a transaction block either.${drop.caveat}`,
+              : `Drop it, then build it again concurrently (or leave it out if it is not needed); CREATE INDEX CONCURRENTLY cannot run inside a transaction block either.${drop.caveat}`,
           },
           docsUrl: this.docsUrl,
           impact: index.sizeBytes + 1,
