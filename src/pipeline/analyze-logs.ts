@@ -35,7 +35,7 @@ import { parsePlan } from "../facts/plan/plan-input.js";
 import type { Finding } from "../findings/finding.js";
 import { InputError } from "../util/input-error.js";
 import { loadSqlParser } from "../util/sql-parser.js";
-import type { LogPartTask } from "./log-part-worker.js";
+import type { LogPartRange, LogPartTask } from "./log-part-worker.js";
 import { reportOnPlan } from "./plan-report.js";
 
 export interface LogReport extends Omit<LogAnalysisResult, "slowestPlans"> {
@@ -73,6 +73,8 @@ export interface LogOptions {
 
 const MAX_GAP_MS = 1000;
 const WORKER = new URL("./log-part-worker.js", import.meta.url);
+const RANGES_PER_THREAD = 4;
+const MIN_RANGE_BYTES = 8 << 20;
 
 export async function analyzeLogs(given: string[], options: LogOptions = {}): Promise<LogReport> {
   const started = performance.now();
@@ -151,8 +153,8 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
 }
 
 /**
- * A large file in byte ranges: this thread reads the first (it has its modules and the parser loaded already)
- * while worker threads read the others; their results merge into `analysis` in file order.
+ * A large file in byte ranges: this thread reads the first (it has its modules loaded already) into `analysis`,
+ * then it and the worker threads take the others in turn; their results merge into `analysis` in file order.
  */
 async function readInParts(
   path: string,
@@ -174,25 +176,42 @@ async function readInParts(
     prefix: options.prefix ?? null,
   });
   const full = readerPrefix(format, prefix);
-  const [first, ...rest] = await logParts(path, size, jobs, format, full === null ? null : prefixRegex(full));
-  // Started before this thread reads its part, so that they load while it works.
-  const workers: Worker[] = [];
-  const others = rest.map(
-    (part) =>
-      new Promise<{ state: LogAnalysisState; stats: ReadStats }>((resolve, reject) => {
-        const task: LogPartTask = { path, ...part, format, prefix, ...settings };
-        const worker = new Worker(WORKER, { workerData: task });
-        workers.push(worker);
+  // More ranges than threads, taken in turn by whichever thread is free: a thread that starts late or gets less
+  // of the CPU (other work on the machine) reads fewer ranges instead of holding up the others. Small files keep
+  // one range per thread.
+  const count = Math.max(jobs, Math.min(jobs * RANGES_PER_THREAD, Math.ceil(size / MIN_RANGE_BYTES)));
+  const ranges = await logParts(path, size, count, format, full === null ? null : prefixRegex(full));
+  const results: Array<{ state: LogAnalysisState; stats: ReadStats } | undefined> = [];
+  let taken = 1;
+  const take = (): LogPartRange | null => {
+    const range = ranges[taken];
+    return range ? { index: taken++, ...range } : null;
+  };
+  const task: LogPartTask = { path, format, prefix, ...settings };
+  // Started before this thread reads, so that they load their modules while it compiles the parser.
+  const workers = Array.from(
+    { length: Math.min(jobs, ranges.length) - 1 },
+    () => new Worker(WORKER, { workerData: task }),
+  );
+  const finished = workers.map(
+    (worker) =>
+      new Promise<void>((resolve, reject) => {
         worker.on(
           "message",
           (m: {
             bytes: number;
+            index?: number;
             stats?: ReadStats;
             state?: LogAnalysisState;
             error?: { message: string; hint: string | null };
           }) => {
             progress(m.bytes);
-            if (m.state && m.stats) resolve({ state: m.state, stats: m.stats });
+            if (m.index !== undefined && m.state && m.stats) {
+              results[m.index] = { state: m.state, stats: m.stats };
+              const next = take();
+              worker.postMessage(next);
+              if (!next) resolve();
+            }
             if (m.error)
               reject(
                 m.error.hint === null
@@ -204,29 +223,47 @@ async function readInParts(
         worker.on("error", reject);
         worker.on("exit", (code) => {
           if (code !== 0) reject(new Error(`a log reader thread stopped with code ${code}`));
+          else resolve();
         });
       }),
   );
-  const part = first as { start: number; end: number };
+  /** Stop the workers on a failure here; returns the error to throw. */
+  const stop = (error: unknown) => {
+    for (const f of finished) f.catch(() => {});
+    for (const w of workers) void w.terminate();
+    return error;
+  };
   try {
     await parser;
   } catch (error) {
-    for (const p of others) p.catch(() => {});
-    for (const w of workers) void w.terminate();
-    throw error;
+    throw stop(error);
   }
-  // V8 shares the WebAssembly this thread compiled with the workers: told now, each loads the parser in a few
-  // milliseconds (compiling it side by side with this thread would cost each the whole compile).
-  for (const w of workers) w.postMessage("parser loaded");
-  const mine = await readLog(path, fileChunks(path, part.start, part.end), (r) => analysis.record(r), {
-    format,
-    ...(prefix !== null ? { prefix } : {}),
-    onBytes: progress,
-  });
-  analysis.flush();
-  const results = await Promise.all(others);
-  for (const r of results) analysis.merge(r.state);
-  const all = [mine, ...results.map((r) => r.stats)];
+  // A worker's first range comes once the parser is compiled: V8 shares the WebAssembly this thread compiled, so
+  // each worker then loads the parser in a few milliseconds (side by side with this thread it costs the compile).
+  for (const w of workers) w.postMessage(take());
+  const read = (range: { start: number; end: number }, into: LogAnalysis) =>
+    readLog(path, fileChunks(path, range.start, range.end), (r) => into.record(r), {
+      format,
+      ...(prefix !== null ? { prefix } : {}),
+      onBytes: progress,
+    });
+  let mine: ReadStats;
+  try {
+    mine = await read(ranges[0] as { start: number; end: number }, analysis);
+    analysis.flush();
+    for (let range = take(); range; range = take()) {
+      const part = new LogAnalysis(settings, true);
+      const stats = await read(range, part);
+      part.flush();
+      results[range.index] = { state: part.state(), stats };
+    }
+    await Promise.all(finished);
+  } catch (error) {
+    throw stop(error);
+  }
+  const done = results.slice(1) as Array<{ state: LogAnalysisState; stats: ReadStats }>;
+  for (const r of done) analysis.merge(r.state);
+  const all = [mine, ...done.map((r) => r.stats)];
   const ignored = new Map<string, number>();
   for (const st of all) for (const i of st.ignored) ignored.set(i.what, (ignored.get(i.what) ?? 0) + i.lines);
   return {
@@ -249,7 +286,7 @@ async function readInParts(
           }
         : {}),
     },
-    threads: rest.length + 1,
+    threads: workers.length + 1,
   };
 }
 

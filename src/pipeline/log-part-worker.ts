@@ -1,14 +1,14 @@
-/** Worker thread of `dbopt logs`: reads one byte range of a log file and sends back what it found. */
+/** Worker thread of `dbopt logs`: reads byte ranges of a log file, one at a time as the main thread hands them
+ * out, and sends back what it found in each. */
 import { parentPort, workerData } from "node:worker_threads";
 import { LogAnalysis, type LogFilter } from "../facts/logs/log-analysis.js";
 import { fileChunks, type LogFormat, readLog } from "../facts/logs/read-logs.js";
 import { InputError } from "../util/input-error.js";
 import { loadSqlParser } from "../util/sql-parser.js";
 
+/** What every range of one file shares. */
 export interface LogPartTask {
   path: string;
-  start: number;
-  end: number;
   format: LogFormat;
   prefix: string | null;
   minRepeats: number;
@@ -16,37 +16,47 @@ export interface LogPartTask {
   filter: LogFilter | null;
 }
 
+/** A byte range to read, the index-th of the file; the main thread sends one at a time, then null. */
+export interface LogPartRange {
+  index: number;
+  start: number;
+  end: number;
+}
+
 const PROGRESS_EVERY = 4 << 20;
 
 const task = workerData as LogPartTask;
-// The main thread compiles the parser's WebAssembly while this thread loads its modules; V8 shares the compiled
-// module with this thread, which loads the parser in a few milliseconds once told that the compile is done.
-await new Promise((resolve) => parentPort?.once("message", resolve));
-await loadSqlParser();
-const analysis = new LogAnalysis(
-  { minRepeats: task.minRepeats, maxGapMs: task.maxGapMs, filter: task.filter },
-  true,
-);
+const next = () => new Promise<LogPartRange | null>((resolve) => parentPort?.once("message", resolve));
+// The first range comes once the main thread has compiled the parser's WebAssembly, which V8 shares with this
+// thread: loading it is then a matter of milliseconds.
+let range = await next();
 try {
-  let unreported = 0;
-  const stats = await readLog(
-    task.path,
-    fileChunks(task.path, task.start, task.end),
-    (r) => analysis.record(r),
-    {
-      format: task.format,
-      ...(task.prefix !== null ? { prefix: task.prefix } : {}),
-      onBytes: (n) => {
-        unreported += n;
-        if (unreported >= PROGRESS_EVERY) {
-          parentPort?.postMessage({ bytes: unreported });
-          unreported = 0;
-        }
+  if (range) await loadSqlParser();
+  for (; range; range = await next()) {
+    const analysis = new LogAnalysis(
+      { minRepeats: task.minRepeats, maxGapMs: task.maxGapMs, filter: task.filter },
+      true,
+    );
+    let unreported = 0;
+    const stats = await readLog(
+      task.path,
+      fileChunks(task.path, range.start, range.end),
+      (r) => analysis.record(r),
+      {
+        format: task.format,
+        ...(task.prefix !== null ? { prefix: task.prefix } : {}),
+        onBytes: (n) => {
+          unreported += n;
+          if (unreported >= PROGRESS_EVERY) {
+            parentPort?.postMessage({ bytes: unreported });
+            unreported = 0;
+          }
+        },
       },
-    },
-  );
-  analysis.flush();
-  parentPort?.postMessage({ bytes: unreported, stats, state: analysis.state() });
+    );
+    analysis.flush();
+    parentPort?.postMessage({ bytes: unreported, index: range.index, stats, state: analysis.state() });
+  }
 } catch (error) {
   // An Error loses its class between threads: send what the main thread needs to say it in one line.
   parentPort?.postMessage({

@@ -168,6 +168,25 @@ describe("dbopt logs", () => {
     expect(three.events).toEqual(one.events);
     expect(three.files).toEqual(one.files);
   });
+  it("hands out more byte ranges than threads to whichever thread is free, with the same result as one thread", async () => {
+    // 18 MB: three ranges of at least 8 MB for two threads, so one of them reads two.
+    const dir = mkdtempSync(join(tmpdir(), "dbopt-ranges-"));
+    const path = join(dir, "pg18-stderr.log");
+    writeFileSync(path, readFileSync(PG18, "utf8").repeat(320));
+    const run = async (jobs: string) => {
+      const r = await runCli(["logs", path, "--format", "json", "--jobs", jobs, "--split-from", "1kB"]);
+      expect(r.stderr).toBe("");
+      return JSON.parse(r.stdout) as LogsJson & { threads: number; statementCount: number; files: unknown };
+    };
+    const one = await run("1");
+    const two = await run("2");
+    expect(two.threads).toBe(2);
+    expect(two.statementCount).toBe(one.statementCount);
+    expect(two.statements).toEqual(one.statements);
+    expect(two.nPlusOne).toEqual(one.nPlusOne);
+    expect(two.events).toEqual(one.events);
+    expect(two.files).toEqual(one.files);
+  });
   it("reads bzip2, xz and zstd logs; a cut-short one is one line and exit 2, not a bug", async () => {
     for (const ext of ["bz2", "xz", "zst"]) {
       const r = await runCli([
