@@ -363,8 +363,16 @@ describe.each(servers)("every fix's SQL on awkward names ($name)", (server) => {
       const [fk] = about(check(health("health/fk-without-index"), { snapshot }, { minRows: 0 }), part);
       expect(fk?.fix?.sql).toContain("ON ONLY");
       await runFix(fk as Finding, [part, a, b, c, d] as string[]);
-      const [narrow] = about(check(health("health/fk-type-mismatch"), { snapshot }), part);
-      await runFix(narrow as Finding, [part, a, b, c, d] as string[]);
+      // One item for every narrow key in the database (grouped), one ALTER TABLE per table: run once, for all names.
+      if (n === NAMES[0]) {
+        const [narrow] = about(check(health("health/fk-type-mismatch"), { snapshot }), part);
+        expect(narrow?.evidence.columns).toBe(NAMES.length);
+        const parts = ["part", "part a", "part b", "part c", "part d"];
+        await runFix(
+          narrow as Finding,
+          NAMES.flatMap((m) => parts.map((p) => key(m, p))),
+        );
+      }
       const [catchAll] = about(
         check(health("health/partition-catch-all"), { snapshot }, { minRows: 0 }),
         part,
