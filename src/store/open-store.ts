@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import pg from "pg";
 import { DbError } from "../connectors/db-error.js";
 import { DBOPT_TAG } from "../connectors/postgres/postgres-connector.js";
@@ -16,7 +16,60 @@ export interface OpenStore {
 /** dbopt's data folder: $DBOPT_HOME, else ~/.local/share/dbopt (XDG_DATA_HOME/dbopt when set). */
 export function dboptHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env.DBOPT_HOME) return env.DBOPT_HOME;
-  return join(env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "dbopt");
+  return join(env.XDG_DATA_HOME || join(env.HOME || homedir(), ".local", "share"), "dbopt");
+}
+
+/** Where the embedded store is kept when dbopt runs as root and the postgres account cannot reach the home folder. */
+export const SYSTEM_STORE_HOME = "/var/lib/dbopt";
+
+export interface StoreHome {
+  home: string;
+  /** Said once when the default moved: why the store is not in the user's data folder. */
+  note: string | null;
+}
+
+/**
+ * The folder the embedded store is kept in. $DBOPT_HOME when set (the user chose it); else dboptHome(). As root the
+ * server runs as the postgres account, which cannot enter a 0700 /root: then the store goes to /var/lib/dbopt, a
+ * root-owned 0711 folder (the postgres account may pass through it, not list it) holding the postgres-owned 0700
+ * data directory, so `dbopt collect` works as root with nothing set.
+ */
+export function storeHome(
+  options: { env?: NodeJS.ProcessEnv; uid?: number; systemDirectory?: string } = {},
+): StoreHome {
+  const env = options.env ?? process.env;
+  const home = dboptHome(env);
+  const uid = options.uid ?? process.getuid?.() ?? -1;
+  if (env.DBOPT_HOME || uid !== 0 || othersCanEnter(home)) return { home, note: null };
+  const system = options.systemDirectory ?? SYSTEM_STORE_HOME;
+  try {
+    mkdirSync(system, { recursive: true, mode: 0o711 });
+    // The postgres account passes through to its data directory; it need not list the folder.
+    if ((statSync(system).mode & 0o111) !== 0o111) chmodSync(system, 0o711);
+  } catch (cause) {
+    throw new DbError({
+      code: "embedded-start-failed",
+      message: `the embedded history store cannot be kept in ${home} (the postgres account that runs it as root cannot enter it) nor in ${system} (${(cause as Error).message})`,
+      hint: "set DBOPT_HOME to a folder other users can enter, or pass --store postgresql://...",
+      cause,
+    });
+  }
+  return {
+    home: system,
+    note: `the store is kept in ${join(system, "store")}: the postgres account that runs it as root cannot enter ${home} (set DBOPT_HOME to choose another folder)`,
+  };
+}
+
+/** Can any user enter every existing folder on the way to `path`? (o+x on each; folders still to be made will be.) */
+function othersCanEnter(path: string): boolean {
+  for (let current = resolve(path); ; current = dirname(current)) {
+    try {
+      if ((statSync(current).mode & 0o001) === 0) return false;
+    } catch {
+      // not made yet: mkdir makes it 0755 (the data directory itself is the postgres account's own)
+    }
+    if (dirname(current) === current) return true;
+  }
 }
 
 /** The embedded store's database on its server. */
@@ -35,7 +88,13 @@ export async function openStore(options: {
     const store = await StoreConnection.connect(options.url);
     return { store, description: store.display, close: () => store.close() };
   }
-  const dataDirectory = join(options.home ?? dboptHome(), "store");
+  let home = options.home;
+  if (home === undefined) {
+    const chosen = storeHome();
+    if (chosen.note) options.onProgress?.(chosen.note);
+    home = chosen.home;
+  }
+  const dataDirectory = join(home, "store");
   const running = runningServer(dataDirectory);
   let stop = async () => {};
   let port: number;
