@@ -214,7 +214,9 @@ async function targetRegressions(
       degreesOfFreedom: Math.round(judged.welch.degreesOfFreedom),
       pValue: Number(judged.welch.p.toPrecision(2)),
       addedMs: round(judged.addedMs),
-      cause: causes[0]?.kind ?? "unknown",
+      // A dropped index the old plan read is why its plan changed: the root cause, said first.
+      cause: (causes.find((c) => c.kind === "index-dropped") ?? causes[0])?.kind ?? "unknown",
+      causes: causes.map((c) => c.kind).join(", ") || "none recorded",
     };
     for (const c of causes) Object.assign(evidence, c.evidence);
     const because = causes.length

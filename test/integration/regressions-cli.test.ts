@@ -115,7 +115,8 @@ describe.each(server("pg15"))("dbopt regressions on $name", (srv) => {
     const [finding] = target?.findings ?? [];
     expect(finding?.query).toBe(LOOKUP);
     expect(finding?.section).toBe("time");
-    expect(finding?.evidence.cause).toBe("plan-changed");
+    expect(finding?.evidence.cause).toBe("index-dropped");
+    expect(finding?.evidence.causes).toBe("plan-changed, index-dropped");
     expect(finding?.evidence.droppedIndex).toBe("public.events_kind");
     expect(String(finding?.evidence.planBefore)).toMatch(/using events_kind/);
     expect(String(finding?.evidence.planAfter)).toMatch(/Seq Scan on (public\.)?events/);

@@ -1,5 +1,5 @@
 import type { RegressionsReport, StatementPresence } from "../../pipeline/find-regressions.js";
-import { formatCount, formatMs } from "../../util/format.js";
+import { formatCount, formatFactor, formatMs } from "../../util/format.js";
 import { cell, code, foldedFindings } from "../markdown/findings-markdown.js";
 
 /** The regressions report as Markdown (a pull request or a ticket): a table of regressions per target, then the details folded. */
@@ -22,7 +22,7 @@ export function renderRegressionsMarkdown(report: RegressionsReport): string {
       lines.push("| | Time added | Slower | Statement | Cause |", "|---|---:|---:|---|---|");
       for (const f of t.findings)
         lines.push(
-          `| ${f.severity} | ${formatMs(f.timeMs ?? 0)} | ${f.evidence.slowerBy}× | ${code(short(f.query ?? ""))} | ${cell(f.title)} |`,
+          `| ${f.severity} | ${formatMs(f.timeMs ?? 0)} | ${formatFactor(Number(f.evidence.slowerBy))} | ${code(short(f.query ?? ""))} | ${cell(f.title)} |`,
         );
       lines.push("", ...foldedFindings(t.findings), "");
     }
