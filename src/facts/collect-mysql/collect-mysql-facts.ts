@@ -165,7 +165,7 @@ async function readForeignKeys(db: MysqlConnector, schema: string): Promise<Mysq
   const rows = await db.query<Row>(
     `SELECT k.TABLE_NAME AS t, k.CONSTRAINT_NAME AS name, k.COLUMN_NAME AS c,
             k.REFERENCED_TABLE_SCHEMA AS ref_schema, k.REFERENCED_TABLE_NAME AS ref_table,
-            k.REFERENCED_COLUMN_NAME AS ref_column
+            k.REFERENCED_COLUMN_NAME AS ref_column, r.DELETE_RULE AS on_delete, r.UPDATE_RULE AS on_update
        FROM information_schema.KEY_COLUMN_USAGE k
        JOIN information_schema.REFERENTIAL_CONSTRAINTS r
          ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME
@@ -187,6 +187,8 @@ async function readForeignKeys(db: MysqlConnector, schema: string): Promise<Mysq
         refSchema: str(r.ref_schema),
         refTable: str(r.ref_table),
         refColumns: [],
+        onDelete: str(r.on_delete),
+        onUpdate: str(r.on_update),
       };
       byKey.set(key, fk);
     }

@@ -83,6 +83,9 @@ export interface MysqlForeignKey {
   refSchema: string;
   refTable: string;
   refColumns: string[];
+  /** RESTRICT, CASCADE, SET NULL, NO ACTION, SET DEFAULT. */
+  onDelete: string;
+  onUpdate: string;
 }
 
 export interface MysqlIndexUsage {
