@@ -9,13 +9,14 @@ import type { Snapshot, StatementFacts } from "../facts/snapshot.js";
 import { repairNormalizedQuery } from "../facts/sql/normalized-statement.js";
 import { explainableStatement } from "../facts/sql/statement-kind.js";
 import { type Finding, rankFindings, SEVERITY_ORDER, type Severity } from "../findings/finding.js";
-import { indexShape, servesAsWell } from "../findings/index-shape.js";
+import { indexShape, sameIndex, servesAsWell } from "../findings/index-shape.js";
 import { mergeByParent } from "../findings/partition-findings.js";
 import { withTimeShare } from "../findings/ranking.js";
 import type { MachineFacts } from "../rules/health/health-facts.js";
 import { allRules, HEALTH_RULES, WORKLOAD_RULES } from "../rules/registry.js";
 import { type RuleOverrides, runRules } from "../rules/run-rules.js";
 import { InputError } from "../util/input-error.js";
+import { checkSql } from "../util/sql-text.js";
 import { adviseDatabase } from "./advise-database.js";
 import type { AnalyzeReport, StatementReport } from "./analyze-report.js";
 import { privilegeNotes } from "./check-database.js";
@@ -156,21 +157,47 @@ async function adviceFor(
 
 /**
  * A finding whose fix builds the index the advisor recommends (the same index, or one whose keys lead the other's)
- * gets the planner's costs and the advisor's DDL as evidence: the two are one thing to do.
+ * gets the planner's costs and the advisor's DDL as evidence: the two are one thing to do. When the two differ,
+ * the report must not leave the user with two indexes to build for one lookup, so it says which one:
+ * - the advisor's is wider: the finding's fix becomes the advisor's index, which serves the finding's lookup too
+ *   and is the one the planner checked;
+ * - the finding's is wider (it adds the ORDER BY's or another filter's column): the finding's is the one to build,
+ *   since it serves every lookup the advisor's does and more; both its note and the advice's notes say so.
  */
 function markCheckedByPlanner(findings: Finding[], advice: AdviceReport): void {
   const recommended = advice.recommendations.map((r) => ({ r, shape: indexShape(r.ddl) }));
   for (const f of findings) {
-    const shape = f.fix?.sql ? indexShape(f.fix.sql) : null;
-    if (!shape) continue;
+    const fix = f.fix;
+    const shape = fix?.sql ? indexShape(fix.sql) : null;
+    if (!fix || !shape) continue;
     // The same index, or one of the two serves the other (its keys lead the other's).
-    const rec = recommended.find(
+    const match = recommended.find(
       (x) => x.shape && (servesAsWell(x.shape, shape) || servesAsWell(shape, x.shape)),
-    )?.r;
+    );
+    const rec = match?.r;
     const q = rec?.queries.find((x) => x.query === f.query) ?? rec?.queries[0];
-    if (!rec || !q) continue;
-    f.evidence.plannerCost = `${Math.round(q.costBefore)} → ${Math.round(q.costAfter)} with the advised index`;
-    f.evidence.advisedIndex = rec.partitioned?.plainDdl ?? rec.ddl;
+    if (!match?.shape || !rec || !q) continue;
+    const cost = `${Math.round(q.costBefore)} → ${Math.round(q.costAfter)}`;
+    const advised = rec.partitioned?.plainDdl ?? rec.ddl;
+    f.evidence.plannerCost = `${cost} with the advised index`;
+    f.evidence.advisedIndex = advised;
+    if (sameIndex(match.shape, shape)) continue;
+    if (servesAsWell(match.shape, shape)) {
+      f.evidence.proposedIndex = fix.sql ?? null;
+      f.fix = {
+        sql: checkSql(rec.ddl),
+        note: `The index advisor's index, wider than the one this finding alone would need: its leading keys are that index's, so it serves this lookup as well, and the planner checked it over the workload (cost ${cost}). Build this one, not both. ${fix.note}`,
+      };
+    } else {
+      f.evidence.advisedIndexServedByThis = true;
+      f.fix = {
+        ...fix,
+        note: `${fix.note} The index advisor recommends the narrower ${advised} (planner cost ${cost}); this one's leading keys are that index's, so it serves every lookup that one does, and its further keys serve this statement too (its ORDER BY or another filter). Build this one instead of the advisor's, not both; it costs a little more on writes and space.`,
+      };
+      advice.notes.push(
+        `${advised} is served by the wider index the finding "${f.title}" proposes (its keys lead it): build that one instead, not both.`,
+      );
+    }
   }
 }
 

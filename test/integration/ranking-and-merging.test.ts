@@ -79,7 +79,10 @@ describe.each(server("pg15"))("ranking and merging on $name", (s) => {
     const r = await runCli(["analyze", "--db", db.url, "--format", "json"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    const { findings } = JSON.parse(r.stdout) as { findings: JsonFinding[] };
+    const { findings, advice } = JSON.parse(r.stdout) as {
+      findings: JsonFinding[];
+      advice?: { recommendations: Array<{ ddl: string }>; notes: string[] };
+    };
     expect(inOrder(findings)).toBe(true);
     const onRental = findings.filter(
       (f) =>
@@ -98,6 +101,18 @@ describe.each(server("pg15"))("ranking and merging on $name", (s) => {
     // First after any outage risk another session on this shared server may cause.
     expect(findings.filter((f) => f.section !== "risk")[0]).toEqual(merged);
     expect(findings.some((f) => f.ruleId === "health/fk-without-index")).toBe(false);
+    // The advisor's index and the finding's: one to build, said where they differ.
+    const advised = advice?.recommendations.find((x) => /ON rental/.test(x.ddl));
+    if (advised) {
+      expect(merged?.evidence.advisedIndex).toBeDefined();
+      const same = /rental \(customer_id, rental_date/.test(advised.ddl);
+      if (!same) {
+        expect(merged?.fix?.note, `${advised.ddl} / ${JSON.stringify(merged?.evidence)}`).toMatch(
+          /Build this one instead of the advisor's, not both/,
+        );
+        expect(advice?.notes.join("\n")).toMatch(/build that one instead, not both/);
+      }
+    }
     const smells = findings.filter((f) => f.ruleId === "health/column-type-smell");
     expect(smells).toHaveLength(1);
     expect(smells[0]?.evidence).toMatchObject({ tables: 3, columns: 4 });
