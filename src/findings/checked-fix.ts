@@ -1,3 +1,4 @@
+import { checkMysqlSql } from "../util/mysql-sql-check.js";
 import { checkSql, UnparsableSqlError } from "../util/sql-text.js";
 import type { Finding } from "./finding.js";
 
@@ -10,7 +11,8 @@ export function checkFix(finding: Finding): Finding {
   const text = finding.fix?.sql;
   if (!finding.fix || text === undefined) return finding;
   try {
-    checkSql(text);
+    if (finding.fix.dialect === "mysql") checkMysqlSql(text);
+    else checkSql(text);
     return finding;
   } catch (error) {
     if (!(error instanceof UnparsableSqlError) || process.env.DBOPT_STRICT_SQL === "1") throw error;

@@ -16,6 +16,8 @@ export interface Fix {
   sql?: SqlText;
   /** What the fix does and what to check before applying it. */
   note: string;
+  /** SQL for MySQL/MariaDB (backtick names): checked by MySQL's quoting lexer instead of libpg-query. */
+  dialect?: "mysql";
 }
 
 export interface Finding {

@@ -1,6 +1,7 @@
 import { InputError } from "../../util/input-error.js";
 import { parseExplainJsonPlans } from "./explain-json-parser.js";
 import { buildTextPlan, noPlanError } from "./explain-text-parser.js";
+import { readMysqlPlan } from "./mysql-plan-input.js";
 import { cleanPastedLines } from "./pasted-lines.js";
 import type { Plan } from "./plan-model.js";
 import { type PlanSegment, segmentPlans } from "./plan-segments.js";
@@ -17,6 +18,8 @@ export interface PlanInputOptions {
  * named in `notes` too, never dropped in silence. Time is linear in the size of the input.
  */
 export function parsePlan(input: string, options: PlanInputOptions = {}): Plan {
+  const mysql = readMysqlPlan(input);
+  if (mysql) return mysql;
   const { segments, notes, firstContent } = readSegments(input);
   const index = options.index ?? 1;
   if (!Number.isInteger(index) || index < 1) {
@@ -48,6 +51,8 @@ export function parsePlan(input: string, options: PlanInputOptions = {}): Plan {
 
 /** Every plan in the input, each with the notes about the input as a whole. */
 export function parsePlans(input: string): Plan[] {
+  const mysql = readMysqlPlan(input);
+  if (mysql) return [mysql];
   const { segments, notes, firstContent } = readSegments(input);
   const plans = segments.flatMap((segment) => parseSegment(segment));
   if (plans.length === 0) throw noPlanError(firstContent);

@@ -108,6 +108,8 @@ export interface Plan {
    * one plan and nothing else. Absent on plans built by hand or read from older snapshots.
    */
   notes?: string[];
+  /** Which server printed the plan (mysql-plan-node.ts); absent means PostgreSQL. Rules declare the ones they read. */
+  dialect?: "postgresql" | "mysql" | "mariadb";
 }
 
 export function emptyBuffers(): Buffers {
