@@ -1,10 +1,12 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { DbError } from "../connectors/db-error.js";
 import { diffPlans } from "../facts/plan/plan-diff.js";
 import { judgeDiff } from "../facts/plan/plan-diff-verdict.js";
 import { analyzePlan } from "../facts/plan/plan-metrics.js";
 import { type Plan, walkPlan } from "../facts/plan/plan-model.js";
 import type { EvidenceValue, Finding, Severity } from "../findings/finding.js";
-import { openStore } from "../store/open-store.js";
+import { openStore, storeHome } from "../store/open-store.js";
 import type { StoreConnection } from "../store/store-connection.js";
 import { STORE_SCHEMA_VERSION, storeVersion } from "../store/store-migrations.js";
 import {
@@ -83,6 +85,15 @@ const PRESENCE_LIMIT = 20;
  */
 export async function findRegressions(options: RegressionsOptions): Promise<RegressionsReport> {
   const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
+  if (!options.store) {
+    // Reading needs no new empty store: say there is none instead of initialising one.
+    const data = join(options.home ?? storeHome().home, "store");
+    if (!existsSync(join(data, "PG_VERSION")))
+      throw new InputError(
+        `there is no history store in ${data} yet`,
+        "run dbopt collect first, or pass --store postgresql://... (a team store)",
+      );
+  }
   const opened = await openStore({
     url: options.store,
     ...(options.home ? { home: options.home } : {}),

@@ -4,6 +4,9 @@
  * --fail-on warning exits 1; a database whose workload did not change, and one whose statement only jitters,
  * report nothing and exit 0.
  */
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveTarget } from "../../src/connectors/postgres/target.js";
@@ -169,6 +172,12 @@ describe.each(server("pg15"))("dbopt regressions on $name", (srv) => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/has no samples of no_such_db/);
     expect(unknown.stderr).not.toMatch(/\n\s+at /);
+    // No --store and no embedded store yet: said, without initialising an empty one.
+    const home = join(tmpdir(), `dbopt-no-store-${process.pid}`);
+    const none = await runCli(["regressions"], { env: { DBOPT_HOME: home } });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no history store in .* yet/);
+    expect(existsSync(home)).toBe(false);
     const bad = await runCli(["regressions", "--store", store.url, "--since", "soon"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--since must be a period/);
