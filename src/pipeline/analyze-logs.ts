@@ -208,9 +208,7 @@ async function readInParts(
             progress(m.bytes);
             if (m.index !== undefined && m.state && m.stats) {
               results[m.index] = { state: m.state, stats: m.stats };
-              const next = take();
-              worker.postMessage(next);
-              if (!next) resolve();
+              worker.postMessage(take());
             }
             if (m.error)
               reject(
@@ -240,6 +238,9 @@ async function readInParts(
   }
   // A worker's first range comes once the parser is compiled: V8 shares the WebAssembly this thread compiled, so
   // each worker then loads the parser in a few milliseconds (side by side with this thread it costs the compile).
+  // Two ranges each: a worker that finishes one starts the next at once, while this thread, busy with a range of
+  // its own, has not yet read the worker's message asking for more.
+  for (const w of workers) w.postMessage(take());
   for (const w of workers) w.postMessage(take());
   const read = (range: { start: number; end: number }, into: LogAnalysis) =>
     readLog(path, fileChunks(path, range.start, range.end), (r) => into.record(r), {
@@ -251,7 +252,10 @@ async function readInParts(
   try {
     mine = await read(ranges[0] as { start: number; end: number }, analysis);
     analysis.flush();
-    for (let range = take(); range; range = take()) {
+    // Reading a range never yields to the event loop (the chunks are read synchronously): between ranges, let
+    // the workers' messages in, so that they are handed their next range before this thread takes one.
+    const yieldToWorkers = () => new Promise((resolve) => setImmediate(resolve));
+    for (let range = await yieldToWorkers().then(take); range; range = await yieldToWorkers().then(take)) {
       const part = new LogAnalysis(settings, true);
       const stats = await read(range, part);
       part.flush();
@@ -262,6 +266,8 @@ async function readInParts(
     throw stop(error);
   }
   const done = results.slice(1) as Array<{ state: LogAnalysisState; stats: ReadStats }>;
+  if (done.length !== ranges.length - 1 || done.some((r) => !r))
+    throw new Error("a range of the log was not read");
   for (const r of done) analysis.merge(r.state);
   const all = [mine, ...done.map((r) => r.stats)];
   const ignored = new Map<string, number>();
