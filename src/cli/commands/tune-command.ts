@@ -45,6 +45,11 @@ export function registerTune(program: Command, setExitCode: (code: number) => vo
         "--ram is required",
         "SQL cannot read the machine's memory: pass it, e.g. --ram 16GB",
       );
+    // mysql:// and mariadb:// go to MySQLTuner's formulas (pipeline/tune-mysql.ts).
+    if (/^(mysql|mariadb):\/\//i.test(flags.db?.trim() ?? "")) {
+      await tuneMysql(flags);
+      return;
+    }
     const checked = await parseOptions("tune", { ...flags }, (k) => ({
       ram: k.size("--ram", 64 * 1024 ** 2),
       cpus: k.wholeNumber("--cpus", 1, 4096).optional(),
@@ -72,4 +77,41 @@ export function registerTune(program: Command, setExitCode: (code: number) => vo
         : await tuneSettings(machine, null);
     setExitCode(await emitReport(report, flags));
   });
+}
+
+async function tuneMysql(flags: TuneFlags): Promise<void> {
+  const [{ parseSize }, { withMysqlConnection }, { tuneMysqlDatabase, mysqlTuneScript }, output] =
+    await Promise.all([
+      import("../parse-size.js"),
+      import("../mysql-connection.js"),
+      import("../../pipeline/tune-mysql.js"),
+      import("../output.js"),
+    ]);
+  const connections = flags.connections === undefined ? null : Number(flags.connections);
+  if (connections !== null && !(Number.isInteger(connections) && connections > 0))
+    throw new InputError(
+      `--connections ${flags.connections} is not a number of connections`,
+      "write it like --connections 200",
+    );
+  const machine = {
+    ramBytes: parseSize(flags.ram ?? "", "--ram"),
+    cpus: flags.cpus ? Number(flags.cpus) : null,
+    storage: flags.storage as StorageKind,
+    workload: flags.workload as WorkloadKind,
+    connections,
+  };
+  const { report, flavour } = await withMysqlConnection(flags, async (db) => ({
+    report: await tuneMysqlDatabase(db, machine),
+    flavour: (await db.capabilities()).flavour,
+  }));
+  const format = output.checkFormat(flags.format);
+  if (format === "json") {
+    await output.emitReport(report, flags);
+    return;
+  }
+  const { renderMysqlTune } = await import("../../reporters/mysql-tune-reporter.js");
+  await output.writeOutput(
+    renderMysqlTune(report, mysqlTuneScript(report, flavour), format === "markdown"),
+    flags.output,
+  );
 }
