@@ -6,7 +6,11 @@
 import { readFileSync } from "node:fs";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Finding } from "../../src/findings/finding.js";
+import { mergeByParent } from "../../src/findings/partition-findings.js";
 import { loadSqlParser, parseSql } from "../../src/util/sql-parser.js";
+import { sqlFrom } from "../../src/util/sql-text.js";
+import { partitionSnapshot } from "../fixtures/partitions/partition-snapshot.js";
 import { FIXTURES } from "../support/fixtures.js";
 import { runCli } from "../support/run-cli.js";
 import { availableServers, createTestDatabase, type TestDatabase } from "../support/servers.js";
@@ -161,3 +165,54 @@ describe.each(availableServers())("partitioned tables in dbopt check ($name)", (
     expect(left).toEqual([]);
   });
 });
+
+describe.each(availableServers())(
+  "one finding on the parent for the same index on its partitions ($name)",
+  (server) => {
+    let db: TestDatabase;
+    let client: pg.Client;
+    beforeAll(async () => {
+      await loadSqlParser();
+      db = await createTestDatabase(server, SCHEMA);
+      client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+    }, 60_000);
+    afterAll(async () => {
+      await client?.end();
+      await db?.drop();
+    });
+
+    it("collapses three partitions' seq-scan fixes into the parent's recipe, which runs and leaves a valid index", async () => {
+      // The snapshot captured from this same schema (test/fixtures/partitions/capture-partitions.ts).
+      const snapshot = partitionSnapshot(server.name);
+      const leafFix = (partition: string, timeMs: number): Finding => ({
+        ruleId: "plan/seq-scan-filter",
+        severity: "info",
+        title: `Seq Scan on ${partition}`,
+        detail: "",
+        evidence: {},
+        docsUrl: "https://example.org",
+        impact: timeMs,
+        timeMs,
+        fix: {
+          sql: sqlFrom("dbopt", `CREATE INDEX CONCURRENTLY ON ${partition} (customer_id, rented_at);`),
+          note: "",
+        },
+      });
+      const [one, ...rest] = mergeByParent(
+        [leafFix("rental_2024", 10), leafFix("rental_2025", 20), leafFix("rental_default", 30)],
+        snapshot,
+      );
+      expect(rest).toEqual([]);
+      expect(one?.timeMs).toBe(60);
+      expect(one?.evidence.partitionsOfParent).toBe(4);
+      for (const statement of statementsOf(one?.fix?.sql as string)) await client.query(statement);
+      const { rows } = await client.query(
+        `select i.indisvalid, (select count(*)::int from pg_inherits h where h.inhparent = i.indexrelid) as attached
+         from pg_index i join pg_class c on c.oid = i.indexrelid
+        where c.relname = 'rental_customer_id_rented_at_idx'`,
+      );
+      expect(rows).toEqual([{ indisvalid: true, attached: 4 }]);
+    });
+  },
+);
