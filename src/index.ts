@@ -66,6 +66,7 @@ export {
 } from "./pipeline/migration-trace.js";
 export { type PlanReport, reportOnPlan } from "./pipeline/plan-report.js";
 export { type DemoRun, runDemo } from "./pipeline/run-demo.js";
+export { type RunningDashboard, type ServeOptions, serveDashboard } from "./pipeline/serve-dashboard.js";
 export { takeSnapshot } from "./pipeline/take-snapshot.js";
 export { tuneSettings } from "./pipeline/tune-settings.js";
 export { type Report, renderJson } from "./reporters/json-reporter.js";

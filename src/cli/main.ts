@@ -12,6 +12,7 @@ import { registerLogs } from "./commands/logs-command.js";
 import { registerMigrate } from "./commands/migrate-command.js";
 import { registerRegressions } from "./commands/regressions-command.js";
 import { registerRules } from "./commands/rules-command.js";
+import { registerServe } from "./commands/serve-command.js";
 import { registerSnapshot } from "./commands/snapshot-command.js";
 import { registerTraces } from "./commands/traces-command.js";
 import { registerTune } from "./commands/tune-command.js";
@@ -37,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSnapshot(program);
   registerCollect(program, setExitCode);
   registerRegressions(program, setExitCode);
+  registerServe(program);
   registerLogs(program, setExitCode);
   registerTraces(program, setExitCode);
   registerMigrate(program, setExitCode);

@@ -408,3 +408,13 @@ export function regressionsChecks(k: OptionKit) {
     color: z.boolean().optional(),
   };
 }
+
+/** dbopt serve: --store, --host, --port and --token. */
+export function serveChecks(k: OptionKit) {
+  return {
+    store: k.postgresUrl("--store").optional(),
+    host: k.text("--host"),
+    port: k.wholeNumber("--port", 0, 65_535),
+    token: k.text("--token").optional(),
+  };
+}

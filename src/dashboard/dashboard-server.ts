@@ -1,0 +1,195 @@
+/**
+ * The dashboard's HTTP server (node:http: a handful of GET routes need no framework). Pages are rendered on the
+ * server from the store's read queries; the only scripts are uPlot, served from node_modules, and charts.js.
+ * When a token is set, every request must carry it: `?token=` once (it is then kept in a cookie),
+ * `Authorization: Bearer`, or the cookie.
+ */
+import { timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createRequire } from "node:module";
+import {
+  readPlans,
+  readStackedTime,
+  readStatement,
+  readStatementPlans,
+  readStatementSeries,
+  readTarget,
+  readTargetHealth,
+  readTopStatements,
+} from "../store/read-dashboard.js";
+import type { StoreConnection } from "../store/store-connection.js";
+import { CHARTS_SCRIPT } from "./assets/charts-script.js";
+import { escapeHtml, page } from "./html.js";
+import { databasePage } from "./pages/database-page.js";
+import { databasesPage } from "./pages/databases-page.js";
+import { planDiffPage } from "./pages/plan-diff-page.js";
+import { statementPage } from "./pages/statement-page.js";
+import { compareStoredPlans } from "./stored-plan-comparison.js";
+import { parseRange, RangeError400 } from "./time-range.js";
+
+/** Statements drawn on a database's stacked chart; the rest are one "all others" band. */
+const CHART_STATEMENTS = 10;
+const TOKEN_COOKIE = "dbopt_token";
+
+export interface DashboardOptions {
+  store: StoreConnection;
+  /** How the store is named on the first page (no password). */
+  storeDescription: string;
+  /** Required on every request when set. */
+  token: string | null;
+  /** Called after each request with its path, status and time taken. */
+  onRequest?: (line: { path: string; status: number; ms: number }) => void;
+}
+
+interface Reply {
+  status: number;
+  type: string;
+  body: string | Buffer;
+}
+
+const html = (body: string, status = 200): Reply => ({ status, type: "text/html; charset=utf-8", body });
+const notFound = (what: string) =>
+  html(page("Not found", `<h1>Not found</h1><p>${escapeHtml(what)}</p>`), 404);
+
+function assets(): Map<string, Reply> {
+  const require = createRequire(import.meta.url);
+  const file = (path: string) => readFileSync(require.resolve(path));
+  return new Map<string, Reply>([
+    [
+      "/assets/uplot.js",
+      { status: 200, type: "text/javascript", body: file("uplot/dist/uPlot.iife.min.js") },
+    ],
+    ["/assets/uplot.css", { status: 200, type: "text/css", body: file("uplot/dist/uPlot.min.css") }],
+    ["/assets/charts.js", { status: 200, type: "text/javascript", body: CHARTS_SCRIPT }],
+  ]);
+}
+
+function id(text: string | undefined): number | null {
+  return text && /^\d{1,18}$/.test(text) ? Number(text) : null;
+}
+
+async function route(options: DashboardOptions, url: URL, files: Map<string, Reply>): Promise<Reply> {
+  const { store } = options;
+  const file = files.get(url.pathname);
+  if (file) return file;
+  // Browsers ask for it on every page; no icon is not an error.
+  if (url.pathname === "/favicon.ico") return { status: 204, type: "image/x-icon", body: "" };
+  if (url.pathname === "/")
+    return html(databasesPage(await readTargetHealth(store), options.storeDescription));
+  const [, kind, key] = url.pathname.split("/");
+  if (kind === "database") {
+    const targetId = id(key);
+    const target = targetId === null ? null : await readTarget(store, targetId);
+    if (!target) return notFound(`no database ${key} in the store`);
+    const range = parseRange(url.searchParams, target.lastSample);
+    const top = await readTopStatements(store, target.id, range, CHART_STATEMENTS);
+    const stacked = await readStackedTime(
+      store,
+      target.id,
+      range,
+      top.map((s) => s.id),
+    );
+    return html(databasePage(target, range, top, stacked));
+  }
+  if (kind === "statement") {
+    const statementId = id(key);
+    const statement = statementId === null ? null : await readStatement(store, statementId);
+    if (!statement) return notFound(`no statement ${key} in the store`);
+    const target = await readTarget(store, statement.targetId);
+    const range = parseRange(url.searchParams, target?.lastSample ?? null);
+    const points = await readStatementSeries(store, statement, range);
+    return html(statementPage(statement, range, points, await readStatementPlans(store, statement.id)));
+  }
+  if (kind === "plan-diff" && key === undefined) {
+    const before = id(url.searchParams.get("before") ?? undefined);
+    const after = id(url.searchParams.get("after") ?? undefined);
+    if (before === null || after === null) return notFound("plan-diff needs ?before=PLAN&after=PLAN");
+    const plans = await readPlans(store, [before, after]);
+    const b = plans.find((p) => p.id === before);
+    const a = plans.find((p) => p.id === after);
+    if (!b || !a) return notFound(`no plan ${b ? after : before} in the store`);
+    const statement = await readStatement(store, a.statementId);
+    if (!statement || b.statementId !== a.statementId)
+      return notFound("the two plans are not of one statement");
+    return html(planDiffPage(statement, compareStoredPlans(b, a)));
+  }
+  return notFound(`nothing at ${url.pathname}`);
+}
+
+function sameToken(given: string | undefined | null, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookieToken(request: IncomingMessage): string | undefined {
+  for (const part of (request.headers.cookie ?? "").split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name === TOKEN_COOKIE) return value.join("=");
+  }
+  return undefined;
+}
+
+/** The server, not yet listening. */
+export function dashboardServer(options: DashboardOptions): Server {
+  const files = assets();
+  return createServer((request: IncomingMessage, response: ServerResponse) => {
+    const started = performance.now();
+    const url = new URL(request.url ?? "/", "http://dashboard");
+    const send = (reply: Reply, headers: Record<string, string> = {}) => {
+      const ms = performance.now() - started;
+      response.writeHead(reply.status, {
+        "content-type": reply.type,
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+        "content-security-policy":
+          "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+        "server-timing": `total;dur=${ms.toFixed(1)}`,
+        ...headers,
+      });
+      response.end(request.method === "HEAD" ? undefined : reply.body);
+      options.onRequest?.({ path: url.pathname, status: reply.status, ms });
+    };
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      send(
+        { status: 405, type: "text/plain", body: "the dashboard only reads: GET\n" },
+        { allow: "GET, HEAD" },
+      );
+      return;
+    }
+    const extra: Record<string, string> = {};
+    if (options.token !== null) {
+      const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1];
+      const query = url.searchParams.get("token");
+      if (sameToken(query, options.token))
+        extra["set-cookie"] = `${TOKEN_COOKIE}=${options.token}; HttpOnly; SameSite=Strict; Path=/`;
+      else if (!sameToken(bearer, options.token) && !sameToken(cookieToken(request), options.token)) {
+        send({
+          status: 401,
+          type: "text/plain",
+          body: "this dashboard needs its token: open the address dbopt serve printed (?token=...)\n",
+        });
+        return;
+      }
+    }
+    route(options, url, files).then(
+      (reply) => send(reply, extra),
+      (error: unknown) => {
+        if (error instanceof RangeError400)
+          send(html(page("Bad range", `<h1>Bad range</h1><p>${escapeHtml(error.message)}</p>`), 400));
+        else
+          send(
+            html(
+              page(
+                "Error",
+                `<h1>The store could not answer</h1><pre>${escapeHtml((error as Error).message)}</pre>`,
+              ),
+              500,
+            ),
+          );
+      },
+    );
+  });
+}
