@@ -16,7 +16,9 @@ describe("rule registry", () => {
     for (const rule of rules) {
       expect(rule.id).toMatch(/^(plan|health|query|migration|config|workload)\/[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(rule.id.startsWith(`${rule.family}/`)).toBe(true);
-      expect(rule.docsUrl).toMatch(/^https:\/\/(www\.postgresql\.org\/docs|wiki\.postgresql\.org\/wiki)\//);
+      expect(rule.docsUrl).toMatch(
+        /^https:\/\/(www\.postgresql\.org\/docs|wiki\.postgresql\.org\/wiki|dev\.mysql\.com\/doc|mariadb\.com\/kb)\//,
+      );
       for (const option of Object.values(rule.options)) expect(option.description.length).toBeGreaterThan(5);
     }
   });

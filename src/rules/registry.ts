@@ -92,6 +92,7 @@ import { seqScanFilter } from "./plan/seq-scan-filter.js";
 import { slowTrigger } from "./plan/slow-trigger.js";
 import { sortSpill } from "./plan/sort-spill.js";
 import { topNFullScan } from "./plan/top-n-full-scan.js";
+import { mysqlFullScan } from "./plan-mysql/mysql-full-scan.js";
 import type { Rule } from "./rule.js";
 import { heavyStatement } from "./workload/heavy-statement.js";
 import { repeatedLookup } from "./workload/repeated-lookup.js";
@@ -102,6 +103,20 @@ import type { WorkloadRuleFacts } from "./workload/workload-facts.js";
 type AnyRule<F> = Rule<F, any>;
 
 const byId = <F>(rules: AnyRule<F>[]) => [...rules].sort((a, b) => a.id.localeCompare(b.id));
+
+/**
+ * A plan rule runs on the plans of the dialects it declares (PostgreSQL's when it declares none): checked here
+ * once, so no rule tests the engine itself.
+ */
+function forItsDialects(rule: AnyRule<PlanFacts>): AnyRule<PlanFacts> {
+  const dialects: readonly string[] = rule.dialects ?? ["postgresql"];
+  return {
+    ...rule,
+    check(facts, options) {
+      return dialects.includes(facts.analyzed.plan.dialect ?? "postgresql") ? rule.check(facts, options) : [];
+    },
+  };
+}
 
 export const PLAN_RULES: readonly AnyRule<PlanFacts>[] = byId([
   coldReads,
@@ -115,6 +130,7 @@ export const PLAN_RULES: readonly AnyRule<PlanFacts>[] = byId([
   largeOffset,
   lossyBitmap,
   memoizeMisses,
+  mysqlFullScan,
   nestedLoopInner,
   notInSubquery,
   parallelWorkersShort,
@@ -124,7 +140,7 @@ export const PLAN_RULES: readonly AnyRule<PlanFacts>[] = byId([
   slowTrigger,
   sortSpill,
   topNFullScan,
-]);
+]).map(forItsDialects);
 
 export const WORKLOAD_RULES: readonly AnyRule<WorkloadRuleFacts>[] = byId([
   heavyStatement,

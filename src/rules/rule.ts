@@ -1,3 +1,4 @@
+import type { PlanDialect } from "../facts/plan/mysql-plan-node.js";
 import type { Finding, Severity } from "../findings/finding.js";
 
 export type RuleFamily = "plan" | "health" | "query" | "migration" | "config" | "workload";
@@ -21,6 +22,8 @@ export interface Rule<Facts, Options extends Record<string, number> = Record<str
   maxSeverity: Severity;
   docsUrl: string;
   options: { [K in keyof Options]: RuleOption };
+  /** Plan rules: the plan dialects the rule reads; absent means PostgreSQL's only (checked once, in registry.ts). */
+  dialects?: readonly PlanDialect[];
   check(facts: Facts, options: Options): Finding[];
 }
 

@@ -1,0 +1,97 @@
+/** What the MySQL/MariaDB plan rules share: their table nodes, the table's real name, index DDL. */
+import { MYSQL_PROP } from "../../facts/plan/mysql-plan-node.js";
+import type { PlanNode } from "../../facts/plan/plan-model.js";
+import { list, mysqlIdent, type SqlText, sql } from "../../util/sql-text.js";
+import type { PlanFacts } from "../plan/plan-facts.js";
+
+export const MYSQL_EXPLAIN_DOCS = "https://dev.mysql.com/doc/refman/8.0/en/explain-output.html";
+export const MYSQL_DIALECTS = ["mysql", "mariadb"] as const;
+
+/** Nodes that read a table (every access type), in plan order. */
+export function tableNodes(facts: PlanFacts): PlanNode[] {
+  return facts.analyzed.nodes.filter((n) => typeof n.props[MYSQL_PROP.accessType] === "string");
+}
+
+/** Rows read per scan times scans: actual when ANALYZE ran, else the estimate for one scan. */
+export function rowsExamined(node: PlanNode): number {
+  if (node.actual) return node.actual.rows * node.actual.loops;
+  return node.planRows ?? 0;
+}
+
+export function numberProp(node: PlanNode, key: string): number | null {
+  const v = node.props[key];
+  return typeof v === "number" ? v : null;
+}
+
+/**
+ * The condition that filters a table's rows: its own, or the one on the node right above it (a TREE plan's
+ * Filter, MariaDB's block-nl-join, which holds the join condition). The tabular EXPLAIN shows none.
+ */
+export function conditionOf(facts: PlanFacts, node: PlanNode): string | null {
+  const own = node.props[MYSQL_PROP.condition];
+  if (typeof own === "string") return own;
+  const parent = facts.analyzed.parents[node.id];
+  const above =
+    parent?.nodeType === "Filter" || parent?.nodeType === "Block Nested Loop"
+      ? parent.props[MYSQL_PROP.condition]
+      : null;
+  return typeof above === "string" ? above : null;
+}
+
+const NAME = String.raw`\x60(?:[^\x60]|\x60\x60)+\x60|[A-Za-z_$][\w$]*`;
+const unquote = (n: string) => (n.startsWith("`") ? n.slice(1, -1).replace(/``/g, "`") : n);
+
+/**
+ * The table a plan names: MySQL and MariaDB print the alias when the statement gave one. With the statement
+ * known, `FROM orders o` / `JOIN orders AS o` settles the real name; without it the printed name is taken,
+ * and `caveat` says so.
+ */
+export function realTable(facts: PlanFacts, printed: string): { name: string; caveat: string } {
+  const text = facts.sql ?? "";
+  const re = new RegExp(`\\b(?:from|join)\\s+(?:(${NAME})\\.)?(${NAME})(?:\\s+as)?\\s+(${NAME})`, "gi");
+  for (const m of text.matchAll(re)) {
+    if (m[3] && unquote(m[3]) === printed && m[2]) return { name: unquote(m[2]), caveat: "" };
+  }
+  if (
+    text &&
+    new RegExp(`\\b(?:from|join)\\s+\x60?${printed.replace(/[^\w$]/g, "")}\x60?\\b`, "i").test(text)
+  ) {
+    return { name: printed, caveat: "" };
+  }
+  return {
+    name: printed,
+    caveat: ` The plan names the table ${printed}; if that is an alias in the statement, put the table's own name in its place (MySQL and MariaDB print the alias).`,
+  };
+}
+
+const COMPARED = new RegExp(
+  String.raw`(?:(${NAME})\.)?(${NAME})\s*(=|<=>|<=|>=|<|>|\bbetween\b|\blike\b|\bin\s*\()`,
+  "gi",
+);
+
+/**
+ * Columns of `alias` compared in a condition, equalities first (they lead an index), then one range column:
+ * `o.customer_id = 7 and o.created_at > ...` gives [customer_id, created_at]. Names the condition quotes as
+ * text, the qualifier's database or another table's columns are left out.
+ */
+export function conditionColumns(condition: string, alias: string): string[] {
+  const equal: string[] = [];
+  const range: string[] = [];
+  const stripped = condition.replace(/'(?:[^'\\]|\\.|'')*'/g, "''");
+  for (const m of stripped.matchAll(COMPARED)) {
+    const qualifier = m[1] ? unquote(m[1]) : null;
+    const column = unquote(m[2] as string);
+    if (qualifier !== null && qualifier !== alias) continue;
+    if (/^(and|or|not|is|null|convert|concat|using)$/i.test(column)) continue;
+    const op = (m[3] as string).toLowerCase();
+    const target = op === "=" || op === "<=>" || op.startsWith("in") ? equal : range;
+    if (!equal.includes(column) && !range.includes(column)) target.push(column);
+  }
+  return [...equal, ...range.slice(0, 1)];
+}
+
+/** `ALTER TABLE t ADD INDEX t_a_b_idx (a, b), ALGORITHM=INPLACE, LOCK=NONE`: an online build on InnoDB. */
+export function addIndexSql(table: string, columns: string[]): SqlText {
+  const name = `${table}_${columns.join("_")}_idx`.slice(0, 64);
+  return sql`ALTER TABLE ${mysqlIdent(table)} ADD INDEX ${mysqlIdent(name)} (${list(columns.map(mysqlIdent))}), ALGORITHM=INPLACE, LOCK=NONE`;
+}
