@@ -92,7 +92,10 @@ import { seqScanFilter } from "./plan/seq-scan-filter.js";
 import { slowTrigger } from "./plan/slow-trigger.js";
 import { sortSpill } from "./plan/sort-spill.js";
 import { topNFullScan } from "./plan/top-n-full-scan.js";
+import { mysqlDependentSubquery } from "./plan-mysql/mysql-dependent-subquery.js";
+import { mysqlFilesortTemporary } from "./plan-mysql/mysql-filesort-temporary.js";
 import { mysqlFullScan } from "./plan-mysql/mysql-full-scan.js";
+import { mysqlJoinBuffer } from "./plan-mysql/mysql-join-buffer.js";
 import type { Rule } from "./rule.js";
 import { heavyStatement } from "./workload/heavy-statement.js";
 import { repeatedLookup } from "./workload/repeated-lookup.js";
@@ -130,7 +133,10 @@ export const PLAN_RULES: readonly AnyRule<PlanFacts>[] = byId([
   largeOffset,
   lossyBitmap,
   memoizeMisses,
+  mysqlDependentSubquery,
+  mysqlFilesortTemporary,
   mysqlFullScan,
+  mysqlJoinBuffer,
   nestedLoopInner,
   notInSubquery,
   parallelWorkersShort,
