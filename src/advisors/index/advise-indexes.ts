@@ -6,6 +6,7 @@
  * the writes. Existing indexes the recommendations make redundant are proposed for dropping.
  */
 import { DbError } from "../../connectors/db-error.js";
+import { leafTables } from "../../facts/partition-tree.js";
 import type { Snapshot } from "../../facts/snapshot.js";
 import { formatBytes, formatPercent } from "../../util/format.js";
 import { checkSql, ident, qname, type SqlText, sql } from "../../util/sql-text.js";
@@ -23,6 +24,7 @@ import { candidateDdl, type IndexCandidate, makeCandidate } from "./index-candid
 import { partitionedRecipe } from "./partitioned-index.js";
 import { candidateProblem, statementProblem } from "./planning-errors.js";
 import type { WhatIf } from "./what-if.js";
+import { servesWholeStatement, WHOLE_MAX_COST_SHARE, WHOLE_MAX_EXTRA_SHARE } from "./whole-statement.js";
 import type { WorkloadQuery } from "./workload-query.js";
 import { type WorkloadWrites, writeCharge } from "./write-charge.js";
 
@@ -324,6 +326,69 @@ export async function adviseIndexes(
   };
 
   /**
+   * Whole-statement indexes (whole-statement.ts): for each statement, heaviest first, the B-tree that serves all
+   * its equality columns and then its ORDER BY joins the set, taking the place of chosen indexes on the table that
+   * no statement uses once it is in, when the planner says it at least halves that statement's cost, its extra
+   * bytes are at most half the table's, and the workload gains by the planner's reckoning net of writes. The greedy
+   * leaves it out because the planner's gap between it and a one-column index is below MIN_MARGINAL of the
+   * workload, while the measured gap is 3 to 300 times per call (bench/advisor-oltp.ts).
+   */
+  const completeStatements = async (start: IndexCandidate[]): Promise<IndexCandidate[]> => {
+    let current = start;
+    for (const q of [...queries].sort((a, b) => b.weight - a.weight)) {
+      const now = (await whatIf.cost(q, current)).cost;
+      let best: { next: IndexCandidate[]; y: IndexCandidate; cost: number; extra: number } | null = null;
+      for (const y of measurable) {
+        if (
+          current.includes(y) ||
+          !q.tables.has(`${y.schema}.${y.table}`) ||
+          !servesWholeStatement(y, q.shape)
+        )
+          continue;
+        const withY = [...current, y];
+        const cost = (await whatIf.cost(q, withY)).cost;
+        if (cost > now * WHOLE_MAX_COST_SHARE || !(await whatIf.cost(q, withY)).used.includes(y.key))
+          continue;
+        const unused: IndexCandidate[] = [];
+        for (const x of current.filter((x) => x.schema === y.schema && x.table === y.table)) {
+          let used = false;
+          for (const o of onTable(x)) if ((await whatIf.cost(o, withY)).used.includes(x.key)) used = true;
+          if (!used) unused.push(x);
+        }
+        const next = withY.filter((x) => !unused.includes(x));
+        const extra = (await whatIf.size(y)) - (await sizeOf(unused));
+        if (extra > WHOLE_MAX_EXTRA_SHARE * tableBytes(y)) continue;
+        if (options.budgetBytes !== null && (await sizeOf(current)) + extra > options.budgetBytes) continue;
+        if (options.maxIndexes !== null && next.length > options.maxIndexes) continue;
+        const writes = charge(y).ms - unused.reduce((sum, x) => sum + charge(x).ms, 0);
+        if ((await gainOf(current, next, onTable(y))) - writes <= 0) continue;
+        if (!best || cost < best.cost || (cost === best.cost && extra < best.extra))
+          best = { next, y, cost, extra };
+      }
+      if (!best) continue;
+      const figures = `brings the planned cost of ${oneLine(q.sql)} from ${now.toFixed(1)} to ${best.cost.toFixed(1)} for ${formatBytes(Math.max(best.extra, 0))} more (${formatPercent(Math.max(best.extra, 0) / Math.max(tableBytes(best.y), 1), 1)} of the table)`;
+      progress(`whole-statement index ${candidateDdl(best.y)}: ${figures}`);
+      notes.push(
+        `${candidateDdl(best.y)} serves every equality and ORDER BY column of its statement: it ${figures}; dbopt takes such an index when it halves the statement's cost at no more than half the table's bytes, since the planner underrates the heap rows and the sort a narrower index leaves`,
+      );
+      const y = best.y;
+      current = best.next.map((x) =>
+        x === y ? { ...y, reason: `${y.reason}; serves the whole statement` } : x,
+      );
+    }
+    return current;
+  };
+
+  /** A table's own bytes; a partitioned table's, its partitions'. */
+  const tableBytes = (c: IndexCandidate): number => {
+    const table = snapshot.tables.find((t) => t.schema === c.schema && t.name === c.table);
+    if (!table) return 0;
+    return table.kind === "partitioned"
+      ? leafTables(snapshot, table.schema, table.name).reduce((sum, t) => sum + t.sizeBytes, 0)
+      : table.sizeBytes;
+  };
+
+  /**
    * BRIN in place of a chosen B-tree on the same column, by the rule an expert applies: take the BRIN when it
    * keeps at least BRIN_KEEPS (90%) of the B-tree's saving on the statements the B-tree serves, at no more than
    * BRIN_MAX_SIZE_SHARE (a tenth) of its bytes. A tenth of the saving is within what two runs of one statement
@@ -419,6 +484,7 @@ export async function adviseIndexes(
       if ((await netValueOf(byValue)) > (await netValueOf(chosen))) chosen = byValue;
       chosen = await refillUnderBudget(chosen);
     }
+    chosen = await completeStatements(chosen);
   }
   chosen = await preferBrin(chosen);
   const usedBytes = await sizeOf(chosen);
@@ -663,4 +729,9 @@ async function exhaustiveSelection(
     }
   }
   return best;
+}
+
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > 80 ? `${line.slice(0, 77)}...` : line;
 }

@@ -1,0 +1,53 @@
+/**
+ * Whole-statement indexes: the B-tree that serves every equality column of a statement on a table (in its key, or
+ * fixed by its partial predicate) and then its ORDER BY, so a top-N reads its rows in order from a few index
+ * entries. The planner prices the step from a one-column index (tenant_id) to that one as a small cost gap: it
+ * underrates the heap rows fetched and filtered out and the sort. Measured on bench/advisor-oltp.ts, the gap is
+ * 0.1 ms against 8 to 35 ms per call, so the advisor takes that variant when the planner says it at least halves
+ * the statement's cost and its extra bytes are small beside the table (WHOLE_MAX_EXTRA_SHARE).
+ */
+import type { QueryShape } from "../../facts/sql/query-shape.js";
+import { type IndexCandidate, keyItem } from "./index-candidate.js";
+
+/** The variant must bring the statement's planned cost to at most this share of its cost without it. */
+export const WHOLE_MAX_COST_SHARE = 0.5;
+/** Its bytes, less those of the chosen indexes it makes unused, at most this share of the table's own bytes. */
+export const WHOLE_MAX_EXTRA_SHARE = 0.5;
+
+/**
+ * True when the B-tree holds, first, every column the statement compares for equality on its table (in any order;
+ * a column its partial predicate fixes need not be in the key), then the statement's ORDER BY columns in order
+ * when it has ORDER BY ... LIMIT on that table alone.
+ */
+export function servesWholeStatement(c: IndexCandidate, shape: QueryShape): boolean {
+  if (c.method !== "btree") return false;
+  const keys = c.columns.map(bare);
+  let servedSome = false;
+  for (const block of shape.blocks) {
+    for (const ref of block.tables.filter((t) => t.name === c.table && (t.schema ?? c.schema) === c.schema)) {
+      const equality = new Set<string>();
+      for (const p of block.predicates) {
+        if (p.table !== ref || p.underOr || !(p.kind === "eq" || p.kind === "in" || p.kind === "null"))
+          continue;
+        const item = keyItem(p.column, p.isExpression);
+        if (item === null) return false;
+        if (!(c.where && p.constant !== null && c.where.startsWith(`${item} `))) equality.add(bare(item));
+      }
+      if (equality.size === 0) continue;
+      if (keys.length < equality.size || !keys.slice(0, equality.size).every((k) => equality.has(k)))
+        return false;
+      const order = block.orderBy.length && block.orderBy.every((o) => o.table === ref) ? block.orderBy : [];
+      if (order.length && block.hasLimit) {
+        const items = order.map((o) => keyItem(o.column, o.isExpression));
+        const rest = keys.slice(equality.size).filter((k) => !equality.has(k));
+        if (!items.every((item, n) => item !== null && rest[n] === bare(item))) return false;
+      }
+      servedSome = true;
+    }
+  }
+  return servedSome;
+}
+
+function bare(item: string): string {
+  return item.replace(/ DESC$/, "").replace(/"/g, "");
+}
