@@ -31,6 +31,7 @@ analyze events;
 `;
 const LOOKUP = "select count(*) from events where kind = $1";
 const JITTER = "select pg_sleep($1::float8)";
+const SCAN = "select count(*) from events where payload = $1";
 const ROUNDS = 3;
 const CALLS = 100;
 
@@ -49,11 +50,12 @@ describe.each(server("pg15"))("dbopt regressions on $name", (srv) => {
   let changed: TestDatabase;
   let steady: TestDatabase;
   let noisy: TestDatabase;
+  let grown: TestDatabase;
   let recentFrom: string;
 
   const sample = () =>
     collectSamples({
-      targets: [changed, steady, noisy].map((d) => resolveTarget({ db: d.url })),
+      targets: [changed, steady, noisy, grown].map((d) => resolveTarget({ db: d.url })),
       store: store.url,
       everyMs: 60_000,
       once: true,
@@ -63,6 +65,8 @@ describe.each(server("pg15"))("dbopt regressions on $name", (srv) => {
     await run(steady.url, (c, i) => c.query(LOOKUP, [i % 1000]));
     // The same statement taking 0 to 4 ms at random, in both windows.
     await run(noisy.url, (c) => c.query(JITTER, [Math.random() * 0.004]));
+    // A scan of the whole table, which gets slower as the table grows.
+    await run(grown.url, (c, i) => (i % 2 ? c.query(SCAN, [`y${i}`]) : null));
   };
   const regressions = (db: TestDatabase, ...extra: string[]) =>
     runCli([
@@ -81,13 +85,14 @@ describe.each(server("pg15"))("dbopt regressions on $name", (srv) => {
     ]);
 
   beforeAll(async () => {
-    [store, changed, steady, noisy] = await Promise.all([
+    [store, changed, steady, noisy, grown] = await Promise.all([
       createTestDatabase(srv),
       createTestDatabase(srv, SETUP),
       createTestDatabase(srv, SETUP),
       createTestDatabase(srv, SETUP),
+      createTestDatabase(srv, SETUP),
     ]);
-    for (const d of [changed, steady, noisy]) await runAsAdmin(d.url, RESET_THIS_DATABASE_STATEMENTS);
+    for (const d of [changed, steady, noisy, grown]) await runAsAdmin(d.url, RESET_THIS_DATABASE_STATEMENTS);
     await sample();
     for (let r = 0; r < ROUNDS; r++) {
       await workload();
@@ -97,19 +102,23 @@ describe.each(server("pg15"))("dbopt regressions on $name", (srv) => {
     const [now] = (await runAsAdmin(store.url, "select now() as now")).rows as { now: Date }[];
     recentFrom = (now as { now: Date }).now.toISOString();
     await runAsAdmin(changed.url, "drop index events_kind");
+    await runAsAdmin(
+      grown.url,
+      "insert into events select g, g % 1000, repeat('x', 40) from generate_series(100001, 400000) g; analyze events",
+    );
     for (let r = 0; r < ROUNDS; r++) {
       await workload();
       await sample();
     }
   }, 240_000);
   afterAll(async () => {
-    await Promise.all([store, changed, steady, noisy].map((d) => d?.drop()));
+    await Promise.all([store, changed, steady, noisy, grown].map((d) => d?.drop()));
   });
 
   it("names the slower statement, its plan change and the dropped index, and --fail-on warning exits 1", async () => {
     const result = await regressions(changed, "--fail-on", "warning");
     expect(result.stderr).not.toMatch(/error/i);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     const report = JSON.parse(result.stdout) as RegressionsReport & { kind: string };
     expect(report.kind).toBe("regressions");
     const [target] = report.targets;
@@ -133,9 +142,20 @@ describe.each(server("pg15"))("dbopt regressions on $name", (srv) => {
     expect(target?.findings.map((f) => f.query)).toEqual([LOOKUP]);
   });
 
+  it("names new statistics and the table's growth as the causes of a scan that got slower", async () => {
+    const result = await regressions(grown);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as RegressionsReport;
+    const finding = report.targets[0]?.findings.find((f) => f.query === SCAN);
+    expect(String(finding?.evidence.causes)).toMatch(/statistics-analyzed/);
+    expect(String(finding?.evidence.causes)).toMatch(/table-grew/);
+    expect(finding?.evidence.rowsAfter).toBeGreaterThan(3 * Number(finding?.evidence.rowsBefore));
+    expect(finding?.detail).toMatch(/public\.events grew from [\d,]+ to [\d,]+ rows/);
+  });
+
   it("reports nothing for a database whose workload did not change, and exits 0", async () => {
     const result = await regressions(steady, "--fail-on", "warning");
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as RegressionsReport;
     expect(report.targets).toHaveLength(1);
     expect(report.targets[0]?.compared).toBeGreaterThan(0);
@@ -144,7 +164,7 @@ describe.each(server("pg15"))("dbopt regressions on $name", (srv) => {
 
   it("does not cry wolf on a statement whose time only jitters", async () => {
     const result = await regressions(noisy, "--fail-on", "warning");
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as RegressionsReport;
     expect(report.targets[0]?.findings).toEqual([]);
   });
@@ -159,7 +179,7 @@ describe.each(server("pg15"))("dbopt regressions on $name", (srv) => {
       "--baseline",
       "1h",
     ]);
-    expect(terminal.code).toBe(0);
+    expect(terminal.code, terminal.stderr).toBe(0);
     expect(terminal.stdout).toMatch(/index public\.events_kind dropped/);
     expect(terminal.stdout).toMatch(/No regressions/);
     const markdown = await regressions(changed, "--format", "markdown");
