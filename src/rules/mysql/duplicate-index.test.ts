@@ -5,7 +5,7 @@ import { defaultOptions } from "../rule.js";
 import { mysqlDuplicateIndex } from "./duplicate-index.js";
 
 /** The indexes of test/fixtures/mysql/check-conditions.sql's customers and orders tables. */
-export const CONDITIONS_FACTS = mysqlFacts({
+const CONDITIONS_FACTS = mysqlFacts({
   tables: [table("customers"), table("orders")],
   indexes: [
     index("customers", "PRIMARY", ["id"]),
