@@ -922,7 +922,10 @@ function analyzeFixture(version: "pg15" | "pg18", name: string) {
 describe("completeness", () => {
   it("every rule whose source can build fix SQL had its fix run above", () => {
     if (servers.length === 0) return;
-    const rules = [...PLAN_RULES, ...HEALTH_RULES, ...WORKLOAD_RULES];
+    // MySQL/MariaDB plan rules build MySQL fixes: they run on MariaDB in mysql-plan-fix-awkward-names.test.ts.
+    const rules = [...PLAN_RULES, ...HEALTH_RULES, ...WORKLOAD_RULES].filter(
+      (r) => !r.dialects || r.dialects.includes("postgresql"),
+    );
     const withSql = rules.filter((r) => {
       const source = readFileSync(new URL(`../../src/rules/${r.id}.ts`, import.meta.url), "utf8");
       return /\bsql:/.test(source) || /\bsql`/.test(source);
