@@ -102,6 +102,30 @@ describe.skipIf(!available)("dbopt check on MariaDB", () => {
     }
   });
 
+  it("tunes with MySQLTuner's formulas, each setting with its evidence, and prints SET GLOBAL lines, not ALTER SYSTEM", async () => {
+    const json = await runCli(["tune", "--db", db.url, "--ram", "1GB", "--format", "json"]);
+    expect(json.code).toBe(0);
+    const tune = JSON.parse(json.stdout) as {
+      recommendations: { name: string; recommended: string; evidence: object }[];
+    };
+    const byName = new Map(tune.recommendations.map((r) => [r.name, r]));
+    expect([...byName.keys()]).toEqual(
+      expect.arrayContaining([
+        "innodb_buffer_pool_size",
+        "max_connections",
+        "tmp_table_size",
+        "max_heap_table_size",
+      ]),
+    );
+    expect(byName.get("innodb_buffer_pool_size")?.evidence).toHaveProperty("innodbDataBytes");
+    // 1 GB cannot hold the default 151 connections' buffers beside the pool: fewer are recommended.
+    expect(Number(byName.get("max_connections")?.recommended)).toBeLessThan(151);
+    const text = await runCli(["tune", "--db", db.url, "--ram", "1GB"]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/SET GLOBAL `max_connections` = \d+;/);
+    expect(text.stdout).not.toContain("ALTER SYSTEM");
+  });
+
   it("runs every session read-only with a time limit, and names a wrong target in one line", async () => {
     const conn = await MysqlConnector.connect(resolveMysqlTarget(db.url), { statementTimeoutMs: 1500 });
     try {
