@@ -16,11 +16,15 @@ export {
   type EmbeddedServerOptions,
   startEmbeddedServer,
 } from "./connectors/embedded/embedded-server.js";
+export { type MysqlCapabilities, MysqlConnector } from "./connectors/mysql/mysql-connector.js";
+export { isMysqlUrl, resolveMysqlTarget } from "./connectors/mysql/mysql-target.js";
 export type { PgCapabilities } from "./connectors/postgres/capabilities.js";
 export { type ConnectorOptions, PostgresConnector } from "./connectors/postgres/postgres-connector.js";
 export { type PgTarget, resolveTarget } from "./connectors/postgres/target.js";
 export { buildDemoDatabase } from "./demo/build-demo-database.js";
 export { collectSnapshot, type SnapshotOptions } from "./facts/collect/collect-snapshot.js";
+export { collectMysqlFacts } from "./facts/collect-mysql/collect-mysql-facts.js";
+export type { MysqlFacts } from "./facts/collect-mysql/mysql-facts.js";
 export { parseExplainJson } from "./facts/plan/explain-json-parser.js";
 export { parseExplainText } from "./facts/plan/explain-text-parser.js";
 export { type PlanInputOptions, parsePlan, parsePlans, unwrapPastedPlan } from "./facts/plan/plan-input.js";
@@ -39,6 +43,7 @@ export type { AnalyzeReport, StatementReport } from "./pipeline/analyze-report.j
 export { analyzeTraces, type TraceReport } from "./pipeline/analyze-traces.js";
 export { applyAdvice } from "./pipeline/apply-advice.js";
 export { type CheckOptions, checkDatabase, checkSnapshot } from "./pipeline/check-database.js";
+export { checkMysqlDatabase, checkMysqlFacts } from "./pipeline/check-mysql.js";
 export type { CheckReport } from "./pipeline/check-report.js";
 export {
   type CollectOptions,
@@ -71,11 +76,12 @@ export { type PlanReport, reportOnPlan } from "./pipeline/plan-report.js";
 export { type DemoRun, runDemo } from "./pipeline/run-demo.js";
 export { type RunningDashboard, type ServeOptions, serveDashboard } from "./pipeline/serve-dashboard.js";
 export { takeSnapshot } from "./pipeline/take-snapshot.js";
+export { mysqlTuneScript, tuneMysqlDatabase, tuneMysqlFacts } from "./pipeline/tune-mysql.js";
 export { tuneSettings } from "./pipeline/tune-settings.js";
 export { type Report, renderJson } from "./reporters/json-reporter.js";
 export { renderMarkdown } from "./reporters/markdown-reporter.js";
 export { renderTerminal } from "./reporters/terminal-reporter.js";
-export { allRules, PLAN_RULES, WORKLOAD_RULES } from "./rules/registry.js";
+export { allRules, MYSQL_RULES, PLAN_RULES, WORKLOAD_RULES } from "./rules/registry.js";
 export type { Rule, RuleFamily } from "./rules/rule.js";
 export { type RuleOverrides, runRules } from "./rules/run-rules.js";
 export { InputError } from "./util/input-error.js";
