@@ -94,6 +94,7 @@ import { sortSpill } from "./plan/sort-spill.js";
 import { topNFullScan } from "./plan/top-n-full-scan.js";
 import { mysqlDependentSubquery } from "./plan-mysql/mysql-dependent-subquery.js";
 import { mysqlFilesortTemporary } from "./plan-mysql/mysql-filesort-temporary.js";
+import { mysqlFilterEstimate } from "./plan-mysql/mysql-filter-estimate.js";
 import { mysqlFullScan } from "./plan-mysql/mysql-full-scan.js";
 import { mysqlJoinBuffer } from "./plan-mysql/mysql-join-buffer.js";
 import type { Rule } from "./rule.js";
@@ -135,6 +136,7 @@ export const PLAN_RULES: readonly AnyRule<PlanFacts>[] = byId([
   memoizeMisses,
   mysqlDependentSubquery,
   mysqlFilesortTemporary,
+  mysqlFilterEstimate,
   mysqlFullScan,
   mysqlJoinBuffer,
   nestedLoopInner,

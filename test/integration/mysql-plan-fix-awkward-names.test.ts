@@ -10,6 +10,7 @@ import { analyzePlan } from "../../src/facts/plan/plan-metrics.js";
 import { checkFix } from "../../src/findings/checked-fix.js";
 import type { PlanFacts } from "../../src/rules/plan/plan-facts.js";
 import { mysqlDependentSubquery } from "../../src/rules/plan-mysql/mysql-dependent-subquery.js";
+import { mysqlFilterEstimate } from "../../src/rules/plan-mysql/mysql-filter-estimate.js";
 import { mysqlFullScan } from "../../src/rules/plan-mysql/mysql-full-scan.js";
 import { mysqlJoinBuffer } from "../../src/rules/plan-mysql/mysql-join-buffer.js";
 import type { Rule } from "../../src/rules/rule.js";
@@ -36,8 +37,9 @@ async function fixOf(
   rule: Rule<PlanFacts, Record<string, number>>,
   statement: string,
   options: Record<string, number>,
+  explain = "EXPLAIN FORMAT=JSON",
 ) {
-  const [rows] = await conn.query(`EXPLAIN FORMAT=JSON ${statement}`);
+  const [rows] = await conn.query(`${explain} ${statement}`);
   const text = Object.values(
     (rows as Array<Record<string, string>>)[0] as Record<string, string>,
   )[0] as string;
@@ -81,5 +83,18 @@ describe("MySQL plan fixes on awkward names, run on MariaDB", () => {
     );
     await conn.query(fix);
     expect(await indexColumns("`ot her`")).toEqual(["k`ey"]);
+  });
+
+  it("plan/mysql-filter-estimate", async () => {
+    const fix = await fixOf(
+      mysqlFilterEstimate,
+      "SELECT * FROM `we``ird t` w WHERE w.`ref col` = 7",
+      { minFactor: 2, minRows: 1 },
+      "ANALYZE FORMAT=JSON",
+    );
+    expect(fix).toContain("ANALYZE TABLE `we``ird t` PERSISTENT FOR COLUMNS (`ref col`) INDEXES ()");
+    const [result] = await conn.query(fix);
+    const statuses = (result as Array<{ Msg_text: string }>).map((r) => r.Msg_text);
+    expect(statuses).toContain("OK");
   });
 });
