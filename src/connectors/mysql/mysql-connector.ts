@@ -26,7 +26,7 @@ export interface MysqlCapabilities {
   invisibleIndexes: boolean;
 }
 
-/** Appended, not prepended: MySQL's digest text and SHOW PROCESSLIST keep a trailing comment in the query text. */
+/** At the end, as for PostgreSQL: SHOW PROCESSLIST and the slow log show the whole text with it. The digest text drops comments (MariaDB 10.11), so collect-mysql-facts.ts knows its own statements by what they read. */
 export const DBOPT_TAG = " /* dbopt */";
 
 const DEFAULTS: MysqlConnectorOptions = {
