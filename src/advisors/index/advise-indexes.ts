@@ -336,7 +336,10 @@ export async function adviseIndexes(
   const completeStatements = async (start: IndexCandidate[]): Promise<IndexCandidate[]> => {
     let current = start;
     for (const q of [...queries].sort((a, b) => b.weight - a.weight)) {
-      const now = (await whatIf.cost(q, current)).cost;
+      const planned = await whatIf.cost(q, current);
+      // Served already: the rule is about the key, not about covering (the greedy's upgrade step weighs INCLUDE).
+      if (current.some((x) => planned.used.includes(x.key) && servesWholeStatement(x, q.shape))) continue;
+      const now = planned.cost;
       let best: { next: IndexCandidate[]; y: IndexCandidate; cost: number; extra: number } | null = null;
       for (const y of measurable) {
         if (
