@@ -12,14 +12,21 @@ const FIGURES = /\s*\((?:cost=([\d.e+]+)\s+)?rows=([\d.e+]+)\)/;
 const ACTUAL = /\s*\(actual time=([\d.]+)\.\.([\d.]+) rows=([\d.e+]+) loops=(\d+)\)/;
 const NEVER = /\s*\(never executed\)/;
 
-/** Whether the input looks like a TREE plan: its first iterator line starts with "-> " and names an iterator. */
+/**
+ * Whether the input looks like a TREE plan: its first line of content (past the client's frame, the `EXPLAIN`
+ * heading or `EXPLAIN:` label, a `\G` row mark and the prompt) is an iterator, `-> ...`. A PostgreSQL plan starts
+ * with its root node, never with an arrow.
+ */
 export function isMysqlTreePlan(text: string): boolean {
-  const first = text.split("\n").find((l) => /->\s/.test(l));
-  return (
-    first !== undefined &&
-    /^[\s|]*(?:EXPLAIN:\s*)?->\s+\S/.test(first) &&
-    /\((?:cost=[\d.e+]+ )?rows=[\d.e+]+\)|\(actual time=/.test(text)
-  );
+  for (const raw of text.split("\n")) {
+    const line = raw.trim().replace(/^\|\s*/, "");
+    if (!line || /^\+-+\+?$|^EXPLAIN\s*\|?$|^\*+ \d+\. row \*+$|^mysql>/.test(line)) continue;
+    return (
+      /^(?:EXPLAIN:\s*)?->\s+\S/.test(line) &&
+      /\((?:cost=[\d.e+]+ )?rows=[\d.e+]+\)|\(actual time=/.test(text)
+    );
+  }
+  return false;
 }
 
 interface Line {
