@@ -97,6 +97,7 @@ import { mysqlFilesortTemporary } from "./plan-mysql/mysql-filesort-temporary.js
 import { mysqlFilterEstimate } from "./plan-mysql/mysql-filter-estimate.js";
 import { mysqlFullScan } from "./plan-mysql/mysql-full-scan.js";
 import { mysqlJoinBuffer } from "./plan-mysql/mysql-join-buffer.js";
+import { mysqlRowsExamined } from "./plan-mysql/mysql-rows-examined.js";
 import type { Rule } from "./rule.js";
 import { heavyStatement } from "./workload/heavy-statement.js";
 import { repeatedLookup } from "./workload/repeated-lookup.js";
@@ -139,6 +140,7 @@ export const PLAN_RULES: readonly AnyRule<PlanFacts>[] = byId([
   mysqlFilterEstimate,
   mysqlFullScan,
   mysqlJoinBuffer,
+  mysqlRowsExamined,
   nestedLoopInner,
   notInSubquery,
   parallelWorkersShort,
