@@ -31,7 +31,11 @@ export function checkMysqlFacts(
   return {
     kind: "check",
     target,
-    server: { version: facts.server.versionText, database: facts.server.database },
+    server: {
+      // Headers print it as is: the engine's name first (serverName in util/format.ts).
+      version: `${facts.server.flavour === "mariadb" ? "MariaDB" : "MySQL"} ${facts.server.versionText}`,
+      database: facts.server.database,
+    },
     capturedAt: facts.capturedAt,
     statsAgeSeconds: facts.server.uptimeSeconds,
     findings: rankFindings(withTimeShare(mergeFindings(findings), totalMs)),

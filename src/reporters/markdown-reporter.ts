@@ -1,6 +1,6 @@
 import type { AdviceReport } from "../advisors/index/advice-report.js";
 import { alterSystemScript, type TuneReport } from "../advisors/settings/settings-advisor.js";
-import { formatBytes, formatCount, formatMs, formatPercent } from "../util/format.js";
+import { formatBytes, formatCount, formatMs, formatPercent, serverName } from "../util/format.js";
 import type { Report } from "./json-reporter.js";
 import { cell, code, foldedFindings, summaryLines } from "./markdown/findings-markdown.js";
 import { createPalette } from "./palette.js";
@@ -28,7 +28,7 @@ export function renderMarkdown(report: Report): string {
     lines.push(
       `## dbopt check: ${report.target}`,
       "",
-      `PostgreSQL ${report.server.version}, captured ${report.capturedAt}.`,
+      `${serverName(report.server.version)}, captured ${report.capturedAt}.`,
       "",
     );
   } else {
@@ -36,7 +36,7 @@ export function renderMarkdown(report: Report): string {
     lines.push(
       `## dbopt: ${report.target}`,
       "",
-      `PostgreSQL ${report.server.version}; ${formatMs(w.totalMs)} of statement time${w.statsResetAt ? ` since ${w.statsResetAt}` : ""}; ${w.statementsExplained} of ${w.statementsSeen} statements explained.`,
+      `${serverName(report.server.version)}; ${formatMs(w.totalMs)} of statement time${w.statsResetAt ? ` since ${w.statsResetAt}` : ""}; ${w.statementsExplained} of ${w.statementsSeen} statements explained.`,
       "",
     );
   }

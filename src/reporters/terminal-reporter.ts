@@ -2,7 +2,7 @@ import { alterSystemScript, type TuneReport } from "../advisors/settings/setting
 import type { AnalyzeReport } from "../pipeline/analyze-report.js";
 import type { CheckReport } from "../pipeline/check-report.js";
 import type { PlanReport } from "../pipeline/plan-report.js";
-import { formatBytes, formatCount, formatMs, formatPercent } from "../util/format.js";
+import { formatBytes, formatCount, formatMs, formatPercent, serverName } from "../util/format.js";
 import type { Report } from "./json-reporter.js";
 import { createPalette, type Palette } from "./palette.js";
 import { adviceLines } from "./terminal/advice-lines.js";
@@ -55,7 +55,7 @@ function analyzeLines(report: AnalyzeReport, p: Palette): string[] {
   const w = report.workload;
   const lines = [
     p.bold(`dbopt analyze: ${report.target}`) +
-      p.dim(`  PostgreSQL ${report.server.version}, captured ${report.capturedAt}`),
+      p.dim(`  ${serverName(report.server.version)}, captured ${report.capturedAt}`),
     p.dim(
       `workload: ${w.statementsSeen} statements in ${w.source}, ${formatMs(w.totalMs)} in all${w.statsResetAt ? ` since ${w.statsResetAt}` : ""}; ${w.statementsExplained} explained`,
     ),
@@ -89,7 +89,7 @@ function checkLines(report: CheckReport, p: Palette): string[] {
     report.statsAgeSeconds === null ? "unknown" : `${(report.statsAgeSeconds / 86_400).toFixed(1)} days`;
   const lines = [
     p.bold(`dbopt check: ${report.target}`) +
-      p.dim(`  PostgreSQL ${report.server.version}, statistics collecting for ${age}`),
+      p.dim(`  ${serverName(report.server.version)}, statistics collecting for ${age}`),
     ...report.notes.map((n) => p.yellow(`note: ${n}`)),
     "",
   ];

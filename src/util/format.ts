@@ -45,3 +45,11 @@ export function roundMemorySetting(bytes: number): string {
 export function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
+
+/**
+ * The server as a report header names it: a PostgreSQL version ("15.20 (Debian ...)") gets its engine's name; a
+ * MySQL or MariaDB report's version already starts with it ("MariaDB 10.11.9-MariaDB-0+deb12u1", "MySQL 8.0.36").
+ */
+export function serverName(version: string): string {
+  return /^(mysql|mariadb) /i.test(version) ? version : `PostgreSQL ${version}`;
+}

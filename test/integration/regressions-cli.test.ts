@@ -35,7 +35,10 @@ const SCAN = "select count(*) from events where payload = $1";
 const ROUNDS = 3;
 const CALLS = 100;
 
-async function run(url: string, work: (client: pg.Client, i: number) => Promise<unknown>): Promise<void> {
+async function run(
+  url: string,
+  work: (client: pg.Client, i: number) => Promise<unknown> | null,
+): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
