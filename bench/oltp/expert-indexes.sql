@@ -8,11 +8,11 @@ create index ticket_open_by_tenant on ticket (tenant_id, created_at) where statu
 -- SaaS a2: tenant_id = $1 AND assignee_id = $2 ORDER BY created_at DESC LIMIT 50: both equalities, then the
 -- sort column.
 create index ticket_tenant_assignee on ticket (tenant_id, assignee_id, created_at);
--- SaaS a3: tenant_id = $1 AND priority IN (1, 2) ORDER BY created_at DESC LIMIT 50. An IN list of two values
--- cannot give one order from (tenant, priority, created_at); (tenant, created_at) walks the tenant's newest
--- tickets and keeps the half with priority 1 or 2: about 100 entries read for 50 rows. priority carried so the
--- filter is checked in the index (the heap is read only for the rows returned).
-create index ticket_tenant_created on ticket (tenant_id, created_at) include (priority);
+-- SaaS a3: tenant_id = $1 AND priority IN (1, 2) ORDER BY created_at DESC LIMIT 50. Two values of the IN list
+-- cannot come in one order from (tenant, priority, created_at), but the index reads just the tenant's ~250
+-- matching entries and the sort of those is cheap. (A first version here, (tenant_id, created_at) INCLUDE
+-- (priority) to walk the tenant's newest tickets, measured 18-38 ms a call: the planner did not take it.)
+create index ticket_tenant_priority on ticket (tenant_id, priority, created_at);
 -- SaaS a4: login, tenant_id = $1 AND lower(email) = lower($2): the tenant, then the expression.
 create index tenant_user_tenant_email on tenant_user (tenant_id, lower(email));
 -- SaaS a5: count(*) of a tenant's pending tickets: a partial index on the 5% pending, an index-only count.
