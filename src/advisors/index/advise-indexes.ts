@@ -24,7 +24,12 @@ import { candidateDdl, type IndexCandidate, makeCandidate } from "./index-candid
 import { partitionedRecipe } from "./partitioned-index.js";
 import { candidateProblem, statementProblem } from "./planning-errors.js";
 import type { WhatIf } from "./what-if.js";
-import { servesWholeStatement, WHOLE_MAX_COST_SHARE, WHOLE_MAX_EXTRA_SHARE } from "./whole-statement.js";
+import {
+  servesWholeStatement,
+  WHOLE_MAX_COST_SHARE,
+  WHOLE_MAX_DATABASE_SHARE,
+  WHOLE_MAX_EXTRA_SHARE,
+} from "./whole-statement.js";
 import type { WorkloadQuery } from "./workload-query.js";
 import { type WorkloadWrites, writeCharge } from "./write-charge.js";
 
@@ -329,7 +334,7 @@ export async function adviseIndexes(
    * Whole-statement indexes (whole-statement.ts): for each statement, heaviest first, the B-tree that serves all
    * its equality columns and then its ORDER BY joins the set, taking the place of chosen indexes on the table that
    * no statement uses once it is in, when the planner says it at least halves that statement's cost, its extra
-   * bytes are at most half the table's, and the workload gains by the planner's reckoning net of writes. The greedy
+   * bytes are at most half the table's (or 1% of the database), and the workload gains by the planner's reckoning net of writes. The greedy
    * leaves it out because the planner's gap between it and a one-column index is below MIN_MARGINAL of the
    * workload, while the measured gap is 3 to 300 times per call (bench/advisor-oltp.ts).
    */
@@ -360,7 +365,8 @@ export async function adviseIndexes(
         }
         const next = withY.filter((x) => !unused.includes(x));
         const extra = (await whatIf.size(y)) - (await sizeOf(unused));
-        if (extra > WHOLE_MAX_EXTRA_SHARE * tableBytes(y)) continue;
+        if (extra > Math.max(WHOLE_MAX_EXTRA_SHARE * tableBytes(y), WHOLE_MAX_DATABASE_SHARE * databaseBytes))
+          continue;
         if (options.budgetBytes !== null && (await sizeOf(current)) + extra > options.budgetBytes) continue;
         if (options.maxIndexes !== null && next.length > options.maxIndexes) continue;
         const writes = charge(y).ms - unused.reduce((sum, x) => sum + charge(x).ms, 0);

@@ -56,4 +56,10 @@ describe("servesWholeStatement", () => {
     expect(servesWholeStatement(btree(["customer_id", "status"]), lookup)).toBe(true);
     expect(servesWholeStatement(btree(["customer_id"]), lookup)).toBe(false);
   });
+
+  it("needs the range column after the equality columns when there is no top-N", () => {
+    const range = shapeOf("select id from orders where customer_id = $1 and created_at >= $2");
+    expect(servesWholeStatement(btree(["customer_id", "created_at"]), range)).toBe(true);
+    expect(servesWholeStatement(btree(["customer_id"]), range)).toBe(false);
+  });
 });

@@ -4,7 +4,8 @@
  * entries. The planner prices the step from a one-column index (tenant_id) to that one as a small cost gap: it
  * underrates the heap rows fetched and filtered out and the sort. Measured on bench/advisor-oltp.ts, the gap is
  * 0.1 ms against 8 to 35 ms per call, so the advisor takes that variant when the planner says it at least halves
- * the statement's cost and its extra bytes are small beside the table (WHOLE_MAX_EXTRA_SHARE).
+ * the statement's cost and its extra bytes are small beside the table (WHOLE_MAX_EXTRA_SHARE) or the
+ * database (WHOLE_MAX_DATABASE_SHARE).
  */
 import type { QueryShape } from "../../facts/sql/query-shape.js";
 import { type IndexCandidate, keyItem } from "./index-candidate.js";
@@ -13,11 +14,13 @@ import { type IndexCandidate, keyItem } from "./index-candidate.js";
 export const WHOLE_MAX_COST_SHARE = 0.5;
 /** Its bytes, less those of the chosen indexes it makes unused, at most this share of the table's own bytes. */
 export const WHOLE_MAX_EXTRA_SHARE = 0.5;
+/** Or, on a small table, at most this share of the database: a login table's 2 MB index is small whatever its table. */
+export const WHOLE_MAX_DATABASE_SHARE = 0.01;
 
 /**
  * True when the B-tree holds, first, every column the statement compares for equality on its table (in any order;
  * a column its partial predicate fixes need not be in the key), then the statement's ORDER BY columns in order
- * when it has ORDER BY ... LIMIT on that table alone.
+ * when it has ORDER BY ... LIMIT on that table alone, else one of its range columns when it has any.
  */
 export function servesWholeStatement(c: IndexCandidate, shape: QueryShape): boolean {
   if (c.method !== "btree") return false;
@@ -37,10 +40,16 @@ export function servesWholeStatement(c: IndexCandidate, shape: QueryShape): bool
       if (keys.length < equality.size || !keys.slice(0, equality.size).every((k) => equality.has(k)))
         return false;
       const order = block.orderBy.length && block.orderBy.every((o) => o.table === ref) ? block.orderBy : [];
+      const rest = keys.slice(equality.size).filter((k) => !equality.has(k));
       if (order.length && block.hasLimit) {
         const items = order.map((o) => keyItem(o.column, o.isExpression));
-        const rest = keys.slice(equality.size).filter((k) => !equality.has(k));
         if (!items.every((item, n) => item !== null && rest[n] === bare(item))) return false;
+      } else {
+        // No top-N: a range on the table comes right after the equality columns.
+        const ranges = block.predicates
+          .filter((p) => p.table === ref && !p.underOr && p.kind === "range")
+          .map((p) => keyItem(p.column, p.isExpression));
+        if (ranges.length && !ranges.some((r) => r !== null && rest[0] === bare(r))) return false;
       }
       servedSome = true;
     }
