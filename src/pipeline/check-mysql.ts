@@ -5,10 +5,9 @@ import { rankFindings } from "../findings/finding.js";
 import { mergeFindings } from "../findings/merge-findings.js";
 import { withTimeShare } from "../findings/ranking.js";
 import type { MachineFacts } from "../rules/health/health-facts.js";
-import { runMysqlRules } from "../rules/mysql/run-mysql-rules.js";
 import { mysqlUnusedIndex } from "../rules/mysql/unused-index.js";
 import { MYSQL_RULES } from "../rules/registry.js";
-import type { RuleOverrides } from "../rules/run-rules.js";
+import { type RuleOverrides, runRules } from "../rules/run-rules.js";
 import type { CheckReport } from "./check-report.js";
 
 export interface MysqlCheckOptions {
@@ -22,10 +21,11 @@ export function checkMysqlFacts(
   target: string,
   options: MysqlCheckOptions = {},
 ): CheckReport {
-  const findings = runMysqlRules(
+  const findings = runRules(
     MYSQL_RULES,
     { mysql: facts, ...(options.machine ? { machine: options.machine } : {}) },
     options.overrides,
+    "mysql",
   );
   const totalMs = facts.digests?.reduce((sum, d) => sum + d.totalMs, 0) ?? 0;
   return {

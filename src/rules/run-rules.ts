@@ -7,13 +7,15 @@ export type RuleOverrides = Record<string, Record<string, number>>;
 
 /**
  * Run rules over one set of facts; a rule that throws becomes a finding instead of stopping the run.
- * Every fix's SQL is parsed back (checkFix) before it leaves here.
+ * Every fix's SQL is parsed back (checkFix) before it leaves here: as PostgreSQL, or as MySQL for the MySQL/MariaDB
+ * rules (`fixDialect`), whose backticks libpg-query cannot read.
  */
 export function runRules<F>(
   // biome-ignore lint/suspicious/noExplicitAny: see registry.ts
   rules: readonly Rule<F, any>[],
   facts: F,
   overrides: RuleOverrides = {},
+  fixDialect?: "mysql",
 ): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules) {
@@ -38,5 +40,8 @@ export function runRules<F>(
       });
     }
   }
-  return rankFindings(findings.map(checkFix));
+  const tagged = fixDialect
+    ? findings.map((f) => (f.fix && !f.fix.dialect ? { ...f, fix: { ...f.fix, dialect: fixDialect } } : f))
+    : findings;
+  return rankFindings(tagged.map(checkFix));
 }
