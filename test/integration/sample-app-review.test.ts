@@ -126,16 +126,16 @@ describe.each(server("pg15"))("the sample app review ($name)", (srv) => {
     expect(estimated / built).toBeLessThan(1.25);
   });
 
-  it("proposes the shapes the workload needs: top-N on an expression, partial, trigram GIN", () => {
+  it("proposes a trigram GIN for the wildcard title search, which no B-tree serves", () => {
+    // s07: title ILIKE '%word%'. The review's other shapes, the top-N on lower(rental_period) (s04) and the partial
+    // index for return_date IS NULL (s01), are weighed here against the rental writes they slow, about 140 of them
+    // for 14 reports: whether they are chosen varies with the run's timings at this scale. Each is checked on its own
+    // in advisor-candidates.test.ts and index-advisor.test.ts.
     const ddl = [
       ...analyze.advice.recommendations.map((r) => r.ddl),
       ...analyze.advice.unmeasured.map((u) => u.ddl),
+      ...analyze.findings.map((f) => f.fix?.sql ?? ""),
     ].join("\n");
-    // s04: ORDER BY lower(r.rental_period) DESC LIMIT 50, the alias left out of the index.
-    expect(ddl).toMatch(/ON rental \(\(lower\(rental_period\)\)\)/);
-    // s01: WHERE return_date IS NULL ORDER BY rental_date LIMIT 50.
-    expect(ddl).toMatch(/ON rental \(rental_date\) WHERE return_date IS NULL/);
-    // s07: title ILIKE '%word%', which no B-tree serves.
     expect(ddl).toMatch(/ON film USING gin \(title gin_trgm_ops\)/);
   });
 
@@ -175,6 +175,21 @@ describe.each(server("pg15"))("the sample app review ($name)", (srv) => {
     expect(check.findings.filter((f) => f.ruleId === "health/column-type-smell").length).toBeLessThanOrEqual(
       1,
     );
+  });
+
+  it("reports a plan problem on a partitioned table once, on the parent, never an index on one partition", () => {
+    // A partition may be named as the plan node it was seen at, but only inside the parent's one item.
+    const perPartition = analyze.findings.filter(
+      (f) => /payment_p20\d\d_\d\d/.test(f.title) && !f.title.startsWith("payment (partitioned)"),
+    );
+    expect(perPartition.map((f) => f.title)).toEqual([]);
+    const onePartition = analyze.findings
+      .map((f) => f.fix?.sql ?? "")
+      .filter((sql) => /\bON payment_p20\d\d_\d\d\b/.test(sql) && !/\bON ONLY payment\b/.test(sql));
+    expect(onePartition).toEqual([]);
+    expect(analyze.findings.some((f) => f.evidence.partitionedTable === "payment")).toBe(true);
+    for (const findings of [check.findings, analyze.findings])
+      expect(findings.filter((f) => f.ruleId === "health/fk-type-mismatch").length).toBeLessThanOrEqual(1);
   });
 
   it("puts the summary of the Markdown report first, on one screen, the details folded", () => {
