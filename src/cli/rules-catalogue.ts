@@ -1,6 +1,6 @@
 /** The rule catalogue as text: a table for people, Markdown for the README. */
 
-import { allRules } from "../rules/registry.js";
+import { allRules, MYSQL_RULES } from "../rules/registry.js";
 import type { RuleOption } from "../rules/rule.js";
 
 function optionsText(options: Record<string, RuleOption>): string {
@@ -9,8 +9,13 @@ function optionsText(options: Record<string, RuleOption>): string {
     .join(", ");
 }
 
+/** PostgreSQL's rules and the MySQL/MariaDB ones (`mysql/...`, run by `dbopt check` on a mysql:// target), by id. */
+function listedRules() {
+  return [...allRules(), ...MYSQL_RULES].sort((a, b) => a.id.localeCompare(b.id));
+}
+
 export function rulesText(): string {
-  return `${allRules()
+  return `${listedRules()
     .map(
       (r) =>
         `${r.id.padEnd(30)} ${r.title}\n${" ".repeat(31)}${r.description}\n${Object.keys(r.options).length ? `${" ".repeat(31)}thresholds: ${optionsText(r.options)}\n` : ""}`,
@@ -19,7 +24,7 @@ export function rulesText(): string {
 }
 
 export function rulesMarkdown(): string {
-  const rows = allRules().map((r) => {
+  const rows = listedRules().map((r) => {
     const thresholds = Object.entries(r.options as Record<string, RuleOption>)
       .map(([name, o]) => `\`${name}\` = ${o.default} (${o.description})`)
       .join("; ");

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { allRules } from "./registry.js";
+import { allRules, MYSQL_RULES } from "./registry.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -35,6 +35,17 @@ describe("rule registry", () => {
       expect(helpers.filter((f) => !/facts|suggestion|shape|estimate/.test(f))).toEqual([]);
       for (const file of ruleFiles)
         expect(existsSync(join(here, family, file.replace(/\.ts$/, ".test.ts")))).toBe(true);
+    }
+  });
+
+  it("names the MySQL/MariaDB rules mysql/kebab-name, unique, with MySQL or MariaDB documentation", () => {
+    const ids = MYSQL_RULES.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const rule of MYSQL_RULES) {
+      expect(rule.id).toMatch(/^mysql\/[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(allRules().some((r) => r.id === rule.id)).toBe(false);
+      expect(rule.docsUrl).toMatch(/^https:\/\/(dev\.mysql\.com\/doc|mariadb\.com\/kb)\//);
+      for (const option of Object.values(rule.options)) expect(option.description.length).toBeGreaterThan(5);
     }
   });
 });
