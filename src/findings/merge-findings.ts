@@ -99,8 +99,8 @@ function better(a: Finding, b: Finding): boolean {
   );
 }
 
-/** A finding and whatever was already merged into it. */
-function alsoFixed(f: Finding): AlsoFixed[] {
+/** A finding and whatever was already merged into it, as "also fixes" entries. */
+export function alsoFixed(f: Finding): AlsoFixed[] {
   const own: AlsoFixed = {
     ruleId: f.ruleId,
     severity: f.severity,

@@ -8,12 +8,13 @@
 import { partitionRoot, partitionTree } from "../facts/partition-tree.js";
 import type { Snapshot, TableFacts } from "../facts/snapshot.js";
 import { formatCount, formatMs } from "../util/format.js";
+import { freeName } from "../util/sql-identifiers.js";
 import { byteToCharOffset, scanSql, tryParseSql } from "../util/sql-parser.js";
 import { ident, lines, qname, sql, sqlFrom } from "../util/sql-text.js";
-import type { AlsoFixed, Finding } from "./finding.js";
+import type { Finding } from "./finding.js";
 import { SEVERITY_ORDER } from "./finding.js";
 import { indexShape } from "./index-shape.js";
-import { mergeFindings } from "./merge-findings.js";
+import { alsoFixed, mergeFindings } from "./merge-findings.js";
 import { partitionedIndexSteps } from "./partitioned-index-sql.js";
 
 /**
@@ -179,16 +180,27 @@ function parentFinding(
         members.reduce((n, f) => n + (f.timeShare ?? 0), 0),
       )
     : undefined;
-  const taken = new Set([
-    ...snapshot.indexes.map((i) => `${i.schema}.${i.name}`),
-    ...snapshot.tables.map((t) => `${t.schema}.${t.name}`),
-  ]);
+  // Names unused in each schema, by the snapshot's relations and by this recipe's earlier steps.
+  const taken = new Map<string, Set<string>>();
+  const takenIn = (schema: string) => {
+    let names = taken.get(schema);
+    if (!names) {
+      names = new Set([
+        ...snapshot.indexes.filter((i) => i.schema === schema).map((i) => i.name),
+        ...snapshot.tables.filter((t) => t.schema === schema).map((t) => t.name),
+      ]);
+      taken.set(schema, names);
+    }
+    return names;
+  };
   const names = new Map<TableFacts, string>();
   const steps = partitionedIndexSteps(tree, {
     name(table) {
       let name = names.get(table);
       if (!name) {
-        name = freeIndexName(table, columns, taken);
+        const inSchema = takenIn(table.schema);
+        name = freeName(inSchema, `${table.name}_${columns.join("_") || "expr"}_idx`);
+        inSchema.add(name);
         names.set(table, name);
       }
       return name;
@@ -234,34 +246,4 @@ function parentFinding(
     objects: [`${root.schema}.${root.name}`, ...new Set(members.flatMap((f) => f.objects ?? []))],
     alsoFixes: [...(primary.alsoFixes ?? []), ...others.flatMap(alsoFixed)],
   };
-}
-
-/** A name for the index on one table of the tree, unused in the snapshot and by this recipe. */
-function freeIndexName(table: TableFacts, columns: string[], taken: Set<string>): string {
-  const base = `${table.name}_${columns.join("_") || "expr"}_idx`;
-  // PostgreSQL keeps 63 bytes of a name; cut whole characters only.
-  const cut = (s: string, bytes: number) =>
-    Buffer.from(s, "utf8")
-      .subarray(0, bytes)
-      .toString("utf8")
-      .replace(/\uFFFD+$/, "");
-  for (let n = 0; ; n++) {
-    const suffix = n === 0 ? "" : String(n);
-    const name = cut(base, 63 - suffix.length) + suffix;
-    if (!taken.has(`${table.schema}.${name}`)) {
-      taken.add(`${table.schema}.${name}`);
-      return name;
-    }
-  }
-}
-
-function alsoFixed(f: Finding): AlsoFixed[] {
-  const own: AlsoFixed = {
-    ruleId: f.ruleId,
-    severity: f.severity,
-    title: f.title,
-    ...(f.timeMs !== undefined ? { timeMs: f.timeMs } : {}),
-    ...(f.query !== undefined ? { query: f.query } : {}),
-  };
-  return [own, ...(f.alsoFixes ?? [])];
 }

@@ -38,3 +38,13 @@ export function qualifiedName(schema: string | null | undefined, name: string): 
 export function quoteLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
+
+/** `wanted`, or `wanted` with a number, that is not in `taken`, cut to 63 bytes as PostgreSQL would. */
+export function freeName(taken: ReadonlySet<string>, wanted: string): string {
+  for (let n = 1; ; n++) {
+    const suffix = n === 1 ? "" : String(n);
+    let base = wanted;
+    while (Buffer.byteLength(base + suffix, "utf8") > 63) base = base.slice(0, -1);
+    if (!taken.has(base + suffix)) return base + suffix;
+  }
+}

@@ -3,11 +3,10 @@ import type { ConstraintFacts, IndexFacts, Snapshot, TableFacts } from "../../fa
 import type { Finding, Fix, Severity } from "../../findings/finding.js";
 import { partitionedIndexSteps } from "../../findings/partitioned-index-sql.js";
 import { formatBytes, formatCount } from "../../util/format.js";
-import { quoteIdent } from "../../util/sql-identifiers.js";
+import { freeName, quoteIdent } from "../../util/sql-identifiers.js";
 import { ident, lines, list, qname, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { days, type HealthFacts, statsAgeSeconds, tableOf } from "./health-facts.js";
-import { freeName } from "./index-fix-suggestion.js";
 
 type Options = { minRows: number; tinyPages: number; minStatsDays: number };
 

@@ -4,6 +4,7 @@
  * CONCURRENTLY, a system catalog's index or an exclusion constraint's cannot be rebuilt CONCURRENTLY.
  */
 import type { IndexFacts, Snapshot } from "../../facts/snapshot.js";
+import { freeName } from "../../util/sql-identifiers.js";
 import { ident, qname, type SqlText, sql } from "../../util/sql-text.js";
 import { tableOf } from "./health-facts.js";
 import { backsConstraint } from "./index-shape.js";
@@ -75,16 +76,6 @@ export function freeRelationName(snapshot: Snapshot, schema: string, wanted: str
     ...snapshot.sequences.filter((s) => s.schema === schema).map((s) => s.name),
   ]);
   return freeName(taken, wanted);
-}
-
-/** `wanted`, or `wanted` with a number, that is not in `taken`, cut to 63 bytes as PostgreSQL would. */
-export function freeName(taken: ReadonlySet<string>, wanted: string): string {
-  for (let n = 1; ; n++) {
-    const suffix = n === 1 ? "" : String(n);
-    let base = wanted;
-    while (Buffer.byteLength(base + suffix, "utf8") > 63) base = base.slice(0, -1);
-    if (!taken.has(base + suffix)) return base + suffix;
-  }
 }
 
 /** A column name from pg_get_indexdef(oid, n, true) back to the name, or null when the key is an expression. */

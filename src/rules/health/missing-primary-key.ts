@@ -2,7 +2,7 @@ import { leafTables, summedSize } from "../../facts/partition-tree.js";
 import type { Snapshot, TableFacts } from "../../facts/snapshot.js";
 import type { Finding, Fix } from "../../findings/finding.js";
 import { formatCount } from "../../util/format.js";
-import { quoteIdent } from "../../util/sql-identifiers.js";
+import { freeName, quoteIdent } from "../../util/sql-identifiers.js";
 import {
   comment,
   ident,
@@ -16,7 +16,7 @@ import {
 } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, tableObject } from "./health-facts.js";
-import { freeName, freeRelationName, indexKeyColumn } from "./index-fix-suggestion.js";
+import { freeRelationName, indexKeyColumn } from "./index-fix-suggestion.js";
 
 type Options = { minRows: number; onlineFromRows: number };
 

@@ -1,10 +1,10 @@
 import type { ConstraintFacts, TableFacts } from "../../facts/snapshot.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatCount } from "../../util/format.js";
+import { freeName } from "../../util/sql-identifiers.js";
 import { ident, lines, qname, sql, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { type HealthFacts, tableObject } from "./health-facts.js";
-import { freeName } from "./index-fix-suggestion.js";
 
 type Options = { minRows: number };
 
