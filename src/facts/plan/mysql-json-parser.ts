@@ -9,6 +9,7 @@ import { InputError } from "../../util/input-error.js";
 import {
   accessNodeType,
   MYSQL_PROP,
+  mysqlPlan,
   newNode,
   numberOf,
   type PlanDialect,
@@ -107,20 +108,12 @@ export function parseMysqlJsonPlan(text: string, data?: unknown): Plan {
   const optimization = isObject(top.query_optimization)
     ? numberOf(top.query_optimization.r_total_time_ms)
     : null;
-  return {
-    root: rootNode,
-    planningMs: optimization,
-    planningBuffers: null,
-    executionMs: numberOf(top.query_block.r_total_time_ms),
-    serialization: null,
-    triggers: [],
-    jit: null,
-    settings: {},
-    queryIdentifier: null,
+  return mysqlPlan(rootNode, {
     analyzed,
     dialect,
-    notes: [],
-  };
+    planningMs: optimization,
+    executionMs: numberOf(top.query_block.r_total_time_ms),
+  });
 }
 
 /** MySQL prints cost_info and "rows_examined_per_scan"; MariaDB prints "rows" and r_* figures. */

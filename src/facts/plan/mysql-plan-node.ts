@@ -4,7 +4,7 @@
  * engine-specific facts kept as props under fixed names that the MySQL plan rules read, whichever of the
  * formats (JSON, ANALYZE JSON, TREE, tabular, \G) the plan came from.
  */
-import type { PlanNode, PropValue } from "./plan-model.js";
+import type { Plan, PlanNode, PropValue } from "./plan-model.js";
 
 /** Which server printed the plan; absent on a Plan means PostgreSQL. */
 export type PlanDialect = "postgresql" | "mysql" | "mariadb";
@@ -116,4 +116,25 @@ export function setProp(node: PlanNode, key: string, value: unknown): void {
   } else if (Array.isArray(value) && value.every((v) => typeof v === "string" || typeof v === "number")) {
     node.props[key] = value.map(String) as PropValue;
   }
+}
+
+/** A MySQL/MariaDB plan in the model: the fields PostgreSQL's EXPLAIN has and MySQL's lacks are empty. */
+export function mysqlPlan(
+  root: PlanNode,
+  how: { analyzed: boolean; dialect: PlanDialect; planningMs?: number | null; executionMs?: number | null },
+): Plan {
+  return {
+    root,
+    planningMs: how.planningMs ?? null,
+    planningBuffers: null,
+    executionMs: how.executionMs ?? null,
+    serialization: null,
+    triggers: [],
+    jit: null,
+    settings: {},
+    queryIdentifier: null,
+    analyzed: how.analyzed,
+    dialect: how.dialect,
+    notes: [],
+  };
 }

@@ -10,6 +10,7 @@ import {
   accessNodeType,
   applyExtra,
   MYSQL_PROP,
+  mysqlPlan,
   newNode,
   numberOf,
   type PlanDialect,
@@ -133,20 +134,7 @@ function buildPlan(rows: Row[]): Plan {
     root.children.push(block);
   }
   numberNodes(root);
-  return {
-    root,
-    planningMs: null,
-    planningBuffers: null,
-    executionMs: null,
-    serialization: null,
-    triggers: [],
-    jit: null,
-    settings: {},
-    queryIdentifier: null,
-    analyzed,
-    dialect: detectDialect(rows[0] as Row),
-    notes: [],
-  };
+  return mysqlPlan(root, { analyzed, dialect: detectDialect(rows[0] as Row) });
 }
 
 /** MySQL prints a partitions column, MariaDB does not (and ANALYZE's r_rows is MariaDB's). */

@@ -5,7 +5,7 @@
  * with an explicit stack of open nodes by indentation: no recursion.
  */
 import { InputError } from "../../util/input-error.js";
-import { MYSQL_PROP, newNode, numberOf } from "./mysql-plan-node.js";
+import { MYSQL_PROP, mysqlPlan, newNode, numberOf } from "./mysql-plan-node.js";
 import { numberNodes, type Plan, type PlanNode } from "./plan-model.js";
 
 const FIGURES = /\s*\((?:cost=([\d.e+]+)\s+)?rows=([\d.e+]+)\)/;
@@ -94,20 +94,11 @@ export function parseMysqlTreePlan(text: string): Plan {
   const rootNode = root as PlanNode;
   numberNodes(rootNode);
   const top = rootNode.actual;
-  return {
-    root: rootNode,
-    planningMs: null,
-    planningBuffers: null,
-    executionMs: top?.totalMs != null ? top.totalMs * top.loops : null,
-    serialization: null,
-    triggers: [],
-    jit: null,
-    settings: {},
-    queryIdentifier: null,
+  return mysqlPlan(rootNode, {
     analyzed,
     dialect: "mysql",
-    notes: [],
-  };
+    executionMs: top?.totalMs != null ? top.totalMs * top.loops : null,
+  });
 }
 
 function iteratorNode(text: string): PlanNode {
