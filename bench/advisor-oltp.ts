@@ -18,7 +18,8 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { OLTP_STATEMENTS, type OltpStatement, seededRandom, substitute } from "./oltp/workloads.js";
+import { OLTP_STATEMENTS, type OltpStatement, substitute } from "./oltp/workloads.js";
+import { seededRandom } from "./support/seeded-random.js";
 
 const { values } = parseArgs({
   options: {

@@ -25,9 +25,9 @@ import {
   SAMPLE_STATEMENTS,
   type SampleSizes,
   sampleSizes,
-  seededRandom,
   substitute,
 } from "./sample-app/workload.js";
+import { seededRandom } from "./support/seeded-random.js";
 
 const { values } = parseArgs({
   options: {

@@ -149,15 +149,3 @@ export function substitute(text: string, values: string[]): string {
   for (let i = values.length; i >= 1; i--) out = out.replaceAll(`$${i}`, values[i - 1] as string);
   return out;
 }
-
-/** A small seeded generator (mulberry32), so every index set is timed on the same parameters. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
