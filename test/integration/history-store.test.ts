@@ -270,6 +270,8 @@ describe.each(availableServers())("history store on $name", (srv) => {
        select id, now(), 'connection-refused', 'old gap', 'old/1' from dbopt_store.target`,
     );
 
+    // A statement for the new collector to plan: the target's statements were reset before this test.
+    await lookups(target.url, 5);
     const run = await once();
     expect(run.schema).toEqual({ from: STORE_SCHEMA_VERSION - 1, to: STORE_SCHEMA_VERSION });
     expect(run.samples[0]?.gap).toBeNull();
