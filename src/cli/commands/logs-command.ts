@@ -76,7 +76,7 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
         output: k.outputFile("--output").optional(),
       }));
       const { analyzeLogs } = await import("../../pipeline/analyze-logs.js");
-      const { renderLogReport } = await import("../../reporters/logs/log-report-renderer.js");
+      const { renderLogReport } = await import("../../reporters/logs/log-report-terminal.js");
       const format = checked.format;
       const top = checked.top;
       if (checked.since !== undefined && checked.until !== undefined && checked.since >= checked.until)

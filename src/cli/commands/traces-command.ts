@@ -34,7 +34,7 @@ export function registerTraces(program: Command, setExitCode: (code: number) => 
         output: k.outputFile("--output").optional(),
       }));
       const { analyzeTraces } = await import("../../pipeline/analyze-traces.js");
-      const { renderTraceReport } = await import("../../reporters/traces/trace-report-renderer.js");
+      const { renderTraceReport } = await import("../../reporters/traces/trace-report-terminal.js");
       const { format, top } = checked;
       const report = await analyzeTraces(files, {
         minRepeats: checked.minRepeats,

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyzeLogs } from "../../pipeline/analyze-logs.js";
-import { renderLogReport } from "./log-report-renderer.js";
+import { renderLogReport } from "./log-report-terminal.js";
 
 const FIXTURES = new URL("../../../test/fixtures/logs/", import.meta.url).pathname;
 
