@@ -1,29 +1,18 @@
 import type { Connection, RowDataPacket } from "mysql2/promise";
+import {
+  type MysqlCapabilities,
+  readMysqlCapabilities,
+  statementTimeLimitSql,
+} from "./mysql-capabilities.js";
 import { mapMysqlError } from "./mysql-error-mapping.js";
 import type { MysqlTarget } from "./mysql-target.js";
+
+export type { MysqlCapabilities } from "./mysql-capabilities.js";
 
 export interface MysqlConnectorOptions {
   statementTimeoutMs: number;
   lockTimeoutMs: number;
   connectTimeoutMs: number;
-}
-
-/** What the server is and what it lets dbopt see: the adapters branch on these flags, never on a name. */
-export interface MysqlCapabilities {
-  flavour: "mysql" | "mariadb";
-  /** "10.11.19" or "8.0.36". */
-  version: string;
-  /** The whole version string the server printed ("10.11.19-MariaDB-0+deb12u1"). */
-  versionText: string;
-  majorMinor: [number, number];
-  performanceSchema: boolean;
-  /** The sys schema is installed (MySQL 5.7+ ships it; MariaDB 10.6+ too). */
-  sysSchema: boolean;
-  /** MariaDB's user statistics plugin (INDEX_STATISTICS, TABLE_STATISTICS) is collecting. */
-  userstat: boolean;
-  innodb: boolean;
-  /** MySQL 8's invisible indexes or MariaDB 10.6's IGNORED indexes. */
-  invisibleIndexes: boolean;
 }
 
 /** At the end, as for PostgreSQL: SHOW PROCESSLIST and the slow log show the whole text with it. The digest text drops comments (MariaDB 10.11), so collect-mysql-facts.ts knows its own statements by what they read. */
@@ -106,38 +95,7 @@ export class MysqlConnector {
 
   async capabilities(): Promise<MysqlCapabilities> {
     if (this.capabilitiesCache) return this.capabilitiesCache;
-    const [row] = await this.query<{ v: string; comment: string | null }>(
-      "SELECT VERSION() AS v, @@version_comment AS comment",
-    );
-    const versionText = String(row?.v ?? "");
-    const flavour = /mariadb/i.test(`${versionText} ${row?.comment ?? ""}`) ? "mariadb" : "mysql";
-    const version = /^(\d+\.\d+\.\d+)/.exec(versionText)?.[1] ?? versionText;
-    const [major = 0, minor = 0] = version.split(".").map(Number);
-    const variables = new Map(
-      (
-        await this.query<{ Variable_name: string; Value: string }>(
-          "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('performance_schema', 'userstat')",
-        )
-      ).map((v) => [v.Variable_name.toLowerCase(), String(v.Value).toUpperCase()]),
-    );
-    const schemas = await this.query<{ name: string }>(
-      "SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN ('sys', 'performance_schema')",
-    );
-    const engines = await this.query<{ support: string }>(
-      "SELECT SUPPORT AS support FROM information_schema.ENGINES WHERE ENGINE = 'InnoDB'",
-    );
-    const on = (v: string | undefined) => v === "ON" || v === "1";
-    this.capabilitiesCache = {
-      flavour,
-      version,
-      versionText,
-      majorMinor: [major, minor],
-      performanceSchema: on(variables.get("performance_schema")),
-      sysSchema: schemas.some((s) => s.name === "sys"),
-      userstat: on(variables.get("userstat")),
-      innodb: engines.some((e) => e.support === "YES" || e.support === "DEFAULT"),
-      invisibleIndexes: flavour === "mysql" ? major >= 8 : major > 10 || (major === 10 && minor >= 6),
-    };
+    this.capabilitiesCache = await readMysqlCapabilities((text) => this.query(text));
     return this.capabilitiesCache;
   }
 
@@ -153,12 +111,6 @@ export class MysqlConnector {
       `SET SESSION lock_wait_timeout = ${lockSeconds}, SESSION innodb_lock_wait_timeout = ${lockSeconds}`,
     );
     const { flavour } = await this.capabilities();
-    if (flavour === "mariadb") {
-      await this.query(
-        `SET SESSION max_statement_time = ${(this.options.statementTimeoutMs / 1000).toFixed(3)}`,
-      );
-    } else {
-      await this.query(`SET SESSION max_execution_time = ${Math.round(this.options.statementTimeoutMs)}`);
-    }
+    await this.query(statementTimeLimitSql(flavour, this.options.statementTimeoutMs));
   }
 }
