@@ -1,0 +1,69 @@
+/** `dbopt explain --compare` as an HTML page: the verdict, where the plans diverge, and the merged tree node by node. */
+import type { PlanComparison } from "../../pipeline/compare-plans.js";
+import { formatMs } from "../../util/format.js";
+import { entryFigures, entryTitle, MAX_INDENT_DEPTH } from "../plan-diff/diff-columns.js";
+import { pairedBarChartSvg } from "./bar-chart-svg.js";
+import { html } from "./html-text.js";
+import { htmlPage } from "./page-shell.js";
+
+export function renderPlanComparisonHtml(report: PlanComparison, now?: Date): string {
+  const { verdict } = report;
+  const divergence = verdict.divergence
+    ? html`<section id="divergence"><h2>${verdict.sameShape ? "Same plan shape; the node that changed most" : "Where the plans diverge"}: ${verdict.divergence.label}</h2><ul>${verdict.divergence.why.map((w) => html`<li>${w}</li>`)}</ul></section>`
+    : html`<section id="divergence"><h2>No divergence</h2><p>The plans have the same shape and the same figures.</p></section>`;
+  const others = verdict.reasons.filter((r) => !verdict.divergence?.why.includes(r.text));
+  // The nodes whose own time (or cost) changed most, drawn side by side.
+  const measured = report.entries
+    .map((e, i) => {
+      const figure = entryFigures(e, verdict.measure).find(
+        (f) => f.name === (verdict.measure === "time" ? "time" : "cost"),
+      );
+      return { i, e, before: figure?.before ?? 0, after: figure?.after ?? 0 };
+    })
+    .filter((x) => x.before || x.after)
+    .sort((a, b) => Math.abs(b.after - b.before) - Math.abs(a.after - a.before))
+    .slice(0, 10);
+  const show = (v: number) => (verdict.measure === "time" ? formatMs(v) : v.toFixed(0));
+  const chart = pairedBarChartSvg(
+    measured.map((x) => ({
+      label: `#${x.i} ${entryTitle(x.e)}`,
+      before: x.before,
+      after: x.after,
+      beforeShown: show(x.before),
+      afterShown: show(x.after),
+    })),
+    {
+      id: "node-changes-chart",
+      caption: `The nodes whose own ${verdict.measure} changed most`,
+      beforeName: "before",
+      afterName: "after",
+    },
+  );
+  const rows = report.entries.map((entry, i) => {
+    const depth = Math.min(entry.depth, MAX_INDENT_DEPTH);
+    const indent = `${"  ".repeat(depth)}${entry.depth > MAX_INDENT_DEPTH ? `[depth ${entry.depth}] ` : ""}`;
+    const diverges = verdict.divergence?.entry === i;
+    const status = entry.status === "same" ? "" : entry.status;
+    return html`<tr class="${status}${diverges ? " diverges" : ""}" data-entry="${i}"><td>${status}</td><td class="node" style="white-space:pre">${indent}${entryTitle(entry)}${diverges ? (verdict.sameShape ? " ◀ changed most" : " ◀ diverges here") : ""}</td><td>${entryFigures(entry, verdict.measure).map((f) => html`${f.name} ${f.text}<br>`)}</td><td>${[...entry.shapeChanges, ...entry.runtimeChanges].map((c) => html`${c}<br>`)}</td></tr>`;
+  });
+  return htmlPage({
+    title: "dbopt explain --compare",
+    subject: `${report.before.source} → ${report.after.source}`,
+    summary: [
+      ["Verdict", verdict.summary],
+      ["Planning", verdict.planning ?? "-"],
+      ["Compared by", verdict.comparable],
+      ["Nodes", `${report.before.nodes} before, ${report.after.nodes} after`],
+    ],
+    notes: [
+      ...report.notes,
+      ...report.before.notes.map((n) => `before: ${n}`),
+      ...report.after.notes.map((n) => `after: ${n}`),
+    ],
+    body: html`${divergence}${others.length ? html`<section id="other-differences"><h2>Other differences</h2><ul>${others.map((r) => html`<li>${r.text}</li>`)}</ul></section>` : ""}
+${chart}
+<section id="plan-diff"><h2>Node by node</h2><p class="muted">Added nodes green, removed red, changed yellow; time and buffers are the node's own.</p>
+<table class="plan"><thead><tr><th></th><th>node</th><th>figures (before → after)</th><th>changes</th></tr></thead><tbody>${rows}</tbody></table></section>`,
+    ...(now ? { now } : {}),
+  });
+}
