@@ -3,6 +3,7 @@
  * function of the HTML reports, unless the value is already `Html` (made by another template). So SQL,
  * identifiers, file names and messages can only ever reach a page as text.
  */
+import { escapeMarkup } from "../../util/markup-text.js";
 
 const brand: unique symbol = Symbol("html");
 
@@ -22,15 +23,8 @@ function isHtml(value: unknown): value is Html {
   return typeof value === "object" && value !== null && brand in value;
 }
 
-/** Text as HTML text or an attribute value: & < > " ' replaced. */
-export function escapeHtml(text: string): string {
-  return String(text)
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;");
-}
+/** Text as HTML text or an attribute value: & < > " ' replaced (the one escape function, shared with the plan picture). */
+export const escapeHtml = escapeMarkup;
 
 function place(value: HtmlValue): string {
   if (value === null || value === undefined || value === false) return "";

@@ -4,6 +4,7 @@ import { formatCount, formatMs } from "../../util/format.js";
 import { findingsHtml } from "./findings-html.js";
 import { html } from "./html-text.js";
 import { htmlPage } from "./page-shell.js";
+import { planPictureHtml } from "./plan-picture-html.js";
 import { planTreeHtml } from "./plan-tree-html.js";
 
 export function renderPlanHtml(report: PlanReport, now?: Date): string {
@@ -21,7 +22,7 @@ export function renderPlanHtml(report: PlanReport, now?: Date): string {
   if (s.triggerTimeMs !== null) summary.push(["Triggers", formatMs(s.triggerTimeMs)]);
   if (s.jitTimeMs !== null) summary.push(["JIT", formatMs(s.jitTimeMs)]);
   const body = html`${report.sql ? html`<h2>Statement</h2><pre class="query" id="statement">${report.sql}</pre>` : ""}
-<section id="plan"><h2>Plan</h2>${planTreeHtml(report.analyzed, flagged)}</section>
+<section id="plan"><h2>Plan</h2>${planPictureHtml(report.analyzed, report.findings)}${planTreeHtml(report.analyzed, flagged)}</section>
 ${findingsHtml(report.findings)}`;
   return htmlPage({
     title: "dbopt explain",

@@ -33,6 +33,9 @@ describe("HTML report pages", () => {
     expect(page).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;");
     expect(page).toContain("<title>dbopt explain: plan from plan &lt;script&gt;");
     expect(page).toContain('id="plan-tree"');
+    // The picture draws every node once; the tree lists each once.
+    expect(page.match(/<g class="plan-node"/g)).toHaveLength(report.analyzed.nodes.length);
+    expect(page.match(/<tr data-node=/g)).toHaveLength(report.analyzed.nodes.length);
     expect(page).toContain("written 2026-12-02 08:00:00 UTC by dbopt ");
     // Nothing to fetch: no src or href but the findings' documentation links.
     expect(
