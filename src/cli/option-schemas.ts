@@ -286,11 +286,23 @@ export async function parseOptions<S extends Record<string, Z.ZodType>>(
   const z = await import("zod");
   const schema = z.object(build(kitFor(z)));
   const result = schema.safeParse(values);
-  if (result.success) return result.data;
+  if (result.success) {
+    refuseHtmlOnTerminal(result.data as { format?: unknown; output?: unknown });
+    return result.data;
+  }
   const issue = result.error.issues[0];
   const message =
     issue?.code === "custom" ? issue.message : `${String(issue?.path.join(".") ?? "")} ${issue?.message}`;
   throw new InputError(message, `run dbopt ${command} --help for the options`);
+}
+
+/** An HTML report is a file to open in a browser or attach: printed on a terminal it is only noise. */
+function refuseHtmlOnTerminal(checked: { format?: unknown; output?: unknown }): void {
+  if (checked.format === "html" && !checked.output && process.stdout.isTTY)
+    throw new InputError(
+      "--format html writes a web page, not text for the terminal",
+      "add -o report.html (or send standard output to a file), then open it in a browser",
+    );
 }
 
 export const SEVERITIES = ["error", "warning", "info"] as const;
@@ -404,7 +416,7 @@ export function regressionsChecks(k: OptionKit) {
     target: k.text("--target").optional(),
     since: period("--since", true),
     baseline: period("--baseline", false).transform((p) => ("periodMs" in p ? p.periodMs : 0)),
-    ...outputChecks(k, ["terminal", "json", "markdown"] as const),
+    ...outputChecks(k, ["terminal", "json", "markdown", "html"] as const),
     color: z.boolean().optional(),
   };
 }

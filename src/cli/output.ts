@@ -6,7 +6,7 @@ import { InputError } from "../util/input-error.js";
 import { EXIT } from "./exit-codes.js";
 import { fileProblem } from "./file-problems.js";
 
-export const FORMATS = ["terminal", "json", "markdown"] as const;
+export const FORMATS = ["terminal", "json", "markdown", "html"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface OutputOptions {
@@ -66,10 +66,11 @@ export async function writingTo<T>(
 /** Print (or write) a report in the chosen format; returns the exit code --fail-on asks for. */
 export async function emitReport(report: Report, options: OutputOptions): Promise<number> {
   // Loaded when a report is written, not when the CLI starts.
-  const [{ renderJson }, { renderMarkdown }, { renderTerminal }] = await Promise.all([
+  const [{ renderJson }, { renderMarkdown }, { renderTerminal }, { renderHtml }] = await Promise.all([
     import("../reporters/json-reporter.js"),
     import("../reporters/markdown-reporter.js"),
     import("../reporters/terminal-reporter.js"),
+    import("../reporters/html/report-html.js"),
   ]);
   const format = checkFormat(options.format);
   const text =
@@ -77,7 +78,9 @@ export async function emitReport(report: Report, options: OutputOptions): Promis
       ? renderJson(report)
       : format === "markdown"
         ? renderMarkdown(report)
-        : renderTerminal(report, { colour: wantColour(format, options) });
+        : format === "html"
+          ? renderHtml(report)
+          : renderTerminal(report, { colour: wantColour(format, options) });
   await writeOutput(text, options.output);
   if (report.kind === "tune" || report.kind === "advice") return EXIT.ok;
   return failOnCode(

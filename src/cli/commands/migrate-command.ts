@@ -42,7 +42,7 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
       "lint from this migration on (part of its path or name); earlier files are read as applied, building the starting schema",
     )
     .option("--assume-in-transaction", "the migration runner wraps each file in a transaction")
-    .option("--format <format>", `${LINT_FORMATS.join(", ")}`, "terminal")
+    .option("--format <format>", `${LINT_FORMATS.join(", ")}, html`, "terminal")
     .option("-o, --output <file>", "write the report to a file instead of standard output")
     .option("--no-color", "plain text even on a terminal")
     .option("--fail-on <severity>", "exit 1 when a finding is at least this severe", "error")
@@ -60,12 +60,12 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
       from: k.text("--from").optional(),
       set: k.ruleAssignments("--set").optional(),
       ...connectionChecks(k),
-      ...outputChecks(k, LINT_FORMATS),
+      ...outputChecks(k, [...LINT_FORMATS, "html"] as const),
     }));
     const { overridesFrom } = await import("../rule-overrides.js");
     const { lintMigrations } = await import("../../pipeline/lint-migrations.js");
     const { renderLint } = await import("../../reporters/migration/migration-lint-reporters.js");
-    const format: LintFormat = checked.format ?? "terminal";
+    const format: LintFormat | "html" = checked.format ?? "terminal";
     const failOn: Severity = checked.failOn ?? "error";
     const pgVersion = checked.pgVersion;
     const options = {
@@ -78,7 +78,10 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
     const report: MigrationLintReport = flags.db
       ? await withConnection(flags, (db) => lintMigrations(paths, options, db))
       : await lintMigrations(paths, options);
-    const text = renderLint(report, format, wantColour(format, flags));
+    const text =
+      format === "html"
+        ? (await import("../../reporters/html/migration-html.js")).renderMigrationLintHtml(report)
+        : renderLint(report, format, wantColour(format, flags));
     await writeOutput(text, flags.output);
     const worst = Math.min(...report.findings.map((f) => SEVERITY_ORDER[f.severity]));
     setExitCode(worst <= SEVERITY_ORDER[failOn] ? EXIT.findings : EXIT.ok);
@@ -106,7 +109,7 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
       "run on this database instead of an embedded one: the migrations are applied for real",
     )
     .option("--sandbox", "confirm that --db is a throw-away database")
-    .option("--format <format>", "terminal or json", "terminal")
+    .option("--format <format>", "terminal, json or html", "terminal")
     .option("-o, --output <file>", "write the report to a file instead of standard output")
     .option("--no-color", "plain text even on a terminal")
     .option("--debug", "show stack traces and details of errors");
@@ -118,7 +121,7 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
       rows: k.tableRows("--rows").optional(),
       from: k.text("--from").optional(),
       db: k.postgresUrl("--db").optional(),
-      format: k.oneOf("--format", ["terminal", "json"] as const),
+      format: k.oneOf("--format", ["terminal", "json", "html"] as const),
       output: k.outputFile("--output").optional(),
     }));
     if (checked.schema && checked.schemaFrom)
@@ -150,7 +153,10 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
         if (terminal) process.stderr.write(`  … ${m}\n`);
       },
     });
-    const text = renderTrace(report, format, wantColour(format, flags));
+    const text =
+      format === "html"
+        ? (await import("../../reporters/html/migration-html.js")).renderMigrationTraceHtml(report)
+        : renderTrace(report, format, wantColour(format, flags));
     await writeOutput(text, flags.output);
     setExitCode(
       report.findings.some((f) => f.severity === "error") || report.statements.some((t) => t.error)

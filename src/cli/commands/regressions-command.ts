@@ -34,7 +34,7 @@ export function registerRegressions(program: Command, setExitCode: (code: number
       "1h",
     )
     .option("--baseline <period>", "the baseline window right before it (7d, 24h)", "7d")
-    .option("--format <format>", "terminal, json or markdown", "terminal")
+    .option("--format <format>", "terminal, json, markdown or html", "terminal")
     .option("-o, --output <file>", "write the report to a file")
     .option("--no-color", "no colour in the terminal report")
     .option("--fail-on <severity>", "exit 1 when a regression is at least this severe (warning, error)")
@@ -62,6 +62,8 @@ export function registerRegressions(program: Command, setExitCode: (code: number
         text = (await import("../../reporters/regressions/regressions-json.js")).renderRegressionsJson(
           report,
         );
+      else if (format === "html")
+        text = (await import("../../reporters/html/regressions-html.js")).renderRegressionsHtml(report);
       else if (format === "markdown")
         text = (
           await import("../../reporters/regressions/regressions-markdown.js")

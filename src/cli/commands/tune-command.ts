@@ -109,6 +109,12 @@ async function tuneMysql(flags: TuneFlags): Promise<void> {
     await output.emitReport(report, flags);
     return;
   }
+  if (format === "html") {
+    const { renderTuneHtml } = await import("../../reporters/html/tune-report-html.js");
+    const script = mysqlTuneScript(report, flavour);
+    await output.writeOutput(renderTuneHtml(report, { script }), flags.output);
+    return;
+  }
   const { renderMysqlTune } = await import("../../reporters/mysql-tune-reporter.js");
   await output.writeOutput(
     renderMysqlTune(report, mysqlTuneScript(report, flavour), format === "markdown"),
