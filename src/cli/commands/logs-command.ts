@@ -54,7 +54,7 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
     .option("--database <name>", "only this database's messages (and the server's own)")
     .option("--user <name>", "only this user's messages (and the server's own)")
     .option("--application <name>", "only this application_name's messages (and the server's own)")
-    .option("--format <format>", "terminal or json", "terminal")
+    .option("--format <format>", "terminal, json or html", "terminal")
     .option("-o, --output <file>", "write the report to a file instead of standard output")
     .option("--no-color", "plain text even on a terminal")
     .option("--debug", "show stack traces and details of errors")
@@ -72,7 +72,7 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
         database: k.text("--database").optional(),
         user: k.text("--user").optional(),
         application: k.text("--application").optional(),
-        format: k.oneOf("--format", ["terminal", "json"] as const),
+        format: k.oneOf("--format", ["terminal", "json", "html"] as const),
         output: k.outputFile("--output").optional(),
       }));
       const { analyzeLogs } = await import("../../pipeline/analyze-logs.js");
@@ -98,7 +98,10 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
         minRepeats: checked.minRepeats,
         ...(format === "json" ? { top } : {}),
       }).finally(bar.clear);
-      const text = renderLogReport(report, format, wantColour(format, flags), top);
+      const text =
+        format === "html"
+          ? (await import("../../reporters/html/log-report-html.js")).renderLogHtml(report, { top })
+          : renderLogReport(report, format, wantColour(format, flags), top);
       await writeOutput(text, flags.output);
       setExitCode(EXIT.ok);
     });

@@ -21,7 +21,7 @@ export function registerTraces(program: Command, setExitCode: (code: number) => 
     .argument("<files...>", "OTLP/JSON files, or - for standard input")
     .option("--top <n>", "statements to list, heaviest first", "15")
     .option("--min-repeats <n>", "repeats of one statement under one parent that make an N+1", "5")
-    .option("--format <format>", "terminal or json", "terminal")
+    .option("--format <format>", "terminal, json or html", "terminal")
     .option("-o, --output <file>", "write the report to a file instead of standard output")
     .option("--no-color", "plain text even on a terminal")
     .option("--debug", "show stack traces and details of errors")
@@ -30,7 +30,7 @@ export function registerTraces(program: Command, setExitCode: (code: number) => 
         files: k.z.array(k.inputFile("a trace file", { stdin: true })),
         top: k.wholeNumber("--top", 1, 10_000),
         minRepeats: k.wholeNumber("--min-repeats", 2, 1_000_000),
-        format: k.oneOf("--format", ["terminal", "json"] as const),
+        format: k.oneOf("--format", ["terminal", "json", "html"] as const),
         output: k.outputFile("--output").optional(),
       }));
       const { analyzeTraces } = await import("../../pipeline/analyze-traces.js");
@@ -41,7 +41,10 @@ export function registerTraces(program: Command, setExitCode: (code: number) => 
         ...(format === "json" ? { top } : {}),
       });
       const colour = wantColour(format, flags);
-      const text = renderTraceReport(report, format, colour, top);
+      const text =
+        format === "html"
+          ? (await import("../../reporters/html/trace-report-html.js")).renderTraceHtml(report, { top })
+          : renderTraceReport(report, format, colour, top);
       await writeOutput(text, flags.output);
       setExitCode(EXIT.ok);
     });
