@@ -1,0 +1,85 @@
+/**
+ * The tables a MySQL/MariaDB migration set starts from, read from the --db server (read-only): size, rows,
+ * character set, FULLTEXT indexes and each column's type and nullability, so a MODIFY can be told from a rename
+ * and a COPY on a large table from one on a small one.
+ */
+import type { MysqlConnector } from "../../connectors/mysql/mysql-connector.js";
+import type { KnownColumn, ServerVersion } from "./online-ddl-support.js";
+
+export interface KnownTable {
+  schema: string;
+  name: string;
+  bytes: number;
+  rows: number;
+  charset: string | null;
+  hasFulltext: boolean;
+  columns: Map<string, KnownColumn>;
+}
+
+export interface MysqlStartingSchema {
+  server: ServerVersion;
+  database: string;
+  tables: KnownTable[];
+}
+
+export async function mysqlSchemaFromDatabase(db: MysqlConnector): Promise<MysqlStartingSchema> {
+  const caps = await db.capabilities();
+  const [major = 0, minor = 0, patch = 0] = caps.version.split(".").map(Number);
+  const database = db.target.database;
+  const tables = await db.query<{
+    name: string;
+    bytes: string | number | null;
+    rows: string | number | null;
+    collation: string | null;
+  }>(
+    `SELECT TABLE_NAME AS name, DATA_LENGTH + INDEX_LENGTH AS bytes, TABLE_ROWS AS \`rows\`, TABLE_COLLATION AS collation
+       FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'`,
+    [database],
+  );
+  const columns = await db.query<{
+    tableName: string;
+    name: string;
+    type: string;
+    nullable: string;
+    maxChars: string | number | null;
+    octets: string | number | null;
+  }>(
+    `SELECT TABLE_NAME AS tableName, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable,
+            CHARACTER_MAXIMUM_LENGTH AS maxChars, CHARACTER_OCTET_LENGTH AS octets
+       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?`,
+    [database],
+  );
+  const fulltext = await db.query<{ tableName: string }>(
+    `SELECT DISTINCT TABLE_NAME AS tableName FROM information_schema.STATISTICS
+      WHERE TABLE_SCHEMA = ? AND INDEX_TYPE = 'FULLTEXT'`,
+    [database],
+  );
+  const withFulltext = new Set(fulltext.map((f) => f.tableName));
+  return {
+    server: { flavour: caps.flavour, version: [major, minor, patch] },
+    database,
+    tables: tables.map((t) => ({
+      schema: database,
+      name: t.name,
+      bytes: Number(t.bytes ?? 0),
+      rows: Number(t.rows ?? 0),
+      charset: t.collation ? (t.collation.split("_")[0] ?? null) : null,
+      hasFulltext: withFulltext.has(t.name),
+      columns: new Map(
+        columns
+          .filter((c) => c.tableName === t.name)
+          .map((c) => [
+            c.name.toLowerCase(),
+            {
+              type: c.type,
+              notNull: c.nullable === "NO",
+              bytesPerChar:
+                c.maxChars && c.octets && Number(c.maxChars) > 0
+                  ? Math.round(Number(c.octets) / Number(c.maxChars))
+                  : null,
+            },
+          ]),
+      ),
+    })),
+  };
+}

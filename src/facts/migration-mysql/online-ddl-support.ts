@@ -1,0 +1,477 @@
+/**
+ * Which algorithm and lock each ALTER TABLE operation can use, by flavour and version, from the documentation:
+ * MySQL's "Online DDL Operations" tables (8.0 and 8.4 list the same rows; the version notes are in their
+ * asterisks) and MariaDB's "InnoDB Online DDL Operations with the INSTANT / NOCOPY / INPLACE Alter Algorithm"
+ * pages. Each answer names the row or section it comes from, so a finding can cite it. The MariaDB rows were
+ * checked on MariaDB 10.11.19 by asking the server (dbopt migrate trace; test/integration/mysql-migrate.test.ts).
+ */
+import type { AlterOperation, ColumnSpec } from "./mysql-ddl.js";
+
+export type Flavour = "mysql" | "mariadb";
+
+export interface ServerVersion {
+  flavour: Flavour;
+  /** [major, minor, patch]: [8, 0, 35], [10, 11, 0]. */
+  version: [number, number, number];
+}
+
+/** Best first. NOCOPY is MariaDB's (in place without a rebuild); MySQL's INPLACE covers both. */
+export const ALGORITHMS = ["INSTANT", "NOCOPY", "INPLACE", "COPY"] as const;
+export type OnlineAlgorithm = (typeof ALGORITHMS)[number];
+export const LOCKS = ["NONE", "SHARED", "EXCLUSIVE"] as const;
+export type OnlineLock = (typeof LOCKS)[number];
+
+/** One row of a documentation table, as printed there. */
+export interface DocRow {
+  operation: string;
+  instant: boolean;
+  inPlace: boolean;
+  rebuildsTable: boolean;
+  permitsConcurrentDml: boolean;
+  onlyModifiesMetadata: boolean;
+}
+
+export const MYSQL_DOCS_URL = (v: ServerVersion) =>
+  `https://dev.mysql.com/doc/refman/${v.version[0] >= 8 && v.version[1] >= 4 ? "8.4" : "8.0"}/en/innodb-online-ddl-operations.html`;
+const MARIADB_DOCS = "https://mariadb.com/docs/server/server-usage/storage-engines/innodb/innodb-online-ddl";
+export const MARIADB_INSTANT_URL = `${MARIADB_DOCS}/innodb-online-ddl-operations-with-the-instant-alter-algorithm`;
+export const MARIADB_NOCOPY_URL = `${MARIADB_DOCS}/innodb-online-ddl-operations-with-the-nocopy-alter-algorithm`;
+export const MARIADB_INPLACE_URL = `${MARIADB_DOCS}/innodb-online-ddl-operations-with-the-inplace-alter-algorithm`;
+
+const row = (
+  operation: string,
+  instant: boolean,
+  inPlace: boolean,
+  rebuildsTable: boolean,
+  permitsConcurrentDml: boolean,
+  onlyModifiesMetadata: boolean,
+): DocRow => ({ operation, instant, inPlace, rebuildsTable, permitsConcurrentDml, onlyModifiesMetadata });
+
+/**
+ * MySQL 8.0/8.4 Reference Manual, 17.12.1 "Online DDL Operations": the rows of its tables (Index, Primary Key,
+ * Column, Generated Column, Foreign Key and Table Operations), Yes/No as printed; the asterisks are applied by
+ * mysqlSupport below.
+ */
+export const MYSQL_ROWS = {
+  addSecondaryIndex: row("Creating or adding a secondary index", false, true, false, true, false),
+  dropIndex: row("Dropping an index", false, true, false, true, true),
+  renameIndex: row("Renaming an index", false, true, false, true, true),
+  addFulltextIndex: row("Adding a FULLTEXT index", false, true, false, false, false),
+  addSpatialIndex: row("Adding a SPATIAL index", false, true, false, false, false),
+  changeIndexType: row("Changing the index type", true, true, false, true, true),
+  addPrimaryKey: row("Adding a primary key", false, true, true, true, false),
+  dropPrimaryKey: row("Dropping a primary key", false, false, true, false, false),
+  replacePrimaryKey: row("Dropping a primary key and adding another", false, true, true, true, false),
+  addColumn: row("Adding a column", true, true, false, true, true),
+  dropColumn: row("Dropping a column", true, true, true, true, true),
+  renameColumn: row("Renaming a column", true, true, false, true, true),
+  reorderColumns: row("Reordering columns", false, true, true, true, false),
+  setDefault: row("Setting a column default value", true, true, false, true, true),
+  changeType: row("Changing the column data type", false, false, true, false, false),
+  extendVarchar: row("Extending VARCHAR column size", false, true, false, true, true),
+  dropDefault: row("Dropping the column default value", true, true, false, true, true),
+  changeAutoIncrement: row("Changing the auto-increment value", false, true, false, true, false),
+  makeNull: row("Making a column NULL", false, true, true, true, false),
+  makeNotNull: row("Making a column NOT NULL", false, true, true, true, false),
+  modifyEnum: row("Modifying the definition of an ENUM or SET column", true, true, false, true, true),
+  addStored: row("Adding a STORED column", false, false, true, false, false),
+  addVirtual: row("Adding a VIRTUAL column", true, true, false, true, true),
+  addForeignKey: row("Adding a foreign key constraint", false, true, false, true, true),
+  dropForeignKey: row("Dropping a foreign key constraint", false, true, false, true, true),
+  rowFormat: row("Changing the ROW_FORMAT", false, true, true, true, false),
+  keyBlockSize: row("Changing the KEY_BLOCK_SIZE", false, true, true, true, false),
+  statistics: row("Setting persistent table statistics", false, true, false, true, true),
+  tableCharset: row("Specifying a character set", false, true, true, true, false),
+  convertCharset: row("Converting a character set", false, false, true, false, false),
+  force: row("Rebuilding with the FORCE option", false, true, true, true, false),
+  nullRebuild: row("Performing a null rebuild", false, true, true, true, false),
+  renameTable: row("Renaming a table", true, true, false, true, true),
+} as const;
+
+/** What one operation can do on one server, and where that is written. */
+export interface OperationSupport {
+  /** The documentation's name for it. */
+  operation: string;
+  docsUrl: string;
+  /** The best algorithm the server accepts for it. */
+  best: OnlineAlgorithm;
+  /** The least lock at that algorithm. */
+  lock: OnlineLock;
+  /** The table is rebuilt when done in place (INPLACE); COPY always rebuilds, INSTANT never. */
+  rebuildsInPlace: boolean;
+  /** What dbopt assumed where it could not know (the column's current type, foreign_key_checks). */
+  assumption?: string;
+}
+
+/** What the reader knows of the table before the statement: its columns and whether a FULLTEXT index exists. */
+export interface TableContext {
+  column(name: string): KnownColumn | undefined;
+  hasFulltext: boolean | null;
+  charset: string | null;
+  /** The statement also adds a primary key (DROP PRIMARY KEY, ADD PRIMARY KEY). */
+  addsPrimaryKey: boolean;
+  dropsPrimaryKey: boolean;
+  foreignKeyChecks: boolean;
+}
+
+export interface KnownColumn {
+  type: string;
+  notNull: boolean;
+  /** Bytes per character of its character set (1 latin1, 3 utf8mb3, 4 utf8mb4), null for non-character types. */
+  bytesPerChar: number | null;
+}
+
+export function operationSupport(
+  op: AlterOperation,
+  server: ServerVersion,
+  table: TableContext,
+): OperationSupport | null {
+  return server.flavour === "mysql" ? mysqlSupport(op, server, table) : mariadbSupport(op, server, table);
+}
+
+const atLeast = (v: ServerVersion, ...min: number[]) => {
+  for (let i = 0; i < 3; i++) {
+    const a = v.version[i] ?? 0;
+    const b = min[i] ?? 0;
+    if (a !== b) return a > b;
+  }
+  return true;
+};
+
+function fromRow(
+  r: DocRow,
+  server: ServerVersion,
+  overrides: Partial<OperationSupport> = {},
+): OperationSupport {
+  const best: OnlineAlgorithm = r.instant ? "INSTANT" : r.inPlace ? "INPLACE" : "COPY";
+  return {
+    operation: r.operation,
+    docsUrl: MYSQL_DOCS_URL(server),
+    best,
+    lock: r.permitsConcurrentDml && best !== "COPY" ? "NONE" : "SHARED",
+    rebuildsInPlace: r.rebuildsTable || r.operation === MYSQL_ROWS.addColumn.operation,
+    ...overrides,
+  };
+}
+
+/** The column change a MODIFY/CHANGE makes, against the column as it was. */
+type ColumnChange =
+  | "none"
+  | "rename"
+  | "reorder"
+  | "extend-varchar"
+  | "extend-varchar-length-bytes"
+  | "enum-append"
+  | "make-null"
+  | "make-not-null"
+  | "type";
+
+export function columnChange(
+  from: string,
+  to: ColumnSpec,
+  moved: boolean,
+  before: KnownColumn | undefined,
+): { change: ColumnChange[]; assumption?: string } {
+  if (!before)
+    return {
+      change: ["type"],
+      assumption: `the current definition of ${from} is not known (give --db, or create the table in the set): read as a type change`,
+    };
+  const changes: ColumnChange[] = [];
+  if (to.name.toLowerCase() !== from.toLowerCase()) changes.push("rename");
+  if (moved) changes.push("reorder");
+  const oldType = normaliseType(before.type);
+  const newType = normaliseType(to.type);
+  if (oldType !== newType) {
+    const ov = /^varchar\((\d+)\)$/.exec(oldType);
+    const nv = /^varchar\((\d+)\)$/.exec(newType);
+    const oe = /^(enum|set)\((.*)\)$/.exec(oldType);
+    const ne = /^(enum|set)\((.*)\)$/.exec(newType);
+    if (ov && nv && Number(nv[1]) >= Number(ov[1])) {
+      const bytes = before.bytesPerChar ?? 4;
+      const lengthBytes = (n: number) => (n * bytes > 255 ? 2 : 1);
+      changes.push(
+        lengthBytes(Number(nv[1])) === lengthBytes(Number(ov[1]))
+          ? "extend-varchar"
+          : "extend-varchar-length-bytes",
+      );
+    } else if (oe && ne && oe[1] === ne[1] && ne[2]?.startsWith(oe[2] ?? "") && (oe[2] ?? "") !== "")
+      changes.push("enum-append");
+    else changes.push("type");
+  }
+  const notNull = to.notNull === true || to.key === "primary";
+  if (before.notNull && !notNull) changes.push("make-null");
+  if (!before.notNull && notNull) changes.push("make-not-null");
+  return { change: changes.length ? changes : ["none"] };
+}
+
+/** int(11) and int are one type since MySQL 8.0.19 hid display widths; integer, bool and spaces normalised. */
+export function normaliseType(type: string): string {
+  return type
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .replace(/\b(tinyint|smallint|mediumint|int|bigint)\(\d+\)/, "$1")
+    .replace(/^integer\b/, "int")
+    .replace(/^bool(ean)?$/, "tinyint(1)")
+    .replace(/^character varying/, "varchar")
+    .replace(/\s*,\s*/g, ",")
+    .trim();
+}
+
+function mysqlSupport(op: AlterOperation, v: ServerVersion, t: TableContext): OperationSupport | null {
+  const R = MYSQL_ROWS;
+  switch (op.kind) {
+    case "add-column": {
+      if (op.column.generated === "stored") return fromRow(R.addStored, v);
+      if (op.column.generated === "virtual") return fromRow(R.addVirtual, v);
+      // Adding an AUTO_INCREMENT column: in place, no concurrent DML (the row's asterisk); no INSTANT either.
+      if (op.column.autoIncrement)
+        return fromRow(R.addColumn, v, { best: "INPLACE", lock: "SHARED", rebuildsInPlace: true });
+      // A key in the column definition builds an index, which INSTANT cannot.
+      const keyed = op.column.key !== null;
+      // INSTANT: from 8.0.12 as the last column, from 8.0.29 anywhere; not on a table with a FULLTEXT index.
+      const instant =
+        !keyed &&
+        t.hasFulltext !== true &&
+        (atLeast(v, 8, 0, 29) || (atLeast(v, 8, 0, 12) && op.position.kind === "last"));
+      return fromRow(R.addColumn, v, { best: instant ? "INSTANT" : "INPLACE", rebuildsInPlace: true });
+    }
+    case "drop-column":
+      return fromRow(R.dropColumn, v, { best: atLeast(v, 8, 0, 29) ? "INSTANT" : "INPLACE" });
+    case "rename-column":
+      return fromRow(R.renameColumn, v, { best: atLeast(v, 8, 0, 28) ? "INSTANT" : "INPLACE" });
+    case "change-column":
+      return worstOf(
+        columnChangeSupport(op, t).change.map((c) => mysqlColumnChange(c, v)),
+        columnChangeSupport(op, t).assumption,
+      );
+    case "set-default":
+      return fromRow(R.setDefault, v);
+    case "drop-default":
+      return fromRow(R.dropDefault, v);
+    case "add-index":
+      if (op.index === "primary")
+        return fromRow(t.dropsPrimaryKey ? R.replacePrimaryKey : R.addPrimaryKey, v);
+      if (op.index === "fulltext")
+        // The first FULLTEXT index rebuilds the table to add FTS_DOC_ID (the row's asterisk).
+        return fromRow(R.addFulltextIndex, v, { rebuildsInPlace: t.hasFulltext !== true });
+      if (op.index === "spatial") return fromRow(R.addSpatialIndex, v);
+      return fromRow(R.addSecondaryIndex, v);
+    case "drop-index":
+      return fromRow(R.dropIndex, v);
+    case "drop-primary-key":
+      return fromRow(t.addsPrimaryKey ? R.replacePrimaryKey : R.dropPrimaryKey, v);
+    case "rename-index":
+      return fromRow(R.renameIndex, v);
+    case "index-visibility":
+      return { ...fromRow(R.renameIndex, v), operation: "Index visibility (metadata only)" };
+    case "add-foreign-key":
+      // INPLACE only with foreign_key_checks disabled; otherwise COPY (the row's asterisk).
+      return t.foreignKeyChecks
+        ? fromRow(R.addForeignKey, v, { best: "COPY", lock: "SHARED", rebuildsInPlace: true })
+        : fromRow(R.addForeignKey, v);
+    case "drop-foreign-key":
+      return fromRow(R.dropForeignKey, v);
+    case "convert-charset":
+      return t.charset !== null && t.charset === op.charset
+        ? fromRow(R.tableCharset, v, { rebuildsInPlace: false })
+        : fromRow(R.convertCharset, v);
+    case "table-charset":
+      return fromRow(R.tableCharset, v);
+    case "table-option":
+      return mysqlTableOption(op.option, op.value, v);
+    case "force":
+      return fromRow(R.force, v);
+    case "rename-table":
+      return fromRow(R.renameTable, v);
+    default:
+      return null;
+  }
+}
+
+function columnChangeSupport(op: Extract<AlterOperation, { kind: "change-column" }>, t: TableContext) {
+  return columnChange(op.from, op.column, op.position.kind !== "last", t.column(op.from));
+}
+
+function mysqlColumnChange(c: ColumnChange, v: ServerVersion): OperationSupport {
+  const R = MYSQL_ROWS;
+  switch (c) {
+    case "none":
+      return fromRow(R.setDefault, v);
+    case "rename":
+      return fromRow(R.renameColumn, v, { best: atLeast(v, 8, 0, 28) ? "INSTANT" : "INPLACE" });
+    case "reorder":
+      return fromRow(R.reorderColumns, v);
+    case "extend-varchar":
+      return fromRow(R.extendVarchar, v);
+    case "extend-varchar-length-bytes":
+      // The length prefix grows from 1 to 2 bytes: in place is refused, as for any type change.
+      return fromRow(R.changeType, v, { operation: `${R.extendVarchar.operation} past 255 bytes` });
+    case "enum-append":
+      return fromRow(R.modifyEnum, v);
+    case "make-null":
+      return fromRow(R.makeNull, v);
+    case "make-not-null":
+      return fromRow(R.makeNotNull, v);
+    case "type":
+      return fromRow(R.changeType, v);
+  }
+}
+
+function mysqlTableOption(option: string, value: string, v: ServerVersion): OperationSupport | null {
+  const R = MYSQL_ROWS;
+  if (option === "ROW_FORMAT") return fromRow(R.rowFormat, v);
+  if (option === "KEY_BLOCK_SIZE") return fromRow(R.keyBlockSize, v);
+  if (option === "AUTO_INCREMENT") return fromRow(R.changeAutoIncrement, v);
+  if (option.startsWith("STATS_")) return fromRow(R.statistics, v);
+  if (option === "ENGINE")
+    return value === "INNODB"
+      ? fromRow(R.nullRebuild, v)
+      : { ...fromRow(R.convertCharset, v), operation: `Changing the storage engine to ${value}` };
+  return null;
+}
+
+/** MariaDB: one entry per operation, with the version its INSTANT form arrived in. */
+function mariadb(
+  operation: string,
+  best: OnlineAlgorithm,
+  options: { lock?: OnlineLock; rebuilds?: boolean; url?: string } = {},
+): OperationSupport {
+  const url =
+    options.url ??
+    (best === "INSTANT" ? MARIADB_INSTANT_URL : best === "NOCOPY" ? MARIADB_NOCOPY_URL : MARIADB_INPLACE_URL);
+  return {
+    operation,
+    docsUrl: url,
+    best,
+    lock: options.lock ?? (best === "COPY" ? "SHARED" : "NONE"),
+    rebuildsInPlace: options.rebuilds ?? best === "INPLACE",
+  };
+}
+
+function mariadbSupport(op: AlterOperation, v: ServerVersion, t: TableContext): OperationSupport | null {
+  const from104 = atLeast(v, 10, 4);
+  switch (op.kind) {
+    case "add-column": {
+      if (op.column.generated === "stored")
+        return mariadb("ADD COLUMN (STORED/PERSISTENT generated)", "COPY");
+      if (op.column.generated === "virtual") return mariadb("ADD COLUMN (VIRTUAL generated)", "INSTANT");
+      if (op.column.autoIncrement)
+        return mariadb("ADD COLUMN (auto-increment)", "INPLACE", { lock: "SHARED", rebuilds: true });
+      if (op.column.key !== null) return mariadb("ADD COLUMN with an index", "NOCOPY");
+      // 10.3.2: INSTANT as the last column; 10.4: anywhere. Not with a hidden FTS_DOC_ID (a FULLTEXT index).
+      const instant =
+        t.hasFulltext !== true && (from104 || (atLeast(v, 10, 3, 2) && op.position.kind === "last"));
+      return mariadb("ALTER TABLE ... ADD COLUMN", instant ? "INSTANT" : "INPLACE", { rebuilds: true });
+    }
+    case "drop-column":
+      return mariadb("ALTER TABLE ... DROP COLUMN", from104 ? "INSTANT" : "INPLACE", { rebuilds: true });
+    case "rename-column":
+      return mariadb("ALTER TABLE ... CHANGE COLUMN (renaming a column)", "INSTANT");
+    case "change-column": {
+      const { change, assumption } = columnChangeSupport(op, t);
+      return worstOf(
+        change.map((c) => mariadbColumnChange(c, v)),
+        assumption,
+      );
+    }
+    case "set-default":
+    case "drop-default":
+      return mariadb("ALTER TABLE ... ALTER COLUMN (setting or dropping a default)", "INSTANT");
+    case "add-index":
+      if (op.index === "primary")
+        return mariadb("ALTER TABLE ... ADD PRIMARY KEY", "INPLACE", { rebuilds: true });
+      if (op.index === "fulltext")
+        return mariadb("ALTER TABLE ... ADD FULLTEXT INDEX", t.hasFulltext === true ? "NOCOPY" : "INPLACE", {
+          lock: "SHARED",
+          rebuilds: t.hasFulltext !== true,
+        });
+      if (op.index === "spatial")
+        return mariadb("ALTER TABLE ... ADD SPATIAL INDEX", "NOCOPY", { lock: "SHARED" });
+      return mariadb("ALTER TABLE ... ADD INDEX", "NOCOPY");
+    case "drop-index":
+      return mariadb("ALTER TABLE ... DROP INDEX", "NOCOPY");
+    case "drop-primary-key":
+      return t.addsPrimaryKey
+        ? mariadb("ALTER TABLE ... DROP PRIMARY KEY, ADD PRIMARY KEY", "INPLACE", { rebuilds: true })
+        : mariadb("ALTER TABLE ... DROP PRIMARY KEY (alone)", "COPY");
+    case "rename-index":
+      return mariadb("ALTER TABLE ... RENAME INDEX", "INSTANT");
+    case "index-visibility":
+      return mariadb("ALTER TABLE ... ALTER INDEX ... IGNORED", "INSTANT");
+    case "add-foreign-key":
+      return t.foreignKeyChecks
+        ? mariadb("ALTER TABLE ... ADD FOREIGN KEY (foreign_key_checks=1)", "COPY")
+        : mariadb("ALTER TABLE ... ADD FOREIGN KEY (foreign_key_checks=0)", "NOCOPY");
+    case "drop-foreign-key":
+      return mariadb("ALTER TABLE ... DROP FOREIGN KEY", "INSTANT");
+    case "add-check":
+      return mariadb("ALTER TABLE ... ADD CHECK (validates every row)", "COPY");
+    case "drop-constraint":
+      return mariadb("ALTER TABLE ... DROP CONSTRAINT", "INSTANT");
+    case "convert-charset":
+      return t.charset !== null && t.charset === op.charset
+        ? mariadb("ALTER TABLE ... CONVERT TO CHARACTER SET (same character set)", "INSTANT")
+        : mariadb("ALTER TABLE ... CONVERT TO CHARACTER SET", "COPY");
+    case "table-charset":
+      return mariadb("ALTER TABLE ... DEFAULT CHARACTER SET", "INSTANT");
+    case "table-option":
+      if (op.option === "ROW_FORMAT" || op.option === "KEY_BLOCK_SIZE")
+        return mariadb(`ALTER TABLE ... ${op.option}=...`, "INPLACE", { rebuilds: true });
+      if (op.option === "AUTO_INCREMENT" || op.option === "COMMENT" || op.option.startsWith("STATS_"))
+        return mariadb(`ALTER TABLE ... ${op.option}=...`, "INSTANT");
+      if (op.option === "ENGINE")
+        return op.value === "INNODB"
+          ? mariadb("ALTER TABLE ... ENGINE=InnoDB", "INPLACE", { rebuilds: true })
+          : mariadb(`ALTER TABLE ... ENGINE=${op.value}`, "COPY");
+      return null;
+    case "force":
+      return mariadb("ALTER TABLE ... FORCE", "INPLACE", { rebuilds: true });
+    case "rename-table":
+      return mariadb("ALTER TABLE ... RENAME TO", "INSTANT");
+    default:
+      return null;
+  }
+}
+
+function mariadbColumnChange(c: ColumnChange, v: ServerVersion): OperationSupport {
+  const from104 = atLeast(v, 10, 4);
+  switch (c) {
+    case "none":
+    case "rename":
+      return mariadb("ALTER TABLE ... CHANGE COLUMN (renaming a column)", "INSTANT");
+    case "reorder":
+      return mariadb("ALTER TABLE ... MODIFY COLUMN (reordering columns)", from104 ? "INSTANT" : "INPLACE", {
+        rebuilds: true,
+      });
+    case "extend-varchar":
+    case "extend-varchar-length-bytes":
+      return mariadb("ALTER TABLE ... MODIFY COLUMN (extending a VARCHAR)", from104 ? "INSTANT" : "NOCOPY");
+    case "enum-append":
+      return mariadb("ALTER TABLE ... MODIFY COLUMN (adding ENUM or SET members at the end)", "INSTANT");
+    case "make-null":
+    case "make-not-null":
+      return mariadb(
+        `ALTER TABLE ... MODIFY COLUMN (${c === "make-null" ? "NULL" : "NOT NULL"})`,
+        "INPLACE",
+        {
+          rebuilds: true,
+        },
+      );
+    case "type":
+      return mariadb("ALTER TABLE ... MODIFY COLUMN (changing the data type)", "COPY");
+  }
+}
+
+/** Several changes in one MODIFY: the worst of them decides. */
+function worstOf(parts: OperationSupport[], assumption?: string): OperationSupport {
+  const worst = parts.reduce((a, b) => (rank(b) > rank(a) ? b : a));
+  return {
+    ...worst,
+    rebuildsInPlace: parts.some((p) => p.rebuildsInPlace),
+    lock: parts.some((p) => p.lock === "SHARED") ? "SHARED" : worst.lock,
+    ...(assumption ? { assumption } : {}),
+  };
+}
+
+const rank = (s: OperationSupport) => ALGORITHMS.indexOf(s.best);
