@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import {
+  countSamples,
   readPlans,
   readStackedTime,
   readStatement,
@@ -17,6 +18,7 @@ import {
   readTarget,
   readTargetHealth,
   readTopStatements,
+  type StoredPlan,
 } from "../store/read-dashboard.js";
 import type { StoreConnection } from "../store/store-connection.js";
 import { CHARTS_SCRIPT } from "./assets/charts-script.js";
@@ -26,6 +28,7 @@ import { databasesPage } from "./pages/databases-page.js";
 import { planDiffPage } from "./pages/plan-diff-page.js";
 import { statementPage } from "./pages/statement-page.js";
 import { compareStoredPlans } from "./stored-plan-comparison.js";
+import { storedPlanFindings } from "./stored-plan-findings.js";
 import { parseRange, RangeError400 } from "./time-range.js";
 
 /** Statements drawn on a database's stacked chart; the rest are one "all others" band. */
@@ -83,12 +86,14 @@ async function route(options: DashboardOptions, url: URL, files: Map<string, Rep
     const target = targetId === null ? null : await readTarget(store, targetId);
     if (!target) return notFound(`no database ${key} in the store`);
     const range = parseRange(url.searchParams, target.lastSample);
+    const samples = await countSamples(store, target.id, range);
     const top = await readTopStatements(store, target.id, range, CHART_STATEMENTS);
     const stacked = await readStackedTime(
       store,
       target.id,
       range,
       top.map((s) => s.id),
+      samples,
     );
     return html(databasePage(target, range, top, stacked));
   }
@@ -98,8 +103,11 @@ async function route(options: DashboardOptions, url: URL, files: Map<string, Rep
     if (!statement) return notFound(`no statement ${key} in the store`);
     const target = await readTarget(store, statement.targetId);
     const range = parseRange(url.searchParams, target?.lastSample ?? null);
-    const points = await readStatementSeries(store, statement, range);
-    return html(statementPage(statement, range, points, await readStatementPlans(store, statement.id)));
+    const samples = await countSamples(store, statement.targetId, range);
+    const series = await readStatementSeries(store, statement, range, samples);
+    const plans = await readStatementPlans(store, statement.id);
+    const findings = new Map(plans.map((p) => [p.id, storedPlanFindings(p.plan, statement.query)]));
+    return html(statementPage(statement, range, series, plans, findings));
   }
   if (kind === "plan-diff" && key === undefined) {
     const before = id(url.searchParams.get("before") ?? undefined);
@@ -112,7 +120,13 @@ async function route(options: DashboardOptions, url: URL, files: Map<string, Rep
     const statement = await readStatement(store, a.statementId);
     if (!statement || b.statementId !== a.statementId)
       return notFound("the two plans are not of one statement");
-    return html(planDiffPage(statement, compareStoredPlans(b, a)));
+    const numbers = new Map((await readStatementPlans(store, statement.id)).map((p, i) => [p.id, i + 1]));
+    const side = (p: StoredPlan, when: string) => ({
+      label: `${when}: plan ${numbers.get(p.id) ?? "?"} (shape ${p.shapeHash.slice(0, 12)})`,
+      plan: p.plan,
+      findings: storedPlanFindings(p.plan, statement.query),
+    });
+    return html(planDiffPage(statement, compareStoredPlans(b, a), [side(b, "before"), side(a, "after")]));
   }
   return notFound(`nothing at ${url.pathname}`);
 }

@@ -52,7 +52,9 @@ table{border-collapse:collapse;background:#fff;width:100%}th,td{border-bottom:1p
 th{background:#eef0f3;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
 code,pre{font:12px/1.4 ui-monospace,monospace}pre{background:#fff;border:1px solid #e3e6ea;padding:8px;overflow:auto}
 .warn{color:#a4330b}.muted{color:#687080}.chart{background:#fff;border:1px solid #e3e6ea;padding:8px;margin:8px 0}
-form.range{margin:8px 0}form.range input{font:inherit}nav.presets a{margin-right:8px}
+.picture{overflow:auto;background:#fff;border:1px solid #e3e6ea;margin:8px 0}.diff-pictures{display:flex;gap:12px;flex-wrap:wrap}
+.diff-side{flex:1 1 480px;min-width:0}.sev-error strong{color:#c62828}.sev-warning strong{color:#b26a00}.sev-info strong{color:#2f6fc0}
+nav.pages{margin:8px 0}form.range{margin:8px 0}form.range input{font:inherit}nav.presets a{margin-right:8px}
 `;
 
 /** A whole page: the title, the body, and the chart script when the page draws charts. */

@@ -10,9 +10,10 @@ import { dashboardServer } from "../dashboard/dashboard-server.js";
 import { openStore } from "../store/open-store.js";
 import { STORE_SCHEMA_VERSION, storeVersion } from "../store/store-migrations.js";
 import { InputError } from "../util/input-error.js";
+import { loadSqlParser } from "../util/sql-parser.js";
 
-/** The first store schema with everything the pages read (plans are version 2). */
-const OLDEST_SERVED_VERSION = 2;
+/** The first store schema with everything the pages read (rollups are version 3; collect upgrades a store). */
+const OLDEST_SERVED_VERSION = 3;
 
 export interface ServeOptions {
   /** A team store (postgresql://...); else the embedded store in `home`. */
@@ -43,6 +44,8 @@ export function isLoopback(host: string): boolean {
 
 export async function serveDashboard(options: ServeOptions): Promise<RunningDashboard> {
   const token = options.token ?? (isLoopback(options.host) ? null : randomBytes(18).toString("base64url"));
+  // The plan rules (run on stored plans for their pictures) parse their fixes back.
+  await loadSqlParser();
   const opened = await openStore({
     url: options.store,
     ...(options.home ? { home: options.home } : {}),

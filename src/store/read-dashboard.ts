@@ -3,6 +3,8 @@
  * range so that a page reads the samples it shows, not the whole history.
  */
 import type { Plan } from "../facts/plan/plan-model.js";
+import { binLabel, type ChartBins, chartBins, coverRange, type Grain, rankingGrain } from "./rollup-grain.js";
+import { bucketOf } from "./rollup-sql.js";
 import type { StoreConnection } from "./store-connection.js";
 
 export interface TargetHealth {
@@ -16,7 +18,7 @@ export interface TargetHealth {
   gaps: number;
   lastGap: Date | null;
   lastGapError: string | null;
-  /** The statement with the most time in the last hour of samples, and that time. */
+  /** The statement with the most time in the hour of the last sample and the hour before, and that time. */
   topStatement: { id: number; query: string; totalMs: number } | null;
 }
 
@@ -47,8 +49,9 @@ export async function readTargetHealth(store: StoreConnection): Promise<TargetHe
                              from dbopt_store.gap where target_id = t.id) g
        left join lateral (select error from dbopt_store.gap
                            where target_id = t.id order by taken_at desc limit 1) lg on true
-       left join lateral (select statement_id, sum(total_ms) as total_ms from dbopt_store.statement_sample
-                           where target_id = t.id and taken_at > s.last_sample - interval '1 hour'
+       left join lateral (select statement_id, sum(total_ms) as total_ms from dbopt_store.statement_rollup
+                           where target_id = t.id and grain = 'hour'
+                             and bucket > s.last_sample - interval '2 hours' and bucket <= s.last_sample
                            group by statement_id order by 2 desc limit 1) top on true
        left join dbopt_store.statement st on st.id = top.statement_id
       order by t.database_name, t.address`,
@@ -109,32 +112,97 @@ export interface StatementTotals {
   rows: number;
 }
 
-/** The statements with the most time in the range, most first. */
+/** Samples of a target in [from, to): how many points a chart of the range would have at most. */
+export async function countSamples(
+  store: StoreConnection,
+  targetId: number,
+  range: TimeRange,
+): Promise<number> {
+  const [row] = await store.query<{ n: string }>(
+    "select count(*) as n from dbopt_store.sample where target_id = $1 and taken_at >= $2 and taken_at < $3",
+    [targetId, range.from, range.to],
+  );
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * The statements with the most time in [from, to), most first. Candidates are ranked on at most ~25 buckets of
+ * the coarsest rollup (the range widened to whole buckets); the figures of each candidate are then summed exactly
+ * over the range (days, hours and edge samples: coverRange), and the candidates ranked again on them.
+ */
 export async function readTopStatements(
   store: StoreConnection,
   targetId: number,
   range: TimeRange,
   limit: number,
 ): Promise<StatementTotals[]> {
-  const rows = await store.query<{
-    id: string;
-    query: string;
-    calls: string;
-    total_ms: number;
-    rows: string;
-  }>(
-    `select st.id, st.query, top.calls, top.total_ms, top.rows
-       from (select statement_id, sum(calls) as calls, sum(total_ms) as total_ms, sum(rows) as rows
-               from dbopt_store.statement_sample
-              where target_id = $1 and taken_at > $2 and taken_at <= $3
-              group by statement_id order by sum(total_ms) desc limit $4) top
-       join dbopt_store.statement st on st.id = top.statement_id
-      order by top.total_ms desc`,
-    [targetId, range.from, range.to, limit],
+  const grain = rankingGrain(range);
+  const candidates = await store.query<{ statement_id: string }>(
+    grain === "sample"
+      ? `select statement_id from dbopt_store.statement_sample
+          where target_id = $1 and taken_at >= $2 and taken_at < $3
+          group by 1 order by sum(total_ms) desc limit $4`
+      : `select statement_id from dbopt_store.statement_rollup
+          where target_id = $1 and grain = $5 and bucket >= ${bucketOf("$5", "$2::timestamptz")} and bucket < $3
+          group by 1 order by sum(total_ms) desc limit $4`,
+    [targetId, range.from, range.to, limit * 2, ...(grain === "sample" ? [] : [grain])],
+  );
+  if (candidates.length === 0) return [];
+  const totals = await sumOverRange(
+    store,
+    targetId,
+    candidates.map((c) => Number(c.statement_id)),
+    range,
+  );
+  const rows = await store.query<{ id: string; query: string }>(
+    "select id, query from dbopt_store.statement where id = any($1::bigint[])",
+    [totals.map((t) => t.id)],
+  );
+  const text = new Map(rows.map((r) => [Number(r.id), r.query]));
+  return totals
+    .filter((t) => t.calls > 0 || t.totalMs > 0)
+    .sort((a, b) => b.totalMs - a.totalMs || a.id - b.id)
+    .slice(0, limit)
+    .map((t) => ({ ...t, query: text.get(t.id) ?? "" }));
+}
+
+/** Calls, time and rows of each statement over exactly [from, to), from the rollups and the edge samples. */
+async function sumOverRange(
+  store: StoreConnection,
+  targetId: number,
+  statementIds: number[],
+  range: TimeRange,
+): Promise<Array<Omit<StatementTotals, "query">>> {
+  const cover = coverRange(range);
+  const buckets = [
+    ...cover.day.map((iv) => ["day", ...iv] as const),
+    ...cover.hour.map((iv) => ["hour", ...iv] as const),
+  ];
+  const rows = await store.query<{ statement_id: string; calls: string; total_ms: number; rows: string }>(
+    `select statement_id, sum(calls) as calls, sum(total_ms) as total_ms, sum(rows) as rows from (
+       select r.statement_id, r.calls, r.total_ms, r.rows
+         from unnest($3::text[], $4::timestamptz[], $5::timestamptz[]) iv (grain, a, b)
+         join dbopt_store.statement_rollup r
+           on r.target_id = $1 and r.grain = iv.grain and r.bucket >= iv.a and r.bucket < iv.b
+        where r.statement_id = any($2::bigint[])
+       union all
+       select ss.statement_id, ss.calls, ss.total_ms, ss.rows
+         from unnest($6::timestamptz[], $7::timestamptz[]) iv (a, b)
+         join dbopt_store.statement_sample ss on ss.target_id = $1 and ss.taken_at >= iv.a and ss.taken_at < iv.b
+        where ss.statement_id = any($2::bigint[])) x
+     group by statement_id`,
+    [
+      targetId,
+      statementIds,
+      buckets.map((b) => b[0]),
+      buckets.map((b) => b[1]),
+      buckets.map((b) => b[2]),
+      cover.sample.map((iv) => iv[0]),
+      cover.sample.map((iv) => iv[1]),
+    ],
   );
   return rows.map((r) => ({
-    id: Number(r.id),
-    query: r.query,
+    id: Number(r.statement_id),
     calls: Number(r.calls),
     totalMs: Number(r.total_ms),
     rows: Number(r.rows),
@@ -142,53 +210,71 @@ export async function readTopStatements(
 }
 
 export interface StackedSeries {
-  /** Sample times, oldest first. */
+  /** Start of each point (a sample's time, or a bin's start), oldest first. */
   times: Date[];
-  /** Time per sample of each listed statement (0 where it did nothing), in the order asked. */
+  /** What one point covers: "sample", "20 min", "2 h"... */
+  bin: string;
+  /** The table the points were read from. */
+  grain: Grain;
+  /** Time per point of each listed statement (0 where it did nothing), in the order asked. */
   byStatement: number[][];
-  /** Time per sample of every other statement. */
+  /** Time per point of every other statement. */
   others: number[];
 }
 
-/** Time spent per sample by each of `statementIds` and by all the others together, for a stacked chart. */
+/** SQL for the start of the bin of `at` (seconds, from epoch), or `at` itself when each sample is its own point. */
+function binOf(bins: ChartBins, at: string): string {
+  return bins.stepMs === 0
+    ? at
+    : `to_timestamp(floor(extract(epoch from ${at}) / ${bins.stepMs / 1000}) * ${bins.stepMs / 1000})`;
+}
+
+/**
+ * Time spent per point by each of `statementIds` and by all the others together, for a stacked chart: at most
+ * ~600 points (chartBins), read from the samples or the hourly or daily rollups. "Others" is the workload's total
+ * (workload_rollup) minus the listed statements, so no point sums 5,000 statements.
+ */
 export async function readStackedTime(
   store: StoreConnection,
   targetId: number,
   range: TimeRange,
   statementIds: number[],
+  samples: number,
 ): Promise<StackedSeries> {
-  const rows = await store.query<{ taken_at: Date; statement_id: string | null; total_ms: number }>(
-    `select s.taken_at, d.statement_id, d.total_ms
-       from dbopt_store.sample s
-       left join lateral (
-         select case when ss.statement_id = any($4::bigint[]) then ss.statement_id end as statement_id,
-                sum(ss.total_ms) as total_ms
-           from dbopt_store.statement_sample ss
-          where ss.target_id = s.target_id and ss.taken_at = s.taken_at
-          group by 1) d on true
-      where s.target_id = $1 and s.taken_at > $2 and s.taken_at <= $3
-      order by s.taken_at`,
-    [targetId, range.from, range.to, statementIds],
+  const bins = chartBins(range, samples);
+  const statementRows = await store.query<{ at: Date; statement_id: string; total_ms: number }>(
+    bins.grain === "sample"
+      ? `select ${binOf(bins, "taken_at")} as at, statement_id, sum(total_ms) as total_ms
+           from dbopt_store.statement_sample
+          where target_id = $1 and statement_id = any($4::bigint[]) and taken_at >= $2 and taken_at < $3
+          group by 1, 2`
+      : `select ${binOf(bins, "bucket")} as at, statement_id, sum(total_ms) as total_ms
+           from dbopt_store.statement_rollup
+          where statement_id = any($4::bigint[]) and grain = $5
+            and bucket >= ${bucketOf("$5", "$2::timestamptz")} and bucket < $3 and target_id = $1
+          group by 1, 2`,
+    [targetId, range.from, range.to, statementIds, ...(bins.grain === "sample" ? [] : [bins.grain])],
   );
-  const times: Date[] = [];
-  const byStatement = statementIds.map(() => [] as number[]);
-  const others: number[] = [];
-  const column = new Map(statementIds.map((id, i) => [String(id), i]));
-  let last = Number.NaN;
-  for (const r of rows) {
-    if (r.taken_at.getTime() !== last) {
-      last = r.taken_at.getTime();
-      times.push(r.taken_at);
-      for (const series of byStatement) series.push(0);
-      others.push(0);
-    }
-    const at = times.length - 1;
-    if (r.total_ms === null) continue;
-    const i = r.statement_id === null ? undefined : column.get(String(r.statement_id));
-    if (i === undefined) others[at] = Number(r.total_ms);
-    else (byStatement[i] as number[])[at] = Number(r.total_ms);
+  const totals = await store.query<{ at: Date; total_ms: number }>(
+    `select ${binOf(bins, "bucket")} as at, sum(total_ms) as total_ms from dbopt_store.workload_rollup
+      where target_id = $1 and grain = $4 and bucket >= ${bins.grain === "sample" ? "$2" : bucketOf("$4", "$2::timestamptz")} and bucket < $3
+      group by 1 order by 1`,
+    [targetId, range.from, range.to, bins.grain],
+  );
+  const times = totals.map((t) => t.at);
+  const index = new Map(times.map((t, i) => [t.getTime(), i]));
+  const column = new Map(statementIds.map((id, i) => [id, i]));
+  const byStatement = statementIds.map(() => times.map(() => 0));
+  for (const r of statementRows) {
+    const i = index.get(r.at.getTime());
+    const c = column.get(Number(r.statement_id));
+    if (i === undefined || c === undefined) continue;
+    (byStatement[c] as number[])[i] = Number(r.total_ms);
   }
-  return { times, byStatement, others };
+  const others = totals.map((t, i) =>
+    Math.max(0, Number(t.total_ms) - byStatement.reduce((sum, series) => sum + (series[i] ?? 0), 0)),
+  );
+  return { times, bin: binLabel(bins), grain: bins.grain, byStatement, others };
 }
 
 export interface StoredStatement {
@@ -236,44 +322,98 @@ export async function readStatement(
 }
 
 export interface StatementPoint {
+  /** A sample's time, or the start of a bin of samples. */
   at: Date;
   calls: number;
   totalMs: number;
+  /** Sum over calls of the squared call time (calls × (stddev² + mean²)): with calls and totalMs, the spread. */
+  sumSqMs: number;
   rows: number;
-  /** The plan the sample saw, when its plan was taken. */
-  planId: number | null;
 }
 
-/** The statement's figures in each sample of the range where it ran or had its plan taken, oldest first. */
+export interface PlanSeen {
+  at: Date;
+  planId: number;
+}
+
+export interface StatementSeries {
+  points: StatementPoint[];
+  /** What one point covers: "sample", "20 min", "2 h"... */
+  bin: string;
+  grain: Grain;
+  /** The samples of the range where the statement's plan differs from the plan sampled before (even before the range). */
+  planChanges: PlanSeen[];
+  /** The plan the range starts with (the last one sampled at or before its first change), if any. */
+  firstPlan: PlanSeen | null;
+}
+
+/**
+ * The statement's figures over [from, to): at most ~600 points, from its samples or its hourly or daily rollups;
+ * and the samples where its plan changed, from its plan samples (index plan_sample_statement).
+ */
 export async function readStatementSeries(
   store: StoreConnection,
   statement: StoredStatement,
   range: TimeRange,
-): Promise<StatementPoint[]> {
+  samples: number,
+): Promise<StatementSeries> {
+  const bins = chartBins(range, samples);
+  const sums = `sum(calls) as calls, sum(total_ms) as total_ms, sum(sum_sq_ms) as sum_sq_ms, sum(rows) as rows`;
   const rows = await store.query<{
-    taken_at: Date;
+    at: Date;
     calls: string;
     total_ms: number;
+    sum_sq_ms: number;
     rows: string;
-    plan_id: string | null;
   }>(
-    `select coalesce(ss.taken_at, ps.taken_at) as taken_at, coalesce(ss.calls, 0) as calls,
-            coalesce(ss.total_ms, 0) as total_ms, coalesce(ss.rows, 0) as rows, ps.plan_id
-       from (select * from dbopt_store.statement_sample
-              where target_id = $1 and statement_id = $2 and taken_at > $3 and taken_at <= $4) ss
-       full join (select * from dbopt_store.plan_sample
-                   where target_id = $1 and statement_id = $2 and taken_at > $3 and taken_at <= $4) ps
-         on ps.taken_at = ss.taken_at
-      order by 1`,
-    [statement.targetId, statement.id, range.from, range.to],
+    bins.grain === "sample"
+      ? `select ${binOf(bins, "taken_at")} as at, ${sums} from dbopt_store.statement_sample
+          where statement_id = $1 and taken_at >= $2 and taken_at < $3 and target_id = $4
+          group by 1 order by 1`
+      : `select ${binOf(bins, "bucket")} as at, ${sums} from dbopt_store.statement_rollup
+          where statement_id = $1 and grain = $5 and bucket >= ${bucketOf("$5", "$2::timestamptz")} and bucket < $3
+            and target_id = $4
+          group by 1 order by 1`,
+    [
+      statement.id,
+      range.from,
+      range.to,
+      statement.targetId,
+      ...(bins.grain === "sample" ? [] : [bins.grain]),
+    ],
   );
-  return rows.map((r) => ({
-    at: r.taken_at,
-    calls: Number(r.calls),
-    totalMs: Number(r.total_ms),
-    rows: Number(r.rows),
-    planId: r.plan_id === null ? null : Number(r.plan_id),
+  const plans = await store.query<{ taken_at: Date; plan_id: string; previous: string | null }>(
+    `select taken_at, plan_id, previous from (
+       select taken_at, plan_id, lag(plan_id) over (order by taken_at) as previous
+         from dbopt_store.plan_sample where statement_id = $1 and taken_at < $3 and target_id = $4) p
+      where previous is distinct from plan_id and (taken_at >= $2 or previous is null)
+         or taken_at = (select max(taken_at) from dbopt_store.plan_sample
+                         where statement_id = $1 and taken_at < $2 and target_id = $4)
+      order by taken_at`,
+    [statement.id, range.from, range.to, statement.targetId],
+  );
+  const seen = plans.map((p) => ({
+    at: p.taken_at,
+    planId: Number(p.plan_id),
+    previous: p.previous === null ? null : Number(p.previous),
   }));
+  const inRange = seen.filter((p) => p.at >= range.from);
+  const before = seen.filter((p) => p.at < range.from).at(-1);
+  const changes = inRange.filter((p) => p.previous !== null && p.previous !== p.planId);
+  const first = before ?? inRange[0] ?? null;
+  return {
+    points: rows.map((r) => ({
+      at: r.at,
+      calls: Number(r.calls),
+      totalMs: Number(r.total_ms),
+      sumSqMs: Number(r.sum_sq_ms),
+      rows: Number(r.rows),
+    })),
+    bin: binLabel(bins),
+    grain: bins.grain,
+    planChanges: changes.map(({ at, planId }) => ({ at, planId })),
+    firstPlan: first ? { at: first.at, planId: first.planId } : null,
+  };
 }
 
 export interface StoredPlan {

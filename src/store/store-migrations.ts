@@ -2,6 +2,7 @@ import { DbError } from "../connectors/db-error.js";
 import { DBOPT_VERSION } from "../version.js";
 import { SAMPLES_MIGRATION } from "./migrations/001-samples.js";
 import { PLANS_MIGRATION } from "./migrations/002-plans.js";
+import { ROLLUPS_MIGRATION } from "./migrations/003-rollups.js";
 import type { StoreConnection } from "./store-connection.js";
 
 export interface Migration {
@@ -18,6 +19,11 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: SAMPLES_MIGRATION,
   },
   { version: 2, description: "generic plans by shape", sql: PLANS_MIGRATION },
+  {
+    version: 3,
+    description: "hourly and daily rollups of statements and of the whole workload",
+    sql: ROLLUPS_MIGRATION,
+  },
 ];
 
 /** The schema version this dbopt writes and reads. */

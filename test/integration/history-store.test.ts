@@ -260,14 +260,23 @@ describe.each(availableServers())("history store on $name", (srv) => {
     } finally {
       await connection.close();
     }
-    await expect(storeRows("select 1 from dbopt_store.plan")).rejects.toThrow(/does not exist/);
-    // An older collector's sample in the old schema.
+    await expect(storeRows("select 1 from dbopt_store.statement_rollup")).rejects.toThrow(/does not exist/);
+    // An older collector's gap and two samples of one statement in the old schema.
     const writer = await StoreConnection.connect(store.url);
     await new PartitionKeeper(writer).ensure(new Date()).finally(() => writer.close());
     await storeRows(
       `insert into dbopt_store.target (system_identifier, database_name, address) values (1, 'old', 'x@old:5432/old');
        insert into dbopt_store.gap (target_id, taken_at, error_code, error, collector)
-       select id, now(), 'connection-refused', 'old gap', 'old/1' from dbopt_store.target`,
+       select id, now(), 'connection-refused', 'old gap', 'old/1' from dbopt_store.target;
+       insert into dbopt_store.statement (target_id, queryid, user_name, toplevel, query, first_seen, last_seen)
+       select id, 42, 'old', true, 'select 42', now(), now() from dbopt_store.target;
+       insert into dbopt_store.sample (target_id, taken_at, statements, statements_active, wait_probes, duration_ms,
+                                       collector, dbopt_version)
+       select id, date_trunc('hour', now()) + m * interval '1 minute', 1, 1, 0, 1, 'old/1', '0.0.1'
+         from dbopt_store.target, (values (1), (2)) v (m);
+       insert into dbopt_store.statement_sample
+       select s.target_id, s.taken_at, st.id, 10, 20.5, 50, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, false
+         from dbopt_store.sample s join dbopt_store.statement st on st.target_id = s.target_id;`,
     );
 
     // A statement for the new collector to plan: the target's statements were reset before this test.
@@ -282,6 +291,23 @@ describe.each(availableServers())("history store on $name", (srv) => {
       Array.from({ length: STORE_SCHEMA_VERSION }, (_, i) => i + 1),
     );
     expect(await storeRows("select error from dbopt_store.gap")).toEqual([{ error: "old gap" }]);
+    // The upgrade summed the old samples into the rollups (both in one hour and one day).
+    expect(
+      await storeRows(
+        `select r.grain, r.samples, r.calls::int, r.total_ms from dbopt_store.statement_rollup r
+           join dbopt_store.statement st on st.id = r.statement_id where st.queryid = 42 order by 1`,
+      ),
+    ).toEqual([
+      { grain: "day", samples: 2, calls: 20, total_ms: 41 },
+      { grain: "hour", samples: 2, calls: 20, total_ms: 41 },
+    ]);
+    // The new collector's sample went into them too, in its own transaction.
+    const [sampled] = await storeRows<{ samples: number }>(
+      `select count(*)::int as samples from dbopt_store.workload_rollup w
+         join dbopt_store.sample s on s.target_id = w.target_id and s.taken_at = w.bucket
+        where w.grain = 'sample' and s.collector <> 'old/1'`,
+    );
+    expect(sampled?.samples).toBe(1);
     expect((await storeRows("select 1 from dbopt_store.plan_sample")).length).toBeGreaterThan(0);
 
     await storeRows(

@@ -1,4 +1,7 @@
-/** A database's top statements over time: a stacked chart of time per sample by statement, and their totals. */
+/**
+ * A database's top statements over time: a stacked chart of time per point by statement (each sample, or bins read
+ * from the rollups for long ranges), their totals, and links to the database's other pages.
+ */
 import type { StackedSeries, StatementTotals, TargetName, TimeRange } from "../../store/read-dashboard.js";
 import { escapeHtml, formatCount, formatMs, jsonScript, page, shortQuery } from "../html.js";
 import { rangeControls } from "../time-range.js";
@@ -34,7 +37,8 @@ export function databasePage(
     .join("\n");
   const body = `<h1>${escapeHtml(target.databaseName)}</h1><p class="muted">${escapeHtml(target.address)}</p>
 ${rangeControls(path, range)}
-<h2>Time spent per sample, by statement</h2>
+<nav class="pages" id="database-pages"><a href="/database/${target.id}/findings">findings and index advice</a> · <a href="/database/${target.id}/growth?${rangeQuery(range)}">tables and indexes over time</a> · <a href="/database/${target.id}/settings">settings history</a></nav>
+<h2>Time spent per ${stacked.bin}, by statement</h2>
 ${stacked.times.length ? `<div class="chart" id="time-chart" data-chart="time-data"></div>${jsonScript("time-data", chart)}` : `<p>No sample in this range.</p>`}
 <h2>Top statements in the range</h2>
 ${top.length ? `<table id="statements"><thead><tr><th>#</th><th>statement</th><th>calls</th><th>total</th><th>mean</th><th>rows</th></tr></thead><tbody>${rows}</tbody></table>` : `<p>No statement ran in this range.</p>`}`;
