@@ -57,6 +57,12 @@ export {
   type PlanComparison,
   type PlanSource,
 } from "./pipeline/compare-plans.js";
+export {
+  type DiffOptions,
+  type DiffReport,
+  type DiffSource,
+  diffSnapshots,
+} from "./pipeline/diff-snapshots.js";
 export { type ExplainOptions, type ExplainRun, explainOnDatabase } from "./pipeline/explain-on-database.js";
 export { explainPlanText, explainStatementOnDatabase } from "./pipeline/explain-plan.js";
 export {

@@ -7,6 +7,7 @@ import { registerAnalyze } from "./commands/analyze-command.js";
 import { registerCheck } from "./commands/check-command.js";
 import { registerCollect } from "./commands/collect-command.js";
 import { registerDemo } from "./commands/demo-command.js";
+import { registerDiff } from "./commands/diff-command.js";
 import { registerExplain } from "./commands/explain-command.js";
 import { registerLogs } from "./commands/logs-command.js";
 import { registerMigrate } from "./commands/migrate-command.js";
@@ -38,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSnapshot(program);
   registerCollect(program, setExitCode);
   registerRegressions(program, setExitCode);
+  registerDiff(program, setExitCode);
   registerServe(program);
   registerLogs(program, setExitCode);
   registerTraces(program, setExitCode);
