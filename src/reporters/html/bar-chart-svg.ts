@@ -24,7 +24,7 @@ function cut(text: string, max: number): string {
 export function barChartSvg(bars: Bar[], options: { id: string; caption: string; colour?: string }): Html {
   if (!bars.length) return html``;
   const max = Math.max(...bars.map((b) => b.value), Number.MIN_VALUE);
-  const room = WIDTH - LABEL - 90;
+  const room = WIDTH - LABEL - 140;
   const height = bars.length * ROW + 8;
   const colour = options.colour ?? "#d92d20";
   return html`<figure class="picture" id="${options.id}"><svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" font-family="system-ui,sans-serif" font-size="12">
@@ -50,7 +50,7 @@ export function pairedBarChartSvg(
 ): Html {
   if (!rows.length) return html``;
   const max = Math.max(...rows.flatMap((r) => [r.before, r.after]), Number.MIN_VALUE);
-  const room = WIDTH - LABEL - 110;
+  const room = WIDTH - LABEL - 160;
   const row = ROW * 2;
   const height = rows.length * row + 28;
   return html`<figure class="picture" id="${options.id}"><svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" font-family="system-ui,sans-serif" font-size="12">

@@ -50,11 +50,12 @@ export function planTreeHtml(analyzed: AnalyzedPlan, flagged: ReadonlySet<number
           ? []
           : [`${key}: ${Array.isArray(value) ? value.join(", ") : String(value)}`];
       });
-      const indent = `${"  ".repeat(Math.min(depth, MAX_INDENT))}${depth > MAX_INDENT ? `[depth ${depth}] ` : ""}${depth ? "└ " : ""}`;
+      const pad = "  ".repeat(Math.min(depth, MAX_INDENT));
+      const indent = `${pad}${depth > MAX_INDENT ? `[depth ${depth}] ` : ""}${depth ? "└ " : ""}`;
       rows.push(html`<tr data-node="${node.id}"${flagged.has(node.id) ? html` class="flagged"` : ""}>
 <td class="n">${own}</td><td class="n"><span class="bar" style="width:${Math.round(share * 60)}px"></span>${formatPercent(share)}</td>
 <td class="n">${formatCount(node.planRows)}</td>${timed ? html`<td class="n">${actual}</td><td class="n">${node.actual ? formatCount(node.actual.loops) : ""}</td>` : ""}
-<td class="node">${indent}${node.subplanName ? `[${node.subplanName}] ` : ""}${nodeLabel(node)} <span class="muted">#${node.id}</span>${flagged.has(node.id) ? " ◀" : ""}${props.length ? html`<div class="props">${props.map((p) => html`${indent}   ${p}\n`)}</div>` : ""}</td></tr>`);
+<td class="node">${indent}${node.subplanName ? `[${node.subplanName}] ` : ""}${nodeLabel(node)} <span class="muted">#${node.id}</span>${flagged.has(node.id) ? " ◀" : ""}${props.length ? html`<div class="props">${props.map((p) => html`${pad}    ${p}\n`)}</div>` : ""}</td></tr>`);
     }
     for (let i = node.children.length - 1; i >= 0; i--) stack.push([node.children[i] as PlanNode, depth + 1]);
   }

@@ -1,0 +1,241 @@
+/**
+ * dbopt's HTML reports in a real browser: the built CLI writes `--format html` files for a check of a live
+ * database (PostgreSQL 15, names holding markup, quotes and ampersands), a captured plan, a plan comparison, a
+ * MariaDB slow log and a migration; Debian's chromium opens each one headless through puppeteer-core with every
+ * request intercepted, so the test fails if the page asks for anything but the file itself. It checks what each
+ * page shows against the same command's JSON (finding titles, the plan picture's nodes, the fix SQL) and saves
+ * screenshots. Without chromium the suite fails in CI and is skipped elsewhere with a line naming it.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FIXTURES } from "../support/fixtures.js";
+import { BIN, runCli } from "../support/run-cli.js";
+import { createTestDatabase, server, type TestDatabase } from "../support/servers.js";
+
+const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p)) ?? null;
+if (!CHROMIUM) {
+  if (process.env.CI === "true") throw new Error("chromium is required in CI (apt-get install -y chromium)");
+  console.warn(
+    "skipping the HTML report browser tests: no chromium at /usr/bin/chromium (apt-get install -y chromium)",
+  );
+}
+
+const SCRIPT = ["/usr/bin/script", "/bin/script"].find((p) => existsSync(p)) ?? null;
+
+/** A table name a page must show as text: markup, both quotes, an ampersand. */
+const AWKWARD = `Order <script>alert("x")</script> & 'co'`;
+const quoted = `"${AWKWARD.replaceAll('"', '""')}"`;
+const SETUP = `
+create table customer (id int primary key, name text);
+create table ${quoted} (id int, customer_id int references customer (id), total numeric);
+create index "dup a" on ${quoted} (total);
+create index "dup b" on ${quoted} (total);
+insert into customer select g, 'c' || g from generate_series(1, 200) g;
+insert into ${quoted} select g, 1 + g % 200, g from generate_series(1, 2000) g;
+analyze;
+`;
+
+interface Finding {
+  title: string;
+  fix?: { sql?: string };
+}
+
+describe.skipIf(!CHROMIUM)("HTML reports in chromium", () => {
+  let browser: Browser;
+  const dir = mkdtempSync(join(tmpdir(), "dbopt-html-report-"));
+
+  beforeAll(async () => {
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM as string,
+      headless: true,
+      // Root in a container has no user namespaces for chromium's sandbox.
+      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+    });
+    console.log(`HTML report files and screenshots in ${dir}`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** Write the report with `args --format html -o FILE` and the same report as JSON; both must succeed. */
+  async function writeBoth(name: string, args: string[], okCodes = [0]) {
+    const file = join(dir, `${name}.html`);
+    const written = await runCli([...args, "--format", "html", "-o", file]);
+    expect(written.stderr).toBe("");
+    expect(okCodes, written.stderr).toContain(written.code);
+    expect(written.stdout).toBe("");
+    const json = await runCli([...args, "--format", "json"]);
+    expect(okCodes, json.stderr).toContain(json.code);
+    return { file, json: JSON.parse(json.stdout) as Record<string, unknown> };
+  }
+
+  /** Open the file with every request intercepted: anything but the file itself is refused and recorded. */
+  async function open(file: string): Promise<{ page: Page; foreign: string[]; errors: string[] }> {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    const url = pathToFileURL(file).href;
+    const foreign: string[] = [];
+    const errors: string[] = [];
+    await page.setRequestInterception(true);
+    page.on("request", (request) => {
+      if (request.url() === url) void request.continue();
+      else {
+        foreign.push(request.url());
+        void request.abort();
+      }
+    });
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    const response = await page.goto(url, { waitUntil: "load" });
+    expect(response?.ok()).toBe(true);
+    return { page, foreign, errors };
+  }
+
+  const texts = (page: Page, selector: string) =>
+    page.$$eval(selector, (nodes) => nodes.map((n) => (n.textContent ?? "").trim()));
+
+  async function finish(page: Page, name: string, foreign: string[], errors: string[]) {
+    await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+    expect(foreign).toEqual([]);
+    expect(errors).toEqual([]);
+    // No script runs in a report: none is written, and none can come from the report's text.
+    expect(await page.$$eval("script", (s) => s.length)).toBe(0);
+    await page.close();
+  }
+
+  describe.each(server("pg15"))("dbopt check on $name", (srv) => {
+    let db: TestDatabase;
+    beforeAll(async () => {
+      db = await createTestDatabase(srv, SETUP);
+    }, 60_000);
+    afterAll(async () => {
+      await db?.drop();
+    });
+
+    it("shows every finding with its fix SQL, and the awkward table name as text", async () => {
+      const { file, json } = await writeBoth("check", ["check", "--db", db.url]);
+      const findings = json.findings as Finding[];
+      expect(findings.length).toBeGreaterThan(2);
+      const { page, foreign, errors } = await open(file);
+      expect(await page.$eval("h1", (h) => h.textContent)).toBe("dbopt check");
+      expect(await page.$eval("#meta", (m) => m.textContent)).toContain(db.name);
+      const titles = await texts(page, "article.finding .title");
+      expect(titles).toEqual(findings.map((f) => f.title));
+      const fixes = await texts(page, "article.finding pre.sql");
+      const expected = findings.flatMap((f) => (f.fix?.sql ? [f.fix.sql.trim()] : []));
+      expect(expected.length).toBeGreaterThan(0);
+      expect(fixes).toEqual(expected);
+      // The duplicate index's fix names the table and the index exactly as the SQL must quote them.
+      expect(fixes.some((sql) => sql.includes('"dup a"') || sql.includes('"dup b"'))).toBe(true);
+      expect(titles.join("\n")).toContain(AWKWARD);
+      await finish(page, "check", foreign, errors);
+    }, 120_000);
+  });
+
+  it("explain: the plan picture draws every node, the tree lists them, findings with their fix", async () => {
+    const plan = join(FIXTURES, "plans", "pg15", "hash-join-batches.txt");
+    const { file, json } = await writeBoth("explain", ["explain", plan]);
+    const nodes: string[] = [];
+    const stack = [json.plan as { label: string; children: unknown[] }];
+    for (let n = stack.pop(); n; n = stack.pop()) {
+      nodes.push(n.label);
+      stack.push(...(n.children as Array<{ label: string; children: unknown[] }>));
+    }
+    const { page, foreign, errors } = await open(file);
+    const boxes = await page.$$eval("#plan-picture svg g.plan-node", (g) => g.length);
+    expect(boxes).toBe(nodes.length);
+    // The picture is drawn, not only written: each box has a size on screen.
+    const sizes = await page.$$eval("#plan-picture svg g.plan-node rect", (rects) =>
+      rects.map((r) => {
+        const box = r.getBoundingClientRect();
+        return box.width * box.height;
+      }),
+    );
+    expect(sizes.every((a) => a > 100)).toBe(true);
+    const tree = await texts(page, "#plan-tree tbody td.node");
+    expect(tree).toHaveLength(nodes.length);
+    for (const label of nodes) expect(tree.some((row) => row.includes(label))).toBe(true);
+    const findings = json.findings as Finding[];
+    expect(await texts(page, "article.finding .title")).toEqual(findings.map((f) => f.title));
+    const spill = findings.find((f) => f.fix?.sql);
+    expect(await texts(page, "article.finding pre.sql")).toContain(spill?.fix?.sql?.trim());
+    await finish(page, "explain", foreign, errors);
+  }, 60_000);
+
+  it("logs: statements drawn as bars with the heaviest first, and the N+1 loop's rewrite", async () => {
+    const log = join(FIXTURES, "logs", "mariadb-slow.log");
+    const { file, json } = await writeBoth("logs", ["logs", log]);
+    const statements = json.statements as Array<{ query: string }>;
+    const loops = json.nPlusOne as Array<{ rewrite: string | null }>;
+    const { page, foreign, errors } = await open(file);
+    const bars = await page.$$eval("#statements-chart svg g.bar rect", (rects) =>
+      rects.map((r) => r.getBoundingClientRect().width),
+    );
+    expect(bars).toHaveLength(Math.min(15, statements.length));
+    expect(bars[0]).toBe(Math.max(...bars));
+    const rows = await texts(page, "#statements tbody td code");
+    expect(rows[0]).toBe(statements[0]?.query);
+    expect(loops.length).toBeGreaterThan(0);
+    expect(await texts(page, "#n-plus-one pre.sql")).toEqual(loops.map((l) => l.rewrite).filter(Boolean));
+    await finish(page, "logs", foreign, errors);
+  }, 60_000);
+
+  it("migrate lint: each finding in the page, with the safe recipe", async () => {
+    const migration = join(FIXTURES, "migrations", "django-widen-and-link", "0002_widen_and_link.sql");
+    const schema = join(FIXTURES, "migrations", "django-widen-and-link", "schema.sql");
+    const { file, json } = await writeBoth(
+      "migrate-lint",
+      ["migrate", "lint", migration, "--schema", schema],
+      [0, 1],
+    );
+    const findings = json.findings as Finding[];
+    expect(findings.length).toBeGreaterThan(0);
+    const { page, foreign, errors } = await open(file);
+    expect(await texts(page, "article.finding .title")).toEqual(findings.map((f) => f.title));
+    expect(await page.$eval("article.finding .location", (p) => p.textContent)).toContain(
+      "0002_widen_and_link.sql:",
+    );
+    await finish(page, "migrate-lint", foreign, errors);
+  }, 60_000);
+
+  it("an unknown format names html among the formats, in one line", async () => {
+    const r = await runCli([
+      "explain",
+      join(FIXTURES, "plans", "pg15", "hash-join-batches.txt"),
+      "--format",
+      "htm",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain("html");
+  });
+
+  it.skipIf(!SCRIPT)(
+    "--format html on a terminal without -o is refused in one line that asks for a file",
+    async () => {
+      // script(1) gives the command a terminal for standard output, as a user typing it has.
+      const plan = join(FIXTURES, "plans", "pg15", "hash-join-batches.txt");
+      const r = spawnSync(
+        SCRIPT as string,
+        ["-qec", `${process.execPath} ${BIN} explain ${plan} --format html`, "/dev/null"],
+        {
+          encoding: "utf8",
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1" },
+        },
+      );
+      expect(r.status).toBe(2);
+      const lines = r.stdout.trim().split(/\r?\n/);
+      expect(lines).toEqual([
+        "dbopt: error: --format html writes a web page, not text for the terminal. Add -o report.html (or send standard output to a file), then open it in a browser.",
+      ]);
+    },
+  );
+});
