@@ -17,6 +17,7 @@ export {
   startEmbeddedServer,
 } from "./connectors/embedded/embedded-server.js";
 export { type MysqlCapabilities, MysqlConnector } from "./connectors/mysql/mysql-connector.js";
+export { MysqlSandbox, type MysqlSandboxOptions, SCRATCH_PREFIX } from "./connectors/mysql/mysql-sandbox.js";
 export { isMysqlUrl, resolveMysqlTarget } from "./connectors/mysql/mysql-target.js";
 export type { PgCapabilities } from "./connectors/postgres/capabilities.js";
 export { type ConnectorOptions, PostgresConnector } from "./connectors/postgres/postgres-connector.js";
@@ -64,6 +65,11 @@ export {
   diffSnapshots,
 } from "./pipeline/diff-snapshots.js";
 export { type ExplainOptions, type ExplainRun, explainOnDatabase } from "./pipeline/explain-on-database.js";
+export {
+  explainOnMysql,
+  explainStatementOnMysql,
+  type MysqlExplainRun,
+} from "./pipeline/explain-on-mysql.js";
 export { explainPlanText, explainStatementOnDatabase } from "./pipeline/explain-plan.js";
 export {
   findRegressions,

@@ -42,6 +42,8 @@ export interface OptionKit {
   outputFile(flag: string): Check<string>;
   /** A PostgreSQL URL. */
   postgresUrl(flag: string): Check<string>;
+  /** A PostgreSQL URL, or a mysql:// or mariadb:// one for the commands that also run on MySQL/MariaDB. */
+  databaseUrl(flag: string): Check<string>;
   /** A time like 2026-11-26T14:00 (UTC unless it names a zone) → epoch milliseconds. */
   instant(flag: string): Check<number>;
   /** rule-id.option=number assignments (checked against the rules later, when they are loaded). */
@@ -188,6 +190,14 @@ function kitFor(z: Zod): OptionKit {
           throw new Invalid("must be a PostgreSQL URL like postgresql://user@host:5432/dbname");
         return text.trim();
       }),
+    databaseUrl: (flag) =>
+      converted(flag, (text) => {
+        if (!/^(postgres(ql)?|mysql|mariadb):\/\/./i.test(text.trim()))
+          throw new Invalid(
+            "must be a database URL like postgresql://user@host:5432/dbname or mysql://user@host:3306/dbname",
+          );
+        return text.trim();
+      }),
     instant: (flag) =>
       converted(flag, (text) => {
         const ms = parseInstant(text);
@@ -307,10 +317,10 @@ function refuseHtmlOnTerminal(checked: { format?: unknown; output?: unknown }): 
 
 export const SEVERITIES = ["error", "warning", "info"] as const;
 
-/** --db, --statement-timeout, --lock-timeout. */
-export function connectionChecks(k: OptionKit) {
+/** --db, --statement-timeout, --lock-timeout; `mysql` for the commands that take mysql:// and mariadb:// too. */
+export function connectionChecks(k: OptionKit, engines: { mysql?: boolean } = {}) {
   return {
-    db: k.postgresUrl("--db").optional(),
+    db: (engines.mysql ? k.databaseUrl("--db") : k.postgresUrl("--db")).optional(),
     statementTimeout: k.duration("--statement-timeout").optional(),
     lockTimeout: k.duration("--lock-timeout").optional(),
   };

@@ -59,7 +59,7 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
       compare: k.z.array(k.planFile("--compare")).optional(),
       sql: k.text("--sql").optional(),
       snapshot: k.inputFile("--snapshot").optional(),
-      ...connectionChecks(k),
+      ...connectionChecks(k, { mysql: true }),
       ...outputChecks(k, FORMATS),
     }));
     if (checked.compare) {
@@ -95,6 +95,20 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
     }
     const snapshot = flags.snapshot ? await readSnapshot(flags.snapshot) : null;
     const statement = sql;
+    if (statement !== null && /^(mysql|mariadb):\/\//i.test(flags.db?.trim() ?? "")) {
+      // mysql:// and mariadb:// go to the MySQL explain: EXPLAIN FORMAT=JSON, or the server's ANALYZE.
+      const { withMysqlConnection } = await import("../mysql-connection.js");
+      const { explainStatementOnMysql } = await import("../../pipeline/explain-on-mysql.js");
+      const options = {
+        analyze: Boolean(flags.analyze),
+        allowWrites: Boolean(flags.sandbox || flags.allowWrites),
+      };
+      const report = await withMysqlConnection(flags, (db) =>
+        explainStatementOnMysql(db, statement, options),
+      );
+      setExitCode(await emitReport(report, flags));
+      return;
+    }
     const report =
       statement !== null
         ? await withConnection(flags, (db) =>

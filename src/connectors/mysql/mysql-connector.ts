@@ -99,6 +99,19 @@ export class MysqlConnector {
     return this.capabilitiesCache;
   }
 
+  /**
+   * Work in a transaction that is always rolled back, the session's read-only default lifted for it: MariaDB
+   * refuses even EXPLAIN of an UPDATE in a read-only transaction, and ANALYZE of a data change runs it.
+   */
+  async inRolledBackTransaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.query("START TRANSACTION READ WRITE");
+    try {
+      return await work();
+    } finally {
+      await this.query("ROLLBACK").catch(() => {});
+    }
+  }
+
   async close(): Promise<void> {
     await this.connection.end().catch(() => {});
   }
