@@ -32,6 +32,16 @@ export async function withConnection<T>(
   flags: ConnectionFlags,
   work: (db: PostgresConnector) => Promise<T>,
 ): Promise<T> {
+  const db = await openConnection(flags);
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/** A read-only connection with the user's timeouts; the caller closes it. */
+export async function openConnection(flags: ConnectionFlags): Promise<PostgresConnector> {
   // The driver is loaded by the commands that connect, not by every command.
   const [{ PostgresConnector }, { resolveTarget }] = await Promise.all([
     import("../connectors/postgres/postgres-connector.js"),
@@ -42,12 +52,7 @@ export async function withConnection<T>(
     statementTimeoutMs: parseDuration(flags.statementTimeout ?? "30s", "--statement-timeout"),
     lockTimeoutMs: parseDuration(flags.lockTimeout ?? "2s", "--lock-timeout"),
   };
-  const db = await PostgresConnector.connect(target, options);
-  try {
-    return await work(db);
-  } finally {
-    await db.close();
-  }
+  return PostgresConnector.connect(target, options);
 }
 
 /** Progress for people, on standard error, only when it is a terminal (or forced for the demo). */

@@ -4,6 +4,8 @@ import { HypoPgWhatIf } from "../advisors/index/hypopg-what-if.js";
 import { SandboxWhatIf } from "../advisors/index/sandbox-what-if.js";
 import { verifyAdvice } from "../advisors/index/verify-advice.js";
 import type { WhatIf } from "../advisors/index/what-if.js";
+import { parseWorkloadFile } from "../advisors/index/workload-file.js";
+import { workloadFromLog } from "../advisors/index/workload-from-log.js";
 import { prepareWorkload, type WorkloadStatement } from "../advisors/index/workload-query.js";
 import { DbError } from "../connectors/db-error.js";
 import { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
@@ -12,11 +14,20 @@ import { lockHolders } from "../facts/collect/locked-relations.js";
 import type { Snapshot } from "../facts/snapshot.js";
 import { statsAgeSeconds } from "../rules/health/health-facts.js";
 import { InputError } from "../util/input-error.js";
+import { readTextFile } from "../util/read-input.js";
+import { analyzeLogs } from "./analyze-logs.js";
 import { applyAdvice } from "./apply-advice.js";
 
+export type { AdviceReport, ApplyOutcome, IndexRecommendation } from "../advisors/index/advice-report.js";
+export { FIND_LEFTOVERS_SQL } from "./apply-advice.js";
+
 export interface AdviseDatabaseOptions extends AdviseOptions {
-  /** Statements from a --workload file instead of pg_stat_statements. */
+  /** The workload's statements, given instead of pg_stat_statements. */
   workload?: WorkloadStatement[];
+  /** A --workload file to read the statements from (`-- weight: N` comments), instead of pg_stat_statements. */
+  workloadFile?: string;
+  /** Server logs to take the workload from (as dbopt logs reads them), instead of pg_stat_statements. */
+  logFiles?: string[];
   /** The database is a copy the user lets dbopt build indexes on (what-if for every index kind). */
   sandbox: boolean;
   /** Build the recommendations for real (CREATE INDEX CONCURRENTLY, one at a time), then drop the redundant. */
@@ -30,11 +41,63 @@ export interface AdviseDatabaseOptions extends AdviseOptions {
   signal?: AbortSignal;
 }
 
-/** Index advice for a live database: snapshot, workload, what-if, selection, and --apply if asked. */
+/**
+ * Index advice for a live database: snapshot, workload, what-if, selection, and --apply if asked. `db` is a
+ * connection, or a function that opens one: then options are checked and the workload read before it connects,
+ * and the connection is closed at the end.
+ */
 export async function adviseDatabase(
-  db: PostgresConnector,
+  db: PostgresConnector | (() => Promise<PostgresConnector>),
   options: AdviseDatabaseOptions,
   snapshotGiven?: Snapshot,
+): Promise<{ report: AdviceReport; snapshot: Snapshot }> {
+  refuseConflictingOptions(options);
+  const workload = await unlessInterrupted(readWorkload(options), options.signal);
+  const given = workload ? { ...options, workload } : options;
+  if (typeof db !== "function") return adviseOn(db, given, snapshotGiven);
+  const opened = await db();
+  try {
+    return await adviseOn(opened, given, snapshotGiven);
+  } finally {
+    await opened.close();
+  }
+}
+
+/** Refused before anything is read or asked: --verify builds indexes, so only on a sandbox; one workload source. */
+function refuseConflictingOptions(options: AdviseDatabaseOptions): void {
+  if (options.verify && !options.sandbox) {
+    throw new InputError(
+      "--verify builds the recommended indexes and runs the statements",
+      "use it on a copy of the database, with --sandbox",
+    );
+  }
+  if (options.workloadFile && options.logFiles)
+    throw new InputError("--workload and --log both give the workload", "give one of them");
+}
+
+/** The statements from a --workload file or server logs; undefined: pg_stat_statements (or options.workload). */
+async function readWorkload(options: AdviseDatabaseOptions): Promise<WorkloadStatement[] | undefined> {
+  if (options.workloadFile)
+    return parseWorkloadFile(await readTextFile(options.workloadFile), options.workloadFile);
+  if (options.logFiles) return workloadFromLog(await analyzeLogs(options.logFiles));
+  return options.workload;
+}
+
+/** Reading the workload changes nothing: an interruption ends it at once (the log reader takes no signal). */
+function unlessInterrupted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(interruptedBeforeApply(signal));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+async function adviseOn(
+  db: PostgresConnector,
+  options: AdviseDatabaseOptions,
+  snapshotGiven: Snapshot | undefined,
 ): Promise<{ report: AdviceReport; snapshot: Snapshot }> {
   const progress = options.onProgress ?? (() => {});
   const signal = options.signal;
@@ -88,15 +151,7 @@ export async function adviseDatabase(
             : "pg_stat_statements holds no statement for this database yet (since its last reset): run the application for a while, or give --workload FILE"
           : `none of the workload's ${statements.length} statements is a query on a known table the planner can cost (utility statements, or tables not in this database)`,
       );
-    if (options.verify && report.recommendations.length) {
-      if (!options.sandbox) {
-        throw new InputError(
-          "--verify builds the recommended indexes and runs the statements",
-          "use it on a copy of the database, with --sandbox",
-        );
-      }
-      await verifyAdvice(db, report, queries, progress);
-    }
+    if (options.verify && report.recommendations.length) await verifyAdvice(db, report, queries, progress);
   } catch (error) {
     if (signal?.aborted) throw interruptedBeforeApply(signal);
     throw error;

@@ -1,6 +1,6 @@
-import type { AdviceReport } from "../advisors/index/advice-report.js";
 import type { TuneReport } from "../advisors/settings/settings-advisor.js";
 import type { PlanNode } from "../facts/plan/plan-model.js";
+import type { AdviceReport } from "../pipeline/advise-database.js";
 import type { AnalyzeReport } from "../pipeline/analyze-report.js";
 import type { CheckReport } from "../pipeline/check-report.js";
 import type { PlanReport } from "../pipeline/plan-report.js";

@@ -1,5 +1,5 @@
-import type { AdviceReport } from "../advisors/index/advice-report.js";
 import { alterSystemScript, type TuneReport } from "../advisors/settings/settings-advisor.js";
+import type { AdviceReport } from "../pipeline/advise-database.js";
 import { formatBytes, formatCount, formatMs, formatPercent, serverName } from "../util/format.js";
 import type { Report } from "./json-reporter.js";
 import { cell, code, foldedFindings, summaryLines } from "./markdown/findings-markdown.js";

@@ -1,15 +1,13 @@
 import type { Command } from "commander";
-import { InputError } from "../../util/input-error.js";
 import {
   addConnectionOptions,
   addOutputOptions,
   type ConnectionFlags,
+  openConnection,
   progressReporter,
-  withConnection,
 } from "../common-options.js";
 import { connectionChecks, outputChecks, parseOptions } from "../option-schemas.js";
 import { emitReport, FORMATS, type OutputOptions } from "../output.js";
-import { readTextFile } from "../read-input.js";
 
 interface AdviseFlags extends ConnectionFlags, OutputOptions {
   workload?: string;
@@ -77,39 +75,24 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
       ...connectionChecks(k),
       ...outputChecks(k, FORMATS),
     }));
-    const { parseWorkloadFile } = await import("../../advisors/index/workload-file.js");
-    const { workloadFromLog } = await import("../../advisors/index/workload-from-log.js");
-    const { adviseDatabase } = await import("../../pipeline/advise-database.js");
-    const { analyzeLogs } = await import("../../pipeline/analyze-logs.js");
-    if (flags.verify && !flags.sandbox) {
-      throw new InputError(
-        "--verify builds the recommended indexes and runs the statements",
-        "use it on a copy of the database, with --sandbox",
-      );
-    }
-    if (flags.workload && flags.log)
-      throw new InputError("--workload and --log both give the workload", "give one of them");
-    const workload = flags.workload
-      ? parseWorkloadFile(await readTextFile(flags.workload), flags.workload)
-      : flags.log
-        ? workloadFromLog(await analyzeLogs(flags.log))
-        : undefined;
-    const options = {
-      budgetBytes: checked.budget ?? null,
-      maxIndexes: checked.maxIndexes ?? null,
-      minImprovement: checked.minImprovement,
-      tables: checked.tables ?? [],
-      exclude: checked.exclude ?? [],
-      sandbox: Boolean(flags.sandbox),
-      apply: Boolean(flags.apply),
-      verify: Boolean(flags.verify),
-      onProgress: progressReporter(),
-      ...(workload ? { workload } : {}),
-    };
-    const { FIND_LEFTOVERS_SQL } = await import("../../pipeline/apply-advice.js");
+    const { adviseDatabase, FIND_LEFTOVERS_SQL } = await import("../../pipeline/advise-database.js");
     const { withInterrupt } = await import("../interrupt-signal.js");
     const { report } = await withInterrupt(
-      (signal) => withConnection(flags, (db) => adviseDatabase(db, { ...options, signal })),
+      (signal) =>
+        adviseDatabase(() => openConnection(flags), {
+          budgetBytes: checked.budget ?? null,
+          maxIndexes: checked.maxIndexes ?? null,
+          minImprovement: checked.minImprovement,
+          tables: checked.tables ?? [],
+          exclude: checked.exclude ?? [],
+          sandbox: Boolean(flags.sandbox),
+          apply: Boolean(flags.apply),
+          verify: Boolean(flags.verify),
+          onProgress: progressReporter(),
+          signal,
+          ...(checked.workload ? { workloadFile: checked.workload } : {}),
+          ...(checked.log ? { logFiles: checked.log } : {}),
+        }),
       `list invalid indexes dbopt may have left with: ${FIND_LEFTOVERS_SQL}`,
     );
     setExitCode(await emitReport(report, flags));

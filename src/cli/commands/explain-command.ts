@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { InputError } from "../../util/input-error.js";
+import { readStdin, readTextFile } from "../../util/read-input.js";
 import {
   addConnectionOptions,
   addOutputOptions,
@@ -8,7 +9,6 @@ import {
 } from "../common-options.js";
 import { connectionChecks, outputChecks, parseOptions } from "../option-schemas.js";
 import { checkFormat, emitReport, FORMATS, type OutputOptions, wantColour, writeOutput } from "../output.js";
-import { readStdin, readTextFile } from "../read-input.js";
 
 interface ExplainFlags extends ConnectionFlags, OutputOptions {
   plan?: string;

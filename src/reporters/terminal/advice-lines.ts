@@ -1,4 +1,4 @@
-import type { AdviceReport, ApplyOutcome } from "../../advisors/index/advice-report.js";
+import type { AdviceReport, ApplyOutcome } from "../../pipeline/advise-database.js";
 import { formatBytes, formatMs, formatPercent } from "../../util/format.js";
 import type { Palette } from "../palette.js";
 

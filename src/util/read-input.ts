@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { InputError } from "../util/input-error.js";
+import { InputError } from "./input-error.js";
 
 export async function readTextFile(path: string): Promise<string> {
   try {
