@@ -21,6 +21,7 @@ import {
 import { binaryInputError, fileCompression, fileLinesReversed } from "../facts/logs/log-input.js";
 import { prefixRegex } from "../facts/logs/log-line-prefix.js";
 import { logParts } from "../facts/logs/log-parts.js";
+import { loadLogSqlParser } from "../facts/logs/log-sql-parser.js";
 import {
   DETECT_LINES,
   detectLog,
@@ -34,7 +35,6 @@ import {
 import { parsePlan } from "../facts/plan/plan-input.js";
 import type { Finding } from "../findings/finding.js";
 import { InputError } from "../util/input-error.js";
-import { loadSqlParser } from "../util/sql-parser.js";
 import type { LogPartRange, LogPartTask } from "./log-part-worker.js";
 import { reportOnPlan } from "./plan-report.js";
 
@@ -81,7 +81,7 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
   const paths = await expandDirectories(given);
   // Loading the parser takes a few hundred milliseconds: large files start their worker threads first, so that
   // they boot while it loads. Awaited before the first record reaches the analysis (only it fingerprints).
-  const parser = loadSqlParser();
+  const parser = loadLogSqlParser();
   parser.catch(() => {});
   const settings = {
     minRepeats: options.minRepeats ?? 5,

@@ -2,9 +2,9 @@
  * out, and sends back what it found in each. */
 import { parentPort, workerData } from "node:worker_threads";
 import { LogAnalysis, type LogFilter } from "../facts/logs/log-analysis.js";
+import { loadLogSqlParser } from "../facts/logs/log-sql-parser.js";
 import { fileChunks, type LogFormat, readLog } from "../facts/logs/read-logs.js";
 import { InputError } from "../util/input-error.js";
-import { loadSqlParser } from "../util/sql-parser.js";
 
 /** What every range of one file shares. */
 export interface LogPartTask {
@@ -31,7 +31,7 @@ const next = () => new Promise<LogPartRange | null>((resolve) => parentPort?.onc
 // thread: loading it is then a matter of milliseconds.
 let range = await next();
 try {
-  if (range) await loadSqlParser();
+  if (range) await loadLogSqlParser();
   for (; range; range = await next()) {
     const analysis = new LogAnalysis(
       { minRepeats: task.minRepeats, maxGapMs: task.maxGapMs, filter: task.filter },
