@@ -29,6 +29,7 @@ import {
   WHOLE_MAX_COST_SHARE,
   WHOLE_MAX_DATABASE_SHARE,
   WHOLE_MAX_EXTRA_SHARE,
+  wholeSpacePrice,
 } from "./whole-statement.js";
 import type { WorkloadQuery } from "./workload-query.js";
 import { type WorkloadWrites, writeCharge } from "./write-charge.js";
@@ -171,9 +172,11 @@ export async function adviseIndexes(
   // Score each candidate alone; keep the most promising per table.
   progress(`costing ${measurable.length} candidate indexes`);
   const scored: Array<{ c: IndexCandidate; gain: number }> = [];
+  const aloneGain = new Map<IndexCandidate, number>();
   for (const c of measurable) {
     try {
       const gain = await gainOf([], [c], onTable(c));
+      aloneGain.set(c, gain);
       if (gain > 0) scored.push({ c, gain });
     } catch (error) {
       if (error instanceof DbError && error.isConnectionError) throw error;
@@ -234,18 +237,36 @@ export async function adviseIndexes(
   ): Promise<IndexCandidate[]> => {
     const chosen: IndexCandidate[] = [...seed];
     let usedBytes = await sizeOf(seed);
-    for (;;) {
+    // Lazy evaluation (as CELF): what a move was worth in an earlier step bounds what it is worth now, since an
+    // index saves less, not more, once others are in. Moves are asked in the order of their bounds and the step
+    // stops asking once no bound can beat the best move found; a move never asked is bounded by its gain alone.
+    const bounds = new Map<string, { net: number; step: number }>();
+    for (let step = 0; ; step++) {
       if (options.maxIndexes !== null && chosen.length >= options.maxIndexes) break;
       let best: { next: IndexCandidate[]; score: number; net: number; bytes: number } | null = null;
-      const consider = async (next: IndexCandidate[], added: IndexCandidate, extraBytes: number) => {
-        if (options.budgetBytes !== null && usedBytes + extraBytes > options.budgetBytes) return;
-        const net = await netOf(added, chosen, next, extraBytes);
-        if (net <= minGain) return;
-        const score = scoreBy === "density" ? net / Math.max(extraBytes, 8192) : net;
-        if (!best || score > best.score) best = { next, score, net, bytes: extraBytes };
+      const moves: Array<{
+        key: string;
+        next: IndexCandidate[];
+        added: IndexCandidate;
+        bytes: number;
+        bound: number;
+      }> = [];
+      const move = (
+        next: IndexCandidate[],
+        added: IndexCandidate,
+        bytes: number,
+        replaced?: IndexCandidate,
+      ) => {
+        if (options.budgetBytes !== null && usedBytes + bytes > options.budgetBytes) return;
+        const key = `${replaced?.key ?? ""}\u0000${added.key}`;
+        const alone = replaced ? undefined : aloneGain.get(added);
+        const bound =
+          bounds.get(key)?.net ??
+          (alone === undefined ? Number.POSITIVE_INFINITY : alone - charge(added).ms - storage(bytes));
+        moves.push({ key, next, added, bytes, bound });
       };
       for (const c of pool.filter((c) => !chosen.includes(c) && !leaveOut.includes(c)))
-        await consider([...chosen, c], c, await whatIf.size(c));
+        move([...chosen, c], c, await whatIf.size(c));
       // Widening: the chosen B-tree plus one more key column, in place of the narrower one.
       for (const x of chosen.filter((x) => x.method === "btree" && !x.where)) {
         for (const column of widerColumns(x, pool, queries)) {
@@ -256,14 +277,32 @@ export async function adviseIndexes(
           });
           for (const q of x.queries) wide.queries.add(q);
           const extra = (await whatIf.size(wide)) - (await whatIf.size(x));
-          await consider([...chosen.filter((c) => c !== x), wide], wide, Math.max(extra, 0));
+          move([...chosen.filter((c) => c !== x), wide], wide, Math.max(extra, 0), x);
         }
         // Upgrading: a candidate that starts with the same keys and holds more (a covering variant) replaces it.
         for (const y of pool.filter((y) => y !== x && !chosen.includes(y) && startsWith(y, x))) {
           const extra = (await whatIf.size(y)) - (await whatIf.size(x));
-          await consider([...chosen.filter((c) => c !== x), y], y, Math.max(extra, 0));
+          move([...chosen.filter((c) => c !== x), y], y, Math.max(extra, 0), x);
         }
       }
+      const scoreOf = (net: number, bytes: number) =>
+        scoreBy === "density" ? net / Math.max(bytes, 8192) : net;
+      moves.sort((a, b) => scoreOf(b.bound, b.bytes) - scoreOf(a.bound, a.bytes));
+      const ask = async (m: (typeof moves)[number]) => {
+        const net = await netOf(m.added, chosen, m.next, m.bytes);
+        bounds.set(m.key, { net, step });
+        if (net <= minGain) return;
+        const score = scoreOf(net, m.bytes);
+        if (!best || score > best.score) best = { next: m.next, score, net, bytes: m.bytes };
+      };
+      for (const m of moves) {
+        if (m.bound <= minGain) continue;
+        if (best && scoreOf(m.bound, m.bytes) <= (best as { score: number }).score) break;
+        await ask(m);
+      }
+      // Before stopping, ask every move not asked in this step: two indexes can be worth more together (a join's
+      // two sides) than apart, which a bound from before or a gain alone cannot show.
+      if (!best) for (const m of moves) if (bounds.get(m.key)?.step !== step) await ask(m);
       if (!best) break;
       const pick: { next: IndexCandidate[]; bytes: number; net: number } = best;
       const added = pick.next.filter((c) => !chosen.includes(c));
@@ -340,12 +379,26 @@ export async function adviseIndexes(
    */
   const completeStatements = async (start: IndexCandidate[]): Promise<IndexCandidate[]> => {
     let current = start;
+    // What the workload still costs with the set so far: space is priced against it here, since once the greedy's
+    // indexes are in, the statements left slow are a small share of the no-index workload MIN_MARGINAL refers to.
+    const remaining = async (config: IndexCandidate[]) => {
+      let w = 0;
+      for (const q of queries) w += q.weight * (await ratio(q, config));
+      return w;
+    };
     for (const q of [...queries].sort((a, b) => b.weight - a.weight)) {
       const planned = await whatIf.cost(q, current);
       // Served already: the rule is about the key, not about covering (the greedy's upgrade step weighs INCLUDE).
       if (current.some((x) => planned.used.includes(x.key) && servesWholeStatement(x, q.shape))) continue;
       const now = planned.cost;
-      let best: { next: IndexCandidate[]; y: IndexCandidate; cost: number; extra: number } | null = null;
+      const left = await remaining(current);
+      let best: {
+        next: IndexCandidate[];
+        y: IndexCandidate;
+        cost: number;
+        extra: number;
+        net: number;
+      } | null = null;
       for (const y of measurable) {
         if (
           current.includes(y) ||
@@ -365,14 +418,19 @@ export async function adviseIndexes(
         }
         const next = withY.filter((x) => !unused.includes(x));
         const extra = (await whatIf.size(y)) - (await sizeOf(unused));
-        if (extra > Math.max(WHOLE_MAX_EXTRA_SHARE * tableBytes(y), WHOLE_MAX_DATABASE_SHARE * databaseBytes))
-          continue;
         if (options.budgetBytes !== null && (await sizeOf(current)) + extra > options.budgetBytes) continue;
         if (options.maxIndexes !== null && next.length > options.maxIndexes) continue;
         const writes = charge(y).ms - unused.reduce((sum, x) => sum + charge(x).ms, 0);
-        if ((await gainOf(current, next, onTable(y))) - writes <= 0) continue;
-        if (!best || cost < best.cost || (cost === best.cost && extra < best.extra))
-          best = { next, y, cost, extra };
+        const gain = (await gainOf(current, next, onTable(y))) - writes;
+        if (gain <= 0) continue;
+        // Small beside its table or the database; or (a covering variant, which skips the heap rows the planner
+        // underrates) no larger than the table and worth its bytes priced against what the workload still costs.
+        const space = options.priceStorage === false ? 0 : wholeSpacePrice(extra, databaseBytes, left);
+        const small =
+          extra <= Math.max(WHOLE_MAX_EXTRA_SHARE * tableBytes(y), WHOLE_MAX_DATABASE_SHARE * databaseBytes);
+        if (!small && (extra > tableBytes(y) || gain - space <= 0)) continue;
+        const net = gain - space;
+        if (!best || net > best.net) best = { next, y, cost, extra, net };
       }
       if (!best) continue;
       const figures = `brings the planned cost of ${oneLine(q.sql)} from ${now.toFixed(1)} to ${best.cost.toFixed(1)} for ${formatBytes(Math.max(best.extra, 0))} more (${formatPercent(Math.max(best.extra, 0) / Math.max(tableBytes(best.y), 1), 1)} of the table)`;

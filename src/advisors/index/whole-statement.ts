@@ -18,6 +18,14 @@ export const WHOLE_MAX_EXTRA_SHARE = 0.5;
 export const WHOLE_MAX_DATABASE_SHARE = 0.01;
 
 /**
+ * What a whole-statement index's extra bytes cost, in the workload's milliseconds: MIN_MARGINAL (0.5%) of what the
+ * workload still costs with the indexes chosen so far, for every 1% of the database the bytes add.
+ */
+export function wholeSpacePrice(extraBytes: number, databaseBytes: number, remainingMs: number): number {
+  return (Math.max(extraBytes, 0) / databaseBytes) * 100 * 0.005 * remainingMs;
+}
+
+/**
  * True when the B-tree holds, first, every column the statement compares for equality on its table (in any order;
  * a column its partial predicate fixes need not be in the key), then the statement's ORDER BY columns in order
  * when it has ORDER BY ... LIMIT on that table alone, else one of its range columns when it has any.
