@@ -14,7 +14,7 @@ export function overridesFrom(
 ): RuleOverrides {
   const out: RuleOverrides = {};
   for (const assignment of assignments ?? []) {
-    const m = /^([a-z]+\/[a-z0-9-]+)\.([A-Za-z]+)=(-?\d+(?:\.\d+)?)$/.exec(assignment);
+    const m = /^([a-z-]+\/[a-z0-9-]+)\.([A-Za-z]+)=(-?\d+(?:\.\d+)?)$/.exec(assignment);
     const rule = m ? rules.find((r) => r.id === m[1]) : undefined;
     if (!m || !rule) {
       throw new InputError(

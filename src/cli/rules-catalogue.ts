@@ -1,6 +1,6 @@
 /** The rule catalogue as text: a table for people, Markdown for the README. */
 
-import { allRules, MYSQL_RULES } from "../rules/registry.js";
+import { allRules, MYSQL_MIGRATION_RULES, MYSQL_RULES } from "../rules/registry.js";
 import type { RuleOption } from "../rules/rule.js";
 
 function optionsText(options: Record<string, RuleOption>): string {
@@ -11,7 +11,7 @@ function optionsText(options: Record<string, RuleOption>): string {
 
 /** PostgreSQL's rules and the MySQL/MariaDB ones (`mysql/...`, run by `dbopt check` on a mysql:// target), by id. */
 function listedRules() {
-  return [...allRules(), ...MYSQL_RULES].sort((a, b) => a.id.localeCompare(b.id));
+  return [...allRules(), ...MYSQL_RULES, ...MYSQL_MIGRATION_RULES].sort((a, b) => a.id.localeCompare(b.id));
 }
 
 export function rulesText(): string {

@@ -1,6 +1,7 @@
 /** Every rule dbopt knows, by family, sorted by id. Add a rule here and it runs, documents and lists itself. */
 
 import type { MigrationFacts } from "../facts/migration/migration-set.js";
+import type { MysqlMigrationFacts } from "../facts/migration-mysql/mysql-migration-set.js";
 import { memorySettings } from "./config/memory-settings.js";
 import { randomPageCost } from "./config/random-page-cost.js";
 import { unsafeSettings } from "./config/unsafe-settings.js";
@@ -56,6 +57,12 @@ import { tableRewriteMaintenance } from "./migration/table-rewrite-maintenance.j
 import { transactionNesting } from "./migration/transaction-nesting.js";
 import { truncateCascade } from "./migration/truncate-cascade.js";
 import { validateInSameTransaction } from "./migration/validate-in-same-transaction.js";
+import { copyAlgorithm } from "./migration-mysql/copy-algorithm.js";
+import { missingAlgorithmLock } from "./migration-mysql/missing-algorithm-lock.js";
+import { noConcurrentDml } from "./migration-mysql/no-concurrent-dml.js";
+import { refusedAlgorithm } from "./migration-mysql/refused-algorithm.js";
+import { tableRebuild } from "./migration-mysql/table-rebuild.js";
+import { unknownOperation } from "./migration-mysql/unknown-operation.js";
 import { mysqlAutoIncrementNearLimit } from "./mysql/auto-increment-near-limit.js";
 import { mysqlBufferPool } from "./mysql/buffer-pool.js";
 import { mysqlConnectionUsage } from "./mysql/connection-usage.js";
@@ -239,6 +246,16 @@ export const MYSQL_RULES: readonly AnyRule<MysqlRuleFacts>[] = byId([
   mysqlSortMergePasses,
   mysqlTmpDiskTables,
   mysqlUnusedIndex,
+]);
+
+/** MySQL/MariaDB migration rules (dbopt migrate lint --dialect mysql|mariadb): they read MysqlMigrationFacts. */
+export const MYSQL_MIGRATION_RULES: readonly AnyRule<MysqlMigrationFacts>[] = byId([
+  copyAlgorithm,
+  missingAlgorithmLock,
+  noConcurrentDml,
+  refusedAlgorithm,
+  tableRebuild,
+  unknownOperation,
 ]);
 
 /** Every rule, sorted by id, for listings and documentation. */

@@ -10,6 +10,8 @@ import { wantColour, writeOutput } from "../output.js";
 
 interface LintFlags extends ConnectionFlags {
   pgVersion?: string;
+  dialect?: string;
+  serverVersion?: string;
   schema?: string;
   assumeInTransaction?: boolean;
   from?: string;
@@ -36,6 +38,14 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
       "--pg-version <major>",
       "PostgreSQL major version the migrations target, 13 to 18 (default: the --db server's, else 16)",
     )
+    .option(
+      "--dialect <dialect>",
+      "postgresql, mysql or mariadb (default: from the --db URL, else postgresql); MySQL/MariaDB: the algorithm and lock of each ALTER",
+    )
+    .option(
+      "--server-version <version>",
+      "MySQL or MariaDB version the migrations target, e.g. 8.0.35, 8.4, 10.11 (default: the --db server's, else 8.4 / 10.11)",
+    )
     .option("--schema <dump.sql>", "pg_dump --schema-only file of the starting schema")
     .option(
       "--from <migration>",
@@ -59,10 +69,50 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
       schema: k.inputFile("--schema").optional(),
       from: k.text("--from").optional(),
       set: k.ruleAssignments("--set").optional(),
-      ...connectionChecks(k),
+      dialect: k.oneOf("--dialect", ["postgresql", "mysql", "mariadb"]).optional(),
+      serverVersion: k.text("--server-version").optional(),
+      ...connectionChecks(k, { mysql: true }),
       ...outputChecks(k, [...LINT_FORMATS, "html"] as const),
     }));
     const { overridesFrom } = await import("../rule-overrides.js");
+    // MySQL/MariaDB: by --dialect or by a mysql:// / mariadb:// --db; the same reporters and exit codes.
+    const mysqlUrl = /^(mysql|mariadb):\/\//i.test(flags.db?.trim() ?? "");
+    if (checked.dialect === "mysql" || checked.dialect === "mariadb" || mysqlUrl) {
+      if (flags.db && !mysqlUrl)
+        throw new InputError(
+          `--dialect ${checked.dialect} needs a mysql:// or mariadb:// --db`,
+          "give the MySQL/MariaDB server's URL, or leave out --db",
+        );
+      if (checked.format === "html")
+        throw new InputError(
+          "--format html is not written for MySQL/MariaDB migrations yet",
+          `give --format ${LINT_FORMATS.join(", ")}`,
+        );
+      const { lintMysqlMigrations } = await import("../../pipeline/lint-mysql-migrations.js");
+      const { renderLint } = await import("../../reporters/migration/migration-lint-reporters.js");
+      const { MYSQL_MIGRATION_RULES } = await import("../../rules/registry.js");
+      const mysqlOptions = {
+        ...(checked.dialect === "mysql" || checked.dialect === "mariadb" ? { dialect: checked.dialect } : {}),
+        ...(checked.serverVersion ? { serverVersion: checked.serverVersion } : {}),
+        ...(flags.from ? { from: flags.from } : {}),
+        overrides: overridesFrom(flags.set, MYSQL_MIGRATION_RULES, "MySQL/MariaDB migration"),
+      };
+      const report = flags.db
+        ? await (await import("../mysql-connection.js")).withMysqlConnection(flags, (db) =>
+            lintMysqlMigrations(paths, mysqlOptions, db),
+          )
+        : await lintMysqlMigrations(paths, mysqlOptions);
+      const mysqlFormat = (checked.format ?? "terminal") as LintFormat;
+      await writeOutput(renderLint(report, mysqlFormat, wantColour(mysqlFormat, flags)), flags.output);
+      const worst = Math.min(...report.findings.map((f) => SEVERITY_ORDER[f.severity]));
+      setExitCode(worst <= SEVERITY_ORDER[checked.failOn ?? "error"] ? EXIT.findings : EXIT.ok);
+      return;
+    }
+    if (checked.serverVersion)
+      throw new InputError(
+        "--server-version is for MySQL/MariaDB",
+        "give --pg-version for PostgreSQL, or --dialect mysql|mariadb",
+      );
     const { lintMigrations } = await import("../../pipeline/lint-migrations.js");
     const { renderLint } = await import("../../reporters/migration/migration-lint-reporters.js");
     const format: LintFormat | "html" = checked.format ?? "terminal";

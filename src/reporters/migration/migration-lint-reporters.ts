@@ -4,7 +4,8 @@
  */
 import type { Finding, Severity } from "../../findings/finding.js";
 import type { MigrationLintReport } from "../../pipeline/lint-migrations.js";
-import { MIGRATION_RULES } from "../../rules/registry.js";
+import type { MysqlMigrationLintReport } from "../../pipeline/lint-mysql-migrations.js";
+import { MIGRATION_RULES, MYSQL_MIGRATION_RULES } from "../../rules/registry.js";
 import { DBOPT_VERSION } from "../../version.js";
 import { createPalette } from "../palette.js";
 
@@ -12,20 +13,30 @@ import type { LintFormat } from "./lint-formats.js";
 
 export { LINT_FORMATS, type LintFormat } from "./lint-formats.js";
 
-export function renderLint(report: MigrationLintReport, format: LintFormat, colour = false): string {
+/** PostgreSQL's report, or MySQL/MariaDB's (which names its flavour and version instead of pgVersion). */
+type LintReport = MigrationLintReport | MysqlMigrationLintReport;
+
+const serverRules = (report: LintReport) =>
+  "dialect" in report
+    ? `${report.dialect === "mysql" ? "MySQL" : "MariaDB"} ${report.serverVersion} online DDL rules`
+    : `PostgreSQL ${report.pgVersion} rules`;
+
+export function renderLint(report: LintReport, format: LintFormat, colour = false): string {
   if (format === "json") return `${JSON.stringify(lintJson(report), null, 2)}\n`;
   if (format === "github") return report.findings.map(githubLine).join("");
   if (format === "sarif") return `${JSON.stringify(sarif(report), null, 2)}\n`;
   return terminal(report, colour);
 }
 
-function lintJson(report: MigrationLintReport) {
+function lintJson(report: LintReport) {
   return {
     kind: report.kind,
     files: report.files,
     applied: report.applied,
     statements: report.statements,
-    pgVersion: report.pgVersion,
+    ...("dialect" in report
+      ? { dialect: report.dialect, serverVersion: report.serverVersion }
+      : { pgVersion: report.pgVersion }),
     schemaSource: report.schemaSource,
     findings: report.findings.map((f) => ({
       ruleId: f.ruleId,
@@ -37,6 +48,10 @@ function lintJson(report: MigrationLintReport) {
       lock: f.evidence.lock ?? null,
       blocks: f.evidence.blocks ?? null,
       rewrite: f.evidence.rewrite === true,
+      // MySQL/MariaDB: the algorithm the server will use, and the table's size when --db gave it.
+      ...(f.evidence.algorithm
+        ? { algorithm: f.evidence.algorithm, tableBytes: f.evidence.tableBytes ?? null }
+        : {}),
       table: f.objects?.[0] ?? null,
       title: f.title,
       detail: f.detail,
@@ -46,12 +61,12 @@ function lintJson(report: MigrationLintReport) {
   };
 }
 
-function terminal(report: MigrationLintReport, colour: boolean): string {
+function terminal(report: LintReport, colour: boolean): string {
   const p = createPalette(colour);
   const paint: Record<Severity, (s: string) => string> = { error: p.red, warning: p.yellow, info: p.cyan };
   const lines = [
     p.bold(
-      `dbopt migrate lint: ${report.files.length} file${report.files.length === 1 ? "" : "s"}${report.applied ? ` (after ${report.applied} applied)` : ""}, ${report.statements} statements, PostgreSQL ${report.pgVersion} rules`,
+      `dbopt migrate lint: ${report.files.length} file${report.files.length === 1 ? "" : "s"}${report.applied ? ` (after ${report.applied} applied)` : ""}, ${report.statements} statements, ${serverRules(report)}`,
     ),
     report.schemaSource === "none" && !report.applied
       ? p.dim(
@@ -72,12 +87,15 @@ function terminal(report: MigrationLintReport, colour: boolean): string {
     if (f.query) lines.push(p.dim(`  > ${excerpt(f.query)}`));
     if (f.evidence.lock)
       lines.push(
-        `  lock: ${f.evidence.lock}${f.objects?.[0] ? ` on ${f.objects[0]}` : ""}, blocks ${f.evidence.blocks}${f.evidence.rewrite ? ", rewrites the table" : ""}`,
+        `  ${f.evidence.algorithm ? `ALGORITHM=${f.evidence.algorithm}, ` : ""}lock: ${f.evidence.lock}${f.objects?.[0] ? ` on ${f.objects[0]}` : ""}, blocks ${f.evidence.blocks}${f.evidence.rewrite ? ", rewrites the table" : ""}`,
       );
     lines.push(`  ${f.detail}`);
     if (f.fix?.sql)
       lines.push(...f.fix.sql.split("\n").map((l, i) => `  ${i === 0 ? p.green("fix:") : "    "} ${l}`));
-    if (f.fix?.note) lines.push(`  ${f.fix.sql ? "     " : p.green("fix: ")}${f.fix.note}`);
+    if (f.fix?.note)
+      lines.push(
+        ...f.fix.note.split("\n").map((l, i) => `  ${f.fix?.sql || i > 0 ? "     " : p.green("fix: ")}${l}`),
+      );
     lines.push("");
   }
   const count = (s: Severity) => report.findings.filter((f) => f.severity === s).length;
@@ -112,7 +130,7 @@ function githubLine(f: Finding): string {
   return `::${level} ${where}title=${prop(`${f.ruleId}`)}::${data(message)}\n`;
 }
 
-function sarif(report: MigrationLintReport) {
+function sarif(report: LintReport) {
   const level = (s: Severity) => (s === "info" ? "note" : s);
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
@@ -123,9 +141,9 @@ function sarif(report: MigrationLintReport) {
           driver: {
             name: "dbopt",
             version: DBOPT_VERSION,
-            rules: MIGRATION_RULES.map((r) => ({
+            rules: ("dialect" in report ? MYSQL_MIGRATION_RULES : MIGRATION_RULES).map((r) => ({
               id: r.id,
-              name: r.id.replace(/^migration\//, ""),
+              name: r.id.replace(/^migration(-mysql)?\//, ""),
               shortDescription: { text: r.title },
               fullDescription: { text: r.description },
               helpUri: r.docsUrl,
@@ -153,7 +171,7 @@ function sarif(report: MigrationLintReport) {
   };
 }
 
-function schemaSources(report: MigrationLintReport): string[] {
+function schemaSources(report: LintReport): string[] {
   const out: string[] = [];
   if (report.schemaSource === "dump") out.push("the dump");
   if (report.schemaSource === "database") out.push("the database (table sizes grade severity)");

@@ -1,0 +1,33 @@
+import { mysqlMigrationRule, wantsOnlineTool } from "./mysql-migration-rule.js";
+import { onlineToolCommands, withOnlineClauses } from "./online-ddl-fix.js";
+
+/** The statement asks for an ALGORITHM or LOCK its operations cannot have: the server refuses it (ERROR 1846). */
+export const refusedAlgorithm = mysqlMigrationRule({
+  id: "migration-mysql/refused-algorithm",
+  title: "ALGORITHM or LOCK the server refuses",
+  description:
+    "The statement asks for ALGORITHM=INSTANT/INPLACE or LOCK=NONE, which its operations do not support on the target server: the migration stops there with ERROR 1846 (or 1845 for the lock).",
+  maxSeverity: "error",
+  docsUrl: "https://dev.mysql.com/doc/refman/8.0/en/alter-table.html#alter-table-performance",
+  check(st, facts, o) {
+    if (!st.plan.refused) return [];
+    const online = st.plan.best !== "COPY" && st.plan.lock === "NONE";
+    return [
+      {
+        severity: "error",
+        title: `the server refuses this statement: ${st.plan.refused}`,
+        detail: `Asked: ${[st.plan.requested.algorithm && `ALGORITHM=${st.plan.requested.algorithm}`, st.plan.requested.lock && `LOCK=${st.plan.requested.lock}`].filter(Boolean).join(", ")}; the best this server can do is ALGORITHM=${st.plan.best} with LOCK=${st.plan.lock}.`,
+        fix: online
+          ? {
+              sql: withOnlineClauses(st, st.plan.best, facts.server),
+              note: "the clauses this server accepts for these operations, still online",
+            }
+          : {
+              note: wantsOnlineTool(st, o)
+                ? `No online algorithm exists for it; run it through an online schema change tool:\n${onlineToolCommands(st, facts)}`
+                : "No online algorithm exists for it; drop the clauses and run it when writes are few (the table is small).",
+            },
+      },
+    ];
+  },
+});
