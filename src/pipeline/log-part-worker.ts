@@ -1,6 +1,7 @@
 /** Worker thread of `dbopt logs`: reads byte ranges of a log file, one at a time as the main thread hands them
  * out, and sends back what it found in each. */
 import { parentPort, workerData } from "node:worker_threads";
+import { Fingerprinter } from "../facts/logs/fingerprinter.js";
 import { LogAnalysis, type LogFilter } from "../facts/logs/log-analysis.js";
 import { loadLogSqlParser } from "../facts/logs/log-sql-parser.js";
 import { fileChunks, type LogFormat, readLog } from "../facts/logs/read-logs.js";
@@ -32,10 +33,13 @@ const next = () => new Promise<LogPartRange | null>((resolve) => parentPort?.onc
 let range = await next();
 try {
   if (range) await loadLogSqlParser();
+  // One cache of fingerprints for every range this thread reads.
+  const fingerprints = new Fingerprinter();
   for (; range; range = await next()) {
     const analysis = new LogAnalysis(
       { minRepeats: task.minRepeats, maxGapMs: task.maxGapMs, filter: task.filter },
       true,
+      fingerprints,
     );
     let unreported = 0;
     const stats = await readLog(

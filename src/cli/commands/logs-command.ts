@@ -44,7 +44,7 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
     )
     .option("--top <n>", "statements to list, heaviest first", "15")
     .option("--min-repeats <n>", "repeats of one statement after another that make an N+1", "5")
-    .option("--jobs <n>", "threads that read a large file side by side (default: the machine's cores)")
+    .option("--jobs <n>", "threads that read a large file side by side (default: the cores not already busy)")
     .option("--split-from <size>", "files at least this large are read by several threads", "64MB")
     .option(
       "--since <time>",

@@ -3,11 +3,13 @@
  * errors and other events, the slowest auto_explain plans, the period covered. One instance reads a whole input,
  * or one part of it in a worker thread; parts merge in input order into the first.
  */
+
 import { detach } from "../../util/detach-string.js";
 import { Fingerprinter } from "./fingerprinter.js";
 import { type LogEventSummary, LogEvents, type LogEventsState } from "./log-events.js";
 import type { LogRecord } from "./log-record.js";
 import { LogWorkload, type StatementStats, type WorkloadState } from "./log-workload.js";
+import { type MinuteCount, MinuteCounts, type MinuteCountsState } from "./minute-counts.js";
 import {
   inDialect,
   NPlusOneDetector,
@@ -34,6 +36,7 @@ export interface LogAnalysisState {
   slowestPlans: LoggedPlan[];
   first: number | null;
   last: number | null;
+  minutes: MinuteCountsState;
 }
 
 export interface LogAnalysisResult {
@@ -47,6 +50,8 @@ export interface LogAnalysisResult {
   pgbouncer: PgBouncerSummary | null;
   plans: number;
   slowestPlans: LoggedPlan[];
+  /** Statements and their logged time per minute, oldest first (the report's chart over time). */
+  perMinute: MinuteCount[];
 }
 
 const KEPT_PLANS = 5;
@@ -73,25 +78,35 @@ function passes(f: LogFilter, r: LogRecord): boolean {
 }
 
 export class LogAnalysis {
-  private readonly workload = new LogWorkload(new Fingerprinter());
+  private readonly workload: LogWorkload;
   private readonly nPlusOne: NPlusOneDetector;
   private readonly events = new LogEvents();
   private readonly pgbouncer = new PgBouncerCounter();
+  private readonly minutes = new MinuteCounts();
   private readonly statements: StatementExtractor;
   private plans = 0;
   private slowestPlans: LoggedPlan[] = [];
   private first: number | null = null;
   private last: number | null = null;
 
-  /** `partial`: this reads a later part of an input, to be merged into the reader of the part before. */
   private readonly filter: LogFilter | null;
 
-  constructor(options: { minRepeats: number; maxGapMs: number; filter?: LogFilter | null }, partial = false) {
+  /**
+   * `partial`: this reads a later part of an input, to be merged into the reader of the part before.
+   * `fingerprints`: shared by the parts one thread reads, so that each shape meets the parser once per thread.
+   */
+  constructor(
+    options: { minRepeats: number; maxGapMs: number; filter?: LogFilter | null },
+    partial = false,
+    readonly fingerprints = new Fingerprinter(),
+  ) {
+    this.workload = new LogWorkload(fingerprints);
     this.nPlusOne = new NPlusOneDetector(options, partial);
     this.filter = options.filter ?? null;
     this.statements = new StatementExtractor(
       (e) => {
         const fp = this.workload.add(e);
+        this.minutes.add(e.record.time, e.durationMs);
         this.nPlusOne.statement(sessionKey(e.record), fp, e);
       },
       (durationMs, text, record) => {
@@ -130,6 +145,7 @@ export class LogAnalysis {
       slowestPlans: this.slowestPlans,
       first: this.first,
       last: this.last,
+      minutes: this.minutes.state(),
     };
   }
 
@@ -140,6 +156,7 @@ export class LogAnalysis {
     this.events.merge(s.events);
     this.pgbouncer.merge(s.pgbouncer);
     this.plans += s.plans;
+    this.minutes.merge(s.minutes);
     for (const p of s.slowestPlans) this.keepPlan(p);
     if (s.first !== null && (this.first === null || s.first < this.first)) this.first = s.first;
     if (s.last !== null && (this.last === null || s.last > this.last)) this.last = s.last;
@@ -169,6 +186,7 @@ export class LogAnalysis {
       pgbouncer: this.pgbouncer.summary(),
       plans: this.plans,
       slowestPlans: this.slowestPlans,
+      perMinute: this.minutes.result(),
     };
   }
 

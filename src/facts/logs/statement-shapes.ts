@@ -27,6 +27,7 @@ const DML = /^\(*(?:select|insert|update|delete|with|values|merge|table)\b/;
 /** Bounds on what the tables keep, in characters; past them a statement is still shaped, just not remembered. */
 const MAX_SHAPE_CHARS = 16 << 20;
 const MAX_TEXT_CHARS = 4 << 20;
+const PROBE_EVERY = 32;
 
 export class StatementShapes {
   private readonly text = new NormalisedText();
@@ -37,12 +38,27 @@ export class StatementShapes {
    * faster than the lexer reads it. */
   private readonly byText = new Map<string, StatementShape>();
   private textChars = 0;
+  /** Lookups in byText and how many found the text. With literals inline nearly all miss, and each costs a hash
+   * of the whole text: then only one statement in PROBE_EVERY looks, to notice when texts start repeating. */
+  private probes = 0;
+  private hits = 0;
+  private skipped = 0;
 
   constructor(private readonly fingerprints: Fingerprinter) {}
 
   of(sql: string): StatementShape {
-    const known = this.byText.get(sql);
-    if (known) return known;
+    if (this.hits * 4 >= this.probes || ++this.skipped % PROBE_EVERY === 0) {
+      const known = this.byText.get(sql);
+      if (++this.probes === 1024) {
+        // Recent lookups count more: the mix of a log changes (a load test, then an application).
+        this.probes >>= 1;
+        this.hits >>= 1;
+      }
+      if (known) {
+        this.hits++;
+        return known;
+      }
+    }
     const text = this.text;
     normaliseInto(sql, text);
     const hash = text.hash();
