@@ -84,6 +84,12 @@ export {
   type TraceOptions,
   traceMigrationSet,
 } from "./pipeline/migration-trace.js";
+export {
+  type ExportReport,
+  exportStoreSample,
+  type ImportReport,
+  importSnapshots,
+} from "./pipeline/store-snapshots.js";
 export { type PlanReport, reportOnPlan } from "./pipeline/plan-report.js";
 export { type DemoRun, runDemo } from "./pipeline/run-demo.js";
 export { type RunningDashboard, type ServeOptions, serveDashboard } from "./pipeline/serve-dashboard.js";

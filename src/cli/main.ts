@@ -15,6 +15,7 @@ import { registerRegressions } from "./commands/regressions-command.js";
 import { registerRules } from "./commands/rules-command.js";
 import { registerServe } from "./commands/serve-command.js";
 import { registerSnapshot } from "./commands/snapshot-command.js";
+import { registerStore } from "./commands/store-command.js";
 import { registerTraces } from "./commands/traces-command.js";
 import { registerTune } from "./commands/tune-command.js";
 import { EXIT } from "./exit-codes.js";
@@ -40,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   registerCollect(program, setExitCode);
   registerRegressions(program, setExitCode);
   registerDiff(program, setExitCode);
+  registerStore(program);
   registerServe(program);
   registerLogs(program, setExitCode);
   registerTraces(program, setExitCode);
