@@ -170,12 +170,24 @@ describe.skipIf(!CHROMIUM)("HTML reports in chromium", () => {
     await finish(page, "explain", foreign, errors);
   }, 60_000);
 
-  it("logs: statements drawn as bars with the heaviest first, and the N+1 loop's rewrite", async () => {
-    const log = join(FIXTURES, "logs", "mariadb-slow.log");
+  it("logs: statements per minute and time per minute drawn over time, statements as bars, the N+1 rewrite", async () => {
+    const log = join(FIXTURES, "logs", "pg18-stderr.log");
     const { file, json } = await writeBoth("logs", ["logs", log]);
     const statements = json.statements as Array<{ query: string }>;
     const loops = json.nPlusOne as Array<{ rewrite: string | null }>;
+    const minutes = json.perMinute as Array<{ minute: number; statements: number }>;
+    expect(minutes.length).toBeGreaterThan(1);
     const { page, foreign, errors } = await open(file);
+    // One column a minute, its height in proportion to the minute's statements.
+    const columns = await page.$$eval("#statements-per-minute svg rect.column", (rects) =>
+      rects.map((r) => r.getBoundingClientRect().height),
+    );
+    expect(columns).toHaveLength(minutes.length);
+    const most = Math.max(...minutes.map((m) => m.statements));
+    minutes.forEach((m, i) => {
+      expect(columns[i] as number).toBeCloseTo((Math.max(...columns) * m.statements) / most, 0);
+    });
+    expect(await page.$$eval("#time-per-minute svg rect.column", (r) => r.length)).toBe(minutes.length);
     const bars = await page.$$eval("#statements-chart svg g.bar rect", (rects) =>
       rects.map((r) => r.getBoundingClientRect().width),
     );

@@ -5,6 +5,7 @@ import { barChartSvg } from "./bar-chart-svg.js";
 import { findingHtml } from "./findings-html.js";
 import { type Html, html } from "./html-text.js";
 import { htmlPage } from "./page-shell.js";
+import { timeSeriesSvg } from "./time-series-svg.js";
 
 const when = (t: number | null) =>
   t === null ? "?" : new Date(t).toISOString().replace("T", " ").slice(0, 19);
@@ -72,9 +73,28 @@ ${n.rewrite ? html`<p class="note"><strong>Fix:</strong> one statement for the w
       ["N+1 loops", String(report.nPlusOne.length)],
     ],
     notes,
-    body: html`${table}${nPlusOne}${slowestPlans(report)}${events(report)}`,
+    body: html`${overTime(report)}${table}${nPlusOne}${slowestPlans(report)}${events(report)}`,
     ...(options.now ? { now: options.now } : {}),
   });
+}
+
+/** Statements and their logged time per minute (or wider periods for a long log). */
+function overTime(report: LogReport): Html | "" {
+  const minutes = report.perMinute ?? [];
+  if (minutes.length < 2) return "";
+  return html`<section id="over-time"><h2>Over time</h2>${timeSeriesSvg(
+    minutes.map((m) => ({ at: m.minute, value: m.statements })),
+    { id: "statements-per-minute", caption: "Statements logged", unit: "statements", show: formatCount },
+  )}${timeSeriesSvg(
+    minutes.map((m) => ({ at: m.minute, value: m.totalMs })),
+    {
+      id: "time-per-minute",
+      caption: "Logged statement time",
+      unit: "time",
+      show: formatMs,
+      colour: "#d92d20",
+    },
+  )}</section>`;
 }
 
 function slowestPlans(report: LogReport): Html | "" {

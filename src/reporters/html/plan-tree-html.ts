@@ -2,9 +2,10 @@
  * A plan as a table in tree order: each node's own time (or own cost) with a bar for its share, estimated and
  * actual rows, loops, the conditions under it, and the nodes findings point at marked.
  */
+
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import type { AnalyzedPlan } from "../../facts/plan/plan-metrics.js";
 import type { PlanNode } from "../../facts/plan/plan-model.js";
-import { nodeLabel } from "../../rules/plan/plan-facts.js";
 import { formatCount, formatMs, formatPercent } from "../../util/format.js";
 import { type Html, html } from "./html-text.js";
 
