@@ -20,7 +20,7 @@ export function addConnectionOptions(command: Command): Command {
 
 export function addOutputOptions(command: Command): Command {
   return command
-    .option("--format <format>", "terminal, json or markdown", "terminal")
+    .option("--format <format>", "terminal, json, markdown or html", "terminal")
     .option("-o, --output <file>", "write the report to a file instead of standard output")
     .option("--no-color", "plain text even on a terminal")
     .option("--fail-on <severity>", "exit 1 when a finding is at least this severe (error, warning, info)")

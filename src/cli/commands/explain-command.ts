@@ -182,6 +182,8 @@ async function comparePlanFiles(
       ? renderPlanComparisonJson(report)
       : format === "markdown"
         ? renderPlanComparisonMarkdown(report)
-        : renderPlanComparisonTerminal(report, { colour: wantColour(format, flags) });
+        : format === "html"
+          ? (await import("../../reporters/html/plan-comparison-html.js")).renderPlanComparisonHtml(report)
+          : renderPlanComparisonTerminal(report, { colour: wantColour(format, flags) });
   await writeOutput(text, flags.output);
 }
