@@ -40,6 +40,7 @@ export { SECTION_TITLES, sectionOf, withTimeShare } from "./findings/ranking.js"
 export { type AdviseDatabaseOptions, adviseDatabase } from "./pipeline/advise-database.js";
 export { type AnalyzeOptions, analyzeDatabase } from "./pipeline/analyze-database.js";
 export { analyzeLogs, type LogOptions, type LogReport } from "./pipeline/analyze-logs.js";
+export { analyzeMysqlDatabase, type MysqlAnalyzeOptions } from "./pipeline/analyze-mysql.js";
 export type { AnalyzeReport, StatementReport } from "./pipeline/analyze-report.js";
 export { analyzeTraces, type TraceReport } from "./pipeline/analyze-traces.js";
 export { applyAdvice } from "./pipeline/apply-advice.js";
@@ -84,15 +85,15 @@ export {
   type TraceOptions,
   traceMigrationSet,
 } from "./pipeline/migration-trace.js";
+export { type PlanReport, reportOnPlan } from "./pipeline/plan-report.js";
+export { type DemoRun, runDemo } from "./pipeline/run-demo.js";
+export { type RunningDashboard, type ServeOptions, serveDashboard } from "./pipeline/serve-dashboard.js";
 export {
   type ExportReport,
   exportStoreSample,
   type ImportReport,
   importSnapshots,
 } from "./pipeline/store-snapshots.js";
-export { type PlanReport, reportOnPlan } from "./pipeline/plan-report.js";
-export { type DemoRun, runDemo } from "./pipeline/run-demo.js";
-export { type RunningDashboard, type ServeOptions, serveDashboard } from "./pipeline/serve-dashboard.js";
 export { takeSnapshot } from "./pipeline/take-snapshot.js";
 export { mysqlTuneScript, tuneMysqlDatabase, tuneMysqlFacts } from "./pipeline/tune-mysql.js";
 export { tuneSettings } from "./pipeline/tune-settings.js";

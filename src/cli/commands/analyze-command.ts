@@ -35,10 +35,24 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
     const checked = await parseOptions("analyze", { ...flags }, (k) => ({
       top: k.wholeNumber("--top", 1, 1000),
       saveSnapshot: k.outputFile("--save-snapshot").optional(),
-      ...connectionChecks(k),
+      ...connectionChecks(k, { mysql: true }),
       ...machineChecks(k),
       ...outputChecks(k, FORMATS),
     }));
+    if (/^(mysql|mariadb):\/\//i.test(flags.db?.trim() ?? "")) {
+      // mysql:// and mariadb:// go to the MySQL analyze: performance_schema's digests, their plans, the checks.
+      const { withMysqlConnection, mysqlOverridesFrom } = await import("../mysql-connection.js");
+      const { analyzeMysqlDatabase } = await import("../../pipeline/analyze-mysql.js");
+      const options = {
+        top: checked.top,
+        machine: machineFrom(flags),
+        overrides: await mysqlOverridesFrom(flags.set),
+        onProgress: progressReporter(),
+      };
+      const { report } = await withMysqlConnection(flags, (db) => analyzeMysqlDatabase(db, options));
+      setExitCode(await emitReport(report, flags));
+      return;
+    }
     const { overridesFrom } = await import("../rule-overrides.js");
     const { writeSnapshot } = await import("../../facts/snapshot-file.js");
     const { analyzeDatabase } = await import("../../pipeline/analyze-database.js");

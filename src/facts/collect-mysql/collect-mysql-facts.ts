@@ -284,9 +284,13 @@ async function readDigests(db: MysqlConnector, schema: string): Promise<MysqlDig
         sortMergePasses: num(r.sort_merge_passes),
       }))
       // The digest text drops comments (seen on MariaDB 10.11), so dbopt's own statements are known by what they
-      // read: the catalogues. SHOW and SET are never the user's workload to tune.
+      // read: the catalogues (and SELECT VERSION(), @@... with no table). SHOW and SET are never the user's
+      // workload to tune.
       .filter(
-        (d) => /^\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|WITH)\b/i.test(d.text) && !CATALOGUES.test(d.text),
+        (d) =>
+          /^\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|WITH)\b/i.test(d.text) &&
+          !CATALOGUES.test(d.text) &&
+          !/^\s*SELECT\b(?![\s\S]*\bFROM\b)/i.test(d.text),
       ) ?? null
   );
 }
