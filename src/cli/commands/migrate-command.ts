@@ -170,12 +170,53 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
       schemaFrom: k.postgresUrl("--schema-from").optional(),
       rows: k.tableRows("--rows").optional(),
       from: k.text("--from").optional(),
-      db: k.postgresUrl("--db").optional(),
+      db: k.databaseUrl("--db").optional(),
       format: k.oneOf("--format", ["terminal", "json", "html"] as const),
       output: k.outputFile("--output").optional(),
     }));
     if (checked.schema && checked.schemaFrom)
       throw new InputError("--schema and --schema-from both give the starting schema", "give one of them");
+    // MySQL/MariaDB: the sandbox is the mysql:// / mariadb:// --db; the server is asked for each ALTER's algorithm.
+    if (/^(mysql|mariadb):\/\//i.test(checked.db?.trim() ?? "")) {
+      if (!flags.sandbox)
+        throw new InputError(
+          "migrate trace applies the migrations to --db",
+          "pass --sandbox to confirm it is a throw-away copy of the database",
+        );
+      if (checked.schemaFrom || checked.rows)
+        throw new InputError(
+          "--schema-from and --rows are for PostgreSQL",
+          "load the sandbox with the tables and rows to trace on (a copy of production), or give --schema FILE.sql",
+        );
+      if (checked.format === "html")
+        throw new InputError(
+          "--format html is not written for a MySQL/MariaDB trace yet",
+          "give --format terminal or json",
+        );
+      const { resolveMysqlTarget } = await import("../../connectors/mysql/mysql-target.js");
+      const { traceMysqlMigrations } = await import("../../pipeline/trace-mysql-migrations.js");
+      const { renderMysqlTrace } = await import("../../reporters/migration/mysql-trace-reporter.js");
+      const terminalProgress = process.stderr.isTTY === true;
+      const mysqlReport = await traceMysqlMigrations(paths, resolveMysqlTarget(checked.db ?? ""), {
+        ...(checked.schema ? { schemaFile: checked.schema } : {}),
+        ...(checked.from ? { from: checked.from } : {}),
+        onProgress: (m) => {
+          if (terminalProgress) process.stderr.write(`  … ${m}\n`);
+        },
+      });
+      const mysqlFormat = checked.format === "json" ? "json" : "terminal";
+      await writeOutput(
+        renderMysqlTrace(mysqlReport, mysqlFormat, wantColour(mysqlFormat, flags)),
+        flags.output,
+      );
+      setExitCode(
+        mysqlReport.findings.some((f) => f.severity === "error") ||
+          mysqlReport.statements.some((t) => t.error)
+          ? EXIT.findings
+          : EXIT.ok,
+      );
+      return;
+    }
     const { traceMigrationSet } = await import("../../pipeline/migration-trace.js");
     const { renderTrace } = await import("../../reporters/migration/migration-trace-reporter.js");
     if (flags.db && !flags.sandbox)

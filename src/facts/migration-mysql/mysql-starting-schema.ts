@@ -3,7 +3,7 @@
  * character set, FULLTEXT indexes and each column's type and nullability, so a MODIFY can be told from a rename
  * and a COPY on a large table from one on a small one.
  */
-import type { MysqlConnector } from "../../connectors/mysql/mysql-connector.js";
+import type { MysqlCapabilities } from "../../connectors/mysql/mysql-capabilities.js";
 import type { KnownColumn, ServerVersion } from "./online-ddl-support.js";
 
 export interface KnownTable {
@@ -22,7 +22,14 @@ export interface MysqlStartingSchema {
   tables: KnownTable[];
 }
 
-export async function mysqlSchemaFromDatabase(db: MysqlConnector): Promise<MysqlStartingSchema> {
+/** A session that can read: the read-only connector, or the sandbox of migrate trace. */
+export interface SchemaSession {
+  query<T>(text: string, params?: unknown[]): Promise<T[]>;
+  capabilities(): Promise<MysqlCapabilities>;
+  target: { database: string };
+}
+
+export async function mysqlSchemaFromDatabase(db: SchemaSession): Promise<MysqlStartingSchema> {
   const caps = await db.capabilities();
   const [major = 0, minor = 0, patch = 0] = caps.version.split(".").map(Number);
   const database = db.target.database;

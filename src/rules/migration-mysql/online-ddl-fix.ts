@@ -11,7 +11,7 @@ import type { PlannedStatement } from "./mysql-migration-rule.js";
 
 /** The statement as written, with its ALGORITHM/LOCK clauses replaced by the given algorithm and LOCK=NONE. */
 export function withOnlineClauses(
-  st: PlannedStatement,
+  st: Pick<PlannedStatement, "ddl" | "text" | "offset">,
   algorithm: OnlineAlgorithm,
   server: MysqlMigrationFacts["server"],
 ): SqlText {

@@ -1,0 +1,216 @@
+/**
+ * `dbopt migrate trace --db mysql://… --sandbox` as a library function: on a throw-away MySQL/MariaDB database,
+ * run each migration statement for real, and for each ALTER ask the server which online algorithm it accepts:
+ * ALGORITHM=INSTANT, then (MariaDB) NOCOPY, then INPLACE, each with LOCK=NONE. A refused attempt stops before it
+ * does anything (the server checks the clauses first) and its error text is kept; the first accepted one runs the
+ * change and is timed on the sandbox's data. When none is accepted the statement runs as written, and its time
+ * is what the blocking form costs. The lint findings are set against what the server said.
+ */
+import { readFileSync } from "node:fs";
+import { MysqlSandbox } from "../connectors/mysql/mysql-sandbox.js";
+import type { MysqlTarget } from "../connectors/mysql/mysql-target.js";
+import { migrationSet } from "../facts/migration/migration-files.js";
+import { splitStatements } from "../facts/migration-mysql/mysql-ddl-tokens.js";
+import {
+  type MysqlMigrationStatement,
+  readMysqlMigrationSet,
+} from "../facts/migration-mysql/mysql-migration-set.js";
+import { mysqlSchemaFromDatabase } from "../facts/migration-mysql/mysql-starting-schema.js";
+import type { OnlineAlgorithm, ServerVersion } from "../facts/migration-mysql/online-ddl-support.js";
+import type { Finding } from "../findings/finding.js";
+import { withOnlineClauses } from "../rules/migration-mysql/online-ddl-fix.js";
+import { MYSQL_MIGRATION_RULES } from "../rules/registry.js";
+import { runRules } from "../rules/run-rules.js";
+
+export interface MysqlTraceOptions {
+  /** Statements (CREATE TABLE …) run on the sandbox before the migrations. */
+  schemaFile?: string;
+  from?: string;
+  /** Time limit of each migration statement on the sandbox. */
+  statementTimeoutMs?: number;
+  onProgress?: (message: string) => void;
+}
+
+export interface OnlineAttempt {
+  algorithm: OnlineAlgorithm;
+  sql: string;
+  accepted: boolean;
+  /** The server's own words when it refused ("ALGORITHM=INSTANT is not supported for this operation. Try …"). */
+  error: string | null;
+}
+
+export interface MysqlTracedStatement {
+  file: string;
+  line: number;
+  sql: string;
+  /** Online attempts for an ALTER, in the order tried; empty for other statements. */
+  attempts: OnlineAttempt[];
+  /** The first algorithm the server accepted with LOCK=NONE (INSTANT with no LOCK on MySQL); null when none. */
+  accepted: OnlineAlgorithm | null;
+  /** No online form was accepted: the statement ran as written. */
+  ranAsWritten: boolean;
+  durationMs: number;
+  /** The statement failed as written too (the trace stops there). */
+  error: string | null;
+  /** The statement as written was refused for its own ALGORITHM/LOCK clauses (ERROR 1845/1846). */
+  refusedAsWritten: boolean;
+  /** What lint predicted from the documentation tables: the best algorithm, and whether LOCK=NONE goes with it. */
+  predicted: OnlineAlgorithm | null;
+  predictedOnline: boolean | null;
+}
+
+export interface MysqlMigrationTraceReport {
+  kind: "mysql-migration-trace";
+  /** "MariaDB 10.11.19". */
+  server: string;
+  database: string;
+  files: string[];
+  statements: MysqlTracedStatement[];
+  findings: Finding[];
+}
+
+export async function traceMysqlMigrations(
+  paths: string[],
+  target: MysqlTarget,
+  options: MysqlTraceOptions = {},
+): Promise<MysqlMigrationTraceReport> {
+  const progress = options.onProgress ?? (() => {});
+  const { all, first } = migrationSet(paths, options.from);
+  const sandbox = await MysqlSandbox.open(target);
+  try {
+    if (options.schemaFile) {
+      progress("loading the starting schema");
+      const text = readFileSync(options.schemaFile, "utf8");
+      for (const s of splitStatements(text)) await sandbox.execute(text.slice(s.start, s.end));
+    }
+    const caps = await sandbox.capabilities();
+    const schema = await mysqlSchemaFromDatabase({
+      query: (text, params) => sandbox.query(text, params),
+      capabilities: () => sandbox.capabilities(),
+      target: { database: sandbox.database },
+    });
+    const facts = readMysqlMigrationSet(
+      all.map((file, i) => ({ file, applied: i < first })),
+      schema.server,
+      schema,
+      { host: target.host, port: target.port, user: target.user },
+    );
+    const findings = runRules(MYSQL_MIGRATION_RULES, facts, {}, "mysql");
+    progress(`running ${facts.statements.length} statements`);
+    const traced: MysqlTracedStatement[] = [];
+    for (const st of facts.statements) {
+      const t = await traceOne(sandbox, st, schema.server, options.statementTimeoutMs ?? 600_000);
+      if (!st.applied) traced.push(t);
+      if (t.error) break;
+    }
+    return {
+      kind: "mysql-migration-trace",
+      server: `${caps.flavour === "mysql" ? "MySQL" : "MariaDB"} ${caps.version}`,
+      database: sandbox.database,
+      files: all.slice(first),
+      statements: traced,
+      findings: findings.map((f) => withVerdict(f, traced)),
+    };
+  } finally {
+    await sandbox.close();
+  }
+}
+
+async function traceOne(
+  sandbox: MysqlSandbox,
+  st: MysqlMigrationStatement,
+  server: ServerVersion,
+  timeLimitMs: number,
+): Promise<MysqlTracedStatement> {
+  const out: MysqlTracedStatement = {
+    file: st.file,
+    line: st.line,
+    sql: st.text,
+    attempts: [],
+    accepted: null,
+    ranAsWritten: false,
+    durationMs: 0,
+    error: null,
+    refusedAsWritten: false,
+    predicted: st.plan?.best ?? null,
+    predictedOnline: st.plan ? st.plan.best !== "COPY" && st.plan.lock === "NONE" : null,
+  };
+  const run = async (text: string) => {
+    const started = performance.now();
+    await sandbox.execute(text, { timeLimitMs });
+    return performance.now() - started;
+  };
+  // RENAME TABLE as an ALTER takes no ALGORITHM of its own on MariaDB; it is metadata only, run it as written.
+  const online =
+    st.ddl.kind === "alter-table" && !st.ddl.operations.every((op) => op.kind === "rename-table");
+  if (online) {
+    const tries: OnlineAlgorithm[] =
+      server.flavour === "mariadb" ? ["INSTANT", "NOCOPY", "INPLACE"] : ["INSTANT", "INPLACE"];
+    for (const algorithm of tries) {
+      const sql = withOnlineClauses(st, algorithm, server);
+      try {
+        out.durationMs = await run(sql);
+        out.attempts.push({ algorithm, sql, accepted: true, error: null });
+        out.accepted = algorithm;
+        return out;
+      } catch (error) {
+        const refusal = serverRefusal(error);
+        if (!refusal) {
+          out.attempts.push({ algorithm, sql, accepted: false, error: serverText(error) });
+          out.error = serverText(error);
+          return out;
+        }
+        out.attempts.push({ algorithm, sql, accepted: false, error: refusal });
+      }
+    }
+    out.ranAsWritten = true;
+  }
+  try {
+    out.durationMs = await run(st.text);
+  } catch (error) {
+    out.error = serverText(error);
+    out.refusedAsWritten = serverRefusal(error) !== null;
+  }
+  return out;
+}
+
+/** ER_ALTER_OPERATION_NOT_SUPPORTED (1845) and _REASON (1846): the clause was refused, nothing was done. */
+function serverRefusal(error: unknown): string | null {
+  const cause = (error as { cause?: { errno?: number; message?: string } }).cause;
+  return cause?.errno === 1845 || cause?.errno === 1846 ? String(cause.message) : null;
+}
+
+function serverText(error: unknown): string {
+  const cause = (error as { cause?: { message?: string } }).cause;
+  return String(cause?.message ?? (error instanceof Error ? error.message : error));
+}
+
+/**
+ * A lint finding against the traced statement at its place. Confirmed when the server accepted the algorithm the
+ * tables predicted with LOCK=NONE, or refused every online form where they predicted a blocking one; a finding
+ * that the statement's own clauses are refused is confirmed when the server refused the statement as written.
+ */
+function withVerdict(f: Finding, traced: MysqlTracedStatement[]): Finding {
+  const t = traced.find((x) => x.file === f.location?.file && x.line === f.location?.line);
+  if (t && f.ruleId === "migration-mysql/refused-algorithm")
+    return {
+      ...f,
+      evidence: {
+        ...f.evidence,
+        trace: t.refusedAsWritten ? "confirmed" : "contradicted",
+        tracedError: t.error,
+      },
+    };
+  if (!t?.attempts.length || t.error)
+    return { ...f, evidence: { ...f.evidence, trace: t?.error ? "failed" : "not traced" } };
+  const agrees = t.predictedOnline ? t.accepted === t.predicted : t.accepted === null;
+  return {
+    ...f,
+    evidence: {
+      ...f.evidence,
+      trace: agrees ? "confirmed" : "contradicted",
+      tracedAlgorithm: t.accepted ?? "none online",
+      tracedMs: Math.round(t.durationMs * 10) / 10,
+    },
+  };
+}
