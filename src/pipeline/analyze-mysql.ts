@@ -3,7 +3,6 @@ import type { MysqlConnector } from "../connectors/mysql/mysql-connector.js";
 import { collectMysqlFacts } from "../facts/collect-mysql/collect-mysql-facts.js";
 import type { MysqlDigest, MysqlFacts } from "../facts/collect-mysql/mysql-facts.js";
 import { readStatementSamples } from "../facts/collect-mysql/statement-samples.js";
-import type { MachineFacts } from "../facts/machine-facts.js";
 import { type Finding, rankFindings } from "../findings/finding.js";
 import { mergeFindings } from "../findings/merge-findings.js";
 import { withTimeShare } from "../findings/ranking.js";
@@ -12,13 +11,14 @@ import { type RuleOverrides, runRules } from "../rules/run-rules.js";
 import { InputError } from "../util/input-error.js";
 import { loadSqlParser } from "../util/sql-parser.js";
 import type { AnalyzeReport, StatementReport } from "./analyze-report.js";
+import type { MysqlCheckOptions } from "./check-mysql.js";
 import { explainOnMysql } from "./explain-on-mysql.js";
 import { reportOnPlan } from "./plan-report.js";
 
 export interface MysqlAnalyzeOptions {
   /** Statements to explain, by total time. */
   top?: number;
-  machine?: MachineFacts;
+  machine?: MysqlCheckOptions["machine"];
   overrides?: RuleOverrides;
   onProgress?: (message: string) => void;
 }
