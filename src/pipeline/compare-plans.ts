@@ -25,6 +25,8 @@ export interface PlanComparison {
   /** The merged tree in pre-order: every node of both plans, paired where they correspond. */
   entries: DiffEntry[];
   notes: string[];
+  /** Both plans as read, for the pictures of the HTML page; the JSON output leaves them out (entries hold their figures). */
+  plans: { before: Plan; after: Plan };
 }
 
 export interface PlanSource {
@@ -95,6 +97,7 @@ export function comparePlans(before: PlanSource, after: PlanSource | null): Plan
     verdict: judgeDiff(diff),
     entries: diff.entries,
     notes,
+    plans: { before: beforePlan, after: afterPlan },
   };
 }
 

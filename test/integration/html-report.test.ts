@@ -1,6 +1,6 @@
 /**
  * dbopt's HTML reports in a real browser: the built CLI writes `--format html` files for a check of a live
- * database (PostgreSQL 15, names holding markup, quotes and ampersands), a captured plan, a plan comparison, a
+ * database (PostgreSQL 15, names holding markup, quotes and ampersands), a captured plan, a plan comparison (both plans drawn), a
  * MariaDB slow log and a migration; Debian's chromium opens each one headless through puppeteer-core with every
  * request intercepted, so the test fails if the page asks for anything but the file itself. It checks what each
  * page shows against the same command's JSON (finding titles, the plan picture's nodes, the fix SQL) and saves
@@ -198,6 +198,33 @@ describe.skipIf(!CHROMIUM)("HTML reports in chromium", () => {
     expect(loops.length).toBeGreaterThan(0);
     expect(await texts(page, "#n-plus-one pre.sql")).toEqual(loops.map((l) => l.rewrite).filter(Boolean));
     await finish(page, "logs", foreign, errors);
+  }, 60_000);
+
+  it("explain --compare: both plans drawn, where they diverge and why, the merged tree node by node", async () => {
+    const dir = join(FIXTURES, "plans", "compare", "pg15");
+    const before = join(dir, "index-dropped-join.before.txt");
+    const after = join(dir, "index-dropped-join.after.json");
+    const { file, json } = await writeBoth("explain-compare", ["explain", "--compare", before, after]);
+    const verdict = json.verdict as { divergence: { label: string; why: string[] } };
+    const entries = json.entries as Array<{ beforeId: number | null; afterId: number | null }>;
+    expect(json.plans).toBeUndefined();
+    const { page, foreign, errors } = await open(file);
+    expect(await page.$eval("#divergence h2", (h) => h.textContent)).toBe(
+      `Where the plans diverge: ${verdict.divergence.label}`,
+    );
+    expect(await texts(page, "#divergence li")).toEqual(verdict.divergence.why);
+    // Each picture draws every node of its plan: the merged tree's entries that side has.
+    expect(await page.$$eval("#plan-picture-before g.plan-node", (g) => g.length)).toBe(
+      entries.filter((e) => e.beforeId !== null).length,
+    );
+    expect(await page.$$eval("#plan-picture-after g.plan-node", (g) => g.length)).toBe(
+      entries.filter((e) => e.afterId !== null).length,
+    );
+    expect(await page.$$eval("#plan-diff tbody tr", (rows) => rows.length)).toBe(entries.length);
+    expect(await page.$eval("#plan-diff tr.diverges td.node", (td) => td.textContent)).toContain(
+      "◀ diverges here",
+    );
+    await finish(page, "explain-compare", foreign, errors);
   }, 60_000);
 
   it("migrate lint: each finding in the page, with the safe recipe", async () => {

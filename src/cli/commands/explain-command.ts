@@ -183,7 +183,22 @@ async function comparePlanFiles(
       : format === "markdown"
         ? renderPlanComparisonMarkdown(report)
         : format === "html"
-          ? (await import("../../reporters/html/plan-comparison-html.js")).renderPlanComparisonHtml(report)
+          ? await comparisonPage(report)
           : renderPlanComparisonTerminal(report, { colour: wantColour(format, flags) });
   await writeOutput(text, flags.output);
+}
+
+/** The comparison as an HTML page, each plan's picture coloured by what the plan rules find in it. */
+async function comparisonPage(
+  report: import("../../pipeline/compare-plans.js").PlanComparison,
+): Promise<string> {
+  const [{ reportOnPlan }, { renderPlanComparisonHtml }] = await Promise.all([
+    import("../../pipeline/plan-report.js"),
+    import("../../reporters/html/plan-comparison-html.js"),
+  ]);
+  const findings = (side: "before" | "after") =>
+    reportOnPlan(report.plans[side], { source: report[side].source }).findings;
+  return renderPlanComparisonHtml(report, {
+    findings: { before: findings("before"), after: findings("after") },
+  });
 }

@@ -49,7 +49,7 @@ article.finding.error{border-left-color:var(--error)}article.finding.warning{bor
 dl.evidence{display:grid;grid-template-columns:max-content auto;gap:2px 14px;margin:6px 0;font-size:13px}
 dl.evidence dt{color:var(--muted)}dl.evidence dd{margin:0;font-variant-numeric:tabular-nums}
 .picture{background:#fff;border:1px solid var(--line);padding:8px;margin:8px 0;overflow:auto}
-.picture svg{max-width:100%;height:auto}
+.picture svg{max-width:100%;height:auto}.sides{display:flex;gap:12px;flex-wrap:wrap}.side{flex:1 1 420px;min-width:0}
 table.plan td.node{white-space:pre;font:12px/1.45 ui-monospace,monospace}
 table.plan tr.flagged td.node{font-weight:700}table.plan .props{color:var(--muted);white-space:pre-wrap}
 .bar{display:inline-block;height:9px;background:#d92d20;vertical-align:middle;margin-right:4px}

@@ -1,13 +1,34 @@
 /** `dbopt explain --compare` as an HTML page: the verdict, where the plans diverge, and the merged tree node by node. */
+import type { Finding } from "../../findings/finding.js";
 import type { PlanComparison } from "../../pipeline/compare-plans.js";
 import { formatMs } from "../../util/format.js";
 import { entryFigures, entryTitle, MAX_INDENT_DEPTH } from "../plan-diff/diff-columns.js";
+import { planPictureSvg } from "../plan-picture/plan-picture-svg.js";
 import { pairedBarChartSvg } from "./bar-chart-svg.js";
-import { html } from "./html-text.js";
+import { html, trustedMarkup } from "./html-text.js";
 import { htmlPage } from "./page-shell.js";
 
-export function renderPlanComparisonHtml(report: PlanComparison, now?: Date): string {
+/** What the plan rules found in each plan, to colour its picture as the dashboard does. */
+export interface SideFindings {
+  before: readonly Finding[];
+  after: readonly Finding[];
+}
+
+export function renderPlanComparisonHtml(
+  report: PlanComparison,
+  options: { findings?: SideFindings; now?: Date } = {},
+): string {
   const { verdict } = report;
+  const now = options.now;
+  const pictures = html`<section id="plan-pictures"><h2>The two plans</h2><div class="sides">${(
+    ["before", "after"] as const
+  ).map(
+    (side) =>
+      html`<div class="side"><h3>${side === "before" ? "Before" : "After"}: ${report[side].source}</h3><figure class="picture" id="plan-picture-${side}">${trustedMarkup(
+        // planPictureSvg escapes every name and figure it writes (util/markup-text.ts).
+        planPictureSvg(report.plans[side], options.findings?.[side] ?? [], { title: `${side} plan` }),
+      )}</figure></div>`,
+  )}</div></section>`;
   const divergence = verdict.divergence
     ? html`<section id="divergence"><h2>${verdict.sameShape ? "Same plan shape; the node that changed most" : "Where the plans diverge"}: ${verdict.divergence.label}</h2><ul>${verdict.divergence.why.map((w) => html`<li>${w}</li>`)}</ul></section>`
     : html`<section id="divergence"><h2>No divergence</h2><p>The plans have the same shape and the same figures.</p></section>`;
@@ -60,7 +81,7 @@ export function renderPlanComparisonHtml(report: PlanComparison, now?: Date): st
       ...report.before.notes.map((n) => `before: ${n}`),
       ...report.after.notes.map((n) => `after: ${n}`),
     ],
-    body: html`${divergence}${others.length ? html`<section id="other-differences"><h2>Other differences</h2><ul>${others.map((r) => html`<li>${r.text}</li>`)}</ul></section>` : ""}
+    body: html`${divergence}${pictures}${others.length ? html`<section id="other-differences"><h2>Other differences</h2><ul>${others.map((r) => html`<li>${r.text}</li>`)}</ul></section>` : ""}
 ${chart}
 <section id="plan-diff"><h2>Node by node</h2><p class="muted">Added nodes green, removed red, changed yellow; time and buffers are the node's own.</p>
 <table class="plan"><thead><tr><th></th><th>node</th><th>figures (before → after)</th><th>changes</th></tr></thead><tbody>${rows}</tbody></table></section>`,

@@ -2,7 +2,9 @@
 import type { PlanComparison } from "../../pipeline/compare-plans.js";
 import { entryFigures } from "./diff-columns.js";
 
-export function renderPlanComparisonJson(report: PlanComparison): string {
+export function renderPlanComparisonJson(given: PlanComparison): string {
+  // The plans themselves are for pictures; the entries carry every figure of both.
+  const { plans: _plans, ...report } = given;
   const entries = report.entries.map((entry) => ({
     ...entry,
     figures: entryFigures(entry, report.verdict.measure).map(({ name, before, after, delta }) => ({
