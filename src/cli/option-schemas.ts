@@ -207,7 +207,7 @@ function kitFor(z: Zod): OptionKit {
     ruleAssignments: (flag) =>
       z.array(
         converted(flag, (text) => {
-          if (!/^[a-z]+\/[a-z0-9-]+\.[A-Za-z]+=-?\d+(?:\.\d+)?$/.test(text))
+          if (!/^[a-z-]+\/[a-z0-9-]+\.[A-Za-z]+=-?\d+(?:\.\d+)?$/.test(text))
             throw new Invalid("must be rule-id.option=number, like health/unused-index.minStatsDays=1");
           return text;
         }),
