@@ -1,21 +1,31 @@
 /**
  * dbopt's HTML reports in a real browser: the built CLI writes `--format html` files for a check of a live
- * database (PostgreSQL 15, names holding markup, quotes and ampersands), a captured plan, a plan comparison (both plans drawn), a
- * MariaDB slow log and a migration; Debian's chromium opens each one headless through puppeteer-core with every
+ * database (PostgreSQL 15, names holding markup, quotes and ampersands), the regressions of a store filled by real
+ * samples (an index dropped between the windows), a captured plan, a plan comparison (both plans drawn), a
+ * PostgreSQL 18 log and a migration; Debian's chromium opens each one headless through puppeteer-core with every
  * request intercepted, so the test fails if the page asks for anything but the file itself. It checks what each
- * page shows against the same command's JSON (finding titles, the plan picture's nodes, the fix SQL) and saves
- * screenshots. Without chromium the suite fails in CI and is skipped elsewhere with a line naming it.
+ * page shows against the same command's JSON (finding titles, the plan picture's nodes, the fix SQL, the charts'
+ * bars) and saves screenshots. Without chromium the suite fails in CI and is skipped elsewhere with a line naming it.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import pg from "pg";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveTarget } from "../../src/connectors/postgres/target.js";
+import { collectSamples } from "../../src/pipeline/collect-samples.js";
 import { FIXTURES } from "../support/fixtures.js";
 import { BIN, runCli } from "../support/run-cli.js";
-import { createTestDatabase, server, type TestDatabase } from "../support/servers.js";
+import {
+  createTestDatabase,
+  RESET_THIS_DATABASE_STATEMENTS,
+  runAsAdmin,
+  server,
+  type TestDatabase,
+} from "../support/servers.js";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p)) ?? null;
 if (!CHROMIUM) {
@@ -137,6 +147,88 @@ describe.skipIf(!CHROMIUM)("HTML reports in chromium", () => {
       expect(fixes.some((sql) => sql.includes('"dup a"') || sql.includes('"dup b"'))).toBe(true);
       expect(titles.join("\n")).toContain(AWKWARD);
       await finish(page, "check", foreign, errors);
+    }, 120_000);
+  });
+
+  describe.each(server("pg15"))("dbopt regressions on $name", (srv) => {
+    let store: TestDatabase;
+    let target: TestDatabase;
+    let recentFrom: string;
+    const LOOKUP = "select count(*) from events where kind = $1";
+
+    const workload = async () => {
+      const client = new pg.Client({ connectionString: target.url });
+      await client.connect();
+      try {
+        for (let i = 0; i < 100; i++) await client.query(LOOKUP, [i % 1000]);
+      } finally {
+        await client.end();
+      }
+    };
+    const sample = () =>
+      collectSamples({
+        targets: [resolveTarget({ db: target.url })],
+        store: store.url,
+        everyMs: 60_000,
+        once: true,
+      });
+
+    beforeAll(async () => {
+      // The lookup loses its index between the baseline and the recent window (as in regressions-cli.test.ts).
+      [store, target] = await Promise.all([
+        createTestDatabase(srv),
+        createTestDatabase(
+          srv,
+          `create extension if not exists pg_stat_statements;
+           create table events (id int primary key, kind int not null, payload text not null);
+           insert into events select g, g % 1000, repeat('x', 40) from generate_series(1, 100000) g;
+           create index events_kind on events (kind);
+           analyze events;`,
+        ),
+      ]);
+      await runAsAdmin(target.url, RESET_THIS_DATABASE_STATEMENTS);
+      await sample();
+      for (let r = 0; r < 3; r++) {
+        await workload();
+        await sample();
+      }
+      const [now] = (await runAsAdmin(store.url, "select now() as now")).rows as { now: Date }[];
+      recentFrom = (now as { now: Date }).now.toISOString();
+      await runAsAdmin(target.url, "drop index events_kind");
+      for (let r = 0; r < 3; r++) {
+        await workload();
+        await sample();
+      }
+    }, 240_000);
+    afterAll(async () => {
+      await Promise.all([store, target].map((d) => d?.drop()));
+    });
+
+    it("draws each regression's mean before and after, with its cause and evidence", async () => {
+      const args = [
+        "regressions",
+        "--store",
+        store.url,
+        "--db",
+        target.url,
+        "--since",
+        recentFrom,
+        "--baseline",
+        "1h",
+      ];
+      const { file, json } = await writeBoth("regressions", args);
+      const findings = (json.targets as Array<{ findings: Finding[] }>)[0]?.findings ?? [];
+      expect(findings.length).toBeGreaterThan(0);
+      const { page, foreign, errors } = await open(file);
+      expect(await texts(page, "article.finding .title")).toEqual(findings.map((f) => f.title));
+      expect(await page.$$eval("#target-1-chart g.pair", (g) => g.length)).toBe(findings.length);
+      // The recent bar is the longer one: the statement got slower.
+      const [baseline, recent] = await page.$$eval("#target-1-chart g.pair rect", (rects) =>
+        rects.map((r) => r.getBoundingClientRect().width),
+      );
+      expect(recent as number).toBeGreaterThan(baseline as number);
+      expect(await page.$eval("main", (m) => m.textContent)).toContain("events_kind");
+      await finish(page, "regressions", foreign, errors);
     }, 120_000);
   });
 
