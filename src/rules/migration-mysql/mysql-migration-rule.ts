@@ -129,5 +129,5 @@ export function tableLabel(t: { schema: string | null; name: string }): string {
 /** Large enough (or of unknown size) that a blocking change should go through an online schema change tool. */
 export function wantsOnlineTool(st: PlannedStatement, o: MysqlMigrationOptions): boolean {
   const bytes = st.table?.bytes ?? null;
-  return bytes === null || bytes >= o.smallTableBytes;
+  return bytes === null || bytes >= Math.min(o.smallTableBytes, o.largeTableBytes);
 }
