@@ -5,12 +5,24 @@
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
 import pg from "pg";
+import { parseWorkloadFile } from "../advisors/index/workload-file.js";
 import { fillRows } from "../advisors/migration/fill-rows.js";
+import {
+  compareReplans,
+  type PlanOutcome,
+  planStatements,
+  type ReplannedStatement,
+  type ReplanStatement,
+  replanFinding,
+} from "../advisors/migration/replan-statements.js";
 import { type TracedStatement, traceStatements } from "../advisors/migration/trace-migrations.js";
 import { DbError, type DbErrorCode } from "../connectors/db-error.js";
 import { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { resolveTarget } from "../connectors/postgres/target.js";
+import { collectWorkload } from "../facts/collect/collect-workload.js";
 import { LOCK_STRENGTH, type LockMode } from "../facts/migration/lock-model.js";
 import { migrationSet } from "../facts/migration/migration-files.js";
 import { normaliseTable, readMigrationSet } from "../facts/migration/migration-set.js";
@@ -28,6 +40,11 @@ export interface TraceOptions {
   schemaFrom?: string;
   rows?: Record<string, number>;
   from?: string;
+  /** Statements to re-plan before and after the migrations: a .sql file (`-- calls: N` weights), or given here. */
+  workloadFile?: string;
+  workload?: ReplanStatement[];
+  /** With --schema-from and no workload: how many of its pg_stat_statements entries (by total time) to re-plan. */
+  replanTop?: number;
   onProgress?: (message: string) => void;
 }
 
@@ -37,8 +54,15 @@ export interface MigrationTraceReport {
   pgVersion: number;
   files: string[];
   statements: TracedStatement[];
-  /** The static findings, each with what the trace showed: confirmed, contradicted, or not traceable. */
+  /**
+   * The static findings, each with what the trace showed: confirmed, contradicted, or not traceable; then the
+   * workload statements whose plans got worse (migration/plan-regressed).
+   */
   findings: Finding[];
+  /** The workload's statements planned on the schema before and after the migrations, worse ones first. */
+  replanned: ReplannedStatement[];
+  /** Where the re-planned statements came from, or why none were. */
+  replanSource: string;
 }
 
 export async function traceMigrationSet(
@@ -52,6 +76,8 @@ export async function traceMigrationSet(
     : options.schemaFrom
       ? dumpSchema(options.schemaFrom)
       : "";
+  // Read before any server starts: a bad workload file or an unreadable source stops here.
+  const replan = await replanWorkload(options);
 
   let stop = async () => {};
   let url = options.sandboxUrl;
@@ -101,19 +127,113 @@ export async function traceMigrationSet(
       },
     );
     const findings = runRules(MIGRATION_RULES, facts, {});
+    const filled = Object.keys(options.rows ?? {});
+    const plansBefore = await planOn(url, replan.statements, filled, progress, "before");
     progress(`running ${facts.statements.length} statements`);
     const traced = await traceStatements(url, facts.statements);
     const reported = traced.filter((t) => all.indexOf(t.file) >= first);
+    const plansAfter = await planOn(url, replan.statements, filled, progress, "after");
+    const replanned = compareReplans(replan.statements, plansBefore, plansAfter);
     return {
       kind: "migration-trace",
       server: options.sandboxUrl ? "sandbox" : "embedded PostgreSQL 18",
       pgVersion: schema.pgVersion ?? 18,
       files: all.slice(first),
       statements: reported,
-      findings: findings.map((f) => withVerdict(f, reported)),
+      findings: [
+        ...findings.map((f) => withVerdict(f, reported)),
+        ...replanned.filter((r) => r.worse).map(replanFinding),
+      ],
+      replanned,
+      replanSource: replan.source,
     };
   } finally {
     await stop();
+  }
+}
+
+/**
+ * The statements to re-plan: the --workload file, else the top statements of the --schema-from database's
+ * pg_stat_statements (read-only), else none (and the report says how to get them).
+ */
+async function replanWorkload(
+  options: TraceOptions,
+): Promise<{ statements: ReplanStatement[]; source: string }> {
+  if (options.workload) return { statements: options.workload, source: "the statements given" };
+  if (options.workloadFile) {
+    const text = await readFile(options.workloadFile, "utf8").catch(() => {
+      throw new InputError(
+        `cannot read the workload file ${options.workloadFile}`,
+        "check the path given to --workload",
+      );
+    });
+    const statements = parseWorkloadFile(text, basename(options.workloadFile)).map((s) => ({
+      id: s.id,
+      sql: s.sql,
+      calls: s.calls,
+      totalMs: null,
+    }));
+    return { statements, source: `${options.workloadFile} (${statements.length} statements)` };
+  }
+  if (options.schemaFrom) {
+    const top = options.replanTop ?? 20;
+    const db = await PostgresConnector.connect(resolveTarget({ db: options.schemaFrom }));
+    try {
+      const caps = await db.capabilities();
+      const workload = await collectWorkload(db, caps, top);
+      if (workload.source !== "pg_stat_statements")
+        return {
+          statements: [],
+          source: `no statements re-planned: ${workload.problem ?? "pg_stat_statements is not readable"} on the --schema-from database`,
+        };
+      const statements = workload.statements.map((s, i) => ({
+        id: `pg_stat_statements #${i + 1}`,
+        sql: s.query,
+        calls: s.calls,
+        totalMs: s.totalMs,
+      }));
+      return {
+        statements,
+        source: `the top ${statements.length} statements of ${db.target.display} by total time (pg_stat_statements)`,
+      };
+    } finally {
+      await db.close();
+    }
+  }
+  return {
+    statements: [],
+    source:
+      "no statements re-planned: give --workload FILE.sql, or --schema-from URL to take its pg_stat_statements",
+  };
+}
+
+/**
+ * Generic plans of the statements on the trace server; the tables filled with --rows are analyzed first, so the
+ * planner sees their rows (the others keep the planner's defaults for a table never analyzed).
+ */
+async function planOn(
+  url: string,
+  statements: ReplanStatement[],
+  filled: string[],
+  progress: (m: string) => void,
+  when: "before" | "after",
+): Promise<PlanOutcome[]> {
+  if (!statements.length) return [];
+  progress(`planning ${statements.length} workload statements ${when} the migrations`);
+  if (filled.length) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      for (const table of filled) await client.query(`analyze ${table}`).catch(() => {});
+    } finally {
+      await client.end();
+    }
+  }
+  const db = await PostgresConnector.connect(resolveTarget({ db: url }));
+  try {
+    return await planStatements(db, statements, (await db.capabilities()).major);
+  } finally {
+    await db.close();
   }
 }
 

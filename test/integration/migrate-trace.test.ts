@@ -145,3 +145,77 @@ describe.each(server("pg15"))("dbopt migrate trace --db on $name", (s) => {
     expectRealLocks(out);
   });
 });
+
+// A migration that drops the index a heavy lookup uses, and one statement it does not touch.
+const REPLAN_SCHEMA = `create table accounts (id bigint primary key, email text not null, region int not null);
+create index accounts_region on accounts (region);`;
+const REPLAN_MIGRATION = "drop index accounts_region;\nalter table accounts add column note text;\n";
+const REPLAN_WORKLOAD = `-- calls: 5000
+select id, email from accounts where region = $1;
+-- calls: 10
+select email from accounts where id = $1;
+`;
+
+describe("dbopt migrate trace re-plans the workload before and after the migrations", () => {
+  it("names the statement whose plan got worse, the node where the plans diverge and the index it lost", {
+    timeout: 180_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dbopt-replan-"));
+    writeFileSync(join(dir, "schema.sql"), REPLAN_SCHEMA);
+    writeFileSync(join(dir, "001_drop_region_index.sql"), REPLAN_MIGRATION);
+    writeFileSync(join(dir, "workload.sql"), REPLAN_WORKLOAD);
+    const r = await runCli([
+      "migrate",
+      "trace",
+      join(dir, "001_drop_region_index.sql"),
+      "--schema",
+      join(dir, "schema.sql"),
+      "--rows",
+      "accounts=20000",
+      "--workload",
+      join(dir, "workload.sql"),
+      "--format",
+      "json",
+    ]);
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout) as Omit<Trace, "findings"> & {
+      replanned: Array<{
+        id: string;
+        worse: boolean;
+        changed: boolean;
+        planBefore: string;
+        planAfter: string;
+        indexesLost: string[];
+        divergesAt: string | null;
+        factor: number;
+      }>;
+      replanSource: string;
+      findings: Array<{ ruleId: string; title: string; evidence: Record<string, unknown> }>;
+    };
+    expect(out.replanSource).toMatch(/workload\.sql \(2 statements\)/);
+    const [worse, other] = out.replanned;
+    expect(worse).toMatchObject({ id: "workload.sql:1", worse: true, indexesLost: ["accounts_region"] });
+    expect(worse?.planBefore).toMatch(/accounts_region/);
+    expect(worse?.planAfter).toMatch(/Seq Scan on (public\.)?accounts/);
+    expect(worse?.divergesAt).toMatch(/accounts/);
+    expect(worse?.factor).toBeGreaterThan(1.2);
+    expect(other).toMatchObject({ id: "workload.sql:2", worse: false, changed: false });
+    const finding = out.findings.find((f) => f.ruleId === "migration/plan-regressed");
+    expect(finding?.title).toMatch(/no longer uses accounts_region/);
+    expect(finding?.evidence.calls).toBe(5000);
+    // The terminal report says it too.
+    const terminal = await runCli([
+      "migrate",
+      "trace",
+      join(dir, "001_drop_region_index.sql"),
+      "--schema",
+      join(dir, "schema.sql"),
+      "--rows",
+      "accounts=20000",
+      "--workload",
+      join(dir, "workload.sql"),
+    ]);
+    expect(terminal.stdout).toMatch(/worse workload\.sql:1/);
+    expect(terminal.stdout).toMatch(/1 worse, 0 changed but not costlier, 1 unchanged/);
+  });
+});

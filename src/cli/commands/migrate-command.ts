@@ -155,6 +155,10 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
     )
     .option("--from <migration>", "trace from this migration on; earlier files are applied untraced")
     .option(
+      "--workload <file.sql>",
+      "statements to re-plan on the schema before and after the migrations (default: --schema-from's pg_stat_statements)",
+    )
+    .option(
       "--db <url>",
       "run on this database instead of an embedded one: the migrations are applied for real",
     )
@@ -170,6 +174,7 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
       schemaFrom: k.postgresUrl("--schema-from").optional(),
       rows: k.tableRows("--rows").optional(),
       from: k.text("--from").optional(),
+      workload: k.inputFile("--workload").optional(),
       db: k.databaseUrl("--db").optional(),
       format: k.oneOf("--format", ["terminal", "json", "html"] as const),
       output: k.outputFile("--output").optional(),
@@ -239,6 +244,7 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
       ...(flags.schema ? { schemaFile: flags.schema } : {}),
       ...(flags.schemaFrom ? { schemaFrom: flags.schemaFrom } : {}),
       ...(flags.from ? { from: flags.from } : {}),
+      ...(checked.workload ? { workloadFile: checked.workload } : {}),
       rows,
       onProgress: (m) => {
         if (terminal) process.stderr.write(`  … ${m}\n`);

@@ -3,6 +3,7 @@ import { diffPlans } from "../../facts/plan/plan-diff.js";
 import { judgeDiff } from "../../facts/plan/plan-diff-verdict.js";
 import { analyzePlan } from "../../facts/plan/plan-metrics.js";
 import { type Plan, walkPlan } from "../../facts/plan/plan-model.js";
+import { shapeLine } from "../../facts/plan/plan-shape-line.js";
 import { checkFix } from "../../findings/checked-fix.js";
 import type { EvidenceValue, Finding, Severity } from "../../findings/finding.js";
 import type { RegressionJudgement } from "../../store/window-statistics.js";
@@ -203,20 +204,6 @@ function planIndexes(plan: Plan): Set<string> {
       if (node.schema) out.add(`${node.schema}.${node.indexName}`);
     }
   return out;
-}
-
-/** A plan's shape on one line: its nodes in pre-order with what they read, "Aggregate > Seq Scan on public.events". */
-export function shapeLine(plan: Plan, limit = 8): string {
-  const parts: string[] = [];
-  for (const [node] of walkPlan(plan.root)) {
-    if (parts.length === limit) {
-      parts.push("…");
-      break;
-    }
-    const on = node.relationName ? ` on ${node.schema ? `${node.schema}.` : ""}${node.relationName}` : "";
-    parts.push(`${node.nodeType}${node.indexName ? ` using ${node.indexName}` : ""}${on}`);
-  }
-  return parts.join(" > ");
 }
 
 /** The two generic plans of a statement, and where they diverge and why (plan-diff-verdict.ts). */

@@ -1,6 +1,6 @@
 /** Output of `dbopt migrate trace`: per statement what the server did, then the static findings with verdicts. */
 import type { MigrationTraceReport } from "../../pipeline/migration-trace.js";
-import { createPalette } from "../palette.js";
+import { createPalette, type Palette } from "../palette.js";
 
 export function renderTrace(
   report: MigrationTraceReport,
@@ -38,5 +38,32 @@ export function renderTrace(
   lines.push(
     `${count("confirmed")} static findings confirmed by the trace, ${count("contradicted")} contradicted`,
   );
+  lines.push(...replanLines(report, p));
   return `${lines.join("\n")}\n`;
+}
+
+/** The workload re-planned on the schema before and after: the plans that got worse, with where they diverge. */
+function replanLines(report: MigrationTraceReport, p: Palette): string[] {
+  const replanned = report.replanned ?? [];
+  const lines = ["", p.bold(`Workload re-planned before and after the migrations: ${report.replanSource}`)];
+  if (!replanned.length) return lines;
+  const worse = replanned.filter((r) => r.worse);
+  if (!worse.length) lines.push(p.green(`  no plan got worse (${replanned.length} statements planned)`));
+  for (const r of worse) {
+    lines.push(`  ${p.red("worse")} ${r.id}: ${r.sql.replace(/\s+/g, " ").slice(0, 120)}`);
+    if (r.error) lines.push(`    ${p.red("no longer plans:")} ${r.error}`);
+    else {
+      lines.push(`    before: ${r.planBefore} (cost ${r.costBefore})`);
+      lines.push(`    after:  ${r.planAfter} (cost ${r.costAfter}, ${r.factor}×)`);
+      if (r.divergesAt)
+        lines.push(`    diverge at ${r.divergesAt}${r.why.length ? `: ${r.why.join("; ")}` : ""}`);
+    }
+  }
+  const changed = replanned.filter((r) => r.changed && !r.worse).length;
+  lines.push(
+    p.dim(
+      `  ${replanned.length} statements planned: ${worse.length} worse, ${changed} changed but not costlier, ${replanned.length - worse.length - changed} unchanged`,
+    ),
+  );
+  return lines;
 }
