@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import {
+  knownTable,
+  MARIADB_10_11,
+  mysqlMigration,
+  runMysqlMigrationRule,
+} from "../../../test/support/mysql-migration-harness.js";
+import { noConcurrentDml } from "./no-concurrent-dml.js";
+
+describe("migration-mysql/no-concurrent-dml", () => {
+  it("a FULLTEXT index builds in place under LOCK=SHARED", () => {
+    const facts = mysqlMigration("ALTER TABLE posts ADD FULLTEXT INDEX ft (body);", MARIADB_10_11, [
+      knownTable("posts", 2 * 1024 ** 3),
+    ]);
+    const [f] = runMysqlMigrationRule(noConcurrentDml, facts);
+    expect(f?.severity).toBe("error");
+    expect(f?.evidence).toMatchObject({ algorithm: "INPLACE", lock: "SHARED", blocks: "writes" });
+    expect(f?.fix?.note).toContain("--alter 'ADD FULLTEXT INDEX ft (body)'");
+  });
+
+  it("an AUTO_INCREMENT column on MySQL, a SPATIAL index; not a plain index", () => {
+    expect(
+      runMysqlMigrationRule(
+        noConcurrentDml,
+        mysqlMigration("ALTER TABLE t ADD COLUMN n INT AUTO_INCREMENT UNIQUE;"),
+      ),
+    ).toHaveLength(1);
+    expect(
+      runMysqlMigrationRule(noConcurrentDml, mysqlMigration("CREATE SPATIAL INDEX g ON t (geo);")),
+    ).toHaveLength(1);
+    expect(runMysqlMigrationRule(noConcurrentDml, mysqlMigration("CREATE INDEX i ON t (a);"))).toEqual([]);
+  });
+});

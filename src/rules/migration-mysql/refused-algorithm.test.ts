@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import {
+  MARIADB_10_11,
+  mysqlMigration,
+  runMysqlMigrationRule,
+} from "../../../test/support/mysql-migration-harness.js";
+import { refusedAlgorithm } from "./refused-algorithm.js";
+
+describe("migration-mysql/refused-algorithm", () => {
+  it("ALGORITHM=INSTANT for an index: refused; the fix is the clause this server takes", () => {
+    const [f] = runMysqlMigrationRule(
+      refusedAlgorithm,
+      mysqlMigration("ALTER TABLE t ADD INDEX i (a), ALGORITHM=INSTANT;"),
+    );
+    expect(f?.severity).toBe("error");
+    expect(f?.title).toContain(
+      "ALGORITHM=INSTANT is not supported: Creating or adding a secondary index needs INPLACE",
+    );
+    expect(String(f?.fix?.sql)).toBe("ALTER TABLE t ADD INDEX i (a), ALGORITHM=INPLACE, LOCK=NONE");
+  });
+
+  it("LOCK=NONE for a type change: refused, and no online SQL exists", () => {
+    const [f] = runMysqlMigrationRule(
+      refusedAlgorithm,
+      mysqlMigration("ALTER TABLE t MODIFY v BIGINT, LOCK=NONE;", MARIADB_10_11),
+    );
+    expect(f?.title).toContain("LOCK=NONE is not supported");
+    expect(f?.fix?.sql).toBeUndefined();
+    expect(f?.fix?.note).toContain("gh-ost");
+  });
+
+  it("MariaDB takes ALGORITHM=INPLACE as 'in place or better'; MySQL has no NOCOPY", () => {
+    expect(
+      runMysqlMigrationRule(
+        refusedAlgorithm,
+        mysqlMigration("ALTER TABLE t ADD COLUMN c INT, ALGORITHM=INPLACE, LOCK=NONE;", MARIADB_10_11),
+      ),
+    ).toEqual([]);
+    const [f] = runMysqlMigrationRule(
+      refusedAlgorithm,
+      mysqlMigration("ALTER TABLE t ADD INDEX i (a), ALGORITHM=NOCOPY;"),
+    );
+    expect(f?.title).toContain("MySQL has no ALGORITHM=NOCOPY");
+  });
+});

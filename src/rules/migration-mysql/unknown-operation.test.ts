@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { mysqlMigration, runMysqlMigrationRule } from "../../../test/support/mysql-migration-harness.js";
+import { unknownOperation } from "./unknown-operation.js";
+
+describe("migration-mysql/unknown-operation", () => {
+  it("names a partition clause it has no table for, and points at migrate trace", () => {
+    const [f] = runMysqlMigrationRule(
+      unknownOperation,
+      mysqlMigration("ALTER TABLE logs DROP PARTITION p2019;"),
+    );
+    expect(f?.title).toBe("algorithm and lock not known for: DROP PARTITION");
+    expect(f?.fix?.note).toMatch(/dbopt migrate trace/);
+  });
+
+  it("says nothing of an operation in the tables", () => {
+    expect(runMysqlMigrationRule(unknownOperation, mysqlMigration("ALTER TABLE t ADD INDEX i (a);"))).toEqual(
+      [],
+    );
+  });
+});

@@ -1,0 +1,72 @@
+/** MySQL/MariaDB migration facts from SQL text, for the migration-mysql rule tests. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type MysqlMigrationFacts,
+  readMysqlMigrationSet,
+} from "../../src/facts/migration-mysql/mysql-migration-set.js";
+import type {
+  KnownTable,
+  MysqlStartingSchema,
+} from "../../src/facts/migration-mysql/mysql-starting-schema.js";
+import type { KnownColumn, ServerVersion } from "../../src/facts/migration-mysql/online-ddl-support.js";
+import type { Finding } from "../../src/findings/finding.js";
+import { defaultOptions, type Rule } from "../../src/rules/rule.js";
+import { checkMysqlSql } from "../../src/util/mysql-sql-check.js";
+
+export const MYSQL_8_0_35: ServerVersion = { flavour: "mysql", version: [8, 0, 35] };
+export const MYSQL_8_0_20: ServerVersion = { flavour: "mysql", version: [8, 0, 20] };
+export const MARIADB_10_11: ServerVersion = { flavour: "mariadb", version: [10, 11, 6] };
+
+export function knownTable(
+  name: string,
+  bytes: number,
+  columns: Record<string, Partial<KnownColumn> & { type: string }> = {},
+  parts: Partial<KnownTable> = {},
+): KnownTable {
+  return {
+    schema: "shop",
+    name,
+    bytes,
+    rows: Math.round(bytes / 100),
+    charset: "utf8mb4",
+    hasFulltext: false,
+    columns: new Map(
+      Object.entries(columns).map(([n, c]) => [
+        n.toLowerCase(),
+        { notNull: false, bytesPerChar: null, ...c },
+      ]),
+    ),
+    ...parts,
+  };
+}
+
+export function mysqlMigration(
+  sql: string,
+  server: ServerVersion = MYSQL_8_0_35,
+  tables: KnownTable[] | null = null,
+): MysqlMigrationFacts {
+  const dir = mkdtempSync(join(tmpdir(), "dbopt-mysql-rule-"));
+  const file = join(dir, "001.sql");
+  writeFileSync(file, sql);
+  const schema: MysqlStartingSchema | null = tables ? { server, database: "shop", tables } : null;
+  return readMysqlMigrationSet(
+    [{ file, applied: false }],
+    server,
+    schema,
+    tables ? { host: "db.internal", port: 3306, user: "deploy" } : null,
+  );
+}
+
+/** Run one rule with its defaults (and overrides); every fix SQL is checked by the MySQL lexer as runRules does. */
+export function runMysqlMigrationRule(
+  // biome-ignore lint/suspicious/noExplicitAny: each rule's own options
+  rule: Rule<MysqlMigrationFacts, any>,
+  facts: MysqlMigrationFacts,
+  options: Record<string, number> = {},
+): Finding[] {
+  const found = rule.check(facts, { ...defaultOptions(rule), ...options });
+  for (const f of found) if (f.fix?.sql) checkMysqlSql(f.fix.sql, 1);
+  return found;
+}
