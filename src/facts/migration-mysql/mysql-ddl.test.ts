@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { readDdl } from "./mysql-ddl.js";
+import { lineAndColumn, splitStatements } from "./mysql-ddl-tokens.js";
+
+const read = (sql: string) => {
+  const [s] = splitStatements(sql);
+  if (!s) throw new Error("no statement");
+  return readDdl(s.tokens, sql);
+};
+
+describe("MySQL DDL reader", () => {
+  it("splits at ';' outside quotes and comments, and places each statement", () => {
+    const text = "-- one; two\nALTER TABLE `a;b` ADD COLUMN c INT; # x;\n/* ; */ CREATE INDEX i ON t ('; ');";
+    const parts = splitStatements(text);
+    expect(parts).toHaveLength(2);
+    expect(lineAndColumn(text, parts[0]?.start ?? 0)).toEqual({ line: 2, column: 1 });
+    expect(lineAndColumn(text, parts[1]?.start ?? 0)).toEqual({ line: 3, column: 9 });
+  });
+
+  it("reads ALTER TABLE specifications, names unquoted, and the ALGORITHM/LOCK clauses", () => {
+    const ddl = read(
+      "ALTER ONLINE TABLE `shop`.`we``ird` ADD COLUMN IF NOT EXISTS `n ew` VARCHAR(20) NOT NULL DEFAULT 'a,b' AFTER id, MODIFY COLUMN qty BIGINT UNSIGNED, DROP INDEX i, RENAME INDEX a TO b, ALTER COLUMN x SET DEFAULT 1, ALGORITHM = INPLACE, LOCK=NONE",
+    );
+    expect(ddl.kind).toBe("alter-table");
+    if (ddl.kind !== "alter-table") return;
+    expect(ddl.table).toEqual({ schema: "shop", name: "we`ird" });
+    expect(ddl.algorithm).toBe("INPLACE");
+    expect(ddl.lock).toBe("NONE");
+    expect(ddl.operations).toEqual([
+      {
+        kind: "add-column",
+        column: {
+          name: "n ew",
+          type: "varchar(20)",
+          notNull: true,
+          hasDefault: true,
+          autoIncrement: false,
+          generated: null,
+          key: null,
+        },
+        position: { kind: "after", column: "id" },
+      },
+      {
+        kind: "change-column",
+        from: "qty",
+        column: {
+          name: "qty",
+          type: "bigint unsigned",
+          notNull: null,
+          hasDefault: false,
+          autoIncrement: false,
+          generated: null,
+          key: null,
+        },
+        position: { kind: "last" },
+      },
+      { kind: "drop-index", name: "i" },
+      { kind: "rename-index", from: "a", to: "b" },
+      { kind: "set-default", column: "x" },
+    ]);
+    expect(ddl.specsText).not.toContain("ALGORITHM");
+  });
+
+  it("reads CREATE/DROP INDEX with their clauses as the ALTER they are", () => {
+    const create = read("CREATE UNIQUE INDEX u ON t (a, b(10) DESC) USING BTREE ALGORITHM=INPLACE LOCK=NONE");
+    expect(create).toMatchObject({
+      kind: "alter-table",
+      verb: "create-index",
+      algorithm: "INPLACE",
+      lock: "NONE",
+      operations: [{ kind: "add-index", index: "unique", name: "u", columns: ["a", "b"] }],
+    });
+    expect(read("DROP INDEX i ON t LOCK = SHARED")).toMatchObject({ verb: "drop-index", lock: "SHARED" });
+  });
+
+  it("reads foreign keys, partitions, charset changes, table options and generated columns", () => {
+    const ddl = read(
+      "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES u (id), DROP PARTITION p1, CONVERT TO CHARACTER SET utf8mb4, ROW_FORMAT=DYNAMIC, ADD COLUMN g INT AS (a + 1) STORED",
+    );
+    if (ddl.kind !== "alter-table") throw new Error(ddl.kind);
+    expect(ddl.operations.map((o) => o.kind)).toEqual([
+      "add-foreign-key",
+      "partition",
+      "convert-charset",
+      "table-option",
+      "add-column",
+    ]);
+    expect(ddl.operations[4]).toMatchObject({ column: { generated: "stored" } });
+  });
+
+  it("reads SET foreign_key_checks, CREATE TABLE columns, and leaves other statements alone", () => {
+    expect(read("SET foreign_key_checks = 0")).toEqual({ kind: "set-foreign-key-checks", on: false });
+    expect(read("SET SESSION FOREIGN_KEY_CHECKS=1")).toEqual({ kind: "set-foreign-key-checks", on: true });
+    const created = read("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10) NOT NULL, KEY k (v))");
+    expect(created).toMatchObject({
+      kind: "create-table",
+      columns: [
+        { name: "id", key: "primary" },
+        { name: "v", notNull: true },
+      ],
+    });
+    expect(read("INSERT INTO t VALUES (1)")).toEqual({ kind: "other" });
+  });
+
+  it("reads an executable comment's content as the server does", () => {
+    expect(read("/*!80013 ALTER TABLE t ADD INDEX i (a) */")).toMatchObject({ kind: "alter-table" });
+  });
+});
