@@ -97,6 +97,7 @@ export {
 export { takeSnapshot } from "./pipeline/take-snapshot.js";
 export { mysqlTuneScript, tuneMysqlDatabase, tuneMysqlFacts } from "./pipeline/tune-mysql.js";
 export { tuneSettings } from "./pipeline/tune-settings.js";
+export { renderHtml } from "./reporters/html/report-html.js";
 export { type Report, renderJson } from "./reporters/json-reporter.js";
 export { renderMarkdown } from "./reporters/markdown-reporter.js";
 export { renderTerminal } from "./reporters/terminal-reporter.js";

@@ -37,7 +37,7 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
       "the store time of the before side (2026-11-26T14:00, UTC unless a zone is given)",
     )
     .option("--to <time>", "the store time of the after side (default: the latest sample)")
-    .option("--format <format>", "terminal, json or markdown", "terminal")
+    .option("--format <format>", "terminal, json, markdown or html", "terminal")
     .option("-o, --output <file>", "write the report to a file")
     .option("--no-color", "no colour in the terminal report")
     .option("--fail-on <severity>", "exit 1 when a regression is at least this severe (warning, error)")
@@ -50,7 +50,7 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
         db: k.text("--db").optional(),
         from: k.instant("--from").optional(),
         to: k.instant("--to").optional(),
-        ...outputChecks(k, ["terminal", "json", "markdown"] as const),
+        ...outputChecks(k, ["terminal", "json", "markdown", "html"] as const),
         color: k.z.boolean().optional(),
       }));
       const storeMode = checked.from !== undefined || checked.db !== undefined || checked.store !== undefined;
@@ -97,6 +97,8 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
         text = (await import("../../reporters/diff/diff-json.js")).renderDiffJson(report);
       else if (format === "markdown")
         text = (await import("../../reporters/diff/diff-markdown.js")).renderDiffMarkdown(report);
+      else if (format === "html")
+        text = (await import("../../reporters/html/diff-report-html.js")).renderDiffHtml(report);
       else
         text = (await import("../../reporters/diff/diff-terminal.js")).renderDiffTerminal(report, {
           colour: output.wantColour(format, flags),
