@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import {
   countSamples,
   readPlans,
+  readRecentPlans,
   readStackedTime,
   readStatement,
   readStatementPlans,
@@ -20,19 +21,28 @@ import {
   readTopStatements,
   type StoredPlan,
 } from "../store/read-dashboard.js";
+import { readGrowth, readSettingChanges } from "../store/read-growth.js";
+import { readLatestObjects } from "../store/read-latest-objects.js";
 import type { StoreConnection } from "../store/store-connection.js";
 import { CHARTS_SCRIPT } from "./assets/charts-script.js";
+import { FindingsCache } from "./findings-cache.js";
 import { escapeHtml, page } from "./html.js";
 import { databasePage } from "./pages/database-page.js";
 import { databasesPage } from "./pages/databases-page.js";
+import { findingsPage } from "./pages/findings-page.js";
+import { growthPage } from "./pages/growth-page.js";
 import { planDiffPage } from "./pages/plan-diff-page.js";
+import { settingsPage } from "./pages/settings-page.js";
 import { statementPage } from "./pages/statement-page.js";
+import { storedHealth } from "./stored-health.js";
 import { compareStoredPlans } from "./stored-plan-comparison.js";
 import { storedPlanFindings } from "./stored-plan-findings.js";
 import { parseRange, RangeError400 } from "./time-range.js";
 
 /** Statements drawn on a database's stacked chart; the rest are one "all others" band. */
 const CHART_STATEMENTS = 10;
+/** Statements whose latest plan the findings page runs the plan rules on. */
+const RECENT_PLANS = 50;
 const TOKEN_COOKIE = "dbopt_token";
 
 export interface DashboardOptions {
@@ -72,7 +82,12 @@ function id(text: string | undefined): number | null {
   return text && /^\d{1,18}$/.test(text) ? Number(text) : null;
 }
 
-async function route(options: DashboardOptions, url: URL, files: Map<string, Reply>): Promise<Reply> {
+async function route(
+  options: DashboardOptions,
+  url: URL,
+  files: Map<string, Reply>,
+  cache: FindingsCache,
+): Promise<Reply> {
   const { store } = options;
   const file = files.get(url.pathname);
   if (file) return file;
@@ -81,6 +96,36 @@ async function route(options: DashboardOptions, url: URL, files: Map<string, Rep
   if (url.pathname === "/")
     return html(databasesPage(await readTargetHealth(store), options.storeDescription));
   const [, kind, key] = url.pathname.split("/");
+  const sub = url.pathname.split("/")[3];
+  if (kind === "database" && sub !== undefined) {
+    const targetId = id(key);
+    const target = targetId === null ? null : await readTarget(store, targetId);
+    if (!target) return notFound(`no database ${key} in the store`);
+    if (sub === "findings") {
+      const latest = await readLatestObjects(store, target.id);
+      const health = latest
+        ? {
+            takenAt: latest.takenAt,
+            ...cache.health(`${target.id}@${latest.takenAt.toISOString()}`, () =>
+              storedHealth(latest, target.databaseName),
+            ),
+          }
+        : null;
+      const plans = (await readRecentPlans(store, target.id, RECENT_PLANS)).map((p) => ({
+        statementId: p.statement.id,
+        query: p.statement.query,
+        findings: cache.plan(p.plan.id, () => storedPlanFindings(p.plan.plan, p.statement.query)),
+      }));
+      return html(findingsPage(target, health, plans));
+    }
+    if (sub === "growth") {
+      const range = parseRange(url.searchParams, target.lastSample);
+      const growth = await readGrowth(store, target.id, range, await countSamples(store, target.id, range));
+      return html(growthPage(target, range, growth));
+    }
+    if (sub === "settings") return html(settingsPage(target, await readSettingChanges(store, target.id)));
+    return notFound(`nothing at ${url.pathname}`);
+  }
   if (kind === "database") {
     const targetId = id(key);
     const target = targetId === null ? null : await readTarget(store, targetId);
@@ -106,7 +151,9 @@ async function route(options: DashboardOptions, url: URL, files: Map<string, Rep
     const samples = await countSamples(store, statement.targetId, range);
     const series = await readStatementSeries(store, statement, range, samples);
     const plans = await readStatementPlans(store, statement.id);
-    const findings = new Map(plans.map((p) => [p.id, storedPlanFindings(p.plan, statement.query)]));
+    const findings = new Map(
+      plans.map((p) => [p.id, cache.plan(p.id, () => storedPlanFindings(p.plan, statement.query))]),
+    );
     return html(statementPage(statement, range, series, plans, findings));
   }
   if (kind === "plan-diff" && key === undefined) {
@@ -124,7 +171,7 @@ async function route(options: DashboardOptions, url: URL, files: Map<string, Rep
     const side = (p: StoredPlan, when: string) => ({
       label: `${when}: plan ${numbers.get(p.id) ?? "?"} (shape ${p.shapeHash.slice(0, 12)})`,
       plan: p.plan,
-      findings: storedPlanFindings(p.plan, statement.query),
+      findings: cache.plan(p.id, () => storedPlanFindings(p.plan, statement.query)),
     });
     return html(planDiffPage(statement, compareStoredPlans(b, a), [side(b, "before"), side(a, "after")]));
   }
@@ -149,6 +196,7 @@ function cookieToken(request: IncomingMessage): string | undefined {
 /** The server, not yet listening. */
 export function dashboardServer(options: DashboardOptions): Server {
   const files = assets();
+  const cache = new FindingsCache();
   return createServer((request: IncomingMessage, response: ServerResponse) => {
     const started = performance.now();
     const url = new URL(request.url ?? "/", "http://dashboard");
@@ -188,7 +236,7 @@ export function dashboardServer(options: DashboardOptions): Server {
         return;
       }
     }
-    route(options, url, files).then(
+    route(options, url, files, cache).then(
       (reply) => send(reply, extra),
       (error: unknown) => {
         if (error instanceof RangeError400)

@@ -30,6 +30,7 @@ export function compareStoredPlans(
     after: side(after),
     verdict: judgeDiff(diff),
     entries: diff.entries,
+    plans: { before: before.plan, after: after.plan },
     notes: [],
   };
 }

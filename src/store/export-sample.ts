@@ -24,6 +24,26 @@ export const NOT_IN_STORE = [
   "statement min/max times",
 ] as const;
 
+/**
+ * The checks (rules/registry.ts HEALTH_RULES) that read only what an exported snapshot holds: table and index
+ * sizes and counters, database and checkpoint counters, settings' values and sources. The others read columns,
+ * constraints, column statistics, sessions or index key widths, and would report on facts that are not there.
+ */
+export const RULES_ON_STORED_FACTS: ReadonlySet<string> = new Set([
+  "config/memory-settings",
+  "config/random-page-cost",
+  "config/unsafe-settings",
+  "health/cache-hit-ratio",
+  "health/checkpoints",
+  "health/dead-tuples",
+  "health/hot-updates",
+  "health/invalid-index",
+  "health/stale-statistics",
+  "health/temp-files",
+  "health/unused-index",
+  "health/xid-wraparound",
+]);
+
 export interface ExportedSample {
   snapshot: Snapshot;
   takenAt: Date;
@@ -84,11 +104,10 @@ export async function exportSample(
     Number(row.restarts_after ?? 0) > 0,
     notes,
   );
-  const [tables, indexes, settings] = await Promise.all([
-    sampleTables(store, target.id, takenAt),
-    sampleIndexes(store, target.id, takenAt),
-    settingsAt(store, target.id, takenAt),
-  ]);
+  // One session: one query at a time.
+  const tables = await sampleTables(store, target.id, takenAt);
+  const indexes = await sampleIndexes(store, target.id, takenAt);
+  const settings = await settingsAt(store, target.id, takenAt);
   const blockSize = Number(settings.find((s) => s.name === "block_size")?.setting ?? 8192) || 8192;
   const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
   const time = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
@@ -166,6 +185,7 @@ export async function exportSample(
           }
         : null,
     exactBloat: null,
+    absent: [...NOT_IN_STORE],
   };
   return { snapshot, takenAt, notes };
 }

@@ -125,8 +125,11 @@ export async function countSamples(
   return Number(row?.n ?? 0);
 }
 
+/** Statements ranked on the widened range for each row shown: the exact sums then pick the top among them. */
+const CANDIDATES_PER_ROW = 5;
+
 /**
- * The statements with the most time in [from, to), most first. Candidates are ranked on at most ~25 buckets of
+ * The statements with the most time in [from, to), most first. Candidates are ranked on at most ~7 buckets of
  * the coarsest rollup (the range widened to whole buckets); the figures of each candidate are then summed exactly
  * over the range (days, hours and edge samples: coverRange), and the candidates ranked again on them.
  */
@@ -138,14 +141,14 @@ export async function readTopStatements(
 ): Promise<StatementTotals[]> {
   const grain = rankingGrain(range);
   const candidates = await store.query<{ statement_id: string }>(
-    grain === "sample"
-      ? `select statement_id from dbopt_store.statement_sample
-          where target_id = $1 and taken_at >= $2 and taken_at < $3
+    grain === "week"
+      ? `select statement_id from dbopt_store.statement_week
+          where target_id = $1 and bucket >= ${bucketOf("'week'", "$2::timestamptz")} and bucket < $3
           group by 1 order by sum(total_ms) desc limit $4`
       : `select statement_id from dbopt_store.statement_rollup
           where target_id = $1 and grain = $5 and bucket >= ${bucketOf("$5", "$2::timestamptz")} and bucket < $3
           group by 1 order by sum(total_ms) desc limit $4`,
-    [targetId, range.from, range.to, limit * 2, ...(grain === "sample" ? [] : [grain])],
+    [targetId, range.from, range.to, limit * CANDIDATES_PER_ROW, ...(grain === "week" ? [] : [grain])],
   );
   if (candidates.length === 0) return [];
   const totals = await sumOverRange(
@@ -470,4 +473,33 @@ function storedPlan(r: PlanRow): StoredPlan {
     lastSeen: r.last_seen,
     plan: r.plan,
   };
+}
+
+export interface RecentPlan {
+  plan: StoredPlan;
+  statement: { id: number; query: string };
+}
+
+/** The plans the target's statements ran with in the last day of plan samples (the newest shape of each statement). */
+export async function readRecentPlans(
+  store: StoreConnection,
+  targetId: number,
+  limit: number,
+): Promise<RecentPlan[]> {
+  const rows = await store.query<PlanRow & { query: string }>(
+    `select distinct on (ps.statement_id) p.id, p.statement_id, p.shape_hash, p.first_seen, p.plan,
+            0 as samples, ps.taken_at as last_seen, st.query
+       from dbopt_store.plan_sample ps
+       join dbopt_store.plan p on p.id = ps.plan_id
+       join dbopt_store.statement st on st.id = ps.statement_id
+      where ps.target_id = $1
+        and ps.taken_at > (select max(taken_at) from dbopt_store.sample where target_id = $1) - interval '1 day'
+      order by ps.statement_id, ps.taken_at desc
+      limit $2`,
+    [targetId, limit],
+  );
+  return rows.map((r) => ({
+    plan: storedPlan(r),
+    statement: { id: Number(r.statement_id), query: r.query },
+  }));
 }

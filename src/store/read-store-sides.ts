@@ -49,7 +49,7 @@ export async function readStoreSides(
   const base = (await sampleAtOrBefore(store, target.id, s0)) ?? (first?.first as Date);
   const statements = await windowStatements(store, target.id, s0, s1, s2);
   const plans = await windowPlans(store, target.id, s1, s2);
-  const settings = await Promise.all([settingsAt(store, target.id, s1), settingsAt(store, target.id, s2)]);
+  const settings = [await settingsAt(store, target.id, s1), await settingsAt(store, target.id, s2)];
   const blockSize = Number(settings[1].find((s) => s.name === "block_size")?.setting ?? 8192) || 8192;
   const scansAt = async (at: Date) =>
     new Map((await sampleIndexes(store, target.id, at)).map((i) => [`${i.schema}.${i.name}`, i.idxScan]));

@@ -51,9 +51,13 @@ export interface ChartBins {
  */
 export function chartBins(range: Range, samples: number): ChartBins {
   if (samples <= MAX_POINTS) return { grain: "sample", stepMs: 0 };
-  const least = (range.to.getTime() - range.from.getTime()) / MAX_POINTS;
+  const span = range.to.getTime() - range.from.getTime();
+  const least = span / MAX_POINTS;
   const step = STEPS.find((s) => s >= least) ?? Math.ceil(least / DAY) * DAY;
-  return { grain: step >= DAY ? "day" : step >= HOUR ? "hour" : "sample", stepMs: step };
+  // A coarser grain as soon as it still gives a readable chart (150 points): fewer rows to read.
+  if (span / DAY >= 150 || step >= DAY) return { grain: "day", stepMs: Math.max(step, DAY) };
+  if (span / HOUR >= 150 || step >= HOUR) return { grain: "hour", stepMs: Math.max(step, HOUR) };
+  return { grain: "sample", stepMs: step };
 }
 
 /** "sample", "20 min", "2 h", "1 day": what one point of a chart covers. */
@@ -66,12 +70,12 @@ export function binLabel(bins: ChartBins): string {
 }
 
 /**
- * The grain to rank all of a target's statements by over `range`: at most ~25 buckets of 5,000 statements each.
+ * The rollup to rank all of a target's statements by over `range`: at most ~7 buckets of 5,000 statements each.
  * The range is widened to whole buckets, so this only picks candidates; their figures come from `coverRange`.
  */
-export function rankingGrain(range: Range): Grain {
+export function rankingGrain(range: Range): "hour" | "day" | "week" {
   const span = range.to.getTime() - range.from.getTime();
-  return span <= 2 * HOUR ? "sample" : span <= DAY ? "hour" : "day";
+  return span <= 6 * HOUR ? "hour" : span <= 6 * DAY ? "day" : "week";
 }
 
 export interface Cover {

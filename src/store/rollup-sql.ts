@@ -29,7 +29,7 @@ const ADD_WORKLOAD = `samples = r.samples + excluded.samples, calls = r.calls + 
  * (where = that sample) and by the migration and the bench for everything stored (where = true). A sample with no
  * statement deltas still counts in workload_rollup, so a chart shows its zero.
  */
-export function rollupSamplesSql(where: string): [statements: string, workload: string] {
+export function rollupSamplesSql(where: string): [statements: string, weeks: string, workload: string] {
   return [
     `insert into dbopt_store.statement_rollup as r (${STATEMENT_COLUMNS})
 select ss.target_id, g.grain, ${bucketOf("g.grain", "ss.taken_at")}, ss.statement_id, ${STATEMENT_SUMS}
@@ -39,6 +39,14 @@ select ss.target_id, g.grain, ${bucketOf("g.grain", "ss.taken_at")}, ss.statemen
  where ${where}
  group by 1, 2, 3, 4
 on conflict (target_id, grain, bucket, statement_id) do update set ${ADD_STATEMENT}`,
+    `insert into dbopt_store.statement_week as r (target_id, bucket, statement_id, calls, total_ms)
+select ss.target_id, ${bucketOf("'week'", "ss.taken_at")}, ss.statement_id, sum(ss.calls), sum(ss.total_ms)
+  from dbopt_store.sample s
+  join dbopt_store.statement_sample ss on ss.target_id = s.target_id and ss.taken_at = s.taken_at
+ where ${where}
+ group by 1, 2, 3
+on conflict (target_id, bucket, statement_id) do update
+  set calls = r.calls + excluded.calls, total_ms = r.total_ms + excluded.total_ms`,
     `insert into dbopt_store.workload_rollup as r (target_id, grain, bucket, samples, calls, total_ms, rows)
 select per_sample.target_id, g.grain,
        case g.grain when 'sample' then per_sample.taken_at else ${bucketOf("g.grain", "per_sample.taken_at")} end,
@@ -58,5 +66,5 @@ on conflict (target_id, grain, bucket) do update set ${ADD_WORKLOAD}`,
 /** Everything stored, summed into empty rollups (the migration's backfill). */
 export const ROLLUP_FILL = rollupSamplesSql("true").join(";\n");
 
-/** One sample ($1 target, $2 taken_at) added to the rollups, in the transaction that writes it: two statements. */
+/** One sample ($1 target, $2 taken_at) added to the rollups, in the transaction that writes it: three statements. */
 export const ROLLUP_ONE_SAMPLE = rollupSamplesSql("s.target_id = $1 and s.taken_at = $2");

@@ -88,6 +88,11 @@ export class PartitionKeeper {
           days.add(day);
         }
       }
+      // Weekly rollups are not partitioned: a week goes once all its days have.
+      await this.store.query(
+        "delete from dbopt_store.statement_week where bucket + interval '7 days' <= $1",
+        [cutoff],
+      );
       return [...days].sort();
     });
     for (const day of dropped) this.ready.delete(day);

@@ -72,6 +72,8 @@ describe.skipIf(!CHROMIUM).each(server("pg15"))("dbopt serve on $name, in chromi
         const c = new pg.Client({ connectionString: target.url });
         await c.connect();
         await c.query("drop index orders_customer");
+        // A setting change the next sample sees (new sessions of this database), for the settings history.
+        await c.query(`alter database "${target.name}" set work_mem = '8MB'`);
         await c.end();
       }
       await workload(target.url, round < 2 ? 400 : 150);
@@ -169,13 +171,70 @@ describe.skipIf(!CHROMIUM).each(server("pg15"))("dbopt serve on $name, in chromi
     expect(plans).toHaveLength(2);
     expect(plans[0]).toContain("orders_customer");
     expect(plans[1]).toContain("Seq Scan");
+
+    // Each plan drawn as a picture: one box per node, the scan named in it; the p95 line and how it is estimated.
+    const pictures = await page.$$eval("section.stored-plan svg.plan-picture", (svgs) =>
+      svgs.map((svg) => ({ nodes: svg.querySelectorAll("g.plan-node").length, text: svg.textContent ?? "" })),
+    );
+    expect(pictures).toHaveLength(2);
+    expect(pictures[0]?.text).toContain("orders_customer");
+    expect(pictures[1]?.text).toContain("Seq Scan");
+    expect(pictures.every((p) => p.nodes >= 2)).toBe(true);
+    const meanLegend = await page.$$eval("#mean-chart .u-legend .u-label", (ls) =>
+      ls.map((l) => l.textContent),
+    );
+    expect(meanLegend).toEqual(expect.arrayContaining(["mean", "p95 (estimated)"]));
+    expect(await page.$eval("#p95-method", (p) => p.textContent)).toContain("log-normal");
     await page.screenshot({ path: join(shots, "3-statement.png"), fullPage: true });
 
-    await Promise.all([page.waitForNavigation(), page.click("a.plan-diff")]);
+    // From the marked plan change to the diff of the plan before it and the plan after.
+    await Promise.all([page.waitForNavigation(), page.click("#plan-changes a.plan-diff")]);
     const divergence = await page.$eval("#divergence", (h) => h.textContent ?? "");
     expect(divergence).toContain("Where the plans diverge");
     expect(await page.$eval("#plan-diff", (p) => p.textContent)).toContain("Seq Scan");
+    expect(await page.$eval("#before-picture svg", (svg) => svg.textContent)).toContain("orders_customer");
+    expect(await page.$eval("#after-picture svg", (svg) => svg.textContent)).toContain("Seq Scan");
     await page.screenshot({ path: join(shots, "4-plan-diff.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("shows the findings, the tables and indexes over time and the settings history, linked from the database", async () => {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(dashboard.url);
+    await Promise.all([page.waitForNavigation(), page.click(`#databases a[href^="/database/"]`)]);
+    const databasePath = new URL(page.url()).pathname;
+
+    await Promise.all([page.waitForNavigation(), page.click('#database-pages a[href$="/findings"]')]);
+    const main = () => page.$eval("main", (m) => m.textContent ?? "");
+    expect(await main()).toContain("Health of tables and indexes");
+    // The health rules that run on what the store keeps, and the ones that need dbopt check.
+    expect(await page.$eval("#not-run", (p) => p.textContent)).toContain("health/missing-primary-key");
+    expect(await main()).toContain("health/dead-tuples");
+    // The plan rules ran on the latest plans: the statements that had plans in the last day.
+    expect(await main()).toMatch(
+      /on the generic plan each statement had in the last day of samples \([1-9]\d* statements with plans\)/,
+    );
+    await page.screenshot({ path: join(shots, "5-findings.png"), fullPage: true });
+
+    await page.goto(new URL(`${databasePath}/growth?last=24h`, dashboard.url).href);
+    await page.waitForSelector("#table-size-chart[data-drawn]");
+    expect(await page.$eval("#table-size-table", (t) => t.textContent)).toContain("public.orders");
+    expect(await page.$eval("#index-size-table", (t) => t.textContent)).toContain("public.orders_pkey");
+    expect(await inkedPixels(page, "#table-size-chart")).toBeGreaterThan(1000);
+    // Five samples, each its own point.
+    expect(await page.$eval("#resolution", (p) => p.textContent)).toMatch(/^5 points, one sample each/);
+    await page.screenshot({ path: join(shots, "6-growth.png"), fullPage: true });
+
+    await page.goto(new URL(`${databasePath}/settings`, dashboard.url).href);
+    const changes = await page.$$eval("#setting-changes tbody tr", (rows) =>
+      rows.map((r) => r.textContent ?? ""),
+    );
+    expect(changes).toEqual([expect.stringMatching(/work_mem.*4096 kB.*8192 kB.*database/)]);
+    await page.screenshot({ path: join(shots, "7-settings.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
@@ -184,7 +243,12 @@ describe.skipIf(!CHROMIUM).each(server("pg15"))("dbopt serve on $name, in chromi
     const paths = ["/"];
     const targets = await (await fetch(dashboard.url)).text();
     const databasePath = /href="(\/database\/\d+)"/.exec(targets)?.[1] as string;
-    paths.push(databasePath);
+    paths.push(
+      databasePath,
+      `${databasePath}/findings`,
+      `${databasePath}/growth`,
+      `${databasePath}/settings`,
+    );
     const databasePage = await (await fetch(new URL(databasePath, dashboard.url))).text();
     paths.push(/href="(\/statement\/\d+)[^"]*"/.exec(databasePage)?.[1] as string);
     const times: Record<string, number> = {};

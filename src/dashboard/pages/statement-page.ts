@@ -16,6 +16,7 @@ function findingList(findings: Finding[]): string {
   return `<ul class="plan-findings">${findings
     .map((f) => {
       const evidence = Object.entries(f.evidence)
+        .filter(([, v]) => v !== null)
         .map(([k, v]) => `${escapeHtml(k)} ${escapeHtml(String(v))}`)
         .join(" · ");
       return `<li class="sev-${f.severity}"><strong>${f.severity}</strong> ${escapeHtml(f.title)}${evidence ? ` <span class="muted">(${evidence})</span>` : ""}</li>`;

@@ -4,10 +4,11 @@
  * string with its styles in attributes, so the picture shows inline in a page or a saved file with no script, no
  * stylesheet and no network. Each box's <title> (a tooltip in browsers) carries its figures and findings.
  */
+
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import { analyzePlan } from "../../facts/plan/plan-metrics.js";
 import type { Plan, PlanNode } from "../../facts/plan/plan-model.js";
 import { type Finding, SEVERITY_ORDER, type Severity } from "../../findings/finding.js";
-import { nodeLabel } from "../../rules/plan/plan-facts.js";
 import { formatCount, formatMs, formatPercent } from "../../util/format.js";
 import { escapeMarkup } from "../../util/markup-text.js";
 import { layOutTree } from "./tree-layout.js";
@@ -26,6 +27,7 @@ const GAP_X = 18;
 const GAP_Y = 38;
 const PAD = 12;
 const LEGEND_H = 28;
+const LEGEND_W = 420;
 
 const COLOURS: Record<Severity | "none", { stroke: string; fill: string }> = {
   error: { stroke: "#c62828", fill: "#fde0dc" },
@@ -96,7 +98,8 @@ export function planPictureSvg(
     b.x = centre - b.w / 2;
     b.y = top + b.y * rowH;
   }
-  const width = Math.ceil(PAD * 2 + layout.columns * slotW);
+  // Wide enough for the legend too, so a one-column plan does not cut it.
+  const width = Math.ceil(Math.max(PAD * 2 + layout.columns * slotW, LEGEND_W + (timed ? 0 : 200)));
   const height = Math.ceil(top + layout.rows * rowH - GAP_Y + PAD);
   const boxOf = new Map(boxes.map((b) => [b.node, b]));
   const edges = boxes
