@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { MachineFacts } from "../rules/health/health-facts.js";
+import type { MachineFacts } from "../facts/machine-facts.js";
 import { InputError } from "../util/input-error.js";
 import { parseSize } from "./parse-size.js";
 

@@ -12,7 +12,7 @@ import { PostgresConnector } from "../connectors/postgres/postgres-connector.js"
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
 import { lockHolders } from "../facts/collect/locked-relations.js";
 import type { Snapshot } from "../facts/snapshot.js";
-import { statsAgeSeconds } from "../rules/health/health-facts.js";
+import { statsAgeSeconds } from "../facts/snapshot-accessors.js";
 import { InputError } from "../util/input-error.js";
 import { readTextFile } from "../util/read-input.js";
 import { analyzeLogs } from "./analyze-logs.js";

@@ -4,6 +4,7 @@ import { DbError } from "../connectors/db-error.js";
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
 import { lockHolders } from "../facts/collect/locked-relations.js";
+import type { MachineFacts } from "../facts/machine-facts.js";
 import { genericPlan } from "../facts/plan/explain-runner.js";
 import type { Snapshot, StatementFacts } from "../facts/snapshot.js";
 import { repairNormalizedQuery } from "../facts/sql/normalized-statement.js";
@@ -12,7 +13,6 @@ import { type Finding, rankFindings, SEVERITY_ORDER, type Severity } from "../fi
 import { indexShape, sameIndex, servesAsWell } from "../findings/index-shape.js";
 import { mergeByParent } from "../findings/partition-findings.js";
 import { withTimeShare } from "../findings/ranking.js";
-import type { MachineFacts } from "../rules/health/health-facts.js";
 import { allRules, HEALTH_RULES, WORKLOAD_RULES } from "../rules/registry.js";
 import { type RuleOverrides, runRules } from "../rules/run-rules.js";
 import { InputError } from "../util/input-error.js";

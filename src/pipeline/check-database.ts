@@ -1,14 +1,16 @@
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
+import type { MachineFacts } from "../facts/machine-facts.js";
 import type { Snapshot } from "../facts/snapshot.js";
+import { statsAgeSeconds } from "../facts/snapshot-accessors.js";
 import { type Finding, rankFindings } from "../findings/finding.js";
 import { mergeByParent } from "../findings/partition-findings.js";
 import { withTimeShare } from "../findings/ranking.js";
-import type { HealthFacts, MachineFacts } from "../rules/health/health-facts.js";
-import { statsAgeSeconds } from "../rules/health/health-facts.js";
+import type { HealthFacts } from "../rules/health/health-facts.js";
 import { indexBloat } from "../rules/health/index-bloat.js";
 import { tableBloatCheck } from "../rules/health/table-bloat.js";
 import { HEALTH_RULES, WORKLOAD_RULES } from "../rules/registry.js";
+import { RULES_ON_STORED_FACTS } from "../store/export-sample.js";
 import { type RuleOverrides, runRules } from "../rules/run-rules.js";
 import type { CheckReport } from "./check-report.js";
 
@@ -29,8 +31,12 @@ function exactMinBytes(overrides: RuleOverrides | undefined): number {
 /** Run every health, configuration and workload check over a snapshot (live or from a file). */
 export function checkSnapshot(snapshot: Snapshot, target: string, options: CheckOptions = {}): CheckReport {
   const facts: HealthFacts = { snapshot, ...(options.machine ? { machine: options.machine } : {}) };
+  // A snapshot exported from the history store lacks columns, constraints and more: only the checks that read
+  // what it holds run on it, rather than report tables "without a primary key" that have one.
+  const partial = (snapshot.absent?.length ?? 0) > 0;
+  const healthRules = partial ? HEALTH_RULES.filter((r) => RULES_ON_STORED_FACTS.has(r.id)) : HEALTH_RULES;
   const findings: Finding[] = [
-    ...runRules(HEALTH_RULES, facts, options.overrides),
+    ...runRules(healthRules, facts, options.overrides),
     ...runRules(WORKLOAD_RULES, { snapshot }, options.overrides),
   ];
   return {
@@ -42,7 +48,14 @@ export function checkSnapshot(snapshot: Snapshot, target: string, options: Check
     // One item per fix, ranked: risks, then what costs statement time (workload findings), then hygiene.
     // One item per fix, then one per partitioned table: the same index on several partitions goes on the parent.
     findings: rankFindings(withTimeShare(mergeByParent(findings, snapshot), snapshot.workload.totalMs)),
-    notes: privilegeNotes(snapshot, options.machine),
+    notes: [
+      ...(partial
+        ? [
+            `exported from the history store, this snapshot holds no ${snapshot.absent?.join(", ")}: ${HEALTH_RULES.length - healthRules.length} checks that read them were not run (run dbopt check on the database for them)`,
+          ]
+        : []),
+      ...privilegeNotes(snapshot, options.machine),
+    ],
   };
 }
 

@@ -1,10 +1,10 @@
 import type { MysqlConnector } from "../connectors/mysql/mysql-connector.js";
 import { collectMysqlFacts } from "../facts/collect-mysql/collect-mysql-facts.js";
 import type { MysqlFacts } from "../facts/collect-mysql/mysql-facts.js";
+import type { MachineFacts } from "../facts/machine-facts.js";
 import { rankFindings } from "../findings/finding.js";
 import { mergeFindings } from "../findings/merge-findings.js";
 import { withTimeShare } from "../findings/ranking.js";
-import type { MachineFacts } from "../rules/health/health-facts.js";
 import { mysqlUnusedIndex } from "../rules/mysql/unused-index.js";
 import { MYSQL_RULES } from "../rules/registry.js";
 import { type RuleOverrides, runRules } from "../rules/run-rules.js";

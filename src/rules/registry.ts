@@ -107,6 +107,8 @@ import { mysqlJoinBuffer } from "./plan-mysql/mysql-join-buffer.js";
 import { mysqlRowsExamined } from "./plan-mysql/mysql-rows-examined.js";
 import type { Rule } from "./rule.js";
 import { heavyStatement } from "./workload/heavy-statement.js";
+import { nPlusOne } from "./workload/n-plus-one.js";
+import type { NPlusOneFacts } from "./workload/n-plus-one-facts.js";
 import { repeatedLookup } from "./workload/repeated-lookup.js";
 import { tempSpill } from "./workload/temp-spill.js";
 import type { WorkloadRuleFacts } from "./workload/workload-facts.js";
@@ -164,6 +166,9 @@ export const WORKLOAD_RULES: readonly AnyRule<WorkloadRuleFacts>[] = byId([
   repeatedLookup,
   tempSpill,
 ]);
+
+/** Rules that read what logs and traces show (dbopt logs, dbopt traces). */
+export const LOG_RULES: readonly AnyRule<NPlusOneFacts>[] = byId([nPlusOne]);
 
 /** Health checks and configuration checks: they read the snapshot (and the machine, when given). */
 export const HEALTH_RULES: readonly AnyRule<HealthFacts>[] = byId([
@@ -263,6 +268,7 @@ export function allRules(): readonly AnyRule<unknown>[] {
   return byId([
     ...(PLAN_RULES as AnyRule<unknown>[]),
     ...(WORKLOAD_RULES as AnyRule<unknown>[]),
+    ...(LOG_RULES as AnyRule<unknown>[]),
     ...(HEALTH_RULES as AnyRule<unknown>[]),
     ...(MIGRATION_RULES as AnyRule<unknown>[]),
   ]);

@@ -53,3 +53,12 @@ export function round3(n: number): number {
 export function serverName(version: string): string {
   return /^(mysql|mariadb) /i.test(version) ? version : `PostgreSQL ${version}`;
 }
+
+/** "3 days", "5 hours", "1 hour", "40 seconds": how long, in the unit people use for it. */
+export function formatAge(seconds: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? "" : "s"}`;
+  if (seconds >= 2 * 86_400) return plural(Math.round(seconds / 86_400), "day");
+  if (seconds >= 3600) return plural(Math.round(seconds / 3600), "hour");
+  if (seconds >= 120) return plural(Math.round(seconds / 60), "minute");
+  return plural(Math.round(seconds), "second");
+}

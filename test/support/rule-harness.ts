@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { MachineFacts } from "../../src/facts/machine-facts.js";
 import { parsePlan } from "../../src/facts/plan/plan-input.js";
 import { analyzePlan } from "../../src/facts/plan/plan-metrics.js";
 import { type Snapshot, SnapshotSchema, type StatementFacts } from "../../src/facts/snapshot.js";
 import type { Finding } from "../../src/findings/finding.js";
-import type { HealthFacts, MachineFacts } from "../../src/rules/health/health-facts.js";
+import type { HealthFacts } from "../../src/rules/health/health-facts.js";
 import type { PlanFacts } from "../../src/rules/plan/plan-facts.js";
 import { defaultOptions, type Rule } from "../../src/rules/rule.js";
 import { FIXTURES, loadPlan, type PlanVersion } from "./fixtures.js";

@@ -4,6 +4,7 @@
  * the cache it would get (shared_buffers), and autovacuum falling behind (its cost limit and workers).
  */
 import type { Snapshot } from "../../facts/snapshot.js";
+import { setting, settingBytes, tableFlag } from "../../facts/snapshot-accessors.js";
 import type { EvidenceValue } from "../../findings/finding.js";
 import {
   analyzeCheckpoints,
@@ -12,7 +13,6 @@ import {
   OTHER_CHECKPOINT_CAUSES,
 } from "../../rules/health/checkpoints.js";
 import { autovacuumThreshold } from "../../rules/health/dead-tuples.js";
-import { setting, settingBytes, tableFlag } from "../../rules/health/health-facts.js";
 import { formatBytes, formatPercent } from "../../util/format.js";
 import { checkSql, comment, ident, literal, type SqlText, sql } from "../../util/sql-text.js";
 import { memoryText, pgtuneBaseline, type SettingValue, type TuneMachine } from "./pgtune-baseline.js";

@@ -1,6 +1,6 @@
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import type { AnalyzedPlan } from "../../facts/plan/plan-metrics.js";
 import type { PlanNode } from "../../facts/plan/plan-model.js";
-import { nodeLabel } from "../../rules/plan/plan-facts.js";
 import { formatCount, formatMs, formatPercent } from "../../util/format.js";
 import type { Palette } from "../palette.js";
 

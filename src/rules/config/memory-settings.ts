@@ -1,7 +1,8 @@
+import { settingBytes, settingNumber } from "../../facts/snapshot-accessors.js";
 import type { Finding } from "../../findings/finding.js";
 import { alterSystem } from "../../findings/fix-sql.js";
 import { formatBytes, formatPercent, round3 } from "../../util/format.js";
-import { type HealthFacts, settingBytes, settingNumber } from "../health/health-facts.js";
+import type { HealthFacts } from "../health/health-facts.js";
 import type { Rule } from "../rule.js";
 
 type Options = { minSharedShare: number };

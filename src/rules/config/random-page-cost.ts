@@ -1,6 +1,7 @@
+import { setting } from "../../facts/snapshot-accessors.js";
 import type { Finding } from "../../findings/finding.js";
 import { alterSystem } from "../../findings/fix-sql.js";
-import { type HealthFacts, setting } from "../health/health-facts.js";
+import type { HealthFacts } from "../health/health-facts.js";
 import type { Rule } from "../rule.js";
 
 type Options = Record<string, never>;

@@ -4,7 +4,7 @@
  * snapshot. It over-estimates for columns stored out of line (TOAST), which the checks leave out.
  */
 import type { ExactBloat, IndexFacts, TableFacts } from "../../facts/snapshot.js";
-import { tableOption } from "./health-facts.js";
+import { tableOption } from "../../facts/snapshot-accessors.js";
 
 export const BLOCK_SIZE = 8192;
 const PAGE_HEADER = 24;

@@ -1,7 +1,8 @@
+import { settingBytes, statsAgeSeconds } from "../../facts/snapshot-accessors.js";
 import type { Finding } from "../../findings/finding.js";
-import { formatBytes, formatPercent, round3 } from "../../util/format.js";
+import { formatAge, formatBytes, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import { days, type HealthFacts, settingBytes, statsAgeSeconds } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 
 type Options = { minRatio: number; minReads: number };
 
@@ -33,7 +34,7 @@ export const cacheHitRatio: Rule<HealthFacts, Options> = {
       ruleId: this.id,
       severity: ratio < 0.9 ? "warning" : "info",
       title: `${formatPercent(ratio, 1)} of block reads came from shared_buffers`,
-      detail: `${blksRead.toLocaleString("en-US")} blocks (${formatBytes(blksRead * 8192)}) were read from outside shared_buffers (${formatBytes(shared)}) ${age === null ? "since statistics began" : `in ${days(age)}`}, against a database of ${formatBytes(snapshot.database.sizeBytes)}.`,
+      detail: `${blksRead.toLocaleString("en-US")} blocks (${formatBytes(blksRead * 8192)}) were read from outside shared_buffers (${formatBytes(shared)}) ${age === null ? "since statistics began" : `in ${formatAge(age)}`}, against a database of ${formatBytes(snapshot.database.sizeBytes)}.`,
       evidence: {
         hitRatio: round3(ratio),
         blocksHit: blksHit,

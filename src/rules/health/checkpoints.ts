@@ -1,9 +1,10 @@
 import type { CheckpointStats, Snapshot } from "../../facts/snapshot.js";
+import { settingBytes, settingMs, settingNumber } from "../../facts/snapshot-accessors.js";
 import type { Finding } from "../../findings/finding.js";
 import { alterSystem } from "../../findings/fix-sql.js";
 import { formatBytes, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import { type HealthFacts, settingBytes, settingMs, settingNumber } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 
 type Options = { maxRequestedShare: number; minCheckpoints: number; samePeriodMinutes: number };
 

@@ -1,8 +1,9 @@
 import type { Column, TableFacts } from "../../facts/snapshot.js";
+import { tableObject } from "../../facts/snapshot-accessors.js";
 import { type Finding, SEVERITY_ORDER, type Severity } from "../../findings/finding.js";
 import { ident, lines, list, qname, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { type HealthFacts, tableObject } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 
 type Options = Record<string, never>;
 

@@ -1,16 +1,16 @@
 import type { TableFacts } from "../../facts/snapshot.js";
-import type { Finding, Severity } from "../../findings/finding.js";
-import { formatCount, formatPercent, round3 } from "../../util/format.js";
-import { lines, qname, sql } from "../../util/sql-text.js";
-import type { Rule } from "../rule.js";
 import {
-  type HealthFacts,
   setting,
   settingNumber,
   tableFlag,
   tableObject,
   tableOption,
-} from "./health-facts.js";
+} from "../../facts/snapshot-accessors.js";
+import type { Finding, Severity } from "../../findings/finding.js";
+import { formatCount, formatPercent, round3 } from "../../util/format.js";
+import { lines, qname, sql } from "../../util/sql-text.js";
+import type { Rule } from "../rule.js";
+import type { HealthFacts } from "./health-facts.js";
 
 type Options = { minDeadTuples: number; minDeadShare: number };
 

@@ -1,11 +1,13 @@
 import type { IndexFacts } from "../../facts/snapshot.js";
+import { indexObject } from "../../facts/snapshot-accessors.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatBytes } from "../../util/format.js";
 import { lines } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { type HealthFacts, indexObject, severityFromBytes } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 import { dropIndex } from "./index-fix-suggestion.js";
 import { backsConstraint, indexShape, sameShape } from "./index-shape.js";
+import { severityFromBytes } from "./severity-from-bytes.js";
 
 type Options = Record<string, never>;
 

@@ -1,10 +1,11 @@
 import { summedSize } from "../../facts/partition-tree.js";
 import type { ConstraintFacts, Snapshot, TableFacts } from "../../facts/snapshot.js";
+import { tableOf } from "../../facts/snapshot-accessors.js";
 import { type Finding, SEVERITY_ORDER, type Severity } from "../../findings/finding.js";
 import { formatBytes, formatCount, formatPercent } from "../../util/format.js";
 import { ident, lines, list, qname, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { type HealthFacts, tableOf } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 
 type Options = { warnShare: number; errorShare: number; onlineFromRows: number };
 

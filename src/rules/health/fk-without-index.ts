@@ -1,12 +1,13 @@
 import { leafTables, partitionTree, summedSize, summedStats } from "../../facts/partition-tree.js";
 import type { ConstraintFacts, IndexFacts, Snapshot, TableFacts } from "../../facts/snapshot.js";
+import { statsAgeSeconds, tableOf } from "../../facts/snapshot-accessors.js";
 import type { Finding, Fix, Severity } from "../../findings/finding.js";
 import { partitionedIndexSteps } from "../../findings/partitioned-index-sql.js";
-import { formatBytes, formatCount } from "../../util/format.js";
+import { formatAge, formatBytes, formatCount } from "../../util/format.js";
 import { freeName, quoteIdent } from "../../util/sql-identifiers.js";
 import { ident, lines, list, qname, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { days, type HealthFacts, statsAgeSeconds, tableOf } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 
 type Options = { minRows: number; tinyPages: number; minStatsDays: number };
 
@@ -64,7 +65,7 @@ export const fkWithoutIndex: Rule<HealthFacts, Options> = {
           : refPages !== null && refPages <= o.tinyPages && parentChanges === 0
             ? `${fk.refTable} is a lookup table of ${formatCount(refPages)} page${refPages === 1 ? "" : "s"} with no deletes or updates recorded: its rows are rarely deleted or re-keyed`
             : refStats && parentChanges === 0 && statsDays >= o.minStatsDays
-              ? `${fk.refTable} has had no deletes or updates in ${days(statsDays * 86_400)} of statistics, so no check has had to scan ${fk.table}`
+              ? `${fk.refTable} has had no deletes or updates in ${formatAge(statsDays * 86_400)} of statistics, so no check has had to scan ${fk.table}`
               : null;
       const severity: Severity = demotedBecause
         ? "info"

@@ -1,8 +1,9 @@
+import { tableObject, tableOption } from "../../facts/snapshot-accessors.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
 import { qname, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { type HealthFacts, tableObject, tableOption } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 
 type Options = { minUpdates: number; maxHotShare: number };
 

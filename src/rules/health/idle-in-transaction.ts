@@ -1,9 +1,10 @@
+import { settingMs } from "../../facts/snapshot-accessors.js";
 import type { Finding } from "../../findings/finding.js";
 import { alterSystem } from "../../findings/fix-sql.js";
-import { round3 } from "../../util/format.js";
+import { formatAge, round3 } from "../../util/format.js";
 import { lines, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { days, type HealthFacts, settingMs } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 
 type Options = { minSeconds: number };
 
@@ -28,8 +29,8 @@ export const idleInTransaction: Rule<HealthFacts, Options> = {
         return {
           ruleId: this.id,
           severity: blocking > 0 || (s.xactAgeS ?? 0) >= 3600 ? "error" : "warning",
-          title: `pid ${s.pid} (${s.user}${s.application ? `, ${s.application}` : ""}) idle in transaction for ${days(s.stateAgeS ?? 0)}${blocking ? `, blocking ${blocking}` : ""}`,
-          detail: `The transaction began ${days(s.xactAgeS ?? 0)} ago. Last statement: ${s.query.replace(/\s+/g, " ").slice(0, 200)}`,
+          title: `pid ${s.pid} (${s.user}${s.application ? `, ${s.application}` : ""}) idle in transaction for ${formatAge(s.stateAgeS ?? 0)}${blocking ? `, blocking ${blocking}` : ""}`,
+          detail: `The transaction began ${formatAge(s.xactAgeS ?? 0)} ago. Last statement: ${s.query.replace(/\s+/g, " ").slice(0, 200)}`,
           evidence: {
             pid: s.pid,
             user: s.user,

@@ -1,9 +1,11 @@
+import { indexObject } from "../../facts/snapshot-accessors.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatBytes, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
 import { btreeBloat, exactBtreeBloat } from "./bloat-estimate.js";
-import { type HealthFacts, indexObject, severityFromBytes } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 import { reindex } from "./index-fix-suggestion.js";
+import { severityFromBytes } from "./severity-from-bytes.js";
 
 type Options = { minBytes: number; minRatio: number };
 

@@ -4,9 +4,9 @@
  * CONCURRENTLY, a system catalog's index or an exclusion constraint's cannot be rebuilt CONCURRENTLY.
  */
 import type { IndexFacts, Snapshot } from "../../facts/snapshot.js";
+import { tableOf } from "../../facts/snapshot-accessors.js";
 import { freeName } from "../../util/sql-identifiers.js";
 import { ident, qname, type SqlText, sql } from "../../util/sql-text.js";
-import { tableOf } from "./health-facts.js";
 import { backsConstraint } from "./index-shape.js";
 
 export interface IndexStatement {

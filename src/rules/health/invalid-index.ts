@@ -1,9 +1,10 @@
 import type { IndexFacts } from "../../facts/snapshot.js";
+import { indexObject, tableOf } from "../../facts/snapshot-accessors.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatBytes } from "../../util/format.js";
 import { lines, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { type HealthFacts, indexObject, tableOf } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 import { dropIndex } from "./index-fix-suggestion.js";
 
 type Options = Record<string, never>;

@@ -1,8 +1,8 @@
 import type { Finding } from "../../findings/finding.js";
-import { round3 } from "../../util/format.js";
+import { formatAge, round3 } from "../../util/format.js";
 import { sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { days, type HealthFacts } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 
 type Options = { minSeconds: number; errorSeconds: number };
 
@@ -27,7 +27,7 @@ export const longRunningQuery: Rule<HealthFacts, Options> = {
         (s): Finding => ({
           ruleId: this.id,
           severity: (s.queryAgeS ?? 0) >= o.errorSeconds ? "error" : "warning",
-          title: `pid ${s.pid} (${s.user}${s.application ? `, ${s.application}` : ""}) has run one query for ${days(s.queryAgeS ?? 0)}`,
+          title: `pid ${s.pid} (${s.user}${s.application ? `, ${s.application}` : ""}) has run one query for ${formatAge(s.queryAgeS ?? 0)}`,
           detail: `${s.waitEventType ? `It is waiting on ${s.waitEventType}/${s.waitEvent}. ` : ""}Query: ${s.query.replace(/\s+/g, " ").slice(0, 200)}`,
           evidence: {
             pid: s.pid,

@@ -1,5 +1,6 @@
 import { leafTables, summedSize } from "../../facts/partition-tree.js";
 import type { Snapshot, TableFacts } from "../../facts/snapshot.js";
+import { tableObject } from "../../facts/snapshot-accessors.js";
 import type { Finding, Fix } from "../../findings/finding.js";
 import { formatCount } from "../../util/format.js";
 import { freeName, quoteIdent } from "../../util/sql-identifiers.js";
@@ -15,7 +16,7 @@ import {
   sqlFrom,
 } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { type HealthFacts, tableObject } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 import { freeRelationName, indexKeyColumn } from "./index-fix-suggestion.js";
 
 type Options = { minRows: number; onlineFromRows: number };

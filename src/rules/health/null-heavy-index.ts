@@ -1,10 +1,11 @@
 import { partitionTree } from "../../facts/partition-tree.js";
+import { indexObject } from "../../facts/snapshot-accessors.js";
 import type { Finding } from "../../findings/finding.js";
 import { partitionedIndexSteps } from "../../findings/partitioned-index-sql.js";
 import { formatBytes, formatPercent, round3 } from "../../util/format.js";
 import { ident, lines, list, qname, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { type HealthFacts, indexObject } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 import { dropIndex, freeRelationName, indexKeyColumn } from "./index-fix-suggestion.js";
 import { backsConstraint, indexShape } from "./index-shape.js";
 

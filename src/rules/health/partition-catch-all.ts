@@ -1,9 +1,10 @@
 import type { Snapshot, TableFacts } from "../../facts/snapshot.js";
+import { tableObject } from "../../facts/snapshot-accessors.js";
 import type { Finding, Fix } from "../../findings/finding.js";
 import { formatCount, formatPercent } from "../../util/format.js";
 import { comment, ident, lines, list, literal, qname, type SqlText, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { type HealthFacts, tableObject } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 import { freeRelationName } from "./index-fix-suggestion.js";
 
 type Options = { maxShare: number; minRows: number; maxNewPartitions: number };

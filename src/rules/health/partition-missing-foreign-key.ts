@@ -1,10 +1,11 @@
 import type { ConstraintFacts, TableFacts } from "../../facts/snapshot.js";
+import { tableObject } from "../../facts/snapshot-accessors.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatCount } from "../../util/format.js";
 import { freeName } from "../../util/sql-identifiers.js";
 import { ident, lines, qname, sql, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { type HealthFacts, tableObject } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 
 type Options = { minRows: number };
 

@@ -1,12 +1,13 @@
 import { partitionTree } from "../../facts/partition-tree.js";
 import type { IndexFacts, Snapshot, TableFacts } from "../../facts/snapshot.js";
+import { tableObject } from "../../facts/snapshot-accessors.js";
 import type { Finding, Fix } from "../../findings/finding.js";
 import { attachIndex, partitionedIndexSteps } from "../../findings/partitioned-index-sql.js";
 import { formatCount } from "../../util/format.js";
 import { freeName } from "../../util/sql-identifiers.js";
 import { ident, lines, qname, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { type HealthFacts, tableObject } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 
 type Options = { minRows: number };
 

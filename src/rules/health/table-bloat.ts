@@ -1,9 +1,11 @@
+import { tableObject } from "../../facts/snapshot-accessors.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatBytes, formatPercent, round3 } from "../../util/format.js";
 import { qname, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { BLOCK_SIZE, exactTableBloat, tableBloat } from "./bloat-estimate.js";
-import { type HealthFacts, severityFromBytes, tableObject } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
+import { severityFromBytes } from "./severity-from-bytes.js";
 
 type Options = { minBytes: number; minRatio: number; maxRowWidth: number };
 

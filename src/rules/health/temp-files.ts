@@ -1,8 +1,9 @@
+import { settingBytes, statsAgeSeconds } from "../../facts/snapshot-accessors.js";
 import type { Finding } from "../../findings/finding.js";
 import { alterSystem } from "../../findings/fix-sql.js";
-import { formatBytes, formatCount } from "../../util/format.js";
+import { formatAge, formatBytes, formatCount } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import { days, type HealthFacts, settingBytes, statsAgeSeconds } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 
 type Options = { minBytes: number };
 
@@ -26,7 +27,7 @@ export const tempFiles: Rule<HealthFacts, Options> = {
     const finding: Finding = {
       ruleId: this.id,
       severity: tempBytes >= 100 * 1024 ** 3 ? "warning" : "info",
-      title: `${formatCount(files)} temporary files, ${formatBytes(tempBytes)} written ${age === null ? "since statistics began" : `in ${days(age)}`}`,
+      title: `${formatCount(files)} temporary files, ${formatBytes(tempBytes)} written ${age === null ? "since statistics began" : `in ${formatAge(age)}`}`,
       detail: `work_mem is ${formatBytes(settingBytes(snapshot, "work_mem"))}; every sort or hash above it goes to disk.`,
       evidence: { tempFiles: files, tempBytes, workMemBytes: settingBytes(snapshot, "work_mem") },
       fix: {

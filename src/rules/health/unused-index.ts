@@ -1,10 +1,12 @@
 import type { IndexFacts, Snapshot } from "../../facts/snapshot.js";
+import { indexObject, statsAgeSeconds } from "../../facts/snapshot-accessors.js";
 import type { Finding } from "../../findings/finding.js";
-import { formatBytes, formatCount } from "../../util/format.js";
+import { formatAge, formatBytes, formatCount } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import { days, type HealthFacts, indexObject, severityFromBytes, statsAgeSeconds } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 import { dropIndex } from "./index-fix-suggestion.js";
 import { backsConstraint } from "./index-shape.js";
+import { severityFromBytes } from "./severity-from-bytes.js";
 
 type Options = { maxScans: number; minBytes: number; minStatsDays: number };
 
@@ -68,7 +70,8 @@ export const unusedIndex: Rule<HealthFacts, Options> = {
       .filter((i) => (i.stats?.idxScan ?? 0) <= o.maxScans && i.sizeBytes >= o.minBytes)
       .map((index): Finding => {
         const drop = dropIndex(snapshot, index);
-        const since = age === null ? "since statistics began" : `in the ${days(age)} since statistics began`;
+        const since =
+          age === null ? "since statistics began" : `in the ${formatAge(age)} since statistics began`;
         return {
           ruleId: this.id,
           severity: mature ? severityFromBytes(index.sizeBytes, snapshot.database.sizeBytes) : "info",
@@ -77,7 +80,7 @@ export const unusedIndex: Rule<HealthFacts, Options> = {
             `Every insert and every non-HOT update of ${index.table} still maintains it.` +
             (mature
               ? ""
-              : ` The statistics are only ${age === null ? "of unknown age" : days(age)} old: wait for a full business cycle before dropping it.`) +
+              : ` The statistics are only ${age === null ? "of unknown age" : formatAge(age)} old: wait for a full business cycle before dropping it.`) +
             " Scans on standbys are not counted here: check them before dropping.",
           evidence: {
             index: index.name,

@@ -1,8 +1,9 @@
+import { settingNumber, tableObject } from "../../facts/snapshot-accessors.js";
 import type { Finding, Severity } from "../../findings/finding.js";
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
 import { qname, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { type HealthFacts, settingNumber, tableObject } from "./health-facts.js";
+import type { HealthFacts } from "./health-facts.js";
 
 type Options = { warnAge: number; errorAge: number; warnMultixactAge: number; errorMultixactAge: number };
 

@@ -1,5 +1,5 @@
 import type { MysqlFacts, MysqlIndex } from "../../facts/collect-mysql/mysql-facts.js";
-import type { MachineFacts } from "../health/health-facts.js";
+import type { MachineFacts } from "../../facts/machine-facts.js";
 
 /** What the MySQL/MariaDB rules read: the server's facts, and the machine's when the user gave them (--ram). */
 export interface MysqlRuleFacts {

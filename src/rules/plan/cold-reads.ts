@@ -1,6 +1,7 @@
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import { formatBytes, formatMs, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import { inputs, nodeFindings, nodeLabel, type PlanFacts, settingOf } from "./plan-facts.js";
+import { inputs, nodeFindings, type PlanFacts, settingOf } from "./plan-facts.js";
 
 type Options = { minShare: number; minBlocks: number };
 

@@ -1,6 +1,7 @@
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import { formatCount, formatMs, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import { nodeFindings, nodeLabel, type PlanFacts, severityFromImpact } from "./plan-facts.js";
+import { nodeFindings, type PlanFacts, severityFromImpact } from "./plan-facts.js";
 
 type Options = { minLoops: number; minShare: number };
 

@@ -1,10 +1,10 @@
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import { setSession } from "../../findings/fix-sql.js";
 import { formatBytes, formatMs, round3, roundMemorySetting } from "../../util/format.js";
 import type { Rule } from "../rule.js";
 import {
   nodeFindings,
   nodeImpact,
-  nodeLabel,
   nodeShare,
   type PlanFacts,
   settingOf,

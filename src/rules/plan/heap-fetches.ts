@@ -1,10 +1,10 @@
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
 import { sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import {
   nodeFindings,
   nodeImpact,
-  nodeLabel,
   nodeShare,
   type PlanFacts,
   planTable,

@@ -1,7 +1,8 @@
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatMs, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import { EXPLAIN_DOCS, nodeImpact, nodeLabel, nodeShare, type PlanFacts } from "./plan-facts.js";
+import { EXPLAIN_DOCS, nodeImpact, nodeShare, type PlanFacts } from "./plan-facts.js";
 
 type Options = { minShare: number; minMs: number; maxNodes: number };
 

@@ -1,3 +1,4 @@
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import { predicatesOfCondition } from "../../facts/sql/predicates.js";
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
@@ -12,7 +13,6 @@ import {
   findTable,
   nodeFindings,
   nodeImpact,
-  nodeLabel,
   nodeShare,
   type PlanFacts,
   planTable,

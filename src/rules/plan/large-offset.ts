@@ -1,14 +1,8 @@
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import type { PlanNode } from "../../facts/plan/plan-model.js";
 import { formatCount, formatMs, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import {
-  inputs,
-  nodeFindings,
-  nodeLabel,
-  type PlanFacts,
-  severityFromImpact,
-  subtree,
-} from "./plan-facts.js";
+import { inputs, nodeFindings, type PlanFacts, severityFromImpact, subtree } from "./plan-facts.js";
 
 type Options = { minOffset: number };
 

@@ -1,8 +1,9 @@
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import { setSession } from "../../findings/fix-sql.js";
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
 import { sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { nodeFindings, nodeImpact, nodeLabel, type PlanFacts } from "./plan-facts.js";
+import { nodeFindings, nodeImpact, type PlanFacts } from "./plan-facts.js";
 
 type Options = { maxHitRatio: number; minLookups: number };
 

@@ -1,3 +1,4 @@
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import { predicatesOfCondition } from "../../facts/sql/predicates.js";
 import type { Finding } from "../../findings/finding.js";
 import { setSession } from "../../findings/fix-sql.js";
@@ -5,14 +6,7 @@ import { formatCount, formatFactor, formatMs, formatPercent, round3 } from "../.
 import { sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { predicateKey } from "./index-suggestion.js";
-import {
-  inputs,
-  nodeFindings,
-  nodeLabel,
-  type PlanFacts,
-  planTable,
-  severityFromImpact,
-} from "./plan-facts.js";
+import { inputs, nodeFindings, type PlanFacts, planTable, severityFromImpact } from "./plan-facts.js";
 
 type Options = { minLoops: number; minShare: number };
 

@@ -1,6 +1,7 @@
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import { formatCount, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
-import { nodeFindings, nodeImpact, nodeLabel, nodeShare, type PlanFacts } from "./plan-facts.js";
+import { nodeFindings, nodeImpact, nodeShare, type PlanFacts } from "./plan-facts.js";
 
 type Options = Record<string, never>;
 

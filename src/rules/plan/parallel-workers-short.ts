@@ -1,8 +1,9 @@
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import { alterSystem } from "../../findings/fix-sql.js";
 import { round3 } from "../../util/format.js";
 import { sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { nodeFindings, nodeLabel, type PlanFacts, settingOf } from "./plan-facts.js";
+import { nodeFindings, type PlanFacts, settingOf } from "./plan-facts.js";
 
 type Options = Record<string, never>;
 

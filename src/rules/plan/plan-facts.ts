@@ -18,26 +18,6 @@ export interface PlanFacts {
 
 export const EXPLAIN_DOCS = "https://www.postgresql.org/docs/current/using-explain.html";
 
-/** "Seq Scan on orders o", "Index Scan using orders_pkey on orders", "Hash Join". */
-export function nodeLabel(node: PlanNode): string {
-  const parallel = node.parallelAware ? "Parallel " : "";
-  const name =
-    node.nodeType === "Aggregate" && node.details.Strategy
-      ? { Plain: "Aggregate", Sorted: "GroupAggregate", Hashed: "HashAggregate", Mixed: "MixedAggregate" }[
-          node.details.Strategy
-        ]
-      : node.nodeType === "ModifyTable"
-        ? (node.details.Operation ?? "ModifyTable")
-        : node.nodeType;
-  const using = node.indexName ? ` using ${node.indexName}` : "";
-  const target = node.relationName
-    ? ` on ${node.relationName}${node.alias && node.alias !== node.relationName ? ` ${node.alias}` : ""}`
-    : node.alias
-      ? ` on ${node.alias}`
-      : "";
-  return `${parallel}${name}${node.nodeType === "Bitmap Index Scan" ? ` on ${node.indexName}` : `${using}${target}`}`;
-}
-
 /** Severity from how much of the statement the problem costs: share of time (or cost) and absolute time. */
 export function severityFromImpact(share: number, ms: number | null): Severity {
   if (ms === null) return share >= 0.5 ? "warning" : "info";

@@ -1,3 +1,4 @@
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import type { AnalyzedPlan } from "../../facts/plan/plan-metrics.js";
 import type { PlanNode } from "../../facts/plan/plan-model.js";
 import { predicatesOfCondition } from "../../facts/sql/predicates.js";
@@ -5,7 +6,7 @@ import type { Finding, Severity } from "../../findings/finding.js";
 import { formatCount, formatFactor, formatMs, formatPercent, round3 } from "../../util/format.js";
 import { ident, list, qname, type SqlText, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { inputs, nodeFindings, nodeLabel, type PlanFacts, planTable } from "./plan-facts.js";
+import { inputs, nodeFindings, type PlanFacts, planTable } from "./plan-facts.js";
 
 type Options = { minFactor: number; minParentShare: number };
 

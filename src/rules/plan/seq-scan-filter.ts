@@ -1,3 +1,4 @@
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import { predicatesOfCondition } from "../../facts/sql/predicates.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatCount, formatMs, formatPercent, round3 } from "../../util/format.js";
@@ -14,7 +15,6 @@ import {
   findTable,
   nodeFindings,
   nodeImpact,
-  nodeLabel,
   nodeShare,
   type PlanFacts,
   planTable,

@@ -1,3 +1,4 @@
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import type { PlanNode } from "../../facts/plan/plan-model.js";
 import { setSession } from "../../findings/fix-sql.js";
 import { formatBytes, formatMs, round3, roundMemorySetting } from "../../util/format.js";
@@ -7,7 +8,6 @@ import {
   inputs,
   nodeFindings,
   nodeImpact,
-  nodeLabel,
   nodeShare,
   type PlanFacts,
   parseSortKey,

@@ -1,3 +1,4 @@
+import { nodeLabel } from "../../facts/plan/node-label.js";
 import type { AnalyzedPlan } from "../../facts/plan/plan-metrics.js";
 import { formatCount, round3 } from "../../util/format.js";
 import { ident, indexExpression, type SqlText, sql } from "../../util/sql-text.js";
@@ -7,7 +8,6 @@ import {
   findTable,
   nodeFindings,
   nodeImpact,
-  nodeLabel,
   nodeShare,
   type PlanFacts,
   parseSortKey,
