@@ -81,6 +81,11 @@ export {
 } from "./pipeline/find-regressions.js";
 export { type LintOptions, lintMigrations, type MigrationLintReport } from "./pipeline/lint-migrations.js";
 export {
+  lintMysqlMigrations,
+  type MysqlLintOptions,
+  type MysqlMigrationLintReport,
+} from "./pipeline/lint-mysql-migrations.js";
+export {
   type MigrationTraceReport,
   type TraceOptions,
   traceMigrationSet,
@@ -95,13 +100,24 @@ export {
   importSnapshots,
 } from "./pipeline/store-snapshots.js";
 export { takeSnapshot } from "./pipeline/take-snapshot.js";
+export {
+  type MysqlMigrationTraceReport,
+  type MysqlTraceOptions,
+  traceMysqlMigrations,
+} from "./pipeline/trace-mysql-migrations.js";
 export { mysqlTuneScript, tuneMysqlDatabase, tuneMysqlFacts } from "./pipeline/tune-mysql.js";
 export { tuneSettings } from "./pipeline/tune-settings.js";
 export { renderHtml } from "./reporters/html/report-html.js";
 export { type Report, renderJson } from "./reporters/json-reporter.js";
 export { renderMarkdown } from "./reporters/markdown-reporter.js";
 export { renderTerminal } from "./reporters/terminal-reporter.js";
-export { allRules, MYSQL_RULES, PLAN_RULES, WORKLOAD_RULES } from "./rules/registry.js";
+export {
+  allRules,
+  MYSQL_MIGRATION_RULES,
+  MYSQL_RULES,
+  PLAN_RULES,
+  WORKLOAD_RULES,
+} from "./rules/registry.js";
 export type { Rule, RuleFamily } from "./rules/rule.js";
 export { type RuleOverrides, runRules } from "./rules/run-rules.js";
 export { InputError } from "./util/input-error.js";
