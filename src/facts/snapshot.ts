@@ -375,6 +375,11 @@ export const SnapshotSchema = z.object({
   exactBloat: ExactBloatSchema.nullable(),
   /** Objects left out of this snapshot (their facts are absent, not zero); absent in snapshots before it existed. */
   skipped: z.array(SkippedObjectSchema).optional(),
+  /**
+   * Facts this snapshot does not hold at all ("columns", "constraints", ...): one exported from the history store
+   * (store/export-sample.ts). Checks that read them are not run on it. Absent in a snapshot of a database.
+   */
+  absent: z.array(z.string()).optional(),
 });
 
 export type Column = z.infer<typeof ColumnSchema>;

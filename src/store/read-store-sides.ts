@@ -49,8 +49,11 @@ export async function readStoreSides(
   const base = (await sampleAtOrBefore(store, target.id, s0)) ?? (first?.first as Date);
   const statements = await windowStatements(store, target.id, s0, s1, s2);
   const plans = await windowPlans(store, target.id, s1, s2);
-  const settings = [await settingsAt(store, target.id, s1), await settingsAt(store, target.id, s2)];
-  const blockSize = Number(settings[1].find((s) => s.name === "block_size")?.setting ?? 8192) || 8192;
+  const settings = {
+    before: await settingsAt(store, target.id, s1),
+    after: await settingsAt(store, target.id, s2),
+  };
+  const blockSize = Number(settings.after.find((s) => s.name === "block_size")?.setting ?? 8192) || 8192;
   const scansAt = async (at: Date) =>
     new Map((await sampleIndexes(store, target.id, at)).map((i) => [`${i.schema}.${i.name}`, i.idxScan]));
   const baseScans = base < s1 ? await scansAt(base) : null;
@@ -107,7 +110,7 @@ export async function readStoreSides(
           scans,
         };
       }),
-      settings: settings[which === "before" ? 0 : 1].map((s) => ({
+      settings: settings[which].map((s) => ({
         name: s.name,
         setting: s.setting,
         unit: s.unit,
