@@ -38,6 +38,7 @@ export { mergeFindings } from "./findings/merge-findings.js";
 export { collapsePartitionFindings, mergeByParent } from "./findings/partition-findings.js";
 export { SECTION_TITLES, sectionOf, withTimeShare } from "./findings/ranking.js";
 export { type AdviseDatabaseOptions, adviseDatabase } from "./pipeline/advise-database.js";
+export { adviseMysqlDatabase, type MysqlAdviseOptions } from "./pipeline/advise-mysql.js";
 export { type AnalyzeOptions, analyzeDatabase } from "./pipeline/analyze-database.js";
 export { analyzeLogs, type LogOptions, type LogReport } from "./pipeline/analyze-logs.js";
 export { analyzeMysqlDatabase, type MysqlAnalyzeOptions } from "./pipeline/analyze-mysql.js";

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { InputError } from "../../util/input-error.js";
 import {
   addConnectionOptions,
   addOutputOptions,
@@ -17,7 +18,8 @@ interface AdviseFlags extends ConnectionFlags, OutputOptions {
   minImprovement: string;
   tables?: string;
   exclude?: string;
-  sandbox?: boolean;
+  sandbox?: boolean | string;
+  sample?: string;
   apply?: boolean;
   verify?: boolean;
 }
@@ -49,8 +51,12 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
     .option("--tables <list>", "only these tables (comma-separated)")
     .option("--exclude <list>", "never these tables (comma-separated)")
     .option(
-      "--sandbox",
-      "the database is a copy: measure with real indexes (all kinds, GIN included) instead of HypoPG",
+      "--sandbox [url]",
+      "the database is a copy: measure with real indexes (all kinds, GIN included) instead of HypoPG; on MySQL/MariaDB a mysql:// URL names another database that is a copy",
+    )
+    .option(
+      "--sample <percent>",
+      "MySQL/MariaDB: evaluate on a scratch database dbopt makes on the same server from the live schema and this share of each table's rows (5%), and drops afterwards",
     )
     .option(
       "--verify",
@@ -72,9 +78,51 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
       minImprovement: k.percentage("--min-improvement"),
       tables: k.nameList("--tables").optional(),
       exclude: k.nameList("--exclude").optional(),
-      ...connectionChecks(k),
+      ...connectionChecks(k, { mysql: true }),
       ...outputChecks(k, FORMATS),
+      sample: k.percentage("--sample").optional(),
     }));
+    const sandboxUrl = typeof flags.sandbox === "string" ? flags.sandbox : null;
+    if (sandboxUrl !== null && !/^(mysql|mariadb):\/\//i.test(sandboxUrl))
+      throw new InputError(
+        `--sandbox takes no value on PostgreSQL, or a mysql:// URL on MySQL/MariaDB; got ${JSON.stringify(sandboxUrl)}`,
+        "write --sandbox alone (after the other arguments), or --sandbox mysql://user@host/copy",
+      );
+    if (/^(mysql|mariadb):\/\//i.test(flags.db?.trim() ?? "")) {
+      // mysql:// and mariadb:// go to the MySQL advisor: real indexes on a sandbox, switched on and off.
+      const { withMysqlConnection } = await import("../mysql-connection.js");
+      const { adviseMysqlDatabase } = await import("../../pipeline/advise-mysql.js");
+      const { parseMysqlWorkloadFile } = await import("../../advisors/mysql/mysql-workload-file.js");
+      const { resolveMysqlTarget } = await import("../../connectors/mysql/mysql-target.js");
+      const { readTextFile } = await import("../../util/read-input.js");
+      if (flags.log || flags.apply || flags.verify)
+        throw new InputError(
+          `${flags.log ? "--log" : flags.apply ? "--apply" : "--verify"} is for PostgreSQL`,
+          "on MySQL/MariaDB give the workload with --workload FILE (or none: the digests), and run the printed ALTER TABLE yourself; the advice always measures before and after",
+        );
+      const workload = flags.workload
+        ? parseMysqlWorkloadFile(await readTextFile(flags.workload), flags.workload)
+        : undefined;
+      const options = {
+        ...(workload ? { workload } : {}),
+        sandbox: sandboxUrl ? resolveMysqlTarget(sandboxUrl) : flags.sandbox ? ("self" as const) : null,
+        samplePercent: checked.sample !== undefined ? checked.sample * 100 : null,
+        minImprovement: checked.minImprovement,
+        maxIndexes: checked.maxIndexes ?? null,
+        budgetBytes: checked.budget ?? null,
+        tables: checked.tables ?? [],
+        exclude: checked.exclude ?? [],
+        onProgress: progressReporter(),
+      };
+      const report = await withMysqlConnection(flags, (db) => adviseMysqlDatabase(db, options));
+      setExitCode(await emitReport(report, flags));
+      return;
+    }
+    if (checked.sample !== undefined)
+      throw new InputError(
+        "--sample is for MySQL/MariaDB",
+        "on PostgreSQL use HypoPG, or --sandbox on a copy",
+      );
     const { adviseDatabase, FIND_LEFTOVERS_SQL } = await import("../../pipeline/advise-database.js");
     const { withInterrupt } = await import("../interrupt-signal.js");
     const { report } = await withInterrupt(

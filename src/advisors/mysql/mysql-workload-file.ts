@@ -1,0 +1,44 @@
+/**
+ * A MySQL/MariaDB workload file: statements separated by semicolons, each called once unless a `-- weight: N`
+ * (or `-- calls: N`) comment precedes it, as for PostgreSQL. libpg-query cannot read MySQL (backtick names,
+ * `#` comments), so the file is cut by a lexer of MySQL's quoting; the server reads each statement when it is
+ * explained.
+ */
+import type { WorkloadStatement } from "../index/workload-query.js";
+
+export function parseMysqlWorkloadFile(text: string, name: string): WorkloadStatement[] {
+  const out: WorkloadStatement[] = [];
+  let start = 0;
+  const take = (end: number) => {
+    const chunk = text.slice(start, end);
+    start = end + 1;
+    const weight = /--\s*(?:weight|calls):\s*(\d+(?:\.\d+)?)/i.exec(chunk)?.[1];
+    const sql = chunk
+      .replace(/^(\s*(--[^\n]*|#[^\n]*)?\n)+/, "")
+      .replace(/\/\*(?!!)[\s\S]*?\*\/\s*/g, (c, offset: number) => (offset === 0 ? "" : c))
+      .trim();
+    if (!sql || /^(--[^\n]*|#[^\n]*|\s)*$/.test(sql)) return;
+    const calls = weight ? Number(weight) : 1;
+    out.push({ id: `${name}:${out.length + 1}`, sql, weight: calls, calls, weightIs: "calls" });
+  };
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i] as string;
+    if (c === "'" || c === '"' || c === "`") {
+      i++;
+      while (i < text.length && text[i] !== c) i += text[i] === "\\" && c !== "`" ? 2 : 1;
+      i++;
+    } else if ((c === "-" && text[i + 1] === "-" && /\s/.test(text[i + 2] ?? " ")) || c === "#") {
+      const end = text.indexOf("\n", i);
+      i = end < 0 ? text.length : end + 1;
+    } else if (c === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      i = end < 0 ? text.length : end + 2;
+    } else if (c === ";") {
+      take(i);
+      i++;
+    } else i++;
+  }
+  take(text.length);
+  return out;
+}
