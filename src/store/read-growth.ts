@@ -86,7 +86,7 @@ export async function readGrowth(
     chosen.map((c) => {
       const values: Array<number | null> = times.map(() => null);
       for (const r of rows) {
-        if (r.relation_id !== String(c.id)) continue;
+        if (Number(r.relation_id) !== Number(c.id)) continue;
         const i = position.get(r.taken_at.getTime());
         const v = value(r);
         if (i !== undefined && v !== null) values[i] = Number(v);

@@ -222,8 +222,24 @@ describe.skipIf(!CHROMIUM).each(server("pg15"))("dbopt serve on $name, in chromi
 
     await page.goto(new URL(`${databasePath}/growth?last=24h`, dashboard.url).href);
     await page.waitForSelector("#table-size-chart[data-drawn]");
-    expect(await page.$eval("#table-size-table", (t) => t.textContent)).toContain("public.orders");
-    expect(await page.$eval("#index-size-table", (t) => t.textContent)).toContain("public.orders_pkey");
+    // Each relation's size in the range's first and last sample (a table of 50,000 rows is megabytes).
+    const sizes = await page.$$eval("#table-size-table tbody tr", (rows) =>
+      rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent ?? "")),
+    );
+    expect(sizes[0]).toEqual([
+      "public.orders",
+      expect.stringMatching(/^\d+\.\d MB$/),
+      expect.stringMatching(/^\d+\.\d MB$/),
+      expect.any(String),
+    ]);
+    expect(await page.$eval("#index-size-table", (t) => t.textContent)).toMatch(
+      /public\.orders_pkey[\d.]+ (kB|MB)/,
+    );
+    // xid age grows with every transaction the workload ran.
+    const ages = await page.$$eval("#xid-age-table tbody tr td.n", (tds) =>
+      tds.map((td) => td.textContent ?? ""),
+    );
+    expect(ages.slice(0, 2).every((a) => /^\d[\d,]*$/.test(a))).toBe(true);
     expect(await inkedPixels(page, "#table-size-chart")).toBeGreaterThan(1000);
     // Five samples, each its own point.
     expect(await page.$eval("#resolution", (p) => p.textContent)).toMatch(/^5 points, one sample each/);
