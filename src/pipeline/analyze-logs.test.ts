@@ -55,7 +55,7 @@ describe("analyzeLogs on logs captured from PostgreSQL 15 and 18", () => {
     expect(p?.source.query).toBe("select id from customers order by id limit $1 offset $2");
     expect(p?.occurrences).toBe(2);
     expect(p?.repeats).toEqual({ min: 20, median: 20, max: 20 });
-    expect(p?.rewrite).toBe("select customer_id, id, total from orders where customer_id = ANY($1)");
+    expect(p?.rewrite).toBe("SELECT customer_id, id, total FROM orders WHERE customer_id = ANY ($1)");
     expect(p?.exampleParameters[0]).toBe("$1 = '1'");
 
     const missing = r.events.errors.find((e) => e.message === 'relation "…" does not exist');
@@ -106,7 +106,7 @@ describe("analyzeLogs on logs captured from PostgreSQL 15 and 18", () => {
       source: { query: "select id from customers order by id limit ? offset ?" },
       occurrences: 2,
       repeats: { min: 10, median: 10, max: 10 },
-      rewrite: "select customer_id, id, total from orders where customer_id IN (?, ...)",
+      rewrite: "SELECT customer_id, id, total FROM orders WHERE customer_id IN (?)",
     });
   });
 
@@ -170,7 +170,7 @@ describe("analyzeLogs on common prefixes and hosted services' layouts, without -
     expect(r.nPlusOne).toHaveLength(1);
     expect(r.nPlusOne[0]?.repeats).toEqual({ min: 12, median: 12, max: 12 });
     expect(r.nPlusOne[0]?.rewrite).toBe(
-      "select customer_id, id, total from orders where customer_id = ANY($1)",
+      "SELECT customer_id, id, total FROM orders WHERE customer_id = ANY ($1)",
     );
     expect(r.events.errors.map((e) => [e.message, e.example])).toEqual([
       ['relation "…" does not exist', "select * from missing_table"],

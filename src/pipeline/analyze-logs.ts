@@ -33,13 +33,19 @@ import {
   readLog,
 } from "../facts/logs/read-logs.js";
 import { parsePlan } from "../facts/plan/plan-input.js";
+import { numberQuestionMarks } from "../facts/traces/trace-n-plus-one.js";
 import type { Finding } from "../findings/finding.js";
 import { InputError } from "../util/input-error.js";
 import type { LogPartRange, LogPartTask } from "./log-part-worker.js";
+import { type NPlusOneVerdict, nPlusOneVerdicts } from "./n-plus-one-verdicts.js";
 import { reportOnPlan } from "./plan-report.js";
 
-export interface LogReport extends Omit<LogAnalysisResult, "slowestPlans"> {
+export interface LogReport extends Omit<LogAnalysisResult, "slowestPlans" | "nPlusOne"> {
   kind: "logs";
+  /** The N+1 patterns found, each with the rule workload/n-plus-one's verdict. */
+  nPlusOne: Array<LogAnalysisResult["nPlusOne"][number] & NPlusOneVerdict>;
+  /** What the log rules found (workload/n-plus-one), ranked, each with its evidence and fix. */
+  findings: Finding[];
   files: Array<{ name: string } & ReadStats>;
   seconds: number;
   /** Worker threads that read the files (1: this thread alone). */
@@ -140,13 +146,33 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
     files.push({ name, ...stats, reversed });
   }
   await parser;
-  const result = analysis.result(files.every((f) => f.format === "mysql-slow") ? "mysql" : "postgres");
+  const dialect = files.every((f) => f.format === "mysql-slow") ? "mysql" : "postgres";
+  const result = analysis.result(dialect);
+  // The rule reads PostgreSQL's placeholders; a MySQL log's `?` are numbered back.
+  const pg = (q: string) => (dialect === "mysql" ? numberQuestionMarks(q) : q);
+  const { findings, verdicts } = nPlusOneVerdicts(
+    result.nPlusOne.map((n) => ({
+      where: null,
+      source: pg(n.source.query),
+      repeated: pg(n.repeated.query),
+      occurrences: n.occurrences,
+      repeats: n.repeats,
+      totalMs: n.totalMs,
+      wastedMs: n.wastedMs,
+      inTransaction: n.inTransaction,
+      concurrent: null,
+    })),
+    result.totalMs,
+    dialect,
+  );
   return {
     kind: "logs",
     files,
     seconds: Math.round(performance.now() - started) / 1000,
     threads,
     ...result,
+    nPlusOne: result.nPlusOne.map((n, i) => ({ ...n, ...(verdicts[i] as NPlusOneVerdict) })),
+    findings,
     statements: options.top ? result.statements.slice(0, options.top) : result.statements,
     slowestPlans: result.slowestPlans.map((p) => analyzeLoggedPlan(p.text, p.durationMs, p.time)),
   };

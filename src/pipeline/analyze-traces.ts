@@ -9,11 +9,14 @@ import { readOtlpStream, type SpanIndex } from "../facts/traces/otlp-spans.js";
 import {
   dialectOf,
   findTraceNPlusOne,
+  numberQuestionMarks,
   shapeSpans,
   type TraceNPlusOne,
 } from "../facts/traces/trace-n-plus-one.js";
+import { type Finding, rankFindings } from "../findings/finding.js";
 import { InputError } from "../util/input-error.js";
 import { loadSqlParser } from "../util/sql-parser.js";
+import { type NPlusOneVerdict, nPlusOneVerdicts } from "./n-plus-one-verdicts.js";
 
 export interface TraceReport {
   kind: "traces";
@@ -31,7 +34,10 @@ export interface TraceReport {
     meanMs: number;
     p95Ms: number;
   }>;
-  nPlusOne: TraceNPlusOne[];
+  /** The N+1 patterns found, each with the rule workload/n-plus-one's verdict. */
+  nPlusOne: Array<TraceNPlusOne & NPlusOneVerdict>;
+  /** What the rule found, ranked, each with its evidence and fix. */
+  findings: Finding[];
 }
 
 export async function analyzeTraces(
@@ -91,8 +97,41 @@ export async function analyzeTraces(
     dbSpans: index.db.length,
     systems: [...new Set(index.db.map((s) => s.system).filter((s): s is string => s !== null))],
     statements: options.top ? statements.slice(0, options.top) : statements,
-    nPlusOne,
+    ...judged(nPlusOne, spans),
   };
+}
+
+/** Each pattern through the N+1 rule, in its own dialect (a trace may hold PostgreSQL and MySQL spans). */
+function judged(
+  patterns: TraceNPlusOne[],
+  spans: Array<{ durationMs: number }>,
+): { nPlusOne: TraceReport["nPlusOne"]; findings: Finding[] } {
+  let allMs = 0;
+  for (const s of spans) allMs += s.durationMs;
+  const findings: Finding[] = [];
+  const nPlusOne = patterns.map((p, i) => {
+    const dialect = dialectOf(p.system);
+    const { findings: found, verdicts } = nPlusOneVerdicts(
+      [
+        {
+          where: p.parent,
+          source: p.source ? numberQuestionMarks(p.source.query) : null,
+          repeated: numberQuestionMarks(p.repeated.query),
+          occurrences: p.occurrences,
+          repeats: p.repeats,
+          totalMs: p.totalMs,
+          wastedMs: p.wastedMs,
+          inTransaction: null,
+          concurrent: p.concurrent,
+        },
+      ],
+      allMs,
+      dialect,
+    );
+    for (const f of found) findings.push({ ...f, evidence: { ...f.evidence, pattern: i } });
+    return { ...p, ...(verdicts[0] as NPlusOneVerdict) };
+  });
+  return { nPlusOne, findings: rankFindings(findings) };
 }
 
 function round(x: number): number {

@@ -6,6 +6,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { SqlDialect } from "../facts/logs/n-plus-one.js";
+import { withRewrites } from "./batched-rewrites.js";
 import { type RuntimeNPlusOne, UnitOfWork } from "./unit-of-work.js";
 
 export interface GuardOptions {
@@ -51,7 +52,7 @@ export class NPlusOneGuard {
     if (!this.enabled) return fn();
     const unit = new UnitOfWork(name, this.options.callSites ?? true);
     const result = await this.storage.run(unit, fn);
-    this.finish(unit);
+    await this.finish(unit);
     return result;
   }
 
@@ -71,12 +72,8 @@ export class NPlusOneGuard {
       const end = () => {
         if (done) return;
         done = true;
-        try {
-          this.finish(unit);
-        } catch (error) {
-          // A response cannot carry the error any more; say it.
-          (this.options.log ?? console.warn)(String(error));
-        }
+        // A response cannot carry the error any more; say it.
+        this.finish(unit).catch((error: unknown) => (this.options.log ?? console.warn)(String(error)));
       };
       res.once("finish", end);
       res.once("close", end);
@@ -109,9 +106,10 @@ export class NPlusOneGuard {
     return this.storage.getStore()?.name ?? null;
   }
 
-  private finish(unit: UnitOfWork): void {
-    const patterns = unit.patterns(this.minRepeats, this.options.dialect ?? "postgres");
-    if (patterns.length === 0) return;
+  private async finish(unit: UnitOfWork): Promise<void> {
+    const found = unit.patterns(this.minRepeats);
+    if (found.length === 0) return;
+    const patterns = await withRewrites(found, this.options.dialect ?? "postgres");
     this.found.push(...patterns);
     for (const p of patterns) this.options.onDetect?.(p);
     if (this.mode === "throw") throw new NPlusOneError(patterns);

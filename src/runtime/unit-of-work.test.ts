@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { withRewrites } from "./batched-rewrites.js";
 import { callSite, UnitOfWork } from "./unit-of-work.js";
 
 describe("UnitOfWork", () => {
@@ -15,7 +16,7 @@ describe("UnitOfWork", () => {
         concurrent: false,
         exampleParameters: [[1], [2], [3]],
         callSite: null,
-        rewrite: "select * from posts where user_id = ANY($1)",
+        rewrite: null,
       },
     ]);
   });
@@ -41,13 +42,21 @@ describe("UnitOfWork", () => {
   });
 });
 
-describe("UnitOfWork rewrites for MySQL drivers", () => {
-  it("batches ? placeholders into IN (?, ...)", () => {
+describe("withRewrites", () => {
+  it("writes the N+1 rule's batched statement for each pattern, loading the parser only then", async () => {
+    const u = new UnitOfWork("job", false);
+    for (const id of [1, 2, 3, 4, 5]) u.begin("SELECT * FROM posts WHERE user_id = $1", [id], false);
+    expect((await withRewrites(u.patterns(5), "postgres"))[0]?.rewrite).toBe(
+      "SELECT * FROM posts WHERE user_id = ANY ($1)",
+    );
+  });
+
+  it("batches a MySQL driver's ? placeholders into IN (?)", async () => {
     const u = new UnitOfWork("job", false);
     for (const id of [1, 2, 3, 4, 5]) u.begin("SELECT name FROM users WHERE id = ?", [id], false);
-    expect(u.patterns(5, "mysql")[0]).toMatchObject({
+    expect((await withRewrites(u.patterns(5), "mysql"))[0]).toMatchObject({
       repeated: "select name from users where id = ?",
-      rewrite: "select id, name from users where id IN (?, ...)",
+      rewrite: "SELECT id, name FROM users WHERE id IN (?)",
     });
   });
 });

@@ -3,9 +3,7 @@
  * shape run at least minRepeats times with different values, after a different statement. Queries issued while
  * another of the same shape is still running make the pattern concurrent (Promise.all over rows).
  */
-import { batched, inDialect, type SqlDialect } from "../facts/logs/n-plus-one.js";
 import { normaliseSql, numberParams } from "../facts/logs/normalise-sql.js";
-import { numberQuestionMarks } from "../facts/traces/trace-n-plus-one.js";
 
 export interface RuntimeNPlusOne {
   /** The unit of work's name ("GET /orders", a test's title). */
@@ -18,6 +16,7 @@ export interface RuntimeNPlusOne {
   exampleParameters: unknown[][];
   /** Where the first repeated call was made: the first stack frame outside dbopt and the database driver. */
   callSite: string | null;
+  /** The repeated statement batched into one (batched-rewrites.ts fills it in), when its shape allows it. */
   rewrite: string | null;
 }
 
@@ -78,7 +77,8 @@ export class UnitOfWork {
     };
   }
 
-  patterns(minRepeats: number, dialect: SqlDialect = "postgres"): RuntimeNPlusOne[] {
+  /** The patterns, their rewrites still null (withRewrites adds them). */
+  patterns(minRepeats: number): RuntimeNPlusOne[] {
     const found: RuntimeNPlusOne[] = [];
     for (const s of this.shapes.values()) {
       // The same values each time is a retry or a poll, not a loop over rows.
@@ -91,7 +91,7 @@ export class UnitOfWork {
         concurrent: s.concurrent,
         exampleParameters: s.examples,
         callSite: s.callSite,
-        rewrite: rewriteIn(s.query, dialect),
+        rewrite: null,
       });
     }
     return found;
@@ -99,12 +99,6 @@ export class UnitOfWork {
 }
 
 function noop(): void {}
-
-/** The batched statement, with the placeholders the driver uses (`?` for MySQL's). */
-function rewriteIn(query: string, dialect: SqlDialect): string | null {
-  const rewrite = batched(numberQuestionMarks(query), dialect);
-  return rewrite === null ? null : inDialect(rewrite, dialect);
-}
 
 function valueKey(sql: string, params: readonly unknown[] | undefined): string {
   if (!params?.length) return sql;

@@ -71,7 +71,7 @@ describe("dbopt logs", () => {
     const r = await runCli(["logs", join(FIXTURES, "pg15-jsonlog.json")]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/N\+1/);
-    expect(r.stdout).toContain("customer_id = ANY($1)");
+    expect(r.stdout).toContain("customer_id = ANY ($1)");
     expect(r.stdout).toContain("deadlock");
   });
 

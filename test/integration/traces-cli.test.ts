@@ -11,7 +11,7 @@ describe("dbopt traces", () => {
     expect(r.stdout).toContain("in:       GET /customers/orders?parallel · shop-api");
     expect(r.stdout).toMatch(/concurrent in 1 of 1/);
     expect(r.stdout).toMatch(/sequential: one call after another/);
-    expect(r.stdout).toContain("customer_id = ANY($1)");
+    expect(r.stdout).toContain("customer_id = ANY ($1)");
   });
 
   it("prints JSON from standard input", async () => {

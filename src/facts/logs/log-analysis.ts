@@ -162,15 +162,11 @@ export class LogAnalysis {
     if (s.last !== null && (this.last === null || s.last > this.last)) this.last = s.last;
   }
 
-  /** The report; MySQL statements show their placeholders as `?` and get MySQL rewrites. */
+  /** The report; MySQL statements show their placeholders as `?`. */
   result(dialect: SqlDialect = "postgres"): LogAnalysisResult {
     this.nPlusOne.end();
     const shown = (q: string) => inDialect(q, dialect);
-    const nPlusOne = this.nPlusOne.patterns(
-      (fp) => this.workload.queryOf(fp),
-      this.workload.totalUs / 1000,
-      dialect,
-    );
+    const nPlusOne = this.nPlusOne.patterns((fp) => this.workload.queryOf(fp));
     return {
       statementCount: this.workload.statements,
       totalMs: this.workload.totalUs / 1000,
@@ -180,7 +176,6 @@ export class LogAnalysis {
         ...n,
         source: { ...n.source, query: shown(n.source.query) },
         repeated: { ...n.repeated, query: shown(n.repeated.query) },
-        rewrite: n.rewrite === null ? null : shown(n.rewrite),
       })),
       events: this.events.summary(),
       pgbouncer: this.pgbouncer.summary(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LogRecord } from "./log-record.js";
-import { batched, NPlusOneDetector } from "./n-plus-one.js";
+import { NPlusOneDetector, transactionControl } from "./n-plus-one.js";
 
 const LIST = "select id from customers order by id limit 20";
 const ONE = "select id, total from orders where customer_id = $1";
@@ -51,7 +51,7 @@ describe("NPlusOneDetector", () => {
       repeats: { min: 6, median: 10, max: 20 },
       totalMs: 72,
       wastedMs: 64.8,
-      rewrite: "select customer_id, id, total from orders where customer_id = ANY($1)",
+      inTransaction: 0,
     });
     expect(found[0]?.exampleParameters[0]).toBe("$1 = '1'");
   });
@@ -128,25 +128,70 @@ describe("NPlusOneDetector across parts of a log (worker threads)", () => {
   });
 });
 
-describe("batched", () => {
+describe("NPlusOneDetector and transactions", () => {
+  it("counts the runs inside BEGIN ... COMMIT apart from autocommit runs", () => {
+    const found = detect([["a", "BEGIN", null], ...loop("a", 6), ["a", "COMMIT", null], ...loop("a", 7, 10)]);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ occurrences: 2, inTransaction: 1 });
+  });
+
+  it("gives consecutive autocommit statements after a COMMIT their source as it is: the rule judges it", () => {
+    const steps: Array<[string, string, string | null]> = [
+      ["a", "BEGIN", null],
+      ["a", LIST, null],
+      ["a", "COMMIT", null],
+      ...Array.from({ length: 8 }, (_, i): [string, string, string] => ["a", ONE, `$1 = '${i}'`]),
+    ];
+    expect(detect(steps)[0]).toMatchObject({ source: { query: "COMMIT" }, inTransaction: 0 });
+  });
+
+  it("reads a run inside one virtual transaction id (%v) as one transaction, new ids as autocommit", () => {
+    const d = new NPlusOneDetector();
+    const at = (t: number, vxid: string) => ({ ...record(t), vxid });
+    d.statement("a", LIST, { sql: LIST, durationMs: 1, parameters: null, record: at(1, "3/7") });
+    for (let i = 0; i < 6; i++)
+      d.statement("a", ONE, { sql: ONE, durationMs: 1, parameters: `$1 = '${i}'`, record: at(2 + i, "3/7") });
+    d.statement("a", LIST, { sql: LIST, durationMs: 1, parameters: null, record: at(20, "3/8") });
+    for (let i = 0; i < 6; i++)
+      d.statement("a", ONE, {
+        sql: ONE,
+        durationMs: 1,
+        parameters: `$1 = '${i}'`,
+        record: at(21 + i, `3/${9 + i}`),
+      });
+    d.end();
+    expect(d.patterns((fp) => fp)[0]).toMatchObject({ occurrences: 2, inTransaction: 1 });
+  });
+
   it.each([
-    ["select * from users where id = $1", "select * from users where id = ANY($1)"],
-    [
-      "select id, total from orders where customer_id = $1",
-      "select customer_id, id, total from orders where customer_id = ANY($1)",
-    ],
-    [
-      'select o.id from orders o where o."customerId" = $1',
-      'select o."customerId", o.id from orders o where o."customerId" = ANY($1)',
-    ],
-    [
-      "select id from orders where customer_id = $1 order by id desc limit $2",
-      "select batch.value, per_value.* from unnest($1) as batch(value) cross join lateral (select id from orders where customer_id = batch.value order by id desc limit $2) as per_value",
-    ],
-    ["select * from t where a = $1 and b = $2", "select * from t where a = ANY($1) and b = $2"],
-    ["update t set a = $1 where id = $2", null],
-    ["select * from t where a > $1", null],
-  ])("%s → %s", (query, expected) => {
-    expect(batched(query)).toBe(expected);
+    ["BEGIN", 1],
+    ["  start transaction isolation level serializable", 1],
+    ["COMMIT", -1],
+    ["end", -1],
+    ["rollback", -1],
+    ["ROLLBACK TO SAVEPOINT a", 0],
+    ["commit prepared 'x'", 0],
+    ["select 1", 0],
+    ["ending_soon()", 0],
+  ])("transactionControl(%s) = %d", (sql, expected) => {
+    expect(transactionControl(sql)).toBe(expected);
+  });
+});
+
+describe("NPlusOneDetector on a long log", () => {
+  it("closes a quiet session's run only after the reader could hand over its last statement (repeats.min)", () => {
+    // A run of 25, its last statement held back (as StderrLogReader holds a process's last message) while
+    // more than a sweep's worth of other sessions' statements go by.
+    const d = new NPlusOneDetector();
+    const other = (t: number) => ({ sql: "select 2", durationMs: 1, parameters: null, record: record(t) });
+    d.statement("a", LIST, { sql: LIST, durationMs: 1, parameters: null, record: record(1) });
+    for (let i = 0; i < 24; i++)
+      d.statement("a", ONE, { sql: ONE, durationMs: 1, parameters: `$1 = '${i}'`, record: record(2 + i) });
+    for (let i = 0; i < 70_000; i++) d.statement(`s${i % 50}`, `q${i % 2}`, other(100 + i));
+    d.statement("a", ONE, { sql: ONE, durationMs: 1, parameters: "$1 = '24'", record: record(26) });
+    for (let i = 0; i < 70_000; i++) d.statement(`s${i % 50}`, `q${i % 2}`, other(70_100 + i));
+    d.end();
+    const found = d.patterns((fp) => fp).find((p) => p.repeated.fingerprint === ONE);
+    expect(found?.repeats).toEqual({ min: 25, median: 25, max: 25 });
   });
 });

@@ -1,9 +1,9 @@
 /**
- * N+1 patterns in a log: within one session, a run of the same statement shape with different values, right
+ * N+1 candidates in a log: within one session, a run of the same statement shape with different values, right
  * after a different statement (the "source" whose rows drive the loop). Runs end at a different statement or a
- * pause longer than maxGapMs.
+ * pause longer than maxGapMs. Each run also records whether it ran inside one explicit transaction or as
+ * autocommit statements, each its own transaction; the rule workload/n-plus-one judges them and writes the fix.
  */
-import type { Severity } from "../../findings/finding.js";
 import { detach } from "../../util/detach-string.js";
 import type { StatementEvent } from "./statement-events.js";
 
@@ -13,8 +13,6 @@ export interface NPlusOneOptions {
 }
 
 export interface NPlusOnePattern {
-  /** error: a second or more wasted, or 5% of the log's statement time; warning: 50 ms (Sentry's bar) or 1%. */
-  severity: Severity;
   source: { fingerprint: string; query: string };
   repeated: { fingerprint: string; query: string };
   occurrences: number;
@@ -23,8 +21,9 @@ export interface NPlusOnePattern {
   /** Time a batched statement would likely save: all but one call's share of each run. */
   wastedMs: number;
   exampleParameters: string[];
-  /** The repeated statement batched into one, when its shape allows it. */
-  rewrite: string | null;
+  /** Occurrences that ran inside one explicit transaction (BEGIN ... COMMIT, or one virtual transaction id when
+   * the prefix logs %v); the others ran in autocommit, each statement its own transaction. */
+  inTransaction: number;
 }
 
 /** A run of one statement shape in one session. */
@@ -40,6 +39,10 @@ interface Run {
   first: string | null;
   firstTime: number | null;
   lastTime: number | null;
+  /** Inside one explicit transaction so far (see NPlusOnePattern.inTransaction). */
+  inTransaction: boolean;
+  /** The virtual transaction id of its first statement, when the prefix logs it. */
+  vxid: string | null;
 }
 
 interface Session {
@@ -50,6 +53,8 @@ interface Session {
   sourceUnknown: boolean;
   /** That first run, once it ended, waiting for merge to learn its source. */
   head: Run | null;
+  /** An explicit transaction is open (BEGIN seen, no COMMIT or ROLLBACK since). */
+  open: boolean;
 }
 
 interface Pattern {
@@ -59,6 +64,7 @@ interface Pattern {
   repeats: Map<number, number>;
   totalUs: number;
   values: string[];
+  inTransaction: number;
 }
 
 /** What one reader of a part of the input found, and the runs at its edges, for merge. */
@@ -72,6 +78,8 @@ const SWEEP_EVERY = 1 << 16;
 export class NPlusOneDetector {
   private seen = 0;
   private readonly sessions = new Map<string, Session>();
+  /** Sessions found quiet at the last sweep, closed at the next one (see sweep). */
+  private parked = new Map<string, Session>();
   private readonly found = new Map<string, Pattern>();
 
   /** `partial`: the input is a later part of a log (worker threads), merged in order with merge(). */
@@ -85,12 +93,16 @@ export class NPlusOneDetector {
     const time = e.record.time;
     if (++this.seen % SWEEP_EVERY === 0 && time !== null) this.sweep(time);
     // The common case, one more call in the session's current run: no allocation.
-    const r = this.sessions.get(session)?.current;
+    const s = this.sessions.get(session) ?? this.unpark(session);
+    const r = s?.current;
+    const vxid = e.record.vxid;
     if (r && r.run === fingerprint && !this.gap(r.lastTime, time)) {
       this.absorb(r, 1, Math.round((e.durationMs ?? 0) * 1000), value, false, time);
       if (r.values.length < 5) r.values.push(e.parameters ?? "");
+      if (vxid !== r.vxid) r.inTransaction = false;
       return;
     }
+    const control = transactionControl(e.sql);
     this.extend(
       session,
       {
@@ -102,33 +114,58 @@ export class NPlusOneDetector {
         first: value,
         firstTime: e.record.time,
         lastTime: e.record.time,
+        // With %v in the prefix the id says it; without, whether a BEGIN is open (autocommit otherwise).
+        inTransaction: vxid !== null ? !vxid.endsWith("/0") : (s?.open ?? false),
+        vxid,
       },
       true,
     );
+    if (control !== 0) (this.sessions.get(session) as Session).open = control > 0;
   }
 
   end(): void {
     for (const s of this.sessions.values()) this.close(s);
+    for (const s of this.parked.values()) this.close(s);
     this.sessions.clear();
+    this.parked.clear();
+  }
+
+  /** A parked session that logs again is active again. */
+  private unpark(key: string): Session | undefined {
+    const s = this.parked.get(key);
+    if (s) {
+      this.parked.delete(key);
+      this.sessions.set(key, s);
+    }
+    return s;
   }
 
   /**
    * Sessions quiet for longer than the gap have ended their run: record it and forget the session, so that a
    * long log's many short-lived sessions (and the log text their last values point into) are not all kept.
+   * A quiet session is parked first and closed at the next sweep: the log reader may still hold its last
+   * statement (it emits a message once it knows the message's lines are all read, see StderrLogReader), and it
+   * hands it over well within a sweep's 65,536 statements. Closed at once, the run was one statement short.
    */
   private sweep(now: number): void {
+    for (const s of this.parked.values()) this.close(s);
+    this.parked = new Map();
     for (const [key, s] of this.sessions) {
       if (!s.current || !this.gap(s.current.lastTime, now)) continue;
-      this.close(s);
-      s.current = null;
-      s.source = null;
-      // A part's first run waits in `head` for merge() to learn what came before it.
-      if (!s.head) this.sessions.delete(key);
+      if (s.head || s.sourceUnknown) {
+        // A part's first run waits in `head` for merge() to learn what came before it.
+        this.close(s);
+        s.current = null;
+        s.source = null;
+        continue;
+      }
+      this.sessions.delete(key);
+      this.parked.set(key, s);
     }
   }
 
   state(): NPlusOneState {
-    return { found: [...this.found.values()], sessions: [...this.sessions] };
+    return { found: [...this.found.values()], sessions: [...this.sessions, ...this.parked] };
   }
 
   /** Add the state of the part of the input that follows what this detector has read. */
@@ -141,6 +178,7 @@ export class NPlusOneDetector {
         const s = this.sessions.get(key) as Session;
         this.close(s);
         this.sessions.set(key, { ...next, head: null, sourceUnknown: false });
+        this.parked.delete(key);
       } else if (next.current) {
         this.extend(key, next.current);
       }
@@ -150,9 +188,9 @@ export class NPlusOneDetector {
 
   /** `fresh`: the segment was made for this call and may become the session's run as it is (no copy). */
   private extend(key: string, seg: Run, fresh = false): void {
-    let s = this.sessions.get(key);
+    let s = this.sessions.get(key) ?? this.unpark(key);
     if (!s) {
-      s = { source: null, current: null, sourceUnknown: this.partial, head: null };
+      s = { source: null, current: null, sourceUnknown: this.partial, head: null, open: false };
       this.sessions.set(key, s);
     }
     if (s.current && this.gap(s.current.lastTime, seg.firstTime)) {
@@ -162,6 +200,7 @@ export class NPlusOneDetector {
     }
     if (s.current && s.current.run === seg.run) {
       const r = s.current;
+      if (!seg.inTransaction || seg.vxid !== r.vxid) r.inTransaction = false;
       this.absorb(r, seg.count, seg.us, seg.first, seg.distinct, seg.lastTime);
       for (const v of seg.values) if (r.values.length < 5) r.values.push(v);
       return;
@@ -192,12 +231,8 @@ export class NPlusOneDetector {
     r.lastTime = lastTime ?? r.lastTime;
   }
 
-  /** The patterns found, most time wasted first; `totalMs` (the log's statement time) grades severity. */
-  patterns(
-    queryOf: (fingerprint: string) => string,
-    totalMs = 0,
-    dialect: SqlDialect = "postgres",
-  ): NPlusOnePattern[] {
+  /** The patterns found, most time wasted first. */
+  patterns(queryOf: (fingerprint: string) => string): NPlusOnePattern[] {
     return [...this.found.values()]
       .map((p) => {
         const counts = [...p.repeats].sort((a, b) => a[0] - b[0]);
@@ -212,7 +247,6 @@ export class NPlusOneDetector {
         const query = queryOf(p.repeated);
         const wastedMs = Math.round((p.totalUs / 1000) * (1 - 1 / Math.max(median, 1)) * 1000) / 1000;
         return {
-          severity: nPlusOneSeverity(wastedMs, totalMs),
           source: { fingerprint: p.source, query: queryOf(p.source) },
           repeated: { fingerprint: p.repeated, query },
           occurrences: p.occurrences,
@@ -220,7 +254,7 @@ export class NPlusOneDetector {
           totalMs: p.totalUs / 1000,
           wastedMs,
           exampleParameters: p.values.filter(Boolean),
-          rewrite: batched(query, dialect),
+          inTransaction: p.inTransaction,
         };
       })
       .sort((a, b) => b.wastedMs - a.wastedMs);
@@ -242,6 +276,7 @@ export class NPlusOneDetector {
       repeats: new Map([[r.count, 1]]),
       totalUs: r.us,
       values: r.values,
+      inTransaction: r.inTransaction ? 1 : 0,
     });
   }
 
@@ -260,23 +295,12 @@ export class NPlusOneDetector {
     }
     mine.occurrences += p.occurrences;
     mine.totalUs += p.totalUs;
+    mine.inTransaction += p.inTransaction;
     for (const [n, times] of p.repeats) mine.repeats.set(n, (mine.repeats.get(n) ?? 0) + times);
   }
 }
 
-/** error: a second or more wasted, or 5% of all statement time; warning: 50 ms (Sentry's bar) or 1%. */
-export function nPlusOneSeverity(wastedMs: number, totalMs: number): Severity {
-  const share = totalMs > 0 ? wastedMs / totalMs : 0;
-  if (wastedMs >= 1000 || share >= 0.05) return "error";
-  if (wastedMs >= 50 || share >= 0.01) return "warning";
-  return "info";
-}
-
-/**
- * The repeated statement batched into one call taking every value of a run as an array. `where k = $1` becomes
- * `where k = ANY($1)`, with k added to the select list so the caller can hand each row back to its parent; a
- * statement that limits, groups or aggregates per value keeps its meaning only as a LATERAL join over the values.
- */
+/** The SQL a statement's placeholders are written in. */
 export type SqlDialect = "postgres" | "mysql";
 
 /** A statement as its dialect writes placeholders: `$1` for PostgreSQL, `?` for MySQL. */
@@ -284,24 +308,23 @@ export function inDialect(query: string, dialect: SqlDialect): string {
   return dialect === "mysql" ? query.replace(/\$\d+/g, "?") : query;
 }
 
-export function batched(query: string, dialect: SqlDialect = "postgres"): string | null {
-  if (!/^select\b/.test(query)) return null;
-  const m = /\bwhere\s+([\w."]+)\s*=\s*(\$\d+)(?!\d)/.exec(query);
-  if (!m) return null;
-  const [match, key, param] = m as unknown as [string, string, string];
-  // Other parameters (a LIMIT, a status) are the same on every call of a loop; they stay as they are.
-  if (/\b(limit|offset|group by|fetch first|distinct)\b|\b(count|sum|avg|min|max)\(/.test(query)) {
-    if (dialect === "mysql") return null;
-    const inner = query.replace(new RegExp(`\\${param}(?!\\d)`, "g"), "batch.value");
-    return `select batch.value, per_value.* from unnest(${param}) as batch(value) cross join lateral (${inner}) as per_value`;
-  }
-  const list = /^select\s+([\s\S]*?)\s+from\b/.exec(query)?.[1] ?? "*";
-  const column = key.split(".").at(-1) as string;
-  const listed =
-    list === "*" || list.split(/\s*,\s*/).some((c) => c === key || c.split(".").at(-1) === column);
-  const batchedQuery = query.replace(
-    match,
-    dialect === "mysql" ? `where ${key} IN (${param}, ...)` : `where ${key} = ANY(${param})`,
-  );
-  return listed ? batchedQuery : batchedQuery.replace(/^select\s+/, `select ${key}, `);
+/**
+ * BEGIN / START TRANSACTION (1), COMMIT / END / ROLLBACK / ABORT (-1), anything else (0). Only the first
+ * letter is looked at for most statements. ROLLBACK TO SAVEPOINT and PREPARE TRANSACTION keep the transaction.
+ */
+export function transactionControl(sql: string): number {
+  let i = 0;
+  while (i < sql.length && sql.charCodeAt(i) <= 32) i++;
+  const c = sql.charCodeAt(i) | 32;
+  // a b c e r s
+  if (c !== 97 && c !== 98 && c !== 99 && c !== 101 && c !== 114 && c !== 115) return 0;
+  const head = sql.slice(i, i + 40).toLowerCase();
+  if (/^(begin|start\s+transaction)\b/.test(head)) return 1;
+  if (/^(commit|end|abort)\b(?!\s+prepared)|^rollback\b(?!\s+(to|prepared)\b)/.test(head)) return -1;
+  return 0;
+}
+
+/** Whether a statement (normalised or as logged) starts or ends a transaction. */
+export function isTransactionControl(sql: string): boolean {
+  return transactionControl(sql) !== 0;
 }

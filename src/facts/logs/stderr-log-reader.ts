@@ -9,6 +9,8 @@ import { ATTACHED, type LogRecord } from "./log-record.js";
 import { epochTime, logTime } from "./log-time.js";
 
 const ATTACHED_LEVELS = new Set<string>(ATTACHED);
+/** Lines between checks for messages left open by processes gone quiet (a power of two). */
+const STALE_EVERY = 4096;
 
 export class StderrLogReader {
   /** Lines that neither match the prefix nor continue a message. */
@@ -16,6 +18,8 @@ export class StderrLogReader {
   firstUnmatched: string | null = null;
   matched = 0;
   private readonly open = new Map<string, LogRecord>();
+  /** The open records at the last check for stale ones (see flushStale). */
+  private readonly wasOpen = new Map<string, LogRecord>();
   /** Where a tab-led continuation line goes: the last line's record and field (two fields, not an object per
    * line: this runs for every line of the log). */
   private lastRecord: LogRecord | null = null;
@@ -46,7 +50,7 @@ export class StderrLogReader {
       this.lastRecord = null;
       return;
     }
-    this.matched++;
+    if ((++this.matched & (STALE_EVERY - 1)) === 0) this.flushStale();
     const f = this.field;
     // Fields the prefix lacks have index 0; m[0] is the whole line, so guard with the index.
     const pid = (f.pid && m[f.pid]) || null;
@@ -84,10 +88,27 @@ export class StderrLogReader {
     this.lastField = "message";
   }
 
+  /**
+   * A process's last message waited here until that process wrote again, which an idle or finished session may
+   * never do before the end of the log, while what follows reads on: the N+1 detector closed that session's run
+   * one statement short. A message's DETAIL and STATEMENT lines follow it at once, so one still open after
+   * STALE_EVERY to twice as many lines is complete: emit it.
+   */
+  private flushStale(): void {
+    for (const [key, record] of this.wasOpen)
+      if (this.open.get(key) === record && record !== this.lastRecord) {
+        this.open.delete(key);
+        this.emit(record);
+      }
+    this.wasOpen.clear();
+    for (const [key, record] of this.open) this.wasOpen.set(key, record);
+  }
+
   /** Emit the messages still open (call at the end of the input). */
   end(): void {
     for (const record of this.open.values()) this.emit(record);
     this.open.clear();
+    this.wasOpen.clear();
     this.lastRecord = null;
   }
 }

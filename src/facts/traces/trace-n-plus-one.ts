@@ -4,13 +4,11 @@
  * one). Repeats that overlap in time are concurrent N+1s (`Promise.all` over rows), which detectors that only look
  * for sequential runs miss. Span text usually has placeholders and no values: repeats count by shape and parent.
  */
-import type { Severity } from "../../findings/finding.js";
 import type { Fingerprinter } from "../logs/fingerprinter.js";
-import { batched, inDialect, nPlusOneSeverity, type SqlDialect } from "../logs/n-plus-one.js";
+import { inDialect, type SqlDialect } from "../logs/n-plus-one.js";
 import type { DbSpan } from "./otlp-spans.js";
 
 export interface TraceNPlusOne {
-  severity: Severity;
   service: string | null;
   /** db.system(.name) of the repeated spans: "postgresql", "mysql" ... */
   system: string | null;
@@ -30,7 +28,6 @@ export interface TraceNPlusOne {
   exampleTraceIds: string[];
   /** Span texts as recorded (with values, when the instrumentation keeps them). */
   examples: string[];
-  rewrite: string | null;
 }
 
 /** Node's OpenTelemetry SDK records span starts to the millisecond: a sequential call may seem to start up to
@@ -63,12 +60,7 @@ export function findTraceNPlusOne(
     if (g) g.push(s);
     else groups.set(key, [s]);
   }
-  const patterns = new Map<
-    string,
-    Omit<TraceNPlusOne, "severity" | "repeats" | "wastedMs" | "rewrite"> & { counts: number[] }
-  >();
-  let allMs = 0;
-  for (const s of spans) allMs += s.durationMs;
+  const patterns = new Map<string, Omit<TraceNPlusOne, "repeats" | "wastedMs"> & { counts: number[] }>();
   for (const group of groups.values()) {
     group.sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
     const byShape = new Map<string, ShapedSpan[]>();
@@ -126,19 +118,16 @@ export function findTraceNPlusOne(
       counts.sort((a, b) => a - b);
       const median = counts[Math.floor((counts.length - 1) / 2)] ?? 0;
       const wastedMs = round(p.totalMs * (1 - 1 / Math.max(median, 1)));
-      // MySQL and MariaDB spans get MySQL's placeholders and an IN rewrite.
+      // MySQL and MariaDB spans get MySQL's placeholders.
       const dialect: SqlDialect = dialectOf(p.system);
-      const rewrite = batched(p.repeated.query, dialect);
       return {
         ...p,
         source: p.source ? { query: inDialect(p.source.query, dialect) } : null,
         repeated: { ...p.repeated, query: inDialect(p.repeated.query, dialect) },
-        severity: nPlusOneSeverity(wastedMs, allMs),
         repeats: { min: counts[0] ?? 0, median, max: counts.at(-1) ?? 0 },
         totalMs: round(p.totalMs),
         wallMs: round(p.wallMs),
         wastedMs,
-        rewrite: rewrite === null ? null : inDialect(rewrite, dialect),
       };
     })
     .sort((a, b) => b.wastedMs - a.wastedMs);

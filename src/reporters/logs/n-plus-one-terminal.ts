@@ -16,6 +16,9 @@ export interface NPlusOneView {
   /** Extra dim lines: example parameters, concurrency. */
   notes: string[];
   rewrite: string | null;
+  /** batch: after a BEGIN or COMMIT, over no query's rows (the rule's verdict, with why). */
+  kind?: "loop" | "batch";
+  why?: string;
 }
 
 export function nPlusOneLines(n: NPlusOneView, p: Palette): string[] {
@@ -27,7 +30,7 @@ export function nPlusOneLines(n: NPlusOneView, p: Palette): string[] {
   const lines = [
     p.bold(
       tone(
-        `N+1 (${n.severity}, ${formatMs(n.wastedMs)} wasted): ${n.occurrences} time${n.occurrences === 1 ? "" : "s"}, ${each} queries each, ${formatMs(n.totalMs)} in all`,
+        `${n.kind === "batch" ? "Batch, not N+1" : "N+1"} (${n.severity}, ${formatMs(n.wastedMs)} wasted): ${n.occurrences} time${n.occurrences === 1 ? "" : "s"}, ${each} queries each, ${formatMs(n.totalMs)} in all`,
       ),
     ),
   ];
@@ -35,9 +38,10 @@ export function nPlusOneLines(n: NPlusOneView, p: Palette): string[] {
   lines.push(`  after:    ${n.source ? n.source.slice(0, 140) : p.dim("(no statement before it)")}`);
   lines.push(`  repeated: ${n.repeated.slice(0, 140)}`);
   for (const note of n.notes) lines.push(p.dim(`  ${note}`));
+  if (n.kind === "batch" && n.why) lines.push(p.dim(`  why:      ${n.why}`));
   lines.push(
     n.rewrite
-      ? `  ${p.green("fix:")} one query for the whole list: ${n.rewrite}  (${n.rewrite.includes("ANY(") ? "pass the values as one array" : "one placeholder per value"})`
+      ? `  ${p.green("fix:")} one query for the whole list: ${n.rewrite}  (${/\bANY ?\(|unnest\(/.test(n.rewrite) ? "pass the values as one array" : "one placeholder per value"})`
       : `  ${p.green("fix:")} fetch the rows for all the source rows at once (IN / ANY, or a JOIN with the source query)`,
   );
   lines.push("");
