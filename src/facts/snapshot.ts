@@ -399,8 +399,3 @@ export type CheckpointStats = z.infer<typeof CheckpointStatsSchema>;
 export type ExactBloat = z.infer<typeof ExactBloatSchema>;
 export type SkippedObject = z.infer<typeof SkippedObjectSchema>;
 export type Snapshot = z.infer<typeof SnapshotSchema>;
-
-/** Index the snapshot's tables and indexes by "schema.name" for the rules that look things up. */
-export function tableKey(schema: string, name: string): string {
-  return `${schema}.${name}`;
-}

@@ -8,7 +8,7 @@
  */
 import type { PartitionNode } from "../facts/partition-tree.js";
 import type { TableFacts } from "../facts/snapshot.js";
-import { ident, qname, type SqlText, sql } from "../util/sql-text.js";
+import { ident, type SqlText, sql } from "../util/sql-text.js";
 
 export interface PartitionStep {
   /** "only": CREATE INDEX ... ON ONLY; "build": CREATE INDEX CONCURRENTLY on a leaf; "attach": ALTER INDEX. */
@@ -97,16 +97,4 @@ export function partitionedIndexSteps(root: PartitionNode, build: PartitionIndex
     }
   }
   return steps;
-}
-
-/** CREATE INDEX on one table of a tree from the server's own text of an index (IndexFacts.usingClause). */
-export function createFromUsing(
-  table: TableFacts,
-  name: string,
-  kind: "only" | "build",
-  using: SqlText,
-): SqlText {
-  return kind === "only"
-    ? sql`CREATE INDEX ${ident(name)} ON ONLY ${qname(table.schema, table.name)} USING ${using};`
-    : sql`CREATE INDEX CONCURRENTLY ${ident(name)} ON ${qname(table.schema, table.name)} USING ${using};`;
 }

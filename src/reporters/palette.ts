@@ -30,9 +30,3 @@ export function colourWanted(stream: NodeJS.WriteStream): boolean {
   if (process.env.FORCE_COLOR) return true;
   return Boolean(stream.isTTY);
 }
-
-/** Visible width of a string that may carry ANSI codes. */
-export function visibleLength(s: string): number {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI escapes
-  return s.replace(/\u001b\[[0-9;]*m/g, "").length;
-}

@@ -25,8 +25,6 @@ export interface LockedRelations {
   skipped: SkippedObject[];
 }
 
-export const NO_LOCKS: LockedRelations = { tableOids: new Set(), sequenceOids: new Set(), skipped: [] };
-
 /**
  * Relations of this database another session holds (or waits for) an ACCESS EXCLUSIVE lock on. Reading them
  * takes an ACCESS SHARE lock that would wait behind it: pg_relation_size, pg_get_indexdef, pg_get_expr and

@@ -10,11 +10,6 @@
 
 const STARTS_WITH_TIME = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d/;
 
-export interface CloudSqlEntry {
-  /** The stderr lines the entry holds (several when textPayload has newlines). */
-  lines: string[];
-}
-
 /** Whether a parsed JSON object is a Cloud Logging entry (from Cloud SQL or anything else). */
 export function isLogEntry(o: Record<string, unknown>): boolean {
   return (

@@ -53,12 +53,6 @@ const SUBQUERY_LISTS = new Set([
 /** Keys that only pass their content through: read_sorted_file holds the filesort that feeds it. */
 const PASS_THROUGH = new Set(["read_sorted_file", "expression_cache", "query_optimization"]);
 
-/** Whether parsed JSON is a MySQL/MariaDB plan: a "query_block" at its top (or MariaDB's ANALYZE wrapper). */
-export function isMysqlJsonPlan(data: unknown): boolean {
-  const top = Array.isArray(data) ? data[0] : data;
-  return isObject(top) && isObject(top.query_block);
-}
-
 interface Work {
   key: string;
   value: Json;
