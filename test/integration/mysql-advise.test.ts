@@ -126,6 +126,38 @@ describe.skipIf(!available)("dbopt advise on MariaDB, real indexes on a sandbox"
     );
   });
 
+  it("quotes awkward names (a backtick, spaces, upper case) in the scratch copy, the candidates and the printed DDL", async () => {
+    await db.run(
+      "CREATE TABLE `We``ird Orders` (id INT PRIMARY KEY, `Odd Note` VARCHAR(20) NOT NULL, `n` INT NOT NULL) ENGINE=InnoDB;" +
+        "INSERT INTO `We``ird Orders` SELECT seq, CONCAT('v', seq % 997), seq FROM seq_1_to_20000;" +
+        "ANALYZE TABLE `We``ird Orders` PERSISTENT FOR ALL;",
+    );
+    const report = await adviseMysqlDatabase(connector, {
+      ...baseOptions,
+      workload: [
+        {
+          id: "w:1",
+          sql: "SELECT n FROM `We``ird Orders` w WHERE w.`Odd Note` = 'v5'",
+          weight: 10,
+          calls: 10,
+          weightIs: "calls",
+        },
+      ],
+      sandbox: null,
+      samplePercent: 50,
+      tables: ["We`ird Orders"],
+    });
+    const ddl = report.recommendations[0]?.ddl;
+    expect(ddl).toBe(
+      "ALTER TABLE `We``ird Orders` ADD INDEX `We``ird Orders_Odd Note_idx` (`Odd Note`), ALGORITHM=INPLACE, LOCK=NONE",
+    );
+    await db.run(ddl as string);
+    const added = (await db.run(
+      `SELECT COLUMN_NAME AS c FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = '${db.name}' AND TABLE_NAME = 'We\`ird Orders' AND INDEX_NAME <> 'PRIMARY'`,
+    )) as Array<{ c: string }>;
+    expect(added.map((r) => r.c)).toEqual(["Odd Note"]);
+  });
+
   it("refuses without a sandbox, in one line, and leaves the database alone", async () => {
     const r = await runCli(["advise", "--db", db.url, "--workload", workloadFile]);
     expect(r.code).toBe(2);
