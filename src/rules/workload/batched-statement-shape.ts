@@ -114,7 +114,7 @@ function lateral(select: Node, param: number): string {
   const wrapper = parseSql(
     `select batch.value, per_value.* from unnest($${param}) as batch(value) cross join lateral (select 1) as per_value`,
   );
-  const outer = ((wrapper.stmts as Node[])[0]?.stmt as Node).SelectStmt as Node;
+  const outer = (((wrapper.stmts as Node[])[0] as Node).stmt as Node).SelectStmt as Node;
   const join = ((outer.fromClause as Node[])[0] as Node).JoinExpr as Node;
   ((join.rarg as Node).RangeSubselect as Node).subquery = { SelectStmt: select };
   return deparseSync(wrapper as never, { pretty: false });
