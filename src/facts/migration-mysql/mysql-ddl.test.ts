@@ -68,7 +68,9 @@ describe("MySQL DDL reader", () => {
       verb: "create-index",
       algorithm: "INPLACE",
       lock: "NONE",
-      operations: [{ kind: "add-index", index: "unique", name: "u", columns: ["a", "b"] }],
+      operations: [
+        { kind: "add-index", index: "unique", name: "u", columns: ["a", "b"], keyParts: "(a, b(10) DESC)" },
+      ],
     });
     expect(read("DROP INDEX i ON t LOCK = SHARED")).toMatchObject({ verb: "drop-index", lock: "SHARED" });
   });

@@ -38,6 +38,8 @@ export type AlterOperation =
       index: "secondary" | "unique" | "fulltext" | "spatial" | "primary";
       name: string | null;
       columns: string[];
+      /** The key parts as written, parentheses included: "(a, b(10) DESC)". */
+      keyParts: string;
     }
   | { kind: "drop-index"; name: string }
   | { kind: "drop-primary-key" }
@@ -175,8 +177,7 @@ function readSpec(r: Reader): AlterOperation[] {
     const constraint = r.acceptWord("CONSTRAINT");
     if (constraint && !r.atKeyword("PRIMARY", "UNIQUE", "FOREIGN", "CHECK")) r.name();
     const k = r.peekWord();
-    if (k === "PRIMARY")
-      return [{ kind: "add-index", index: "primary", name: null, columns: r.indexColumns() }];
+    if (k === "PRIMARY") return [{ kind: "add-index", index: "primary", name: null, ...r.indexKey() }];
     if (k === "UNIQUE" || k === "FULLTEXT" || k === "SPATIAL" || k === "INDEX" || k === "KEY") {
       r.next();
       if (k !== "INDEX" && k !== "KEY") r.acceptWord("INDEX", "KEY");
@@ -184,7 +185,7 @@ function readSpec(r: Reader): AlterOperation[] {
       const name = r.atPunct("(") || r.atKeyword("USING") ? null : r.name();
       const index =
         k === "UNIQUE" ? "unique" : k === "FULLTEXT" ? "fulltext" : k === "SPATIAL" ? "spatial" : "secondary";
-      return [{ kind: "add-index", index, name, columns: r.indexColumns() }];
+      return [{ kind: "add-index", index, name, ...r.indexKey() }];
     }
     if (k === "FOREIGN") {
       r.next();
@@ -378,7 +379,7 @@ function readCreate(r: Reader): MysqlDdl {
     if (!r.acceptWord("ON")) return { kind: "other" };
     const table = r.tableName();
     if (!table) return { kind: "other" };
-    const columns = r.indexColumns();
+    const key = r.indexKey();
     const index =
       kind === "UNIQUE"
         ? "unique"
@@ -387,7 +388,7 @@ function readCreate(r: Reader): MysqlDdl {
           : kind === "SPATIAL"
             ? "spatial"
             : "secondary";
-    const ddl = alterOf("create-index", table, [{ kind: "add-index", index, name, columns }], r, []);
+    const ddl = alterOf("create-index", table, [{ kind: "add-index", index, name, ...key }], r, []);
     return { ...ddl, ...r.algorithmAndLock(ddl.clauseRanges) };
   }
   if (kind) return { kind: "other" };
@@ -557,11 +558,17 @@ class Reader {
     }
     return parts.filter((p) => p.length > 0);
   }
-  /** (a, b(10), c DESC) after an optional name and USING; the key parts' column names. */
-  indexColumns(): string[] {
+  /** (a, b(10), c DESC) after an optional name and USING: the key parts' column names and their text. */
+  indexKey(): { columns: string[]; keyParts: string } {
     while (this.peek() && !this.atPunct("(")) this.next();
-    if (!this.acceptPunct("(")) return [];
-    return this.parenthesisedParts().map((p) => (p[0]?.kind === "name" ? p[0].value : (p[0]?.text ?? "")));
+    const open = this.peek();
+    if (!open || !this.acceptPunct("(")) return { columns: [], keyParts: "" };
+    const parts = this.parenthesisedParts();
+    const close = this.tokens[this.i - 1] as Token;
+    return {
+      columns: parts.map((p) => (p[0]?.kind === "name" ? p[0].value : (p[0]?.text ?? ""))),
+      keyParts: this.text.slice(open.start, close.end),
+    };
   }
   /** CREATE/DROP INDEX ... [ALGORITHM [=] x] [LOCK [=] x] anywhere after the key parts. */
   algorithmAndLock(ranges: Array<[number, number]>): { algorithm: Algorithm | null; lock: LockLevel | null } {

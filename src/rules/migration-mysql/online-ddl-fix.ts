@@ -63,7 +63,7 @@ export function onlineToolCommands(st: PlannedStatement, facts: MysqlMigrationFa
   // A DSN is split at commas and '=': a name holding one cannot be given to pt-online-schema-change.
   const dsnSafe = ![database ?? "", table].some((n) => /[,=]/.test(n));
   const pt = dsnSafe
-    ? `pt-online-schema-change --alter ${shellQuote(alter)} ${shellQuote(dsn)} --dry-run (then --execute in place of --dry-run)`
+    ? `pt-online-schema-change --alter ${shellQuote(alter)} ${shellQuote(dsn)} --dry-run`
     : null;
   const ghost = [
     "gh-ost",
@@ -71,18 +71,23 @@ export function onlineToolCommands(st: PlannedStatement, facts: MysqlMigrationFa
     ...(database ? [`--database=${shellQuote(database)}`] : []),
     `--table=${shellQuote(table)}`,
     `--alter=${shellQuote(alter)}`,
-    "--verbose (then add --execute)",
+    "--verbose",
   ].join(" ");
+  // Each command on a line of its own, so it can be copied (and run by the tests) as printed.
   return [
-    pt ? `pt-online-schema-change (copies in chunks, triggers keep the copy current): ${pt}` : null,
-    `gh-ost (copies in chunks, follows the binary log; needs binlog_format=ROW, and no foreign keys on the table): ${ghost}`,
-    database
-      ? null
-      : "add the database (D= or --database=): the statement does not name it and no --db was given",
-    "give the password with --ask-pass (both tools have it) or an option file, never on the command line",
-  ]
-    .filter((l): l is string => l !== null)
-    .join("\n");
+    ...(pt
+      ? [
+          pt,
+          "  (copies the table in chunks while triggers keep the copy current; run again with --execute in place of --dry-run)",
+        ]
+      : ["  (pt-online-schema-change cannot take this name: its DSN splits at ',' and '=')"]),
+    ghost,
+    "  (copies in chunks following the binary log: needs binlog_format=ROW and no foreign keys on the table; add --execute to run)",
+    ...(database
+      ? []
+      : ["  (add the database, D= or --database=: the statement does not name it and no --db was given)"]),
+    "  (give the password with --ask-pass, which both tools have, or an option file; never on the command line)",
+  ].join("\n");
 }
 
 function backtick(name: string): string {
@@ -94,5 +99,5 @@ function addIndexSpec(st: PlannedStatement): string {
   const op = st.ddl.operations[0];
   if (op?.kind !== "add-index") return "";
   const kind = op.index === "secondary" ? "INDEX" : `${op.index.toUpperCase()} INDEX`;
-  return `ADD ${kind}${op.name ? ` ${backtick(op.name)}` : ""} (${op.columns.map(backtick).join(", ")})`;
+  return `ADD ${kind}${op.name ? ` ${backtick(op.name)}` : ""} ${op.keyParts}`;
 }
