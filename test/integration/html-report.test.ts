@@ -2,11 +2,11 @@
  * dbopt's HTML reports in a real browser: the built CLI writes `--format html` files for a check of a live
  * database (PostgreSQL 15, names holding markup, quotes and ampersands), the regressions of a store filled by real
  * samples (an index dropped between the windows) and the diff of two snapshots around such a drop, a captured
- * plan, a plan comparison (both plans drawn), a PostgreSQL 18 log and a migration; Debian's chromium opens each
- * one headless through puppeteer-core with every request intercepted, so the test fails if the page asks for
- * anything but the file itself. It checks what each page shows against the same command's JSON (finding titles,
- * the plan picture's nodes, the fix SQL, the charts' bars) and saves screenshots. Without chromium the suite
- * fails in CI and is skipped elsewhere with a line naming it.
+ * plan, a plan comparison (both plans drawn), a PostgreSQL 18 log, OpenTelemetry traces and a migration; Debian's
+ * chromium opens each one headless through puppeteer-core with every request intercepted, so the test fails if the
+ * page asks for anything but the file itself. It checks what each page shows against the same command's JSON
+ * (finding titles, the plan picture's nodes, the fix SQL, the charts' bars) and saves screenshots. Without
+ * chromium the suite fails in CI and is skipped elsewhere with a line naming it.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
@@ -52,6 +52,7 @@ analyze;
 `;
 
 interface Finding {
+  ruleId: string;
   title: string;
   fix?: { sql?: string };
 }
@@ -288,11 +289,11 @@ describe.skipIf(!CHROMIUM)("HTML reports in chromium", () => {
     await finish(page, "explain", foreign, errors);
   }, 60_000);
 
-  it("logs: statements per minute and time per minute drawn over time, statements as bars, the N+1 rewrite", async () => {
+  it("logs: statements and time per minute drawn over time, statements as bars, the N+1 finding with its fix", async () => {
     const log = join(FIXTURES, "logs", "pg18-stderr.log");
     const { file, json } = await writeBoth("logs", ["logs", log]);
     const statements = json.statements as Array<{ query: string }>;
-    const loops = json.nPlusOne as Array<{ rewrite: string | null }>;
+    const loops = json.nPlusOne as unknown[];
     const minutes = json.perMinute as Array<{ minute: number; statements: number }>;
     expect(minutes.length).toBeGreaterThan(1);
     const { page, foreign, errors } = await open(file);
@@ -314,7 +315,13 @@ describe.skipIf(!CHROMIUM)("HTML reports in chromium", () => {
     const rows = await texts(page, "#statements tbody td code");
     expect(rows[0]).toBe(statements[0]?.query);
     expect(loops.length).toBeGreaterThan(0);
-    expect(await texts(page, "#n-plus-one pre.sql")).toEqual(loops.map((l) => l.rewrite).filter(Boolean));
+    // Each N+1 loop is a finding of workload/n-plus-one, shown with its batched statement.
+    const findings = json.findings as Finding[];
+    expect(findings.filter((f) => f.ruleId === "workload/n-plus-one")).toHaveLength(loops.length);
+    expect(await texts(page, "#findings article.finding .title")).toEqual(findings.map((f) => f.title));
+    expect(await texts(page, "#findings pre.sql")).toEqual(
+      findings.flatMap((f) => (f.fix?.sql ? [f.fix.sql.trim()] : [])),
+    );
     await finish(page, "logs", foreign, errors);
   }, 60_000);
 
@@ -343,6 +350,25 @@ describe.skipIf(!CHROMIUM)("HTML reports in chromium", () => {
       "◀ diverges here",
     );
     await finish(page, "explain-compare", foreign, errors);
+  }, 60_000);
+
+  it("traces: the N+1 findings of OpenTelemetry spans with their fix, statements drawn by total time", async () => {
+    const { file, json } = await writeBoth("traces", [
+      "traces",
+      join(FIXTURES, "traces", "pg-stable.otlp.json"),
+    ]);
+    const findings = json.findings as Finding[];
+    const statements = json.statements as unknown[];
+    expect(findings.length).toBeGreaterThan(0);
+    const { page, foreign, errors } = await open(file);
+    expect(await texts(page, "#findings article.finding .title")).toEqual(findings.map((f) => f.title));
+    expect(await texts(page, "#findings pre.sql")).toEqual(
+      findings.flatMap((f) => (f.fix?.sql ? [f.fix.sql.trim()] : [])),
+    );
+    expect(await page.$$eval("#statements-chart g.bar", (g) => g.length)).toBe(
+      Math.min(15, statements.length),
+    );
+    await finish(page, "traces", foreign, errors);
   }, 60_000);
 
   it("migrate lint: each finding in the page, with the safe recipe", async () => {

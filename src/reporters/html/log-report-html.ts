@@ -2,7 +2,7 @@
 import type { LogReport } from "../../pipeline/analyze-logs.js";
 import { formatBytes, formatCount, formatMs } from "../../util/format.js";
 import { barChartSvg } from "./bar-chart-svg.js";
-import { findingHtml } from "./findings-html.js";
+import { findingHtml, findingsHtml } from "./findings-html.js";
 import { type Html, html } from "./html-text.js";
 import { htmlPage } from "./page-shell.js";
 import { timeSeriesSvg } from "./time-series-svg.js";
@@ -44,16 +44,8 @@ ${barChartSvg(
 ${statements.map((s) => html`<tr><td class="n">${formatMs(s.totalMs)}</td><td class="n">${(100 * s.share).toFixed(1)}%</td><td class="n">${formatCount(s.calls)}</td><td class="n">${formatMs(s.meanMs)}</td><td class="n">${formatMs(s.p95Ms)}</td><td class="n">${formatMs(s.maxMs)}</td>${rowsCounted ? html`<td class="n">${formatCount(s.rowsExamined ?? 0)}/${formatCount(s.rowsSent ?? 0)}</td>` : ""}<td><code>${s.query}</code>${s.example.durationMs !== null ? html`<div class="muted">slowest: ${formatMs(s.example.durationMs)}${s.users[0] ? ` by ${s.users[0]}` : ""}${s.databases[0] ? `@${s.databases[0]}` : ""}, ${when(s.firstSeen) === when(s.lastSeen) ? `at ${when(s.firstSeen)}` : `seen ${when(s.firstSeen)} to ${when(s.lastSeen)}`}</div>` : ""}</td></tr>`)}
 </tbody></table></section>`
     : "";
-  const nPlusOne = report.nPlusOne.length
-    ? html`<section id="n-plus-one"><h2>N+1 loops (${report.nPlusOne.length})</h2>${report.nPlusOne.map(
-        (
-          n,
-        ) => html`<article class="finding ${n.severity}"><h3><span class="severity ${n.severity}">${n.severity}</span>${n.repeated.query}</h3>
-<p>Repeated ${n.repeats.min}–${n.repeats.max} times (median ${n.repeats.median}) after <code>${n.source.query}</code>, in ${formatCount(n.occurrences)} runs: ${formatMs(n.totalMs)} in all, about ${formatMs(n.wastedMs)} that one batched statement would save.</p>
-${n.exampleParameters.length ? html`<p class="muted">with ${n.exampleParameters.slice(0, 3).join("; ")} …</p>` : ""}
-${n.rewrite ? html`<p class="note"><strong>Fix:</strong> one statement for the whole loop:</p><pre class="sql">${n.rewrite}</pre>` : ""}</article>`,
-      )}</section>`
-    : "";
+  // N+1 loops are findings of the rule workload/n-plus-one, each with its account and the batched statement.
+  const findings = findingsHtml(report.findings, { heading: "Findings" });
   return htmlPage({
     title: "dbopt logs",
     subject: report.files.map((f) => f.name).join(", "),
@@ -73,7 +65,7 @@ ${n.rewrite ? html`<p class="note"><strong>Fix:</strong> one statement for the w
       ["N+1 loops", String(report.nPlusOne.length)],
     ],
     notes,
-    body: html`${overTime(report)}${table}${nPlusOne}${slowestPlans(report)}${events(report)}`,
+    body: html`${overTime(report)}${findings}${table}${slowestPlans(report)}${events(report)}`,
     ...(options.now ? { now: options.now } : {}),
   });
 }

@@ -2,24 +2,14 @@
 import type { TraceReport } from "../../pipeline/analyze-traces.js";
 import { formatCount, formatMs } from "../../util/format.js";
 import { barChartSvg } from "./bar-chart-svg.js";
+import { findingsHtml } from "./findings-html.js";
 import { html } from "./html-text.js";
 import { htmlPage } from "./page-shell.js";
 
 export function renderTraceHtml(report: TraceReport, options: { top?: number; now?: Date } = {}): string {
   const statements = report.statements.slice(0, options.top ?? 15);
-  const nPlusOne = html`<section id="n-plus-one"><h2>N+1 patterns (${report.nPlusOne.length})</h2>${
-    report.nPlusOne.length
-      ? report.nPlusOne.map(
-          (
-            n,
-          ) => html`<article class="finding ${n.severity}"><h3><span class="severity ${n.severity}">${n.severity}</span>${n.repeated.query}</h3>
-<p>Under <code>${n.parent ?? "(root spans)"}</code>${n.service ? html` in <code>${n.service}</code>` : ""}: repeated ${n.repeats.min}–${n.repeats.max} times (median ${n.repeats.median})${n.source ? html` after <code>${n.source.query}</code>` : ""}, in ${formatCount(n.occurrences)} requests (${formatCount(n.concurrent)} concurrently); ${formatMs(n.totalMs)} of database time over ${formatMs(n.wallMs)}, about ${formatMs(n.wastedMs)} wasted.</p>
-${n.examples.length ? html`<pre class="query">${n.examples.slice(0, 3).join("\n")}</pre>` : ""}
-${n.rewrite ? html`<p class="note"><strong>Fix:</strong> one statement for the whole loop:</p><pre class="sql">${n.rewrite}</pre>` : ""}
-${n.exampleTraceIds.length ? html`<p class="muted">traces: ${n.exampleTraceIds.slice(0, 3).join(", ")}</p>` : ""}</article>`,
-        )
-      : html`<p class="muted">No N+1 pattern.</p>`
-  }</section>`;
+  // N+1 patterns are findings of the rule workload/n-plus-one, each with its account and the batched statement.
+  const findings = findingsHtml(report.findings, { heading: "Findings" });
   const table = statements.length
     ? html`<section id="statements"><h2>Statements by total time</h2>${barChartSvg(
         statements.map((s) => ({ label: s.query, value: s.totalMs, shown: formatMs(s.totalMs) })),
@@ -41,7 +31,7 @@ ${n.exampleTraceIds.length ? html`<p class="muted">traces: ${n.exampleTraceIds.s
       ["N+1 patterns", String(report.nPlusOne.length)],
       ["Read in", `${report.seconds.toFixed(2)} s`],
     ],
-    body: html`${nPlusOne}${table}`,
+    body: html`${findings}${table}`,
     ...(options.now ? { now: options.now } : {}),
   });
 }
