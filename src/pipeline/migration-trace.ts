@@ -105,6 +105,8 @@ export async function traceMigrationSet(
             "trace on a sandbox database that has the same extensions (--db URL --sandbox), or edit the schema file",
           );
         });
+        // pg_dump's output empties search_path for its session: --rows names tables as people write them.
+        await setup.query("reset search_path");
       }
       for (const [table, n] of Object.entries(options.rows ?? {})) {
         progress(`filling ${table} with ${n.toLocaleString("en-US")} rows`);

@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
-import { createTestDatabase, server, type TestDatabase } from "../support/servers.js";
+import {
+  createTestDatabase,
+  RESET_THIS_DATABASE_STATEMENTS,
+  runAsAdmin,
+  server,
+  type TestDatabase,
+} from "../support/servers.js";
 
 // pg_dump output of a server with HypoPG: the embedded server has no such extension, so trace leaves it out.
 const SCHEMA = `\\restrict abc
@@ -217,5 +223,50 @@ describe("dbopt migrate trace re-plans the workload before and after the migrati
     ]);
     expect(terminal.stdout).toMatch(/worse workload\.sql:1/);
     expect(terminal.stdout).toMatch(/1 worse, 0 changed but not costlier, 1 unchanged/);
+  });
+});
+
+describe.each(server("pg15"))("dbopt migrate trace re-plans --schema-from's top statements on $name", (s) => {
+  let source: TestDatabase;
+  beforeAll(async () => {
+    source = await createTestDatabase(
+      s,
+      `create extension if not exists pg_stat_statements;
+       ${REPLAN_SCHEMA}
+       insert into accounts select g, 'a' || g, g % 200 from generate_series(1, 20000) g;
+       analyze accounts;`,
+    );
+    await runAsAdmin(source.url, RESET_THIS_DATABASE_STATEMENTS);
+    for (let i = 0; i < 30; i++)
+      await runAsAdmin(source.url, "select id, email from accounts where region = $1", [i]);
+  }, 60_000);
+  afterAll(async () => {
+    await source?.drop();
+  });
+
+  it("takes the statements from its pg_stat_statements and names the one the migration slows", {
+    timeout: 180_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dbopt-replan-pss-"));
+    writeFileSync(join(dir, "001_drop_region_index.sql"), REPLAN_MIGRATION);
+    const r = await runCli([
+      "migrate",
+      "trace",
+      join(dir, "001_drop_region_index.sql"),
+      "--schema-from",
+      source.url,
+      "--rows",
+      "accounts=20000",
+      "--format",
+      "json",
+    ]);
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout) as {
+      replanSource: string;
+      replanned: Array<{ sql: string; worse: boolean; calls: number; indexesLost: string[] }>;
+    };
+    expect(out.replanSource).toMatch(/statements of .* by total time \(pg_stat_statements\)/);
+    const lookup = out.replanned.find((x) => /where region = \$1/.test(x.sql));
+    expect(lookup).toMatchObject({ worse: true, calls: 30, indexesLost: ["accounts_region"] });
   });
 });
