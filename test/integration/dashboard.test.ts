@@ -194,6 +194,11 @@ describe.skipIf(!CHROMIUM).each(server("pg15"))("dbopt serve on $name, in chromi
     expect(await page.$eval("#plan-diff", (p) => p.textContent)).toContain("Seq Scan");
     expect(await page.$eval("#before-picture svg", (svg) => svg.textContent)).toContain("orders_customer");
     expect(await page.$eval("#after-picture svg", (svg) => svg.textContent)).toContain("Seq Scan");
+    // The diverging node outlined in both pictures: the bitmap scan before, the sequential scan after.
+    expect(await page.$eval("#before-picture g[data-marked]", (g) => g.textContent)).toContain(
+      "Bitmap Heap Scan",
+    );
+    expect(await page.$eval("#after-picture g[data-marked]", (g) => g.textContent)).toContain("Seq Scan");
     await page.screenshot({ path: join(shots, "4-plan-diff.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();

@@ -16,10 +16,16 @@ export interface DiffSide {
   findings: Finding[];
 }
 
-function pictures(before: DiffSide, after: DiffSide): string {
-  const side = (s: DiffSide, id: string) =>
-    `<div class="diff-side" id="${id}"><h3>${escapeHtml(s.label)}</h3><div class="picture">${planPictureSvg(s.plan, s.findings, { title: s.label })}</div></div>`;
-  return `<h2>The two plans</h2><div class="diff-pictures">${side(before, "before-picture")}${side(after, "after-picture")}</div>`;
+/** Both plans drawn side by side, the node where they diverge outlined in each (when it is in it). */
+function pictures(before: DiffSide, after: DiffSide, comparison: PlanComparison | null): string {
+  const entry = comparison?.verdict.divergence
+    ? comparison.entries[comparison.verdict.divergence.entry]
+    : undefined;
+  const mark = (id: number | null | undefined) =>
+    id === null || id === undefined ? undefined : new Map([[id, "diverges here"]]);
+  const side = (s: DiffSide, id: string, marked: Map<number, string> | undefined) =>
+    `<div class="diff-side" id="${id}"><h3>${escapeHtml(s.label)}</h3><div class="picture">${planPictureSvg(s.plan, s.findings, { title: s.label, ...(marked ? { marked } : {}) })}</div></div>`;
+  return `<h2>The two plans</h2><div class="diff-pictures">${side(before, "before-picture", mark(entry?.beforeId))}${side(after, "after-picture", mark(entry?.afterId))}</div>`;
 }
 
 export function planDiffPage(
@@ -32,7 +38,7 @@ export function planDiffPage(
   if ("mismatch" in comparison)
     return page(
       "Plan diff",
-      `${head}<p class="warn">${escapeHtml(comparison.mismatch)}</p>${pictures(sides[0], sides[1])}`,
+      `${head}<p class="warn">${escapeHtml(comparison.mismatch)}</p>${pictures(sides[0], sides[1], null)}`,
     );
   const { verdict } = comparison;
   const divergence = verdict.divergence
@@ -41,7 +47,7 @@ export function planDiffPage(
     : `<h2 id="divergence">The plans have the same shape and the same figures.</h2>`;
   const body = `${head}<p id="verdict">${escapeHtml(verdict.summary)}</p><p class="muted">${escapeHtml(verdict.comparable)}</p>
 ${divergence}
-${pictures(sides[0], sides[1])}
+${pictures(sides[0], sides[1], comparison)}
 <h2>Node by node</h2><pre id="plan-diff">${escapeHtml(renderPlanComparisonTerminal(comparison, { colour: false }))}</pre>`;
   return page("Plan diff", body);
 }

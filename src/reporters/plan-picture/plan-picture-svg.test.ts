@@ -59,6 +59,16 @@ describe("plan picture", () => {
           expect(a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y).toBe(true);
   });
 
+  it("outlines the nodes it is asked to mark, with the reason under them", () => {
+    const p = plan("hash-join-batches.json");
+    const svg = planPictureSvg(p, [], { marked: new Map([[1, "diverges here"]]) });
+    const marked = [...svg.matchAll(/<g class="plan-node" data-node="(\d+)"[^>]* data-marked="true">/g)].map(
+      (m) => m[1],
+    );
+    expect(marked).toEqual(["1"]);
+    expect(svg).toContain(">diverges here</text>");
+  });
+
   it("a plan that was not run is sized by its own estimated cost", () => {
     const p = plan("estimate-only.json");
     const svg = planPictureSvg(p, []);

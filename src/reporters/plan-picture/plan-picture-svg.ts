@@ -16,6 +16,8 @@ import { layOutTree } from "./tree-layout.js";
 export interface PlanPictureOptions {
   /** The picture's accessible name; "Plan" when absent. */
   title?: string;
+  /** Nodes to outline, with why (a plan diff marks where two plans diverge): node id → label. */
+  marked?: ReadonlyMap<number, string>;
 }
 
 /** Box sizes: a node with none of the time is the smallest box, one with all of it the largest (by area). */
@@ -113,7 +115,7 @@ export function planPictureSvg(
     `<title>${escapeMarkup(title)}</title>`,
     legend(timed, planWide),
     `<g class="plan-edges" fill="none">${edges}</g>`,
-    boxes.map(drawBox).join(""),
+    boxes.map((b) => drawBox(b, options.marked?.get(b.node.id))).join(""),
     "</svg>",
   ].join("");
 }
@@ -158,7 +160,7 @@ function edge(parent: Box, child: Box, rowBoxH: number): string {
   return `<path d="M${px} ${py}V${mid}H${cx}V${round(child.y)}" stroke="#9aa3b2" stroke-width="1.2"${dash}/>`;
 }
 
-function drawBox(b: Box): string {
+function drawBox(b: Box, mark: string | undefined): string {
   const c = COLOURS[b.severity];
   const x = round(b.x);
   const y = round(b.y);
@@ -186,7 +188,11 @@ function drawBox(b: Box): string {
   const tip = [nodeLabel(b.node), b.figures, ...b.findings.map((f) => `${f.severity}: ${f.title}`)]
     .filter(Boolean)
     .join("\n");
-  return `<g class="plan-node" data-node="${b.node.id}" data-severity="${b.severity}"${b.share === null ? "" : ` data-share="${b.share.toFixed(4)}"`}><title>${escapeMarkup(tip)}</title><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="5" fill="${c.fill}" stroke="${c.stroke}" stroke-width="${b.severity === "none" ? 1 : 2}"/>${lines.join("")}${badge}</g>`;
+  const outline =
+    mark === undefined
+      ? ""
+      : `<rect x="${x - 5}" y="${y - 5}" width="${w + 10}" height="${h + 10}" rx="8" fill="none" stroke="#a4330b" stroke-width="2.5" stroke-dasharray="6 3"/><text x="${x}" y="${y + h + 17}" fill="#a4330b" font-weight="600">${escapeMarkup(fitText(mark, w + 40, 6.3))}</text>`;
+  return `<g class="plan-node" data-node="${b.node.id}" data-severity="${b.severity}"${b.share === null ? "" : ` data-share="${b.share.toFixed(4)}"`}${mark === undefined ? "" : ' data-marked="true"'}><title>${escapeMarkup(tip)}</title><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="5" fill="${c.fill}" stroke="${c.stroke}" stroke-width="${b.severity === "none" ? 1 : 2}"/>${lines.join("")}${badge}${outline}</g>`;
 }
 
 /** The node's kind as EXPLAIN names it, with what changes its meaning (parallel, join type, aggregate strategy). */
