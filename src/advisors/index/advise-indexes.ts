@@ -20,10 +20,11 @@ import type {
   UnplannedStatement,
 } from "./advice-report.js";
 import { generateCandidates } from "./generate-candidates.js";
+import { buildBenefitGraph } from "./index-benefit-graph.js";
 import { candidateDdl, type IndexCandidate, makeCandidate } from "./index-candidate.js";
 import { partitionedRecipe } from "./partitioned-index.js";
 import { candidateProblem, statementProblem } from "./planning-errors.js";
-import type { WhatIf } from "./what-if.js";
+import { isRelevant, type WhatIf } from "./what-if.js";
 import {
   servesWholeStatement,
   WHOLE_MAX_COST_SHARE,
@@ -158,7 +159,8 @@ export async function adviseIndexes(
   queries = planned;
   const totalWeight = queries.reduce((s, q) => s + q.weight, 0);
   const minGain = (options.minIndexGain ?? MIN_MARGINAL) * totalWeight;
-  const onTable = (c: IndexCandidate) => queries.filter((q) => q.tables.has(`${c.schema}.${c.table}`));
+  // The statements an index can change the plan of (what-if.ts: on its table, reading one of its columns).
+  const onTable = (c: IndexCandidate) => queries.filter((q) => isRelevant(q, c));
   const ratio = async (q: WorkloadQuery, config: IndexCandidate[]) => {
     options.signal?.throwIfAborted();
     return (await whatIf.cost(q, config)).cost / (base.get(q.id) ?? 1);
@@ -169,8 +171,18 @@ export async function adviseIndexes(
     return gain;
   };
 
-  // Score each candidate alone; keep the most promising per table.
+  // Score each candidate alone; keep the most promising per table. Each statement's questions are asked in one
+  // batch first (index-benefit-graph.ts), so most of these and the search's later ones need no planner call.
   progress(`costing ${measurable.length} candidate indexes`);
+  for (const q of queries) {
+    try {
+      await buildBenefitGraph(whatIf, q, measurable, options.signal);
+    } catch (error) {
+      // A candidate that cannot be planned is found and named by the scoring below, one at a time.
+      if (error instanceof DbError && error.isConnectionError) throw error;
+      if (options.signal?.aborted) throw error;
+    }
+  }
   const scored: Array<{ c: IndexCandidate; gain: number }> = [];
   const aloneGain = new Map<IndexCandidate, number>();
   for (const c of measurable) {
@@ -227,6 +239,14 @@ export async function adviseIndexes(
   };
 
   /**
+   * Lazy evaluation (as CELF): what a move was worth beside a set of chosen indexes bounds what it is worth beside
+   * any set holding those, since an index saves less, not more, once others are in. Each greedy step asks moves in
+   * the order of their bounds and stops once no bound can beat the best move found; a move never asked beside a
+   * subset of the chosen is bounded by its gain alone. Kept across the greedy runs (by value, refills).
+   */
+  const bounds = new Map<string, { net: number; basis: Set<string> }>();
+
+  /**
    * Greedy selection: each step adds the candidate (or widens a chosen index) worth the most, by net value per
    * byte or by net value alone, while it fits the budget; then drops indexes a later one made redundant.
    */
@@ -237,13 +257,11 @@ export async function adviseIndexes(
   ): Promise<IndexCandidate[]> => {
     const chosen: IndexCandidate[] = [...seed];
     let usedBytes = await sizeOf(seed);
-    // Lazy evaluation (as CELF): what a move was worth in an earlier step bounds what it is worth now, since an
-    // index saves less, not more, once others are in. Moves are asked in the order of their bounds and the step
-    // stops asking once no bound can beat the best move found; a move never asked is bounded by its gain alone.
-    const bounds = new Map<string, { net: number; step: number }>();
-    for (let step = 0; ; step++) {
+    for (;;) {
       if (options.maxIndexes !== null && chosen.length >= options.maxIndexes) break;
       let best: { next: IndexCandidate[]; score: number; net: number; bytes: number } | null = null;
+      const chosenKeys = new Set(chosen.map((c) => c.key));
+      const asked = new Set<string>();
       const moves: Array<{
         key: string;
         next: IndexCandidate[];
@@ -251,7 +269,7 @@ export async function adviseIndexes(
         bytes: number;
         bound: number;
       }> = [];
-      const move = (
+      const move = async (
         next: IndexCandidate[],
         added: IndexCandidate,
         bytes: number,
@@ -260,13 +278,21 @@ export async function adviseIndexes(
         if (options.budgetBytes !== null && usedBytes + bytes > options.budgetBytes) return;
         const key = `${replaced?.key ?? ""}\u0000${added.key}`;
         const alone = replaced ? undefined : aloneGain.get(added);
+        const known = bounds.get(key);
         const bound =
-          bounds.get(key)?.net ??
-          (alone === undefined ? Number.POSITIVE_INFINITY : alone - charge(added).ms - storage(bytes));
+          known && [...known.basis].every((k) => chosenKeys.has(k))
+            ? known.net
+            : (alone ?? (await leftOn(added))) - charge(added).ms - storage(bytes);
         moves.push({ key, next, added, bytes, bound });
       };
+      // A move saves at most what the statements it can change still cost with the chosen set.
+      const leftOn = async (c: IndexCandidate) => {
+        let left = 0;
+        for (const q of onTable(c)) left += q.weight * (await ratio(q, chosen));
+        return left;
+      };
       for (const c of pool.filter((c) => !chosen.includes(c) && !leaveOut.includes(c)))
-        move([...chosen, c], c, await whatIf.size(c));
+        await move([...chosen, c], c, await whatIf.size(c));
       // Widening: the chosen B-tree plus one more key column, in place of the narrower one.
       for (const x of chosen.filter((x) => x.method === "btree" && !x.where)) {
         for (const column of widerColumns(x, pool, queries)) {
@@ -277,12 +303,12 @@ export async function adviseIndexes(
           });
           for (const q of x.queries) wide.queries.add(q);
           const extra = (await whatIf.size(wide)) - (await whatIf.size(x));
-          move([...chosen.filter((c) => c !== x), wide], wide, Math.max(extra, 0), x);
+          await move([...chosen.filter((c) => c !== x), wide], wide, Math.max(extra, 0), x);
         }
         // Upgrading: a candidate that starts with the same keys and holds more (a covering variant) replaces it.
         for (const y of pool.filter((y) => y !== x && !chosen.includes(y) && startsWith(y, x))) {
           const extra = (await whatIf.size(y)) - (await whatIf.size(x));
-          move([...chosen.filter((c) => c !== x), y], y, Math.max(extra, 0), x);
+          await move([...chosen.filter((c) => c !== x), y], y, Math.max(extra, 0), x);
         }
       }
       const scoreOf = (net: number, bytes: number) =>
@@ -290,7 +316,8 @@ export async function adviseIndexes(
       moves.sort((a, b) => scoreOf(b.bound, b.bytes) - scoreOf(a.bound, a.bytes));
       const ask = async (m: (typeof moves)[number]) => {
         const net = await netOf(m.added, chosen, m.next, m.bytes);
-        bounds.set(m.key, { net, step });
+        bounds.set(m.key, { net, basis: chosenKeys });
+        asked.add(m.key);
         if (net <= minGain) return;
         const score = scoreOf(net, m.bytes);
         if (!best || score > best.score) best = { next: m.next, score, net, bytes: m.bytes };
@@ -302,7 +329,7 @@ export async function adviseIndexes(
       }
       // Before stopping, ask every move not asked in this step: two indexes can be worth more together (a join's
       // two sides) than apart, which a bound from before or a gain alone cannot show.
-      if (!best) for (const m of moves) if (bounds.get(m.key)?.step !== step) await ask(m);
+      if (!best) for (const m of moves) if (!asked.has(m.key)) await ask(m);
       if (!best) break;
       const pick: { next: IndexCandidate[]; bytes: number; net: number } = best;
       const added = pick.next.filter((c) => !chosen.includes(c));

@@ -45,6 +45,38 @@ export function generateCandidates(queries: ShapedQuery[], snapshot: Snapshot): 
   return [...byKey.values()].filter((c) => !servedByExisting(c, existing));
 }
 
+/** What the candidate steps read about one table of one statement block. */
+interface TableUse {
+  block: QueryBlock;
+  ref: TableRef;
+  table: TableFacts;
+  snapshot: Snapshot;
+  /** The block's predicates on this table. */
+  preds: PredicateUse[];
+  stats: (column: string) => ColumnStats | undefined;
+  /** A candidate on this table for this statement; null when a key item cannot stand in an index. */
+  candidate: (
+    method: IndexCandidate["method"],
+    columns: Array<SqlText | null>,
+    reason: string,
+    extra?: { include?: SqlText[]; where?: SqlText | null; requires?: string },
+  ) => IndexCandidate | null;
+  /** Equality columns, most selective (most distinct values) first, and their key items. */
+  equality: PredicateUse[];
+  eqItems: SqlText[];
+  /** Range (and prefix LIKE) predicates; the first one goes after the equality columns. */
+  ranges: PredicateUse[];
+  firstRange: PredicateUse | undefined;
+  /** The ORDER BY of a top-N on this table alone. */
+  order: QueryBlock["orderBy"];
+  /** Equality columns then the ORDER BY, for a top-N; null when the ORDER BY cannot be an index key. */
+  topN: SqlText[] | null;
+  ownGroup: boolean;
+}
+
+type CandidateStep = (t: TableUse) => Array<IndexCandidate | null>;
+
+/** The candidates for one table of a statement block: each step proposes one kind. */
 function forTable(
   block: QueryBlock,
   ref: TableRef,
@@ -52,23 +84,24 @@ function forTable(
   snapshot: Snapshot,
   query: string,
 ): IndexCandidate[] {
-  const found: Array<IndexCandidate | null> = [];
-  const out = { push: (c: IndexCandidate | null) => found.push(c) };
+  const use = tableUse(block, ref, table, snapshot, query);
+  return CANDIDATE_STEPS.flatMap((step) => step(use)).filter((c): c is IndexCandidate => c !== null);
+}
+
+function tableUse(
+  block: QueryBlock,
+  ref: TableRef,
+  table: TableFacts,
+  snapshot: Snapshot,
+  query: string,
+): TableUse {
   const mine = (p: { table: TableRef }) => p.table === ref;
   const preds = block.predicates.filter(mine);
   const stats = (column: string) => columnStats(snapshot, table, column);
-  // A key item is null when its expression cannot stand in an index: no candidate then.
-  const candidate = (
-    method: IndexCandidate["method"],
-    columns: Array<SqlText | null>,
-    reason: string,
-    extra: { include?: SqlText[]; where?: SqlText | null; requires?: string } = {},
-  ): IndexCandidate | null =>
+  const candidate: TableUse["candidate"] = (method, columns, reason, extra = {}) =>
     columns.length && columns.every((c): c is SqlText => c !== null)
       ? makeCandidate(table, method, columns, { ...extra, reason, query })
       : null;
-
-  // Equality columns, most selective (most distinct values) first; then at most one range column.
   const distinct = (column: string) => distinctValues(stats(column), table.rowsEstimate);
   const equality = unique(
     preds
@@ -79,28 +112,6 @@ function forTable(
     preds.filter((p) => !p.underOr && (p.kind === "range" || (p.kind === "like" && prefixLike(p)))),
   );
   const eqItems = equality.map((p) => keyItem(p.column, p.isExpression)).filter((i) => i !== null);
-
-  for (const p of unique(
-    preds.filter(
-      (p) => p.kind !== "contains" && p.kind !== "other" && !(p.kind === "like" && !prefixLike(p)),
-    ),
-  )) {
-    out.push(candidate("btree", [keyItem(p.column, p.isExpression)], `${describe(p)}`));
-  }
-  if (eqItems.length > 1)
-    out.push(candidate("btree", eqItems, `equality on ${equality.map((p) => p.column).join(", ")}`));
-  const firstRange = ranges[0];
-  if (firstRange && eqItems.length) {
-    out.push(
-      candidate(
-        "btree",
-        [...eqItems, keyItem(firstRange.column, firstRange.isExpression)],
-        `equality on ${equality.map((p) => p.column).join(", ")}, then ${describe(firstRange)}`,
-      ),
-    );
-  }
-
-  // A top-N: equality columns, then the ORDER BY, so the index returns the first rows in order.
   const order = block.orderBy.length && block.orderBy.every(mine) ? block.orderBy : [];
   let topN: SqlText[] | null = null;
   if (order.length && block.hasLimit) {
@@ -109,17 +120,65 @@ function forTable(
     topN = orderItems.every((i) => i !== null)
       ? [...eqItems, ...orderItems.filter((i) => !eqItems.includes(i))]
       : null;
-    out.push(
-      candidate(
-        "btree",
-        topN ?? [null],
-        `${eqItems.length ? `equality on ${equality.map((p) => p.column).join(", ")}, then ` : ""}ORDER BY ${order.map((o) => `${o.column}${o.desc ? " DESC" : ""}`).join(", ")} with LIMIT`,
-      ),
-    );
   }
+  return {
+    block,
+    ref,
+    table,
+    snapshot,
+    preds,
+    stats,
+    candidate,
+    equality,
+    eqItems,
+    ranges,
+    firstRange: ranges[0],
+    order,
+    topN,
+    ownGroup: block.groupBy.length > 0 && block.groupBy.every(mine),
+  };
+}
 
-  // Covering: the best composite, the GROUP BY, or a join key, holding every other column the statement reads
-  // from this table, so the index alone answers (an index-only scan).
+/** Each column a predicate uses (not containment, not a pattern a B-tree cannot seek to). */
+const singleColumns: CandidateStep = ({ preds, candidate }) =>
+  unique(
+    preds.filter(
+      (p) => p.kind !== "contains" && p.kind !== "other" && !(p.kind === "like" && !prefixLike(p)),
+    ),
+  ).map((p) => candidate("btree", [keyItem(p.column, p.isExpression)], `${describe(p)}`));
+
+/** The equality columns together, and then the first range column. */
+const equalityComposites: CandidateStep = ({ equality, eqItems, firstRange, candidate }) => [
+  eqItems.length > 1
+    ? candidate("btree", eqItems, `equality on ${equality.map((p) => p.column).join(", ")}`)
+    : null,
+  firstRange && eqItems.length
+    ? candidate(
+        "btree",
+        [...eqItems, keyItem(firstRange.column, firstRange.isExpression)],
+        `equality on ${equality.map((p) => p.column).join(", ")}, then ${describe(firstRange)}`,
+      )
+    : null,
+];
+
+/** A top-N: equality columns, then the ORDER BY, so the index returns the first rows in order. */
+const topNOrder: CandidateStep = ({ block, order, equality, eqItems, topN, candidate }) =>
+  order.length && block.hasLimit
+    ? [
+        candidate(
+          "btree",
+          topN ?? [null],
+          `${eqItems.length ? `equality on ${equality.map((p) => p.column).join(", ")}, then ` : ""}ORDER BY ${order.map((o) => `${o.column}${o.desc ? " DESC" : ""}`).join(", ")} with LIMIT`,
+        ),
+      ]
+    : [];
+
+/**
+ * Covering: the best composite, the GROUP BY, or a join key, holding every other column the statement reads
+ * from this table, so the index alone answers (an index-only scan).
+ */
+const covering: CandidateStep = ({ block, ref, eqItems, firstRange, topN, ownGroup, candidate }) => {
+  const out: Array<IndexCandidate | null> = [];
   const referenced = block.referenced.get(ref.refName);
   const cover = (keys: Array<SqlText | null>, what: string) => {
     // Not over an expression key: the scan would need the raw columns as well, and HypoPG plans an expression
@@ -137,7 +196,6 @@ function forTable(
   const rangeItem = firstRange ? keyItem(firstRange.column, firstRange.isExpression) : null;
   const best = topN ?? (rangeItem ? [...eqItems, rangeItem] : eqItems.length ? eqItems : null);
   if (best) cover(best, firstRange && !topN ? describe(firstRange) : "the condition");
-  const ownGroup = block.groupBy.length > 0 && block.groupBy.every(mine);
   if (ownGroup)
     cover(
       block.groupBy.map((g) => keyItem(g.column, g.isExpression)),
@@ -147,10 +205,21 @@ function forTable(
     const side = a.table === ref ? a : b.table === ref ? b : null;
     if (side && !side.isExpression) cover([keyItem(side.column, false)], `join key ${side.column}`);
   }
+  return out;
+};
 
-  // Partial: a constant equality that selects a small share of the table, on a column of a few categories (a
-  // status, a type). A constant on a key column (tenant 7) stands for "some value": an index for one value
-  // would serve that one alone.
+/** Partial: a constant equality that selects a small share of the table, on a column of a few categories (a status, a type). A constant on a key column (tenant 7) stands for "some value": an index for one value would serve that one alone. */
+const partialConstants: CandidateStep = ({
+  preds,
+  table,
+  snapshot,
+  stats,
+  topN,
+  eqItems,
+  firstRange,
+  candidate,
+}) => {
+  const out: Array<IndexCandidate | null> = [];
   for (const p of preds.filter(
     (p) => !p.underOr && p.constant !== null && p.kind === "eq" && !p.isExpression,
   )) {
@@ -181,6 +250,12 @@ function forTable(
         ),
       );
   }
+  return out;
+};
+
+/** Partial: IS NULL on a column that is rarely null. */
+const partialNulls: CandidateStep = ({ preds, snapshot, table, stats, topN, eqItems, candidate }) => {
+  const out: Array<IndexCandidate | null> = [];
   for (const p of preds.filter((p) => !p.underOr && p.kind === "null" && !p.isExpression)) {
     const nullFrac = stats(p.column)?.nullFrac;
     if (nullFrac === undefined || nullFrac > PARTIAL_MAX_SHARE) continue;
@@ -196,15 +271,23 @@ function forTable(
         ),
       );
   }
+  return out;
+};
 
-  // Join keys: an index on this side's column turns each lookup from the other side into an index probe.
+/** Join keys: an index on this side's column turns each lookup from the other side into an index probe. */
+const joinKeys: CandidateStep = ({ block, ref, candidate }) => {
+  const out: Array<IndexCandidate | null> = [];
   for (const [a, b] of block.joins) {
     const side = a.table === ref ? a : b.table === ref ? b : null;
     if (side)
       out.push(candidate("btree", [keyItem(side.column, side.isExpression)], `join key ${side.column}`));
   }
+  return out;
+};
 
-  // GROUP BY: rows arrive grouped from a B-tree on the grouping columns.
+/** GROUP BY: rows arrive grouped from a B-tree on the grouping columns. */
+const groupBy: CandidateStep = ({ block, preds, ownGroup, candidate }) => {
+  const out: Array<IndexCandidate | null> = [];
   if (ownGroup && preds.length === 0) {
     out.push(
       candidate(
@@ -214,8 +297,12 @@ function forTable(
       ),
     );
   }
+  return out;
+};
 
-  // BRIN: a range condition on a column stored in (almost) the same order as its values.
+/** BRIN: a range condition on a column stored in (almost) the same order as its values. */
+const brin: CandidateStep = ({ ranges, snapshot, table, candidate }) => {
+  const out: Array<IndexCandidate | null> = [];
   for (const p of ranges.filter((p) => !p.isExpression)) {
     const order = physicalOrder(snapshot, table, p.column);
     if (order && order.rows >= BRIN_MIN_ROWS && Math.abs(order.correlation) >= BRIN_MIN_CORRELATION) {
@@ -228,16 +315,24 @@ function forTable(
       );
     }
   }
+  return out;
+};
 
-  // Hash: equality only, on a wide value, where it is smaller than a B-tree.
+/** Hash: equality only, on a wide value, where it is smaller than a B-tree. */
+const hashIndexes: CandidateStep = ({ equality, preds, stats, candidate }) => {
+  const out: Array<IndexCandidate | null> = [];
   for (const p of equality.filter((p) => p.kind === "eq" && !p.isExpression)) {
     const width = stats(p.column)?.avgWidth ?? 0;
     const onlyEquality = preds.filter((q) => q.column === p.column).every((q) => q.kind === "eq");
     if (width >= 32 && onlyEquality)
       out.push(candidate("hash", [ident(p.column)], `equality only on the wide column ${p.column}`));
   }
+  return out;
+};
 
-  // Trigram GIN: a pattern a B-tree cannot seek to (a leading wildcard, any ILIKE, a regular expression) on text.
+/** Trigram GIN: a pattern a B-tree cannot seek to (a leading wildcard, any ILIKE, a regular expression) on text. */
+const trigramGin: CandidateStep = ({ preds, table, candidate }) => {
+  const out: Array<IndexCandidate | null> = [];
   for (const p of unique(preds.filter((p) => !p.underOr && trigramSearch(p)))) {
     const type = p.isExpression ? "text" : (table.columns.find((c) => c.name === p.column)?.type ?? "");
     const key = keyItem(p.column, p.isExpression);
@@ -253,16 +348,35 @@ function forTable(
       ),
     );
   }
+  return out;
+};
 
-  // GIN for containment (jsonb @>, arrays &&, @>): HypoPG cannot simulate it.
+/** GIN for containment (jsonb @>, arrays &&, @>): HypoPG cannot simulate it. */
+const containmentGin: CandidateStep = ({ preds, table, candidate }) => {
+  const out: Array<IndexCandidate | null> = [];
   for (const p of preds.filter((p) => p.kind === "contains" && !p.isExpression)) {
     const type = table.columns.find((c) => c.name === p.column)?.type ?? "";
     const item =
       type === "jsonb" && p.operator === "@>" ? sql`${ident(p.column)} jsonb_path_ops` : ident(p.column);
     out.push(candidate("gin", [item], `containment (${p.operator}) on ${p.column}`));
   }
-  return found.filter((c): c is IndexCandidate => c !== null);
-}
+  return out;
+};
+
+const CANDIDATE_STEPS: CandidateStep[] = [
+  singleColumns,
+  equalityComposites,
+  topNOrder,
+  covering,
+  partialConstants,
+  partialNulls,
+  joinKeys,
+  groupBy,
+  brin,
+  hashIndexes,
+  trigramGin,
+  containmentGin,
+];
 
 /**
  * How closely a column's values follow the rows' physical order (pg_stats' correlation), and the rows. A

@@ -1,14 +1,34 @@
 import { describe, expect, it } from "vitest";
-import type { IndexCandidate } from "./index-candidate.js";
-import { CostCache } from "./what-if.js";
+import { ident } from "../../util/sql-text.js";
+import { makeCandidate } from "./index-candidate.js";
+import { CostCache, relevantConfig } from "./what-if.js";
 import type { WorkloadQuery } from "./workload-query.js";
 
-const q = { id: "q1", tables: new Set(["public.orders", "public.customers"]) } as unknown as WorkloadQuery;
-const ix = (key: string, table = "orders") => ({ key, schema: "public", table }) as unknown as IndexCandidate;
+/** A statement that reads orders.a, orders.b, orders.c and customers.c (and not orders.unread). */
+const read = (table: string, columns: string[]) => ({ schema: null, name: table, refName: table, columns });
+const shape = {
+  blocks: [read("orders", ["a", "b", "c"]), read("customers", ["c"])].map((t) => ({
+    tables: [t],
+    referenced: new Map([[t.refName, new Set(t.columns)]]),
+  })),
+};
+const q = {
+  id: "q1",
+  tables: new Set(["public.orders", "public.customers"]),
+  shape,
+} as unknown as WorkloadQuery;
+const ix = (column: string, table = "orders") => {
+  const c = makeCandidate({ schema: "public", name: table }, "btree", [ident(column)], {
+    reason: "",
+    query: "",
+  });
+  return { ...c, key: column };
+};
 const a = ix("a");
 const b = ix("b");
 const c = ix("c", "customers");
 const elsewhere = ix("z", "invoices");
+const unread = ix("unread");
 
 describe("CostCache", () => {
   it("answers a set between a plan's used indexes and the set it was chosen from", () => {
@@ -28,5 +48,12 @@ describe("CostCache", () => {
     expect(cache.get(q, [b])).toBeUndefined();
     expect(cache.get(q, [a, c])).toBeUndefined();
     expect(cache.get({ ...q, id: "q2" } as WorkloadQuery, [a])).toBeUndefined();
+  });
+
+  it("leaves out an index on a column the statement does not read: it cannot change the plan", () => {
+    expect(relevantConfig(q, [a, unread, c, elsewhere]).map((x) => x.key)).toEqual(["a", "c"]);
+    const cache = new CostCache();
+    cache.set(q, [a], { cost: 10, used: ["a"] });
+    expect(cache.get(q, [a, unread])).toEqual({ cost: 10, used: ["a"] });
   });
 });

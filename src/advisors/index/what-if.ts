@@ -29,9 +29,46 @@ export interface WhatIf {
   close(): Promise<void>;
 }
 
-/** Candidates relevant to a statement: only indexes on tables it touches can change its plan. */
+/**
+ * Candidates relevant to a statement: only an index on a table it reads, holding a column it reads there (in its
+ * keys, INCLUDE or predicate), can change its plan. A statement that reads the whole row, or no column at all
+ * (count(*): any index can be scanned in place of the table), or whose shape does not name the table, is
+ * relevant to every index on it. Questions that differ only by irrelevant indexes share one answer.
+ */
 export function relevantConfig(query: WorkloadQuery, config: IndexCandidate[]): IndexCandidate[] {
-  return config.filter((c) => query.tables.has(`${c.schema}.${c.table}`));
+  return config.filter((c) => isRelevant(query, c));
+}
+
+const relevance = new WeakMap<WorkloadQuery, Map<string, boolean>>();
+
+export function isRelevant(query: WorkloadQuery, c: IndexCandidate): boolean {
+  if (!query.tables.has(`${c.schema}.${c.table}`)) return false;
+  const known = relevance.get(query) ?? new Map<string, boolean>();
+  relevance.set(query, known);
+  let answer = known.get(c.key);
+  if (answer === undefined) {
+    answer = readsColumnOf(query, c);
+    known.set(c.key, answer);
+  }
+  return answer;
+}
+
+function readsColumnOf(query: WorkloadQuery, c: IndexCandidate): boolean {
+  const names = new Set<string>();
+  for (const piece of [...c.columns, ...c.include, c.where ?? ""])
+    for (const m of piece.matchAll(/"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*)/g))
+      names.add(m[1] !== undefined ? m[1].replaceAll('""', '"') : (m[2] ?? "").toLowerCase());
+  let named = false;
+  for (const block of query.shape.blocks) {
+    for (const t of block.tables) {
+      if (t.name !== c.table || (t.schema ?? c.schema) !== c.schema) continue;
+      named = true;
+      const read = block.referenced.get(t.refName);
+      if (!read || read.size === 0 || read.has("*")) return true;
+      for (const column of read) if (names.has(column)) return true;
+    }
+  }
+  return !named;
 }
 
 export function cacheKey(query: WorkloadQuery, config: IndexCandidate[]): string {

@@ -67,6 +67,16 @@ describe("queryShape", () => {
     expect(shape?.updated?.columns).toEqual(["status", "total"]);
     expect(shape?.blocks[0]?.predicates[0]).toMatchObject({ column: "id", kind: "eq", param: 2 });
     expect(shape?.params.get(1)?.role).toBe("value");
+    expect(shape?.written).toMatchObject({ name: "orders" });
+  });
+
+  it("names the table an INSERT or DELETE writes", () => {
+    expect(queryShape("insert into app.orders (id) values ($1)", resolve)?.written).toMatchObject({
+      schema: "app",
+      name: "orders",
+    });
+    expect(queryShape("delete from orders where id = 1", resolve)?.written).toMatchObject({ name: "orders" });
+    expect(queryShape("select 1 from orders", resolve)?.written).toBeNull();
   });
 
   it("reads subqueries and CTEs as blocks of their own", () => {

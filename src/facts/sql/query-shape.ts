@@ -61,6 +61,8 @@ export interface QueryShape {
   blocks: QueryBlock[];
   /** Columns an UPDATE sets, by table name. */
   updated: { table: TableRef; columns: string[] } | null;
+  /** The table an INSERT, UPDATE or DELETE writes. */
+  written: TableRef | null;
   /** What each $n is compared with; LIMIT/OFFSET parameters are marked as such. */
   params: Map<number, { use: PredicateUse | null; role: "predicate" | "limit" | "offset" | "value" }>;
 }
@@ -74,7 +76,7 @@ export function queryShape(sql: string, resolve: ColumnResolver): QueryShape | n
   const tree = tryParseSql(sql);
   const stmt = tree?.stmts?.[0]?.stmt as Node | undefined;
   if (!stmt || tree?.stmts?.length !== 1) return null;
-  const shape: QueryShape = { kind: "other", blocks: [], updated: null, params: new Map() };
+  const shape: QueryShape = { kind: "other", blocks: [], updated: null, written: null, params: new Map() };
   const ctx: Context = { sql, resolve, shape, cteNames: new Set(), referenced: new Map() };
   if (stmt.SelectStmt) {
     shape.kind = "select";
@@ -83,6 +85,7 @@ export function queryShape(sql: string, resolve: ColumnResolver): QueryShape | n
     shape.kind = "update";
     const u = stmt.UpdateStmt as Node;
     const target = rangeVar(u.relation as Node);
+    shape.written = target;
     const block = newBlock([target, ...fromList((u.fromClause as Node[]) ?? [], ctx)]);
     if (u.whereClause) readCondition(u.whereClause as Node, block, ctx, false, []);
     shape.blocks.push(block);
@@ -94,12 +97,14 @@ export function queryShape(sql: string, resolve: ColumnResolver): QueryShape | n
   } else if (stmt.DeleteStmt) {
     shape.kind = "delete";
     const d = stmt.DeleteStmt as Node;
+    shape.written = rangeVar(d.relation as Node);
     const block = newBlock([rangeVar(d.relation as Node), ...fromList((d.usingClause as Node[]) ?? [], ctx)]);
     if (d.whereClause) readCondition(d.whereClause as Node, block, ctx, false, []);
     shape.blocks.push(block);
   } else if (stmt.InsertStmt) {
     shape.kind = "insert";
     const i = stmt.InsertStmt as Node;
+    shape.written = rangeVar(i.relation as Node);
     if (i.selectStmt) readSelect((i.selectStmt as Node).SelectStmt as Node, ctx, []);
   } else if (stmt.MergeStmt) {
     shape.kind = "merge";
