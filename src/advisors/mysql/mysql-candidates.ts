@@ -33,6 +33,18 @@ export function candidatesFromPlan(plan: Plan, statement: string): MysqlIndexKey
   const sortNode = analyzed.nodes.find((n) => typeof n.props[MYSQL_PROP.sortKey] === "string");
   for (const node of nodes) {
     const access = String(node.props[MYSQL_PROP.accessType]);
+    // A lookup by another table's column (ref: db.p.order_ref): an index on that column lets the join start here
+    // and look that table up instead, when this table's own condition is the selective one.
+    if (node.relationName) {
+      for (const ref of String(node.props[MYSQL_PROP.ref] ?? "").split(/,\s*/)) {
+        const m = /^(?:[\w$]+\.)?([\w$]+)\.([\w$]+)$/.exec(ref.trim());
+        const other = m && nodes.find((n) => n.relationName === m[1] && n !== node);
+        if (!m || !other) continue;
+        const access = String(other.props[MYSQL_PROP.accessType]);
+        const real = realTable(facts, m[1] as string);
+        if (IMPROVABLE.has(access) && !real.caveat) add(real.name, [m[2] as string]);
+      }
+    }
     if (!node.relationName || !IMPROVABLE.has(access)) continue;
     const alias = node.relationName;
     const { name: table, caveat } = realTable(facts, alias);
