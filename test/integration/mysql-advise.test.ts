@@ -1,11 +1,18 @@
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MysqlConnector } from "../../src/connectors/mysql/mysql-connector.js";
 import { resolveMysqlTarget } from "../../src/connectors/mysql/mysql-target.js";
 import { adviseMysqlDatabase } from "../../src/pipeline/advise-mysql.js";
-import { createMariadbDatabase, type MariadbTestDatabase, mariadbAvailable } from "../support/mariadb.js";
+import {
+  createMariadbDatabase,
+  MARIADB_HOST,
+  MARIADB_PORT,
+  type MariadbTestDatabase,
+  mariadbAvailable,
+} from "../support/mariadb.js";
 import { runCli } from "../support/run-cli.js";
 
 const available = await mariadbAvailable();
@@ -156,6 +163,42 @@ describe.skipIf(!available)("dbopt advise on MariaDB, real indexes on a sandbox"
       `SELECT COLUMN_NAME AS c FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = '${db.name}' AND TABLE_NAME = 'We\`ird Orders' AND INDEX_NAME <> 'PRIMARY'`,
     )) as Array<{ c: string }>;
     expect(added.map((r) => r.c)).toEqual(["Odd Note"]);
+  });
+
+  it("without --workload: the digests' sample texts from the statement history, weighted by their time", async () => {
+    const CONSUMERS =
+      "('events_statements_current', 'events_statements_history', 'events_statements_history_long')";
+    const before = (await db.run(
+      `SELECT NAME, ENABLED FROM performance_schema.setup_consumers WHERE NAME IN ${CONSUMERS}`,
+    )) as Array<{ NAME: string; ENABLED: string }>;
+    await db.run(`UPDATE performance_schema.setup_consumers SET ENABLED = 'YES' WHERE NAME IN ${CONSUMERS}`);
+    try {
+      const app = await mysql.createConnection({
+        host: MARIADB_HOST,
+        port: MARIADB_PORT,
+        user: "root",
+        database: db.name,
+      });
+      for (let i = 0; i < 5; i++) await app.query(`SELECT id, total FROM orders WHERE note = 'note ${i}'`);
+      await app.end();
+      const report = await adviseMysqlDatabase(connector, {
+        ...baseOptions,
+        sandbox: "self",
+        samplePercent: null,
+      });
+      const rec = report.recommendations.find((r) => r.table === "orders");
+      expect(rec?.ddl).toBe(
+        "ALTER TABLE `orders` ADD INDEX `orders_note_idx` (`note`), ALGORITHM=INPLACE, LOCK=NONE",
+      );
+      // The digest's own time is the statement's weight.
+      expect(rec?.queries[0]?.query).toMatch(/^SELECT id, total FROM orders WHERE note = 'note \d'$/);
+      expect(rec?.queries[0]?.weightMs).toBeGreaterThan(0);
+    } finally {
+      for (const c of before)
+        await db.run(
+          `UPDATE performance_schema.setup_consumers SET ENABLED = '${c.ENABLED}' WHERE NAME = '${c.NAME}'`,
+        );
+    }
   });
 
   it("refuses without a sandbox, in one line, and leaves the database alone", async () => {
