@@ -5,7 +5,7 @@
 import { byteToCharOffset, tryParseSql } from "../../util/sql-parser.js";
 import { callTextAt } from "../../util/sql-text.js";
 
-export type PredicateKind = "eq" | "in" | "range" | "null" | "not-null" | "like" | "other";
+export type PredicateKind = "eq" | "in" | "range" | "null" | "not-null" | "like" | "contains" | "other";
 
 export interface ColumnPredicate {
   /** Table alias or name the column was qualified with, if any. */
@@ -25,6 +25,21 @@ type Node = Record<string, unknown>;
 
 const RANGE_OPS = new Set(["<", "<=", ">", ">="]);
 const LIKE_OPS = new Set(["~~", "~~*", "!~~", "!~~*"]);
+const CONTAINS_OPS = new Set(["@>", "<@", "&&", "?", "?|", "?&", "@@"]);
+
+/**
+ * The one classifier of a comparison (an A_Expr's kind and operator, the column on the left) for both readers of
+ * predicates: this file's (plan conditions, WHERE clauses) and query-shape.ts's (index advice).
+ */
+export function operatorKind(exprKind: string, operator: string): PredicateKind {
+  if (exprKind === "AEXPR_IN" || (exprKind === "AEXPR_OP_ANY" && operator === "=")) return "in";
+  if (exprKind === "AEXPR_BETWEEN") return "range";
+  if (exprKind === "AEXPR_LIKE" || exprKind === "AEXPR_ILIKE" || LIKE_OPS.has(operator)) return "like";
+  if (exprKind === "AEXPR_OP" && operator === "=") return "eq";
+  if (exprKind === "AEXPR_OP" && RANGE_OPS.has(operator)) return "range";
+  if (exprKind === "AEXPR_OP" && CONTAINS_OPS.has(operator)) return "contains";
+  return "other";
+}
 
 /** Predicates of an expression as EXPLAIN prints it ("((status)::text = 'x'::text)"), or [] if unreadable. */
 export function predicatesOfCondition(condition: string): ColumnPredicate[] {
@@ -98,12 +113,9 @@ function collect(node: Node, sql: string, underOr: boolean, out: ColumnPredicate
     op = flip(op);
   }
   if (!left) return;
-  let kind: PredicateKind = "other";
-  if (kindName === "AEXPR_IN" || (kindName === "AEXPR_OP_ANY" && op === "=")) kind = "in";
-  else if (kindName === "AEXPR_BETWEEN" || kindName === "AEXPR_NOT_BETWEEN") kind = "range";
-  else if (kindName === "AEXPR_LIKE" || kindName === "AEXPR_ILIKE" || LIKE_OPS.has(op)) kind = "like";
-  else if (kindName === "AEXPR_OP" && op === "=") kind = right ? "other" : "eq";
-  else if (kindName === "AEXPR_OP" && RANGE_OPS.has(op)) kind = right ? "other" : "range";
+  let kind = operatorKind(kindName, op);
+  // A column compared with another column is no equality or range an index on one of them serves.
+  if (right && kindName === "AEXPR_OP" && (kind === "eq" || kind === "range")) kind = "other";
   // "a.x = b.y" is a join condition: report both sides as equality on their own tables.
   if (kindName === "AEXPR_OP" && op === "=" && right) {
     out.push({ ...left, kind: "eq", operator: "=", constant: null, underOr });

@@ -6,8 +6,9 @@
  */
 import { byteToCharOffset, tryParseSql } from "../../util/sql-parser.js";
 import { callTextAt } from "../../util/sql-text.js";
+import { operatorKind, type PredicateKind } from "./predicates.js";
 
-export type UseKind = "eq" | "in" | "range" | "null" | "not-null" | "like" | "contains" | "other";
+export type UseKind = PredicateKind;
 
 export interface TableRef {
   schema: string | null;
@@ -245,9 +246,6 @@ function readJoinQuals(item: Node, block: QueryBlock, ctx: Context, scope: Table
   }
 }
 
-const RANGE_OPS = new Set(["<", "<=", ">", ">="]);
-const CONTAINS_OPS = new Set(["@>", "<@", "&&", "?", "?|", "?&", "@@"]);
-
 function readCondition(
   node: Node,
   block: QueryBlock,
@@ -297,14 +295,7 @@ function readCondition(
     if (left.table !== right.table) block.joins.push([left, right]);
     return;
   }
-  let kind: UseKind = "other";
-  const k = String(expr.kind);
-  if (k === "AEXPR_IN" || (k === "AEXPR_OP_ANY" && operator === "=")) kind = "in";
-  else if (k === "AEXPR_BETWEEN") kind = "range";
-  else if (k === "AEXPR_LIKE" || k === "AEXPR_ILIKE" || operator.includes("~~")) kind = "like";
-  else if (k === "AEXPR_OP" && operator === "=") kind = "eq";
-  else if (k === "AEXPR_OP" && RANGE_OPS.has(operator)) kind = "range";
-  else if (k === "AEXPR_OP" && CONTAINS_OPS.has(operator)) kind = "contains";
+  const kind = operatorKind(String(expr.kind), operator);
   const use: PredicateUse = {
     ...left,
     kind,
