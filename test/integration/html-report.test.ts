@@ -2,14 +2,14 @@
  * dbopt's HTML reports in a real browser: the built CLI writes `--format html` files for a check of a live
  * database (PostgreSQL 15, names holding markup, quotes and ampersands), the regressions of a store filled by real
  * samples (an index dropped between the windows) and the diff of two snapshots around such a drop, a captured
- * plan, a plan comparison (both plans drawn), a PostgreSQL 18 log, OpenTelemetry traces and a migration; Debian's
- * chromium opens each one headless through puppeteer-core with every request intercepted, so the test fails if the
- * page asks for anything but the file itself. It checks what each page shows against the same command's JSON
- * (finding titles, the plan picture's nodes, the fix SQL, the charts' bars) and saves screenshots. Without
- * chromium the suite fails in CI and is skipped elsewhere with a line naming it.
+ * plan, a plan comparison (both plans drawn), a PostgreSQL 18 log, OpenTelemetry traces, a migration linted and
+ * traced; Debian's chromium opens each one headless through puppeteer-core with every request intercepted, so the
+ * test fails if the page asks for anything but the file itself. It checks what each page shows against the same
+ * command's JSON (finding titles, the plan picture's nodes, the fix SQL, the charts' bars) and saves screenshots.
+ * Without chromium the suite fails in CI and is skipped elsewhere with a line naming it.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -388,6 +388,40 @@ describe.skipIf(!CHROMIUM)("HTML reports in chromium", () => {
     );
     await finish(page, "migrate-lint", foreign, errors);
   }, 60_000);
+
+  it("migrate trace: what each statement locked, and the workload re-planned before and after (a lost index drawn)", async () => {
+    const work = mkdtempSync(join(tmpdir(), "dbopt-html-trace-"));
+    writeFileSync(
+      join(work, "schema.sql"),
+      "create table t (id int primary key, k int not null);\ncreate index t_k on t (k);\n",
+    );
+    mkdirSync(join(work, "migrations"));
+    writeFileSync(join(work, "migrations", "001_drop.sql"), "drop index t_k;\n");
+    writeFileSync(join(work, "workload.sql"), "-- calls: 100\nselect * from t where k = 1;\n");
+    const args = [
+      "migrate",
+      "trace",
+      join(work, "migrations"),
+      "--schema",
+      join(work, "schema.sql"),
+      "--rows",
+      "t=20000",
+      "--workload",
+      join(work, "workload.sql"),
+    ];
+    const { file, json } = await writeBoth("migrate-trace", args, [0, 1]);
+    const replanned = json.replanned as Array<{ worse: boolean; indexesLost: string[] }>;
+    expect(replanned.map((r) => [r.worse, r.indexesLost])).toEqual([[true, ["t_k"]]]);
+    const { page, foreign, errors } = await open(file);
+    expect(await texts(page, "#statements pre.query")).toEqual(["drop index t_k"]);
+    expect(await page.$$eval("#replan-chart g.pair", (g) => g.length)).toBe(1);
+    const [before, after] = await page.$$eval("#replan-chart g.pair rect", (rects) =>
+      rects.map((r) => r.getBoundingClientRect().width),
+    );
+    expect(after as number).toBeGreaterThan(before as number);
+    expect(await page.$eval("#replanned tbody tr", (tr) => tr.textContent)).toContain("no longer uses t_k");
+    await finish(page, "migrate-trace", foreign, errors);
+  }, 180_000);
 
   it("an unknown format names html among the formats, in one line", async () => {
     const r = await runCli([

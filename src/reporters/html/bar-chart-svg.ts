@@ -53,10 +53,12 @@ export function pairedBarChartSvg(
   const room = WIDTH - LABEL - 160;
   const row = ROW * 2;
   const height = rows.length * row + 28;
+  // The second legend entry after the first one's text (about 7 px a character at 12 px).
+  const after = 14 + options.beforeName.length * 7 + 24;
   return html`<figure class="picture" id="${options.id}"><svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" font-family="system-ui,sans-serif" font-size="12">
 <title>${options.caption}</title>
 <rect x="${LABEL}" y="4" width="10" height="10" fill="#98a2b3"></rect><text x="${LABEL + 14}" y="13">${options.beforeName}</text>
-<rect x="${LABEL + 140}" y="4" width="10" height="10" fill="#d92d20"></rect><text x="${LABEL + 154}" y="13">${options.afterName}</text>
+<rect x="${LABEL + after}" y="4" width="10" height="10" fill="#d92d20"></rect><text x="${LABEL + after + 14}" y="13">${options.afterName}</text>
 ${rows.map((r, i) => {
   const y = 24 + i * row;
   const wb = Math.max(1, Math.round((r.before / max) * room));

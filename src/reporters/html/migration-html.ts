@@ -1,8 +1,10 @@
 /** `dbopt migrate lint` and `migrate trace` as HTML pages: findings in file order with the safe recipe, and what the trace saw. */
 import type { MigrationLintReport } from "../../pipeline/lint-migrations.js";
 import type { MigrationTraceReport } from "../../pipeline/migration-trace.js";
+import { formatFactor } from "../../util/format.js";
+import { pairedBarChartSvg } from "./bar-chart-svg.js";
 import { findingHtml, findingsHtml } from "./findings-html.js";
-import { html } from "./html-text.js";
+import { type Html, html } from "./html-text.js";
 import { htmlPage } from "./page-shell.js";
 import { severityCounts } from "./severity-counts.js";
 
@@ -56,8 +58,45 @@ ${byThis.map((f) => html`<p class="verdict"><strong>${String(f.evidence.trace ??
         "Static findings",
         `${count("confirmed")} confirmed by the trace, ${count("contradicted")} contradicted`,
       ],
+      [
+        "Workload re-planned",
+        `${(report.replanned ?? []).filter((r) => r.worse).length} of ${(report.replanned ?? []).length} statements worse`,
+      ],
     ],
-    body: html`<section id="statements"><h2>Statement by statement</h2>${statements}</section>${report.findings.length ? html`<section id="findings"><h2>The static findings</h2>${report.findings.map((f) => findingHtml(f))}</section>` : ""}`,
+    body: html`<section id="statements"><h2>Statement by statement</h2>${statements}</section>${replannedHtml(report)}${report.findings.length ? html`<section id="findings"><h2>The static findings</h2>${report.findings.map((f) => findingHtml(f))}</section>` : ""}`,
     ...(now ? { now } : {}),
   });
+}
+
+/** The workload planned on the schema before and after the migrations: costs drawn, the worse ones explained. */
+function replannedHtml(report: MigrationTraceReport): Html {
+  const replanned = report.replanned ?? [];
+  const cost = (v: number | null) => (v === null ? "-" : v.toFixed(0));
+  const chart = pairedBarChartSvg(
+    replanned
+      .filter((r) => r.costBefore !== null && r.costAfter !== null && r.changed)
+      .slice(0, 10)
+      .map((r) => ({
+        label: r.sql,
+        before: r.costBefore ?? 0,
+        after: r.costAfter ?? 0,
+        beforeShown: cost(r.costBefore),
+        afterShown: `${cost(r.costAfter)}${r.factor !== null ? ` (${formatFactor(r.factor)})` : ""}`,
+      })),
+    {
+      id: "replan-chart",
+      caption: "Planner cost of the statements whose plan changed",
+      beforeName: "before the migrations",
+      afterName: "after",
+    },
+  );
+  return html`<section id="replanned"><h2>Workload re-planned before and after the migrations</h2><p>${report.replanSource}</p>${chart}
+${
+  replanned.length
+    ? html`<table><thead><tr><th class="n">cost before</th><th class="n">after</th><th>plan</th><th>statement</th></tr></thead><tbody>${replanned.map(
+        (r) =>
+          html`<tr${r.worse ? html` class="changed"` : ""}><td class="n">${cost(r.costBefore)}</td><td class="n">${cost(r.costAfter)}</td><td>${r.error ? html`<strong>${r.error}</strong>` : r.changed ? html`${r.planBefore ?? ""} ⇒ ${r.planAfter ?? ""}${r.divergesAt ? html`<div class="muted">diverge at ${r.divergesAt}${r.why.length ? `: ${r.why.join("; ")}` : ""}</div>` : ""}${r.indexesLost.length ? html`<div>no longer uses ${r.indexesLost.join(", ")}</div>` : ""}` : "unchanged"}</td><td><code>${r.sql}</code></td></tr>`,
+      )}</tbody></table>`
+    : ""
+}</section>`;
 }
