@@ -24,7 +24,7 @@ import { parsePlan } from "../../src/facts/plan/plan-input.js";
 import { analyzePlan } from "../../src/facts/plan/plan-metrics.js";
 import type { Snapshot, StatementFacts } from "../../src/facts/snapshot.js";
 import type { Finding } from "../../src/findings/finding.js";
-import { HEALTH_RULES, PLAN_RULES, WORKLOAD_RULES } from "../../src/rules/registry.js";
+import { HEALTH_RULES, LOG_RULES, PLAN_RULES, WORKLOAD_RULES } from "../../src/rules/registry.js";
 import { defaultOptions, type Rule } from "../../src/rules/rule.js";
 import { runRules } from "../../src/rules/run-rules.js";
 import { loadSqlParser, parseSql } from "../../src/util/sql-parser.js";
@@ -883,6 +883,38 @@ describe.each(servers)("every fix's SQL on awkward names ($name)", (server) => {
     for (const f of check(spill as Rule<{ snapshot: Snapshot }>, { snapshot: ws })) await runFix(f, []);
   });
 
+  it("workload/n-plus-one: the deparsed batched statement (= ANY, and LATERAL for a LIMIT) runs with an array", async () => {
+    for (const n of NAMES) {
+      const t = qname(n, objectName(n, "loop"));
+      await client.query(sql`CREATE TABLE ${t} (k int, ${ident(n)} int)`);
+      await client.query(sql`INSERT INTO ${t} SELECT g, g FROM generate_series(1, 10) g`);
+      for (const repeated of [
+        sql`select ${ident(n)} from ${t} where k = $1`,
+        sql`select ${ident(n)} from ${t} where k = $1 order by ${ident(n)} limit $2`,
+      ]) {
+        const run = {
+          where: null,
+          source: "select k from orders",
+          repeated,
+          occurrences: 10,
+          repeats: { min: 20, median: 20, max: 20 },
+          totalMs: 2000,
+          wastedMs: 1900,
+          inTransaction: 0,
+          concurrent: null,
+        };
+        const [finding] = runRules(LOG_RULES, { runs: [run], totalMs: 2000, dialect: "postgres" as const });
+        expect(finding?.fix?.sql).toBeTruthy();
+        covered.add(finding?.ruleId as string);
+        const params = repeated.includes("limit") ? [[1, 2, 3], 5] : [[1, 2, 3]];
+        const { rows } = await client.query(finding?.fix?.sql as string, params);
+        // One row per key either way; each row names its key (k, or the LATERAL join's value).
+        expect(rows).toHaveLength(3);
+        expect(rows.map((r) => Number(r.k ?? r.value)).sort()).toEqual([1, 2, 3]);
+      }
+    }
+  });
+
   describe("ALTER SYSTEM fixes on a private server", () => {
     let priv: PrivatePostgres | null = null;
     afterAll(() => priv?.remove());
@@ -923,7 +955,7 @@ describe("completeness", () => {
   it("every rule whose source can build fix SQL had its fix run above", () => {
     if (servers.length === 0) return;
     // MySQL/MariaDB plan rules build MySQL fixes: they run on MariaDB in mysql-plan-fix-awkward-names.test.ts.
-    const rules = [...PLAN_RULES, ...HEALTH_RULES, ...WORKLOAD_RULES].filter(
+    const rules = [...PLAN_RULES, ...HEALTH_RULES, ...WORKLOAD_RULES, ...LOG_RULES].filter(
       (r) => !r.dialects || r.dialects.includes("postgresql"),
     );
     const withSql = rules.filter((r) => {

@@ -41,7 +41,9 @@ export function batchedStatement(
   let text: string;
   if (perValue) {
     if (dialect === "mysql") return null;
-    text = lateral(select, key.number);
+    const written = lateral(select, key);
+    if (written === null) return null;
+    text = written;
   } else {
     const expr = key.expr;
     if (dialect === "mysql") {
@@ -105,17 +107,29 @@ function aggregates(targets: Node[] | undefined): boolean {
 }
 
 /**
- * `select batch.value, per_value.* from unnest($n) as batch(value) cross join lateral (<statement with $n
- * replaced by batch.value>) as per_value`: the wrapper parsed from dbopt's own text, the statement put in as a
- * tree, the whole deparsed.
+ * `select batch.value, per_value.* from (select distinct k as value from t where k = any($n)) as batch cross join
+ * lateral (<statement with $n replaced by batch.value>) as per_value`: the values come from the key column itself,
+ * so `any($n)` gives the array its type (an untyped `unnest($n)` does not resolve: unnest(anyarray) and
+ * unnest(tsvector) both match, which running the fix on PostgreSQL showed). Values without rows return none.
+ * The wrapper is parsed from dbopt's own text; the table, key and statement are put in as trees. Only for a
+ * statement reading one table: with joins, which table the key belongs to is not in the text.
  */
-function lateral(select: Node, param: number): string {
-  replaceParam(select, param);
+function lateral(select: Node, key: { fields: string[]; number: number }): string | null {
+  const from = select.fromClause as Node[] | undefined;
+  if (from?.length !== 1 || !from[0]?.RangeVar) return null;
+  const table = structuredClone(from[0]);
+  replaceParam(select, key.number);
   const wrapper = parseSql(
-    `select batch.value, per_value.* from unnest($${param}) as batch(value) cross join lateral (select 1) as per_value`,
+    `select batch.value, per_value.* from (select distinct k as value from t where k = any($${key.number})) as batch cross join lateral (select 1) as per_value`,
   );
   const outer = (((wrapper.stmts as Node[])[0] as Node).stmt as Node).SelectStmt as Node;
   const join = ((outer.fromClause as Node[])[0] as Node).JoinExpr as Node;
+  const values = ((join.larg as Node).RangeSubselect as Node).subquery as Node;
+  const distinct = values.SelectStmt as Node;
+  const column = { ColumnRef: { fields: key.fields.map((f) => ({ String: { sval: f } })) } };
+  ((distinct.targetList as Node[])[0]?.ResTarget as Node).val = column;
+  distinct.fromClause = [table];
+  ((distinct.whereClause as Node).A_Expr as Node).lexpr = structuredClone(column);
   ((join.rarg as Node).RangeSubselect as Node).subquery = { SelectStmt: select };
   return deparseSync(wrapper as never, { pretty: false });
 }
