@@ -274,7 +274,7 @@ const CASES: Case[] = [
   [
     "migrate trace --db",
     ["migrate", "trace", MIGRATION, "--db", "orders", "--sandbox"],
-    /--db must be a PostgreSQL URL/,
+    /--db must be a database URL like postgresql:\/\/user@host:5432\/dbname or mysql:\/\//,
   ],
   [
     "migrate trace --format",
