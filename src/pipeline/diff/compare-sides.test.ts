@@ -116,4 +116,33 @@ describe("compareSides", () => {
     expect(finding?.evidence.cause).toBe("setting-changed");
     expect(finding?.evidence.tempBytesPerCallAfter).toBe(20 * 8192);
   });
+
+  it("recreates a dropped index with an awkward name as the server printed it, CONCURRENTLY, parsed back", () => {
+    const definition =
+      'CREATE UNIQUE INDEX "say ""hi"" idx" ON "Odd Schema"."line item" USING btree ("order") WHERE ("$1" > 0)';
+    const query = 'select * from "Odd Schema"."line item" where "order" = $1';
+    const odd = {
+      schema: "Odd Schema",
+      name: 'say "hi" idx',
+      tableSchema: "Odd Schema",
+      table: "line item",
+      definition,
+      sizeBytes: 1e6,
+      scans: 10,
+    };
+    const table = { schema: "Odd Schema", name: "line item", rows: 1e5, totalBytes: 1e7, analyzedAt: null };
+    const before = side("2026-12-01T00:00:00Z", [statement("3", query, counters(100, 0.1))], {
+      indexes: [odd],
+      tables: [table],
+    });
+    const after = side("2026-12-02T00:00:00Z", [statement("3", query, counters(100, 9, 1))], {
+      indexes: [],
+      tables: [table],
+    });
+    const [finding] = compareSides(before, after).findings;
+    expect(finding?.evidence.droppedIndex).toBe('Odd Schema.say "hi" idx');
+    expect(String(finding?.fix?.sql)).toBe(
+      'CREATE UNIQUE INDEX CONCURRENTLY "say ""hi"" idx" ON "Odd Schema"."line item" USING btree ("order") WHERE ("$1" > 0);',
+    );
+  });
 });
