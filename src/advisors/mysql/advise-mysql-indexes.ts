@@ -5,6 +5,7 @@
  * workload's tables switched off in turn, to see whether the workload would miss it.
  */
 import { DbError } from "../../connectors/db-error.js";
+import { mysqlStatementKind } from "../../facts/collect-mysql/mysql-statement-kind.js";
 import { addIndexSql } from "../../rules/plan-mysql/mysql-plan-facts.js";
 import { checkMysqlSql } from "../../util/mysql-sql-check.js";
 import { mysqlIdent, sql } from "../../util/sql-text.js";
@@ -48,6 +49,9 @@ interface Costed {
   weightMs: number;
   baseCost: number;
   tables: Set<string>;
+  /** A data change: timed before any candidate existed, to charge the indexes it would have to maintain. */
+  writes: boolean;
+  baseMs: number | null;
 }
 
 interface Candidate extends MysqlIndexKey {
@@ -80,12 +84,16 @@ export async function adviseMysqlIndexes(
       const { cost, plan } = await whatIf.cost(statement.sql);
       const keys = candidatesFromPlan(plan, statement.sql);
       const tables = new Set(planTables(plan, statement.sql));
-      const oneCallMs = statement.weightIs === "ms" ? 0 : await whatIf.time(statement.sql, options.runs);
+      const writes = mysqlStatementKind(statement.sql).writes;
+      const oneCallMs =
+        statement.weightIs === "ms" && !writes ? null : await whatIf.time(statement.sql, options.runs);
       costed.push({
         statement,
-        weightMs: statement.weightIs === "ms" ? statement.weight : statement.calls * oneCallMs,
+        weightMs: statement.weightIs === "ms" ? statement.weight : statement.calls * (oneCallMs ?? 0),
         baseCost: cost,
         tables,
+        writes,
+        baseMs: oneCallMs,
       });
       for (const key of keys) {
         if (!wanted(key.table)) continue;
@@ -203,9 +211,31 @@ export async function adviseMysqlIndexes(
   for (const s of touched) measuredBefore.set(s, await whatIf.time(s.statement.sql, options.runs));
   for (const { candidate } of chosen) await whatIf.setVisible(candidate.table, candidate.name, true);
   for (const s of touched) measuredAfter.set(s, await whatIf.time(s.statement.sql, options.runs));
+  // Writes maintain an IGNORED or INVISIBLE index all the same, so their charge is measured with the candidates
+  // not chosen dropped: each data change on a chosen index's table, now against before any candidate was built.
+  for (const c of built) if (!chosen.some((x) => x.candidate === c)) await whatIf.drop(c.table, c.name);
+  const writeCharge = new Map<Candidate, number>();
+  for (const s of costed) {
+    if (!s.writes || s.baseMs === null) continue;
+    const on = chosen.filter((c) => s.tables.has(c.candidate.table));
+    if (on.length === 0) continue;
+    const extraMs = Math.max(0, (await whatIf.time(s.statement.sql, options.runs)) - s.baseMs);
+    for (const c of on)
+      writeCharge.set(
+        c.candidate,
+        (writeCharge.get(c.candidate) ?? 0) + (extraMs * s.statement.calls) / on.length,
+      );
+  }
 
   const recommendations: IndexRecommendation[] = [];
   for (const { candidate, gainMs, effects } of chosen) {
+    const charge = writeCharge.get(candidate) ?? 0;
+    if (charge >= gainMs) {
+      notes.push(
+        `${candidate.ddl} was left out: the workload's writes measured ${charge.toFixed(1)} ms slower with it, more than the ${gainMs.toFixed(1)} ms it saves`,
+      );
+      continue;
+    }
     const queries: QueryEffect[] = [...effects].map(([s, ratio]) => ({
       query: s.statement.sql,
       costBefore: s.baseCost,
@@ -221,7 +251,7 @@ export async function adviseMysqlIndexes(
       sizeBytes: sizes.get(candidate) ?? 0,
       reason: `(${candidate.columns.join(", ")}) serves ${queries.length} statement${queries.length === 1 ? "" : "s"} of the workload: the optimizer's cost falls ${queries.map((q) => `${fmt(q.costBefore)} → ${fmt(q.costAfter)}`).join(", ")}`,
       benefitMs: gainMs,
-      writeChargeMs: 0,
+      writeChargeMs: writeCharge.get(candidate) ?? 0,
       breaksHotOn: [],
       queries,
       measured: [...effects.keys()].map((s) => ({

@@ -108,6 +108,18 @@ export class MysqlWhatIf {
     return times[Math.floor(times.length / 2)] ?? 0;
   }
 
+  /** Drop one index dbopt built. */
+  async drop(table: string, name: string): Promise<void> {
+    const at = this.built.findIndex((b) => b.table === table && b.name === name);
+    if (at < 0) return;
+    await this.sandbox.execute(
+      sql`ALTER TABLE ${mysqlQname(this.sandbox.database, table)} DROP INDEX ${mysqlIdent(name)}`,
+      { timeLimitMs: this.ddlTimeLimitMs },
+    );
+    this.built.splice(at, 1);
+    this.off.delete(`${table}\u0000${name}`);
+  }
+
   /** Switch back on what dbopt switched off, and drop what it built (on a sandbox the user keeps). */
   async cleanUp(): Promise<string[]> {
     const problems: string[] = [];
