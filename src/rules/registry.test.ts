@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { allRules, MYSQL_RULES } from "./registry.js";
+import { allRules, LOG_RULES, MYSQL_MIGRATION_RULES, MYSQL_RULES } from "./registry.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -32,10 +32,15 @@ describe("rule registry", () => {
         rules.some((r) => r.id === `${family}/${f.replace(/\.ts$/, "")}`),
       );
       const helpers = files.filter((f) => !ruleFiles.includes(f));
-      expect(helpers.filter((f) => !/facts|suggestion|shape|estimate/.test(f))).toEqual([]);
+      expect(helpers.filter((f) => !/facts|suggestion|shape|estimate|severity/.test(f))).toEqual([]);
       for (const file of ruleFiles)
         expect(existsSync(join(here, family, file.replace(/\.ts$/, ".test.ts")))).toBe(true);
     }
+  });
+
+  it("keeps each rule in the file named for its id, rules/<family>/<name>.ts", () => {
+    for (const rule of [...rules, ...LOG_RULES, ...MYSQL_RULES, ...MYSQL_MIGRATION_RULES])
+      expect(existsSync(join(here, `${rule.id}.ts`)), rule.id).toBe(true);
   });
 
   it("names the MySQL/MariaDB rules mysql/kebab-name, unique, with MySQL or MariaDB documentation", () => {

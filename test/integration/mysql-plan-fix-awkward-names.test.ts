@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parsePlan } from "../../src/facts/plan/plan-input.js";
 import { analyzePlan } from "../../src/facts/plan/plan-metrics.js";
 import { checkFix } from "../../src/findings/checked-fix.js";
+import { mysqlDependentSubquery } from "../../src/rules/plan/mysql-dependent-subquery.js";
+import { mysqlFilterEstimate } from "../../src/rules/plan/mysql-filter-estimate.js";
+import { mysqlFullScan } from "../../src/rules/plan/mysql-full-scan.js";
+import { mysqlJoinBuffer } from "../../src/rules/plan/mysql-join-buffer.js";
 import type { PlanFacts } from "../../src/rules/plan/plan-facts.js";
-import { mysqlDependentSubquery } from "../../src/rules/plan-mysql/mysql-dependent-subquery.js";
-import { mysqlFilterEstimate } from "../../src/rules/plan-mysql/mysql-filter-estimate.js";
-import { mysqlFullScan } from "../../src/rules/plan-mysql/mysql-full-scan.js";
-import { mysqlJoinBuffer } from "../../src/rules/plan-mysql/mysql-join-buffer.js";
 import type { Rule } from "../../src/rules/rule.js";
 
 const database = `dbopt_m2_${randomBytes(4).toString("hex")}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { lintSql } from "../../../test/support/migration-harness.js";
-import { dropObject } from "./drop-object.js";
+import { dropObject } from "./drop.js";
 
 describe("migration/drop", () => {
   it("reports dropped tables and columns", async () => {

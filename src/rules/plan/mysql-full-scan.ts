@@ -5,7 +5,6 @@
  */
 import { MYSQL_PROP } from "../../facts/plan/mysql-plan-node.js";
 import type { Finding } from "../../findings/finding.js";
-import type { PlanFacts } from "../plan/plan-facts.js";
 import type { Rule } from "../rule.js";
 import {
   addIndexSql,
@@ -18,6 +17,7 @@ import {
   rowsExamined,
   tableNodes,
 } from "./mysql-plan-facts.js";
+import type { PlanFacts } from "./plan-facts.js";
 
 export const mysqlFullScan: Rule<PlanFacts, { minRows: number }> = {
   id: "plan/mysql-full-scan",

@@ -5,8 +5,6 @@
  */
 import { MYSQL_PROP } from "../../facts/plan/mysql-plan-node.js";
 import type { Finding } from "../../findings/finding.js";
-import type { PlanFacts } from "../plan/plan-facts.js";
-import { subtree } from "../plan/plan-facts.js";
 import type { Rule } from "../rule.js";
 import {
   addIndexSql,
@@ -17,6 +15,8 @@ import {
   realTable,
   rowsExamined,
 } from "./mysql-plan-facts.js";
+import type { PlanFacts } from "./plan-facts.js";
+import { subtree } from "./plan-facts.js";
 
 export const mysqlDependentSubquery: Rule<PlanFacts, { minExecutions: number }> = {
   id: "plan/mysql-dependent-subquery",

@@ -7,9 +7,9 @@
 import { MYSQL_PROP } from "../../facts/plan/mysql-plan-node.js";
 import type { PlanNode } from "../../facts/plan/plan-model.js";
 import type { Finding } from "../../findings/finding.js";
-import type { PlanFacts } from "../plan/plan-facts.js";
 import type { Rule } from "../rule.js";
 import { MYSQL_DIALECTS, MYSQL_EXPLAIN_DOCS, numberProp, tableNodes } from "./mysql-plan-facts.js";
+import type { PlanFacts } from "./plan-facts.js";
 
 export const mysqlRowsExamined: Rule<PlanFacts, { minExamined: number; minRatio: number }> = {
   id: "plan/mysql-rows-examined",

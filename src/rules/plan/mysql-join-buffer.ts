@@ -6,8 +6,6 @@
 import { MYSQL_PROP } from "../../facts/plan/mysql-plan-node.js";
 import type { PlanNode } from "../../facts/plan/plan-model.js";
 import type { Finding } from "../../findings/finding.js";
-import type { PlanFacts } from "../plan/plan-facts.js";
-import { subtree } from "../plan/plan-facts.js";
 import type { Rule } from "../rule.js";
 import {
   addIndexSql,
@@ -17,6 +15,8 @@ import {
   MYSQL_EXPLAIN_DOCS,
   realTable,
 } from "./mysql-plan-facts.js";
+import type { PlanFacts } from "./plan-facts.js";
+import { subtree } from "./plan-facts.js";
 
 export const mysqlJoinBuffer: Rule<PlanFacts, { minRows: number }> = {
   id: "plan/mysql-join-buffer",

@@ -7,7 +7,6 @@
 import { MYSQL_PROP } from "../../facts/plan/mysql-plan-node.js";
 import type { Finding } from "../../findings/finding.js";
 import { list, mysqlIdent, sql } from "../../util/sql-text.js";
-import type { PlanFacts } from "../plan/plan-facts.js";
 import type { Rule } from "../rule.js";
 import {
   conditionColumns,
@@ -18,6 +17,7 @@ import {
   realTable,
   tableNodes,
 } from "./mysql-plan-facts.js";
+import type { PlanFacts } from "./plan-facts.js";
 
 export const mysqlFilterEstimate: Rule<PlanFacts, { minFactor: number; minRows: number }> = {
   id: "plan/mysql-filter-estimate",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { lintSql } from "../../../test/support/migration-harness.js";
-import { renameObject } from "./rename-object.js";
+import { renameObject } from "./rename.js";
 
 describe("migration/rename", () => {
   it("reports renamed columns, tables and enum values", async () => {

@@ -6,10 +6,10 @@
 import { MYSQL_PROP } from "../../facts/plan/mysql-plan-node.js";
 import type { PlanNode } from "../../facts/plan/plan-model.js";
 import type { Finding } from "../../findings/finding.js";
-import type { PlanFacts } from "../plan/plan-facts.js";
-import { subtree } from "../plan/plan-facts.js";
 import type { Rule } from "../rule.js";
 import { MYSQL_DIALECTS, MYSQL_EXPLAIN_DOCS, rowsExamined } from "./mysql-plan-facts.js";
+import type { PlanFacts } from "./plan-facts.js";
+import { subtree } from "./plan-facts.js";
 
 export const mysqlFilesortTemporary: Rule<PlanFacts, { minRows: number }> = {
   id: "plan/mysql-filesort-temporary",

@@ -2,7 +2,7 @@
 import { MYSQL_PROP } from "../../facts/plan/mysql-plan-node.js";
 import type { PlanNode } from "../../facts/plan/plan-model.js";
 import { list, mysqlIdent, type SqlText, sql } from "../../util/sql-text.js";
-import type { PlanFacts } from "../plan/plan-facts.js";
+import type { PlanFacts } from "./plan-facts.js";
 
 export const MYSQL_EXPLAIN_DOCS = "https://dev.mysql.com/doc/refman/8.0/en/explain-output.html";
 export const MYSQL_DIALECTS = ["mysql", "mariadb"] as const;
