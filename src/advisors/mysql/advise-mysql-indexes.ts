@@ -6,7 +6,7 @@
  */
 import { DbError } from "../../connectors/db-error.js";
 import { mysqlStatementKind } from "../../facts/collect-mysql/mysql-statement-kind.js";
-import { addIndexSql } from "../../rules/plan-mysql/mysql-plan-facts.js";
+import { addIndexSql } from "../../rules/plan/mysql-plan-facts.js";
 import { checkMysqlSql } from "../../util/mysql-sql-check.js";
 import { mysqlIdent, sql } from "../../util/sql-text.js";
 import type {
