@@ -10,7 +10,10 @@
  * as the log grows).
  *
  * Run: npx tsx bench/logs.ts [--protocol simple|prepared|both] [--mb 100] [--keep] [--bin path/to/dbopt.js]
- *      (needs the Debian package pgbadger; runs the build in dist/, npm run build)
+ *      [--logs DIR] (needs the Debian package pgbadger; runs the build in dist/, npm run build)
+ * --logs DIR reads DIR/pgbench-simple.log and DIR/pgbench-prepared.log (kept by an earlier --keep run) instead of
+ * making new ones. Wall time and CPU time (user + system) are both printed: on a machine busy with other work the
+ * CPU ratio is the steadier figure.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
@@ -36,6 +39,7 @@ if (!["simple", "prepared", "both"].includes(protocolArg)) {
 }
 const protocols: Protocol[] = protocolArg === "both" ? ["simple", "prepared"] : [protocolArg as Protocol];
 const keep = process.argv.includes("--keep");
+const logsDir = arg("logs", "");
 const OUT = "/tmp/dbopt-bench-logs";
 // --bin: another build of dbopt to time (a copy of bin/dbopt.js beside its own dist/), the checkout's by default.
 const BIN = arg("bin", new URL("../bin/dbopt.js", import.meta.url).pathname);
@@ -112,12 +116,15 @@ async function realLog(protocol: Protocol): Promise<string> {
   return log;
 }
 
-/** Both tools on the same file, timed with peak memory (GNU time's %M, in KB). */
-function timed(cmd: string, args: string[]): { seconds: number; peakMb: number } {
-  const run = spawnSync("/usr/bin/time", ["-f", "%e %M", cmd, ...args], { encoding: "utf8", maxBuffer: 1e9 });
+/** Both tools on the same file, timed with CPU time and peak memory (GNU time's %U + %S, %M in KB). */
+function timed(cmd: string, args: string[]): { seconds: number; cpu: number; peakMb: number } {
+  const run = spawnSync("/usr/bin/time", ["-f", "%e %U %S %M", cmd, ...args], {
+    encoding: "utf8",
+    maxBuffer: 1e9,
+  });
   if (run.status !== 0) throw new Error(`${cmd} failed: ${run.stderr.slice(-2000)}`);
-  const [seconds, kb] = (run.stderr.trim().split("\n").at(-1) ?? "").split(" ").map(Number);
-  return { seconds: seconds ?? Number.NaN, peakMb: (kb ?? 0) / 1024 };
+  const [seconds, user, system, kb] = (run.stderr.trim().split("\n").at(-1) ?? "").split(" ").map(Number);
+  return { seconds: seconds ?? Number.NaN, cpu: (user ?? 0) + (system ?? 0), peakMb: (kb ?? 0) / 1024 };
 }
 
 const dboptRun = (log: string, out: string, jobs?: number) =>
@@ -132,12 +139,30 @@ const dboptRun = (log: string, out: string, jobs?: number) =>
     out,
   ]);
 
-async function measure(protocol: Protocol, log: string): Promise<{ ratio: number; one: number }> {
+async function measure(
+  protocol: Protocol,
+  log: string,
+): Promise<{ ratio: number; one: number; cpu: number }> {
   const mb = statSync(log).size / 1e6;
   const tag = (name: string) => join(OUT, `${name}-${protocol}.json`);
   const badgerJson = tag("pgbadger");
   const badger = timed("pgbadger", [
-    ...["-j", "1", "-f", "stderr", "--prefix", PREFIX, "-q", "-x", "json", "-o", badgerJson],
+    // Its own pid file: pgBadger refuses to start while another run's /tmp/pgbadger.pid exists.
+    ...[
+      "-j",
+      "1",
+      "-f",
+      "stderr",
+      "--prefix",
+      PREFIX,
+      "-q",
+      "-x",
+      "json",
+      "-o",
+      badgerJson,
+      "--pid-dir",
+      OUT,
+    ],
     log,
   ]);
   const dboptOne = dboptRun(log, tag("dbopt-j1"), 1);
@@ -155,25 +180,28 @@ async function measure(protocol: Protocol, log: string): Promise<{ ratio: number
 
   const b = JSON.parse(readFileSync(badgerJson, "utf8")) as { overall_stat: { queries_number: number } };
   const d = JSON.parse(readFileSync(tag("dbopt"), "utf8")) as {
+    threads: number;
     statementCount: number;
     statements: unknown[];
     nPlusOne: Array<{ repeated: { query: string }; occurrences: number; repeats: { median: number } }>;
   };
   const planted = d.nPlusOne.find((p) => p.repeated.query === PLANTED);
 
-  const row = (name: string, r: { seconds: number; peakMb: number }, size = mb) =>
-    `${name.padEnd(22)} ${r.seconds.toFixed(2).padStart(8)} s ${(size / r.seconds).toFixed(1).padStart(9)} MB/s ${r.peakMb.toFixed(0).padStart(7)} MB peak`;
+  const row = (name: string, r: { seconds: number; cpu: number; peakMb: number }, size = mb) =>
+    `${name.padEnd(24)} ${r.seconds.toFixed(2).padStart(8)} s ${(size / r.seconds).toFixed(1).padStart(9)} MB/s ${r.cpu.toFixed(2).padStart(8)} s CPU ${(size / r.cpu).toFixed(1).padStart(9)} MB/s of CPU ${r.peakMb.toFixed(0).padStart(7)} MB peak`;
   console.log("");
   console.log(
     `${protocol} protocol: ${log}, ${mb.toFixed(1)} MB, ${d.statements.length} distinct statements`,
   );
   console.log(row("pgBadger 12 -j1", badger));
   console.log(row("dbopt logs --jobs 1", dboptOne));
-  console.log(row(`dbopt logs (${availableParallelism()} threads)`, dbopt));
+  console.log(row(`dbopt logs (default: ${d.threads} of ${availableParallelism()})`, dbopt));
   console.log(row("dbopt logs, log ×4", dboptBig, mb * 4));
   const ratio = badger.seconds / dbopt.seconds;
   const one = badger.seconds / dboptOne.seconds;
+  const cpu = badger.cpu / dboptOne.cpu;
   console.log(`throughput ratio dbopt / pgBadger -j1: ${ratio.toFixed(1)}× (one thread: ${one.toFixed(1)}×)`);
+  console.log(`CPU time ratio pgBadger -j1 / dbopt --jobs 1: ${cpu.toFixed(1)}×`);
   // pgBadger's rate does not depend on the size of the log; dbopt's grows as its fixed start-up cost amortises.
   console.log(
     `throughput ratio on the log ×4 (${(mb * 4).toFixed(0)} MB): ${((mb * 4) / dboptBig.seconds / (mb / badger.seconds)).toFixed(1)}× pgBadger -j1's rate`,
@@ -185,18 +213,19 @@ async function measure(protocol: Protocol, log: string): Promise<{ ratio: number
   console.log(
     `planted N+1 (${N_PLUS_ONE_PAGES} × ${PAGE}): dbopt ${planted ? `found, ${planted.occurrences} occurrences, median ${planted.repeats.median} repeats` : "NOT found"}; pgBadger has no N+1 detection`,
   );
-  return { ratio, one };
+  return { ratio, one, cpu };
 }
 
 const logs = new Map<Protocol, string>();
-for (const protocol of protocols) logs.set(protocol, await realLog(protocol));
+for (const protocol of protocols)
+  logs.set(protocol, logsDir ? join(logsDir, `pgbench-${protocol}.log`) : await realLog(protocol));
 // Other work on the machine slows both tools alike only when it lasts the whole run: say how loaded it was.
 console.log(
   `load average before reading: ${loadavg()
     .map((l) => l.toFixed(2))
     .join(" ")}`,
 );
-const ratios = new Map<Protocol, { ratio: number; one: number }>();
+const ratios = new Map<Protocol, { ratio: number; one: number; cpu: number }>();
 for (const [protocol, log] of logs) ratios.set(protocol, await measure(protocol, log));
 console.log("");
 console.log(
@@ -206,6 +235,6 @@ console.log(
 );
 for (const [protocol, r] of ratios)
   console.log(
-    `${protocol.padEnd(8)} dbopt / pgBadger -j1: ${r.ratio.toFixed(1)}× (one thread ${r.one.toFixed(1)}×)`,
+    `${protocol.padEnd(8)} dbopt / pgBadger -j1: ${r.ratio.toFixed(1)}× wall (one thread ${r.one.toFixed(1)}×), ${r.cpu.toFixed(1)}× in CPU time (one thread)`,
   );
 if (!keep) rmSync(OUT, { recursive: true, force: true });
