@@ -7,6 +7,9 @@ import { writingTo } from "../output.js";
 interface SnapshotFlags extends ConnectionFlags {
   out: string;
   statements?: string;
+  fromStore?: boolean;
+  store?: string;
+  at?: string;
 }
 
 export function registerSnapshot(program: Command): void {
@@ -18,9 +21,28 @@ export function registerSnapshot(program: Command): void {
     )
     .requiredOption("--out <file>", "file to write")
     .option("--statements <n>", "statements to keep from pg_stat_statements, by total time", "200")
+    .option(
+      "--from-store",
+      "write the history store's sample of --db (a database name or user@host:port/database) nearest --at instead of reading a database (as dbopt store export)",
+    )
+    .option(
+      "--store <url>",
+      "with --from-store: PostgreSQL URL of the history store (default: the embedded store)",
+    )
+    .option("--at <time>", "with --from-store: the time of the sample (default: the latest)")
     .option("--debug", "show stack traces and details of errors");
   addConnectionOptions(command);
   command.action(async (flags: SnapshotFlags) => {
+    if (flags.fromStore) {
+      const { exportSampleToFile } = await import("./store-command.js");
+      await exportSampleToFile({
+        db: flags.db ?? "",
+        out: flags.out,
+        ...(flags.at ? { at: flags.at } : {}),
+        ...(flags.store ? { store: flags.store } : {}),
+      });
+      return;
+    }
     const checked = await parseOptions("snapshot", { ...flags }, (k) => ({
       out: k.outputFile("--out"),
       statements: k.wholeNumber("--statements", 0, 100_000),

@@ -6,7 +6,7 @@ interface ImportFlags {
   target?: string;
 }
 
-interface ExportFlags {
+export interface ExportFlags {
   store?: string;
   db: string;
   at?: string;
@@ -63,38 +63,43 @@ export function registerStore(program: Command): void {
     .option("--store <url>", STORE_HELP)
     .option("--debug", "show stack traces and details of errors")
     .action(async (flags: ExportFlags) => {
-      const checked = await parseOptions("store export", { ...flags }, (k) => ({
-        db: k.text("--db"),
-        out: k.outputFile("--out"),
-        at: k.instant("--at").optional(),
-        store: k.postgresUrl("--store").optional(),
-      }));
-      const [{ exportStoreSample }, { writeSnapshot }, { writingTo }] = await Promise.all([
-        import("../../pipeline/store-snapshots.js"),
-        import("../../facts/snapshot-file.js"),
-        import("../output.js"),
-      ]);
-      let target = checked.db;
-      if (/^postgres(ql)?:\/\//i.test(target)) {
-        const { resolveTarget } = await import("../../connectors/postgres/target.js");
-        target = resolveTarget({ db: target }).display;
-      }
-      const report = await exportStoreSample({
-        store: checked.store,
-        target,
-        at: checked.at === undefined ? new Date(8.64e15) : new Date(checked.at),
-        onProgress: (message) => process.stderr.write(`  … ${message}\n`),
-      });
-      await writingTo(checked.out, "the snapshot", "choose another path with --out", () =>
-        writeSnapshot(checked.out, report.snapshot),
-      );
-      const s = report.snapshot;
-      process.stderr.write(
-        `wrote ${checked.out}: the sample of ${report.target} taken at ${report.takenAt.toISOString()}, ${s.tables.length} tables, ${s.indexes.length} indexes, ${s.workload.statements.length} statements\n`,
-      );
-      for (const n of report.notes) process.stderr.write(`note: ${n}\n`);
-      process.stderr.write(
-        `note: the store does not keep ${report.notInStore.join(", ")}: the file holds none\n`,
-      );
+      await exportSampleToFile(flags);
     });
+}
+
+/** `dbopt store export` and `dbopt snapshot --from-store`: the stored sample nearest --at, written to --out. */
+export async function exportSampleToFile(flags: ExportFlags): Promise<void> {
+  const checked = await parseOptions("store export", { ...flags }, (k) => ({
+    db: k.text("--db"),
+    out: k.outputFile("--out"),
+    at: k.instant("--at").optional(),
+    store: k.postgresUrl("--store").optional(),
+  }));
+  const [{ exportStoreSample }, { writeSnapshot }, { writingTo }] = await Promise.all([
+    import("../../pipeline/store-snapshots.js"),
+    import("../../facts/snapshot-file.js"),
+    import("../output.js"),
+  ]);
+  let target = checked.db;
+  if (/^postgres(ql)?:\/\//i.test(target)) {
+    const { resolveTarget } = await import("../../connectors/postgres/target.js");
+    target = resolveTarget({ db: target }).display;
+  }
+  const report = await exportStoreSample({
+    store: checked.store,
+    target,
+    at: checked.at === undefined ? new Date(8.64e15) : new Date(checked.at),
+    onProgress: (message) => process.stderr.write(`  … ${message}\n`),
+  });
+  await writingTo(checked.out, "the snapshot", "choose another path with --out", () =>
+    writeSnapshot(checked.out, report.snapshot),
+  );
+  const s = report.snapshot;
+  process.stderr.write(
+    `wrote ${checked.out}: the sample of ${report.target} taken at ${report.takenAt.toISOString()}, ${s.tables.length} tables, ${s.indexes.length} indexes, ${s.workload.statements.length} statements\n`,
+  );
+  for (const n of report.notes) process.stderr.write(`note: ${n}\n`);
+  process.stderr.write(
+    `note: the store does not keep ${report.notInStore.join(", ")}: the file holds none\n`,
+  );
 }
