@@ -8,8 +8,8 @@
 import { MYSQL_PROP } from "../../facts/plan/mysql-plan-node.js";
 import { analyzePlan } from "../../facts/plan/plan-metrics.js";
 import type { Plan } from "../../facts/plan/plan-model.js";
-import type { PlanFacts } from "../../rules/plan/plan-facts.js";
 import { conditionColumns, conditionOf, realTable, tableNodes } from "../../rules/plan/mysql-plan-facts.js";
+import type { PlanFacts } from "../../rules/plan/plan-facts.js";
 import type { MysqlIndexKey } from "./mysql-what-if.js";
 
 /** Access types an index on the condition can improve: a scan, a whole index read, a range, a lookup. */
