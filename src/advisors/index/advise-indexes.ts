@@ -19,19 +19,15 @@ import type {
   UnmeasuredCandidate,
   UnplannedStatement,
 } from "./advice-report.js";
+import { completeStatements } from "./complete-statements.js";
 import { generateCandidates } from "./generate-candidates.js";
 import { buildBenefitGraph } from "./index-benefit-graph.js";
 import { candidateDdl, type IndexCandidate, makeCandidate } from "./index-candidate.js";
 import { partitionedRecipe } from "./partitioned-index.js";
 import { candidateProblem, statementProblem } from "./planning-errors.js";
+import { preferBrin } from "./prefer-brin.js";
+import type { SearchContext } from "./search-context.js";
 import { isRelevant, type WhatIf } from "./what-if.js";
-import {
-  servesWholeStatement,
-  WHOLE_MAX_COST_SHARE,
-  WHOLE_MAX_DATABASE_SHARE,
-  WHOLE_MAX_EXTRA_SHARE,
-  wholeSpacePrice,
-} from "./whole-statement.js";
 import type { WorkloadQuery } from "./workload-query.js";
 import { type WorkloadWrites, writeCharge } from "./write-charge.js";
 
@@ -75,10 +71,6 @@ function measuredMsPerCall(q: WorkloadQuery, snapshot: Snapshot): number | null 
   const s = snapshot.workload.statements.find((x) => x.calls > 0 && norm(x.query) === text);
   return s ? s.totalMs / s.calls : null;
 }
-
-/** A BRIN replaces a chosen B-tree on its column when it keeps this share of its saving at this share of its bytes. */
-const BRIN_KEEPS = 0.9;
-const BRIN_MAX_SIZE_SHARE = 0.1;
 
 /** Each index must save at least this share of the workload to be worth adding. */
 const MIN_MARGINAL = 0.005;
@@ -396,83 +388,6 @@ export async function adviseIndexes(
     return best;
   };
 
-  /**
-   * Whole-statement indexes (whole-statement.ts): for each statement, heaviest first, the B-tree that serves all
-   * its equality columns and then its ORDER BY joins the set, taking the place of chosen indexes on the table that
-   * no statement uses once it is in, when the planner says it at least halves that statement's cost, its extra
-   * bytes are at most half the table's (or 1% of the database), and the workload gains by the planner's reckoning net of writes. The greedy
-   * leaves it out because the planner's gap between it and a one-column index is below MIN_MARGINAL of the
-   * workload, while the measured gap is 3 to 300 times per call (bench/advisor-oltp.ts).
-   */
-  const completeStatements = async (start: IndexCandidate[]): Promise<IndexCandidate[]> => {
-    let current = start;
-    // What the workload still costs with the set so far: space is priced against it here, since once the greedy's
-    // indexes are in, the statements left slow are a small share of the no-index workload MIN_MARGINAL refers to.
-    const remaining = async (config: IndexCandidate[]) => {
-      let w = 0;
-      for (const q of queries) w += q.weight * (await ratio(q, config));
-      return w;
-    };
-    for (const q of [...queries].sort((a, b) => b.weight - a.weight)) {
-      const planned = await whatIf.cost(q, current);
-      // Served already: the rule is about the key, not about covering (the greedy's upgrade step weighs INCLUDE).
-      if (current.some((x) => planned.used.includes(x.key) && servesWholeStatement(x, q.shape))) continue;
-      const now = planned.cost;
-      const left = await remaining(current);
-      let best: {
-        next: IndexCandidate[];
-        y: IndexCandidate;
-        cost: number;
-        extra: number;
-        net: number;
-      } | null = null;
-      for (const y of measurable) {
-        if (
-          current.includes(y) ||
-          !q.tables.has(`${y.schema}.${y.table}`) ||
-          !servesWholeStatement(y, q.shape)
-        )
-          continue;
-        const withY = [...current, y];
-        const cost = (await whatIf.cost(q, withY)).cost;
-        if (cost > now * WHOLE_MAX_COST_SHARE || !(await whatIf.cost(q, withY)).used.includes(y.key))
-          continue;
-        const unused: IndexCandidate[] = [];
-        for (const x of current.filter((x) => x.schema === y.schema && x.table === y.table)) {
-          let used = false;
-          for (const o of onTable(x)) if ((await whatIf.cost(o, withY)).used.includes(x.key)) used = true;
-          if (!used) unused.push(x);
-        }
-        const next = withY.filter((x) => !unused.includes(x));
-        const extra = (await whatIf.size(y)) - (await sizeOf(unused));
-        if (options.budgetBytes !== null && (await sizeOf(current)) + extra > options.budgetBytes) continue;
-        if (options.maxIndexes !== null && next.length > options.maxIndexes) continue;
-        const writes = charge(y).ms - unused.reduce((sum, x) => sum + charge(x).ms, 0);
-        const gain = (await gainOf(current, next, onTable(y))) - writes;
-        if (gain <= 0) continue;
-        // Small beside its table or the database; or (a covering variant, which skips the heap rows the planner
-        // underrates) no larger than the table and worth its bytes priced against what the workload still costs.
-        const space = options.priceStorage === false ? 0 : wholeSpacePrice(extra, databaseBytes, left);
-        const small =
-          extra <= Math.max(WHOLE_MAX_EXTRA_SHARE * tableBytes(y), WHOLE_MAX_DATABASE_SHARE * databaseBytes);
-        if (!small && (extra > tableBytes(y) || gain - space <= 0)) continue;
-        const net = gain - space;
-        if (!best || net > best.net) best = { next, y, cost, extra, net };
-      }
-      if (!best) continue;
-      const figures = `brings the planned cost of ${oneLine(q.sql)} from ${now.toFixed(1)} to ${best.cost.toFixed(1)} for ${formatBytes(Math.max(best.extra, 0))} more (${formatPercent(Math.max(best.extra, 0) / Math.max(tableBytes(best.y), 1), 1)} of the table)`;
-      progress(`whole-statement index ${candidateDdl(best.y)}: ${figures}`);
-      notes.push(
-        `${candidateDdl(best.y)} serves every equality and ORDER BY column of its statement: it ${figures}; dbopt takes such an index when it halves the statement's cost at no more than half the table's bytes, since the planner underrates the heap rows and the sort a narrower index leaves`,
-      );
-      const y = best.y;
-      current = best.next.map((x) =>
-        x === y ? { ...y, reason: `${y.reason}; serves the whole statement` } : x,
-      );
-    }
-    return current;
-  };
-
   /** A table's own bytes; a partitioned table's, its partitions'. */
   const tableBytes = (c: IndexCandidate): number => {
     const table = snapshot.tables.find((t) => t.schema === c.schema && t.name === c.table);
@@ -482,85 +397,20 @@ export async function adviseIndexes(
       : table.sizeBytes;
   };
 
-  /**
-   * BRIN in place of a chosen B-tree on the same column, by the rule an expert applies: take the BRIN when it
-   * keeps at least BRIN_KEEPS (90%) of the B-tree's saving on the statements the B-tree serves, at no more than
-   * BRIN_MAX_SIZE_SHARE (a tenth) of its bytes. A tenth of the saving is within what two runs of one statement
-   * differ by, while the bytes differ a hundred to a thousand times, and a BRIN adds almost nothing to each write.
-   * The saving is measured (EXPLAIN ANALYZE, median of three runs) where the indexes exist for real (a sandbox),
-   * else the planner's estimate, which is pessimistic for BRIN: it costs the heap pages of a bitmap scan as if
-   * the matching rows were scattered over the table even when they are stored in order. The outcome is a note
-   * either way, with the figures.
-   */
-  const preferBrin = async (start: IndexCandidate[]): Promise<IndexCandidate[]> => {
-    let current = start;
-    for (const x of start.filter((x) => x.method === "btree" && !x.where)) {
-      const b = measurable.find(
-        (b) =>
-          b.method === "brin" &&
-          b.schema === x.schema &&
-          b.table === x.table &&
-          b.columns.length === 1 &&
-          b.columns[0] === x.columns[0],
-      );
-      if (!b || current.includes(b)) continue;
-      const rest = current.filter((c) => c !== x);
-      const served: WorkloadQuery[] = [];
-      for (const q of onTable(x)) if ((await whatIf.cost(q, current)).used.includes(x.key)) served.push(q);
-      if (!served.length) continue;
-      const [brinBytes, btreeBytes] = [await whatIf.size(b), await whatIf.size(x)];
-      const estimated = async () => {
-        let x = 0;
-        let y = 0;
-        for (const q of served) {
-          x += q.weight * ((await ratio(q, rest)) - (await ratio(q, current)));
-          y += q.weight * ((await ratio(q, rest)) - (await ratio(q, [...rest, b])));
-        }
-        return [x, y];
-      };
-      const measured = async (measure: NonNullable<WhatIf["measure"]>) => {
-        let x = 0;
-        let y = 0;
-        for (const q of served) {
-          const without = await measure(q, rest);
-          x += (q.weight * (without - (await measure(q, current)))) / Math.max(without, 1e-6);
-          y += (q.weight * (without - (await measure(q, [...rest, b])))) / Math.max(without, 1e-6);
-        }
-        return [x, y];
-      };
-      // Statements planned without values cannot be run; one that fails when run (a timeout) leaves the estimate.
-      let how = "by the planner's estimate";
-      let saves: number[] | null = null;
-      if (whatIf.measure && served.every((q) => q.method !== "generic")) {
-        saves = await measured(whatIf.measure.bind(whatIf)).catch((error: unknown) => {
-          if (error instanceof DbError && error.isConnectionError) throw error;
-          how = `by the planner's estimate (running the statements failed: ${error instanceof Error ? error.message : String(error)})`;
-          return null;
-        });
-        if (saves) how = "measured";
-      }
-      const [saveX = 0, saveB = 0] = saves ?? (await estimated());
-      const runnable = how === "measured";
-      const keeps = saveX > 0 ? saveB / saveX : 0;
-      const share = brinBytes / Math.max(btreeBytes, 1);
-      const figures = `${candidateDdl(b)} (${formatBytes(brinBytes)}) keeps ${formatPercent(keeps)} of the saving of ${candidateDdl(x)} (${formatBytes(btreeBytes)}), ${how}, at ${formatPercent(share, 1)} of its bytes`;
-      if (keeps >= BRIN_KEEPS && share <= BRIN_MAX_SIZE_SHARE) {
-        progress(`BRIN in place of the B-tree: ${figures}`);
-        const brin = {
-          ...b,
-          reason: `${b.reason}; in place of a B-tree on ${b.columns[0]}: keeps ${formatPercent(keeps)} of its saving (${how}) at ${formatPercent(share, 1)} of its ${formatBytes(btreeBytes)}`,
-        };
-        current = [...rest, brin];
-        notes.push(
-          `BRIN chosen over a B-tree: ${figures} (dbopt takes an index a tenth the size or smaller when it keeps at least ${formatPercent(BRIN_KEEPS)} of the bigger one's saving)`,
-        );
-      } else {
-        notes.push(
-          `B-tree kept over BRIN: ${figures}, under the ${formatPercent(BRIN_KEEPS)} dbopt asks of an index a tenth the size or smaller${runnable ? "" : "; PostgreSQL's planner costs a BRIN scan's heap reads as if the rows were scattered even when they are stored in order, so measure it with --sandbox, which runs the statement with each index"}`,
-        );
-      }
-    }
-    return current;
+  const context: SearchContext = {
+    queries,
+    whatIf,
+    options,
+    measurable,
+    databaseBytes,
+    progress,
+    notes,
+    ratio,
+    gainOf,
+    onTable,
+    sizeOf,
+    charge,
+    tableBytes,
   };
 
   let chosen: IndexCandidate[];
@@ -578,9 +428,9 @@ export async function adviseIndexes(
       if ((await netValueOf(byValue)) > (await netValueOf(chosen))) chosen = byValue;
       chosen = await refillUnderBudget(chosen);
     }
-    chosen = await completeStatements(chosen);
+    chosen = await completeStatements(context, chosen);
   }
-  chosen = await preferBrin(chosen);
+  chosen = await preferBrin(context, chosen);
   const usedBytes = await sizeOf(chosen);
 
   // Final costs, per statement, with the chosen set.
@@ -823,9 +673,4 @@ async function exhaustiveSelection(
     }
   }
   return best;
-}
-
-function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > 80 ? `${line.slice(0, 77)}...` : line;
 }
