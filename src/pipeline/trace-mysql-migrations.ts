@@ -132,17 +132,22 @@ async function traceOne(
     durationMs: 0,
     error: null,
     refusedAsWritten: false,
-    predicted: st.plan?.best ?? null,
-    predictedOnline: st.plan ? st.plan.best !== "COPY" && st.plan.lock === "NONE" : null,
+    // Nothing is predicted for a statement with an operation the tables do not cover.
+    predicted: st.plan && !st.plan.unknown.length ? st.plan.best : null,
+    predictedOnline:
+      st.plan && !st.plan.unknown.length ? st.plan.best !== "COPY" && st.plan.lock === "NONE" : null,
   };
   const run = async (text: string) => {
     const started = performance.now();
     await sandbox.execute(text, { timeLimitMs });
     return performance.now() - started;
   };
-  // RENAME TABLE as an ALTER takes no ALGORITHM of its own on MariaDB; it is metadata only, run it as written.
+  // RENAME TABLE as an ALTER takes no ALGORITHM of its own on MariaDB (metadata only), and a partition clause
+  // cannot be followed by one (it ends the statement): both run as written.
   const online =
-    st.ddl.kind === "alter-table" && !st.ddl.operations.every((op) => op.kind === "rename-table");
+    st.ddl.kind === "alter-table" &&
+    !st.ddl.operations.every((op) => op.kind === "rename-table") &&
+    !st.ddl.operations.some((op) => op.kind === "partition");
   if (online) {
     const tries: OnlineAlgorithm[] =
       server.flavour === "mariadb" ? ["INSTANT", "NOCOPY", "INPLACE"] : ["INSTANT", "INPLACE"];
@@ -174,10 +179,15 @@ async function traceOne(
   return out;
 }
 
-/** ER_ALTER_OPERATION_NOT_SUPPORTED (1845) and _REASON (1846): the clause was refused, nothing was done. */
+/**
+ * ER_ALTER_OPERATION_NOT_SUPPORTED (1845), _REASON (1846) and, on MariaDB, _REASON_PARTITION (1848: partition
+ * operations take no ALGORITHM/LOCK): the clause was refused before anything was done.
+ */
 function serverRefusal(error: unknown): string | null {
   const cause = (error as { cause?: { errno?: number; message?: string } }).cause;
-  return cause?.errno === 1845 || cause?.errno === 1846 ? String(cause.message) : null;
+  return cause?.errno === 1845 || cause?.errno === 1846 || cause?.errno === 1848
+    ? String(cause.message)
+    : null;
 }
 
 function serverText(error: unknown): string {
@@ -200,6 +210,11 @@ function withVerdict(f: Finding, traced: MysqlTracedStatement[]): Finding {
         trace: t.refusedAsWritten ? "confirmed" : "contradicted",
         tracedError: t.error,
       },
+    };
+  if (t && !t.attempts.length && !t.error)
+    return {
+      ...f,
+      evidence: { ...f.evidence, trace: "ran as written", tracedMs: Math.round(t.durationMs * 10) / 10 },
     };
   if (!t?.attempts.length || t.error)
     return { ...f, evidence: { ...f.evidence, trace: t?.error ? "failed" : "not traced" } };

@@ -103,6 +103,25 @@ describe.skipIf(!available)("dbopt migrate on MariaDB", () => {
     expect(typeChange?.ranAsWritten).toBe(true);
   }, 300_000);
 
+  it("runs a partition clause as written (it takes no ALGORITHM/LOCK after it) and says the tables do not cover it", async () => {
+    await db.run(`CREATE TABLE logs (id INT, y INT, PRIMARY KEY (id, y)) PARTITION BY RANGE (y)
+      (PARTITION p1 VALUES LESS THAN (2020), PARTITION p2 VALUES LESS THAN (2021))`);
+    const file = join(dir, "partitions.sql");
+    writeFileSync(
+      file,
+      "ALTER TABLE logs ADD PARTITION (PARTITION p3 VALUES LESS THAN (2022));\nALTER TABLE logs DROP PARTITION p1;\n",
+    );
+    const report = await traceMysqlMigrations([file], resolveMysqlTarget(db.url));
+    expect(report.statements.map((t) => ({ error: t.error, attempts: t.attempts.length }))).toEqual([
+      { error: null, attempts: 0 },
+      { error: null, attempts: 0 },
+    ]);
+    expect(report.findings.map((f) => [f.ruleId, f.evidence.trace])).toEqual([
+      ["migration-mysql/unknown-operation", "ran as written"],
+      ["migration-mysql/unknown-operation", "ran as written"],
+    ]);
+  }, 120_000);
+
   describe("the CLI on a table whose name needs quoting", () => {
     const table = "Order `Items`";
     let file: string;

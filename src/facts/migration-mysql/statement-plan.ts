@@ -58,6 +58,9 @@ export function planStatement(ddl: Alter, server: ServerVersion, table: TableCon
   else if (asked && server.flavour === "mysql") used = asked;
   const usedLock: OnlineLock = used === "COPY" ? "SHARED" : lock;
   const askedLock = ddl.lock as OnlineLock | null;
+  // MySQL takes no LOCK clause but DEFAULT with ALGORITHM=INSTANT (ER_WRONG_USAGE; MariaDB accepts LOCK=NONE).
+  if (!refused && asked === "INSTANT" && askedLock && server.flavour === "mysql")
+    refused = `Incorrect usage of ALGORITHM=INSTANT and LOCK=${askedLock}: MySQL takes only LOCK=DEFAULT with INSTANT`;
   if (!refused && askedLock && LOCKS.indexOf(askedLock) < LOCKS.indexOf(usedLock))
     refused = `LOCK=${askedLock} is not supported: ${worstOperation(operations, best, true)} needs LOCK=${usedLock}`;
   const rebuild =

@@ -29,6 +29,14 @@ describe("migration-mysql/refused-algorithm", () => {
     expect(f?.fix?.note).toContain("gh-ost");
   });
 
+  it("MySQL refuses any LOCK but DEFAULT with ALGORITHM=INSTANT; MariaDB takes LOCK=NONE with it", () => {
+    const sql = "ALTER TABLE t ADD COLUMN c INT, ALGORITHM=INSTANT, LOCK=NONE;";
+    const [f] = runMysqlMigrationRule(refusedAlgorithm, mysqlMigration(sql));
+    expect(f?.title).toContain("Incorrect usage of ALGORITHM=INSTANT and LOCK=NONE");
+    expect(String(f?.fix?.sql)).toBe("ALTER TABLE t ADD COLUMN c INT, ALGORITHM=INSTANT");
+    expect(runMysqlMigrationRule(refusedAlgorithm, mysqlMigration(sql, MARIADB_10_11))).toEqual([]);
+  });
+
   it("MariaDB takes ALGORITHM=INPLACE as 'in place or better'; MySQL has no NOCOPY", () => {
     expect(
       runMysqlMigrationRule(
