@@ -3,6 +3,7 @@ import { DbError } from "../connectors/db-error.js";
 import { toDbError } from "../connectors/postgres/pg-error-mapping.js";
 import { DBOPT_TAG, tagged } from "../connectors/postgres/postgres-connector.js";
 import { type PgTarget, resolveTarget } from "../connectors/postgres/target.js";
+import { inTransactionBlock } from "../connectors/postgres/transaction-block.js";
 
 /** How long one store statement may run, and wait for a lock (another collector writing the same target). */
 const STORE_STATEMENT_TIMEOUT_MS = 120_000;
@@ -49,15 +50,7 @@ export class StoreConnection {
 
   /** Run work in one transaction: all of it is written, or none of it (an error or a killed process). */
   async transaction<T>(work: () => Promise<T>): Promise<T> {
-    await this.query("BEGIN");
-    try {
-      const out = await work();
-      await this.query("COMMIT");
-      return out;
-    } catch (error) {
-      await this.query("ROLLBACK").catch(() => {});
-      throw error;
-    }
+    return inTransactionBlock((sql) => this.query(sql), "BEGIN", work);
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import pg from "pg";
 import { detectCapabilities, type PgCapabilities } from "./capabilities.js";
 import { toDbError } from "./pg-error-mapping.js";
 import type { PgTarget } from "./target.js";
+import { inTransactionBlock } from "./transaction-block.js";
 
 /**
  * Every statement dbopt sends ends with this, so DBAs can see (and filter out) what dbopt ran. At the end, not
@@ -101,15 +102,13 @@ export class PostgresConnector {
   async inReadOnlySnapshot<T>(work: () => Promise<T>): Promise<T> {
     // Inside another transaction, the work simply joins it (a nested BEGIN would be ignored, and SET TRANSACTION fail).
     if (this.transactionDepth > 0) return this.nested(work, false);
-    await this.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     this.transactionDepth++;
     try {
-      const out = await work();
-      await this.query("COMMIT");
-      return out;
-    } catch (error) {
-      await this.query("ROLLBACK").catch(() => {});
-      throw error;
+      return await inTransactionBlock(
+        (sql) => this.query(sql),
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        work,
+      );
     } finally {
       this.transactionDepth--;
     }
