@@ -89,7 +89,7 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
           `give --format ${LINT_FORMATS.join(", ")}`,
         );
       const { lintMysqlMigrations } = await import("../../pipeline/lint-mysql-migrations.js");
-      const { renderLint } = await import("../../reporters/migration/migration-lint-reporters.js");
+      const { renderLint } = await import("../../reporters/migration/render-migration-lint.js");
       const { MYSQL_MIGRATION_RULES } = await import("../../rules/registry.js");
       const mysqlOptions = {
         ...(checked.dialect === "mysql" || checked.dialect === "mariadb" ? { dialect: checked.dialect } : {}),
@@ -114,7 +114,7 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
         "give --pg-version for PostgreSQL, or --dialect mysql|mariadb",
       );
     const { lintMigrations } = await import("../../pipeline/lint-migrations.js");
-    const { renderLint } = await import("../../reporters/migration/migration-lint-reporters.js");
+    const { renderLint } = await import("../../reporters/migration/render-migration-lint.js");
     const format: LintFormat | "html" = checked.format ?? "terminal";
     const failOn: Severity = checked.failOn ?? "error";
     const pgVersion = checked.pgVersion;
