@@ -16,7 +16,7 @@
 import pg from "pg";
 import { startEmbeddedServer, UNSAFE_FAST_SETTINGS } from "../src/connectors/embedded/embedded-server.js";
 import { serveDashboard } from "../src/pipeline/serve-dashboard.js";
-import { rollupSamplesSql } from "../src/store/rollup-sql.js";
+import { rankTopSql, rollupSamplesSql } from "../src/store/rollup-sql.js";
 import { StoreConnection } from "../src/store/store-connection.js";
 import { migrateStore } from "../src/store/store-migrations.js";
 import { PartitionKeeper } from "../src/store/store-partitions.js";
@@ -41,6 +41,8 @@ const server = await startEmbeddedServer({
 try {
   const reused = kept ? await alreadyFilled(server.url) : false;
   if (!reused) await fill(server.url);
+  // A store filled by an older dbopt is upgraded as collect would (serve only reads).
+  else await upgrade(server.url);
   await report(server.url);
   await timePages(server.url);
 } catch (error) {
@@ -58,6 +60,17 @@ async function alreadyFilled(url: string): Promise<boolean> {
     return Boolean(rows[0]?.found);
   } finally {
     await db.end();
+  }
+}
+
+async function upgrade(url: string): Promise<void> {
+  const store = await StoreConnection.connect(url);
+  try {
+    const started = performance.now();
+    const { from, to } = await migrateStore(store);
+    if (from !== to) log(`store upgraded from schema ${from} to ${to} in ${seconds(started)} s`);
+  } finally {
+    await store.close();
   }
 }
 
@@ -209,6 +222,8 @@ async function fill(url: string): Promise<void> {
     );
     for (const rollup of rollupSamplesSql("s.target_id = $1 and s.taken_at >= $2 and s.taken_at < $3"))
       await db.query(rollup, [targetId, from, to]);
+    for (const top of rankTopSql("target_id = $1::bigint", "$2::timestamptz", "$3::timestamptz"))
+      await db.query(top, [targetId, from, to]);
     await db.query("commit");
     log(
       `day ${day + 1}/${DAYS} filled (${statementRows.n.toLocaleString("en-US")} statement rows, ${seconds(filled)} s)`,

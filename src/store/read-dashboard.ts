@@ -129,8 +129,8 @@ export async function countSamples(
 const CANDIDATES_PER_ROW = 5;
 
 /**
- * The statements with the most time in [from, to), most first. Candidates are ranked on at most ~7 buckets of
- * the coarsest rollup (the range widened to whole buckets); the figures of each candidate are then summed exactly
+ * The statements with the most time in [from, to), most first. Candidates are ranked on the top statements of at
+ * most ~7 buckets of the coarsest rollup (the range widened to whole buckets); the figures of each candidate are then summed exactly
  * over the range (days, hours and edge samples: coverRange), and the candidates ranked again on them.
  */
 export async function readTopStatements(
@@ -140,15 +140,13 @@ export async function readTopStatements(
   limit: number,
 ): Promise<StatementTotals[]> {
   const grain = rankingGrain(range);
+  // Each bucket's top statements (statement_top, migration 004): a statement among the range's top ten is in
+  // practice among the 50 heaviest of at least one of its buckets.
   const candidates = await store.query<{ statement_id: string }>(
-    grain === "week"
-      ? `select statement_id from dbopt_store.statement_week
-          where target_id = $1 and bucket >= ${bucketOf("'week'", "$2::timestamptz")} and bucket < $3
-          group by 1 order by sum(total_ms) desc limit $4`
-      : `select statement_id from dbopt_store.statement_rollup
-          where target_id = $1 and grain = $5 and bucket >= ${bucketOf("$5", "$2::timestamptz")} and bucket < $3
-          group by 1 order by sum(total_ms) desc limit $4`,
-    [targetId, range.from, range.to, limit * CANDIDATES_PER_ROW, ...(grain === "week" ? [] : [grain])],
+    `select statement_id from dbopt_store.statement_top
+      where target_id = $1 and grain = $5 and bucket >= ${bucketOf("$5", "$2::timestamptz")} and bucket < $3
+      group by 1 order by sum(total_ms) desc limit $4`,
+    [targetId, range.from, range.to, limit * CANDIDATES_PER_ROW, grain],
   );
   if (candidates.length === 0) return [];
   const totals = await sumOverRange(

@@ -68,3 +68,38 @@ export const ROLLUP_FILL = rollupSamplesSql("true").join(";\n");
 
 /** One sample ($1 target, $2 taken_at) added to the rollups, in the transaction that writes it: three statements. */
 export const ROLLUP_ONE_SAMPLE = rollupSamplesSql("s.target_id = $1 and s.taken_at = $2");
+
+/** Statements kept per bucket in statement_top: a page ranks a range on these, 10 rows shown × 5 candidates. */
+export const TOP_PER_BUCKET = 50;
+
+/**
+ * Rewrite statement_top (migration 004) for the hour, day and week buckets that [from, to) touches, for the targets
+ * matching `targets` (a condition on target_id): the TOP_PER_BUCKET statements with the most time in each bucket,
+ * from the rollups just written. Run after rollupSamplesSql, in the same transaction: delete, then insert.
+ */
+export function rankTopSql(targets: string, from: string, to: string): [remove: string, insert: string] {
+  const inRange = (grain: string) => `bucket >= ${bucketOf(grain, from)} and bucket < ${to}`;
+  const hourOrDay = `(grain = 'hour' and ${inRange("'hour'")} or grain = 'day' and ${inRange("'day'")})`;
+  return [
+    `delete from dbopt_store.statement_top
+ where ${targets} and (${hourOrDay} or grain = 'week' and ${inRange("'week'")})`,
+    `insert into dbopt_store.statement_top (target_id, grain, bucket, statement_id, total_ms)
+select target_id, grain, bucket, statement_id, total_ms from (
+  select target_id, grain, bucket, statement_id, total_ms,
+         row_number() over (partition by target_id, grain, bucket order by total_ms desc, statement_id) as rank
+    from (select target_id, grain, bucket, statement_id, total_ms from dbopt_store.statement_rollup
+           -- the day bound too, so only the partitions of the range are read (an hour starts after its day)
+           where ${targets} and ${hourOrDay} and bucket >= ${bucketOf("'day'", from)}
+          union all
+          select target_id, 'week', bucket, statement_id, total_ms from dbopt_store.statement_week
+           where ${targets} and ${inRange("'week'")}) r) ranked
+ where rank <= ${TOP_PER_BUCKET}`,
+  ];
+}
+
+/** One sample ($1 target, $2 taken_at): its hour's, day's and week's top statements ranked again. */
+export const TOP_ONE_SAMPLE = rankTopSql(
+  "target_id = $1::bigint",
+  "$2::timestamptz",
+  "$2::timestamptz + interval '1 microsecond'",
+);

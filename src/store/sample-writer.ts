@@ -5,7 +5,7 @@ import { DBOPT_VERSION } from "../version.js";
 import { insertRows } from "./bulk-insert.js";
 import { TABLE_COUNTERS } from "./read-relation-stats.js";
 import { statementKey, type TargetSample, type WaitObservation } from "./read-target-sample.js";
-import { ROLLUP_ONE_SAMPLE } from "./rollup-sql.js";
+import { ROLLUP_ONE_SAMPLE, TOP_ONE_SAMPLE } from "./rollup-sql.js";
 import {
   COUNTER_FIELDS,
   type CounterRestart,
@@ -306,7 +306,7 @@ export async function writeSample(
       `on conflict (statement_id) do update set read_at = excluded.read_at, stats_since = excluded.stats_since,
        ${COUNTER_COLUMNS.map(([c]) => `${c} = excluded.${c}`).join(", ")}`,
     );
-    for (const rollup of ROLLUP_ONE_SAMPLE) await store.query(rollup, [targetId, at]);
+    for (const rollup of [...ROLLUP_ONE_SAMPLE, ...TOP_ONE_SAMPLE]) await store.query(rollup, [targetId, at]);
     // An entry gone from the view was evicted or reset: if it comes back, all it holds is new.
     const present = statements.map((s) => ids.get(statementKey(s)));
     if (sample.workload.source === "pg_stat_statements")

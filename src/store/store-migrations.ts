@@ -3,6 +3,7 @@ import { DBOPT_VERSION } from "../version.js";
 import { SAMPLES_MIGRATION } from "./migrations/001-samples.js";
 import { PLANS_MIGRATION } from "./migrations/002-plans.js";
 import { ROLLUPS_MIGRATION } from "./migrations/003-rollups.js";
+import { STATEMENT_TOP_MIGRATION } from "./migrations/004-statement-top.js";
 import type { StoreConnection } from "./store-connection.js";
 
 export interface Migration {
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "hourly and daily rollups of statements and of the whole workload",
     sql: ROLLUPS_MIGRATION,
   },
+  { version: 4, description: "each hour's, day's and week's top statements", sql: STATEMENT_TOP_MIGRATION },
 ];
 
 /** The schema version this dbopt writes and reads. */

@@ -1,4 +1,5 @@
 import { ident, literal, sql } from "../util/sql-text.js";
+import { bucketOf } from "./rollup-sql.js";
 import type { StoreConnection } from "./store-connection.js";
 import { STORE_DDL_LOCK } from "./store-migrations.js";
 
@@ -91,6 +92,11 @@ export class PartitionKeeper {
       // Weekly rollups are not partitioned: a week goes once all its days have.
       await this.store.query(
         "delete from dbopt_store.statement_week where bucket + interval '7 days' <= $1",
+        [cutoff],
+      );
+      await this.store.query(
+        `delete from dbopt_store.statement_top
+          where (case grain when 'week' then bucket + interval '7 days' else ${bucketOf("'day'", "bucket")} + interval '1 day' end) <= $1`,
         [cutoff],
       );
       return [...days].sort();

@@ -252,11 +252,11 @@ describe.each(availableServers())("history store on $name", (srv) => {
     ]);
   });
 
-  it("upgrades a store at the previous schema version, keeping its samples, and refuses a newer one", async () => {
+  it("upgrades a store at schema version 2 (before the rollups and top statements), keeping its samples, and refuses a newer one", async () => {
     const connection = await StoreConnection.connect(store.url);
     try {
-      await migrateStore(connection, STORE_SCHEMA_VERSION - 1);
-      expect(await storeVersion(connection)).toBe(STORE_SCHEMA_VERSION - 1);
+      await migrateStore(connection, 2);
+      expect(await storeVersion(connection)).toBe(2);
     } finally {
       await connection.close();
     }
@@ -282,7 +282,7 @@ describe.each(availableServers())("history store on $name", (srv) => {
     // A statement for the new collector to plan: the target's statements were reset before this test.
     await lookups(target.url, 5);
     const run = await once();
-    expect(run.schema).toEqual({ from: STORE_SCHEMA_VERSION - 1, to: STORE_SCHEMA_VERSION });
+    expect(run.schema).toEqual({ from: 2, to: STORE_SCHEMA_VERSION });
     expect(run.samples[0]?.gap).toBeNull();
     const versions = await storeRows<{ version: number }>(
       "select version from dbopt_store.schema_version order by 1",
@@ -301,6 +301,17 @@ describe.each(availableServers())("history store on $name", (srv) => {
       { grain: "day", samples: 2, calls: 20, total_ms: 41 },
       { grain: "hour", samples: 2, calls: 20, total_ms: 41 },
     ]);
+    // Migration 004 ranked them into each hour's, day's and week's top statements.
+    expect(
+      await storeRows(
+        `select r.grain, r.total_ms from dbopt_store.statement_top r
+           join dbopt_store.statement st on st.id = r.statement_id where st.queryid = 42 order by 1`,
+      ),
+    ).toEqual([
+      { grain: "day", total_ms: 41 },
+      { grain: "hour", total_ms: 41 },
+      { grain: "week", total_ms: 41 },
+    ]);
     // The new collector's sample went into them too, in its own transaction.
     const [sampled] = await storeRows<{ samples: number }>(
       `select count(*)::int as samples from dbopt_store.workload_rollup w
@@ -308,6 +319,12 @@ describe.each(availableServers())("history store on $name", (srv) => {
         where w.grain = 'sample' and s.collector <> 'old/1'`,
     );
     expect(sampled?.samples).toBe(1);
+    // Every hour and day bucket's statements are in its top (fewer than 50 here), the new sample's too.
+    const perGrain = (table: string) =>
+      storeRows(
+        `select grain, count(*)::int as n from dbopt_store.${table} where grain <> 'week' group by 1 order by 1`,
+      );
+    expect(await perGrain("statement_top")).toEqual(await perGrain("statement_rollup"));
     expect((await storeRows("select 1 from dbopt_store.plan_sample")).length).toBeGreaterThan(0);
 
     await storeRows(
