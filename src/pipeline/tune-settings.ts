@@ -1,5 +1,8 @@
 import type { TuneMachine } from "../advisors/settings/pgtune-baseline.js";
 import { recommendSettings, type TuneReport } from "../advisors/settings/settings-advisor.js";
+
+export type { TuneReport } from "../advisors/settings/settings-advisor.js";
+
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
 import type { Snapshot } from "../facts/snapshot.js";
