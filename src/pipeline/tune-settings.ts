@@ -1,11 +1,11 @@
 import type { TuneMachine } from "../advisors/settings/pgtune-baseline.js";
 import { recommendSettings, type TuneReport } from "../advisors/settings/settings-advisor.js";
 
-export type { TuneReport } from "../advisors/settings/settings-advisor.js";
-
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
 import type { Snapshot } from "../facts/snapshot.js";
+
+export type { TuneReport } from "../advisors/settings/settings-advisor.js";
 
 /**
  * `dbopt tune`: PGTune's formulas for the machine, adjusted by what a live database (or a snapshot of one) shows.
