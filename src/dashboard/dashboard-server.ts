@@ -116,7 +116,7 @@ async function route(
         query: p.statement.query,
         findings: cache.plan(p.plan.id, () => storedPlanFindings(p.plan.plan, p.statement.query)),
       }));
-      return html(findingsPage(target, health, plans));
+      return html(findingsPage(target, health, plans, url.searchParams.get("rule")));
     }
     if (sub === "growth") {
       const range = parseRange(url.searchParams, target.lastSample);

@@ -12,8 +12,8 @@ import { STORE_SCHEMA_VERSION, storeVersion } from "../store/store-migrations.js
 import { InputError } from "../util/input-error.js";
 import { loadSqlParser } from "../util/sql-parser.js";
 
-/** The first store schema with everything the pages read (rollups are version 3; collect upgrades a store). */
-const OLDEST_SERVED_VERSION = 3;
+/** The first store schema with everything the pages read (top statements per bucket are version 4; collect upgrades a store). */
+const OLDEST_SERVED_VERSION = 4;
 
 export interface ServeOptions {
   /** A team store (postgresql://...); else the embedded store in `home`. */

@@ -12,6 +12,7 @@ import pg from "pg";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveTarget } from "../../src/connectors/postgres/target.js";
+import { SHOWN_PER_RULE } from "../../src/dashboard/pages/findings-page.js";
 import { collectSamples } from "../../src/pipeline/collect-samples.js";
 import { type RunningDashboard, serveDashboard } from "../../src/pipeline/serve-dashboard.js";
 import { createTestDatabase, server, type TestDatabase } from "../support/servers.js";
@@ -219,6 +220,19 @@ describe.skipIf(!CHROMIUM).each(server("pg15"))("dbopt serve on $name, in chromi
     // The health rules that run on what the store keeps, and the ones that need dbopt check.
     expect(await page.$eval("#not-run", (p) => p.textContent)).toContain("health/missing-primary-key");
     expect(await main()).toContain("health/dead-tuples");
+    // One section per health rule, with its count and at most a few findings in full.
+    const sections = await page.$$eval("#health-findings .rule-findings", (list) =>
+      list.map((section) => ({
+        rule: section.getAttribute("data-rule"),
+        count: Number(section.getAttribute("data-count")),
+        shown: section.querySelectorAll("li.finding").length,
+      })),
+    );
+    expect(sections.length).toBeGreaterThan(0);
+    for (const section of sections) {
+      expect(section.shown).toBe(Math.min(section.count, SHOWN_PER_RULE));
+      expect(new Set(sections.map((x) => x.rule)).size).toBe(sections.length);
+    }
     // The plan rules ran on the latest plans: the statements that had plans in the last day.
     expect(await main()).toMatch(
       /on the generic plan each statement had in the last day of samples \([1-9]\d* statements with plans\)/,
