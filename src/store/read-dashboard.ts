@@ -185,12 +185,13 @@ async function sumOverRange(
          from unnest($3::text[], $4::timestamptz[], $5::timestamptz[]) iv (grain, a, b)
          join dbopt_store.statement_rollup r
            on r.target_id = $1 and r.grain = iv.grain and r.bucket >= iv.a and r.bucket < iv.b
-        where r.statement_id = any($2::bigint[])
+        -- the range itself too, so only its partitions are read (the intervals come from arrays)
+        where r.statement_id = any($2::bigint[]) and r.bucket >= $8 and r.bucket < $9
        union all
        select ss.statement_id, ss.calls, ss.total_ms, ss.rows
          from unnest($6::timestamptz[], $7::timestamptz[]) iv (a, b)
          join dbopt_store.statement_sample ss on ss.target_id = $1 and ss.taken_at >= iv.a and ss.taken_at < iv.b
-        where ss.statement_id = any($2::bigint[])) x
+        where ss.statement_id = any($2::bigint[]) and ss.taken_at >= $8 and ss.taken_at < $9) x
      group by statement_id`,
     [
       targetId,
@@ -200,6 +201,8 @@ async function sumOverRange(
       buckets.map((b) => b[2]),
       cover.sample.map((iv) => iv[0]),
       cover.sample.map((iv) => iv[1]),
+      range.from,
+      range.to,
     ],
   );
   return rows.map((r) => ({
@@ -485,15 +488,19 @@ export async function readRecentPlans(
   limit: number,
 ): Promise<RecentPlan[]> {
   const rows = await store.query<PlanRow & { query: string }>(
-    `select distinct on (ps.statement_id) p.id, p.statement_id, p.shape_hash, p.first_seen, p.plan,
-            0 as samples, ps.taken_at as last_seen, st.query
-       from dbopt_store.plan_sample ps
-       join dbopt_store.plan p on p.id = ps.plan_id
-       join dbopt_store.statement st on st.id = ps.statement_id
-      where ps.target_id = $1
-        and ps.taken_at > (select max(taken_at) from dbopt_store.sample where target_id = $1) - interval '1 day'
-      order by ps.statement_id, ps.taken_at desc
-      limit $2`,
+    // The newest plan sample of each statement first, then its plan and text: joining first fetched a plan and
+    // hashed all 5,000 statements for each of a day's plan samples (294 ms -> 58 ms on the bench store).
+    `select p.id, p.statement_id, p.shape_hash, p.first_seen, p.plan, 0 as samples, latest.taken_at as last_seen,
+            st.query
+       from (select distinct on (ps.statement_id) ps.statement_id, ps.plan_id, ps.taken_at
+               from dbopt_store.plan_sample ps
+              where ps.target_id = $1
+                and ps.taken_at > (select max(taken_at) from dbopt_store.sample where target_id = $1) - interval '1 day'
+              order by ps.statement_id, ps.taken_at desc
+              limit $2) latest
+       join dbopt_store.plan p on p.id = latest.plan_id
+       join dbopt_store.statement st on st.id = latest.statement_id
+      order by p.statement_id`,
     [targetId, limit],
   );
   return rows.map((r) => ({
