@@ -7,6 +7,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { DbError } from "../../src/connectors/db-error.js";
 import { resolveTarget } from "../../src/connectors/postgres/target.js";
 import { type CollectOptions, collectSamples } from "../../src/pipeline/collect-samples.js";
+import { readTopStatements } from "../../src/store/read-dashboard.js";
+import { ROLLUP_ONE_SAMPLE, TOP_ONE_SAMPLE } from "../../src/store/rollup-sql.js";
 import { StoreConnection } from "../../src/store/store-connection.js";
 import { migrateStore, STORE_SCHEMA_VERSION, storeVersion } from "../../src/store/store-migrations.js";
 import { PartitionKeeper, partitionDay } from "../../src/store/store-partitions.js";
@@ -336,6 +338,56 @@ describe.each(availableServers())("history store on $name", (srv) => {
     expect((refused as DbError).message).toMatch(
       new RegExp(`has schema version ${STORE_SCHEMA_VERSION + 1}, newer than this dbopt`),
     );
+  });
+
+  it("keeps each hour's, day's and week's 50 heaviest statements, and ranks a range on them", async () => {
+    const writer = await StoreConnection.connect(store.url);
+    try {
+      await migrateStore(writer);
+      const at = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000 + 10 * 60_000);
+      await new PartitionKeeper(writer).ensure(at);
+      // 60 statements in one sample, statement k taking k ms: the heaviest 50 are 11..60.
+      await writer.query(
+        `insert into dbopt_store.target (system_identifier, database_name, address) values (1, 'top', 'x@top:5432/top');
+         insert into dbopt_store.statement (target_id, queryid, user_name, toplevel, query, first_seen, last_seen)
+         select t.id, k, 'app', true, 'select ' || k, now(), now() from dbopt_store.target t, generate_series(1, 60) k;`,
+      );
+      const [{ id: targetId }] = (await writer.query<{ id: string }>(
+        "select id from dbopt_store.target",
+      )) as [{ id: string }];
+      await writer.query(
+        `insert into dbopt_store.sample (target_id, taken_at, statements, statements_active, wait_probes, duration_ms,
+                                         collector, dbopt_version) values ($1, $2, 60, 60, 0, 1, 'test', 'test')`,
+        [targetId, at],
+      );
+      await writer.query(
+        `insert into dbopt_store.statement_sample
+         select $1, $2, st.id, 1, st.queryid, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, false
+           from dbopt_store.statement st`,
+        [targetId, at],
+      );
+      for (const sql of [...ROLLUP_ONE_SAMPLE, ...TOP_ONE_SAMPLE]) await writer.query(sql, [targetId, at]);
+      expect(
+        await storeRows(
+          `select t.grain, count(*)::int as n, min(st.queryid)::int as lightest from dbopt_store.statement_top t
+             join dbopt_store.statement st on st.id = t.statement_id group by 1 order by 1`,
+        ),
+      ).toEqual([
+        { grain: "day", n: 50, lightest: 11 },
+        { grain: "hour", n: 50, lightest: 11 },
+        { grain: "week", n: 50, lightest: 11 },
+      ]);
+      const top = await readTopStatements(
+        writer,
+        Number(targetId),
+        { from: new Date(at.getTime() - 60_000), to: new Date(at.getTime() + 60_000) },
+        10,
+      );
+      expect(top.map((t) => t.query)).toEqual(Array.from({ length: 10 }, (_, i) => `select ${60 - i}`));
+      expect(top[0]).toMatchObject({ calls: 1, totalMs: 60 });
+    } finally {
+      await writer.close();
+    }
   });
 
   it("drops whole days of samples older than --keep, and keeps the recent ones", async () => {
