@@ -1,11 +1,12 @@
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
+import type { MachineFacts } from "../facts/machine-facts.js";
 import type { Snapshot } from "../facts/snapshot.js";
+import { statsAgeSeconds } from "../facts/snapshot-accessors.js";
 import { type Finding, rankFindings } from "../findings/finding.js";
 import { mergeByParent } from "../findings/partition-findings.js";
 import { withTimeShare } from "../findings/ranking.js";
-import type { HealthFacts, MachineFacts } from "../rules/health/health-facts.js";
-import { statsAgeSeconds } from "../rules/health/health-facts.js";
+import type { HealthFacts } from "../rules/health/health-facts.js";
 import { indexBloat } from "../rules/health/index-bloat.js";
 import { tableBloatCheck } from "../rules/health/table-bloat.js";
 import { HEALTH_RULES, WORKLOAD_RULES } from "../rules/registry.js";
