@@ -2,6 +2,7 @@ import type { AdviceReport } from "../advisors/index/advice-report.js";
 import type { WorkloadStatement } from "../advisors/index/workload-query.js";
 import { adviseMysqlIndexes } from "../advisors/mysql/advise-mysql-indexes.js";
 import { MysqlWhatIf } from "../advisors/mysql/mysql-what-if.js";
+import { parseMysqlWorkloadFile } from "../advisors/mysql/mysql-workload-file.js";
 import { copySchemaAndSample } from "../advisors/mysql/scratch-sample.js";
 import type { MysqlConnector } from "../connectors/mysql/mysql-connector.js";
 import { MysqlSandbox } from "../connectors/mysql/mysql-sandbox.js";
@@ -9,10 +10,13 @@ import type { MysqlTarget } from "../connectors/mysql/mysql-target.js";
 import { collectMysqlFacts } from "../facts/collect-mysql/collect-mysql-facts.js";
 import { readStatementSamples } from "../facts/collect-mysql/statement-samples.js";
 import { InputError } from "../util/input-error.js";
+import { readTextFile } from "../util/read-input.js";
 
 export interface MysqlAdviseOptions {
   /** Statements and weights (--workload FILE); else the top digests with a sample text. */
   workload?: WorkloadStatement[];
+  /** --workload FILE: read and parsed here when `workload` is not given. */
+  workloadFile?: string;
   /**
    * Where candidates are built: "self" (--sandbox: the --db database is a copy), another database (--sandbox URL),
    * or null with samplePercent (a scratch database made from the live schema and a row sample).
@@ -52,6 +56,12 @@ export async function adviseMysqlDatabase(
     );
   if (options.sandbox !== null && options.samplePercent !== null)
     throw new InputError("--sample makes its own sandbox; --sandbox names one", "give one of them");
+  // The file is read before anything is asked of the server, so a missing or broken file is the first error.
+  const fromFile =
+    options.workload ??
+    (options.workloadFile !== undefined
+      ? parseMysqlWorkloadFile(await readTextFile(options.workloadFile), options.workloadFile)
+      : undefined);
   const caps = await db.capabilities();
   if (!caps.invisibleIndexes)
     throw new InputError(
@@ -59,7 +69,7 @@ export async function adviseMysqlDatabase(
       "advise needs MariaDB 10.6+ (IGNORED indexes) or MySQL 8.0+ (INVISIBLE indexes)",
     );
   const notes: string[] = [];
-  const workload = options.workload ?? (await digestWorkload(db, options.top ?? 20, notes));
+  const workload = fromFile ?? (await digestWorkload(db, options.top ?? 20, notes));
   const timeouts = {
     statementTimeoutMs: db.options.statementTimeoutMs,
     lockTimeoutMs: db.options.lockTimeoutMs,

@@ -92,19 +92,14 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
       // mysql:// and mariadb:// go to the MySQL advisor: real indexes on a sandbox, switched on and off.
       const { withMysqlConnection } = await import("../mysql-connection.js");
       const { adviseMysqlDatabase } = await import("../../pipeline/advise-mysql.js");
-      const { parseMysqlWorkloadFile } = await import("../../advisors/mysql/mysql-workload-file.js");
       const { resolveMysqlTarget } = await import("../../connectors/mysql/mysql-target.js");
-      const { readTextFile } = await import("../../util/read-input.js");
       if (flags.log || flags.apply || flags.verify)
         throw new InputError(
           `${flags.log ? "--log" : flags.apply ? "--apply" : "--verify"} is for PostgreSQL`,
           "on MySQL/MariaDB give the workload with --workload FILE (or none: the digests), and run the printed ALTER TABLE yourself; the advice always measures before and after",
         );
-      const workload = flags.workload
-        ? parseMysqlWorkloadFile(await readTextFile(flags.workload), flags.workload)
-        : undefined;
       const options = {
-        ...(workload ? { workload } : {}),
+        ...(flags.workload ? { workloadFile: flags.workload } : {}),
         sandbox: sandboxUrl ? resolveMysqlTarget(sandboxUrl) : flags.sandbox ? ("self" as const) : null,
         samplePercent: checked.sample !== undefined ? checked.sample * 100 : null,
         minImprovement: checked.minImprovement,
