@@ -1,15 +1,14 @@
-import type { IndexFacts, Snapshot, StatementFacts, TableFacts } from "../facts/snapshot.js";
+import type { Snapshot, StatementFacts } from "../facts/snapshot.js";
 import { DBOPT_VERSION } from "../version.js";
 import {
   nearestSample,
-  type StoredIndex,
-  type StoredTable,
   type StoredTarget,
   sampleIndexes,
   sampleTables,
   settingsAt,
 } from "./read-sample-objects.js";
 import type { StoreConnection } from "./store-connection.js";
+import { storedSnapshot } from "./stored-snapshot.js";
 
 type Row = Record<string, unknown>;
 
@@ -113,8 +112,7 @@ export async function exportSample(
   const time = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
   const version = target.serverVersion ?? "";
   const source = row.checkpoints_source as string | null;
-  const snapshot: Snapshot = {
-    format: "dbopt-snapshot/1",
+  const snapshot = storedSnapshot({
     capturedAt: takenAt.toISOString(),
     dboptVersion: DBOPT_VERSION,
     server: {
@@ -138,10 +136,9 @@ export async function exportSample(
       deadlocks: num(row.deadlocks),
       statsResetAt: time(row.stats_reset),
     },
-    tables: tables.map((t) => tableFacts(t, blockSize)),
-    indexes: indexes.map((i) => indexFacts(i, blockSize)),
-    constraints: [],
-    columnStats: [],
+    tables,
+    indexes,
+    blockSize,
     settings: settings.map((s) => ({
       name: s.name,
       setting: s.setting,
@@ -161,15 +158,6 @@ export async function exportSample(
       totalMs: statements.reduce((t, s) => t + s.totalMs, 0),
       statements,
     },
-    sequences: [],
-    activity: {
-      sessions: [],
-      connectionsByState: {},
-      maxConnections: 0,
-      reservedConnections: 0,
-      indexBuilds: [],
-    },
-    replication: { inRecovery: false, slots: [], standbys: [] },
     checkpoints:
       source === "pg_stat_bgwriter" || source === "pg_stat_checkpointer"
         ? {
@@ -184,9 +172,8 @@ export async function exportSample(
             serverNow: takenAt.toISOString(),
           }
         : null,
-    exactBloat: null,
     absent: [...NOT_IN_STORE],
-  };
+  });
   return { snapshot, takenAt, notes };
 }
 
@@ -257,89 +244,6 @@ async function statementsAt(
       `${rebuilt} statements restarted their counters after this sample (a reset, an eviction or a restart): their figures are the deltas the store holds up to it, not since pg_stat_statements' reset`,
     );
   return out.sort((a, b) => b.totalMs - a.totalMs);
-}
-
-function tableFacts(t: StoredTable, blockSize: number): TableFacts {
-  const c = t.counters;
-  const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
-  const nn = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  const time = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
-  const kinds = ["table", "partitioned", "matview", "foreign"] as const;
-  return {
-    oid: t.oid,
-    schema: t.schema,
-    name: t.name,
-    kind: kinds.find((k) => k === t.kind) ?? "table",
-    parent: null,
-    persistence: "permanent",
-    rowsEstimate: t.rowsEstimate,
-    pages: Math.round(t.sizeBytes / blockSize),
-    sizeBytes: t.sizeBytes,
-    totalBytes: t.totalBytes,
-    options: [],
-    frozenXidAge: t.frozenXidAge,
-    minMxidAge: null,
-    rowWidth: null,
-    anyNulls: false,
-    columns: [],
-    stats:
-      c.n_live_tup === null || c.n_live_tup === undefined
-        ? null
-        : {
-            seqScan: n(c.seq_scan),
-            seqTupRead: n(c.seq_tup_read),
-            idxScan: nn(c.idx_scan),
-            idxTupFetch: nn(c.idx_tup_fetch),
-            nTupIns: n(c.n_tup_ins),
-            nTupUpd: n(c.n_tup_upd),
-            nTupDel: n(c.n_tup_del),
-            nTupHotUpd: n(c.n_tup_hot_upd),
-            nLiveTup: n(c.n_live_tup),
-            nDeadTup: n(c.n_dead_tup),
-            nModSinceAnalyze: n(c.n_mod_since_analyze),
-            lastVacuum: time(c.last_vacuum),
-            lastAutovacuum: time(c.last_autovacuum),
-            lastAnalyze: time(c.last_analyze),
-            lastAutoanalyze: time(c.last_autoanalyze),
-            vacuumCount: n(c.vacuum_count),
-            autovacuumCount: n(c.autovacuum_count),
-            analyzeCount: n(c.analyze_count),
-            autoanalyzeCount: n(c.autoanalyze_count),
-            heapBlksRead: n(c.heap_blks_read),
-            heapBlksHit: n(c.heap_blks_hit),
-            nTupNewpageUpd: null,
-            nInsSinceVacuum: null,
-          },
-  };
-}
-
-function indexFacts(i: StoredIndex, blockSize: number): IndexFacts {
-  return {
-    oid: i.oid,
-    schema: i.schema,
-    name: i.name,
-    tableSchema: i.tableSchema,
-    table: i.table,
-    definition: i.definition,
-    method: /\bUSING (\w+)/.exec(i.definition)?.[1] ?? "btree",
-    columns: [],
-    keyColumnCount: 0,
-    // pg_get_indexdef says UNIQUE for unique and primary-key indexes alike.
-    isUnique: /^CREATE UNIQUE INDEX/i.test(i.definition),
-    isPrimary: false,
-    isValid: i.isValid,
-    isReady: true,
-    predicate: null,
-    constraint: null,
-    sizeBytes: i.sizeBytes,
-    pages: Math.round(i.sizeBytes / blockSize),
-    rowsEstimate: 0,
-    keyWidth: null,
-    stats:
-      i.idxScan === null
-        ? null
-        : { idxScan: i.idxScan, idxTupRead: i.idxTupRead ?? 0, idxTupFetch: i.idxTupFetch ?? 0 },
-  };
 }
 
 /** "15.20 (Debian ...)" → 150020; "9.6.24" → 90624. */
