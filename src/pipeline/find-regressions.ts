@@ -1,14 +1,11 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { DbError } from "../connectors/db-error.js";
 import { diffPlans } from "../facts/plan/plan-diff.js";
 import { judgeDiff } from "../facts/plan/plan-diff-verdict.js";
 import { analyzePlan } from "../facts/plan/plan-metrics.js";
 import { type Plan, walkPlan } from "../facts/plan/plan-model.js";
 import type { EvidenceValue, Finding, Severity } from "../findings/finding.js";
-import { openStore, storeHome } from "../store/open-store.js";
+import { openExistingStore } from "../store/open-existing-store.js";
+import { type StoredTarget, storedTargets } from "../store/read-sample-objects.js";
 import type { StoreConnection } from "../store/store-connection.js";
-import { STORE_SCHEMA_VERSION, storeVersion } from "../store/store-migrations.js";
 import {
   type CallTotals,
   DEFAULT_THRESHOLDS,
@@ -16,7 +13,6 @@ import {
   type RegressionThresholds,
 } from "../store/window-statistics.js";
 import { formatBytes, formatCount, formatFactor, formatMs } from "../util/format.js";
-import { InputError } from "../util/input-error.js";
 
 export interface RegressionsOptions {
   /** A team store (postgresql://...); else the embedded store in `home`. */
@@ -85,35 +81,14 @@ const PRESENCE_LIMIT = 20;
  */
 export async function findRegressions(options: RegressionsOptions): Promise<RegressionsReport> {
   const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
-  if (!options.store) {
-    // Reading needs no new empty store: say there is none instead of initialising one.
-    const data = join(options.home ?? storeHome().home, "store");
-    if (!existsSync(join(data, "PG_VERSION")))
-      throw new InputError(
-        `there is no history store in ${data} yet`,
-        "run dbopt collect first, or pass --store postgresql://... (a team store)",
-      );
-  }
-  const opened = await openStore({
+  const opened = await openExistingStore({
     url: options.store,
-    ...(options.home ? { home: options.home } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    home: options.home,
+    onProgress: options.onProgress,
   });
   try {
     const { store } = opened;
-    const version = await storeVersion(store);
-    if (version === 0)
-      throw new InputError(
-        `the history store ${opened.description} has no samples yet`,
-        "run dbopt collect on the database first (with the same --store)",
-      );
-    if (version > STORE_SCHEMA_VERSION)
-      throw new DbError({
-        code: "unsupported-version",
-        message: `the history store ${opened.description} has schema version ${version}, newer than this dbopt knows (${STORE_SCHEMA_VERSION})`,
-        hint: "upgrade dbopt to the version the collectors use",
-      });
-    const targets = await chosenTargets(store, options.target);
+    const targets = await storedTargets(store, options.target);
     const report: RegressionsReport = {
       store: opened.description,
       thresholds,
@@ -127,34 +102,6 @@ export async function findRegressions(options: RegressionsOptions): Promise<Regr
   }
 }
 
-interface TargetRow {
-  id: number;
-  address: string;
-  database: string;
-}
-
-async function chosenTargets(store: StoreConnection, wanted: string | undefined): Promise<TargetRow[]> {
-  const rows = (
-    await store.query<{ id: string; address: string; database_name: string }>(
-      "select id, address, database_name from dbopt_store.target order by address",
-    )
-  ).map((r) => ({ id: Number(r.id), address: r.address, database: r.database_name }));
-  if (!wanted) return rows;
-  // A URL names its target by user@host:port/database; a bare name by the database.
-  const exact = rows.filter((r) => r.address === wanted || `postgresql://${r.address}` === wanted);
-  const chosen = exact.length
-    ? exact
-    : rows.filter((r) => r.database === wanted || r.address.endsWith(`/${wanted}`));
-  if (!chosen.length)
-    throw new InputError(
-      `the history store has no samples of ${wanted}`,
-      rows.length
-        ? `it has: ${rows.map((r) => r.address).join(", ")}`
-        : "run dbopt collect on the database first (with the same --store)",
-    );
-  return chosen;
-}
-
 interface StatementWindows {
   queryid: string;
   query: string;
@@ -165,7 +112,7 @@ interface StatementWindows {
 
 async function targetRegressions(
   store: StoreConnection,
-  target: TargetRow,
+  target: StoredTarget,
   options: RegressionsOptions,
   thresholds: RegressionThresholds,
 ): Promise<TargetRegressions> {

@@ -149,10 +149,13 @@ export async function settingsAt(
 }
 
 /**
- * The store's target named `wanted`: its address as stored (user@host:port/database, with or without
- * postgresql://) or its database name. Exactly one must match.
+ * The store's targets named `wanted` (all of them when it is undefined): its address as stored
+ * (user@host:port/database, with or without postgresql://) or its database name. None matching is the user's error.
  */
-export async function storedTarget(store: StoreConnection, wanted: string): Promise<StoredTarget> {
+export async function storedTargets(
+  store: StoreConnection,
+  wanted: string | undefined,
+): Promise<StoredTarget[]> {
   const rows = (
     await store.query<{ id: string; address: string; database_name: string; server_version: string | null }>(
       "select id, address, database_name, server_version from dbopt_store.target order by address",
@@ -163,18 +166,26 @@ export async function storedTarget(store: StoreConnection, wanted: string): Prom
     database: r.database_name,
     serverVersion: r.server_version,
   }));
+  if (wanted === undefined) return rows;
+  // A URL names its target by user@host:port/database; a bare name by the database.
   const exact = rows.filter((r) => r.address === wanted || `postgresql://${r.address}` === wanted);
   const chosen = exact.length
     ? exact
     : rows.filter((r) => r.database === wanted || r.address.endsWith(`/${wanted}`));
-  const first = chosen[0];
-  if (!first)
+  if (!chosen.length)
     throw new InputError(
       `the history store has no samples of ${wanted}`,
       rows.length
         ? `it has: ${rows.map((r) => r.address).join(", ")}`
         : "run dbopt collect on the database first (with the same --store)",
     );
+  return chosen;
+}
+
+/** The store's one target named `wanted` (see storedTargets); naming several is the user's error. */
+export async function storedTarget(store: StoreConnection, wanted: string): Promise<StoredTarget> {
+  const chosen = await storedTargets(store, wanted);
+  const first = chosen[0] as StoredTarget;
   if (chosen.length > 1)
     throw new InputError(
       `${wanted} names ${chosen.length} targets in the history store: ${chosen.map((r) => r.address).join(", ")}`,
