@@ -7,6 +7,7 @@
  */
 import { deparseSync } from "pgsql-deparser";
 import { parseSql, tryParseSql } from "../../util/sql-parser.js";
+import { keyEquality } from "./key-equality.js";
 
 type Node = Record<string, unknown>;
 
@@ -62,28 +63,6 @@ export function batchedStatement(
   // Parsed back: a deparser that wrote something else would not reach a user.
   if (tryParseSql(text)?.stmts?.length !== 1) return null;
   return { text, column: key.fields.at(-1) as string, param: `$${key.number}`, lateral: perValue };
-}
-
-/** `col = $n` among the ANDed conditions of a WHERE clause. */
-function keyEquality(node: Node): { expr: Node; fields: string[]; number: number } | null {
-  const bool = node.BoolExpr as Node | undefined;
-  if (bool) {
-    if (bool.boolop !== "AND_EXPR") return null;
-    for (const arg of (bool.args as Node[]) ?? []) {
-      const found = keyEquality(arg);
-      if (found) return found;
-    }
-    return null;
-  }
-  const expr = node.A_Expr as Node | undefined;
-  if (expr?.kind !== "AEXPR_OP") return null;
-  const op = ((expr.name as Node[])?.[0]?.String as Node | undefined)?.sval;
-  const ref = (expr.lexpr as Node | undefined)?.ColumnRef as Node | undefined;
-  const param = (expr.rexpr as Node | undefined)?.ParamRef as Node | undefined;
-  if (op !== "=" || !ref || !param) return null;
-  const fields = ((ref.fields as Node[]) ?? []).map((f) => (f.String as Node | undefined)?.sval);
-  if (fields.length === 0 || fields.some((f) => typeof f !== "string")) return null;
-  return { expr, fields: fields as string[], number: Number(param.number) };
 }
 
 /** Whether a select-list item is `*`, `t.*` or the key column itself. */

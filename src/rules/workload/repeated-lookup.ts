@@ -4,6 +4,7 @@ import { formatCount, formatMs, formatPercent, round3 } from "../../util/format.
 import { byteToCharOffset, tryParseSql } from "../../util/sql-parser.js";
 import { type SqlText, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
+import { keyEquality } from "./key-equality.js";
 import { oneLine, timeShare, type WorkloadRuleFacts } from "./workload-facts.js";
 
 type Options = {
@@ -200,11 +201,11 @@ export function batchedRewrite(
   const stmt = tree?.stmts?.[0]?.stmt as Node | undefined;
   const select = stmt?.SelectStmt as Node | undefined;
   if (!select?.whereClause || tree?.stmts?.length !== 1) return null;
-  const lookup = findKeyEquality(select.whereClause as Node);
+  const lookup = keyEquality(select.whereClause as Node);
   if (!lookup) return null;
-  const { column, paramNumber } = lookup;
-  const paramLocation = byteToCharOffset(sql, lookup.paramLocation);
-  const param = `$${paramNumber}`;
+  const column = lookup.fields.at(-1) as string;
+  const paramLocation = byteToCharOffset(sql, lookup.location);
+  const param = `$${lookup.number}`;
   if (sql.slice(paramLocation, paramLocation + param.length) !== param) return null;
   const rewritten = `${sql.slice(0, paramLocation)}ANY(${param})${sql.slice(paramLocation + param.length)}`;
   const from = (select.fromClause as Node[] | undefined) ?? [];
@@ -216,31 +217,5 @@ export function batchedRewrite(
     column,
     param,
     table: table ?? null,
-  };
-}
-
-function findKeyEquality(node: Node): { column: string; paramLocation: number; paramNumber: number } | null {
-  const bool = node.BoolExpr as Node | undefined;
-  if (bool) {
-    if (bool.boolop !== "AND_EXPR") return null;
-    for (const arg of (bool.args as Node[]) ?? []) {
-      const found = findKeyEquality(arg);
-      if (found) return found;
-    }
-    return null;
-  }
-  const expr = node.A_Expr as Node | undefined;
-  if (expr?.kind !== "AEXPR_OP") return null;
-  const op = ((expr.name as Node[])?.[0]?.String as Node | undefined)?.sval;
-  const ref = (expr.lexpr as Node | undefined)?.ColumnRef as Node | undefined;
-  const param = (expr.rexpr as Node | undefined)?.ParamRef as Node | undefined;
-  if (op !== "=" || !ref || !param) return null;
-  const names = ((ref.fields as Node[]) ?? [])
-    .map((f) => (f.String as Node | undefined)?.sval)
-    .filter(Boolean);
-  return {
-    column: String(names.at(-1)),
-    paramLocation: Number(param.location),
-    paramNumber: Number(param.number),
   };
 }
