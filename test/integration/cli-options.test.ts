@@ -64,7 +64,7 @@ const CASES: Case[] = [
   [
     "analyze --format",
     ["analyze", "--db", NOWHERE, "--format", "xml"],
-    /--format must be one of terminal, json, markdown, got "xml"/,
+    /--format must be one of terminal, json, markdown, html, got "xml"/,
   ],
   [
     "analyze --fail-on",
@@ -82,7 +82,11 @@ const CASES: Case[] = [
     /--lock-timeout must be a duration of at least 1ms/,
   ],
   ["analyze --db empty", ["analyze", "--db", ""], /--db needs a value, got an empty string/],
-  ["analyze --db mysql", ["analyze", "--db", "mysql://root@127.0.0.1/x"], /--db must be a PostgreSQL URL/],
+  [
+    "analyze --db redis",
+    ["analyze", "--db", "redis://127.0.0.1/x"],
+    /--db must be a database URL like postgresql:\/\/.* or mysql:\/\/.*, got "redis:\/\/127\.0\.0\.1\/x"/,
+  ],
   [
     "analyze -o folder",
     ["analyze", "--db", NOWHERE, "-o", scratch],
@@ -188,8 +192,8 @@ const CASES: Case[] = [
   ],
   [
     "explain --format",
-    ["explain", PLAN, "--format", "html"],
-    /--format must be one of terminal, json, markdown/,
+    ["explain", PLAN, "--format", "yaml"],
+    /--format must be one of terminal, json, markdown, html, got "yaml"/,
   ],
   // snapshot
   [
@@ -206,7 +210,7 @@ const CASES: Case[] = [
   [
     "demo --format",
     ["demo", "--format", "yaml"],
-    /--format must be one of terminal, json, markdown, got "yaml"\. Run dbopt demo --help/,
+    /--format must be one of terminal, json, markdown, html, got "yaml"\. Run dbopt demo --help/,
   ],
   ["demo -o folder", ["demo", "-o", scratch], /--output ".*" cannot be written: it is a folder/],
   // logs
