@@ -22,27 +22,14 @@ export async function completeStatements(
   context: SearchContext,
   start: IndexCandidate[],
 ): Promise<IndexCandidate[]> {
-  const {
-    queries,
-    whatIf,
-    options,
-    measurable,
-    databaseBytes,
-    progress,
-    notes,
-    ratio,
-    gainOf,
-    onTable,
-    sizeOf,
-    charge,
-    tableBytes,
-  } = context;
+  // The names used often; the rest are read off the context where they are used once.
+  const { queries, whatIf, options, databaseBytes, onTable, sizeOf, tableBytes } = context;
   let current = start;
   // What the workload still costs with the set so far: space is priced against it here, since once the greedy's
   // indexes are in, the statements left slow are a small share of the no-index workload MIN_MARGINAL refers to.
   const remaining = async (config: IndexCandidate[]) => {
     let w = 0;
-    for (const q of queries) w += q.weight * (await ratio(q, config));
+    for (const q of queries) w += q.weight * (await context.ratio(q, config));
     return w;
   };
   for (const q of [...queries].sort((a, b) => b.weight - a.weight)) {
@@ -58,7 +45,7 @@ export async function completeStatements(
       extra: number;
       net: number;
     } | null = null;
-    for (const y of measurable) {
+    for (const y of context.measurable) {
       if (current.includes(y) || !q.tables.has(`${y.schema}.${y.table}`) || !servesWholeStatement(y, q.shape))
         continue;
       const withY = [...current, y];
@@ -74,8 +61,8 @@ export async function completeStatements(
       const extra = (await whatIf.size(y)) - (await sizeOf(unused));
       if (options.budgetBytes !== null && (await sizeOf(current)) + extra > options.budgetBytes) continue;
       if (options.maxIndexes !== null && next.length > options.maxIndexes) continue;
-      const writes = charge(y).ms - unused.reduce((sum, x) => sum + charge(x).ms, 0);
-      const gain = (await gainOf(current, next, onTable(y))) - writes;
+      const writes = context.charge(y).ms - unused.reduce((sum, x) => sum + context.charge(x).ms, 0);
+      const gain = (await context.gainOf(current, next, onTable(y))) - writes;
       if (gain <= 0) continue;
       // Small beside its table or the database; or (a covering variant, which skips the heap rows the planner
       // underrates) no larger than the table and worth its bytes priced against what the workload still costs.
@@ -88,8 +75,8 @@ export async function completeStatements(
     }
     if (!best) continue;
     const figures = `brings the planned cost of ${oneLine(q.sql)} from ${now.toFixed(1)} to ${best.cost.toFixed(1)} for ${formatBytes(Math.max(best.extra, 0))} more (${formatPercent(Math.max(best.extra, 0) / Math.max(tableBytes(best.y), 1), 1)} of the table)`;
-    progress(`whole-statement index ${candidateDdl(best.y)}: ${figures}`);
-    notes.push(
+    context.progress(`whole-statement index ${candidateDdl(best.y)}: ${figures}`);
+    context.notes.push(
       `${candidateDdl(best.y)} serves every equality and ORDER BY column of its statement: it ${figures}; dbopt takes such an index when it halves the statement's cost at no more than half the table's bytes, since the planner underrates the heap rows and the sort a narrower index leaves`,
     );
     const y = best.y;
