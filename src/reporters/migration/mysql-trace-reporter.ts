@@ -1,6 +1,7 @@
 /** Output of `dbopt migrate trace` on MySQL/MariaDB: per statement what the server accepted and how long it took. */
 import type { MysqlMigrationTraceReport } from "../../pipeline/trace-mysql-migrations.js";
 import { createPalette } from "../palette.js";
+import { traceHeader, traceSqlLine, verdictLines, verdictTally } from "./trace-lines.js";
 
 export function renderMysqlTrace(
   report: MysqlMigrationTraceReport,
@@ -9,16 +10,10 @@ export function renderMysqlTrace(
 ): string {
   if (format === "json") return `${JSON.stringify(report, null, 2)}\n`;
   const p = createPalette(colour);
-  const lines = [
-    p.bold(
-      `dbopt migrate trace: ${report.statements.length} statements on ${report.server} (sandbox ${report.database})`,
-    ),
-    "",
-  ];
+  const lines = traceHeader(p, report.statements.length, `${report.server} (sandbox ${report.database})`);
   for (const t of report.statements) {
-    const byThis = report.findings.filter((f) => f.location?.file === t.file && f.location?.line === t.line);
     lines.push(`${p.bold(`${t.file}:${t.line}`)}  ${t.durationMs.toFixed(1)} ms`);
-    lines.push(p.dim(`  > ${t.sql.replace(/\s+/g, " ").slice(0, 150)}`));
+    lines.push(traceSqlLine(p, t.sql));
     for (const a of t.attempts)
       lines.push(
         a.accepted
@@ -28,16 +23,9 @@ export function renderMysqlTrace(
     if (t.ranAsWritten && !t.error)
       lines.push(`  ${p.red("no online form accepted:")} ran as written, writes blocked meanwhile`);
     if (t.error) lines.push(`  ${p.red("failed:")} ${t.error}`);
-    for (const f of byThis) {
-      const verdict = String(f.evidence.trace ?? "not traced");
-      const paint = verdict === "confirmed" ? p.red : verdict === "contradicted" ? p.green : p.dim;
-      lines.push(`  ${paint(verdict)} ${p.dim(f.ruleId)}: ${f.title}`);
-    }
+    lines.push(...verdictLines(p, report.findings, t));
     lines.push("");
   }
-  const count = (v: string) => report.findings.filter((f) => f.evidence.trace === v).length;
-  lines.push(
-    `${count("confirmed")} lint findings confirmed by the server, ${count("contradicted")} contradicted`,
-  );
+  lines.push(verdictTally(report.findings, "lint findings", "the server"));
   return `${lines.join("\n")}\n`;
 }
