@@ -61,7 +61,8 @@ export function servesAsWell(wider: IndexShape, narrower: IndexShape): boolean {
   if (sameIndex(wider, narrower)) return true;
   if (wider.table !== narrower.table || wider.method !== "btree" || narrower.method !== "btree") return false;
   if (narrower.unique || wider.predicate !== narrower.predicate) return false;
-  if (narrower.keys.length >= wider.keys.length) return false;
+  // Equal keys count too: the wider one then carries more in INCLUDE (a covering variant of the same lookup).
+  if (narrower.keys.length > wider.keys.length) return false;
   if (!narrower.keys.every((k, i) => wider.keys[i] === k)) return false;
   const carried = new Set([...wider.keys, ...wider.include]);
   return narrower.include.every((c) => carried.has(c));

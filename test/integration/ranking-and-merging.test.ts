@@ -104,7 +104,7 @@ describe.each(server("pg15"))("ranking and merging on $name", (s) => {
     // The advisor's index and the finding's: one to build, said where they differ.
     const advised = advice?.recommendations.find((x) => /ON rental/.test(x.ddl));
     if (advised) {
-      expect(merged?.evidence.advisedIndex).toBeDefined();
+      expect(merged?.evidence.advisedIndex, `${advised.ddl} / ${merged?.fix?.sql}`).toBeDefined();
       const same = /rental \(customer_id, rental_date/.test(advised.ddl);
       if (!same) {
         expect(merged?.fix?.note, `${advised.ddl} / ${JSON.stringify(merged?.evidence)}`).toMatch(
