@@ -1,28 +1,20 @@
 import type { Connection, RowDataPacket } from "mysql2/promise";
-import {
-  type MysqlCapabilities,
-  readMysqlCapabilities,
-  statementTimeLimitSql,
-} from "./mysql-capabilities.js";
+import { type MysqlCapabilities, readMysqlCapabilities } from "./mysql-capabilities.js";
 import { mapMysqlError } from "./mysql-error-mapping.js";
+import {
+  limitMysqlSession,
+  MYSQL_SESSION_DEFAULTS,
+  type MysqlSessionLimits,
+  openMysqlConnection,
+} from "./mysql-session.js";
 import type { MysqlTarget } from "./mysql-target.js";
 
 export type { MysqlCapabilities } from "./mysql-capabilities.js";
 
-export interface MysqlConnectorOptions {
-  statementTimeoutMs: number;
-  lockTimeoutMs: number;
-  connectTimeoutMs: number;
-}
+export type MysqlConnectorOptions = MysqlSessionLimits;
 
 /** At the end, as for PostgreSQL: SHOW PROCESSLIST and the slow log show the whole text with it. The digest text drops comments (MariaDB 10.11), so collect-mysql-facts.ts knows its own statements by what they read. */
 export const DBOPT_TAG = " /* dbopt */";
-
-const DEFAULTS: MysqlConnectorOptions = {
-  statementTimeoutMs: 30_000,
-  lockTimeoutMs: 2_000,
-  connectTimeoutMs: 10_000,
-};
 
 /**
  * One read-only session on a MySQL or MariaDB server: every statement tagged, each limited in time
@@ -41,25 +33,8 @@ export class MysqlConnector {
     target: MysqlTarget,
     options: Partial<MysqlConnectorOptions> = {},
   ): Promise<MysqlConnector> {
-    const settings = { ...DEFAULTS, ...options };
-    // The driver is loaded only by commands that connect to MySQL.
-    const mysql = await import("mysql2/promise");
-    let connection: Connection;
-    try {
-      connection = await mysql.createConnection({
-        host: target.host,
-        port: target.port,
-        user: target.user,
-        ...(target.password !== undefined ? { password: target.password } : {}),
-        database: target.database,
-        connectTimeout: settings.connectTimeoutMs,
-        supportBigNumbers: true,
-        dateStrings: true,
-        multipleStatements: false,
-      });
-    } catch (error) {
-      throw mapMysqlError(error, target);
-    }
+    const settings = { ...MYSQL_SESSION_DEFAULTS, ...options };
+    const connection = await openMysqlConnection(target, settings, target.database);
     connection.on("error", () => {});
     const db = new MysqlConnector(connection, target, settings);
     try {
@@ -119,11 +94,10 @@ export class MysqlConnector {
   /** Read-only, with time limits; the flavour picks the variable that limits a statement. */
   private async startSession(): Promise<void> {
     await this.query("SET SESSION TRANSACTION READ ONLY");
-    const lockSeconds = Math.max(1, Math.ceil(this.options.lockTimeoutMs / 1000));
-    await this.query(
-      `SET SESSION lock_wait_timeout = ${lockSeconds}, SESSION innodb_lock_wait_timeout = ${lockSeconds}`,
+    await limitMysqlSession(
+      (text) => this.query(text),
+      () => this.capabilities(),
+      this.options,
     );
-    const { flavour } = await this.capabilities();
-    await this.query(statementTimeLimitSql(flavour, this.options.statementTimeoutMs));
   }
 }

@@ -8,23 +8,19 @@ import {
 } from "./mysql-capabilities.js";
 import { DBOPT_TAG } from "./mysql-connector.js";
 import { mapMysqlError } from "./mysql-error-mapping.js";
+import {
+  limitMysqlSession,
+  MYSQL_SESSION_DEFAULTS,
+  type MysqlSessionLimits,
+  openMysqlConnection,
+} from "./mysql-session.js";
 import type { MysqlTarget } from "./mysql-target.js";
 
-export interface MysqlSandboxOptions {
-  /** Each statement's limit; a DDL statement may be given its own (timeLimitMs of execute). */
-  statementTimeoutMs: number;
-  lockTimeoutMs: number;
-  connectTimeoutMs: number;
-}
+/** Each statement's limit (statementTimeoutMs); a DDL statement may be given its own (timeLimitMs of execute). */
+export type MysqlSandboxOptions = MysqlSessionLimits;
 
 /** Scratch databases are named so; `SHOW DATABASES LIKE 'dbopt\_scratch\_%'` finds any left by a killed process. */
 export const SCRATCH_PREFIX = "dbopt_scratch_";
-
-const DEFAULTS: MysqlSandboxOptions = {
-  statementTimeoutMs: 30_000,
-  lockTimeoutMs: 2_000,
-  connectTimeoutMs: 10_000,
-};
 
 /**
  * A writable session for what-if work on MySQL/MariaDB (building candidate indexes, switching them off, running
@@ -52,8 +48,8 @@ export class MysqlSandbox {
 
   /** A session on the database the user marked as a throw-away copy; nothing is created or dropped. */
   static async open(target: MysqlTarget, options: Partial<MysqlSandboxOptions> = {}): Promise<MysqlSandbox> {
-    const settings = { ...DEFAULTS, ...options };
-    const connection = await connect(target, settings, target.database);
+    const settings = { ...MYSQL_SESSION_DEFAULTS, ...options };
+    const connection = await openMysqlConnection(target, settings, target.database);
     return MysqlSandbox.start(connection, target, settings, target.database, false);
   }
 
@@ -65,9 +61,9 @@ export class MysqlSandbox {
     server: MysqlTarget,
     options: Partial<MysqlSandboxOptions> = {},
   ): Promise<MysqlSandbox> {
-    const settings = { ...DEFAULTS, ...options };
+    const settings = { ...MYSQL_SESSION_DEFAULTS, ...options };
     const name = `${SCRATCH_PREFIX}${randomBytes(6).toString("hex")}`;
-    const connection = await connect(server, settings, undefined);
+    const connection = await openMysqlConnection(server, settings, undefined);
     try {
       await connection.query(`CREATE DATABASE ${mysqlIdent(name)}${DBOPT_TAG}`);
     } catch (error) {
@@ -193,36 +189,11 @@ export class MysqlSandbox {
   }
 
   private async startSession(): Promise<void> {
-    const lockSeconds = Math.max(1, Math.ceil(this.options.lockTimeoutMs / 1000));
-    await this.query(
-      `SET SESSION lock_wait_timeout = ${lockSeconds}, SESSION innodb_lock_wait_timeout = ${lockSeconds}`,
+    await limitMysqlSession(
+      (text) => this.query(text),
+      () => this.capabilities(),
+      this.options,
     );
-    const { flavour } = await this.capabilities();
-    await this.query(statementTimeLimitSql(flavour, this.options.statementTimeoutMs));
-  }
-}
-
-async function connect(
-  target: MysqlTarget,
-  settings: MysqlSandboxOptions,
-  database: string | undefined,
-): Promise<Connection> {
-  // The driver is loaded only by commands that connect to MySQL.
-  const mysql = await import("mysql2/promise");
-  try {
-    return await mysql.createConnection({
-      host: target.host,
-      port: target.port,
-      user: target.user,
-      ...(target.password !== undefined ? { password: target.password } : {}),
-      ...(database !== undefined ? { database } : {}),
-      connectTimeout: settings.connectTimeoutMs,
-      supportBigNumbers: true,
-      dateStrings: true,
-      multipleStatements: false,
-    });
-  } catch (error) {
-    throw mapMysqlError(error, target);
   }
 }
 
@@ -234,7 +205,7 @@ async function dropFromFreshSession(
 ): Promise<void> {
   let admin: Connection | undefined;
   try {
-    admin = await connect(target, settings, undefined);
+    admin = await openMysqlConnection(target, settings, undefined);
     admin.on("error", () => {});
     // A statement still running in the scratch database would hold its metadata lock and block the DROP.
     if (sessionId) await admin.query(`KILL QUERY ${Number(sessionId)}${DBOPT_TAG}`).catch(() => {});
