@@ -62,3 +62,9 @@ export function formatAge(seconds: number): string {
   if (seconds >= 120) return plural(Math.round(seconds / 60), "minute");
   return plural(Math.round(seconds), "second");
 }
+
+/** Text on one line, whitespace runs as one space, cut to `max` characters with `mark` at the end. */
+export function oneLine(text: string, max: number, mark: "…" | "..." = "…"): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - mark.length)}${mark}` : flat;
+}

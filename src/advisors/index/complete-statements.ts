@@ -1,5 +1,5 @@
 /** The whole-statement step of the index search (the rule itself is whole-statement.ts). */
-import { formatBytes, formatPercent } from "../../util/format.js";
+import { formatBytes, formatPercent, oneLine } from "../../util/format.js";
 import { candidateDdl, type IndexCandidate } from "./index-candidate.js";
 import type { SearchContext } from "./search-context.js";
 import {
@@ -74,7 +74,7 @@ export async function completeStatements(
       if (!best || net > best.net) best = { next, y, cost, extra, net };
     }
     if (!best) continue;
-    const figures = `brings the planned cost of ${oneLine(q.sql)} from ${now.toFixed(1)} to ${best.cost.toFixed(1)} for ${formatBytes(Math.max(best.extra, 0))} more (${formatPercent(Math.max(best.extra, 0) / Math.max(tableBytes(best.y), 1), 1)} of the table)`;
+    const figures = `brings the planned cost of ${oneLine(q.sql, 80, "...")} from ${now.toFixed(1)} to ${best.cost.toFixed(1)} for ${formatBytes(Math.max(best.extra, 0))} more (${formatPercent(Math.max(best.extra, 0) / Math.max(tableBytes(best.y), 1), 1)} of the table)`;
     context.progress(`whole-statement index ${candidateDdl(best.y)}: ${figures}`);
     context.notes.push(
       `${candidateDdl(best.y)} serves every equality and ORDER BY column of its statement: it ${figures}; dbopt takes such an index when it halves the statement's cost at no more than half the table's bytes, since the planner underrates the heap rows and the sort a narrower index leaves`,
@@ -85,8 +85,4 @@ export async function completeStatements(
     );
   }
   return current;
-}
-function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > 80 ? `${line.slice(0, 77)}...` : line;
 }

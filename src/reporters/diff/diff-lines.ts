@@ -1,5 +1,5 @@
 import type { DiffReport, StatementFigures } from "../../pipeline/diff-snapshots.js";
-import { formatBytes, formatCount, formatMs } from "../../util/format.js";
+import { formatBytes, formatCount, formatMs, oneLine } from "../../util/format.js";
 
 /** "12 → 40" for one figure of a statement, before and after, formatted for people. */
 export function beforeAfter(
@@ -17,10 +17,6 @@ export function beforeAfter(
 }
 
 /** The statement text on one line, cut to `width` characters. */
-export function oneLine(query: string, width = 90): string {
-  const flat = query.replace(/\s+/g, " ").trim();
-  return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
-}
 
 /** The changes found besides statements, as short lines in the order the report lists them. */
 export function changeLines(report: DiffReport): { title: string; lines: string[] }[] {

@@ -1,7 +1,7 @@
 import type { DiffReport, StatementOnOneSide } from "../../pipeline/diff-snapshots.js";
-import { formatCount, formatFactor, formatMs } from "../../util/format.js";
+import { formatCount, formatFactor, formatMs, oneLine } from "../../util/format.js";
 import { cell, code, foldedFindings } from "../markdown/findings-markdown.js";
-import { beforeAfter, changeLines, oneLine } from "./diff-lines.js";
+import { beforeAfter, changeLines } from "./diff-lines.js";
 
 /** The diff as Markdown (a pull request or a ticket): sides, regressions, statements, changes; details folded. */
 export function renderDiffMarkdown(report: DiffReport): string {

@@ -1,8 +1,8 @@
 import type { DiffReport, DiffSideSummary, StatementOnOneSide } from "../../pipeline/diff-snapshots.js";
-import { formatBytes, formatCount, formatMs } from "../../util/format.js";
+import { formatBytes, formatCount, formatMs, oneLine } from "../../util/format.js";
 import { createPalette, type Palette } from "../palette.js";
 import { renderFindings } from "../terminal/findings-list.js";
-import { beforeAfter, changeLines, oneLine } from "./diff-lines.js";
+import { beforeAfter, changeLines } from "./diff-lines.js";
 
 /** How many compared statements the terminal shows; JSON has them all (up to the report's limit). */
 const SHOWN_STATEMENTS = 15;
@@ -24,7 +24,7 @@ export function renderDiffTerminal(report: DiffReport, options: { colour: boolea
   if (report.statements.length) {
     lines.push("", p.bold("Statements on both sides (before → after)"));
     for (const s of report.statements.slice(0, SHOWN_STATEMENTS)) {
-      lines.push(`  ${s.regressed ? p.red("▲") : " "} ${oneLine(s.query)}`);
+      lines.push(`  ${s.regressed ? p.red("▲") : " "} ${oneLine(s.query, 90)}`);
       lines.push(
         p.dim(
           `      calls ${beforeAfter(s.before, s.after, "calls")}  mean ${beforeAfter(s.before, s.after, "meanMs")}  total ${beforeAfter(s.before, s.after, "totalMs")}  rows ${beforeAfter(s.before, s.after, "rows")}  blocks read ${beforeAfter(s.before, s.after, "sharedBlksRead")}  temp ${beforeAfter(s.before, s.after, "tempBytes")}${s.matchedBy === "fingerprint" ? "  (matched by fingerprint)" : ""}`,

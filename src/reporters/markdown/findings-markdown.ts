@@ -4,7 +4,7 @@
  */
 
 import type { Finding } from "../../findings/finding.js";
-import { formatMs } from "../../util/format.js";
+import { formatMs, oneLine } from "../../util/format.js";
 import { costOf, fixHeadline, rankedSections } from "../ranked-sections.js";
 
 /** How many items the summary names; the rest are counted. */
@@ -70,7 +70,7 @@ function findingLines(n: number, f: Finding): string[] {
     lines.push("Also fixes:", "");
     for (const a of f.alsoFixes)
       lines.push(
-        `- ${a.severity} [${a.ruleId}] ${a.title}${a.timeMs ? ` (${formatMs(a.timeMs)})` : ""}${a.query ? `: ${code(oneLine(a.query, 100))}` : ""}`,
+        `- ${a.severity} [${a.ruleId}] ${a.title}${a.timeMs ? ` (${formatMs(a.timeMs)})` : ""}${a.query ? `: ${code(oneLine(a.query, 100, "..."))}` : ""}`,
       );
     lines.push("");
   }
@@ -88,9 +88,4 @@ export function cell(text: string): string {
 export function code(text: string): string {
   const fence = text.includes("`") ? "``" : "`";
   return `${fence}${fence === "``" ? " " : ""}${cell(text)}${fence === "``" ? " " : ""}${fence}`;
-}
-
-function oneLine(text: string, max: number): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
 }

@@ -1,5 +1,5 @@
 import type { RegressionsReport, StatementPresence } from "../../pipeline/find-regressions.js";
-import { formatCount, formatMs } from "../../util/format.js";
+import { formatCount, formatMs, oneLine } from "../../util/format.js";
 import { createPalette, type Palette } from "../palette.js";
 import { renderFindings } from "../terminal/findings-list.js";
 
@@ -34,12 +34,7 @@ function presenceLines(title: string, list: StatementPresence[], p: Palette): st
     p.bold(`  ${title} (${list.length})`),
     ...list.map(
       (s) =>
-        `    ${formatMs(s.totalMs).padStart(9)}  ${formatCount(s.calls).padStart(7)} calls  ${oneLine(s.query)}`,
+        `    ${formatMs(s.totalMs).padStart(9)}  ${formatCount(s.calls).padStart(7)} calls  ${oneLine(s.query, 100)}`,
     ),
   ];
-}
-
-function oneLine(query: string): string {
-  const flat = query.replace(/\s+/g, " ").trim();
-  return flat.length > 100 ? `${flat.slice(0, 99)}…` : flat;
 }

@@ -1,11 +1,10 @@
 import { isTransactionControl } from "../../facts/logs/n-plus-one.js";
 import type { Finding, Severity } from "../../findings/finding.js";
-import { formatCount, formatMs, formatPercent, round3 } from "../../util/format.js";
+import { formatCount, formatMs, formatPercent, oneLine, round3 } from "../../util/format.js";
 import { sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { batchedStatement } from "./batched-statement-shape.js";
 import type { NPlusOneFacts, RepeatedRun } from "./n-plus-one-facts.js";
-import { oneLine } from "./workload-facts.js";
 
 type Options = { errorMs: number; errorShare: number; warningMs: number; warningShare: number };
 
@@ -70,10 +69,10 @@ function judge(
           ? " Each run was inside one transaction."
           : ` ${formatCount(inTransaction)} of the runs were inside one transaction, the others in autocommit.`;
   const why = batch
-    ? `It follows ${oneLine(run.source ?? "", 40)}, which returns no rows: the calls iterate over no query's results, so this is not an N+1 loop but a batch (a batch job or a load generator)${autocommit === run.occurrences ? " of consecutive statements, each committed on its own" : ""}.`
+    ? `It follows ${oneLine(run.source ?? "", 40, "...")}, which returns no rows: the calls iterate over no query's results, so this is not an N+1 loop but a batch (a batch job or a load generator)${autocommit === run.occurrences ? " of consecutive statements, each committed on its own" : ""}.`
     : run.source === null
       ? "Nothing logged before each run: its source is unknown."
-      : `Each run follows ${oneLine(run.source, 120)}: a loop over that statement's rows, one round trip per row.`;
+      : `Each run follows ${oneLine(run.source, 120, "...")}: a loop over that statement's rows, one round trip per row.`;
   const rewrite = batchedStatement(run.repeated, facts.dialect);
   const written =
     rewrite === null ? null : facts.dialect === "mysql" ? rewrite.text.replace(/\$\d+/g, "?") : rewrite.text;
@@ -90,9 +89,9 @@ function judge(
     ruleId,
     severity,
     title: batch
-      ? `Batch, not N+1: ${formatCount(run.occurrences)} run${run.occurrences === 1 ? "" : "s"} of ${each} calls after ${oneLine(run.source ?? "", 20)}`
+      ? `Batch, not N+1: ${formatCount(run.occurrences)} run${run.occurrences === 1 ? "" : "s"} of ${each} calls after ${oneLine(run.source ?? "", 20, "...")}`
       : `N+1: ${formatCount(run.occurrences)} run${run.occurrences === 1 ? "" : "s"} of ${each} calls of one statement, ${formatMs(run.wastedMs)} to save`,
-    detail: `${oneLine(run.repeated, 160)} ran ${each} times in a row with different values, ${formatCount(run.occurrences)} time${run.occurrences === 1 ? "" : "s"}${run.where ? ` under ${run.where}` : ""}, ${formatMs(run.totalMs)} in all; one batched call would save about ${formatMs(run.wastedMs)} (${formatPercent(share)} of statement time). ${why}${transactions}${run.concurrent ? ` ${formatCount(run.concurrent)} of the runs overlapped in time (concurrent calls).` : ""}`,
+    detail: `${oneLine(run.repeated, 160, "...")} ran ${each} times in a row with different values, ${formatCount(run.occurrences)} time${run.occurrences === 1 ? "" : "s"}${run.where ? ` under ${run.where}` : ""}, ${formatMs(run.totalMs)} in all; one batched call would save about ${formatMs(run.wastedMs)} (${formatPercent(share)} of statement time). ${why}${transactions}${run.concurrent ? ` ${formatCount(run.concurrent)} of the runs overlapped in time (concurrent calls).` : ""}`,
     evidence: {
       pattern,
       kind: batch ? "batch" : "loop",

@@ -1,11 +1,11 @@
 import type { Snapshot, StatementFacts } from "../../facts/snapshot.js";
 import type { Finding } from "../../findings/finding.js";
-import { formatCount, formatMs, formatPercent, round3 } from "../../util/format.js";
+import { formatCount, formatMs, formatPercent, oneLine, round3 } from "../../util/format.js";
 import { byteToCharOffset, tryParseSql } from "../../util/sql-parser.js";
 import { type SqlText, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { keyEquality } from "./key-equality.js";
-import { oneLine, timeShare, type WorkloadRuleFacts } from "./workload-facts.js";
+import { timeShare, type WorkloadRuleFacts } from "./workload-facts.js";
 
 type Options = {
   minCalls: number;
@@ -66,7 +66,7 @@ export const repeatedLookup: Rule<WorkloadRuleFacts, Options> = {
       const roundTripsMs = s.calls * o.roundTripMs;
       const ratio = parent ? s.calls / parent.statement.calls : null;
       const loop = parent
-        ? `It ran ${round3(ratio ?? 0)} times per call of ${oneLine(parent.statement.query, 120)} (${formatCount(parent.statement.calls)} calls returning ${formatCount(parent.statement.rows)} rows; ${parent.link}): a loop over that statement's rows, one round trip each.`
+        ? `It ran ${round3(ratio ?? 0)} times per call of ${oneLine(parent.statement.query, 120, "...")} (${formatCount(parent.statement.calls)} calls returning ${formatCount(parent.statement.rows)} rows; ${parent.link}): a loop over that statement's rows, one round trip each.`
         : "Calls like this usually come from a loop over the rows of an earlier query.";
       findings.push({
         ruleId: this.id,

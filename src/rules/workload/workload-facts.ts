@@ -9,8 +9,3 @@ export interface WorkloadRuleFacts {
 export function timeShare(snapshot: Snapshot, statement: StatementFacts): number {
   return snapshot.workload.totalMs > 0 ? statement.totalMs / snapshot.workload.totalMs : 0;
 }
-
-export function oneLine(sql: string, max = 200): string {
-  const flat = sql.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
-}
