@@ -27,6 +27,13 @@ describe("plan/mysql-filter-estimate", () => {
     expect(finding && checkFix(finding)).toBe(finding);
   });
 
+  it("ranks by the table's own time in milliseconds, not by the factor", () => {
+    const [finding] = run("full-scan.analyze.json");
+    const analyzed = analyzePlan(parsePlan(readFileSync(join(dir, "full-scan.analyze.json"), "utf8")));
+    expect(finding?.impact).toBeGreaterThan(0);
+    expect(finding?.impact).toBeLessThanOrEqual(analyzed.totalMs ?? 0);
+  });
+
   it("stays quiet when the estimate held, and without ANALYZE", () => {
     expect(run("low-filtered.analyze.json")).toEqual([]);
     expect(run("temporary.analyze.json")).toEqual([]);

@@ -5,6 +5,7 @@
  * statistics, MySQL 8's histograms) on the compared columns give it the real selectivity.
  */
 import { MYSQL_PROP } from "../../facts/plan/mysql-plan-node.js";
+import type { NodeMetrics } from "../../facts/plan/plan-metrics.js";
 import type { Finding } from "../../findings/finding.js";
 import { list, mysqlIdent, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
@@ -17,7 +18,7 @@ import {
   realTable,
   tableNodes,
 } from "./mysql-plan-facts.js";
-import type { PlanFacts } from "./plan-facts.js";
+import { nodeImpact, type PlanFacts } from "./plan-facts.js";
 
 export const mysqlFilterEstimate: Rule<PlanFacts, { minFactor: number; minRows: number }> = {
   id: "plan/mysql-filter-estimate",
@@ -74,7 +75,8 @@ export const mysqlFilterEstimate: Rule<PlanFacts, { minFactor: number; minRows: 
                 note: "Collect column statistics (MariaDB: ANALYZE TABLE ... PERSISTENT FOR ALL; MySQL 8: histograms) on the columns of the condition.",
               },
         docsUrl: this.docsUrl,
-        impact: factor,
+        // The plan's unit (ms of the run, or a cost share), not the factor: ranking and timeMs read it as one.
+        impact: nodeImpact(facts.analyzed.metrics[node.id] as NodeMetrics),
       });
     }
     return findings;

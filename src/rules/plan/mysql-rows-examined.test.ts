@@ -19,6 +19,15 @@ describe("plan/mysql-rows-examined", () => {
     expect(finding?.evidence).toMatchObject({ rowsExamined: 300000, rowsSent: 308, table: "orders" });
   });
 
+  it("ranks by the most-read table's own time, in milliseconds, not by the row count", () => {
+    const analyzed = analyzePlan(
+      parsePlan(readFileSync(join(fixtures, "mariadb/full-scan.analyze.json"), "utf8")),
+    );
+    const [finding] = mysqlRowsExamined.check({ analyzed }, defaultOptions(mysqlRowsExamined));
+    expect(finding?.impact).toBeGreaterThan(0);
+    expect(finding?.impact).toBeLessThanOrEqual(analyzed.totalMs ?? 0);
+  });
+
   it("reads the rows sent from the sort's output", () => {
     const [finding] = run("mariadb/filesort.analyze.json");
     expect(finding?.evidence.rowsSent).toBe(11);

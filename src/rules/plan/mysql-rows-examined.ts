@@ -5,11 +5,12 @@
  * the condition).
  */
 import { MYSQL_PROP } from "../../facts/plan/mysql-plan-node.js";
+import type { NodeMetrics } from "../../facts/plan/plan-metrics.js";
 import type { PlanNode } from "../../facts/plan/plan-model.js";
 import type { Finding } from "../../findings/finding.js";
 import type { Rule } from "../rule.js";
 import { MYSQL_DIALECTS, MYSQL_EXPLAIN_DOCS, numberProp, tableNodes } from "./mysql-plan-facts.js";
-import type { PlanFacts } from "./plan-facts.js";
+import { nodeImpact, type PlanFacts } from "./plan-facts.js";
 
 export const mysqlRowsExamined: Rule<PlanFacts, { minExamined: number; minRatio: number }> = {
   id: "plan/mysql-rows-examined",
@@ -52,7 +53,8 @@ export const mysqlRowsExamined: Rule<PlanFacts, { minExamined: number; minRatio:
         note: "Look at the table that was read most (see plan/mysql-full-scan and plan/mysql-join-buffer for it): an index on the columns its condition compares lets the server read only the rows it returns.",
       },
       docsUrl: this.docsUrl,
-      impact: examined,
+      // Plan rules rank in the plan's unit (ms of the run, or a cost share): the most-read table's own share, not the row count.
+      impact: nodeImpact(facts.analyzed.metrics[worst.id] as NodeMetrics),
     };
     return [finding];
   },
