@@ -2,34 +2,8 @@
  * A target's tables, indexes and database counters as its latest sample saw them: what the findings page runs the
  * health rules on. Bounded by one sample (the newest with table rows), so its cost does not grow with history.
  */
-import { TABLE_COUNTERS } from "./read-relation-stats.js";
+import { type StoredIndex, type StoredTable, sampleIndexes, sampleTables } from "./read-sample-objects.js";
 import type { StoreConnection } from "./store-connection.js";
-
-export interface LatestTable {
-  oid: number;
-  schema: string;
-  name: string;
-  sizeBytes: number;
-  totalBytes: number;
-  rowsEstimate: number;
-  frozenXidAge: number | null;
-  /** pg_stat_user_tables / pg_statio_user_tables columns by name, as the sample kept them. */
-  counters: Record<(typeof TABLE_COUNTERS)[number], number | Date | null>;
-}
-
-export interface LatestIndex {
-  oid: number;
-  schema: string;
-  name: string;
-  tableSchema: string;
-  table: string;
-  definition: string;
-  sizeBytes: number;
-  isValid: boolean;
-  idxScan: number | null;
-  idxTupRead: number | null;
-  idxTupFetch: number | null;
-}
 
 export interface LatestObjects {
   takenAt: Date;
@@ -37,8 +11,8 @@ export interface LatestObjects {
   statsResetAt: Date | null;
   serverStartedAt: Date | null;
   serverVersion: string | null;
-  tables: LatestTable[];
-  indexes: LatestIndex[];
+  tables: StoredTable[];
+  indexes: StoredIndex[];
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -56,19 +30,9 @@ export async function readLatestObjects(
   );
   if (!latest) return null;
   const at = latest.taken_at;
-  const tables = await store.query<Record<string, unknown>>(
-    `select r.oid, r.schema_name, r.name, t.*
-       from dbopt_store.table_sample t join dbopt_store.relation r on r.id = t.relation_id
-      where t.target_id = $1 and t.taken_at = $2`,
-    [targetId, at],
-  );
-  const indexes = await store.query<Record<string, unknown>>(
-    `select r.oid, r.schema_name, r.name, r.table_schema, r.table_name, r.definition, i.size_bytes, i.is_valid,
-            i.idx_scan, i.idx_tup_read, i.idx_tup_fetch
-       from dbopt_store.index_sample i join dbopt_store.relation r on r.id = i.relation_id
-      where i.target_id = $1 and i.taken_at = $2`,
-    [targetId, at],
-  );
+  // One session: one query at a time.
+  const tables = await sampleTables(store, targetId, at);
+  const indexes = await sampleIndexes(store, targetId, at);
   const [database] = await store.query<{
     size_bytes: string | null;
     stats_reset: Date | null;
@@ -85,30 +49,7 @@ export async function readLatestObjects(
     statsResetAt: database?.stats_reset ?? null,
     serverStartedAt: latest.server_started_at,
     serverVersion: database?.server_version ?? null,
-    tables: tables.map((r) => ({
-      oid: Number(r.oid),
-      schema: String(r.schema_name),
-      name: String(r.name),
-      sizeBytes: Number(r.size_bytes),
-      totalBytes: Number(r.total_bytes),
-      rowsEstimate: Number(r.rows_estimate),
-      frozenXidAge: num(r.frozen_xid_age),
-      counters: Object.fromEntries(
-        TABLE_COUNTERS.map((c) => [c, r[c] instanceof Date ? (r[c] as Date) : num(r[c])]),
-      ) as LatestTable["counters"],
-    })),
-    indexes: indexes.map((r) => ({
-      oid: Number(r.oid),
-      schema: String(r.schema_name),
-      name: String(r.name),
-      tableSchema: String(r.table_schema),
-      table: String(r.table_name),
-      definition: String(r.definition),
-      sizeBytes: Number(r.size_bytes),
-      isValid: Boolean(r.is_valid),
-      idxScan: num(r.idx_scan),
-      idxTupRead: num(r.idx_tup_read),
-      idxTupFetch: num(r.idx_tup_fetch),
-    })),
+    tables,
+    indexes,
   };
 }

@@ -1,5 +1,5 @@
 import { InputError } from "../util/input-error.js";
-import { TABLE_COUNTERS } from "./read-relation-stats.js";
+import { type IndexSample, TABLE_COUNTERS } from "./read-relation-stats.js";
 import type { StoreConnection } from "./store-connection.js";
 
 type Row = Record<string, unknown>;
@@ -17,19 +17,8 @@ export interface StoredTable {
   counters: Record<(typeof TABLE_COUNTERS)[number], unknown>;
 }
 
-export interface StoredIndex {
-  schema: string;
-  name: string;
-  oid: number;
-  tableSchema: string;
-  table: string;
-  definition: string;
-  sizeBytes: number;
-  isValid: boolean;
-  idxScan: number | null;
-  idxTupRead: number | null;
-  idxTupFetch: number | null;
-}
+/** An index as a sample keeps it: the same as what a sample reads from the target. */
+export type StoredIndex = IndexSample;
 
 export interface StoredSetting {
   name: string;

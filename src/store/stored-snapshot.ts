@@ -4,6 +4,7 @@
  * page (which runs the health rules on the latest sample) build theirs here, so the two read stored rows alike.
  */
 import type { IndexFacts, Snapshot, TableFacts } from "../facts/snapshot.js";
+import type { IndexSample } from "./read-relation-stats.js";
 
 /** A table as a sample keeps it: its kind when read (the dashboard's latest objects do not read it). */
 export interface StoredTableRow {
@@ -17,20 +18,6 @@ export interface StoredTableRow {
   frozenXidAge: number | null;
   /** pg_stat_user_tables / pg_statio_user_tables columns by name (read-relation-stats.ts TABLE_COUNTERS). */
   counters: Record<string, unknown>;
-}
-
-export interface StoredIndexRow {
-  oid: number;
-  schema: string;
-  name: string;
-  tableSchema: string;
-  table: string;
-  definition: string;
-  sizeBytes: number;
-  isValid: boolean;
-  idxScan: number | null;
-  idxTupRead: number | null;
-  idxTupFetch: number | null;
 }
 
 const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
@@ -88,7 +75,7 @@ export function storedTableFacts(t: StoredTableRow, blockSize: number): TableFac
   };
 }
 
-export function storedIndexFacts(i: StoredIndexRow, blockSize: number): IndexFacts {
+export function storedIndexFacts(i: IndexSample, blockSize: number): IndexFacts {
   return {
     oid: i.oid,
     schema: i.schema,
@@ -123,7 +110,7 @@ export type StoredSnapshotParts = Pick<
   "capturedAt" | "dboptVersion" | "server" | "database" | "settings" | "workload" | "checkpoints"
 > & {
   tables: StoredTableRow[];
-  indexes: StoredIndexRow[];
+  indexes: IndexSample[];
   blockSize: number;
   absent?: string[];
 };
