@@ -2,15 +2,9 @@
  * HTML text for the dashboard's pages. Everything from the store (statement text, names, errors) goes through
  * `escapeHtml`; data for the charts goes into a JSON script element through `jsonScript`, which cannot end it.
  */
+import { escapeMarkup } from "../util/markup-text.js";
 
-export function escapeHtml(text: string): string {
-  return String(text)
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;");
-}
+export const escapeHtml = escapeMarkup;
 
 /** A value for a `<script type="application/json">`: `<` is escaped so no text can close the element. */
 export function jsonScript(id: string, value: unknown): string {

@@ -2,6 +2,7 @@ import { diffPlans } from "../facts/plan/plan-diff.js";
 import { judgeDiff } from "../facts/plan/plan-diff-verdict.js";
 import { analyzePlan } from "../facts/plan/plan-metrics.js";
 import { type Plan, walkPlan } from "../facts/plan/plan-model.js";
+import { shapeLine } from "../facts/plan/plan-shape-line.js";
 import type { EvidenceValue, Finding, Severity } from "../findings/finding.js";
 import { openExistingStore } from "../store/open-existing-store.js";
 import { type StoredTarget, storedTargets } from "../store/read-sample-objects.js";
@@ -509,20 +510,6 @@ function planChanged(before: StoredPlan, after: StoredPlan): Cause {
     evidence,
     objects: [],
   };
-}
-
-/** A plan's shape on one line: its nodes in pre-order with what they read, "Aggregate > Seq Scan on public.events". */
-export function shapeLine(plan: Plan, limit = 8): string {
-  const parts: string[] = [];
-  for (const [node] of walkPlan(plan.root)) {
-    if (parts.length === limit) {
-      parts.push("…");
-      break;
-    }
-    const on = node.relationName ? ` on ${node.schema ? `${node.schema}.` : ""}${node.relationName}` : "";
-    parts.push(`${node.nodeType}${node.indexName ? ` using ${node.indexName}` : ""}${on}`);
-  }
-  return parts.join(" > ");
 }
 
 function tablesOf(plans: (Plan | undefined)[]): Map<string, { schema: string | null; name: string }> {
