@@ -4,12 +4,13 @@
  * growth, statistics).
  */
 import type { DiffReport, StatementFigures, StatementOnOneSide } from "../../pipeline/diff-snapshots.js";
-import { formatCount, formatFactor, formatMs, serverName } from "../../util/format.js";
+import { formatCount, formatMs, serverName } from "../../util/format.js";
 import { beforeAfter, changeLines } from "../diff/diff-lines.js";
 import { pairedBarChartSvg } from "./bar-chart-svg.js";
 import { findingsHtml } from "./findings-html.js";
 import { type Html, html } from "./html-text.js";
 import { htmlPage } from "./page-shell.js";
+import { regressionBars } from "./regression-bars.js";
 
 const FIGURES: Array<[keyof StatementFigures, string]> = [
   ["calls", "calls"],
@@ -21,25 +22,12 @@ const FIGURES: Array<[keyof StatementFigures, string]> = [
 ];
 
 export function renderDiffHtml(report: DiffReport, now?: Date): string {
-  const chart = pairedBarChartSvg(
-    report.findings.map((f) => {
-      const before = Number(f.evidence.meanBeforeMs ?? 0);
-      const after = Number(f.evidence.meanAfterMs ?? 0);
-      return {
-        label: f.query ?? f.title,
-        before,
-        after,
-        beforeShown: formatMs(before),
-        afterShown: `${formatMs(after)} (${formatFactor(Number(f.evidence.slowerBy ?? 0))})`,
-      };
-    }),
-    {
-      id: "regressions-chart",
-      caption: "Mean time per call, before and after",
-      beforeName: "before",
-      afterName: "after",
-    },
-  );
+  const chart = pairedBarChartSvg(regressionBars(report.findings), {
+    id: "regressions-chart",
+    caption: "Mean time per call, before and after",
+    beforeName: "before",
+    afterName: "after",
+  });
   const statements = report.statements.length
     ? html`<section id="statements"><h2>Statements on both sides</h2><table><thead><tr><th>statement</th>${FIGURES.map(([, name]) => html`<th class="n">${name}</th>`)}</tr></thead><tbody>${report.statements.map(
         (s) =>

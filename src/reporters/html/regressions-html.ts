@@ -1,32 +1,20 @@
 /** `dbopt regressions` as an HTML page: per database, the statements that got slower (drawn), their causes, new and gone ones. */
 import type { RegressionsReport, StatementPresence } from "../../pipeline/find-regressions.js";
-import { formatCount, formatFactor, formatMs } from "../../util/format.js";
+import { formatCount, formatMs } from "../../util/format.js";
 import { pairedBarChartSvg } from "./bar-chart-svg.js";
 import { findingsHtml } from "./findings-html.js";
 import { type Html, html } from "./html-text.js";
 import { htmlPage } from "./page-shell.js";
+import { regressionBars } from "./regression-bars.js";
 
 export function renderRegressionsHtml(report: RegressionsReport, now?: Date): string {
   const targets = report.targets.map((t, i) => {
-    const chart = pairedBarChartSvg(
-      t.findings.map((f) => {
-        const before = Number(f.evidence.meanBeforeMs ?? 0);
-        const after = Number(f.evidence.meanAfterMs ?? 0);
-        return {
-          label: f.query ?? f.title,
-          before,
-          after,
-          beforeShown: formatMs(before),
-          afterShown: `${formatMs(after)} (${formatFactor(Number(f.evidence.slowerBy ?? 0))})`,
-        };
-      }),
-      {
-        id: `target-${i + 1}-chart`,
-        caption: "Mean time per call, baseline and recent",
-        beforeName: "baseline",
-        afterName: "recent",
-      },
-    );
+    const chart = pairedBarChartSvg(regressionBars(t.findings), {
+      id: `target-${i + 1}-chart`,
+      caption: "Mean time per call, baseline and recent",
+      beforeName: "baseline",
+      afterName: "recent",
+    });
     return html`<section class="target" id="target-${i + 1}"><h2>${t.target}</h2>
 <p>Baseline ${t.baseline.from} → ${t.baseline.to} (${t.baseline.samples} samples); recent ${t.recent.from} → ${t.recent.to} (${t.recent.samples} samples).</p>
 ${t.note ? html`<p class="muted">${t.note}</p>` : t.findings.length ? html`${chart}${findingsHtml(t.findings, { heading: "Regressions", id: `target-${i + 1}-findings` })}` : html`<p>No regressions among ${t.compared} statements that ran in both windows.</p>`}
