@@ -7,7 +7,7 @@
  */
 import { deparseSync } from "pgsql-deparser";
 import { parseSql, tryParseSql } from "../../util/sql-parser.js";
-import { keyEquality } from "./key-equality.js";
+import { keyEquality } from "./lookup-key-shape.js";
 
 type Node = Record<string, unknown>;
 

@@ -4,7 +4,7 @@ import { formatCount, formatMs, formatPercent, oneLine, round3 } from "../../uti
 import { byteToCharOffset, tryParseSql } from "../../util/sql-parser.js";
 import { type SqlText, sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { keyEquality } from "./key-equality.js";
+import { keyEquality } from "./lookup-key-shape.js";
 import { timeShare, type WorkloadRuleFacts } from "./workload-facts.js";
 
 type Options = {
