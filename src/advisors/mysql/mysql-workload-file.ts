@@ -4,6 +4,8 @@
  * `#` comments), so the file is cut by a lexer of MySQL's quoting; the server reads each statement when it is
  * explained.
  */
+
+import { skipMysqlNonCode } from "../../util/mysql-text-scan.js";
 import type { WorkloadStatement } from "../index/workload-query.js";
 
 export function parseMysqlWorkloadFile(text: string, name: string): WorkloadStatement[] {
@@ -23,18 +25,9 @@ export function parseMysqlWorkloadFile(text: string, name: string): WorkloadStat
   };
   let i = 0;
   while (i < text.length) {
-    const c = text[i] as string;
-    if (c === "'" || c === '"' || c === "`") {
-      i++;
-      while (i < text.length && text[i] !== c) i += text[i] === "\\" && c !== "`" ? 2 : 1;
-      i++;
-    } else if ((c === "-" && text[i + 1] === "-" && /\s/.test(text[i + 2] ?? " ")) || c === "#") {
-      const end = text.indexOf("\n", i);
-      i = end < 0 ? text.length : end + 1;
-    } else if (c === "/" && text[i + 1] === "*") {
-      const end = text.indexOf("*/", i + 2);
-      i = end < 0 ? text.length : end + 2;
-    } else if (c === ";") {
+    const past = skipMysqlNonCode(text, i);
+    if (past > i) i = past;
+    else if (text[i] === ";") {
       take(i);
       i++;
     } else i++;

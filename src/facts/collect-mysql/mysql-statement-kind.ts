@@ -3,6 +3,8 @@
  * dbopt knows whether EXPLAIN may run it read-only and whether ANALYZE would change data. No parser: the
  * server parses it when it is explained.
  */
+import { skipMysqlNonCode } from "../../util/mysql-text-scan.js";
+
 export interface MysqlStatementKind {
   /** "select", "insert", "update", "delete", "replace", or another first word (lower case). */
   verb: string;
@@ -58,15 +60,9 @@ function topLevelWords(text: string): string[] {
   let i = 0;
   while (i < text.length) {
     const c = text[i] as string;
-    if (c === "'" || c === '"' || c === "`") {
-      i = skipQuoted(text, i, c);
-    } else if ((c === "-" && text[i + 1] === "-" && /\s/.test(text[i + 2] ?? " ")) || c === "#") {
-      const end = text.indexOf("\n", i);
-      i = end < 0 ? text.length : end + 1;
-    } else if (c === "/" && text[i + 1] === "*") {
-      const end = text.indexOf("*/", i + 2);
-      i = end < 0 ? text.length : end + 2;
-    } else if (c === "(") {
+    const past = skipMysqlNonCode(text, i);
+    if (past > i) i = past;
+    else if (c === "(") {
       depth++;
       i++;
     } else if (c === ")") {
@@ -85,17 +81,4 @@ function topLevelWords(text: string): string[] {
     } else i++;
   }
   return out;
-}
-
-function skipQuoted(text: string, start: number, quote: string): number {
-  let i = start + 1;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === "\\" && quote !== "`") i += 2;
-    else if (c === quote) {
-      if (text[i + 1] === quote) i += 2;
-      else return i + 1;
-    } else i++;
-  }
-  return text.length;
 }
