@@ -8,6 +8,7 @@ import { resolveMysqlTarget } from "../../src/connectors/mysql/mysql-target.js";
 import { adviseMysqlDatabase } from "../../src/pipeline/advise-mysql.js";
 import {
   createMariadbDatabase,
+  holdPerformanceSchemaLock,
   MARIADB_HOST,
   MARIADB_PORT,
   type MariadbTestDatabase,
@@ -173,6 +174,8 @@ describe.skipIf(!available)("dbopt advise on MariaDB, real indexes on a sandbox"
   it("without --workload: the digests' sample texts from the statement history, weighted by their time", async () => {
     const CONSUMERS =
       "('events_statements_current', 'events_statements_history', 'events_statements_history_long')";
+    // Other files turn the statement history off: hold the lock while this test turns it on and reads it.
+    const releaseLock = await holdPerformanceSchemaLock();
     const before = (await db.run(
       `SELECT NAME, ENABLED FROM performance_schema.setup_consumers WHERE NAME IN ${CONSUMERS}`,
     )) as Array<{ NAME: string; ENABLED: string }>;
@@ -203,6 +206,7 @@ describe.skipIf(!available)("dbopt advise on MariaDB, real indexes on a sandbox"
         await db.run(
           `UPDATE performance_schema.setup_consumers SET ENABLED = '${c.ENABLED}' WHERE NAME = '${c.NAME}'`,
         );
+      await releaseLock();
     }
   });
 

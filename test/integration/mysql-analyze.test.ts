@@ -5,6 +5,7 @@ import { resolveMysqlTarget } from "../../src/connectors/mysql/mysql-target.js";
 import { analyzeMysqlDatabase } from "../../src/pipeline/analyze-mysql.js";
 import {
   createMariadbDatabase,
+  holdPerformanceSchemaLock,
   MARIADB_HOST,
   MARIADB_PORT,
   type MariadbTestDatabase,
@@ -28,6 +29,7 @@ describe.skipIf(!available)("dbopt analyze on MariaDB digests", () => {
   let connector: MysqlConnector;
   let admin: mysql.Connection;
   let consumersBefore: Array<{ NAME: string; ENABLED: string }> = [];
+  let releaseLock: (() => Promise<void>) | undefined;
 
   /** The workload, from a session of its own in the test database (digests are kept per schema). */
   async function runWorkload(): Promise<void> {
@@ -43,6 +45,8 @@ describe.skipIf(!available)("dbopt analyze on MariaDB digests", () => {
   }
 
   beforeAll(async () => {
+    // This file turns the statement history off and on again: no other file may read it meanwhile.
+    releaseLock = await holdPerformanceSchemaLock();
     admin = await mysql.createConnection({ host: MARIADB_HOST, port: MARIADB_PORT, user: "root" });
     const [rows] = await admin.query(
       `SELECT NAME, ENABLED FROM performance_schema.setup_consumers WHERE NAME IN ${CONSUMERS}`,
@@ -60,6 +64,7 @@ describe.skipIf(!available)("dbopt analyze on MariaDB digests", () => {
     await admin?.end();
     await connector?.close();
     await db?.drop();
+    await releaseLock?.();
   });
 
   it("without the statement history: the top statements by time from the digests, and a note saying how to get their plans", async () => {

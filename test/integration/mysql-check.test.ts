@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MysqlConnector } from "../../src/connectors/mysql/mysql-connector.js";
 import { resolveMysqlTarget } from "../../src/connectors/mysql/mysql-target.js";
 import type { Finding } from "../../src/findings/finding.js";
-import { createMariadbDatabase, type MariadbTestDatabase, mariadbAvailable } from "../support/mariadb.js";
+import {
+  createMariadbDatabase,
+  holdPerformanceSchemaLock,
+  type MariadbTestDatabase,
+  mariadbAvailable,
+} from "../support/mariadb.js";
 import { runCli } from "../support/run-cli.js";
 
 const CONDITIONS = readFileSync(new URL("../fixtures/mysql/check-conditions.sql", import.meta.url), "utf8");
@@ -13,8 +18,11 @@ describe.skipIf(!available)("dbopt check on MariaDB", () => {
   let db: MariadbTestDatabase;
   let findings: Finding[];
   let report: { notes: string[]; statsAgeSeconds: number; server: { version: string } };
+  let releaseLock: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
+    // The digests this file counts on are server-wide state that other files change.
+    releaseLock = await holdPerformanceSchemaLock();
     db = await createMariadbDatabase(CONDITIONS);
     await db.run(`
       INSERT INTO customers (code, email, country) SELECT CONCAT('c', seq), CONCAT('e', seq, '@x'), 'FR' FROM seq_1_to_3000;
@@ -41,6 +49,7 @@ describe.skipIf(!available)("dbopt check on MariaDB", () => {
 
   afterAll(async () => {
     await db?.drop();
+    await releaseLock?.();
   });
 
   const titles = (ruleId: string) => findings.filter((f) => f.ruleId === ruleId).map((f) => f.title);

@@ -53,3 +53,21 @@ export async function createMariadbDatabase(setupSql = ""): Promise<MariadbTestD
     },
   };
 }
+
+/**
+ * Holds a server-wide named lock while a test reads or changes performance_schema's global state (the statement
+ * consumers, the digests). Test files run in parallel, and one that turns the statement history off must not do
+ * so while another counts on it. Returns the release.
+ */
+export async function holdPerformanceSchemaLock(): Promise<() => Promise<void>> {
+  const c = await mysql.createConnection({ host: MARIADB_HOST, port: MARIADB_PORT, user: "root" });
+  const [rows] = await c.query("SELECT GET_LOCK('dbopt_test_performance_schema', 600) AS got");
+  if ((rows as Array<{ got: number }>)[0]?.got !== 1) {
+    await c.end();
+    throw new Error("could not take the performance_schema test lock in 600 s");
+  }
+  return async () => {
+    await c.query("SELECT RELEASE_LOCK('dbopt_test_performance_schema')");
+    await c.end();
+  };
+}
