@@ -1,0 +1,122 @@
+/**
+ * A query rewrite rule (issue #14): it reads one statement's libpg-query tree and, where it applies, returns the
+ * rewritten statement. It never decides alone that the rewrite is worth showing: the pipeline proves on the user's
+ * data that both return the same rows, and times both, before a rewrite is offered as a fix.
+ * Rules that need schema knowledge (NOT NULL, unique keys, foreign keys, indexes) ask RewriteSchema, which answers
+ * `undefined` when it does not know; a rule that needs a fact it cannot get does not rewrite.
+ */
+import type { Snapshot } from "../../facts/snapshot.js";
+
+/** A table as a rewrite rule needs it. Names are as the catalog spells them (unquoted, case kept). */
+export interface RewriteTable {
+  schema: string;
+  name: string;
+  columns: Array<{ name: string; type: string; notNull: boolean }>;
+  /** Primary key and unique constraints or unique indexes without a predicate or expression, each its columns. */
+  uniqueKeys: string[][];
+  foreignKeys: Array<{ columns: string[]; refSchema: string; refTable: string; refColumns: string[] }>;
+  /** Every valid index's key columns (expressions as the catalog prints them), in order, with its method. */
+  indexes: Array<{ name: string; columns: string[]; method: string; predicate: string | null }>;
+  rowsEstimate: number;
+}
+
+export interface RewriteSchema {
+  /** The table a name in a statement means (schema-qualified, or found along public/the only schema holding it). */
+  table(name: string, schema?: string): RewriteTable | undefined;
+  /** true or false when the table and column are known, undefined when not. */
+  notNull(table: RewriteTable | undefined, column: string): boolean | undefined;
+  /** Whether these columns (in any order) include a unique key of the table. */
+  isUnique(table: RewriteTable | undefined, columns: string[]): boolean;
+}
+
+export interface RewriteInput {
+  /** The statement as the user gave it. */
+  sql: string;
+  /** libpg-query's parse of `sql` (one statement): rules may not change it; copy with structuredClone first. */
+  tree: { stmts: Array<{ stmt: Record<string, unknown> }> };
+  schema: RewriteSchema;
+  /** server_version_num, e.g. 150004; 0 when unknown. */
+  serverVersion: number;
+}
+
+export interface Rewrite {
+  ruleId: string;
+  /** The rewritten statement, deparsed from the edited tree (it parses back; the pipeline checks again). */
+  sql: string;
+  /** One line: what changed, e.g. "NOT IN (subquery) → NOT EXISTS". */
+  summary: string;
+  /** Why it is faster, one or two sentences. */
+  why: string;
+  /** What the rewrite relies on (the schema facts it read), so a reader can judge it: "orders.customer_id is NOT NULL". */
+  assumptions: string[];
+}
+
+export interface RewriteRule {
+  /** "rewrite/kebab-name", the file name under src/rules/rewrite/. */
+  id: `rewrite/${string}`;
+  title: string;
+  description: string;
+  /** PostgreSQL documentation or wiki page the rewrite rests on. */
+  docsUrl: string;
+  /** Lowest server_version_num the rewritten SQL needs (e.g. 120000 for CTE MATERIALIZED); absent means any. */
+  minServerVersion?: number;
+  rewrite(input: RewriteInput): Rewrite[];
+}
+
+/** A RewriteSchema over plain table descriptions (tests, and the snapshot adapter below). */
+export function rewriteSchemaFrom(tables: RewriteTable[]): RewriteSchema {
+  const byName = new Map<string, RewriteTable[]>();
+  for (const t of tables) byName.set(t.name, [...(byName.get(t.name) ?? []), t]);
+  return {
+    table(name, schema) {
+      const found = byName.get(name) ?? [];
+      if (schema) return found.find((t) => t.schema === schema);
+      return found.find((t) => t.schema === "public") ?? (found.length === 1 ? found[0] : undefined);
+    },
+    notNull(table, column) {
+      return table?.columns.find((c) => c.name === column)?.notNull;
+    },
+    isUnique(table, columns) {
+      if (!table) return false;
+      const set = new Set(columns);
+      return table.uniqueKeys.some((key) => key.length > 0 && key.every((c) => set.has(c)));
+    },
+  };
+}
+
+/** The tables of a snapshot as rewrite rules read them. */
+export function rewriteTablesFromSnapshot(snapshot: Snapshot): RewriteTable[] {
+  return snapshot.tables.map((t) => {
+    const constraints = snapshot.constraints.filter((c) => c.schema === t.schema && c.table === t.name);
+    const indexes = snapshot.indexes.filter(
+      (i) => i.tableSchema === t.schema && i.table === t.name && i.isValid,
+    );
+    const uniqueKeys = [
+      ...constraints.filter((c) => c.type === "primary" || c.type === "unique").map((c) => c.columns),
+      ...indexes
+        .filter((i) => i.isUnique && i.predicate === null && !i.columns.some((c) => c.includes("(")))
+        .map((i) => i.columns.slice(0, i.keyColumnCount)),
+    ];
+    return {
+      schema: t.schema,
+      name: t.name,
+      columns: t.columns.map((c) => ({ name: c.name, type: c.type, notNull: c.notNull })),
+      uniqueKeys,
+      foreignKeys: constraints
+        .filter((c) => c.type === "foreign" && c.refTable !== null)
+        .map((c) => ({
+          columns: c.columns,
+          refSchema: c.refSchema ?? t.schema,
+          refTable: c.refTable as string,
+          refColumns: c.refColumns,
+        })),
+      indexes: indexes.map((i) => ({
+        name: i.name,
+        columns: i.columns.slice(0, i.keyColumnCount),
+        method: i.method,
+        predicate: i.predicate,
+      })),
+      rowsEstimate: t.rowsEstimate,
+    };
+  });
+}
