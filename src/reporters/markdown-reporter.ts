@@ -1,6 +1,7 @@
-import { alterSystemScript, type TuneReport } from "../advisors/settings/settings-advisor.js";
 import type { AdviceReport } from "../pipeline/advise-database.js";
+import type { TuneReport } from "../pipeline/tune-settings.js";
 import { formatBytes, formatCount, formatMs, formatPercent, serverName } from "../util/format.js";
+import { alterSystemScript } from "./alter-system-script.js";
 import type { Report } from "./json-reporter.js";
 import { cell, code, foldedFindings, summaryLines } from "./markdown/findings-markdown.js";
 import { createPalette } from "./palette.js";

@@ -1,8 +1,9 @@
-import { alterSystemScript, type TuneReport } from "../advisors/settings/settings-advisor.js";
 import type { AnalyzeReport } from "../pipeline/analyze-report.js";
 import type { CheckReport } from "../pipeline/check-report.js";
 import type { PlanReport } from "../pipeline/plan-report.js";
+import type { TuneReport } from "../pipeline/tune-settings.js";
 import { formatBytes, formatCount, formatMs, formatPercent, serverName } from "../util/format.js";
+import { alterSystemScript } from "./alter-system-script.js";
 import type { Report } from "./json-reporter.js";
 import { createPalette, type Palette } from "./palette.js";
 import { adviceLines } from "./terminal/advice-lines.js";

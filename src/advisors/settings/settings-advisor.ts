@@ -14,7 +14,6 @@ import {
 } from "../../rules/health/checkpoints.js";
 import { autovacuumThreshold } from "../../rules/health/dead-tuples.js";
 import { formatBytes, formatPercent } from "../../util/format.js";
-import { checkSql, comment, ident, literal, type SqlText, sql } from "../../util/sql-text.js";
 import { memoryText, pgtuneBaseline, type SettingValue, type TuneMachine } from "./pgtune-baseline.js";
 
 export interface SettingRecommendation {
@@ -284,22 +283,4 @@ function sameValue(snapshot: Snapshot, name: string, v: SettingValue): boolean {
   if (MEMORY.has(name)) return settingBytes(snapshot, name) === v.value;
   const n = Number(s.setting);
   return Number.isFinite(n) && /^[\d.]+$/.test(v.text) ? Math.abs(n - v.value) < 1e-9 : s.setting === v.text;
-}
-
-/**
- * ALTER SYSTEM lines for the settings that change, with their reasons, then the reload: built with the SQL
- * builder (the name quoted, the value a string constant) and parsed back as a whole before it is printed.
- */
-export function alterSystemScript(report: TuneReport): SqlText[] {
-  const changes = report.recommendations.filter((r) => r.changed);
-  if (changes.length === 0) return [comment("nothing to change")];
-  const lines = changes.map(
-    (r) =>
-      sql`ALTER SYSTEM SET ${ident(r.name)} = ${literal(r.recommended)};  ${comment(`${r.restart ? "needs a restart; " : ""}${r.reason}`)}`,
-  );
-  lines.push(sql`SELECT pg_reload_conf();`);
-  if (changes.some((r) => r.restart))
-    lines.push(comment("then restart the server for the settings marked 'needs a restart'"));
-  checkSql(lines.join("\n"), changes.length + 1);
-  return lines;
 }

@@ -1,5 +1,5 @@
 /** `dbopt advise` as an HTML page: each recommended index with its DDL, what it saves and the statements it helps. */
-import type { AdviceReport } from "../../advisors/index/advice-report.js";
+import type { AdviceReport } from "../../pipeline/advise-database.js";
 import { formatBytes, formatMs, formatPercent } from "../../util/format.js";
 import { pairedBarChartSvg } from "./bar-chart-svg.js";
 import { type Html, html } from "./html-text.js";
