@@ -3,11 +3,18 @@
  * the log has no durations), planned with the slowest call's own values where the log kept them (the
  * `parameters:` detail of the extended protocol), else with the advisor's usual binding from pg_stats.
  */
-import type { LogReport } from "../../pipeline/analyze-logs.js";
+import type { LogAnalysisResult } from "../../facts/logs/log-analysis.js";
+import type { ReadStats } from "../../facts/logs/read-logs.js";
 import { InputError } from "../../util/input-error.js";
 import type { WorkloadStatement } from "./workload-query.js";
 
-export function workloadFromLog(report: LogReport): WorkloadStatement[] {
+/** What the advisor reads of a log report (pipeline/analyze-logs' LogReport is one). */
+export interface LoggedWorkload {
+  files: Array<Pick<ReadStats, "format">>;
+  statements: LogAnalysisResult["statements"];
+}
+
+export function workloadFromLog(report: LoggedWorkload): WorkloadStatement[] {
   if (report.files.some((f) => f.format === "mysql-slow"))
     throw new InputError(
       "the index advisor works on PostgreSQL; this is a MySQL/MariaDB slow log",
