@@ -143,6 +143,14 @@ describe("MySQL 8 plans from published outputs", () => {
     expect(scan?.props[MYSQL_PROP.filtered]).toBe(6.46);
     expect(scan?.cost?.total).toBeCloseTo(25.4, 5);
   });
+
+  it("reads FORMAT=JSON printed with end_markers_in_json=ON, keeping the comments inside conditions", () => {
+    const plan = read(mysql8, "dependent-subquery.json");
+    expect(plan.dialect).toBe("mysql");
+    expect(tables(plan)).toEqual(["ALL t1 - 7", "ALL t2 - 2"]);
+    const t1 = [...walkPlan(plan.root)].map(([n]) => n).find((n) => n.relationName === "t1");
+    expect(t1?.props[MYSQL_PROP.condition]).toContain("<exists>(/* select#2 */ select `test`.`t2`.`i`");
+  });
 });
 
 describe("bad MySQL input", () => {

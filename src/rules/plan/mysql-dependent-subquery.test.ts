@@ -38,6 +38,22 @@ describe("plan/mysql-dependent-subquery", () => {
     }
   });
 
+  it("indexes the correlated column of a MySQL 8 plan, named `test`.`t2`.`i` on the right of =", () => {
+    // test/fixtures/plans/mysql8/dependent-subquery.json: mysql/mysql-server's explain_json_all.result.
+    const text = readFileSync(join(dir, "../mysql8/dependent-subquery.json"), "utf8");
+    const sql =
+      "SELECT * FROM t1 WHERE i IN (SELECT i FROM t2 WHERE t1.i = 10 ORDER BY RAND()) OR i IN (SELECT i FROM t4 ORDER BY RAND())";
+    const findings = mysqlDependentSubquery.check(
+      { analyzed: analyzePlan(parsePlan(text)), sql },
+      { minExecutions: 7 },
+    );
+    const scanned = findings.find((f) => f.fix?.sql);
+    expect(scanned?.evidence).toMatchObject({ executions: 7, measured: false });
+    expect(scanned?.fix?.sql).toBe(
+      "ALTER TABLE `t2` ADD INDEX `t2_i_idx` (`i`), ALGORITHM=INPLACE, LOCK=NONE",
+    );
+  });
+
   it("stays quiet on a plan without a subquery", () => {
     expect(run("join-no-index.analyze.json")).toEqual([]);
   });

@@ -64,29 +64,53 @@ export function realTable(facts: PlanFacts, printed: string): { name: string; ca
   };
 }
 
-const COMPARED = new RegExp(
-  String.raw`(?:(${NAME})\.)?(${NAME})\s*(=|<=>|<=|>=|<|>|\bbetween\b|\blike\b|\bin\s*\()`,
+/** A column reference as the servers print it: `col`, `t.col` or MySQL 8's `` `db`.`t`.`col` ``. */
+const REF = String.raw`(?:(?:${NAME})\.){0,2}(?:${NAME})`;
+const PART = new RegExp(NAME, "g");
+// Not inside or after another name, nor after MySQL's `<cache>`-style markers (`<cache>(` is no comparison).
+const REF_START = String.raw`(?<![\w$\x60.<])`;
+const OPERATOR = "<=>|<=|>=|=|<(?![>=])|>(?!=)";
+/** `ref op ...`: the column on the left, any operator. */
+const LEFT = new RegExp(
+  String.raw`${REF_START}(${REF})\s*(${OPERATOR}|\bbetween\b|\blike\b|\bin\s*\()`,
   "gi",
 );
+/** `... op t.ref`: a qualified column on the right (`<cache>(t1.i) = t2.i`, `t2.a = t1.a`). */
+const RIGHT = new RegExp(String.raw`(?<![<>!=])(${OPERATOR})\s*(${REF})(?![\w$\x60.(])`, "gi");
+
+/** [table or null, column] of a reference; the database part of `db.t.col` is dropped. */
+function refParts(ref: string): [string | null, string] {
+  const parts = [...ref.matchAll(PART)].map((m) => unquote(m[0]));
+  return [parts.length > 1 ? (parts[parts.length - 2] as string) : null, parts[parts.length - 1] as string];
+}
 
 /**
  * Columns of `alias` compared in a condition, equalities first (they lead an index), then one range column:
- * `o.customer_id = 7 and o.created_at > ...` gives [customer_id, created_at]. Names the condition quotes as
- * text, the qualifier's database or another table's columns are left out.
+ * `o.customer_id = 7 and o.created_at > ...` gives [customer_id, created_at]. A column is read on either side
+ * of the operator and with any qualifier MySQL 8 prints (`` `db`.`o`.`customer_id` ``); the table part is
+ * compared without case, as a server with lower_case_table_names prints it (`country` for `Country`). Names
+ * the condition quotes as text and other tables' columns are left out.
  */
 export function conditionColumns(condition: string, alias: string): string[] {
   const equal: string[] = [];
   const range: string[] = [];
   const stripped = condition.replace(/'(?:[^'\\]|\\.|'')*'/g, "''");
-  for (const m of stripped.matchAll(COMPARED)) {
-    const qualifier = m[1] ? unquote(m[1]) : null;
-    const column = unquote(m[2] as string);
-    if (qualifier !== null && qualifier !== alias) continue;
-    if (/^(and|or|not|is|null|convert|concat|using)$/i.test(column)) continue;
-    const op = (m[3] as string).toLowerCase();
+  const add = (ref: string, operator: string, qualifiedOnly: boolean) => {
+    const [table, column] = refParts(ref);
+    if (table === null ? qualifiedOnly : table.toLowerCase() !== alias.toLowerCase()) return;
+    if (/^(and|or|not|is|null|true|false|convert|concat|using)$/i.test(column)) return;
+    const op = operator.toLowerCase();
     const target = op === "=" || op === "<=>" || op.startsWith("in") ? equal : range;
     if (!equal.includes(column) && !range.includes(column)) target.push(column);
+  };
+  const found: [number, string, string, boolean][] = [];
+  for (const m of stripped.matchAll(LEFT)) found.push([m.index, m[1] as string, m[2] as string, false]);
+  for (const m of stripped.matchAll(RIGHT)) {
+    found.push([m.index + m[0].length - (m[2] as string).length, m[2] as string, m[1] as string, true]);
   }
+  // In the order the condition names them, so the first equality leads the index.
+  found.sort((a, b) => a[0] - b[0]);
+  for (const [, ref, op, qualifiedOnly] of found) add(ref, op, qualifiedOnly);
   return [...equal, ...range.slice(0, 1)];
 }
 
