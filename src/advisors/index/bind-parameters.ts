@@ -7,40 +7,23 @@
 import type { ColumnStats, Snapshot } from "../../facts/snapshot.js";
 import type { QueryShape } from "../../facts/sql/query-shape.js";
 import { quoteLiteral } from "../../util/sql-identifiers.js";
-import { byteToCharOffset, scanSql } from "../../util/sql-parser.js";
+import { inlineParameters } from "../parameters/inline-parameters.js";
+import { parameterSlots } from "../parameters/parameter-columns.js";
 
 export function bindParameters(sql: string, shape: QueryShape, snapshot: Snapshot): string | null {
   const values = new Map<number, string>();
-  for (const [n, param] of shape.params) {
-    if (param.role === "limit") values.set(n, "20");
-    else if (param.role === "offset") values.set(n, "0");
-    else if (param.role === "value") values.set(n, "NULL");
+  for (const slot of parameterSlots(shape, snapshot)) {
+    if (slot.role === "limit") values.set(slot.n, "20");
+    else if (slot.role === "offset") values.set(slot.n, "0");
+    else if (slot.role === "value") values.set(slot.n, "NULL");
     else {
-      const use = param.use;
-      if (!use || use.isExpression) return null;
-      const table = snapshot.tables.find(
-        (t) => t.name === use.table.name && (use.table.schema === null || t.schema === use.table.schema),
-      );
-      const column = table?.columns.find((c) => c.name === use.column);
-      const stats = snapshot.columnStats.find(
-        (c) => c.table === table?.name && c.schema === table?.schema && c.column === use.column,
-      );
-      const value = stats ? typicalValue(stats, use.kind, use.operator) : null;
-      if (!column || value === null) return null;
-      values.set(n, `${quoteLiteral(value)}::${column.type}`);
+      const value =
+        slot.use && slot.stats ? typicalValue(slot.stats, slot.use.kind, slot.use.operator) : null;
+      if (!slot.column || value === null) return null;
+      values.set(slot.n, `${quoteLiteral(value)}::${slot.column.type}`);
     }
   }
-  const tokens = scanSql(sql)
-    .tokens.filter((t) => t.tokenName === "PARAM")
-    .map((t) => ({ start: byteToCharOffset(sql, t.start), end: byteToCharOffset(sql, t.end) }));
-  if (tokens.some((t) => !values.has(Number(sql.slice(t.start + 1, t.end))))) return null;
-  let out = "";
-  let at = 0;
-  for (const t of tokens) {
-    out += sql.slice(at, t.start) + values.get(Number(sql.slice(t.start + 1, t.end)));
-    at = t.end;
-  }
-  return out + sql.slice(at);
+  return inlineParameters(sql, values);
 }
 
 function typicalValue(stats: ColumnStats, kind: string, operator: string): string | null {

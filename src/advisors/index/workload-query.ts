@@ -7,6 +7,7 @@ import type { SkippedObject, Snapshot } from "../../facts/snapshot.js";
 import { repairNormalizedQuery } from "../../facts/sql/normalized-statement.js";
 import { type ColumnResolver, type QueryShape, queryShape } from "../../facts/sql/query-shape.js";
 import { byteToCharOffset, scanSql } from "../../util/sql-parser.js";
+import type { ParameterFacts } from "../parameters/parameter-columns.js";
 import { bindParameters } from "./bind-parameters.js";
 
 export interface WorkloadStatement {
@@ -46,7 +47,7 @@ export function highestParameter(sql: string): number {
   return max;
 }
 
-export function schemaResolver(snapshot: Snapshot): ColumnResolver {
+export function schemaResolver(snapshot: Pick<ParameterFacts, "tables">): ColumnResolver {
   return (column, tables) =>
     tables.find((t) =>
       snapshot.tables.some(

@@ -309,11 +309,16 @@ function readCondition(
     underOr,
   };
   block.predicates.push(use);
-  // A parameter compared directly with the column takes a value like the column's; one inside an expression
-  // (now() - $2::interval) is of another type, so it stays unbound.
+  // A parameter compared directly with the column (or an item of an IN list) takes a value like the column's;
+  // one inside an expression (now() - $2::interval) is of another type, so it stays unbound.
+  const listParams =
+    ((valueNode?.List as Node | undefined)?.items as Node[] | undefined)?.map(paramNumber) ?? [];
   for (const p of paramsIn(valueNode)) {
     if (!ctx.shape.params.has(p))
-      ctx.shape.params.set(p, { use: p === use.param ? use : null, role: "predicate" });
+      ctx.shape.params.set(p, {
+        use: p === use.param || listParams.includes(p) ? use : null,
+        role: "predicate",
+      });
   }
 }
 
