@@ -22,6 +22,12 @@ export function dboptHome(env: NodeJS.ProcessEnv = process.env): string {
 /** Where the embedded store is kept when dbopt runs as root and the postgres account cannot reach the home folder. */
 export const SYSTEM_STORE_HOME = "/var/lib/dbopt";
 
+/** How the embedded store's server runs (the dashboard bench times pages on it too). */
+export const STORE_SERVER_SETTINGS: Record<string, string> = {
+  // The store keeps history: a commit is on disk before it counts.
+  synchronous_commit: "on",
+};
+
 export interface StoreHome {
   home: string;
   /** Said once when the default moved: why the store is not in the user's data folder. */
@@ -108,8 +114,7 @@ export async function openStore(options: {
     const { startEmbeddedServer } = await import("../connectors/embedded/embedded-server.js");
     const server = await startEmbeddedServer({
       dataDirectory,
-      // The store keeps history: a commit is on disk before it counts.
-      settings: { synchronous_commit: "on" },
+      settings: STORE_SERVER_SETTINGS,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     port = server.port;
