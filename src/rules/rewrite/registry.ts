@@ -1,7 +1,25 @@
 /** Every query rewrite rule (issue #14), sorted by id; `dbopt rewrite` runs them all on each statement. */
 import { coalesceEquality } from "./coalesce-equality.js";
+import { countToExists } from "./count-to-exists.js";
+import { inDistinctToExists } from "./in-distinct-to-exists.js";
 import { notInToNotExists } from "./not-in-to-not-exists.js";
+import { offsetToKeyset } from "./offset-to-keyset.js";
+import { orToUnionAll } from "./or-to-union-all.js";
 import type { RewriteRule } from "./rewrite-rule.js";
+import { sargableArithmetic } from "./sargable-arithmetic.js";
 import { sargableCast } from "./sargable-cast.js";
+import { sargableDateFunction } from "./sargable-date-function.js";
+import { unionToUnionAll } from "./union-to-union-all.js";
 
-export const REWRITE_RULES: RewriteRule[] = [coalesceEquality, notInToNotExists, sargableCast];
+export const REWRITE_RULES: RewriteRule[] = [
+  coalesceEquality,
+  countToExists,
+  inDistinctToExists,
+  notInToNotExists,
+  offsetToKeyset,
+  orToUnionAll,
+  sargableArithmetic,
+  sargableCast,
+  sargableDateFunction,
+  unionToUnionAll,
+];

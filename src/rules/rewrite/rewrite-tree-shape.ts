@@ -64,7 +64,8 @@ export function andTerms(where: Node | undefined): Node[] {
   while (stack.length > 0) {
     const node = stack.pop() as Node;
     const bool = at(node, "BoolExpr");
-    if (bool?.boolop === "AND_EXPR") stack.push(...items(bool, "args").reverse());
+    // Pushed last first, so the terms come out in the statement's order (and the tree is not reordered).
+    if (bool?.boolop === "AND_EXPR") stack.push(...[...items(bool, "args")].reverse());
     else out.push(node);
   }
   return out;
