@@ -50,7 +50,7 @@ export const unionToUnionAll: RewriteRule = {
   rewrite(input) {
     const tree = structuredClone(input.tree);
     const top = topSelect(tree);
-    if (!top || top.op !== "SETOP_UNION" || top.all === true) return [];
+    if (top?.op !== "SETOP_UNION" || top.all === true) return [];
     const chain = unionChain(top);
     if (!chain) return [];
     const branches = chain.leaves.map((leaf) => readBranch(leaf, input.schema));
