@@ -1,11 +1,11 @@
 /**
  * --verify: on a sandbox, build the recommended indexes for real and run each statement they help before and
- * after (EXPLAIN ANALYZE, the median of three runs), so the report shows measured times next to the planner's
+ * after (measureStatements: EXPLAIN ANALYZE, a warm-up run, then the median of three), so the report shows measured times next to the planner's
  * estimates. The indexes are dropped again. Statements planned generically have no values to run with.
  */
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
-import { planOf } from "../../facts/plan/explain-runner.js";
 import { qualifiedName, quoteIdent } from "../../util/sql-identifiers.js";
+import { measureStatements } from "../measure/measure-statement.js";
 import type { AdviceReport } from "./advice-report.js";
 import type { WorkloadQuery } from "./workload-query.js";
 
@@ -74,16 +74,8 @@ export async function verifyAdvice(
     );
 }
 
-/** Median execution time of EXPLAIN ANALYZE over a few runs; data-changing statements are rolled back. */
+/** Median execution time over a few runs (dbopt's one measuring function); data-changing statements are rolled back. */
 async function medianMs(db: PostgresConnector, q: WorkloadQuery): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const plan = await db.inRolledBackTransaction(async () => {
-      const [row] = await db.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.text}`);
-      return planOf(row);
-    });
-    times.push(plan.executionMs ?? 0);
-  }
-  times.sort((a, b) => a - b);
-  return Math.round((times[Math.floor(RUNS / 2)] ?? 0) * 1000) / 1000;
+  const [timing] = await measureStatements(db, [q.text], { runs: RUNS, rolledBack: true });
+  return timing?.medianMs ?? 0;
 }

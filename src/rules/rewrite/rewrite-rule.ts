@@ -49,6 +49,12 @@ export interface Rewrite {
   why: string;
   /** What the rewrite relies on (the schema facts it read), so a reader can judge it: "orders.customer_id is NOT NULL". */
   assumptions: string[];
+  /**
+   * $n the rewrite adds that the original lacks (keyset pagination's last seen key). For the proof, each one's
+   * value is read by `valueSql` (a SELECT of one value, with the original's own $n), so both statements return
+   * the same page.
+   */
+  addedParameters?: Array<{ number: number; meaning: string; valueSql: string }>;
 }
 
 export interface RewriteRule {

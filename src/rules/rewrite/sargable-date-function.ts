@@ -1,0 +1,202 @@
+/**
+ * A date function on an indexed timestamp column hides it from its index: `date(at) = d`, `at::date = d`,
+ * `date_trunc('day', at) = t`, `extract(year from at) = y`. Each is a range of the column itself:
+ * - `date(c) = d` → `c >= d::date AND c < d::date + 1` (and `>=`, `<`, `>`, `<=` as one bound each);
+ * - `date_trunc('f', c) = t` → `c >= t AND c < t + interval '1 f' AND date_trunc('f', t) = t` (the last term keeps
+ *   the original's answer for a t that is not itself truncated: no row);
+ * - `extract(year from c) = y` → `c >= make_date(y, 1, 1) AND c < make_date(y + 1, 1, 1)`.
+ * For timestamptz both sides turn dates into instants in the session's TimeZone, as the function did, so the
+ * ranges hold in every zone. Only for a column an index starts with, and a value that reads no column.
+ */
+import { expression, leadingIndex } from "./rewrite-query-shape.js";
+import type { Rewrite, RewriteRule, RewriteSchema } from "./rewrite-rule.js";
+import {
+  allSelects,
+  at,
+  binaryOp,
+  callsVolatile,
+  columnRef,
+  columnRefsUnder,
+  constant,
+  deparseStatement,
+  hasSubLink,
+  items,
+  type Node,
+  type ResolvedColumn,
+  replaceWhere,
+  resolveColumn,
+  tableLabel,
+  walk,
+} from "./rewrite-tree-shape.js";
+
+const FLIP: Record<string, string> = { "=": "=", "<": ">", ">": "<", "<=": ">=", ">=": "<=" };
+const TIMESTAMPS: Record<string, string> = {
+  "timestamp without time zone": "timestamp",
+  "timestamp with time zone": "timestamptz",
+};
+/** date_trunc fields and the interval one unit of each is (dbopt's own text). */
+const TRUNC_STEP: Record<string, string> = {
+  year: "1 year",
+  quarter: "3 months",
+  month: "1 month",
+  week: "1 week",
+  day: "1 day",
+  hour: "1 hour",
+  minute: "1 minute",
+  second: "1 second",
+};
+const DATE_RANGE: Record<string, string> = {
+  "=": "c >= CAST(v AS date) AND c < CAST(v AS date) + 1",
+  ">=": "c >= CAST(v AS date)",
+  "<": "c < CAST(v AS date)",
+  ">": "c >= CAST(v AS date) + 1",
+  "<=": "c < CAST(v AS date) + 1",
+};
+const YEAR_RANGE: Record<string, string> = {
+  "=": "c >= make_date(CAST(v AS integer), 1, 1) AND c < make_date(CAST(v AS integer) + 1, 1, 1)",
+  ">=": "c >= make_date(CAST(v AS integer), 1, 1)",
+  "<": "c < make_date(CAST(v AS integer), 1, 1)",
+  ">": "c >= make_date(CAST(v AS integer) + 1, 1, 1)",
+  "<=": "c < make_date(CAST(v AS integer) + 1, 1, 1)",
+};
+
+export const sargableDateFunction: RewriteRule = {
+  id: "rewrite/sargable-date-function",
+  title: "Date functions on an indexed column as ranges",
+  description:
+    "date(col), col::date, date_trunc(f, col) and extract(year from col) compared with a value hide col from its index; the same condition as a range on col uses it.",
+  docsUrl: "https://www.postgresql.org/docs/current/indexes-expressional.html",
+  rewrite(input): Rewrite[] {
+    const tree = structuredClone(input.tree);
+    const assumptions: string[] = [];
+    const summaries = new Set<string>();
+    for (const select of allSelects(tree)) {
+      const where = at(select, "whereClause");
+      if (!where) continue;
+      const from = items(select, "fromClause");
+      // This SELECT's own comparisons: a subquery's columns resolve against its own FROM.
+      const own = new Set<Node>();
+      walk(where, (node) => {
+        if ("SubLink" in node) return false;
+        if (binaryOp(node)) own.add(node);
+        return true;
+      });
+      const holder: Node = { where };
+      replaceWhere(holder, (node) => {
+        if (!own.has(node)) return undefined;
+        const found = dateComparison(node, from, input.schema);
+        if (!found) return undefined;
+        summaries.add(found.summary);
+        assumptions.push(found.assumption);
+        return found.range;
+      });
+      select.whereClause = holder.where;
+    }
+    if (assumptions.length === 0) return [];
+    const sql = deparseStatement(tree);
+    if (!sql) return [];
+    return [
+      {
+        ruleId: this.id,
+        sql,
+        summary: `${[...summaries].join(", ")} → a range on the column`,
+        why: "A function of the column cannot use the column's index (only an index on that very expression could); a range on the column itself can, and reads only the matching rows.",
+        assumptions: [...new Set(assumptions)],
+      },
+    ];
+  },
+};
+
+function dateComparison(
+  node: Node,
+  from: Node[],
+  schema: RewriteSchema,
+): { range: Node; summary: string; assumption: string } | undefined {
+  const op = binaryOp(node);
+  if (!op) return undefined;
+  for (const [fn, value, operator] of [
+    [op.left, op.right, op.op],
+    [op.right, op.left, FLIP[op.op]],
+  ] as Array<[Node, Node, string | undefined]>) {
+    if (!operator || !(operator in DATE_RANGE)) continue;
+    if (columnRefsUnder(value).length > 0 || hasSubLink(value) || callsVolatile(value)) continue;
+    const shape = functionOf(fn, from, schema);
+    if (!shape || !leadingIndex(shape.column.table, shape.column.column.name)) continue;
+    const c = columnNode(shape.column);
+    const type = shape.column.column.type;
+    const label = `${tableLabel(shape.column.table)}.${shape.column.column.name}`;
+    const assumption = `${label} is ${type} with the index ${leadingIndex(shape.column.table, shape.column.column.name)}`;
+    if (shape.kind === "date") {
+      if (!TIMESTAMPS[type]) continue;
+      return {
+        range: expression(DATE_RANGE[operator] as string, { c, v: value }),
+        summary: "date(column)",
+        assumption,
+      };
+    }
+    if (shape.kind === "year") {
+      const year = constant(value);
+      if (!(year?.kind === "int" && year.value > 0n) && !at(value, "ParamRef")) continue;
+      if (!TIMESTAMPS[type] && type !== "date") continue;
+      return {
+        range: expression(YEAR_RANGE[operator] as string, { c, v: value }),
+        summary: "extract(year from column)",
+        assumption: year ? assumption : `${assumption}; the parameter is a whole year`,
+      };
+    }
+    if (shape.kind !== "trunc") continue;
+    const cast = TIMESTAMPS[type];
+    const step = TRUNC_STEP[shape.field];
+    if (operator !== "=" || !cast || !step) continue;
+    // cast and step come from dbopt's own tables above, never from the statement's text.
+    const range = expression(
+      `c >= CAST(v AS ${cast}) AND c < CAST(v AS ${cast}) + CAST('${step}' AS interval) AND date_trunc('${shape.field}', CAST(v AS ${cast})) = CAST(v AS ${cast})`,
+      { c, v: value },
+    );
+    return { range, summary: `date_trunc('${shape.field}', column)`, assumption };
+  }
+  return undefined;
+}
+
+type DateFunction =
+  | { kind: "date" | "year"; column: ResolvedColumn }
+  | { kind: "trunc"; field: string; column: ResolvedColumn };
+
+/** date(c), c::date, date_trunc('f', c), extract(year from c) or date_part('year', c) of a known column. */
+function functionOf(node: Node, from: Node[], schema: RewriteSchema): DateFunction | undefined {
+  const resolve = (n: unknown) => {
+    const fields = columnRef(n);
+    return fields ? resolveColumn(schema, from, fields) : undefined;
+  };
+  const cast = at(node, "TypeCast");
+  if (cast) {
+    const names = items(cast, "typeName", "names").map((n) => at(n, "String")?.sval);
+    const column =
+      names.at(-1) === "date" && !at(cast, "typeName", "typmods") ? resolve(cast.arg) : undefined;
+    return column ? { kind: "date", column } : undefined;
+  }
+  const call = at(node, "FuncCall");
+  if (!call || call.agg_star || call.over || call.agg_distinct) return undefined;
+  const names = items(call, "funcname").map((n) => at(n, "String")?.sval);
+  if (names.length > 1 && names[0] !== "pg_catalog") return undefined;
+  const name = names.at(-1);
+  const args = items(call, "args");
+  if (name === "date" && args.length === 1) {
+    const column = resolve(args[0]);
+    return column ? { kind: "date", column } : undefined;
+  }
+  const field = constant(args[0]);
+  if (args.length !== 2 || field?.kind !== "str") return undefined;
+  const column = resolve(args[1]);
+  if (!column) return undefined;
+  const unit = field.text.toLowerCase();
+  if ((name === "extract" || name === "date_part") && unit === "year") return { kind: "year", column };
+  if (name === "date_trunc" && unit in TRUNC_STEP) return { kind: "trunc", field: unit, column };
+  return undefined;
+}
+
+function columnNode(column: ResolvedColumn): Node {
+  return {
+    ColumnRef: { fields: [{ String: { sval: column.ref } }, { String: { sval: column.column.name } }] },
+  };
+}
