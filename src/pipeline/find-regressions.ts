@@ -3,7 +3,10 @@ import { judgeDiff } from "../facts/plan/plan-diff-verdict.js";
 import { analyzePlan } from "../facts/plan/plan-metrics.js";
 import { type Plan, walkPlan } from "../facts/plan/plan-model.js";
 import { shapeLine } from "../facts/plan/plan-shape-line.js";
-import type { EvidenceValue, Finding, Severity } from "../findings/finding.js";
+import type { EvidenceValue, Finding } from "../findings/finding.js";
+import { causeScore, type RegressionCause, shortTime } from "../rules/history/statement-regressed.js";
+import { HISTORY_RULES } from "../rules/registry.js";
+import { runRules } from "../rules/run-rules.js";
 import { openExistingStore } from "../store/open-existing-store.js";
 import { type StoredTarget, storedTargets } from "../store/read-sample-objects.js";
 import type { StoreConnection } from "../store/store-connection.js";
@@ -67,8 +70,6 @@ export interface RegressionsReport {
   targets: TargetRegressions[];
 }
 
-const RULE_ID = "history/statement-regressed";
-const DOCS_URL = "https://www.postgresql.org/docs/current/pgstatstatements.html";
 /** A table counts as grown when its rows or bytes grew by this factor at least between the windows. */
 const GROWTH_FACTOR = 1.25;
 /** How many new and gone statements are listed per target. */
@@ -160,40 +161,9 @@ async function targetRegressions(
     const judged = judgeRegression(s.baseline, s.recent, thresholds);
     if (!judged.regressed) continue;
     const causes = await context.causes(s.ids);
-    const severity: Severity = judged.ratio >= 10 && judged.addedMs >= 1000 ? "error" : "warning";
-    const evidence: Record<string, EvidenceValue> = {
-      callsBefore: judged.before.calls,
-      callsAfter: judged.after.calls,
-      meanBeforeMs: round(judged.before.meanMs),
-      meanAfterMs: round(judged.after.meanMs),
-      stddevBeforeMs: round(judged.before.stddevMs),
-      stddevAfterMs: round(judged.after.stddevMs),
-      slowerBy: round(judged.ratio),
-      welchT: Number.isFinite(judged.welch.t) ? round(judged.welch.t) : "infinite",
-      degreesOfFreedom: Math.round(judged.welch.degreesOfFreedom),
-      pValue: Number(judged.welch.p.toPrecision(2)),
-      addedMs: round(judged.addedMs),
-      // A dropped index the old plan read is why its plan changed: the root cause, said first.
-      cause: (causes.find((c) => c.kind === "index-dropped") ?? causes[0])?.kind ?? "unknown",
-      causes: causes.map((c) => c.kind).join(", ") || "none recorded",
-    };
-    for (const c of causes) Object.assign(evidence, c.evidence);
-    const because = causes.length
-      ? causes.map((c) => c.text).join("; ")
-      : "no plan change, dropped index, new statistics, setting change or table growth was recorded: look at locks, I/O and concurrent load in that window";
-    result.findings.push({
-      ruleId: RULE_ID,
-      severity,
-      title: `${formatFactor(judged.ratio)} slower since ${shortTime(recentFrom)}: ${causes[0]?.headline ?? "cause not recorded"}`,
-      detail: `${judged.reason}. Most likely cause: ${because}.`,
-      evidence,
-      docsUrl: DOCS_URL,
-      impact: judged.addedMs,
-      timeMs: judged.addedMs,
-      section: "time",
-      query: s.query,
-      objects: [...new Set(causes.flatMap((c) => c.objects))],
-    });
+    result.findings.push(
+      ...runRules(HISTORY_RULES, { query: s.query, verdict: judged, causes, since: recentFrom }),
+    );
   }
   result.findings.sort((a, b) => (b.timeMs ?? 0) - (a.timeMs ?? 0));
   const byTime = (a: StatementPresence, b: StatementPresence) => b.totalMs - a.totalMs;
@@ -258,15 +228,6 @@ function zero(): CallTotals {
   return { calls: 0, totalMs: 0, sumSqMs: 0 };
 }
 
-interface Cause {
-  kind: "plan-changed" | "index-dropped" | "statistics-analyzed" | "setting-changed" | "table-grew";
-  /** A few words for the title. */
-  headline: string;
-  text: string;
-  evidence: Record<string, EvidenceValue>;
-  objects: string[];
-}
-
 interface StoredPlan {
   id: number;
   shape: string;
@@ -276,7 +237,7 @@ interface StoredPlan {
 
 /** Reads, for one target and its two windows, what changed that can explain a slower statement. */
 class CauseContext {
-  private settings: Cause[] | null = null;
+  private settings: SettingChange[] | null = null;
 
   constructor(
     private readonly store: StoreConnection,
@@ -287,37 +248,41 @@ class CauseContext {
   ) {}
 
   /** In the order the brief of the command promises: plan, index, statistics, settings, growth. */
-  async causes(statementIds: number[]): Promise<Cause[]> {
-    const causes: Cause[] = [];
+  async causes(statementIds: number[]): Promise<RegressionCause[]> {
+    const causes: RegressionCause[] = [];
     const plans = await this.plans(statementIds);
     const before = plans.before;
     const after = plans.after;
     const planChange = before && after && before.id !== after.id ? planChanged(before, after) : null;
-    const dropped = before ? await this.droppedIndexes(before.plan) : [];
-    if (planChange) {
-      // The dropped index is why the plan changed: say so in the plan's own headline.
-      if (dropped[0]) planChange.headline = `${dropped[0].headline}, plan changed`;
-      causes.push(planChange);
-    }
-    causes.push(...dropped);
+    const signs = { planChanged: planChange !== null };
+    if (planChange) causes.push(planChange);
+    if (before) causes.push(...(await this.droppedIndexes(before.plan)));
     const tables = tablesOf([before?.plan, after?.plan]);
     const tableFigures = await this.tableFigures(tables);
     for (const t of tableFigures)
       if (t.analyzedBefore?.getTime() !== t.analyzedAfter?.getTime() && t.analyzedAfter)
         causes.push({
           kind: "statistics-analyzed",
+          score: causeScore("statistics-analyzed", signs),
           headline: `${t.name} re-analyzed`,
           text: `${t.name} was analyzed again at ${shortTime(t.analyzedAfter)}${t.analyzedBefore ? ` (before: ${shortTime(t.analyzedBefore)})` : ""}: the planner's estimates changed`,
           evidence: { analyzedAt: t.analyzedAfter.toISOString() },
           objects: [t.name],
         });
-    causes.push(...(await this.settingChanges()));
+    for (const { name, ...c } of await this.settingChanges())
+      causes.push({
+        kind: "setting-changed",
+        score: causeScore("setting-changed", { ...signs, setting: name }),
+        ...c,
+        objects: [],
+      });
     for (const t of tableFigures) {
       const rows = t.rowsBefore > 0 ? t.rowsAfter / t.rowsBefore : 1;
       const bytes = t.bytesBefore > 0 ? t.bytesAfter / t.bytesBefore : 1;
       if (rows >= GROWTH_FACTOR || bytes >= GROWTH_FACTOR)
         causes.push({
           kind: "table-grew",
+          score: causeScore("table-grew", signs),
           headline: `${t.name} grew ${formatFactor(Math.max(rows, bytes))}`,
           text: `${t.name} grew from ${formatCount(t.rowsBefore)} to ${formatCount(t.rowsAfter)} rows (${formatBytes(t.bytesBefore)} to ${formatBytes(t.bytesAfter)})`,
           evidence: {
@@ -355,7 +320,7 @@ class CauseContext {
   }
 
   /** Indexes the old plan read that no longer appear in the target's latest index samples. */
-  private async droppedIndexes(plan: Plan): Promise<Cause[]> {
+  private async droppedIndexes(plan: Plan): Promise<RegressionCause[]> {
     const used = new Map<string, string | null>();
     for (const [node] of walkPlan(plan.root)) if (node.indexName) used.set(node.indexName, node.schema);
     if (!used.size) return [];
@@ -377,7 +342,7 @@ class CauseContext {
         where r.target_id = $1 and r.kind = 'index' and r.name = any($2::text[])`,
       [this.targetId, [...used.keys()], this.until],
     );
-    const causes: Cause[] = [];
+    const causes: RegressionCause[] = [];
     for (const [name, schema] of used) {
       const same = rows.filter((r) => r.name === name && (schema === null || r.schema_name === schema));
       if (!same.length) continue;
@@ -390,10 +355,12 @@ class CauseContext {
       const qualified = `${last.schema_name}.${name}`;
       causes.push({
         kind: "index-dropped",
+        score: causeScore("index-dropped", { planChanged: true, indexInOldPlan: true }),
         headline: `index ${qualified} dropped`,
         text: `the index ${qualified}${last.table_name ? ` on ${last.table_schema}.${last.table_name}` : ""}, which the old plan used, is gone: last seen at ${last.last_sampled ? shortTime(last.last_sampled) : "?"}${last.definition ? ` (${last.definition})` : ""}`,
         evidence: { droppedIndex: qualified, droppedIndexDefinition: last.definition },
         objects: [qualified],
+        ...(last.definition ? { recreate: last.definition } : {}),
       });
     }
     return causes;
@@ -441,7 +408,7 @@ class CauseContext {
   }
 
   /** Settings changed after the baseline window began (the target's first sample records every setting: not a change). */
-  private async settingChanges(): Promise<Cause[]> {
+  private async settingChanges(): Promise<SettingChange[]> {
     if (this.settings) return this.settings;
     const rows = await this.store.query<{
       name: string;
@@ -463,15 +430,21 @@ class CauseContext {
     this.settings = rows.map((r) => {
       const unit = r.unit ? ` (${r.unit})` : "";
       return {
-        kind: "setting-changed" as const,
+        name: r.name,
         headline: `${r.name} changed`,
         text: `the setting ${r.name} changed to ${r.setting}${unit}${r.previous !== null ? ` from ${r.previous}` : ""} at ${shortTime(r.changed_at)}`,
         evidence: { [`setting:${r.name}`]: `${r.previous ?? "?"} → ${r.setting}` },
-        objects: [],
       };
     });
     return this.settings;
   }
+}
+
+interface SettingChange {
+  name: string;
+  headline: string;
+  text: string;
+  evidence: Record<string, EvidenceValue>;
 }
 
 interface TableFigures {
@@ -485,7 +458,7 @@ interface TableFigures {
 }
 
 /** The plan change, both shapes named, and D's comparison's diverging node and why. */
-function planChanged(before: StoredPlan, after: StoredPlan): Cause {
+function planChanged(before: StoredPlan, after: StoredPlan): RegressionCause {
   const evidence: Record<string, EvidenceValue> = {
     planBefore: shapeLine(before.plan),
     planAfter: shapeLine(after.plan),
@@ -505,6 +478,7 @@ function planChanged(before: StoredPlan, after: StoredPlan): Cause {
   }
   return {
     kind: "plan-changed",
+    score: causeScore("plan-changed", { planChanged: true }),
     headline: "plan changed",
     text: `the plan changed from ${evidence.planBefore} to ${evidence.planAfter} (first seen ${shortTime(after.at)})${where}`,
     evidence,
@@ -524,13 +498,6 @@ function tablesOf(plans: (Plan | undefined)[]): Map<string, { schema: string | n
         )
           tables.set(`${node.schema}.${node.relationName}`, { schema: node.schema, name: node.relationName });
   return tables;
-}
-
-function shortTime(d: Date): string {
-  return d
-    .toISOString()
-    .replace(/:\d\d\.\d+Z$/, "Z")
-    .replace("T", " ");
 }
 
 function round(n: number): number {

@@ -16,7 +16,6 @@ import {
   planStatements,
   type ReplannedStatement,
   type ReplanStatement,
-  replanFinding,
 } from "../advisors/migration/replan-statements.js";
 import { type TracedStatement, traceStatements } from "../advisors/migration/trace-migrations.js";
 import { DbError, type DbErrorCode } from "../connectors/db-error.js";
@@ -28,7 +27,7 @@ import { migrationSet } from "../facts/migration/migration-files.js";
 import { normaliseTable, readMigrationSet } from "../facts/migration/migration-set.js";
 import { schemaFromDatabase } from "../facts/migration/starting-schema.js";
 import type { Finding } from "../findings/finding.js";
-import { MIGRATION_RULES } from "../rules/registry.js";
+import { MIGRATION_RULES, REPLAN_RULES } from "../rules/registry.js";
 import { runRules } from "../rules/run-rules.js";
 import { InputError } from "../util/input-error.js";
 
@@ -142,10 +141,7 @@ export async function traceMigrationSet(
       pgVersion: schema.pgVersion ?? 18,
       files: all.slice(first),
       statements: reported,
-      findings: [
-        ...findings.map((f) => withVerdict(f, reported)),
-        ...replanned.filter((r) => r.worse).map(replanFinding),
-      ],
+      findings: [...findings.map((f) => withVerdict(f, reported)), ...runRules(REPLAN_RULES, { replanned })],
       replanned,
       replanSource: replan.source,
     };

@@ -14,7 +14,9 @@ describe("rule registry", () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ids);
     for (const rule of rules) {
-      expect(rule.id).toMatch(/^(plan|health|query|migration|config|workload)\/[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(rule.id).toMatch(
+        /^(plan|health|query|migration|config|workload|history)\/[a-z0-9]+(-[a-z0-9]+)*$/,
+      );
       expect(rule.id.startsWith(`${rule.family}/`)).toBe(true);
       expect(rule.docsUrl).toMatch(
         /^https:\/\/(www\.postgresql\.org\/docs|wiki\.postgresql\.org\/wiki|dev\.mysql\.com\/doc|mariadb\.com\/kb)\//,
@@ -24,7 +26,7 @@ describe("rule registry", () => {
   });
 
   it("registers every rule file, each with its test beside it", () => {
-    for (const family of ["plan", "workload", "health", "config"]) {
+    for (const family of ["plan", "workload", "health", "config", "history"]) {
       const files = readdirSync(join(here, family)).filter(
         (f) => f.endsWith(".ts") && !f.endsWith(".test.ts"),
       );

@@ -34,6 +34,7 @@ import { tableBloatCheck } from "./health/table-bloat.js";
 import { tempFiles } from "./health/temp-files.js";
 import { unusedIndex } from "./health/unused-index.js";
 import { xidWraparound } from "./health/xid-wraparound.js";
+import { type RegressionFacts, statementRegressed } from "./history/statement-regressed.js";
 import { addColumnConstraint } from "./migration/add-column-constraint.js";
 import { addColumnRewrite } from "./migration/add-column-rewrite.js";
 import { addNotNullColumnWithoutDefault } from "./migration/add-not-null-column-without-default.js";
@@ -50,6 +51,7 @@ import { dropDatabase } from "./migration/drop-database.js";
 import { dropIndexNotConcurrent } from "./migration/drop-index-not-concurrent.js";
 import { identifierTooLong } from "./migration/identifier-too-long.js";
 import { missingLockTimeout } from "./migration/missing-lock-timeout.js";
+import { planRegressed, type ReplanFacts } from "./migration/plan-regressed.js";
 import { preferRobustTypes } from "./migration/prefer-robust-types.js";
 import { renameObject } from "./migration/rename.js";
 import { setNotNull } from "./migration/set-not-null.js";
@@ -232,6 +234,12 @@ export const MIGRATION_RULES: readonly AnyRule<MigrationFacts>[] = byId([
   validateInSameTransaction,
 ]);
 
+/** Rules on a migration's re-planned workload (dbopt migrate trace): plans before and after the migrations. */
+export const REPLAN_RULES: readonly AnyRule<ReplanFacts>[] = byId([planRegressed]);
+
+/** Rules on a statement's figures over time (dbopt regressions, dbopt diff): one statement's two windows each. */
+export const HISTORY_RULES: readonly AnyRule<RegressionFacts>[] = byId([statementRegressed]);
+
 /**
  * MySQL/MariaDB checks (dbopt check --db mysql://...): they read MysqlFacts. Kept out of allRules() until the
  * README's rule table and the registry test know the mysql/ ids and MySQL documentation links.
@@ -271,5 +279,7 @@ export function allRules(): readonly AnyRule<unknown>[] {
     ...(LOG_RULES as AnyRule<unknown>[]),
     ...(HEALTH_RULES as AnyRule<unknown>[]),
     ...(MIGRATION_RULES as AnyRule<unknown>[]),
+    ...(REPLAN_RULES as AnyRule<unknown>[]),
+    ...(HISTORY_RULES as AnyRule<unknown>[]),
   ]);
 }

@@ -131,7 +131,7 @@ describe.each(server("pg15"))("dbopt regressions on $name", (srv) => {
     expect(finding?.query).toBe(LOOKUP);
     expect(finding?.section).toBe("time");
     expect(finding?.evidence.cause).toBe("index-dropped");
-    expect(finding?.evidence.causes).toBe("plan-changed, index-dropped");
+    expect(finding?.evidence.causes).toBe("index-dropped, plan-changed");
     expect(finding?.evidence.droppedIndex).toBe("public.events_kind");
     expect(String(finding?.evidence.planBefore)).toMatch(/using events_kind/);
     expect(String(finding?.evidence.planAfter)).toMatch(/Seq Scan on (public\.)?events/);

@@ -14,8 +14,7 @@ import { type Plan, walkPlan } from "../../facts/plan/plan-model.js";
 import { shapeLine } from "../../facts/plan/plan-shape-line.js";
 import { repairNormalizedQuery } from "../../facts/sql/normalized-statement.js";
 import { explainableStatement } from "../../facts/sql/statement-kind.js";
-import type { EvidenceValue, Finding } from "../../findings/finding.js";
-import { formatFactor } from "../../util/format.js";
+import type { ReplannedStatement } from "../../rules/migration/plan-regressed.js";
 
 /** A plan whose estimated cost grew by this factor at least, with its shape changed, got worse. */
 export const WORSE_FACTOR = 1.2;
@@ -31,28 +30,7 @@ export interface ReplanStatement {
 
 export type PlanOutcome = { plan: Plan } | { error: string } | { skipped: string };
 
-export interface ReplannedStatement {
-  id: string;
-  sql: string;
-  calls: number;
-  totalMs: number | null;
-  costBefore: number | null;
-  costAfter: number | null;
-  /** costAfter / costBefore. */
-  factor: number | null;
-  planBefore: string | null;
-  planAfter: string | null;
-  /** The plan's shape changed (nodes, relations, indexes, join and scan choices). */
-  changed: boolean;
-  worse: boolean;
-  /** Where the plans diverge and why (facts/plan/plan-diff-verdict.ts). */
-  divergesAt: string | null;
-  why: string[];
-  /** Indexes the plan before used that the plan after does not. */
-  indexesLost: string[];
-  /** Why the statement could not be planned after (or before) the migrations. */
-  error: string | null;
-}
+export type { ReplannedStatement };
 
 /** Generic plans of each statement on `db`, in order; a statement that does not plan says why. */
 export async function planStatements(
@@ -137,41 +115,6 @@ export function compareReplans(
       ? Number.POSITIVE_INFINITY
       : ((r.costAfter ?? 0) - (r.costBefore ?? 0)) * Math.max(1, r.calls);
   return out.sort((x, y) => Number(y.worse) - Number(x.worse) || added(y) - added(x));
-}
-
-/** A worse plan as a finding, with the node where the plans diverge and the index the old plan used. */
-export function replanFinding(r: ReplannedStatement): Finding {
-  const evidence: Record<string, EvidenceValue> = {
-    statement: r.id,
-    costBefore: r.costBefore,
-    costAfter: r.costAfter,
-    costFactor: r.factor,
-    planBefore: r.planBefore,
-    planAfter: r.planAfter,
-    calls: r.calls,
-  };
-  if (r.totalMs !== null) evidence.totalMs = round(r.totalMs);
-  if (r.divergesAt) evidence.divergesAt = r.divergesAt;
-  if (r.why.length) evidence.divergenceWhy = r.why.join("; ");
-  if (r.indexesLost.length) evidence.indexesLost = r.indexesLost.join(", ");
-  const title = r.error
-    ? `a workload statement no longer plans after the migrations: ${r.error}`
-    : `a workload statement's plan got ${formatFactor(r.factor ?? 1)} costlier${r.indexesLost.length ? `: it no longer uses ${r.indexesLost.join(", ")}` : r.divergesAt ? ` at ${r.divergesAt}` : ""}`;
-  return {
-    ruleId: "migration/plan-regressed",
-    severity: r.error ? "error" : "warning",
-    title,
-    detail: r.error
-      ? `${r.id} planned before the migrations (${r.planBefore}) and fails after them: ${r.error}.`
-      : `${r.id}: the generic plan was ${r.planBefore} (cost ${r.costBefore}) before the migrations and is ${r.planAfter} (cost ${r.costAfter}) after${r.divergesAt ? `; the plans diverge at ${r.divergesAt}${r.why.length ? `: ${r.why.join("; ")}` : ""}` : ""}.`,
-    evidence,
-    docsUrl: "https://www.postgresql.org/docs/current/using-explain.html",
-    impact: r.error
-      ? Number.MAX_SAFE_INTEGER
-      : ((r.costAfter ?? 0) - (r.costBefore ?? 0)) * Math.max(1, r.calls),
-    query: r.sql,
-    objects: r.indexesLost,
-  };
 }
 
 function indexesOf(plan: Plan): Set<string> {

@@ -7,13 +7,15 @@ import type {
   WindowCounters,
 } from "../../facts/diff-side.js";
 import type { Finding } from "../../findings/finding.js";
+import { HISTORY_RULES } from "../../rules/registry.js";
+import { runRules } from "../../rules/run-rules.js";
 import {
   DEFAULT_THRESHOLDS,
   judgeRegression,
   type RegressionThresholds,
 } from "../../store/window-statistics.js";
 import { formatMs } from "../../util/format.js";
-import { type CauseInput, likelyCauses, planChange, regressionFinding } from "./diff-causes.js";
+import { type CauseInput, likelyCauses, planChange } from "./diff-causes.js";
 import type {
   DiffReport,
   DiffSideSummary,
@@ -116,7 +118,15 @@ export function compareSides(
       plans,
       planChange: changedPlan,
     });
-    findings.push(regressionFinding(pair.after, judged, fb, fa, causes, pair.matchedBy));
+    findings.push(
+      ...runRules(HISTORY_RULES, {
+        query: pair.after.query,
+        verdict: judged,
+        causes,
+        counters: { before: fb, after: fa },
+        matchedBy: pair.matchedBy,
+      }),
+    );
   }
   findings.sort((x, y) => (y.timeMs ?? 0) - (x.timeMs ?? 0));
   statements.sort(
