@@ -10,6 +10,7 @@ import type { RewriteRule } from "./rewrite-rule.js";
 import { sargableArithmetic } from "./sargable-arithmetic.js";
 import { sargableCast } from "./sargable-cast.js";
 import { sargableDateFunction } from "./sargable-date-function.js";
+import { scalarSubqueryToLateral } from "./scalar-subquery-to-lateral.js";
 import { unionToUnionAll } from "./union-to-union-all.js";
 
 export const REWRITE_RULES: RewriteRule[] = [
@@ -23,5 +24,6 @@ export const REWRITE_RULES: RewriteRule[] = [
   sargableArithmetic,
   sargableCast,
   sargableDateFunction,
+  scalarSubqueryToLateral,
   unionToUnionAll,
 ];
