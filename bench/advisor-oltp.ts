@@ -3,11 +3,13 @@
  * e-commerce shop, an append-only event log; 1M-2.5M rows in the big tables at scale 1), measured against an
  * expert's index set (bench/oltp/expert-indexes.sql, with the reasoning) and a Dexter-style one-or-two-column set
  * per statement. Needs PostgreSQL with HypoPG:
- *   npx tsx bench/advisor-oltp.ts [--scale 1] [--runs 5] [--sandbox] [--server postgresql://postgres@127.0.0.1:5432/postgres] [--keep NAME]
+ *   npx tsx bench/advisor-oltp.ts [--scale 1] [--runs 9] [--repeats 3] [--sandbox] [--server postgresql://postgres@127.0.0.1:5432/postgres] [--keep NAME]
  * One run: build the data in SQL, run `dbopt advise` on the workload as a file (each statement with drawn
  * parameters and its calls per 1,000 requests; HypoPG; with --sandbox also on a copy with real indexes), then for
- * each index set build it, ANALYZE, and time every statement warm with EXPLAIN (ANALYZE): one warm-up, then
- * --runs parameter sets (the same for every set), the median. Weighted time = Σ median × calls per 1,000 requests.
+ * each index set build it, ANALYZE, and time every statement warm (timing.ts): --runs parameter draws per
+ * statement, seeded by the statement's id so every set and every run gets the same ones; each draw run once
+ * untimed, then --repeats times; the draw's median, then the statement's median over its draws. Weighted time =
+ * Σ statement median × calls per 1,000 requests.
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -18,13 +20,15 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { type StatementTiming, timeUnderEachSet } from "./oltp/timing.js";
 import { OLTP_STATEMENTS, type OltpStatement, substitute } from "./oltp/workloads.js";
 import { seededRandom } from "./support/seeded-random.js";
 
 const { values } = parseArgs({
   options: {
     scale: { type: "string", default: "1" },
-    runs: { type: "string", default: "5" },
+    runs: { type: "string", default: "9" },
+    repeats: { type: "string", default: "3" },
     sandbox: { type: "boolean", default: false },
     server: { type: "string", default: "postgresql://postgres@127.0.0.1:5432/postgres" },
     keep: { type: "string" },
@@ -32,8 +36,9 @@ const { values } = parseArgs({
 });
 const scale = Number(values.scale);
 const runs = Number(values.runs);
-if (!(scale > 0) || !(runs >= 1)) {
-  console.error("advisor-oltp: --scale must be above 0 and --runs at least 1");
+const repeats = Number(values.repeats);
+if (!(scale > 0) || !Number.isInteger(runs) || runs < 1 || !Number.isInteger(repeats) || repeats < 1) {
+  console.error("advisor-oltp: --scale must be above 0, --runs and --repeats whole numbers of at least 1");
   process.exit(2);
 }
 const here = new URL("./oltp/", import.meta.url);
@@ -97,38 +102,62 @@ async function run() {
     writeFileSync(file, workloadFile());
     const advice = dbopt(["advise", "--workload", file, "--db", url, "--format", "json"]);
     const sandbox = values.sandbox ? await sandboxAdvice(file) : null;
-    const db = new pg.Client({ connectionString: url });
-    await db.connect();
+    const sets: Array<{ label: string; statements: string[] }> = [
+      { label: "none", statements: [] },
+      { label: "dbopt advise", statements: advice.recommendations.map((r) => plain(r.ddl)) },
+      ...(sandbox
+        ? [{ label: "dbopt --sandbox", statements: sandbox.recommendations.map((r) => plain(r.ddl)) }]
+        : []),
+      { label: "expert", statements: [readFileSync(new URL("expert-indexes.sql", here), "utf8")] },
+      {
+        label: "Dexter-style",
+        statements: [readFileSync(new URL("dexter-style-indexes.sql", here), "utf8")],
+      },
+    ];
+    // Each set is built in its own copy of the database before any timing, and the statements are then timed
+    // under every set in turn, draw by draw (timing.ts): a change in the shared machine's load falls on all sets
+    // alike instead of on whichever set was being timed. The copies keep the tables' statistics as ANALYZEd once.
+    const copies = sets.map((_, k) => (k === 0 ? name : `${name}_set${k}`));
+    const clients: pg.Client[] = [];
     try {
-      const baseline = await publicIndexes(db);
-      const sets: Array<{ label: string; statements: string[] }> = [
-        { label: "none", statements: [] },
-        { label: "dbopt advise", statements: advice.recommendations.map((r) => plain(r.ddl)) },
-        ...(sandbox
-          ? [{ label: "dbopt --sandbox", statements: sandbox.recommendations.map((r) => plain(r.ddl)) }]
-          : []),
-        { label: "expert", statements: [readFileSync(new URL("expert-indexes.sql", here), "utf8")] },
-        {
-          label: "Dexter-style",
-          statements: [readFileSync(new URL("dexter-style-indexes.sql", here), "utf8")],
-        },
-      ];
-      const results: Result[] = [];
-      for (const set of sets) {
-        await dropAdded(db, baseline);
-        const started = performance.now();
-        for (const s of set.statements) await db.query(s);
-        await db.query("analyze");
-        const added = [...(await publicIndexes(db))].filter((n) => !baseline.has(n));
-        const bytes = await bytesByTable(db, added);
-        const ms = await timeStatements(db);
-        results.push({ label: set.label, indexes: added.length, bytes, ms });
-        console.log(`measured ${set.label} (${added.length} indexes) in ${seconds(started)}`);
+      for (const copy of copies.slice(1)) {
+        await admin.query(`drop database if exists ${copy} with (force)`);
+        await admin.query(`create database ${copy} template ${name}`);
       }
-      await dropAdded(db, baseline);
+      const results: Result[] = [];
+      for (const [k, set] of sets.entries()) {
+        const db = new pg.Client({ connectionString: urlOf(copies[k] as string) });
+        await db.connect();
+        clients.push(db);
+        const started = performance.now();
+        const baseline = await publicIndexes(db);
+        for (const s of set.statements) await db.query(s);
+        const added = [...(await publicIndexes(db))].filter((n) => !baseline.has(n));
+        await analyzeExpressions(db, added);
+        results.push({
+          label: set.label,
+          indexes: added.length,
+          bytes: await bytesByTable(db, added),
+          ms: [],
+          timings: [],
+        });
+        console.log(`built ${set.label} (${added.length} indexes) in ${seconds(started)}`);
+      }
+      const started = performance.now();
+      for (const statement of OLTP_STATEMENTS) {
+        const timings = await timeUnderEachSet(clients, statement, { runs, repeats, scale });
+        for (const [k, t] of timings.entries()) {
+          results[k]?.timings.push(t);
+          results[k]?.ms.push(t.ms);
+        }
+      }
+      console.log(
+        `timed ${OLTP_STATEMENTS.length} statements under ${sets.length} sets in ${seconds(started)}`,
+      );
       report(results, advice, sandbox);
     } finally {
-      await db.end();
+      for (const db of clients) await db.end().catch(() => {});
+      for (const copy of copies.slice(1)) await admin.query(`drop database if exists ${copy} with (force)`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -185,9 +214,17 @@ async function publicIndexes(db: pg.Client): Promise<Set<string>> {
   return new Set(rows.map((r) => r.name));
 }
 
-async function dropAdded(db: pg.Client, baseline: Set<string>) {
-  for (const index of await publicIndexes(db))
-    if (!baseline.has(index)) await db.query(`drop index if exists public.${pg.escapeIdentifier(index)}`);
+/**
+ * ANALYZE the tables that got an expression index (the planner has no statistics for lower(email) until then),
+ * and no other: a new ANALYZE draws a new sample, and each set would be planned on slightly different statistics.
+ */
+async function analyzeExpressions(db: pg.Client, indexes: string[]) {
+  const { rows } = await db.query<{ table: string }>(
+    `select distinct t.relname as table from pg_index i join pg_class c on c.oid = i.indexrelid
+     join pg_class t on t.oid = i.indrelid where c.relname = any($1::text[]) and i.indexprs is not null`,
+    [indexes],
+  );
+  for (const r of rows) await db.query(`analyze public.${pg.escapeIdentifier(r.table)}`);
 }
 
 /** Bytes of the added indexes per workload (by their table). */
@@ -209,29 +246,12 @@ function workloadOf(table: string): string {
   return "shop";
 }
 
-/** Each statement's median execution time (ms), warm: one warm-up run first, parameters seeded per statement. */
-async function timeStatements(db: pg.Client): Promise<number[]> {
-  const medians: number[] = [];
-  for (const [n, statement] of OLTP_STATEMENTS.entries()) {
-    const random = seededRandom(1000 + n);
-    const times: number[] = [];
-    for (let i = 0; i <= runs; i++) {
-      const text = substitute(statement.sql, statement.draw(random, scale));
-      const { rows } = await db.query(`explain (analyze, format json) ${text}`);
-      if (i > 0) times.push(Number(rows[0]["QUERY PLAN"][0]["Execution Time"]));
-      else await db.query(`explain (analyze, format json) ${text}`); // the warm-up's pages stay cached
-    }
-    times.sort((a, b) => a - b);
-    medians.push(times[Math.floor(times.length / 2)] ?? 0);
-  }
-  return medians;
-}
-
 interface Result {
   label: string;
   indexes: number;
   bytes: Record<string, number>;
   ms: number[];
+  timings: StatementTiming[];
 }
 
 function weighted(ms: number[], workload?: OltpStatement["workload"]): number {
@@ -244,7 +264,7 @@ function weighted(ms: number[], workload?: OltpStatement["workload"]): number {
 function report(results: Result[], advice: AdviceReport, sandbox: AdviceReport | null) {
   const expert = results.find((r) => r.label === "expert") as Result;
   console.log(
-    `\nweighted time = Σ (median EXPLAIN ANALYZE execution time over ${runs} parameter sets, warm) × calls per 1,000 requests, in ms; bytes of the indexes added`,
+    `\nweighted time = Σ (median over ${runs} parameter draws of each draw's median of ${repeats} warm EXPLAIN (ANALYZE, TIMING OFF) runs) × calls per 1,000 requests, in ms; bytes of the indexes added; each set in its own copy of the database, timed in turn draw by draw`,
   );
   const head = `${"set".padEnd(17)}${WORKLOADS.map((w) => `${w} ms`.padStart(11) + `${w} MB`.padStart(10)).join("")}${"total ms".padStart(11)}${"total MB".padStart(10)}${" vs expert (time, bytes)"}`;
   console.log(head);
@@ -255,11 +275,18 @@ function report(results: Result[], advice: AdviceReport, sandbox: AdviceReport |
       `${r.label.padEnd(17)}${WORKLOADS.map((w) => weighted(r.ms, w).toFixed(1).padStart(11) + mb(r.bytes[w] ?? 0).padStart(10)).join("")}${weighted(r.ms).toFixed(1).padStart(11)}${mb(total).padStart(10)}   ${(weighted(r.ms) / weighted(expert.ms)).toFixed(2)}x, ${(total / expertTotal).toFixed(2)}x`,
     );
   }
-  console.log("\nper statement, median ms (calls per 1,000 requests)");
-  console.log(`${"".padEnd(44)}${results.map((r) => r.label.slice(0, 13).padStart(14)).join("")}`);
+  console.log(
+    "\nper statement, median ms (calls per 1,000 requests); [lowest-highest draw] for dbopt and the expert",
+  );
+  const ranged = results.filter((r) => r.label === "dbopt advise" || r.label === "expert");
+  console.log(
+    `${"".padEnd(44)}${results.map((r) => r.label.slice(0, 13).padStart(14)).join("")}${ranged.map((r) => r.label.slice(0, 13).padStart(16)).join("")}`,
+  );
   for (const [i, s] of OLTP_STATEMENTS.entries()) {
+    const range = (t: StatementTiming | undefined) =>
+      t ? `[${t.low.toFixed(3)}-${t.high.toFixed(3)}]`.padStart(16) : "";
     console.log(
-      `${`${s.id} ${s.purpose}`.slice(0, 38).padEnd(38)}${`(${s.calls})`.padStart(6)}${results.map((r) => (r.ms[i] ?? 0).toFixed(3).padStart(14)).join("")}`,
+      `${`${s.id} ${s.purpose}`.slice(0, 38).padEnd(38)}${`(${s.calls})`.padStart(6)}${results.map((r) => (r.ms[i] ?? 0).toFixed(3).padStart(14)).join("")}${ranged.map((r) => range(r.timings[i])).join("")}`,
     );
   }
   for (const [label, a] of [
