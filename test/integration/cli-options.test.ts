@@ -12,6 +12,7 @@ import { runCli } from "../support/run-cli.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "dbopt-options-test-"));
 const NOWHERE = "postgresql://nobody@127.0.0.1:1/nothing";
+const MYSQL_NOWHERE = "mysql://nobody@127.0.0.1:1/nothing";
 const PLAN = join(FIXTURES, "plans/pg18/seq-scan-filter.txt");
 const MIGRATION = join(scratch, "0001.sql");
 writeFileSync(MIGRATION, "alter table orders add column note text;\n");
@@ -290,6 +291,74 @@ const CASES: Case[] = [
     "rules --format",
     ["rules", "--format", "html"],
     /--format must be one of terminal, markdown, got "html"\. Run dbopt rules --help/,
+  ],
+  // mysql:// and mariadb://: each option works or is refused before connecting, never ignored
+  [
+    "check mysql --fail-on",
+    ["check", "--db", MYSQL_NOWHERE, "--fail-on", "fatal"],
+    /--fail-on must be one of error, warning, info, got "fatal"/,
+  ],
+  [
+    "check mysql --exact",
+    ["check", "--db", MYSQL_NOWHERE, "--exact"],
+    /--exact does not apply to MySQL\/MariaDB .*pgstattuple/,
+  ],
+  [
+    "check mysql --cpus --storage",
+    ["check", "--db", MYSQL_NOWHERE, "--cpus", "4", "--storage", "hdd"],
+    /--cpus and --storage do not apply to MySQL\/MariaDB/,
+  ],
+  ["check mysql --ram", ["check", "--db", MYSQL_NOWHERE, "--ram", "lots"], /--ram must be a size/],
+  [
+    "check mysql --set unknown rule",
+    ["check", "--db", MYSQL_NOWHERE, "--set", "health/unused-index.minStatsDays=1"],
+    /--set health\/unused-index\.minStatsDays=1 names no (MySQL\/MariaDB )?rule/,
+  ],
+  [
+    "analyze mysql --sandbox",
+    ["analyze", "--db", MYSQL_NOWHERE, "--sandbox"],
+    /--sandbox does not apply to MySQL\/MariaDB .*dbopt advise --sandbox/,
+  ],
+  [
+    "analyze mysql --storage",
+    ["analyze", "--db", MYSQL_NOWHERE, "--storage", "ssd"],
+    /--storage does not apply to MySQL\/MariaDB/,
+  ],
+  [
+    "analyze mysql --save-snapshot folder",
+    ["analyze", "--db", MYSQL_NOWHERE, "--save-snapshot", scratch],
+    /--save-snapshot ".*" cannot be written: it is a folder/,
+  ],
+  [
+    "tune mysql --workload",
+    ["tune", "--db", MYSQL_NOWHERE, "--ram", "16GB", "--workload", "dw"],
+    /--workload does not apply to MySQL\/MariaDB/,
+  ],
+  [
+    "tune mysql --cpus",
+    ["tune", "--db", MYSQL_NOWHERE, "--ram", "16GB", "--cpus", "8"],
+    /--cpus does not apply to MySQL\/MariaDB/,
+  ],
+  [
+    "tune mysql --connections",
+    ["tune", "--db", MYSQL_NOWHERE, "--ram", "16GB", "--connections", "many"],
+    /--connections must be a whole number/,
+  ],
+  [
+    "tune mysql --storage bad",
+    ["tune", "--db", MYSQL_NOWHERE, "--ram", "16GB", "--storage", "nvme"],
+    /--storage must be one of ssd, hdd, san, got "nvme"/,
+  ],
+  [
+    "explain mysql --snapshot",
+    ["explain", "--db", MYSQL_NOWHERE, "--sql", "select 1", "--snapshot", PLAN],
+    /--snapshot does not apply to MySQL\/MariaDB/,
+  ],
+  ["advise mysql --apply", ["advise", "--db", MYSQL_NOWHERE, "--apply"], /--apply is for PostgreSQL/],
+  [
+    "advise mysql --sample",
+    ["advise", "--db", MYSQL_NOWHERE, "--sample", "200%"],
+    /--sample must be a percentage/,
   ],
 ];
 

@@ -7,6 +7,7 @@ import {
   withConnection,
 } from "../common-options.js";
 import { addMachineOptions, type MachineFlags, machineFrom } from "../machine-options.js";
+import { isMysqlUrl, mysqlMachineOptions, refusePostgresOnly } from "../mysql-options.js";
 import { connectionChecks, machineChecks, outputChecks, parseOptions } from "../option-schemas.js";
 import { emitReport, FORMATS, type OutputOptions, writingTo } from "../output.js";
 
@@ -39,8 +40,16 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
       ...machineChecks(k),
       ...outputChecks(k, FORMATS),
     }));
-    if (/^(mysql|mariadb):\/\//i.test(flags.db?.trim() ?? "")) {
+    if (isMysqlUrl(flags.db)) {
       // mysql:// and mariadb:// go to the MySQL analyze: performance_schema's digests, their plans, the checks.
+      refusePostgresOnly([
+        {
+          flag: "--sandbox",
+          given: Boolean(flags.sandbox),
+          instead: "analyze gives no index advice on MySQL/MariaDB; run dbopt advise --sandbox for it",
+        },
+        ...mysqlMachineOptions(flags),
+      ]);
       const { withMysqlConnection, mysqlOverridesFrom } = await import("../mysql-connection.js");
       const { analyzeMysqlDatabase } = await import("../../pipeline/analyze-mysql.js");
       const options = {
@@ -49,7 +58,14 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
         overrides: await mysqlOverridesFrom(flags.set),
         onProgress: progressReporter(),
       };
-      const { report } = await withMysqlConnection(flags, (db) => analyzeMysqlDatabase(db, options));
+      const { report, facts } = await withMysqlConnection(flags, (db) => analyzeMysqlDatabase(db, options));
+      const saveTo = checked.saveSnapshot;
+      if (saveTo) {
+        const { writeMysqlFacts } = await import("../../facts/collect-mysql/mysql-facts-file.js");
+        await writingTo(saveTo, "the snapshot", "choose another path with --save-snapshot", () =>
+          writeMysqlFacts(saveTo, facts),
+        );
+      }
       setExitCode(await emitReport(report, flags));
       return;
     }

@@ -6,6 +6,7 @@ import {
   withConnection,
 } from "../common-options.js";
 import { addMachineOptions, type MachineFlags, machineFrom } from "../machine-options.js";
+import { isMysqlUrl, mysqlMachineOptions, refusePostgresOnly } from "../mysql-options.js";
 import { connectionChecks, machineChecks, outputChecks, parseOptions } from "../option-schemas.js";
 import { emitReport, FORMATS, type OutputOptions } from "../output.js";
 
@@ -30,21 +31,38 @@ export function registerCheck(program: Command, setExitCode: (code: number) => v
   addMachineOptions(command);
   addOutputOptions(command);
   command.action(async (flags: CheckFlags) => {
-    // mysql:// and mariadb:// go to the MySQL pipeline: its own facts and rules, the same report.
-    if (!flags.snapshot && /^(mysql|mariadb):\/\//i.test(flags.db?.trim() ?? "")) {
-      const { withMysqlConnection, mysqlOverridesFrom } = await import("../mysql-connection.js");
-      const { checkMysqlDatabase } = await import("../../pipeline/check-mysql.js");
-      const options = { machine: machineFrom(flags), overrides: await mysqlOverridesFrom(flags.set) };
-      const { report } = await withMysqlConnection(flags, (db) => checkMysqlDatabase(db, options));
-      setExitCode(await emitReport(report, flags));
-      return;
-    }
     await parseOptions("check", { ...flags }, (k) => ({
       snapshot: k.inputFile("--snapshot").optional(),
-      ...connectionChecks(k),
+      ...connectionChecks(k, { mysql: true }),
       ...machineChecks(k),
       ...outputChecks(k, FORMATS),
     }));
+    // mysql:// and mariadb:// (or a MySQL snapshot) go to the MySQL pipeline: its own facts and rules, the same report.
+    const mysqlFacts = flags.snapshot
+      ? await (await import("../../facts/collect-mysql/mysql-facts-file.js")).readMysqlFactsIfAny(
+          flags.snapshot,
+        )
+      : null;
+    if (mysqlFacts || (!flags.snapshot && isMysqlUrl(flags.db))) {
+      refusePostgresOnly([
+        {
+          flag: "--exact",
+          given: Boolean(flags.exact),
+          instead:
+            "it measures PostgreSQL bloat with pgstattuple; InnoDB's free space is in information_schema.TABLES.DATA_FREE",
+        },
+        ...mysqlMachineOptions(flags),
+      ]);
+      const { withMysqlConnection, mysqlOverridesFrom } = await import("../mysql-connection.js");
+      const { checkMysqlDatabase, checkMysqlFacts } = await import("../../pipeline/check-mysql.js");
+      const options = { machine: machineFrom(flags), overrides: await mysqlOverridesFrom(flags.set) };
+      const report =
+        mysqlFacts && flags.snapshot
+          ? checkMysqlFacts(mysqlFacts, flags.snapshot, options)
+          : (await withMysqlConnection(flags, (db) => checkMysqlDatabase(db, options))).report;
+      setExitCode(await emitReport(report, flags));
+      return;
+    }
     const { overridesFrom } = await import("../rule-overrides.js");
     const { readSnapshot } = await import("../../facts/snapshot-file.js");
     const { checkDatabase, checkSnapshot } = await import("../../pipeline/check-database.js");

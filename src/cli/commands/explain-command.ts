@@ -7,6 +7,7 @@ import {
   type ConnectionFlags,
   withConnection,
 } from "../common-options.js";
+import { isMysqlUrl, refusePostgresOnly } from "../mysql-options.js";
 import { connectionChecks, outputChecks, parseOptions } from "../option-schemas.js";
 import { checkFormat, emitReport, FORMATS, type OutputOptions, wantColour, writeOutput } from "../output.js";
 
@@ -93,10 +94,16 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
       if (path?.endsWith(".sql")) sql = text;
       else planText = text;
     }
-    const snapshot = flags.snapshot ? await readSnapshot(flags.snapshot) : null;
     const statement = sql;
-    if (statement !== null && /^(mysql|mariadb):\/\//i.test(flags.db?.trim() ?? "")) {
+    if (statement !== null && isMysqlUrl(flags.db)) {
       // mysql:// and mariadb:// go to the MySQL explain: EXPLAIN FORMAT=JSON, or the server's ANALYZE.
+      refusePostgresOnly([
+        {
+          flag: "--snapshot",
+          given: flags.snapshot !== undefined,
+          instead: "the MySQL/MariaDB explain reads the tables and indexes from the server it explains on",
+        },
+      ]);
       const { withMysqlConnection } = await import("../mysql-connection.js");
       const { explainStatementOnMysql } = await import("../../pipeline/explain-on-mysql.js");
       const options = {
@@ -109,6 +116,7 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
       setExitCode(await emitReport(report, flags));
       return;
     }
+    const snapshot = flags.snapshot ? await readSnapshot(flags.snapshot) : null;
     const report =
       statement !== null
         ? await withConnection(flags, (db) =>

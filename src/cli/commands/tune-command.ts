@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { StorageKind, WorkloadKind } from "../../advisors/settings/pgtune-baseline.js";
+import type { MysqlFacts } from "../../facts/collect-mysql/mysql-facts.js";
 import { InputError } from "../../util/input-error.js";
 import {
   addConnectionOptions,
@@ -7,6 +8,7 @@ import {
   type ConnectionFlags,
   withConnection,
 } from "../common-options.js";
+import { isMysqlUrl, refusePostgresOnly } from "../mysql-options.js";
 import { connectionChecks, outputChecks, parseOptions } from "../option-schemas.js";
 import { emitReport, FORMATS, type OutputOptions } from "../output.js";
 
@@ -45,11 +47,6 @@ export function registerTune(program: Command, setExitCode: (code: number) => vo
         "--ram is required",
         "SQL cannot read the machine's memory: pass it, e.g. --ram 16GB",
       );
-    // mysql:// and mariadb:// go to MySQLTuner's formulas (pipeline/tune-mysql.ts).
-    if (/^(mysql|mariadb):\/\//i.test(flags.db?.trim() ?? "")) {
-      await tuneMysql(flags);
-      return;
-    }
     const checked = await parseOptions("tune", { ...flags }, (k) => ({
       ram: k.size("--ram", 64 * 1024 ** 2),
       cpus: k.wholeNumber("--cpus", 1, 4096).optional(),
@@ -57,9 +54,32 @@ export function registerTune(program: Command, setExitCode: (code: number) => vo
       workload: k.oneOf("--workload", WORKLOADS),
       connections: k.wholeNumber("--connections", 1, 262_143).optional(),
       snapshot: k.inputFile("--snapshot").optional(),
-      ...connectionChecks(k),
+      ...connectionChecks(k, { mysql: true }),
       ...outputChecks(k, FORMATS),
     }));
+    // mysql:// and mariadb:// (or a MySQL snapshot) go to MySQLTuner's formulas (pipeline/tune-mysql.ts).
+    const mysqlFacts = flags.snapshot
+      ? await (await import("../../facts/collect-mysql/mysql-facts-file.js")).readMysqlFactsIfAny(
+          flags.snapshot,
+        )
+      : null;
+    if (mysqlFacts || (!flags.snapshot && isMysqlUrl(flags.db))) {
+      // --storage and --workload have defaults: only the user's own choice is refused.
+      const fromUser = (name: string) => command.getOptionValueSource(name) === "cli";
+      const instead =
+        "MySQLTuner's formulas read the RAM (--ram), the connections (--connections) and the server";
+      refusePostgresOnly([
+        { flag: "--cpus", given: checked.cpus !== undefined, instead },
+        { flag: "--storage", given: fromUser("storage"), instead },
+        { flag: "--workload", given: fromUser("workload"), instead },
+      ]);
+      await tuneMysql(flags, {
+        ramBytes: checked.ram,
+        connections: checked.connections ?? null,
+        facts: mysqlFacts,
+      });
+      return;
+    }
     const { readSnapshot } = await import("../../facts/snapshot-file.js");
     const { tuneSettings } = await import("../../pipeline/tune-settings.js");
     const machine = {
@@ -79,31 +99,32 @@ export function registerTune(program: Command, setExitCode: (code: number) => vo
   });
 }
 
-async function tuneMysql(flags: TuneFlags): Promise<void> {
-  const [{ parseSize }, { withMysqlConnection }, { tuneMysqlDatabase, mysqlTuneScript }, output] =
+/** The MySQL tune, on the live server or on the facts of a MySQL snapshot file. */
+async function tuneMysql(
+  flags: TuneFlags,
+  given: { ramBytes: number; connections: number | null; facts: MysqlFacts | null },
+): Promise<void> {
+  const [{ withMysqlConnection }, { tuneMysqlDatabase, tuneMysqlFacts, mysqlTuneScript }, output] =
     await Promise.all([
-      import("../parse-size.js"),
       import("../mysql-connection.js"),
       import("../../pipeline/tune-mysql.js"),
       import("../output.js"),
     ]);
-  const connections = flags.connections === undefined ? null : Number(flags.connections);
-  if (connections !== null && !(Number.isInteger(connections) && connections > 0))
-    throw new InputError(
-      `--connections ${flags.connections} is not a number of connections`,
-      "write it like --connections 200",
-    );
   const machine = {
-    ramBytes: parseSize(flags.ram ?? "", "--ram"),
-    cpus: flags.cpus ? Number(flags.cpus) : null,
+    ramBytes: given.ramBytes,
+    cpus: null,
     storage: flags.storage as StorageKind,
     workload: flags.workload as WorkloadKind,
-    connections,
+    connections: given.connections,
   };
-  const { report, flavour } = await withMysqlConnection(flags, async (db) => ({
-    report: await tuneMysqlDatabase(db, machine),
-    flavour: (await db.capabilities()).flavour,
-  }));
+  const { facts } = given;
+  const { report, flavour } =
+    facts && flags.snapshot
+      ? { report: tuneMysqlFacts(facts, machine, flags.snapshot), flavour: facts.server.flavour }
+      : await withMysqlConnection(flags, async (db) => ({
+          report: await tuneMysqlDatabase(db, machine),
+          flavour: (await db.capabilities()).flavour,
+        }));
   const format = output.checkFormat(flags.format);
   if (format === "json") {
     await output.emitReport(report, flags);
