@@ -92,6 +92,13 @@ export {
   traceMigrationSet,
 } from "./pipeline/migration-trace.js";
 export { type PlanReport, reportOnPlan } from "./pipeline/plan-report.js";
+export {
+  type ProvenRewrite,
+  type RewriteOptions,
+  type RewriteReport,
+  type RewriteVerdict,
+  rewriteStatements,
+} from "./pipeline/rewrite-statements.js";
 export { type DemoRun, runDemo } from "./pipeline/run-demo.js";
 export { type RunningDashboard, type ServeOptions, serveDashboard } from "./pipeline/serve-dashboard.js";
 export {

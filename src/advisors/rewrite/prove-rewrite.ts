@@ -124,6 +124,13 @@ export async function proveRewrite(
   return proof;
 }
 
+/** Whether the proof ran both statements and they returned different rows (not: could not run or compare them). */
+export function resultsDiffer(proof: RewriteProof): boolean {
+  return !proof.equal && proof.reason !== null && DIFFER.test(proof.reason);
+}
+
+const DIFFER = /^(row counts differ|the rows differ|the same rows in a different order)/;
+
 interface Fingerprint {
   rows: number;
   total: string;
