@@ -6,6 +6,7 @@ import { inDistinctToExists } from "./in-distinct-to-exists.js";
 import { notInToNotExists } from "./not-in-to-not-exists.js";
 import { offsetToKeyset } from "./offset-to-keyset.js";
 import { orToUnionAll } from "./or-to-union-all.js";
+import { repeatedSubqueryToCte } from "./repeated-subquery-to-cte.js";
 import type { RewriteRule } from "./rewrite-rule.js";
 import { sargableArithmetic } from "./sargable-arithmetic.js";
 import { sargableCast } from "./sargable-cast.js";
@@ -21,6 +22,7 @@ export const REWRITE_RULES: RewriteRule[] = [
   notInToNotExists,
   offsetToKeyset,
   orToUnionAll,
+  repeatedSubqueryToCte,
   sargableArithmetic,
   sargableCast,
   sargableDateFunction,
