@@ -232,6 +232,7 @@ async function explainStatement(
     share: snapshot.workload.totalMs > 0 ? statement.totalMs / snapshot.workload.totalMs : 0,
     planMethod: null,
     plan: null,
+    planTree: null,
     findings: [],
     skipped: null,
   };
@@ -286,6 +287,7 @@ async function explainStatement(
       ...base,
       planMethod: major >= 16 ? "generic" : "prepared-generic",
       plan: planReport.summary,
+      planTree: plan,
       findings,
     };
   } catch (error) {

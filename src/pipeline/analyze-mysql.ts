@@ -128,6 +128,7 @@ async function explainDigest(
     share: totalMs > 0 ? digest.totalMs / totalMs : 0,
     planMethod: null,
     plan: null,
+    planTree: null,
     findings: [],
     skipped: null,
   };
@@ -153,7 +154,7 @@ async function explainDigest(
         query: sample,
       }),
     );
-    return { ...base, planMethod: "estimate", plan: planReport.summary, findings };
+    return { ...base, planMethod: "estimate", plan: planReport.summary, planTree: run.plan, findings };
   } catch (error) {
     if (error instanceof DbError && error.isConnectionError) throw error;
     const why =

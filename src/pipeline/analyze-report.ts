@@ -1,4 +1,5 @@
 import type { AdviceReport } from "../advisors/index/advice-report.js";
+import type { Plan } from "../facts/plan/plan-model.js";
 import type { Finding } from "../findings/finding.js";
 import type { PlanSummary } from "./plan-report.js";
 
@@ -12,6 +13,8 @@ export interface StatementReport {
   share: number;
   planMethod: "generic" | "prepared-generic" | "analyze" | "estimate" | null;
   plan: PlanSummary | null;
+  /** The plan itself, for the HTML report's plan picture (its findings carry their node ids). */
+  planTree: Plan | null;
   findings: Finding[];
   /** Why no plan could be made (utility statement, error), if so. */
   skipped: string | null;

@@ -14,7 +14,8 @@ export type Report = PlanReport | AnalyzeReport | CheckReport | TuneReport | Adv
 
 /** Machine-readable output: the same report, with the plan as a tree whose nodes carry their metrics. */
 export function renderJson(report: Report): string {
-  if (report.kind !== "plan") return `${JSON.stringify(report, null, 2)}\n`;
+  // analyze's statements carry their plan trees: JSON.stringify would recurse down them.
+  if (report.kind !== "plan") return `${stringifyJson(report, 2)}\n`;
   const { analyzed } = report;
   const one = (n: PlanNode): Record<string, unknown> => ({
     id: n.id,

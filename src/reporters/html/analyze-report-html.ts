@@ -1,11 +1,16 @@
-/** `dbopt analyze` as an HTML page: where the time goes (top statements, drawn), the ranked findings, index advice. */
-import type { AnalyzeReport } from "../../pipeline/analyze-report.js";
-import { formatCount, formatMs, formatPercent, serverName } from "../../util/format.js";
+/**
+ * `dbopt analyze` as an HTML page: where the time goes (top statements, drawn), each statement's plan as a picture
+ * coloured by its findings, the ranked findings, index advice.
+ */
+import { analyzePlan } from "../../facts/plan/plan-metrics.js";
+import type { AnalyzeReport, StatementReport } from "../../pipeline/analyze-report.js";
+import { formatCount, formatMs, formatPercent, oneLine, serverName } from "../../util/format.js";
 import { adviceSectionHtml } from "./advice-report-html.js";
 import { barChartSvg } from "./bar-chart-svg.js";
 import { findingsHtml } from "./findings-html.js";
 import { html } from "./html-text.js";
 import { htmlPage } from "./page-shell.js";
+import { planPictureHtml } from "./plan-picture-html.js";
 import { severityCounts } from "./severity-counts.js";
 
 export function renderAnalyzeHtml(report: AnalyzeReport, now?: Date): string {
@@ -40,7 +45,27 @@ ${report.statements.map(
       ["Index advice", report.advice ? `${report.advice.recommendations.length} recommended` : "not run"],
     ],
     notes: report.notes,
-    body: html`${statements}${findingsHtml(report.findings)}${report.advice ? adviceSectionHtml(report.advice) : ""}`,
+    body: html`${statements}${plansHtml(report.statements)}${findingsHtml(report.findings)}${report.advice ? adviceSectionHtml(report.advice) : ""}`,
     ...(now ? { now } : {}),
   });
+}
+
+const PLAN_KIND: Record<NonNullable<StatementReport["planMethod"]>, string> = {
+  generic: "generic plan",
+  "prepared-generic": "generic plan",
+  analyze: "plan as run (EXPLAIN ANALYZE)",
+  estimate: "estimated plan",
+};
+
+/** The plan of each statement that has one, in the statements' order (by total time). */
+function plansHtml(statements: readonly StatementReport[]) {
+  const planned = statements.flatMap((s, i) => (s.planTree ? [{ s, tree: s.planTree, n: i + 1 }] : []));
+  if (!planned.length) return "";
+  return html`<section id="plans"><h2>Plans of the top statements</h2>
+<p class="muted">Each node's box is sized by its own share of the plan's cost (its time when the plan was run) and coloured by the worst finding on it.</p>
+${planned.map(
+  ({ s, tree, n }) => html`<h3>${n}. <code>${oneLine(s.query, 120)}</code></h3>
+<p class="muted">${formatMs(s.totalMs)} in ${formatCount(s.calls)} calls (${formatPercent(s.share)} of statement time); ${PLAN_KIND[s.planMethod ?? "generic"]}, ${s.findings.length} finding${s.findings.length === 1 ? "" : "s"}</p>
+${planPictureHtml(analyzePlan(tree), s.findings, `plan-${n}`)}`,
+)}</section>`;
 }
