@@ -98,9 +98,9 @@ export async function adviseIndexes(
     .map((c) => withRequirement(c, options.extensions));
   const missing = (c: IndexCandidate) =>
     c.requires !== null && extensionState(c, options.extensions) === "missing";
-  const measurable = all.filter((c) => !missing(c) && (c.hypothetical || whatIf.kind === "sandbox"));
+  const simulable = all.filter((c) => !missing(c) && (c.hypothetical || whatIf.kind === "sandbox"));
   const unmeasured: UnmeasuredCandidate[] = all
-    .filter((c) => !measurable.includes(c))
+    .filter((c) => !simulable.includes(c))
     .map((c) => ({
       ddl:
         partitionedRecipe(c, snapshot)
@@ -113,6 +113,7 @@ export async function adviseIndexes(
         : `Not measured: HypoPG cannot simulate ${c.method.toUpperCase()} indexes, so the planner cannot say what this one saves; verify with dbopt advise --sandbox on a copy of the database, which builds it for real`,
     }));
 
+  const measurable = await withinBudget(simulable, options.budgetBytes, whatIf);
   progress(`costing ${queries.length} statements with the current indexes`);
   const base = new Map<string, number>();
   const planned: WorkloadQuery[] = [];
@@ -565,6 +566,27 @@ function requirementOf(
   if (!c.requires) return {};
   const ddl = checkSql(sql`CREATE EXTENSION IF NOT EXISTS ${ident(c.requires)};`, 1);
   return { requires: { extension: c.requires, state: extensionState(c, extensions), ddl } };
+}
+
+/**
+ * The candidates no larger than the whole budget: a bigger one can never be chosen, so no question is asked about
+ * it (Extend skips them too). One whose size cannot be read stays, for the scoring to name what is wrong with it.
+ */
+async function withinBudget(
+  candidates: IndexCandidate[],
+  budgetBytes: number | null,
+  whatIf: WhatIf,
+): Promise<IndexCandidate[]> {
+  if (budgetBytes === null) return candidates;
+  const out: IndexCandidate[] = [];
+  for (const c of candidates) {
+    const bytes = await whatIf.size(c).catch((error: unknown) => {
+      if (error instanceof DbError && error.isConnectionError) throw error;
+      return 0;
+    });
+    if (bytes <= budgetBytes) out.push(c);
+  }
+  return out;
 }
 
 /** Key columns other candidates on the same table use, that x does not have yet. */
