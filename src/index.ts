@@ -39,6 +39,7 @@ export { collapsePartitionFindings, mergeByParent } from "./findings/partition-f
 export { SECTION_TITLES, sectionOf, withTimeShare } from "./findings/ranking.js";
 export { type AdviseDatabaseOptions, adviseDatabase } from "./pipeline/advise-database.js";
 export { adviseMysqlDatabase, type MysqlAdviseOptions } from "./pipeline/advise-mysql.js";
+export { type AdviseScalingOptions, adviseScaling, type ScalingReport } from "./pipeline/advise-scaling.js";
 export { type AnalyzeOptions, analyzeDatabase } from "./pipeline/analyze-database.js";
 export { analyzeLogs, type LogOptions, type LogReport } from "./pipeline/analyze-logs.js";
 export { analyzeMysqlDatabase, type MysqlAnalyzeOptions } from "./pipeline/analyze-mysql.js";

@@ -1,11 +1,9 @@
 /** `dbopt traces` as a library function: OTLP/JSON files → database statements by shape, and N+1 patterns. */
-import { stat } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { DurationHistogram } from "../facts/logs/duration-histogram.js";
 import { Fingerprinter } from "../facts/logs/fingerprinter.js";
 import { inDialect } from "../facts/logs/n-plus-one.js";
-import { openLog } from "../facts/logs/read-logs.js";
-import { readOtlpStream, type SpanIndex } from "../facts/traces/otlp-spans.js";
+import { readTraceFiles } from "../facts/traces/read-trace-files.js";
 import {
   dialectOf,
   findTraceNPlusOne,
@@ -14,7 +12,6 @@ import {
   type TraceNPlusOne,
 } from "../facts/traces/trace-n-plus-one.js";
 import { type Finding, rankFindings } from "../findings/finding.js";
-import { InputError } from "../util/input-error.js";
 import { loadSqlParser } from "../util/sql-parser.js";
 import { type NPlusOneVerdict, nPlusOneVerdicts } from "./n-plus-one-verdicts.js";
 
@@ -46,15 +43,7 @@ export async function analyzeTraces(
 ): Promise<TraceReport> {
   const started = performance.now();
   await loadSqlParser();
-  const index: SpanIndex = { spans: 0, traces: new Set(), names: new Map(), db: [] };
-  for (const path of paths) {
-    const name = path === "-" ? "standard input" : path;
-    if (path !== "-" && !(await stat(path).catch(() => null)))
-      throw new InputError(`${path} does not exist`, "give the path of an OTLP/JSON traces file");
-    const input = await openLog(path);
-    if ("setEncoding" in input) input.setEncoding("utf8");
-    await readOtlpStream(name, input as AsyncIterable<string> | Iterable<string>, index);
-  }
+  const index = await readTraceFiles(paths);
   const spans = shapeSpans(index.db, new Fingerprinter());
   const nPlusOne = findTraceNPlusOne(spans, (t, s) => index.names.get(`${t}/${s}`), {
     minRepeats: options.minRepeats ?? 5,

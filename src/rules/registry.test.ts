@@ -15,7 +15,7 @@ describe("rule registry", () => {
     expect([...ids].sort()).toEqual(ids);
     for (const rule of rules) {
       expect(rule.id).toMatch(
-        /^(plan|health|query|migration|config|workload|history)\/[a-z0-9]+(-[a-z0-9]+)*$/,
+        /^(plan|health|query|migration|config|workload|history|architecture)\/[a-z0-9]+(-[a-z0-9]+)*$/,
       );
       expect(rule.id.startsWith(`${rule.family}/`)).toBe(true);
       expect(rule.docsUrl).toMatch(
@@ -26,7 +26,7 @@ describe("rule registry", () => {
   });
 
   it("registers every rule file, each with its test beside it", () => {
-    for (const family of ["plan", "workload", "health", "config", "history"]) {
+    for (const family of ["plan", "workload", "health", "config", "history", "architecture"]) {
       const files = readdirSync(join(here, family)).filter(
         (f) => f.endsWith(".ts") && !f.endsWith(".test.ts"),
       );

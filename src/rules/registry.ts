@@ -2,6 +2,10 @@
 
 import type { MigrationFacts } from "../facts/migration/migration-set.js";
 import type { MysqlMigrationFacts } from "../facts/migration-mysql/mysql-migration-set.js";
+import { poolSize } from "./architecture/pool-size.js";
+import { poolerMode } from "./architecture/pooler-mode.js";
+import { readReplicas } from "./architecture/read-replicas.js";
+import type { ScalingFacts } from "./architecture/scaling-facts.js";
 import { memorySettings } from "./config/memory-settings.js";
 import { randomPageCost } from "./config/random-page-cost.js";
 import { unsafeSettings } from "./config/unsafe-settings.js";
@@ -237,6 +241,13 @@ export const MIGRATION_RULES: readonly AnyRule<MigrationFacts>[] = byId([
 /** Rules on a migration's re-planned workload (dbopt migrate trace): plans before and after the migrations. */
 export const REPLAN_RULES: readonly AnyRule<ReplanFacts>[] = byId([planRegressed]);
 
+/** Architecture advice (dbopt advise scaling): pooling and read replicas from activity samples and the workload. */
+export const ARCHITECTURE_RULES: readonly AnyRule<ScalingFacts>[] = byId([
+  poolSize,
+  poolerMode,
+  readReplicas,
+]);
+
 /** Rules on a statement's figures over time (dbopt regressions, dbopt diff): one statement's two windows each. */
 export const HISTORY_RULES: readonly AnyRule<RegressionFacts>[] = byId([statementRegressed]);
 
@@ -281,5 +292,6 @@ export function allRules(): readonly AnyRule<unknown>[] {
     ...(MIGRATION_RULES as AnyRule<unknown>[]),
     ...(REPLAN_RULES as AnyRule<unknown>[]),
     ...(HISTORY_RULES as AnyRule<unknown>[]),
+    ...(ARCHITECTURE_RULES as AnyRule<unknown>[]),
   ]);
 }

@@ -1,7 +1,15 @@
 import type { PlanDialect } from "../facts/plan/mysql-plan-node.js";
 import type { Finding, Severity } from "../findings/finding.js";
 
-export type RuleFamily = "plan" | "health" | "query" | "migration" | "config" | "workload" | "history";
+export type RuleFamily =
+  | "plan"
+  | "health"
+  | "query"
+  | "migration"
+  | "config"
+  | "workload"
+  | "history"
+  | "architecture";
 
 /** A threshold a user can change: --set rule-id.option=value. */
 export interface RuleOption {

@@ -9,6 +9,7 @@ import {
 } from "../common-options.js";
 import { connectionChecks, outputChecks, parseOptions } from "../option-schemas.js";
 import { emitReport, FORMATS, type OutputOptions } from "../output.js";
+import { registerAdviseScaling } from "./advise-scaling-command.js";
 
 interface AdviseFlags extends ConnectionFlags, OutputOptions {
   workload?: string;
@@ -68,6 +69,7 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
     );
   addConnectionOptions(command);
   addOutputOptions(command);
+  registerAdviseScaling(command, setExitCode);
   command.action(async (what: string, flags: AdviseFlags) => {
     const checked = await parseOptions("advise", { what, ...flags }, (k) => ({
       what: k.oneOf("the argument <what>", ["indexes"]),
