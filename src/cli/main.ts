@@ -12,6 +12,7 @@ import { registerExplain } from "./commands/explain-command.js";
 import { registerLogs } from "./commands/logs-command.js";
 import { registerMigrate } from "./commands/migrate-command.js";
 import { registerRegressions } from "./commands/regressions-command.js";
+import { registerRewrite } from "./commands/rewrite-command.js";
 import { registerRules } from "./commands/rules-command.js";
 import { registerServe } from "./commands/serve-command.js";
 import { registerSnapshot } from "./commands/snapshot-command.js";
@@ -47,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   registerTraces(program, setExitCode);
   registerMigrate(program, setExitCode);
   registerDemo(program, setExitCode);
+  registerRewrite(program, setExitCode);
   registerRules(program);
   // Subcommands of subcommands (migrate lint) report their errors the same way.
   // A parse error names the command, so its one line can point at that command's --help.
