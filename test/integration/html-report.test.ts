@@ -153,6 +153,47 @@ describe.skipIf(!CHROMIUM)("HTML reports in chromium", () => {
       expect(titles.join("\n")).toContain(AWKWARD);
       await finish(page, "check", foreign, errors);
     }, 120_000);
+
+    it("analyze: each explained statement's plan drawn, every node once, coloured by its findings", async () => {
+      await runAsAdmin(db.url, "create extension if not exists pg_stat_statements");
+      await runAsAdmin(db.url, RESET_THIS_DATABASE_STATEMENTS);
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      try {
+        for (let i = 0; i < 50; i++) {
+          await client.query(`select * from ${quoted} where total > $1 order by total`, [i]);
+          await client.query(
+            `select c.name, sum(o.total) from customer c join ${quoted} o on o.customer_id = c.id where c.id = $1 group by c.name`,
+            [i],
+          );
+        }
+      } finally {
+        await client.end();
+      }
+      const { file, json } = await writeBoth("analyze", ["analyze", "--db", db.url]);
+      const planned = (
+        json.statements as Array<{ query: string; planTree: { root: unknown } | null }>
+      ).filter((s) => s.planTree);
+      expect(planned.some((s) => s.query.includes(quoted))).toBe(true);
+      const { page, foreign, errors } = await open(file);
+      expect(await page.$eval("h1", (h) => h.textContent)).toBe("dbopt analyze");
+      const drawn = await page.$$eval("#plans figure.picture", (figures) =>
+        figures.map((f) => f.querySelectorAll("g.plan-node").length),
+      );
+      const nodes = (tree: { root: unknown }) => {
+        let n = 0;
+        const stack = [tree.root as { children: unknown[] }];
+        while (stack.length) {
+          const node = stack.pop() as { children: unknown[] };
+          n++;
+          stack.push(...(node.children as { children: unknown[] }[]));
+        }
+        return n;
+      };
+      expect(drawn).toEqual(planned.map((s) => nodes(s.planTree as { root: unknown })));
+      expect((await texts(page, "#plans h3")).join("\n")).toContain(quoted);
+      await finish(page, "analyze", foreign, errors);
+    }, 120_000);
   });
 
   describe.each(server("pg15"))("dbopt regressions on $name", (srv) => {
@@ -422,6 +463,43 @@ describe.skipIf(!CHROMIUM)("HTML reports in chromium", () => {
     expect(await page.$eval("#replanned tbody tr", (tr) => tr.textContent)).toContain("no longer uses t_k");
     await finish(page, "migrate-trace", foreign, errors);
   }, 180_000);
+
+  it("migrate lint --dialect mysql: each statement's algorithm and lock, each finding, a markup table name as text", async () => {
+    const work = mkdtempSync(join(tmpdir(), "dbopt-html-mysql-lint-"));
+    const awkward = AWKWARD.replaceAll("`", "``");
+    const migration = join(work, "001_orders.sql");
+    writeFileSync(
+      migration,
+      [
+        `ALTER TABLE \`${awkward}\` MODIFY COLUMN total BIGINT;`,
+        "ALTER TABLE orders ADD COLUMN note VARCHAR(20), ALGORITHM=INSTANT;",
+        "ALTER TABLE orders ADD INDEX by_note (note);",
+        "ALTER TABLE orders DROP PRIMARY KEY, ADD PRIMARY KEY (id, note);",
+        "",
+      ].join("\n"),
+    );
+    const args = ["migrate", "lint", "--dialect", "mysql", "--server-version", "8.0.35", migration];
+    const { file, json } = await writeBoth("migrate-lint-mysql", args, [0, 1]);
+    // The lint JSON flattens each finding: its place, algorithm and lock beside the title.
+    const findings = json.findings as Array<Finding & { line: number; algorithm: string; lock: string }>;
+    expect(findings.length).toBeGreaterThan(0);
+    const { page, foreign, errors } = await open(file);
+    expect(await texts(page, "article.finding .title")).toEqual(findings.map((f) => f.title));
+    expect(await page.$eval("#summary", (t) => t.textContent)).toContain("MySQL 8.0.35");
+    // One row per flagged statement, in file order, with what the JSON says it takes.
+    const rows = await page.$$eval("#ddl tbody tr", (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => (td.textContent ?? "").trim())),
+    );
+    const statements = [...new Map(findings.map((f) => [f.line, [f.algorithm, f.lock]])).entries()];
+    expect(rows.map((r) => [Number(/:(\d+):\d+$/.exec(r[0] as string)?.[1]), r.slice(1, 3)])).toEqual(
+      statements,
+    );
+    expect(rows[0]?.slice(1, 4)).toEqual(["COPY", "SHARED", "writes"]);
+    expect(await texts(page, "article.finding pre.query")).toContain(
+      `ALTER TABLE \`${awkward}\` MODIFY COLUMN total BIGINT`,
+    );
+    await finish(page, "migrate-lint-mysql", foreign, errors);
+  }, 60_000);
 
   it("an unknown format names html among the formats, in one line", async () => {
     const r = await runCli([

@@ -83,11 +83,6 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
           `--dialect ${checked.dialect} needs a mysql:// or mariadb:// --db`,
           "give the MySQL/MariaDB server's URL, or leave out --db",
         );
-      if (checked.format === "html")
-        throw new InputError(
-          "--format html is not written for MySQL/MariaDB migrations yet",
-          `give --format ${LINT_FORMATS.join(", ")}`,
-        );
       const { lintMysqlMigrations } = await import("../../pipeline/lint-mysql-migrations.js");
       const { renderLint } = await import("../../reporters/migration/render-migration-lint.js");
       const { MYSQL_MIGRATION_RULES } = await import("../../rules/registry.js");
@@ -102,8 +97,15 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
             lintMysqlMigrations(paths, mysqlOptions, db),
           )
         : await lintMysqlMigrations(paths, mysqlOptions);
-      const mysqlFormat = (checked.format ?? "terminal") as LintFormat;
-      await writeOutput(renderLint(report, mysqlFormat, wantColour(mysqlFormat, flags)), flags.output);
+      const mysqlFormat = checked.format ?? "terminal";
+      await writeOutput(
+        mysqlFormat === "html"
+          ? (await import("../../reporters/html/mysql-migration-html.js")).renderMysqlMigrationLintHtml(
+              report,
+            )
+          : renderLint(report, mysqlFormat, wantColour(mysqlFormat, flags)),
+        flags.output,
+      );
       const worst = Math.min(...report.findings.map((f) => SEVERITY_ORDER[f.severity]));
       setExitCode(worst <= SEVERITY_ORDER[checked.failOn ?? "error"] ? EXIT.findings : EXIT.ok);
       return;

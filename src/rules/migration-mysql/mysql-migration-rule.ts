@@ -109,7 +109,7 @@ function toFinding(
             : "reads and writes",
       rewrite: st.plan.rebuild,
       bestAlgorithm: st.plan.best,
-      operations: st.plan.operations.map((op) => op.operation).join("; "),
+      operations: [...new Set(st.plan.operations.map((op) => op.operation))].join("; "),
       tableBytes: bytes,
       tableRows: st.table?.rows ?? null,
     },
