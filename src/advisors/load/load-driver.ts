@@ -1,0 +1,218 @@
+/**
+ * Clients that replay statements as fast as the server answers, like pgbench: each its own connection, each loop
+ * picks a statement by weight, binds one of its drawn parameter sets and runs it (extended protocol, prepared once
+ * per connection, or the simple protocol with the values inlined), and records the latency in a histogram. Every
+ * statement is its own transaction. The messages of every call are built before the run (wire-messages.ts) and
+ * sent on a socket taken over from `pg` (wire-session.ts). The spec is plain data, so the same function runs in
+ * worker threads (load-run.ts).
+ */
+import pg from "pg";
+import { DBOPT_TAG, tagged } from "../../connectors/postgres/postgres-connector.js";
+import { seededRandom } from "../../util/seeded-random.js";
+import { type HistogramState, LatencyHistogram } from "./latency-histogram.js";
+import { bindMessage, EXECUTE_SYNC, parseMessage, queryMessage } from "./wire-messages.js";
+import { WireSession } from "./wire-session.js";
+
+export type Protocol = "simple" | "prepared";
+
+export interface LoadStatementSpec {
+  id: string;
+  /** The statement with $n, as prepared. */
+  sql: string;
+  weight: number;
+  /** Bind values per drawn set (prepared); empty when it takes no parameters. */
+  values: Array<Array<string | null>>;
+  /** The statement with each set's literals inlined (simple protocol); [sql] when it takes none. */
+  inlined: string[];
+}
+
+export interface ClientsSpec {
+  connection: pg.ClientConfig;
+  statements: LoadStatementSpec[];
+  clients: number;
+  /** Index of the first client (its seed and its prepared statements' names). */
+  firstClient: number;
+  protocol: Protocol;
+  /** Measure for this long after the warm-up; null: until `transactions` are done. */
+  durationMs: number | null;
+  /** Stop after this many measured calls (these clients together); null: until the duration ends. */
+  transactions: number | null;
+  warmupMs: number;
+  /** Sessions refuse writes (every database not marked --sandbox). */
+  readOnly: boolean;
+  statementTimeoutMs: number;
+  seed: number;
+}
+
+export interface StatementOutcome {
+  id: string;
+  histogram: HistogramState;
+  errors: number;
+  firstError: string | null;
+}
+
+export interface ClientsResult {
+  /** From the end of the warm-up to the last client's last answer. */
+  elapsedMs: number;
+  statements: StatementOutcome[];
+  /** Clients whose connection broke or never opened, with why. */
+  lostClients: string[];
+}
+
+export interface LoadProgress {
+  phase: "warmup" | "run";
+  /** Since the start of the phase. */
+  elapsedMs: number;
+  calls: number;
+  errors: number;
+}
+
+/** Each statement's prebuilt messages: Parse, and per parameter set Bind+Execute+Sync, or a Query. */
+function buildMessages(spec: ClientsSpec): { parse: Buffer[]; calls: Buffer[][] } {
+  const parse = spec.statements.map((s, k) => parseMessage(`dbopt_bench_${k}`, tagged(s.sql)));
+  const calls = spec.statements.map((s, k) =>
+    spec.protocol === "prepared"
+      ? (s.values.length ? s.values : [[]]).map((v) =>
+          Buffer.concat([bindMessage(`dbopt_bench_${k}`, v), EXECUTE_SYNC]),
+        )
+      : (s.inlined.length ? s.inlined : [s.sql]).map((t) => queryMessage(`${t}\n${DBOPT_TAG}`)),
+  );
+  return { parse, calls };
+}
+
+export async function runClients(
+  spec: ClientsSpec,
+  control: { stopped: () => boolean; onProgress?: (p: LoadProgress) => void } = { stopped: () => false },
+): Promise<ClientsResult> {
+  const cumulative: number[] = [];
+  let total = 0;
+  for (const s of spec.statements) {
+    total += Math.max(0, s.weight);
+    cumulative.push(total);
+  }
+  const messages = buildMessages(spec);
+  const histograms = spec.statements.map(() => new LatencyHistogram());
+  const errors = spec.statements.map(() => 0);
+  const firstErrors: Array<string | null> = spec.statements.map(() => null);
+  const lostClients: string[] = [];
+  let started = performance.now();
+  let measureFrom = started;
+  let measuring = spec.warmupMs <= 0;
+  let measuredCalls = 0;
+  let startedCalls = 0;
+  let warmupCalls = 0;
+  let lastAnswer = measureFrom;
+  let progress: ReturnType<typeof setInterval> | null = null;
+  let warmupEnd: ReturnType<typeof setTimeout> | null = null;
+  const over = () =>
+    control.stopped() ||
+    (measuring && spec.durationMs !== null && performance.now() - measureFrom >= spec.durationMs) ||
+    (spec.transactions !== null && startedCalls >= spec.transactions);
+
+  const connect = async (n: number): Promise<WireSession | null> => {
+    const client = new pg.Client({ ...spec.connection, application_name: "dbopt bench" });
+    client.on("error", () => {});
+    try {
+      await client.connect();
+      const settings = [
+        `SET statement_timeout = ${Math.round(spec.statementTimeoutMs)}`,
+        "SET idle_in_transaction_session_timeout = 60000",
+        ...(spec.readOnly ? ["SET default_transaction_read_only = on"] : []),
+      ];
+      await client.query(settings.map((s) => `${s} ${DBOPT_TAG};`).join(" "));
+      return new WireSession(client);
+    } catch (error) {
+      lostClients.push(`client ${n + 1}: ${error instanceof Error ? error.message : String(error)}`);
+      await client.end().catch(() => {});
+      return null;
+    }
+  };
+
+  const client = async (n: number, session: WireSession): Promise<void> => {
+    const random = seededRandom(spec.seed * 1000 + n);
+    const parsed = spec.statements.map(() => spec.protocol !== "prepared");
+    try {
+      while (!over()) {
+        const u = random() * total;
+        let k = 0;
+        let hi = cumulative.length - 1;
+        while (k < hi) {
+          const mid = (k + hi) >> 1;
+          if ((cumulative[mid] as number) > u) hi = mid;
+          else k = mid + 1;
+        }
+        const forStatement = messages.calls[k] as Buffer[];
+        const call = forStatement[Math.floor(random() * forStatement.length)] as Buffer;
+        const wasMeasuring = measuring;
+        if (wasMeasuring) startedCalls++;
+        const t0 = performance.now();
+        // The first call of a statement on this connection prepares it in the same write.
+        const error = await session.call(
+          parsed[k] ? call : Buffer.concat([messages.parse[k] as Buffer, call]),
+        );
+        const t1 = performance.now();
+        if (error === null) {
+          parsed[k] = true;
+          if (wasMeasuring) {
+            (histograms[k] as LatencyHistogram).record(t1 - t0);
+            measuredCalls++;
+            lastAnswer = t1;
+          } else warmupCalls++;
+        } else {
+          if (wasMeasuring) {
+            errors[k] = (errors[k] as number) + 1;
+            lastAnswer = t1;
+          }
+          firstErrors[k] ??= error;
+          if (session.broken) {
+            lostClients.push(`client ${n + 1}: ${error}`);
+            return;
+          }
+        }
+      }
+    } finally {
+      await session.close();
+    }
+  };
+
+  try {
+    // Every client connects before any starts, so the warm-up and the run see all of them.
+    const sessions = await Promise.all(
+      Array.from({ length: spec.clients }, (_, i) => connect(spec.firstClient + i)),
+    );
+    started = performance.now();
+    measureFrom = started;
+    lastAnswer = started;
+    progress = setInterval(() => {
+      const now = performance.now();
+      control.onProgress?.({
+        phase: measuring ? "run" : "warmup",
+        elapsedMs: measuring ? now - measureFrom : now - started,
+        calls: measuring ? measuredCalls : warmupCalls,
+        errors: errors.reduce((a, b) => a + b, 0),
+      });
+    }, 250);
+    warmupEnd =
+      spec.warmupMs > 0
+        ? setTimeout(() => {
+            measuring = true;
+            measureFrom = performance.now();
+          }, spec.warmupMs)
+        : null;
+
+    await Promise.all(sessions.map((s, i) => (s ? client(spec.firstClient + i, s) : Promise.resolve())));
+  } finally {
+    if (progress !== null) clearInterval(progress);
+    if (warmupEnd !== null) clearTimeout(warmupEnd);
+  }
+  return {
+    elapsedMs: Math.max(0, lastAnswer - measureFrom),
+    statements: spec.statements.map((s, i) => ({
+      id: s.id,
+      histogram: (histograms[i] as LatencyHistogram).state(),
+      errors: errors[i] as number,
+      firstError: firstErrors[i] ?? null,
+    })),
+    lostClients,
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * A load run over one or more threads: the clients are split between worker threads (load-worker.ts), each
+ * running its share with runClients, and their histograms merged. One thread was not enough: on two busy cores
+ * the driver's CPU per call decides its throughput, and each thread gets its own share of the CPU.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { LatencyHistogram } from "./latency-histogram.js";
+import { type ClientsResult, type ClientsSpec, type LoadProgress, runClients } from "./load-driver.js";
+
+const WORKER = new URL("./load-worker.js", import.meta.url);
+
+export interface LoadRunOptions {
+  threads: number;
+  signal?: AbortSignal;
+  onProgress?: (p: LoadProgress) => void;
+}
+
+export interface LoadRunResult extends ClientsResult {
+  /** Threads the clients ran in (1 when worker threads were not available: running from the sources). */
+  threads: number;
+}
+
+export async function runLoad(spec: ClientsSpec, options: LoadRunOptions): Promise<LoadRunResult> {
+  const threads = Math.max(1, Math.min(options.threads, spec.clients));
+  // Running from TypeScript sources (tests), the compiled worker does not exist: the clients share this thread.
+  if (threads === 1 || !existsSync(fileURLToPath(WORKER))) {
+    const result = await runClients(spec, {
+      stopped: () => options.signal?.aborted ?? false,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    return { ...result, threads: 1 };
+  }
+  const shares = Array.from({ length: threads }, (_, i) => ({
+    clients: Math.floor(spec.clients / threads) + (i < spec.clients % threads ? 1 : 0),
+    transactions:
+      spec.transactions === null
+        ? null
+        : Math.floor(spec.transactions / threads) + (i < spec.transactions % threads ? 1 : 0),
+  }));
+  const progress = shares.map((): LoadProgress | null => null);
+  let first = 0;
+  const workers = shares.map((share) => {
+    const worker = new Worker(WORKER, {
+      workerData: { ...spec, clients: share.clients, transactions: share.transactions, firstClient: first },
+    });
+    first += share.clients;
+    return worker;
+  });
+  const stop = () => {
+    for (const w of workers) w.postMessage({ stop: true });
+  };
+  options.signal?.addEventListener("abort", stop, { once: true });
+  try {
+    const results = await Promise.all(
+      workers.map(
+        (worker, i) =>
+          new Promise<ClientsResult>((resolve, reject) => {
+            worker.on("message", (m: { progress?: LoadProgress; result?: ClientsResult }) => {
+              if (m.progress) {
+                progress[i] = m.progress;
+                const all = progress.filter((p): p is LoadProgress => p !== null);
+                if (all.length === workers.length)
+                  options.onProgress?.({
+                    phase: all.some((p) => p.phase === "warmup") ? "warmup" : "run",
+                    elapsedMs: Math.max(...all.map((p) => p.elapsedMs)),
+                    calls: all.reduce((a, p) => a + p.calls, 0),
+                    errors: all.reduce((a, p) => a + p.errors, 0),
+                  });
+              }
+              if (m.result) resolve(m.result);
+            });
+            worker.on("error", reject);
+            worker.on("exit", (code) => reject(new Error(`a load thread stopped with code ${code}`)));
+          }),
+      ),
+    );
+    return { ...mergeResults(results), threads };
+  } finally {
+    options.signal?.removeEventListener("abort", stop);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/** One result from the threads' results: histograms and errors added per statement, the longest elapsed time. */
+export function mergeResults(results: ClientsResult[]): ClientsResult {
+  const [head] = results;
+  if (!head) return { elapsedMs: 0, statements: [], lostClients: [] };
+  return {
+    elapsedMs: Math.max(...results.map((r) => r.elapsedMs)),
+    statements: head.statements.map((s, k) => {
+      const h = new LatencyHistogram();
+      let errors = 0;
+      let firstError: string | null = null;
+      for (const r of results) {
+        const own = r.statements[k];
+        if (!own) continue;
+        h.merge(own.histogram);
+        errors += own.errors;
+        firstError ??= own.firstError;
+      }
+      return { id: s.id, histogram: h.state(), errors, firstError };
+    }),
+    lostClients: results.flatMap((r) => r.lostClients),
+  };
+}
