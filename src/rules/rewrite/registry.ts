@@ -1,6 +1,7 @@
 /** Every query rewrite rule (issue #14), sorted by id; `dbopt rewrite` runs them all on each statement. */
 import { coalesceEquality } from "./coalesce-equality.js";
 import { countToExists } from "./count-to-exists.js";
+import { cteMaterialized } from "./cte-materialized.js";
 import { distinctJoinToExists } from "./distinct-join-to-exists.js";
 import { inDistinctToExists } from "./in-distinct-to-exists.js";
 import { notInToNotExists } from "./not-in-to-not-exists.js";
@@ -17,6 +18,7 @@ import { unionToUnionAll } from "./union-to-union-all.js";
 export const REWRITE_RULES: RewriteRule[] = [
   coalesceEquality,
   countToExists,
+  cteMaterialized,
   distinctJoinToExists,
   inDistinctToExists,
   notInToNotExists,

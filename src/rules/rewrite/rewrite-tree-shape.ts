@@ -4,6 +4,7 @@
  * functions, and the deparse that every rewrite goes through (pgsql-deparser, then parsed back with libpg-query).
  */
 import { deparseSync } from "pgsql-deparser";
+import { quoteIdent } from "../../util/sql-identifiers.js";
 import { tryParseSql } from "../../util/sql-parser.js";
 import type { RewriteSchema, RewriteTable } from "./rewrite-rule.js";
 
@@ -317,14 +318,37 @@ export function deparseNode(node: Node): string {
   return deparseSync(node as never, { pretty: false });
 }
 
-/** The statement deparsed from an edited tree, or null when the text does not parse back as one statement. */
+/**
+ * The statement deparsed from an edited tree, or null when the text does not parse back as one statement.
+ * pgsql-deparser writes a CTE's name and a window's name unquoted (`WITH Big Sums AS`): those names are deparsed as
+ * placeholders and put back quoted.
+ */
 export function deparseStatement(tree: unknown): string | null {
+  const copy = structuredClone(tree);
+  const names = new Map<string, string>();
+  const placeholder = (name: string) => {
+    const key = `dbopt_quoted_name_${names.size + 1}`;
+    names.set(key, quoteIdent(name));
+    return key;
+  };
+  walk(copy, (node) => {
+    const cte = at(node, "CommonTableExpr");
+    if (typeof cte?.ctename === "string" && quoteIdent(cte.ctename) !== cte.ctename)
+      cte.ctename = placeholder(cte.ctename);
+    // A WINDOW clause entry is wrapped ({ WindowDef }), a FuncCall's OVER is not.
+    for (const window of [at(node, "WindowDef"), at(node, "FuncCall", "over")])
+      for (const key of ["name", "refname"])
+        if (typeof window?.[key] === "string" && quoteIdent(window[key] as string) !== window[key])
+          window[key] = placeholder(window[key] as string);
+    return true;
+  });
   let text: string;
   try {
-    text = deparseSync(tree as never, { pretty: false });
+    text = deparseSync(copy as never, { pretty: false });
   } catch {
     return null;
   }
+  for (const [key, quoted] of names) text = text.split(key).join(quoted);
   return tryParseSql(text)?.stmts?.length === 1 ? text : null;
 }
 
