@@ -14,6 +14,7 @@ import { sargableCast } from "./sargable-cast.js";
 import { sargableDateFunction } from "./sargable-date-function.js";
 import { scalarSubqueryToLateral } from "./scalar-subquery-to-lateral.js";
 import { unionToUnionAll } from "./union-to-union-all.js";
+import { windowFilterPushdown } from "./window-filter-pushdown.js";
 
 export const REWRITE_RULES: RewriteRule[] = [
   coalesceEquality,
@@ -30,4 +31,5 @@ export const REWRITE_RULES: RewriteRule[] = [
   sargableDateFunction,
   scalarSubqueryToLateral,
   unionToUnionAll,
+  windowFilterPushdown,
 ];
