@@ -6,6 +6,7 @@
  */
 
 import { parseWorkloadFile } from "../advisors/index/workload-file.js";
+import type { WorkloadStatement } from "../advisors/index/workload-query.js";
 import { inlineParameters } from "../advisors/parameters/inline-parameters.js";
 import { drawParameters } from "../advisors/parameters/parameter-draws.js";
 import { proveRewrite, type RewriteProof, resultsDiffer } from "../advisors/rewrite/prove-rewrite.js";
@@ -80,11 +81,14 @@ export interface RewriteOptions {
   onProgress?: (message: string) => void;
 }
 
+/**
+ * `db` is a connection, or a function that opens one: then the statements are read and parsed (a bad file or
+ * broken SQL said at once) before it connects, and the connection is closed at the end.
+ */
 export async function rewriteStatements(
-  db: PostgresConnector,
+  db: PostgresConnector | (() => Promise<PostgresConnector>),
   options: RewriteOptions,
 ): Promise<RewriteReport> {
-  const progress = options.onProgress ?? (() => {});
   const sources = [options.sql !== undefined, options.file !== undefined, options.top !== undefined].filter(
     Boolean,
   );
@@ -99,6 +103,21 @@ export async function rewriteStatements(
       : options.file !== undefined
         ? parseWorkloadFile(await readTextFile(options.file), options.file)
         : null;
+  if (typeof db !== "function") return rewriteOn(db, options, given);
+  const opened = await db();
+  try {
+    return await rewriteOn(opened, options, given);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function rewriteOn(
+  db: PostgresConnector,
+  options: RewriteOptions,
+  given: WorkloadStatement[] | null,
+): Promise<RewriteReport> {
+  const progress = options.onProgress ?? (() => {});
   progress("reading the schema");
   const snapshot = await collectSnapshot(db, {
     statementLimit: options.top ? Math.max(50, options.top * 5) : 0,

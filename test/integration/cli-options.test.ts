@@ -286,6 +286,35 @@ const CASES: Case[] = [
     ["migrate", "trace", MIGRATION, "--format", "markdown"],
     /--format must be one of terminal, json/,
   ],
+  // rewrite
+  [
+    "rewrite --top abc",
+    ["rewrite", "--db", NOWHERE, "--top", "abc"],
+    /--top must be a whole number from 1 to 1000/,
+  ],
+  [
+    "rewrite --runs 0",
+    ["rewrite", "--db", NOWHERE, "--sql", "select 1", "--runs", "0"],
+    /--runs must be a whole number/,
+  ],
+  [
+    "rewrite --parameter-sets many",
+    ["rewrite", "--db", NOWHERE, "--sql", "select 1", "--parameter-sets", "many"],
+    /--parameter-sets must be a whole number/,
+  ],
+  ["rewrite with no statements", ["rewrite", "--db", NOWHERE], /no statement to rewrite/],
+  [
+    "rewrite --sql and --top",
+    ["rewrite", "--db", NOWHERE, "--sql", "select 1", "--top", "3"],
+    /a file, --sql and --top each give the statements/,
+  ],
+  ["rewrite missing file", ["rewrite", "--db", NOWHERE, join(scratch, "absent.sql")], /absent\.sql/],
+  ["rewrite broken SQL", ["rewrite", "--db", NOWHERE, "--sql", "selec 1 from"], /--sql does not parse/],
+  [
+    "rewrite --format pdf",
+    ["rewrite", "--db", NOWHERE, "--sql", "select 1", "--format", "pdf"],
+    /--format must be one of/,
+  ],
   // rules
   [
     "rules --format",

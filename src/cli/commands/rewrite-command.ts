@@ -4,8 +4,8 @@ import {
   addConnectionOptions,
   addOutputOptions,
   type ConnectionFlags,
+  openConnection,
   progressReporter,
-  withConnection,
 } from "../common-options.js";
 import { connectionChecks, outputChecks, parseOptions } from "../option-schemas.js";
 import { FORMATS, type OutputOptions } from "../output.js";
@@ -55,19 +55,17 @@ export function registerRewrite(program: Command, setExitCode: (code: number) =>
       import("../output.js"),
     ]);
     const sql = checked.file === "-" ? await readStdin("the statements") : checked.sql;
-    const report = await withConnection(flags, (db) =>
-      rewriteStatements(db, {
-        ...(sql !== undefined
-          ? { sql }
-          : checked.file
-            ? { file: checked.file }
-            : { top: checked.top as number }),
-        runs: checked.runs,
-        parameterSets: checked.parameterSets,
-        sandbox: Boolean(flags.sandbox),
-        onProgress: progressReporter(),
-      }),
-    );
+    const report = await rewriteStatements(() => openConnection(flags), {
+      ...(sql !== undefined
+        ? { sql }
+        : checked.file
+          ? { file: checked.file }
+          : { top: checked.top as number }),
+      runs: checked.runs,
+      parameterSets: checked.parameterSets,
+      sandbox: Boolean(flags.sandbox),
+      onProgress: progressReporter(),
+    });
     const format = checked.format ?? "terminal";
     let text: string;
     if (format === "json")
