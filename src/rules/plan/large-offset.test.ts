@@ -11,7 +11,9 @@ describe("plan/large-offset", () => {
         rowsSkipped: 200000,
         rowsReturned: 20,
         orderBy: "total DESC, id",
+        rewriteRule: "rewrite/offset-to-keyset",
       });
+      expect(finding?.fix?.note).toMatch(/See `dbopt rewrite` \(rule rewrite\/offset-to-keyset\)/);
       // A clause to put in the user's statement, not a statement: it goes in the note, never in fix.sql.
       expect(finding?.fix?.sql).toBeUndefined();
       expect(finding?.fix?.note).toContain(

@@ -38,13 +38,14 @@ export const largeOffset: Rule<PlanFacts, Options> = {
           rowsReturned: node.actual.rows,
           orderBy: keys.join(", ") || null,
           ms: spent === null ? null : round3(spent),
+          rewriteRule: "rewrite/offset-to-keyset",
         },
         fix: keyset
           ? {
-              note: `Keyset pagination: remember the last row's sort values and ask for the rows after them; with an index on the sort columns every page costs the same. In place of the OFFSET: ${keyset}`,
+              note: `Keyset pagination: remember the last row's sort values and ask for the rows after them; with an index on the sort columns every page costs the same. In place of the OFFSET: ${keyset} See \`dbopt rewrite\` (rule rewrite/offset-to-keyset), which writes and proves it for an order on a unique key.`,
             }
           : {
-              note: "Use keyset pagination: WHERE (sort columns) > (last row's values) ORDER BY sort columns LIMIT n, with an index on the sort columns.",
+              note: "Use keyset pagination: WHERE (sort columns) > (last row's values) ORDER BY sort columns LIMIT n, with an index on the sort columns. See `dbopt rewrite` (rule rewrite/offset-to-keyset), which writes and proves it for an order on a unique key.",
             },
         docsUrl: this.docsUrl,
         impact: spent ?? 0,

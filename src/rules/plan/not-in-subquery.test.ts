@@ -7,6 +7,9 @@ describe("plan/not-in-subquery", () => {
     const [finding] = planRuleFindings(notInSubquery, version, "hashed-subplan");
     expect(finding?.evidence.hashed).toBe(true);
     expect(finding?.fix?.note).toMatch(/NOT EXISTS/);
+    // The rewrite rule that writes and proves this fix.
+    expect(finding?.evidence.rewriteRule).toBe("rewrite/not-in-to-not-exists");
+    expect(finding?.fix?.note).toMatch(/See `dbopt rewrite`/);
   });
 
   it("is quiet for other filters", () => {
