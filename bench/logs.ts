@@ -10,9 +10,9 @@
  * as the log grows).
  *
  * Run: npx tsx bench/logs.ts [--protocol simple|prepared|both] [--mb 100] [--keep] [--bin path/to/dbopt.js]
- *      [--logs DIR] (needs the Debian package pgbadger; runs the build in dist/, npm run build)
+ *      [--logs DIR] [--make DIR] (needs the Debian package pgbadger; runs the build in dist/, npm run build)
  * --logs DIR reads DIR/pgbench-simple.log and DIR/pgbench-prepared.log (kept by an earlier --keep run) instead of
- * making new ones. Wall time and CPU time (user + system) are both printed: on a machine busy with other work the
+ * making new ones; --make DIR writes them there and stops. Wall time and CPU time (user + system) are both printed: on a machine busy with other work the
  * CPU ratio is the steadier figure.
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -40,6 +40,8 @@ if (!["simple", "prepared", "both"].includes(protocolArg)) {
 const protocols: Protocol[] = protocolArg === "both" ? ["simple", "prepared"] : [protocolArg as Protocol];
 const keep = process.argv.includes("--keep");
 const logsDir = arg("logs", "");
+// --make DIR: only write the logs (DIR/pgbench-<protocol>.log) for later --logs runs, and measure nothing.
+const makeDir = arg("make", "");
 const OUT = "/tmp/dbopt-bench-logs";
 // --bin: another build of dbopt to time (a copy of bin/dbopt.js beside its own dist/), the checkout's by default.
 const BIN = arg("bin", new URL("../bin/dbopt.js", import.meta.url).pathname);
@@ -219,6 +221,15 @@ async function measure(
 const logs = new Map<Protocol, string>();
 for (const protocol of protocols)
   logs.set(protocol, logsDir ? join(logsDir, `pgbench-${protocol}.log`) : await realLog(protocol));
+if (makeDir) {
+  mkdirSync(makeDir, { recursive: true });
+  for (const [protocol, log] of logs) {
+    await pipeline(createReadStream(log), createWriteStream(join(makeDir, `pgbench-${protocol}.log`)));
+    console.log(`${join(makeDir, `pgbench-${protocol}.log`)}: ${(statSync(log).size / 1e6).toFixed(1)} MB`);
+  }
+  rmSync(OUT, { recursive: true, force: true });
+  process.exit(0);
+}
 // Other work on the machine slows both tools alike only when it lasts the whole run: say how loaded it was.
 console.log(
   `load average before reading: ${loadavg()

@@ -269,7 +269,11 @@ function collapseLists(out: NormalisedText): void {
   const c = out.codes;
   const n = out.length;
   const to = scratch;
+  // A list becomes at most 7 code units longer (", $1" → " /*, ... */") and takes at least 10 ("in ($1, $1").
   to.length = 0;
+  to.reserve(2 * n + 16);
+  const t = to.codes;
+  let w = 0;
   let r = 0;
   while (r < n) {
     const open = listOpening(c, r, n);
@@ -285,17 +289,17 @@ function collapseLists(out: NormalisedText): void {
       )
         end += 4;
       if (end > first) {
-        for (let k = r; k < first; k++) to.push(c[k] as number);
-        for (let k = 0; k < ELLIPSIS.length; k++) to.push(ELLIPSIS.charCodeAt(k));
+        for (let k = r; k < first; k++) t[w++] = c[k] as number;
+        for (let k = 0; k < ELLIPSIS.length; k++) t[w++] = ELLIPSIS.charCodeAt(k);
         r = end;
         continue;
       }
     }
-    to.push(c[r++] as number);
+    t[w++] = c[r++] as number;
   }
   // The two buffers change places: `out` holds the result, the old one is the next call's scratch.
-  out.codes = to.codes;
-  out.length = to.length;
+  out.codes = t;
+  out.length = w;
   to.codes = c;
 }
 

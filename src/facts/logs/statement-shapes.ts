@@ -28,6 +28,12 @@ const DML = /^\(*(?:select|insert|update|delete|with|values|merge|table)\b/;
 const MAX_SHAPE_CHARS = 16 << 20;
 const MAX_TEXT_CHARS = 4 << 20;
 const PROBE_EVERY = 32;
+const SIGNATURES = 1 << 16;
+
+function signature(sql: string): number {
+  const n = sql.length;
+  return (Math.imul(n, 0x9e3779b1) ^ Math.imul(sql.charCodeAt(0), 0x85ebca6b) ^ sql.charCodeAt(n - 1)) >>> 16;
+}
 
 export class StatementShapes {
   private readonly text = new NormalisedText();
@@ -43,11 +49,18 @@ export class StatementShapes {
   private probes = 0;
   private hits = 0;
   private skipped = 0;
+  /** Length, first and last code unit of every text in byText, hashed into a bitmap: a text whose signature no
+   * kept text has is not there, and costs no hash of its whole text (BEGIN and END repeat in a simple-protocol
+   * log often enough that byText is probed for every statement, and most are long and new). */
+  private readonly signatures = new Uint8Array(SIGNATURES);
 
   constructor(private readonly fingerprints: Fingerprinter) {}
 
   of(sql: string): StatementShape {
-    if (this.hits * 4 >= this.probes || ++this.skipped % PROBE_EVERY === 0) {
+    if (
+      (this.hits * 4 >= this.probes || ++this.skipped % PROBE_EVERY === 0) &&
+      this.signatures[signature(sql)] === 1
+    ) {
       const known = this.byText.get(sql);
       if (++this.probes === 1024) {
         // Recent lookups count more: the mix of a log changes (a load test, then an application).
@@ -92,6 +105,7 @@ export class StatementShapes {
   private remember(sql: string, shape: StatementShape): void {
     if (this.textChars >= MAX_TEXT_CHARS) return;
     this.byText.set(detach(sql), shape);
+    this.signatures[signature(sql)] = 1;
     this.textChars += sql.length;
   }
 }

@@ -26,13 +26,14 @@ export class StderrLogReader {
   private lastField: "message" | "detail" | "statement" | null = null;
 
   private readonly re: RegExp;
+  private readonly head: RegExp;
   private readonly field: Record<PrefixField, number>;
 
   constructor(
     prefix: string,
     private readonly emit: (record: LogRecord) => void,
   ) {
-    ({ re: this.re, field: this.field } = compilePrefix(prefix));
+    ({ re: this.re, head: this.head, field: this.field } = compilePrefix(prefix));
   }
 
   line(text: string): void {
@@ -43,7 +44,14 @@ export class StderrLogReader {
       return;
     }
     if (text.length === 0) return;
-    const m = this.re.exec(text);
+    // The prefix and level first; the message is the rest of the line, unless a line terminator in it makes the
+    // full expression decide (see compilePrefix). A line the head does not match, the full one does not either.
+    let m = this.head.exec(text);
+    let message = "";
+    if (m && hasTerminator(text, m[0].length)) {
+      m = this.re.exec(text);
+      message = m?.[this.field.message] ?? "";
+    } else if (m) message = text.slice(m[0].length);
     if (!m) {
       this.unmatched++;
       this.firstUnmatched ??= text;
@@ -55,7 +63,6 @@ export class StderrLogReader {
     // Fields the prefix lacks have index 0; m[0] is the whole line, so guard with the index.
     const pid = (f.pid && m[f.pid]) || null;
     const level = m[f.level] as string;
-    const message = m[f.message] ?? "";
     const key = pid ?? "";
     // Most lines are LOG: a three-character comparison instead of hashing the level for the set.
     if (level !== "LOG" && ATTACHED_LEVELS.has(level)) {
@@ -111,4 +118,11 @@ export class StderrLogReader {
     this.wasOpen.clear();
     this.lastRecord = null;
   }
+}
+
+/** Whether text from `from` on holds a character that ends a line for a regular expression's `.` and `$`. */
+function hasTerminator(text: string, from: number): boolean {
+  return (
+    text.indexOf("\r", from) >= 0 || text.indexOf("\u2028", from) >= 0 || text.indexOf("\u2029", from) >= 0
+  );
 }
