@@ -4,6 +4,7 @@ import { DBOPT_VERSION } from "../version.js";
 import { describeError } from "./cli-error.js";
 import { registerAdvise } from "./commands/advise-command.js";
 import { registerAnalyze } from "./commands/analyze-command.js";
+import { registerBench } from "./commands/bench-command.js";
 import { registerCheck } from "./commands/check-command.js";
 import { registerCollect } from "./commands/collect-command.js";
 import { registerDemo } from "./commands/demo-command.js";
@@ -49,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   registerMigrate(program, setExitCode);
   registerDemo(program, setExitCode);
   registerRewrite(program, setExitCode);
+  registerBench(program);
   registerRules(program);
   // Subcommands of subcommands (migrate lint) report their errors the same way.
   // A parse error names the command, so its one line can point at that command's --help.

@@ -1,0 +1,38 @@
+/**
+ * Which statements of a workload may not be replayed on a database the user has not marked --sandbox: those that
+ * change data or lock rows (INSERT/UPDATE/DELETE/MERGE, a data-modifying CTE, SELECT … FOR UPDATE, SELECT INTO),
+ * DDL and other utility statements, reads calling a built-in that writes (nextval, txid_current, pg_notify…), and
+ * reads calling a VOLATILE function of the user's, which may write. Read from each statement's libpg-query tree
+ * (facts/scaling/statement-traits.ts) and pg_proc.
+ */
+import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
+import { functionVolatility } from "../../facts/scaling/function-volatility.js";
+import { statementTraits } from "../../facts/scaling/statement-traits.js";
+
+/** Why a statement writes, or null when it only reads. */
+export async function writeReasons(
+  db: PostgresConnector,
+  statements: ReadonlyArray<{ id: string; sql: string }>,
+): Promise<Map<string, string | null>> {
+  const traits = statements.map((s) => ({ id: s.id, traits: statementTraits(s.sql) }));
+  const volatility = await functionVolatility(db, [...new Set(traits.flatMap((t) => t.traits.functions))]);
+  const out = new Map<string, string | null>();
+  for (const { id, traits: t } of traits) {
+    const userWrite = t.functions.find((f) => volatility.mayWrite.get(f));
+    out.set(
+      id,
+      t.kind === "unknown"
+        ? "it does not parse"
+        : t.kind === "utility"
+          ? "it is not a query (DDL or a utility statement)"
+          : t.primaryOnly
+            ? `it ${t.primaryOnly}`
+            : t.kind === "write"
+              ? `it changes or locks rows${t.writes.length ? ` of ${t.writes.join(", ")}` : ""}`
+              : userWrite
+                ? `it calls ${userWrite}(), a VOLATILE function that may write`
+                : null,
+    );
+  }
+  return out;
+}
