@@ -46,6 +46,11 @@ export { analyzeMysqlDatabase, type MysqlAnalyzeOptions } from "./pipeline/analy
 export type { AnalyzeReport, StatementReport } from "./pipeline/analyze-report.js";
 export { analyzeTraces, type TraceReport } from "./pipeline/analyze-traces.js";
 export { applyAdvice } from "./pipeline/apply-advice.js";
+export {
+  type BenchOptions,
+  type BenchReport,
+  benchWorkload,
+} from "./pipeline/bench-workload.js";
 export { type CheckOptions, checkDatabase, checkSnapshot } from "./pipeline/check-database.js";
 export { checkMysqlDatabase, checkMysqlFacts } from "./pipeline/check-mysql.js";
 export type { CheckReport } from "./pipeline/check-report.js";
