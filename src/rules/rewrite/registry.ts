@@ -3,6 +3,7 @@ import { coalesceEquality } from "./coalesce-equality.js";
 import { countToExists } from "./count-to-exists.js";
 import { cteMaterialized } from "./cte-materialized.js";
 import { distinctJoinToExists } from "./distinct-join-to-exists.js";
+import { distinctLooseIndexScan } from "./distinct-loose-index-scan.js";
 import { inDistinctToExists } from "./in-distinct-to-exists.js";
 import { notInToNotExists } from "./not-in-to-not-exists.js";
 import { offsetToKeyset } from "./offset-to-keyset.js";
@@ -21,6 +22,7 @@ export const REWRITE_RULES: RewriteRule[] = [
   countToExists,
   cteMaterialized,
   distinctJoinToExists,
+  distinctLooseIndexScan,
   inDistinctToExists,
   notInToNotExists,
   offsetToKeyset,
