@@ -19,8 +19,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { startEmbeddedServer, UNSAFE_FAST_SETTINGS } from "../src/connectors/embedded/embedded-server.js";
+import { parseRange } from "../src/dashboard/time-range.js";
 import { serveDashboard } from "../src/pipeline/serve-dashboard.js";
 import { STORE_SERVER_SETTINGS } from "../src/store/open-store.js";
+import { readTarget, readTopStatements } from "../src/store/read-dashboard.js";
 import { rankTopSql, rollupSamplesSql } from "../src/store/rollup-sql.js";
 import { StoreConnection } from "../src/store/store-connection.js";
 import { migrateStore } from "../src/store/store-migrations.js";
@@ -77,6 +79,7 @@ try {
   try {
     await report(server.url);
     await timePages(server.url);
+    await checkSums(server.url);
   } finally {
     await server.stop();
   }
@@ -484,5 +487,44 @@ async function timePages(url: string): Promise<void> {
     );
   } finally {
     await dashboard.close();
+  }
+}
+
+/**
+ * The database page's figures are sums over rollups and edge samples (read-dashboard.ts): each range's top ten
+ * must equal the plain sum of their samples over the same range.
+ */
+async function checkSums(url: string): Promise<void> {
+  const store = await StoreConnection.connect(url);
+  try {
+    const [{ id }] = (await store.query<{ id: string }>("select min(id) as id from dbopt_store.target")) as [
+      { id: string },
+    ];
+    const target = await readTarget(store, Number(id));
+    const results: string[] = [];
+    for (const last of ["24h", "7d", "30d"]) {
+      const range = parseRange(new URLSearchParams({ last }), target?.lastSample ?? null);
+      const top = await readTopStatements(store, Number(id), range, 10);
+      const plain = await store.query<{ statement_id: string; calls: string; total_ms: number }>(
+        `select statement_id, sum(calls) as calls, sum(total_ms) as total_ms from dbopt_store.statement_sample
+          where target_id = $1 and statement_id = any($2::bigint[]) and taken_at >= $3 and taken_at < $4
+          group by 1`,
+        [id, top.map((t) => t.id), range.from, range.to],
+      );
+      const byId = new Map(plain.map((p) => [Number(p.statement_id), p]));
+      const off = top.filter((t) => {
+        const p = byId.get(t.id);
+        return (
+          !p || Number(p.calls) !== t.calls || Math.abs(Number(p.total_ms) - t.totalMs) > 1e-6 * t.totalMs
+        );
+      });
+      results.push(
+        `${last}: ${off.length ? `${off.length} of ${top.length} differ` : `all ${top.length} exact`}`,
+      );
+      if (off.length) process.exitCode = 1;
+    }
+    log(`database page sums against the plain samples: ${results.join(", ")}`);
+  } finally {
+    await store.close();
   }
 }

@@ -179,6 +179,10 @@ async function sumOverRange(
     ...cover.day.map((iv) => ["day", ...iv] as const),
     ...cover.hour.map((iv) => ["hour", ...iv] as const),
   ];
+  // At most two edge intervals of samples (the partial hours at each end): each bounded on its own, so only the
+  // one or two day partitions they fall in are planned and read, not every partition of the range.
+  const [first, second] = cover.sample;
+  const edges = [first ?? [range.from, range.from], second ?? first ?? [range.from, range.from]];
   const rows = await store.query<{ statement_id: string; calls: string; total_ms: number; rows: string }>(
     `select statement_id, sum(calls) as calls, sum(total_ms) as total_ms, sum(rows) as rows from (
        select r.statement_id, r.calls, r.total_ms, r.rows
@@ -186,12 +190,12 @@ async function sumOverRange(
          join dbopt_store.statement_rollup r
            on r.target_id = $1 and r.grain = iv.grain and r.bucket >= iv.a and r.bucket < iv.b
         -- the range itself too, so only its partitions are read (the intervals come from arrays)
-        where r.statement_id = any($2::bigint[]) and r.bucket >= $8 and r.bucket < $9
+        where r.statement_id = any($2::bigint[]) and r.bucket >= $6 and r.bucket < $7
        union all
        select ss.statement_id, ss.calls, ss.total_ms, ss.rows
-         from unnest($6::timestamptz[], $7::timestamptz[]) iv (a, b)
-         join dbopt_store.statement_sample ss on ss.target_id = $1 and ss.taken_at >= iv.a and ss.taken_at < iv.b
-        where ss.statement_id = any($2::bigint[]) and ss.taken_at >= $8 and ss.taken_at < $9) x
+         from dbopt_store.statement_sample ss
+        where ss.target_id = $1 and ss.statement_id = any($2::bigint[])
+          and (ss.taken_at >= $8 and ss.taken_at < $9 or ss.taken_at >= $10 and ss.taken_at < $11)) x
      group by statement_id`,
     [
       targetId,
@@ -199,10 +203,12 @@ async function sumOverRange(
       buckets.map((b) => b[0]),
       buckets.map((b) => b[1]),
       buckets.map((b) => b[2]),
-      cover.sample.map((iv) => iv[0]),
-      cover.sample.map((iv) => iv[1]),
       range.from,
       range.to,
+      edges[0]?.[0],
+      edges[0]?.[1],
+      edges[1]?.[0],
+      edges[1]?.[1],
     ],
   );
   return rows.map((r) => ({
