@@ -103,7 +103,7 @@ describe.skipIf(!available)("dbopt migrate on MariaDB", () => {
     expect(typeChange?.ranAsWritten).toBe(true);
   }, 300_000);
 
-  it("runs a partition clause as written (it takes no ALGORITHM/LOCK after it) and says the tables do not cover it", async () => {
+  it("runs a partition clause as written (MariaDB takes no ALGORITHM/LOCK with it), with nothing to report for metadata-only ones", async () => {
     await db.run(`CREATE TABLE logs (id INT, y INT, PRIMARY KEY (id, y)) PARTITION BY RANGE (y)
       (PARTITION p1 VALUES LESS THAN (2020), PARTITION p2 VALUES LESS THAN (2021))`);
     const file = join(dir, "partitions.sql");
@@ -116,10 +116,8 @@ describe.skipIf(!available)("dbopt migrate on MariaDB", () => {
       { error: null, attempts: 0 },
       { error: null, attempts: 0 },
     ]);
-    expect(report.findings.map((f) => [f.ruleId, f.evidence.trace])).toEqual([
-      ["migration-mysql/unknown-operation", "ran as written"],
-      ["migration-mysql/unknown-operation", "ran as written"],
-    ]);
+    // ADD and DROP of RANGE partitions copy no row and let writes go on (mysql-partition-ddl.test.ts measures it).
+    expect(report.findings.map((f) => [f.ruleId, f.evidence.trace])).toEqual([]);
   }, 120_000);
 
   describe("the CLI on a table whose name needs quoting", () => {

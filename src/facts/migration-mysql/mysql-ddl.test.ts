@@ -77,17 +77,36 @@ describe("MySQL DDL reader", () => {
 
   it("reads foreign keys, partitions, charset changes, table options and generated columns", () => {
     const ddl = read(
-      "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES u (id), DROP PARTITION p1, CONVERT TO CHARACTER SET utf8mb4, ROW_FORMAT=DYNAMIC, ADD COLUMN g INT AS (a + 1) STORED",
+      "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES u (id), CONVERT TO CHARACTER SET utf8mb4, ROW_FORMAT=DYNAMIC, ADD COLUMN g INT AS (a + 1) STORED, DROP PARTITION p1",
     );
     if (ddl.kind !== "alter-table") throw new Error(ddl.kind);
     expect(ddl.operations.map((o) => o.kind)).toEqual([
       "add-foreign-key",
-      "partition",
       "convert-charset",
       "table-option",
       "add-column",
+      "partition",
     ]);
-    expect(ddl.operations[4]).toMatchObject({ column: { generated: "stored" } });
+    expect(ddl.operations[3]).toMatchObject({ column: { generated: "stored" } });
+  });
+
+  it("reads a partition clause whole, its list of partitions included, and ADD PARTITION's kind", () => {
+    const ops = (text: string) => {
+      const ddl = read(text);
+      return ddl.kind === "alter-table" ? ddl.operations : [];
+    };
+    expect(
+      ops("ALTER TABLE t REORGANIZE PARTITION p2, p3 INTO (PARTITION p23 VALUES LESS THAN (3000))"),
+    ).toEqual([{ kind: "partition", action: "REORGANIZE PARTITION" }]);
+    expect(ops("ALTER TABLE t DROP PARTITION p1, p2")).toEqual([
+      { kind: "partition", action: "DROP PARTITION" },
+    ]);
+    expect(ops("ALTER TABLE t ADD PARTITION (PARTITION p4 VALUES LESS THAN (4000))")).toEqual([
+      { kind: "partition", action: "ADD PARTITION", hashed: false },
+    ]);
+    expect(ops("ALTER TABLE t ADD PARTITION PARTITIONS 2")).toEqual([
+      { kind: "partition", action: "ADD PARTITION", hashed: true },
+    ]);
   });
 
   it("reads SET foreign_key_checks, CREATE TABLE columns, and leaves other statements alone", () => {

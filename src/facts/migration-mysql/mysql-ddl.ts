@@ -54,7 +54,8 @@ export type AlterOperation =
   | { kind: "table-option"; option: string; value: string }
   | { kind: "force" }
   | { kind: "rename-table"; to: TableName }
-  | { kind: "partition"; action: string }
+  /** A partition clause; `hashed` when it adds partitions by count or without VALUES (HASH/KEY: rows move). */
+  | { kind: "partition"; action: string; hashed?: boolean }
   | { kind: "other"; text: string };
 
 export type Algorithm = "INSTANT" | "NOCOPY" | "INPLACE" | "COPY";
@@ -127,8 +128,14 @@ function readAlter(r: Reader): MysqlDdl {
   let algorithm: Algorithm | null = null;
   let lock: LockLevel | null = null;
   const specs: Token[][] = [];
+  // A partition clause ends the statement, and its lists hold commas: DROP PARTITION p1, p2.
+  let partitionClause = false;
   for (const spec of r.restSplitAtCommas()) {
     const head = spec[0]?.value;
+    if (partitionClause) {
+      specs.push(spec);
+      continue;
+    }
     if ((head === "ALGORITHM" || head === "LOCK") && spec.length >= 2) {
       const value = (spec[spec.length - 1] as Token).value;
       if (head === "ALGORITHM") algorithm = value === "DEFAULT" ? null : (value as Algorithm);
@@ -137,7 +144,9 @@ function readAlter(r: Reader): MysqlDdl {
       continue;
     }
     specs.push(spec);
-    operations.push(...readSpec(new Reader(spec, r.text)));
+    const read = readSpec(new Reader(spec, r.text));
+    operations.push(...read);
+    partitionClause = read.some((op) => op.kind === "partition");
   }
   const ddl = alterOf("alter", table, operations, r, clauses, specs);
   return { ...ddl, algorithm, lock };
@@ -172,7 +181,10 @@ function readSpec(r: Reader): AlterOperation[] {
   const w = r.peekWord();
   if (w === "ADD") {
     r.next();
-    if (r.peekWord() === "PARTITION") return [{ kind: "partition", action: "ADD PARTITION" }];
+    if (r.peekWord() === "PARTITION") {
+      const hashed = !r.rest().some((t) => t.kind === "word" && t.value === "VALUES");
+      return [{ kind: "partition", action: "ADD PARTITION", hashed }];
+    }
     if (r.acceptWord("SYSTEM")) return [{ kind: "table-option", option: "SYSTEM VERSIONING", value: "ADD" }];
     const constraint = r.acceptWord("CONSTRAINT");
     if (constraint && !r.atKeyword("PRIMARY", "UNIQUE", "FOREIGN", "CHECK")) r.name();

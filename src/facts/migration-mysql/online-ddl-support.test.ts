@@ -119,3 +119,65 @@ describe("MySQL 8.0 online DDL rows", () => {
     expect(normaliseType("integer")).toBe("int");
   });
 });
+
+describe("partition clauses", () => {
+  const PARTITIONING = readFileSync(
+    new URL("../../../test/fixtures/mysql/online-ddl-partitioning-8.4.txt", import.meta.url),
+    "utf8",
+  );
+  const rows = new Map(
+    PARTITIONING.split("\n")
+      .filter((l) => l.includes("|") && !l.startsWith("#"))
+      .map((l) => l.split("|").map((c) => c.trim()))
+      .map(([clause, instant, inPlace, dml]) => [
+        clause as string,
+        { instant: yes(instant as string), inPlace: yes(inPlace as string), dml: yes(dml as string) },
+      ]),
+  );
+  const op = (action: string, hashed?: boolean): AlterOperation => ({
+    kind: "partition",
+    action,
+    ...(hashed !== undefined ? { hashed } : {}),
+  });
+  const cases: Array<[string, AlterOperation]> = [
+    ["PARTITION BY", op("PARTITION BY")],
+    ["ADD PARTITION", op("ADD PARTITION", false)],
+    ["DROP PARTITION", op("DROP PARTITION")],
+    ["TRUNCATE PARTITION", op("TRUNCATE PARTITION")],
+    ["COALESCE PARTITION", op("COALESCE PARTITION")],
+    ["REORGANIZE PARTITION", op("REORGANIZE PARTITION")],
+    ["EXCHANGE PARTITION", op("EXCHANGE PARTITION")],
+    ["REBUILD PARTITION", op("REBUILD PARTITION")],
+    ["REMOVE PARTITIONING", op("REMOVE PARTITIONING")],
+  ];
+
+  it("MySQL 8.0/8.4: in place and lock as the manual's partitioning table prints them", () => {
+    for (const [clause, operation] of cases) {
+      const printedRow = rows.get(clause);
+      const s = operationSupport(operation, mysql(8, 4, 0), table());
+      expect(printedRow, clause).toBeDefined();
+      expect(printedRow?.instant, clause).toBe(false);
+      expect(s?.best, clause).toBe(printedRow?.inPlace ? "INPLACE" : "COPY");
+      expect(s?.lock, clause).toBe(printedRow?.dml ? "NONE" : "SHARED");
+    }
+    // The asterisk of ADD PARTITION: HASH and KEY partitions move rows, and writes wait.
+    expect(operationSupport(op("ADD PARTITION", true), mysql(8, 0, 35), table())).toMatchObject({
+      best: "INPLACE",
+      lock: "SHARED",
+      rebuildsInPlace: true,
+    });
+  });
+
+  it("MariaDB: metadata-only clauses in place without a lock, the ones that move rows as a copy", () => {
+    const mariadb: ServerVersion = { flavour: "mariadb", version: [10, 11, 0] };
+    const of = (o: AlterOperation) => {
+      const s = operationSupport(o, mariadb, table());
+      return s && `${s.best} ${s.lock}${s.rebuildsInPlace ? " copies" : ""}`;
+    };
+    expect(of(op("ADD PARTITION", false))).toBe("INPLACE NONE");
+    expect(of(op("ADD PARTITION", true))).toBe("COPY SHARED copies");
+    expect(of(op("COALESCE PARTITION"))).toBe("COPY SHARED copies");
+    expect(of(op("PARTITION BY"))).toBe("COPY SHARED copies");
+    expect(of(op("ANALYZE PARTITION"))).toBeNull();
+  });
+});

@@ -88,6 +88,116 @@ export const MYSQL_ROWS = {
   renameTable: row("Renaming a table", true, true, false, true, true),
 } as const;
 
+/**
+ * MySQL 8.0/8.4 Reference Manual, 17.12.1 "Online DDL Operations", "Online DDL Support for Partitioning
+ * Operations" (Table 17.23 in 8.4): Instant, In Place and Permits DML as printed, the lock from its notes
+ * (`LOCK={DEFAULT|NONE|...}` when DML goes on, `LOCK={DEFAULT|SHARED|EXCLUSIVE}` when it does not), and whether
+ * rows are copied ("Does not copy existing data for tables partitioned by RANGE or LIST"). Instant is No for
+ * every clause. ADD PARTITION is split by its asterisk: LOCK=NONE for RANGE and LIST, SHARED for HASH and KEY,
+ * whose rows are redistributed.
+ */
+export const MYSQL_PARTITION_ROWS = {
+  partitionBy: partitionRow("PARTITION BY (repartitioning)", false, false, true),
+  removePartitioning: partitionRow("REMOVE PARTITIONING", false, false, true),
+  addRangePartition: partitionRow("ADD PARTITION (RANGE or LIST)", true, true, false),
+  addHashPartition: partitionRow("ADD PARTITION (HASH or KEY)", true, false, true),
+  dropPartition: partitionRow("DROP PARTITION", true, true, false),
+  truncatePartition: partitionRow("TRUNCATE PARTITION", true, true, false),
+  coalescePartition: partitionRow("COALESCE PARTITION", true, false, true),
+  reorganizePartition: partitionRow("REORGANIZE PARTITION", true, false, true),
+  exchangePartition: partitionRow("EXCHANGE PARTITION", true, true, false),
+  rebuildPartition: partitionRow("REBUILD PARTITION", true, false, true),
+} as const;
+
+/**
+ * MariaDB 10.11 as the server answered (10.11.19): partition management clauses take no ALGORITHM or LOCK at all
+ * (a syntax error before or after them), so what they do was measured: rows affected (copied) and whether an
+ * INSERT from another session waited for the whole statement while a SELECT did not. ADD (RANGE/LIST), DROP,
+ * TRUNCATE and EXCHANGE PARTITION copied no row and finished at once (metadata only); ADD (HASH/KEY), COALESCE,
+ * REORGANIZE and REBUILD PARTITION copied the partitions' rows while writes waited and reads went on. PARTITION BY
+ * and REMOVE PARTITIONING refuse INPLACE ("Try ALGORITHM=COPY") and LOCK=NONE ("Try LOCK=SHARED"); they accept
+ * ALGORITHM=INSTANT but copy every row anyway.
+ */
+export const MARIADB_PARTITION_ROWS = {
+  partitionBy: partitionRow("PARTITION BY (repartitioning)", false, false, true),
+  removePartitioning: partitionRow("REMOVE PARTITIONING", false, false, true),
+  addRangePartition: partitionRow("ADD PARTITION (RANGE or LIST)", true, true, false),
+  addHashPartition: partitionRow("ADD PARTITION (HASH or KEY)", false, false, true),
+  dropPartition: partitionRow("DROP PARTITION", true, true, false),
+  truncatePartition: partitionRow("TRUNCATE PARTITION", true, true, false),
+  coalescePartition: partitionRow("COALESCE PARTITION", false, false, true),
+  reorganizePartition: partitionRow("REORGANIZE PARTITION", false, false, true),
+  exchangePartition: partitionRow("EXCHANGE PARTITION", true, true, false),
+  rebuildPartition: partitionRow("REBUILD PARTITION", false, false, true),
+} as const;
+
+/** One row of a partitioning table: whether it runs in place, lets writes go on, and copies rows. */
+export interface PartitionRow {
+  clause: string;
+  inPlace: boolean;
+  permitsDml: boolean;
+  copiesRows: boolean;
+}
+
+function partitionRow(
+  clause: string,
+  inPlace: boolean,
+  permitsDml: boolean,
+  copiesRows: boolean,
+): PartitionRow {
+  return { clause, inPlace, permitsDml, copiesRows };
+}
+
+export const MYSQL_PARTITION_DOCS = (v: ServerVersion) => `${MYSQL_DOCS_URL(v)}#online-ddl-partitioning`;
+export const MARIADB_PARTITION_DOCS =
+  "https://mariadb.com/docs/server/server-usage/partitioning-tables/partition-maintenance";
+
+/** The row of a partition clause, by its first words; null for clauses not in the tables (ANALYZE, DISCARD...). */
+export function partitionClauseRow(
+  op: Extract<AlterOperation, { kind: "partition" }>,
+  flavour: Flavour,
+): PartitionRow | null {
+  const R = flavour === "mysql" ? MYSQL_PARTITION_ROWS : MARIADB_PARTITION_ROWS;
+  const [first, second] = op.action.split(" ");
+  if (first === "PARTITION" && second === "BY") return R.partitionBy;
+  if (first === "REMOVE") return R.removePartitioning;
+  if (second !== "PARTITION") return null;
+  switch (first) {
+    case "ADD":
+      return op.hashed ? R.addHashPartition : R.addRangePartition;
+    case "DROP":
+      return R.dropPartition;
+    case "TRUNCATE":
+      return R.truncatePartition;
+    case "COALESCE":
+      return R.coalescePartition;
+    case "REORGANIZE":
+      return R.reorganizePartition;
+    case "EXCHANGE":
+      return R.exchangePartition;
+    case "REBUILD":
+      return R.rebuildPartition;
+    default:
+      return null;
+  }
+}
+
+/** A partition clause as an operation: in place or a copy, its lock, and whether rows are copied. */
+function partitionSupport(
+  op: Extract<AlterOperation, { kind: "partition" }>,
+  v: ServerVersion,
+): OperationSupport | null {
+  const r = partitionClauseRow(op, v.flavour);
+  if (!r) return null;
+  return {
+    operation: r.clause,
+    docsUrl: v.flavour === "mysql" ? MYSQL_PARTITION_DOCS(v) : MARIADB_PARTITION_DOCS,
+    best: r.inPlace ? "INPLACE" : "COPY",
+    lock: r.permitsDml ? "NONE" : "SHARED",
+    rebuildsInPlace: r.copiesRows,
+  };
+}
+
 /** What one operation can do on one server, and where that is written. */
 export interface OperationSupport {
   /** The documentation's name for it. */
@@ -284,6 +394,8 @@ function mysqlSupport(op: AlterOperation, v: ServerVersion, t: TableContext): Op
       return fromRow(R.force, v);
     case "rename-table":
       return fromRow(R.renameTable, v);
+    case "partition":
+      return partitionSupport(op, v);
     default:
       return null;
   }
@@ -429,6 +541,8 @@ function mariadbSupport(op: AlterOperation, v: ServerVersion, t: TableContext): 
       return mariadb("ALTER TABLE ... FORCE", "INPLACE", { rebuilds: true });
     case "rename-table":
       return mariadb("ALTER TABLE ... RENAME TO", "INSTANT");
+    case "partition":
+      return partitionSupport(op, v);
     default:
       return null;
   }

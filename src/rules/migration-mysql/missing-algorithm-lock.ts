@@ -18,6 +18,8 @@ export const missingAlgorithmLock = mysqlMigrationRule({
     if (st.plan.best === "COPY" || st.plan.lock !== "NONE" || st.plan.unknown.length) return [];
     if (st.ddl.algorithm !== null && (st.ddl.lock !== null || st.ddl.algorithm === "INSTANT")) return [];
     if (st.ddl.operations.every((op) => op.kind === "rename-table")) return [];
+    // Partition clauses take no ALGORITHM/LOCK after them (MariaDB takes none at all; MySQL only before them).
+    if (st.ddl.operations.some((op) => op.kind === "partition")) return [];
     const algorithm = st.ddl.algorithm === "COPY" ? st.plan.best : (st.ddl.algorithm ?? st.plan.best);
     return [
       {

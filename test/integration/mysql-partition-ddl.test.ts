@@ -1,0 +1,172 @@
+/**
+ * Partition clauses in MySQL/MariaDB migrate lint against MariaDB 10.11's real answer. MariaDB takes no ALGORITHM
+ * or LOCK with partition management clauses (a syntax error), so the server is asked what it does: the rows a
+ * clause copies ("rows affected") against the rebuild lint predicts, and, for each clause run on a table large
+ * enough to take a while, whether an INSERT from another session waited for it (lock SHARED) while a SELECT did
+ * not. PARTITION BY and REMOVE PARTITIONING do take the clauses: the algorithms and locks the server refuses and
+ * accepts are compared with the prediction, as the 37 operations of mysql-migrate.test.ts are.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import mysql from "mysql2/promise";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readMysqlMigrationSet } from "../../src/facts/migration-mysql/mysql-migration-set.js";
+import type { StatementPlan } from "../../src/facts/migration-mysql/statement-plan.js";
+import {
+  createMariadbDatabase,
+  MARIADB_HOST,
+  MARIADB_PORT,
+  type MariadbTestDatabase,
+  mariadbAvailable,
+} from "../support/mariadb.js";
+
+const available = await mariadbAvailable();
+const ROWS = 120_000;
+
+const RANGE = (name: string) => `CREATE TABLE \`${name}\` (id INT, y INT, pad CHAR(100) NOT NULL DEFAULT 'x',
+  PRIMARY KEY (id, y)) ENGINE=InnoDB PARTITION BY RANGE (y) (PARTITION p1 VALUES LESS THAN (1000),
+  PARTITION p2 VALUES LESS THAN (2000), PARTITION p3 VALUES LESS THAN (3000));
+INSERT INTO \`${name}\` (id, y) SELECT seq, seq MOD 3000 FROM seq_1_to_${ROWS};`;
+const HASH = (name: string) => `CREATE TABLE \`${name}\` (id INT PRIMARY KEY, y INT, pad CHAR(100) NOT NULL
+  DEFAULT 'x') ENGINE=InnoDB PARTITION BY HASH (id) PARTITIONS 4;
+INSERT INTO \`${name}\` (id, y) SELECT seq, seq FROM seq_1_to_${ROWS};`;
+const PLAIN = (name: string) => `CREATE TABLE \`${name}\` (id INT PRIMARY KEY, y INT, pad CHAR(100) NOT NULL
+  DEFAULT 'x') ENGINE=InnoDB;
+INSERT INTO \`${name}\` (id, y) SELECT seq, seq FROM seq_1_to_${ROWS};`;
+
+/** Each clause on a table of its own, with the statement that builds that table. */
+const CLAUSES: Array<{ table: string; setup: string; clause: string }> = [
+  {
+    table: "add_range",
+    setup: RANGE("add_range"),
+    clause: "ADD PARTITION (PARTITION p4 VALUES LESS THAN (4000))",
+  },
+  { table: "add_hash", setup: HASH("add_hash"), clause: "ADD PARTITION PARTITIONS 2" },
+  { table: "drop_range", setup: RANGE("drop_range"), clause: "DROP PARTITION p1" },
+  { table: "truncate_range", setup: RANGE("truncate_range"), clause: "TRUNCATE PARTITION p1" },
+  { table: "coalesce_hash", setup: HASH("coalesce_hash"), clause: "COALESCE PARTITION 2" },
+  {
+    table: "reorganize_range",
+    setup: RANGE("reorganize_range"),
+    clause: "REORGANIZE PARTITION p2, p3 INTO (PARTITION p23 VALUES LESS THAN (3000))",
+  },
+  {
+    table: "exchange_range",
+    setup: `${RANGE("exchange_range")}\nCREATE TABLE exchange_with (id INT, y INT, pad CHAR(100) NOT NULL DEFAULT 'x', PRIMARY KEY (id, y)) ENGINE=InnoDB;`,
+    clause: "EXCHANGE PARTITION p1 WITH TABLE exchange_with",
+  },
+  { table: "rebuild_range", setup: RANGE("rebuild_range"), clause: "REBUILD PARTITION p2" },
+  { table: "partition_by", setup: PLAIN("partition_by"), clause: "PARTITION BY HASH (id) PARTITIONS 4" },
+  { table: "remove_partitioning", setup: HASH("remove_partitioning"), clause: "REMOVE PARTITIONING" },
+];
+
+describe.skipIf(!available)("partition clauses in MySQL/MariaDB migrate lint, against MariaDB 10.11", () => {
+  let db: MariadbTestDatabase;
+  let dir: string;
+  let plans: Map<string, StatementPlan>;
+  const connect = () =>
+    mysql.createConnection({ host: MARIADB_HOST, port: MARIADB_PORT, user: "root", database: db.name });
+
+  beforeAll(async () => {
+    db = await createMariadbDatabase(CLAUSES.map((c) => c.setup).join("\n"));
+    dir = mkdtempSync(join(tmpdir(), "dbopt-mysql-partitions-"));
+    const file = join(dir, "partitions.sql");
+    writeFileSync(file, CLAUSES.map((c) => `ALTER TABLE ${c.table} ${c.clause};`).join("\n"));
+    const facts = readMysqlMigrationSet(
+      [{ file, applied: false }],
+      { flavour: "mariadb", version: [10, 11, 0] },
+      null,
+    );
+    plans = new Map(facts.statements.map((st, i) => [CLAUSES[i]?.table as string, st.plan as StatementPlan]));
+  }, 180_000);
+
+  afterAll(async () => {
+    await db?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("knows every clause: none is left to unknown-operation", () => {
+    expect([...plans.values()].map((p) => p.unknown)).toEqual(CLAUSES.map(() => []));
+  });
+
+  it("predicts which clauses copy rows and which make writes wait, as the server does them", async () => {
+    const alter = await connect();
+    const writer = await connect();
+    const reader = await connect();
+    try {
+      const rows: Array<{ table: string; predicted: string; server: string; ms: string }> = [];
+      for (const [i, c] of CLAUSES.entries()) {
+        const plan = plans.get(c.table) as StatementPlan;
+        const predicted = `${plan.rebuild ? "copies rows" : "copies nothing"}, writes ${plan.usedLock === "NONE" ? "go on" : "wait"}`;
+        const started = performance.now();
+        const running = alter.query(`ALTER TABLE ${c.table} ${c.clause}`);
+        // Let the ALTER take its locks before the other sessions try the table.
+        await new Promise((r) => setTimeout(r, 150));
+        const writeStart = performance.now();
+        await writer.query(`INSERT INTO ${c.table} (id, y) VALUES (?, 5)`, [ROWS + 1 + i]);
+        const writeMs = performance.now() - writeStart;
+        const readStart = performance.now();
+        await reader.query(`SELECT id FROM ${c.table} WHERE id = 7 AND y = 7`);
+        const readMs = performance.now() - readStart;
+        const [result] = await running;
+        const alterMs = performance.now() - started;
+        const copied = (result as { affectedRows: number }).affectedRows;
+        // A write that waited finished with the ALTER; one that did not was done long before it (a copy of
+        // 40,000 rows or more takes over half a second here). A metadata-only clause is over within a moment.
+        const waited = alterMs > 500 && writeMs > 100 && writeStart + writeMs >= started + alterMs - 50;
+        rows.push({
+          table: c.table,
+          predicted,
+          server: `${copied > 0 ? "copies rows" : "copies nothing"}, writes ${waited ? "wait" : "go on"}`,
+          ms: `alter ${alterMs.toFixed(0)} ms, write ${writeMs.toFixed(0)} ms, read ${readMs.toFixed(0)} ms`,
+        });
+        if (waited) expect(readMs, `${c.table}: reads go on during the copy`).toBeLessThan(alterMs / 2);
+        console.log(`${c.table}: ${rows.at(-1)?.server} (${rows.at(-1)?.ms})`);
+      }
+      expect(rows.filter((r) => r.predicted !== r.server)).toEqual([]);
+      expect(rows.filter((r) => r.server.startsWith("copies rows")).map((r) => r.table)).toEqual([
+        "add_hash",
+        "coalesce_hash",
+        "reorganize_range",
+        "rebuild_range",
+        "partition_by",
+        "remove_partitioning",
+      ]);
+    } finally {
+      await Promise.all([alter.end(), writer.end(), reader.end()]);
+    }
+  }, 300_000);
+
+  it("PARTITION BY and REMOVE PARTITIONING: the server refuses INPLACE and LOCK=NONE and accepts COPY with LOCK=SHARED, as predicted", async () => {
+    await db.run(`${PLAIN("repartition")}\n${HASH("unpartition")}`);
+    const c = await connect();
+    const answer = async (sql: string) => {
+      try {
+        await c.query(sql);
+        return "accepted";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    try {
+      for (const [table, clause, key] of [
+        ["repartition", "PARTITION BY HASH (id) PARTITIONS 4", "partition_by"],
+        ["unpartition", "REMOVE PARTITIONING", "remove_partitioning"],
+      ] as const) {
+        const plan = plans.get(key) as StatementPlan;
+        expect([plan.best, plan.lock]).toEqual(["COPY", "SHARED"]);
+        // The clauses go before a partitioning clause, without a comma after them.
+        expect(await answer(`ALTER TABLE ${table} ALGORITHM=INPLACE, LOCK=SHARED ${clause}`)).toMatch(
+          /ALGORITHM=INPLACE is not supported for this operation. Try ALGORITHM=COPY/,
+        );
+        expect(await answer(`ALTER TABLE ${table} ALGORITHM=COPY, LOCK=NONE ${clause}`)).toMatch(
+          /LOCK=NONE is not supported. Reason: COPY algorithm requires a lock. Try LOCK=SHARED/,
+        );
+        expect(await answer(`ALTER TABLE ${table} ALGORITHM=COPY, LOCK=SHARED ${clause}`)).toBe("accepted");
+      }
+    } finally {
+      await c.end();
+    }
+  }, 120_000);
+});
