@@ -10,14 +10,23 @@
  * as the log grows).
  *
  * Run: npx tsx bench/logs.ts [--protocol simple|prepared|both] [--mb 100] [--keep] [--bin path/to/dbopt.js]
- *      [--logs DIR] [--make DIR] (needs the Debian package pgbadger; runs the build in dist/, npm run build)
+ *      [--logs DIR] [--make DIR] [--runs 3] (needs the Debian package pgbadger; runs the build in dist/, npm run build)
  * --logs DIR reads DIR/pgbench-simple.log and DIR/pgbench-prepared.log (kept by an earlier --keep run) instead of
  * making new ones; --make DIR writes them there and stops. Wall time and CPU time (user + system) are both printed: on a machine busy with other work the
- * CPU ratio is the steadier figure.
+ * CPU ratio is the steadier figure. dbopt --jobs 1 runs --runs times and its median counts; both tools' start-up is
+ * measured on the log's first 200 lines, and the steady state (MB per second of CPU past start-up) printed apart.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -42,6 +51,7 @@ const keep = process.argv.includes("--keep");
 const logsDir = arg("logs", "");
 // --make DIR: only write the logs (DIR/pgbench-<protocol>.log) for later --logs runs, and measure nothing.
 const makeDir = arg("make", "");
+const runs = Number(arg("runs", "3"));
 const OUT = "/tmp/dbopt-bench-logs";
 // --bin: another build of dbopt to time (a copy of bin/dbopt.js beside its own dist/), the checkout's by default.
 const BIN = arg("bin", new URL("../bin/dbopt.js", import.meta.url).pathname);
@@ -118,6 +128,33 @@ async function realLog(protocol: Protocol): Promise<string> {
   return log;
 }
 
+const HEAD_LINES = 200;
+
+function badgerArgs(json: string, log: string): string[] {
+  // Its own pid file: pgBadger refuses to start while another run's /tmp/pgbadger.pid exists.
+  return [
+    "-j",
+    "1",
+    "-f",
+    "stderr",
+    "--prefix",
+    PREFIX,
+    "-q",
+    "-x",
+    "json",
+    "-o",
+    json,
+    "--pid-dir",
+    OUT,
+    log,
+  ];
+}
+
+/** The run with the median CPU time. */
+function median<T extends { cpu: number }>(runs: T[]): T {
+  return [...runs].sort((a, b) => a.cpu - b.cpu)[Math.floor((runs.length - 1) / 2)] as T;
+}
+
 /** Both tools on the same file, timed with CPU time and peak memory (GNU time's %U + %S, %M in KB). */
 function timed(cmd: string, args: string[]): { seconds: number; cpu: number; peakMb: number } {
   const run = spawnSync("/usr/bin/time", ["-f", "%e %U %S %M", cmd, ...args], {
@@ -144,31 +181,20 @@ const dboptRun = (log: string, out: string, jobs?: number) =>
 async function measure(
   protocol: Protocol,
   log: string,
-): Promise<{ ratio: number; one: number; cpu: number }> {
+): Promise<{ ratio: number; one: number; cpu: number; steady: number }> {
   const mb = statSync(log).size / 1e6;
   const tag = (name: string) => join(OUT, `${name}-${protocol}.json`);
   const badgerJson = tag("pgbadger");
-  const badger = timed("pgbadger", [
-    // Its own pid file: pgBadger refuses to start while another run's /tmp/pgbadger.pid exists.
-    ...[
-      "-j",
-      "1",
-      "-f",
-      "stderr",
-      "--prefix",
-      PREFIX,
-      "-q",
-      "-x",
-      "json",
-      "-o",
-      badgerJson,
-      "--pid-dir",
-      OUT,
-    ],
-    log,
-  ]);
-  const dboptOne = dboptRun(log, tag("dbopt-j1"), 1);
+  const badger = timed("pgbadger", badgerArgs(badgerJson, log));
+  // Machine load makes single runs noisy: dbopt --jobs 1 runs `runs` times, the median is reported (min–max beside).
+  const ones = Array.from({ length: runs }, () => dboptRun(log, tag("dbopt-j1"), 1));
+  const dboptOne = median(ones);
   const dbopt = dboptRun(log, tag("dbopt"));
+  // Start-up apart: both tools on the log's first lines (the same format and prefix, nearly nothing to read).
+  const head = join(OUT, `head-${protocol}.log`);
+  writeFileSync(head, `${readFileSync(log, "utf8").split("\n", HEAD_LINES).join("\n")}\n`);
+  const badgerStart = timed("pgbadger", badgerArgs(tag("pgbadger-head"), head));
+  const dboptStart = median(Array.from({ length: runs }, () => dboptRun(head, tag("dbopt-head"), 1)));
   const big = join(OUT, `pgbench-${protocol}-x4.log`);
   {
     const out = createWriteStream(big);
@@ -190,7 +216,7 @@ async function measure(
   const planted = d.nPlusOne.find((p) => p.repeated.query === PLANTED);
 
   const row = (name: string, r: { seconds: number; cpu: number; peakMb: number }, size = mb) =>
-    `${name.padEnd(24)} ${r.seconds.toFixed(2).padStart(8)} s ${(size / r.seconds).toFixed(1).padStart(9)} MB/s ${r.cpu.toFixed(2).padStart(8)} s CPU ${(size / r.cpu).toFixed(1).padStart(9)} MB/s of CPU ${r.peakMb.toFixed(0).padStart(7)} MB peak`;
+    `${name.padEnd(32)} ${r.seconds.toFixed(2).padStart(8)} s ${(size ? (size / r.seconds).toFixed(1) : "").padStart(9)} MB/s ${r.cpu.toFixed(2).padStart(8)} s CPU ${(size ? (size / r.cpu).toFixed(1) : "").padStart(9)} MB/s of CPU ${r.peakMb.toFixed(0).padStart(7)} MB peak`;
   console.log("");
   console.log(
     `${protocol} protocol: ${log}, ${mb.toFixed(1)} MB, ${d.statements.length} distinct statements`,
@@ -199,6 +225,17 @@ async function measure(
   console.log(row("dbopt logs --jobs 1", dboptOne));
   console.log(row(`dbopt logs (default: ${d.threads} of ${availableParallelism()})`, dbopt));
   console.log(row("dbopt logs, log ×4", dboptBig, mb * 4));
+  console.log(
+    `dbopt --jobs 1, ${runs} runs: CPU ${ones.map((r) => r.cpu.toFixed(2)).join(", ")} s (median above); wall ${ones.map((r) => r.seconds.toFixed(2)).join(", ")} s`,
+  );
+  console.log(row(`pgBadger start-up (${HEAD_LINES} lines)`, badgerStart, 0));
+  console.log(row(`dbopt start-up (${HEAD_LINES} lines)`, dboptStart, 0));
+  // Steady state: the CPU past start-up, per MB read.
+  const steady = (full: { cpu: number }, start: { cpu: number }) =>
+    mb / Math.max(0.001, full.cpu - start.cpu);
+  console.log(
+    `steady state, MB/s of CPU after start-up: pgBadger ${steady(badger, badgerStart).toFixed(1)}, dbopt --jobs 1 ${steady(dboptOne, dboptStart).toFixed(1)} (${(steady(dboptOne, dboptStart) / steady(badger, badgerStart)).toFixed(1)}×)`,
+  );
   const ratio = badger.seconds / dbopt.seconds;
   const one = badger.seconds / dboptOne.seconds;
   const cpu = badger.cpu / dboptOne.cpu;
@@ -215,7 +252,7 @@ async function measure(
   console.log(
     `planted N+1 (${N_PLUS_ONE_PAGES} × ${PAGE}): dbopt ${planted ? `found, ${planted.occurrences} occurrences, median ${planted.repeats.median} repeats` : "NOT found"}; pgBadger has no N+1 detection`,
   );
-  return { ratio, one, cpu };
+  return { ratio, one, cpu, steady: steady(dboptOne, dboptStart) / steady(badger, badgerStart) };
 }
 
 const logs = new Map<Protocol, string>();
@@ -236,7 +273,7 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(" ")}`,
 );
-const ratios = new Map<Protocol, { ratio: number; one: number; cpu: number }>();
+const ratios = new Map<Protocol, { ratio: number; one: number; cpu: number; steady: number }>();
 for (const [protocol, log] of logs) ratios.set(protocol, await measure(protocol, log));
 console.log("");
 console.log(
@@ -246,6 +283,6 @@ console.log(
 );
 for (const [protocol, r] of ratios)
   console.log(
-    `${protocol.padEnd(8)} dbopt / pgBadger -j1: ${r.ratio.toFixed(1)}× wall (one thread ${r.one.toFixed(1)}×), ${r.cpu.toFixed(1)}× in CPU time (one thread)`,
+    `${protocol.padEnd(8)} dbopt / pgBadger -j1: ${r.ratio.toFixed(1)}× wall (one thread ${r.one.toFixed(1)}×), ${r.cpu.toFixed(1)}× in CPU time (one thread), ${r.steady.toFixed(1)}× in CPU past start-up`,
   );
 if (!keep) rmSync(OUT, { recursive: true, force: true });
