@@ -217,6 +217,16 @@ export async function adviseIndexes(
     options.priceStorage === false
       ? 0
       : (Math.max(bytes, 0) / databaseBytes) * 100 * MIN_MARGINAL * totalWeight;
+  /** The B-tree x with one more key column (taken out of its INCLUDE when it is there). */
+  const widened = (x: IndexCandidate, column: SqlText): IndexCandidate => {
+    const wide = makeCandidate({ schema: x.schema, name: x.table }, "btree", [...x.columns, column], {
+      include: x.include.filter((c) => c !== column),
+      reason: `${x.reason}, widened by ${column}`,
+      query: [...x.queries][0] ?? "",
+    });
+    for (const q of x.queries) wide.queries.add(q);
+    return wide;
+  };
   const netOf = async (x: IndexCandidate, from: IndexCandidate[], to: IndexCandidate[], bytes: number) =>
     (await gainOf(from, to, onTable(x))) - charge(x).ms - storage(bytes);
   const netValueOf = async (config: IndexCandidate[]) => {
@@ -235,9 +245,11 @@ export async function adviseIndexes(
    * Lazy evaluation (as CELF): what a move was worth beside a set of chosen indexes bounds what it is worth beside
    * any set holding those, since an index saves less, not more, once others are in. Each greedy step asks moves in
    * the order of their bounds and stops once no bound can beat the best move found; a move never asked beside a
-   * subset of the chosen is bounded by its gain alone. Kept across the greedy runs (by value, refills).
+   * subset of the chosen is bounded by its gain alone. Kept across the greedy runs (by value, refills), every basis a
+   * move was asked beside: a refill starts from a set without one of the indexes, where only the bounds asked before
+   * that index came in still hold, and the tightest of those is taken.
    */
-  const bounds = new Map<string, { net: number; basis: Set<string> }>();
+  const bounds = new Map<string, Array<{ net: number; basis: Set<string> }>>();
 
   /**
    * Greedy selection: each step adds the candidate (or widens a chosen index) worth the most, by net value per
@@ -271,11 +283,11 @@ export async function adviseIndexes(
         if (options.budgetBytes !== null && usedBytes + bytes > options.budgetBytes) return;
         const key = `${replaced?.key ?? ""}\u0000${added.key}`;
         const alone = replaced ? undefined : aloneGain.get(added);
-        const known = bounds.get(key);
-        const bound =
-          known && [...known.basis].every((k) => chosenKeys.has(k))
-            ? known.net
-            : (alone ?? (await leftOn(added))) - charge(added).ms - storage(bytes);
+        let bound = Number.POSITIVE_INFINITY;
+        for (const known of bounds.get(key) ?? [])
+          if (known.net < bound && [...known.basis].every((k) => chosenKeys.has(k))) bound = known.net;
+        if (bound === Number.POSITIVE_INFINITY)
+          bound = (alone ?? (await leftOn(added))) - charge(added).ms - storage(bytes);
         moves.push({ key, next, added, bytes, bound });
       };
       // A move saves at most what the statements it can change still cost with the chosen set.
@@ -289,12 +301,7 @@ export async function adviseIndexes(
       // Widening: the chosen B-tree plus one more key column, in place of the narrower one.
       for (const x of chosen.filter((x) => x.method === "btree" && !x.where)) {
         for (const column of widerColumns(x, pool, queries)) {
-          const wide = makeCandidate({ schema: x.schema, name: x.table }, "btree", [...x.columns, column], {
-            include: x.include.filter((c) => c !== column),
-            reason: `${x.reason}, widened by ${column}`,
-            query: [...x.queries][0] ?? "",
-          });
-          for (const q of x.queries) wide.queries.add(q);
+          const wide = widened(x, column);
           const extra = (await whatIf.size(wide)) - (await whatIf.size(x));
           await move([...chosen.filter((c) => c !== x), wide], wide, Math.max(extra, 0), x);
         }
@@ -309,7 +316,9 @@ export async function adviseIndexes(
       moves.sort((a, b) => scoreOf(b.bound, b.bytes) - scoreOf(a.bound, a.bytes));
       const ask = async (m: (typeof moves)[number]) => {
         const net = await netOf(m.added, chosen, m.next, m.bytes);
-        bounds.set(m.key, { net, basis: chosenKeys });
+        const known = bounds.get(m.key);
+        if (known) known.push({ net, basis: chosenKeys });
+        else bounds.set(m.key, [{ net, basis: chosenKeys }]);
         asked.add(m.key);
         if (net <= minGain) return;
         const score = scoreOf(net, m.bytes);
@@ -361,6 +370,33 @@ export async function adviseIndexes(
    * A full budget can hold an index that a greedy step liked early but that later ones would beat together: take
    * each of the largest chosen indexes out in turn, fill the space again without it, and keep the better set.
    */
+  /**
+   * What a refill of `seed` could be worth at most: the seed beside every index the space left could take (a pool
+   * candidate, an upgrade or a one-column widening of a seed index), all at once, with no charge for writes or space. An
+   * index only adds plans for the planner to choose from, so no set the refill can reach costs the workload less.
+   * One planner question per statement, against the dozens a refill run asks.
+   */
+  const refillCeiling = async (seed: IndexCandidate[], leftOut: IndexCandidate): Promise<number> => {
+    const free = (options.budgetBytes ?? Number.POSITIVE_INFINITY) - (await sizeOf(seed));
+    const extra: IndexCandidate[] = [];
+    for (const y of pool) {
+      if (y === leftOut || seed.includes(y)) continue;
+      let room = free;
+      for (const x of seed) if (startsWith(y, x)) room = Math.max(room, free + (await whatIf.size(x)));
+      if ((await whatIf.size(y)) <= room) extra.push(y);
+    }
+    for (const x of seed.filter((x) => x.method === "btree" && !x.where))
+      for (const column of widerColumns(x, pool, queries)) {
+        const wide = widened(x, column);
+        if ((await whatIf.size(wide)) - (await whatIf.size(x)) <= free) extra.push(wide);
+      }
+    // Writes and space are left uncharged: the refill's redundancy step may drop seed indexes, and the ceiling
+    // must stay above whatever it reaches.
+    let value = 0;
+    for (const q of queries) value += q.weight * (1 - (await ratio(q, [...seed, ...extra])));
+    return value;
+  };
+
   const refillUnderBudget = async (start: IndexCandidate[]): Promise<IndexCandidate[]> => {
     let best = start;
     let value = await netValueOf(start);
@@ -369,11 +405,9 @@ export async function adviseIndexes(
     for (const c of largest) sizes.set(c, await whatIf.size(c));
     largest.sort((a, b) => (sizes.get(b) ?? 0) - (sizes.get(a) ?? 0));
     for (const c of largest.slice(0, REFILL_TRIES)) {
-      const next = await greedy(
-        "density",
-        best.filter((x) => x !== c),
-        [c],
-      );
+      const seed = best.filter((x) => x !== c);
+      if ((await refillCeiling(seed, c)) <= value + minGain) continue;
+      const next = await greedy("density", seed, [c]);
       const v = await netValueOf(next);
       if (v > value + minGain) {
         progress(
