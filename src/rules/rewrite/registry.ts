@@ -1,5 +1,6 @@
 /** Every query rewrite rule (issue #14), sorted by id; `dbopt rewrite` runs them all on each statement. */
 import { coalesceEquality } from "./coalesce-equality.js";
+import { countDistinctSubquery } from "./count-distinct-subquery.js";
 import { countToExists } from "./count-to-exists.js";
 import { cteMaterialized } from "./cte-materialized.js";
 import { distinctJoinToExists } from "./distinct-join-to-exists.js";
@@ -19,6 +20,7 @@ import { windowFilterPushdown } from "./window-filter-pushdown.js";
 
 export const REWRITE_RULES: RewriteRule[] = [
   coalesceEquality,
+  countDistinctSubquery,
   countToExists,
   cteMaterialized,
   distinctJoinToExists,
