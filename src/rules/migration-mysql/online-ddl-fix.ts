@@ -33,6 +33,14 @@ export function withOnlineClauses(
       ? sql`ALGORITHM=${alg}`
       : sql`ALGORITHM=${alg}, LOCK=NONE`;
   const base = sqlFrom("statement", text.trimEnd());
+  if (st.ddl.operations.some((op) => op.kind === "partition")) {
+    // MariaDB takes no ALGORITHM/LOCK with a partition clause; MySQL takes them before it, then a comma (the
+    // comma that followed the user's own clauses is left behind the table name when they are cut).
+    if (server.flavour === "mariadb") return base;
+    const at = text.lastIndexOf(st.ddl.specsText);
+    if (at > 0)
+      return sql`${sqlFrom("statement", text.slice(0, at).trimEnd().replace(/,$/, ""))} ${clause}, ${sqlFrom("statement", text.slice(at).trimEnd())}`;
+  }
   return st.ddl.verb === "alter"
     ? sql`${base}, ${clause}`
     : sql`${base} ${clause.replace(",", "") as SqlText}`;

@@ -19,6 +19,15 @@ describe("migration-mysql/refused-algorithm", () => {
     expect(String(f?.fix?.sql)).toBe("ALTER TABLE t ADD INDEX i (a), ALGORITHM=INPLACE, LOCK=NONE");
   });
 
+  it("ALGORITHM=INSTANT before a partition clause (MySQL 8): the fix puts the clauses this server takes before it", () => {
+    const [f] = runMysqlMigrationRule(
+      refusedAlgorithm,
+      mysqlMigration("ALTER TABLE logs ALGORITHM=INSTANT, DROP PARTITION p1, p2;"),
+    );
+    expect(f?.title).toContain("ALGORITHM=INSTANT is not supported: DROP PARTITION needs INPLACE");
+    expect(String(f?.fix?.sql)).toBe("ALTER TABLE logs ALGORITHM=INPLACE, LOCK=NONE, DROP PARTITION p1, p2");
+  });
+
   it("LOCK=NONE for a type change: refused, and no online SQL exists", () => {
     const [f] = runMysqlMigrationRule(
       refusedAlgorithm,
