@@ -148,16 +148,24 @@ async function rewriteOn(
       out.problem = "not one SELECT statement: dbopt rewrites and proves SELECTs only";
       continue;
     }
-    const rewrites = rules.flatMap((rule) =>
-      rule
-        .rewrite({
-          sql: statement.sql,
-          tree: tree as never,
-          schema,
-          serverVersion: snapshot.server.versionNum,
-        })
-        .map((r) => ({ rule, rewrite: r })),
-    );
+    const rewrites = rules.flatMap((rule) => {
+      try {
+        return rule
+          .rewrite({
+            sql: statement.sql,
+            tree: tree as never,
+            schema,
+            serverVersion: snapshot.server.versionNum,
+          })
+          .map((r) => ({ rule, rewrite: r }));
+      } catch (error) {
+        // A rule that cannot read a statement is dbopt's bug: say so, and let the other rules run.
+        report.notes.push(
+          `${rule.id} failed on statement ${n + 1} (a bug in dbopt): ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return [];
+      }
+    });
     if (rewrites.length === 0) continue;
     const draws = await parameterSets(db, statement.sql, options.parameterSets ?? 5);
     out.parameters = draws.note;
@@ -220,7 +228,8 @@ function topStatements(
     .filter((s) => {
       const tree = tryParseSql(s.query);
       return (
-        tree?.stmts?.length === 1 && Boolean((tree.stmts[0]?.stmt as Record<string, unknown>).SelectStmt)
+        tree?.stmts?.length === 1 &&
+        Boolean((tree.stmts[0]?.stmt as Record<string, unknown> | undefined)?.SelectStmt)
       );
     })
     .slice(0, top)

@@ -71,6 +71,30 @@ describe.each(server("pg15"))("dbopt rewrite command on $name", (testServer) => 
     expect(r.stdout).toMatch(/It is not a proof for all data or all values/);
   }, 120_000);
 
+  it("prints the terminal report and an HTML page with the verdicts and the offered SQL", async () => {
+    const statements = `${NOT_IN}; select id from orders where id < 3`;
+    const terminal = await runCli(["rewrite", "--db", database.url, "--sql", statements, "--runs", "3"]);
+    expect(terminal.code, terminal.stderr).toBe(0);
+    expect(terminal.stdout).toMatch(/2 statements: 1 rewrite proven faster/);
+    expect(terminal.stdout).toMatch(/✔ NOT IN \(subquery\) → NOT EXISTS {2}rewrite\/not-in-to-not-exists/);
+    expect(terminal.stdout).toMatch(/2\. select id from orders where id < 3\n {3}no rule applies/);
+    const page = await runCli([
+      "rewrite",
+      "--db",
+      database.url,
+      "--sql",
+      NOT_IN,
+      "--runs",
+      "3",
+      "--format",
+      "html",
+    ]);
+    expect(page.code, page.stderr).toBe(0);
+    expect(page.stdout).toMatch(/^<!doctype html>/i);
+    expect(page.stdout).toMatch(/<strong>faster: offered as a fix<\/strong>/);
+    expect(page.stdout).toMatch(/<pre class="sql">SELECT c\.id FROM customers AS c/);
+  }, 120_000);
+
   it("takes the heaviest SELECTs from pg_stat_statements with --top, proving them with drawn parameter values", async () => {
     await runAsAdmin(database.url, "create extension if not exists pg_stat_statements");
     await runAsAdmin(database.url, RESET_THIS_DATABASE_STATEMENTS);

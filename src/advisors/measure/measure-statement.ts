@@ -22,6 +22,11 @@ export interface MeasureOptions {
   /** Run each in a transaction that is rolled back (a statement that writes, or on a sandbox). */
   rolledBack?: boolean;
   onRun?: (statement: number, run: number) => void;
+  /**
+   * Wall time the timed runs may take: once spent (and at least three rounds done) no more rounds start, so a
+   * statement of many seconds is timed fewer times rather than for minutes. `runs` in the summary says how many.
+   */
+  budgetMs?: number;
 }
 
 export const DEFAULT_RUNS = 7;
@@ -35,7 +40,11 @@ export async function measureStatements(
   const runs = Math.max(1, options.runs ?? DEFAULT_RUNS);
   const warmUp = Math.max(0, options.warmUp ?? 1);
   const times = statements.map(() => [] as number[]);
+  let started = 0;
   for (let run = 0; run < warmUp + runs; run++) {
+    if (run === warmUp) started = Date.now();
+    const rounds = run - warmUp;
+    if (options.budgetMs !== undefined && rounds >= 3 && Date.now() - started > options.budgetMs) break;
     for (const [i, statement] of statements.entries()) {
       options.onRun?.(i, run);
       const ms = await executionMs(db, statement, options.rolledBack === true);
