@@ -1,10 +1,12 @@
+import { scanMysqlNonCode } from "./mysql-text-scan.js";
 import { type SqlText, UnparsableSqlError } from "./sql-text.js";
 
 /**
  * libpg-query cannot read MySQL, so MySQL fix SQL is checked by a lexer of MySQL's quoting: backtick names,
- * '…' and "…" strings (backslash escapes and doubled quotes), comments. It counts statements, so a name that
- * escaped its quotes (one statement becoming two) is caught, and refuses unclosed quotes, unbalanced
- * parentheses and "…" placeholders. The integration tests run every MySQL fix on MariaDB, which is the
+ * '…' and "…" strings (backslash escapes and doubled quotes) and comments, stepped over as
+ * util/mysql-text-scan.ts does for every MySQL scanner. It counts statements, so a name that escaped its quotes
+ * (one statement becoming two) is caught, and refuses unclosed quotes, unbalanced parentheses and "…"
+ * placeholders. The integration tests run every MySQL fix on MariaDB, which is the
  * grammar check this lexer does not pretend to be.
  */
 export function checkMysqlSql(text: string, expectedStatements?: number): SqlText {
@@ -17,21 +19,11 @@ export function checkMysqlSql(text: string, expectedStatements?: number): SqlTex
   };
   while (i < text.length) {
     const c = text[i] as string;
-    if (c === "`" || c === "'" || c === '"') {
-      const end = closingQuote(text, i, c);
-      if (end < 0) fail(`unclosed ${c}`);
-      content = true;
-      i = end + 1;
-    } else if (c === "-" && text[i + 1] === "-" && /\s/.test(text[i + 2] ?? " ")) {
-      const end = text.indexOf("\n", i);
-      i = end < 0 ? text.length : end + 1;
-    } else if (c === "#") {
-      const end = text.indexOf("\n", i);
-      i = end < 0 ? text.length : end + 1;
-    } else if (c === "/" && text[i + 1] === "*") {
-      const end = text.indexOf("*/", i + 2);
-      if (end < 0) fail("unclosed comment");
-      i = end + 2;
+    const skipped = scanMysqlNonCode(text, i);
+    if (skipped) {
+      if (!skipped.closed) fail(skipped.kind === "quoted" ? `unclosed ${c}` : "unclosed comment");
+      if (skipped.kind === "quoted") content = true;
+      i = skipped.end;
     } else {
       if (c === "…") fail("placeholder … where SQL belongs");
       if (c === "(") depth++;
@@ -51,16 +43,4 @@ export function checkMysqlSql(text: string, expectedStatements?: number): SqlTex
     fail(`${statements} statements where ${expectedStatements} were built`);
   }
   return text as SqlText;
-}
-
-function closingQuote(text: string, start: number, quote: string): number {
-  let i = start + 1;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === "\\" && quote !== "`") i += 2;
-    else if (c === quote && text[i + 1] === quote) i += 2;
-    else if (c === quote) return i;
-    else i++;
-  }
-  return -1;
 }

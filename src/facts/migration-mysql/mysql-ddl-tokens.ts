@@ -2,8 +2,11 @@
  * MySQL/MariaDB statement text as tokens, with their offsets: backtick names (a doubled backtick inside), '…' and
  * "…" strings (backslash escapes, doubled quotes), numbers, words and punctuation; comments (`-- `, `#`, `/* … *\/`)
  * are dropped but executable comments (`/*! … *\/`, `/*M! … *\/`) are read as their content, as the server does.
- * The DDL reader works on these, so a statement is never taken apart with regular expressions over its text.
+ * Quotes and comments are found by util/mysql-text-scan.ts, as every MySQL scanner finds them. The DDL reader
+ * works on these tokens, so a statement is never taken apart with regular expressions over its text.
  */
+import { scanMysqlNonCode } from "../../util/mysql-text-scan.js";
+
 export type TokenKind = "word" | "name" | "string" | "number" | "punct";
 
 export interface Token {
@@ -46,17 +49,21 @@ export function tokenize(text: string): Token[] {
   let i = 0;
   while (i < text.length) {
     const c = text[i] as string;
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === "-" && text[i + 1] === "-" && /[\s]|$/.test(text[i + 2] ?? "\n")) {
-      i = lineEnd(text, i);
-    } else if (c === "#") {
-      i = lineEnd(text, i);
-    } else if (c === "/" && text[i + 1] === "*") {
-      const close = text.indexOf("*/", i + 2);
-      const end = close < 0 ? text.length : close;
+    const skipped = scanMysqlNonCode(text, i);
+    if (skipped?.kind === "quoted") {
+      tokens.push({
+        kind: c === "`" ? "name" : "string",
+        text: text.slice(i, skipped.end),
+        value: unquote(text.slice(i, skipped.end), c),
+        start: i,
+        end: skipped.end,
+      });
+      i = skipped.end;
+    } else if (skipped) {
       // /*! 80013 … */ and /*M!100400 … */ run on the server: their content is read; a plain comment is not.
-      const executable = /^\/\*M?!\d*/.exec(text.slice(i, Math.min(end, i + 12)));
+      const end = skipped.closed && skipped.kind === "block-comment" ? skipped.end - 2 : skipped.end;
+      const executable =
+        skipped.kind === "block-comment" ? /^\/\*M?!\d*/.exec(text.slice(i, Math.min(end, i + 12))) : null;
       if (executable) {
         for (const t of tokenize(text.slice(i + executable[0].length, end)))
           tokens.push({
@@ -65,18 +72,9 @@ export function tokenize(text: string): Token[] {
             end: t.end + i + executable[0].length,
           });
       }
-      i = close < 0 ? text.length : close + 2;
-    } else if (c === "`" || c === "'" || c === '"') {
-      const end = closingQuote(text, i, c);
-      const raw = text.slice(i, end);
-      tokens.push({
-        kind: c === "`" ? "name" : "string",
-        text: raw,
-        value: unquote(raw, c),
-        start: i,
-        end,
-      });
-      i = end;
+      i = skipped.end;
+    } else if (/\s/.test(c)) {
+      i++;
     } else if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(text[i + 1] ?? ""))) {
       const m = /^(?:0x[0-9a-f]+|[0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)/i.exec(text.slice(i)) as RegExpExecArray;
       // 1e, 123abc: a number followed by letters is a word in MySQL (names may start with digits).
@@ -100,24 +98,6 @@ export function tokenize(text: string): Token[] {
     }
   }
   return tokens;
-}
-
-function lineEnd(text: string, from: number): number {
-  const end = text.indexOf("\n", from);
-  return end < 0 ? text.length : end + 1;
-}
-
-/** The offset just past the closing quote (the end of the text when it is not closed). */
-function closingQuote(text: string, start: number, quote: string): number {
-  let i = start + 1;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === "\\" && quote !== "`") i += 2;
-    else if (c === quote && text[i + 1] === quote) i += 2;
-    else if (c === quote) return i + 1;
-    else i++;
-  }
-  return text.length;
 }
 
 function unquote(raw: string, quote: string): string {
