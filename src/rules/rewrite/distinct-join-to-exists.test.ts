@@ -76,6 +76,7 @@ describe("rewrite/distinct-join-to-exists", () => {
       "select distinct * from customers c join orders o on o.customer_id = c.id",
       "select distinct on (c.id) c.id from customers c join orders o on o.customer_id = c.id",
       "select distinct c.id, random() from customers c join orders o on o.customer_id = c.id",
+      "select distinct c.id, count(*) over () from customers c join orders o on o.customer_id = c.id",
       // ambiguous unqualified column (id is in both)
       "select distinct c.id from customers c join orders o on o.customer_id = c.id where id > 3",
       "select distinct c.id from customers c join missing m on m.customer_id = c.id",

@@ -6,6 +6,7 @@
  * same rows: a semi-join stops at the first match and nothing needs sorting or hashing to remove duplicates.
  * With `a LEFT JOIN b` and no condition on b, the join only multiplies rows: it is dropped.
  */
+import { aggregatesOrWindows } from "./rewrite-query-shape.js";
 import type { RewriteRule, RewriteSchema, RewriteTable } from "./rewrite-rule.js";
 import {
   andOf,
@@ -42,7 +43,9 @@ export const distinctJoinToExists: RewriteRule = {
     const pair = joinedPair(from);
     if (!pair) return [];
     const targets = items(select, "targetList");
+    // An aggregate or window over the join (count(*) OVER ()) counts the copies the rewrite no longer makes.
     if (hasSubLink(targets) || callsVolatile(targets) || callsVolatile(select.whereClause)) return [];
+    if (aggregatesOrWindows(targets)) return [];
     for (const [kept, other] of [
       [pair.left, pair.right],
       [pair.right, pair.left],

@@ -52,6 +52,8 @@ describe("rewrite/window-filter-pushdown", () => {
       // LIMIT inside: which rows are kept depends on all rows
       "select * from (select sensor_id, row_number() over (partition by sensor_id) rn from readings limit 10) s where sensor_id = 1",
       "select * from (select sensor_id, generate_series(1, 2) g, row_number() over (partition by sensor_id) rn from readings) s where sensor_id = 1",
+      // max(sensor_id) without GROUP BY is over all rows
+      "select * from (select max(sensor_id) as m, row_number() over (partition by max(sensor_id)) rn from readings) s where m = 1",
       // the filter's subquery reads the outer row
       `select * from (select sensor_id, row_number() over (partition by sensor_id) rn from readings) s where exists (select 1 from "Hot Sensors" h where h.sensor_id = s.sensor_id and s.rn = 1)`,
       "select * from (select sensor_id, row_number() over (partition by sensor_id) rn from readings) s where sensor_id > random()",

@@ -139,7 +139,11 @@ function okInner(inner: Node): boolean {
   ])
     if (inner[clause] !== undefined) return false;
   const targets = items(inner, "targetList");
-  return !callsVolatile(targets) && !calledFunctions(targets).some((f) => SET_RETURNING.has(f));
+  return (
+    !callsVolatile(targets) &&
+    !calledFunctions(targets).some((f) => SET_RETURNING.has(f)) &&
+    !plainAggregates(targets)
+  );
 }
 
 /** Each window's PARTITION BY, deparsed; null when there is no window or one partitions by nothing. */
@@ -258,6 +262,34 @@ function hasWindowOrAggregate(node: Node): boolean {
   walk(node, (n) => {
     const call = at(n, "FuncCall");
     if (call && (call.over || call.agg_star === true)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+const AGGREGATES = new Set([
+  "count",
+  "sum",
+  "avg",
+  "min",
+  "max",
+  "array_agg",
+  "string_agg",
+  "bool_and",
+  "bool_or",
+  "every",
+  "json_agg",
+  "jsonb_agg",
+]);
+
+/** An aggregate outside a window (the whole subquery is one group): a filter moved inside would change it. */
+function plainAggregates(targets: Node[]): boolean {
+  let found = false;
+  walk(targets, (node) => {
+    if ("SubLink" in node) return false;
+    const call = at(node, "FuncCall");
+    const name = String(at(items(call, "funcname").at(-1), "String")?.sval ?? "").toLowerCase();
+    if (call && !call.over && (call.agg_star === true || AGGREGATES.has(name))) found = true;
     return !found;
   });
   return found;
