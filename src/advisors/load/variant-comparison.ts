@@ -1,8 +1,11 @@
 /**
  * Is variant B faster than variant A, beyond noise? Each variant ran several rounds, interleaved (A B, B A, …) so
  * that a drift of the machine's load weighs on both alike; the rounds' figures (throughput, or a statement's mean
- * latency) are compared with Welch's t-test, two-sided. Rounds, not calls, are the samples: calls within a round
- * share its moment's load and are not independent, so their count would make any difference "significant".
+ * latency) are compared with Welch's t-test, two-sided, on their logarithms: a variant changes speed by a factor,
+ * and a round's noise is a share of its figure, so on the log scale both variants spread alike (with two or three
+ * rounds, raw figures 30 times apart have spreads so unequal that Welch's degrees of freedom fall to one). Rounds,
+ * not calls, are the samples: calls within a round share its moment's load and are not independent, so their
+ * count would make any difference "significant".
  */
 import { twoSidedP, welchTest, windowFigures } from "../../util/welch-test.js";
 
@@ -38,7 +41,8 @@ export function compareRounds(a: readonly number[], b: readonly number[], higher
     (fa.meanMs === fb.meanMs ? 1 : Number.NaN);
   if (a.length < 2 || b.length < 2)
     return { speedup, p: 1, significant: false, text: "too few rounds to compare (two of each at least)" };
-  const p = twoSidedP(welchTest(fa, fb));
+  const positive = [...a, ...b].every((v) => v > 0);
+  const p = positive ? twoSidedP(welchTest(figures(a.map(Math.log)), figures(b.map(Math.log)))) : 1;
   const significant = p < SIGNIFICANCE && Number.isFinite(speedup) && speedup !== 1;
   const shownP = p < 0.001 ? "p < 0.001" : `p = ${p.toFixed(p < 0.01 ? 3 : 2)}`;
   if (!significant) return { speedup, p, significant, text: `no significant difference (${shownP})` };

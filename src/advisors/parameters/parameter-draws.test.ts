@@ -82,6 +82,14 @@ describe.each(server("pg15"))("parameter draws on $name", (s) => {
     expect(draws.unresolved.map((u) => u.n)).toEqual([1, 2]);
   });
 
+  it("names a table that is not in the database", async () => {
+    const draws = await drawParameters(conn, "select 1 from nowhere_table where id = $1", {
+      sets: 3,
+      seed: 1,
+    });
+    expect(draws.unresolved).toEqual([{ n: 1, reason: "no table nowhere_table in this database" }]);
+  });
+
   it("draws each item of an IN list from the column", async () => {
     const draws = await drawParameters(conn, `select 1 from "Order Items" where "Cust Id" in ($1, $2)`, {
       sets: 3,

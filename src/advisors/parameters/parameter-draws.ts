@@ -70,6 +70,13 @@ export async function drawParameters(
   const parameters = highestParameter(statement);
   if (parameters === 0) return { parameters, sets: [], sources: [], unresolved: [] };
   const facts = await readParameterFacts(db, statement);
+  if (facts?.missing.length)
+    return {
+      parameters,
+      sets: [],
+      sources: [],
+      unresolved: [{ n: 1, reason: `no table ${facts.missing.join(", ")} in this database` }],
+    };
   const shape = facts ? queryShape(statement, schemaResolver(facts)) : null;
   if (!facts || !shape)
     return {
@@ -184,18 +191,26 @@ async function sampleColumn(
 
 /**
  * The tables a statement names, with their columns' types, and pg_stats of the columns its parameters are
- * compared with. Null when it does not parse as one statement.
+ * compared with, and the names it uses that are no table here (CTEs are not tables). Null when it does not parse
+ * as one statement.
  */
 export async function readParameterFacts(
   db: PostgresConnector,
   statement: string,
-): Promise<ParameterFacts | null> {
+): Promise<(ParameterFacts & { missing: string[] }) | null> {
   const first = queryShape(statement, () => null);
   if (!first) return null;
   const names = [
-    ...new Set(first.blocks.flatMap((b) => b.tables.map((t) => qualifiedName(t.schema, t.name)))),
-    ...(first.written ? [qualifiedName(first.written.schema, first.written.name)] : []),
+    ...new Set([
+      ...first.blocks.flatMap((b) => b.tables.map((t) => qualifiedName(t.schema, t.name))),
+      ...(first.written ? [qualifiedName(first.written.schema, first.written.name)] : []),
+    ]),
   ];
+  const found = await db.query<{ q: string }>(
+    "select w.q from unnest($1::text[]) w(q) where to_regclass(w.q) is not null",
+    [names],
+  );
+  const missing = names.filter((n) => !found.some((f) => f.q === n));
   const rows = await db.query<{ schema: string; name: string; column: string; type: string }>(
     `select n.nspname as schema, c.relname as name, a.attname as column, format_type(a.atttypid, a.atttypmod) as type
        from unnest($1::text[]) w(q)
@@ -222,5 +237,5 @@ export async function readParameterFacts(
         s.column ? [{ schema: s.column.schema, table: s.column.table, column: s.column.name }] : [],
       )
     : [];
-  return { tables: withoutStats.tables, columnStats: await collectColumnStats(db, wanted) };
+  return { tables: withoutStats.tables, columnStats: await collectColumnStats(db, wanted), missing };
 }
