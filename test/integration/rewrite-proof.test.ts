@@ -118,6 +118,11 @@ describe.each(server("pg15"))("dbopt rewrite's proof on $name", (testServer) => 
         "select id from orders where id <= 100 order by id desc",
         /the same rows in a different order/,
       ],
+      [
+        "select id from orders limit 5",
+        "select id from orders where id > 100 limit 5",
+        /the rows differ \(5 each\); the statement has LIMIT without ORDER BY/,
+      ],
     ];
     for (const [original, rewritten, reason] of wrong) {
       const proof = await proveRewrite(db, original, rewritten, { runs: 1 });
