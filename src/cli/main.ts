@@ -2,25 +2,34 @@ import { Command, CommanderError } from "commander";
 import { loadSqlParser } from "../util/sql-parser.js";
 import { DBOPT_VERSION } from "../version.js";
 import { describeError } from "./cli-error.js";
-import { registerAdvise } from "./commands/advise-command.js";
-import { registerAnalyze } from "./commands/analyze-command.js";
-import { registerBench } from "./commands/bench-command.js";
-import { registerCheck } from "./commands/check-command.js";
-import { registerCollect } from "./commands/collect-command.js";
-import { registerDemo } from "./commands/demo-command.js";
-import { registerDiff } from "./commands/diff-command.js";
-import { registerExplain } from "./commands/explain-command.js";
-import { registerLogs } from "./commands/logs-command.js";
-import { registerMigrate } from "./commands/migrate-command.js";
-import { registerRegressions } from "./commands/regressions-command.js";
-import { registerRewrite } from "./commands/rewrite-command.js";
-import { registerRules } from "./commands/rules-command.js";
-import { registerServe } from "./commands/serve-command.js";
-import { registerSnapshot } from "./commands/snapshot-command.js";
-import { registerStore } from "./commands/store-command.js";
-import { registerTraces } from "./commands/traces-command.js";
-import { registerTune } from "./commands/tune-command.js";
 import { EXIT } from "./exit-codes.js";
+
+type Register = (program: Command, setExitCode: (code: number) => void) => void | Promise<void>;
+
+/** Every command by name and how it registers, in the order help lists them. */
+const COMMANDS: Array<[string, Register]> = [
+  ["explain", async (p, set) => (await import("./commands/explain-command.js")).registerExplain(p, set)],
+  ["analyze", async (p, set) => (await import("./commands/analyze-command.js")).registerAnalyze(p, set)],
+  ["check", async (p, set) => (await import("./commands/check-command.js")).registerCheck(p, set)],
+  ["advise", async (p, set) => (await import("./commands/advise-command.js")).registerAdvise(p, set)],
+  ["tune", async (p, set) => (await import("./commands/tune-command.js")).registerTune(p, set)],
+  ["snapshot", async (p) => (await import("./commands/snapshot-command.js")).registerSnapshot(p)],
+  ["collect", async (p, set) => (await import("./commands/collect-command.js")).registerCollect(p, set)],
+  [
+    "regressions",
+    async (p, set) => (await import("./commands/regressions-command.js")).registerRegressions(p, set),
+  ],
+  ["diff", async (p, set) => (await import("./commands/diff-command.js")).registerDiff(p, set)],
+  ["store", async (p) => (await import("./commands/store-command.js")).registerStore(p)],
+  ["serve", async (p) => (await import("./commands/serve-command.js")).registerServe(p)],
+  ["logs", async (p, set) => (await import("./commands/logs-command.js")).registerLogs(p, set)],
+  ["traces", async (p, set) => (await import("./commands/traces-command.js")).registerTraces(p, set)],
+  ["migrate", async (p, set) => (await import("./commands/migrate-command.js")).registerMigrate(p, set)],
+  ["demo", async (p, set) => (await import("./commands/demo-command.js")).registerDemo(p, set)],
+  ["rewrite", async (p, set) => (await import("./commands/rewrite-command.js")).registerRewrite(p, set)],
+  ["bench", async (p) => (await import("./commands/bench-command.js")).registerBench(p)],
+  ["rules", async (p) => (await import("./commands/rules-command.js")).registerRules(p)],
+];
 
 /** Run the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -34,24 +43,11 @@ export async function main(argv: string[]): Promise<number> {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ outputError: () => {} });
-  registerExplain(program, setExitCode);
-  registerAnalyze(program, setExitCode);
-  registerCheck(program, setExitCode);
-  registerAdvise(program, setExitCode);
-  registerTune(program, setExitCode);
-  registerSnapshot(program);
-  registerCollect(program, setExitCode);
-  registerRegressions(program, setExitCode);
-  registerDiff(program, setExitCode);
-  registerStore(program);
-  registerServe(program);
-  registerLogs(program, setExitCode);
-  registerTraces(program, setExitCode);
-  registerMigrate(program, setExitCode);
-  registerDemo(program, setExitCode);
-  registerRewrite(program, setExitCode);
-  registerBench(program);
-  registerRules(program);
+  // The command on the command line alone, when it names one: its module and what it imports, not every
+  // command's (a tenth of a second of module loading on each run). All of them for help, suggestions and
+  // unknown commands.
+  const named = COMMANDS.find(([name]) => name === argv[2]);
+  for (const [, register] of named ? [named] : COMMANDS) await register(program, setExitCode);
   // Subcommands of subcommands (migrate lint) report their errors the same way.
   // A parse error names the command, so its one line can point at that command's --help.
   const quiet = (command: Command, path: string) => {
