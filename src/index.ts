@@ -37,6 +37,7 @@ export { type Finding, rankFindings, type Severity } from "./findings/finding.js
 export { mergeFindings } from "./findings/merge-findings.js";
 export { collapsePartitionFindings, mergeByParent } from "./findings/partition-findings.js";
 export { SECTION_TITLES, sectionOf, withTimeShare } from "./findings/ranking.js";
+export { type AdviseCachingOptions, adviseCaching, type CachingReport } from "./pipeline/advise-caching.js";
 export { type AdviseDatabaseOptions, adviseDatabase } from "./pipeline/advise-database.js";
 export { adviseMysqlDatabase, type MysqlAdviseOptions } from "./pipeline/advise-mysql.js";
 export { type AdviseScalingOptions, adviseScaling, type ScalingReport } from "./pipeline/advise-scaling.js";

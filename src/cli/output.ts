@@ -89,6 +89,17 @@ export async function emitReport(report: Report, options: OutputOptions): Promis
   );
 }
 
+/** The exit code --fail-on asks for, for reports that print their own findings (advise scaling, caching). */
+export function findingsExitCode(
+  findings: readonly { severity: Severity }[],
+  failOn: string | undefined,
+): number {
+  return failOnCode(
+    findings.map((f) => f.severity),
+    failOn,
+  );
+}
+
 function failOnCode(severities: Severity[], failOn: string | undefined): number {
   if (!failOn) return EXIT.ok;
   if (!(failOn in SEVERITY_ORDER))

@@ -2,6 +2,9 @@
 
 import type { MigrationFacts } from "../facts/migration/migration-set.js";
 import type { MysqlMigrationFacts } from "../facts/migration-mysql/mysql-migration-set.js";
+import { bufferCache } from "./architecture/buffer-cache.js";
+import { cacheResult } from "./architecture/cache-result.js";
+import type { CachingFacts } from "./architecture/caching-facts.js";
 import { poolSize } from "./architecture/pool-size.js";
 import { poolerMode } from "./architecture/pooler-mode.js";
 import { readReplicas } from "./architecture/read-replicas.js";
@@ -248,6 +251,9 @@ export const ARCHITECTURE_RULES: readonly AnyRule<ScalingFacts>[] = byId([
   readReplicas,
 ]);
 
+/** Caching advice (dbopt advise caching): results worth caching in the application, and the buffer cache. */
+export const CACHING_RULES: readonly AnyRule<CachingFacts>[] = byId([bufferCache, cacheResult]);
+
 /** Rules on a statement's figures over time (dbopt regressions, dbopt diff): one statement's two windows each. */
 export const HISTORY_RULES: readonly AnyRule<RegressionFacts>[] = byId([statementRegressed]);
 
@@ -293,5 +299,6 @@ export function allRules(): readonly AnyRule<unknown>[] {
     ...(REPLAN_RULES as AnyRule<unknown>[]),
     ...(HISTORY_RULES as AnyRule<unknown>[]),
     ...(ARCHITECTURE_RULES as AnyRule<unknown>[]),
+    ...(CACHING_RULES as AnyRule<unknown>[]),
   ]);
 }

@@ -1,6 +1,7 @@
-/** ScalingFacts for the architecture rules' unit tests: samples and statements written out by hand. */
+/** Facts for the architecture rules' unit tests (scaling, caching): samples, statements and tables by hand. */
 import type { ActivityGroup, ActivitySample } from "../../src/facts/scaling/activity-samples.js";
 import { statementTraits } from "../../src/facts/scaling/statement-traits.js";
+import type { CacheStatement, CacheTable, CachingFacts } from "../../src/rules/architecture/caching-facts.js";
 import type { ScalingFacts, ScalingStatement } from "../../src/rules/architecture/scaling-facts.js";
 
 /** One sample with `n` connections in each state given. */
@@ -56,6 +57,54 @@ export function scalingFacts(partial: Partial<ScalingFacts>): ScalingFacts {
     spindles: 1,
     standbys: [],
     tracesRead: false,
+    ...partial,
+  };
+}
+
+/** A table as the caching rules read it. */
+export function cacheTableOf(name: string, partial: Partial<CacheTable> = {}): CacheTable {
+  const [schema, table] = name.includes(".") ? (name.split(".") as [string, string]) : ["public", name];
+  return {
+    schema,
+    table,
+    name: `${schema}.${table}`,
+    rows: 10_000,
+    changesPerSecond: 0,
+    rowChangesPerSecond: 0,
+    heapBlocksHit: 1_000_000,
+    heapBlocksRead: 0,
+    totalBytes: 8 * 1024 ** 2,
+    ...partial,
+  };
+}
+
+/** A statement as the caching rules read it (load the parser first: its traits are read from its text). */
+export function cacheStatementOf(
+  query: string,
+  calls: number,
+  totalMs: number,
+  extra: Partial<CacheStatement> = {},
+): CacheStatement {
+  return {
+    ...statementOf(query, calls, totalMs),
+    rowsPerCall: 1,
+    tables: [],
+    keys: 1,
+    uniqueLookup: null,
+    resultBytes: 100,
+    ...extra,
+  };
+}
+
+export function cachingFactsOf(partial: Partial<CachingFacts>): CachingFacts {
+  const statements = partial.statements ?? [];
+  return {
+    statements,
+    periodS: 100,
+    workloadTotalMs: statements.reduce((n, s) => n + s.totalMs, 0),
+    tables: [],
+    sharedBuffersBytes: 128 * 1024 ** 2,
+    prewarm: { available: true, installed: false, autoprewarm: false },
     ...partial,
   };
 }

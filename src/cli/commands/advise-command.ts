@@ -9,6 +9,7 @@ import {
 } from "../common-options.js";
 import { connectionChecks, outputChecks, parseOptions } from "../option-schemas.js";
 import { emitReport, FORMATS, type OutputOptions } from "../output.js";
+import { registerAdviseCaching } from "./advise-caching-command.js";
 import { registerAdviseScaling } from "./advise-scaling-command.js";
 
 interface AdviseFlags extends ConnectionFlags, OutputOptions {
@@ -26,6 +27,9 @@ interface AdviseFlags extends ConnectionFlags, OutputOptions {
 }
 
 export function registerAdvise(program: Command, setExitCode: (code: number) => void): void {
+  // advise's options and its subcommands' share names (--verify is a flag here, a Redis URL for caching): each
+  // command reads the options after its own name only. Commander copies the setting into commands made after it.
+  program.enablePositionalOptions();
   const command = program
     .command("advise")
     .alias("advise-indexes")
@@ -33,7 +37,11 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
     .description(
       "Recommend indexes for the workload (pg_stat_statements, --workload FILE.sql, or --log server logs): candidates from every statement's shape, costed by the real planner through HypoPG (or real indexes with --sandbox), chosen for the whole workload within a budget, net of write costs. Prints complete CREATE INDEX CONCURRENTLY statements; --apply runs them.",
     )
-    .argument("[what]", "what to advise on: indexes (the default)", "indexes")
+    .argument(
+      "[what]",
+      "what to advise on: indexes (the default); see also advise caching and advise scaling",
+      "indexes",
+    )
     .option(
       "--workload <file>",
       "statements separated by ; each called once, or N times with a preceding -- weight: N (or -- calls: N) comment; a statement counts as its calls × the time of one call (pg_stat_statements' mean when it knows the statement, else the plan's cost), and INSERT, UPDATE and DELETE statements charge the indexes on their table for every call",
@@ -69,6 +77,7 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
     );
   addConnectionOptions(command);
   addOutputOptions(command);
+  registerAdviseCaching(command, setExitCode);
   registerAdviseScaling(command, setExitCode);
   command.action(async (what: string, flags: AdviseFlags) => {
     const checked = await parseOptions("advise", { what, ...flags }, (k) => ({

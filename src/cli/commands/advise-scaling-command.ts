@@ -5,7 +5,6 @@ import {
   type ConnectionFlags,
   openConnection,
 } from "../common-options.js";
-import { EXIT } from "../exit-codes.js";
 import { addMachineOptions, type MachineFlags, machineFrom } from "../machine-options.js";
 import { connectionChecks, machineChecks, outputChecks, parseOptions } from "../option-schemas.js";
 import { FORMATS, type OutputOptions } from "../output.js";
@@ -41,8 +40,7 @@ export function registerAdviseScaling(advise: Command, setExitCode: (code: numbe
   addMachineOptions(command);
   addOutputOptions(command);
   command.action(async function (this: Command) {
-    // Options the parent `advise` also defines (--db, --format, ...) are parsed there: read them all.
-    const flags = this.optsWithGlobals() as ScalingFlags;
+    const flags = this.opts() as ScalingFlags;
     const checked = await parseOptions("advise scaling", { ...flags }, (k) => ({
       samples: k.wholeNumber("--samples", 1, 10_000),
       interval: k.duration("--interval"),
@@ -80,11 +78,6 @@ export function registerAdviseScaling(advise: Command, setExitCode: (code: numbe
                 colour: output.wantColour(format, flags),
               });
     await output.writeOutput(text, checked.output);
-    const failOn = checked.failOn;
-    if (failOn) {
-      const { SEVERITY_ORDER } = await import("../../findings/finding.js");
-      if (report.findings.some((f) => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[failOn]))
-        setExitCode(EXIT.findings);
-    }
+    setExitCode(output.findingsExitCode(report.findings, checked.failOn));
   });
 }

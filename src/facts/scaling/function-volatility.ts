@@ -8,6 +8,8 @@ import type { PostgresConnector } from "../../connectors/postgres/postgres-conne
 export interface FunctionVolatility {
   /** "name" or "schema.name" as statementTraits wrote it → true when some function of that name may write. */
   mayWrite: Map<string, boolean>;
+  /** → true when some function of that name is VOLATILE (pg_catalog's too: random(), clock_timestamp()). */
+  volatile: Map<string, boolean>;
 }
 
 export async function functionVolatility(
@@ -15,10 +17,12 @@ export async function functionVolatility(
   names: string[],
 ): Promise<FunctionVolatility> {
   const mayWrite = new Map<string, boolean>();
-  if (names.length === 0) return { mayWrite };
-  const rows = await db.query<{ written: string; may_write: boolean }>(
+  const volatile = new Map<string, boolean>();
+  if (names.length === 0) return { mayWrite, volatile };
+  const rows = await db.query<{ written: string; may_write: boolean; volatile: boolean }>(
     `select w.written,
-            coalesce(bool_or(p.provolatile = 'v' and n.nspname <> 'pg_catalog'), false) as may_write
+            coalesce(bool_or(p.provolatile = 'v' and n.nspname <> 'pg_catalog'), false) as may_write,
+            coalesce(bool_or(p.provolatile = 'v'), false) as volatile
        from unnest($1::text[]) as w(written)
        left join pg_proc p
          on p.proname = split_part(w.written, '.', case when strpos(w.written, '.') > 0 then 2 else 1 end)
@@ -29,6 +33,9 @@ export async function functionVolatility(
       group by w.written`,
     [names],
   );
-  for (const r of rows) mayWrite.set(r.written, Boolean(r.may_write));
-  return { mayWrite };
+  for (const r of rows) {
+    mayWrite.set(r.written, Boolean(r.may_write));
+    volatile.set(r.written, Boolean(r.volatile));
+  }
+  return { mayWrite, volatile };
 }

@@ -6,7 +6,9 @@ beforeAll(loadSqlParser);
 
 describe("statement traits", () => {
   it("tells reads from writes, with the tables written", () => {
-    expect(statementTraits("select * from orders o join items i on i.o = o.id where o.id = $1")).toMatchObject({
+    expect(
+      statementTraits("select * from orders o join items i on i.o = o.id where o.id = $1"),
+    ).toMatchObject({
       kind: "read",
       tables: ["items", "orders"],
       writes: [],
@@ -49,6 +51,12 @@ describe("statement traits", () => {
     expect(features("create temp table scratch (a int) on commit drop")).toEqual([]);
     expect(features("declare c cursor with hold for select 1")).toEqual(["cursor-with-hold"]);
     expect(features("declare c cursor for select 1")).toEqual([]);
+  });
+
+  it("finds what ties a result to the clock", () => {
+    expect(statementTraits("select * from events where at > now() - interval '1 day'").clock).toBe("now()");
+    expect(statementTraits("select * from events where day = current_date").clock).toBe("current_date");
+    expect(statementTraits("select * from events where id = $1").clock).toBeNull();
   });
 
   it("says unknown for what it cannot parse", () => {

@@ -30,6 +30,8 @@ export interface StatementTraits {
   tables: string[];
   /** Tables it writes (INSERT/UPDATE/DELETE/MERGE targets, SELECT … FOR UPDATE's). */
   writes: string[];
+  /** What makes its result depend on the time it runs (now(), CURRENT_DATE…), else null: a cache would keep it. */
+  clock: string | null;
 }
 
 /** Built-in functions that write or need a transaction id: a statement calling them cannot go to a standby. */
@@ -45,6 +47,14 @@ const PRIMARY_ONLY = new Set([
   "pg_switch_wal",
   "pg_create_restore_point",
 ]);
+/** STABLE functions whose result moves with the clock (VOLATILE ones are found in pg_proc). */
+const CLOCK = new Set([
+  "now",
+  "statement_timestamp",
+  "transaction_timestamp",
+  "clock_timestamp",
+  "timeofday",
+]);
 const WRITES = new Set(["InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"]);
 /** Advisory locks held past the transaction (the _xact_ variants end with it). */
 const SESSION_LOCKS = new Set([
@@ -58,10 +68,19 @@ export function statementTraits(sql: string): StatementTraits {
   const tree = tryParseSql(sql);
   const stmts = tree?.stmts ?? [];
   if (stmts.length === 0)
-    return { kind: "unknown", sessionFeatures: [], functions: [], primaryOnly: null, tables: [], writes: [] };
+    return {
+      kind: "unknown",
+      sessionFeatures: [],
+      functions: [],
+      primaryOnly: null,
+      tables: [],
+      writes: [],
+      clock: null,
+    };
   const features = new Set<SessionFeature>();
   const functions = new Set<string>();
   let primaryOnly: string | null = null;
+  let clock: string | null = null;
   let kind: StatementTraits["kind"] = "read";
   const tables = new Set<string>();
   const writes = new Set<string>();
@@ -70,6 +89,10 @@ export function statementTraits(sql: string): StatementTraits {
     const ctes = new Set<string>();
     walkNodes(stmt, (key, node) => {
       if (key === "RangeVar") tables.add(relationName(node as Node));
+      if (key === "SQLValueFunction") {
+        const op = String((node as Node).op ?? "");
+        if (/DATE|TIME/.test(op)) clock ??= op.replace(/^SVFOP_/, "").toLowerCase();
+      }
       if (key === "CommonTableExpr") ctes.add(String((node as Node).ctename ?? ""));
       if (WRITES.has(key)) {
         const target = (node as Node).relation as Node | undefined;
@@ -86,6 +109,7 @@ export function statementTraits(sql: string): StatementTraits {
         if (SESSION_LOCKS.has(name)) features.add("advisory-lock");
         if (name === "set_config" && !call.localArg) features.add("set");
         if (PRIMARY_ONLY.has(name)) primaryOnly ??= `calls ${name}()`;
+        if (CLOCK.has(name)) clock ??= `${name}()`;
       }
       functions.add(schema === null ? name : `${schema.toLowerCase()}.${name}`);
     }
@@ -100,6 +124,7 @@ export function statementTraits(sql: string): StatementTraits {
     primaryOnly,
     tables: [...tables].sort(),
     writes: [...writes].sort(),
+    clock,
   };
 }
 
