@@ -8,14 +8,14 @@
  */
 
 import { parseSql } from "../../util/sql-parser.js";
-import { ident, qname, sql } from "../../util/sql-text.js";
+import { ident, sql } from "../../util/sql-text.js";
+import { looseScan } from "./loose-scan-shape.js";
 import { leadingIndex } from "./rewrite-query-shape.js";
 import type { RewriteRule } from "./rewrite-rule.js";
 import {
   at,
   columnRef,
   deparseStatement,
-  freshName,
   fromRefs,
   fromTables,
   isPlainSelect,
@@ -62,10 +62,8 @@ export const distinctLooseIndexScan: RewriteRule = {
     const order = orderOf(select, column, (target?.name as string | undefined) ?? column);
     if (order === null) return [];
     const outputName = (target?.name as string | undefined) ?? column;
-    const cte = freshName([table.name, column, outputName], "loose");
-    const rel = qname(fromTable.schemaname, fromTable.relname);
-    const col = ident(column);
-    const text = sql`WITH RECURSIVE ${ident(cte)} AS ((SELECT ${col} AS value FROM ${rel} ORDER BY ${col} LIMIT 1) UNION ALL SELECT (SELECT ${col} FROM ${rel} WHERE ${col} > ${ident(cte)}.value ORDER BY ${col} LIMIT 1) FROM ${ident(cte)} WHERE ${ident(cte)}.value IS NOT NULL) SELECT value AS ${ident(outputName)} FROM ${ident(cte)} WHERE value IS NOT NULL${order === "ASC" ? sql` ORDER BY 1` : order === "DESC" ? sql` ORDER BY 1 DESC` : sql``}`;
+    const loose = looseScan(fromTable.schemaname, fromTable.relname, column, [outputName]);
+    const text = sql`${loose.withClause} SELECT value AS ${ident(outputName)} FROM ${loose.name} WHERE value IS NOT NULL${order === "ASC" ? sql` ORDER BY 1` : order === "DESC" ? sql` ORDER BY 1 DESC` : sql``}`;
     // Through the tree and the deparser like every rewrite, so the text is in one style and parses back.
     const rewritten = deparseStatement(parseSql(text));
     if (!rewritten) return [];
