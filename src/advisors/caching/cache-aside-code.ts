@@ -53,6 +53,7 @@ export function cacheAsideCode(
     "  if (hit !== null) return JSON.parse(hit) as T;",
     "  const value = await load();",
     '  const write = redis.multi().set(key, JSON.stringify(value), "EX", ttlSeconds);',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the printed TypeScript's own template literal
     "  for (const tag of tags) write.sadd(`dbopt:tag:${tag}`, key).expire(`dbopt:tag:${tag}`, ttlSeconds);",
     "  await write.exec();",
     "  return value;",
@@ -70,6 +71,7 @@ export function cacheAsideCode(
         "  const client = new Client({ connectionString });",
         "  await client.connect();",
         '  client.on("notification", async (n) => {',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the printed TypeScript's own template literal
         "    const tag = `dbopt:tag:${n.payload}`;",
         "    const keys = await redis.smembers(tag);",
         "    if (keys.length > 0) await redis.del(...keys, tag);",

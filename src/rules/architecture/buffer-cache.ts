@@ -1,4 +1,3 @@
-import type { Finding } from "../../findings/finding.js";
 import { formatBytes, formatCount, formatPercent, round3 } from "../../util/format.js";
 import { list, literal, qname, type SqlText, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
