@@ -43,7 +43,7 @@ export const notInSubquery: Rule<PlanFacts, Options> = {
           rewriteRule: "rewrite/not-in-to-not-exists",
         },
         fix: {
-          note: "Rewrite `x NOT IN (SELECT y FROM t WHERE ...)` as `NOT EXISTS (SELECT 1 FROM t WHERE t.y = x AND ...)`; it becomes an anti-join. (If t.y can be NULL, NOT IN returns no rows at all, which is rarely what was meant.) See `dbopt rewrite` (rule rewrite/not-in-to-not-exists): it writes the rewrite where the schema says NULLs cannot change the result, and proves on your data that it returns the same rows.",
+          note: "Rewrite `x NOT IN (SELECT y FROM t WHERE ...)` as `NOT EXISTS (SELECT 1 FROM t WHERE t.y = x AND ...)`; it becomes an anti-join. (If t.y can be NULL, NOT IN returns no rows at all, which is rarely what was meant.) See `dbopt rewrite` (rule rewrite/not-in-to-not-exists): it writes the rewrite (keeping NOT IN's answer where a column may be NULL) and proves on your data that it returns the same rows.",
         },
         docsUrl: this.docsUrl,
         impact: m ? nodeImpact(m) : 0,

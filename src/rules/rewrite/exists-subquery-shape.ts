@@ -79,15 +79,23 @@ export function inSubquery(
 
 /** The EXISTS (or NOT EXISTS) that replaces the IN: `SELECT 1 FROM ... WHERE <its where> AND y = x`. */
 export function existsFor(found: InSubquery, negated: boolean): Node {
-  const inner = found.inner;
-  delete inner.distinctClause;
-  inner.targetList = [{ ResTarget: { val: { A_Const: { ival: { ival: 1 } } } } }];
   const equality = makeBinaryOp(
     "=",
     makeColumnRef([found.innerColumn.ref, found.innerColumn.column.name]),
     makeColumnRef([found.outer.ref, found.outer.column.name]),
   );
-  inner.whereClause = andOf([...andTerms(at(inner, "whereClause")), equality]);
+  return existsWhere(found, equality, negated);
+}
+
+/**
+ * `[NOT] EXISTS (SELECT 1 FROM ... WHERE <its where> [AND extra])` over the subquery's FROM and WHERE (a fresh
+ * copy each time): `y IS NULL` asks whether the subquery holds a NULL, no extra whether it returns any row.
+ */
+export function existsWhere(found: InSubquery, extra: Node | null, negated: boolean): Node {
+  const inner = structuredClone(found.inner);
+  delete inner.distinctClause;
+  inner.targetList = [{ ResTarget: { val: { A_Const: { ival: { ival: 1 } } } } }];
+  inner.whereClause = andOf([...andTerms(at(inner, "whereClause")), ...(extra ? [extra] : [])]);
   const exists = { SubLink: { subLinkType: "EXISTS_SUBLINK", subselect: { SelectStmt: inner } } };
   return negated ? { BoolExpr: { boolop: "NOT_EXPR", args: [exists] } } : exists;
 }

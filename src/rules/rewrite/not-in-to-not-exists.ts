@@ -1,13 +1,25 @@
 /**
- * `x NOT IN (SELECT y FROM ...)` → `NOT EXISTS (SELECT 1 FROM ... WHERE y = x)`. PostgreSQL cannot turn NOT IN
- * into an anti-join (a NULL among the y would make every row's NOT IN unknown), so it runs a hashed SubPlan at
- * best and a SubPlan per outer row at worst. The two mean the same only when neither side can be NULL, so the rule
- * rewrites only where the schema says both columns are NOT NULL (and neither sits on the nullable side of an outer
- * join), and only for terms of a WHERE's top-level AND.
+ * `x NOT IN (SELECT y FROM t WHERE p)` → `NOT EXISTS (SELECT 1 FROM t WHERE p AND y = x)`. PostgreSQL cannot turn
+ * NOT IN into an anti-join (a NULL among the y makes every row's NOT IN unknown), so it runs a hashed SubPlan at
+ * best and a SubPlan per outer row at worst. Where the schema says both columns are NOT NULL (and neither sits on
+ * the nullable side of an outer join) the two mean the same. Where either may be NULL, the rewrite keeps NOT IN's
+ * answer explicitly: `AND NOT EXISTS (SELECT 1 FROM t WHERE p AND y IS NULL)` (one NULL y drops every row) when y
+ * may be NULL, and `AND (x IS NOT NULL OR NOT EXISTS (SELECT 1 FROM t WHERE p))` (a NULL x is kept only against
+ * an empty subquery) when x may be; both run once, not per row, when p does not refer to the outer query.
+ * Only for terms of a WHERE's top-level AND, where NULL and false both drop the row.
  */
-import { columnName, existsFor, inSubquery } from "./exists-subquery-shape.js";
+import { columnName, existsFor, existsWhere, inSubquery } from "./exists-subquery-shape.js";
 import type { Rewrite, RewriteRule } from "./rewrite-rule.js";
-import { allSelects, andOf, andTerms, at, deparseStatement, items } from "./rewrite-tree-shape.js";
+import {
+  allSelects,
+  andOf,
+  andTerms,
+  at,
+  deparseStatement,
+  items,
+  makeColumnRef,
+  type Node,
+} from "./rewrite-tree-shape.js";
 
 export const notInToNotExists: RewriteRule = {
   id: "rewrite/not-in-to-not-exists",
@@ -27,16 +39,38 @@ export const notInToNotExists: RewriteRule = {
         const found = inSubquery(term, true, items(select, "fromClause"), input.schema);
         if (!found) return term;
         const { outer, innerColumn } = found;
-        // NULL on either side changes NOT IN's answer: only NOT NULL columns, not under an outer join.
-        if (outer.nullable || innerColumn.nullable) return term;
-        if (!outer.column.notNull || !innerColumn.column.notNull) return term;
-        assumptions.push(
-          `${columnName(outer)} and ${columnName(innerColumn)} are NOT NULL (so NOT IN and NOT EXISTS agree)`,
-        );
+        const outerMayBeNull = outer.nullable || !outer.column.notNull;
+        const innerMayBeNull = innerColumn.nullable || !innerColumn.column.notNull;
+        const kept: Node[] = [existsFor(found, true)];
+        if (innerMayBeNull) {
+          const isNull = {
+            NullTest: {
+              arg: makeColumnRef([innerColumn.ref, innerColumn.column.name]),
+              nulltesttype: "IS_NULL",
+            },
+          };
+          kept.push(existsWhere(found, isNull, true));
+          assumptions.push(
+            `${columnName(innerColumn)} may be NULL: NOT EXISTS (… IS NULL) keeps NOT IN's answer (no row at all when the subquery holds a NULL)`,
+          );
+        }
+        if (outerMayBeNull) {
+          const isNotNull = {
+            NullTest: { arg: makeColumnRef([outer.ref, outer.column.name]), nulltesttype: "IS_NOT_NULL" },
+          };
+          kept.push({ BoolExpr: { boolop: "OR_EXPR", args: [isNotNull, existsWhere(found, null, true)] } });
+          assumptions.push(
+            `${columnName(outer)} may be NULL: a NULL is kept only when the subquery returns no row, as NOT IN does`,
+          );
+        }
+        if (!innerMayBeNull && !outerMayBeNull)
+          assumptions.push(
+            `${columnName(outer)} and ${columnName(innerColumn)} are NOT NULL (so NOT IN and NOT EXISTS agree)`,
+          );
         changed = true;
-        return existsFor(found, true);
+        return kept;
       });
-      if (changed) select.whereClause = andOf(terms);
+      if (changed) select.whereClause = andOf(terms.flat());
     }
     if (assumptions.length === 0) return [];
     const sql = deparseStatement(tree);
