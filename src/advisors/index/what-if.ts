@@ -71,6 +71,60 @@ function readsColumnOf(query: WorkloadQuery, c: IndexCandidate): boolean {
   return !named;
 }
 
+const serving = new WeakMap<WorkloadQuery, Map<string, boolean>>();
+
+/**
+ * Whether an index can serve the statement at all, a narrower test than isRelevant for the search to skip
+ * statements it need not ask about: a B-tree is scanned for a statement through a key column it filters, joins,
+ * groups or sorts on (any key column, as PostgreSQL 18's skip scan can use a later one), or as a covering index
+ * holding every column the statement reads of the table. A block with no GROUP BY counts its returned columns too
+ * (max(x) is read off an index on x). Other methods, expressions and partial indexes keep isRelevant's answer.
+ */
+export function canServe(query: WorkloadQuery, c: IndexCandidate): boolean {
+  if (!isRelevant(query, c)) return false;
+  const known = serving.get(query) ?? new Map<string, boolean>();
+  serving.set(query, known);
+  let answer = known.get(c.key);
+  if (answer === undefined) {
+    answer = servesThroughKeys(query, c);
+    known.set(c.key, answer);
+  }
+  return answer;
+}
+
+function servesThroughKeys(query: WorkloadQuery, c: IndexCandidate): boolean {
+  if (c.method !== "btree" || c.where) return true;
+  const keys = new Set<string>();
+  for (const item of c.columns) {
+    const m = /^(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*))(?: DESC)?$/.exec(item);
+    if (!m) return true;
+    keys.add(m[1] !== undefined ? m[1].replaceAll('""', '"') : (m[2] ?? "").toLowerCase());
+  }
+  const held = new Set(keys);
+  for (const item of c.include) {
+    const m = /^(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*))$/.exec(item);
+    if (m) held.add(m[1] !== undefined ? m[1].replaceAll('""', '"') : (m[2] ?? "").toLowerCase());
+  }
+  let named = false;
+  for (const block of query.shape.blocks) {
+    const refs = block.tables.filter((t) => t.name === c.table && (t.schema ?? c.schema) === c.schema);
+    if (!refs.length) continue;
+    named = true;
+    const ours = (u: { table: { refName: string }; column: string; isExpression: boolean }) =>
+      !u.isExpression && refs.some((t) => t.refName === u.table.refName) && keys.has(u.column);
+    if (block.predicates.some(ours) || block.orderBy.some(ours) || block.groupBy.some(ours)) return true;
+    if (block.joins.some(([a, b]) => ours(a) || ours(b))) return true;
+    for (const t of refs) {
+      const read = block.referenced.get(t.refName);
+      if (!read || read.size === 0 || read.has("*")) return true;
+      if ([...read].every((column) => held.has(column))) return true;
+      if (!block.groupBy.length && [...(block.selected.get(t.refName) ?? [])].some((x) => keys.has(x)))
+        return true;
+    }
+  }
+  return !named;
+}
+
 export function cacheKey(query: WorkloadQuery, config: IndexCandidate[]): string {
   return `${query.id}\u0000${relevantConfig(query, config)
     .map((c) => c.key)
