@@ -104,6 +104,14 @@ describe("MySQL DDL reader", () => {
     expect(ops("ALTER TABLE t ADD PARTITION (PARTITION p4 VALUES LESS THAN (4000))")).toEqual([
       { kind: "partition", action: "ADD PARTITION", hashed: false },
     ]);
+    const repartition = read(
+      "ALTER TABLE t ALGORITHM=COPY, LOCK = SHARED PARTITION BY HASH (id) PARTITIONS 4",
+    );
+    expect(repartition).toMatchObject({
+      algorithm: "COPY",
+      lock: "SHARED",
+      operations: [{ kind: "partition", action: "PARTITION BY" }],
+    });
     expect(ops("ALTER TABLE t ADD PARTITION PARTITIONS 2")).toEqual([
       { kind: "partition", action: "ADD PARTITION", hashed: true },
     ]);

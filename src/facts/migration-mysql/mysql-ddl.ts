@@ -130,19 +130,25 @@ function readAlter(r: Reader): MysqlDdl {
   const specs: Token[][] = [];
   // A partition clause ends the statement, and its lists hold commas: DROP PARTITION p1, p2.
   let partitionClause = false;
-  for (const spec of r.restSplitAtCommas()) {
-    const head = spec[0]?.value;
+  for (const whole of r.restSplitAtCommas()) {
+    let spec = whole;
     if (partitionClause) {
       specs.push(spec);
       continue;
     }
-    if ((head === "ALGORITHM" || head === "LOCK") && spec.length >= 2) {
-      const value = (spec[spec.length - 1] as Token).value;
+    // ALGORITHM [=] x and LOCK [=] x; PARTITION BY and REMOVE PARTITIONING follow them without a comma.
+    while ((spec[0]?.value === "ALGORITHM" || spec[0]?.value === "LOCK") && spec.length >= 2) {
+      const head = (spec[0] as Token).value;
+      const at = spec[1]?.value === "=" ? 2 : 1;
+      const last = spec[at];
+      if (!last) break;
+      const value = last.value;
       if (head === "ALGORITHM") algorithm = value === "DEFAULT" ? null : (value as Algorithm);
       else lock = value === "DEFAULT" ? null : (value as LockLevel);
-      clauses.push([(spec[0] as Token).start, (spec[spec.length - 1] as Token).end]);
-      continue;
+      clauses.push([(spec[0] as Token).start, last.end]);
+      spec = spec.slice(at + 1);
     }
+    if (!spec.length) continue;
     specs.push(spec);
     const read = readSpec(new Reader(spec, r.text));
     operations.push(...read);

@@ -189,12 +189,16 @@ function partitionSupport(
 ): OperationSupport | null {
   const r = partitionClauseRow(op, v.flavour);
   if (!r) return null;
+  const repartitions =
+    r === MARIADB_PARTITION_ROWS.partitionBy || r === MARIADB_PARTITION_ROWS.removePartitioning;
   return {
     operation: r.clause,
     docsUrl: v.flavour === "mysql" ? MYSQL_PARTITION_DOCS(v) : MARIADB_PARTITION_DOCS,
     best: r.inPlace ? "INPLACE" : "COPY",
     lock: r.permitsDml ? "NONE" : "SHARED",
     rebuildsInPlace: r.copiesRows,
+    // MariaDB 10.11 refuses INPLACE for these but takes INSTANT and NOCOPY, and copies every row all the same.
+    ...(repartitions ? { acceptedAndIgnored: ["INSTANT", "NOCOPY"] as OnlineAlgorithm[] } : {}),
   };
 }
 
@@ -211,6 +215,8 @@ export interface OperationSupport {
   rebuildsInPlace: boolean;
   /** What dbopt assumed where it could not know (the column's current type, foreign_key_checks). */
   assumption?: string;
+  /** Better algorithms the server accepts for it and then ignores, doing `best` (MariaDB's repartitioning). */
+  acceptedAndIgnored?: OnlineAlgorithm[];
 }
 
 /** What the reader knows of the table before the statement: its columns and whether a FULLTEXT index exists. */

@@ -53,6 +53,7 @@ export function planStatement(ddl: Alter, server: ServerVersion, table: TableCon
   if (asked && !ALGORITHMS.includes(asked)) refused = `ALGORITHM=${asked} is not an algorithm`;
   else if (asked === "NOCOPY" && server.flavour === "mysql") refused = "MySQL has no ALGORITHM=NOCOPY";
   else if (asked === "COPY") used = "COPY";
+  else if (asked && rank(best) > rank(asked) && ignoredBy(operations, asked)) used = best;
   else if (asked && rank(best) > rank(asked))
     refused = `ALGORITHM=${asked} is not supported: ${worstOperation(operations, best)} needs ${best}`;
   else if (asked && server.flavour === "mysql") used = asked;
@@ -78,6 +79,12 @@ export function planStatement(ddl: Alter, server: ServerVersion, table: TableCon
     requested,
     refused,
   };
+}
+
+/** Every operation that cannot have `asked` is one the server takes it for and ignores. */
+function ignoredBy(ops: OperationSupport[], asked: OnlineAlgorithm): boolean {
+  const rank = (a: OnlineAlgorithm) => ALGORITHMS.indexOf(a);
+  return ops.every((o) => rank(o.best) <= rank(asked) || o.acceptedAndIgnored?.includes(asked));
 }
 
 function worstOperation(ops: OperationSupport[], best: OnlineAlgorithm, byLock = false): string {
