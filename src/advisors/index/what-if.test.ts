@@ -1,7 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { queryShape } from "../../facts/sql/query-shape.js";
+import { loadSqlParser } from "../../util/sql-parser.js";
 import { ident } from "../../util/sql-text.js";
 import { makeCandidate } from "./index-candidate.js";
-import { CostCache, relevantConfig } from "./what-if.js";
+import { CostCache, canServe, isRelevant, relevantConfig } from "./what-if.js";
 import type { WorkloadQuery } from "./workload-query.js";
 
 /** A statement that reads orders.a, orders.b, orders.c and customers.c (and not orders.unread). */
@@ -55,5 +57,41 @@ describe("CostCache", () => {
     const cache = new CostCache();
     cache.set(q, [a], { cost: 10, used: ["a"] });
     expect(cache.get(q, [a, unread])).toEqual({ cost: 10, used: ["a"] });
+  });
+});
+
+describe("canServe", () => {
+  beforeAll(loadSqlParser);
+  const statement = (text: string) =>
+    ({
+      id: text,
+      tables: new Set(["public.orders"]),
+      shape: queryShape(text, (_column, tables) => tables[0] ?? null),
+    }) as unknown as WorkloadQuery;
+  const on = (columns: string[], include: string[] = []) =>
+    makeCandidate({ schema: "public", name: "orders" }, "btree", columns.map(ident), {
+      include: include.map(ident),
+      reason: "",
+      query: "",
+    });
+
+  it("takes a key column the statement filters, groups or joins on, or an index holding all it reads", () => {
+    const grouped = statement(`select status, sum(total) from orders where created_at > $1 group by status`);
+    expect(canServe(grouped, on(["created_at"]))).toBe(true);
+    expect(canServe(grouped, on(["status"]))).toBe(true);
+    // A later key column serves through PostgreSQL 18's skip scan.
+    expect(canServe(grouped, on(["total", "created_at"]))).toBe(true);
+    expect(canServe(grouped, on(["total"], ["status", "created_at"]))).toBe(true);
+    // total is only summed: an index on it holds no rows to seek, sort or read in place of the table's.
+    expect(isRelevant(grouped, on(["total"]))).toBe(true);
+    expect(canServe(grouped, on(["total"]))).toBe(false);
+    expect(canServe(grouped, on(["total"], ["status"]))).toBe(false);
+  });
+
+  it("keeps the returned columns of a block without GROUP BY (max(x) reads an index on x) and awkward names", () => {
+    expect(canServe(statement(`select max(total) from orders where region = $1`), on(["total"]))).toBe(true);
+    const quoted = statement(`select count(*) from orders where "Mixed ""Case""" = $1 group by note`);
+    expect(canServe(quoted, on(['Mixed "Case"']))).toBe(true);
+    expect(canServe(quoted, on(["t; DROP TABLE canary"]))).toBe(false);
   });
 });
