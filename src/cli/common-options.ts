@@ -12,7 +12,7 @@ export function addConnectionOptions(command: Command): Command {
   return command
     .option(
       "--db <url>",
-      "PostgreSQL URL (else DATABASE_URL, else the PG* variables); check and tune also take mysql:// or mariadb://",
+      "PostgreSQL URL (else DATABASE_URL, else the PG* variables); analyze, check, advise, explain, tune and migrate also take mysql:// or mariadb://",
     )
     .option("--statement-timeout <duration>", "limit for each statement dbopt runs", "30s")
     .option("--lock-timeout <duration>", "how long any statement may wait for a lock", "2s");
