@@ -315,6 +315,58 @@ const CASES: Case[] = [
     ["rewrite", "--db", NOWHERE, "--sql", "select 1", "--format", "pdf"],
     /--format must be one of/,
   ],
+  // bench
+  [
+    "bench --clients 0",
+    ["bench", "--db", NOWHERE, "--from-stats", "--clients", "0"],
+    /--clients must be a whole number from 1 to 1000/,
+  ],
+  [
+    "bench --duration soon",
+    ["bench", "--db", NOWHERE, "--from-stats", "--duration", "soon"],
+    /--duration must be a duration/,
+  ],
+  [
+    "bench --protocol extended",
+    ["bench", "--db", NOWHERE, "--from-stats", "--protocol", "extended"],
+    /--protocol must be one of prepared, simple, got "extended"/,
+  ],
+  [
+    "bench --duration and --transactions",
+    ["bench", "--db", NOWHERE, "--from-stats", "--duration", "5s", "--transactions", "100"],
+    /--duration and --transactions both say when to stop/,
+  ],
+  ["bench with no workload", ["bench", "--db", NOWHERE], /no workload given/],
+  [
+    "bench --workload and --from-stats",
+    ["bench", "--db", NOWHERE, "--workload", MIGRATION, "--from-stats"],
+    /--workload and --from-stats both give the workload/,
+  ],
+  [
+    "bench variant setup without --sandbox",
+    ["bench", "--db", NOWHERE, "--from-stats", "--variant-b-setup", MIGRATION],
+    /variant setup and teardown SQL change the database/,
+  ],
+  [
+    "bench --variant-a-sql alone",
+    ["bench", "--db", NOWHERE, "--variant-a-sql", "select 1"],
+    /--variant-a-sql and --variant-b-sql go together/,
+  ],
+  [
+    "bench --rounds 1",
+    ["bench", "--db", NOWHERE, "--variant-a-sql", "select 1", "--variant-b-sql", "select 2", "--rounds", "1"],
+    /a comparison needs two rounds of each variant at least/,
+  ],
+  [
+    "bench missing workload",
+    ["bench", "--db", NOWHERE, "--workload", join(scratch, "absent.sql")],
+    /absent\.sql/,
+  ],
+  [
+    "bench --format html",
+    ["bench", "--db", NOWHERE, "--from-stats", "--format", "html"],
+    /--format must be one of terminal, json, markdown/,
+  ],
   // rules
   [
     "rules --format",

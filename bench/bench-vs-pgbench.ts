@@ -1,0 +1,162 @@
+/**
+ * dbopt bench's driver overhead against pgbench (issue #14: within 10% of pgbench's throughput). Both run the same
+ * statements on the same pgbench -i database (scale 10, local PostgreSQL 15) with the same clients, threads and
+ * protocol, in alternating rounds (pgbench first in odd rounds, dbopt first in even ones, so a drift of the
+ * machine's load falls on both); the medians of the rounds and their ratio are printed per statement.
+ *
+ *   - lookup: pgbench -S (SELECT abalance FROM pgbench_accounts WHERE aid = random), the driver-bound case;
+ *   - range: a heavier statement, the sum of 1,000 consecutive accounts' balances (an index range scan).
+ *
+ * pgbench draws aid uniformly; dbopt bench draws it from pg_stats' histogram of aid, which is uniform too.
+ * dbopt bench runs as the built CLI (npm run build), its JSON report read back.
+ *
+ *   npx tsx bench/bench-vs-pgbench.ts [rounds=3] [seconds=10] [clients=8] [threads=2] [protocol=prepared]
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROUNDS = Number(process.argv[2] ?? 3);
+const SECONDS = Number(process.argv[3] ?? 10);
+const CLIENTS = Number(process.argv[4] ?? 8);
+const THREADS = Number(process.argv[5] ?? 2);
+const PROTOCOL = process.argv[6] ?? "prepared";
+const HOST = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"];
+const PGBENCH = "/usr/bin/pgbench";
+const DBOPT = fileURLToPath(new URL("../bin/dbopt.js", import.meta.url));
+
+const STATEMENTS = [
+  {
+    name: "lookup (pgbench -S)",
+    pgbench:
+      "\\set aid random(1, 100000 * :scale)\nSELECT abalance FROM pgbench_accounts WHERE aid = :aid;\n",
+    dbopt: "SELECT abalance FROM pgbench_accounts WHERE aid = $1;\n",
+  },
+  {
+    name: "range (1,000 accounts)",
+    pgbench:
+      "\\set aid random(1, 100000 * :scale - 1000)\nSELECT sum(abalance) FROM pgbench_accounts WHERE aid >= :aid AND aid < :aid + 1000;\n",
+    dbopt: "SELECT sum(abalance) FROM pgbench_accounts WHERE aid >= $1 AND aid < $1 + 1000;\n",
+  },
+];
+
+const database = `dbopt_pgbench_${randomBytes(4).toString("hex")}`;
+const url = `postgresql://postgres@127.0.0.1:5432/${database}`;
+const dir = mkdtempSync(join(tmpdir(), "dbopt-vs-pgbench-"));
+
+function cleanUp(): void {
+  spawnSync("dropdb", [...HOST, "--if-exists", "--force", database]);
+  rmSync(dir, { recursive: true, force: true });
+}
+process.on("SIGINT", () => {
+  cleanUp();
+  process.exit(130);
+});
+
+function pgbench(script: string): { tps: number; latencyMs: number } {
+  const out = execFileSync(
+    PGBENCH,
+    [
+      ...HOST,
+      "-n",
+      "-M",
+      PROTOCOL,
+      "-c",
+      String(CLIENTS),
+      "-j",
+      String(THREADS),
+      "-T",
+      String(SECONDS),
+      "-f",
+      script,
+      database,
+    ],
+    { encoding: "utf8" },
+  );
+  const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(out)?.[1]);
+  const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(out)?.[1]);
+  return { tps, latencyMs };
+}
+
+function dboptBench(workload: string): { tps: number; latencyMs: number } {
+  const out = execFileSync(
+    process.execPath,
+    [
+      DBOPT,
+      "bench",
+      "--db",
+      url,
+      "--workload",
+      workload,
+      "--read-only-ok",
+      "--clients",
+      String(CLIENTS),
+      "--threads",
+      String(THREADS),
+      "--protocol",
+      PROTOCOL,
+      "--duration",
+      `${SECONDS}s`,
+      "--warmup",
+      "0",
+      "--format",
+      "json",
+    ],
+    { encoding: "utf8" },
+  );
+  const run = JSON.parse(out).run as { throughput: number; overall: { meanMs: number } };
+  return { tps: run.throughput, latencyMs: run.overall.meanMs };
+}
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const fixed = (n: number, d = 0) => n.toFixed(d).padStart(9);
+
+try {
+  execFileSync("createdb", [...HOST, database]);
+  execFileSync(PGBENCH, [...HOST, "-i", "-s", "10", "-q", database], { stdio: "ignore" });
+  console.log(
+    `pgbench ${execFileSync(PGBENCH, ["--version"], { encoding: "utf8" }).trim()} vs dbopt bench: ${CLIENTS} clients, ${THREADS} threads, -M ${PROTOCOL}, ${ROUNDS} rounds of ${SECONDS} s, scale 10`,
+  );
+  for (const [i, s] of STATEMENTS.entries()) {
+    const pgbenchScript = join(dir, `s${i}.pgbench`);
+    const workload = join(dir, `s${i}.sql`);
+    writeFileSync(pgbenchScript, s.pgbench);
+    writeFileSync(workload, s.dbopt);
+    const rows: Array<{
+      pgbench: { tps: number; latencyMs: number };
+      dbopt: { tps: number; latencyMs: number };
+    }> = [];
+    console.log(`\n${s.name}\n  round  pgbench tx/s  dbopt tx/s  ratio   pgbench mean  dbopt mean`);
+    for (let r = 0; r < ROUNDS; r++) {
+      // Odd rounds pgbench first, even rounds dbopt first.
+      let a: { tps: number; latencyMs: number };
+      let b: { tps: number; latencyMs: number };
+      if (r % 2 === 0) {
+        a = pgbench(pgbenchScript);
+        b = dboptBench(workload);
+      } else {
+        b = dboptBench(workload);
+        a = pgbench(pgbenchScript);
+      }
+      rows.push({ pgbench: a, dbopt: b });
+      console.log(
+        `  ${String(r + 1).padStart(5)}  ${fixed(a.tps)}    ${fixed(b.tps)}   ${(b.tps / a.tps).toFixed(2)}   ${fixed(a.latencyMs, 3)} ms ${fixed(b.latencyMs, 3)} ms`,
+      );
+    }
+    const p = median(rows.map((x) => x.pgbench.tps));
+    const d = median(rows.map((x) => x.dbopt.tps));
+    const ratios = rows.map((x) => x.dbopt.tps / x.pgbench.tps);
+    console.log(
+      `  median ${fixed(p)}    ${fixed(d)}   ${(d / p).toFixed(2)}   (median of the rounds' ratios ${median(ratios).toFixed(2)}; goal ≥ 0.90)`,
+    );
+  }
+} finally {
+  cleanUp();
+}
