@@ -10,6 +10,7 @@ import { PostgresConnector } from "../../src/connectors/postgres/postgres-connec
 import { resolveTarget } from "../../src/connectors/postgres/target.js";
 import { rewriteStatements } from "../../src/pipeline/rewrite-statements.js";
 import { loadSqlParser } from "../../src/util/sql-parser.js";
+import { AWKWARD_NAMES } from "../support/awkward-names.js";
 import { REWRITE_SCHEMA } from "../support/rewrite-schema.js";
 import { createTestDatabase, runAsAdmin, server, type TestDatabase } from "../support/servers.js";
 
@@ -163,6 +164,35 @@ describe.each(server("pg15"))("dbopt rewrite's proof on $name", (testServer) => 
     );
     expect(unbound.equal).toBe(false);
     expect(unbound.reason).toMatch(/\$1 parameters and no values/);
+  }, 120_000);
+
+  it("rewrites and proves statements on tables and columns with awkward names", async () => {
+    const names = AWKWARD_NAMES.filter((n) => n !== "plain").slice(0, 8);
+    const q = (n: string) => `"${n.replace(/"/g, '""')}"`;
+    for (const [i, name] of names.entries()) {
+      const inner = `${name} inner ${i}`;
+      await runAsAdmin(
+        database.url,
+        `create table ${q(name)} (${q(`${name} key`)} int primary key, at timestamp not null);
+         create index on ${q(name)} (at);
+         create table ${q(inner)} (${q(name)} int not null);
+         insert into ${q(name)} select g, timestamp '2024-01-01' + g * interval '1 hour' from generate_series(1, 300) g;
+         insert into ${q(inner)} select g * 2 from generate_series(1, 100) g;
+         analyze ${q(name)}; analyze ${q(inner)};`,
+      );
+      const sql = `select ${q(`${name} key`)} from ${q(name)} where date(at) = '2024-01-03' and ${q(`${name} key`)} not in (select ${q(name)} from ${q(inner)})`;
+      const report = await rewriteStatements(db, { sql, runs: 1 });
+      const rules = report.statements[0]?.rewrites.map((r) => [r.ruleId, r.proof.equal, r.proof.reason]);
+      expect(rules, name).toEqual([
+        ["rewrite/not-in-to-not-exists", true, null],
+        ["rewrite/sargable-date-function", true, null],
+      ]);
+    }
+    // The canary table the names try to drop was never there; every name made one table each.
+    const [row] = (
+      await runAsAdmin(database.url, "select count(*)::int as n from pg_class where relname = 'canary'")
+    ).rows;
+    expect(row?.n).toBe(0);
   }, 120_000);
 
   it("reports a statement that fails to run as not proven, not as different", async () => {
