@@ -3,7 +3,7 @@
  * a B-tree one probe per value (the first value, then the first above it, until none is left). Shared by the
  * DISTINCT and the GROUP BY min/max rewrites. Names go through the SQL builder.
  */
-import { ident, qname, type SqlText, sql } from "../../util/sql-text.js";
+import { ident, type SqlText, sql } from "../../util/sql-text.js";
 import { freshName } from "./rewrite-tree-shape.js";
 
 export interface LooseScan {
@@ -20,10 +20,15 @@ export function looseScan(
   avoid: string[],
 ): LooseScan {
   const cte = ident(freshName([table, column, ...avoid], "loose"));
-  const rel = qname(schema, table);
+  const rel = relation(schema, table);
   const col = ident(column);
   return {
     name: cte,
     withClause: sql`WITH RECURSIVE ${cte} AS ((SELECT ${col} AS value FROM ${rel} ORDER BY ${col} LIMIT 1) UNION ALL SELECT (SELECT ${col} FROM ${rel} WHERE ${col} > ${cte}.value ORDER BY ${col} LIMIT 1) FROM ${cte} WHERE ${cte}.value IS NOT NULL)`,
   };
+}
+
+/** The table as the statement wrote it: with its schema only when the statement named one (even "public"). */
+export function relation(schema: string | undefined, table: string): SqlText {
+  return schema ? sql`${ident(schema)}.${ident(table)}` : ident(table);
 }

@@ -5,6 +5,7 @@ import { countToExists } from "./count-to-exists.js";
 import { cteMaterialized } from "./cte-materialized.js";
 import { distinctJoinToExists } from "./distinct-join-to-exists.js";
 import { distinctLooseIndexScan } from "./distinct-loose-index-scan.js";
+import { groupMinMaxLooseScan } from "./group-min-max-loose-scan.js";
 import { inDistinctToExists } from "./in-distinct-to-exists.js";
 import { notInToNotExists } from "./not-in-to-not-exists.js";
 import { offsetToKeyset } from "./offset-to-keyset.js";
@@ -25,6 +26,7 @@ export const REWRITE_RULES: RewriteRule[] = [
   cteMaterialized,
   distinctJoinToExists,
   distinctLooseIndexScan,
+  groupMinMaxLooseScan,
   inDistinctToExists,
   notInToNotExists,
   offsetToKeyset,
