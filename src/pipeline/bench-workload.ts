@@ -287,8 +287,37 @@ async function benchOn(db: PostgresConnector, options: BenchOptions): Promise<Be
     source = read.source;
     lists.push(read.list);
   }
+  const notes: string[] = [];
+  let writes = await writeReasons(db, lists.flat());
+  if (options.fromStats) {
+    // pg_stat_statements holds what the application ran, BEGIN and SET included: what cannot be replayed here is
+    // left out with a note, where a --workload file the user wrote is refused.
+    const kept = (lists[0] ?? []).filter((s) => {
+      const why = writes.get(s.id);
+      const skip = why && (why.startsWith("it is not a query") || !options.sandbox);
+      if (skip)
+        notes.push(
+          `left out ${s.id} (${oneLine(s.sql, 60)}): ${why}${options.sandbox ? "" : "; replay it on a --sandbox"}`,
+        );
+      return !skip;
+    });
+    const drawable: WorkloadStatement[] = [];
+    for (const s of kept) {
+      const draws = await drawParameters(db, s.sql, { sets: 1, seed });
+      const missing = draws.unresolved[0];
+      if (missing)
+        notes.push(`left out ${s.id} (${oneLine(s.sql, 60)}): no value for $${missing.n}: ${missing.reason}`);
+      else drawable.push(s);
+    }
+    if (drawable.length === 0)
+      throw new InputError(
+        `none of pg_stat_statements' statements can be replayed here: ${notes[0] ?? ""}`,
+        "give the workload with --workload FILE.sql, or run on a copy marked --sandbox",
+      );
+    lists[0] = drawable;
+    writes = await writeReasons(db, drawable);
+  }
   const all = lists.flat();
-  const writes = await writeReasons(db, all);
   const writer = all.find((s) => writes.get(s.id));
   if (writer && !options.sandbox)
     throw new InputError(
@@ -315,7 +344,6 @@ async function benchOn(db: PostgresConnector, options: BenchOptions): Promise<Be
     statementTimeoutMs: options.statementTimeoutMs,
     seed,
   });
-  const notes: string[] = [];
   const run = async (statements: Prepared[], round: string | null): Promise<ClientsResult> => {
     const result = await runLoad(spec(statements), {
       threads: options.threads,

@@ -22,7 +22,7 @@ export async function writeReasons(
     out.set(
       id,
       t.kind === "unknown"
-        ? "it does not parse"
+        ? "it is not a query dbopt knows (or it does not parse)"
         : t.kind === "utility"
           ? "it is not a query (DDL or a utility statement)"
           : t.primaryOnly
