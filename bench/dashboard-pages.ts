@@ -14,6 +14,7 @@
  * 30 days × 5,000 statements fill in ~20 min on 2 cores (~12 GB). DBOPT_BENCH_STORE=DIR keeps the store: a second
  * run only times the pages, and a fill that was interrupted goes on from the last whole day.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -78,7 +79,7 @@ try {
   const server = await startEmbeddedServer({ settings: STORE_SERVER_SETTINGS, dataDirectory: directory });
   try {
     await report(server.url);
-    await timePages(server.url);
+    await timePages(server.url, directory);
     await checkSums(server.url);
   } finally {
     await server.stop();
@@ -429,7 +430,36 @@ async function report(url: string): Promise<void> {
   await db.end();
 }
 
-async function timePages(url: string): Promise<void> {
+/**
+ * CPU time (ms) the store server has used so far: the postmaster and its finished children (cutime, cstime: the
+ * parallel workers of a query end with it) and its running children. With the dashboard's own CPU it is the work
+ * a page costs, which a loaded machine does not inflate the way it does the wall time.
+ */
+function serverCpuMs(dataDirectory: string): number {
+  const ticks = (pid: string): number[] => {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // After the command name in parentheses: state, ppid, ... utime is field 14, so index 11 here.
+    return stat
+      .slice(stat.lastIndexOf(")") + 2)
+      .split(" ")
+      .map(Number);
+  };
+  const postmaster = readFileSync(join(dataDirectory, "postmaster.pid"), "utf8").split("\n")[0] as string;
+  const own = ticks(postmaster);
+  let total = (own[11] ?? 0) + (own[12] ?? 0) + (own[13] ?? 0) + (own[14] ?? 0);
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const t = ticks(pid);
+      if (String(t[1]) === postmaster) total += (t[11] ?? 0) + (t[12] ?? 0);
+    } catch {
+      // Gone since the listing.
+    }
+  }
+  // Linux's USER_HZ: /proc counts CPU time in hundredths of a second.
+  return total * 10;
+}
+
+async function timePages(url: string, dataDirectory: string): Promise<void> {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   const [{ targetId, first, days, statements, tables }] = (
@@ -460,23 +490,30 @@ async function timePages(url: string): Promise<void> {
       `\npage times over HTTP, ${REQUESTS} requests each (${statements} statements, ${days} days of ${EVERY_MIN}-minute samples, ${tables} tables):`,
     );
     log(
-      `  ${"page".padEnd(22)} ${"status".padStart(6)} ${"median".padStart(9)} ${"max".padStart(9)} ${"bytes".padStart(9)}`,
+      `  ${"page".padEnd(22)} ${"status".padStart(6)} ${"median".padStart(9)} ${"max".padStart(9)} ${"bytes".padStart(9)}   CPU per request, median: dbopt + store server`,
     );
     for (const [name, path] of pages) {
       const times: number[] = [];
+      const ownCpu: number[] = [];
+      const storeCpu: number[] = [];
       let status = 0;
       let bytes = 0;
       for (let i = 0; i < REQUESTS; i++) {
+        const cpu = process.cpuUsage();
+        const server = serverCpuMs(dataDirectory);
         const started = performance.now();
         const response = await fetch(new URL(path, dashboard.url));
         bytes = (await response.arrayBuffer()).byteLength;
         times.push(performance.now() - started);
+        const used = process.cpuUsage(cpu);
+        ownCpu.push((used.user + used.system) / 1000);
+        storeCpu.push(serverCpuMs(dataDirectory) - server);
         status = response.status;
       }
-      times.sort((a, b) => a - b);
-      const median = times[Math.floor(times.length / 2)] as number;
+      const median = (list: number[]) =>
+        [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] as number;
       log(
-        `  ${name.padEnd(22)} ${String(status).padStart(6)} ${`${median.toFixed(0)} ms`.padStart(9)} ${`${(times.at(-1) as number).toFixed(0)} ms`.padStart(9)} ${bytes.toLocaleString("en-US").padStart(9)}`,
+        `  ${name.padEnd(22)} ${String(status).padStart(6)} ${`${median(times).toFixed(0)} ms`.padStart(9)} ${`${Math.max(...times).toFixed(0)} ms`.padStart(9)} ${bytes.toLocaleString("en-US").padStart(9)}   ${median(ownCpu).toFixed(0)} + ${median(storeCpu).toFixed(0)} ms`,
       );
     }
     log(

@@ -393,12 +393,17 @@ export async function readStatementSeries(
     ],
   );
   const plans = await store.query<{ taken_at: Date; plan_id: string; previous: string | null }>(
-    `select taken_at, plan_id, previous from (
+    // From the last plan sample before the range on (what the range starts with), not the whole history: the
+    // day partitions before it are skipped at run time (a 24 h chart read 8,640 plan samples of 30 days).
+    `with before as (select max(taken_at) as at from dbopt_store.plan_sample
+                      where statement_id = $1 and taken_at < $2 and target_id = $4)
+     select taken_at, plan_id, previous from (
        select taken_at, plan_id, lag(plan_id) over (order by taken_at) as previous
-         from dbopt_store.plan_sample where statement_id = $1 and taken_at < $3 and target_id = $4) p
+         from dbopt_store.plan_sample
+        where statement_id = $1 and taken_at < $3 and target_id = $4
+          and taken_at >= coalesce((select at from before), '-infinity')) p
       where previous is distinct from plan_id and (taken_at >= $2 or previous is null)
-         or taken_at = (select max(taken_at) from dbopt_store.plan_sample
-                         where statement_id = $1 and taken_at < $2 and target_id = $4)
+         or taken_at = (select at from before)
       order by taken_at`,
     [statement.id, range.from, range.to, statement.targetId],
   );
