@@ -367,6 +367,11 @@ const CASES: Case[] = [
     ["bench", "--db", NOWHERE, "--from-stats", "--format", "html"],
     /--format must be one of terminal, json, markdown/,
   ],
+  [
+    "rewrite --fail-on",
+    ["rewrite", "--db", NOWHERE, "--sql", "select 1", "--fail-on", "warning"],
+    /--fail-on is for reports with findings/,
+  ],
   // rules
   [
     "rules --format",

@@ -43,6 +43,11 @@ export function registerRewrite(program: Command, setExitCode: (code: number) =>
       ...connectionChecks(k),
       ...outputChecks(k, FORMATS),
     }));
+    if (checked.failOn)
+      throw new InputError(
+        "--fail-on is for reports with findings; dbopt rewrite reports rewrites",
+        "leave --fail-on out, and read the verdicts (--format json: statements[].rewrites[].verdict)",
+      );
     const given = [checked.file, checked.sql, checked.top].filter((v) => v !== undefined).length;
     if (given !== 1)
       throw new InputError(
