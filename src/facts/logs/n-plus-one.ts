@@ -315,9 +315,21 @@ export function inDialect(query: string, dialect: SqlDialect): string {
 export function transactionControl(sql: string): number {
   let i = 0;
   while (i < sql.length && sql.charCodeAt(i) <= 32) i++;
+  // The first two letters of begin, start, commit, end, abort and rollback: most statements (select, set,
+  // update ...) go no further, without a lower-cased copy and two regular expressions.
   const c = sql.charCodeAt(i) | 32;
-  // a b c e r s
-  if (c !== 97 && c !== 98 && c !== 99 && c !== 101 && c !== 114 && c !== 115) return 0;
+  const d = sql.charCodeAt(i + 1) | 32;
+  if (
+    !(
+      (c === 98 && d === 101) ||
+      (c === 115 && d === 116) ||
+      (c === 99 && d === 111) ||
+      (c === 101 && d === 110) ||
+      (c === 97 && d === 98) ||
+      (c === 114 && d === 111)
+    )
+  )
+    return 0;
   const head = sql.slice(i, i + 40).toLowerCase();
   if (/^(begin|start\s+transaction)\b/.test(head)) return 1;
   if (/^(commit|end|abort)\b(?!\s+prepared)|^rollback\b(?!\s+(to|prepared)\b)/.test(head)) return -1;

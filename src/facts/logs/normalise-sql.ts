@@ -92,6 +92,10 @@ for (let c = 48; c <= 57; c++) ASCII[c] = WORD | DIGIT;
 ASCII[95] = WORD;
 ASCII[69] = WORD | UPPER | E_QUOTE;
 ASCII[101] = WORD | E_QUOTE;
+/** For each UTF-16 code unit: an ASCII word character's lower case, 0 for other ASCII, 1 from 128 up. */
+const LOWER = new Uint16Array(65536).fill(1, 128);
+for (let c = 0; c < 128; c++)
+  LOWER[c] = (ASCII[c] as number) & WORD ? ((ASCII[c] as number) & UPPER ? c + 32 : c) : 0;
 const DOLLAR = 36;
 const ONE = 49;
 
@@ -131,13 +135,13 @@ export function normaliseInto(sql: string, out: NormalisedText): void {
       const start = w;
       let j = i;
       let d = c;
-      for (; j < n; d = sql.charCodeAt(++j)) {
-        if (d >= 128) break;
-        const k = ASCII[d] as number;
-        if (!(k & WORD)) break;
-        codes[w++] = k & UPPER ? d + 32 : d;
+      // One table read per character: its lower case, or 0 (not a word character) or 1 (beyond ASCII).
+      for (; j < n; j++) {
+        d = LOWER[sql.charCodeAt(j)] as number;
+        if (d <= 1) break;
+        codes[w++] = d;
       }
-      if (j < n && d >= 128) {
+      if (j < n && d === 1) {
         // Unicode's lower case may change a word's length ("İ"): the string's own toLowerCase, on the whole word.
         while (j < n && isWordChar(sql.charCodeAt(j))) j++;
         const lower = sql.slice(i, j).toLowerCase();
