@@ -112,6 +112,9 @@ export interface StatementVerdict extends Verdict {
   id: string;
   aMeanMs: number;
   bMeanMs: number;
+  /** Over all rounds; the verdict compares the rounds' medians. */
+  aMedianMs: number;
+  bMedianMs: number;
 }
 
 export interface BenchComparison {
@@ -122,7 +125,10 @@ export interface BenchComparison {
   b: VariantFigures;
   /** On throughput per round. */
   overall: Verdict;
-  /** On each statement's mean latency per round (statements both variants ran). */
+  /**
+   * On each statement's median latency per round (statements both variants ran): a round's mean follows its few
+   * slowest calls, which on a busy machine are the machine's stalls more than the statement.
+   */
   statements: StatementVerdict[];
 }
 
@@ -449,15 +455,17 @@ function compare(
   // Two rewrites are one statement under two names; a workload's statements pair by id.
   const ids = bySql ? [] : a.total.statements.map((s) => s.id);
   const statements = ids.flatMap((id): StatementVerdict[] => {
-    const meansA = done.A.map((r) => r.statements.find((s) => s.id === id)?.meanMs ?? 0);
-    const meansB = done.B.map((r) => r.statements.find((s) => s.id === id)?.meanMs ?? 0);
-    if ([...meansA, ...meansB].some((m) => m <= 0)) return [];
+    const mediansA = done.A.map((r) => r.statements.find((s) => s.id === id)?.p50Ms ?? 0);
+    const mediansB = done.B.map((r) => r.statements.find((s) => s.id === id)?.p50Ms ?? 0);
+    if ([...mediansA, ...mediansB].some((m) => m <= 0)) return [];
     return [
       {
         id,
         aMeanMs: a.total.statements.find((s) => s.id === id)?.meanMs ?? 0,
         bMeanMs: b.total.statements.find((s) => s.id === id)?.meanMs ?? 0,
-        ...compareRounds(meansA, meansB, false),
+        aMedianMs: a.total.statements.find((s) => s.id === id)?.p50Ms ?? 0,
+        bMedianMs: b.total.statements.find((s) => s.id === id)?.p50Ms ?? 0,
+        ...compareRounds(mediansA, mediansB, false),
       },
     ];
   });

@@ -182,10 +182,11 @@ describe.each(server("pg15"))("dbopt bench on $name", (s) => {
     expect(r.stderr).toBe("");
     const c = (JSON.parse(r.stdout) as BenchReport).comparison;
     expect(c?.order).toEqual(["A", "B", "B", "A", "A", "B"]);
-    expect(c?.overall.significant).toBe(true);
+    const rounds = { a: c?.a.rounds.map((x) => x.throughput), b: c?.b.rounds.map((x) => x.throughput) };
+    expect(c?.overall.significant, JSON.stringify({ overall: c?.overall, rounds })).toBe(true);
     expect(c?.overall.speedup).toBeGreaterThan(3);
     expect(c?.overall.text).toMatch(/^B is \d+(\.\d)?× faster \(p [<=] [\d.]+\)$/);
-    expect(c?.statements[0]?.significant).toBe(true);
+    expect(c?.statements[0]?.significant, JSON.stringify(c?.statements)).toBe(true);
     const left = await runAsAdmin(
       db.url,
       "select count(*)::int as n from pg_indexes where indexname = 'bench_group'",

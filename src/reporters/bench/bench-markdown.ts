@@ -10,9 +10,14 @@ export function renderBenchMarkdown(report: BenchReport): string {
   if (c) {
     lines.push(`**${c.overall.text}** (throughput over ${c.rounds} rounds of each variant)`, "");
     if (c.statements.length) {
-      lines.push("| statement | A mean | B mean | verdict |", "|---|---:|---:|---|");
+      lines.push(
+        "| statement | A median | B median | A mean | B mean | verdict |",
+        "|---|---:|---:|---:|---:|---|",
+      );
       for (const s of c.statements)
-        lines.push(`| ${cell(s.id)} | ${formatMs(s.aMeanMs)} | ${formatMs(s.bMeanMs)} | ${cell(s.text)} |`);
+        lines.push(
+          `| ${cell(s.id)} | ${formatMs(s.aMedianMs)} | ${formatMs(s.bMedianMs)} | ${formatMs(s.aMeanMs)} | ${formatMs(s.bMeanMs)} | ${cell(s.text)} |`,
+        );
       lines.push("");
     }
   }

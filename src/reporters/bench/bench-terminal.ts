@@ -34,7 +34,9 @@ export function renderBenchTerminal(report: BenchReport, options: { colour: bool
     lines.push(p.bold("Verdict"), `  throughput: ${tone(c.overall.text)}`);
     for (const s of c.statements) {
       const t = s.significant ? (s.speedup >= 1 ? p.green : p.red) : p.dim;
-      lines.push(`  ${s.id}: mean ${formatMs(s.aMeanMs)} → ${formatMs(s.bMeanMs)}, ${t(s.text)}`);
+      lines.push(
+        `  ${s.id}: median ${formatMs(s.aMedianMs)} → ${formatMs(s.bMedianMs)} (mean ${formatMs(s.aMeanMs)} → ${formatMs(s.bMeanMs)}), ${t(s.text)}`,
+      );
     }
     lines.push("");
   }
