@@ -22,7 +22,7 @@ import {
   type StoredPlan,
 } from "../store/read-dashboard.js";
 import { readGrowth, readSettingChanges } from "../store/read-growth.js";
-import { readLatestObjects } from "../store/read-latest-objects.js";
+import { type LatestObjects, latestObjectsSample, readObjectsAt } from "../store/read-latest-objects.js";
 import type { StoreConnection } from "../store/store-connection.js";
 import { CHARTS_SCRIPT } from "./assets/charts-script.js";
 import { FindingsCache } from "./findings-cache.js";
@@ -102,13 +102,16 @@ async function route(
     const target = targetId === null ? null : await readTarget(store, targetId);
     if (!target) return notFound(`no database ${key} in the store`);
     if (sub === "findings") {
-      const latest = await readLatestObjects(store, target.id);
-      const health = latest
+      // Health findings belong to one sample: once computed, its tables and indexes are not read again.
+      const sample = await latestObjectsSample(store, target.id);
+      const key = sample ? `${target.id}@${sample.takenAt.toISOString()}` : "";
+      const known = cache.knownHealth(key);
+      const objects = sample && !known ? await readObjectsAt(store, target.id, sample) : null;
+      const health = sample
         ? {
-            takenAt: latest.takenAt,
-            ...cache.health(`${target.id}@${latest.takenAt.toISOString()}`, () =>
-              storedHealth(latest, target.databaseName),
-            ),
+            takenAt: sample.takenAt,
+            ...(known ??
+              cache.health(key, () => storedHealth(objects as LatestObjects, target.databaseName))),
           }
         : null;
       const plans = (await readRecentPlans(store, target.id, RECENT_PLANS)).map((p) => ({

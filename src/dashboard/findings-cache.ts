@@ -30,6 +30,11 @@ export class FindingsCache {
     return remember(this.plans, planId, compute);
   }
 
+  /** The health findings already computed for a sample, if any (the page then reads none of its tables). */
+  knownHealth(sampleKey: string): StoredHealth | undefined {
+    return this.samples.get(sampleKey);
+  }
+
   /** The health findings of a target's sample, by "target@time". */
   health(sampleKey: string, compute: () => StoredHealth): StoredHealth {
     return remember(this.samples, sampleKey, compute);

@@ -17,10 +17,16 @@ export interface LatestObjects {
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-export async function readLatestObjects(
+export interface ObjectsSample {
+  takenAt: Date;
+  serverStartedAt: Date | null;
+}
+
+/** The newest sample with table rows: what readObjectsAt reads, and what a page's cached findings are keyed by. */
+export async function latestObjectsSample(
   store: StoreConnection,
   targetId: number,
-): Promise<LatestObjects | null> {
+): Promise<ObjectsSample | null> {
   // The newest table row through each day's primary key (a merge of the partitions' last entries), then its sample.
   const [latest] = await store.query<{ taken_at: Date; server_started_at: Date | null }>(
     `select s.taken_at, s.server_started_at from dbopt_store.sample s
@@ -28,8 +34,24 @@ export async function readLatestObjects(
                                                  where t.target_id = $1 order by t.taken_at desc limit 1)`,
     [targetId],
   );
-  if (!latest) return null;
-  const at = latest.taken_at;
+  return latest ? { takenAt: latest.taken_at, serverStartedAt: latest.server_started_at } : null;
+}
+
+export async function readLatestObjects(
+  store: StoreConnection,
+  targetId: number,
+): Promise<LatestObjects | null> {
+  const latest = await latestObjectsSample(store, targetId);
+  return latest ? readObjectsAt(store, targetId, latest) : null;
+}
+
+/** The tables, indexes and database counters of one sample. */
+export async function readObjectsAt(
+  store: StoreConnection,
+  targetId: number,
+  sample: ObjectsSample,
+): Promise<LatestObjects> {
+  const at = sample.takenAt;
   // One session: one query at a time.
   const tables = await sampleTables(store, targetId, at);
   const indexes = await sampleIndexes(store, targetId, at);
@@ -47,7 +69,7 @@ export async function readLatestObjects(
     takenAt: at,
     databaseBytes: num(database?.size_bytes),
     statsResetAt: database?.stats_reset ?? null,
-    serverStartedAt: latest.server_started_at,
+    serverStartedAt: sample.serverStartedAt,
     serverVersion: database?.server_version ?? null,
     tables,
     indexes,
