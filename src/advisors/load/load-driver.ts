@@ -128,13 +128,22 @@ export async function runClients(
     }
   };
 
-  const client = async (n: number, session: WireSession): Promise<void> => {
-    const random = seededRandom(spec.seed * 1000 + n);
-    const parsed = spec.statements.map(() => spec.protocol !== "prepared");
-    try {
-      while (!over()) {
+  // Callbacks, not a loop of awaits: the next call is written from the data handler that read the answer, which
+  // spared a fifth of the driver's CPU per call.
+  const client = (n: number, session: WireSession): Promise<void> =>
+    new Promise<void>((finish) => {
+      const random = seededRandom(spec.seed * 1000 + n);
+      const parsed = spec.statements.map(() => spec.protocol !== "prepared");
+      let k = 0;
+      let wasMeasuring = false;
+      let t0 = 0;
+      const next = (): void => {
+        if (over()) {
+          finish();
+          return;
+        }
         const u = random() * total;
-        let k = 0;
+        k = 0;
         let hi = cumulative.length - 1;
         while (k < hi) {
           const mid = (k + hi) >> 1;
@@ -143,13 +152,13 @@ export async function runClients(
         }
         const forStatement = messages.calls[k] as Buffer[];
         const call = forStatement[Math.floor(random() * forStatement.length)] as Buffer;
-        const wasMeasuring = measuring;
+        wasMeasuring = measuring;
         if (wasMeasuring) startedCalls++;
-        const t0 = performance.now();
+        t0 = performance.now();
         // The first call of a statement on this connection prepares it in the same write.
-        const error = await session.call(
-          parsed[k] ? call : Buffer.concat([messages.parse[k] as Buffer, call]),
-        );
+        session.send(parsed[k] ? call : Buffer.concat([messages.parse[k] as Buffer, call]), answered);
+      };
+      const answered = (error: string | null): void => {
         const t1 = performance.now();
         if (error === null) {
           parsed[k] = true;
@@ -166,14 +175,14 @@ export async function runClients(
           firstErrors[k] ??= error;
           if (session.broken) {
             lostClients.push(`client ${n + 1}: ${error}`);
+            finish();
             return;
           }
         }
-      }
-    } finally {
-      await session.close();
-    }
-  };
+        next();
+      };
+      next();
+    }).finally(() => session.close());
 
   try {
     // Every client connects before any starts, so the warm-up and the run see all of them.

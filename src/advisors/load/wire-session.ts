@@ -38,13 +38,17 @@ export class WireSession {
     return this.closed;
   }
 
-  /** Send prebuilt messages ending in Sync (or a Query) and wait for ReadyForQuery: the error text, or null. */
-  call(messages: Buffer): Promise<string | null> {
-    if (this.closed) return Promise.resolve("the connection closed");
-    return new Promise((resolve) => {
-      this.waiting = resolve;
-      this.socket.write(messages);
-    });
+  /**
+   * Send prebuilt messages ending in Sync (or a Query); `done` gets the error text, or null, when ReadyForQuery
+   * arrives, called from the socket's data handler so the next call can be written at once, as pgbench does.
+   */
+  send(messages: Buffer, done: (error: string | null) => void): void {
+    if (this.closed) {
+      done("the connection closed");
+      return;
+    }
+    this.waiting = done;
+    this.socket.write(messages);
   }
 
   async close(): Promise<void> {
