@@ -3,11 +3,12 @@
  * land? An experimental evaluation of index selection algorithms" (PVLDB 13(11), 2020): queries 1-22 without 2, 17
  * and 20, every query weighted by its own cost, the metric Σ cost with indexes / Σ cost without, under storage
  * budgets that grow with the scale factor. Loads TPC-H into a new database on a PostgreSQL with HypoPG:
- *   npx tsx bench/advisor-tpch.ts [--sf 1] [--layout both|no-pk|pk] [--budgets mb|sf10] [--server URL] [--keep NAME]
+ *   npx tsx bench/advisor-tpch.ts [--sf 1] [--layout both|no-pk|pk] [--budgets mb|sf10] [--steps] [--server URL] [--keep NAME]
  * --layout: "no-pk" is the tables without primary keys, as the Kossmann et al. platform runs TPC-H; "pk" with the
  * specification's primary keys; "both" (the default) measures no-pk first, then adds the keys and measures again.
  * --budgets: "mb" is 100 MB to 1,500 MB at SF 1 (scaled by SF); "sf10" the paper's figure's budgets scaled by SF / 10;
  * or a list of MB at SF 1 (500,1000).
+ * --steps prints, under each budget, dbopt's what-if calls by step of its search (from its progress messages).
  * --keep loads into NAME (or reuses it when already loaded) and leaves it; otherwise the database is dropped.
  */
 import { randomBytes } from "node:crypto";
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     budgets: { type: "string", default: "mb" },
     server: { type: "string", default: "postgresql://postgres@127.0.0.1:5432/postgres" },
     keep: { type: "string" },
+    steps: { type: "boolean", default: false },
   },
 });
 const sf = Number(values.sf);
@@ -69,6 +71,13 @@ const EXTEND_AT_SF10 = new Map([
   [5.75, 0.69],
 ]);
 const EXCLUDED = new Set([2, 17, 20]);
+/** adviseIndexes' progress messages that start a step of its search, and the step's name in --steps. */
+const STEPS: Array<[string, string]> = [
+  ["costing", "plans without indexes, candidates alone"],
+  ["choosing indexes", "greedy by value per byte"],
+  ["choosing again", "greedy by value"],
+  ["taking the largest", "refill, whole-statement, BRIN, final costs"],
+];
 const here = new URL("./tpch/", import.meta.url);
 
 await loadSqlParser();
@@ -182,16 +191,28 @@ async function run(layout: string) {
             atSf10,
           }));
     for (const { bytes: budget, label, atSf10 } of budgets) {
-      const ours = await timed((whatIf) =>
-        adviseIndexes(queries, snapshot, whatIf, url, {
+      const steps = new Map<string, number>();
+      const ours = await timed(async (whatIf) => {
+        let step = "";
+        let from = 0;
+        const close = () => steps.set(step, (steps.get(step) ?? 0) + whatIf.calls - from);
+        const report = await adviseIndexes(queries, snapshot, whatIf, url, {
           budgetBytes: budget,
           maxIndexes: null,
           minImprovement: 0,
           windowScale: 0,
           priceStorage: false,
           minIndexGain: 0,
-        }),
-      );
+          onProgress: (message) => {
+            const next = STEPS.find(([prefix]) => message.startsWith(prefix))?.[1];
+            if (!next) return;
+            close();
+            [step, from] = [next, whatIf.calls];
+          },
+        });
+        close();
+        return report;
+      });
       const extend = await timed((whatIf) => extendSelection(queries, whatIf, budget, schemaOf));
       const existing = snapshot.indexes.filter((i) => i.isValid);
       // With no index on the tables, the rule against copying one changes nothing: the same run.
@@ -212,6 +233,13 @@ async function run(layout: string) {
           `${ours.seconds.toFixed(1)} s, ${extend.seconds.toFixed(1)} s`.padStart(22),
         ].join(" "),
       );
+      if (values.steps)
+        console.log(
+          `    dbopt's calls by step: ${[...steps]
+            .filter(([, n]) => n > 0)
+            .map(([name, n]) => `${name} ${n}`)
+            .join(", ")}`,
+        );
     }
   } finally {
     await db.close();
