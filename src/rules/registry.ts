@@ -5,6 +5,8 @@ import type { MysqlMigrationFacts } from "../facts/migration-mysql/mysql-migrati
 import { bufferCache } from "./architecture/buffer-cache.js";
 import { cacheResult } from "./architecture/cache-result.js";
 import type { CachingFacts } from "./architecture/caching-facts.js";
+import { distributionColumn } from "./architecture/distribution-column.js";
+import type { DistributionFacts } from "./architecture/distribution-facts.js";
 import { poolSize } from "./architecture/pool-size.js";
 import { poolerMode } from "./architecture/pooler-mode.js";
 import { readReplicas } from "./architecture/read-replicas.js";
@@ -254,6 +256,9 @@ export const ARCHITECTURE_RULES: readonly AnyRule<ScalingFacts>[] = byId([
 /** Caching advice (dbopt advise caching): results worth caching in the application, and the buffer cache. */
 export const CACHING_RULES: readonly AnyRule<CachingFacts>[] = byId([bufferCache, cacheResult]);
 
+/** Sharding advice for a distributed PostgreSQL (Citus; run by dbopt advise partitioning): the distribution column. */
+export const SHARDING_RULES: readonly AnyRule<DistributionFacts>[] = byId([distributionColumn]);
+
 /** Rules on a statement's figures over time (dbopt regressions, dbopt diff): one statement's two windows each. */
 export const HISTORY_RULES: readonly AnyRule<RegressionFacts>[] = byId([statementRegressed]);
 
@@ -300,5 +305,6 @@ export function allRules(): readonly AnyRule<unknown>[] {
     ...(HISTORY_RULES as AnyRule<unknown>[]),
     ...(ARCHITECTURE_RULES as AnyRule<unknown>[]),
     ...(CACHING_RULES as AnyRule<unknown>[]),
+    ...(SHARDING_RULES as AnyRule<unknown>[]),
   ]);
 }
