@@ -42,7 +42,7 @@ export const distributionColumn: Rule<DistributionFacts, Options> = {
   description:
     "From the workload's join graph and equality filters: the distribution column under which the most statement time routes to a single shard, the tables to colocate on it, the small dimensions to make reference tables, and the statements that would stay multi-shard with why.",
   maxSeverity: "info",
-  docsUrl: "https://wiki.postgresql.org/wiki/Sharding",
+  docsUrl: "https://www.postgresql.org/docs/current/ddl-partitioning.html",
   options: {
     minDistributedRows: {
       default: 1_000_000,
