@@ -460,12 +460,16 @@ export async function adviseIndexes(
     chosen = await greedy("density");
     // Under a budget, value per byte can fill the space with small indexes and leave out the one big index that
     // matters most (the knapsack trap); choosing by value alone avoids it, so both run and the better set wins.
+    // When the set holds the index worth most alone (or one starting with its keys), the trap did not close.
     if (options.budgetBytes !== null) {
-      progress("choosing again by value alone, to compare under the budget");
-      const byValue = await greedy("value");
-      if ((await netValueOf(byValue)) > (await netValueOf(chosen))) {
-        progress("the set chosen by value alone is worth more");
-        chosen = byValue;
+      const first = [...aloneGain].filter(([c]) => pool.includes(c)).sort((a, b) => b[1] - a[1])[0]?.[0];
+      if (first && !chosen.some((x) => x === first || startsWith(x, first))) {
+        progress("choosing again by value alone, to compare under the budget");
+        const byValue = await greedy("value");
+        if ((await netValueOf(byValue)) > (await netValueOf(chosen))) {
+          progress("the set chosen by value alone is worth more");
+          chosen = byValue;
+        }
       }
       progress("taking the largest index out, to fill the space again");
       chosen = await refillUnderBudget(chosen);
