@@ -40,6 +40,11 @@ export { SECTION_TITLES, sectionOf, withTimeShare } from "./findings/ranking.js"
 export { type AdviseCachingOptions, adviseCaching, type CachingReport } from "./pipeline/advise-caching.js";
 export { type AdviseDatabaseOptions, adviseDatabase } from "./pipeline/advise-database.js";
 export { adviseMysqlDatabase, type MysqlAdviseOptions } from "./pipeline/advise-mysql.js";
+export {
+  type AdvisePartitioningOptions,
+  advisePartitioning,
+  type PartitioningReport,
+} from "./pipeline/advise-partitioning.js";
 export { type AdviseScalingOptions, adviseScaling, type ScalingReport } from "./pipeline/advise-scaling.js";
 export { type AnalyzeOptions, analyzeDatabase } from "./pipeline/analyze-database.js";
 export { analyzeLogs, type LogOptions, type LogReport } from "./pipeline/analyze-logs.js";

@@ -7,6 +7,8 @@ import { cacheResult } from "./architecture/cache-result.js";
 import type { CachingFacts } from "./architecture/caching-facts.js";
 import { distributionColumn } from "./architecture/distribution-column.js";
 import type { DistributionFacts } from "./architecture/distribution-facts.js";
+import { partitionTable } from "./architecture/partition-table.js";
+import type { PartitioningFacts } from "./architecture/partitioning-facts.js";
 import { poolSize } from "./architecture/pool-size.js";
 import { poolerMode } from "./architecture/pooler-mode.js";
 import { readReplicas } from "./architecture/read-replicas.js";
@@ -259,6 +261,9 @@ export const CACHING_RULES: readonly AnyRule<CachingFacts>[] = byId([bufferCache
 /** Sharding advice for a distributed PostgreSQL (Citus; run by dbopt advise partitioning): the distribution column. */
 export const SHARDING_RULES: readonly AnyRule<DistributionFacts>[] = byId([distributionColumn]);
 
+/** Partitioning advice (dbopt advise partitioning): large tables, their key and layout. */
+export const PARTITIONING_RULES: readonly AnyRule<PartitioningFacts>[] = byId([partitionTable]);
+
 /** Rules on a statement's figures over time (dbopt regressions, dbopt diff): one statement's two windows each. */
 export const HISTORY_RULES: readonly AnyRule<RegressionFacts>[] = byId([statementRegressed]);
 
@@ -306,5 +311,6 @@ export function allRules(): readonly AnyRule<unknown>[] {
     ...(ARCHITECTURE_RULES as AnyRule<unknown>[]),
     ...(CACHING_RULES as AnyRule<unknown>[]),
     ...(SHARDING_RULES as AnyRule<unknown>[]),
+    ...(PARTITIONING_RULES as AnyRule<unknown>[]),
   ]);
 }

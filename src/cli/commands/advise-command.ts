@@ -10,6 +10,7 @@ import {
 import { connectionChecks, outputChecks, parseOptions } from "../option-schemas.js";
 import { emitReport, FORMATS, type OutputOptions } from "../output.js";
 import { registerAdviseCaching } from "./advise-caching-command.js";
+import { registerAdvisePartitioning } from "./advise-partitioning-command.js";
 import { registerAdviseScaling } from "./advise-scaling-command.js";
 
 interface AdviseFlags extends ConnectionFlags, OutputOptions {
@@ -39,7 +40,7 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
     )
     .argument(
       "[what]",
-      "what to advise on: indexes (the default); see also advise caching and advise scaling",
+      "what to advise on: indexes (the default); see also advise caching, advise partitioning and advise scaling",
       "indexes",
     )
     .option(
@@ -78,6 +79,7 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
   addConnectionOptions(command);
   addOutputOptions(command);
   registerAdviseCaching(command, setExitCode);
+  registerAdvisePartitioning(command, setExitCode);
   registerAdviseScaling(command, setExitCode);
   command.action(async (what: string, flags: AdviseFlags) => {
     const checked = await parseOptions("advise", { what, ...flags }, (k) => ({

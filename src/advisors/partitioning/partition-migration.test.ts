@@ -1,0 +1,71 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { PartitionTableFacts } from "../../rules/architecture/partitioning-facts.js";
+import { loadSqlParser, parseSql } from "../../util/sql-parser.js";
+import { partitionMigration, rangeBounds } from "./partition-migration.js";
+
+beforeAll(loadSqlParser);
+
+const table: PartitionTableFacts = {
+  schema: "app data",
+  table: 'Odd "Events"',
+  rows: 1000,
+  totalBytes: 1,
+  insertsPerDay: null,
+  keys: [],
+  uniqueKeys: [{ name: "odd_pkey", columns: ["id"], primary: true }],
+  span: { column: "at", from: "2026-01-10T05:00:00Z", to: "2026-03-20T00:00:00Z", days: 69 },
+  retention: null,
+  timeMs: 0,
+  timeShare: 0,
+};
+
+describe("partition migration", () => {
+  it("bounds whole months from the first row's to two past the last's", () => {
+    const b = rangeBounds(new Date("2026-01-10T05:00:00Z"), new Date("2026-03-20T00:00:00Z"), "month");
+    expect(b.map((d) => d.toISOString().slice(0, 10))).toEqual([
+      "2026-01-01",
+      "2026-02-01",
+      "2026-03-01",
+      "2026-04-01",
+      "2026-05-01",
+    ]);
+  });
+
+  it("quotes every name, widens the key, and parses back as the statements it lists", () => {
+    const m = partitionMigration(
+      table,
+      { strategy: "range", column: "at", type: "timestamptz", interval: "month", partitions: 4 },
+      [
+        {
+          name: "odd_kind",
+          definition: 'CREATE INDEX odd_kind ON "app data"."Odd ""Events""" USING btree (kind)',
+          isPrimary: false,
+          constraint: null,
+        },
+      ],
+      [{ column: "id", sequence: '"app data"."Odd ""Events""_id_seq"' }],
+    );
+    const all = m.steps.flatMap((s) => s.statements);
+    expect(parseSql(all.join("\n")).stmts).toHaveLength(all.length);
+    const text = all.join("\n");
+    expect(text).toContain('ALTER TABLE "app data"."Odd ""Events""_partitioned" ADD PRIMARY KEY (id, at);');
+    expect(text).toContain('CREATE INDEX ON "app data"."Odd ""Events""_partitioned" (kind);');
+    expect(text).toContain(
+      'ALTER SEQUENCE "app data"."Odd ""Events""_id_seq" OWNED BY "app data"."Odd ""Events""".id;',
+    );
+    expect(m.notes.join(" ")).toMatch(/odd_pkey \(id\) becomes \(id, at\)/);
+  });
+
+  it("hash partitions copy one remainder at a time", () => {
+    const m = partitionMigration(
+      { ...table, span: null },
+      { strategy: "hash", column: "account_id", type: "integer", partitions: 4 },
+      [],
+    );
+    const copies = m.steps.find((s) => s.title.startsWith("copy the rows"))?.statements ?? [];
+    expect(copies).toHaveLength(4);
+    expect(copies[3]).toMatch(
+      /satisfies_hash_partition\('"app data"\."Odd ""Events""_partitioned"'::regclass, 4, 3, account_id\)/,
+    );
+  });
+});

@@ -1,0 +1,81 @@
+import type { Command } from "commander";
+import {
+  addConnectionOptions,
+  addOutputOptions,
+  type ConnectionFlags,
+  openConnection,
+} from "../common-options.js";
+import { connectionChecks, outputChecks, parseOptions } from "../option-schemas.js";
+import type { OutputOptions } from "../output.js";
+
+interface PartitioningFlags extends ConnectionFlags, OutputOptions {
+  sandbox?: boolean;
+  retention?: string;
+  set?: string[];
+}
+
+/** `dbopt advise partitioning`: which tables to partition, on which key, the migration, measured on a sandbox. */
+export function registerAdvisePartitioning(advise: Command, setExitCode: (code: number) => void): void {
+  const command = advise
+    .command("partitioning")
+    .summary("large tables to partition, the key and layout, the migration, measured on a sandbox")
+    .description(
+      "Find the large tables whose heavy statements filter on a time column (range partitions by time, the interval sized to the data and the retention) or a tenant column (hash partitions). Says which keys must widen to include the partition key, turns retention DELETEs into dropping partitions, and prints the migration (partitioned table, partitions, indexes, the copy one partition at a time, the swap), checked by dbopt migrate lint. With --sandbox (the database is a copy) the layout is built, the table's statements are timed before and after with the partitions each read, and the copy is put back.",
+    )
+    .option("--sandbox", "the database is a copy: build each layout and measure it, then put the copy back")
+    .option("--retention <duration>", "how long rows are kept, when no DELETE statement says (e.g. 90d)")
+    .option(
+      "--set <rule.option=value...>",
+      "change a rule's threshold, e.g. architecture/partition-table.minRows=100000",
+    );
+  addConnectionOptions(command);
+  addOutputOptions(command);
+  command.action(async function (this: Command) {
+    const flags = this.opts() as PartitioningFlags;
+    const { FORMATS } = await import("../output.js");
+    const checked = await parseOptions("advise partitioning", { ...flags }, (k) => ({
+      retention: k.z
+        .string()
+        .regex(/^\d+\s*(d|days?|w|weeks?|m|months?|y|years?)$/i, {
+          message: "--retention takes days, weeks, months or years, like 90d",
+        })
+        .optional(),
+      set: k.ruleAssignments("--set").optional(),
+      ...connectionChecks(k),
+      ...outputChecks(k, FORMATS),
+    }));
+    const [{ advisePartitioning }, { overridesFrom }, output, { PARTITIONING_RULES }] = await Promise.all([
+      import("../../pipeline/advise-partitioning.js"),
+      import("../rule-overrides.js"),
+      import("../output.js"),
+      import("../../rules/registry.js"),
+    ]);
+    const report = await advisePartitioning(() => openConnection(flags), {
+      sandbox: Boolean(flags.sandbox),
+      ...(checked.retention ? { retentionDays: retentionDays(checked.retention) } : {}),
+      overrides: overridesFrom(flags.set, PARTITIONING_RULES),
+    });
+    const format = checked.format ?? "terminal";
+    const text =
+      format === "json"
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : format === "markdown" || format === "html"
+          ? (
+              await import("../../reporters/partitioning/partitioning-markdown.js")
+            ).renderPartitioningMarkdown(report)
+          : (
+              await import("../../reporters/partitioning/partitioning-terminal.js")
+            ).renderPartitioningTerminal(report, {
+              colour: output.wantColour(format, flags),
+            });
+    await output.writeOutput(text, checked.output);
+    setExitCode(output.findingsExitCode(report.findings, checked.failOn));
+  });
+}
+
+function retentionDays(text: string): number {
+  const m = /^(\d+)\s*([a-z])/i.exec(text) as RegExpExecArray;
+  const n = Number(m[1]);
+  const unit = (m[2] as string).toLowerCase();
+  return unit === "d" ? n : unit === "w" ? 7 * n : unit === "m" ? 30 * n : 365 * n;
+}

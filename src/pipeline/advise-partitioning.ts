@@ -1,0 +1,388 @@
+/**
+ * `dbopt advise partitioning`: which large tables to partition, on which key and with which layout, from the
+ * statements that read them; the migration, checked by dbopt's own migration linter; and with --sandbox (the
+ * database is a copy) the layout built for real and the table's statements timed before and after, with the
+ * partitions each one read. The sandbox is put back as it was.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { schemaResolver } from "../advisors/index/workload-query.js";
+import { drawParameters, inlineSet } from "../advisors/parameters/parameter-draws.js";
+import {
+  type PartitionMigration,
+  partitionMigration,
+  type SequenceColumn,
+} from "../advisors/partitioning/partition-migration.js";
+import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
+import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
+import type { Snapshot } from "../facts/snapshot.js";
+import { statsAgeSeconds } from "../facts/snapshot-accessors.js";
+import { queryShape } from "../facts/sql/query-shape.js";
+import type { Finding } from "../findings/finding.js";
+import { partitionKey, partitionLayout } from "../rules/architecture/partition-table.js";
+import type {
+  PartitioningFacts,
+  PartitionKeyUse,
+  PartitionTableFacts,
+} from "../rules/architecture/partitioning-facts.js";
+import { PARTITIONING_RULES } from "../rules/registry.js";
+import { type RuleOverrides, runRules } from "../rules/run-rules.js";
+import { loadSqlParser } from "../util/sql-parser.js";
+import { lintMigrations } from "./lint-migrations.js";
+
+export interface AdvisePartitioningOptions {
+  /** The database is a copy: build each layout, time the statements before and after, then put it back. */
+  sandbox?: boolean;
+  /** Retention in days when the statements do not say (a DELETE with a literal interval). */
+  retentionDays?: number;
+  overrides?: RuleOverrides;
+}
+
+export interface PartitionProof {
+  statement: string;
+  beforeMs: number;
+  afterMs: number;
+  /** Partitions the plan read after, of all partitions. */
+  partitionsRead: number;
+  partitions: number;
+}
+
+export interface PartitionAdvice {
+  table: string;
+  finding: Finding;
+  migration: PartitionMigration;
+  /** migrate lint's findings on the migration, by severity. */
+  lint: { errors: number; warnings: number; findings: Finding[] };
+  proof: PartitionProof[] | null;
+}
+
+export interface PartitioningReport {
+  kind: "partitioning";
+  generatedAt: string;
+  server: { version: string; database: string };
+  findings: Finding[];
+  advice: PartitionAdvice[];
+  notes: string[];
+}
+
+const TIME_TYPE = /^(timestamp|date)/;
+const TENANT_NAME =
+  /(^|_)(tenant|account|org|organization|organisation|customer|company|shop|store|workspace|team|client)(_id)?$/;
+
+export async function advisePartitioning(
+  db: PostgresConnector | (() => Promise<PostgresConnector>),
+  options: AdvisePartitioningOptions = {},
+): Promise<PartitioningReport> {
+  await loadSqlParser();
+  if (typeof db !== "function") return adviseOn(db, options);
+  const opened = await db();
+  try {
+    return await adviseOn(opened, options);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function adviseOn(
+  db: PostgresConnector,
+  options: AdvisePartitioningOptions,
+): Promise<PartitioningReport> {
+  const snapshot = await collectSnapshot(db);
+  const notes: string[] = [];
+  if (snapshot.workload.source === "none")
+    notes.push(
+      `No statements: ${snapshot.workload.problem ?? "pg_stat_statements cannot be read"}; keys are chosen from statements.`,
+    );
+  const facts = partitioningFacts(snapshot, options.retentionDays ?? null);
+  const findings = runRules(PARTITIONING_RULES, facts, options.overrides);
+  const advice: PartitionAdvice[] = [];
+  for (const f of findings.filter((x) => x.ruleId === "architecture/partition-table")) {
+    const t = facts.tables.find((x) => `${x.schema}.${x.table}` === f.objects?.[0]);
+    const key = t ? partitionKey(t) : null;
+    if (!t || !key) continue;
+    const layout = partitionLayout(
+      t,
+      key,
+      options.overrides?.["architecture/partition-table"]?.hashPartitions ?? 16,
+    );
+    const indexes = snapshot.indexes
+      .filter((i) => i.tableSchema === t.schema && i.table === t.table && i.isValid)
+      .map((i) => ({
+        name: i.name,
+        definition: i.definition,
+        isPrimary: i.isPrimary,
+        constraint: i.constraint,
+      }));
+    const columns = snapshot.tables.find((x) => x.schema === t.schema && x.name === t.table)?.columns ?? [];
+    const sequences = columns.flatMap((c): SequenceColumn[] => {
+      const serial = /^nextval\('(.+)'::regclass\)$/.exec(c.default ?? "");
+      if (serial) return [{ column: c.name, sequence: (serial[1] as string).replace(/''/g, "'") }];
+      return c.identity ? [{ column: c.name, sequence: null }] : [];
+    });
+    const migration = partitionMigration(t, layout, indexes, sequences);
+    const lint = await lintMigration(db, migration, snapshot);
+    const proof = options.sandbox ? await proveOnSandbox(db, t, key, migration, snapshot) : null;
+    advice.push({ table: `${t.schema}.${t.table}`, finding: f, migration, lint, proof });
+  }
+  if (!options.sandbox && advice.length > 0)
+    notes.push(
+      "Not measured: give --sandbox on a copy of the database to build each layout and time its statements.",
+    );
+  return {
+    kind: "partitioning",
+    generatedAt: new Date().toISOString(),
+    server: { version: snapshot.server.version, database: snapshot.server.database },
+    findings,
+    advice,
+    notes,
+  };
+}
+
+/** The large tables, the columns their statements filter on, and the retention deletes, from a snapshot. */
+export function partitioningFacts(snapshot: Snapshot, retentionDays: number | null): PartitioningFacts {
+  const total = Math.max(1, snapshot.workload.totalMs);
+  const age = statsAgeSeconds(snapshot);
+  const tables: PartitionTableFacts[] = [];
+  const resolver = schemaResolver(snapshot);
+  const uses = new Map<string, Map<string, PartitionKeyUse>>();
+  const tableTime = new Map<string, number>();
+  const retention = new Map<string, PartitionTableFacts["retention"]>();
+  for (const s of snapshot.workload.statements) {
+    const shape = queryShape(s.query, resolver);
+    if (!shape) continue;
+    const seen = new Set<string>();
+    for (const block of shape.blocks)
+      for (const p of block.predicates) {
+        const table = snapshot.tables.find(
+          (t) => t.name === p.table.name && (p.table.schema === null || t.schema === p.table.schema),
+        );
+        const column = table?.columns.find((c) => c.name === p.column);
+        if (!table || !column || p.isExpression) continue;
+        const name = `${table.schema}.${table.name}`;
+        const kind =
+          TIME_TYPE.test(column.type) && p.kind === "range"
+            ? "time"
+            : p.kind === "eq" && isTenant(snapshot, table, column.name)
+              ? "tenant"
+              : null;
+        if (!kind || seen.has(`${name}.${column.name}`)) continue;
+        seen.add(`${name}.${column.name}`);
+        const byColumn = uses.get(name) ?? new Map<string, PartitionKeyUse>();
+        const use = byColumn.get(column.name) ?? {
+          column: column.name,
+          type: column.type,
+          kind,
+          statements: 0,
+          calls: 0,
+          timeMs: 0,
+          distinct: distinctOf(snapshot, table, column.name),
+        };
+        use.statements++;
+        use.calls += s.calls;
+        use.timeMs += s.totalMs;
+        byColumn.set(column.name, use);
+        uses.set(name, byColumn);
+        if (shape.kind === "delete" && kind === "time" && /</.test(p.operator))
+          retention.set(name, {
+            query: s.query,
+            calls: s.calls,
+            timeMs: s.totalMs,
+            days: retentionDays ?? daysIn(s.query),
+          });
+      }
+    for (const name of new Set([...seen].map((x) => x.slice(0, x.lastIndexOf(".")))))
+      tableTime.set(name, (tableTime.get(name) ?? 0) + s.totalMs);
+  }
+  for (const t of snapshot.tables.filter((x) => x.kind === "table" && !x.parent)) {
+    const name = `${t.schema}.${t.name}`;
+    const keys = [...(uses.get(name)?.values() ?? [])];
+    const time = keys.find((k) => k.kind === "time");
+    const stats = time
+      ? snapshot.columnStats.find(
+          (c) => c.schema === t.schema && c.table === t.name && c.column === time.column,
+        )
+      : undefined;
+    const bounds = stats?.histogramBounds ?? null;
+    const from = bounds?.[0] ? Date.parse(bounds[0]) : Number.NaN;
+    const to = bounds?.at(-1) ? Date.parse(bounds.at(-1) as string) : Number.NaN;
+    tables.push({
+      schema: t.schema,
+      table: t.name,
+      rows: Math.max(0, t.rowsEstimate),
+      totalBytes: t.totalBytes,
+      // The time column's span says how fast rows arrive; the insert counter only since its last reset.
+      insertsPerDay:
+        time && Number.isFinite(from) && Number.isFinite(to) && to > from
+          ? t.rowsEstimate / ((to - from) / 86_400_000)
+          : t.stats && age
+            ? (t.stats.nTupIns / age) * 86_400
+            : null,
+      keys,
+      uniqueKeys: snapshot.constraints
+        .filter(
+          (c) => c.schema === t.schema && c.table === t.name && (c.type === "primary" || c.type === "unique"),
+        )
+        .map((c) => ({ name: c.name, columns: c.columns, primary: c.type === "primary" })),
+      span:
+        time && Number.isFinite(from) && Number.isFinite(to)
+          ? {
+              column: time.column,
+              from: new Date(from).toISOString(),
+              to: new Date(to).toISOString(),
+              days: Math.max(1, (to - from) / 86_400_000),
+            }
+          : null,
+      retention: retention.get(name) ?? null,
+      timeMs: tableTime.get(name) ?? 0,
+      timeShare: (tableTime.get(name) ?? 0) / total,
+    });
+  }
+  return {
+    tables,
+    partitioned: snapshot.tables.filter((t) => t.kind === "partitioned").map((t) => `${t.schema}.${t.name}`),
+  };
+}
+
+/** A tenant column: named like one, or an equality filter on a column with few distinct values against the rows. */
+function isTenant(snapshot: Snapshot, table: Snapshot["tables"][number], column: string): boolean {
+  const unique = snapshot.indexes.some(
+    (i) =>
+      i.tableSchema === table.schema &&
+      i.table === table.name &&
+      i.isUnique &&
+      i.columns.length === 1 &&
+      i.columns[0] === column,
+  );
+  if (unique) return false;
+  const distinct = distinctOf(snapshot, table, column);
+  return TENANT_NAME.test(column) && (distinct === null || distinct >= 2);
+}
+
+function distinctOf(snapshot: Snapshot, table: Snapshot["tables"][number], column: string): number | null {
+  const s = snapshot.columnStats.find(
+    (c) => c.schema === table.schema && c.table === table.name && c.column === column,
+  );
+  if (!s) return null;
+  return Math.round(s.nDistinct < 0 ? -s.nDistinct * table.rowsEstimate : s.nDistinct);
+}
+
+/** "interval '90 days'" (or weeks, months, years) in a retention DELETE; null when the interval is a $n. */
+function daysIn(query: string): number | null {
+  const m = /interval\s+'(\d+)\s*(day|week|month|year)s?'/i.exec(query);
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = (m[2] as string).toLowerCase();
+  return unit === "day" ? n : unit === "week" ? 7 * n : unit === "month" ? 30 * n : 365 * n;
+}
+
+/** migrate lint on the migration, against the database's own schema and sizes. */
+async function lintMigration(db: PostgresConnector, migration: PartitionMigration, snapshot: Snapshot) {
+  const dir = mkdtempSync(join(tmpdir(), "dbopt-partition-"));
+  try {
+    const file = join(dir, "partition.sql");
+    writeFileSync(file, `${migration.steps.flatMap((s) => s.statements).join("\n")}\n`);
+    const version = Math.floor(snapshot.server.versionNum / 10_000);
+    const report = await lintMigrations([file], { pgVersion: Math.min(18, Math.max(13, version)) }, db);
+    return {
+      errors: report.findings.filter((f) => f.severity === "error").length,
+      warnings: report.findings.filter((f) => f.severity === "warning").length,
+      findings: report.findings,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * On the sandbox: time the table's statements that filter on the key, run the migration, time them again (same
+ * text: the partitioned table now has the old name) and count the partitions each plan reads; then swap back and
+ * drop what was built.
+ */
+async function proveOnSandbox(
+  db: PostgresConnector,
+  t: PartitionTableFacts,
+  key: PartitionKeyUse,
+  migration: PartitionMigration,
+  snapshot: Snapshot,
+): Promise<PartitionProof[]> {
+  const statements = snapshot.workload.statements
+    .filter(
+      (s) =>
+        /^\s*(select|with)\b/i.test(s.query) && s.query.includes(t.table) && s.query.includes(key.column),
+    )
+    .slice(0, 5);
+  const runs: Array<{ sql: string; before: number }> = [];
+  await db.allowWrites();
+  for (const s of statements) {
+    const draws = await drawParameters(db, s.query, { sets: 1, seed: 11 });
+    const set = draws.sets[0];
+    if (draws.parameters > 0 && !set) continue;
+    const sql = set ? String(inlineSet(s.query, set)) : s.query;
+    runs.push({ sql, before: await medianMs(db, sql) });
+  }
+  const { qname } = await import("../util/sql-text.js");
+  const parent = String(qname(t.schema, t.table));
+  try {
+    for (const step of migration.steps) for (const statement of step.statements) await db.query(statement);
+    const proofs: PartitionProof[] = [];
+    const [{ n }] = (await db.query<{ n: number }>(
+      "select count(*)::int as n from pg_inherits where inhparent = $1::regclass",
+      [parent],
+    )) as [{ n: number }];
+    for (const r of runs) {
+      const after = await medianMs(db, r.sql);
+      const plan = await db.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${r.sql}`);
+      const text = JSON.stringify(plan[0]?.["QUERY PLAN"]);
+      const read = new Set([...text.matchAll(/"Relation Name":"([^"]+)"/g)].map((m) => m[1])).size;
+      proofs.push({
+        statement: r.sql,
+        beforeMs: r.before,
+        afterMs: after,
+        partitionsRead: read,
+        partitions: n,
+      });
+    }
+    return proofs;
+  } finally {
+    await putBack(db, t, migration);
+  }
+}
+
+/** Undo the migration on the sandbox: the old table back under its name, the partitioned one dropped. */
+async function putBack(
+  db: PostgresConnector,
+  t: PartitionTableFacts,
+  migration: PartitionMigration,
+): Promise<void> {
+  const { ident, qname, sql, sqlFrom } = await import("../util/sql-text.js");
+  await db.query("ROLLBACK").catch(() => {});
+  const exists = async (name: string) =>
+    (
+      await db.query<{ ok: boolean }>("select to_regclass($1) is not null as ok", [
+        String(qname(t.schema, name)),
+      ])
+    )[0]?.ok ?? false;
+  if (await exists(migration.oldName)) {
+    // The swap handed the serial sequences to the partitioned table: give them back before dropping it.
+    for (const s of migration.sequences.filter((x) => x.sequence !== null))
+      await db.query(
+        sql`ALTER SEQUENCE ${sqlFrom("server", s.sequence as string)} OWNED BY ${qname(t.schema, migration.oldName)}.${ident(s.column)}`,
+      );
+    await db.query(sql`DROP TABLE IF EXISTS ${qname(t.schema, t.table)}`);
+    await db.query(sql`ALTER TABLE ${qname(t.schema, migration.oldName)} RENAME TO ${ident(t.table)}`);
+  }
+  await db.query(sql`DROP TABLE IF EXISTS ${qname(t.schema, migration.newName)}`);
+}
+
+async function medianMs(db: PostgresConnector, sql: string): Promise<number> {
+  const times: number[] = [];
+  await db.query(sql);
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    await db.query(sql);
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[2] as number;
+}

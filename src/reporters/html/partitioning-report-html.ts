@@ -1,0 +1,27 @@
+/** `dbopt advise partitioning` as an HTML page: the findings, then each table's measurements and migration. */
+import type { PartitioningReport } from "../../pipeline/advise-partitioning.js";
+import { serverName } from "../../util/format.js";
+import { partitionAdviceLines } from "../partitioning/partitioning-lines.js";
+import { findingsHtml } from "./findings-html.js";
+import { html } from "./html-text.js";
+import { htmlPage } from "./page-shell.js";
+
+export function renderPartitioningHtml(report: PartitioningReport, now?: Date): string {
+  const tables = report.advice.map((a) => {
+    const { proof, lint, migration } = partitionAdviceLines(a);
+    return html`<h2>${a.table}</h2>${proof.length ? html`<ul>${proof.map((l) => html`<li>${l}</li>`)}</ul>` : html``}<p>${lint}</p><pre><code>${migration.join("\n")}</code></pre>`;
+  });
+  return htmlPage({
+    title: "dbopt advise partitioning",
+    subject: report.server.database,
+    server: serverName(report.server.version),
+    capturedAt: report.generatedAt,
+    summary: [
+      ["Tables to partition", String(report.advice.length)],
+      ["Measured on a sandbox", report.advice.some((a) => a.proof) ? "yes" : "no"],
+    ],
+    notes: report.notes,
+    body: html`${findingsHtml(report.findings)}${tables}`,
+    ...(now ? { now } : {}),
+  });
+}

@@ -1,0 +1,25 @@
+import type { PartitioningReport } from "../../pipeline/advise-partitioning.js";
+import { serverName } from "../../util/format.js";
+import { createPalette } from "../palette.js";
+import { renderFindings } from "../terminal/findings-list.js";
+import { partitionAdviceLines } from "./partitioning-lines.js";
+
+export function renderPartitioningTerminal(report: PartitioningReport, options: { colour: boolean }): string {
+  const p = createPalette(options.colour);
+  const lines = [
+    p.bold(`Partitioning advice for ${report.server.database}`) +
+      p.dim(`  ${serverName(report.server.version)}`),
+    "",
+    ...renderFindings(report.findings, p),
+  ];
+  for (const a of report.advice) {
+    const { proof, lint, migration } = partitionAdviceLines(a);
+    lines.push("", p.bold(`${a.table}`));
+    if (proof.length) lines.push(p.bold("  Measured on the sandbox"), ...proof.map((l) => `    ${l}`));
+    lines.push(`  ${a.lint.errors ? p.red(lint) : p.green(lint)}`);
+    for (const n of a.migration.notes) lines.push(`  ${p.dim(n)}`);
+    lines.push(p.bold("  Migration"), ...migration.map((l) => `    ${p.green(l)}`));
+  }
+  if (report.notes.length) lines.push("", p.bold("Notes"), ...report.notes.map((n) => `  ${n}`));
+  return `${lines.join("\n")}\n`;
+}
