@@ -25,6 +25,31 @@ async function read(
 }
 
 describe("readLog", () => {
+  it("reads a message up to a line terminator the way the prefix's full expression does", async () => {
+    const line = (pid: number, sql: string) =>
+      `2026-11-26 10:00:0${pid} UTC [${pid}]: [1-1] user=u,db=d,app=a,client=c LOG:  duration: 1.0 ms  statement: ${sql}`;
+    // U+2028 and a lone \r end a line for `.` and `$`: the full expression skips such a line; lines beside it read.
+    const text = [
+      line(1, "select 1"),
+      line(2, "select 2\u2028"),
+      line(3, "select 3\r -- x"),
+      line(4, "select 4"),
+    ].join("\n");
+    const prefix = "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ";
+    for (const chunk of [16, 4096]) {
+      const { stats, records } = await read(
+        `${[...Array(200)].map(() => line(5, "select 5")).join("\n")}\n${text}\n`,
+        { prefix },
+        chunk,
+      );
+      expect(stats.skipped).toBe(2);
+      expect(records.filter((r) => r.pid !== "5").map((r) => r.message)).toEqual([
+        "duration: 1.0 ms  statement: select 1",
+        "duration: 1.0 ms  statement: select 4",
+      ]);
+    }
+  });
+
   it("detects Debian's prefix and pgBadger's", async () => {
     expect((await read(PG15)).stats.prefix).toBe("%m [%p] %q%u@%d ");
     expect((await read(PG18)).stats.prefix).toBe("%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ");

@@ -47,6 +47,7 @@ export interface ReadStats {
   herokuMetrics?: HerokuMetricsSummary | null;
 }
 
+const LINE_TERMINATORS = /[\r\u2028\u2029]/;
 export const CSV_START = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z+\-0-9:]+)?,/;
 /** Format and prefix are read off this many first lines, whoever reads the file (this thread or workers). */
 export const DETECT_LINES = 200;
@@ -184,6 +185,9 @@ export async function readLog(
       buffered.length = 0;
       continue;
     }
+    // Checked once for the chunk instead of once per line (stderr read directly; other formats rewrite lines).
+    const direct = stderr as unknown as StderrLogReader | null;
+    if (direct && (reader as unknown) === direct) direct.plain = !LINE_TERMINATORS.test(text);
     for (const l of lines) (reader as unknown as { line(t: string): void }).line(l);
   }
   if (rest.endsWith("\r")) rest = rest.slice(0, -1);

@@ -17,6 +17,8 @@ export class StderrLogReader {
   unmatched = 0;
   firstUnmatched: string | null = null;
   matched = 0;
+  /** The lines given now hold no line terminator (\r, U+2028, U+2029): the caller checked their chunk. */
+  plain = false;
   private readonly open = new Map<string, LogRecord>();
   /** The open records at the last check for stale ones (see flushStale). */
   private readonly wasOpen = new Map<string, LogRecord>();
@@ -48,7 +50,7 @@ export class StderrLogReader {
     // full expression decide (see compilePrefix). A line the head does not match, the full one does not either.
     let m = this.head.exec(text);
     let message = "";
-    if (m && hasTerminator(text, m[0].length)) {
+    if (m && !this.plain && hasTerminator(text, m[0].length)) {
       m = this.re.exec(text);
       message = m?.[this.field.message] ?? "";
     } else if (m) message = text.slice(m[0].length);
