@@ -32,9 +32,12 @@ create table audit_log (id bigserial primary key, at timestamptz not null defaul
 insert into countries select g, 'c' || g from generate_series(1, 50) g;
 insert into tenants select g, 't' || g from generate_series(1, 100) g;
 insert into customers select g % 100 + 1, g, g % 50 + 1, 'n' || g from generate_series(1, 20000) g;
-insert into orders select g % 100 + 1, g, g % 20000 + 1, g % 997 from generate_series(1, 60000) g;
-insert into "Order Items" select g % 100 + 1, g, l, l from generate_series(1, 60000) g, generate_series(1, 2) l;
+insert into orders select (g % 20000 + 1) % 100 + 1, g, g % 20000 + 1, g % 997 from generate_series(1, 60000) g;
+insert into "Order Items" select (g % 20000 + 1) % 100 + 1, g, l, l from generate_series(1, 60000) g, generate_series(1, 2) l;
 insert into audit_log (payload) select 'x' from generate_series(1, 120000);
+alter table orders add foreign key (tenant_id, customer_id) references customers;
+alter table "Order Items" add foreign key (tenant_id, order_id) references orders;
+alter table customers add foreign key (country_id) references countries;
 analyze;`;
 
 describe.each(server("pg15"))("architecture/distribution-column on pg_stat_statements ($name)", (srv) => {
@@ -109,9 +112,15 @@ describe.each(server("pg15"))("architecture/distribution-column on pg_stat_state
 
   it("writes the Citus calls, quoted, which parse back", () => {
     const text = String(finding?.fix?.sql);
-    expect(text).toContain(`SELECT create_distributed_table('"Order Items"', 'tenant_id');`);
-    expect(text).toContain("SELECT create_reference_table('countries');");
-    expect(text).toContain("colocate_with => '\"Order Items\"'");
+    // Referenced tables first: customers ← orders ← "Order Items" (foreign keys).
+    expect(text.split("\n")).toEqual([
+      "SELECT create_reference_table('countries');",
+      "SELECT create_reference_table('tenants');",
+      "SELECT create_distributed_table('customers', 'tenant_id');",
+      "SELECT create_distributed_table('orders', 'tenant_id', colocate_with => 'customers');",
+      `SELECT create_distributed_table('"Order Items"', 'tenant_id', colocate_with => 'customers');`,
+    ]);
+    expect(finding?.evidence.refusedForeignKeys).toBe(0);
     expect(tryParseSql(text)?.stmts).toHaveLength(5);
     expect(text).not.toContain("audit_log");
   });

@@ -12,6 +12,8 @@ export interface TableSpec {
   columns: string[];
   /** Primary key columns. */
   primaryKey?: string[];
+  /** Foreign keys: the columns and the table (as named in the spec, same schema) they point at. */
+  foreignKeys?: Array<{ columns: string[]; references: string }>;
 }
 
 /** A snapshot holding only these tables and these statements (query, calls, total ms). */
@@ -52,8 +54,20 @@ export function distributionSnapshot(
     })),
     indexes: [],
     columnStats: [],
-    constraints: entries.flatMap(({ name, t }) =>
-      t.primaryKey
+    constraints: entries.flatMap(({ name, t }) => [
+      ...(t.foreignKeys ?? []).map((k, i) => ({
+        schema: t.schema ?? "public",
+        table: name,
+        name: `${name}_fk${i + 1}`,
+        type: "foreign" as const,
+        definition: `FOREIGN KEY (${k.columns.join(", ")})`,
+        columns: k.columns,
+        validated: true,
+        refSchema: tables[k.references]?.schema ?? "public",
+        refTable: k.references,
+        refColumns: [],
+      })),
+      ...(t.primaryKey
         ? [
             {
               schema: t.schema ?? "public",
@@ -68,8 +82,8 @@ export function distributionSnapshot(
               refColumns: [],
             },
           ]
-        : [],
-    ),
+        : []),
+    ]),
     workload: {
       source: "pg_stat_statements",
       problem: null,

@@ -32,6 +32,13 @@ export function distributionFacts(snapshot: Snapshot): DistributionFacts {
           (c) => c.schema === t.schema && c.table === t.name && (c.type === "primary" || c.type === "unique"),
         )
         .map((c) => ({ name: c.name, columns: c.columns })),
+      foreignKeys: snapshot.constraints
+        .filter((c) => c.schema === t.schema && c.table === t.name && c.type === "foreign" && c.refTable)
+        .map((c) => ({
+          name: c.name,
+          references: `${c.refSchema ?? t.schema}.${c.refTable}`,
+          columns: c.columns,
+        })),
     }));
   const resolver = schemaResolver(snapshot);
   const statements: DistributionStatement[] = [];

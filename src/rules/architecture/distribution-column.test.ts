@@ -112,6 +112,39 @@ describe("architecture/distribution-column", () => {
     expect(f?.evidence.singleShardCallShare).toBeCloseTo(300 / 401, 3);
   });
 
+  it("distributes the tables foreign keys point at first, and names the foreign keys Citus refuses", () => {
+    const tables: Record<string, TableSpec> = {
+      ...SAAS,
+      customers: {
+        ...(SAAS.customers as TableSpec),
+        foreignKeys: [{ columns: ["country_id"], references: "countries" }],
+      },
+      orders: {
+        ...(SAAS.orders as TableSpec),
+        foreignKeys: [{ columns: ["tenant_id", "customer_id"], references: "customers" }],
+      },
+      order_items: {
+        ...(SAAS.order_items as TableSpec),
+        foreignKeys: [{ columns: ["order_id"], references: "orders" }],
+      },
+      countries: {
+        ...(SAAS.countries as TableSpec),
+        foreignKeys: [{ columns: ["id"], references: "audit_log" }],
+      },
+    };
+    const [f] = run(tables, SAAS_WORKLOAD);
+    expect(String(f?.fix?.sql).split("\n").slice(2)).toEqual([
+      "SELECT create_distributed_table('customers', 'tenant_id');",
+      "SELECT create_distributed_table('orders', 'tenant_id', colocate_with => 'customers');",
+      "SELECT create_distributed_table('order_items', 'tenant_id', colocate_with => 'customers');",
+      "SELECT create_distributed_table('products', 'tenant_id', colocate_with => 'customers');",
+    ]);
+    expect(f?.evidence.refusedForeignKeys).toBe(2);
+    expect(f?.detail).toMatch(/public\.order_items order_items_fk1 \(order_id\) → public\.orders/);
+    expect(f?.detail).toMatch(/public\.countries countries_fk1 \(id\) → public\.audit_log/);
+    expect(f?.detail).not.toMatch(/orders_fk1/);
+  });
+
   it("a table written often is not a reference table", () => {
     const [f] = run(SAAS, [
       ["select * from orders o join countries k on k.id = o.customer_id where o.tenant_id = $1", 100, 1000],

@@ -147,9 +147,11 @@ export function evaluate(
       if (s.written !== null && s.refs[s.written] === t) c.writes += s.calls;
       calls.set(t, c);
     }
-  const distributed = facts.tables
-    .filter((t) => candidate.columns.has(t.name))
-    .sort((a, b) => b.rows - a.rows || a.name.localeCompare(b.name));
+  const distributed = referencedFirst(
+    facts.tables
+      .filter((t) => candidate.columns.has(t.name))
+      .sort((a, b) => b.rows - a.rows || a.name.localeCompare(b.name)),
+  );
   const reference = facts.tables
     .filter((t) => {
       const c = calls.get(t.name);
@@ -177,6 +179,44 @@ export function evaluate(
     singleTimeShare: share((s) => s.totalMs),
     singleCallShare: share((s) => s.calls),
   };
+}
+
+/** Largest first, except that a table comes after the tables its foreign keys point at (Citus distributes those
+ *  first); a cycle keeps the size order. */
+function referencedFirst(tables: DistributionTable[]): DistributionTable[] {
+  const names = new Set(tables.map((t) => t.name));
+  const out: DistributionTable[] = [];
+  const left = [...tables];
+  while (left.length > 0) {
+    const ready = left.findIndex((t) =>
+      t.foreignKeys.every(
+        (k) =>
+          k.references === t.name || !names.has(k.references) || out.some((o) => o.name === k.references),
+      ),
+    );
+    out.push(...left.splice(Math.max(0, ready), 1));
+  }
+  return out;
+}
+
+/** Foreign keys Citus refuses under this layout: between distributed tables without the distribution column on
+ *  both sides, or from a distributed or reference table to a table that is neither, or from a reference table to a
+ *  distributed one. */
+function refusedForeignKeys(
+  result: Pick<CandidateResult, "candidate" | "distributed" | "reference">,
+): string[] {
+  const distributed = new Set(result.distributed.map((t) => t.name));
+  const reference = new Set(result.reference.map((t) => t.name));
+  return [...result.distributed, ...result.reference].flatMap((t) =>
+    t.foreignKeys
+      .filter((k) => {
+        if (reference.has(t.name)) return !reference.has(k.references);
+        if (distributed.has(k.references))
+          return !k.columns.includes(result.candidate.columns.get(t.name) as string);
+        return !reference.has(k.references);
+      })
+      .map((k) => `${t.name} ${k.name} (${k.columns.join(", ")}) → ${k.references}`),
+  );
 }
 
 /** Whether every distributed table the statement reads is pinned to one value of the distribution column. */
@@ -236,7 +276,7 @@ function labelOf(c: DistributionCandidate): string {
 }
 
 /** The Citus calls: reference tables first (a distributed table's foreign keys may point at them), then the
- *  distributed tables, each colocated with the largest. Citus looks the column up by its exact name (no case
+ *  distributed tables (referenced ones first), each colocated with the first. Citus looks the column up by its exact name (no case
  *  folding), so it is given as a plain string constant. */
 export function citusSql(result: Pick<CandidateResult, "candidate" | "distributed" | "reference">): SqlText {
   const [anchor, ...rest] = result.distributed;
@@ -267,6 +307,7 @@ function findingOf(
       .filter((k) => !k.columns.includes(best.candidate.columns.get(t.name) as string))
       .map((k) => `${t.name} ${k.name} (${k.columns.join(", ")})`),
   );
+  const refusedKeys = refusedForeignKeys(best);
   const detail = [
     `Distributing on ${label} routes ${formatPercent(best.singleTimeShare)} of the statement time and ${formatPercent(best.singleCallShare)} of the calls to a single shard.`,
     `Distributed and colocated: ${best.distributed.map((t) => `${t.name} (${best.candidate.columns.get(t.name)}, ${formatCount(t.rows)} rows)`).join(", ")}.`,
@@ -284,6 +325,9 @@ function findingOf(
       : "",
     missingKey.length > 0
       ? `Citus needs the distribution column in every primary key and unique constraint; these lack it: ${missingKey.join("; ")}.`
+      : "",
+    refusedKeys.length > 0
+      ? `Foreign keys Citus refuses under this layout (between distributed tables they must include the distribution column; a reference table may only point at reference tables): ${refusedKeys.join("; ")}.`
       : "",
     others.length > 0
       ? `Other candidates: ${others
@@ -308,12 +352,13 @@ function findingOf(
       multiShardStatements: multi.length,
       multiShardMs: round3(ms(multi)),
       uniqueKeysWithoutColumn: missingKey.length,
+      refusedForeignKeys: refusedKeys.length,
       runnerUp: runnerUp ? labelOf(runnerUp.candidate) : null,
       runnerUpTimeShare: runnerUp ? round3(runnerUp.singleTimeShare) : null,
     },
     fix: {
       sql: citusSql(best),
-      note: `On a Citus cluster (analysis only: dbopt has not run it). Add ${label} to the primary keys and unique constraints that lack it first, and make the statements listed as multi-shard filter on it where the application knows the value.`,
+      note: `On a Citus cluster (analysis only: dbopt has not run it). Reference tables first, then each distributed table after the tables its foreign keys point at. Add ${label} to the primary keys, unique constraints and foreign keys that lack it first, and make the statements listed as multi-shard filter on it where the application knows the value.`,
     },
     docsUrl: rule.docsUrl,
     impact: ms(best.routing) - ms(multi),

@@ -35,6 +35,8 @@ export interface DistributionTable {
   columns: string[];
   /** Primary key and unique constraints: Citus needs the distribution column in each. */
   uniqueKeys: Array<{ name: string; columns: string[] }>;
+  /** Foreign keys: the table (schema.table) each points at, and its columns on this table. */
+  foreignKeys: Array<{ name: string; references: string; columns: string[] }>;
 }
 
 export interface DistributionFacts {
