@@ -1,6 +1,7 @@
 /** The rule catalogue as text: a table for people, Markdown for the README. */
 
 import { allRules, MYSQL_MIGRATION_RULES, MYSQL_RULES } from "../rules/registry.js";
+import { REWRITE_RULES } from "../rules/rewrite/registry.js";
 import type { RuleOption } from "../rules/rule.js";
 
 function optionsText(options: Record<string, RuleOption>): string {
@@ -9,9 +10,15 @@ function optionsText(options: Record<string, RuleOption>): string {
     .join(", ");
 }
 
-/** PostgreSQL's rules and the MySQL/MariaDB ones (`mysql/...`, run by `dbopt check` on a mysql:// target), by id. */
+/**
+ * PostgreSQL's rules, the MySQL/MariaDB ones (`mysql/...`, run by `dbopt check` on a mysql:// target) and the query
+ * rewrite rules (`rewrite/...`, run by `dbopt rewrite`; they have no thresholds), by id.
+ */
 function listedRules() {
-  return [...allRules(), ...MYSQL_RULES, ...MYSQL_MIGRATION_RULES].sort((a, b) => a.id.localeCompare(b.id));
+  const rewrites = REWRITE_RULES.map((r) => ({ ...r, options: {} as Record<string, RuleOption> }));
+  return [...allRules(), ...MYSQL_RULES, ...MYSQL_MIGRATION_RULES, ...rewrites].sort((a, b) =>
+    a.id.localeCompare(b.id),
+  );
 }
 
 export function rulesText(): string {
