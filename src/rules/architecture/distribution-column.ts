@@ -96,10 +96,12 @@ export function candidatesOf(facts: DistributionFacts): DistributionCandidate[] 
       if (ra !== rb) parent.set(ra, rb);
     }
   }
-  // Tables holding a used column under the same name share its values (tenant_id everywhere), unless it is a
-  // table's own key on its own (each table's id numbers its own rows).
+  // Tables holding a used column under the same name share its values (tenant_id everywhere), unless it numbers
+  // the table's own rows: a key on its own, or a key's column after the first (id in primary key (tenant_id, id)).
   const ownKey = (t: DistributionTable | undefined, column: string) =>
-    t?.uniqueKeys.some((k) => k.columns.length === 1 && k.columns[0] === column) ?? true;
+    t?.uniqueKeys.some(
+      (k) => (k.columns.length === 1 && k.columns[0] === column) || k.columns.indexOf(column) > 0,
+    ) ?? true;
   const read = facts.tables.filter((t) => facts.statements.some((s) => s.refs.includes(t.name)));
   for (const k of [...parent.keys()]) {
     const [table, column] = k.split("\u0000") as [string, string];
