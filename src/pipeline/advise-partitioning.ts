@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { schemaResolver } from "../advisors/index/workload-query.js";
 import { drawParameters, inlineSet } from "../advisors/parameters/parameter-draws.js";
+import { distributionFacts } from "../advisors/partitioning/distribution-facts.js";
 import {
   type PartitionMigration,
   partitionMigration,
@@ -20,14 +21,14 @@ import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
 import type { Snapshot } from "../facts/snapshot.js";
 import { statsAgeSeconds } from "../facts/snapshot-accessors.js";
 import { queryShape } from "../facts/sql/query-shape.js";
-import type { Finding } from "../findings/finding.js";
+import { type Finding, rankFindings } from "../findings/finding.js";
 import { partitionKey, partitionLayout } from "../rules/architecture/partition-table.js";
 import type {
   PartitioningFacts,
   PartitionKeyUse,
   PartitionTableFacts,
 } from "../rules/architecture/partitioning-facts.js";
-import { PARTITIONING_RULES } from "../rules/registry.js";
+import { PARTITIONING_RULES, SHARDING_RULES } from "../rules/registry.js";
 import { type RuleOverrides, runRules } from "../rules/run-rules.js";
 import { loadSqlParser } from "../util/sql-parser.js";
 import { lintMigrations } from "./lint-migrations.js";
@@ -96,7 +97,11 @@ async function adviseOn(
       `No statements: ${snapshot.workload.problem ?? "pg_stat_statements cannot be read"}; keys are chosen from statements.`,
     );
   const facts = partitioningFacts(snapshot, options.retentionDays ?? null);
-  const findings = runRules(PARTITIONING_RULES, facts, options.overrides);
+  // The Citus analysis (architecture/distribution-column) reads the same workload's joins and filters.
+  const findings = rankFindings([
+    ...runRules(PARTITIONING_RULES, facts, options.overrides),
+    ...runRules(SHARDING_RULES, distributionFacts(snapshot), options.overrides),
+  ]);
   const advice: PartitionAdvice[] = [];
   for (const f of findings.filter((x) => x.ruleId === "architecture/partition-table")) {
     const t = facts.tables.find((x) => `${x.schema}.${x.table}` === f.objects?.[0]);

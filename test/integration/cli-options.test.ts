@@ -147,6 +147,34 @@ const CASES: Case[] = [
     ["advise", "tables", "--db", NOWHERE],
     /the argument <what> must be one of indexes, got "tables"/,
   ],
+  ["advise scaling --samples 0", ["advise", "scaling", "--db", NOWHERE, "--samples", "0"], /--samples/],
+  [
+    "advise scaling --interval soon",
+    ["advise", "scaling", "--db", NOWHERE, "--interval", "soon"],
+    /--interval/,
+  ],
+  [
+    "advise scaling --traces missing",
+    ["advise", "scaling", "--db", NOWHERE, "--traces", "/nope/t.json"],
+    /t\.json/,
+  ],
+  ["advise caching --window later", ["advise", "caching", "--db", NOWHERE, "--window", "later"], /--window/],
+  [
+    "advise caching --verify http",
+    ["advise", "caching", "--db", NOWHERE, "--verify", "http://x"],
+    /redis:\/\//,
+  ],
+  ["advise caching --replay 0", ["advise", "caching", "--db", NOWHERE, "--replay", "0"], /--replay/],
+  [
+    "advise partitioning --retention forever",
+    ["advise", "partitioning", "--db", NOWHERE, "--retention", "forever"],
+    /--retention takes days, weeks, months or years/,
+  ],
+  [
+    "advise partitioning --set unknown rule",
+    ["advise", "partitioning", "--db", NOWHERE, "--set", "architecture/nope.x=1"],
+    /architecture\/nope/,
+  ],
   // tune
   [
     "tune --cpus -4",

@@ -47,16 +47,18 @@ export function registerAdviseCaching(advise: Command, setExitCode: (code: numbe
         : typeof flags.verify === "string"
           ? flags.verify
           : null;
+    // --window 0 takes the counters since their reset; any other value is a duration.
+    const sinceReset = flags.window.trim() === "0";
     const checked = await parseOptions(
       "advise caching",
-      { ...flags, verify: redisUrl ?? undefined },
+      { ...flags, verify: redisUrl ?? undefined, window: sinceReset ? undefined : flags.window },
       (k) => ({
         verify: k.z
           .string()
           .regex(/^rediss?:\/\//, { message: "--verify takes a redis:// or rediss:// URL" })
           .optional(),
         replay: k.wholeNumber("--replay", 1, 1_000_000),
-        window: k.z.union([k.z.literal("0"), k.duration("--window")]),
+        window: k.duration("--window").optional(),
         set: k.ruleAssignments("--set").optional(),
         ...connectionChecks(k),
         ...outputChecks(k, FORMATS),
@@ -71,7 +73,7 @@ export function registerAdviseCaching(advise: Command, setExitCode: (code: numbe
     const report = await adviseCaching(() => openConnection(flags), {
       ...(checked.verify ? { verifyRedis: checked.verify } : {}),
       replayCalls: checked.replay,
-      windowMs: checked.window === "0" ? 0 : checked.window,
+      windowMs: sinceReset ? 0 : (checked.window ?? 30_000),
       overrides: overridesFrom(flags.set, CACHING_RULES),
     });
     const format = checked.format ?? "terminal";

@@ -50,10 +50,11 @@ export function registerAdvisePartitioning(advise: Command, setExitCode: (code: 
       import("../output.js"),
       import("../../rules/registry.js"),
     ]);
+    const { SHARDING_RULES } = await import("../../rules/registry.js");
     const report = await advisePartitioning(() => openConnection(flags), {
       sandbox: Boolean(flags.sandbox),
       ...(checked.retention ? { retentionDays: retentionDays(checked.retention) } : {}),
-      overrides: overridesFrom(flags.set, PARTITIONING_RULES),
+      overrides: overridesFrom(flags.set, [...PARTITIONING_RULES, ...SHARDING_RULES]),
     });
     const format = checked.format ?? "terminal";
     const text =
