@@ -26,7 +26,9 @@ describe("DurationHistogram", () => {
     for (const v of values) whole.add(v);
     const parts = [new DurationHistogram(), new DurationHistogram(), new DurationHistogram()];
     // A part of 10 calls stays a Map; merged into one that is an array, and the other way round.
-    values.forEach((v, i) => (parts[i < 10 ? 0 : i < 2000 ? 1 : 2] as DurationHistogram).add(v));
+    values.forEach((v, i) => {
+      (parts[i < 10 ? 0 : i < 2000 ? 1 : 2] as DurationHistogram).add(v);
+    });
     const small = parts[0] as DurationHistogram;
     const merged = new DurationHistogram();
     merged.merge(small.state());
