@@ -22,6 +22,7 @@ import type { CacheStatement, CacheTable, CachingFacts } from "../rules/architec
 import { CACHING_RULES } from "../rules/registry.js";
 import { type RuleOverrides, runRules } from "../rules/run-rules.js";
 import { loadSqlParser } from "../util/sql-parser.js";
+import { onConnection } from "./on-connection.js";
 
 export interface AdviseCachingOptions {
   /**
@@ -56,13 +57,7 @@ export async function adviseCaching(
   options: AdviseCachingOptions = {},
 ): Promise<CachingReport> {
   await loadSqlParser();
-  if (typeof db !== "function") return adviseOn(db, options);
-  const opened = await db();
-  try {
-    return await adviseOn(opened, options);
-  } finally {
-    await opened.close();
-  }
+  return onConnection(db, (opened) => adviseOn(opened, options));
 }
 
 async function adviseOn(db: PostgresConnector, options: AdviseCachingOptions): Promise<CachingReport> {

@@ -32,6 +32,7 @@ import { PARTITIONING_RULES, SHARDING_RULES } from "../rules/registry.js";
 import { type RuleOverrides, runRules } from "../rules/run-rules.js";
 import { loadSqlParser } from "../util/sql-parser.js";
 import { lintMigrations } from "./lint-migrations.js";
+import { onConnection } from "./on-connection.js";
 
 export interface AdvisePartitioningOptions {
   /** The database is a copy: build each layout, time the statements before and after, then put it back. */
@@ -77,13 +78,7 @@ export async function advisePartitioning(
   options: AdvisePartitioningOptions = {},
 ): Promise<PartitioningReport> {
   await loadSqlParser();
-  if (typeof db !== "function") return adviseOn(db, options);
-  const opened = await db();
-  try {
-    return await adviseOn(opened, options);
-  } finally {
-    await opened.close();
-  }
+  return onConnection(db, (opened) => adviseOn(opened, options));
 }
 
 async function adviseOn(

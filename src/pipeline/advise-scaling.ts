@@ -19,6 +19,7 @@ import type { ScalingFacts, ScalingStatement } from "../rules/architecture/scali
 import { ARCHITECTURE_RULES } from "../rules/registry.js";
 import { type RuleOverrides, runRules } from "../rules/run-rules.js";
 import { loadSqlParser } from "../util/sql-parser.js";
+import { onConnection } from "./on-connection.js";
 
 export interface AdviseScalingOptions {
   /** pg_stat_activity samples to take, `intervalMs` apart. */
@@ -53,13 +54,7 @@ export async function adviseScaling(
   await loadSqlParser();
   // Traces are read before connecting: a bad file is the user's mistake, found without touching the server.
   const traces = options.traceFiles?.length ? await readTraceFiles(options.traceFiles) : null;
-  if (typeof db !== "function") return adviseOn(db, options, traces);
-  const opened = await db();
-  try {
-    return await adviseOn(opened, options, traces);
-  } finally {
-    await opened.close();
-  }
+  return onConnection(db, (opened) => adviseOn(opened, options, traces));
 }
 
 async function adviseOn(
