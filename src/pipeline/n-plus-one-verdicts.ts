@@ -5,7 +5,7 @@
  */
 import type { SqlDialect } from "../facts/logs/n-plus-one.js";
 import type { Finding, Severity } from "../findings/finding.js";
-import { LOG_RULES } from "../rules/registry.js";
+import { LOG_RULES } from "../rules/log-rules.js";
 import { type RuleOverrides, runRules } from "../rules/run-rules.js";
 import type { RepeatedRun } from "../rules/workload/n-plus-one-facts.js";
 

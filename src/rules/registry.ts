@@ -46,6 +46,7 @@ import { tempFiles } from "./health/temp-files.js";
 import { unusedIndex } from "./health/unused-index.js";
 import { xidWraparound } from "./health/xid-wraparound.js";
 import { type RegressionFacts, statementRegressed } from "./history/statement-regressed.js";
+import { LOG_RULES } from "./log-rules.js";
 import { addColumnConstraint } from "./migration/add-column-constraint.js";
 import { addColumnRewrite } from "./migration/add-column-rewrite.js";
 import { addNotNullColumnWithoutDefault } from "./migration/add-not-null-column-without-default.js";
@@ -120,8 +121,6 @@ import { sortSpill } from "./plan/sort-spill.js";
 import { topNFullScan } from "./plan/top-n-full-scan.js";
 import type { Rule } from "./rule.js";
 import { heavyStatement } from "./workload/heavy-statement.js";
-import { nPlusOne } from "./workload/n-plus-one.js";
-import type { NPlusOneFacts } from "./workload/n-plus-one-facts.js";
 import { repeatedLookup } from "./workload/repeated-lookup.js";
 import { tempSpill } from "./workload/temp-spill.js";
 import type { WorkloadRuleFacts } from "./workload/workload-facts.js";
@@ -181,7 +180,7 @@ export const WORKLOAD_RULES: readonly AnyRule<WorkloadRuleFacts>[] = byId([
 ]);
 
 /** Rules that read what logs and traces show (dbopt logs, dbopt traces). */
-export const LOG_RULES: readonly AnyRule<NPlusOneFacts>[] = byId([nPlusOne]);
+export { LOG_RULES };
 
 /** Health checks and configuration checks: they read the snapshot (and the machine, when given). */
 export const HEALTH_RULES: readonly AnyRule<HealthFacts>[] = byId([
