@@ -6,6 +6,23 @@
  * (facts/scaling/statement-traits.ts) and pg_proc.
  */
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
+
+/**
+ * VOLATILE built-ins a replay may call anywhere: they only read the clock or draw numbers. Every other VOLATILE
+ * function, pg_catalog's included (pg_terminate_backend, pg_cancel_backend, pg_reload_conf, pg_stat_reset,
+ * set_config, the advisory locks…), acts on the server even in a read-only transaction, so it needs --sandbox.
+ */
+const HARMLESS_VOLATILE = new Set([
+  "random",
+  "random_normal",
+  "setseed",
+  "clock_timestamp",
+  "timeofday",
+  "gen_random_uuid",
+  "uuid_generate_v4",
+  "pg_sleep",
+]);
+
 import { functionVolatility } from "../../facts/scaling/function-volatility.js";
 import { statementTraits } from "../../facts/scaling/statement-traits.js";
 
@@ -19,6 +36,9 @@ export async function writeReasons(
   const out = new Map<string, string | null>();
   for (const { id, traits: t } of traits) {
     const userWrite = t.functions.find((f) => volatility.mayWrite.get(f));
+    const acting = t.functions.find(
+      (f) => volatility.volatile.get(f) && !HARMLESS_VOLATILE.has(f.slice(f.lastIndexOf(".") + 1)),
+    );
     out.set(
       id,
       t.kind === "unknown"
@@ -31,7 +51,11 @@ export async function writeReasons(
               ? `it changes or locks rows${t.writes.length ? ` of ${t.writes.join(", ")}` : ""}`
               : userWrite
                 ? `it calls ${userWrite}(), a VOLATILE function that may write`
-                : null,
+                : acting
+                  ? `it calls ${acting}(), a VOLATILE function that acts on the server`
+                  : t.sessionFeatures.length
+                    ? `it leaves session state (${t.sessionFeatures.join(", ")})`
+                    : null,
     );
   }
   return out;
