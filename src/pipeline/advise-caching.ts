@@ -272,7 +272,8 @@ function shapeFacts(
     }
   }
   let uniqueLookup: CacheStatement["uniqueLookup"] = null;
-  for (const [name, columns] of eqByTable) {
+  // Only a statement reading one table is stale when its row changes: a join goes stale with the other tables too.
+  for (const [name, columns] of tables.length === 1 ? eqByTable : new Map()) {
     const table = snapshot.tables.find((t) => `${t.schema}.${t.name}` === name);
     const key = snapshot.indexes.find(
       (i) =>

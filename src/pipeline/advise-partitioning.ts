@@ -18,6 +18,7 @@ import {
 } from "../advisors/partitioning/partition-migration.js";
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
+import { statementTraits } from "../facts/scaling/statement-traits.js";
 import type { Snapshot } from "../facts/snapshot.js";
 import { statsAgeSeconds } from "../facts/snapshot-accessors.js";
 import { queryShape } from "../facts/sql/query-shape.js";
@@ -107,6 +108,12 @@ async function adviseOn(
       key,
       options.overrides?.["architecture/partition-table"]?.hashPartitions ?? 16,
     );
+    if (layout.strategy === "range" && !t.span) {
+      notes.push(
+        `${t.schema}.${t.table}: ${key.column} has no statistics to size the partitions from (run ANALYZE ${t.table}); no migration written.`,
+      );
+      continue;
+    }
     const indexes = snapshot.indexes
       .filter((i) => i.tableSchema === t.schema && i.table === t.table && i.isValid)
       .map((i) => ({
@@ -121,7 +128,13 @@ async function adviseOn(
       if (serial) return [{ column: c.name, sequence: (serial[1] as string).replace(/''/g, "'") }];
       return c.identity ? [{ column: c.name, sequence: null }] : [];
     });
-    const migration = partitionMigration(t, layout, indexes, sequences);
+    const foreignKeys = snapshot.constraints
+      .filter((c) => c.type === "foreign" && c.schema === t.schema && c.table === t.table)
+      .map((c) => ({ name: c.name, definition: c.definition }));
+    const referencedBy = snapshot.constraints
+      .filter((c) => c.type === "foreign" && c.refTable === t.table && (c.refSchema ?? c.schema) === t.schema)
+      .map((c) => `${c.schema}.${c.table} (${c.name})`);
+    const migration = partitionMigration(t, layout, indexes, sequences, { foreignKeys, referencedBy });
     const lint = await lintMigration(db, migration, snapshot);
     const proof = options.sandbox ? await proveOnSandbox(db, t, key, migration, snapshot) : null;
     advice.push({ table: `${t.schema}.${t.table}`, finding: f, migration, lint, proof });
@@ -198,15 +211,18 @@ export function partitioningFacts(snapshot: Snapshot, retentionDays: number | nu
   for (const t of snapshot.tables.filter((x) => x.kind === "table" && !x.parent)) {
     const name = `${t.schema}.${t.name}`;
     const keys = [...(uses.get(name)?.values() ?? [])];
-    const time = keys.find((k) => k.kind === "time");
+    // The span of the time column the key would be (the heaviest), from its histogram, else its common values.
+    const time = keys.filter((k) => k.kind === "time").sort((a, b) => b.timeMs - a.timeMs)[0];
     const stats = time
       ? snapshot.columnStats.find(
           (c) => c.schema === t.schema && c.table === t.name && c.column === time.column,
         )
       : undefined;
-    const bounds = stats?.histogramBounds ?? null;
-    const from = bounds?.[0] ? Date.parse(bounds[0]) : Number.NaN;
-    const to = bounds?.at(-1) ? Date.parse(bounds.at(-1) as string) : Number.NaN;
+    const seen = (stats?.histogramBounds ?? stats?.mostCommonValues ?? [])
+      .map((v) => Date.parse(v))
+      .filter((v) => Number.isFinite(v));
+    const from = seen.length ? Math.min(...seen) : Number.NaN;
+    const to = seen.length ? Math.max(...seen) : Number.NaN;
     tables.push({
       schema: t.schema,
       table: t.name,
@@ -307,11 +323,16 @@ async function proveOnSandbox(
   migration: PartitionMigration,
   snapshot: Snapshot,
 ): Promise<PartitionProof[]> {
+  // Reads of this table that filter on the key (never a data-modifying WITH: the copy is the user's to keep).
   const statements = snapshot.workload.statements
-    .filter(
-      (s) =>
-        /^\s*(select|with)\b/i.test(s.query) && s.query.includes(t.table) && s.query.includes(key.column),
-    )
+    .filter((s) => {
+      const traits = statementTraits(s.query);
+      return (
+        traits.kind === "read" &&
+        traits.tables.some((x) => x === t.table || x === `${t.schema}.${t.table}`) &&
+        s.query.includes(key.column)
+      );
+    })
     .slice(0, 5);
   const runs: Array<{ sql: string; before: number }> = [];
   await db.allowWrites();
@@ -327,15 +348,22 @@ async function proveOnSandbox(
   try {
     for (const step of migration.steps) for (const statement of step.statements) await db.query(statement);
     const proofs: PartitionProof[] = [];
-    const [{ n }] = (await db.query<{ n: number }>(
-      "select count(*)::int as n from pg_inherits where inhparent = $1::regclass",
+    const children = await db.query<{ name: string }>(
+      "select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = $1::regclass",
       [parent],
-    )) as [{ n: number }];
+    );
+    const partitionNames = new Set(children.map((c) => c.name));
+    const n = partitionNames.size;
     for (const r of runs) {
       const after = await medianMs(db, r.sql);
       const plan = await db.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${r.sql}`);
       const text = JSON.stringify(plan[0]?.["QUERY PLAN"]);
-      const read = new Set([...text.matchAll(/"Relation Name":"([^"]+)"/g)].map((m) => m[1])).size;
+      // Only the partitions count, not the tables the statement joins.
+      const read = new Set(
+        [...text.matchAll(/"Relation Name":"((?:[^"\\]|\\.)*)"/g)]
+          .map((m) => JSON.parse(`"${m[1]}"`) as string)
+          .filter((name) => partitionNames.has(name)),
+      ).size;
       proofs.push({
         statement: r.sql,
         beforeMs: r.before,

@@ -19,9 +19,20 @@ export interface CacheAsideCode {
 export function cacheTags(plan: CachePlan, params: string): string {
   if ("rows" in plan.key) {
     const parts = plan.key.rows.params.map((n) => `\${${params}[${n - 1}]}`).join(",");
-    return `[\`${plan.key.rows.table}:${parts}\`]`;
+    // The table's own tag too: a TRUNCATE notifies the table, not each row.
+    return `[\`${templateText(plan.key.rows.table)}:${parts}\`, ${JSON.stringify(plan.key.rows.table)}]`;
   }
   return JSON.stringify(plan.key.tables);
+}
+
+/** Text placed inside a printed template literal: its backticks, backslashes and ${ kept as text. */
+function templateText(text: string): string {
+  return text.replace(/[\\`]/g, "\\$&").replace(/\$\{/g, "\\${");
+}
+
+/** Text placed inside a printed block comment: a star-slash in it would end the comment. */
+function commentText(text: string): string {
+  return text.replace(/\*\//g, "* /");
 }
 
 export function cacheAsideCode(
@@ -32,7 +43,7 @@ export function cacheAsideCode(
     const name = `cached_${s.queryId.replace(/^-/, "m").replace(/[^A-Za-z0-9_]/g, "_")}`;
     const text = s.query.replace(/\s+/g, " ").trim();
     return [
-      `/** ${text.length > 100 ? `${text.slice(0, 97)}...` : text}: ${plan.ttlSeconds} s, ${plan.invalidation === "event" ? "invalidated on change" : "expires"}. */`,
+      `/** ${commentText(text.length > 100 ? `${text.slice(0, 97)}...` : text)}: ${plan.ttlSeconds} s, ${plan.invalidation === "event" ? "invalidated on change" : "expires"}. */`,
       `export function ${name}(pool: Pool, params: unknown[] = []) {`,
       `  return cached(\`dbopt:${s.queryId}:\${JSON.stringify(params)}\`, ${plan.ttlSeconds}, ${cacheTags(plan, "params")}, async () =>`,
       `    (await pool.query(${JSON.stringify(s.query)}, params)).rows,`,

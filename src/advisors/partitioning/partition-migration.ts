@@ -51,11 +51,19 @@ export interface SequenceColumn {
   sequence: string | null;
 }
 
+/** Foreign keys the table holds (carried over: a partitioned table may reference others) and ones pointing at it. */
+export interface TableReferences {
+  foreignKeys: Array<{ name: string; definition: string }>;
+  /** "schema.table (constraint)" of the foreign keys that reference this table. */
+  referencedBy: string[];
+}
+
 export function partitionMigration(
   t: PartitionTableFacts,
   layout: PartitionLayout,
   indexes: IndexDefinition[],
   sequences: SequenceColumn[] = [],
+  references: TableReferences = { foreignKeys: [], referencedBy: [] },
 ): PartitionMigration {
   const newName = `${t.table}_partitioned`.slice(0, 63);
   const oldName = `${t.table}_unpartitioned`.slice(0, 63);
@@ -76,10 +84,24 @@ export function partitionMigration(
         `${u.name} (${u.columns.join(", ")}) becomes (${columns.join(", ")}): a partitioned table's keys must contain the partition key.`,
       );
   }
+  // Its own foreign keys, as pg_get_constraintdef printed them (LIKE copies none).
+  for (const fk of references.foreignKeys)
+    create.push(
+      sql`ALTER TABLE ${parent} ADD CONSTRAINT ${ident(fk.name)} ${sqlFrom("server", fk.definition)};`,
+    );
+  if (references.referencedBy.length > 0)
+    notes.push(
+      `Foreign keys point at this table (${references.referencedBy.join(", ")}): after the swap they still reference the old table, and a key on a partitioned table must hold the partition key, so they must be rebuilt against the new key or dropped; plan that before running this.`,
+    );
+  notes.push(
+    "LIKE copies no grants, owner, triggers or row-level security policies: grant and recreate them on the new table before the swap (psql's \\dp and \\d list them).",
+  );
   const partitions: SqlText[] = [];
   const copies: Array<{ name: string; insert: SqlText }> = [];
   if (layout.strategy === "range") {
-    if (!t.span) throw new Error("a range layout needs the time column's span");
+    // advise-partitioning writes no migration without a span (it notes why): nothing bounds the partitions.
+    if (!t.span)
+      return { steps: [], oldName, newName, sequences, notes: ["no statistics to bound the partitions by"] };
     const bounds = rangeBounds(new Date(t.span.from), new Date(t.span.to), layout.interval);
     for (let i = 0; i + 1 < bounds.length; i++) {
       const [lo, hi] = [bounds[i] as Date, bounds[i + 1] as Date];

@@ -83,9 +83,9 @@ describe("architecture/cache-result", () => {
     );
     expect(f?.evidence.invalidation).toBe("event");
     expect(f?.fix?.sql).toMatch(
-      /CREATE TRIGGER dbopt_cache_notify_odd_table AFTER INSERT OR UPDATE OR DELETE ON "Odd Table" FOR EACH ROW/,
+      /CREATE TRIGGER dbopt_cache_rows_odd_table AFTER INSERT OR UPDATE OR DELETE ON "Odd Table" FOR EACH ROW/,
     );
-    expect(parseSql(String(f?.fix?.sql)).stmts).toHaveLength(2);
+    expect(parseSql(String(f?.fix?.sql)).stmts).toHaveLength(4);
   });
 
   it("never caches what depends on the clock, a VOLATILE function, or writes", () => {

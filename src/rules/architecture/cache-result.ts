@@ -160,17 +160,29 @@ export function notifyTriggerSql(plan: CachePlan, facts: Pick<CachingFacts, "tab
   const names = "rows" in plan.key ? [plan.key.rows.table] : plan.key.tables;
   const rows = "rows" in plan.key ? plan.key.rows.columns : null;
   for (const t of facts.tables.filter((x) => names.includes(x.name))) {
-    const fn = `dbopt_cache_notify_${t.table.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`.slice(0, 63);
-    const payload = rows
-      ? `${literal(`${t.name}:`)} || ${rows.map((c) => `coalesce(OLD.${ident(c)}, NEW.${ident(c)})::text`).join(" || ',' || ")}`
-      : literal(t.name);
-    const body = `BEGIN PERFORM pg_notify('dbopt_cache', ${payload}); RETURN NULL; END`;
+    // Row- and table-keyed proposals on one table get functions and triggers of their own names.
+    const base = `dbopt_cache_${rows ? "rows" : "table"}_${t.table.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`;
+    const fn = base.slice(0, 63);
+    const key = (row: "OLD" | "NEW") =>
+      `${literal(`${t.name}:`)} || ${(rows ?? []).map((c) => `${row}.${ident(c)}::text`).join(" || ',' || ")}`;
+    // An UPDATE that changes the key makes both the old and the new key's entries stale.
+    const body = rows
+      ? `BEGIN IF TG_OP <> 'INSERT' THEN PERFORM pg_notify('dbopt_cache', ${key("OLD")}); END IF; IF TG_OP <> 'DELETE' THEN PERFORM pg_notify('dbopt_cache', ${key("NEW")}); END IF; RETURN NULL; END`
+      : `BEGIN PERFORM pg_notify('dbopt_cache', ${literal(t.name)}); RETURN NULL; END`;
     lines.push(
       sql`CREATE OR REPLACE FUNCTION ${qname(t.schema, fn)}() RETURNS trigger LANGUAGE plpgsql AS ${literal(body)};`,
       rows
         ? sql`CREATE TRIGGER ${ident(fn)} AFTER INSERT OR UPDATE OR DELETE ON ${qname(t.schema, t.table)} FOR EACH ROW EXECUTE FUNCTION ${qname(t.schema, fn)}();`
         : sql`CREATE TRIGGER ${ident(fn)} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${qname(t.schema, t.table)} FOR EACH STATEMENT EXECUTE FUNCTION ${qname(t.schema, fn)}();`,
     );
+    if (rows) {
+      // TRUNCATE fires no row trigger: the table's own tag (every entry of it carries one) is dropped instead.
+      const all = `${base.slice(0, 57)}_trunc`;
+      lines.push(
+        sql`CREATE OR REPLACE FUNCTION ${qname(t.schema, all)}() RETURNS trigger LANGUAGE plpgsql AS ${literal(`BEGIN PERFORM pg_notify('dbopt_cache', ${literal(t.name)}); RETURN NULL; END`)};`,
+        sql`CREATE TRIGGER ${ident(all)} AFTER TRUNCATE ON ${qname(t.schema, t.table)} FOR EACH STATEMENT EXECUTE FUNCTION ${qname(t.schema, all)}();`,
+      );
+    }
   }
   return list(lines, "\n");
 }
