@@ -158,8 +158,11 @@ export async function runClients(
         // The first call of a statement on this connection prepares it in the same write.
         session.send(parsed[k] ? call : Buffer.concat([messages.parse[k] as Buffer, call]), answered);
       };
-      const answered = (error: string | null): void => {
+      const answered = (error: string | null, parseDone: boolean): void => {
         const t1 = performance.now();
+        // Prepared once its Parse completed, even when the Execute after it failed (a timeout): parsing it again
+        // would fail with "already exists" for the rest of the run.
+        if (parseDone) parsed[k] = true;
         if (error === null) {
           parsed[k] = true;
           if (wasMeasuring) {

@@ -10,6 +10,7 @@ import { errorText } from "./wire-messages.js";
 
 const READY_FOR_QUERY = 0x5a;
 const ERROR_RESPONSE = 0x45;
+const PARSE_COMPLETE = 0x31;
 
 export class WireSession {
   private leftover: Buffer | null = null;
@@ -18,7 +19,9 @@ export class WireSession {
   /** Bytes of the unfinished message, once its header arrived. */
   private needed = 0;
   private error: string | null = null;
-  private waiting: ((error: string | null) => void) | null = null;
+  private waiting: ((error: string | null, parsed: boolean) => void) | null = null;
+  /** A ParseComplete arrived for the call in flight: its statement is prepared even if Execute then failed. */
+  private parseComplete = false;
   private closed = false;
   private readonly socket: Socket;
 
@@ -29,7 +32,7 @@ export class WireSession {
     this.socket.on("data", (chunk: Buffer) => this.read(chunk));
     this.socket.on("close", () => {
       this.closed = true;
-      this.waiting?.("the connection closed");
+      this.waiting?.("the connection closed", false);
       this.waiting = null;
     });
   }
@@ -39,15 +42,17 @@ export class WireSession {
   }
 
   /**
-   * Send prebuilt messages ending in Sync (or a Query); `done` gets the error text, or null, when ReadyForQuery
+   * Send prebuilt messages ending in Sync (or a Query); `done` gets the error text, or null, and whether a Parse in
+   * them completed, when ReadyForQuery
    * arrives, called from the socket's data handler so the next call can be written at once, as pgbench does.
    */
-  send(messages: Buffer, done: (error: string | null) => void): void {
+  send(messages: Buffer, done: (error: string | null, parsed: boolean) => void): void {
     if (this.closed) {
-      done("the connection closed");
+      done("the connection closed", false);
       return;
     }
     this.waiting = done;
+    this.parseComplete = false;
     this.socket.write(messages);
   }
 
@@ -81,12 +86,13 @@ export class WireSession {
       if (chunk.length - at < 1 + length) break;
       const type = chunk[at];
       if (type === ERROR_RESPONSE) this.error ??= errorText(chunk.subarray(at + 5, at + 1 + length));
+      else if (type === PARSE_COMPLETE) this.parseComplete = true;
       else if (type === READY_FOR_QUERY) {
         const done = this.waiting;
         const error = this.error;
         this.waiting = null;
         this.error = null;
-        done?.(error);
+        done?.(error, this.parseComplete);
       }
       at += 1 + length;
     }

@@ -5,6 +5,7 @@
  * values for a bind array (`dbopt bench` prepares and binds), and SQL literals cast to the column's type (a
  * rewrite proof may inline them). Seeded: the same seed draws the same sets.
  */
+import { DbError } from "../../connectors/db-error.js";
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
 import { collectColumnStats } from "../../facts/collect/collect-column-stats.js";
 import { type QueryShape, queryShape } from "../../facts/sql/query-shape.js";
@@ -157,7 +158,16 @@ async function drawPlan(db: PostgresConnector, slot: ParameterSlot, options: Dra
       cast,
       draw: (random) => shaped(drawFromStatistics(stats, column.type, random, false) ?? null),
     };
-  const sample = await sampleColumn(db, column, options.sampleRows ?? 1000, options.seed);
+  let sample: string[];
+  try {
+    sample = await sampleColumn(db, column, options.sampleRows ?? 1000, options.seed);
+  } catch (error) {
+    // A view (TABLESAMPLE refuses it) or a column this role may not read: this parameter is left unresolved.
+    if (error instanceof DbError && error.isConnectionError) throw error;
+    return {
+      reason: `${name} has no statistics and its values could not be sampled (${error instanceof Error ? error.message : String(error)})`,
+    };
+  }
   if (sample.length === 0) return { reason: `${name} has no statistics and no values to sample` };
   return {
     source: { n, column: name, from: "sample" },
