@@ -68,3 +68,15 @@ describe("rewrite/sargable-date-function", () => {
       expect(rewrite(sql), sql).toBeNull();
   });
 });
+
+describe("rewrite/sargable-date-function and the value's type", () => {
+  it("keeps date(col) compared with a timestamp: casting the bound to date would move it to midnight", () => {
+    expect(rewrite("select id from events where date(at) >= TIMESTAMP '2024-01-01 12:00'")).toBeNull();
+    expect(rewrite("select id from events where date(at) = now()")).toBeNull();
+  });
+
+  it("takes a date-typed value: a cast to date, or CURRENT_DATE", () => {
+    expect(rewrite("select id from events where date(at) = DATE '2024-03-01'")).not.toBeNull();
+    expect(rewrite("select id from events where date(at) = current_date")).not.toBeNull();
+  });
+});

@@ -127,7 +127,9 @@ function dateComparison(
     const label = `${tableLabel(shape.column.table)}.${shape.column.column.name}`;
     const assumption = `${label} is ${type} with the index ${leadingIndex(shape.column.table, shape.column.column.name)}`;
     if (shape.kind === "date") {
-      if (!TIMESTAMPS[type]) continue;
+      // The range casts the value to date: only right when it is one already. date(c) >= TIMESTAMP '… 12:00'
+      // compares dates with a timestamp, and the cast would move the bound to midnight.
+      if (!TIMESTAMPS[type] || !dateValued(value)) continue;
       return {
         range: expression(DATE_RANGE[operator] as string, { c, v: value }),
         summary: "date(column)",
@@ -199,4 +201,18 @@ function columnNode(column: ResolvedColumn): Node {
   return {
     ColumnRef: { fields: [{ String: { sval: column.ref } }, { String: { sval: column.column.name } }] },
   };
+}
+
+/** A value that is a date already: an untyped literal, a $n (typed by the comparison), or a cast to date. */
+function dateValued(value: Node): boolean {
+  if (at(value, "ParamRef")) return true;
+  if (at(value, "SQLValueFunction")?.op === "SVFOP_CURRENT_DATE") return true;
+  const literal = at(value, "A_Const");
+  if (literal) return "sval" in literal;
+  const cast = at(value, "TypeCast");
+  if (!cast) return false;
+  const names = ((at(cast, "typeName")?.names as Node[] | undefined) ?? []).map((n) =>
+    String((at(n, "String") as Node | undefined)?.sval ?? ""),
+  );
+  return names.at(-1) === "date" && dateValued(at(cast, "arg") as Node);
 }
