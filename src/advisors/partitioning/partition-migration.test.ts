@@ -69,3 +69,21 @@ describe("partition migration", () => {
     );
   });
 });
+
+describe("partition migration names", () => {
+  it("keeps every name within 63 bytes and distinct, for a 63-character table name", () => {
+    const long = "t".repeat(63);
+    const m = partitionMigration(
+      { ...table, schema: "public", table: long },
+      { strategy: "range", column: "at", type: "timestamptz", interval: "day", partitions: 80 },
+      [],
+    );
+    const names = [m.oldName, m.newName, long];
+    expect(new Set(names).size).toBe(3);
+    for (const n of names) expect(Buffer.byteLength(n)).toBeLessThanOrEqual(63);
+    const created = m.steps
+      .flatMap((s) => s.statements)
+      .flatMap((s) => [...String(s).matchAll(/CREATE TABLE (\w+) PARTITION OF/g)].map((x) => x[1]));
+    expect(new Set(created).size).toBe(created.length);
+  });
+});

@@ -8,6 +8,7 @@
 import { deparseSync } from "pgsql-deparser";
 import type { PartitionLayout } from "../../rules/architecture/partition-table.js";
 import type { PartitionTableFacts } from "../../rules/architecture/partitioning-facts.js";
+import { freeName } from "../../util/sql-identifiers.js";
 import { tryParseSql } from "../../util/sql-parser.js";
 import { checkSql, ident, list, literal, qname, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
 
@@ -65,8 +66,15 @@ export function partitionMigration(
   sequences: SequenceColumn[] = [],
   references: TableReferences = { foreignKeys: [], referencedBy: [] },
 ): PartitionMigration {
-  const newName = `${t.table}_partitioned`.slice(0, 63);
-  const oldName = `${t.table}_unpartitioned`.slice(0, 63);
+  // Names PostgreSQL keeps whole (63 bytes), none equal to another or to the table's own.
+  const taken = new Set([t.table]);
+  const named = (wanted: string) => {
+    const name = freeName(taken, wanted);
+    taken.add(name);
+    return name;
+  };
+  const newName = named(`${t.table}_partitioned`);
+  const oldName = named(`${t.table}_unpartitioned`);
   const parent = qname(t.schema, newName);
   const old = qname(t.schema, t.table);
   const key = ident(layout.column);
@@ -105,7 +113,7 @@ export function partitionMigration(
     const bounds = rangeBounds(new Date(t.span.from), new Date(t.span.to), layout.interval);
     for (let i = 0; i + 1 < bounds.length; i++) {
       const [lo, hi] = [bounds[i] as Date, bounds[i + 1] as Date];
-      const name = `${t.table}_p${stamp(lo, layout.interval)}`.slice(0, 63);
+      const name = named(`${t.table}_p${stamp(lo, layout.interval)}`);
       const [a, b] = [literal(lo.toISOString()), literal(hi.toISOString())];
       partitions.push(
         sql`CREATE TABLE ${qname(t.schema, name)} PARTITION OF ${parent} FOR VALUES FROM (${a}) TO (${b});`,
@@ -117,7 +125,7 @@ export function partitionMigration(
     }
     const first = literal((bounds[0] as Date).toISOString());
     const last = literal((bounds.at(-1) as Date).toISOString());
-    const stray = `${t.table}_default`.slice(0, 63);
+    const stray = named(`${t.table}_default`);
     partitions.push(sql`CREATE TABLE ${qname(t.schema, stray)} PARTITION OF ${parent} DEFAULT;`);
     copies.push({
       name: stray,
@@ -125,7 +133,7 @@ export function partitionMigration(
     });
   } else {
     for (let r = 0; r < layout.partitions; r++) {
-      const name = `${t.table}_p${r}`.slice(0, 63);
+      const name = named(`${t.table}_p${r}`);
       partitions.push(
         sql`CREATE TABLE ${qname(t.schema, name)} PARTITION OF ${parent} FOR VALUES WITH (MODULUS ${layout.partitions}, REMAINDER ${r});`,
       );
