@@ -168,6 +168,30 @@ export function replaceWhere(root: Node, make: (node: Node) => Node | undefined)
   return count;
 }
 
+/**
+ * In every SELECT of the tree, each comparison of its own WHERE (not a subquery's: those resolve against their own
+ * FROM) offered to `make` with that SELECT's FROM items; a node it returns takes the comparison's place.
+ */
+export function replaceOwnComparisons(
+  tree: Node,
+  make: (node: Node, from: Node[]) => Node | undefined,
+): void {
+  for (const select of allSelects(tree)) {
+    const where = at(select, "whereClause");
+    if (!where) continue;
+    const from = items(select, "fromClause");
+    const own = new Set<Node>();
+    walk(where, (node) => {
+      if ("SubLink" in node) return false;
+      if (binaryOp(node)) own.add(node);
+      return true;
+    });
+    const holder: Node = { where };
+    replaceWhere(holder, (node) => (own.has(node) ? make(node, from) : undefined));
+    select.whereClause = holder.where;
+  }
+}
+
 /** Functions whose result can change between calls in one statement: a rewrite that evaluates an expression a
  * different number of times, or at another point, could change what they return. */
 const VOLATILE = new Set([

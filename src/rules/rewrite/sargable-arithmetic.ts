@@ -8,8 +8,6 @@
 import { leadingIndex } from "./rewrite-query-shape.js";
 import type { Rewrite, RewriteRule, RewriteSchema } from "./rewrite-rule.js";
 import {
-  allSelects,
-  at,
   binaryOp,
   columnRef,
   constant,
@@ -17,13 +15,11 @@ import {
   intConstant,
   integerRange,
   isIntegerType,
-  items,
   makeBinaryOp,
   type Node,
-  replaceWhere,
+  replaceOwnComparisons,
   resolveColumn,
   tableLabel,
-  walk,
 } from "./rewrite-tree-shape.js";
 
 const FLIP: Record<string, string> = { "=": "=", "<": ">", ">": "<", "<=": ">=", ">=": "<=" };
@@ -37,25 +33,11 @@ export const sargableArithmetic: RewriteRule = {
   rewrite(input): Rewrite[] {
     const tree = structuredClone(input.tree);
     const assumptions: string[] = [];
-    for (const select of allSelects(tree)) {
-      const where = at(select, "whereClause");
-      if (!where) continue;
-      const from = items(select, "fromClause");
-      const own = new Set<Node>();
-      walk(where, (node) => {
-        if ("SubLink" in node) return false;
-        if (binaryOp(node)) own.add(node);
-        return true;
-      });
-      const holder: Node = { where };
-      replaceWhere(holder, (node) => {
-        if (!own.has(node)) return undefined;
-        const moved = movedArithmetic(node, from, input.schema);
-        if (moved) assumptions.push(moved.assumption);
-        return moved?.node;
-      });
-      select.whereClause = holder.where;
-    }
+    replaceOwnComparisons(tree, (node, from) => {
+      const moved = movedArithmetic(node, from, input.schema);
+      if (moved) assumptions.push(moved.assumption);
+      return moved?.node;
+    });
     if (assumptions.length === 0) return [];
     const sql = deparseStatement(tree);
     if (!sql) return [];

@@ -11,7 +11,6 @@
 import { expression, leadingIndex } from "./rewrite-query-shape.js";
 import type { Rewrite, RewriteRule, RewriteSchema } from "./rewrite-rule.js";
 import {
-  allSelects,
   at,
   binaryOp,
   callsVolatile,
@@ -23,10 +22,9 @@ import {
   items,
   type Node,
   type ResolvedColumn,
-  replaceWhere,
+  replaceOwnComparisons,
   resolveColumn,
   tableLabel,
-  walk,
 } from "./rewrite-tree-shape.js";
 
 const FLIP: Record<string, string> = { "=": "=", "<": ">", ">": "<", "<=": ">=", ">=": "<=" };
@@ -70,28 +68,13 @@ export const sargableDateFunction: RewriteRule = {
     const tree = structuredClone(input.tree);
     const assumptions: string[] = [];
     const summaries = new Set<string>();
-    for (const select of allSelects(tree)) {
-      const where = at(select, "whereClause");
-      if (!where) continue;
-      const from = items(select, "fromClause");
-      // This SELECT's own comparisons: a subquery's columns resolve against its own FROM.
-      const own = new Set<Node>();
-      walk(where, (node) => {
-        if ("SubLink" in node) return false;
-        if (binaryOp(node)) own.add(node);
-        return true;
-      });
-      const holder: Node = { where };
-      replaceWhere(holder, (node) => {
-        if (!own.has(node)) return undefined;
-        const found = dateComparison(node, from, input.schema);
-        if (!found) return undefined;
-        summaries.add(found.summary);
-        assumptions.push(found.assumption);
-        return found.range;
-      });
-      select.whereClause = holder.where;
-    }
+    replaceOwnComparisons(tree, (node, from) => {
+      const found = dateComparison(node, from, input.schema);
+      if (!found) return undefined;
+      summaries.add(found.summary);
+      assumptions.push(found.assumption);
+      return found.range;
+    });
     if (assumptions.length === 0) return [];
     const sql = deparseStatement(tree);
     if (!sql) return [];
