@@ -7,7 +7,7 @@
  */
 import { columnName, existsFor, inSubquery } from "./exists-subquery-shape.js";
 import type { Rewrite, RewriteRule } from "./rewrite-rule.js";
-import { allSelects, andOf, andTerms, at, deparseStatement, items } from "./rewrite-tree-shape.js";
+import { deparseStatement, rewriteWhereTerms } from "./rewrite-tree-shape.js";
 
 export const inDistinctToExists: RewriteRule = {
   id: "rewrite/in-distinct-to-exists",
@@ -18,21 +18,14 @@ export const inDistinctToExists: RewriteRule = {
   rewrite(input): Rewrite[] {
     const tree = structuredClone(input.tree);
     const assumptions: string[] = [];
-    for (const select of allSelects(tree).reverse()) {
-      const where = at(select, "whereClause");
-      if (!where) continue;
-      let changed = false;
-      const terms = andTerms(where).map((term) => {
-        const found = inSubquery(term, false, items(select, "fromClause"), input.schema);
-        if (!found?.distinct) return term;
-        assumptions.push(
-          `${columnName(found.outer)} IN (SELECT DISTINCT ${columnName(found.innerColumn)} …) is a term of WHERE's top-level AND, where NULL and false both drop the row`,
-        );
-        changed = true;
-        return existsFor(found, false);
-      });
-      if (changed) select.whereClause = andOf(terms);
-    }
+    rewriteWhereTerms(tree, (term, from) => {
+      const found = inSubquery(term, false, from, input.schema);
+      if (!found?.distinct) return undefined;
+      assumptions.push(
+        `${columnName(found.outer)} IN (SELECT DISTINCT ${columnName(found.innerColumn)} …) is a term of WHERE's top-level AND, where NULL and false both drop the row`,
+      );
+      return [existsFor(found, false)];
+    });
     if (assumptions.length === 0) return [];
     const sql = deparseStatement(tree);
     if (!sql) return [];

@@ -10,16 +10,7 @@
  */
 import { columnName, existsFor, existsWhere, inSubquery } from "./exists-subquery-shape.js";
 import type { Rewrite, RewriteRule } from "./rewrite-rule.js";
-import {
-  allSelects,
-  andOf,
-  andTerms,
-  at,
-  deparseStatement,
-  items,
-  makeColumnRef,
-  type Node,
-} from "./rewrite-tree-shape.js";
+import { deparseStatement, makeColumnRef, type Node, rewriteWhereTerms } from "./rewrite-tree-shape.js";
 
 export const notInToNotExists: RewriteRule = {
   id: "rewrite/not-in-to-not-exists",
@@ -30,48 +21,40 @@ export const notInToNotExists: RewriteRule = {
   rewrite(input): Rewrite[] {
     const tree = structuredClone(input.tree);
     const assumptions: string[] = [];
-    // Innermost first: an outer rewrite copies its subquery, which then holds the inner rewrites already.
-    for (const select of allSelects(tree).reverse()) {
-      const where = at(select, "whereClause");
-      if (!where) continue;
-      let changed = false;
-      const terms = andTerms(where).map((term) => {
-        const found = inSubquery(term, true, items(select, "fromClause"), input.schema);
-        if (!found) return term;
-        const { outer, innerColumn } = found;
-        const outerMayBeNull = outer.nullable || !outer.column.notNull;
-        const innerMayBeNull = innerColumn.nullable || !innerColumn.column.notNull;
-        const kept: Node[] = [existsFor(found, true)];
-        if (innerMayBeNull) {
-          const isNull = {
-            NullTest: {
-              arg: makeColumnRef([innerColumn.ref, innerColumn.column.name]),
-              nulltesttype: "IS_NULL",
-            },
-          };
-          kept.push(existsWhere(found, isNull, true));
-          assumptions.push(
-            `${columnName(innerColumn)} may be NULL: NOT EXISTS (… IS NULL) keeps NOT IN's answer (no row at all when the subquery holds a NULL)`,
-          );
-        }
-        if (outerMayBeNull) {
-          const isNotNull = {
-            NullTest: { arg: makeColumnRef([outer.ref, outer.column.name]), nulltesttype: "IS_NOT_NULL" },
-          };
-          kept.push({ BoolExpr: { boolop: "OR_EXPR", args: [isNotNull, existsWhere(found, null, true)] } });
-          assumptions.push(
-            `${columnName(outer)} may be NULL: a NULL is kept only when the subquery returns no row, as NOT IN does`,
-          );
-        }
-        if (!innerMayBeNull && !outerMayBeNull)
-          assumptions.push(
-            `${columnName(outer)} and ${columnName(innerColumn)} are NOT NULL (so NOT IN and NOT EXISTS agree)`,
-          );
-        changed = true;
-        return kept;
-      });
-      if (changed) select.whereClause = andOf(terms.flat());
-    }
+    rewriteWhereTerms(tree, (term, from) => {
+      const found = inSubquery(term, true, from, input.schema);
+      if (!found) return undefined;
+      const { outer, innerColumn } = found;
+      const outerMayBeNull = outer.nullable || !outer.column.notNull;
+      const innerMayBeNull = innerColumn.nullable || !innerColumn.column.notNull;
+      const kept: Node[] = [existsFor(found, true)];
+      if (innerMayBeNull) {
+        const isNull = {
+          NullTest: {
+            arg: makeColumnRef([innerColumn.ref, innerColumn.column.name]),
+            nulltesttype: "IS_NULL",
+          },
+        };
+        kept.push(existsWhere(found, isNull, true));
+        assumptions.push(
+          `${columnName(innerColumn)} may be NULL: NOT EXISTS (… IS NULL) keeps NOT IN's answer (no row at all when the subquery holds a NULL)`,
+        );
+      }
+      if (outerMayBeNull) {
+        const isNotNull = {
+          NullTest: { arg: makeColumnRef([outer.ref, outer.column.name]), nulltesttype: "IS_NOT_NULL" },
+        };
+        kept.push({ BoolExpr: { boolop: "OR_EXPR", args: [isNotNull, existsWhere(found, null, true)] } });
+        assumptions.push(
+          `${columnName(outer)} may be NULL: a NULL is kept only when the subquery returns no row, as NOT IN does`,
+        );
+      }
+      if (!innerMayBeNull && !outerMayBeNull)
+        assumptions.push(
+          `${columnName(outer)} and ${columnName(innerColumn)} are NOT NULL (so NOT IN and NOT EXISTS agree)`,
+        );
+      return kept;
+    });
     if (assumptions.length === 0) return [];
     const sql = deparseStatement(tree);
     if (!sql) return [];

@@ -169,6 +169,29 @@ export function replaceWhere(root: Node, make: (node: Node) => Node | undefined)
 }
 
 /**
+ * Innermost SELECT first (an outer rewrite copies its subquery, which then holds the inner rewrites already), each
+ * term of its WHERE's top-level AND offered to `rewrite` with that SELECT's FROM items; the terms it returns take
+ * the term's place, and undefined keeps it.
+ */
+export function rewriteWhereTerms(
+  tree: Node,
+  rewrite: (term: Node, from: Node[]) => Node[] | undefined,
+): void {
+  for (const select of allSelects(tree).reverse()) {
+    const where = at(select, "whereClause");
+    if (!where) continue;
+    let changed = false;
+    const terms = andTerms(where).flatMap((term) => {
+      const made = rewrite(term, items(select, "fromClause"));
+      if (!made) return [term];
+      changed = true;
+      return made;
+    });
+    if (changed) select.whereClause = andOf(terms);
+  }
+}
+
+/**
  * In every SELECT of the tree, each comparison of its own WHERE (not a subquery's: those resolve against their own
  * FROM) offered to `make` with that SELECT's FROM items; a node it returns takes the comparison's place.
  */
