@@ -119,3 +119,12 @@ describe("settings advisor with many connections", () => {
     );
   });
 });
+
+describe("settings advisor's per-role note", () => {
+  it("quotes an awkward role name, so the printed ALTER ROLE names that role", () => {
+    const snapshot = workloadSnapshot("pg18");
+    for (const s of snapshot.workload.statements) s.userName = 'app "ro"; drop';
+    const report = recommendSettings({ ...machine, connections: 2000 }, snapshot, "test");
+    expect(report.notes.join("\n")).toContain(`(ALTER ROLE "app ""ro""; drop" SET work_mem = '`);
+  });
+});

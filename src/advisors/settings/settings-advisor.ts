@@ -14,6 +14,7 @@ import {
 } from "../../rules/health/checkpoints.js";
 import { autovacuumThreshold } from "../../rules/health/dead-tuples.js";
 import { formatBytes, formatPercent } from "../../util/format.js";
+import { ident, literal, sql } from "../../util/sql-text.js";
 import { memoryText, pgtuneBaseline, type SettingValue, type TuneMachine } from "./pgtune-baseline.js";
 
 export interface SettingRecommendation {
@@ -145,7 +146,7 @@ function adjustFromEvidence(
     } else {
       reasons.work_mem += `; raising it for everyone would overcommit memory`;
       notes.push(
-        `statements spill up to ${formatBytes(worst.perCall)} per call: give their role more instead of everyone (ALTER ROLE ${worst.s.userName || "app"} SET work_mem = '${memoryText(needed)}';)`,
+        `statements spill up to ${formatBytes(worst.perCall)} per call: give their role more instead of everyone (${sql`ALTER ROLE ${ident(worst.s.userName || "app")} SET work_mem = ${literal(memoryText(needed))}`};)`,
       );
     }
   }
