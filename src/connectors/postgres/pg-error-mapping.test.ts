@@ -17,6 +17,9 @@ describe("permission errors", () => {
   });
 
   it("cover schemas, sequences, functions and statistics views", () => {
+    expect(permissionHint('permission denied for table Order "lines"', "mon")).toContain(
+      'GRANT SELECT ON "Order ""lines""" TO mon;',
+    );
     expect(permissionHint("permission denied for schema app", "Mon")).toBe(
       'GRANT USAGE ON SCHEMA app TO "Mon";',
     );

@@ -15,11 +15,13 @@ interface PgLikeError {
 export function permissionHint(message: string, role: string | undefined): string {
   const who = role ? quoteIdent(role) : "your_role";
   const m =
-    /permission denied for (table|view|materialized view|sequence|schema|function|procedure|database|foreign table|large object) ("[^"]+"|\S+)/.exec(
+    /permission denied for (table|view|materialized view|sequence|schema|function|procedure|database|foreign table|large object) (.+?)\s*$/m.exec(
       message,
     );
   if (m) {
-    const [, type, name] = m;
+    // The server prints the bare name to the end of the line (a space or a quote in it included): quote it whole.
+    const [, type, bare] = m;
+    const name = quoteIdent(bare ?? "");
     switch (type) {
       case "table":
       case "view":
