@@ -115,7 +115,7 @@ function statisticsFix(node: PlanNode, snapshot: PlanFacts["snapshot"]): Finding
     // A built-in (generate_series, unnest) cannot be altered; without a schema the name may be either.
     if (node.schema === null || SYSTEM_SCHEMAS.has(node.schema)) {
       return {
-        note: `PostgreSQL assumes a set-returning function returns 1000 rows unless told otherwise. If ${node.relationName} is your own function, declare its usual row count: ALTER FUNCTION ${node.relationName}(argument types) ROWS ${rows}; a built-in function's estimate cannot be changed.`,
+        note: `PostgreSQL assumes a set-returning function returns 1000 rows unless told otherwise. If ${node.relationName} is your own function, declare its usual row count: ALTER FUNCTION ${ident(node.relationName)}(argument types) ROWS ${rows}; a built-in function's estimate cannot be changed.`,
       };
     }
     return {
