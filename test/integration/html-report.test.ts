@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveTarget } from "../../src/connectors/postgres/target.js";
 import { collectSamples } from "../../src/pipeline/collect-samples.js";
 import { FIXTURES } from "../support/fixtures.js";
+import { createMariadbDatabase, mariadbAvailable } from "../support/mariadb.js";
 import { BIN, runCli } from "../support/run-cli.js";
 import {
   createTestDatabase,
@@ -35,6 +36,8 @@ if (!CHROMIUM) {
     "skipping the HTML report browser tests: no chromium at /usr/bin/chromium (apt-get install -y chromium)",
   );
 }
+
+const mariadbUp = await mariadbAvailable();
 
 const SCRIPT = ["/usr/bin/script", "/bin/script"].find((p) => existsSync(p)) ?? null;
 
@@ -507,6 +510,80 @@ describe.skipIf(!CHROMIUM)("HTML reports in chromium", () => {
     );
     await finish(page, "migrate-lint-mysql", foreign, errors);
   }, 60_000);
+
+  it.skipIf(!mariadbUp)(
+    "migrate trace on MariaDB: each online form tried with the server's answer, a markup table name as text",
+    async () => {
+      const awkward = AWKWARD.replaceAll("`", "``");
+      const db = await createMariadbDatabase(
+        `CREATE TABLE \`${awkward}\` (id INT PRIMARY KEY, total INT, note VARCHAR(20));
+         INSERT INTO \`${awkward}\` SELECT seq, seq, 'n' FROM seq_1_to_2000;`,
+      );
+      try {
+        const work = mkdtempSync(join(tmpdir(), "dbopt-html-mysql-trace-"));
+        const migration = join(work, "001_orders.sql");
+        writeFileSync(
+          migration,
+          [
+            `ALTER TABLE \`${awkward}\` ADD COLUMN \`x "q"\` INT;`,
+            `ALTER TABLE \`${awkward}\` MODIFY COLUMN total BIGINT;`,
+            `ALTER TABLE \`${awkward}\` ADD INDEX \`by <note>\` (note);`,
+            "",
+          ].join("\n"),
+        );
+        const file = join(dir, "migrate-trace-mysql.html");
+        const args = ["migrate", "trace", "--db", db.url, "--sandbox", migration];
+        const written = await runCli([...args, "--format", "html", "-o", file]);
+        expect(written.stderr).toBe("");
+        expect([0, 1]).toContain(written.code);
+        // The trace changes the sandbox: the JSON run is on the same tables as they were before.
+        await db.run(
+          `DROP TABLE \`${awkward}\`; CREATE TABLE \`${awkward}\` (id INT PRIMARY KEY, total INT, note VARCHAR(20));
+           INSERT INTO \`${awkward}\` SELECT seq, seq, 'n' FROM seq_1_to_2000;`,
+        );
+        const json = await runCli([...args, "--format", "json"]);
+        expect([0, 1], json.stderr).toContain(json.code);
+        const report = JSON.parse(json.stdout) as {
+          statements: Array<{
+            sql: string;
+            attempts: Array<{ algorithm: string; accepted: boolean; sql: string }>;
+          }>;
+          findings: Finding[];
+        };
+        const { page, foreign, errors } = await open(file);
+        expect(await page.$eval("h1", (h) => h.textContent)).toBe("dbopt migrate trace");
+        expect(await page.$eval("header.report", (h) => h.textContent)).toContain("MariaDB 10.");
+        expect(await texts(page, "#statements pre.query")).toEqual(report.statements.map((t) => t.sql));
+        expect(report.statements[0]?.sql).toBe(`ALTER TABLE \`${awkward}\` ADD COLUMN \`x "q"\` INT`);
+        // Each statement's attempts, in the order tried, with the statement sent and the server's answer.
+        const attempts = await page.$$eval("#statements article", (articles) =>
+          articles.map((a) =>
+            [...a.querySelectorAll("table.attempts tbody tr")].map((tr) => {
+              const cells = [...tr.querySelectorAll("td")].map((td) => (td.textContent ?? "").trim());
+              return [cells[0], cells[1]?.startsWith("accepted"), cells[2]];
+            }),
+          ),
+        );
+        expect(attempts).toEqual(
+          report.statements.map((t) => t.attempts.map((a) => [a.algorithm, a.accepted, a.sql])),
+        );
+        // The type change is refused in every online form and copies; the others run online.
+        expect(attempts.map((a) => a.at(-1)?.[1])).toEqual([true, false, true]);
+        expect(await texts(page, "#statements .outcome")).toEqual([
+          "Ran online with ALGORITHM=INSTANT.",
+          "No online form accepted: ran as written, writes blocked meanwhile.",
+          "Ran online with ALGORITHM=NOCOPY.",
+        ]);
+        expect(await texts(page, "#findings article.finding .title")).toEqual(
+          report.findings.map((f) => f.title),
+        );
+        await finish(page, "migrate-trace-mysql", foreign, errors);
+      } finally {
+        await db.drop();
+      }
+    },
+    180_000,
+  );
 
   it("an unknown format names html among the formats, in one line", async () => {
     const r = await runCli([

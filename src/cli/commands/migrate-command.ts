@@ -195,11 +195,6 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
           "--schema-from and --rows are for PostgreSQL",
           "load the sandbox with the tables and rows to trace on (a copy of production), or give --schema FILE.sql",
         );
-      if (checked.format === "html")
-        throw new InputError(
-          "--format html is not written for a MySQL/MariaDB trace yet",
-          "give --format terminal or json",
-        );
       const { resolveMysqlTarget } = await import("../../connectors/mysql/mysql-target.js");
       const { traceMysqlMigrations } = await import("../../pipeline/trace-mysql-migrations.js");
       const { renderMysqlTrace } = await import("../../reporters/migration/mysql-trace-reporter.js");
@@ -211,9 +206,11 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
           if (terminalProgress) process.stderr.write(`  … ${m}\n`);
         },
       });
-      const mysqlFormat = checked.format === "json" ? "json" : "terminal";
+      const mysqlFormat = checked.format;
       await writeOutput(
-        renderMysqlTrace(mysqlReport, mysqlFormat, wantColour(mysqlFormat, flags)),
+        mysqlFormat === "html"
+          ? (await import("../../reporters/html/mysql-trace-html.js")).renderMysqlTraceHtml(mysqlReport)
+          : renderMysqlTrace(mysqlReport, mysqlFormat, wantColour(mysqlFormat, flags)),
         flags.output,
       );
       setExitCode(
