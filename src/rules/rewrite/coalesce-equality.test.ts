@@ -75,4 +75,20 @@ describe("rewrite/coalesce-equality", () => {
     ])
       expect(rewrittenSql(coalesceEquality, sql, [orders]), sql).toBe(null);
   });
+
+  it("declines a string comparison on a column with a nondeterministic collation, where 'x' = 'X' can hold", () => {
+    const ci = table("people", [
+      ["id", "bigint", true],
+      ["nick", "text"],
+    ]);
+    const sql = "select id from people where coalesce(nick, 'anon') = 'ANON'";
+    // Under a deterministic collation 'anon' = 'ANON' is false and the coalesce can go.
+    expect(rewrittenSql(coalesceEquality, sql, [ci])).toBe("SELECT id FROM people WHERE nick = 'ANON'");
+    (ci.columns[1] as { nondeterministicCollation?: string }).nondeterministicCollation = "case_insensitive";
+    expect(rewrittenSql(coalesceEquality, sql, [ci])).toBe(null);
+    // Numbers on the same table are unaffected.
+    expect(rewrittenSql(coalesceEquality, "select nick from people where coalesce(id, 0) = 4", [ci])).toBe(
+      "SELECT nick FROM people WHERE id = 4",
+    );
+  });
 });

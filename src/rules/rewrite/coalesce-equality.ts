@@ -4,7 +4,7 @@
  * ANDed terms of a WHERE clause: there false and NULL both drop the row, while under NOT or in a select list
  * `coalesce(NULL, c) = v` (false) and `NULL = v` (NULL) differ.
  */
-import type { Rewrite, RewriteRule } from "./rewrite-rule.js";
+import type { Rewrite, RewriteRule, RewriteTable } from "./rewrite-rule.js";
 import {
   allSelects,
   andTerms,
@@ -12,11 +12,11 @@ import {
   binaryOp,
   type Constant,
   columnRef,
+  comparesByText,
   constant,
   deparseNode,
   deparseStatement,
   isNumericType,
-  isPlainTextType,
   items,
   makeBinaryOp,
   type Node,
@@ -95,12 +95,12 @@ function plainComparison(
   const resolved = resolveColumn(schema, items(select, "fromClause"), fields);
   if (!resolved) return null;
   const type = resolved.column.type;
-  const holds = satisfies(fallback, op, value, type);
+  const holds = satisfies(fallback, op, value, resolved.column);
   if (holds !== false) return null;
   const plain = bare ? side.column : makeBinaryOp(op, side.column, other);
   return {
     term: plain,
-    assumption: `${tableLabel(resolved.table)}.${resolved.column.name} is ${type}, so ${deparseNode(side.fallback)} ${op} ${deparseNode(other)} is false`,
+    assumption: `${tableLabel(resolved.table)}.${resolved.column.name} is ${type}${fallback.kind === "str" ? " under a deterministic collation" : ""}, so ${deparseNode(side.fallback)} ${op} ${deparseNode(other)} is false`,
   };
 }
 
@@ -111,7 +111,13 @@ function coalesceOf(node: Node): { column: Node; fallback: Node } | null {
 }
 
 /** Whether `c op v` holds for constants of the column's type; undefined when dbopt cannot tell for sure. */
-function satisfies(c: Constant, op: string, v: Constant, type: string): boolean | undefined {
+function satisfies(
+  c: Constant,
+  op: string,
+  v: Constant,
+  column: RewriteTable["columns"][number],
+): boolean | undefined {
+  const type = column.type;
   const numeric = (k: Constant) => k.kind === "int" || k.kind === "num";
   if (numeric(c) && numeric(v) && isNumericType(type)) {
     const a = numberOf(c);
@@ -119,9 +125,9 @@ function satisfies(c: Constant, op: string, v: Constant, type: string): boolean 
     if (a === undefined || b === undefined) return undefined;
     return compare(a, b, op);
   }
-  // Strings: only equality, only for text/varchar (no collation or padding or case folding can make two
-  // different strings equal there: PostgreSQL's default collations are deterministic).
-  if (c.kind === "str" && v.kind === "str" && op === "=" && isPlainTextType(type)) return c.text === v.text;
+  // Strings: only equality, only for text/varchar under a deterministic collation (no padding or case folding can
+  // make two different strings equal there; a nondeterministic collation can: 'a' = 'A' when case-insensitive).
+  if (c.kind === "str" && v.kind === "str" && op === "=" && comparesByText(column)) return c.text === v.text;
   if (c.kind === "bool" && v.kind === "bool" && op === "=" && type === "boolean") return c.value === v.value;
   return undefined;
 }

@@ -9,7 +9,7 @@
 
 import { parseSql } from "../../util/sql-parser.js";
 import { ident, sql } from "../../util/sql-text.js";
-import { looseScan } from "./loose-scan-shape.js";
+import { groupsUnderNondeterministicCollation, looseScan } from "./loose-scan-shape.js";
 import { leadingIndex } from "./rewrite-query-shape.js";
 import type { RewriteRule } from "./rewrite-rule.js";
 import {
@@ -57,6 +57,7 @@ export const distinctLooseIndexScan: RewriteRule = {
     if (!distinctOn(select, column)) return [];
     const table = input.schema.table(fromTable.relname, fromTable.schemaname);
     if (!table || input.schema.notNull(table, column) !== true) return [];
+    if (groupsUnderNondeterministicCollation(table, [column])) return [];
     const index = leadingIndex(table, column);
     if (!index) return [];
     const order = orderOf(select, column, (target?.name as string | undefined) ?? column);

@@ -76,4 +76,25 @@ describe("rewrite/group-min-max-loose-scan", () => {
     ])
       expect(rewrittenSql(groupMinMaxLooseScan, sql, [orders]), sql).toBe(null);
   });
+
+  it("declines a group or aggregated column with a nondeterministic collation", () => {
+    const tags = table(
+      "tags",
+      [
+        ["name", "text", true],
+        ["label", "text"],
+      ],
+      { indexes: [["name", "label"]] },
+    );
+    const sql = "select name, max(label) as top from tags group by name";
+    expect(rewrittenSql(groupMinMaxLooseScan, sql, [tags])).not.toBe(null);
+    for (const column of tags.columns) {
+      const copy = structuredClone(tags);
+      const target = copy.columns.find((c) => c.name === column.name) as {
+        nondeterministicCollation?: string;
+      };
+      target.nondeterministicCollation = "ci";
+      expect(rewrittenSql(groupMinMaxLooseScan, sql, [copy]), column.name).toBe(null);
+    }
+  });
 });

@@ -10,7 +10,7 @@
 
 import { parseSql } from "../../util/sql-parser.js";
 import { ident, list, type SqlText, sql } from "../../util/sql-text.js";
-import { looseScan, relation } from "./loose-scan-shape.js";
+import { groupsUnderNondeterministicCollation, looseScan, relation } from "./loose-scan-shape.js";
 import { leadingIndex } from "./rewrite-query-shape.js";
 import type { RewriteRule, RewriteTable } from "./rewrite-rule.js";
 import {
@@ -66,6 +66,8 @@ export const groupMinMaxLooseScan: RewriteRule = {
       parts.push({ kind: "aggregate", ...aggregate, name: name ?? aggregate.fn });
     }
     if (!parts.some((p) => p.kind === "aggregate")) return [];
+    const read = [group, ...parts.flatMap((p) => (p.kind === "aggregate" ? [p.column] : []))];
+    if (groupsUnderNondeterministicCollation(table, read)) return [];
     const groupName = parts.find((p) => p.kind === "group")?.name;
     const order = orderOf(select, group, groupName, new Set(parts.map((p) => p.name)));
     if (order === null) return [];

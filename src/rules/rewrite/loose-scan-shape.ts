@@ -4,6 +4,7 @@
  * DISTINCT and the GROUP BY min/max rewrites. Names go through the SQL builder.
  */
 import { ident, type SqlText, sql } from "../../util/sql-text.js";
+import type { RewriteTable } from "./rewrite-rule.js";
 import { freshName } from "./rewrite-tree-shape.js";
 
 export interface LooseScan {
@@ -31,4 +32,12 @@ export function looseScan(
 /** The table as the statement wrote it: with its schema only when the statement named one (even "public"). */
 export function relation(schema: string | undefined, table: string): SqlText {
   return schema ? sql`${ident(schema)}.${ident(table)}` : ident(table);
+}
+
+/**
+ * Whether one of the columns has a nondeterministic collation: 'a' and 'A' are then one group, and DISTINCT or
+ * GROUP BY returns whichever spelling it meets first while the recursion returns the first in index order.
+ */
+export function groupsUnderNondeterministicCollation(table: RewriteTable, columns: string[]): boolean {
+  return table.columns.some((c) => columns.includes(c.name) && c.nondeterministicCollation !== undefined);
 }

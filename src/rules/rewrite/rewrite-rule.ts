@@ -11,7 +11,16 @@ import type { Snapshot } from "../../facts/snapshot.js";
 export interface RewriteTable {
   schema: string;
   name: string;
-  columns: Array<{ name: string; type: string; notNull: boolean }>;
+  columns: Array<{
+    name: string;
+    type: string;
+    notNull: boolean;
+    /**
+     * The column's collation when it is nondeterministic (case- or accent-insensitive: two different strings can be
+     * equal); absent when it is deterministic or not known. Read from the catalog (withCollations), not the snapshot.
+     */
+    nondeterministicCollation?: string;
+  }>;
   /** Primary key and unique constraints or unique indexes without a predicate or expression, each its columns. */
   uniqueKeys: string[][];
   foreignKeys: Array<{ columns: string[]; refSchema: string; refTable: string; refColumns: string[] }>;

@@ -450,6 +450,14 @@ export function isPlainTextType(type: string): boolean {
   return /^(text|character varying(\(\d+\))?)$/.test(type);
 }
 
+/**
+ * Whether two different string constants can never be equal on this column: text or varchar under a deterministic
+ * collation (a nondeterministic one makes 'a' = 'A' true when it is case-insensitive).
+ */
+export function comparesByText(column: RewriteTable["columns"][number]): boolean {
+  return isPlainTextType(column.type) && column.nondeterministicCollation === undefined;
+}
+
 /** The integer range of an integer column type. */
 export function integerRange(type: string): [bigint, bigint] {
   if (type === "smallint") return [-32768n, 32767n];

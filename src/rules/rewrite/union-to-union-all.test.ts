@@ -79,4 +79,21 @@ describe("rewrite/union-to-union-all", () => {
     ])
       expect(rewrittenSql(unionToUnionAll, sql, [events]), sql).toBe(null);
   });
+
+  it("declines strings on a column with a nondeterministic collation: 'eu' and 'EU' can be the same value", () => {
+    const regions = table(
+      "regions",
+      [
+        ["id", "bigint", true],
+        ["name", "text"],
+      ],
+      { uniqueKeys: [["id"]] },
+    );
+    const sql = "select id from regions where name = 'eu' union select id from regions where name = 'EU'";
+    expect(rewrittenSql(unionToUnionAll, sql, [regions])).toBe(
+      "SELECT id FROM regions WHERE name = 'eu' UNION ALL SELECT id FROM regions WHERE name = 'EU'",
+    );
+    (regions.columns[1] as { nondeterministicCollation?: string }).nondeterministicCollation = "ci";
+    expect(rewrittenSql(unionToUnionAll, sql, [regions])).toBe(null);
+  });
 });

@@ -8,7 +8,7 @@
  *   `'b'`); a column at the same position that each branch's WHERE restricts to non-overlapping constants or
  *   ranges; or the same table with the same unique key at the same positions and non-overlapping restrictions on
  *   any one column (a row cannot satisfy both, and different rows have different keys).
- * Strings count as different only on text/varchar columns (deterministic collation assumed).
+ * Strings count as different only on text/varchar columns under a deterministic collation.
  */
 import type { RewriteRule, RewriteSchema, RewriteTable } from "./rewrite-rule.js";
 import {
@@ -17,12 +17,12 @@ import {
   binaryOp,
   type Constant,
   columnRef,
+  comparesByText,
   constant,
   deparseStatement,
   fromRefs,
   fromTables,
   isNumericType,
-  isPlainTextType,
   items,
   type Node,
   resolveColumn,
@@ -169,7 +169,7 @@ function termDomain(
     const col = column(at(expr, "lexpr"));
     const values = items(at(expr, "rexpr"), "List", "items").map(constant);
     if (op !== "=" || !col || values.length === 0) return null;
-    const domains = values.map((v) => (v ? pointDomain(v, col.type) : null));
+    const domains = values.map((v) => (v ? pointDomain(v, col) : null));
     if (domains.some((d) => d === null)) return null;
     return { column: col.name, domain: (domains as Domain[]).reduce(union) };
   }
@@ -191,7 +191,7 @@ function termDomain(
   }
   if (!col || !value) return null;
   if (op === "=") {
-    const domain = pointDomain(value, col.type);
+    const domain = pointDomain(value, col);
     return domain ? { column: col.name, domain } : null;
   }
   const n = numberOf(value);
@@ -203,11 +203,11 @@ function termDomain(
   return { column: col.name, domain: { kind: "num", intervals: [interval] } };
 }
 
-function pointDomain(value: Constant, type: string): Domain | null {
+function pointDomain(value: Constant, column: RewriteTable["columns"][number]): Domain | null {
   const n = numberOf(value);
-  if (n !== undefined && isNumericType(type))
+  if (n !== undefined && isNumericType(column.type))
     return { kind: "num", intervals: [{ lo: n, loIn: true, hi: n, hiIn: true }] };
-  if (value.kind === "str" && isPlainTextType(type)) return { kind: "str", values: new Set([value.text]) };
+  if (value.kind === "str" && comparesByText(column)) return { kind: "str", values: new Set([value.text]) };
   return null;
 }
 
