@@ -8,7 +8,8 @@
 import { parseWorkloadFile } from "../advisors/index/workload-file.js";
 import type { WorkloadStatement } from "../advisors/index/workload-query.js";
 import { inlineParameters } from "../advisors/parameters/inline-parameters.js";
-import { drawParameters } from "../advisors/parameters/parameter-draws.js";
+import { withCollations } from "../advisors/rewrite/column-collations.js";
+import { proofParameterSets } from "../advisors/rewrite/proof-parameters.js";
 import { proveRewrite, type RewriteProof, resultsDiffer } from "../advisors/rewrite/prove-rewrite.js";
 import { DbError } from "../connectors/db-error.js";
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
@@ -126,7 +127,9 @@ async function rewriteOn(
   const statements = given
     ? given.map((s) => ({ sql: s.sql, source: s.id.replace(/:\d+$/, ""), calls: null, meanMs: null }))
     : topStatements(snapshot, options.top ?? 10);
-  const schema = rewriteSchemaFrom(rewriteTablesFromSnapshot(snapshot));
+  const schema = rewriteSchemaFrom(
+    await withCollations(db, rewriteTablesFromSnapshot(snapshot), snapshot.server.versionNum),
+  );
   const rules = (options.rules ?? REWRITE_RULES).filter(
     (r) => !r.minServerVersion || snapshot.server.versionNum >= r.minServerVersion,
   );
@@ -168,7 +171,7 @@ async function rewriteOn(
       }
     });
     if (rewrites.length === 0) continue;
-    const draws = await parameterSets(db, statement.sql, options.parameterSets ?? 5);
+    const draws = await proofParameterSets(db, statement.sql, options.parameterSets ?? 5);
     out.parameters = draws.note;
     for (const { rule, rewrite } of rewrites) {
       // The deparser's text is parsed back once more here: a rewrite that does not parse reaches no one.
@@ -251,26 +254,6 @@ function topStatements(
     }));
 }
 
-/** Value sets for the statement's $n (SQL literals, $1 first), or why there are none. */
-async function parameterSets(
-  db: PostgresConnector,
-  sql: string,
-  count: number,
-): Promise<{ sets: string[][] | null; note: string | null }> {
-  const draws = await drawParameters(db, sql, { sets: count, seed: 1 });
-  if (draws.parameters === 0) return { sets: null, note: null };
-  if (draws.unresolved.length)
-    return {
-      sets: [],
-      note: `no values for ${draws.unresolved.map((u) => `$${u.n} (${u.reason})`).join("; ")}`,
-    };
-  const from = draws.sources.map((s) => `$${s.n} from ${s.column ? `${s.column}'s ${s.from}` : s.from}`);
-  return {
-    sets: draws.sets.map((s) => s.literals.map(String)),
-    note: `${draws.sets.length} value sets: ${from.join(", ")}`,
-  };
-}
-
 /**
  * The value sets with the rewrite's own new $n filled in (keyset's last seen key, read by its valueSql with the
  * set's values), or why not. Null when the statement has no parameters at all.
@@ -298,7 +281,8 @@ async function withAddedParameters(
         return `could not read ${p.meaning}: ${error instanceof Error ? error.message : String(error)}`;
       }
     }
-    out.push(filled.map((v) => v ?? "NULL"));
+    // Array.from visits holes too (map skips them): every number up to the added one gets a literal.
+    out.push(Array.from(filled, (v) => v ?? "NULL"));
   }
   return out;
 }
