@@ -32,13 +32,11 @@ import {
   readerPrefix,
   readLog,
 } from "../facts/logs/read-logs.js";
-import { parsePlan } from "../facts/plan/plan-input.js";
 import { numberQuestionMarks } from "../facts/traces/trace-n-plus-one.js";
 import type { Finding } from "../findings/finding.js";
 import { InputError } from "../util/input-error.js";
 import type { LogPartRange, LogPartTask } from "./log-part-worker.js";
-import { type NPlusOneVerdict, nPlusOneVerdicts } from "./n-plus-one-verdicts.js";
-import { reportOnPlan } from "./plan-report.js";
+import type { NPlusOneVerdict } from "./n-plus-one-verdicts.js";
 
 export interface LogReport extends Omit<LogAnalysisResult, "slowestPlans" | "nPlusOne"> {
   kind: "logs";
@@ -150,21 +148,26 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
   const result = analysis.result(dialect);
   // The rule reads PostgreSQL's placeholders; a MySQL log's `?` are numbered back.
   const pg = (q: string) => (dialect === "mysql" ? numberQuestionMarks(q) : q);
-  const { findings, verdicts } = nPlusOneVerdicts(
-    result.nPlusOne.map((n) => ({
-      where: null,
-      source: pg(n.source.query),
-      repeated: pg(n.repeated.query),
-      occurrences: n.occurrences,
-      repeats: n.repeats,
-      totalMs: n.totalMs,
-      wastedMs: n.wastedMs,
-      inTransaction: n.inTransaction,
-      concurrent: null,
-    })),
-    result.totalMs,
-    dialect,
-  );
+  // The rules and the plan analyzer are loaded only when the log has something for them (N+1 runs, plans): with
+  // the rule registry and the deparser they are a tenth of a second of a run's start-up.
+  const { findings, verdicts } =
+    result.nPlusOne.length === 0
+      ? { findings: [], verdicts: [] }
+      : (await import("./n-plus-one-verdicts.js")).nPlusOneVerdicts(
+          result.nPlusOne.map((n) => ({
+            where: null,
+            source: pg(n.source.query),
+            repeated: pg(n.repeated.query),
+            occurrences: n.occurrences,
+            repeats: n.repeats,
+            totalMs: n.totalMs,
+            wastedMs: n.wastedMs,
+            inTransaction: n.inTransaction,
+            concurrent: null,
+          })),
+          result.totalMs,
+          dialect,
+        );
   return {
     kind: "logs",
     files,
@@ -174,7 +177,7 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
     nPlusOne: result.nPlusOne.map((n, i) => ({ ...n, ...(verdicts[i] as NPlusOneVerdict) })),
     findings,
     statements: options.top ? result.statements.slice(0, options.top) : result.statements,
-    slowestPlans: result.slowestPlans.map((p) => analyzeLoggedPlan(p.text, p.durationMs, p.time)),
+    slowestPlans: result.slowestPlans.length ? await analyzeLoggedPlans(result.slowestPlans) : [],
   };
 }
 
@@ -385,18 +388,22 @@ async function readHead(path: string): Promise<string[]> {
   }
 }
 
-function analyzeLoggedPlan(
-  text: string,
-  durationMs: number,
-  time: number | null,
-): LogReport["slowestPlans"][number] {
-  const sql = /^Query Text: (.*)$/m.exec(text)?.[1] ?? null;
-  const planText = text.replace(/^Query Text: .*\n/m, "");
-  try {
-    const report = reportOnPlan(parsePlan(planText), { source: "auto_explain", sql, withoutTree: true });
-    return { durationMs, time, sql, nodes: report.summary.nodes, findings: report.findings, error: null };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { durationMs, time, sql, nodes: 0, findings: [], error: message };
-  }
+async function analyzeLoggedPlans(
+  plans: LogAnalysisResult["slowestPlans"],
+): Promise<LogReport["slowestPlans"]> {
+  const [{ parsePlan }, { reportOnPlan }] = await Promise.all([
+    import("../facts/plan/plan-input.js"),
+    import("./plan-report.js"),
+  ]);
+  return plans.map(({ text, durationMs, time }) => {
+    const sql = /^Query Text: (.*)$/m.exec(text)?.[1] ?? null;
+    const planText = text.replace(/^Query Text: .*\n/m, "");
+    try {
+      const report = reportOnPlan(parsePlan(planText), { source: "auto_explain", sql, withoutTree: true });
+      return { durationMs, time, sql, nodes: report.summary.nodes, findings: report.findings, error: null };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { durationMs, time, sql, nodes: 0, findings: [], error: message };
+    }
+  });
 }
