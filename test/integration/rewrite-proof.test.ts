@@ -1,11 +1,12 @@
 /**
  * `dbopt rewrite` on the local PostgreSQL 15 with a generated schema: each of D1's seven rules rewrites a statement
  * that the proof finds equal and faster on this data; statements where a rewrite would change the results are
- * declined by the rule (nullable NOT IN, non-unique keyset order, ...), and deliberately wrong rewrites are caught
- * by the proof (NULLs under NOT IN, duplicates from a join, an off-by-one range, a reversed order).
+ * declined by the rule (nullable NOT IN, non-unique keyset order, ...) and the naive rewrite of each is refused by
+ * the proof, and deliberately wrong rewrites are caught by the proof (NULLs under NOT IN, duplicates from a join,
+ * an off-by-one range, a reversed order).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { proveRewrite } from "../../src/advisors/rewrite/prove-rewrite.js";
+import { proveRewrite, resultsDiffer } from "../../src/advisors/rewrite/prove-rewrite.js";
 import { PostgresConnector } from "../../src/connectors/postgres/postgres-connector.js";
 import { resolveTarget } from "../../src/connectors/postgres/target.js";
 import { rewriteStatements } from "../../src/pipeline/rewrite-statements.js";
@@ -71,38 +72,84 @@ describe.each(server("pg15"))("dbopt rewrite's proof on $name", (testServer) => 
     expect(rewrite?.verdict).toBe("faster");
   }, 120_000);
 
-  it("declines where the rewrite would change the results", async () => {
-    const declined: Record<string, string> = {
-      // NOT IN under OR: NULL and false differ there (the rule stays out).
-      "rewrite/not-in-to-not-exists":
+  it("declines where the rewrite would change the results, and the proof refuses the naive rewrite", async () => {
+    // Per rule: a statement the rule leaves alone, and what a less careful rewrite of it would be.
+    const declined: Record<string, [string, string]> = {
+      // NOT IN under OR: NULL and false differ there (the rule stays out). coupon_id holds NULLs, so NOT IN is
+      // never true: only the eu customers; NOT EXISTS adds every customer no order names as its coupon.
+      "rewrite/not-in-to-not-exists": [
         "select c.id from customers c where c.region = 'eu' or c.id not in (select coupon_id from orders)",
-      // IN under OR: IN's NULL and EXISTS's false differ there (the rule stays out).
-      "rewrite/in-distinct-to-exists":
-        "select c.id from customers c where c.region = 'eu' or c.id in (select distinct coupon_id from orders)",
-      // count(*) > 1 is not "some row".
-      "rewrite/count-to-exists":
-        "select c.id from customers c where c.id <= 400 and (select count(*) from orders o where o.customer_id = c.id) > 1",
-      // created_at is not unique: a key does not name one position, the keyset page could skip ties.
-      "rewrite/offset-to-keyset": "select id from orders order by created_at limit 20 offset 1000",
-      // LIMIT over the OR: the branches' rows would come in another order and the LIMIT keep others.
-      "rewrite/or-to-union-all":
-        "select o.id from orders o join customers c on c.id = o.customer_id where o.ref = 'R-777' or c.email = 'c150@example.com' limit 5",
-      // ref is text: date(ref) parses the text, not a range of ref.
-      "rewrite/sargable-date-function":
-        "select id from orders where ref = 'x' and date(created_at::text) = '2024-02-01'",
-      // A float constant: moving it would round.
-      "rewrite/sargable-arithmetic": "select id from orders where qty + 0.5 = 500",
+        "select c.id from customers c where c.region = 'eu' or not exists (select 1 from orders o where o.coupon_id = c.id)",
+      ],
+      // IN under NOT: NOT (NULL) drops the row, NOT (false) keeps it.
+      "rewrite/in-distinct-to-exists": [
+        "select c.id from customers c where not (c.id in (select distinct coupon_id from orders))",
+        "select c.id from customers c where not exists (select 1 from orders o where o.coupon_id = c.id)",
+      ],
+      // count(*) > 1000 is not "some row" (every customer with orders has exactly 1,000).
+      "rewrite/count-to-exists": [
+        "select c.id from customers c where c.id <= 400 and (select count(*) from orders o where o.customer_id = c.id) > 1000",
+        "select c.id from customers c where c.id <= 400 and exists (select 1 from orders o where o.customer_id = c.id)",
+      ],
+      // qty is not unique: rows 1,001-1,200 all have qty 5, so "after the 1,010th row's key" skips the rest of them.
+      "rewrite/offset-to-keyset": [
+        "select id from orders order by qty limit 20 offset 1010",
+        "select id from orders where qty > 5 order by qty limit 20",
+      ],
+      // DISTINCT over the OR: branches each made distinct still return the customer of R-149 (150) twice.
+      "rewrite/or-to-union-all": [
+        "select distinct o.customer_id from orders o join customers c on c.id = o.customer_id where o.ref = 'R-149' or c.email = 'c150@example.com'",
+        "select distinct o.customer_id from orders o join customers c on c.id = o.customer_id where o.ref = 'R-149' union all select distinct o.customer_id from orders o join customers c on c.id = o.customer_id where c.email = 'c150@example.com'",
+      ],
+      // A timestamp bound: date(col) >= '2024-02-01 12:00' starts on 2 February; cast to a date it starts on the 1st.
+      "rewrite/sargable-date-function": [
+        "select id from orders where date(created_at) >= timestamp '2024-02-01 12:00'",
+        "select id from orders where created_at >= '2024-02-01'",
+      ],
+      // Integer division: qty / 2 = 250 holds for 500 and 501.
+      "rewrite/sargable-arithmetic": [
+        "select id from orders where qty / 2 = 250",
+        "select id from orders where qty = 500",
+      ],
     };
-    const report = await rewriteStatements(db, { sql: Object.values(declined).join(";\n"), runs: 1 });
-    for (const [ruleId, sql] of Object.entries(declined)) {
+    const statements = Object.values(declined).map(([sql]) => sql);
+    const report = await rewriteStatements(db, { sql: statements.join(";\n"), runs: 1 });
+    for (const [ruleId, [sql, naive]] of Object.entries(declined)) {
       const statement = report.statements.find((s) => s.sql === sql);
       expect(statement, sql).toBeDefined();
       expect(
         statement?.rewrites.filter((r) => r.ruleId === ruleId),
         ruleId,
       ).toEqual([]);
+      const proof = await proveRewrite(db, sql, naive, { runs: 1 });
+      expect(resultsDiffer(proof), `${ruleId}: the naive rewrite was not refused (${proof.reason})`).toBe(
+        true,
+      );
+      expect(proof.timing).toBeNull();
     }
-  }, 120_000);
+    // Declined by the rules as well, though on this data the results happen to agree.
+    const alsoDeclined: Record<string, string> = {
+      // IN under OR: the rule stays out of OR (at WHERE's top NULL and false both drop the row, not so under NOT).
+      "rewrite/in-distinct-to-exists":
+        "select c.id from customers c where c.region = 'eu' or c.id in (select distinct coupon_id from orders)",
+      // created_at is not declared unique: a key need not name one position.
+      "rewrite/offset-to-keyset": "select id from orders order by created_at limit 20 offset 1000",
+      // LIMIT over the OR: the branches' rows would come in another order and the LIMIT keep others.
+      "rewrite/or-to-union-all":
+        "select o.id from orders o join customers c on c.id = o.customer_id where o.ref = 'R-777' or c.email = 'c150@example.com' limit 5",
+      // A float constant: moving it would round.
+      "rewrite/sargable-arithmetic": "select id from orders where qty + 0.5 = 500",
+      // date() of a text: it parses the text, no range of the column.
+      "rewrite/sargable-date-function":
+        "select id from orders where ref = 'x' and date(created_at::text) = '2024-02-01'",
+    };
+    const more = await rewriteStatements(db, { sql: Object.values(alsoDeclined).join(";\n"), runs: 1 });
+    for (const [ruleId, sql] of Object.entries(alsoDeclined))
+      expect(
+        more.statements.find((s) => s.sql === sql)?.rewrites.filter((r) => r.ruleId === ruleId),
+        ruleId,
+      ).toEqual([]);
+  }, 180_000);
 
   it("catches deliberately wrong rewrites: NULLs under NOT IN, join duplicates, an off-by-one range, another order", async () => {
     const wrong: Array<[string, string, RegExp]> = [
