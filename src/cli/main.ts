@@ -42,7 +42,10 @@ export async function main(argv: string[]): Promise<number> {
     .version(DBOPT_VERSION)
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ outputError: () => {} });
+    .configureOutput({ outputError: () => {} })
+    // Each command reads the options after its own name only: advise's and its subcommands' share names (--verify
+    // is a flag on advise, a Redis URL on advise caching). Set before any command is made, which copies it.
+    .enablePositionalOptions();
   // The command on the command line alone, when it names one: its module and what it imports, not every
   // command's (a tenth of a second of module loading on each run). All of them for help, suggestions and
   // unknown commands.

@@ -28,9 +28,6 @@ interface AdviseFlags extends ConnectionFlags, OutputOptions {
 }
 
 export function registerAdvise(program: Command, setExitCode: (code: number) => void): void {
-  // advise's options and its subcommands' share names (--verify is a flag here, a Redis URL for caching): each
-  // command reads the options after its own name only. Commander copies the setting into commands made after it.
-  program.enablePositionalOptions();
   const command = program
     .command("advise")
     .alias("advise-indexes")
