@@ -110,4 +110,22 @@ describe("plan/seq-scan-filter", () => {
     expect(planRuleFindings(seqScanFilter, "pg18", "hash-join-batches")).toEqual([]);
     expect(planRuleFindings(seqScanFilter, "pg18", "tid-scan")).toEqual([]);
   });
+
+  it("points a filter that hides its column (a function, arithmetic, a cast, coalesce) to the rewrite rule", () => {
+    const plan = (
+      filter: string,
+    ) => `Seq Scan on orders  (cost=0.00..4389.00 rows=1000 width=8) (actual time=0.020..40.000 rows=240 loops=1)
+  Filter: ${filter}
+  Rows Removed by Filter: 199760
+Planning Time: 0.100 ms
+Execution Time: 40.100 ms`;
+    const [dated] = planTextFindings(seqScanFilter, plan("(date(created_at) = '2024-02-01'::date)"));
+    expect(dated?.evidence.rewriteRule).toBe("rewrite/sargable-date-function");
+    expect(dated?.fix?.note).toMatch(/`dbopt rewrite` \(rule rewrite\/sargable-date-function\)/);
+    const [moved] = planTextFindings(seqScanFilter, plan("((qty + 1) = 500)"));
+    expect(moved?.evidence.rewriteRule).toBe("rewrite/sargable-arithmetic");
+    const [plain] = planTextFindings(seqScanFilter, plan("(qty = 500)"));
+    expect(plain?.evidence.rewriteRule).toBeUndefined();
+    expect(plain?.fix?.note).not.toMatch(/dbopt rewrite/);
+  });
 });

@@ -1,5 +1,6 @@
 import { nodeLabel } from "../../facts/plan/node-label.js";
 import { predicatesOfCondition } from "../../facts/sql/predicates.js";
+import { distinctValues } from "../../findings/btree-key-order.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatCount, formatMs, formatPercent, round3 } from "../../util/format.js";
 import { sql } from "../../util/sql-text.js";
@@ -22,6 +23,7 @@ import {
   tableIndexes,
   topNOrderColumns,
 } from "./plan-facts.js";
+import { sargableRewriteFor } from "./rewrite-pointer.js";
 
 type Options = { minRemovedShare: number; minRemovedRows: number; minShare: number };
 
@@ -64,7 +66,7 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
         (p) => p.qualifier === null || p.qualifier === node.alias || p.qualifier === node.relationName,
       );
       const orderBy = topNOrderColumns(analyzed, id);
-      const columns = indexColumns(predicates, orderBy);
+      const columns = indexColumns(predicates, orderBy, distinctValues(snapshot, table));
       const relation = planTable(snapshot, node);
       if (!relation) return null;
       const suggestion = columns.length
@@ -96,6 +98,9 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
           note: "The filter cannot use a plain B-tree (OR, a function, or a non-indexable operator): consider an expression index, splitting the OR into a UNION, or a partial index.",
         };
       }
+      // A function, arithmetic, cast or coalesce around the column: `dbopt rewrite` may take it off the column.
+      const rewrite = sargableRewriteFor(node.props.Filter);
+      if (rewrite) fix = { ...fix, note: `${fix?.note ?? ""} ${rewrite.note}`.trim() };
       return {
         ruleId: this.id,
         severity: severityFromImpact(share, m.exclusiveMs),
@@ -117,6 +122,7 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
           exclusiveMs: m.exclusiveMs === null ? null : round3(m.exclusiveMs),
           [m.exclusiveShare !== null ? "timeShare" : "costShare"]: round3(share),
           estimated,
+          ...(rewrite ? { rewriteRule: rewrite.ruleId } : {}),
         },
         fix,
         docsUrl: this.docsUrl,
