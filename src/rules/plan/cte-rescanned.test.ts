@@ -14,6 +14,8 @@ describe("plan/cte-rescanned", () => {
         filter: "(n > 8)",
       });
       expect(finding?.fix?.note).toMatch(/NOT MATERIALIZED/);
+      expect(finding?.evidence.rewriteRule).toBe("rewrite/cte-materialized");
+      expect(finding?.fix?.note).toMatch(/`dbopt rewrite` \(rule rewrite\/cte-materialized\)/);
     },
   );
 

@@ -56,11 +56,12 @@ export const cteRescanned: Rule<PlanFacts, Options> = {
           scanExecutions: loops,
           cteMs: cteMs === null ? null : round3(cteMs),
           filter: typeof filter === "string" ? filter : null,
+          ...(filtered.length > 0 ? { rewriteRule: "rewrite/cte-materialized" } : {}),
         },
         fix: {
           note:
             filtered.length > 0
-              ? `Write WITH ${name} AS NOT MATERIALIZED (...) (PostgreSQL 12+) or move the condition into the CTE, so it is applied before the rows are produced.`
+              ? `Write WITH ${name} AS NOT MATERIALIZED (...) (PostgreSQL 12+) or move the condition into the CTE, so it is applied before the rows are produced. \`dbopt rewrite\` (rule rewrite/cte-materialized) writes NOT MATERIALIZED when every reference to the CTE is filtered, and proves it on your data.`
               : `Join the CTE once instead of scanning it per row (a correlated reference), or turn it into a temporary table with an index if it is reused this much.`,
         },
         docsUrl: this.docsUrl,
