@@ -20,7 +20,7 @@ import type {
 import { mergeResults, runLoad } from "../advisors/load/load-run.js";
 import { writeReasons } from "../advisors/load/replay-safety.js";
 import { compareRounds, type Verdict } from "../advisors/load/variant-comparison.js";
-import { drawParameters, inlineSet, type ParameterSource } from "../advisors/parameters/parameter-draws.js";
+import { drawParameters, inlineSets, type ParameterSource } from "../advisors/parameters/parameter-draws.js";
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectWorkload } from "../facts/collect/collect-workload.js";
 import { repairNormalizedQuery } from "../facts/sql/normalized-statement.js";
@@ -245,6 +245,7 @@ async function prepare(
   writes: Map<string, string | null>,
   sets: number,
   seed: number,
+  protocol: Protocol,
 ): Promise<Prepared[]> {
   const out: Prepared[] = [];
   for (const s of list) {
@@ -267,8 +268,9 @@ async function prepare(
         id: s.id,
         sql: s.sql,
         weight: s.weight,
-        values: draws.sets.map((set) => set.values),
-        inlined: draws.parameters ? draws.sets.map((set) => inlineSet(s.sql, set)) : [s.sql],
+        values: protocol === "prepared" ? draws.sets.map((set) => set.values) : [],
+        // Only the simple protocol sends the literals in the text.
+        inlined: protocol === "simple" && draws.parameters ? inlineSets(s.sql, draws.sets) : [s.sql],
       },
     });
   }
@@ -335,7 +337,9 @@ async function benchOn(db: PostgresConnector, options: BenchOptions): Promise<Be
       "dbopt bench loads the database with many concurrent clients",
       "pass --read-only-ok to replay this SELECT-only workload on it, or run it on a copy marked --sandbox",
     );
-  const prepared = await Promise.all(lists.map((list) => prepare(db, list, writes, parameterSets, seed)));
+  const prepared = await Promise.all(
+    lists.map((list) => prepare(db, list, writes, parameterSets, seed, options.protocol)),
+  );
   const target = db.target;
   const spec = (statements: Prepared[]) => ({
     connection: target.config,

@@ -2,18 +2,18 @@
  * Clients that replay statements as fast as the server answers, like pgbench: each its own connection, each loop
  * picks a statement by weight, binds one of its drawn parameter sets and runs it (extended protocol, prepared once
  * per connection, or the simple protocol with the values inlined), and records the latency in a histogram. Every
- * statement is its own transaction. The messages of every call are built before the run (wire-messages.ts) and
- * sent on a socket taken over from `pg` (wire-session.ts). The spec is plain data, so the same function runs in
- * worker threads (load-run.ts).
+ * statement is its own transaction. The messages of every call are built before the run (call-messages.ts) and
+ * sent on a socket taken over from `pg` (wire-session.ts). The spec is plain data (the messages in shared memory),
+ * so the same function runs in worker threads (load-run.ts).
  */
-import pg from "pg";
-import { DBOPT_TAG, tagged } from "../../connectors/postgres/postgres-connector.js";
+import type pg from "pg";
+import { DBOPT_TAG } from "../../connectors/postgres/postgres-connector.js";
 import { seededRandom } from "../../util/seeded-random.js";
+import { buildCallMessages, type CallMessages, callViews, type Protocol } from "./call-messages.js";
 import { type HistogramState, LatencyHistogram } from "./latency-histogram.js";
-import { bindMessage, EXECUTE_SYNC, parseMessage, queryMessage } from "./wire-messages.js";
 import { WireSession } from "./wire-session.js";
 
-export type Protocol = "simple" | "prepared";
+export type { Protocol } from "./call-messages.js";
 
 export interface LoadStatementSpec {
   id: string;
@@ -67,22 +67,46 @@ export interface LoadProgress {
   errors: number;
 }
 
-/** Each statement's prebuilt messages: Parse, and per parameter set Bind+Execute+Sync, or a Query. */
-function buildMessages(spec: ClientsSpec): { parse: Buffer[]; calls: Buffer[][] } {
-  const parse = spec.statements.map((s, k) => parseMessage(`dbopt_bench_${k}`, tagged(s.sql)));
-  const calls = spec.statements.map((s, k) =>
-    spec.protocol === "prepared"
-      ? (s.values.length ? s.values : [[]]).map((v) =>
-          Buffer.concat([bindMessage(`dbopt_bench_${k}`, v), EXECUTE_SYNC]),
-        )
-      : (s.inlined.length ? s.inlined : [s.sql]).map((t) => queryMessage(`${t}\n${DBOPT_TAG}`)),
-  );
-  return { parse, calls };
+/** What runClients runs: the statements' calls already encoded, which worker threads share without a copy. */
+export interface DriverSpec extends Omit<ClientsSpec, "statements"> {
+  statements: Array<{ id: string; weight: number; messages: CallMessages }>;
+}
+
+export function driverSpec(spec: ClientsSpec): DriverSpec {
+  return {
+    ...spec,
+    statements: spec.statements.map((s, k) => ({
+      id: s.id,
+      weight: s.weight,
+      messages: buildCallMessages(s, k, spec.protocol),
+    })),
+  };
+}
+
+export interface ClientsControl {
+  stopped: () => boolean;
+  onProgress?: (p: LoadProgress) => void;
+  /**
+   * Called once every client has connected; the run starts when it resolves. Worker threads wait here for each
+   * other, so that no thread's start-up falls in another's measured time.
+   */
+  ready?: () => Promise<void>;
+}
+
+/** The SQL that sets a client's session up before the run. */
+function sessionSetup(spec: DriverSpec): string {
+  return [
+    `SET statement_timeout = ${Math.round(spec.statementTimeoutMs)}`,
+    "SET idle_in_transaction_session_timeout = 60000",
+    ...(spec.readOnly ? ["SET default_transaction_read_only = on"] : []),
+  ]
+    .map((s) => `${s} ${DBOPT_TAG};`)
+    .join(" ");
 }
 
 export async function runClients(
-  spec: ClientsSpec,
-  control: { stopped: () => boolean; onProgress?: (p: LoadProgress) => void } = { stopped: () => false },
+  spec: DriverSpec,
+  control: ClientsControl = { stopped: () => false },
 ): Promise<ClientsResult> {
   const cumulative: number[] = [];
   let total = 0;
@@ -90,7 +114,9 @@ export async function runClients(
     total += Math.max(0, s.weight);
     cumulative.push(total);
   }
-  const messages = buildMessages(spec);
+  const last = cumulative.length - 1;
+  const parses = spec.statements.map((s) => Buffer.from(s.messages.parse));
+  const calls = spec.statements.map((s) => callViews(s.messages));
   const histograms = spec.statements.map(() => new LatencyHistogram());
   const errors = spec.statements.map(() => 0);
   const firstErrors: Array<string | null> = spec.statements.map(() => null);
@@ -104,32 +130,19 @@ export async function runClients(
   let lastAnswer = measureFrom;
   let progress: ReturnType<typeof setInterval> | null = null;
   let warmupEnd: ReturnType<typeof setTimeout> | null = null;
-  const over = () =>
-    control.stopped() ||
-    (measuring && spec.durationMs !== null && performance.now() - measureFrom >= spec.durationMs) ||
-    (spec.transactions !== null && startedCalls >= spec.transactions);
+  const { durationMs, transactions } = spec;
 
   const connect = async (n: number): Promise<WireSession | null> => {
-    const client = new pg.Client({ ...spec.connection, application_name: "dbopt bench" });
-    client.on("error", () => {});
     try {
-      await client.connect();
-      const settings = [
-        `SET statement_timeout = ${Math.round(spec.statementTimeoutMs)}`,
-        "SET idle_in_transaction_session_timeout = 60000",
-        ...(spec.readOnly ? ["SET default_transaction_read_only = on"] : []),
-      ];
-      await client.query(settings.map((s) => `${s} ${DBOPT_TAG};`).join(" "));
-      return new WireSession(client);
+      return await WireSession.open(spec.connection, sessionSetup(spec));
     } catch (error) {
       lostClients.push(`client ${n + 1}: ${error instanceof Error ? error.message : String(error)}`);
-      await client.end().catch(() => {});
       return null;
     }
   };
 
-  // Callbacks, not a loop of awaits: the next call is written from the data handler that read the answer, which
-  // spared a fifth of the driver's CPU per call.
+  // Callbacks, not a loop of awaits: the next call is written from the read that found the answer's
+  // ReadyForQuery, with no promise or closure made per call.
   const client = (n: number, session: WireSession): Promise<void> =>
     new Promise<void>((finish) => {
       const random = seededRandom(spec.seed * 1000 + n);
@@ -137,26 +150,33 @@ export async function runClients(
       let k = 0;
       let wasMeasuring = false;
       let t0 = 0;
-      const next = (): void => {
-        if (over()) {
+      const next = (now: number): void => {
+        if (
+          control.stopped() ||
+          (measuring && durationMs !== null && now - measureFrom >= durationMs) ||
+          (transactions !== null && startedCalls >= transactions)
+        ) {
           finish();
           return;
         }
-        const u = random() * total;
         k = 0;
-        let hi = cumulative.length - 1;
-        while (k < hi) {
-          const mid = (k + hi) >> 1;
-          if ((cumulative[mid] as number) > u) hi = mid;
-          else k = mid + 1;
+        if (last > 0) {
+          const u = random() * total;
+          let hi = last;
+          while (k < hi) {
+            const mid = (k + hi) >> 1;
+            if ((cumulative[mid] as number) > u) hi = mid;
+            else k = mid + 1;
+          }
         }
-        const forStatement = messages.calls[k] as Buffer[];
-        const call = forStatement[Math.floor(random() * forStatement.length)] as Buffer;
+        const forStatement = calls[k] as Buffer[];
+        const call = forStatement[(random() * forStatement.length) | 0] as Buffer;
         wasMeasuring = measuring;
         if (wasMeasuring) startedCalls++;
-        t0 = performance.now();
         // The first call of a statement on this connection prepares it in the same write.
-        session.send(parsed[k] ? call : Buffer.concat([messages.parse[k] as Buffer, call]), answered);
+        const bytes = parsed[k] ? call : Buffer.concat([parses[k] as Buffer, call]);
+        t0 = performance.now();
+        session.send(bytes, answered);
       };
       const answered = (error: string | null, parseDone: boolean): void => {
         const t1 = performance.now();
@@ -182,9 +202,9 @@ export async function runClients(
             return;
           }
         }
-        next();
+        next(t1);
       };
-      next();
+      next(performance.now());
     }).finally(() => session.close());
 
   try {
@@ -192,6 +212,7 @@ export async function runClients(
     const sessions = await Promise.all(
       Array.from({ length: spec.clients }, (_, i) => connect(spec.firstClient + i)),
     );
+    await control.ready?.();
     started = performance.now();
     measureFrom = started;
     lastAnswer = started;

@@ -1,13 +1,22 @@
 /**
  * A load run over one or more threads: the clients are split between worker threads (load-worker.ts), each
  * running its share with runClients, and their histograms merged. One thread was not enough: on two busy cores
- * the driver's CPU per call decides its throughput, and each thread gets its own share of the CPU.
+ * the driver's CPU per call decides its throughput, and each thread gets its own share of the CPU (pgbench -j 2
+ * runs two threads too). The calls are encoded once here, in shared memory the workers read without a copy, and
+ * the threads start their measured time together, once every thread's clients have connected: a thread's start-up
+ * (its own V8 isolate, loading pg) is never inside another's measured time.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { LatencyHistogram } from "./latency-histogram.js";
-import { type ClientsResult, type ClientsSpec, type LoadProgress, runClients } from "./load-driver.js";
+import {
+  type ClientsResult,
+  type ClientsSpec,
+  driverSpec,
+  type LoadProgress,
+  runClients,
+} from "./load-driver.js";
 
 const WORKER = new URL("./load-worker.js", import.meta.url);
 
@@ -24,9 +33,10 @@ export interface LoadRunResult extends ClientsResult {
 
 export async function runLoad(spec: ClientsSpec, options: LoadRunOptions): Promise<LoadRunResult> {
   const threads = Math.max(1, Math.min(options.threads, spec.clients));
+  const encoded = driverSpec(spec);
   // Running from TypeScript sources (tests), the compiled worker does not exist: the clients share this thread.
   if (threads === 1 || !existsSync(fileURLToPath(WORKER))) {
-    const result = await runClients(spec, {
+    const result = await runClients(encoded, {
       stopped: () => options.signal?.aborted ?? false,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
@@ -43,11 +53,17 @@ export async function runLoad(spec: ClientsSpec, options: LoadRunOptions): Promi
   let first = 0;
   const workers = shares.map((share) => {
     const worker = new Worker(WORKER, {
-      workerData: { ...spec, clients: share.clients, transactions: share.transactions, firstClient: first },
+      workerData: {
+        ...encoded,
+        clients: share.clients,
+        transactions: share.transactions,
+        firstClient: first,
+      },
     });
     first += share.clients;
     return worker;
   });
+  let ready = 0;
   const stop = () => {
     for (const w of workers) w.postMessage({ stop: true });
   };
@@ -57,20 +73,26 @@ export async function runLoad(spec: ClientsSpec, options: LoadRunOptions): Promi
       workers.map(
         (worker, i) =>
           new Promise<ClientsResult>((resolve, reject) => {
-            worker.on("message", (m: { progress?: LoadProgress; result?: ClientsResult }) => {
-              if (m.progress) {
-                progress[i] = m.progress;
-                const all = progress.filter((p): p is LoadProgress => p !== null);
-                if (all.length === workers.length)
-                  options.onProgress?.({
-                    phase: all.some((p) => p.phase === "warmup") ? "warmup" : "run",
-                    elapsedMs: Math.max(...all.map((p) => p.elapsedMs)),
-                    calls: all.reduce((a, p) => a + p.calls, 0),
-                    errors: all.reduce((a, p) => a + p.errors, 0),
-                  });
-              }
-              if (m.result) resolve(m.result);
-            });
+            worker.on(
+              "message",
+              (m: { ready?: boolean; progress?: LoadProgress; result?: ClientsResult }) => {
+                // Every thread's clients are connected: all start measuring now.
+                if (m.ready && ++ready === workers.length)
+                  for (const w of workers) w.postMessage({ go: true });
+                if (m.progress) {
+                  progress[i] = m.progress;
+                  const all = progress.filter((p): p is LoadProgress => p !== null);
+                  if (all.length === workers.length)
+                    options.onProgress?.({
+                      phase: all.some((p) => p.phase === "warmup") ? "warmup" : "run",
+                      elapsedMs: Math.max(...all.map((p) => p.elapsedMs)),
+                      calls: all.reduce((a, p) => a + p.calls, 0),
+                      errors: all.reduce((a, p) => a + p.errors, 0),
+                    });
+                }
+                if (m.result) resolve(m.result);
+              },
+            );
             worker.on("error", reject);
             worker.on("exit", (code) => reject(new Error(`a load thread stopped with code ${code}`)));
           }),

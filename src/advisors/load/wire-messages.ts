@@ -33,18 +33,33 @@ export function parseMessage(name: string, text: string): Buffer {
   return message("P", Buffer.concat([cString(name), cString(text), int16(0)]));
 }
 
-/** Bind text values (null for NULL) to a named statement in the unnamed portal, results in text. */
+/**
+ * Bind text values (null for NULL) to a named statement in the unnamed portal, results in text. Written into one
+ * buffer: dbopt bench builds one per drawn set, up to 100,000 before a run.
+ */
 export function bindMessage(name: string, values: ReadonlyArray<string | null>): Buffer {
-  const parts = [cString(""), cString(name), int16(0), int16(values.length)];
+  const nameBytes = Buffer.byteLength(name, "utf8");
+  let size = 1 + 4 + 1 + nameBytes + 1 + 2 + 2 + 2;
+  for (const v of values) size += 4 + (v === null ? 0 : Buffer.byteLength(v, "utf8"));
+  const out = Buffer.allocUnsafe(size);
+  out[0] = 0x42; // 'B'
+  out.writeInt32BE(size - 1, 1);
+  out[5] = 0; // the unnamed portal
+  let at = 6 + out.write(name, 6, "utf8");
+  out[at++] = 0;
+  out.writeInt16BE(0, at); // every parameter in text
+  out.writeInt16BE(values.length, at + 2);
+  at += 4;
   for (const v of values) {
-    if (v === null) parts.push(int32(-1));
+    if (v === null) at = out.writeInt32BE(-1, at);
     else {
-      const bytes = Buffer.from(v, "utf8");
-      parts.push(int32(bytes.length), bytes);
+      const length = out.write(v, at + 4, "utf8");
+      out.writeInt32BE(length, at);
+      at += 4 + length;
     }
   }
-  parts.push(int16(0));
-  return message("B", Buffer.concat(parts));
+  out.writeInt16BE(0, at); // every result column in text
+  return out;
 }
 
 /** Execute the unnamed portal (all rows), then Sync: the server answers ReadyForQuery after it. */

@@ -1,16 +1,25 @@
 /**
  * One client's connection in the load driver. `pg` opens it (authentication, TLS, the session's SETs); then the
- * driver takes the socket over and speaks the protocol itself: a call is one write of prebuilt messages and a scan
- * of the answer for ReadyForQuery, with no row ever decoded. Through `pg`'s query path the same client cost about
- * three times pgbench's CPU per call, and on a busy machine that CPU is the throughput.
+ * driver speaks the protocol itself: a call is one write of prebuilt messages and a scan of the answer for
+ * ReadyForQuery, with no row ever decoded. Through `pg`'s query path the same client cost about three times
+ * pgbench's CPU per call, and on a busy machine that CPU is the throughput.
+ *
+ * Without TLS the socket reads into one buffer of its own (net's `onread`): no Buffer is allocated and no stream
+ * event emitted per answer, which took a third of the driver's CPU per call. While `pg` sets the connection up,
+ * each read is handed to it as a copy in a 'data' event. With TLS, `pg` wraps the socket, and the driver reads the
+ * wrapper's 'data' events.
  */
-import type { Socket } from "node:net";
-import type pg from "pg";
+import { Socket } from "node:net";
+import pg from "pg";
 import { errorText } from "./wire-messages.js";
 
 const READY_FOR_QUERY = 0x5a;
 const ERROR_RESPONSE = 0x45;
 const PARSE_COMPLETE = 0x31;
+/** The socket's read buffer: a whole answer of a call that returns a few rows in one read. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+export type CallDone = (error: string | null, parsed: boolean) => void;
 
 export class WireSession {
   private leftover: Buffer | null = null;
@@ -19,22 +28,34 @@ export class WireSession {
   /** Bytes of the unfinished message, once its header arrived. */
   private needed = 0;
   private error: string | null = null;
-  private waiting: ((error: string | null, parsed: boolean) => void) | null = null;
+  private waiting: CallDone | null = null;
   /** A ParseComplete arrived for the call in flight: its statement is prepared even if Execute then failed. */
   private parseComplete = false;
   private closed = false;
-  private readonly socket: Socket;
+  private takenOver = false;
+  private socket: Socket | null = null;
+  private client: pg.Client | null = null;
 
-  constructor(private readonly client: pg.Client) {
-    // pg keeps its socket on the connection; not in its types.
-    this.socket = (client as unknown as { connection: { stream: Socket } }).connection.stream;
-    this.socket.removeAllListeners("data");
-    this.socket.on("data", (chunk: Buffer) => this.read(chunk));
-    this.socket.on("close", () => {
-      this.closed = true;
-      this.waiting?.("the connection closed", false);
-      this.waiting = null;
+  /** Connect, run the session's setup SQL through `pg`, then take the socket over. Throws what `pg` throws. */
+  static async open(connection: pg.ClientConfig, setupSql: string): Promise<WireSession> {
+    const session = new WireSession();
+    const client = new pg.Client({
+      ...connection,
+      application_name: "dbopt bench",
+      // pg calls this with its resolved settings; `ssl` is set when it will wrap the socket in TLS.
+      stream: ((settings: { ssl?: unknown }) => session.newSocket(Boolean(settings.ssl))) as never,
     });
+    session.client = client;
+    client.on("error", () => {});
+    try {
+      await client.connect();
+      await client.query(setupSql);
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+    session.takeOver(client);
+    return session;
   }
 
   get broken(): boolean {
@@ -43,11 +64,11 @@ export class WireSession {
 
   /**
    * Send prebuilt messages ending in Sync (or a Query); `done` gets the error text, or null, and whether a Parse in
-   * them completed, when ReadyForQuery
-   * arrives, called from the socket's data handler so the next call can be written at once, as pgbench does.
+   * them completed, when ReadyForQuery arrives, called from the socket's read so the next call can be written at
+   * once, as pgbench does.
    */
-  send(messages: Buffer, done: (error: string | null, parsed: boolean) => void): void {
-    if (this.closed) {
+  send(messages: Uint8Array, done: CallDone): void {
+    if (this.closed || !this.socket) {
       done("the connection closed", false);
       return;
     }
@@ -57,14 +78,46 @@ export class WireSession {
   }
 
   async close(): Promise<void> {
-    await this.client.end().catch(() => {});
+    await this.client?.end().catch(() => {});
   }
 
-  private read(chunk: Buffer): void {
+  private newSocket(tls: boolean): Socket {
+    if (tls) return new Socket();
+    const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const socket: Socket = new Socket({
+      onread: {
+        buffer,
+        callback: (bytes: number, into: Uint8Array): void => {
+          if (this.takenOver) this.read(into as Buffer, bytes);
+          // pg's reader keeps what it is given: a copy, as the buffer is read into again.
+          else socket.emit("data", Buffer.from(into.subarray(0, bytes)));
+        },
+      },
+    } as ConstructorParameters<typeof Socket>[0]);
+    return socket;
+  }
+
+  private takeOver(client: pg.Client): void {
+    // pg keeps its socket (the TLS wrapper, with TLS) on the connection; not in its types.
+    const socket = (client as unknown as { connection: { stream: Socket } }).connection.stream;
+    this.socket = socket;
+    this.takenOver = true;
+    socket.removeAllListeners("data");
+    socket.on("data", (chunk: Buffer) => this.read(chunk, chunk.length));
+    socket.on("close", () => {
+      this.closed = true;
+      const done = this.waiting;
+      this.waiting = null;
+      done?.("the connection closed", false);
+    });
+  }
+
+  /** The answer bytes chunk[0, end); the chunk may be read into again after this returns. */
+  private read(chunk: Buffer, end: number): void {
     if (this.leftover) {
-      // A message spans chunks: gather them until it is whole, and join them once (a large row may take many).
-      this.parts.push(chunk);
-      this.partBytes += chunk.length;
+      // A message spans reads: gather copies until it is whole, and join them once (a large row may take many).
+      this.parts.push(Buffer.from(chunk.subarray(0, end)));
+      this.partBytes += end;
       if (this.needed === 0) {
         const joined = Buffer.concat([this.leftover, ...this.parts]);
         this.leftover = joined;
@@ -75,30 +128,34 @@ export class WireSession {
       }
       if (this.leftover.length + this.partBytes < this.needed) return;
       chunk = Buffer.concat([this.leftover, ...this.parts]);
+      end = chunk.length;
       this.leftover = null;
       this.parts = [];
       this.partBytes = 0;
       this.needed = 0;
     }
     let at = 0;
-    while (chunk.length - at >= 5) {
-      const length = chunk.readInt32BE(at + 1);
-      if (chunk.length - at < 1 + length) break;
+    while (end - at >= 5) {
+      const length =
+        ((chunk[at + 1] as number) << 24) |
+        ((chunk[at + 2] as number) << 16) |
+        ((chunk[at + 3] as number) << 8) |
+        (chunk[at + 4] as number);
+      if (end - at < 1 + length) break;
       const type = chunk[at];
-      if (type === ERROR_RESPONSE) this.error ??= errorText(chunk.subarray(at + 5, at + 1 + length));
-      else if (type === PARSE_COMPLETE) this.parseComplete = true;
-      else if (type === READY_FOR_QUERY) {
+      if (type === READY_FOR_QUERY) {
         const done = this.waiting;
         const error = this.error;
         this.waiting = null;
         this.error = null;
         done?.(error, this.parseComplete);
-      }
+      } else if (type === ERROR_RESPONSE) this.error ??= errorText(chunk.subarray(at + 5, at + 1 + length));
+      else if (type === PARSE_COMPLETE) this.parseComplete = true;
       at += 1 + length;
     }
-    // Keep the unfinished message (copied: the chunk's memory is not ours to hold).
-    if (at < chunk.length) {
-      this.leftover = Buffer.from(chunk.subarray(at));
+    // Keep the unfinished message (copied: the chunk is read into again).
+    if (at < end) {
+      this.leftover = Buffer.from(chunk.subarray(at, end));
       this.needed = this.leftover.length >= 5 ? 1 + this.leftover.readInt32BE(1) : 0;
     }
   }

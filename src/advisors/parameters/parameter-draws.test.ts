@@ -7,7 +7,7 @@ import { createTestDatabase, server, type TestDatabase } from "../../../test/sup
 import { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
 import { resolveTarget } from "../../connectors/postgres/target.js";
 import { loadSqlParser } from "../../util/sql-parser.js";
-import { drawParameters, inlineSet } from "./parameter-draws.js";
+import { drawParameters, inlineSet, inlineSets } from "./parameter-draws.js";
 
 const SCHEMA = `
 create table "Order Items" ("Cust Id" int not null, "t; DROP TABLE canary" text, placed timestamptz not null);
@@ -58,6 +58,16 @@ describe.each(server("pg15"))("parameter draws on $name", (s) => {
       const inlined = await conn.query<{ count: number }>(inlineSet(statement, set));
       expect(inlined).toEqual(bound);
     }
+  });
+
+  it("inlines many sets as inlineSet inlines each, a $1 in a string or a comment left alone", async () => {
+    const text = `select '$1' as "$2", count(*) /* $1 */ from "Order Items" where "Cust Id" = $1 and placed > $2`;
+    const draws = await drawParameters(conn, text, { sets: 20, seed: 3 });
+    expect(draws.unresolved).toEqual([]);
+    const many = inlineSets(text, draws.sets);
+    expect(many).toEqual(draws.sets.map((set) => inlineSet(text, set)));
+    expect(String(many[0])).toContain(`select '$1' as "$2", count(*) /* $1 */ from`);
+    expect(new Set(many).size).toBeGreaterThan(1);
   });
 
   it("samples a column without statistics, and repeats a seed's draws", async () => {

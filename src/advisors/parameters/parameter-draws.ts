@@ -11,6 +11,7 @@ import { collectColumnStats } from "../../facts/collect/collect-column-stats.js"
 import { type QueryShape, queryShape } from "../../facts/sql/query-shape.js";
 import { seededRandom } from "../../util/seeded-random.js";
 import { qualifiedName } from "../../util/sql-identifiers.js";
+import { byteToCharOffset, scanSql } from "../../util/sql-parser.js";
 import { ident, literal, qname, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
 import { highestParameter, schemaResolver } from "../index/workload-query.js";
 import { inlineParameters } from "./inline-parameters.js";
@@ -61,6 +62,32 @@ export interface DrawOptions {
 export function inlineSet(statement: string, set: ParameterSet): SqlText {
   const values = new Map(set.literals.map((l, i) => [i + 1, String(l)]));
   return sqlFrom("statement", inlineParameters(statement, values) ?? statement);
+}
+
+/**
+ * inlineSet for many sets, the statement's $n found once (dbopt bench inlines thousands of sets; a scan per set
+ * was most of its start-up).
+ */
+export function inlineSets(statement: string, sets: readonly ParameterSet[]): SqlText[] {
+  const params = scanSql(statement)
+    .tokens.filter((t) => t.tokenName === "PARAM")
+    .map((t) => {
+      const start = byteToCharOffset(statement, t.start);
+      const end = byteToCharOffset(statement, t.end);
+      return { start, end, n: Number(statement.slice(start + 1, end)) };
+    });
+  return sets.map((set) => {
+    let out = "";
+    let at = 0;
+    for (const p of params) {
+      const value = set.literals[p.n - 1];
+      // A $n without a value leaves the statement as it is, as inlineSet does.
+      if (value === undefined) return sqlFrom("statement", statement);
+      out += statement.slice(at, p.start) + value;
+      at = p.end;
+    }
+    return sqlFrom("statement", out + statement.slice(at));
+  });
 }
 
 export async function drawParameters(
