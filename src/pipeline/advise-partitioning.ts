@@ -1,8 +1,10 @@
 /**
  * `dbopt advise partitioning`: which large tables to partition, on which key and with which layout, from the
- * statements that read them; the migration, checked by dbopt's own migration linter; and with --sandbox (the
- * database is a copy) the layout built for real and the table's statements timed before and after, with the
- * partitions each one read. The sandbox is put back as it was.
+ * statements that read them and the table's growth (the history store's samples when it has some a day apart,
+ * else the database's own counters); the migration, checked by dbopt's own migration linter; and with --sandbox
+ * (the database is a copy) or --sample N% (a sampled copy on the embedded PostgreSQL 18) the layout built for
+ * real and the table's statements timed before and after, with the partitions each one read. A sandbox is put
+ * back as it was; the sampled copy is dropped with its server.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +18,7 @@ import {
   partitionMigration,
   type SequenceColumn,
 } from "../advisors/partitioning/partition-migration.js";
+import type { CopiedTable, SampledCopy } from "../advisors/partitioning/sampled-copy.js";
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
 import { statementTraits } from "../facts/scaling/statement-traits.js";
@@ -28,9 +31,12 @@ import type {
   PartitioningFacts,
   PartitionKeyUse,
   PartitionTableFacts,
+  TableGrowth,
 } from "../rules/architecture/partitioning-facts.js";
 import { PARTITIONING_RULES, SHARDING_RULES } from "../rules/registry.js";
 import { type RuleOverrides, runRules } from "../rules/run-rules.js";
+import type { StoredGrowth } from "../store/read-table-growth.js";
+import { InputError } from "../util/input-error.js";
 import { loadSqlParser } from "../util/sql-parser.js";
 import { lintMigrations } from "./lint-migrations.js";
 import { onConnection } from "./on-connection.js";
@@ -38,6 +44,21 @@ import { onConnection } from "./on-connection.js";
 export interface AdvisePartitioningOptions {
   /** The database is a copy: build each layout, time the statements before and after, then put it back. */
   sandbox?: boolean;
+  /**
+   * Without a sandbox: copy each candidate's schema and this percent of its rows (small tables its statements
+   * join: all rows) to an embedded PostgreSQL 18, and measure there. Reads only on the database given.
+   */
+  samplePercent?: number;
+  /**
+   * The history store to read growth from: a URL, or true for the embedded store in `storeHome` (which is also
+   * read, when it exists, if this is absent).
+   */
+  store?: string | true;
+  /** The embedded store's folder ($DBOPT_HOME); the default home when absent. */
+  storeHome?: string;
+  /** Do not look for the embedded store (growth from the database's counters). */
+  noStore?: boolean;
+  onProgress?: (message: string) => void;
   /** Retention in days when the statements do not say (a DELETE with a literal interval). */
   retentionDays?: number;
   overrides?: RuleOverrides;
@@ -52,6 +73,22 @@ export interface PartitionProof {
   partitions: number;
 }
 
+/** Where the proof ran: the database given (--sandbox), or a sampled copy on the embedded PostgreSQL 18. */
+export type ProofSetting =
+  | { kind: "sandbox" }
+  | {
+      kind: "sample";
+      /** Percent of the candidate's rows copied. */
+      percent: number;
+      /** The copy's server version. */
+      server: string;
+      /** Every table copied for this proof: rows, whether sampled, time to stream them in. */
+      tables: CopiedTable[];
+      copyMs: number;
+      /** What the copy left out (foreign keys, an index it could not build). */
+      notes: string[];
+    };
+
 export interface PartitionAdvice {
   table: string;
   finding: Finding;
@@ -59,6 +96,7 @@ export interface PartitionAdvice {
   /** migrate lint's findings on the migration, by severity. */
   lint: { errors: number; warnings: number; findings: Finding[] };
   proof: PartitionProof[] | null;
+  proofOn: ProofSetting | null;
 }
 
 export interface PartitioningReport {
@@ -92,56 +130,158 @@ async function adviseOn(
     notes.push(
       `No statements: ${snapshot.workload.problem ?? "pg_stat_statements cannot be read"}; keys are chosen from statements.`,
     );
-  const facts = partitioningFacts(snapshot, options.retentionDays ?? null);
+  const growth = await storedGrowth(db, snapshot, options, notes);
+  const facts = partitioningFacts(snapshot, options.retentionDays ?? null, growth);
   // The Citus analysis (architecture/distribution-column) reads the same workload's joins and filters.
   const findings = rankFindings([
     ...runRules(PARTITIONING_RULES, facts, options.overrides),
     ...runRules(SHARDING_RULES, distributionFacts(snapshot), options.overrides),
   ]);
   const advice: PartitionAdvice[] = [];
-  for (const f of findings.filter((x) => x.ruleId === "architecture/partition-table")) {
-    const t = facts.tables.find((x) => `${x.schema}.${x.table}` === f.objects?.[0]);
-    const key = t ? partitionKey(t) : null;
-    if (!t || !key) continue;
-    const layout = partitionLayout(
-      t,
-      key,
-      options.overrides?.["architecture/partition-table"]?.hashPartitions ?? 16,
-    );
-    if (layout.strategy === "range" && !t.span) {
-      notes.push(
-        `${t.schema}.${t.table}: ${key.column} has no statistics to size the partitions from (run ANALYZE ${t.table}); no migration written.`,
+  let sample: SampledCopy | null = null;
+  try {
+    for (const f of findings.filter((x) => x.ruleId === "architecture/partition-table")) {
+      const t = facts.tables.find((x) => `${x.schema}.${x.table}` === f.objects?.[0]);
+      const key = t ? partitionKey(t) : null;
+      if (!t || !key) continue;
+      const ruleOptions = options.overrides?.["architecture/partition-table"];
+      const layout = partitionLayout(
+        t,
+        key,
+        ruleOptions?.hashPartitions ?? 16,
+        ...(ruleOptions?.maxPartitionBytes !== undefined ? [ruleOptions.maxPartitionBytes] : []),
       );
-      continue;
+      if (layout.strategy === "range" && !t.span) {
+        notes.push(
+          `${t.schema}.${t.table}: ${key.column} has no statistics to size the partitions from (run ANALYZE ${t.table}); no migration written.`,
+        );
+        continue;
+      }
+      const indexes = snapshot.indexes
+        .filter((i) => i.tableSchema === t.schema && i.table === t.table && i.isValid)
+        .map((i) => ({
+          name: i.name,
+          definition: i.definition,
+          isPrimary: i.isPrimary,
+          constraint: i.constraint,
+        }));
+      const columns = snapshot.tables.find((x) => x.schema === t.schema && x.name === t.table)?.columns ?? [];
+      const sequences = columns.flatMap((c): SequenceColumn[] => {
+        const serial = /^nextval\('(.+)'::regclass\)$/.exec(c.default ?? "");
+        if (serial) return [{ column: c.name, sequence: (serial[1] as string).replace(/''/g, "'") }];
+        return c.identity ? [{ column: c.name, sequence: null }] : [];
+      });
+      const foreignKeys = snapshot.constraints
+        .filter((c) => c.type === "foreign" && c.schema === t.schema && c.table === t.table)
+        .map((c) => ({ name: c.name, definition: c.definition }));
+      const referencedBy = snapshot.constraints
+        .filter(
+          (c) => c.type === "foreign" && c.refTable === t.table && (c.refSchema ?? c.schema) === t.schema,
+        )
+        .map((c) => `${c.schema}.${c.table} (${c.name})`);
+      const migration = partitionMigration(
+        t,
+        layout,
+        indexes,
+        sequences,
+        { foreignKeys, referencedBy },
+        columns,
+      );
+      const lint = await lintMigration(db, migration, snapshot);
+      const statements = proofStatements(t, key, snapshot);
+      if (options.sandbox) {
+        const proof = await proveOnSandbox(db, t, migration, statements);
+        advice.push({
+          table: `${t.schema}.${t.table}`,
+          finding: f,
+          migration,
+          lint,
+          proof,
+          proofOn: { kind: "sandbox" },
+        });
+      } else if (options.samplePercent !== undefined) {
+        const percent = options.samplePercent;
+        const tables = [
+          { schema: t.schema, name: t.table },
+          ...statements.flatMap((s) =>
+            statementTraits(s.query).tables.flatMap((x) => tableNamed(snapshot, x)),
+          ),
+        ];
+        let copied: CopiedTable[];
+        try {
+          if (sample) copied = await sample.add(tables);
+          else {
+            const { sampledCopy } = await import("../advisors/partitioning/sampled-copy.js");
+            sample = await sampledCopy(db, snapshot, tables, percent, options.onProgress);
+            copied = sample.tables;
+          }
+        } catch (error) {
+          // A table the copy cannot hold (a type from an extension it lacks): the others are still measured.
+          if (!(error instanceof InputError)) throw error;
+          notes.push(`${t.schema}.${t.table} not measured: ${error.message}.`);
+          advice.push({
+            table: `${t.schema}.${t.table}`,
+            finding: f,
+            migration,
+            lint,
+            proof: null,
+            proofOn: null,
+          });
+          continue;
+        }
+        const copyMs = copied.reduce((sum, c) => sum + c.ms, 0);
+        // Sampled rows need not find the rows their foreign keys reference: the copy's migration adds none.
+        const onSample = partitionMigration(
+          t,
+          layout,
+          indexes,
+          sequences,
+          { foreignKeys: [], referencedBy },
+          columns,
+        );
+        const proof = await proveOnSandbox(sample.db, t, onSample, statements);
+        advice.push({
+          table: `${t.schema}.${t.table}`,
+          finding: f,
+          migration,
+          lint,
+          proof,
+          proofOn: {
+            kind: "sample",
+            percent,
+            server: `PostgreSQL ${sample.serverVersion}`,
+            tables: copied,
+            copyMs,
+            notes: [
+              ...(foreignKeys.length
+                ? [
+                    `foreign keys not built on the sample (${foreignKeys.map((k) => k.name).join(", ")}): sampled rows need not find the rows they reference`,
+                  ]
+                : []),
+              ...sample.notes.splice(0),
+            ],
+          },
+        });
+      } else
+        advice.push({
+          table: `${t.schema}.${t.table}`,
+          finding: f,
+          migration,
+          lint,
+          proof: null,
+          proofOn: null,
+        });
     }
-    const indexes = snapshot.indexes
-      .filter((i) => i.tableSchema === t.schema && i.table === t.table && i.isValid)
-      .map((i) => ({
-        name: i.name,
-        definition: i.definition,
-        isPrimary: i.isPrimary,
-        constraint: i.constraint,
-      }));
-    const columns = snapshot.tables.find((x) => x.schema === t.schema && x.name === t.table)?.columns ?? [];
-    const sequences = columns.flatMap((c): SequenceColumn[] => {
-      const serial = /^nextval\('(.+)'::regclass\)$/.exec(c.default ?? "");
-      if (serial) return [{ column: c.name, sequence: (serial[1] as string).replace(/''/g, "'") }];
-      return c.identity ? [{ column: c.name, sequence: null }] : [];
-    });
-    const foreignKeys = snapshot.constraints
-      .filter((c) => c.type === "foreign" && c.schema === t.schema && c.table === t.table)
-      .map((c) => ({ name: c.name, definition: c.definition }));
-    const referencedBy = snapshot.constraints
-      .filter((c) => c.type === "foreign" && c.refTable === t.table && (c.refSchema ?? c.schema) === t.schema)
-      .map((c) => `${c.schema}.${c.table} (${c.name})`);
-    const migration = partitionMigration(t, layout, indexes, sequences, { foreignKeys, referencedBy });
-    const lint = await lintMigration(db, migration, snapshot);
-    const proof = options.sandbox ? await proveOnSandbox(db, t, key, migration, snapshot) : null;
-    advice.push({ table: `${t.schema}.${t.table}`, finding: f, migration, lint, proof });
+  } finally {
+    await (sample as SampledCopy | null)?.close();
   }
-  if (!options.sandbox && advice.length > 0)
+  if (!options.sandbox && options.samplePercent === undefined && advice.length > 0)
     notes.push(
-      "Not measured: give --sandbox on a copy of the database to build each layout and time its statements.",
+      "Not measured: give --sample 5% to build each layout on a sampled copy (embedded PostgreSQL 18), or --sandbox on a full copy of the database.",
+    );
+  if (advice.some((a) => a.proofOn?.kind === "sample"))
+    notes.push(
+      `Measured on a ${options.samplePercent}% sample of each candidate's rows on the embedded PostgreSQL 18 (small tables its statements join copied whole): times are the sample's, not scaled to the full table.`,
     );
   return {
     kind: "partitioning",
@@ -154,7 +294,11 @@ async function adviseOn(
 }
 
 /** The large tables, the columns their statements filter on, and the retention deletes, from a snapshot. */
-export function partitioningFacts(snapshot: Snapshot, retentionDays: number | null): PartitioningFacts {
+export function partitioningFacts(
+  snapshot: Snapshot,
+  retentionDays: number | null,
+  stored: Map<string, StoredGrowth> = new Map(),
+): PartitioningFacts {
   const total = Math.max(1, snapshot.workload.totalMs);
   const age = statsAgeSeconds(snapshot);
   const tables: PartitionTableFacts[] = [];
@@ -228,13 +372,12 @@ export function partitioningFacts(snapshot: Snapshot, retentionDays: number | nu
       table: t.name,
       rows: Math.max(0, t.rowsEstimate),
       totalBytes: t.totalBytes,
-      // The time column's span says how fast rows arrive; the insert counter only since its last reset.
-      insertsPerDay:
-        time && Number.isFinite(from) && Number.isFinite(to) && to > from
-          ? t.rowsEstimate / ((to - from) / 86_400_000)
-          : t.stats && age
-            ? (t.stats.nTupIns / age) * 86_400
-            : null,
+      growth: growthOf(
+        t,
+        stored.get(name),
+        time && Number.isFinite(from) && Number.isFinite(to) && to > from ? (to - from) / 86_400_000 : null,
+        age,
+      ),
       keys,
       uniqueKeys: snapshot.constraints
         .filter(
@@ -311,20 +454,9 @@ async function lintMigration(db: PostgresConnector, migration: PartitionMigratio
   }
 }
 
-/**
- * On the sandbox: time the table's statements that filter on the key, run the migration, time them again (same
- * text: the partitioned table now has the old name) and count the partitions each plan reads; then swap back and
- * drop what was built.
- */
-async function proveOnSandbox(
-  db: PostgresConnector,
-  t: PartitionTableFacts,
-  key: PartitionKeyUse,
-  migration: PartitionMigration,
-  snapshot: Snapshot,
-): Promise<PartitionProof[]> {
-  // Reads of this table that filter on the key (never a data-modifying WITH: the copy is the user's to keep).
-  const statements = snapshot.workload.statements
+/** Reads of this table that filter on the key, heaviest first (never a data-modifying WITH: the copy is kept). */
+function proofStatements(t: PartitionTableFacts, key: PartitionKeyUse, snapshot: Snapshot) {
+  return snapshot.workload.statements
     .filter((s) => {
       const traits = statementTraits(s.query);
       return (
@@ -334,6 +466,135 @@ async function proveOnSandbox(
       );
     })
     .slice(0, 5);
+}
+
+/** The snapshot's table a statement names ("schema.table", or "table" found in public first, then anywhere). */
+function tableNamed(snapshot: Snapshot, named: string): Array<{ schema: string; name: string }> {
+  const regular = snapshot.tables.filter((t) => t.kind === "table" && !t.parent);
+  const exact = regular.find((t) => `${t.schema}.${t.name}` === named);
+  const bare = regular.filter((t) => t.name === named);
+  const found = exact ?? bare.find((t) => t.schema === "public") ?? bare[0];
+  return found ? [{ schema: found.schema, name: found.name }] : [];
+}
+
+/**
+ * How fast rows arrive: the history store's samples a day apart or more, else the rows over the time column's
+ * span (the data's age), else n_tup_ins over the statistics' age when that is a day or more. Bytes arriving are
+ * the inserts at the table's bytes per row.
+ */
+function growthOf(
+  t: Snapshot["tables"][number],
+  stored: StoredGrowth | undefined,
+  spanDays: number | null,
+  statsAgeSeconds: number | null,
+): TableGrowth | null {
+  const bytesPerRow = t.rowsEstimate > 0 ? t.totalBytes / t.rowsEstimate : null;
+  const arriving = (insertsPerDay: number) => (bytesPerRow === null ? null : insertsPerDay * bytesPerRow);
+  if (stored) {
+    const inserts = stored.insertsPerDay ?? Math.max(0, stored.rowsPerDay);
+    return {
+      source: "store",
+      insertsPerDay: inserts,
+      bytesPerDay: arriving(inserts),
+      netRowsPerDay: stored.rowsPerDay,
+      netBytesPerDay: stored.bytesPerDay,
+      days: stored.days,
+      samples: stored.samples,
+    };
+  }
+  const plain = { netRowsPerDay: null, netBytesPerDay: null, samples: null };
+  if (spanDays !== null) {
+    const inserts = t.rowsEstimate / spanDays;
+    return {
+      source: "time-span",
+      insertsPerDay: inserts,
+      bytesPerDay: arriving(inserts),
+      days: spanDays,
+      ...plain,
+    };
+  }
+  // Less than a day of counters is a load or a burst, not a rate to size partitions by.
+  if (t.stats && statsAgeSeconds !== null && statsAgeSeconds >= 86_400) {
+    const inserts = (t.stats.nTupIns / statsAgeSeconds) * 86_400;
+    return {
+      source: "insert-counter",
+      insertsPerDay: inserts,
+      bytesPerDay: arriving(inserts),
+      days: statsAgeSeconds / 86_400,
+      ...plain,
+    };
+  }
+  return null;
+}
+
+/**
+ * Growth from the history store: --store's, else the embedded store when one exists (never created here). The
+ * notes say which store was read and what it held; without one the growth comes from the database's counters.
+ */
+async function storedGrowth(
+  db: PostgresConnector,
+  snapshot: Snapshot,
+  options: AdvisePartitioningOptions,
+  notes: string[],
+): Promise<Map<string, StoredGrowth>> {
+  const none = new Map<string, StoredGrowth>();
+  if (options.store === undefined) {
+    if (options.noStore) return none;
+    const { existsSync } = await import("node:fs");
+    const { storeHome } = await import("../store/open-store.js");
+    const home = options.storeHome ?? storeHome().home;
+    if (!existsSync(join(home, "store", "PG_VERSION"))) {
+      notes.push(
+        "Growth from the database itself (the time column's span, else n_tup_ins): no history store (dbopt collect, or --store URL).",
+      );
+      return none;
+    }
+  }
+  const { openExistingStore } = await import("../store/open-existing-store.js");
+  const { readStoredGrowth } = await import("../store/read-table-growth.js");
+  const { readIdentity } = await import("../store/read-target-sample.js");
+  const opened = await openExistingStore({
+    url: typeof options.store === "string" ? options.store : undefined,
+    home: options.storeHome,
+    onProgress: options.onProgress,
+  });
+  try {
+    const tables = snapshot.tables
+      .filter((t) => t.kind === "table" && !t.parent)
+      .map((t) => ({ schema: t.schema, name: t.name }));
+    const read = await readStoredGrowth(opened.store, await readIdentity(db), db.target.display, tables);
+    if (!read.target) {
+      notes.push(
+        `Growth from the database itself (the time column's span, else n_tup_ins): the history store ${opened.description} has no samples of ${db.target.display}.`,
+      );
+      return none;
+    }
+    notes.push(
+      `Growth from the history store ${opened.description} (${read.target}): ${read.tables.size} table${read.tables.size === 1 ? "" : "s"} with samples a day apart or more${
+        read.tooShort.size
+          ? `; from the database itself for ${read.tooShort.size} with less (${[...read.tooShort]
+              .slice(0, 3)
+              .map(([name, why]) => `${name}: ${why}`)
+              .join("; ")})`
+          : ""
+      }.`,
+    );
+    return read.tables;
+  } finally {
+    await opened.close();
+  }
+}
+
+/**
+ * On the sandbox: time the statements, run the migration, time them again (same text: the partitioned table now
+ * has the old name) and count the partitions each plan reads; then swap back and drop what was built.
+ */
+async function proveOnSandbox(
+  db: PostgresConnector,
+  t: PartitionTableFacts,
+  migration: PartitionMigration,
+  statements: Snapshot["workload"]["statements"],
+): Promise<PartitionProof[]> {
   const runs: Array<{ sql: string; before: number }> = [];
   await db.allowWrites();
   for (const s of statements) {

@@ -3,7 +3,15 @@
  * key, an awkward name on purpose) read by time ranges and trimmed by a retention DELETE. The test database is
  * the sandbox: the layout is built, the statements timed before and after, and the table put back.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveTarget } from "../../src/connectors/postgres/target.js";
+import { collectSamples } from "../../src/pipeline/collect-samples.js";
+import { StoreConnection } from "../../src/store/store-connection.js";
+import { PartitionKeeper } from "../../src/store/store-partitions.js";
 import { runCli } from "../support/run-cli.js";
 import { createTestDatabase, runAsAdmin, server, type TestDatabase } from "../support/servers.js";
 
@@ -115,5 +123,244 @@ describe.each(server("pg15"))("dbopt advise partitioning ($name)", (srv) => {
     // The old table no longer owns the sequence: it can be dropped without touching the new table's default.
     await runAsAdmin(db.url, `drop table "Event Log_unpartitioned"`);
     await runAsAdmin(db.url, `insert into "Event Log" (at, kind, payload) values (now(), 1, 'after')`);
+  });
+});
+
+/**
+ * Without --sandbox: the proof on a sampled copy on the embedded PostgreSQL 18. Awkward names throughout (a quote
+ * in the table's name, a space in the key's), a GENERATED ALWAYS identity and a stored generated column (both
+ * refuse INSERT ... SELECT *), a foreign key to a small table the statements join, and `$n` parameters drawn
+ * from the copy's statistics. The database given is only read.
+ */
+const SAMPLE_SETUP = `
+create extension if not exists pg_stat_statements;
+create table "Kinds" (id int primary key, "Name" text not null);
+insert into "Kinds" select g, 'kind ' || g from generate_series(0, 8) g;
+create table "Click ""Stream""" (
+  id bigint generated always as identity primary key,
+  "Seen At" timestamptz not null,
+  kind int not null references "Kinds",
+  payload text not null,
+  len int generated always as (length(payload)) stored);
+insert into "Click ""Stream""" ("Seen At", kind, payload)
+  select timestamptz '2026-01-01' + g * interval '40 seconds', g % 9, repeat('x', 60) from generate_series(1, 200000) g;
+create index on "Click ""Stream""" (kind);
+analyze;`;
+
+interface SampleReport extends Report {
+  advice: Array<
+    Report["advice"][number] & {
+      proofOn: {
+        kind: string;
+        percent: number;
+        server: string;
+        tables: Array<{ table: string; percent: number | null; rows: number; ms: number }>;
+        copyMs: number;
+        notes: string[];
+      } | null;
+    }
+  >;
+  notes: string[];
+}
+
+const relations = async (url: string) =>
+  (
+    await runAsAdmin(
+      url,
+      `select c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' order by 1`,
+    )
+  ).rows;
+
+describe.each(server("pg15"))("dbopt advise partitioning --sample ($name)", (srv) => {
+  let db: TestDatabase;
+  let report: SampleReport;
+  let before: unknown[];
+  let home: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(srv, SAMPLE_SETUP);
+    home = mkdtempSync(join(tmpdir(), "dbopt-partition-home-"));
+    await runAsAdmin(
+      db.url,
+      "select pg_stat_statements_reset(0, (select oid from pg_database where datname = current_database()), 0)",
+    );
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      for (let d = 1; d <= 20; d++)
+        await client.query(
+          `select k."Name", count(*) from "Click ""Stream""" c join "Kinds" k on k.id = c.kind
+            where c."Seen At" >= $1 and c."Seen At" < $2 group by 1`,
+          [`2026-02-${String(d).padStart(2, "0")}`, `2026-02-${String(d + 1).padStart(2, "0")}`],
+        );
+    } finally {
+      await client.end();
+    }
+    before = await relations(db.url);
+    const r = await runCli(
+      [
+        "advise",
+        "partitioning",
+        "--db",
+        db.url,
+        "--sample",
+        "20%",
+        "--retention",
+        "90d",
+        "--set",
+        "architecture/partition-table.minRows=100000",
+        "--format",
+        "json",
+      ],
+      { env: { DBOPT_HOME: home } },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    report = JSON.parse(r.stdout);
+  }, 300_000);
+
+  afterAll(async () => {
+    await db?.drop();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it("copies the schema and a 20% sample of the table, the small joined table whole, to PostgreSQL 18", () => {
+    const on = report.advice[0]?.proofOn;
+    expect(on).toMatchObject({ kind: "sample", percent: 20 });
+    expect(on?.server).toMatch(/^PostgreSQL 18\./);
+    const events = on?.tables.find((t) => t.table === 'public.Click "Stream"');
+    expect(events?.percent).toBe(20);
+    // TABLESAMPLE SYSTEM keeps whole pages: about a fifth of the rows, not exactly.
+    expect(events?.rows).toBeGreaterThan(200_000 * 0.1);
+    expect(events?.rows).toBeLessThan(200_000 * 0.3);
+    expect(on?.tables.find((t) => t.table === "public.Kinds")).toMatchObject({ percent: null, rows: 9 });
+    expect(on?.notes.join(" ")).toMatch(/foreign keys not built on the sample \(Click "Stream"_kind_fkey\)/);
+    expect(report.notes.join(" ")).toMatch(/Measured on a 20% sample .* not scaled to the full table/);
+  });
+
+  it("runs the migration on the copy and times the parameterised statement before and after, pruned", () => {
+    const proof = report.advice[0]?.proof ?? [];
+    expect(proof.length).toBeGreaterThan(0);
+    for (const p of proof) {
+      expect(p.partitionsRead).toBeLessThan(p.partitions);
+      expect(p.beforeMs).toBeGreaterThan(0);
+      expect(p.afterMs).toBeGreaterThan(0);
+    }
+  });
+
+  it("copies rows past the generated and GENERATED ALWAYS columns in the printed migration", () => {
+    const sql = report.advice[0]?.migration.steps.flatMap((s) => s.statements).join("\n") ?? "";
+    expect(sql).toMatch(
+      /INSERT INTO "Click ""Stream""_partitioned" \(id, "Seen At", kind, payload\) OVERRIDING SYSTEM VALUE SELECT id, "Seen At", kind, payload FROM "Click ""Stream""" WHERE/,
+    );
+    expect(report.advice[0]?.lint.errors).toBe(0);
+  });
+
+  it("leaves the database given as it was", async () => {
+    expect(await relations(db.url)).toEqual(before);
+    const rows = await runAsAdmin(db.url, `select count(*)::int as n from "Click ""Stream"""`);
+    expect(rows.rows[0].n).toBe(200000);
+  });
+});
+
+/**
+ * Growth from the history store: two samples of the target written by dbopt collect, the first moved three days
+ * back (as if collected then), 30,000 rows inserted between them. Without a store, the growth comes from the time
+ * column's span, and the note says so.
+ */
+describe.each(server("pg15"))("dbopt advise partitioning growth from the store ($name)", (srv) => {
+  let db: TestDatabase;
+  let store: TestDatabase;
+  let home: string;
+  const args = () => [
+    "advise",
+    "partitioning",
+    "--db",
+    db.url,
+    "--retention",
+    "90d",
+    "--set",
+    "architecture/partition-table.minRows=100000",
+    "--format",
+    "json",
+  ];
+
+  beforeAll(async () => {
+    db = await createTestDatabase(srv, SETUP);
+    store = await createTestDatabase(srv);
+    home = mkdtempSync(join(tmpdir(), "dbopt-partition-home-"));
+    for (let d = 1; d <= 10; d++)
+      await runAsAdmin(
+        db.url,
+        `select count(*) from "Event Log" where at >= '2026-02-${String(d).padStart(2, "0")}' and at < '2026-02-${String(d + 1).padStart(2, "0")}'`,
+      );
+    const collect = () =>
+      collectSamples({
+        targets: [resolveTarget({ db: db.url })],
+        store: store.url,
+        everyMs: 60_000,
+        once: true,
+      });
+    await collect();
+    await runAsAdmin(
+      db.url,
+      `insert into "Event Log" (at, kind, payload)
+         select timestamptz '2026-03-24' + g * interval '40 seconds', g % 9, 'y' from generate_series(1, 30000) g;
+       analyze "Event Log"`,
+    );
+    await collect();
+    const connection = await StoreConnection.connect(store.url);
+    try {
+      const [first] = await connection.query<{ at: Date }>(
+        "select min(taken_at) as at from dbopt_store.sample",
+      );
+      const at = first?.at as Date;
+      await new PartitionKeeper(connection).ensure(new Date(at.getTime() - 3 * 86_400_000));
+      const tables = await connection.query<{ name: string }>(
+        `select c.relname as name from pg_class c join pg_attribute a on a.attrelid = c.oid
+          where c.relnamespace = 'dbopt_store'::regnamespace and c.relkind = 'p' and a.attname = 'taken_at'`,
+      );
+      for (const t of tables)
+        await connection.query(
+          `update dbopt_store.${t.name} set taken_at = taken_at - interval '3 days' where taken_at = $1`,
+          [at],
+        );
+      await connection.query(
+        "update dbopt_store.sample set previous_taken_at = previous_taken_at - interval '3 days' where previous_taken_at = $1",
+        [at],
+      );
+    } finally {
+      await connection.close();
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    await db?.drop();
+    await store?.drop();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it("takes the rows arriving per day from the store's samples three days apart", async () => {
+    const r = await runCli([...args(), "--store", store.url], { env: { DBOPT_HOME: home } });
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout) as Report & { notes: string[] };
+    const f = out.findings.find((x) => x.ruleId === "architecture/partition-table");
+    expect(f?.evidence).toMatchObject({ growthSource: "store", growthSamples: 2 });
+    expect(Number(f?.evidence.growthDays)).toBeGreaterThan(2.99);
+    expect(Number(f?.evidence.growthDays)).toBeLessThan(3.01);
+    // 30,000 inserted over three days (the first sample's counter already held the setup's 200,000).
+    expect(Number(f?.evidence.insertsPerDay)).toBeGreaterThan(9_900);
+    expect(Number(f?.evidence.insertsPerDay)).toBeLessThan(10_100);
+    expect(out.notes.join(" ")).toMatch(/Growth from the history store .*: 1 table with samples a day apart/);
+  });
+
+  it("without a store, takes it from the time column's span and says so", async () => {
+    const r = await runCli(args(), { env: { DBOPT_HOME: home } });
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout) as Report & { notes: string[] };
+    const f = out.findings.find((x) => x.ruleId === "architecture/partition-table");
+    expect(f?.evidence).toMatchObject({ growthSource: "time-span", growthSamples: null });
+    expect(out.notes.join(" ")).toMatch(/no history store/);
   });
 });

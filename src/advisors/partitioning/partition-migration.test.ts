@@ -10,7 +10,7 @@ const table: PartitionTableFacts = {
   table: 'Odd "Events"',
   rows: 1000,
   totalBytes: 1,
-  insertsPerDay: null,
+  growth: null,
   keys: [],
   uniqueKeys: [{ name: "odd_pkey", columns: ["id"], primary: true }],
   span: { column: "at", from: "2026-01-10T05:00:00Z", to: "2026-03-20T00:00:00Z", days: 69 },

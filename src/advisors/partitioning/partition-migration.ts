@@ -59,12 +59,22 @@ export interface TableReferences {
   referencedBy: string[];
 }
 
+/** A column as the copy must treat it: generated columns are computed again, GENERATED ALWAYS identities kept. */
+export interface CopiedColumn {
+  name: string;
+  /** 's' for a stored generated column. */
+  generated: string;
+  /** 'a' GENERATED ALWAYS, 'd' BY DEFAULT, '' none. */
+  identity: string;
+}
+
 export function partitionMigration(
   t: PartitionTableFacts,
   layout: PartitionLayout,
   indexes: IndexDefinition[],
   sequences: SequenceColumn[] = [],
   references: TableReferences = { foreignKeys: [], referencedBy: [] },
+  columns: CopiedColumn[] = [],
 ): PartitionMigration {
   // Names PostgreSQL keeps whole (63 bytes), none equal to another or to the table's own.
   const taken = new Set([t.table]);
@@ -106,6 +116,15 @@ export function partitionMigration(
   );
   const partitions: SqlText[] = [];
   const copies: Array<{ name: string; insert: SqlText }> = [];
+  // INSERT ... SELECT * fails on a stored generated column ("cannot insert a non-DEFAULT value") and on a
+  // GENERATED ALWAYS identity: name the stored columns, and keep the identity's values.
+  const stored = columns.filter((c) => c.generated !== "s").map((c) => ident(c.name));
+  const always = columns.some((c) => c.identity === "a");
+  const explicit = always || stored.length < columns.length;
+  const into = explicit
+    ? sql`${parent} (${list(stored)})${always ? sql` OVERRIDING SYSTEM VALUE` : sql``}`
+    : parent;
+  const picked = explicit ? list(stored) : sql`*`;
   if (layout.strategy === "range") {
     // advise-partitioning writes no migration without a span (it notes why): nothing bounds the partitions.
     if (!t.span)
@@ -120,7 +139,7 @@ export function partitionMigration(
       );
       copies.push({
         name,
-        insert: sql`INSERT INTO ${parent} SELECT * FROM ${old} WHERE ${key} >= ${a} AND ${key} < ${b};`,
+        insert: sql`INSERT INTO ${into} SELECT ${picked} FROM ${old} WHERE ${key} >= ${a} AND ${key} < ${b};`,
       });
     }
     const first = literal((bounds[0] as Date).toISOString());
@@ -129,7 +148,7 @@ export function partitionMigration(
     partitions.push(sql`CREATE TABLE ${qname(t.schema, stray)} PARTITION OF ${parent} DEFAULT;`);
     copies.push({
       name: stray,
-      insert: sql`INSERT INTO ${parent} SELECT * FROM ${old} WHERE ${key} < ${first} OR ${key} >= ${last} OR ${key} IS NULL;`,
+      insert: sql`INSERT INTO ${into} SELECT ${picked} FROM ${old} WHERE ${key} < ${first} OR ${key} >= ${last} OR ${key} IS NULL;`,
     });
   } else {
     for (let r = 0; r < layout.partitions; r++) {
@@ -139,7 +158,7 @@ export function partitionMigration(
       );
       copies.push({
         name,
-        insert: sql`INSERT INTO ${parent} SELECT * FROM ${old} WHERE satisfies_hash_partition(${literal(`${quotedName(t.schema, newName)}`)}::regclass, ${layout.partitions}, ${r}, ${key});`,
+        insert: sql`INSERT INTO ${into} SELECT ${picked} FROM ${old} WHERE satisfies_hash_partition(${literal(`${quotedName(t.schema, newName)}`)}::regclass, ${layout.partitions}, ${r}, ${key});`,
       });
     }
   }

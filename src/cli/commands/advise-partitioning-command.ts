@@ -10,6 +10,8 @@ import type { OutputOptions } from "../output.js";
 
 interface PartitioningFlags extends ConnectionFlags, OutputOptions {
   sandbox?: boolean;
+  sample?: string;
+  store?: string | true;
   retention?: string;
   set?: string[];
 }
@@ -20,9 +22,17 @@ export function registerAdvisePartitioning(advise: Command, setExitCode: (code: 
     .command("partitioning")
     .summary("large tables to partition, the key and layout, the migration, measured on a sandbox")
     .description(
-      "Find the large tables whose heavy statements filter on a time column (range partitions by time, the interval sized to the data and the retention) or a tenant column (hash partitions). Says which keys must widen to include the partition key, turns retention DELETEs into dropping partitions, and prints the migration (partitioned table, partitions, indexes, the copy one partition at a time, the swap), checked by dbopt migrate lint. With --sandbox (the database is a copy) the layout is built, the table's statements are timed before and after with the partitions each read, and the copy is put back.",
+      "Find the large tables whose heavy statements filter on a time column (range partitions by time, the interval sized to the data and the retention) or a tenant column (hash partitions). Says which keys must widen to include the partition key, turns retention DELETEs into dropping partitions, and prints the migration (partitioned table, partitions, indexes, the copy one partition at a time, the swap), checked by dbopt migrate lint. With --sandbox (the database is a copy) the layout is built, the table's statements are timed before and after with the partitions each read, and the copy is put back; with --sample N% the same runs on a sampled copy (the table's schema and N% of its rows, small joined tables whole) on an embedded PostgreSQL 18, read-only on the database given. Growth comes from the history store (dbopt collect) when it holds samples of the table a day apart, else from the database's counters.",
     )
     .option("--sandbox", "the database is a copy: build each layout and measure it, then put the copy back")
+    .option(
+      "--sample <percent>",
+      "measure on an embedded PostgreSQL 18 holding the schema and this share of the table's rows, e.g. 5%",
+    )
+    .option(
+      "--store [url]",
+      "the history store to read growth from (a PostgreSQL URL; alone, the embedded store in $DBOPT_HOME, which is also read when it exists)",
+    )
     .option("--retention <duration>", "how long rows are kept, when no DELETE statement says (e.g. 90d)")
     .option(
       "--set <rule.option=value...>",
@@ -41,9 +51,25 @@ export function registerAdvisePartitioning(advise: Command, setExitCode: (code: 
         })
         .optional(),
       set: k.ruleAssignments("--set").optional(),
+      sample: k.percentage("--sample").optional(),
+      store: k.z.union([k.z.literal(true), k.postgresUrl("--store")]).optional(),
       ...connectionChecks(k),
       ...outputChecks(k, FORMATS),
     }));
+    if (checked.sample !== undefined && flags.sandbox) {
+      const { InputError } = await import("../../util/input-error.js");
+      throw new InputError(
+        "--sample and --sandbox both say where to measure",
+        "give --sandbox when the database is a copy, --sample N% to measure on a sampled copy, not both",
+      );
+    }
+    if (checked.sample === 0) {
+      const { InputError } = await import("../../util/input-error.js");
+      throw new InputError(
+        "--sample 0% copies no rows",
+        "give a share of the rows to copy, like --sample 5%",
+      );
+    }
     const [{ advisePartitioning }, { overridesFrom }, output, { PARTITIONING_RULES }] = await Promise.all([
       import("../../pipeline/advise-partitioning.js"),
       import("../rule-overrides.js"),
@@ -53,6 +79,8 @@ export function registerAdvisePartitioning(advise: Command, setExitCode: (code: 
     const { SHARDING_RULES } = await import("../../rules/registry.js");
     const report = await advisePartitioning(() => openConnection(flags), {
       sandbox: Boolean(flags.sandbox),
+      ...(checked.sample !== undefined ? { samplePercent: Math.round(checked.sample * 10_000) / 100 } : {}),
+      ...(checked.store !== undefined ? { store: checked.store } : {}),
       ...(checked.retention ? { retentionDays: retentionDays(checked.retention) } : {}),
       overrides: overridesFrom(flags.set, [...PARTITIONING_RULES, ...SHARDING_RULES]),
     });

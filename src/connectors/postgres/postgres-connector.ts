@@ -1,5 +1,6 @@
 import pg from "pg";
 import { detectCapabilities, type PgCapabilities } from "./capabilities.js";
+import { CopyInQuery, CopyOutQuery } from "./copy-stream.js";
 import { toDbError } from "./pg-error-mapping.js";
 import type { PgTarget } from "./target.js";
 import { inTransactionBlock } from "./transaction-block.js";
@@ -96,6 +97,42 @@ export class PostgresConnector {
     } catch (error) {
       throw toDbError(error, this.target, this.role);
     }
+  }
+
+  /**
+   * COPY ... TO STDOUT (text format), each chunk of bytes handed to `read` as it arrives; a promise from `read`
+   * holds the server's stream until it settles. Resolves with the rows copied. Read-only like any other read.
+   */
+  async copyOut(sql: string, read: (chunk: Buffer) => undefined | Promise<void>): Promise<number> {
+    const copy = new CopyOutQuery(tagged(sql), read);
+    try {
+      await this.client.query(copy as unknown as pg.QueryConfig);
+      return await copy.finished;
+    } catch (error) {
+      throw toDbError(error, this.target, this.role);
+    }
+  }
+
+  /**
+   * COPY ... FROM STDIN: write() the text-format bytes (wait when it returns a promise), then end() for the rows
+   * copied. It writes, so it runs only on a session allowed to (allowWrites: dbopt's own sandbox).
+   */
+  async copyIn(sql: string): Promise<{
+    write(chunk: Buffer): undefined | Promise<void>;
+    end(): Promise<number>;
+    abort(reason: string): Promise<number>;
+  }> {
+    const copy = new CopyInQuery(tagged(sql));
+    const mapped = (error: unknown) => toDbError(error, this.target, this.role);
+    void this.client.query(copy as unknown as pg.QueryConfig);
+    await copy.ready.catch((error: unknown) => {
+      throw mapped(error);
+    });
+    return {
+      write: (chunk) => copy.write(chunk)?.catch((error: unknown) => Promise.reject(mapped(error))),
+      end: () => copy.end().catch((error: unknown) => Promise.reject(mapped(error))),
+      abort: (reason) => copy.abort(reason),
+    };
   }
 
   /** Several reads that must see one consistent snapshot. */

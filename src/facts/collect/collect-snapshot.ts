@@ -136,7 +136,15 @@ function interestingColumns(
   indexes: Snapshot["indexes"],
   statements: string[],
 ): Array<{ schema: string; table: string; column: string }> {
-  const words = new Set(statements.flatMap((s) => s.toLowerCase().match(/[a-z_][a-z0-9_$]*/g) ?? []));
+  const words = new Set(
+    statements.flatMap((s) => [
+      ...(s.toLowerCase().match(/[a-z_][a-z0-9_$]*/g) ?? []),
+      // A quoted name ("Seen At", "a""b") is one word, spaces and quotes included.
+      ...[...s.matchAll(/"((?:[^"]|"")+)"/g)].map((m) =>
+        (m[1] as string).replaceAll('""', '"').toLowerCase(),
+      ),
+    ]),
+  );
   const indexed = new Set(indexes.flatMap((i) => i.columns.map((c) => `${i.tableSchema}.${i.table}.${c}`)));
   // A partition key's range of values in each partition tells where a catch-all partition's rows belong.
   const keyOf = new Map(tables.map((t) => [`${t.schema}.${t.name}`, t.partitionKeyColumns ?? []]));

@@ -1,8 +1,10 @@
 import type { PartitionAdvice } from "../../pipeline/advise-partitioning.js";
-import { formatMs, oneLine } from "../../util/format.js";
+import { formatCount, formatMs, oneLine } from "../../util/format.js";
 
 /** One table's advice as plain lines (terminal and Markdown share them): proof, lint, then the migration. */
 export function partitionAdviceLines(a: PartitionAdvice): {
+  /** Where the proof ran ("Measured on the sandbox", or the sample and what was copied). */
+  setting: string[];
   proof: string[];
   lint: string;
   migration: string[];
@@ -16,5 +18,19 @@ export function partitionAdviceLines(a: PartitionAdvice): {
       ? "dbopt migrate lint: no findings"
       : `dbopt migrate lint: ${a.lint.errors} errors, ${a.lint.warnings} warnings (${[...new Set(a.lint.findings.map((f) => f.ruleId))].join(", ")})`;
   const migration = a.migration.steps.flatMap((s) => [`-- ${s.title}`, ...s.statements.map(String), ""]);
-  return { proof, lint, migration };
+  const on = a.proofOn;
+  const setting =
+    on?.kind === "sample"
+      ? [
+          `Measured on a ${on.percent}% sample on ${on.server} (times are the sample's, not scaled to the full table)`,
+          ...on.tables.map(
+            (t) =>
+              `copied ${t.table}: ${formatCount(t.rows)} rows${t.percent === null ? " (whole: a small table)" : ` (${t.percent}% sampled)`} in ${formatMs(t.ms)}`,
+          ),
+          ...on.notes,
+        ]
+      : on?.kind === "sandbox"
+        ? ["Measured on the sandbox"]
+        : [];
+  return { setting, proof, lint, migration };
 }

@@ -11,8 +11,15 @@ export function renderPartitioningMarkdown(report: PartitioningReport): string {
     ...foldedFindings(report.findings),
   ];
   for (const a of report.advice) {
-    const { proof, lint, migration } = partitionAdviceLines(a);
-    lines.push(`### ${a.table}`, "", ...proof.map((l) => `- ${l}`), "", lint, "");
+    const { setting, proof, lint, migration } = partitionAdviceLines(a);
+    const [heading, ...copied] = setting;
+    lines.push(
+      `### ${a.table}`,
+      "",
+      ...(heading ? [`**${heading}**`, ""] : []),
+      ...copied.map((l) => `- ${l}`),
+    );
+    lines.push(...proof.map((l) => `- ${l}`), "", lint, "");
     lines.push("<details><summary>Migration</summary>", "", "```sql", ...migration, "```", "</details>", "");
   }
   if (report.notes.length) lines.push("**Notes**", "", ...report.notes.map((n) => `- ${n}`), "");

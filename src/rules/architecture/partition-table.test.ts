@@ -11,7 +11,15 @@ const events = (partial: Partial<PartitionTableFacts> = {}): PartitionTableFacts
   table: "events",
   rows: 5_000_000,
   totalBytes: 2 * 1024 ** 3,
-  insertsPerDay: 20_000,
+  growth: {
+    source: "time-span",
+    insertsPerDay: 20_000,
+    bytesPerDay: 8_600_000,
+    netRowsPerDay: null,
+    netBytesPerDay: null,
+    days: null,
+    samples: null,
+  },
   keys: [
     {
       column: "at",
@@ -57,6 +65,49 @@ describe("architecture/partition-table", () => {
     // Without retention: 12 to 60 partitions over the span.
     expect(chooseInterval(40, null)).toBe("day");
     expect(chooseInterval(1000, null)).toBe("month");
+  });
+
+  it("shortens the interval while one partition would outgrow maxPartitionBytes at the measured growth", () => {
+    const gib = 1024 ** 3;
+    expect(chooseInterval(365, 90, 2 * gib, 10 * gib)).toBe("day");
+    expect(chooseInterval(365, 90, 1 * gib, 7 * gib)).toBe("week");
+    expect(chooseInterval(1000, null, 0.5 * gib, 10 * gib)).toBe("week");
+    expect(chooseInterval(1000, null, 0.2 * gib, 10 * gib)).toBe("month");
+    // Never below a day, whatever arrives.
+    expect(chooseInterval(365, 90, 100 * gib, 10 * gib)).toBe("day");
+    expect(chooseInterval(365, 90, null, 1)).toBe("week");
+  });
+
+  it("says where the growth came from and what one partition holds", () => {
+    const [f] = run([
+      events({
+        retention: {
+          query: "delete from events where at < now() - interval '90 days'",
+          calls: 30,
+          timeMs: 900,
+          days: 90,
+        },
+        growth: {
+          source: "store",
+          insertsPerDay: 2_000_000,
+          bytesPerDay: 2 * 1024 ** 3,
+          netRowsPerDay: 1_500,
+          netBytesPerDay: 1024 ** 2,
+          days: 6.5,
+          samples: 40,
+        },
+      }),
+    ]);
+    expect(f?.evidence).toMatchObject({
+      interval: "day",
+      growthSource: "store",
+      insertsPerDay: 2_000_000,
+      growthSamples: 40,
+      growthDays: 6.5,
+      partitionBytes: 2 * 1024 ** 3,
+    });
+    expect(f?.detail).toMatch(/from the history store's 40 samples over 6.5 days, net \+1,500 rows/);
+    expect(f?.detail).toMatch(/one day's partition holds about 2,000,000 rows \(2(\.0)? GB\)/);
   });
 
   it("hashes by tenant when statements filter on the tenant, not on time", () => {

@@ -8,9 +8,13 @@ import {
   type PartitioningFacts,
   type PartitionKeyUse,
   type PartitionTableFacts,
+  type TableGrowth,
 } from "./partitioning-facts.js";
 
-type Options = { minRows: number; minTimeShare: number; hashPartitions: number };
+type Options = { minRows: number; minTimeShare: number; hashPartitions: number; maxPartitionBytes: number };
+
+/** Above this a partition is slow to vacuum, index, copy or detach again: the interval shortens (10 GiB). */
+export const MAX_PARTITION_BYTES = 10 * 1024 ** 3;
 
 export type PartitionLayout =
   | { strategy: "range"; column: string; type: string; interval: IntervalName; partitions: number }
@@ -36,6 +40,10 @@ export const partitionTable: Rule<PartitioningFacts, Options> = {
       description: "share of statement time the table's statements filtering on the key must take",
     },
     hashPartitions: { default: 16, description: "partitions of a hash layout by tenant" },
+    maxPartitionBytes: {
+      default: MAX_PARTITION_BYTES,
+      description: "bytes one time partition may take at the measured growth before the interval shortens",
+    },
   },
   check(facts, o) {
     const out: Finding[] = [];
@@ -45,7 +53,7 @@ export const partitionTable: Rule<PartitioningFacts, Options> = {
       if (!key) continue;
       const keyShare = t.timeShare * (key.timeMs / Math.max(1, t.timeMs));
       if (keyShare < o.minTimeShare && !t.retention) continue;
-      const layout = partitionLayout(t, key, o.hashPartitions);
+      const layout = partitionLayout(t, key, o.hashPartitions, o.maxPartitionBytes);
       out.push(finding(this.id, this.docsUrl, t, key, layout, keyShare));
     }
     return out;
@@ -64,11 +72,17 @@ export function partitionLayout(
   t: PartitionTableFacts,
   key: PartitionKeyUse,
   hashPartitions: number,
+  maxPartitionBytes = MAX_PARTITION_BYTES,
 ): PartitionLayout {
   if (key.kind === "tenant")
     return { strategy: "hash", column: key.column, type: key.type, partitions: hashPartitions };
   const spanDays = t.span?.column === key.column ? t.span.days : 365;
-  const interval = chooseInterval(spanDays, t.retention?.days ?? null);
+  const interval = chooseInterval(
+    spanDays,
+    t.retention?.days ?? null,
+    t.growth?.bytesPerDay ?? null,
+    maxPartitionBytes,
+  );
   const days = INTERVALS.find((i) => i.name === interval)?.days ?? 30;
   return {
     strategy: "range",
@@ -92,9 +106,13 @@ function finding(
     layout.strategy === "range"
       ? `range partitions by ${key.column}, one per ${layout.interval} (${layout.partitions} over the data's ${t.span ? `${formatCount(Math.round(t.span.days))} days` : "span"}, plus a default partition for stray rows)`
       : `${layout.partitions} hash partitions by ${key.column}${key.distinct ? ` (${formatCount(key.distinct)} tenants)` : ""}`;
+  const g = t.growth;
+  const intervalDays =
+    layout.strategy === "range" ? (INTERVALS.find((i) => i.name === layout.interval)?.days ?? 1) : 0;
   const parts = [
-    `${t.schema}.${t.table} holds ${formatCount(t.rows)} rows (${formatBytes(t.totalBytes)})${t.insertsPerDay ? `, growing ${formatCount(Math.round(t.insertsPerDay))} rows a day` : ""}; ${key.statements} statement${key.statements === 1 ? "" : "s"} filtering on ${key.column} take ${formatMs(key.timeMs)} (${formatPercent(keyShare)} of all statement time).`,
+    `${t.schema}.${t.table} holds ${formatCount(t.rows)} rows (${formatBytes(t.totalBytes)}); ${key.statements} statement${key.statements === 1 ? "" : "s"} filtering on ${key.column} take ${formatMs(key.timeMs)} (${formatPercent(keyShare)} of all statement time).`,
     `Layout: ${how}; a statement that filters on ${key.column} reads only its partitions.`,
+    g ? growthText(g, layout.strategy === "range" ? layout.interval : null, intervalDays) : "",
     t.retention
       ? `The retention DELETE (${oneLine(t.retention.query, 80)}, ${formatCount(t.retention.calls)} calls, ${formatMs(t.retention.timeMs)}) becomes dropping or detaching the oldest partition: no dead rows, no vacuum.`
       : "",
@@ -122,6 +140,14 @@ function finding(
       keyTimeShare: round3(keyShare),
       retentionDays: t.retention?.days ?? null,
       uniqueKeysWithoutPartitionKey: missing.length,
+      growthSource: g?.source ?? null,
+      insertsPerDay: g ? Math.round(g.insertsPerDay) : null,
+      bytesPerDay: g?.bytesPerDay != null ? Math.round(g.bytesPerDay) : null,
+      netRowsPerDay: g?.netRowsPerDay != null ? Math.round(g.netRowsPerDay) : null,
+      growthDays: g?.days != null ? round3(g.days) : null,
+      growthSamples: g?.samples ?? null,
+      partitionBytes:
+        g?.bytesPerDay != null && intervalDays > 0 ? Math.round(g.bytesPerDay * intervalDays) : null,
     },
     fix: {
       note: "Build it on a copy first (dbopt advise partitioning --sandbox measures the statements before and after), then run the migration dbopt prints: it creates the partitioned table, copies the rows in batches, and swaps the names in one short transaction.",
@@ -132,4 +158,18 @@ function finding(
     timeShare: round3(keyShare),
     objects: [`${t.schema}.${t.table}`],
   };
+}
+
+/** Where the growth came from, and what one partition of the interval then holds. */
+function growthText(g: TableGrowth, interval: IntervalName | null, intervalDays: number): string {
+  const source =
+    g.source === "store"
+      ? `the history store's ${formatCount(g.samples ?? 0)} samples over ${(g.days ?? 0).toFixed(1)} days${g.netRowsPerDay !== null ? `, net ${g.netRowsPerDay >= 0 ? "+" : ""}${formatCount(Math.round(g.netRowsPerDay))} rows${g.netBytesPerDay !== null ? ` (${g.netBytesPerDay >= 0 ? "+" : "-"}${formatBytes(Math.abs(g.netBytesPerDay))})` : ""} a day` : ""}`
+      : g.source === "time-span"
+        ? "the rows over the time column's span (no history store samples a day apart)"
+        : "n_tup_ins over the statistics' age (no history store samples a day apart)";
+  const arriving = `${formatCount(Math.round(g.insertsPerDay))} rows${g.bytesPerDay !== null ? ` (${formatBytes(g.bytesPerDay)})` : ""} arrive a day, from ${source}`;
+  if (!interval) return `Growth: ${arriving}.`;
+  const perPartition = `one ${interval}'s partition holds about ${formatCount(Math.round(g.insertsPerDay * intervalDays))} rows${g.bytesPerDay !== null ? ` (${formatBytes(g.bytesPerDay * intervalDays)})` : ""}`;
+  return `Growth: ${arriving}; ${perPartition}.`;
 }
