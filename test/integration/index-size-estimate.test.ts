@@ -4,12 +4,13 @@
  * beside it on PostgreSQL 15 for comparison.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type IndexCandidate, keyItem, makeCandidate } from "../../src/advisors/index/index-candidate.js";
+import { type IndexCandidate, makeCandidate } from "../../src/advisors/index/index-candidate.js";
 import { estimateBtreeSize } from "../../src/advisors/index/size-estimate.js";
 import { PostgresConnector } from "../../src/connectors/postgres/postgres-connector.js";
 import { resolveTarget } from "../../src/connectors/postgres/target.js";
 import { collectSnapshot } from "../../src/facts/collect/collect-snapshot.js";
 import type { Snapshot } from "../../src/facts/snapshot.js";
+import { keyItem } from "../../src/findings/btree-key-order.js";
 import { loadSqlParser } from "../../src/util/sql-parser.js";
 import type { SqlText } from "../../src/util/sql-text.js";
 import { availableServers, createTestDatabase, runAsAdmin, type TestDatabase } from "../support/servers.js";

@@ -11,8 +11,17 @@
 import { leafTables } from "../../facts/partition-tree.js";
 import type { ColumnStats, IndexFacts, Snapshot, TableFacts } from "../../facts/snapshot.js";
 import type { PredicateUse, QueryBlock, QueryShape, TableRef } from "../../facts/sql/query-shape.js";
+import {
+  blockKeyParts,
+  btreeKey,
+  distinctValues,
+  equalityItems,
+  keyItem,
+  prefixLike,
+  rangeItem,
+} from "../../findings/btree-key-order.js";
 import { ident, literal, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
-import { type IndexCandidate, keyItem, makeCandidate } from "./index-candidate.js";
+import { type IndexCandidate, makeCandidate } from "./index-candidate.js";
 
 export interface ShapedQuery {
   id: string;
@@ -71,6 +80,10 @@ interface TableUse {
   order: QueryBlock["orderBy"];
   /** Equality columns then the ORDER BY, for a top-N; null when the ORDER BY cannot be an index key. */
   topN: SqlText[] | null;
+  /** Equality columns then the first range, when there is a range. */
+  rangeKey: SqlText[] | null;
+  /** The key the one key-order policy gives (btree-key-order.ts): the equalities, then the top-N's order or a range. */
+  wholeKey: SqlText[];
   ownGroup: boolean;
 }
 
@@ -96,45 +109,29 @@ function tableUse(
   query: string,
 ): TableUse {
   const mine = (p: { table: TableRef }) => p.table === ref;
-  const preds = block.predicates.filter(mine);
   const stats = (column: string) => columnStats(snapshot, table, column);
   const candidate: TableUse["candidate"] = (method, columns, reason, extra = {}) =>
     columns.length && columns.every((c): c is SqlText => c !== null)
       ? makeCandidate(table, method, columns, { ...extra, reason, query })
       : null;
-  const distinct = (column: string) => distinctValues(stats(column), table.rowsEstimate);
-  const equality = unique(
-    preds
-      .filter((p) => !p.underOr && (p.kind === "eq" || p.kind === "in" || p.kind === "null"))
-      .sort((a, b) => distinct(b.column) - distinct(a.column)),
-  );
-  const ranges = unique(
-    preds.filter((p) => !p.underOr && (p.kind === "range" || (p.kind === "like" && prefixLike(p)))),
-  );
-  const eqItems = equality.map((p) => keyItem(p.column, p.isExpression)).filter((i) => i !== null);
-  const order = block.orderBy.length && block.orderBy.every(mine) ? block.orderBy : [];
-  let topN: SqlText[] | null = null;
-  if (order.length && block.hasLimit) {
-    const mixed = new Set(order.map((o) => o.desc)).size > 1;
-    const orderItems = order.map((o) => keyItem(o.column, o.isExpression, mixed && o.desc));
-    topN = orderItems.every((i) => i !== null)
-      ? [...eqItems, ...orderItems.filter((i) => !eqItems.includes(i))]
-      : null;
-  }
+  const parts = blockKeyParts(block, ref, distinctValues(snapshot, table));
+  const eqItems = equalityItems(parts);
   return {
     block,
     ref,
     table,
     snapshot,
-    preds,
+    preds: block.predicates.filter(mine),
     stats,
     candidate,
-    equality,
+    equality: parts.equality,
     eqItems,
-    ranges,
-    firstRange: ranges[0],
-    order,
-    topN,
+    ranges: parts.ranges,
+    firstRange: parts.ranges[0],
+    order: block.orderBy.length && block.orderBy.every(mine) ? block.orderBy : [],
+    topN: parts.order ? btreeKey(parts) : null,
+    rangeKey: rangeItem(parts) ? btreeKey({ ...parts, order: null }) : null,
+    wholeKey: btreeKey(parts),
     ownGroup: block.groupBy.length > 0 && block.groupBy.every(mine),
   };
 }
@@ -148,14 +145,14 @@ const singleColumns: CandidateStep = ({ preds, candidate }) =>
   ).map((p) => candidate("btree", [keyItem(p.column, p.isExpression)], `${describe(p)}`));
 
 /** The equality columns together, and then the first range column. */
-const equalityComposites: CandidateStep = ({ equality, eqItems, firstRange, candidate }) => [
+const equalityComposites: CandidateStep = ({ equality, eqItems, firstRange, rangeKey, candidate }) => [
   eqItems.length > 1
     ? candidate("btree", eqItems, `equality on ${equality.map((p) => p.column).join(", ")}`)
     : null,
-  firstRange && eqItems.length
+  firstRange && eqItems.length && rangeKey
     ? candidate(
         "btree",
-        [...eqItems, keyItem(firstRange.column, firstRange.isExpression)],
+        rangeKey,
         `equality on ${equality.map((p) => p.column).join(", ")}, then ${describe(firstRange)}`,
       )
     : null,
@@ -177,7 +174,7 @@ const topNOrder: CandidateStep = ({ block, order, equality, eqItems, topN, candi
  * Covering: the best composite, the GROUP BY, or a join key, holding every other column the statement reads
  * from this table, so the index alone answers (an index-only scan).
  */
-const covering: CandidateStep = ({ block, ref, eqItems, firstRange, topN, ownGroup, candidate }) => {
+const covering: CandidateStep = ({ block, ref, firstRange, topN, wholeKey, ownGroup, candidate }) => {
   const out: Array<IndexCandidate | null> = [];
   const referenced = block.referenced.get(ref.refName);
   const cover = (keys: Array<SqlText | null>, what: string) => {
@@ -193,9 +190,7 @@ const covering: CandidateStep = ({ block, ref, eqItems, firstRange, topN, ownGro
         }),
       );
   };
-  const rangeItem = firstRange ? keyItem(firstRange.column, firstRange.isExpression) : null;
-  const best = topN ?? (rangeItem ? [...eqItems, rangeItem] : eqItems.length ? eqItems : null);
-  if (best) cover(best, firstRange && !topN ? describe(firstRange) : "the condition");
+  if (wholeKey.length) cover(wholeKey, firstRange && !topN ? describe(firstRange) : "the condition");
   if (ownGroup)
     cover(
       block.groupBy.map((g) => keyItem(g.column, g.isExpression)),
@@ -209,16 +204,7 @@ const covering: CandidateStep = ({ block, ref, eqItems, firstRange, topN, ownGro
 };
 
 /** Partial: a constant equality that selects a small share of the table, on a column of a few categories (a status, a type). A constant on a key column (tenant 7) stands for "some value": an index for one value would serve that one alone. */
-const partialConstants: CandidateStep = ({
-  preds,
-  table,
-  snapshot,
-  stats,
-  topN,
-  eqItems,
-  firstRange,
-  candidate,
-}) => {
+const partialConstants: CandidateStep = ({ preds, table, snapshot, stats, wholeKey, candidate }) => {
   const out: Array<IndexCandidate | null> = [];
   for (const p of preds.filter(
     (p) => !p.underOr && p.constant !== null && p.kind === "eq" && !p.isExpression,
@@ -236,9 +222,7 @@ const partialConstants: CandidateStep = ({
         ? sqlFrom("dbopt", constant)
         : sql`${literal(constant)}`;
     const where = sql`${ident(p.column)} = ${value}`;
-    const rest = (
-      topN ?? [...eqItems, ...(firstRange ? [keyItem(firstRange.column, firstRange.isExpression)] : [])]
-    ).filter((i) => i !== ident(p.column));
+    const rest = wholeKey.filter((i) => i !== ident(p.column));
     const columns = rest.length ? rest : primaryKeyColumns(snapshot, table);
     if (columns.length)
       out.push(
@@ -254,12 +238,12 @@ const partialConstants: CandidateStep = ({
 };
 
 /** Partial: IS NULL on a column that is rarely null. */
-const partialNulls: CandidateStep = ({ preds, snapshot, table, stats, topN, eqItems, candidate }) => {
+const partialNulls: CandidateStep = ({ preds, snapshot, table, stats, wholeKey, candidate }) => {
   const out: Array<IndexCandidate | null> = [];
   for (const p of preds.filter((p) => !p.underOr && p.kind === "null" && !p.isExpression)) {
     const nullFrac = stats(p.column)?.nullFrac;
     if (nullFrac === undefined || nullFrac > PARTIAL_MAX_SHARE) continue;
-    const rest = (topN ?? eqItems).filter((i) => i !== ident(p.column));
+    const rest = wholeKey.filter((i) => i !== ident(p.column));
     const columns = rest.length ? rest : primaryKeyColumns(snapshot, table);
     if (columns.length)
       out.push(
@@ -464,12 +448,6 @@ function columnStats(snapshot: Snapshot, table: TableFacts, column: string): Col
   );
 }
 
-/** Distinct values of a column: pg_stats' n_distinct, which is a negated fraction of the rows when below zero. */
-function distinctValues(stats: ColumnStats | undefined, rows: number): number {
-  if (!stats) return 0;
-  return stats.nDistinct < 0 ? -stats.nDistinct * rows : stats.nDistinct;
-}
-
 /** The share of rows holding a value: its MCV frequency, else the rest spread over the other values. */
 function valueShare(stats: ColumnStats | undefined, value: string): number | null {
   if (!stats) return null;
@@ -487,20 +465,6 @@ function primaryKeyColumns(snapshot: Snapshot, table: TableFacts): SqlText[] {
     (c) => c.type === "primary" && c.schema === table.schema && c.table === table.name,
   );
   return pk ? pk.columns.map((c) => ident(c)) : [];
-}
-
-/**
- * LIKE 'abc%': a B-tree can seek to the fixed prefix. Not ILIKE (the prefix has several cases), not NOT LIKE,
- * not a pattern that starts with a wildcard, not a parameter whose pattern is unknown.
- */
-function prefixLike(p: PredicateUse): boolean {
-  return (
-    p.kind === "like" &&
-    p.operator === "~~" &&
-    p.constant !== null &&
-    !p.constant.startsWith("%") &&
-    !p.constant.startsWith("_")
-  );
 }
 
 const TEXT_TYPES = /^(text|character varying|varchar)(\(|$)/;

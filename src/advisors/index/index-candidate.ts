@@ -1,5 +1,5 @@
 /** An index the advisor may recommend, and the DDL that creates it. */
-import { checkSql, ident, indexExpression, list, qname, type SqlText, sql } from "../../util/sql-text.js";
+import { checkSql, ident, list, qname, type SqlText, sql } from "../../util/sql-text.js";
 
 export type IndexMethod = "btree" | "hash" | "brin" | "gin";
 
@@ -60,16 +60,4 @@ export function candidateDdl(c: IndexCandidate, concurrently = true, name?: stri
     sql`${create} ON ${qname(c.schema, c.table)}${using} (${list(c.columns)})${include}${where};`,
     1,
   );
-}
-
-/**
- * A column name or expression as an index key item: the name quoted, the expression in parentheses without
- * the statement's table qualifiers (`lower(c.email)` → `(lower(email))`). Null for an expression an index
- * cannot hold.
- */
-export function keyItem(column: string, isExpression: boolean, desc = false): SqlText | null {
-  const expression = isExpression ? indexExpression(column) : null;
-  if (isExpression && !expression) return null;
-  const item = expression ? sql`(${expression})` : ident(column);
-  return desc ? sql`${item} DESC` : item;
 }

@@ -57,6 +57,20 @@ describe("servesWholeStatement", () => {
     expect(servesWholeStatement(btree(["customer_id"]), lookup)).toBe(false);
   });
 
+  it("counts a LIKE prefix as the range after the equality columns", () => {
+    const prefix = shapeOf("select id from orders where customer_id = $1 and status like 'op%'");
+    expect(servesWholeStatement(btree(["customer_id", "status"]), prefix)).toBe(true);
+    expect(servesWholeStatement(btree(["customer_id"]), prefix)).toBe(false);
+  });
+
+  it("takes an ORDER BY column that is an equality column where the equalities put it", () => {
+    const ordered = shapeOf(
+      "select id from orders where customer_id = $1 order by customer_id, created_at limit 10",
+    );
+    expect(servesWholeStatement(btree(["customer_id", "created_at"]), ordered)).toBe(true);
+    expect(servesWholeStatement(btree(["customer_id"]), ordered)).toBe(false);
+  });
+
   it("needs the range column after the equality columns when there is no top-N", () => {
     const range = shapeOf("select id from orders where customer_id = $1 and created_at >= $2");
     expect(servesWholeStatement(btree(["customer_id", "created_at"]), range)).toBe(true);

@@ -8,7 +8,8 @@
  * database (WHOLE_MAX_DATABASE_SHARE).
  */
 import type { QueryShape } from "../../facts/sql/query-shape.js";
-import { type IndexCandidate, keyItem } from "./index-candidate.js";
+import { blockKeyParts, keyItem } from "../../findings/btree-key-order.js";
+import type { IndexCandidate } from "./index-candidate.js";
 
 /** The variant must bring the statement's planned cost to at most this share of its cost without it. */
 export const WHOLE_MAX_COST_SHARE = 0.5;
@@ -26,9 +27,10 @@ export function wholeSpacePrice(extraBytes: number, databaseBytes: number, remai
 }
 
 /**
- * True when the B-tree holds, first, every column the statement compares for equality on its table (in any order;
- * a column its partial predicate fixes need not be in the key), then the statement's ORDER BY columns in order
- * when it has ORDER BY ... LIMIT on that table alone, else one of its range columns when it has any.
+ * True when the B-tree's key is the one the key-order policy (btree-key-order.ts) gives the statement on its table:
+ * first every column the statement compares for equality (in any order; a column its partial predicate fixes need
+ * not be in the key), then the ORDER BY columns in order when it is a top-N on that table alone, else one of its
+ * range columns when it has any.
  */
 export function servesWholeStatement(c: IndexCandidate, shape: QueryShape): boolean {
   if (c.method !== "btree") return false;
@@ -36,10 +38,9 @@ export function servesWholeStatement(c: IndexCandidate, shape: QueryShape): bool
   let servedSome = false;
   for (const block of shape.blocks) {
     for (const ref of block.tables.filter((t) => t.name === c.table && (t.schema ?? c.schema) === c.schema)) {
+      const parts = blockKeyParts(block, ref);
       const equality = new Set<string>();
-      for (const p of block.predicates) {
-        if (p.table !== ref || p.underOr || !(p.kind === "eq" || p.kind === "in" || p.kind === "null"))
-          continue;
+      for (const p of parts.equality) {
         const item = keyItem(p.column, p.isExpression);
         if (item === null) return false;
         if (!(c.where && p.constant !== null && c.where.startsWith(`${item} `))) equality.add(bare(item));
@@ -47,16 +48,11 @@ export function servesWholeStatement(c: IndexCandidate, shape: QueryShape): bool
       if (equality.size === 0) continue;
       if (keys.length < equality.size || !keys.slice(0, equality.size).every((k) => equality.has(k)))
         return false;
-      const order = block.orderBy.length && block.orderBy.every((o) => o.table === ref) ? block.orderBy : [];
       const rest = keys.slice(equality.size).filter((k) => !equality.has(k));
-      if (order.length && block.hasLimit) {
-        const items = order.map((o) => keyItem(o.column, o.isExpression));
-        if (!items.every((item, n) => item !== null && rest[n] === bare(item))) return false;
+      if (parts.topN) {
+        if (!parts.order?.every((item, n) => rest[n] === bare(item))) return false;
       } else {
-        // No top-N: a range on the table comes right after the equality columns.
-        const ranges = block.predicates
-          .filter((p) => p.table === ref && !p.underOr && p.kind === "range")
-          .map((p) => keyItem(p.column, p.isExpression));
+        const ranges = parts.ranges.map((p) => keyItem(p.column, p.isExpression));
         if (ranges.length && !ranges.some((r) => r !== null && rest[0] === bare(r))) return false;
       }
       servedSome = true;

@@ -1,5 +1,6 @@
 import { nodeLabel } from "../../facts/plan/node-label.js";
 import { predicatesOfCondition } from "../../facts/sql/predicates.js";
+import { distinctValues } from "../../findings/btree-key-order.js";
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
 import {
@@ -73,7 +74,7 @@ export const indexFilter: Rule<PlanFacts, Options> = {
         ordering && index
           ? index.columns.slice(0, index.keyColumnCount).map((serverItem) => ({ serverItem }))
           : [];
-      const columns = indexColumns(predicates, orderBy);
+      const columns = indexColumns(predicates, orderBy, distinctValues(snapshot, table));
       const relation = planTable(snapshot, node);
       if (!relation) return null;
       const suggestion =

@@ -1,8 +1,9 @@
-/** Build the index a set of predicates asks for: equality columns first, then one range or sort column. */
+/** The index a plan's conditions ask for, its key ordered by the one key-order policy (findings/btree-key-order.ts). */
 
 import type { IndexFacts } from "../../facts/snapshot.js";
 import type { ColumnPredicate } from "../../facts/sql/predicates.js";
-import { ident, indexExpression, list, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
+import { btreeKey, keyItem, keyParts, prefixLike } from "../../findings/btree-key-order.js";
+import { ident, list, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
 
 export interface IndexSuggestion {
   columns: SqlText[];
@@ -14,15 +15,6 @@ export interface IndexSuggestion {
 /** A key of an ORDER BY an index could return rows in: a column, or an index key item as the server printed it. */
 export type OrderKey = { column: string; desc: boolean } | { serverItem: string };
 
-const ORDER: Record<string, number> = { eq: 0, null: 0, in: 1, range: 2, like: 3 };
-
-/** A predicate's column as an index key item: a quoted name, or `(expression)` without table qualifiers. */
-export function predicateKey(p: Pick<ColumnPredicate, "column" | "isExpression">): SqlText | null {
-  if (!p.isExpression) return ident(p.column);
-  const expression = indexExpression(p.column);
-  return expression ? sql`(${expression})` : null;
-}
-
 function orderItem(key: OrderKey, withDirection: boolean): SqlText {
   if ("serverItem" in key) return sqlFrom("server", key.serverItem);
   return withDirection && key.desc ? sql`${ident(key.column)} DESC` : ident(key.column);
@@ -31,38 +23,17 @@ function orderItem(key: OrderKey, withDirection: boolean): SqlText {
 /**
  * Columns for an index serving these predicates, or [] when none can use a B-tree. With `orderBy` (a top-N's
  * ORDER BY columns) the index is equality columns then the order, so it returns the first rows in order.
+ * `distinct` ranks the equality columns by their statistics when the snapshot has them.
  */
-export function indexColumns(predicates: ColumnPredicate[], orderBy: OrderKey[] = []): SqlText[] {
-  if (orderBy.length) {
-    const equality = predicates
-      .filter((p) => !p.underOr && (p.kind === "eq" || p.kind === "null"))
-      .map(predicateKey)
-      .filter((k): k is SqlText => k !== null);
-    // One direction for all keys: a backward scan serves DESC. Mixed directions must be spelled out.
-    const mixed = new Set(orderBy.map((c) => "desc" in c && c.desc)).size > 1;
-    const order = orderBy.map((c) => orderItem(c, mixed)).filter((c) => !equality.includes(c));
-    return [...new Set([...equality, ...order])];
-  }
-  const usable = predicates
-    .filter((p) => !p.underOr && p.kind in ORDER && !(p.kind === "like" && !prefixPattern(p)))
-    .sort((a, b) => (ORDER[a.kind] ?? 9) - (ORDER[b.kind] ?? 9));
-  const columns: SqlText[] = [];
-  let rangeTaken = false;
-  for (const p of usable) {
-    const column = predicateKey(p);
-    if (column === null || columns.includes(column)) continue;
-    // After the first range column a B-tree cannot use further columns for searching.
-    if (rangeTaken) break;
-    if (p.kind === "range" || p.kind === "like") rangeTaken = true;
-    columns.push(column);
-  }
-  return columns;
-}
-
-/** LIKE 'abc%': a B-tree seeks to the fixed prefix. Not ILIKE (several cases), NOT LIKE, or a leading wildcard. */
-function prefixPattern(p: ColumnPredicate): boolean {
-  const pattern = typeof p.constant === "string" ? p.constant : null;
-  return p.operator === "~~" && pattern !== null && !pattern.startsWith("%") && !pattern.startsWith("_");
+export function indexColumns(
+  predicates: ColumnPredicate[],
+  orderBy: OrderKey[] = [],
+  distinct?: (column: string) => number,
+): SqlText[] {
+  // One direction for all keys: a backward scan serves DESC. Mixed directions must be spelled out.
+  const mixed = new Set(orderBy.map((c) => "desc" in c && c.desc)).size > 1;
+  const order = orderBy.length ? orderBy.map((c) => orderItem(c, mixed)) : undefined;
+  return btreeKey(keyParts(predicates, order, distinct));
 }
 
 /**
@@ -74,7 +45,7 @@ export function trigramPredicate(predicates: ColumnPredicate[]): ColumnPredicate
     predicates.find(
       (p) =>
         !p.underOr &&
-        (((p.operator === "~~" || p.operator === "~~*") && !prefixPattern(p)) ||
+        (((p.operator === "~~" || p.operator === "~~*") && !prefixLike(p)) ||
           p.operator === "~" ||
           p.operator === "~*"),
     ) ?? null
@@ -83,7 +54,7 @@ export function trigramPredicate(predicates: ColumnPredicate[]): ColumnPredicate
 
 /** The trigram GIN for such a pattern, with pg_trgm installed first (CREATE EXTENSION IF NOT EXISTS). */
 export function trigramIndex(table: { sql: SqlText }, p: ColumnPredicate): SqlText | null {
-  const key = predicateKey(p);
+  const key = keyItem(p.column, p.isExpression);
   return key
     ? sql`CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE INDEX CONCURRENTLY ON ${table.sql} USING gin (${key} gin_trgm_ops);`
     : null;

@@ -1,11 +1,11 @@
 import { nodeLabel } from "../../facts/plan/node-label.js";
 import { predicatesOfCondition } from "../../facts/sql/predicates.js";
+import { keyItem } from "../../findings/btree-key-order.js";
 import type { Finding } from "../../findings/finding.js";
 import { setSession } from "../../findings/fix-sql.js";
 import { formatCount, formatFactor, formatMs, formatPercent, round3 } from "../../util/format.js";
 import { sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
-import { predicateKey } from "./index-suggestion.js";
 import { inputs, nodeFindings, type PlanFacts, planTable, severityFromImpact } from "./plan-facts.js";
 
 type Options = { minLoops: number; minShare: number };
@@ -44,7 +44,7 @@ export const nestedLoopInner: Rule<PlanFacts, Options> = {
             (p.qualifier === inner.alias || p.qualifier === inner.relationName || p.qualifier === null) &&
             p.kind === "eq",
         );
-        const key = keys[0] ? predicateKey(keys[0]) : null;
+        const key = keys[0] ? keyItem(keys[0].column, keys[0].isExpression) : null;
         fix = key
           ? {
               sql: sql`CREATE INDEX CONCURRENTLY ON ${innerTable.sql} (${key});`,

@@ -106,6 +106,23 @@ describe("plan/seq-scan-filter", () => {
     );
   });
 
+  it("puts an IN list with the equalities before a top-N's ORDER BY, and says the few matching rows are sorted", () => {
+    const plan = `Limit  (cost=1500.00..1500.12 rows=50 width=8) (actual time=30.000..30.010 rows=50 loops=1)
+  ->  Sort  (cost=1500.00..1500.75 rows=300 width=8) (actual time=30.000..30.005 rows=50 loops=1)
+        Sort Key: created_at DESC
+        Sort Method: top-N heapsort  Memory: 30kB
+        ->  Seq Scan on ticket  (cost=0.00..1490.00 rows=300 width=8) (actual time=0.010..29.000 rows=300 loops=1)
+              Filter: ((priority = ANY ('{1,2}'::integer[])) AND ("Tenant Id" = 7))
+              Rows Removed by Filter: 99700
+Planning Time: 0.100 ms
+Execution Time: 30.100 ms`;
+    const [finding] = planTextFindings(seqScanFilter, plan);
+    expect(finding?.fix?.sql).toBe(
+      'CREATE INDEX CONCURRENTLY ON ticket ("Tenant Id", priority, created_at);',
+    );
+    expect(finding?.fix?.note).toContain("each value of the IN list on priority");
+  });
+
   it("stays quiet on scans that keep most rows or read few", () => {
     expect(planRuleFindings(seqScanFilter, "pg18", "hash-join-batches")).toEqual([]);
     expect(planRuleFindings(seqScanFilter, "pg18", "tid-scan")).toEqual([]);

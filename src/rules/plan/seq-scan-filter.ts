@@ -1,6 +1,6 @@
 import { nodeLabel } from "../../facts/plan/node-label.js";
 import { predicatesOfCondition } from "../../facts/sql/predicates.js";
-import { distinctValues } from "../../findings/btree-key-order.js";
+import { distinctValues, keyItem } from "../../findings/btree-key-order.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatCount, formatMs, formatPercent, round3 } from "../../util/format.js";
 import { sql } from "../../util/sql-text.js";
@@ -72,6 +72,13 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
       const suggestion = columns.length
         ? suggestIndex(relation, columns, tableIndexes(snapshot, table))
         : null;
+      // A top-N whose key has an IN list before the ORDER BY: the index returns one ordered run per value.
+      const inList = orderBy.length
+        ? predicates.find((p) => {
+            const item = p.kind === "in" && !p.underOr ? keyItem(p.column, p.isExpression) : null;
+            return item !== null && columns.includes(item);
+          })
+        : undefined;
       const share = nodeShare(m);
       const pattern = trigramPredicate(predicates);
       const trigram = pattern ? trigramIndex(relation, pattern) : null;
@@ -89,9 +96,11 @@ export const seqScanFilter: Rule<PlanFacts, Options> = {
       } else if (suggestion) {
         fix = {
           sql: suggestion.ddl,
-          note: orderBy.length
-            ? `An index on (${columns.join(", ")}) finds the matching rows already in ORDER BY order, so the LIMIT stops after the first ones instead of sorting every match. Build it CONCURRENTLY (outside a transaction block) so writes continue meanwhile.${relation.caveat}`
-            : `An index on (${columns.join(", ")}) lets PostgreSQL read only the ${estimated ? "estimated " : ""}${formatCount(kept)} matching rows. Build it CONCURRENTLY (outside a transaction block) so writes continue meanwhile.${relation.caveat}`,
+          note: inList
+            ? `An index on (${columns.join(", ")}) reads only the matching rows: each value of the IN list on ${inList.column} comes from it in ORDER BY order, so PostgreSQL sorts just those few rows instead of reading the whole table. Build it CONCURRENTLY (outside a transaction block) so writes continue meanwhile.${relation.caveat}`
+            : orderBy.length
+              ? `An index on (${columns.join(", ")}) finds the matching rows already in ORDER BY order, so the LIMIT stops after the first ones instead of sorting every match. Build it CONCURRENTLY (outside a transaction block) so writes continue meanwhile.${relation.caveat}`
+              : `An index on (${columns.join(", ")}) lets PostgreSQL read only the ${estimated ? "estimated " : ""}${formatCount(kept)} matching rows. Build it CONCURRENTLY (outside a transaction block) so writes continue meanwhile.${relation.caveat}`,
         };
       } else {
         fix = {
