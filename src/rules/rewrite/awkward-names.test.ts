@@ -23,6 +23,8 @@ const STATEMENTS: Record<string, (q: Quote) => string> = {
     `select ${q("c")}.${q("id")} from ${q("customers")} ${q("c")} where ${q("c")}.${q("id")} in (select distinct ${q("customer_id")} from ${q("orders")})`,
   "rewrite/count-to-exists": (q) =>
     `select ${q("c")}.${q("id")} from ${q("customers")} ${q("c")} where (select count(*) from ${q("orders")} ${q("o")} where ${q("o")}.${q("customer_id")} = ${q("c")}.${q("id")}) > 0`,
+  "rewrite/not-distinct-to-equality": (q) =>
+    `select ${q("id")} from ${q("orders")} where ${q("status")} is not distinct from 3`,
   "rewrite/offset-to-keyset": (q) =>
     `select ${q("id")}, ${q("ref")} from ${q("orders")} order by ${q("id")} limit 20 offset 100`,
   "rewrite/or-to-union-all": (q) =>

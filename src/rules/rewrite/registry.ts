@@ -7,6 +7,7 @@ import { distinctJoinToExists } from "./distinct-join-to-exists.js";
 import { distinctLooseIndexScan } from "./distinct-loose-index-scan.js";
 import { groupMinMaxLooseScan } from "./group-min-max-loose-scan.js";
 import { inDistinctToExists } from "./in-distinct-to-exists.js";
+import { notDistinctToEquality } from "./not-distinct-to-equality.js";
 import { notInToNotExists } from "./not-in-to-not-exists.js";
 import { offsetToKeyset } from "./offset-to-keyset.js";
 import { orToUnionAll } from "./or-to-union-all.js";
@@ -28,6 +29,7 @@ export const REWRITE_RULES: RewriteRule[] = [
   distinctLooseIndexScan,
   groupMinMaxLooseScan,
   inDistinctToExists,
+  notDistinctToEquality,
   notInToNotExists,
   offsetToKeyset,
   orToUnionAll,
