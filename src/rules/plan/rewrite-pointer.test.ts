@@ -31,6 +31,14 @@ describe("sargableRewriteFor", () => {
     }
   });
 
+  it("asks for the literal value when the rule computes with it and the plan compares with a $n", () => {
+    expect(sargableRewriteFor("((qty + 1) = $1)")?.note).toMatch(/statement with the value written in/);
+    expect(sargableRewriteFor("(COALESCE(status, 0) = $2)")?.note).toMatch(/value written in/);
+    // The date rule reads a $n as a date bound itself.
+    expect(sargableRewriteFor("(date(created_at) = $1)")?.note).not.toMatch(/value written in/);
+    expect(sargableRewriteFor("((qty + 1) = 500)")?.note).not.toMatch(/value written in/);
+  });
+
   it("points nowhere for plain comparisons, other functions, and subqueries' own filters", () => {
     for (const filter of [
       "(status = 3)",

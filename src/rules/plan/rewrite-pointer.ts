@@ -21,6 +21,12 @@ type Node = Record<string, unknown>;
 
 const COMPARISONS = new Set(["=", "<", "<=", ">", ">=", "<>"]);
 const DATE_FUNCTIONS = new Set(["date", "date_trunc", "date_part", "extract"]);
+/** Rules that compute with the compared value, so they rewrite a literal and not a $n. */
+const NEEDS_LITERAL = new Set([
+  "rewrite/sargable-arithmetic",
+  "rewrite/sargable-cast",
+  "rewrite/coalesce-equality",
+]);
 
 export function sargableRewriteFor(condition: string): RewritePointer | null {
   const tree = tryParseSql(`SELECT 1 WHERE ${explainToSql(condition)}`);
@@ -36,9 +42,12 @@ export function sargableRewriteFor(condition: string): RewritePointer | null {
     const expr = (node as Node).A_Expr as Node | undefined;
     const op = ((expr?.name as Node[] | undefined)?.[0]?.String as Node | undefined)?.sval;
     if (expr?.kind === "AEXPR_OP" && typeof op === "string" && COMPARISONS.has(op))
-      for (const side of [expr.lexpr, expr.rexpr]) {
-        const found = hidden(side as Node | undefined);
-        if (found) return found;
+      for (const [side, other] of [
+        [expr.lexpr, expr.rexpr],
+        [expr.rexpr, expr.lexpr],
+      ] as Array<[Node | undefined, Node | undefined]>) {
+        const found = hidden(side);
+        if (found) return other?.ParamRef && NEEDS_LITERAL.has(found.ruleId) ? withLiteral(found) : found;
       }
     // A bare boolean coalesce(flag, false) is a comparison with true.
     const bare = hidden(node as Node);
@@ -86,6 +95,14 @@ function pointer(ruleId: string, shape: string): RewritePointer {
     ruleId,
     shape,
     note: `${shape} hides the column from its indexes: \`dbopt rewrite\` (rule ${ruleId}) writes the condition on the bare column where that returns the same rows, and proves it on your data.`,
+  };
+}
+
+/** A plan of a statement with $n (pg_stat_statements' text, a generic plan): the rule needs the value itself. */
+function withLiteral(found: RewritePointer): RewritePointer {
+  return {
+    ...found,
+    note: `${found.note.replace(/\.$/, "")}; give it the statement with the value written in, as the rule computes with it and leaves a $n alone.`,
   };
 }
 
