@@ -14,8 +14,8 @@ import { performance } from "node:perf_hooks";
 import { parsePlan } from "../src/facts/plan/plan-input.js";
 import { countNodes } from "../src/facts/plan/plan-model.js";
 import { reportOnPlan } from "../src/pipeline/plan-report.js";
-import { renderJson } from "../src/reporters/json-reporter.js";
-import { renderTerminal } from "../src/reporters/terminal-reporter.js";
+import { renderJson } from "../src/reporters/database/database-json.js";
+import { renderTerminal } from "../src/reporters/database/database-terminal.js";
 import { loadSqlParser } from "../src/util/sql-parser.js";
 
 const target = Number(process.argv[2] ?? 10_000);

@@ -127,10 +127,10 @@ export {
 } from "./pipeline/trace-mysql-migrations.js";
 export { mysqlTuneScript, tuneMysqlDatabase, tuneMysqlFacts } from "./pipeline/tune-mysql.js";
 export { tuneSettings } from "./pipeline/tune-settings.js";
+export { type Report, renderJson } from "./reporters/database/database-json.js";
+export { renderMarkdown } from "./reporters/database/database-markdown.js";
+export { renderTerminal } from "./reporters/database/database-terminal.js";
 export { renderHtml } from "./reporters/html/report-html.js";
-export { type Report, renderJson } from "./reporters/json-reporter.js";
-export { renderMarkdown } from "./reporters/markdown-reporter.js";
-export { renderTerminal } from "./reporters/terminal-reporter.js";
 export {
   allRules,
   MYSQL_MIGRATION_RULES,

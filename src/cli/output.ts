@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { rankFindings, SEVERITY_ORDER, type Severity } from "../findings/finding.js";
-import type { Report } from "../reporters/json-reporter.js";
-import { colourWanted } from "../reporters/palette.js";
+import type { Report } from "../reporters/database/database-json.js";
+import { colourWanted } from "../reporters/terminal/palette.js";
 import { InputError } from "../util/input-error.js";
 import { EXIT } from "./exit-codes.js";
 import { fileProblem } from "./file-problems.js";
@@ -67,9 +67,9 @@ export async function writingTo<T>(
 export async function emitReport(report: Report, options: OutputOptions): Promise<number> {
   // Loaded when a report is written, not when the CLI starts.
   const [{ renderJson }, { renderMarkdown }, { renderTerminal }, { renderHtml }] = await Promise.all([
-    import("../reporters/json-reporter.js"),
-    import("../reporters/markdown-reporter.js"),
-    import("../reporters/terminal-reporter.js"),
+    import("../reporters/database/database-json.js"),
+    import("../reporters/database/database-markdown.js"),
+    import("../reporters/database/database-terminal.js"),
     import("../reporters/html/report-html.js"),
   ]);
   const format = checkFormat(options.format);

@@ -197,7 +197,7 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
         );
       const { resolveMysqlTarget } = await import("../../connectors/mysql/mysql-target.js");
       const { traceMysqlMigrations } = await import("../../pipeline/trace-mysql-migrations.js");
-      const { renderMysqlTrace } = await import("../../reporters/migration/mysql-trace-reporter.js");
+      const { renderMysqlTrace } = await import("../../reporters/migration/render-mysql-migration-trace.js");
       const terminalProgress = process.stderr.isTTY === true;
       const mysqlReport = await traceMysqlMigrations(paths, resolveMysqlTarget(checked.db ?? ""), {
         ...(checked.schema ? { schemaFile: checked.schema } : {}),
@@ -222,7 +222,7 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
       return;
     }
     const { traceMigrationSet } = await import("../../pipeline/migration-trace.js");
-    const { renderTrace } = await import("../../reporters/migration/migration-trace-reporter.js");
+    const { renderTrace } = await import("../../reporters/migration/render-migration-trace.js");
     if (flags.db && !flags.sandbox)
       throw new InputError(
         "migrate trace applies the migrations to --db",

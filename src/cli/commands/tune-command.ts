@@ -136,7 +136,7 @@ async function tuneMysql(
     await output.writeOutput(renderTuneHtml(report, { script }), flags.output);
     return;
   }
-  const { renderMysqlTune } = await import("../../reporters/mysql-tune-reporter.js");
+  const { renderMysqlTune } = await import("../../reporters/database/render-mysql-tune.js");
   await output.writeOutput(
     renderMysqlTune(report, mysqlTuneScript(report, flavour), format === "markdown"),
     flags.output,

@@ -1,6 +1,6 @@
 import type { BenchReport, RunFigures } from "../../pipeline/bench-workload.js";
 import { formatCount, formatMs } from "../../util/format.js";
-import { createPalette, type Palette } from "../palette.js";
+import { createPalette, type Palette } from "../terminal/palette.js";
 import { FIGURE_HEADERS, figureRows, settingsLine } from "./bench-rows.js";
 
 /** The bench report for a terminal: the statements, then the run's table, or both variants' and the verdicts. */

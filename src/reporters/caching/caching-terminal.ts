@@ -1,7 +1,7 @@
 import type { CachingReport } from "../../pipeline/advise-caching.js";
 import { formatAge, serverName } from "../../util/format.js";
-import { createPalette } from "../palette.js";
 import { renderFindings } from "../terminal/findings-list.js";
+import { createPalette } from "../terminal/palette.js";
 
 /** `dbopt advise caching` for a terminal: the findings, then the cache-aside wrapper to paste. */
 export function renderCachingTerminal(report: CachingReport, options: { colour: boolean }): string {

@@ -1,7 +1,7 @@
 import type { DiffReport, DiffSideSummary, StatementOnOneSide } from "../../pipeline/diff-snapshots.js";
 import { formatBytes, formatCount, formatMs, oneLine } from "../../util/format.js";
-import { createPalette, type Palette } from "../palette.js";
 import { renderFindings } from "../terminal/findings-list.js";
+import { createPalette, type Palette } from "../terminal/palette.js";
 import { beforeAfter, changeLines } from "./diff-lines.js";
 
 /** How many compared statements the terminal shows; JSON has them all (up to the report's limit). */

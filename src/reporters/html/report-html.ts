@@ -1,5 +1,5 @@
 /** The HTML page for a database report (explain, analyze, check, advise, tune), as renderJson takes them. */
-import type { Report } from "../json-reporter.js";
+import type { Report } from "../database/database-json.js";
 import { renderAdviceHtml } from "./advice-report-html.js";
 import { renderAnalyzeHtml } from "./analyze-report-html.js";
 import { renderCheckHtml } from "./check-report-html.js";

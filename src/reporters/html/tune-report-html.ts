@@ -1,7 +1,7 @@
 /** `dbopt tune` (PostgreSQL, MySQL, MariaDB) as an HTML page: each setting, current and recommended, and the script. */
 import type { TuneReport } from "../../pipeline/tune-settings.js";
 import { formatBytes } from "../../util/format.js";
-import { alterSystemScript } from "../alter-system-script.js";
+import { alterSystemScript } from "../database/alter-system-script.js";
 import { html } from "./html-text.js";
 import { htmlPage } from "./page-shell.js";
 

@@ -1,6 +1,6 @@
 /** `dbopt migrate lint` on a terminal: location, lock, what it blocks, the safe SQL. */
 import type { Severity } from "../../findings/finding.js";
-import { createPalette } from "../palette.js";
+import { createPalette } from "../terminal/palette.js";
 import type { LintReport } from "./lint-formats.js";
 
 const serverRules = (report: LintReport) =>

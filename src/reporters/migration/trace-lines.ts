@@ -1,6 +1,6 @@
 /** The lines `dbopt migrate trace` prints alike on PostgreSQL and MySQL/MariaDB: header, statement, verdicts, tally. */
 import type { Finding } from "../../findings/finding.js";
-import type { Palette } from "../palette.js";
+import type { Palette } from "../terminal/palette.js";
 
 /** The title line and the blank line after it; `on` names the server and what ran there. */
 export function traceHeader(p: Palette, statements: number, on: string): string[] {

@@ -1,7 +1,7 @@
 import type { PartitioningReport } from "../../pipeline/advise-partitioning.js";
 import { serverName } from "../../util/format.js";
-import { createPalette } from "../palette.js";
 import { renderFindings } from "../terminal/findings-list.js";
+import { createPalette } from "../terminal/palette.js";
 import { partitionAdviceLines } from "./partitioning-lines.js";
 
 export function renderPartitioningTerminal(report: PartitioningReport, options: { colour: boolean }): string {

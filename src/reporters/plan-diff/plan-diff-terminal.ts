@@ -1,6 +1,6 @@
 /** The plan comparison for a terminal: the verdict first, then the merged tree with each node's changes. */
 import type { PlanComparison } from "../../pipeline/compare-plans.js";
-import { createPalette, type Palette } from "../palette.js";
+import { createPalette, type Palette } from "../terminal/palette.js";
 import { entryFigures, entryTitle, type FigureChange, MAX_INDENT_DEPTH, statusMark } from "./diff-columns.js";
 
 export function renderPlanComparisonTerminal(report: PlanComparison, options: { colour: boolean }): string {

@@ -1,7 +1,7 @@
 import type { RegressionsReport, StatementPresence } from "../../pipeline/find-regressions.js";
 import { formatCount, formatMs, oneLine } from "../../util/format.js";
-import { createPalette, type Palette } from "../palette.js";
 import { renderFindings } from "../terminal/findings-list.js";
+import { createPalette, type Palette } from "../terminal/palette.js";
 
 /** The regressions report for a terminal: per target, its windows, its regressions ranked by time added, new and gone statements. */
 export function renderRegressionsTerminal(report: RegressionsReport, options: { colour: boolean }): string {

@@ -1,7 +1,7 @@
 /** `dbopt rewrite` for a terminal: per statement, each rewrite with its verdict, proof and timings; offered SQL in full. */
 import type { RewriteReport } from "../../pipeline/rewrite-statements.js";
 import { formatMs, oneLine } from "../../util/format.js";
-import { createPalette } from "../palette.js";
+import { createPalette } from "../terminal/palette.js";
 import { PROVEN_MEANS, proofLine, tally, timingLine, verdictLine } from "./rewrite-lines.js";
 
 export function renderRewriteTerminal(report: RewriteReport, options: { colour: boolean }): string {

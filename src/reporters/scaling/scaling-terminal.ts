@@ -1,7 +1,7 @@
 import type { ScalingReport } from "../../pipeline/advise-scaling.js";
 import { formatMs, serverName } from "../../util/format.js";
-import { createPalette } from "../palette.js";
 import { renderFindings } from "../terminal/findings-list.js";
+import { createPalette } from "../terminal/palette.js";
 
 /** `dbopt advise scaling` for a terminal: what was sampled, then the pool, pooler mode and replica findings. */
 export function renderScalingTerminal(report: ScalingReport, options: { colour: boolean }): string {

@@ -2,7 +2,7 @@ import { nodeLabel } from "../../facts/plan/node-label.js";
 import type { AnalyzedPlan } from "../../facts/plan/plan-metrics.js";
 import type { PlanNode } from "../../facts/plan/plan-model.js";
 import { formatCount, formatMs, formatPercent } from "../../util/format.js";
-import type { Palette } from "../palette.js";
+import type { Palette } from "./palette.js";
 
 /** The properties worth a line under a node in the tree, in this order. */
 const SHOWN_PROPS = [

@@ -2,7 +2,7 @@
 import type { TraceReport } from "../../pipeline/analyze-traces.js";
 import { formatMs } from "../../util/format.js";
 import { nPlusOneLines } from "../logs/n-plus-one-terminal.js";
-import { createPalette } from "../palette.js";
+import { createPalette } from "../terminal/palette.js";
 
 export function renderTraceReport(
   report: TraceReport,

@@ -1,14 +1,14 @@
-import type { AnalyzeReport } from "../pipeline/analyze-report.js";
-import type { CheckReport } from "../pipeline/check-report.js";
-import type { PlanReport } from "../pipeline/plan-report.js";
-import type { TuneReport } from "../pipeline/tune-settings.js";
-import { formatBytes, formatCount, formatMs, formatPercent, serverName } from "../util/format.js";
+import type { AnalyzeReport } from "../../pipeline/analyze-report.js";
+import type { CheckReport } from "../../pipeline/check-report.js";
+import type { PlanReport } from "../../pipeline/plan-report.js";
+import type { TuneReport } from "../../pipeline/tune-settings.js";
+import { formatBytes, formatCount, formatMs, formatPercent, serverName } from "../../util/format.js";
+import { adviceLines } from "../terminal/advice-lines.js";
+import { renderRankedFindings } from "../terminal/findings-list.js";
+import { createPalette, type Palette } from "../terminal/palette.js";
+import { renderPlanTree } from "../terminal/plan-tree.js";
 import { alterSystemScript } from "./alter-system-script.js";
-import type { Report } from "./json-reporter.js";
-import { createPalette, type Palette } from "./palette.js";
-import { adviceLines } from "./terminal/advice-lines.js";
-import { renderRankedFindings } from "./terminal/findings-list.js";
-import { renderPlanTree } from "./terminal/plan-tree.js";
+import type { Report } from "./database-json.js";
 
 export function renderTerminal(report: Report, options: { colour: boolean }): string {
   const p = createPalette(options.colour);

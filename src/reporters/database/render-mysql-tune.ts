@@ -1,4 +1,4 @@
-import type { TuneReport } from "../pipeline/tune-settings.js";
+import type { TuneReport } from "../../pipeline/tune-settings.js";
 
 /**
  * The tune report for MySQL/MariaDB as text (terminal) or Markdown: the PostgreSQL reporters print an

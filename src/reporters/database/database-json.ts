@@ -1,11 +1,11 @@
-import { nodeLabel } from "../facts/plan/node-label.js";
-import type { PlanNode } from "../facts/plan/plan-model.js";
-import type { AdviceReport } from "../pipeline/advise-database.js";
-import type { AnalyzeReport } from "../pipeline/analyze-report.js";
-import type { CheckReport } from "../pipeline/check-report.js";
-import type { PlanReport } from "../pipeline/plan-report.js";
-import type { TuneReport } from "../pipeline/tune-settings.js";
-import { stringifyJson } from "../util/json-text.js";
+import { nodeLabel } from "../../facts/plan/node-label.js";
+import type { PlanNode } from "../../facts/plan/plan-model.js";
+import type { AdviceReport } from "../../pipeline/advise-database.js";
+import type { AnalyzeReport } from "../../pipeline/analyze-report.js";
+import type { CheckReport } from "../../pipeline/check-report.js";
+import type { PlanReport } from "../../pipeline/plan-report.js";
+import type { TuneReport } from "../../pipeline/tune-settings.js";
+import { stringifyJson } from "../../util/json-text.js";
 
 /** Deeper plans are written on one line: indentation grows with the square of the depth (378 MB at 2,000). */
 const MAX_INDENTED_DEPTH = 100;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { healthSnapshot } from "../../test/support/rule-harness.js";
-import { recommendSettings } from "../advisors/settings/settings-advisor.js";
-import { loadSqlParser } from "../util/sql-parser.js";
+import { healthSnapshot } from "../../../test/support/rule-harness.js";
+import { recommendSettings } from "../../advisors/settings/settings-advisor.js";
+import { loadSqlParser } from "../../util/sql-parser.js";
 import { alterSystemScript } from "./alter-system-script.js";
 
 // The script is parsed back before it is returned.

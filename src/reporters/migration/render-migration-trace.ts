@@ -1,6 +1,6 @@
 /** Output of `dbopt migrate trace`: per statement what the server did, then the static findings with verdicts. */
 import type { MigrationTraceReport } from "../../pipeline/migration-trace.js";
-import { createPalette, type Palette } from "../palette.js";
+import { createPalette, type Palette } from "../terminal/palette.js";
 import { traceHeader, traceSqlLine, verdictLines, verdictTally } from "./trace-lines.js";
 
 export function renderTrace(

@@ -1,11 +1,11 @@
-import type { AdviceReport } from "../pipeline/advise-database.js";
-import type { TuneReport } from "../pipeline/tune-settings.js";
-import { formatBytes, formatCount, formatMs, formatPercent, serverName } from "../util/format.js";
+import type { AdviceReport } from "../../pipeline/advise-database.js";
+import type { TuneReport } from "../../pipeline/tune-settings.js";
+import { formatBytes, formatCount, formatMs, formatPercent, serverName } from "../../util/format.js";
+import { cell, code, foldedFindings, summaryLines } from "../markdown/findings-markdown.js";
+import { createPalette } from "../terminal/palette.js";
+import { renderPlanTree } from "../terminal/plan-tree.js";
 import { alterSystemScript } from "./alter-system-script.js";
-import type { Report } from "./json-reporter.js";
-import { cell, code, foldedFindings, summaryLines } from "./markdown/findings-markdown.js";
-import { createPalette } from "./palette.js";
-import { renderPlanTree } from "./terminal/plan-tree.js";
+import type { Report } from "./database-json.js";
 
 /**
  * Markdown for pull requests, one screen first: the header, what to do first with what each item costs, counts of

@@ -1,8 +1,8 @@
 /** The ranked findings cut into their sections (findings/ranking.ts), and what each costs, for every reporter. */
 
-import type { Finding, Section } from "../findings/finding.js";
-import { SECTION_ORDER, SECTION_TITLES, sectionOf } from "../findings/ranking.js";
-import { formatMs, formatPercent } from "../util/format.js";
+import type { Finding, Section } from "../../findings/finding.js";
+import { SECTION_ORDER, SECTION_TITLES, sectionOf } from "../../findings/ranking.js";
+import { formatMs, formatPercent } from "../../util/format.js";
 
 export interface RankedSection {
   section: Section;

@@ -1,6 +1,6 @@
 /** Output of `dbopt migrate trace` on MySQL/MariaDB: per statement what the server accepted and how long it took. */
 import type { MysqlMigrationTraceReport } from "../../pipeline/trace-mysql-migrations.js";
-import { createPalette } from "../palette.js";
+import { createPalette } from "../terminal/palette.js";
 import { traceHeader, traceSqlLine, verdictLines, verdictTally } from "./trace-lines.js";
 
 export function renderMysqlTrace(

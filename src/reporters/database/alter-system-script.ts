@@ -2,8 +2,8 @@
  * The tune report's settings as an ALTER SYSTEM script: presentation of a TuneReport, shared by the terminal,
  * Markdown and HTML reporters.
  */
-import type { TuneReport } from "../pipeline/tune-settings.js";
-import { checkSql, comment, ident, literal, type SqlText, sql } from "../util/sql-text.js";
+import type { TuneReport } from "../../pipeline/tune-settings.js";
+import { checkSql, comment, ident, literal, type SqlText, sql } from "../../util/sql-text.js";
 
 /**
  * ALTER SYSTEM lines for the settings that change, with their reasons, then the reload: built with the SQL
