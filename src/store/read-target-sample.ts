@@ -3,6 +3,11 @@ import { collectCheckpoints } from "../facts/collect/collect-checkpoints.js";
 import { collectSettings } from "../facts/collect/collect-settings.js";
 import { collectWorkload } from "../facts/collect/collect-workload.js";
 import { findLockedRelations } from "../facts/collect/locked-relations.js";
+import {
+  type ActivitySample,
+  readActivitySample,
+  readConnectionLimits,
+} from "../facts/scaling/activity-samples.js";
 import type { CheckpointStats, SettingFacts, WorkloadFacts } from "../facts/snapshot.js";
 import { quoteIdent } from "../util/sql-identifiers.js";
 import {
@@ -43,6 +48,8 @@ export interface TargetSample {
   tables: TableSample[];
   indexes: IndexSample[];
   settings: SettingFacts[];
+  /** The server's connections at the sample (pg_stat_activity), with its limits; absent in imported snapshots. */
+  activity?: { sample: ActivitySample; maxConnections: number; reservedConnections: number };
 }
 
 /** The key of a pg_stat_statements entry within one database. */
@@ -119,6 +126,8 @@ export async function readTargetSample(
     const tables = await readTableSamples(db, lockedTables);
     const indexes = await readIndexSamples(db, lockedTables);
     const settings = await collectSettings(db);
+    const activity = await readActivitySample(db);
+    const limits = await readConnectionLimits(db);
     return {
       identity,
       takenAt: clock?.taken_at as Date,
@@ -138,6 +147,11 @@ export async function readTargetSample(
       tables,
       indexes,
       settings,
+      activity: {
+        sample: activity,
+        maxConnections: limits.maxConnections,
+        reservedConnections: limits.reservedConnections,
+      },
     };
   });
 }

@@ -349,6 +349,7 @@ export async function writeSample(
         w.sessions,
       ]),
     );
+    if (sample.activity) await writeActivity(store, targetId, at, sample.activity);
     await writeRelations(store, targetId, sample);
     await writeSettings(store, targetId, sample);
     await writeDatabaseCounters(store, targetId, sample);
@@ -362,6 +363,41 @@ export async function writeSample(
       superseded: false,
     };
   });
+}
+
+/** The server's connections at the sample: counts by state, the limits, open transactions' ages, the groups. */
+async function writeActivity(
+  store: StoreConnection,
+  targetId: number,
+  at: Date,
+  activity: NonNullable<TargetSample["activity"]>,
+): Promise<void> {
+  const groups = activity.sample.groups;
+  const inState = (state: string) =>
+    groups.filter((g) => g.state === state).reduce((n, g) => n + g.connections, 0);
+  const known = ["active", "idle", "idle in transaction", "idle in transaction (aborted)"];
+  const all = groups.reduce((n, g) => n + g.connections, 0);
+  // One row with an array column: insertRows' unnest would flatten the array, so a plain insert.
+  await store.query(
+    `insert into dbopt_store.activity_sample (target_id, taken_at, connections, active, idle, idle_in_transaction,
+       idle_in_transaction_aborted, other, lock_waits, max_connections, reserved_connections, xact_ages, groups)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::real[], $13::jsonb)`,
+    [
+      targetId,
+      at,
+      all,
+      inState("active"),
+      inState("idle"),
+      inState("idle in transaction"),
+      inState("idle in transaction (aborted)"),
+      all - known.reduce((n, k) => n + inState(k), 0),
+      groups.reduce((n, g) => n + g.lockWaits, 0),
+      activity.maxConnections,
+      activity.reservedConnections,
+      activity.sample.openXactAgesS,
+      JSON.stringify(groups),
+    ],
+  );
 }
 
 /** libpg_query's fingerprint, or null for text it cannot parse (a statement cut short, another dialect). */

@@ -4,6 +4,7 @@ import { SAMPLES_MIGRATION } from "./migrations/001-samples.js";
 import { PLANS_MIGRATION } from "./migrations/002-plans.js";
 import { ROLLUPS_MIGRATION } from "./migrations/003-rollups.js";
 import { STATEMENT_TOP_MIGRATION } from "./migrations/004-statement-top.js";
+import { ACTIVITY_MIGRATION } from "./migrations/005-activity.js";
 import type { StoreConnection } from "./store-connection.js";
 
 export interface Migration {
@@ -26,6 +27,11 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: ROLLUPS_MIGRATION,
   },
   { version: 4, description: "each hour's, day's and week's top statements", sql: STATEMENT_TOP_MIGRATION },
+  {
+    version: 5,
+    description: "connections by state at each sample (pg_stat_activity)",
+    sql: ACTIVITY_MIGRATION,
+  },
 ];
 
 /** The schema version this dbopt writes and reads. */

@@ -1,13 +1,16 @@
 /**
  * dbopt advise scaling on PostgreSQL 15, with the situations planted: a client that holds 40 idle connections, an
  * application that sets its search_path and LISTENs per session, and a read-mostly catalogue whose reads a replica
- * could serve, next to order reads that follow their own writes in the traces.
+ * could serve, next to order reads that follow their own writes in the traces. The same idle connections read
+ * back from a history store that `dbopt collect` filled; and a private PostgreSQL 15 logging every statement, where
+ * a checkout client reads what it has just written and a catalogue browser reads the same tables without writing.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PG15_BIN, type PrivatePostgres, startPrivatePostgres } from "../support/private-postgres.js";
 import { runCli } from "../support/run-cli.js";
 import { createTestDatabase, runAsAdmin, server, type TestDatabase } from "../support/servers.js";
 
@@ -147,6 +150,88 @@ describe.each(server("pg15"))("dbopt advise scaling ($name)", (srv) => {
     expect(Number(f?.evidence.readShare)).toBeGreaterThan(0.3);
   });
 
+  it("reads the connections dbopt collect stored instead of sampling now, and says over how many samples and days", async () => {
+    const store = await createTestDatabase(srv);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const c = await runCli(["collect", "--db", db.url, "--store", store.url, "--once"]);
+        expect(c.code).toBe(0);
+      }
+      const [row] = (
+        await runAsAdmin(
+          store.url,
+          `select count(*)::int as n, max(idle)::int as idle, max(max_connections)::int as max_connections,
+                  count(*) filter (where groups @> '[{"application": "idle-holder", "state": "idle"}]')::int as holders
+             from dbopt_store.activity_sample`,
+        )
+      ).rows;
+      expect(row).toMatchObject({ n: 3, holders: 3 });
+      expect(row.idle).toBeGreaterThanOrEqual(40);
+      const r = await runCli([
+        "advise",
+        "scaling",
+        "--db",
+        db.url,
+        "--store",
+        store.url,
+        "--since",
+        "1d",
+        "--cpus",
+        "2",
+        "--format",
+        "json",
+      ]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const stored = JSON.parse(r.stdout) as typeof report & {
+        activitySource: { kind: string; days: number };
+      };
+      expect(stored.activitySource).toMatchObject({ kind: "store", days: 1 });
+      const f = stored.findings.find((x) => x.ruleId === "architecture/pool-size");
+      expect(f?.evidence).toMatchObject({ samples: 3, samplesFrom: "store", storedDays: 1, poolSize: 5 });
+      expect(Number(f?.evidence.maxConnections)).toBeGreaterThanOrEqual(40);
+      expect(f?.severity).toBe("warning");
+      expect(f?.detail).toMatch(/3 samples dbopt collect stored over 1 day/);
+      expect(f?.detail).toMatch(/4\d idle from application "idle-holder"/);
+    } finally {
+      await store.drop();
+    }
+  }, 120_000);
+
+  it("samples now when the store has nothing of the database, and says so", async () => {
+    const store = await createTestDatabase(srv);
+    try {
+      // A store another database was collected into.
+      const other = await createTestDatabase(srv, "create extension if not exists pg_stat_statements");
+      try {
+        expect((await runCli(["collect", "--db", other.url, "--store", store.url, "--once"])).code).toBe(0);
+      } finally {
+        await other.drop();
+      }
+      const r = await runCli([
+        "advise",
+        "scaling",
+        "--db",
+        db.url,
+        "--store",
+        store.url,
+        "--samples",
+        "2",
+        "--interval",
+        "50ms",
+        "--format",
+        "json",
+      ]);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout) as typeof report & { activitySource: { kind: string } };
+      expect(out.activitySource.kind).toBe("live");
+      expect(out.activity.samples).toBe(2);
+      expect(out.notes.join(" ")).toMatch(/No stored connection samples: the store has no samples of/);
+    } finally {
+      await store.drop();
+    }
+  }, 120_000);
+
   it("says what is wrong with a bad option in one line", async () => {
     const r = await runCli(["advise", "scaling", "--db", db.url, "--samples", "0"]);
     expect(r.code).toBe(2);
@@ -156,4 +241,147 @@ describe.each(server("pg15"))("dbopt advise scaling ($name)", (srv) => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope\.json/);
   });
+});
+
+interface LogReport {
+  findings: Finding[];
+  notes: string[];
+  logsRead: { statements: number; sessions: number; shapes: number; matchedShapes: number } | null;
+}
+
+describe("dbopt advise scaling --log on a PostgreSQL 15 logging every statement", () => {
+  let pgs: PrivatePostgres | null = null;
+  let url = "";
+  let report: LogReport;
+  const log = () => join(pgs?.logDirectory ?? "", "postgresql.log");
+
+  const waitForLog = async (path: string, text: string) => {
+    for (let i = 0; i < 100 && !(existsSync(path) && readFileSync(path, "utf8").includes(text)); i++)
+      await new Promise((r) => setTimeout(r, 100));
+  };
+
+  beforeAll(async () => {
+    pgs = startPrivatePostgres(PG15_BIN, 54_900 + Math.floor(Math.random() * 90), {
+      logging_collector: "on",
+      log_destination: "stderr",
+      log_filename: "postgresql.log",
+      log_min_duration_statement: "0",
+      log_line_prefix: "%m [%p] %q%u@%d ",
+      shared_preload_libraries: "pg_stat_statements",
+    });
+    url = pgs.url;
+    await runAsAdmin(
+      url,
+      `create extension pg_stat_statements;
+       create table products (id int primary key, category int not null, name text not null);
+       insert into products select g, g % 50, 'product ' || g from generate_series(1, 20000) g;
+       create table orders (id int primary key, customer int not null, status text not null);
+       create table carts (id int primary key, items int not null);
+       insert into carts select g, 0 from generate_series(0, 4) g;`,
+    );
+    await runAsAdmin(url, "vacuum analyze");
+    await runAsAdmin(url, "select pg_stat_statements_reset()");
+    // The checkout reads the order it has just inserted (in its transaction) and the cart it has just updated
+    // (right after the commit); the catalogue browser, another session, reads products and the same orders table
+    // without writing anything. Both run at once, so their statements interleave in the log.
+    const checkout = async () => {
+      const c = new pg.Client({ connectionString: url, application_name: "checkout" });
+      await c.connect();
+      for (let id = 1; id <= 25; id++) {
+        await c.query("BEGIN");
+        await c.query("insert into orders (id, customer, status) values ($1, $2, 'new')", [id, id % 7]);
+        await c.query("select * from orders where id = $1", [id]);
+        await c.query("COMMIT");
+        await c.query("update carts set items = items + 1 where id = $1", [id % 5]);
+        await c.query("select items from carts where id = $1", [id % 5]);
+      }
+      await c.end();
+    };
+    const browser = async () => {
+      const c = new pg.Client({ connectionString: url, application_name: "browser" });
+      await c.connect();
+      for (let i = 0; i < 30; i++) {
+        await c.query("select * from products where category = $1", [i % 50]);
+        await c.query("select count(*) from orders where customer = $1", [i % 7]);
+      }
+      await c.end();
+    };
+    await Promise.all([checkout(), browser()]);
+    await waitForLog(log(), "from orders where customer");
+    const r = await runCli([
+      "advise",
+      "scaling",
+      "--db",
+      url,
+      "--samples",
+      "1",
+      "--log",
+      log(),
+      "--format",
+      "json",
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    report = JSON.parse(r.stdout);
+  }, 120_000);
+
+  afterAll(() => pgs?.remove());
+
+  it("keeps the reads that follow their own session's writes on the primary, and offloads the others", () => {
+    const f = report.findings.find((x) => x.ruleId === "architecture/read-replicas");
+    expect(f?.evidence).toMatchObject({ readsOwnWritesStatements: 2, lagTolerantStatements: 2 });
+    expect(f?.detail).toMatch(/read their own writes in the logs/);
+    expect(f?.detail).toMatch(
+      /select \* from orders where id = \$1 \(25 of 25 runs: 25 in the writing transaction\)/,
+    );
+    expect(f?.detail).toMatch(
+      /select items from carts where id = \$1 \(25 of 25 runs: 25 soon after its commit\)/,
+    );
+    expect(f?.detail).toMatch(/never reading their own writes in the logs/);
+    expect(report.logsRead?.sessions).toBeGreaterThanOrEqual(2);
+    // Every read shape of the log is a pg_stat_statements entry of the database (the four, and the reset call).
+    expect(report.logsRead?.matchedShapes).toBe(report.logsRead?.shapes);
+    expect(report.logsRead?.matchedShapes).toBeGreaterThanOrEqual(4);
+    expect(report.notes.join(" ")).not.toMatch(/neither a session id/);
+  });
+
+  it("says when the log's prefix has neither a session nor a process id, and what to set", async () => {
+    // A second private server: its log_line_prefix is a command-line setting, which ALTER SYSTEM cannot change.
+    const bare = startPrivatePostgres(PG15_BIN, 54_800 + Math.floor(Math.random() * 90), {
+      logging_collector: "on",
+      log_destination: "stderr",
+      log_filename: "no-pid.log",
+      log_min_duration_statement: "0",
+      log_line_prefix: "%m ",
+    });
+    try {
+      await runAsAdmin(bare.url, "create table products (id int primary key, category int not null)");
+      const c = new pg.Client({ connectionString: bare.url });
+      await c.connect();
+      for (let i = 0; i < 3; i++) await c.query("select * from products where category = $1", [i]);
+      await c.end();
+      const path = join(bare.logDirectory, "no-pid.log");
+      await waitForLog(path, "products where category");
+      const r = await runCli([
+        "advise",
+        "scaling",
+        "--db",
+        bare.url,
+        "--samples",
+        "1",
+        "--log",
+        path,
+        "--format",
+        "json",
+      ]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout) as LogReport;
+      expect(out.notes.join(" ")).toMatch(
+        /neither a session id \(%c\) nor a process id \(%p\).*log_line_prefix = '%m \[%p\] %q%u@%d '/,
+      );
+    } finally {
+      bare.remove();
+    }
+  }, 60_000);
 });

@@ -6,7 +6,13 @@ import {
   openConnection,
 } from "../common-options.js";
 import { addMachineOptions, type MachineFlags, machineFrom } from "../machine-options.js";
-import { connectionChecks, machineChecks, outputChecks, parseOptions } from "../option-schemas.js";
+import {
+  connectionChecks,
+  machineChecks,
+  outputChecks,
+  parseOptions,
+  parsePeriod,
+} from "../option-schemas.js";
 import { FORMATS, type OutputOptions } from "../output.js";
 
 interface ScalingFlags extends ConnectionFlags, OutputOptions, MachineFlags {
@@ -15,6 +21,11 @@ interface ScalingFlags extends ConnectionFlags, OutputOptions, MachineFlags {
   spindles?: string;
   lagTolerant?: string[];
   traces?: string[];
+  log?: string[];
+  logPrefix?: string;
+  ownWriteWindow: string;
+  store?: string | boolean;
+  since: string;
 }
 
 /** `dbopt advise scaling`: connection pooling and read replicas (issue #15). */
@@ -35,7 +46,25 @@ export function registerAdviseScaling(advise: Command, setExitCode: (code: numbe
     .option(
       "--traces <files...>",
       "OTLP/JSON traces: reads that follow their own writes in a trace stay on the primary",
-    );
+    )
+    .option(
+      "--log <files...>",
+      "PostgreSQL server logs with every statement logged: reads that follow their own session's writes stay on the primary",
+    )
+    .option(
+      "--log-prefix <log_line_prefix>",
+      "the stderr log's log_line_prefix, when it cannot be read off the log",
+    )
+    .option(
+      "--own-write-window <duration>",
+      "with --log: a read this soon after its session committed a write to a table it reads needs the primary",
+      "1s",
+    )
+    .option(
+      "--store [url]",
+      "connections from the samples dbopt collect kept (a PostgreSQL URL, or the embedded store in $DBOPT_HOME) instead of sampling now",
+    )
+    .option("--since <period>", "with --store: the stored samples of the last period, e.g. 7d or 12h", "7d");
   addConnectionOptions(command);
   addMachineOptions(command);
   addOutputOptions(command);
@@ -46,6 +75,20 @@ export function registerAdviseScaling(advise: Command, setExitCode: (code: numbe
       interval: k.duration("--interval"),
       spindles: k.wholeNumber("--spindles", 0, 1000).optional(),
       traces: k.z.array(k.inputPath("--traces", { stdin: true })).optional(),
+      log: k.z.array(k.inputPath("--log", { stdin: true })).optional(),
+      logPrefix: k.text("--log-prefix").optional(),
+      ownWriteWindow: k.duration("--own-write-window"),
+      store: k.z.union([k.z.literal(true), k.postgresUrl("--store")]).optional(),
+      since: k.z.string().transform((text, ctx) => {
+        const ms = parsePeriod(text);
+        if (ms !== null) return ms;
+        ctx.issues.push({
+          code: "custom",
+          message: `--since must be a period like 12h or 7d, got ${JSON.stringify(text)}`,
+          input: text,
+        });
+        return k.z.NEVER;
+      }),
       ...connectionChecks(k),
       ...machineChecks(k),
       ...outputChecks(k, FORMATS),
@@ -64,6 +107,12 @@ export function registerAdviseScaling(advise: Command, setExitCode: (code: numbe
       ...(checked.spindles !== undefined ? { spindles: checked.spindles } : {}),
       lagTolerant: flags.lagTolerant ?? [],
       ...(checked.traces ? { traceFiles: checked.traces } : {}),
+      ...(checked.log ? { logFiles: checked.log } : {}),
+      ...(checked.logPrefix ? { logPrefix: checked.logPrefix } : {}),
+      ownWriteWindowMs: checked.ownWriteWindow,
+      ...(checked.store !== undefined
+        ? { store: { url: checked.store === true ? undefined : checked.store, sinceMs: checked.since } }
+        : {}),
       overrides: overridesFrom(flags.set, ARCHITECTURE_RULES),
     });
     const format = checked.format ?? "terminal";

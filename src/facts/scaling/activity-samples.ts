@@ -42,6 +42,26 @@ export interface ActivitySamples {
   reservedConnections: number;
   /** null before PostgreSQL 14, which has no session counters. */
   sessionTotals: SessionTotals | null;
+  /** Samples `dbopt collect` kept in the history store (advise scaling --store); absent: sampled just now. */
+  stored?: StoredActivitySpan;
+}
+
+/** Which stored samples were read: the store, the window they span, and who held the most connections. */
+export interface StoredActivitySpan {
+  store: string;
+  firstAt: string;
+  lastAt: string;
+  days: number;
+  /** max_connections changed within the window: every value seen. */
+  maxConnectionsSeen: number[];
+  /** The largest groups (state, application, user, client) at the sample holding the most connections. */
+  busiestClients: Array<{
+    application: string;
+    user: string;
+    clientAddr: string | null;
+    state: string;
+    connections: number;
+  }>;
 }
 
 export interface SampleOptions {
@@ -57,23 +77,38 @@ export async function sampleActivity(
   const samples: ActivitySample[] = [];
   for (let i = 0; i < options.samples; i++) {
     if (i > 0) await pause(options.intervalMs, options.signal);
-    samples.push(await readSample(db));
+    samples.push(await readActivitySample(db));
   }
-  const [limits] = await db.query<{ max: number; reserved: number; version: number }>(
-    `select current_setting('max_connections')::int as max,
-            current_setting('superuser_reserved_connections')::int as reserved,
-            current_setting('server_version_num')::int as version`,
-  );
+  const limits = await readConnectionLimits(db);
   return {
     samples,
     intervalMs: options.intervalMs,
-    maxConnections: Number(limits?.max ?? 0),
-    reservedConnections: Number(limits?.reserved ?? 0),
-    sessionTotals: Number(limits?.version ?? 0) >= 140000 ? await readSessionTotals(db) : null,
+    maxConnections: limits.maxConnections,
+    reservedConnections: limits.reservedConnections,
+    sessionTotals: limits.serverVersionNum >= 140000 ? await readSessionTotals(db) : null,
   };
 }
 
-async function readSample(db: PostgresConnector): Promise<ActivitySample> {
+/** max_connections and the connections the application cannot have (superuser_reserved_connections, and
+ * reserved_connections from 16). */
+export async function readConnectionLimits(
+  db: PostgresConnector,
+): Promise<{ maxConnections: number; reservedConnections: number; serverVersionNum: number }> {
+  const [limits] = await db.query<{ max: number; reserved: number; version: number }>(
+    `select current_setting('max_connections')::int as max,
+            current_setting('superuser_reserved_connections')::int
+              + coalesce(current_setting('reserved_connections', true)::int, 0) as reserved,
+            current_setting('server_version_num')::int as version`,
+  );
+  return {
+    maxConnections: Number(limits?.max ?? 0),
+    reservedConnections: Number(limits?.reserved ?? 0),
+    serverVersionNum: Number(limits?.version ?? 0),
+  };
+}
+
+/** One look at pg_stat_activity: the server's client backends grouped, without the reading session. */
+export async function readActivitySample(db: PostgresConnector): Promise<ActivitySample> {
   const rows = await db.query<Record<string, unknown>>(`
     select coalesce(state, 'unknown') as state, coalesce(application_name, '') as application,
            coalesce(usename, '') as usr, client_addr::text as client_addr, datname,

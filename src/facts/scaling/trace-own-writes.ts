@@ -7,7 +7,17 @@ import type { Fingerprinter } from "../logs/fingerprinter.js";
 import type { DbSpan } from "../traces/otlp-spans.js";
 import { statementTraits } from "./statement-traits.js";
 
-export type OwnWrites = Map<string, { after: number; seen: number }>;
+/** Runs of a read statement: after its own write, and in all. Logs also say how the write was its own. */
+export interface OwnWriteCounts {
+  after: number;
+  seen: number;
+  /** Of `after`: in the transaction that wrote (logs only). */
+  inTransaction?: number;
+  /** Of `after`: within the window after the session committed the write (logs only). */
+  withinWindow?: number;
+}
+
+export type OwnWrites = Map<string, OwnWriteCounts>;
 
 export function traceOwnWrites(spans: DbSpan[], fingerprints: Fingerprinter): OwnWrites {
   const byTrace = new Map<string, DbSpan[]>();

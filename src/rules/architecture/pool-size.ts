@@ -72,9 +72,22 @@ export const poolSize: Rule<ScalingFacts, Options> = {
         : headroomShare < o.warnHeadroomShare || tooMany
           ? "warning"
           : "info";
+    const stored = activity.stored;
+    const over = stored
+      ? `${samples.length} samples dbopt collect stored over ${stored.days} day${stored.days === 1 ? "" : "s"} (${stored.firstAt.slice(0, 16).replace("T", " ")} to ${stored.lastAt.slice(0, 16).replace("T", " ")} UTC, about ${formatMs(activity.intervalMs)} apart)`
+      : `${samples.length} samples ${formatMs(activity.intervalMs)} apart`;
     const reasons: string[] = [
-      `${samples.length} samples ${formatMs(activity.intervalMs)} apart: ${maxTotal} connections at most (${Math.round(meanTotal)} on average), ${formatPercent(idleShare)} of them idle, at most ${maxActive} running a statement at once (95th percentile ${p95Active}).`,
+      `${over}: ${maxTotal} connections at most (${Math.round(meanTotal)} on average), ${formatPercent(idleShare)} of them idle, at most ${maxActive} running a statement at once (95th percentile ${p95Active}).`,
     ];
+    const holders = busiestHolders(facts);
+    if (holders.length > 0)
+      reasons.push(
+        `At the busiest sample: ${holders.map((h) => `${h.connections} ${h.state} from ${h.who}`).join(", ")}.`,
+      );
+    if (stored && stored.maxConnectionsSeen.length > 1)
+      reasons.push(
+        `max_connections changed within the window (${stored.maxConnectionsSeen.join(", ")}); the headroom is against the latest, ${activity.maxConnections}.`,
+      );
     if (formula !== null)
       reasons.push(
         `The machine supports about ${formula} connections working at once (${cores} cores × 2 + ${facts.spindles} effective spindle${facts.spindles === 1 ? "" : "s"}); more only queue for CPU and disk inside the server.`,
@@ -112,6 +125,8 @@ export const poolSize: Rule<ScalingFacts, Options> = {
         evidence: {
           samples: samples.length,
           intervalMs: activity.intervalMs,
+          samplesFrom: stored ? "store" : "live",
+          storedDays: stored ? stored.days : null,
           maxConnections: maxTotal,
           meanConnections: round3(meanTotal),
           maxActive,
@@ -137,3 +152,28 @@ export const poolSize: Rule<ScalingFacts, Options> = {
     ];
   },
 };
+
+/** The largest groups of connections at the sample holding the most: who a pooler would serve. */
+function busiestHolders(facts: ScalingFacts): Array<{ connections: number; state: string; who: string }> {
+  const { activity } = facts;
+  const list = activity.stored
+    ? activity.stored.busiestClients
+    : ([...activity.samples].sort((a, b) => totalConnections(b) - totalConnections(a))[0]?.groups ?? [])
+        .map((g) => ({ ...g }))
+        .sort((a, b) => b.connections - a.connections)
+        .slice(0, 3);
+  return list
+    .filter((g) => g.connections > 1)
+    .slice(0, 3)
+    .map((g) => ({
+      connections: g.connections,
+      state: g.state,
+      who: [
+        g.application ? `application ${JSON.stringify(g.application)}` : "",
+        g.user ? `user ${g.user}` : "",
+        g.clientAddr ?? "a local socket",
+      ]
+        .filter(Boolean)
+        .join(", "),
+    }));
+}

@@ -8,15 +8,15 @@ type Options = { minReadShare: number; minTraceRuns: number };
 /**
  * The share of database time a read replica could take: statements that only read (no row locks, no
  * nextval(), no VOLATILE function of the user's), split into those known to tolerate replica lag (marked by
- * the user, or seen in traces never to read a table their own trace had just written) and those that read
- * their own writes and must stay on the primary.
+ * the user, or seen in traces and server logs never to read a table their own trace or session had just
+ * written) and those that read their own writes and must stay on the primary.
  */
 export const readReplicas: Rule<ScalingFacts, Options> = {
   id: "architecture/read-replicas",
   family: "architecture",
   title: "Reads a replica could serve",
   description:
-    "Read-only statements as a share of database time and calls, those known to tolerate replica lag (marked with --lag-tolerant, or never reading their own writes in traces), and the offload a read replica would give.",
+    "Read-only statements as a share of database time and calls, those known to tolerate replica lag (marked with --lag-tolerant, or never reading their own writes in traces or server logs), and the offload a read replica would give.",
   maxSeverity: "info",
   docsUrl: "https://www.postgresql.org/docs/current/hot-standby.html",
   options: {
@@ -26,7 +26,7 @@ export const readReplicas: Rule<ScalingFacts, Options> = {
     },
     minTraceRuns: {
       default: 20,
-      description: "runs a statement needs in traces before it is called lag-tolerant from them",
+      description: "runs a statement needs in traces and logs before it is called lag-tolerant from them",
     },
   },
   check(facts, o) {
@@ -49,22 +49,28 @@ export const readReplicas: Rule<ScalingFacts, Options> = {
     const tolerantShare = ms(tolerant) / total;
     const unknownShare = ms(unknown) / total;
     const lag = facts.standbys.map((s) => s.replayLagS).filter((l): l is number => l !== null);
+    const seenIn = [facts.tracesRead ? "traces" : "", facts.logsRead ? "logs" : ""]
+      .filter(Boolean)
+      .join(" and ");
     const excludedWrites = facts.statements.filter(
       (s) => s.traits.primaryOnly !== null || (s.traits.kind === "read" && s.volatileFunction !== null),
     );
     const parts = [
       `Reads are ${formatPercent(readShare)} of the database time (${formatMs(ms(reads))} of ${formatMs(total)}) and ${formatPercent(calls(reads) / Math.max(1, facts.workloadTotalCalls))} of the calls.`,
       tolerant.length > 0
-        ? `${tolerant.length} of them (${formatPercent(tolerantShare)} of the time) tolerate replica lag (${tolerant.some((s) => s.lagTolerant) ? "marked by you" : ""}${tolerant.some((s) => s.lagTolerant) && tolerant.some((s) => !s.lagTolerant) ? " or " : ""}${tolerant.some((s) => !s.lagTolerant) ? "never reading their own writes in the traces" : ""}): a replica takes that load off the primary.`
+        ? `${tolerant.length} of them (${formatPercent(tolerantShare)} of the time) tolerate replica lag (${tolerant.some((s) => s.lagTolerant) ? "marked by you" : ""}${tolerant.some((s) => s.lagTolerant) && tolerant.some((s) => !s.lagTolerant) ? " or " : ""}${tolerant.some((s) => !s.lagTolerant) ? `never reading their own writes in the ${seenIn || "traces"}` : ""}): a replica takes that load off the primary.`
         : "",
       ownWrites.length > 0
-        ? `${ownWrites.length} read${ownWrites.length === 1 ? "s" : ""} their own writes in the traces and must stay on the primary (or read from it within the request): ${ownWrites
+        ? `${ownWrites.length} read${ownWrites.length === 1 ? "s" : ""} their own writes in the ${seenIn || "traces"} and must stay on the primary (or read from it within the request): ${ownWrites
             .slice(0, 3)
-            .map((s) => `${oneLine(s.query, 60)} (${s.ownWrites?.after} of ${s.ownWrites?.seen} runs)`)
+            .map(
+              (s) =>
+                `${oneLine(s.query, 60)} (${s.ownWrites?.after} of ${s.ownWrites?.seen} runs${ownWriteHow(s)})`,
+            )
             .join("; ")}.`
         : "",
       unknown.length > 0
-        ? `${unknown.length} (${formatPercent(unknownShare)} of the time) could go to a replica if they tolerate lag: ${facts.tracesRead ? "the traces did not show them often enough to tell" : "give --traces to see which read their own writes"}, or mark them with --lag-tolerant.`
+        ? `${unknown.length} (${formatPercent(unknownShare)} of the time) could go to a replica if they tolerate lag: ${seenIn ? `the ${seenIn} did not show them often enough to tell` : "give --traces or --log to see which read their own writes"}, or mark them with --lag-tolerant.`
         : "",
       excludedWrites.length > 0
         ? `${excludedWrites.length} SELECT${excludedWrites.length === 1 ? "" : "s"} stay on the primary: they call nextval() or a VOLATILE function that may write.`
@@ -109,3 +115,11 @@ export const readReplicas: Rule<ScalingFacts, Options> = {
     return [finding];
   },
 };
+
+/** How the logs saw a statement read its own writes: in the writing transaction, or soon after the commit. */
+function ownWriteHow(s: ScalingStatement): string {
+  const inTx = s.ownWrites?.inTransaction ?? 0;
+  const soon = s.ownWrites?.withinWindow ?? 0;
+  if (inTx + soon === 0) return "";
+  return `: ${[inTx ? `${inTx} in the writing transaction` : "", soon ? `${soon} soon after its commit` : ""].filter(Boolean).join(", ")}`;
+}

@@ -2,6 +2,7 @@
 import type { MachineFacts } from "../../facts/machine-facts.js";
 import type { ActivitySample, ActivitySamples } from "../../facts/scaling/activity-samples.js";
 import type { StatementTraits } from "../../facts/scaling/statement-traits.js";
+import type { OwnWriteCounts } from "../../facts/scaling/trace-own-writes.js";
 import type { ReplicationFacts } from "../../facts/snapshot.js";
 
 export interface ScalingStatement {
@@ -16,10 +17,11 @@ export interface ScalingStatement {
   /** Marked by the user as tolerating replica lag (--lag-tolerant). */
   lagTolerant: boolean;
   /**
-   * From traces: how often the statement ran in a trace that had already written a table it reads (it reads its
-   * own writes there), and how often it ran at all. Absent when no trace showed it.
+   * From traces and server logs: how often the statement ran after its own trace or session had written a table
+   * it reads (in the same transaction, or within the window after the commit, for logs), and how often it ran at
+   * all. Absent when neither showed it.
    */
-  ownWrites?: { after: number; seen: number };
+  ownWrites?: OwnWriteCounts;
 }
 
 export interface ScalingFacts {
@@ -37,6 +39,8 @@ export interface ScalingFacts {
   standbys: ReplicationFacts["standbys"];
   /** Whether traces were read to tell which reads follow their own writes. */
   tracesRead: boolean;
+  /** Whether server logs were read for the same (absent: no). */
+  logsRead?: boolean;
 }
 
 /** The nearest-rank percentile (p in 0..1) of values; 0 for none. */
