@@ -4,7 +4,7 @@
  * the driver's CPU per call decides its throughput, and each thread gets its own share of the CPU (pgbench -j 2
  * runs two threads too). The calls are encoded once here, in shared memory the workers read without a copy, and
  * the threads start their measured time together, once every thread's clients have connected: a thread's start-up
- * (its own V8 isolate, loading pg) is never inside another's measured time.
+ * (its own V8 isolate, loading pg) is never inside another's measured time. This thread runs a share too.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -50,8 +50,21 @@ export async function runLoad(spec: ClientsSpec, options: LoadRunOptions): Promi
         : Math.floor(spec.transactions / threads) + (i < spec.transactions % threads ? 1 : 0),
   }));
   const progress = shares.map((): LoadProgress | null => null);
-  let first = 0;
-  const workers = shares.map((share) => {
+  const report = (i: number, p: LoadProgress) => {
+    progress[i] = p;
+    const all = progress.filter((x): x is LoadProgress => x !== null);
+    if (all.length === shares.length)
+      options.onProgress?.({
+        phase: all.some((x) => x.phase === "warmup") ? "warmup" : "run",
+        elapsedMs: Math.max(...all.map((x) => x.elapsedMs)),
+        calls: all.reduce((a, x) => a + x.calls, 0),
+        errors: all.reduce((a, x) => a + x.errors, 0),
+      });
+  };
+  // This thread runs the first share and the workers the others: one isolate fewer than a worker per share, and
+  // this thread would only wait.
+  let first = shares[0]?.clients ?? 0;
+  const workers = shares.slice(1).map((share) => {
     const worker = new Worker(WORKER, {
       workerData: {
         ...encoded,
@@ -63,33 +76,45 @@ export async function runLoad(spec: ClientsSpec, options: LoadRunOptions): Promi
     first += share.clients;
     return worker;
   });
+  let stopped = false;
   let ready = 0;
+  let go: () => void = () => {};
+  const started = new Promise<void>((resolve) => {
+    go = resolve;
+  });
+  // Every thread's clients are connected: all start measuring now.
+  const oneReady = () => {
+    if (++ready < shares.length) return;
+    for (const w of workers) w.postMessage({ go: true });
+    go();
+  };
   const stop = () => {
+    stopped = true;
+    go();
     for (const w of workers) w.postMessage({ stop: true });
   };
   options.signal?.addEventListener("abort", stop, { once: true });
   try {
-    const results = await Promise.all(
-      workers.map(
+    const results = await Promise.all([
+      runClients(
+        { ...encoded, clients: shares[0]?.clients ?? 0, transactions: shares[0]?.transactions ?? null },
+        {
+          stopped: () => stopped,
+          onProgress: (p) => report(0, p),
+          ready: () => {
+            oneReady();
+            return started;
+          },
+        },
+      ),
+      ...workers.map(
         (worker, i) =>
           new Promise<ClientsResult>((resolve, reject) => {
             worker.on(
               "message",
               (m: { ready?: boolean; progress?: LoadProgress; result?: ClientsResult }) => {
-                // Every thread's clients are connected: all start measuring now.
-                if (m.ready && ++ready === workers.length)
-                  for (const w of workers) w.postMessage({ go: true });
-                if (m.progress) {
-                  progress[i] = m.progress;
-                  const all = progress.filter((p): p is LoadProgress => p !== null);
-                  if (all.length === workers.length)
-                    options.onProgress?.({
-                      phase: all.some((p) => p.phase === "warmup") ? "warmup" : "run",
-                      elapsedMs: Math.max(...all.map((p) => p.elapsedMs)),
-                      calls: all.reduce((a, p) => a + p.calls, 0),
-                      errors: all.reduce((a, p) => a + p.errors, 0),
-                    });
-                }
+                if (m.ready) oneReady();
+                if (m.progress) report(i + 1, m.progress);
                 if (m.result) resolve(m.result);
               },
             );
@@ -97,8 +122,12 @@ export async function runLoad(spec: ClientsSpec, options: LoadRunOptions): Promi
             worker.on("exit", (code) => reject(new Error(`a load thread stopped with code ${code}`)));
           }),
       ),
-    );
+    ]);
     return { ...mergeResults(results), threads };
+  } catch (error) {
+    // A thread failed: the others stop, and this thread's clients are not left waiting for the start.
+    stop();
+    throw error;
   } finally {
     options.signal?.removeEventListener("abort", stop);
     await Promise.all(workers.map((w) => w.terminate()));

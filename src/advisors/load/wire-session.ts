@@ -7,8 +7,11 @@
  * Without TLS the socket reads into one buffer of its own (net's `onread`): no Buffer is allocated and no stream
  * event emitted per answer, which took a third of the driver's CPU per call. While `pg` sets the connection up,
  * each read is handed to it as a copy in a 'data' event. With TLS, `pg` wraps the socket, and the driver reads the
- * wrapper's 'data' events.
+ * wrapper's 'data' events. Without TLS a call is also written straight to the socket's descriptor (write(2) on the
+ * non-blocking socket, which takes a few dozen bytes at once): net's write path made a request object and a tick per
+ * call. What the kernel does not take at once goes through the socket as usual.
  */
+import { writeSync } from "node:fs";
 import { Socket } from "node:net";
 import pg from "pg";
 import { errorText } from "./wire-messages.js";
@@ -34,6 +37,9 @@ export class WireSession {
   private closed = false;
   private takenOver = false;
   private socket: Socket | null = null;
+  /** The plain socket's descriptor, written directly; -1 with TLS (the wrapper encrypts) or without one. */
+  private fd = -1;
+  private tls = false;
   private client: pg.Client | null = null;
 
   /** Connect, run the session's setup SQL through `pg`, then take the socket over. Throws what `pg` throws. */
@@ -74,6 +80,17 @@ export class WireSession {
     }
     this.waiting = done;
     this.parseComplete = false;
+    // A destroyed socket's descriptor may already be another file's.
+    if (this.fd >= 0 && !this.socket.destroyed) {
+      let written = 0;
+      try {
+        written = writeSync(this.fd, messages);
+      } catch {
+        // EAGAIN, or the connection is gone: the socket writes it, or reports the close.
+      }
+      if (written < messages.length) this.socket.write(messages.subarray(written));
+      return;
+    }
     this.socket.write(messages);
   }
 
@@ -82,6 +99,7 @@ export class WireSession {
   }
 
   private newSocket(tls: boolean): Socket {
+    this.tls = tls;
     if (tls) return new Socket();
     const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
     const socket: Socket = new Socket({
@@ -102,10 +120,14 @@ export class WireSession {
     const socket = (client as unknown as { connection: { stream: Socket } }).connection.stream;
     this.socket = socket;
     this.takenOver = true;
+    // net keeps the descriptor on its handle (Unix); not in its types.
+    const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+    if (!this.tls && typeof fd === "number" && fd >= 0) this.fd = fd;
     socket.removeAllListeners("data");
     socket.on("data", (chunk: Buffer) => this.read(chunk, chunk.length));
     socket.on("close", () => {
       this.closed = true;
+      this.fd = -1;
       const done = this.waiting;
       this.waiting = null;
       done?.("the connection closed", false);
