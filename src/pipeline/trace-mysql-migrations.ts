@@ -174,7 +174,11 @@ async function traceOne(
     out.durationMs = await run(st.text);
   } catch (error) {
     out.error = serverText(error);
-    out.refusedAsWritten = serverRefusal(error) !== null;
+    // MariaDB's partition clauses take no ALGORITHM/LOCK and it has no DISCARD/IMPORT PARTITION: both are a
+    // syntax error (1064), the refusal lint predicted when it marked the statement refused.
+    const errno = (error as { cause?: { errno?: number } }).cause?.errno;
+    out.refusedAsWritten =
+      serverRefusal(error) !== null || (errno === 1064 && (st.plan?.refused ?? null) !== null);
   }
   return out;
 }

@@ -3,8 +3,11 @@
  * or LOCK with partition management clauses (a syntax error), so the server is asked what it does: the rows a
  * clause copies ("rows affected") against the rebuild lint predicts, and, for each clause run on a table large
  * enough to take a while, whether an INSERT from another session waited for it (lock SHARED) while a SELECT did
- * not. PARTITION BY and REMOVE PARTITIONING do take the clauses: the algorithms and locks the server refuses and
- * accepts are compared with the prediction, as the 37 operations of mysql-migrate.test.ts are.
+ * not (then writes one after another until it ends: REPAIR holds writes for its second half only). ANALYZE,
+ * CHECK, OPTIMIZE and REPAIR PARTITION answer with a result set: a partition whose InnoDB table id changed was
+ * rebuilt. PARTITION BY and REMOVE PARTITIONING do take the clauses: the algorithms and locks the server refuses
+ * and accepts are compared with the prediction, as the 37 operations of mysql-migrate.test.ts are; the management
+ * clauses given ALGORITHM/LOCK, and DISCARD/IMPORT PARTITION, are refused (a syntax error) as predicted.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -65,6 +68,10 @@ const CLAUSES: Array<{ table: string; setup: string; clause: string }> = [
   { table: "rebuild_range", setup: RANGE("rebuild_range"), clause: "REBUILD PARTITION p1, p2, p3" },
   { table: "partition_by", setup: PLAIN("partition_by"), clause: "PARTITION BY HASH (id) PARTITIONS 4" },
   { table: "remove_partitioning", setup: HASH("remove_partitioning"), clause: "REMOVE PARTITIONING" },
+  { table: "analyze_range", setup: RANGE("analyze_range"), clause: "ANALYZE PARTITION p1" },
+  { table: "check_range", setup: RANGE("check_range"), clause: "CHECK PARTITION p1, p2, p3" },
+  { table: "optimize_range", setup: RANGE("optimize_range"), clause: "OPTIMIZE PARTITION p1" },
+  { table: "repair_range", setup: RANGE("repair_range"), clause: "REPAIR PARTITION p1, p2, p3" },
 ];
 
 describe.skipIf(!available)("partition clauses in MySQL/MariaDB migrate lint, against MariaDB 10.11", () => {
@@ -73,6 +80,13 @@ describe.skipIf(!available)("partition clauses in MySQL/MariaDB migrate lint, ag
   let plans: Map<string, StatementPlan>;
   const connect = () =>
     mysql.createConnection({ host: MARIADB_HOST, port: MARIADB_PORT, user: "root", database: db.name });
+  /** Each partition's InnoDB table id ("db/table#P#p1"): a rebuilt partition gets a new one. */
+  const tableIds = async (table: string) =>
+    (
+      (await db.run(
+        `SELECT NAME AS name, TABLE_ID AS id FROM information_schema.INNODB_SYS_TABLES WHERE NAME LIKE '${db.name}/${table}#%'`,
+      )) as Array<{ name: string; id: number }>
+    ).map((r) => [r.name, r.id] as const);
 
   beforeAll(async () => {
     db = await createMariadbDatabase(CLAUSES.map((c) => c.setup).join("\n"));
@@ -105,8 +119,14 @@ describe.skipIf(!available)("partition clauses in MySQL/MariaDB migrate lint, ag
       for (const [i, c] of CLAUSES.entries()) {
         const plan = plans.get(c.table) as StatementPlan;
         const predicted = `${plan.rebuild ? "copies rows" : "copies nothing"}, writes ${plan.usedLock === "NONE" ? "go on" : "wait"}`;
+        const idsBefore = new Map(await tableIds(c.table));
         const started = performance.now();
-        const running = alter.query(`ALTER TABLE ${c.table} ${c.clause}`);
+        // When the ALTER's answer came (its time is not stretched by the writes and the read awaited before it).
+        const ended = { at: 0 };
+        const running = alter.query(`ALTER TABLE ${c.table} ${c.clause}`).then((r) => {
+          ended.at = performance.now();
+          return r;
+        });
         // Let the ALTER take its locks before the other sessions try the table.
         await new Promise((r) => setTimeout(r, 150));
         const writeStart = performance.now();
@@ -115,9 +135,21 @@ describe.skipIf(!available)("partition clauses in MySQL/MariaDB migrate lint, ag
         const readStart = performance.now();
         await reader.query(`SELECT id FROM ${c.table} WHERE id = 7 AND y = 7`);
         const readMs = performance.now() - readStart;
+        // Then one write after another until the ALTER ends: a clause that holds writes for part of its run
+        // only (REPAIR) makes the write in flight at its end wait.
+        let last = { start: writeStart, ms: writeMs };
+        for (let k = 1; ended.at === 0; k++) {
+          const start = performance.now();
+          await writer.query(`INSERT INTO ${c.table} (id, y) VALUES (?, 5)`, [ROWS + 1000 * (i + 1) + k]);
+          last = { start, ms: performance.now() - start };
+        }
         const [result] = await running;
-        const alterMs = performance.now() - started;
-        const copied = (result as { affectedRows: number }).affectedRows;
+        const alterMs = ended.at - started;
+        // ANALYZE/CHECK/OPTIMIZE/REPAIR answer with a result set, not rows affected: a partition rebuilt gets a
+        // new InnoDB table id, so a partition whose id changed had its rows copied.
+        const copied = Array.isArray(result)
+          ? (await tableIds(c.table)).filter(([name, id]) => idsBefore.get(name) !== id).length
+          : (result as { affectedRows: number }).affectedRows;
         // A write that waited was sent while the ALTER still ran and finished with it; one that did not was done
         // long before it. A metadata-only clause is over before the write is sent (150 ms in), so however slow a
         // loaded machine makes that write, it did not wait.
@@ -126,12 +158,14 @@ describe.skipIf(!available)("partition clauses in MySQL/MariaDB migrate lint, ag
         // A metadata-only clause still takes an exclusive metadata lock for its moment: when the server is slow
         // to finish it (a busy disk made DROP PARTITION take 1 s once), the write waits that moment. Only a copy
         // tells a lock held for the whole operation from that, so the wait is judged for copying clauses only.
-        const judged = copied > 0 ? waited : !plan.rebuild && plan.usedLock === "NONE" ? false : waited;
+        const lastWaited = last.ms > 100 && last.start + last.ms >= started + alterMs - 50;
+        const judged =
+          copied > 0 ? waited : !plan.rebuild && plan.usedLock === "NONE" ? false : waited || lastWaited;
         rows.push({
           table: c.table,
           predicted,
           server: `${copied > 0 ? "copies rows" : "copies nothing"}, writes ${judged ? "wait" : "go on"}`,
-          ms: `alter ${alterMs.toFixed(0)} ms, write ${writeMs.toFixed(0)} ms, read ${readMs.toFixed(0)} ms`,
+          ms: `alter ${alterMs.toFixed(0)} ms, write ${writeMs.toFixed(0)} ms, read ${readMs.toFixed(0)} ms, last write ${last.ms.toFixed(0)} ms`,
         });
         if (waited) expect(readMs, `${c.table}: reads go on during the copy`).toBeLessThan(alterMs / 2);
         console.log(`${c.table}: ${rows.at(-1)?.server} (${rows.at(-1)?.ms})`);
@@ -144,6 +178,7 @@ describe.skipIf(!available)("partition clauses in MySQL/MariaDB migrate lint, ag
         "rebuild_range",
         "partition_by",
         "remove_partitioning",
+        "optimize_range",
       ]);
     } finally {
       await Promise.all([alter.end(), writer.end(), reader.end()]);
@@ -196,6 +231,56 @@ describe.skipIf(!available)("partition clauses in MySQL/MariaDB migrate lint, ag
         /ALGORITHM=INPLACE is not supported for this operation. Try ALGORITHM=COPY/,
       );
       expect(rows[2]?.server).toMatch(/LOCK=NONE is not supported. Reason: COPY algorithm requires a lock/);
+    } finally {
+      await c.end();
+    }
+  }, 180_000);
+
+  it("partition management with ALGORITHM/LOCK, and DISCARD/IMPORT PARTITION: refused as predicted (a syntax error)", async () => {
+    const statements = [
+      { sql: "ALGORITHM=INPLACE, LOCK=NONE, DROP PARTITION p1", refused: true },
+      { sql: "LOCK=SHARED, TRUNCATE PARTITION p1", refused: true },
+      { sql: "ALGORITHM=INPLACE ANALYZE PARTITION p1", refused: true },
+      { sql: "ALGORITHM=DEFAULT, CHECK PARTITION p1", refused: true },
+      { sql: "ALGORITHM=NOCOPY, OPTIMIZE PARTITION p1", refused: true },
+      { sql: "LOCK=NONE, REPAIR PARTITION p1", refused: true },
+      { sql: "DISCARD PARTITION p1 TABLESPACE", refused: true },
+      { sql: "IMPORT PARTITION p1, p2 TABLESPACE", refused: true },
+      { sql: "ANALYZE PARTITION p1", refused: false },
+      { sql: "CHECK PARTITION ALL", refused: false },
+      { sql: "REPAIR PARTITION p1", refused: false },
+      { sql: "OPTIMIZE PARTITION p2", refused: false },
+    ].map((s, i) => ({ ...s, table: `refuse_${i}` }));
+    await db.run(
+      statements
+        .map(
+          (s) => `CREATE TABLE ${s.table} (id INT, y INT, PRIMARY KEY (id, y)) PARTITION BY RANGE (y)
+  (PARTITION p1 VALUES LESS THAN (10), PARTITION p2 VALUES LESS THAN (20));
+INSERT INTO ${s.table} SELECT seq, seq MOD 20 FROM seq_1_to_300;`,
+        )
+        .join("\n"),
+    );
+    const file = join(dir, "refused.sql");
+    writeFileSync(file, statements.map((s) => `ALTER TABLE ${s.table} ${s.sql};`).join("\n"));
+    const facts = readMysqlMigrationSet(
+      [{ file, applied: false }],
+      { flavour: "mariadb", version: [10, 11, 0] },
+      null,
+    );
+    expect(facts.statements.map((st) => st.plan?.refused !== null)).toEqual(statements.map((s) => s.refused));
+    expect(facts.statements.map((st) => st.plan?.unknown)).toEqual(statements.map(() => []));
+    const c = await connect();
+    try {
+      const answers: string[] = [];
+      for (const s of statements) {
+        try {
+          await c.query(`ALTER TABLE ${s.table} ${s.sql}`);
+          answers.push("accepted");
+        } catch (error) {
+          answers.push(`ERROR ${(error as { errno?: number }).errno}`);
+        }
+      }
+      expect(answers).toEqual(statements.map((s) => (s.refused ? "ERROR 1064" : "accepted")));
     } finally {
       await c.end();
     }

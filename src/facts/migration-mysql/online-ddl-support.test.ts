@@ -149,6 +149,10 @@ describe("partition clauses", () => {
     ["EXCHANGE PARTITION", op("EXCHANGE PARTITION")],
     ["REBUILD PARTITION", op("REBUILD PARTITION")],
     ["REMOVE PARTITIONING", op("REMOVE PARTITIONING")],
+    ["ANALYZE PARTITION", op("ANALYZE PARTITION")],
+    ["CHECK PARTITION", op("CHECK PARTITION")],
+    ["OPTIMIZE PARTITION", op("OPTIMIZE PARTITION")],
+    ["REPAIR PARTITION", op("REPAIR PARTITION")],
   ];
 
   it("MySQL 8.0/8.4: in place and lock as the manual's partitioning table prints them", () => {
@@ -159,6 +163,22 @@ describe("partition clauses", () => {
       expect(printedRow?.instant, clause).toBe(false);
       expect(s?.best, clause).toBe(printedRow?.inPlace ? "INPLACE" : "COPY");
       expect(s?.lock, clause).toBe(printedRow?.dml ? "NONE" : "SHARED");
+    }
+    // OPTIMIZE PARTITION: "ALGORITHM and LOCK clauses are ignored. Rebuilds the entire table."
+    expect(operationSupport(op("OPTIMIZE PARTITION"), mysql(8, 4, 0), table())).toMatchObject({
+      rebuildsInPlace: true,
+      clauses: "ignored",
+    });
+    // DISCARD/IMPORT PARTITION: not the in-place API and no DML, but no row is copied (files detached or
+    // attached): no copy, writes wait, and only ALGORITHM=DEFAULT, LOCK=DEFAULT.
+    for (const clause of ["DISCARD PARTITION", "IMPORT PARTITION"]) {
+      expect(rows.get(clause), clause).toEqual({ instant: false, inPlace: false, dml: false });
+      expect(operationSupport(op(clause), mysql(8, 0, 35), table()), clause).toMatchObject({
+        best: "INPLACE",
+        lock: "SHARED",
+        rebuildsInPlace: false,
+        clauses: "default-only",
+      });
     }
     // The asterisk of ADD PARTITION: HASH and KEY partitions move rows, and writes wait.
     expect(operationSupport(op("ADD PARTITION", true), mysql(8, 0, 35), table())).toMatchObject({
@@ -178,6 +198,14 @@ describe("partition clauses", () => {
     expect(of(op("ADD PARTITION", true))).toBe("COPY SHARED copies");
     expect(of(op("COALESCE PARTITION"))).toBe("COPY SHARED copies");
     expect(of(op("PARTITION BY"))).toBe("COPY SHARED copies");
-    expect(of(op("ANALYZE PARTITION"))).toBeNull();
+    // Measured on 10.11.19 (test/integration/mysql-partition-ddl.test.ts): ANALYZE/CHECK/REPAIR rebuild nothing,
+    // writes go on (REPAIR holds them for its second half); OPTIMIZE rebuilds every partition online; DISCARD/IMPORT PARTITION is a syntax error.
+    expect(of(op("ANALYZE PARTITION"))).toBe("INPLACE NONE");
+    expect(of(op("CHECK PARTITION"))).toBe("INPLACE NONE");
+    expect(of(op("REPAIR PARTITION"))).toBe("INPLACE SHARED");
+    expect(of(op("OPTIMIZE PARTITION"))).toBe("INPLACE NONE copies");
+    expect(operationSupport(op("DISCARD PARTITION"), mariadb, table())?.unsupported).toMatch(/ERROR 1064/);
+    expect(operationSupport(op("DROP PARTITION"), mariadb, table())?.clauses).toBe("none");
+    expect(operationSupport(op("PARTITION BY"), mariadb, table())?.clauses).toBeUndefined();
   });
 });

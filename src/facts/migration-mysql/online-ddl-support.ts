@@ -88,13 +88,20 @@ export const MYSQL_ROWS = {
   renameTable: row("Renaming a table", true, true, false, true, true),
 } as const;
 
+const MARIADB_NO_PARTITION_TABLESPACE =
+  "MariaDB has no DISCARD/IMPORT PARTITION ... TABLESPACE (ERROR 1064, a syntax error)";
+
 /**
  * MySQL 8.0/8.4 Reference Manual, 17.12.1 "Online DDL Operations", "Online DDL Support for Partitioning
- * Operations" (Table 17.23 in 8.4): Instant, In Place and Permits DML as printed, the lock from its notes
- * (`LOCK={DEFAULT|NONE|...}` when DML goes on, `LOCK={DEFAULT|SHARED|EXCLUSIVE}` when it does not), and whether
- * rows are copied ("Does not copy existing data for tables partitioned by RANGE or LIST"). Instant is No for
- * every clause. ADD PARTITION is split by its asterisk: LOCK=NONE for RANGE and LIST, SHARED for HASH and KEY,
- * whose rows are redistributed.
+ * Operations" (Table 17.23 in 8.4; test/fixtures/mysql/online-ddl-partitioning-8.4.txt holds it as printed):
+ * Instant, In Place and Permits DML as printed, the lock from its notes (`LOCK={DEFAULT|NONE|...}` when DML goes
+ * on, `LOCK={DEFAULT|SHARED|EXCLUSIVE}` when it does not), and whether rows are copied ("Does not copy existing
+ * data for tables partitioned by RANGE or LIST"). Instant is No for every clause. ADD PARTITION is split by its
+ * asterisk: LOCK=NONE for RANGE and LIST, SHARED for HASH and KEY, whose rows are redistributed. ANALYZE, CHECK
+ * and REPAIR PARTITION: in place, DML permitted, no note. OPTIMIZE PARTITION: not in place, no DML, "ALGORITHM and
+ * LOCK clauses are ignored. Rebuilds the entire table". DISCARD and IMPORT PARTITION ... TABLESPACE: not in place,
+ * no DML, "Only permits ALGORITHM=DEFAULT, LOCK=DEFAULT"; they detach or attach the partitions' tablespace files
+ * and copy no row, so dbopt calls them in place (no copy) with writes waiting, and refuses any other clause.
  */
 export const MYSQL_PARTITION_ROWS = {
   partitionBy: partitionRow("PARTITION BY (repartitioning)", false, false, true),
@@ -107,28 +114,60 @@ export const MYSQL_PARTITION_ROWS = {
   reorganizePartition: partitionRow("REORGANIZE PARTITION", true, false, true),
   exchangePartition: partitionRow("EXCHANGE PARTITION", true, true, false),
   rebuildPartition: partitionRow("REBUILD PARTITION", true, false, true),
+  analyzePartition: partitionRow("ANALYZE PARTITION", true, true, false),
+  checkPartition: partitionRow("CHECK PARTITION", true, true, false),
+  repairPartition: partitionRow("REPAIR PARTITION", true, true, false),
+  optimizePartition: partitionRow("OPTIMIZE PARTITION (rebuilds the entire table)", false, false, true, {
+    clauses: "ignored",
+  }),
+  discardPartition: partitionRow("DISCARD PARTITION ... TABLESPACE", true, false, false, {
+    clauses: "default-only",
+  }),
+  importPartition: partitionRow("IMPORT PARTITION ... TABLESPACE", true, false, false, {
+    clauses: "default-only",
+  }),
 } as const;
 
 /**
  * MariaDB 10.11 as the server answered (10.11.19): partition management clauses take no ALGORITHM or LOCK at all
- * (a syntax error before or after them), so what they do was measured: rows affected (copied) and whether an
- * INSERT from another session waited for the whole statement while a SELECT did not. ADD (RANGE/LIST), DROP,
- * TRUNCATE and EXCHANGE PARTITION copied no row and finished at once (metadata only); ADD (HASH/KEY), COALESCE,
- * REORGANIZE and REBUILD PARTITION copied the partitions' rows while writes waited and reads went on. PARTITION BY
- * and REMOVE PARTITIONING refuse INPLACE ("Try ALGORITHM=COPY") and LOCK=NONE ("Try LOCK=SHARED"); they accept
- * ALGORITHM=INSTANT but copy every row anyway.
+ * (ERROR 1064, a syntax error, before or after them, DEFAULT included), so what they do was measured: rows affected
+ * (copied), which partitions got a new InnoDB table id (rebuilt), and whether an INSERT from another session
+ * waited for the whole statement while a SELECT did not. ADD (RANGE/LIST), DROP, TRUNCATE and EXCHANGE PARTITION
+ * copied no row and finished at once (metadata only); ADD (HASH/KEY), COALESCE, REORGANIZE and REBUILD PARTITION
+ * copied the partitions' rows while writes waited and reads went on. ANALYZE, CHECK and REPAIR PARTITION rebuilt
+ * nothing; during ANALYZE and CHECK writes went on (CHECK of 400,000 rows in three partitions: 0.6-0.7 s, INSERTs
+ * sent every 10-40 ms all done in under 80 ms), REPAIR let them run for its first half and then held the next one
+ * until it ended (0.4-0.6 s of a 0.8-0.95 s run, four of four runs): writes wait. OPTIMIZE PARTITION on InnoDB
+ * says "All partitions will be rebuilt and analyzed": every partition got a new table id (400,000 rows, 2-5 s)
+ * while INSERTs went on (a few held 0.1-0.9 s as each partition was swapped in): an online rebuild of the whole
+ * table. DISCARD and IMPORT
+ * PARTITION ... TABLESPACE are a syntax error (MariaDB imports a partition through a table and EXCHANGE
+ * PARTITION). PARTITION BY and REMOVE PARTITIONING refuse INPLACE ("Try ALGORITHM=COPY") and LOCK=NONE ("Try
+ * LOCK=SHARED"); they accept ALGORITHM=INSTANT but copy every row anyway.
  */
 export const MARIADB_PARTITION_ROWS = {
   partitionBy: partitionRow("PARTITION BY (repartitioning)", false, false, true),
   removePartitioning: partitionRow("REMOVE PARTITIONING", false, false, true),
-  addRangePartition: partitionRow("ADD PARTITION (RANGE or LIST)", true, true, false),
-  addHashPartition: partitionRow("ADD PARTITION (HASH or KEY)", false, false, true),
-  dropPartition: partitionRow("DROP PARTITION", true, true, false),
-  truncatePartition: partitionRow("TRUNCATE PARTITION", true, true, false),
-  coalescePartition: partitionRow("COALESCE PARTITION", false, false, true),
-  reorganizePartition: partitionRow("REORGANIZE PARTITION", false, false, true),
-  exchangePartition: partitionRow("EXCHANGE PARTITION", true, true, false),
-  rebuildPartition: partitionRow("REBUILD PARTITION", false, false, true),
+  addRangePartition: partitionRow("ADD PARTITION (RANGE or LIST)", true, true, false, { clauses: "none" }),
+  addHashPartition: partitionRow("ADD PARTITION (HASH or KEY)", false, false, true, { clauses: "none" }),
+  dropPartition: partitionRow("DROP PARTITION", true, true, false, { clauses: "none" }),
+  truncatePartition: partitionRow("TRUNCATE PARTITION", true, true, false, { clauses: "none" }),
+  coalescePartition: partitionRow("COALESCE PARTITION", false, false, true, { clauses: "none" }),
+  reorganizePartition: partitionRow("REORGANIZE PARTITION", false, false, true, { clauses: "none" }),
+  exchangePartition: partitionRow("EXCHANGE PARTITION", true, true, false, { clauses: "none" }),
+  rebuildPartition: partitionRow("REBUILD PARTITION", false, false, true, { clauses: "none" }),
+  analyzePartition: partitionRow("ANALYZE PARTITION", true, true, false, { clauses: "none" }),
+  checkPartition: partitionRow("CHECK PARTITION", true, true, false, { clauses: "none" }),
+  repairPartition: partitionRow("REPAIR PARTITION", true, false, false, { clauses: "none" }),
+  optimizePartition: partitionRow("OPTIMIZE PARTITION (InnoDB: rebuilds every partition)", true, true, true, {
+    clauses: "none",
+  }),
+  discardPartition: partitionRow("DISCARD PARTITION ... TABLESPACE", true, true, false, {
+    unsupported: MARIADB_NO_PARTITION_TABLESPACE,
+  }),
+  importPartition: partitionRow("IMPORT PARTITION ... TABLESPACE", true, true, false, {
+    unsupported: MARIADB_NO_PARTITION_TABLESPACE,
+  }),
 } as const;
 
 /** One row of a partitioning table: whether it runs in place, lets writes go on, and copies rows. */
@@ -137,22 +176,34 @@ export interface PartitionRow {
   inPlace: boolean;
   permitsDml: boolean;
   copiesRows: boolean;
+  /** What the server does with ALGORITHM/LOCK clauses when they are not the usual (any it can meet). */
+  clauses?: ClauseHandling;
+  /** The server does not have this clause at all: why, in its terms. */
+  unsupported?: string;
 }
+
+/**
+ * "ignored": any ALGORITHM/LOCK is taken and the operation runs as it always does (MySQL's OPTIMIZE PARTITION);
+ * "default-only": only ALGORITHM=DEFAULT and LOCK=DEFAULT are accepted (MySQL's DISCARD/IMPORT PARTITION);
+ * "none": no ALGORITHM or LOCK clause at all, a syntax error (MariaDB's partition management clauses).
+ */
+export type ClauseHandling = "ignored" | "default-only" | "none";
 
 function partitionRow(
   clause: string,
   inPlace: boolean,
   permitsDml: boolean,
   copiesRows: boolean,
+  extra: Pick<PartitionRow, "clauses" | "unsupported"> = {},
 ): PartitionRow {
-  return { clause, inPlace, permitsDml, copiesRows };
+  return { clause, inPlace, permitsDml, copiesRows, ...extra };
 }
 
 export const MYSQL_PARTITION_DOCS = (v: ServerVersion) => `${MYSQL_DOCS_URL(v)}#online-ddl-partitioning`;
 export const MARIADB_PARTITION_DOCS =
   "https://mariadb.com/docs/server/server-usage/partitioning-tables/partition-maintenance";
 
-/** The row of a partition clause, by its first words; null for clauses not in the tables (ANALYZE, DISCARD...). */
+/** The row of a partition clause, by its first words; null for clauses not in the tables. */
 export function partitionClauseRow(
   op: Extract<AlterOperation, { kind: "partition" }>,
   flavour: Flavour,
@@ -177,6 +228,18 @@ export function partitionClauseRow(
       return R.exchangePartition;
     case "REBUILD":
       return R.rebuildPartition;
+    case "ANALYZE":
+      return R.analyzePartition;
+    case "CHECK":
+      return R.checkPartition;
+    case "REPAIR":
+      return R.repairPartition;
+    case "OPTIMIZE":
+      return R.optimizePartition;
+    case "DISCARD":
+      return R.discardPartition;
+    case "IMPORT":
+      return R.importPartition;
     default:
       return null;
   }
@@ -199,6 +262,8 @@ function partitionSupport(
     rebuildsInPlace: r.copiesRows,
     // MariaDB 10.11 refuses INPLACE for these but takes INSTANT and NOCOPY, and copies every row all the same.
     ...(repartitions ? { acceptedAndIgnored: ["INSTANT", "NOCOPY"] as OnlineAlgorithm[] } : {}),
+    ...(r.clauses ? { clauses: r.clauses } : {}),
+    ...(r.unsupported ? { unsupported: r.unsupported } : {}),
   };
 }
 
@@ -217,6 +282,10 @@ export interface OperationSupport {
   assumption?: string;
   /** Better algorithms the server accepts for it and then ignores, doing `best` (MariaDB's repartitioning). */
   acceptedAndIgnored?: OnlineAlgorithm[];
+  /** ALGORITHM/LOCK clauses the server takes other than by the algorithm and lock (partition clauses). */
+  clauses?: ClauseHandling;
+  /** The server has no such operation: the statement fails whatever its clauses (why, in its terms). */
+  unsupported?: string;
 }
 
 /** What the reader knows of the table before the statement: its columns and whether a FULLTEXT index exists. */

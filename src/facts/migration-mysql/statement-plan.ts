@@ -31,6 +31,10 @@ export interface StatementPlan {
   requested: { algorithm: string | null; lock: string | null };
   /** Why the server refuses the requested clauses, in the server's terms; null when it accepts them. */
   refused: string | null;
+  /** The server has no such operation (the statement fails whatever its clauses); also in `refused`. */
+  unsupported: string | null;
+  /** An operation takes no ALGORITHM/LOCK (MariaDB partition management) or only DEFAULT (MySQL's DISCARD). */
+  takesNoClauses: boolean;
 }
 
 type Alter = Extract<MysqlDdl, { kind: "alter-table" }>;
@@ -47,6 +51,22 @@ export function planStatement(ddl: Alter, server: ServerVersion, table: TableCon
   const best = operations.reduce<OnlineAlgorithm>((w, s) => (rank(s.best) > rank(w) ? s.best : w), "INSTANT");
   const lock = operations.some((s) => s.lock === "SHARED") || best === "COPY" ? "SHARED" : "NONE";
   const requested = { algorithm: ddl.algorithm, lock: ddl.lock };
+  const unsupported = operations.find((s) => s.unsupported)?.unsupported ?? null;
+  const clauseRule = clauseRefusal(operations, ddl);
+  if (unsupported || clauseRule)
+    return {
+      best,
+      lock,
+      used: best,
+      usedLock: lock,
+      rebuild: best === "COPY" || operations.some((s) => s.rebuildsInPlace),
+      operations,
+      unknown,
+      requested,
+      refused: unsupported ?? clauseRule?.refused ?? null,
+      unsupported,
+      takesNoClauses: clauseRule?.takesNone ?? false,
+    };
   let used: OnlineAlgorithm = best;
   let refused: string | null = null;
   const asked = ddl.algorithm as OnlineAlgorithm | null;
@@ -78,7 +98,35 @@ export function planStatement(ddl: Alter, server: ServerVersion, table: TableCon
     unknown,
     requested,
     refused,
+    unsupported: null,
+    takesNoClauses: false,
   };
+}
+
+/**
+ * Partition clauses whose server takes ALGORITHM/LOCK its own way: MariaDB's management clauses take none (a
+ * syntax error), MySQL's DISCARD/IMPORT PARTITION only DEFAULT, MySQL's OPTIMIZE PARTITION ignores them. `refused`
+ * is null when the statement's clauses pass; null altogether when no operation has such a rule.
+ */
+function clauseRefusal(
+  ops: OperationSupport[],
+  ddl: Alter,
+): { refused: string | null; takesNone: boolean } | null {
+  const strict = ops.find((o) => o.clauses === "none" || o.clauses === "default-only");
+  if (!strict) return ops.some((o) => o.clauses === "ignored") ? { refused: null, takesNone: false } : null;
+  // The reader reads ALGORITHM=DEFAULT and LOCK=DEFAULT as no request; their places are kept all the same.
+  const stated = [ddl.algorithm && `ALGORITHM=${ddl.algorithm}`, ddl.lock && `LOCK=${ddl.lock}`].filter(
+    (c): c is string => Boolean(c),
+  );
+  const refused =
+    strict.clauses === "none"
+      ? ddl.clauseRanges.length
+        ? `${strict.operation} takes no ALGORITHM or LOCK clause on this server (ERROR 1064, a syntax error)`
+        : null
+      : stated.length
+        ? `${strict.operation} takes only ALGORITHM=DEFAULT and LOCK=DEFAULT (asked: ${stated.join(", ")})`
+        : null;
+  return { refused, takesNone: true };
 }
 
 /** Every operation that cannot have `asked` is one the server takes it for and ignores. */

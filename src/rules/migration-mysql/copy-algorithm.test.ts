@@ -65,4 +65,16 @@ ALTER TABLE orders ADD CONSTRAINT fk2 FOREIGN KEY (customer_id) REFERENCES custo
     ]);
     expect(runMysqlMigrationRule(copyAlgorithm, facts)).toEqual([]);
   });
+
+  it("MySQL's OPTIMIZE PARTITION rebuilds the whole table: the manual's REBUILD and ANALYZE PARTITION instead", () => {
+    const [f] = runMysqlMigrationRule(
+      copyAlgorithm,
+      mysqlMigration("ALTER TABLE logs OPTIMIZE PARTITION p1;", undefined, [
+        knownTable("logs", 2 * 1024 ** 3),
+      ]),
+    );
+    expect(f?.title).toContain("OPTIMIZE PARTITION (rebuilds the entire table) needs ALGORITHM=COPY");
+    expect(f?.fix?.note).toContain("REBUILD PARTITION and ANALYZE PARTITION");
+    expect(f?.fix?.note).not.toContain("pt-online-schema-change");
+  });
 });

@@ -24,13 +24,20 @@ export const copyAlgorithm = mysqlMigrationRule({
       title: `${op?.operation ?? "this change"} needs ALGORITHM=COPY: writes to the table wait for the whole copy`,
       detail: `On ${facts.server.flavour === "mysql" ? "MySQL" : "MariaDB"} ${facts.server.version.join(".")} no in-place algorithm does this; the server copies every row into a new table under LOCK=SHARED (reads go on, writes wait), then swaps it in.`,
     };
+    // MySQL's OPTIMIZE PARTITION rebuilds the whole table; the manual's own advice is to name the partitions.
+    const optimize = op?.clauses === "ignored";
     const notes = [
+      optimize
+        ? "OPTIMIZE PARTITION on InnoDB rebuilds and analyzes the entire table (MySQL manual, InnoDB storage engine notes on partitioning); use REBUILD PARTITION and ANALYZE PARTITION with the same partitions instead: only those partitions are rebuilt."
+        : null,
       fkOff
         ? "SET foreign_key_checks = 0 before the statement (and back to 1 after) lets it run in place without a copy, but then the existing rows are not checked: check them first with a LEFT JOIN for rows without a parent."
         : null,
-      wantsOnlineTool(st, o)
-        ? `Run it as an online schema change, which copies in chunks while writes go on:\n${onlineToolCommands(st, facts)}`
-        : "The table is small: the copy is over in moments; run it when writes are few.",
+      optimize
+        ? null
+        : wantsOnlineTool(st, o)
+          ? `Run it as an online schema change, which copies in chunks while writes go on:\n${onlineToolCommands(st, facts)}`
+          : "The table is small: the copy is over in moments; run it when writes are few.",
     ].filter((n): n is string => n !== null);
     hit.fix = { note: notes.join("\n") };
     return [hit];

@@ -33,4 +33,17 @@ describe("migration-mysql/no-concurrent-dml", () => {
     expect(spatial?.fix?.note).toContain("--alter 'ADD SPATIAL INDEX `g 1` (geo)'");
     expect(runMysqlMigrationRule(noConcurrentDml, mysqlMigration("CREATE INDEX i ON t (a);"))).toEqual([]);
   });
+
+  it("MySQL's DISCARD/IMPORT PARTITION: no copy, writes wait, and no online tool for detaching a file", () => {
+    const facts = mysqlMigration("ALTER TABLE logs IMPORT PARTITION p1 TABLESPACE;", undefined, [
+      knownTable("logs", 2 * 1024 ** 3),
+    ]);
+    const [f] = runMysqlMigrationRule(noConcurrentDml, facts);
+    expect(f?.title).toBe(
+      "IMPORT PARTITION ... TABLESPACE runs in place but takes LOCK=SHARED: writes wait until it ends",
+    );
+    expect(f?.evidence).toMatchObject({ rewrite: false });
+    expect(f?.fix?.note).toContain("copies no row");
+    expect(f?.fix?.note).not.toContain("gh-ost");
+  });
 });

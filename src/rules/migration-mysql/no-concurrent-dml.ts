@@ -16,6 +16,8 @@ export const noConcurrentDml = mysqlMigrationRule({
   check(st, facts, o) {
     if (st.plan.best === "COPY" || st.plan.lock === "NONE" || st.plan.refused) return [];
     const op = st.plan.operations.find((x) => x.lock !== "NONE");
+    // DISCARD/IMPORT PARTITION ... TABLESPACE detach or attach files: no copy to spread out with a tool.
+    const tablespace = st.plan.operations.some((x) => x.clauses === "default-only");
     return [
       {
         severity: "warning",
@@ -23,9 +25,11 @@ export const noConcurrentDml = mysqlMigrationRule({
         title: `${op?.operation ?? "this change"} runs in place but takes LOCK=SHARED: writes wait until it ends`,
         detail: `The server builds it without copying the table (ALGORITHM=${st.plan.best}), but does not let writes run meanwhile; LOCK=NONE would be refused.`,
         fix: {
-          note: wantsOnlineTool(st, o)
-            ? `Run it through an online schema change tool, which builds a copy in chunks while writes go on:\n${onlineToolCommands(st, facts)}`
-            : "The table is small: the build is short; run it when writes are few.",
+          note: tablespace
+            ? "It copies no row and is over in moments, yet writes to the table wait for it: run it when writes are few."
+            : wantsOnlineTool(st, o)
+              ? `Run it through an online schema change tool, which builds a copy in chunks while writes go on:\n${onlineToolCommands(st, facts)}`
+              : "The table is small: the build is short; run it when writes are few.",
         },
       },
     ];

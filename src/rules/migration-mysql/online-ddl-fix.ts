@@ -16,16 +16,7 @@ export function withOnlineClauses(
   server: MysqlMigrationFacts["server"],
 ): SqlText {
   if (st.ddl.kind !== "alter-table") throw new Error("not an ALTER");
-  let text = st.text;
-  const ranges = [...st.ddl.clauseRanges].sort((a, b) => b[0] - a[0]);
-  for (const [start, end] of ranges) {
-    let from = start - st.offset;
-    const to = end - st.offset;
-    // Take the separating comma (ALTER's ", ALGORITHM=...") and the blanks before the clause with it.
-    while (from > 0 && /\s/.test(text[from - 1] ?? "")) from--;
-    if (st.ddl.verb === "alter" && text[from - 1] === ",") from--;
-    text = text.slice(0, from) + text.slice(to);
-  }
+  const text = clausesCut(st);
   const alg = algorithm as string as SqlText;
   // MySQL accepts only LOCK=DEFAULT with ALGORITHM=INSTANT; an instant change takes no lock beyond the metadata one.
   const clause =
@@ -36,7 +27,7 @@ export function withOnlineClauses(
   if (st.ddl.operations.some((op) => op.kind === "partition")) {
     // MariaDB takes no ALGORITHM/LOCK with a partition clause; MySQL takes them before it, then a comma (the
     // comma that followed the user's own clauses is left behind the table name when they are cut).
-    if (server.flavour === "mariadb") return base;
+    if (server.flavour === "mariadb") return withoutClauses(st);
     const at = text.lastIndexOf(st.ddl.specsText);
     if (at > 0)
       return sql`${sqlFrom("statement", text.slice(0, at).trimEnd().replace(/,$/, ""))} ${clause}, ${sqlFrom("statement", text.slice(at).trimEnd())}`;
@@ -44,6 +35,36 @@ export function withOnlineClauses(
   return st.ddl.verb === "alter"
     ? sql`${base}, ${clause}`
     : sql`${base} ${clause.replace(",", "") as SqlText}`;
+}
+
+/** The statement as written without its ALGORITHM/LOCK clauses (for an operation that takes none). */
+export function withoutClauses(st: Pick<PlannedStatement, "ddl" | "text" | "offset">): SqlText {
+  if (st.ddl.kind !== "alter-table") throw new Error("not an ALTER");
+  const text = clausesCut(st);
+  // Clauses before a partition clause leave their comma behind the table name ("ALTER TABLE t, DROP ...").
+  const at = text.lastIndexOf(st.ddl.specsText);
+  if (at > 0)
+    return sqlFrom(
+      "statement",
+      `${text.slice(0, at).trimEnd().replace(/,$/, "")} ${text.slice(at).trimEnd()}`,
+    );
+  return sqlFrom("statement", text.trimEnd());
+}
+
+/** The statement's text with its ALGORITHM/LOCK clauses cut at their token offsets. */
+function clausesCut(st: Pick<PlannedStatement, "ddl" | "text" | "offset">): string {
+  if (st.ddl.kind !== "alter-table") throw new Error("not an ALTER");
+  let text = st.text;
+  const ranges = [...st.ddl.clauseRanges].sort((a, b) => b[0] - a[0]);
+  for (const [start, end] of ranges) {
+    let from = start - st.offset;
+    const to = end - st.offset;
+    // Take the separating comma (ALTER's ", ALGORITHM=...") and the blanks before the clause with it.
+    while (from > 0 && /\s/.test(text[from - 1] ?? "")) from--;
+    if (st.ddl.verb === "alter" && text[from - 1] === ",") from--;
+    text = text.slice(0, from) + text.slice(to);
+  }
+  return text;
 }
 
 /** A value for a POSIX shell: in single quotes, a quote inside as '\''. */

@@ -59,4 +59,53 @@ describe("migration-mysql/refused-algorithm", () => {
     );
     expect(f?.title).toContain("MySQL has no ALGORITHM=NOCOPY");
   });
+
+  it("MariaDB: a partition clause with ALGORITHM/LOCK is a syntax error; the fix drops the clauses, awkward name kept", () => {
+    const [f] = runMysqlMigrationRule(
+      refusedAlgorithm,
+      mysqlMigration(
+        "ALTER TABLE `lo``gs <x>` ALGORITHM=INPLACE, LOCK=NONE, DROP PARTITION p1, p2;",
+        MARIADB_10_11,
+      ),
+    );
+    expect(f?.title).toContain("DROP PARTITION takes no ALGORITHM or LOCK clause on this server (ERROR 1064");
+    expect(String(f?.fix?.sql)).toBe("ALTER TABLE `lo``gs <x>` DROP PARTITION p1, p2");
+    // Without the clauses nothing is refused; MySQL takes them before a partition clause.
+    const plain = "ALTER TABLE logs DROP PARTITION p1;";
+    expect(runMysqlMigrationRule(refusedAlgorithm, mysqlMigration(plain, MARIADB_10_11))).toEqual([]);
+    expect(
+      runMysqlMigrationRule(
+        refusedAlgorithm,
+        mysqlMigration("ALTER TABLE logs ALGORITHM=INPLACE, LOCK=NONE, DROP PARTITION p1;"),
+      ),
+    ).toEqual([]);
+  });
+
+  it("MariaDB has no DISCARD/IMPORT PARTITION: refused whatever its clauses, the fix goes through EXCHANGE PARTITION", () => {
+    for (const sql of [
+      "ALTER TABLE logs DISCARD PARTITION p1 TABLESPACE;",
+      "ALTER TABLE logs IMPORT PARTITION ALL TABLESPACE;",
+    ]) {
+      const [f] = runMysqlMigrationRule(refusedAlgorithm, mysqlMigration(sql, MARIADB_10_11));
+      expect(f?.title, sql).toContain("MariaDB has no DISCARD/IMPORT PARTITION ... TABLESPACE (ERROR 1064");
+      expect(f?.fix?.sql).toBeUndefined();
+      expect(f?.fix?.note).toContain("EXCHANGE PARTITION");
+    }
+  });
+
+  it("MySQL: DISCARD/IMPORT PARTITION take only ALGORITHM=DEFAULT and LOCK=DEFAULT; OPTIMIZE PARTITION ignores them", () => {
+    const [f] = runMysqlMigrationRule(
+      refusedAlgorithm,
+      mysqlMigration("ALTER TABLE `lo``gs` ALGORITHM=INPLACE, DISCARD PARTITION p1 TABLESPACE;"),
+    );
+    expect(f?.title).toContain(
+      "DISCARD PARTITION ... TABLESPACE takes only ALGORITHM=DEFAULT and LOCK=DEFAULT (asked: ALGORITHM=INPLACE)",
+    );
+    expect(String(f?.fix?.sql)).toBe("ALTER TABLE `lo``gs` DISCARD PARTITION p1 TABLESPACE");
+    for (const sql of [
+      "ALTER TABLE logs ALGORITHM=DEFAULT, LOCK=DEFAULT, IMPORT PARTITION p1 TABLESPACE;",
+      "ALTER TABLE logs ALGORITHM=INPLACE, LOCK=NONE, OPTIMIZE PARTITION p1;",
+    ])
+      expect(runMysqlMigrationRule(refusedAlgorithm, mysqlMigration(sql)), sql).toEqual([]);
+  });
 });

@@ -1,7 +1,11 @@
 import { mysqlMigrationRule, wantsOnlineTool } from "./mysql-migration-rule.js";
-import { onlineToolCommands, withOnlineClauses } from "./online-ddl-fix.js";
+import { onlineToolCommands, withOnlineClauses, withoutClauses } from "./online-ddl-fix.js";
 
-/** The statement asks for an ALGORITHM or LOCK its operations cannot have: the server refuses it (ERROR 1846). */
+/**
+ * The statement asks for an ALGORITHM or LOCK its operations cannot have: the server refuses it (ERROR 1846). Also
+ * a clause given to a partition operation that takes none (MariaDB: a syntax error) or only DEFAULT (MySQL's
+ * DISCARD/IMPORT PARTITION), and an operation the server does not have at all.
+ */
 export const refusedAlgorithm = mysqlMigrationRule({
   id: "migration-mysql/refused-algorithm",
   title: "ALGORITHM or LOCK the server refuses",
@@ -11,6 +15,30 @@ export const refusedAlgorithm = mysqlMigrationRule({
   docsUrl: "https://dev.mysql.com/doc/refman/8.0/en/alter-table.html#alter-table-performance",
   check(st, facts, o) {
     if (!st.plan.refused) return [];
+    if (st.plan.unsupported)
+      return [
+        {
+          severity: "error",
+          title: `the server refuses this statement: ${st.plan.unsupported}`,
+          detail: `${facts.server.flavour === "mysql" ? "MySQL" : "MariaDB"} ${facts.server.version.join(".")} does not have this clause, so the migration stops here.`,
+          fix: {
+            note:
+              facts.server.flavour === "mariadb"
+                ? "MariaDB moves a partition's tablespace through a table of its own: ALTER TABLE t EXCHANGE PARTITION p WITH TABLE t_p, then ALTER TABLE t_p DISCARD TABLESPACE / IMPORT TABLESPACE (after FLUSH TABLES t_p FOR EXPORT on the source), then exchange it back."
+                : "Remove the statement, or target a server that has the clause.",
+          },
+        },
+      ];
+    if (st.plan.takesNoClauses)
+      return [
+        {
+          severity: "error",
+          title: `the server refuses this statement: ${st.plan.refused}`,
+          detail:
+            "The server decides how this partition operation runs: ALGORITHM and LOCK cannot ask for anything here, and the statement fails as written.",
+          fix: { sql: withoutClauses(st), note: "the statement without its ALGORITHM and LOCK clauses" },
+        },
+      ];
     const online = st.plan.best !== "COPY" && st.plan.lock === "NONE";
     return [
       {

@@ -3,12 +3,12 @@ import { mysqlMigration, runMysqlMigrationRule } from "../../../test/support/mys
 import { unknownOperation } from "./unknown-operation.js";
 
 describe("migration-mysql/unknown-operation", () => {
-  it("names a partition clause it has no table for, and points at migrate trace", () => {
+  it("names an operation it has no table for, and points at migrate trace", () => {
     const [f] = runMysqlMigrationRule(
       unknownOperation,
-      mysqlMigration("ALTER TABLE logs DISCARD PARTITION p2019 TABLESPACE;"),
+      mysqlMigration("ALTER TABLE logs DISCARD TABLESPACE;"),
     );
-    expect(f?.title).toBe("algorithm and lock not known for: DISCARD PARTITION");
+    expect(f?.title).toBe("algorithm and lock not known for: DISCARD TABLESPACE");
     expect(f?.fix?.note).toMatch(/dbopt migrate trace/);
   });
 
@@ -19,5 +19,17 @@ describe("migration-mysql/unknown-operation", () => {
     expect(
       runMysqlMigrationRule(unknownOperation, mysqlMigration("ALTER TABLE logs DROP PARTITION p2019;")),
     ).toEqual([]);
+    for (const clause of [
+      "DISCARD PARTITION p2019 TABLESPACE",
+      "IMPORT PARTITION p2019, p2020 TABLESPACE",
+      "ANALYZE PARTITION ALL",
+      "CHECK PARTITION p2019",
+      "OPTIMIZE PARTITION p2019",
+      "REPAIR PARTITION p2019",
+    ])
+      expect(
+        runMysqlMigrationRule(unknownOperation, mysqlMigration(`ALTER TABLE logs ${clause};`)),
+        clause,
+      ).toEqual([]);
   });
 });
