@@ -169,6 +169,7 @@ async function adviseOn(
     standbys: replication.standbys,
     tracesRead: traces !== null,
     logsRead: logged !== null,
+    ...(logged ? { ownWriteWindowMs: windowMs } : {}),
   };
   const pssShapes = new Set(workload.statements.map((s) => fingerprints.shape(s.query).fingerprint));
   const loggedShapes = logged ? [...logged.ownWrites.keys()] : [];

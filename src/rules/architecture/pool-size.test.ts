@@ -77,4 +77,74 @@ describe("architecture/pool-size", () => {
   it("says nothing without samples", () => {
     expect(run(scalingFacts({}))).toEqual([]);
   });
+
+  it("says the samples came from the store, over how many days, and who held the most connections", () => {
+    const samples = [
+      sampleOf({ idle: 40, active: 2 }),
+      sampleOf({ idle: 44, active: 1 }),
+      sampleOf({ idle: 41 }),
+    ];
+    const [f] = run(
+      scalingFacts({
+        activity: {
+          samples,
+          intervalMs: 60_000,
+          maxConnections: 200,
+          reservedConnections: 3,
+          sessionTotals: null,
+          stored: {
+            store: "postgresql://store",
+            firstAt: "2026-11-25T10:00:00.000Z",
+            lastAt: "2026-12-02T09:59:00.000Z",
+            days: 8,
+            maxConnectionsSeen: [100, 200],
+            busiestClients: [
+              {
+                application: "idle-holder",
+                user: "app",
+                clientAddr: "10.0.0.9",
+                state: "idle",
+                connections: 44,
+              },
+              { application: "web", user: "app", clientAddr: null, state: "active", connections: 1 },
+            ],
+          },
+        },
+        machine: { cpus: 2 },
+      }),
+    );
+    expect(f?.evidence).toMatchObject({
+      samplesFrom: "store",
+      storedDays: 8,
+      samples: 3,
+      maxConnections: 45,
+    });
+    expect(f?.detail).toMatch(
+      /^3 samples dbopt collect stored over 8 days \(2026-11-25 10:00 to 2026-12-02 09:59 UTC, about 1\.0 min apart\)/,
+    );
+    // Groups of one connection say nothing about who holds the pool's connections.
+    expect(f?.detail).toMatch(
+      /At the busiest sample: 44 idle from application "idle-holder", user app, 10\.0\.0\.9\./,
+    );
+    expect(f?.detail).toMatch(/max_connections changed within the window \(100, 200\)/);
+  });
+
+  it("names the largest groups of the busiest live sample", () => {
+    const [f] = run(
+      scalingFacts({
+        activity: {
+          samples: [sampleOf({ idle: 3 }), sampleOf({ idle: 30 })],
+          intervalMs: 500,
+          maxConnections: 100,
+          reservedConnections: 3,
+          sessionTotals: null,
+        },
+        machine: { cpus: 2 },
+      }),
+    );
+    expect(f?.evidence.samplesFrom).toBe("live");
+    expect(f?.detail).toMatch(
+      /At the busiest sample: 30 idle from application "app", user app, 10\.0\.0\.7\./,
+    );
+  });
 });

@@ -64,4 +64,29 @@ describe("architecture/read-replicas", () => {
       ),
     ).toEqual([]);
   });
+
+  it("reads the logs' counts like the traces', and offers the runs that did not follow a write to a sticky replica", () => {
+    const [f] = run(
+      scalingFacts({
+        logsRead: true,
+        ownWriteWindowMs: 1000,
+        statements: [
+          statementOf("select abalance from pgbench_accounts where aid = $1", 31_464, 800, {
+            ownWrites: { after: 1985, seen: 31_464, inTransaction: 1985, withinWindow: 0 },
+          }),
+          statementOf("select * from products where id = $1", 100, 200, {
+            ownWrites: { after: 0, seen: 100, inTransaction: 0, withinWindow: 0 },
+          }),
+          statementOf("update pgbench_accounts set abalance = abalance + $1 where aid = $2", 1985, 500),
+        ],
+      }),
+    );
+    expect(f?.evidence).toMatchObject({ readsOwnWritesStatements: 1, lagTolerantStatements: 1 });
+    expect(f?.detail).toMatch(/1 reads their own writes in the logs/);
+    expect(f?.detail).toMatch(/\(1985 of 31464 runs: 1985 in the writing transaction\)/);
+    expect(f?.detail).toMatch(/never reading their own writes in the logs/);
+    expect(f?.detail).toMatch(/Kept on the primary for 1\.00 s after a session writes/);
+    // 800 ms × 29,479 / 31,464 of 1,500 ms.
+    expect(f?.evidence.stickyPrimaryShare).toBeCloseTo((800 * (1 - 1985 / 31_464)) / 1500, 3);
+  });
 });

@@ -42,6 +42,13 @@ export const readReplicas: Rule<ScalingFacts, Options> = {
         (s.lagTolerant || (s.ownWrites !== undefined && s.ownWrites.seen >= o.minTraceRuns)),
     );
     const unknown = reads.filter((s) => !ownWrites.includes(s) && !tolerant.includes(s));
+    // Runs of own-write readers that did not follow their own writes: a replica can take them when the
+    // application keeps a session on the primary for a while after it writes (read-your-writes stickiness).
+    const sticky = ownWrites.filter((s) => (s.ownWrites?.seen ?? 0) >= o.minTraceRuns);
+    const stickyMs = sticky.reduce(
+      (n, s) => n + s.totalMs * (1 - (s.ownWrites?.after ?? 0) / Math.max(1, s.ownWrites?.seen ?? 1)),
+      0,
+    );
     const ms = (list: ScalingStatement[]) => list.reduce((n, s) => n + s.totalMs, 0);
     const calls = (list: ScalingStatement[]) => list.reduce((n, s) => n + s.calls, 0);
     const readShare = ms(reads) / total;
@@ -69,6 +76,9 @@ export const readReplicas: Rule<ScalingFacts, Options> = {
             )
             .join("; ")}.`
         : "",
+      stickyMs > 0
+        ? `Kept on the primary for ${facts.ownWriteWindowMs ? formatMs(facts.ownWriteWindowMs) : "a moment"} after a session writes (a sticky primary flag in the pool or the application, as Rails' database selector does), the runs of ${sticky.length === 1 ? "that statement" : "those statements"} that did not follow their own writes could go to a replica too: another ${formatPercent(stickyMs / total)} of the database time.`
+        : "",
       unknown.length > 0
         ? `${unknown.length} (${formatPercent(unknownShare)} of the time) could go to a replica if they tolerate lag: ${seenIn ? `the ${seenIn} did not show them often enough to tell` : "give --traces or --log to see which read their own writes"}, or mark them with --lag-tolerant.`
         : "",
@@ -94,6 +104,7 @@ export const readReplicas: Rule<ScalingFacts, Options> = {
         readsOwnWritesStatements: ownWrites.length,
         undecidedStatements: unknown.length,
         undecidedShare: round3(unknownShare),
+        stickyPrimaryShare: round3(stickyMs / total),
         standbys: facts.standbys.length,
         maxReplayLagS: lag.length > 0 ? round3(Math.max(...lag)) : null,
       },

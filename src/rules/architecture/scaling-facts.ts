@@ -41,6 +41,8 @@ export interface ScalingFacts {
   tracesRead: boolean;
   /** Whether server logs were read for the same (absent: no). */
   logsRead?: boolean;
+  /** With logs: how long after a session's commit its reads counted as reading its own writes. */
+  ownWriteWindowMs?: number;
 }
 
 /** The nearest-rank percentile (p in 0..1) of values; 0 for none. */
