@@ -14,29 +14,45 @@
 export class NormalisedText {
   codes = new Uint16Array(256);
   length = 0;
-  /** Constants the text had (strings, numbers, $n, dollar quotes): a text without any repeats as it is. */
-  constants = 0;
+  /** Literals the text had (strings, numbers, dollar quotes; not $n placeholders): a text without any repeats as
+   * it is (a prepared statement's text, BEGIN, COMMIT). */
+  literals = 0;
+  /** `codes` read two code units at a time (hash and equals run once per logged statement: half the reads). */
+  private words = new Int32Array(this.codes.buffer);
 
-  /** FNV-1a over the code units: a cache's bucket. */
+  private wordsOf(): Int32Array {
+    if (this.words.buffer !== this.codes.buffer) this.words = new Int32Array(this.codes.buffer);
+    return this.words;
+  }
+
+  /** FNV-1a over the code units, two at a time: a cache's bucket. */
   hash(): number {
     let h = 0x811c9dc5;
-    const c = this.codes;
-    for (let i = 0; i < this.length; i++) h = Math.imul(h ^ (c[i] as number), 0x01000193);
+    const n = this.length;
+    const w = this.wordsOf();
+    const pairs = n >> 1;
+    for (let i = 0; i < pairs; i++) h = Math.imul(h ^ (w[i] as number), 0x01000193);
+    if (n & 1) h = Math.imul(h ^ (this.codes[n - 1] as number), 0x01000193);
     return h >>> 0;
   }
 
-  /** Whether `codes` holds exactly this text. */
-  equals(codes: Uint16Array): boolean {
+  /** Whether `copy` (made by copy()) holds exactly this text. */
+  equals(copy: ShapeCodes): boolean {
     const n = this.length;
-    if (codes.length !== n) return false;
-    const c = this.codes;
-    for (let i = 0; i < n; i++) if (c[i] !== codes[i]) return false;
-    return true;
+    if (copy.length !== n) return false;
+    const w = this.wordsOf();
+    const other = copy.words;
+    // copy() pads an odd length with a zero, as the buffer past the text may not be: the last unit apart.
+    const pairs = n >> 1;
+    for (let i = 0; i < pairs; i++) if (w[i] !== other[i]) return false;
+    return (n & 1) === 0 || this.codes[n - 1] === new Uint16Array(other.buffer)[n - 1];
   }
 
-  /** A copy of the code units, for a cache to keep. */
-  copy(): Uint16Array {
-    return this.codes.slice(0, this.length);
+  /** A copy of the text, for a cache to keep. */
+  copy(): ShapeCodes {
+    const units = new Uint16Array(this.length + (this.length & 1));
+    units.set(this.codes.subarray(0, this.length));
+    return { length: this.length, words: new Int32Array(units.buffer) };
   }
 
   toString(): string {
@@ -67,6 +83,12 @@ export class NormalisedText {
     bigger.set(this.codes);
     this.codes = bigger;
   }
+}
+
+/** A normalised text kept by a cache: its length in code units and the units two at a time (zero-padded). */
+export interface ShapeCodes {
+  length: number;
+  words: Int32Array;
 }
 
 const shared = new NormalisedText();
@@ -114,6 +136,7 @@ export function normaliseInto(sql: string, out: NormalisedText): void {
   // A placeholder right after "(" or "[": an IN list or an array literal may follow, collapsed at the end.
   let list = false;
   let constants = 0;
+  let placeholders = 0;
   while (i < n) {
     const c = sql.charCodeAt(i);
     const kind = c < 128 ? (ASCII[c] as number) : WORD;
@@ -188,8 +211,10 @@ export function normaliseInto(sql: string, out: NormalisedText): void {
       const limit = Math.min(n, i + 64);
       let j = i + 1;
       while (j < limit && isDigit(sql.charCodeAt(j))) j++;
-      if (j > i + 1) constant = j;
-      else {
+      if (j > i + 1) {
+        constant = j;
+        placeholders++;
+      } else {
         if (j < limit && isTagStart(sql.charCodeAt(j))) {
           j++;
           while (j < limit && isAsciiWordChar(sql.charCodeAt(j))) j++;
@@ -220,8 +245,13 @@ export function normaliseInto(sql: string, out: NormalisedText): void {
       if (space && w > 0 && !glued) codes[w++] = SPACE;
       space = false;
       glued = false;
+      // Only "in (" or "array[" right before: other lists (VALUES, function arguments) are not collapsed.
       const before = w > 0 ? codes[w - 1] : 0;
-      if (before === 40 || before === 91) list = true;
+      if (
+        (before === 40 && listOpening(codes, w - 4, w) === 4) ||
+        (before === 91 && listOpening(codes, w - 6, w) === 6)
+      )
+        list = true;
       codes[w++] = DOLLAR;
       codes[w++] = ONE;
       constants++;
@@ -246,7 +276,12 @@ export function normaliseInto(sql: string, out: NormalisedText): void {
       if (space && w > 0 && !glued) codes[w++] = SPACE;
       space = false;
       glued = false;
-      for (let k = i; k < stop; k++) codes[w++] = sql.charCodeAt(k);
+      for (let k = i; k < stop; k++) {
+        const d = sql.charCodeAt(k);
+        // An IN list or array opening inside the name ("in (") is collapsed too, as the expression did.
+        if (d === 40 || d === 91) list = true;
+        codes[w++] = d;
+      }
       i = stop;
       continue;
     }
@@ -260,7 +295,7 @@ export function normaliseInto(sql: string, out: NormalisedText): void {
   }
   if (w > 0 && codes[w - 1] === 59 /* ; */) w--;
   out.length = w;
-  out.constants = constants;
+  out.literals = constants - placeholders;
   if (list) collapseLists(out);
 }
 
@@ -314,6 +349,7 @@ const ARRAY = [97, 114, 114, 97, 121, 91];
 
 /** The length of "in (" or "array[" starting at r after a word boundary, else 0. */
 function listOpening(c: Uint16Array, r: number, n: number): number {
+  if (r < 0) return 0;
   if (r > 0 && isAsciiWordChar(c[r - 1] as number)) return 0;
   const word = c[r] === 105 ? IN : c[r] === 97 ? ARRAY : null;
   if (!word || r + word.length > n) return 0;

@@ -47,7 +47,11 @@ export interface ReadStats {
   herokuMetrics?: HerokuMetricsSummary | null;
 }
 
-const LINE_TERMINATORS = /[\r\u2028\u2029]/;
+/** Whether the text holds \r, U+2028 or U+2029: three native searches, faster than a character class over a chunk
+ * (a one-byte string cannot hold the last two, which V8 answers without reading it). */
+function hasLineTerminator(text: string): boolean {
+  return text.includes("\r") || text.includes("\u2028") || text.includes("\u2029");
+}
 export const CSV_START = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z+\-0-9:]+)?,/;
 /** Format and prefix are read off this many first lines, whoever reads the file (this thread or workers). */
 export const DETECT_LINES = 200;
@@ -187,7 +191,7 @@ export async function readLog(
     }
     // Checked once for the chunk instead of once per line (stderr read directly; other formats rewrite lines).
     const direct = stderr as unknown as StderrLogReader | null;
-    if (direct && (reader as unknown) === direct) direct.plain = !LINE_TERMINATORS.test(text);
+    if (direct && (reader as unknown) === direct) direct.plain = !hasLineTerminator(text);
     for (const l of lines) (reader as unknown as { line(t: string): void }).line(l);
   }
   if (rest.endsWith("\r")) rest = rest.slice(0, -1);

@@ -45,13 +45,16 @@ export class StatementExtractor {
       }
       if (!text.startsWith("  ", msEnd + 3)) return;
       const kindAt = msEnd + 5;
+      // The kind first: the extended protocol's parse and bind lines (two of its three) need no slice.
+      const statement = text.startsWith("statement", kindAt) || text.startsWith("execute ", kindAt);
+      if (!statement && !text.startsWith("plan", kindAt)) return;
       const colon = text.indexOf(":", kindAt);
       if (colon < 0) return;
-      const sql = text.slice(text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1);
-      if (text.startsWith("statement", kindAt) || text.startsWith("execute ", kindAt)) {
+      if (statement) {
+        const sql = text.slice(text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1);
         this.flush(key);
         this.emit({ sql, durationMs: ms, parameters: parameters(r.detail), record: r });
-      } else if (text.startsWith("plan", kindAt)) {
+      } else {
         this.plan(ms, text.slice(colon + 1).replace(/^\n/, ""), r);
       }
       // parse and bind steps of the extended protocol are not statements.

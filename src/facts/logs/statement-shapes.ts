@@ -6,7 +6,7 @@
  */
 import { detach } from "../../util/detach-string.js";
 import type { Fingerprinter } from "./fingerprinter.js";
-import { NormalisedText, normaliseInto } from "./normalise-sql.js";
+import { NormalisedText, normaliseInto, type ShapeCodes } from "./normalise-sql.js";
 
 export interface StatementShape {
   fingerprint: string;
@@ -15,7 +15,7 @@ export interface StatementShape {
 }
 
 interface Entry extends StatementShape {
-  codes: Uint16Array;
+  codes: ShapeCodes;
   /** A utility statement (SET, LOAD ...): libpg-query's fingerprint keeps its values, so the shape alone does
    * not decide it. */
   utility: boolean;
@@ -94,7 +94,7 @@ export class StatementShapes {
       }
     }
     if (!e.utility) {
-      if (text.constants === 0) this.remember(sql, e);
+      if (text.literals === 0) this.remember(sql, e);
       return e;
     }
     const shape = { fingerprint: this.fingerprints.of(e.normalised, sql), normalised: e.normalised };
