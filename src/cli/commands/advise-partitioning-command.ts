@@ -88,15 +88,17 @@ export function registerAdvisePartitioning(advise: Command, setExitCode: (code: 
     const text =
       format === "json"
         ? `${JSON.stringify(report, null, 2)}\n`
-        : format === "markdown" || format === "html"
-          ? (
-              await import("../../reporters/partitioning/partitioning-markdown.js")
-            ).renderPartitioningMarkdown(report)
-          : (
-              await import("../../reporters/partitioning/partitioning-terminal.js")
-            ).renderPartitioningTerminal(report, {
-              colour: output.wantColour(format, flags),
-            });
+        : format === "html"
+          ? (await import("../../reporters/html/partitioning-report-html.js")).renderPartitioningHtml(report)
+          : format === "markdown"
+            ? (
+                await import("../../reporters/partitioning/partitioning-markdown.js")
+              ).renderPartitioningMarkdown(report)
+            : (
+                await import("../../reporters/partitioning/partitioning-terminal.js")
+              ).renderPartitioningTerminal(report, {
+                colour: output.wantColour(format, flags),
+              });
     await output.writeOutput(text, checked.output);
     setExitCode(output.findingsExitCode(report.findings, checked.failOn));
   });
