@@ -76,7 +76,7 @@ export interface PartitionProof {
 
 /** Where the proof ran: the database given (--sandbox), or a sampled copy on the embedded PostgreSQL 18. */
 export type ProofSetting =
-  | { kind: "sandbox" }
+  | { kind: "sandbox"; migrationMs: number }
   | {
       kind: "sample";
       /** Percent of the candidate's rows copied. */
@@ -86,6 +86,8 @@ export type ProofSetting =
       /** Every table copied for this proof: rows, whether sampled, time to stream them in. */
       tables: CopiedTable[];
       copyMs: number;
+      /** The migration run on the sample, start to end (its copy statements read the sampled rows). */
+      migrationMs: number;
       /** What the copy left out (foreign keys, an index it could not build). */
       notes: string[];
     };
@@ -191,14 +193,14 @@ async function adviseOn(
       const lint = await lintMigration(db, migration, snapshot);
       const statements = proofStatements(t, key, snapshot);
       if (options.sandbox) {
-        const proof = await proveOnSandbox(db, t, migration, statements);
+        const { proof, migrationMs } = await proveOnSandbox(db, t, migration, statements);
         advice.push({
           table: `${t.schema}.${t.table}`,
           finding: f,
           migration,
           lint,
           proof,
-          proofOn: { kind: "sandbox" },
+          proofOn: { kind: "sandbox", migrationMs },
         });
       } else if (options.samplePercent !== undefined) {
         const percent = options.samplePercent;
@@ -241,7 +243,7 @@ async function adviseOn(
           columns,
         );
         const skipped: string[] = [];
-        const proof = await proveOnSandbox(sample.db, t, onSample, statements, skipped);
+        const { proof, migrationMs } = await proveOnSandbox(sample.db, t, onSample, statements, skipped);
         advice.push({
           table: `${t.schema}.${t.table}`,
           finding: f,
@@ -254,6 +256,7 @@ async function adviseOn(
             server: `PostgreSQL ${sample.serverVersion}`,
             tables: copied,
             copyMs,
+            migrationMs,
             notes: [
               ...(foreignKeys.length
                 ? [
@@ -599,7 +602,7 @@ async function proveOnSandbox(
   statements: Snapshot["workload"]["statements"],
   /** On a sampled copy: statements that cannot run there are listed here instead of ending the command. */
   skipped?: string[],
-): Promise<PartitionProof[]> {
+): Promise<{ proof: PartitionProof[]; migrationMs: number }> {
   const runs: Array<{ sql: string; before: number }> = [];
   await db.allowWrites();
   for (const s of statements) {
@@ -618,7 +621,9 @@ async function proveOnSandbox(
   const { qname } = await import("../util/sql-text.js");
   const parent = String(qname(t.schema, t.table));
   try {
+    const started = performance.now();
     for (const step of migration.steps) for (const statement of step.statements) await db.query(statement);
+    const migrationMs = performance.now() - started;
     const proofs: PartitionProof[] = [];
     const children = await db.query<{ name: string }>(
       "select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = $1::regclass",
@@ -644,7 +649,7 @@ async function proveOnSandbox(
         partitions: n,
       });
     }
-    return proofs;
+    return { proof: proofs, migrationMs };
   } finally {
     await putBack(db, t, migration);
   }

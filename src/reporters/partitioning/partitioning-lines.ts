@@ -27,10 +27,11 @@ export function partitionAdviceLines(a: PartitionAdvice): {
             (t) =>
               `copied ${t.table}: ${formatCount(t.rows)} rows${t.percent === null ? " (whole: a small table)" : ` (${t.percent}% sampled)`} in ${formatMs(t.ms)}`,
           ),
+          `the migration ran in ${formatMs(on.migrationMs)} on the sample`,
           ...on.notes,
         ]
       : on?.kind === "sandbox"
-        ? ["Measured on the sandbox"]
+        ? ["Measured on the sandbox", `the migration ran in ${formatMs(on.migrationMs)}`]
         : [];
   return { setting, proof, lint, migration };
 }
