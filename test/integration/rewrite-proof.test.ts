@@ -151,6 +151,26 @@ describe.each(server("pg15"))("dbopt rewrite's proof on $name", (testServer) => 
       ).toEqual([]);
   }, 180_000);
 
+  it("proves to_char(col, 'YYYY-MM-DD') = a day as a range, and leaves text to_char never prints alone", async () => {
+    const sql = "select id from orders where to_char(created_at, 'YYYY-MM-DD') = '2024-02-01'";
+    const odd = "select id from orders where to_char(created_at, 'YYYY-MM-DD') = '2024-2-1'";
+    const report = await rewriteStatements(db, { sql: `${sql};\n${odd}`, runs: 5 });
+    const [rewrite] = report.statements[0]?.rewrites ?? [];
+    expect(rewrite?.ruleId).toBe("rewrite/sargable-date-function");
+    expect(rewrite?.proof.equal, rewrite?.proof.reason ?? "").toBe(true);
+    expect(rewrite?.proof.rows.original).toBe(2335);
+    expect(rewrite?.verdict).toBe("faster");
+    expect(report.statements[1]?.rewrites).toEqual([]);
+    // to_char pads the month and day: the original finds nothing, the day's range finds the day.
+    const naive = await proveRewrite(
+      db,
+      odd,
+      "select id from orders where created_at >= '2024-02-01' and created_at < '2024-02-02'",
+      { runs: 1 },
+    );
+    expect(naive.reason).toBe("row counts differ: 0 and 2335");
+  }, 120_000);
+
   it("catches deliberately wrong rewrites: NULLs under NOT IN, join duplicates, an off-by-one range, another order", async () => {
     const wrong: Array<[string, string, RegExp]> = [
       [

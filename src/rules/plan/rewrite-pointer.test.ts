@@ -15,6 +15,11 @@ describe("sargableRewriteFor", () => {
         "date_trunc('month', created_at)",
       ],
       ["(EXTRACT(year FROM created_at) = '2024'::numeric)", "rewrite/sargable-date-function", "extract"],
+      [
+        "(to_char(created_at, 'YYYY-MM-DD'::text) = '2024-02-01'::text)",
+        "rewrite/sargable-date-function",
+        "to_char(created_at, 'YYYY-MM-DD')",
+      ],
       ["((qty + 1) = 500)", "rewrite/sargable-arithmetic", "qty + 1"],
       ["(500 > (qty - 3))", "rewrite/sargable-arithmetic", "qty - 3"],
       ["((id)::text = '42'::text)", "rewrite/sargable-cast", "id::text"],

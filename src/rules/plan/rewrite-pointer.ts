@@ -20,7 +20,7 @@ export interface RewritePointer {
 type Node = Record<string, unknown>;
 
 const COMPARISONS = new Set(["=", "<", "<=", ">", ">=", "<>"]);
-const DATE_FUNCTIONS = new Set(["date", "date_trunc", "date_part", "extract"]);
+const DATE_FUNCTIONS = new Set(["date", "date_trunc", "date_part", "extract", "to_char"]);
 /** Rules that compute with the compared value, so they rewrite a literal and not a $n. */
 const NEEDS_LITERAL = new Set([
   "rewrite/sargable-arithmetic",

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { rewrittenSql, table } from "../../../test/support/rewrite-rule-harness.js";
+import { rewritesOf, rewrittenSql, table } from "../../../test/support/rewrite-rule-harness.js";
 import { loadSqlParser, parseSql } from "../../util/sql-parser.js";
 import { deparseStatement } from "./rewrite-tree-shape.js";
 import { sargableDateFunction } from "./sargable-date-function.js";
@@ -78,5 +78,40 @@ describe("rewrite/sargable-date-function and the value's type", () => {
   it("takes a date-typed value: a cast to date, or CURRENT_DATE", () => {
     expect(rewrite("select id from events where date(at) = DATE '2024-03-01'")).not.toBeNull();
     expect(rewrite("select id from events where date(at) = current_date")).not.toBeNull();
+  });
+
+  it("turns to_char(col, 'YYYY-MM-DD') = a printed day, or 'YYYY-MM' = a printed month, into that range", () => {
+    expect(rewrite("select id from events where to_char(local_at, 'YYYY-MM-DD') = '2024-02-29'")).toBe(
+      same(
+        "select id from events where events.local_at >= CAST('2024-02-29' AS date) and events.local_at < CAST('2024-02-29' AS date) + 1",
+      ),
+    );
+    expect(rewrite("select id from events where '0999-12' = to_char(day, 'YYYY-MM')")).toBe(
+      same(
+        "select id from events where events.day >= CAST('0999-12-01' AS date) and events.day < CAST('0999-12-01' AS date) + CAST('1 month' AS interval)",
+      ),
+    );
+    const [found] = rewritesOf(
+      sargableDateFunction,
+      "select id from events where to_char(at, 'YYYY-MM') = '2024-02'",
+      [events],
+    );
+    expect(found?.assumptions.join("\n")).toMatch(/no dates before year 1/);
+  });
+
+  it("declines to_char text that to_char never prints, other formats and comparisons", () => {
+    for (const sql of [
+      "select id from events where to_char(local_at, 'YYYY-MM-DD') = '2024-2-1'",
+      "select id from events where to_char(local_at, 'YYYY-MM-DD') = '2023-02-29'",
+      "select id from events where to_char(local_at, 'YYYY-MM-DD') = '0000-01-01'",
+      "select id from events where to_char(local_at, 'YYYY-MM') = '2024-13'",
+      "select id from events where to_char(local_at, 'YYYY-MM-DD') = $1",
+      "select id from events where to_char(local_at, 'yyyy-mm-dd') = '2024-02-01'",
+      "select id from events where to_char(local_at, 'FMYYYY-MM-DD') = '2024-02-01'",
+      "select id from events where to_char(local_at, 'YYYY-MM-DD') >= '2024-02-01'",
+      "select id from events where to_char(code, 'YYYY-MM-DD') = '2024-02-01'",
+      "select id from events where to_char(loose, 'YYYY-MM-DD') = '2024-02-01'",
+    ])
+      expect(rewrite(sql), sql).toBeNull();
   });
 });

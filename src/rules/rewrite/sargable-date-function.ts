@@ -4,7 +4,10 @@
  * - `date(c) = d` → `c >= d::date AND c < d::date + 1` (and `>=`, `<`, `>`, `<=` as one bound each);
  * - `date_trunc('f', c) = t` → `c >= t AND c < t + interval '1 f' AND date_trunc('f', t) = t` (the last term keeps
  *   the original's answer for a t that is not itself truncated: no row);
- * - `extract(year from c) = y` → `c >= make_date(y, 1, 1) AND c < make_date(y + 1, 1, 1)`.
+ * - `extract(year from c) = y` → `c >= make_date(y, 1, 1) AND c < make_date(y + 1, 1, 1)`;
+ * - `to_char(c, 'YYYY-MM-DD') = '2024-02-01'` (or 'YYYY-MM' = '2024-02') → that day's (month's) range, only for a
+ *   literal that is exactly the text to_char prints for a real day (zero-padded, four-digit year), and assuming no
+ *   BC dates (to_char prints a year without its era, so the text matched 2024 BC too).
  * For timestamptz both sides turn dates into instants in the session's TimeZone, as the function did, so the
  * ranges hold in every zone. Only for a column an index starts with, and a value that reads no column.
  */
@@ -62,7 +65,7 @@ export const sargableDateFunction: RewriteRule = {
   id: "rewrite/sargable-date-function",
   title: "Date functions on an indexed column as ranges",
   description:
-    "date(col), col::date, date_trunc(f, col) and extract(year from col) compared with a value hide col from its index; the same condition as a range on col uses it.",
+    "date(col), col::date, date_trunc(f, col), extract(year from col) and to_char(col, 'YYYY-MM-DD') compared with a value hide col from its index; the same condition as a range on col uses it.",
   docsUrl: "https://www.postgresql.org/docs/current/indexes-expressional.html",
   rewrite(input): Rewrite[] {
     const tree = structuredClone(input.tree);
@@ -129,6 +132,25 @@ function dateComparison(
         assumption: year ? assumption : `${assumption}; the parameter is a whole year`,
       };
     }
+    if (shape.kind === "text") {
+      const day =
+        operator === "=" && (TIMESTAMPS[type] || type === "date") ? printedDay(value, shape.format) : null;
+      if (!day) continue;
+      const v = { A_Const: { sval: { sval: day } } };
+      // The step comes from dbopt's own text, never from the statement's.
+      const range =
+        shape.format === "YYYY-MM-DD"
+          ? expression(DATE_RANGE["="] as string, { c, v })
+          : expression("c >= CAST(v AS date) AND c < CAST(v AS date) + CAST('1 month' AS interval)", {
+              c,
+              v,
+            });
+      return {
+        range,
+        summary: `to_char(column, '${shape.format}')`,
+        assumption: `${assumption}; ${label} holds no dates before year 1 (to_char prints a BC year without its era)`,
+      };
+    }
     if (shape.kind !== "trunc") continue;
     const cast = TIMESTAMPS[type];
     const step = TRUNC_STEP[shape.field];
@@ -145,6 +167,7 @@ function dateComparison(
 
 type DateFunction =
   | { kind: "date" | "year"; column: ResolvedColumn }
+  | { kind: "text"; format: "YYYY-MM-DD" | "YYYY-MM"; column: ResolvedColumn }
   | { kind: "trunc"; field: string; column: ResolvedColumn };
 
 /** date(c), c::date, date_trunc('f', c), extract(year from c) or date_part('year', c) of a known column. */
@@ -169,6 +192,14 @@ function functionOf(node: Node, from: Node[], schema: RewriteSchema): DateFuncti
   if (name === "date" && args.length === 1) {
     const column = resolve(args[0]);
     return column ? { kind: "date", column } : undefined;
+  }
+  if (name === "to_char" && args.length === 2) {
+    // The column first, then the format: exactly these two patterns, as written (no FM, no other fields).
+    const format = constant(args[1]);
+    const textColumn = resolve(args[0]);
+    return textColumn && format?.kind === "str" && (format.text === "YYYY-MM-DD" || format.text === "YYYY-MM")
+      ? { kind: "text", format: format.text, column: textColumn }
+      : undefined;
   }
   const field = constant(args[0]);
   if (args.length !== 2 || field?.kind !== "str") return undefined;
@@ -198,4 +229,25 @@ function dateValued(value: Node): boolean {
     String((at(n, "String") as Node | undefined)?.sval ?? ""),
   );
   return names.at(-1) === "date" && dateValued(at(cast, "arg") as Node);
+}
+
+/**
+ * The first day (YYYY-MM-DD) of the text to_char prints, when `value` is a string literal that to_char can print
+ * with this format for a real day of years 1-9999; else null (the original matches no row: left alone).
+ */
+function printedDay(value: Node, format: "YYYY-MM-DD" | "YYYY-MM"): string | null {
+  const text = constant(value);
+  if (text?.kind !== "str") return null;
+  const match =
+    format === "YYYY-MM-DD"
+      ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.text)
+      : /^(\d{4})-(\d{2})$/.exec(text.text);
+  if (!match) return null;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3] ?? "1")];
+  if (year < 1 || month < 1 || month > 12 || day < 1) return null;
+  // Day 0 of the next month is this month's last day (Date.UTC maps years 0-99 to 1900s: set the year apart).
+  const last = new Date(Date.UTC(2000, month, 0));
+  last.setUTCFullYear(year, month, 0);
+  if (day > last.getUTCDate()) return null;
+  return `${match[1]}-${match[2]}-${String(day).padStart(2, "0")}`;
 }
