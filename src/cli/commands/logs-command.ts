@@ -1,27 +1,10 @@
 import type { Command } from "commander";
-import { LOG_FORMATS, type LogFormat } from "../../facts/logs/log-formats.js";
+import type { LogFormat } from "../../facts/logs/log-formats.js";
 import { InputError } from "../../util/input-error.js";
 import { EXIT } from "../exit-codes.js";
-import { parseOptions } from "../option-schemas.js";
 import { wantColour, writeOutput } from "../output.js";
 import { progressBar } from "../progress-bar.js";
-
-interface LogsFlags {
-  prefix?: string;
-  logFormat?: string;
-  top?: string;
-  minRepeats?: string;
-  format?: string;
-  output?: string;
-  color?: boolean;
-  jobs?: string;
-  splitFrom?: string;
-  since?: string;
-  until?: string;
-  database?: string;
-  user?: string;
-  application?: string;
-}
+import { checkLogsOptions, type LogsFlags } from "./logs-options.js";
 
 export function registerLogs(program: Command, setExitCode: (code: number) => void): void {
   program
@@ -59,22 +42,7 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
     .option("--no-color", "plain text even on a terminal")
     .option("--debug", "show stack traces and details of errors")
     .action(async (files: string[], flags: LogsFlags) => {
-      const checked = await parseOptions("logs", { files, ...flags }, (k) => ({
-        files: k.z.array(k.inputPath("a log file", { stdin: true })),
-        prefix: k.text("--prefix").optional(),
-        logFormat: k.oneOf("--log-format", LOG_FORMATS).optional(),
-        top: k.wholeNumber("--top", 1, 10_000),
-        minRepeats: k.wholeNumber("--min-repeats", 2, 1_000_000),
-        jobs: k.wholeNumber("--jobs", 1, 256).optional(),
-        splitFrom: k.size("--split-from"),
-        since: k.instant("--since").optional(),
-        until: k.instant("--until").optional(),
-        database: k.text("--database").optional(),
-        user: k.text("--user").optional(),
-        application: k.text("--application").optional(),
-        format: k.oneOf("--format", ["terminal", "json", "html"] as const),
-        output: k.outputFile("--output").optional(),
-      }));
+      const checked = checkLogsOptions(files, flags);
       const { analyzeLogs } = await import("../../pipeline/analyze-logs.js");
       const { renderLogReport } = await import("../../reporters/logs/log-report-terminal.js");
       const format = checked.format;
