@@ -252,6 +252,15 @@ describe.skipIf(!available)("dbopt migrate on MariaDB", () => {
       expect(result.stderr).toMatch(/^dbopt: error: MySQL 5\.7 is not covered by dbopt's online DDL tables/);
     });
 
+    it("refuses PostgreSQL's options in one line instead of ignoring them", async () => {
+      for (const extra of [["--pg-version", "15"], ["--assume-in-transaction"]]) {
+        const result = await runCli(["migrate", "lint", "--dialect", "mariadb", ...extra, file]);
+        expect(result.code, extra[0]).toBe(2);
+        expect(result.stderr.trim().split("\n"), extra[0]).toHaveLength(1);
+        expect(result.stderr).toContain(`${extra[0]} is for PostgreSQL migrations`);
+      }
+    });
+
     it("traces on the sandbox: the server's answer for each ALTER, timed, and the lint findings confirmed", async () => {
       const result = await runCli([
         "migrate",

@@ -83,6 +83,17 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
           `--dialect ${checked.dialect} needs a mysql:// or mariadb:// --db`,
           "give the MySQL/MariaDB server's URL, or leave out --db",
         );
+      // PostgreSQL's options mean nothing here: refused, never ignored.
+      const pgOnly = [
+        checked.pgVersion !== undefined && "--pg-version",
+        checked.schema && "--schema",
+        flags.assumeInTransaction && "--assume-in-transaction",
+      ].filter((o): o is string => Boolean(o));
+      if (pgOnly.length)
+        throw new InputError(
+          `${pgOnly.join(" and ")} ${pgOnly.length > 1 ? "are" : "is"} for PostgreSQL migrations`,
+          "give --server-version for MySQL/MariaDB (or --db, which reads the tables and their sizes)",
+        );
       const { lintMysqlMigrations } = await import("../../pipeline/lint-mysql-migrations.js");
       const { renderLint } = await import("../../reporters/migration/render-migration-lint.js");
       const { MYSQL_MIGRATION_RULES } = await import("../../rules/registry.js");

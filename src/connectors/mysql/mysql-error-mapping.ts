@@ -39,6 +39,8 @@ export function mapMysqlError(error: unknown, target: MysqlTarget, query?: strin
   switch (e.errno) {
     case 1045:
     case 1044:
+    // ER_ACCESS_DENIED_NO_PASSWORD_ERROR: the user gave no password, or does not exist (MariaDB says so for both).
+    case 1698:
       return make(
         "auth-failed",
         `access denied for user ${target.user} on ${where}`,

@@ -38,6 +38,10 @@ describe("mapMysqlError", () => {
       mapMysqlError({ errno: 1045, message: "Access denied for user 'u'@'x' (using password: YES)" }, target)
         .code,
     ).toBe("auth-failed");
+    // A user without a password, or no such user: MariaDB answers 1698 at the handshake (seen on 10.11.19).
+    expect(mapMysqlError({ errno: 1698, message: "Access denied for user 'nobody'@'x'" }, target).code).toBe(
+      "auth-failed",
+    );
     expect(mapMysqlError({ errno: 1049 }, target).code).toBe("database-missing");
     expect(mapMysqlError({ errno: 3024 }, target).code).toBe("statement-timeout");
     expect(mapMysqlError({ errno: 1969 }, target).code).toBe("statement-timeout");
