@@ -142,15 +142,18 @@ async function explainDigest(
       ...(options.overrides ? { overrides: options.overrides } : {}),
       withoutTree: true,
     });
-    // An estimated MySQL plan weighs findings in rows examined: the statement's time is shared among its
-    // findings by those weights, so the time they account for adds up to the digest's time at most.
-    const weights = planReport.findings.reduce((sum, f) => sum + Math.max(f.impact, 0), 0);
+    // The statement's time is shared among its findings by their weight in the estimated plan, so the time they
+    // account for adds up to the digest's time at most: their share of the plan's cost (MySQL 8), or, when the
+    // plan has no cost (MariaDB), the rows each one reads.
+    const byCost = planReport.findings.some((f) => f.impact > 0);
+    const weight = (f: Finding) => (byCost ? Math.max(f.impact, 0) : estimatedRows(f));
+    const weights = planReport.findings.reduce((sum, f) => sum + weight(f), 0);
     const findings = planReport.findings.map(
       (f): Finding => ({
         ...f,
         evidence: { ...f.evidence, ...digestEvidence(digest) },
-        timeMs: weights > 0 ? (Math.max(f.impact, 0) / weights) * digest.totalMs : 0,
-        impact: weights > 0 ? (Math.max(f.impact, 0) / weights) * digest.totalMs : 0,
+        timeMs: weights > 0 ? (weight(f) / weights) * digest.totalMs : 0,
+        impact: weights > 0 ? (weight(f) / weights) * digest.totalMs : 0,
         query: sample,
       }),
     );
@@ -165,4 +168,11 @@ async function explainDigest(
           : String(error);
     return { ...base, skipped: `EXPLAIN failed: ${why}` };
   }
+}
+
+/** The rows a MySQL plan finding reads, from its evidence (each plan rule names them its own way). */
+function estimatedRows(f: Finding): number {
+  const e = f.evidence;
+  const n = e.rowsExamined ?? e.innerRows ?? e.rows ?? e.executions;
+  return typeof n === "number" && n > 0 ? n : 0;
 }

@@ -14,6 +14,7 @@ import {
   MYSQL_EXPLAIN_DOCS,
   realTable,
   rowsExamined,
+  unrunCostShare,
 } from "./mysql-plan-facts.js";
 import type { PlanFacts } from "./plan-facts.js";
 import { subtree } from "./plan-facts.js";
@@ -89,7 +90,7 @@ export const mysqlDependentSubquery: Rule<PlanFacts, { minExecutions: number }> 
                 note: "Rewrite the subquery as a JOIN, or as a derived table grouped once and joined, so it runs once instead of once per row.",
               },
         docsUrl: this.docsUrl,
-        impact: timeMs ?? executions,
+        impact: timeMs ?? unrunCostShare(facts, node),
         ...(timeMs !== null ? { timeMs } : {}),
       });
     }

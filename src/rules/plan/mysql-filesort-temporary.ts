@@ -7,7 +7,7 @@ import { MYSQL_PROP } from "../../facts/plan/mysql-plan-node.js";
 import type { PlanNode } from "../../facts/plan/plan-model.js";
 import type { Finding } from "../../findings/finding.js";
 import type { Rule } from "../rule.js";
-import { MYSQL_DIALECTS, MYSQL_EXPLAIN_DOCS, rowsExamined } from "./mysql-plan-facts.js";
+import { MYSQL_DIALECTS, MYSQL_EXPLAIN_DOCS, rowsExamined, unrunCostShare } from "./mysql-plan-facts.js";
 import type { PlanFacts } from "./plan-facts.js";
 import { subtree } from "./plan-facts.js";
 
@@ -61,7 +61,7 @@ export const mysqlFilesortTemporary: Rule<PlanFacts, { minRows: number }> = {
           note: "Give the table an index whose columns are those compared with = in the WHERE clause, then the ORDER BY (or GROUP BY) columns in their order: rows then come out of the index in order, with no sort or temporary table, and a LIMIT stops early. A GROUP BY on an expression or on columns of several tables cannot be served that way.",
         },
         docsUrl: this.docsUrl,
-        impact: timeMs ?? rows,
+        impact: timeMs ?? unrunCostShare(facts, node),
         ...(timeMs !== null ? { timeMs } : {}),
       });
     }

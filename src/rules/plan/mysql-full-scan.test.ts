@@ -34,6 +34,22 @@ describe("plan/mysql-full-scan", () => {
     }
   });
 
+  it("weighs a plan that was not run by its share of the estimated cost: MariaDB prints none, MySQL 8 does", () => {
+    // MariaDB's EXPLAIN FORMAT=JSON has rows but no cost: the finding weighs nothing (the 300,000 rows were once
+    // read as a share and printed as 30000000% of the plan's cost).
+    expect(run("full-scan.json")[0]?.impact).toBe(0);
+    const mysql8 = join(import.meta.dirname, "../../../test/fixtures/plans/mysql8/country-asia.json");
+    const findings = mysqlFullScan.check(
+      { analyzed: analyzePlan(parsePlan(readFileSync(mysql8, "utf8"))), sql: null },
+      { ...defaultOptions(mysqlFullScan), minRows: 1 },
+    );
+    expect(findings.length).toBeGreaterThan(0);
+    for (const f of findings) {
+      expect(f.impact).toBeGreaterThan(0);
+      expect(f.impact).toBeLessThanOrEqual(1);
+    }
+  });
+
   it("names the table behind an alias when the statement is known", () => {
     const sql = readFileSync(join(dir, "block-nl-join.sql"), "utf8");
     const findings = run("block-nl-join.json", sql);

@@ -16,6 +16,7 @@ import {
   realTable,
   rowsExamined,
   tableNodes,
+  unrunCostShare,
 } from "./mysql-plan-facts.js";
 import type { PlanFacts } from "./plan-facts.js";
 
@@ -72,7 +73,7 @@ export const mysqlFullScan: Rule<PlanFacts, { minRows: number }> = {
               },
             }),
         docsUrl: this.docsUrl,
-        impact: timeMs ?? rows,
+        impact: timeMs ?? unrunCostShare(facts, node),
         ...(timeMs !== null ? { timeMs } : {}),
       });
     }

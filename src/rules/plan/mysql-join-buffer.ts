@@ -14,6 +14,7 @@ import {
   MYSQL_DIALECTS,
   MYSQL_EXPLAIN_DOCS,
   realTable,
+  unrunCostShare,
 } from "./mysql-plan-facts.js";
 import type { PlanFacts } from "./plan-facts.js";
 import { subtree } from "./plan-facts.js";
@@ -67,7 +68,7 @@ export const mysqlJoinBuffer: Rule<PlanFacts, { minRows: number }> = {
                 note: "Index the inner table's join column, with the same type and collation as the column it is compared with.",
               },
         docsUrl: this.docsUrl,
-        impact: joinMs ?? rows,
+        impact: joinMs ?? unrunCostShare(facts, node),
         ...(joinMs !== null ? { timeMs: joinMs } : {}),
       });
     }

@@ -12,6 +12,17 @@ export function tableNodes(facts: PlanFacts): PlanNode[] {
   return facts.analyzed.nodes.filter((n) => typeof n.props[MYSQL_PROP.accessType] === "string");
 }
 
+/**
+ * What a finding weighs when the plan was not run: the node's (and its inputs') share of the plan's estimated
+ * cost, as the PostgreSQL plan rules weigh theirs. MySQL 8 prints cost_info; MariaDB prints no cost, so its
+ * findings weigh 0 and are ranked by severity (a row count is not a share: 50,283 rows printed as 5028300%).
+ */
+export function unrunCostShare(facts: PlanFacts, node: PlanNode): number {
+  const total = facts.analyzed.totalCost;
+  const cost = node.cost?.total;
+  return total && cost !== undefined && cost !== null ? Math.min(1, cost / total) : 0;
+}
+
 /** Rows read per scan times scans: actual when ANALYZE ran, else the estimate for one scan. */
 export function rowsExamined(node: PlanNode): number {
   if (node.actual) return node.actual.rows * node.actual.loops;
