@@ -3,12 +3,15 @@
  * land? An experimental evaluation of index selection algorithms" (PVLDB 13(11), 2020): queries 1-22 without 2, 17
  * and 20, every query weighted by its own cost, the metric Σ cost with indexes / Σ cost without, under storage
  * budgets that grow with the scale factor. Loads TPC-H into a new database on a PostgreSQL with HypoPG:
- *   npx tsx bench/advisor-tpch.ts [--sf 1] [--layout both|no-pk|pk] [--budgets mb|sf10] [--steps] [--server URL] [--keep NAME]
+ *   npx tsx bench/advisor-tpch.ts [--sf 1] [--layout both|no-pk|pk] [--budgets mb|sf10] [--steps] [--list]
+ *     [--trace] [--dbopt-only] [--server URL] [--keep NAME]
  * --layout: "no-pk" is the tables without primary keys, as the Kossmann et al. platform runs TPC-H; "pk" with the
  * specification's primary keys; "both" (the default) measures no-pk first, then adds the keys and measures again.
  * --budgets: "mb" is 100 MB to 1,500 MB at SF 1 (scaled by SF); "sf10" the paper's figure's budgets scaled by SF / 10;
  * or a list of MB at SF 1 (500,1000).
- * --steps prints, under each budget, dbopt's what-if calls by step of its search (from its progress messages).
+ * --steps prints, under each budget, dbopt's what-if calls by step of its search (from its progress messages);
+ * --list the indexes each chose; --trace dbopt's progress messages, each after the what-if calls so far;
+ * --dbopt-only skips Extend (its columns print "-"), to iterate on dbopt's search.
  * --keep loads into NAME (or reuses it when already loaded) and leaves it; otherwise the database is dropped.
  */
 import { randomBytes } from "node:crypto";
@@ -18,6 +21,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { adviseIndexes } from "../src/advisors/index/advise-indexes.js";
 import { HypoPgWhatIf } from "../src/advisors/index/hypopg-what-if.js";
+import { candidateDdl } from "../src/advisors/index/index-candidate.js";
 import { parseWorkloadFile } from "../src/advisors/index/workload-file.js";
 import { prepareWorkload } from "../src/advisors/index/workload-query.js";
 import { PostgresConnector } from "../src/connectors/postgres/postgres-connector.js";
@@ -36,6 +40,9 @@ const { values } = parseArgs({
     server: { type: "string", default: "postgresql://postgres@127.0.0.1:5432/postgres" },
     keep: { type: "string" },
     steps: { type: "boolean", default: false },
+    list: { type: "boolean", default: false },
+    trace: { type: "boolean", default: false },
+    "dbopt-only": { type: "boolean", default: false },
   },
 });
 const sf = Number(values.sf);
@@ -73,10 +80,13 @@ const EXTEND_AT_SF10 = new Map([
 const EXCLUDED = new Set([2, 17, 20]);
 /** adviseIndexes' progress messages that start a step of its search, and the step's name in --steps. */
 const STEPS: Array<[string, string]> = [
-  ["costing", "plans without indexes, candidates alone"],
+  ["costing", "plans without indexes, batches, candidates alone"],
   ["choosing indexes", "greedy by value per byte"],
   ["choosing again", "greedy by value"],
-  ["taking the largest", "refill, whole-statement, BRIN, final costs"],
+  ["taking the largest", "refill"],
+  ["looking for indexes that serve", "whole-statement"],
+  ["weighing BRIN", "BRIN"],
+  ["writing up", "final costs"],
 ];
 const here = new URL("./tpch/", import.meta.url);
 
@@ -135,7 +145,9 @@ async function setLayout(layout: "pk" | "no-pk") {
         if (!has.rowCount) await db.query(`alter table ${table} add primary key (${columns})`);
       }
     }
-    await db.query("analyze");
+    // No ANALYZE here: its random sample would give each run its own statistics, and with them other plans,
+    // choices and call counts (TPC-H no-PK 100 MB: 1,163 then 1,027 Extend calls on one load). The load's ANALYZE
+    // stays; a primary key's index gets its own pg_class figures when it is built.
   } finally {
     await db.end();
   }
@@ -204,6 +216,7 @@ async function run(layout: string) {
           priceStorage: false,
           minIndexGain: 0,
           onProgress: (message) => {
+            if (values.trace) console.log(`      [${whatIf.calls}] ${message}`);
             const next = STEPS.find(([prefix]) => message.startsWith(prefix))?.[1];
             if (!next) return;
             close();
@@ -213,26 +226,34 @@ async function run(layout: string) {
         close();
         return report;
       });
-      const extend = await timed((whatIf) => extendSelection(queries, whatIf, budget, schemaOf));
+      const extend = values["dbopt-only"]
+        ? null
+        : await timed((whatIf) => extendSelection(queries, whatIf, budget, schemaOf));
       const existing = snapshot.indexes.filter((i) => i.isValid);
       // With no index on the tables, the rule against copying one changes nothing: the same run.
-      const strict = existing.length
-        ? await timed((whatIf) => extendSelection(queries, whatIf, budget, schemaOf, existing))
-        : extend;
+      const strict =
+        existing.length && extend
+          ? await timed((whatIf) => extendSelection(queries, whatIf, budget, schemaOf, existing))
+          : extend;
       const reference = EXTEND_AT_SF10.get(atSf10);
-      const ext = extend.result;
+      const ext = extend?.result;
       console.log(
         [
           label.padEnd(27),
           percent(1 - ours.result.workload.improvement).padStart(6),
-          percent(ext.costAfter / ext.costBefore).padStart(7),
-          percent(strict.result.costAfter / strict.result.costBefore).padStart(14),
+          (ext ? percent(ext.costAfter / ext.costBefore) : "-").padStart(7),
+          (strict ? percent(strict.result.costAfter / strict.result.costBefore) : "-").padStart(14),
           (reference ? percent(reference) : "").padStart(22),
-          `${ours.result.recommendations.length}, ${ext.chosen.length}`.padStart(26),
-          `${ours.calls}, ${extend.calls}`.padStart(31),
-          `${ours.seconds.toFixed(1)} s, ${extend.seconds.toFixed(1)} s`.padStart(22),
+          `${ours.result.recommendations.length}, ${ext?.chosen.length ?? "-"}`.padStart(26),
+          `${ours.calls}, ${extend?.calls ?? "-"}`.padStart(31),
+          `${ours.seconds.toFixed(1)} s, ${extend ? `${extend.seconds.toFixed(1)} s` : "-"}`.padStart(22),
         ].join(" "),
       );
+      if (values.list) {
+        for (const r of ours.result.recommendations)
+          console.log(`    dbopt:  ${r.ddl} (${formatBytes(r.sizeBytes)})`);
+        for (const c of ext?.chosen ?? []) console.log(`    Extend: ${candidateDdl(c)}`);
+      }
       if (values.steps)
         console.log(
           `    dbopt's calls by step: ${[...steps]

@@ -3,7 +3,7 @@ import { queryShape } from "../../facts/sql/query-shape.js";
 import { loadSqlParser } from "../../util/sql-parser.js";
 import { ident } from "../../util/sql-text.js";
 import { makeCandidate } from "./index-candidate.js";
-import { CostCache, canServe, isRelevant, relevantConfig } from "./what-if.js";
+import { CostCache, canServe, isRelevant, joinsKeysOf, relevantConfig } from "./what-if.js";
 import type { WorkloadQuery } from "./workload-query.js";
 
 /** A statement that reads orders.a, orders.b, orders.c and customers.c (and not orders.unread). */
@@ -93,5 +93,43 @@ describe("canServe", () => {
     const quoted = statement(`select count(*) from orders where "Mixed ""Case""" = $1 group by note`);
     expect(canServe(quoted, on(['Mixed "Case"']))).toBe(true);
     expect(canServe(quoted, on(["t; DROP TABLE canary"]))).toBe(false);
+  });
+});
+
+describe("joinsKeysOf", () => {
+  beforeAll(loadSqlParser);
+  const joined = () =>
+    ({
+      id: "join",
+      tables: new Set(["public.customers", 'public.Order "Lines"']),
+      shape: queryShape(
+        `select c.name, sum(o.total) from customers c join "Order ""Lines""" o on o."Cust Id" = c.id
+       where c.region = $1 group by c.name`,
+        (_column, tables) => tables[0] ?? null,
+      ),
+    }) as unknown as WorkloadQuery;
+  const key = (table: string, columns: string[]) =>
+    makeCandidate({ schema: "public", name: table }, "btree", columns.map(ident), { reason: "", query: "" });
+
+  it("pairs two indexes whose key columns the statement joins, on either side and at any key position", () => {
+    const lines = key('Order "Lines"', ["Cust Id"]);
+    expect(joinsKeysOf(joined(), lines, key("customers", ["id"]))).toBe(true);
+    expect(joinsKeysOf(joined(), key("customers", ["region", "id"]), lines)).toBe(true);
+  });
+
+  it("does not pair a filter column with a join key, two indexes on one table, or an expression key", () => {
+    const lines = key('Order "Lines"', ["Cust Id"]);
+    expect(joinsKeysOf(joined(), lines, key("customers", ["region"]))).toBe(false);
+    expect(joinsKeysOf(joined(), key("customers", ["id"]), key("customers", ["region"]))).toBe(false);
+    const expression = makeCandidate(
+      { schema: "public", name: "customers" },
+      "btree",
+      [ident("id"), "(lower(name))" as never],
+      {
+        reason: "",
+        query: "",
+      },
+    );
+    expect(joinsKeysOf(joined(), lines, expression)).toBe(false);
   });
 });

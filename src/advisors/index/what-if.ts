@@ -1,4 +1,5 @@
 import type { Plan } from "../../facts/plan/plan-model.js";
+import type { ColumnUse } from "../../facts/sql/query-shape.js";
 import type { IndexCandidate } from "./index-candidate.js";
 import type { WorkloadQuery } from "./workload-query.js";
 
@@ -92,14 +93,42 @@ export function canServe(query: WorkloadQuery, c: IndexCandidate): boolean {
   return answer;
 }
 
-function servesThroughKeys(query: WorkloadQuery, c: IndexCandidate): boolean {
-  if (c.method !== "btree" || c.where) return true;
+/** The column names of a B-tree's keys; null when a key is an expression. */
+export function keyColumnNames(c: IndexCandidate): Set<string> | null {
   const keys = new Set<string>();
   for (const item of c.columns) {
     const m = /^(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*))(?: DESC)?$/.exec(item);
-    if (!m) return true;
+    if (!m) return null;
     keys.add(m[1] !== undefined ? m[1].replaceAll('""', '"') : (m[2] ?? "").toLowerCase());
   }
+  return keys;
+}
+
+/**
+ * Whether the statement joins a key column of x to a key column of y (x and y on different tables): the two
+ * indexes can be worth more together than apart (orders (o_custkey) and customer (c_custkey) for a join of
+ * customer and orders on those columns: with both, the planner can take either side as the outer one).
+ */
+export function joinsKeysOf(query: WorkloadQuery, x: IndexCandidate, y: IndexCandidate): boolean {
+  if (x.schema === y.schema && x.table === y.table) return false;
+  const xKeys = keyColumnNames(x);
+  const yKeys = keyColumnNames(y);
+  if (!xKeys || !yKeys) return false;
+  const on = (u: ColumnUse, c: IndexCandidate, keys: Set<string>) =>
+    !u.isExpression &&
+    u.table.name === c.table &&
+    (u.table.schema ?? c.schema) === c.schema &&
+    keys.has(u.column);
+  for (const block of query.shape.blocks)
+    for (const [a, b] of block.joins)
+      if ((on(a, x, xKeys) && on(b, y, yKeys)) || (on(b, x, xKeys) && on(a, y, yKeys))) return true;
+  return false;
+}
+
+function servesThroughKeys(query: WorkloadQuery, c: IndexCandidate): boolean {
+  if (c.method !== "btree" || c.where) return true;
+  const keys = keyColumnNames(c);
+  if (!keys) return true;
   const held = new Set(keys);
   for (const item of c.include) {
     const m = /^(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*))$/.exec(item);
