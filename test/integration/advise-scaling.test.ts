@@ -240,6 +240,13 @@ describe.each(server("pg15"))("dbopt advise scaling ($name)", (srv) => {
     const missing = await runCli(["advise", "scaling", "--db", db.url, "--traces", join(dir, "nope.json")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope\.json/);
+    const since = await runCli(["advise", "scaling", "--db", db.url, "--store", "--since", "yesterday"]);
+    expect(since.code).toBe(2);
+    expect(since.stderr.trim().split("\n")).toHaveLength(1);
+    expect(since.stderr).toMatch(/--since must be a period like 12h or 7d/);
+    const log = await runCli(["advise", "scaling", "--db", db.url, "--log", join(dir, "nope.log")]);
+    expect(log.code).toBe(2);
+    expect(log.stderr).toMatch(/nope\.log/);
   });
 });
 
