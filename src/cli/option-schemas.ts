@@ -315,7 +315,7 @@ function refuseHtmlOnTerminal(checked: { format?: unknown; output?: unknown }): 
     );
 }
 
-export const SEVERITIES = ["error", "warning", "info"] as const;
+const SEVERITIES = ["error", "warning", "info"] as const;
 
 /** --db, --statement-timeout, --lock-timeout; `mysql` for the commands that take mysql:// and mariadb:// too. */
 export function connectionChecks(k: OptionKit, engines: { mysql?: boolean } = {}) {

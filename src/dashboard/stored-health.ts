@@ -11,7 +11,7 @@ import type { LatestObjects } from "../store/read-latest-objects.js";
 import { storedSnapshot } from "../store/stored-snapshot.js";
 
 /** The health rules whose facts are all in the store. */
-export const STORED_HEALTH_RULES = [
+const STORED_HEALTH_RULES = [
   "health/dead-tuples",
   "health/hot-updates",
   "health/invalid-index",

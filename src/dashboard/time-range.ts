@@ -4,7 +4,7 @@
  */
 import type { TimeRange } from "../store/read-dashboard.js";
 
-export const PRESETS = ["1h", "6h", "24h", "7d", "30d"] as const;
+const PRESETS = ["1h", "6h", "24h", "7d", "30d"] as const;
 const DEFAULT_LAST = "24h";
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -4,7 +4,7 @@ import { formatCount } from "../util/format.js";
 import { DEMO_CONSTRAINTS_SQL, DEMO_DATA_SQL, DEMO_SCHEMA_SQL, DEMO_TABLE_ROWS } from "./demo-schema.sql.js";
 import { DEMO_REQUESTS } from "./demo-workload.js";
 
-export const DEMO_DATABASE = "shop";
+const DEMO_DATABASE = "shop";
 
 /** Create the demo shop on the embedded server, load it, and drive its workload so pg_stat_statements fills up. */
 export async function buildDemoDatabase(

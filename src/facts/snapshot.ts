@@ -7,7 +7,7 @@ import { z } from "zod";
 const nullableNumber = z.number().nullable();
 const nullableString = z.string().nullable();
 
-export const ColumnSchema = z.object({
+const ColumnSchema = z.object({
   name: z.string(),
   position: z.number(),
   type: z.string(),

@@ -300,7 +300,7 @@ async function adviseOn(
 }
 
 /** The large tables, the columns their statements filter on, and the retention deletes, from a snapshot. */
-export function partitioningFacts(
+function partitioningFacts(
   snapshot: Snapshot,
   retentionDays: number | null,
   stored: Map<string, StoredGrowth> = new Map(),
@@ -608,7 +608,12 @@ async function proveOnSandbox(
   for (const s of statements) {
     const draws = await drawParameters(db, s.query, { sets: 1, seed: 11 });
     const set = draws.sets[0];
-    if (draws.parameters > 0 && !set) continue;
+    if (draws.parameters > 0 && !set) {
+      skipped?.push(
+        `not timed: ${oneLine(s.query, 80)} (its parameters could not be drawn: ${draws.unresolved.map((u) => `$${u.n} ${u.reason}`).join("; ") || "no value set"})`,
+      );
+      continue;
+    }
     const sql = set ? String(inlineSet(s.query, set)) : s.query;
     try {
       runs.push({ sql, before: await medianMs(db, sql) });

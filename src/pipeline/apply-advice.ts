@@ -63,7 +63,7 @@ function pause(ms: number): Promise<void> {
  * Drop the index dbopt started if it is there and INVALID (never a valid one, never one it did not name). Tries
  * a few times, since whatever made the build fail may hold its locks a moment longer.
  */
-export async function dropInvalidIndex(
+async function dropInvalidIndex(
   db: PostgresConnector,
   schema: string,
   name: string,

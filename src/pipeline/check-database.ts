@@ -80,7 +80,7 @@ export async function checkDatabase(
 }
 
 /** Objects left out of the snapshot, each with who holds the lock on it: no check says anything about them. */
-export function skippedNotes(snapshot: Snapshot): string[] {
+function skippedNotes(snapshot: Snapshot): string[] {
   return (snapshot.skipped ?? []).map(
     (s) => `skipped ${s.kind} ${s.schema}.${s.name} (no check covers it): ${s.reason}`,
   );

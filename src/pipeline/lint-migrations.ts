@@ -33,7 +33,7 @@ export interface LintOptions {
   overrides?: RuleOverrides;
 }
 
-export const SUPPORTED_VERSIONS = [13, 14, 15, 16, 17, 18];
+const SUPPORTED_VERSIONS = [13, 14, 15, 16, 17, 18];
 
 export async function lintMigrations(
   paths: string[],

@@ -31,7 +31,7 @@ export interface MysqlLintOptions {
 }
 
 /** The versions whose online DDL tables dbopt carries. */
-export const MYSQL_VERSIONS = "MySQL 8.0 to 9.x, MariaDB 10.6 to 11.x";
+const MYSQL_VERSIONS = "MySQL 8.0 to 9.x, MariaDB 10.6 to 11.x";
 const DEFAULT_VERSION: Record<Flavour, string> = { mysql: "8.4.0", mariadb: "10.11.0" };
 
 export async function lintMysqlMigrations(

@@ -221,7 +221,7 @@ async function rewriteOn(
   return report;
 }
 
-export function verdictOf(proof: RewriteProof): RewriteVerdict {
+function verdictOf(proof: RewriteProof): RewriteVerdict {
   if (proof.equal) return proof.timing?.faster ? "faster" : "equivalent, not faster";
   return resultsDiffer(proof) ? "refused: results differ" : "not proven";
 }

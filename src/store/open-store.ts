@@ -14,7 +14,7 @@ export interface OpenStore {
 }
 
 /** dbopt's data folder: $DBOPT_HOME, else ~/.local/share/dbopt (XDG_DATA_HOME/dbopt when set). */
-export function dboptHome(env: NodeJS.ProcessEnv = process.env): string {
+function dboptHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env.DBOPT_HOME) return env.DBOPT_HOME;
   return join(env.XDG_DATA_HOME || join(env.HOME || homedir(), ".local", "share"), "dbopt");
 }

@@ -37,14 +37,6 @@ export async function latestObjectsSample(
   return latest ? { takenAt: latest.taken_at, serverStartedAt: latest.server_started_at } : null;
 }
 
-export async function readLatestObjects(
-  store: StoreConnection,
-  targetId: number,
-): Promise<LatestObjects | null> {
-  const latest = await latestObjectsSample(store, targetId);
-  return latest ? readObjectsAt(store, targetId, latest) : null;
-}
-
 /** The tables, indexes and database counters of one sample. */
 export async function readObjectsAt(
   store: StoreConnection,

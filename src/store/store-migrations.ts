@@ -14,7 +14,7 @@ export interface Migration {
 }
 
 /** Every schema change of the store, in order. Never edit one that shipped: add the next. */
-export const MIGRATIONS: readonly Migration[] = [
+const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: "targets, samples, gaps, statements, objects, settings, waits",

@@ -25,7 +25,7 @@ const nn = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const time = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
 const KINDS = ["table", "partitioned", "matview", "foreign"] as const;
 
-export function storedTableFacts(t: StoredTableRow, blockSize: number): TableFacts {
+function storedTableFacts(t: StoredTableRow, blockSize: number): TableFacts {
   const c = t.counters;
   return {
     oid: t.oid,

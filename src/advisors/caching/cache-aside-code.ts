@@ -16,7 +16,7 @@ export interface CacheAsideCode {
 }
 
 /** Tags an entry carries: the rows (table:key) or tables whose change makes it stale. */
-export function cacheTags(plan: CachePlan, params: string): string {
+function cacheTags(plan: CachePlan, params: string): string {
   if ("rows" in plan.key) {
     const parts = plan.key.rows.params.map((n) => `\${${params}[${n - 1}]}`).join(",");
     // The table's own tag too: a TRUNCATE notifies the table, not each row.

@@ -16,7 +16,7 @@ import type { WorkloadQuery } from "./workload-query.js";
  * cap the graph stays partial, and what it holds still answers the questions it covers (TPC-H SF 1: 716 calls
  * for graphs and scoring against 840 for scoring alone; with no cap, 1,090).
  */
-export const GRAPH_NODES_PER_CANDIDATE = 1;
+const GRAPH_NODES_PER_CANDIDATE = 1;
 export const GRAPH_MIN_NODES = 8;
 
 /** Builds the graph of one statement over `candidates` through `whatIf` (its answers stay in whatIf's cache). */

@@ -26,7 +26,7 @@ function on(c: IndexCandidate, t: TableFacts): IndexCandidate {
 }
 
 /** The name dbopt gives the candidate's index on one table of the tree. */
-export function partitionIndexName(c: IndexCandidate, t: TableFacts): string {
+function partitionIndexName(c: IndexCandidate, t: TableFacts): string {
   return dboptIndexName({ ddl: candidateDdl(on(c, t)), table: t.name });
 }
 

@@ -158,7 +158,7 @@ export async function estimateBtreeSize(
 }
 
 /** BRIN's default pages_per_range: one summary tuple per 128 heap pages. */
-export const BRIN_PAGES_PER_RANGE = 128;
+const BRIN_PAGES_PER_RANGE = 128;
 /** A page less its header (24) and BRIN's special space (8). */
 const BRIN_USABLE = PAGE - 24 - 8;
 /** Revmap entries per page: one 6-byte item pointer per range (REVMAP_PAGE_MAXITEMS). */

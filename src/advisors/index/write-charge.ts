@@ -14,7 +14,7 @@ import type { WorkloadQuery } from "./workload-query.js";
  * this project's 2-core test machine (PostgreSQL 15, bench/oltp's 1M-row ticket table): 20,000 single-row INSERTs
  * took 263 ms with the primary key alone and 556 ms with three more B-trees, 4.9 µs an entry.
  */
-export const ENTRY_MS: Record<IndexMethod, number> = { btree: 0.005, hash: 0.004, brin: 0.0005, gin: 0.05 };
+const ENTRY_MS: Record<IndexMethod, number> = { btree: 0.005, hash: 0.004, brin: 0.0005, gin: 0.05 };
 
 export interface WriteCharge {
   ms: number;

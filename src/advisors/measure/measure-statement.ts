@@ -29,7 +29,7 @@ export interface MeasureOptions {
   budgetMs?: number;
 }
 
-export const DEFAULT_RUNS = 7;
+const DEFAULT_RUNS = 7;
 
 /** Each statement's timings, in the order given. A statement that fails stops the measuring with its error. */
 export async function measureStatements(

@@ -14,7 +14,7 @@ import { InputError } from "../../util/input-error.js";
 import { checkSql, ident, list, qname, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
 
 /** Tables up to this many rows are copied whole (the reference-table size of the Citus analysis). */
-export const WHOLE_TABLE_ROWS = 100_000;
+const WHOLE_TABLE_ROWS = 100_000;
 
 export interface CopiedTable {
   /** schema.name */

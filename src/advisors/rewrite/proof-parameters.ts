@@ -47,7 +47,7 @@ export async function proofParameterSets(
 }
 
 /** The $n numbers a statement uses (by the lexer: not inside strings or comments), ascending, each once. */
-export function usedParameters(statement: string): number[] {
+function usedParameters(statement: string): number[] {
   const numbers = new Set<number>();
   for (const t of scanSql(statement).tokens)
     if (t.tokenName === "PARAM")

@@ -41,7 +41,7 @@ export interface ProveOptions {
   maxRows?: number;
 }
 
-export const DEFAULT_MAX_ROWS = 1_000_000;
+const DEFAULT_MAX_ROWS = 1_000_000;
 
 /** Timed runs stop starting after this long (at least three each): a 20 s statement is timed three times, not seven. */
 const TIMING_BUDGET_MS = 60_000;

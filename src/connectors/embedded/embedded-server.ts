@@ -137,7 +137,7 @@ async function postgresAccount(): Promise<Account> {
 }
 
 /** Can `account` enter every folder on the way to `path` (and `path` itself)? Permission bits, as the kernel checks them. */
-export function reachableBy(path: string, account: Account): boolean {
+function reachableBy(path: string, account: Account): boolean {
   let current = resolve(path);
   for (;;) {
     let mode: number;

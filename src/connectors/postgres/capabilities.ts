@@ -32,7 +32,7 @@ export interface PgCapabilities {
   };
 }
 
-export const MIN_SUPPORTED_MAJOR = 13;
+const MIN_SUPPORTED_MAJOR = 13;
 export const MAX_TESTED_MAJOR = 18;
 
 interface CapabilityRow {

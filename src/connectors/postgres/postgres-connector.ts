@@ -24,7 +24,7 @@ export interface ConnectorOptions {
   connectTimeoutMs: number;
 }
 
-export const DEFAULT_CONNECTOR_OPTIONS: ConnectorOptions = {
+const DEFAULT_CONNECTOR_OPTIONS: ConnectorOptions = {
   statementTimeoutMs: 30_000,
   lockTimeoutMs: 2_000,
   connectTimeoutMs: 10_000,

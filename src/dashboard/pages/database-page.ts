@@ -46,7 +46,7 @@ ${top.length ? `<table id="statements"><thead><tr><th>#</th><th>statement</th><t
 }
 
 /** The range as a query string, so a link keeps it. */
-export function rangeQuery(range: TimeRange & { label: string }): string {
+function rangeQuery(range: TimeRange & { label: string }): string {
   return range.label
     ? `last=${encodeURIComponent(range.label)}`
     : `from=${encodeURIComponent(range.from.toISOString())}&to=${encodeURIComponent(range.to.toISOString())}`;

@@ -94,7 +94,7 @@ export async function findLockedRelations(db: PostgresConnector): Promise<Locked
  * for a request still queued: "pid 1234 (...) waits for AccessExclusiveLock behind pid 99, and every reader
  * queues behind it: ALTER TABLE ...".
  */
-export function describeLock(lock: NonNullable<SkippedObject["lock"]>): string {
+function describeLock(lock: NonNullable<SkippedObject["lock"]>): string {
   const details = [
     lock.user,
     lock.state,

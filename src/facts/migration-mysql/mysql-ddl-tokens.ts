@@ -44,7 +44,7 @@ export function splitStatements(text: string): SourceStatement[] {
   return out;
 }
 
-export function tokenize(text: string): Token[] {
+function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {

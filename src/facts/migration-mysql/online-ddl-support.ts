@@ -31,7 +31,7 @@ export interface DocRow {
   onlyModifiesMetadata: boolean;
 }
 
-export const MYSQL_DOCS_URL = (v: ServerVersion) =>
+const MYSQL_DOCS_URL = (v: ServerVersion) =>
   `https://dev.mysql.com/doc/refman/${v.version[0] >= 8 && v.version[1] >= 4 ? "8.4" : "8.0"}/en/innodb-online-ddl-operations.html`;
 const MARIADB_DOCS = "https://mariadb.com/docs/server/server-usage/storage-engines/innodb/innodb-online-ddl";
 export const MARIADB_INSTANT_URL = `${MARIADB_DOCS}/innodb-online-ddl-operations-with-the-instant-alter-algorithm`;

@@ -9,7 +9,7 @@ import { InputError } from "../../util/input-error.js";
 
 const DOWN = /(^|[/._-])down\.sql$/i;
 
-export function migrationFiles(paths: string[]): string[] {
+function migrationFiles(paths: string[]): string[] {
   const out: string[] = [];
   for (const path of paths) {
     let stat: ReturnType<typeof statSync>;

@@ -416,7 +416,7 @@ export function readPropLine(content: string): PropLine {
   return { kind: "props", entries: [[key, propValue(key, raw)]] };
 }
 
-export function propValue(key: string, raw: string): PropValue {
+function propValue(key: string, raw: string): PropValue {
   if (LIST_PROPS.has(key)) return splitTopLevel(raw);
   if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
   if (raw === "true" || raw === "false") return raw === "true";

@@ -33,7 +33,7 @@ const LEADING = /^[ \t]*/;
  * One line: its indentation measured once (a line 30,000 columns deep is scanned once, not by every step that
  * follows) and its text without the whitespace around it.
  */
-export function makeLine(raw: string, lineNo: number): InputLine {
+function makeLine(raw: string, lineNo: number): InputLine {
   // A regular expression scans a long run of spaces faster than a loop over its characters.
   const lead = LEADING.exec(raw)?.[0] ?? "";
   const start = lead.length;

@@ -54,7 +54,7 @@ export function nodeKind(node: PlanNode): string {
 }
 
 /** The name a scan's relation goes by in the statement: its alias, else its name. */
-export function relationKey(node: PlanNode): string | null {
+function relationKey(node: PlanNode): string | null {
   if (node.nodeType === "Bitmap Index Scan") return null; // its heap scan above names the relation
   return node.alias ?? node.relationName;
 }

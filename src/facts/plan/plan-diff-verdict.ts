@@ -160,7 +160,7 @@ export function judgeDiff(diff: PlanDiff): PlanVerdict {
 }
 
 /** "Nested Loop → Hash Join", "Sort (added)", "Seq Scan on orders o". */
-export function entryLabel(entry: DiffEntry): string {
+function entryLabel(entry: DiffEntry): string {
   if (entry.status === "added") return `${entry.after?.label} (added)`;
   if (entry.status === "removed") return `${entry.before?.label} (removed)`;
   const b = entry.before?.label ?? "";

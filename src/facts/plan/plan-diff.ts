@@ -64,7 +64,7 @@ export function diffPlans(before: AnalyzedPlan, after: AnalyzedPlan): PlanDiff {
 }
 
 /** "Parallel Index Scan using idx on orders o", "HashAggregate", "Finalize GroupAggregate". */
-export function planNodeLabel(node: PlanNode): string {
+function planNodeLabel(node: PlanNode): string {
   const parallel = node.parallelAware ? "Parallel " : "";
   const partial = node.details["Partial Mode"] && node.details["Partial Mode"] !== "Simple";
   const name =

@@ -17,7 +17,7 @@ export const LIST_PROPS: ReadonlySet<string> = new Set([
 ]);
 
 /** Counters the text format prints only when non-zero, so a zero in JSON means "not shown". */
-export const ZERO_MEANS_ABSENT: ReadonlySet<string> = new Set([
+const ZERO_MEANS_ABSENT: ReadonlySet<string> = new Set([
   "Rows Removed by Filter",
   "Rows Removed by Index Recheck",
   "Rows Removed by Join Filter",

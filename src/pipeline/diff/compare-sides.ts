@@ -255,7 +255,7 @@ function matchStatements(before: Map<string, Grouped>, after: Map<string, Groupe
   return pairs;
 }
 
-export function statementFigures(c: WindowCounters | undefined, blockSize: number): StatementFigures {
+function statementFigures(c: WindowCounters | undefined, blockSize: number): StatementFigures {
   if (!c?.calls)
     return {
       calls: c?.calls ?? 0,

@@ -20,7 +20,7 @@ const BOTTOM = 22;
 const TOP = 10;
 
 /** The points summed into periods, so the chart has at most MAX_COLUMNS columns; the period used. */
-export function bucketed(points: TimePoint[]): { points: TimePoint[]; periodMs: number } {
+function bucketed(points: TimePoint[]): { points: TimePoint[]; periodMs: number } {
   if (!points.length) return { points: [], periodMs: MINUTE };
   const first = Math.min(...points.map((p) => p.at));
   const last = Math.max(...points.map((p) => p.at));

@@ -71,7 +71,7 @@ export const distributionColumn: Rule<DistributionFacts, Options> = {
 };
 
 /** Candidates from the equi-joins (union of joined columns) and equality filters of every statement. */
-export function candidatesOf(facts: DistributionFacts): DistributionCandidate[] {
+function candidatesOf(facts: DistributionFacts): DistributionCandidate[] {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     const p = parent.get(x) ?? x;

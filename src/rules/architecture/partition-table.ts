@@ -14,7 +14,7 @@ import {
 type Options = { minRows: number; minTimeShare: number; hashPartitions: number; maxPartitionBytes: number };
 
 /** Above this a partition is slow to vacuum, index, copy or detach again: the interval shortens (10 GiB). */
-export const MAX_PARTITION_BYTES = 10 * 1024 ** 3;
+const MAX_PARTITION_BYTES = 10 * 1024 ** 3;
 
 export type PartitionLayout =
   | { strategy: "range"; column: string; type: string; interval: IntervalName; partitions: number }

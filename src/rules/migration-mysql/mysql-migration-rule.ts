@@ -26,7 +26,7 @@ export type MysqlMigrationOptions = { smallTableBytes: number; largeTableBytes: 
 
 export type PlannedStatement = MysqlMigrationStatement & { plan: StatementPlan };
 
-export const MYSQL_MIGRATION_OPTIONS: { [K in keyof MysqlMigrationOptions]: RuleOption } = {
+const MYSQL_MIGRATION_OPTIONS: { [K in keyof MysqlMigrationOptions]: RuleOption } = {
   smallTableBytes: {
     default: 10 * 1024 * 1024,
     description: "a table smaller than this (bytes, when --db gives sizes) is graded one level down",

@@ -68,7 +68,7 @@ function clausesCut(st: Pick<PlannedStatement, "ddl" | "text" | "offset">): stri
 }
 
 /** A value for a POSIX shell: in single quotes, a quote inside as '\''. */
-export function shellQuote(value: string): string {
+function shellQuote(value: string): string {
   return `'${value.replace(/'/g, "'\\''")}'`;
 }
 

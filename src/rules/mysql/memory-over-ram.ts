@@ -5,7 +5,7 @@ import { formatBytes, MYSQL_DOCS, type MysqlRuleFacts } from "./mysql-rule-facts
 type Options = { maxShareOfRam: number };
 
 /** Buffers each connection may allocate (MySQLTuner's per-thread sum). */
-export const PER_THREAD_BUFFERS = [
+const PER_THREAD_BUFFERS = [
   "sort_buffer_size",
   "join_buffer_size",
   "read_buffer_size",

@@ -10,7 +10,7 @@ export interface MysqlRuleFacts {
 export const MYSQL_DOCS = "https://dev.mysql.com/doc/refman/8.0/en";
 
 /** A key part as people write it: col, or col(10) for a prefix. */
-export function keyPart(part: MysqlIndex["columns"][number]): string {
+function keyPart(part: MysqlIndex["columns"][number]): string {
   const name = part.name ?? part.expression ?? "?";
   return part.subPart === null ? name : `${name}(${part.subPart})`;
 }

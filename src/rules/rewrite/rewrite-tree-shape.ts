@@ -332,7 +332,7 @@ export function fromRefs(from: Node[]): string[] {
 }
 
 /** The table a FROM entry names, when the schema knows it. */
-export function schemaTable(schema: RewriteSchema, table: FromTable): RewriteTable | undefined {
+function schemaTable(schema: RewriteSchema, table: FromTable): RewriteTable | undefined {
   return schema.table(table.relname, table.schemaname);
 }
 

@@ -122,7 +122,7 @@ interface Parent {
  * a coincidence too often (a report query returning 60 rows once) to report a lookup on them. Among several, the
  * closest rows to calls.
  */
-export function likelyParent(
+function likelyParent(
   snapshot: Snapshot,
   lookup: StatementFacts,
   batched: { column: string; table: string | null },
