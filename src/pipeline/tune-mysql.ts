@@ -7,7 +7,7 @@ import type { TuneMachine } from "../advisors/settings/pgtune-baseline.js";
 import type { SettingRecommendation, TuneReport } from "../advisors/settings/settings-advisor.js";
 import type { MysqlConnector } from "../connectors/mysql/mysql-connector.js";
 import { collectMysqlFacts } from "../facts/collect-mysql/collect-mysql-facts.js";
-import { type MysqlFacts, numberOf } from "../facts/collect-mysql/mysql-facts.js";
+import { innodbBytesForPool, type MysqlFacts, numberOf } from "../facts/collect-mysql/mysql-facts.js";
 import { memoryFigures } from "../rules/mysql/memory-over-ram.js";
 import { formatBytes } from "../rules/mysql/mysql-rule-facts.js";
 import { comment, lines, mysqlIdent, type SqlText, sql } from "../util/sql-text.js";
@@ -43,9 +43,7 @@ export function tuneMysqlFacts(facts: MysqlFacts, machine: TuneMachine, target: 
   };
 
   // Buffer pool: the InnoDB data and indexes with room to grow, at most 75% of the RAM (MySQLTuner's cap).
-  const innodbBytes = facts.tables
-    .filter((t) => t.engine?.toLowerCase() === "innodb")
-    .reduce((sum, t) => sum + t.dataBytes + t.indexBytes, 0);
+  const { bytes: innodbBytes, scope } = innodbBytesForPool(facts);
   const chunk = Math.max(numberOf(v, "innodb_buffer_pool_chunk_size"), 128 * MB);
   const pool = Math.max(chunk, Math.ceil(Math.min(innodbBytes * 1.25, ram * 0.75) / chunk) * chunk);
   const requests = numberOf(s, "innodb_buffer_pool_read_requests");
@@ -55,7 +53,7 @@ export function tuneMysqlFacts(facts: MysqlFacts, machine: TuneMachine, target: 
     pool,
     false,
     innodbBytes * 1.25 < ram * 0.75
-      ? `InnoDB data and indexes of ${facts.server.database} (${formatBytes(innodbBytes)}) with 25% to grow, in ${formatBytes(chunk)} chunks`
+      ? `InnoDB data and indexes of ${scope === "server" ? "every database on the server" : facts.server.database} (${formatBytes(innodbBytes)}) with 25% to grow, in ${formatBytes(chunk)} chunks`
       : "75% of the RAM: the InnoDB data is larger than the memory",
     { innodbDataBytes: innodbBytes, ramBytes: ram, hitRatio: hit === null ? null : Number(hit.toFixed(4)) },
   );

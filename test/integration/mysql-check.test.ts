@@ -112,11 +112,31 @@ describe.skipIf(!available)("dbopt check on MariaDB", () => {
   });
 
   it("tunes with MySQLTuner's formulas, each setting with its evidence, and prints SET GLOBAL lines, not ALTER SYSTEM", async () => {
+    // The pool is the server's: it is sized for every database's InnoDB data, measured before and after dbopt
+    // reads it (tests running beside this one create and drop databases).
+    const serverInnodb = async () =>
+      Number(
+        (
+          (await db.run(
+            "SELECT SUM(DATA_LENGTH + INDEX_LENGTH) AS b FROM information_schema.TABLES WHERE ENGINE = 'InnoDB' AND TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')",
+          )) as Array<{ b: string }>
+        )[0]?.b,
+      );
+    const before = await serverInnodb();
     const json = await runCli(["tune", "--db", db.url, "--ram", "1GB", "--format", "json"]);
+    const after = await serverInnodb();
     expect(json.code).toBe(0);
     const tune = JSON.parse(json.stdout) as {
-      recommendations: { name: string; recommended: string; evidence: object }[];
+      recommendations: {
+        name: string;
+        recommended: string;
+        reason: string;
+        evidence: Record<string, number>;
+      }[];
     };
+    const pool = tune.recommendations.find((r) => r.name === "innodb_buffer_pool_size");
+    expect(pool?.evidence.innodbDataBytes).toBeGreaterThanOrEqual(Math.min(before, after));
+    expect(pool?.evidence.innodbDataBytes).toBeLessThanOrEqual(Math.max(before, after));
     const byName = new Map(tune.recommendations.map((r) => [r.name, r]));
     expect([...byName.keys()]).toEqual(
       expect.arrayContaining([

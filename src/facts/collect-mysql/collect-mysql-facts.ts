@@ -1,3 +1,4 @@
+import { DbError } from "../../connectors/db-error.js";
 import type { MysqlConnector } from "../../connectors/mysql/mysql-connector.js";
 import type {
   MysqlColumn,
@@ -28,6 +29,7 @@ export async function collectMysqlFacts(db: MysqlConnector): Promise<MysqlFacts>
     await readPairs(db, "SHOW GLOBAL VARIABLES"),
   ];
   await addIndexSizes(db, schema, indexes, notes);
+  const serverInnodbBytes = await readServerInnodbBytes(db, notes);
   let indexUsage: MysqlIndexUsage[] | null = null;
   let digests: MysqlDigest[] | null = null;
   if (caps.performanceSchema) {
@@ -73,7 +75,30 @@ export async function collectMysqlFacts(db: MysqlConnector): Promise<MysqlFacts>
     status,
     variables,
     notes,
+    serverInnodbBytes,
   };
+}
+
+/**
+ * InnoDB data and indexes in every schema this user can see, as MySQLTuner sums them: the buffer pool is the
+ * server's, so it is sized for all of them, not for the one database in --db.
+ */
+async function readServerInnodbBytes(db: MysqlConnector, notes: string[]): Promise<number | null> {
+  try {
+    const [row] = await db.query<Row>(
+      `SELECT SUM(DATA_LENGTH + INDEX_LENGTH) AS bytes
+         FROM information_schema.TABLES
+        WHERE ENGINE = 'InnoDB'
+          AND TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')`,
+    );
+    return num(row?.bytes);
+  } catch (error) {
+    if (error instanceof DbError && error.isConnectionError) throw error;
+    notes.push(
+      `the InnoDB size of the other databases could not be read (${error instanceof Error ? error.message : String(error)}): the buffer pool is judged against this database's tables alone`,
+    );
+    return null;
+  }
 }
 
 async function readPairs(db: MysqlConnector, statement: string): Promise<Record<string, string>> {

@@ -34,6 +34,20 @@ export interface MysqlFacts {
   variables: Record<string, string>;
   /** What could not be read, and how to let dbopt read it. */
   notes: string[];
+  /**
+   * InnoDB data and indexes of every database this user can see (the buffer pool serves them all); absent in
+   * facts files written before it was read, null when it could not be read.
+   */
+  serverInnodbBytes?: number | null;
+}
+
+/** The InnoDB bytes the (server-wide) buffer pool serves: the whole server's when known, else this database's. */
+export function innodbBytesForPool(facts: MysqlFacts): { bytes: number; scope: "server" | "database" } {
+  if (typeof facts.serverInnodbBytes === "number") return { bytes: facts.serverInnodbBytes, scope: "server" };
+  const bytes = facts.tables
+    .filter((t) => t.engine?.toLowerCase() === "innodb")
+    .reduce((sum, t) => sum + t.dataBytes + t.indexBytes, 0);
+  return { bytes, scope: "database" };
 }
 
 export interface MysqlTable {

@@ -30,6 +30,23 @@ describe("mysql/buffer-pool", () => {
     expect(run({ ...s, innodb_buffer_pool_reads: "10" }, {})).toEqual([]);
   });
 
+  it("weighs the pool against every database's InnoDB data when the facts hold it (the pool is the server's)", () => {
+    const s = { innodb_buffer_pool_read_requests: "1000000", innodb_buffer_pool_reads: "80000" };
+    const [f] = mysqlBufferPool.check(
+      {
+        mysql: mysqlFacts({
+          status: s,
+          variables: { innodb_buffer_pool_size: String(128 * MB) },
+          tables: [table("t", { dataBytes: 10 * MB })],
+          serverInnodbBytes: 2000 * MB,
+        }),
+      },
+      defaultOptions(mysqlBufferPool),
+    );
+    expect(f?.evidence.innodbDataBytes).toBe(2000 * MB);
+    expect(f?.detail).toContain("every database on the server");
+  });
+
   it("too few read requests to judge", () => {
     expect(run({ innodb_buffer_pool_read_requests: "5000", innodb_buffer_pool_reads: "4000" }, {})).toEqual(
       [],

@@ -1,4 +1,4 @@
-import { numberOf } from "../../facts/collect-mysql/mysql-facts.js";
+import { innodbBytesForPool, numberOf } from "../../facts/collect-mysql/mysql-facts.js";
 import type { Finding } from "../../findings/finding.js";
 import { sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
@@ -8,7 +8,7 @@ type Options = { minHitRatio: number; minReadRequests: number };
 
 /**
  * The InnoDB buffer pool's hit ratio (reads that found their page in memory) and its size against the
- * InnoDB data and indexes of this database. A pool smaller than the data with a low hit ratio reads from disk.
+ * InnoDB data and indexes of every database on the server (the pool serves them all). A pool smaller than the data with a low hit ratio reads from disk.
  */
 export const mysqlBufferPool: Rule<MysqlRuleFacts, Options> = {
   id: "mysql/buffer-pool",
@@ -33,9 +33,7 @@ export const mysqlBufferPool: Rule<MysqlRuleFacts, Options> = {
     const hit = 1 - misses / requests;
     if (hit >= o.minHitRatio) return [];
     const pool = numberOf(mysql.variables, "innodb_buffer_pool_size");
-    const data = mysql.tables
-      .filter((t) => t.engine?.toLowerCase() === "innodb")
-      .reduce((sum, t) => sum + t.dataBytes + t.indexBytes, 0);
+    const { bytes: data, scope } = innodbBytesForPool(mysql);
     const chunk = Math.max(numberOf(mysql.variables, "innodb_buffer_pool_chunk_size"), 128 * 1024 * 1024);
     const ramCap = machine?.ramBytes ? machine.ramBytes * 0.75 : Number.POSITIVE_INFINITY;
     const target = Math.ceil(Math.min(Math.max(data * 1.2, pool * 2), ramCap) / chunk) * chunk;
@@ -43,7 +41,7 @@ export const mysqlBufferPool: Rule<MysqlRuleFacts, Options> = {
       ruleId: this.id,
       severity: hit < 0.95 ? "warning" : "info",
       title: `buffer pool hit ratio ${(hit * 100).toFixed(2)}%`,
-      detail: `${misses} of ${requests} InnoDB page reads went to disk. The pool is ${formatBytes(pool)}; this database's InnoDB data and indexes are ${formatBytes(data)}.`,
+      detail: `${misses} of ${requests} InnoDB page reads went to disk. The pool is ${formatBytes(pool)}; ${scope === "server" ? "the InnoDB data and indexes of every database on the server" : "this database's InnoDB data and indexes"} are ${formatBytes(data)}.`,
       evidence: {
         hitRatio: Number(hit.toFixed(4)),
         bufferPoolReads: misses,
