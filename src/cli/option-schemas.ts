@@ -348,7 +348,7 @@ export function machineChecks(k: OptionKit) {
 const DAY_MS = 86_400_000;
 
 /** "30d", "2w", "48h" → milliseconds; whole days at least, as the store drops whole days of samples. */
-export function parseRetention(text: string): number | null {
+function parseRetention(text: string): number | null {
   const m = /^\s*(\d+)\s*(d|days?|w|weeks?|h|hours?)\s*$/i.exec(text);
   if (!m) return null;
   const unit = (m[2] ?? "d").toLowerCase()[0];

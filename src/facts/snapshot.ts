@@ -18,7 +18,7 @@ const ColumnSchema = z.object({
   generated: z.string(),
 });
 
-export const TableStatsSchema = z.object({
+const TableStatsSchema = z.object({
   seqScan: z.number(),
   seqTupRead: z.number(),
   idxScan: nullableNumber,
@@ -46,7 +46,7 @@ export const TableStatsSchema = z.object({
   nInsSinceVacuum: nullableNumber,
 });
 
-export const TableSchema = z.object({
+const TableSchema = z.object({
   oid: z.number(),
   schema: z.string(),
   name: z.string(),
@@ -81,7 +81,7 @@ export const TableSchema = z.object({
   partitionKeyColumns: z.array(z.string()).nullable().optional(),
 });
 
-export const IndexSchema = z.object({
+const IndexSchema = z.object({
   oid: z.number(),
   schema: z.string(),
   name: z.string(),
@@ -114,7 +114,7 @@ export const IndexSchema = z.object({
   usingClause: nullableString.optional(),
 });
 
-export const ConstraintSchema = z.object({
+const ConstraintSchema = z.object({
   schema: z.string(),
   table: z.string(),
   name: z.string(),
@@ -132,7 +132,7 @@ export const ConstraintSchema = z.object({
   parent: z.object({ schema: z.string(), table: z.string(), name: z.string() }).nullable().optional(),
 });
 
-export const ColumnStatsSchema = z.object({
+const ColumnStatsSchema = z.object({
   schema: z.string(),
   table: z.string(),
   column: z.string(),
@@ -145,7 +145,7 @@ export const ColumnStatsSchema = z.object({
   histogramBounds: z.array(z.string()).nullable(),
 });
 
-export const SettingSchema = z.object({
+const SettingSchema = z.object({
   name: z.string(),
   setting: z.string(),
   unit: nullableString,
@@ -157,7 +157,7 @@ export const SettingSchema = z.object({
   vartype: z.string(),
 });
 
-export const StatementSchema = z.object({
+const StatementSchema = z.object({
   queryId: z.string(),
   query: z.string(),
   userName: z.string(),
@@ -180,7 +180,7 @@ export const StatementSchema = z.object({
   blkWriteMs: z.number(),
 });
 
-export const WorkloadSchema = z.object({
+const WorkloadSchema = z.object({
   source: z.enum(["pg_stat_statements", "none"]),
   /** Why there is no workload, with what to do. */
   problem: nullableString,
@@ -191,7 +191,7 @@ export const WorkloadSchema = z.object({
   statements: z.array(StatementSchema),
 });
 
-export const DatabaseStatsSchema = z.object({
+const DatabaseStatsSchema = z.object({
   sizeBytes: z.number(),
   /**
    * pg_database_size summed over every database of the cluster the role may size (CONNECT or pg_read_all_stats):
@@ -210,7 +210,7 @@ export const DatabaseStatsSchema = z.object({
   statsResetAt: nullableString,
 });
 
-export const SequenceSchema = z.object({
+const SequenceSchema = z.object({
   schema: z.string(),
   name: z.string(),
   dataType: z.string(),
@@ -228,7 +228,7 @@ export const SequenceSchema = z.object({
     .nullable(),
 });
 
-export const SessionSchema = z.object({
+const SessionSchema = z.object({
   pid: z.number(),
   user: z.string(),
   application: z.string(),
@@ -247,7 +247,7 @@ export const SessionSchema = z.object({
   query: z.string(),
 });
 
-export const ActivitySchema = z.object({
+const ActivitySchema = z.object({
   sessions: z.array(SessionSchema),
   /** Client connections to the whole server, by state. */
   connectionsByState: z.record(z.string(), z.number()),
@@ -258,7 +258,7 @@ export const ActivitySchema = z.object({
   ),
 });
 
-export const ReplicationSchema = z.object({
+const ReplicationSchema = z.object({
   inRecovery: z.boolean(),
   slots: z.array(
     z.object({
@@ -282,7 +282,7 @@ export const ReplicationSchema = z.object({
   ),
 });
 
-export const CheckpointStatsSchema = z.object({
+const CheckpointStatsSchema = z.object({
   source: z.enum(["pg_stat_bgwriter", "pg_stat_checkpointer"]),
   timed: z.number(),
   requested: z.number(),
@@ -299,7 +299,7 @@ export const CheckpointStatsSchema = z.object({
 });
 
 /** Exact bloat from pgstattuple / pgstatindex, collected only on request (dbopt check --exact). */
-export const ExactBloatSchema = z.object({
+const ExactBloatSchema = z.object({
   tables: z.array(
     z.object({
       schema: z.string(),
@@ -322,7 +322,7 @@ export const ExactBloatSchema = z.object({
 });
 
 /** An object dbopt could not read (locked by another session, or not visible to the role), and why. */
-export const SkippedObjectSchema = z.object({
+const SkippedObjectSchema = z.object({
   schema: z.string(),
   name: z.string(),
   kind: z.string(),

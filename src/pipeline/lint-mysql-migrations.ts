@@ -71,7 +71,7 @@ export async function lintMysqlMigrations(
 }
 
 /** "8.0.35" / "8.4" / "10.11" for a flavour, checked against the versions whose tables dbopt has. */
-export function parseServerVersion(flavour: Flavour, text: string | undefined): ServerVersion {
+function parseServerVersion(flavour: Flavour, text: string | undefined): ServerVersion {
   const raw = text ?? DEFAULT_VERSION[flavour];
   const m = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(raw.trim());
   if (!m)

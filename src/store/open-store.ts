@@ -20,7 +20,7 @@ function dboptHome(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Where the embedded store is kept when dbopt runs as root and the postgres account cannot reach the home folder. */
-export const SYSTEM_STORE_HOME = "/var/lib/dbopt";
+const SYSTEM_STORE_HOME = "/var/lib/dbopt";
 
 /** How the embedded store's server runs (the dashboard bench times pages on it too). */
 export const STORE_SERVER_SETTINGS: Record<string, string> = {

@@ -75,7 +75,7 @@ function storedTableFacts(t: StoredTableRow, blockSize: number): TableFacts {
   };
 }
 
-export function storedIndexFacts(i: IndexSample, blockSize: number): IndexFacts {
+function storedIndexFacts(i: IndexSample, blockSize: number): IndexFacts {
   return {
     oid: i.oid,
     schema: i.schema,

@@ -17,7 +17,7 @@ import type { WorkloadQuery } from "./workload-query.js";
  * for graphs and scoring against 840 for scoring alone; with no cap, 1,090).
  */
 const GRAPH_NODES_PER_CANDIDATE = 1;
-export const GRAPH_MIN_NODES = 8;
+const GRAPH_MIN_NODES = 8;
 
 /** Builds the graph of one statement over `candidates` through `whatIf` (its answers stay in whatIf's cache). */
 export async function buildBenefitGraph(

@@ -94,7 +94,7 @@ export function canServe(query: WorkloadQuery, c: IndexCandidate): boolean {
 }
 
 /** The column names of a B-tree's keys; null when a key is an expression. */
-export function keyColumnNames(c: IndexCandidate): Set<string> | null {
+function keyColumnNames(c: IndexCandidate): Set<string> | null {
   const keys = new Set<string>();
   for (const item of c.columns) {
     const m = /^(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*))(?: DESC)?$/.exec(item);
@@ -237,7 +237,7 @@ export interface WrittenRows {
 }
 
 /** What the ModifyTable nodes of a plan write: the table, the operation, and the rows fed to it, by estimate. */
-export function writtenRows(plan: Plan): WrittenRows[] {
+function writtenRows(plan: Plan): WrittenRows[] {
   const out: WrittenRows[] = [];
   const stack = [plan.root];
   for (let n = stack.pop(); n; n = stack.pop()) {
@@ -254,7 +254,7 @@ export function writtenRows(plan: Plan): WrittenRows[] {
 }
 
 /** Index names in a plan, to tell which candidates it used. */
-export function indexNamesIn(plan: Plan): Set<string> {
+function indexNamesIn(plan: Plan): Set<string> {
   const names = new Set<string>();
   const stack = [plan.root];
   for (let n = stack.pop(); n; n = stack.pop()) {

@@ -249,7 +249,7 @@ interface Live {
 }
 const live = new Set<Live>();
 /** Set on globalThis to the signal's name when a signal stopped the servers of this process. */
-export const INTERRUPTED = Symbol.for("dbopt.embedded.interrupted");
+const INTERRUPTED = Symbol.for("dbopt.embedded.interrupted");
 let hooksInstalled = false;
 
 function installHooks(): void {

@@ -33,7 +33,7 @@ export interface PgCapabilities {
 }
 
 const MIN_SUPPORTED_MAJOR = 13;
-export const MAX_TESTED_MAJOR = 18;
+const MAX_TESTED_MAJOR = 18;
 
 interface CapabilityRow {
   version_num: number;

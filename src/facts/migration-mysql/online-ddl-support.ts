@@ -35,7 +35,7 @@ const MYSQL_DOCS_URL = (v: ServerVersion) =>
   `https://dev.mysql.com/doc/refman/${v.version[0] >= 8 && v.version[1] >= 4 ? "8.4" : "8.0"}/en/innodb-online-ddl-operations.html`;
 const MARIADB_DOCS = "https://mariadb.com/docs/server/server-usage/storage-engines/innodb/innodb-online-ddl";
 export const MARIADB_INSTANT_URL = `${MARIADB_DOCS}/innodb-online-ddl-operations-with-the-instant-alter-algorithm`;
-export const MARIADB_NOCOPY_URL = `${MARIADB_DOCS}/innodb-online-ddl-operations-with-the-nocopy-alter-algorithm`;
+const MARIADB_NOCOPY_URL = `${MARIADB_DOCS}/innodb-online-ddl-operations-with-the-nocopy-alter-algorithm`;
 export const MARIADB_INPLACE_URL = `${MARIADB_DOCS}/innodb-online-ddl-operations-with-the-inplace-alter-algorithm`;
 
 const row = (
@@ -103,7 +103,7 @@ const MARIADB_NO_PARTITION_TABLESPACE =
  * no DML, "Only permits ALGORITHM=DEFAULT, LOCK=DEFAULT"; they detach or attach the partitions' tablespace files
  * and copy no row, so dbopt calls them in place (no copy) with writes waiting, and refuses any other clause.
  */
-export const MYSQL_PARTITION_ROWS = {
+const MYSQL_PARTITION_ROWS = {
   partitionBy: partitionRow("PARTITION BY (repartitioning)", false, false, true),
   removePartitioning: partitionRow("REMOVE PARTITIONING", false, false, true),
   addRangePartition: partitionRow("ADD PARTITION (RANGE or LIST)", true, true, false),
@@ -145,7 +145,7 @@ export const MYSQL_PARTITION_ROWS = {
  * PARTITION). PARTITION BY and REMOVE PARTITIONING refuse INPLACE ("Try ALGORITHM=COPY") and LOCK=NONE ("Try
  * LOCK=SHARED"); they accept ALGORITHM=INSTANT but copy every row anyway.
  */
-export const MARIADB_PARTITION_ROWS = {
+const MARIADB_PARTITION_ROWS = {
   partitionBy: partitionRow("PARTITION BY (repartitioning)", false, false, true),
   removePartitioning: partitionRow("REMOVE PARTITIONING", false, false, true),
   addRangePartition: partitionRow("ADD PARTITION (RANGE or LIST)", true, true, false, { clauses: "none" }),
@@ -199,12 +199,12 @@ function partitionRow(
   return { clause, inPlace, permitsDml, copiesRows, ...extra };
 }
 
-export const MYSQL_PARTITION_DOCS = (v: ServerVersion) => `${MYSQL_DOCS_URL(v)}#online-ddl-partitioning`;
-export const MARIADB_PARTITION_DOCS =
+const MYSQL_PARTITION_DOCS = (v: ServerVersion) => `${MYSQL_DOCS_URL(v)}#online-ddl-partitioning`;
+const MARIADB_PARTITION_DOCS =
   "https://mariadb.com/docs/server/server-usage/partitioning-tables/partition-maintenance";
 
 /** The row of a partition clause, by its first words; null for clauses not in the tables. */
-export function partitionClauseRow(
+function partitionClauseRow(
   op: Extract<AlterOperation, { kind: "partition" }>,
   flavour: Flavour,
 ): PartitionRow | null {
@@ -351,7 +351,7 @@ type ColumnChange =
   | "make-not-null"
   | "type";
 
-export function columnChange(
+function columnChange(
   from: string,
   to: ColumnSpec,
   moved: boolean,

@@ -430,7 +430,7 @@ function readPairs(text: string): Record<string, number> {
 }
 
 /** "shared hit=1 read=2, local hit=3, temp read=4 written=5" */
-export function readBuffersText(text: string): Buffers {
+function readBuffersText(text: string): Buffers {
   const buffers = emptyBuffers();
   for (const segment of text.split(",")) {
     const scope = /^\s*(shared|local|temp)\b/.exec(segment)?.[1];
@@ -447,7 +447,7 @@ export function readBuffersText(text: string): Buffers {
  * "read=1.2 write=0.3" (13-14), "shared/local read=1.2, temp read=0.4" (15-16),
  * "shared read=1.2, local read=0.1, temp write=0.4" (17+).
  */
-export function readIoTimingsText(text: string): IoTimings {
+function readIoTimingsText(text: string): IoTimings {
   const io = emptyIoTimings();
   for (const segment of text.split(",")) {
     const scope = /^\s*(shared\/local|shared|local|temp)\b/.exec(segment)?.[1] ?? "shared";

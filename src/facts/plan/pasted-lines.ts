@@ -53,7 +53,7 @@ function isSpace(code: number): boolean {
 }
 
 /** The line as it was, indentation included (for the few steps that need the raw columns). */
-export function lineText(line: InputLine): string {
+function lineText(line: InputLine): string {
   return line.indent === 0 ? line.text : " ".repeat(line.indent) + line.text;
 }
 

@@ -34,7 +34,7 @@ const ZERO_MEANS_ABSENT: ReadonlySet<string> = new Set([
 ]);
 
 /** JSON-only facts with no text counterpart, or defaults the text format leaves unsaid. */
-export const JSON_ONLY_DEFAULTS: Readonly<Record<string, PropValue>> = {
+const JSON_ONLY_DEFAULTS: Readonly<Record<string, PropValue>> = {
   "Inner Unique": "*",
   "Single Copy": false,
   Disabled: false,

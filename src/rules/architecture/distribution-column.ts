@@ -222,7 +222,7 @@ function refusedForeignKeys(
 }
 
 /** Whether every distributed table the statement reads is pinned to one value of the distribution column. */
-export function routeOf(
+function routeOf(
   s: DistributionStatement,
   candidate: DistributionCandidate,
   reference: Set<string>,
@@ -280,7 +280,7 @@ function labelOf(c: DistributionCandidate): string {
 /** The Citus calls: reference tables first (a distributed table's foreign keys may point at them), then the
  *  distributed tables (referenced ones first), each colocated with the first. Citus looks the column up by its exact name (no case
  *  folding), so it is given as a plain string constant. */
-export function citusSql(result: Pick<CandidateResult, "candidate" | "distributed" | "reference">): SqlText {
+function citusSql(result: Pick<CandidateResult, "candidate" | "distributed" | "reference">): SqlText {
   const [anchor, ...rest] = result.distributed;
   const regclass = (t: DistributionTable) => literal(String(qname(t.schema, t.table)));
   const column = (t: DistributionTable) => literal(result.candidate.columns.get(t.name) as string);

@@ -14,7 +14,7 @@ const PER_THREAD_BUFFERS = [
   "binlog_cache_size",
 ] as const;
 /** Buffers the server allocates once. */
-export const GLOBAL_BUFFERS = [
+const GLOBAL_BUFFERS = [
   "innodb_buffer_pool_size",
   "innodb_log_buffer_size",
   "key_buffer_size",

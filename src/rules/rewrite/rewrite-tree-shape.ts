@@ -446,7 +446,7 @@ export function isNumericType(type: string): boolean {
 }
 
 /** text and varchar: equal only when the strings are equal (bpchar pads, citext folds case). */
-export function isPlainTextType(type: string): boolean {
+function isPlainTextType(type: string): boolean {
   return /^(text|character varying(\(\d+\))?)$/.test(type);
 }
 
