@@ -3,7 +3,7 @@
  * database (PostgreSQL 15, names holding markup, quotes and ampersands), the regressions of a store filled by real
  * samples (an index dropped between the windows) and the diff of two snapshots around such a drop, a captured
  * plan, a plan comparison (both plans drawn), a PostgreSQL 18 log, OpenTelemetry traces, a migration linted and
- * traced; Debian's chromium opens each one headless through puppeteer-core with every request intercepted, so the
+ * traced (PostgreSQL, and MySQL's lint and trace on MariaDB 10.11); Debian's chromium opens each one headless through puppeteer-core with every request intercepted, so the
  * test fails if the page asks for anything but the file itself. It checks what each page shows against the same
  * command's JSON (finding titles, the plan picture's nodes, the fix SQL, the charts' bars) and saves screenshots.
  * Without chromium the suite fails in CI and is skipped elsewhere with a line naming it.
