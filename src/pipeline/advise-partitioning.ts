@@ -193,7 +193,9 @@ async function adviseOn(
       const lint = await lintMigration(db, migration, snapshot);
       const statements = proofStatements(t, key, snapshot);
       if (options.sandbox) {
-        const { proof, migrationMs } = await proveOnSandbox(db, t, migration, statements);
+        const skipped: string[] = [];
+        const { proof, migrationMs } = await proveOnSandbox(db, t, migration, statements, skipped);
+        notes.push(...skipped.map((x) => `${t.schema}.${t.table}: ${x}`));
         advice.push({
           table: `${t.schema}.${t.table}`,
           finding: f,
@@ -600,7 +602,7 @@ async function proveOnSandbox(
   t: PartitionTableFacts,
   migration: PartitionMigration,
   statements: Snapshot["workload"]["statements"],
-  /** On a sampled copy: statements that cannot run there are listed here instead of ending the command. */
+  /** Statements that cannot be timed (no parameters to draw, or they fail there) are listed here. */
   skipped?: string[],
 ): Promise<{ proof: PartitionProof[]; migrationMs: number }> {
   const runs: Array<{ sql: string; before: number }> = [];
@@ -620,7 +622,7 @@ async function proveOnSandbox(
     } catch (error) {
       // On a sampled copy a statement may name what was not copied (a view, a function, a partitioned table).
       if (!skipped) throw error;
-      skipped.push(`not timed on the sample: ${oneLine(s.query, 80)} (${(error as Error).message})`);
+      skipped.push(`not timed: ${oneLine(s.query, 80)} (${(error as Error).message})`);
     }
   }
   const { qname } = await import("../util/sql-text.js");

@@ -8,8 +8,12 @@ import { htmlPage } from "./page-shell.js";
 
 export function renderPartitioningHtml(report: PartitioningReport, now?: Date): string {
   const tables = report.advice.map((a) => {
-    const { proof, lint, migration } = partitionAdviceLines(a);
-    return html`<h2>${a.table}</h2>${proof.length ? html`<ul>${proof.map((l) => html`<li>${l}</li>`)}</ul>` : html``}<p>${lint}</p><pre><code>${migration.join("\n")}</code></pre>`;
+    const { setting, proof, lint, migration } = partitionAdviceLines(a);
+    const [heading, ...copied] = setting;
+    const where = heading
+      ? html`<p><strong>${heading}</strong></p>${copied.length ? html`<ul>${copied.map((l) => html`<li>${l}</li>`)}</ul>` : html``}`
+      : html``;
+    return html`<h2>${a.table}</h2>${where}${proof.length ? html`<ul>${proof.map((l) => html`<li>${l}</li>`)}</ul>` : html``}<p>${lint}</p><pre><code>${migration.join("\n")}</code></pre>`;
   });
   return htmlPage({
     title: "dbopt advise partitioning",
@@ -18,7 +22,14 @@ export function renderPartitioningHtml(report: PartitioningReport, now?: Date): 
     capturedAt: report.generatedAt,
     summary: [
       ["Tables to partition", String(report.advice.length)],
-      ["Measured on a sandbox", report.advice.some((a) => a.proof) ? "yes" : "no"],
+      [
+        "Measured on",
+        report.advice.some((a) => a.proofOn?.kind === "sample")
+          ? "a sampled copy (embedded PostgreSQL 18)"
+          : report.advice.some((a) => a.proofOn?.kind === "sandbox")
+            ? "the sandbox"
+            : "not measured",
+      ],
     ],
     notes: report.notes,
     body: html`${findingsHtml(report.findings)}${tables}`,
