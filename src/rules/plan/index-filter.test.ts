@@ -37,6 +37,16 @@ describe("plan/index-filter", () => {
     expect(finding?.fix?.note).toMatch(/^The filter ILIKE '%refund%' on note cannot go into a B-tree/);
   });
 
+  it("points a filter hiding its column behind a function to the rewrite rule that takes it off", () => {
+    const text = `Index Scan using orders_customer_id_idx on orders  (cost=0.42..900.00 rows=5 width=20) (actual time=0.02..30.0 rows=12 loops=1)
+  Index Cond: (customer_id < 2000)
+  Filter: (date(created_at) = '2024-02-01'::date)
+  Rows Removed by Filter: 11988`;
+    const [finding] = planTextFindings(indexFilter, text, captureSnapshot("pg18"));
+    expect(finding?.evidence.rewriteRule).toBe("rewrite/sargable-date-function");
+    expect(finding?.fix?.note).toMatch(/dbopt rewrite/);
+  });
+
   it("leaves lossy-bitmap rechecks and selective index scans alone", () => {
     expect(planRuleFindings(indexFilter, "pg18", "lossy-bitmap")).toEqual([]);
     expect(planRuleFindings(indexFilter, "pg18", "never-executed")).toEqual([]);

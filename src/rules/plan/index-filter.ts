@@ -1,6 +1,7 @@
 import { nodeLabel } from "../../facts/plan/node-label.js";
 import { predicatesOfCondition } from "../../facts/sql/predicates.js";
 import { distinctValues } from "../../findings/btree-key-order.js";
+import type { Finding } from "../../findings/finding.js";
 import { formatCount, formatPercent, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
 import {
@@ -20,6 +21,7 @@ import {
   severityFromImpact,
   tableIndexes,
 } from "./plan-facts.js";
+import { sargableRewriteFor } from "./rewrite-pointer.js";
 
 type Options = { minRemovedShare: number; minRemovedRows: number; minShare: number };
 
@@ -82,6 +84,22 @@ export const indexFilter: Rule<PlanFacts, Options> = {
       const share = nodeShare(m);
       const pattern = trigramPredicate(predicates);
       const trigram = pattern ? trigramIndex(relation, pattern) : null;
+      // A function, arithmetic, cast or coalesce around a filtered column: `dbopt rewrite` may take it off the column.
+      const rewrite = typeof filter === "string" ? sargableRewriteFor(filter) : null;
+      const fix: Finding["fix"] =
+        suggestion && !suggestion.coveredBy
+          ? {
+              sql: suggestion.ddl,
+              note: `An index on (${columns.join(", ")}) applies the filter inside the index, so only matching rows are fetched. Once it is in use, ${node.indexName ?? "the current index"} may become redundant.${relation.caveat}`,
+            }
+          : pattern && trigram
+            ? {
+                sql: trigram,
+                note: `The filter ${patternWords(pattern)} on ${pattern.column} cannot go into a B-tree: a B-tree only seeks to a fixed start of the value. A trigram GIN index (the pg_trgm extension) serves the pattern; PostgreSQL combines it with ${node.indexName ?? "the current index"} in a BitmapAnd.${relation.caveat}`,
+              }
+            : {
+                note: "Put the filtered columns into the index (after the equality columns), or use a partial index whose WHERE matches the filter.",
+              };
       return {
         ruleId: this.id,
         severity: severityFromImpact(share, m.exclusiveMs),
@@ -99,21 +117,9 @@ export const indexFilter: Rule<PlanFacts, Options> = {
           rowsRemoved: removed,
           exclusiveMs: m.exclusiveMs === null ? null : round3(m.exclusiveMs),
           [m.exclusiveShare !== null ? "timeShare" : "costShare"]: round3(share),
+          ...(rewrite ? { rewriteRule: rewrite.ruleId } : {}),
         },
-        fix:
-          suggestion && !suggestion.coveredBy
-            ? {
-                sql: suggestion.ddl,
-                note: `An index on (${columns.join(", ")}) applies the filter inside the index, so only matching rows are fetched. Once it is in use, ${node.indexName ?? "the current index"} may become redundant.${relation.caveat}`,
-              }
-            : pattern && trigram
-              ? {
-                  sql: trigram,
-                  note: `The filter ${patternWords(pattern)} on ${pattern.column} cannot go into a B-tree: a B-tree only seeks to a fixed start of the value. A trigram GIN index (the pg_trgm extension) serves the pattern; PostgreSQL combines it with ${node.indexName ?? "the current index"} in a BitmapAnd.${relation.caveat}`,
-                }
-              : {
-                  note: "Put the filtered columns into the index (after the equality columns), or use a partial index whose WHERE matches the filter.",
-                },
+        fix: rewrite && fix ? { ...fix, note: `${fix.note ?? ""} ${rewrite.note}`.trim() } : fix,
         docsUrl: this.docsUrl,
         impact: nodeImpact(m),
         nodeId: id,
