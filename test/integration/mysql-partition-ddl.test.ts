@@ -115,7 +115,8 @@ describe.skipIf(!available)("partition clauses in MySQL/MariaDB migrate lint, ag
     const writer = await connect();
     const reader = await connect();
     try {
-      const rows: Array<{ table: string; predicted: string; server: string; ms: string }> = [];
+      const rows: Array<{ table: string; predicted: string; server: string; ms: string; waitSeen: boolean }> =
+        [];
       for (const [i, c] of CLAUSES.entries()) {
         const plan = plans.get(c.table) as StatementPlan;
         const predicted = `${plan.rebuild ? "copies rows" : "copies nothing"}, writes ${plan.usedLock === "NONE" ? "go on" : "wait"}`;
@@ -161,16 +162,26 @@ describe.skipIf(!available)("partition clauses in MySQL/MariaDB migrate lint, ag
         const lastWaited = last.ms > 100 && last.start + last.ms >= started + alterMs - 50;
         const judged =
           copied > 0 ? waited : !plan.rebuild && plan.usedLock === "NONE" ? false : waited || lastWaited;
+        // A clause that ends less than 100 ms after the first write is sent (150 ms in: REPAIR of 120,000 rows on a
+        // quiet machine took 121-209 ms) shows whether it copies, not whether it holds writes: a wait shorter than
+        // the 100 ms a wait is judged by cannot be told from a write's own time, so its wait is not judged then.
+        const waitSeen =
+          copied > 0 || (!plan.rebuild && plan.usedLock === "NONE") || writeStart < started + alterMs - 100;
         rows.push({
           table: c.table,
           predicted,
-          server: `${copied > 0 ? "copies rows" : "copies nothing"}, writes ${judged ? "wait" : "go on"}`,
+          waitSeen,
+          server: `${copied > 0 ? "copies rows" : "copies nothing"}, writes ${judged ? "wait" : waitSeen ? "go on" : "not seen"}`,
           ms: `alter ${alterMs.toFixed(0)} ms, write ${writeMs.toFixed(0)} ms, read ${readMs.toFixed(0)} ms, last write ${last.ms.toFixed(0)} ms`,
         });
         if (waited) expect(readMs, `${c.table}: reads go on during the copy`).toBeLessThan(alterMs / 2);
         console.log(`${c.table}: ${rows.at(-1)?.server} (${rows.at(-1)?.ms})`);
       }
-      expect(rows.filter((r) => r.predicted !== r.server)).toEqual([]);
+      expect(
+        rows.filter((r) =>
+          r.waitSeen ? r.predicted !== r.server : r.predicted.split(",")[0] !== r.server.split(",")[0],
+        ),
+      ).toEqual([]);
       expect(rows.filter((r) => r.server.startsWith("copies rows")).map((r) => r.table)).toEqual([
         "add_hash",
         "coalesce_hash",
