@@ -19,6 +19,7 @@ import {
   type SequenceColumn,
 } from "../advisors/partitioning/partition-migration.js";
 import type { CopiedTable, SampledCopy } from "../advisors/partitioning/sampled-copy.js";
+import { DbError } from "../connectors/db-error.js";
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
 import { statementTraits } from "../facts/scaling/statement-traits.js";
@@ -39,6 +40,7 @@ import type { StoredGrowth } from "../store/read-table-growth.js";
 import { oneLine } from "../util/format.js";
 import { InputError } from "../util/input-error.js";
 import { loadSqlParser } from "../util/sql-parser.js";
+import { qname, sql } from "../util/sql-text.js";
 import { lintMigrations } from "./lint-migrations.js";
 import { onConnection } from "./on-connection.js";
 
@@ -156,7 +158,7 @@ async function adviseOn(
       );
       if (layout.strategy === "range" && !t.span) {
         notes.push(
-          `${t.schema}.${t.table}: ${key.column} has no statistics to size the partitions from (run ANALYZE ${t.table}); no migration written.`,
+          `${t.schema}.${t.table}: ${key.column} has no statistics to size the partitions from (run ${sql`ANALYZE ${qname(t.schema, t.table)}`}); no migration written.`,
         );
         continue;
       }
@@ -189,6 +191,7 @@ async function adviseOn(
         sequences,
         { foreignKeys, referencedBy },
         columns,
+        relationNames(snapshot, t.schema),
       );
       const lint = await lintMigration(db, migration, snapshot);
       const statements = proofStatements(t, key, snapshot);
@@ -221,8 +224,10 @@ async function adviseOn(
             copied = sample.tables;
           }
         } catch (error) {
-          // A table the copy cannot hold (a type from an extension it lacks): the others are still measured.
-          if (!(error instanceof InputError)) throw error;
+          // A table the copy cannot hold (a type from an extension it lacks), or cannot read (no privilege, the
+          // statement time limit): the others are still measured. A lost connection ends the command.
+          if (!(error instanceof InputError) && !(error instanceof DbError && !error.isConnectionError))
+            throw error;
           notes.push(`${t.schema}.${t.table} not measured: ${error.message}.`);
           advice.push({
             table: `${t.schema}.${t.table}`,
@@ -243,6 +248,7 @@ async function adviseOn(
           sequences,
           { foreignKeys: [], referencedBy },
           columns,
+          relationNames(snapshot, t.schema),
         );
         const skipped: string[] = [];
         const { proof, migrationMs } = await proveOnSandbox(sample.db, t, onSample, statements, skipped);
@@ -625,8 +631,19 @@ async function proveOnSandbox(
       skipped.push(`not timed: ${oneLine(s.query, 80)} (${(error as Error).message})`);
     }
   }
-  const { qname } = await import("../util/sql-text.js");
   const parent = String(qname(t.schema, t.table));
+  // putBack undoes only what this run did: the names it builds under must be free before it starts, and the
+  // original table is known by its OID, never by the name it has at the end.
+  for (const name of [migration.newName, migration.oldName])
+    if ((await oidOf(db, t.schema, name)) !== null)
+      throw new InputError(
+        `the sandbox already has ${t.schema}.${name}, the name dbopt builds the partitioned layout under`,
+        "rename or drop it on the sandbox and run again",
+      );
+  const original = await oidOf(db, t.schema, t.table);
+  if (original === null)
+    throw new InputError(`the sandbox has no table ${t.schema}.${t.table}`, "give --db the copy that has it");
+  let result: { proof: PartitionProof[]; migrationMs: number };
   try {
     const started = performance.now();
     for (const step of migration.steps) for (const statement of step.statements) await db.query(statement);
@@ -656,36 +673,62 @@ async function proveOnSandbox(
         partitions: n,
       });
     }
-    return { proof: proofs, migrationMs };
-  } finally {
-    await putBack(db, t, migration);
+    result = { proof: proofs, migrationMs };
+  } catch (error) {
+    // The error that stopped the proof is the one to report; say when the sandbox was left half put back.
+    await putBack(db, t, migration, original).catch((undo: Error) => {
+      if (error instanceof Error)
+        error.message += ` (and the sandbox could not be put back: ${undo.message})`;
+    });
+    throw error;
   }
+  await putBack(db, t, migration, original);
+  return result;
 }
 
-/** Undo the migration on the sandbox: the old table back under its name, the partitioned one dropped. */
+/** The OID of schema.name, or null when no relation has that name. */
+async function oidOf(db: PostgresConnector, schema: string, name: string): Promise<string | null> {
+  const rows = await db.query<{ oid: string | null }>("select to_regclass($1)::oid::text as oid", [
+    String(qname(schema, name)),
+  ]);
+  return rows[0]?.oid ?? null;
+}
+
+/** Every relation name the snapshot knows in a schema (tables, indexes), which new names must not take. */
+function relationNames(snapshot: Snapshot, schema: string): string[] {
+  return [
+    ...snapshot.tables.filter((x) => x.schema === schema).map((x) => x.name),
+    ...snapshot.indexes.filter((i) => i.tableSchema === schema).map((i) => i.name),
+  ];
+}
+
+/**
+ * Undo the migration on the sandbox: the old table back under its name, the partitioned one dropped. Only what this
+ * run built is touched: the names it built under were free when it started, and the original table is recognised by
+ * its OID, so a table of the user's is never dropped.
+ */
 async function putBack(
   db: PostgresConnector,
   t: PartitionTableFacts,
   migration: PartitionMigration,
+  original: string,
 ): Promise<void> {
-  const { ident, qname, sql, sqlFrom } = await import("../util/sql-text.js");
+  const { ident, sqlFrom } = await import("../util/sql-text.js");
   await db.query("ROLLBACK").catch(() => {});
-  const exists = async (name: string) =>
-    (
-      await db.query<{ ok: boolean }>("select to_regclass($1) is not null as ok", [
-        String(qname(t.schema, name)),
-      ])
-    )[0]?.ok ?? false;
-  if (await exists(migration.oldName)) {
+  if ((await oidOf(db, t.schema, migration.oldName)) === original) {
+    // The swap happened: the old table is under oldName and the partitioned one holds the table's name.
     // The swap handed the serial sequences to the partitioned table: give them back before dropping it.
     for (const s of migration.sequences.filter((x) => x.sequence !== null))
       await db.query(
         sql`ALTER SEQUENCE ${sqlFrom("server", s.sequence as string)} OWNED BY ${qname(t.schema, migration.oldName)}.${ident(s.column)}`,
       );
-    await db.query(sql`DROP TABLE IF EXISTS ${qname(t.schema, t.table)}`);
+    const current = await oidOf(db, t.schema, t.table);
+    if (current !== null && current !== original) await db.query(sql`DROP TABLE ${qname(t.schema, t.table)}`);
     await db.query(sql`ALTER TABLE ${qname(t.schema, migration.oldName)} RENAME TO ${ident(t.table)}`);
   }
-  await db.query(sql`DROP TABLE IF EXISTS ${qname(t.schema, migration.newName)}`);
+  const built = await oidOf(db, t.schema, migration.newName);
+  if (built !== null && built !== original)
+    await db.query(sql`DROP TABLE ${qname(t.schema, migration.newName)}`);
 }
 
 async function medianMs(db: PostgresConnector, sql: string): Promise<number> {

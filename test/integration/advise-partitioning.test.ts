@@ -113,6 +113,50 @@ describe.each(server("pg15"))("dbopt advise partitioning ($name)", (srv) => {
     expect(rows.rows[0].n).toBe(200000);
   });
 
+  it("never takes a name the user's tables have: tables named like its own are left with their rows", async () => {
+    await runAsAdmin(
+      db.url,
+      `create table "Event Log_partitioned" (note text); insert into "Event Log_partitioned" values ('mine'), ('mine too');
+       create table "Event Log_unpartitioned" (id bigint, note text); insert into "Event Log_unpartitioned" values (1, 'kept');`,
+    );
+    try {
+      const r = await runCli([
+        "advise",
+        "partitioning",
+        "--db",
+        db.url,
+        "--sandbox",
+        "--retention",
+        "90d",
+        "--set",
+        "architecture/partition-table.minRows=100000",
+        "--format",
+        "json",
+      ]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const again = JSON.parse(r.stdout) as typeof report;
+      const sql = again.advice[0]?.migration.steps.flatMap((s) => s.statements).join("\n") ?? "";
+      expect(sql).not.toMatch(/"Event Log_partitioned" /);
+      expect(sql).not.toMatch(/"Event Log_unpartitioned"[ ;]/);
+      expect(again.advice[0]?.proof?.length).toBeGreaterThan(0);
+      const mine = await runAsAdmin(db.url, `select count(*)::int as n from "Event Log_partitioned"`);
+      expect(mine.rows[0].n).toBe(2);
+      const kept = await runAsAdmin(db.url, `select note from "Event Log_unpartitioned"`);
+      expect(kept.rows).toEqual([{ note: "kept" }]);
+      const events = await runAsAdmin(
+        db.url,
+        `select count(*)::int as n, (select relkind from pg_class where oid = '"Event Log"'::regclass) as kind from "Event Log"`,
+      );
+      expect(events.rows[0]).toEqual({ n: 200000, kind: "r" });
+    } finally {
+      await runAsAdmin(
+        db.url,
+        `drop table if exists "Event Log_partitioned"; drop table if exists "Event Log_unpartitioned"`,
+      );
+    }
+  }, 300_000);
+
   it("builds on a server as printed: the migration runs and leaves a partitioned table with every row", async () => {
     const statements = report.advice[0]?.migration.steps.flatMap((s) => s.statements) ?? [];
     await runAsAdmin(db.url, statements.join("\n"));

@@ -75,9 +75,11 @@ export function partitionMigration(
   sequences: SequenceColumn[] = [],
   references: TableReferences = { foreignKeys: [], referencedBy: [] },
   columns: CopiedColumn[] = [],
+  /** Names already used in the table's schema (tables, indexes, sequences): the migration's new names avoid them. */
+  existing: Iterable<string> = [],
 ): PartitionMigration {
-  // Names PostgreSQL keeps whole (63 bytes), none equal to another or to the table's own.
-  const taken = new Set([t.table]);
+  // Names PostgreSQL keeps whole (63 bytes), none equal to another, to the table's own or to one the schema has.
+  const taken = new Set([t.table, ...existing]);
   const named = (wanted: string) => {
     const name = freeName(taken, wanted);
     taken.add(name);
