@@ -186,12 +186,15 @@ describe.each(server("pg15"))("dbopt advise scaling ($name)", (srv) => {
       const stored = JSON.parse(r.stdout) as typeof report & {
         activitySource: { kind: string; days: number };
       };
-      expect(stored.activitySource).toMatchObject({ kind: "store", days: 1 });
+      // Three samples taken across 00:00 UTC lie on two days.
+      expect(stored.activitySource).toMatchObject({ kind: "store" });
+      expect([1, 2]).toContain(stored.activitySource?.days);
       const f = stored.findings.find((x) => x.ruleId === "architecture/pool-size");
-      expect(f?.evidence).toMatchObject({ samples: 3, samplesFrom: "store", storedDays: 1, poolSize: 5 });
+      expect(f?.evidence).toMatchObject({ samples: 3, samplesFrom: "store", poolSize: 5 });
+      expect([1, 2]).toContain(f?.evidence.storedDays);
       expect(Number(f?.evidence.maxConnections)).toBeGreaterThanOrEqual(40);
       expect(f?.severity).toBe("warning");
-      expect(f?.detail).toMatch(/3 samples dbopt collect stored over 1 day/);
+      expect(f?.detail).toMatch(/3 samples dbopt collect stored over [12] days?/);
       expect(f?.detail).toMatch(/4\d idle from application "idle-holder"/);
     } finally {
       await store.drop();
