@@ -55,71 +55,125 @@ export interface OptionKit {
 }
 
 /** Thrown by a conversion: the message after "<flag> must be", e.g. "a whole number from 1 to 1000". */
-class Invalid extends Error {}
+export class Invalid extends Error {}
 
 function shown(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * The plain conversions of text to a value, which throw Invalid: the kit below wraps them in zod, and commands that
+ * check their options without zod (logs) call them through `convertedOption`, so both give the same messages.
+ */
+export const wholeNumberFrom =
+  (min: number, max: number) =>
+  (text: string): number => {
+    const n = /^\s*[+-]?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max)
+      throw new Invalid(`must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+
+/** A file (or, with `folders`, a folder) that exists and can be read; `-` for standard input with `stdin`. */
+export const existingPath =
+  (stdin: boolean, folders: boolean) =>
+  (text: string): string => {
+    if (stdin && text === "-") return text;
+    let isFolder: boolean;
+    try {
+      isFolder = statSync(text).isDirectory();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Invalid(
+        code === "ENOENT" || code === "ENOTDIR"
+          ? "does not exist"
+          : `cannot be read (${code === "EACCES" ? "permission denied" : code})`,
+      );
+    }
+    if (isFolder && !folders) throw new Invalid("is a folder, not a file");
+    try {
+      accessSync(text, constants.R_OK);
+    } catch {
+      throw new Invalid("cannot be read (permission denied)");
+    }
+    return text;
+  };
+
+export const sizeAtLeast =
+  (flag: string, min: number) =>
+  (text: string): number => {
+    let bytes: number;
+    try {
+      bytes = parseSize(text, flag);
+    } catch {
+      throw new Invalid("must be a size like 512MB or 16GB (units B, kB, MB, GB, TB)");
+    }
+    if (bytes < min) throw new Invalid(`must be a size of at least ${formatBytes(min).replace(/\.0 /, "")}`);
+    return bytes;
+  };
+
+export const oneOfWords =
+  <const V extends string>(values: readonly V[]) =>
+  (text: string): V => {
+    if (!values.includes(text as V)) throw new Invalid(`must be one of ${values.join(", ")}`);
+    return text as V;
+  };
+
+export function instantFrom(text: string): number {
+  const ms = parseInstant(text);
+  if (ms === null) throw new Invalid("must be a time like 2026-11-26T14:00 or 2026-11-26 14:00+01");
+  return ms;
+}
+
+/** The one line for a value an option cannot take, or null when `convert` takes it (its result in `out`). */
+function optionProblem<T>(
+  flag: string,
+  value: unknown,
+  convert: (text: string) => T,
+  out: { value?: T },
+): string | null {
+  if (typeof value !== "string") return `${flag} needs a value`;
+  if (value.trim() === "") return `${flag} needs a value, got an empty string`;
+  try {
+    out.value = convert(value);
+    return null;
+  } catch (error) {
+    if (!(error instanceof Invalid)) throw error;
+    // "must be ..." reads best with the value after it; "is a folder" with the value before it.
+    return error.message.startsWith("must ")
+      ? `${flag} ${error.message}, got ${shown(value)}`
+      : `${flag} ${shown(value)} ${error.message}`;
+  }
+}
+
+/** An option converted without zod: its value, or an InputError with the kit's one line and `hint`. */
+export function convertedOption<T>(
+  flag: string,
+  value: unknown,
+  convert: (text: string) => T,
+  hint: string,
+): T {
+  const out: { value?: T } = {};
+  const problem = optionProblem(flag, value, convert, out);
+  if (problem !== null) throw new InputError(problem, hint);
+  return out.value as T;
 }
 
 function kitFor(z: Zod): OptionKit {
   /** A string option converted by `convert`, which throws Invalid("what it must be") when it cannot. */
   const converted = <T>(flag: string, convert: (text: string) => T): Check<T> =>
     z.unknown().transform((value, ctx) => {
-      if (typeof value !== "string") {
-        ctx.issues.push({ code: "custom", message: `${flag} needs a value`, input: value });
-        return z.NEVER;
-      }
-      if (value.trim() === "") {
-        ctx.issues.push({
-          code: "custom",
-          message: `${flag} needs a value, got an empty string`,
-          input: value,
-        });
-        return z.NEVER;
-      }
-      try {
-        return convert(value);
-      } catch (error) {
-        if (!(error instanceof Invalid)) throw error;
-        // "must be ..." reads best with the value after it; "is a folder" with the value before it.
-        const message = error.message.startsWith("must ")
-          ? `${flag} ${error.message}, got ${shown(value)}`
-          : `${flag} ${shown(value)} ${error.message}`;
-        ctx.issues.push({ code: "custom", message, input: value });
-        return z.NEVER;
-      }
+      const out: { value?: T } = {};
+      const message = optionProblem(flag, value, convert, out);
+      if (message === null) return out.value as T;
+      ctx.issues.push({ code: "custom", message, input: value });
+      return z.NEVER;
     }) as unknown as Check<T>;
 
-  const wholeNumber = (flag: string, min: number, max: number) =>
-    converted(flag, (text) => {
-      const n = /^\s*[+-]?\d+\s*$/.test(text) ? Number(text) : Number.NaN;
-      if (!Number.isSafeInteger(n) || n < min || n > max)
-        throw new Invalid(`must be a whole number from ${min} to ${max}`);
-      return n;
-    });
+  const wholeNumber = (flag: string, min: number, max: number) => converted(flag, wholeNumberFrom(min, max));
 
   const existing = (flag: string, stdin: boolean, folders: boolean) =>
-    converted(flag, (text) => {
-      if (stdin && text === "-") return text;
-      let isFolder: boolean;
-      try {
-        isFolder = statSync(text).isDirectory();
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        throw new Invalid(
-          code === "ENOENT" || code === "ENOTDIR"
-            ? "does not exist"
-            : `cannot be read (${code === "EACCES" ? "permission denied" : code})`,
-        );
-      }
-      if (isFolder && !folders) throw new Invalid("is a folder, not a file");
-      try {
-        accessSync(text, constants.R_OK);
-      } catch {
-        throw new Invalid("cannot be read (permission denied)");
-      }
-      return text;
-    });
+    converted(flag, existingPath(stdin, folders));
 
   return {
     z,
@@ -131,18 +185,7 @@ function kitFor(z: Zod): OptionKit {
         if (!(n >= 0 && n <= 100)) throw new Invalid("must be a percentage from 0% to 100%, like 5%");
         return n / 100;
       }),
-    size: (flag, min = 1) =>
-      converted(flag, (text) => {
-        let bytes: number;
-        try {
-          bytes = parseSize(text, flag);
-        } catch {
-          throw new Invalid("must be a size like 512MB or 16GB (units B, kB, MB, GB, TB)");
-        }
-        if (bytes < min)
-          throw new Invalid(`must be a size of at least ${formatBytes(min).replace(/\.0 /, "")}`);
-        return bytes;
-      }),
+    size: (flag, min = 1) => converted(flag, sizeAtLeast(flag, min)),
     duration: (flag) =>
       converted(flag, (text) => {
         let ms: number;
@@ -156,10 +199,7 @@ function kitFor(z: Zod): OptionKit {
         return ms;
       }),
     oneOf: <const V extends string>(flag: string, values: readonly V[]) =>
-      converted(flag, (text) => {
-        if (!values.includes(text as V)) throw new Invalid(`must be one of ${values.join(", ")}`);
-        return text as V;
-      }),
+      converted(flag, oneOfWords(values)),
     text: (flag) => converted(flag, (text) => text),
     inputFile: (flag, options) => existing(flag, options?.stdin ?? false, false),
     inputPath: (flag, options) => existing(flag, options?.stdin ?? false, true),
@@ -198,12 +238,7 @@ function kitFor(z: Zod): OptionKit {
           );
         return text.trim();
       }),
-    instant: (flag) =>
-      converted(flag, (text) => {
-        const ms = parseInstant(text);
-        if (ms === null) throw new Invalid("must be a time like 2026-11-26T14:00 or 2026-11-26 14:00+01");
-        return ms;
-      }),
+    instant: (flag) => converted(flag, instantFrom),
     ruleAssignments: (flag) =>
       z.array(
         converted(flag, (text) => {
