@@ -8,6 +8,7 @@ import type { ActivityGroup, ActivitySample } from "../facts/scaling/activity-sa
 import type { TargetIdentity } from "./read-target-sample.js";
 import type { StoreConnection } from "./store-connection.js";
 import { storeVersion } from "./store-migrations.js";
+import { findTarget } from "./store-targets.js";
 
 const STATES = [
   ["active", "active"],
@@ -57,12 +58,7 @@ export async function readStoredActivity(
     return none(
       `the store is at schema version ${version}, before connection samples (5): run dbopt collect with this dbopt on it to start keeping them`,
     );
-  const [target] = await store.query<{ id: string }>(
-    identity.systemIdentifier !== null
-      ? "select id from dbopt_store.target where system_identifier = $1 and database_name = $2"
-      : "select id from dbopt_store.target where address = $1 and database_name = $2 order by last_seen desc limit 1",
-    [identity.systemIdentifier ?? address, identity.database],
-  );
+  const target = await findTarget(store, identity, address);
   if (!target) return none(`the store has no samples of ${address}: run dbopt collect on it`);
   const rows = await store.query<Record<string, unknown>>(
     `select taken_at, active, idle, idle_in_transaction, idle_in_transaction_aborted, other, lock_waits,

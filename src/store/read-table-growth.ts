@@ -6,6 +6,7 @@
  */
 import type { TargetIdentity } from "./read-target-sample.js";
 import type { StoreConnection } from "./store-connection.js";
+import { findTarget } from "./store-targets.js";
 
 const DAY_MS = 86_400_000;
 
@@ -30,24 +31,6 @@ export interface StoreGrowthRead {
   tables: Map<string, StoredGrowth>;
   /** schema.name → why a table's stored history was not used. */
   tooShort: Map<string, string>;
-}
-
-/**
- * The database's target in the store: by its cluster's system identifier and database name, else by the address
- * the collector stored (user@host:port/database).
- */
-async function findTarget(
-  store: StoreConnection,
-  identity: TargetIdentity,
-  address: string,
-): Promise<{ id: number; address: string } | null> {
-  const [row] = await store.query<{ id: string; address: string }>(
-    `select id, address from dbopt_store.target
-      where (system_identifier::text = $1 and database_name = $2) or address = $3
-      order by (system_identifier::text = $1) desc nulls last, last_seen desc nulls last limit 1`,
-    [identity.systemIdentifier, identity.database, address],
-  );
-  return row ? { id: Number(row.id), address: row.address } : null;
 }
 
 export async function readStoredGrowth(

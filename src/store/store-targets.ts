@@ -64,3 +64,21 @@ export async function addressTarget(
   );
   return Number(row?.id);
 }
+
+/**
+ * A database's target in the store, for reading it: by its cluster's system identifier and database name, else by
+ * the address the collector stored (user@host:port/database), the identified row first, then the latest seen.
+ */
+export async function findTarget(
+  store: StoreConnection,
+  identity: TargetIdentity,
+  address: string,
+): Promise<{ id: number; address: string } | null> {
+  const [row] = await store.query<{ id: string; address: string }>(
+    `select id, address from dbopt_store.target
+      where database_name = $2 and (system_identifier::text = $1 or address = $3)
+      order by (system_identifier::text = $1) desc nulls last, last_seen desc nulls last limit 1`,
+    [identity.systemIdentifier, identity.database, address],
+  );
+  return row ? { id: Number(row.id), address: row.address } : null;
+}
