@@ -10,19 +10,15 @@
  * Conditions under an OR are left out: a composite index does not serve them.
  */
 import type { Snapshot, TableFacts } from "../facts/snapshot.js";
-import type { PredicateKind } from "../facts/sql/predicates.js";
+import type { ColumnPredicate } from "../facts/sql/predicates.js";
 import type { PredicateUse, QueryBlock, TableRef } from "../facts/sql/query-shape.js";
 import { ident, indexExpression, type SqlText, sql } from "../util/sql-text.js";
 
 /** A comparison of one of the table's columns, as both predicate readers (facts/sql/) give it. */
-export interface KeyPredicate {
-  column: string;
-  isExpression: boolean;
-  kind: PredicateKind;
-  operator: string;
-  constant: string | number | null;
-  underOr: boolean;
-}
+export type KeyPredicate = Pick<
+  ColumnPredicate,
+  "column" | "isExpression" | "kind" | "operator" | "constant" | "underOr"
+>;
 
 /** A statement's key parts on one table, each kind in the order the index takes it. */
 export interface KeyParts<P extends KeyPredicate = KeyPredicate> {
