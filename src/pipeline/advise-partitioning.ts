@@ -184,6 +184,7 @@ async function adviseOn(
           (c) => c.type === "foreign" && c.refTable === t.table && (c.refSchema ?? c.schema) === t.schema,
         )
         .map((c) => `${c.schema}.${c.table} (${c.name})`);
+      const taken = relationNames(snapshot, t.schema);
       const migration = partitionMigration(
         t,
         layout,
@@ -191,22 +192,23 @@ async function adviseOn(
         sequences,
         { foreignKeys, referencedBy },
         columns,
-        relationNames(snapshot, t.schema),
+        taken,
       );
       const lint = await lintMigration(db, migration, snapshot);
+      const unproven: PartitionAdvice = {
+        table: `${t.schema}.${t.table}`,
+        finding: f,
+        migration,
+        lint,
+        proof: null,
+        proofOn: null,
+      };
       const statements = proofStatements(t, key, snapshot);
       if (options.sandbox) {
         const skipped: string[] = [];
         const { proof, migrationMs } = await proveOnSandbox(db, t, migration, statements, skipped);
         notes.push(...skipped.map((x) => `${t.schema}.${t.table}: ${x}`));
-        advice.push({
-          table: `${t.schema}.${t.table}`,
-          finding: f,
-          migration,
-          lint,
-          proof,
-          proofOn: { kind: "sandbox", migrationMs },
-        });
+        advice.push({ ...unproven, proof, proofOn: { kind: "sandbox", migrationMs } });
       } else if (options.samplePercent !== undefined) {
         const percent = options.samplePercent;
         const tables = [
@@ -229,14 +231,7 @@ async function adviseOn(
           if (!(error instanceof InputError) && !(error instanceof DbError && !error.isConnectionError))
             throw error;
           notes.push(`${t.schema}.${t.table} not measured: ${error.message}.`);
-          advice.push({
-            table: `${t.schema}.${t.table}`,
-            finding: f,
-            migration,
-            lint,
-            proof: null,
-            proofOn: null,
-          });
+          advice.push(unproven);
           continue;
         }
         const copyMs = copied.reduce((sum, c) => sum + c.ms, 0);
@@ -248,15 +243,12 @@ async function adviseOn(
           sequences,
           { foreignKeys: [], referencedBy },
           columns,
-          relationNames(snapshot, t.schema),
+          taken,
         );
         const skipped: string[] = [];
         const { proof, migrationMs } = await proveOnSandbox(sample.db, t, onSample, statements, skipped);
         advice.push({
-          table: `${t.schema}.${t.table}`,
-          finding: f,
-          migration,
-          lint,
+          ...unproven,
           proof,
           proofOn: {
             kind: "sample",
@@ -276,15 +268,7 @@ async function adviseOn(
             ],
           },
         });
-      } else
-        advice.push({
-          table: `${t.schema}.${t.table}`,
-          finding: f,
-          migration,
-          lint,
-          proof: null,
-          proofOn: null,
-        });
+      } else advice.push(unproven);
     }
   } finally {
     await (sample as SampledCopy | null)?.close();
