@@ -338,6 +338,7 @@ function readSerialization(value: unknown): Plan["serialization"] {
     timeMs: num(value.Time),
     outputKB: num(value["Output Volume"]) ?? 0,
     format: String(value.Format ?? ""),
+    buffers: readBuffers(value),
   };
 }
 

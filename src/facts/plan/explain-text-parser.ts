@@ -110,7 +110,9 @@ export function buildTextPlan(lines: InputLine[]): Plan {
     const col = line.indent;
 
     treeCol ??= col;
-    if (col <= rootCol || col < treeCol || (!inSummary && SUMMARY_ONLY.test(content))) {
+    // A "->" line is never a summary line, even left of the root's own lines (the root pasted at its child's column).
+    const belowTree = col < treeCol && !content.startsWith("->");
+    if (col <= rootCol || belowTree || (!inSummary && SUMMARY_ONLY.test(content))) {
       inSummary = true;
       section = readSummaryLine(content, plan);
       continue;
@@ -313,6 +315,7 @@ const SUMMARY_READERS: SummaryReader[] = [
         timeMs: m[1] === undefined ? null : Number(m[1]),
         outputKB: Number(m[2]),
         format: m[3] ?? "",
+        buffers: null,
       };
     },
   ],
@@ -320,6 +323,14 @@ const SUMMARY_READERS: SummaryReader[] = [
 
 /** Read a line at the plan's outer level. Returns the section it opens ("Planning", "JIT"), if any. */
 function readSummaryLine(content: string, plan: Plan): string | null {
+  // PostgreSQL 17 prints the serialization's buffers on the next line, indented under it.
+  if (content.startsWith("Serialization:")) {
+    for (const [re, apply] of SUMMARY_READERS) {
+      const m = re.exec(content);
+      if (m) apply(plan, m);
+    }
+    return plan.serialization ? "Serialization" : null;
+  }
   if (content === "Planning:" || content === "JIT:") {
     if (content === "JIT:") plan.jit = { functions: 0, options: {}, timingMs: null };
     return content.slice(0, -1);
@@ -335,9 +346,12 @@ function readSummaryLine(content: string, plan: Plan): string | null {
 }
 
 function readSectionLine(section: string, content: string, plan: Plan): void {
-  if (section === "Planning") {
+  if (section === "Planning" || section === "Serialization") {
     const line = readPropLine(content);
-    if (line.kind === "buffers") plan.planningBuffers = isAllZero(line.buffers) ? null : line.buffers;
+    if (line.kind !== "buffers") return;
+    const buffers = isAllZero(line.buffers) ? null : line.buffers;
+    if (section === "Planning") plan.planningBuffers = buffers;
+    else if (plan.serialization) plan.serialization.buffers = buffers;
     return;
   }
   const jit = plan.jit as JitInfo;

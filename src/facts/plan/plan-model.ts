@@ -96,7 +96,8 @@ export interface Plan {
   planningMs: number | null;
   planningBuffers: Buffers | null;
   executionMs: number | null;
-  serialization: { timeMs: number | null; outputKB: number; format: string } | null;
+  /** EXPLAIN (SERIALIZE), PostgreSQL 17+; buffers when BUFFERS was on too (the detoasting reads). */
+  serialization: { timeMs: number | null; outputKB: number; format: string; buffers: Buffers | null } | null;
   triggers: Trigger[];
   jit: JitInfo | null;
   settings: Record<string, string>;

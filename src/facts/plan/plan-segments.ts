@@ -44,6 +44,8 @@ const AUTO_EXPLAIN = /(?:duration: [\d.]+ ms\s+plan:|^Query Text: |^Query Parame
 interface OpenPlan {
   lines: InputLine[];
   rootCol: number;
+  /** Whether a child node ("->" line) was read yet. */
+  hasChild: boolean;
   /** Parenthesis depth and open quote at the end of the last line, to join lines a terminal wrapped. */
   depth: number;
   quote: string | null;
@@ -83,7 +85,7 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
   };
   const startPlan = (line: InputLine, col: number) => {
     closeSkipped();
-    const plan: OpenPlan = { lines: [line], rootCol: col, depth: 0, quote: null };
+    const plan: OpenPlan = { lines: [line], rootCol: col, hasChild: false, depth: 0, quote: null };
     track(plan, line.text, true);
     open = plan;
   };
@@ -113,7 +115,15 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
         joinToLast(plan, line, content);
         continue;
       }
+      if (col <= plan.rootCol && content.startsWith("->") && rootLostItsOffset(plan, lines, i)) {
+        // The root was pasted at its first child's column (its leading spaces cut by the selection):
+        // the root moves left of it, so the tree reads as it was printed.
+        const root = plan.lines[0] as InputLine;
+        plan.lines[0] = { ...root, indent: col - 1 };
+        plan.rootCol = col - 1;
+      }
       if (col > plan.rootCol) {
+        if (content.startsWith("->")) plan.hasChild = true;
         plan.lines.push(line);
         track(plan, content, true);
         continue;
@@ -183,7 +193,7 @@ export function segmentPlans(lines: InputLine[]): Segmentation {
 function readWrappedNodeLine(lines: InputLine[], i: number): { line: InputLine; lastIndex: number } | null {
   const line = lines[i] as InputLine;
   if (!/^(?:->\s*)?[A-Z][\w ]*\S\s+\(/.test(line.text)) return null;
-  const plan: OpenPlan = { lines: [line], rootCol: 0, depth: 0, quote: null };
+  const plan: OpenPlan = { lines: [line], rootCol: 0, hasChild: false, depth: 0, quote: null };
   track(plan, line.text, true);
   for (let k = i + 1; k < lines.length && k <= i + 8 && plan.depth > 0; k++) {
     const next = lines[k] as InputLine;
@@ -233,6 +243,21 @@ function restOfNodeLine(last: InputLine, content: string): boolean {
 }
 
 /** Carry the open-parenthesis depth and quote state over a piece of text. */
+/**
+ * A first "->" at the root's column is the root's child when the next "->" is deeper than it: only the root
+ * lost its offset. When the next one is at the same column too, the indentation was lost altogether.
+ */
+function rootLostItsOffset(plan: OpenPlan, lines: InputLine[], at: number): boolean {
+  if (plan.hasChild) return false;
+  const col = (lines[at] as InputLine).indent;
+  for (let j = at + 1; j < lines.length; j++) {
+    const next = lines[j] as InputLine;
+    if (next.end) break;
+    if (next.text.startsWith("->")) return next.indent > col;
+  }
+  return true;
+}
+
 function track(plan: OpenPlan, text: string, fresh: boolean): void {
   let depth = fresh ? 0 : plan.depth;
   let quote = fresh ? null : plan.quote;
