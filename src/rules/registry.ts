@@ -76,6 +76,7 @@ import { missingAlgorithmLock } from "./migration-mysql/missing-algorithm-lock.j
 import { noConcurrentDml } from "./migration-mysql/no-concurrent-dml.js";
 import { refusedAlgorithm } from "./migration-mysql/refused-algorithm.js";
 import { tableRebuild } from "./migration-mysql/table-rebuild.js";
+import { transportTablespace } from "./migration-mysql/transport-tablespace.js";
 import { unknownOperation } from "./migration-mysql/unknown-operation.js";
 import { mysqlAutoIncrementNearLimit } from "./mysql/auto-increment-near-limit.js";
 import { mysqlBufferPool } from "./mysql/buffer-pool.js";
@@ -294,6 +295,7 @@ export const MYSQL_MIGRATION_RULES: readonly AnyRule<MysqlMigrationFacts>[] = by
   noConcurrentDml,
   refusedAlgorithm,
   tableRebuild,
+  transportTablespace,
   unknownOperation,
 ]);
 

@@ -134,4 +134,78 @@ describe("MySQL DDL reader", () => {
   it("reads an executable comment's content as the server does", () => {
     expect(read("/*!80013 ALTER TABLE t ADD INDEX i (a) */")).toMatchObject({ kind: "alter-table" });
   });
+
+  it("reads ALGORITHM/LOCK written after a partition clause, and says where the grammar takes them", () => {
+    const after = read("ALTER TABLE t PARTITION BY HASH (id) PARTITIONS 4, ALGORITHM=COPY");
+    expect(after).toMatchObject({
+      algorithm: "COPY",
+      operations: [{ kind: "partition", action: "PARTITION BY" }],
+      placedText: "ALTER TABLE t ALGORITHM=COPY PARTITION BY HASH (id) PARTITIONS 4",
+    });
+    if (after.kind !== "alter-table") throw new Error(after.kind);
+    expect(after.syntaxError).toContain("ALGORITHM=COPY is written after PARTITION BY");
+    expect(after.specsText).toBe("PARTITION BY HASH (id) PARTITIONS 4");
+    // No comma at all, and after a standalone clause's list.
+    expect(read("ALTER TABLE t REMOVE PARTITIONING LOCK = EXCLUSIVE")).toMatchObject({
+      lock: "EXCLUSIVE",
+      placedText: "ALTER TABLE t LOCK = EXCLUSIVE REMOVE PARTITIONING",
+    });
+    expect(read("ALTER TABLE `l``g` DROP PARTITION p1, p2, LOCK=NONE")).toMatchObject({
+      lock: "NONE",
+      placedText: "ALTER TABLE `l``g` LOCK=NONE, DROP PARTITION p1, p2",
+    });
+    // KEY partitioning's ALGORITHM=2 is its hashing, not the online DDL clause.
+    expect(read("ALTER TABLE t PARTITION BY KEY ALGORITHM=2 (id) PARTITIONS 4")).toMatchObject({
+      algorithm: null,
+      syntaxError: null,
+    });
+    // Where the grammar takes them: no finding.
+    for (const ok of [
+      "ALTER TABLE t ALGORITHM=COPY, LOCK=SHARED PARTITION BY HASH (id) PARTITIONS 4",
+      "ALTER TABLE t ALGORITHM=INPLACE, LOCK=NONE, DROP PARTITION p1, p2",
+      "ALTER TABLE t REORGANIZE PARTITION p1, p2 INTO (PARTITION p12 VALUES LESS THAN (20))",
+      "ALTER TABLE t IMPORT PARTITION p1, p2 TABLESPACE",
+    ])
+      expect(read(ok), ok).toMatchObject({ syntaxError: null, placedText: null });
+  });
+
+  it("reads PARTITION BY after a specification with no comma, and refuses the forms MariaDB 10.11 refuses", () => {
+    expect(read("ALTER TABLE t ADD COLUMN c INT PARTITION BY HASH (id) PARTITIONS 2")).toMatchObject({
+      syntaxError: null,
+      operations: [
+        { kind: "add-column", column: { name: "c", type: "int" } },
+        { kind: "partition", action: "PARTITION BY" },
+      ],
+    });
+    const error = (sql: string) => {
+      const ddl = read(sql);
+      return ddl.kind === "alter-table" ? ddl.syntaxError : null;
+    };
+    // Each of these is ERROR 1064 on MariaDB 10.11.19.
+    expect(error("ALTER TABLE t ADD COLUMN c INT, PARTITION BY HASH (id) PARTITIONS 2")).toContain(
+      "a comma stands before PARTITION BY",
+    );
+    expect(error("ALTER TABLE t ADD COLUMN y INT, DROP PARTITION p0")).toContain(
+      "DROP PARTITION cannot be combined with other changes",
+    );
+    expect(error("ALTER TABLE t DROP PARTITION p0, ADD COLUMN y INT")).toContain(
+      "ADD COLUMN y follows DROP PARTITION",
+    );
+    expect(error("ALTER TABLE t DISCARD TABLESPACE, ALGORITHM=INPLACE")).toContain(
+      "ALGORITHM=INPLACE is written after DISCARD TABLESPACE",
+    );
+    expect(read("ALTER TABLE t ADD COLUMN y INT, DROP PARTITION p0")).toMatchObject({ placedText: null });
+  });
+
+  it("reads DISCARD and IMPORT TABLESPACE of the whole table", () => {
+    expect(read("ALTER TABLE t DISCARD TABLESPACE")).toMatchObject({
+      operations: [{ kind: "tablespace", action: "DISCARD" }],
+    });
+    expect(read("ALTER TABLE t IMPORT TABLESPACE")).toMatchObject({
+      operations: [{ kind: "tablespace", action: "IMPORT" }],
+    });
+    expect(read("ALTER TABLE t DISCARD PARTITION p1 TABLESPACE")).toMatchObject({
+      operations: [{ kind: "partition", action: "DISCARD PARTITION" }],
+    });
+  });
 });

@@ -56,6 +56,8 @@ export type AlterOperation =
   | { kind: "rename-table"; to: TableName }
   /** A partition clause; `hashed` when it adds partitions by count or without VALUES (HASH/KEY: rows move). */
   | { kind: "partition"; action: string; hashed?: boolean }
+  /** DISCARD or IMPORT TABLESPACE of the whole table: its .ibd file detached or attached. */
+  | { kind: "tablespace"; action: "DISCARD" | "IMPORT" }
   | { kind: "other"; text: string };
 
 export type Algorithm = "INSTANT" | "NOCOPY" | "INPLACE" | "COPY";
@@ -75,6 +77,10 @@ export type MysqlDdl =
       specsText: string;
       /** Offsets of the ALGORITHM/LOCK clauses, to leave out when the fix adds its own. */
       clauseRanges: Array<[number, number]>;
+      /** Why the server cannot parse the statement as written (ERROR 1064), for where its clauses stand; else null. */
+      syntaxError: string | null;
+      /** The statement with its ALGORITHM/LOCK clauses where the grammar takes them; null when no such form exists. */
+      placedText: string | null;
     }
   | { kind: "create-table"; table: TableName; columns: ColumnSpec[] }
   | { kind: "drop-table"; tables: TableName[] }
@@ -113,7 +119,15 @@ export function readDdl(tokens: Token[], text: string): MysqlDdl {
   return { kind: "other" };
 }
 
+/**
+ * ALTER TABLE's grammar (MySQL 8.0/8.4 sql_yacc.yy, MariaDB 10.11 the same where it matters, checked on 10.11.19):
+ * the partition options (PARTITION BY, REMOVE PARTITIONING) end the statement, after the other specifications and
+ * ALGORITHM/LOCK with no comma before them; a standalone clause (partition management, DISCARD/IMPORT TABLESPACE)
+ * is the statement's only specification, after ALGORITHM/LOCK and a comma (MySQL; MariaDB takes none). Nothing
+ * may follow either: an ALGORITHM or LOCK written after them is a syntax error, not a request.
+ */
 function readAlter(r: Reader): MysqlDdl {
+  const head = r.peek() as Token;
   r.next();
   r.acceptWord("ONLINE");
   r.acceptWord("IGNORE");
@@ -123,39 +137,188 @@ function readAlter(r: Reader): MysqlDdl {
   if (!table) return { kind: "other" };
   if (r.acceptWord("WAIT")) r.next();
   else r.acceptWord("NOWAIT");
+  const headEnd = r.lastEnd();
   const operations: AlterOperation[] = [];
   const clauses: Array<[number, number]> = [];
+  const clauseTexts: string[] = [];
   let algorithm: Algorithm | null = null;
   let lock: LockLevel | null = null;
   const specs: Token[][] = [];
-  // A partition clause ends the statement, and its lists hold commas: DROP PARTITION p1, p2.
-  let partitionClause = false;
-  for (const whole of r.restSplitAtCommas()) {
-    let spec = whole;
-    if (partitionClause) {
-      specs.push(spec);
+  const before: Token[][] = [];
+  let ending: { kind: "options" | "standalone"; what: string; specs: Token[][] } | null = null;
+  let syntaxError: string | null = null;
+  let placeable = true;
+  const fail = (why: string) => {
+    syntaxError ??= `${why} (ERROR 1064, a syntax error)`;
+  };
+  for (const part of alterParts(r.restSplitAtCommas())) {
+    const clause = clauseOf(part.tokens);
+    if (clause) {
+      if (clause.head === "ALGORITHM")
+        algorithm = clause.value === "DEFAULT" ? null : (clause.value as Algorithm);
+      else lock = clause.value === "DEFAULT" ? null : (clause.value as LockLevel);
+      clauses.push([clause.start, clause.end]);
+      const text = r.text.slice(clause.start, clause.end);
+      clauseTexts.push(text);
+      if (ending)
+        fail(`${text} is written after ${ending.what}; ALTER TABLE takes ALGORITHM and LOCK before it`);
       continue;
     }
-    // ALGORITHM [=] x and LOCK [=] x; PARTITION BY and REMOVE PARTITIONING follow them without a comma.
-    while ((spec[0]?.value === "ALGORITHM" || spec[0]?.value === "LOCK") && spec.length >= 2) {
-      const head = (spec[0] as Token).value;
-      const at = spec[1]?.value === "=" ? 2 : 1;
-      const last = spec[at];
-      if (!last) break;
-      const value = last.value;
-      if (head === "ALGORITHM") algorithm = value === "DEFAULT" ? null : (value as Algorithm);
-      else lock = value === "DEFAULT" ? null : (value as LockLevel);
-      clauses.push([(spec[0] as Token).start, last.end]);
-      spec = spec.slice(at + 1);
-    }
-    if (!spec.length) continue;
+    const spec = part.tokens;
     specs.push(spec);
+    if (ending) {
+      // DROP PARTITION p1, p2 and REORGANIZE PARTITION p1, p2 INTO (...): the clause's own list goes on.
+      if (ending.kind === "standalone" && listGoesOn(spec)) {
+        ending.specs.push(spec);
+        continue;
+      }
+      placeable = false;
+      fail(
+        `${r.textOf(spec).split(/\s+/).slice(0, 3).join(" ")} follows ${ending.what}, which ends an ALTER TABLE`,
+      );
+      operations.push(...readSpec(new Reader(spec, r.text)));
+      continue;
+    }
     const read = readSpec(new Reader(spec, r.text));
     operations.push(...read);
-    partitionClause = read.some((op) => op.kind === "partition");
+    const partition = read.find(
+      (op): op is Extract<AlterOperation, { kind: "partition" | "tablespace" }> =>
+        op.kind === "partition" || op.kind === "tablespace",
+    );
+    if (!partition) {
+      before.push(spec);
+      continue;
+    }
+    const what = partition.kind === "tablespace" ? `${partition.action} TABLESPACE` : partition.action;
+    const options =
+      partition.kind === "partition" && (what === "PARTITION BY" || what === "REMOVE PARTITIONING");
+    ending = { kind: options ? "options" : "standalone", what, specs: [spec] };
+    if (options && part.afterComma)
+      fail(`a comma stands before ${what}, which follows the other specifications without one`);
+    if (!options && before.length) {
+      placeable = false;
+      fail(`${what} cannot be combined with other changes in one ALTER TABLE`);
+    } else if (!options && clauses.length && !part.afterComma)
+      fail(`ALGORITHM/LOCK before ${what} need a comma after them`);
   }
   const ddl = alterOf("alter", table, operations, r, clauses, specs);
-  return { ...ddl, algorithm, lock };
+  // The statement as the grammar takes it: the specifications, the clauses, then the ending clause.
+  const textOf = (list: Token[][]) => list.map((s) => r.textOf(s)).join(", ");
+  const placedText =
+    syntaxError && placeable && ending
+      ? `${r.text.slice(head.start, headEnd)} ${[
+          ...(before.length ? [textOf(before)] : []),
+          ...clauseTexts,
+        ].join(
+          ", ",
+        )}${ending.kind === "standalone" && clauseTexts.length ? "," : ""} ${textOf(ending.specs)}`.replace(
+          / {2,}/g,
+          " ",
+        )
+      : null;
+  return { ...ddl, algorithm, lock, syntaxError, placedText };
+}
+
+/** Words that begin an ALTER TABLE specification or table option, not a partition name of a clause's list. */
+const SPEC_WORDS = new Set([
+  ..."ADD DROP MODIFY CHANGE ALTER RENAME CONVERT ORDER FORCE ENABLE DISABLE DISCARD IMPORT PARTITION".split(
+    " ",
+  ),
+  ..."REMOVE COALESCE REORGANIZE EXCHANGE TRUNCATE REBUILD ANALYZE CHECK OPTIMIZE REPAIR DEFAULT".split(" "),
+  ..."CHARACTER CHARSET COLLATE ENGINE ROW_FORMAT AUTO_INCREMENT COMMENT KEY_BLOCK_SIZE".split(" "),
+]);
+
+/** A part after a partition clause's comma that continues its list: `p2` of DROP PARTITION p1, p2 (then INTO,
+ * TABLESPACE, QUICK...), not another specification. */
+function listGoesOn(spec: Token[]): boolean {
+  const first = spec[0];
+  if (!first || first.kind === "punct" || spec[1]?.value === "=") return false;
+  return first.kind === "name" || !SPEC_WORDS.has(first.value);
+}
+
+const ALGORITHM_WORDS = new Set(["DEFAULT", "INSTANT", "NOCOPY", "INPLACE", "COPY"]);
+const LOCK_WORDS = new Set(["DEFAULT", "NONE", "SHARED", "EXCLUSIVE"]);
+
+/** `ALGORITHM [=] x` or `LOCK [=] x` as the whole of `tokens` (x any word: the plan refuses one it does not know). */
+function clauseOf(tokens: Token[]): { head: string; value: string; start: number; end: number } | null {
+  const head = tokens[0]?.value;
+  if (head !== "ALGORITHM" && head !== "LOCK") return null;
+  const at = tokens[1]?.value === "=" ? 2 : 1;
+  const value = tokens[at];
+  if (!value || tokens.length !== at + 1) return null;
+  if (value.kind !== "word") return null;
+  return { head, value: value.value, start: (tokens[0] as Token).start, end: value.end };
+}
+
+/**
+ * The specifications between commas, cut further where no comma stands: ALGORITHM/LOCK written before another
+ * specification ("ALGORITHM=COPY PARTITION BY ..."), PARTITION BY or REMOVE PARTITIONING after a specification
+ * ("ADD COLUMN c INT PARTITION BY ..."), and ALGORITHM/LOCK written after a partition clause. `afterComma`: a
+ * comma stood before the part. The ALGORITHM of PARTITION BY KEY (1 or 2, a number) is not a clause.
+ */
+function alterParts(commaParts: Token[][]): Array<{ tokens: Token[]; afterComma: boolean }> {
+  const out: Array<{ tokens: Token[]; afterComma: boolean }> = [];
+  commaParts.forEach((whole, n) => {
+    let rest = whole;
+    let afterComma = n > 0;
+    for (;;) {
+      const cut = cutPoint(rest);
+      if (cut <= 0 || cut >= rest.length) break;
+      out.push({ tokens: rest.slice(0, cut), afterComma });
+      rest = rest.slice(cut);
+      afterComma = false;
+    }
+    if (rest.length) out.push({ tokens: rest, afterComma });
+  });
+  return out;
+}
+
+/** Where the first part of `tokens` ends when no comma ends it (see alterParts); 0 or the length when it does not. */
+function cutPoint(tokens: Token[]): number {
+  const clauseAt = (i: number) => {
+    const head = tokens[i]?.value;
+    if (tokens[i]?.kind !== "word" || (head !== "ALGORITHM" && head !== "LOCK")) return 0;
+    const at = tokens[i + 1]?.value === "=" ? i + 2 : i + 1;
+    const value = tokens[at];
+    const words = head === "ALGORITHM" ? ALGORITHM_WORDS : LOCK_WORDS;
+    return value?.kind === "word" && words.has(value.value) ? at + 1 : 0;
+  };
+  const leading = clauseAt(0);
+  if (leading) return leading;
+  const first = tokens[0]?.value;
+  const partitionClause =
+    [
+      "PARTITION",
+      "REMOVE",
+      "ADD",
+      "DROP",
+      "COALESCE",
+      "REORGANIZE",
+      "EXCHANGE",
+      "TRUNCATE",
+      "REBUILD",
+    ].includes(first ?? "") ||
+    ((first === "ANALYZE" || first === "CHECK" || first === "OPTIMIZE" || first === "REPAIR") &&
+      tokens[1]?.value === "PARTITION") ||
+    ((first === "DISCARD" || first === "IMPORT") &&
+      ["PARTITION", "TABLESPACE"].includes(tokens[1]?.value ?? ""));
+  const partition =
+    partitionClause && (first !== "ADD" && first !== "DROP" ? true : tokens[1]?.value === "PARTITION");
+  let depth = 0;
+  for (let i = 1; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    if (t.kind === "punct" && t.text === "(") depth++;
+    if (t.kind === "punct" && t.text === ")") depth--;
+    if (depth !== 0 || t.kind !== "word") continue;
+    // A partition clause ends where an ALGORITHM/LOCK written after it begins; any part where one ends it (the
+    // last name of DROP PARTITION p1, p2 LOCK=NONE).
+    const clauseEnd = clauseAt(i);
+    if (clauseEnd && (partition || clauseEnd === tokens.length)) return i;
+    // PARTITION BY / REMOVE PARTITIONING after another specification, no comma between.
+    if (!partition && t.value === "PARTITION" && tokens[i + 1]?.value === "BY") return i;
+    if (!partition && t.value === "REMOVE" && tokens[i + 1]?.value === "PARTITIONING") return i;
+  }
+  return tokens.length;
 }
 
 function alterOf(
@@ -178,6 +341,8 @@ function alterOf(
     lock: null,
     specsText,
     clauseRanges,
+    syntaxError: null,
+    placedText: null,
   };
 }
 
@@ -310,6 +475,8 @@ function readSpec(r: Reader): AlterOperation[] {
     return [{ kind: "table-charset", charset: (r.next()?.value ?? "").toLowerCase() }];
   }
   if (w === "FORCE") return [{ kind: "force" }];
+  if ((w === "DISCARD" || w === "IMPORT") && r.rest()[1]?.value === "TABLESPACE")
+    return [{ kind: "tablespace", action: w }];
   if (
     w === "PARTITION" ||
     w === "COALESCE" ||
@@ -606,6 +773,10 @@ class Reader {
   }
   rest(): Token[] {
     return this.tokens.slice(this.i);
+  }
+  /** The end offset of the last token read. */
+  lastEnd(): number {
+    return this.tokens[this.i - 1]?.end ?? 0;
   }
   /** The remaining tokens split at top-level commas. */
   restSplitAtCommas(): Token[][] {

@@ -267,6 +267,33 @@ function partitionSupport(
   };
 }
 
+/**
+ * ALTER TABLE ... DISCARD TABLESPACE / IMPORT TABLESPACE of a whole table (transportable tablespaces). Neither is
+ * in the online DDL tables. Both take an exclusive metadata lock for their run (MariaDB 10.11.19: DISCARD waited out
+ * a transaction that had read the table, lock_wait_timeout expired), copy no row, and take no ALGORITHM or LOCK:
+ * MySQL 8.0/8.4 permit only ALGORITHM=DEFAULT and LOCK=DEFAULT (the statement the manual's partitioning table
+ * describes for DISCARD/IMPORT PARTITION ... TABLESPACE is the same one, Sql_cmd_discard_import_tablespace);
+ * MariaDB's grammar has no clause before or after them (ERROR 1064, measured). After DISCARD every read and write
+ * of the table fails (ERROR 1814 "Tablespace has been discarded", measured) until IMPORT TABLESPACE brings a file
+ * back; IMPORT reads the whole .ibd file to adjust its pages, so it lasts as long as the file is large.
+ */
+function tablespaceSupport(
+  op: Extract<AlterOperation, { kind: "tablespace" }>,
+  v: ServerVersion,
+): OperationSupport {
+  return {
+    operation: `${op.action} TABLESPACE (the whole table)`,
+    docsUrl:
+      v.flavour === "mysql"
+        ? `https://dev.mysql.com/doc/refman/${v.version[0] >= 8 && v.version[1] >= 4 ? "8.4" : "8.0"}/en/innodb-table-import.html`
+        : "https://mariadb.com/docs/server/server-usage/storage-engines/innodb/innodb-tablespaces/innodb-file-per-table-tablespaces",
+    best: "INPLACE",
+    lock: "EXCLUSIVE",
+    rebuildsInPlace: false,
+    clauses: v.flavour === "mysql" ? "default-only" : "none",
+  };
+}
+
 /** What one operation can do on one server, and where that is written. */
 export interface OperationSupport {
   /** The documentation's name for it. */
@@ -274,7 +301,7 @@ export interface OperationSupport {
   docsUrl: string;
   /** The best algorithm the server accepts for it. */
   best: OnlineAlgorithm;
-  /** The least lock at that algorithm. */
+  /** The least lock at that algorithm (EXCLUSIVE: reads wait too, DISCARD/IMPORT TABLESPACE). */
   lock: OnlineLock;
   /** The table is rebuilt when done in place (INPLACE); COPY always rebuilds, INSTANT never. */
   rebuildsInPlace: boolean;
@@ -471,6 +498,8 @@ function mysqlSupport(op: AlterOperation, v: ServerVersion, t: TableContext): Op
       return fromRow(R.renameTable, v);
     case "partition":
       return partitionSupport(op, v);
+    case "tablespace":
+      return tablespaceSupport(op, v);
     default:
       return null;
   }
@@ -618,6 +647,8 @@ function mariadbSupport(op: AlterOperation, v: ServerVersion, t: TableContext): 
       return mariadb("ALTER TABLE ... RENAME TO", "INSTANT");
     case "partition":
       return partitionSupport(op, v);
+    case "tablespace":
+      return tablespaceSupport(op, v);
     default:
       return null;
   }

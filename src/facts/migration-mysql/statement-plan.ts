@@ -35,11 +35,23 @@ export interface StatementPlan {
   unsupported: string | null;
   /** An operation takes no ALGORITHM/LOCK (MariaDB partition management) or only DEFAULT (MySQL's DISCARD). */
   takesNoClauses: boolean;
+  /** The statement is a syntax error for where its clauses stand (also in `refused`); null when it parses. */
+  syntaxError: string | null;
+  /** With its clauses where the grammar takes them, what the server would still refuse; null when nothing. */
+  refusedWhenPlaced: string | null;
 }
 
 type Alter = Extract<MysqlDdl, { kind: "alter-table" }>;
 
 export function planStatement(ddl: Alter, server: ServerVersion, table: TableContext): StatementPlan {
+  const plan = planClauses(ddl, server, table);
+  // The server parses before it plans: a clause where the grammar takes none fails the statement first.
+  return ddl.syntaxError
+    ? { ...plan, refused: ddl.syntaxError, syntaxError: ddl.syntaxError, refusedWhenPlaced: plan.refused }
+    : plan;
+}
+
+function planClauses(ddl: Alter, server: ServerVersion, table: TableContext): StatementPlan {
   const operations: OperationSupport[] = [];
   const unknown: string[] = [];
   for (const op of ddl.operations) {
@@ -49,7 +61,11 @@ export function planStatement(ddl: Alter, server: ServerVersion, table: TableCon
   }
   const rank = (a: OnlineAlgorithm) => ALGORITHMS.indexOf(a);
   const best = operations.reduce<OnlineAlgorithm>((w, s) => (rank(s.best) > rank(w) ? s.best : w), "INSTANT");
-  const lock = operations.some((s) => s.lock === "SHARED") || best === "COPY" ? "SHARED" : "NONE";
+  const lock: OnlineLock = operations.some((s) => s.lock === "EXCLUSIVE")
+    ? "EXCLUSIVE"
+    : operations.some((s) => s.lock === "SHARED") || best === "COPY"
+      ? "SHARED"
+      : "NONE";
   const requested = { algorithm: ddl.algorithm, lock: ddl.lock };
   const unsupported = operations.find((s) => s.unsupported)?.unsupported ?? null;
   const clauseRule = clauseRefusal(operations, ddl);
@@ -66,6 +82,8 @@ export function planStatement(ddl: Alter, server: ServerVersion, table: TableCon
       refused: unsupported ?? clauseRule?.refused ?? null,
       unsupported,
       takesNoClauses: clauseRule?.takesNone ?? false,
+      syntaxError: null,
+      refusedWhenPlaced: null,
     };
   let used: OnlineAlgorithm = best;
   let refused: string | null = null;
@@ -77,7 +95,7 @@ export function planStatement(ddl: Alter, server: ServerVersion, table: TableCon
   else if (asked && rank(best) > rank(asked))
     refused = `ALGORITHM=${asked} is not supported: ${worstOperation(operations, best)} needs ${best}`;
   else if (asked && server.flavour === "mysql") used = asked;
-  const usedLock: OnlineLock = used === "COPY" ? "SHARED" : lock;
+  const usedLock: OnlineLock = used === "COPY" && lock !== "EXCLUSIVE" ? "SHARED" : lock;
   const askedLock = ddl.lock as OnlineLock | null;
   // MySQL takes no LOCK clause but DEFAULT with ALGORITHM=INSTANT (ER_WRONG_USAGE; MariaDB accepts LOCK=NONE).
   if (!refused && asked === "INSTANT" && askedLock && server.flavour === "mysql")
@@ -100,6 +118,8 @@ export function planStatement(ddl: Alter, server: ServerVersion, table: TableCon
     refused,
     unsupported: null,
     takesNoClauses: false,
+    syntaxError: null,
+    refusedWhenPlaced: null,
   };
 }
 
@@ -143,6 +163,7 @@ function worstOperation(ops: OperationSupport[], best: OnlineAlgorithm, byLock =
 function describe(op: AlterOperation): string {
   if (op.kind === "other") return op.text;
   if (op.kind === "partition") return op.action;
+  if (op.kind === "tablespace") return `${op.action} TABLESPACE`;
   if (op.kind === "table-option") return `${op.option}=${op.value}`;
   return op.kind;
 }

@@ -15,6 +15,8 @@ export const noConcurrentDml = mysqlMigrationRule({
   docsUrl: MARIADB_INPLACE_URL,
   check(st, facts, o) {
     if (st.plan.best === "COPY" || st.plan.lock === "NONE" || st.plan.refused) return [];
+    // DISCARD/IMPORT TABLESPACE of the whole table lock out reads too: migration-mysql/transport-tablespace.
+    if (st.ddl.kind === "alter-table" && st.ddl.operations.some((x) => x.kind === "tablespace")) return [];
     const op = st.plan.operations.find((x) => x.lock !== "NONE");
     // DISCARD/IMPORT PARTITION ... TABLESPACE detach or attach files: no copy to spread out with a tool.
     const tablespace = st.plan.operations.some((x) => x.clauses === "default-only");

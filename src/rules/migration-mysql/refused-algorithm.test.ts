@@ -108,4 +108,48 @@ describe("migration-mysql/refused-algorithm", () => {
     ])
       expect(runMysqlMigrationRule(refusedAlgorithm, mysqlMigration(sql)), sql).toEqual([]);
   });
+
+  it("ALGORITHM/LOCK after a partition clause: a syntax error; the fix puts them where ALTER TABLE reads them", () => {
+    const [copy] = runMysqlMigrationRule(
+      refusedAlgorithm,
+      mysqlMigration("ALTER TABLE `my logs` PARTITION BY HASH (id) PARTITIONS 4, ALGORITHM=COPY;"),
+    );
+    expect(copy?.title).toContain(
+      "cannot parse this statement: ALGORITHM=COPY is written after PARTITION BY",
+    );
+    expect(copy?.detail).toContain("ALGORITHM=COPY is never applied");
+    expect(String(copy?.fix?.sql)).toBe(
+      "ALTER TABLE `my logs` ALGORITHM=COPY PARTITION BY HASH (id) PARTITIONS 4",
+    );
+    // MySQL 8: the clause goes before the standalone clause, then a comma.
+    const [drop] = runMysqlMigrationRule(
+      refusedAlgorithm,
+      mysqlMigration("ALTER TABLE logs DROP PARTITION p1, p2 LOCK=EXCLUSIVE;"),
+    );
+    expect(String(drop?.fix?.sql)).toBe("ALTER TABLE logs LOCK=EXCLUSIVE, DROP PARTITION p1, p2");
+    // MariaDB takes no clause with partition management: the fix drops it.
+    const [maria] = runMysqlMigrationRule(
+      refusedAlgorithm,
+      mysqlMigration("ALTER TABLE logs DROP PARTITION p1, ALGORITHM=INPLACE;", MARIADB_10_11),
+    );
+    expect(String(maria?.fix?.sql)).toBe("ALTER TABLE logs DROP PARTITION p1");
+    // A clause the server would refuse in its place too is dropped, with the reason.
+    const [hash] = runMysqlMigrationRule(
+      refusedAlgorithm,
+      mysqlMigration("ALTER TABLE logs ADD PARTITION PARTITIONS 2, LOCK=NONE;"),
+    );
+    expect(String(hash?.fix?.sql)).toBe("ALTER TABLE logs ADD PARTITION PARTITIONS 2");
+    expect(hash?.fix?.note).toContain("LOCK=NONE is not supported");
+  });
+
+  it("DISCARD TABLESPACE with a clause: MySQL takes only DEFAULT, MariaDB none", () => {
+    for (const server of [undefined, MARIADB_10_11]) {
+      const [f] = runMysqlMigrationRule(
+        refusedAlgorithm,
+        mysqlMigration("ALTER TABLE t ALGORITHM=INPLACE, DISCARD TABLESPACE;", server),
+      );
+      expect(f?.severity).toBe("error");
+      expect(String(f?.fix?.sql)).toBe("ALTER TABLE t DISCARD TABLESPACE");
+    }
+  });
 });

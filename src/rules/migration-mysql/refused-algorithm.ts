@@ -1,3 +1,5 @@
+import { sqlFrom } from "../../util/sql-text.js";
+import type { MysqlMigrationHit, PlannedStatement } from "./mysql-migration-rule.js";
 import { mysqlMigrationRule, wantsOnlineTool } from "./mysql-migration-rule.js";
 import { onlineToolCommands, withOnlineClauses, withoutClauses } from "./online-ddl-fix.js";
 
@@ -15,6 +17,7 @@ export const refusedAlgorithm = mysqlMigrationRule({
   docsUrl: "https://dev.mysql.com/doc/refman/8.0/en/alter-table.html#alter-table-performance",
   check(st, facts, o) {
     if (!st.plan.refused) return [];
+    if (st.plan.syntaxError) return [syntaxErrorHit(st)];
     if (st.plan.unsupported)
       return [
         {
@@ -59,3 +62,34 @@ export const refusedAlgorithm = mysqlMigrationRule({
     ];
   },
 });
+
+/**
+ * ALGORITHM/LOCK where the grammar takes none (after a partition clause or DISCARD/IMPORT TABLESPACE, a comma
+ * missing or extra before one) or a standalone clause combined with other changes: ERROR 1064, and the clause the
+ * author wrote asks nothing. The fix places the clauses where they are read, or drops those the server refuses.
+ */
+function syntaxErrorHit(st: PlannedStatement): MysqlMigrationHit {
+  const asked = [
+    st.plan.requested.algorithm && `ALGORITHM=${st.plan.requested.algorithm}`,
+    st.plan.requested.lock && `LOCK=${st.plan.requested.lock}`,
+  ].filter(Boolean);
+  const placed = st.ddl.kind === "alter-table" ? st.ddl.placedText : null;
+  const fix =
+    st.plan.takesNoClauses || (placed && st.plan.refusedWhenPlaced)
+      ? {
+          sql: withoutClauses(st),
+          note: `the statement without its ALGORITHM and LOCK clauses: ${st.plan.refusedWhenPlaced ?? "this server takes none with it"}`,
+        }
+      : placed
+        ? {
+            sql: sqlFrom("statement", placed),
+            note: "the same statement with its ALGORITHM and LOCK where ALTER TABLE reads them",
+          }
+        : { note: "Give the partition or tablespace clause an ALTER TABLE statement of its own." };
+  return {
+    severity: "error",
+    title: `the server cannot parse this statement: ${st.plan.syntaxError}`,
+    detail: `ALTER TABLE takes ALGORITHM and LOCK before a partition clause (PARTITION BY, REMOVE PARTITIONING, ADD/DROP/REORGANIZE... PARTITION) or DISCARD/IMPORT TABLESPACE, never after, and those clauses stand alone or last: the migration stops here${asked.length ? `, and ${asked.join(", ")} is never applied` : ""}.${st.plan.refusedWhenPlaced ? "" : ` With the clauses in place the server would run it with ALGORITHM=${st.plan.used} and LOCK=${st.plan.usedLock}.`}`,
+    fix,
+  };
+}
