@@ -142,12 +142,12 @@ async function traceOne(
     await sandbox.execute(text, { timeLimitMs });
     return performance.now() - started;
   };
-  // RENAME TABLE as an ALTER takes no ALGORITHM of its own on MariaDB (metadata only), and a partition clause
-  // cannot be followed by one (it ends the statement): both run as written.
+  // RENAME TABLE as an ALTER takes no ALGORITHM of its own on MariaDB (metadata only), and a partition clause or
+  // DISCARD/IMPORT TABLESPACE cannot be followed by one (it ends the statement): they run as written.
   const online =
     st.ddl.kind === "alter-table" &&
     !st.ddl.operations.every((op) => op.kind === "rename-table") &&
-    !st.ddl.operations.some((op) => op.kind === "partition");
+    !st.ddl.operations.some((op) => op.kind === "partition" || op.kind === "tablespace");
   if (online) {
     const tries: OnlineAlgorithm[] =
       server.flavour === "mariadb" ? ["INSTANT", "NOCOPY", "INPLACE"] : ["INSTANT", "INPLACE"];

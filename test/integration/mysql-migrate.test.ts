@@ -120,6 +120,58 @@ describe.skipIf(!available)("dbopt migrate on MariaDB", () => {
     expect(report.findings.map((f) => [f.ruleId, f.evidence.trace])).toEqual([]);
   }, 120_000);
 
+  it("refuses ALGORITHM/LOCK after a partition clause as the server does, and its fix runs; DISCARD TABLESPACE takes the table offline", async () => {
+    await db.run(`CREATE TABLE \`old logs\` (id INT, y INT, PRIMARY KEY (id, y)) PARTITION BY RANGE (y)
+      (PARTITION p1 VALUES LESS THAN (2020), PARTITION p2 VALUES LESS THAN (2021));
+      CREATE TABLE detached (id INT PRIMARY KEY) ENGINE=InnoDB; INSERT INTO detached VALUES (1), (2);
+      CREATE TABLE plain (id INT PRIMARY KEY, a INT); INSERT INTO plain SELECT seq, seq FROM seq_1_to_100;`);
+    const file = join(dir, "placement.sql");
+    writeFileSync(
+      file,
+      [
+        "ALTER TABLE `old logs` PARTITION BY HASH (id) PARTITIONS 2, ALGORITHM=COPY;",
+        "ALTER TABLE `old logs` REMOVE PARTITIONING LOCK=EXCLUSIVE;",
+        "ALTER TABLE plain ADD COLUMN c INT PARTITION BY HASH (id) PARTITIONS 2;",
+        "ALTER TABLE detached DISCARD TABLESPACE;",
+      ].join("\n"),
+    );
+    const lint = await runCli(["migrate", "lint", "--db", db.url, "--format", "json", file]);
+    const findings = JSON.parse(lint.stdout).findings as Array<Finding & { line: number }>;
+    const refused = findings.filter((f) => f.ruleId === "migration-mysql/refused-algorithm");
+    expect(refused.map((f) => f.line)).toEqual([1, 2]);
+    expect(refused[0]?.title).toContain("ALGORITHM=COPY is written after PARTITION BY");
+    // The fixes are what MariaDB 10.11 runs: the clauses before PARTITION BY / REMOVE PARTITIONING, no comma.
+    expect(refused.map((f) => f.fix?.sql)).toEqual([
+      "ALTER TABLE `old logs` ALGORITHM=COPY PARTITION BY HASH (id) PARTITIONS 2",
+      "ALTER TABLE `old logs` LOCK=EXCLUSIVE REMOVE PARTITIONING",
+    ]);
+    for (const f of refused) await db.run(String(f.fix?.sql));
+    // ADD COLUMN ... PARTITION BY with no comma is a repartitioning: a copy of the table.
+    expect(findings.find((f) => f.line === 3 && f.ruleId === "migration-mysql/copy-algorithm")).toBeDefined();
+    expect(findings.find((f) => f.line === 4)?.ruleId).toBe("migration-mysql/transport-tablespace");
+
+    await db.run(
+      "ALTER TABLE `old logs` PARTITION BY RANGE (y) (PARTITION p1 VALUES LESS THAN (2020), PARTITION p2 VALUES LESS THAN (2021))",
+    );
+    // The trace stops at the first statement the server refuses: one file each.
+    const one = join(dir, "placement-trace.sql");
+    writeFileSync(one, "ALTER TABLE `old logs` PARTITION BY HASH (id) PARTITIONS 2, ALGORITHM=COPY;\n");
+    const report = await traceMysqlMigrations([one], resolveMysqlTarget(db.url));
+    expect(report.statements.map((t) => [t.refusedAsWritten, t.error?.slice(0, 34)])).toEqual([
+      [true, "You have an error in your SQL synt"],
+    ]);
+    const traced = report.findings.filter((f) => f.ruleId === "migration-mysql/refused-algorithm");
+    expect(traced.map((f) => f.evidence.trace)).toEqual(["confirmed"]);
+    // DISCARD runs as written (no online attempt), and the table is unusable after it: ERROR 1814.
+    const discard = join(dir, "discard-trace.sql");
+    writeFileSync(discard, "ALTER TABLE detached DISCARD TABLESPACE;\nINSERT INTO detached VALUES (3);\n");
+    const discarded = await traceMysqlMigrations([discard], resolveMysqlTarget(db.url));
+    expect(discarded.statements.map((t) => [t.attempts.length, t.error])).toEqual([
+      [0, null],
+      [0, "Tablespace has been discarded for table `detached`"],
+    ]);
+  }, 180_000);
+
   describe("the CLI on a table whose name needs quoting", () => {
     const table = "Order `Items`";
     let file: string;
