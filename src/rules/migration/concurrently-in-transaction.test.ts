@@ -43,4 +43,22 @@ describe("migration/concurrently-in-transaction", () => {
       ),
     ).toEqual([]);
   });
+
+  it("a file of the one statement the runner wraps is a warning that names Flyway's exception, two statements an error (squawk's assume-in-transaction case)", async () => {
+    const [alone] = await lintSql(
+      concurrentlyInTransaction,
+      '-- run index creation in a standalone migration\nCREATE UNIQUE INDEX CONCURRENTLY "field_name_idx" ON "table_name" ("field_name");',
+      { assumeInTransaction: true },
+    );
+    expect(alone?.severity).toBe("warning");
+    expect(alone?.detail).toContain("Flyway");
+    const [two] = await lintSql(
+      concurrentlyInTransaction,
+      "select 1;\ncreate index concurrently i on t (a);",
+      {
+        assumeInTransaction: true,
+      },
+    );
+    expect(two?.severity).toBe("error");
+  });
 });

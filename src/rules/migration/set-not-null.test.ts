@@ -25,4 +25,21 @@ describe("migration/set-not-null", () => {
       await lintSql(setNotNull, "create table t (a int);\nalter table t alter column a set not null;"),
     ).toEqual([]);
   });
+
+  it("after validating a constraint added by an earlier migration, warns with that assumption (squawk's cross-migration case)", async () => {
+    const [f] = await lintSql(
+      setNotNull,
+      "alter table foo validate constraint foo_bar_not_null;\nalter table foo alter column bar set not null;",
+    );
+    expect(f?.severity).toBe("warning");
+    expect(f?.title).toContain("unless foo_bar_not_null (validated at line 1) is CHECK (bar IS NOT NULL)");
+    // A constraint of this set that is not the NOT NULL check proves nothing: still an error.
+    const [fk] = await lintSql(
+      setNotNull,
+      `alter table foo add constraint fk foreign key (a) references b (id) not valid;
+       alter table foo validate constraint fk;
+       alter table foo alter column bar set not null;`,
+    );
+    expect(fk?.severity).toBe("error");
+  });
 });

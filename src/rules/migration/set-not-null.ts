@@ -27,7 +27,8 @@ export const setNotNull = migrationRule({
       const parts = relationParts(rel);
       if (cmd.subtype !== "AT_SetNotNull" || !table || !parts || !isExistingTable(st, table)) return [];
       const column = String(cmd.name);
-      if (provenNotNull(facts, st, table, column)) return [];
+      const proof = notNullProof(facts, st, table, column);
+      if (proof === true) return [];
       const t = qname(parts.schema, parts.name);
       const c = ident(column);
       // The name PostgreSQL would give a NOT NULL constraint (table_column_not_null), quoted like any other name.
@@ -44,11 +45,16 @@ export const setNotNull = migrationRule({
               sql`ALTER TABLE ${t} ALTER COLUMN ${c} SET NOT NULL;`,
               sql`ALTER TABLE ${t} DROP CONSTRAINT ${name};`,
             ];
+      // A constraint validated earlier whose definition is in an earlier migration (the two-migration pattern):
+      // the scan is skipped if it is the CHECK (column IS NOT NULL), which the lint cannot see.
+      const unseen = proof
+        ? ` unless ${proof.name} (validated at line ${proof.line}) is CHECK (${column} IS NOT NULL)`
+        : "";
       return [
         {
-          severity: "error" as const,
-          title: `SET NOT NULL on ${table}.${column} reads the whole table while blocking it`,
-          detail: `PostgreSQL checks every row of ${table} for NULLs while holding ACCESS EXCLUSIVE: reads and writes wait for the full scan.`,
+          severity: proof ? ("warning" as const) : ("error" as const),
+          title: `SET NOT NULL on ${table}.${column} reads the whole table while blocking it${unseen}`,
+          detail: `PostgreSQL checks every row of ${table} for NULLs while holding ACCESS EXCLUSIVE: reads and writes wait for the full scan.${proof ? ` ${proof.name} was added before these files, so its definition is not known here: if it is CHECK (${column} IS NOT NULL), validated, the scan is skipped and this is safe.` : ""}`,
           table,
           lock: "AccessExclusiveLock" as const,
           scan: true,
@@ -65,14 +71,19 @@ export const setNotNull = migrationRule({
   },
 });
 
-/** An earlier statement of the set added a validated CHECK (column IS NOT NULL) on the table. */
-function provenNotNull(
+/**
+ * true: an earlier statement of the set added a validated CHECK (column IS NOT NULL) on the table. Else the last
+ * constraint of the table validated earlier that the set did not add (its definition is unknown), if any.
+ */
+function notNullProof(
   facts: MigrationFacts,
   st: MigrationStatement,
   table: string,
   column: string,
-): boolean {
+): true | { name: string; line: number } | null {
   const checks = new Map<string, boolean>();
+  const added = new Set<string>();
+  let unseen: { name: string; line: number } | null = null;
   for (const earlier of facts.statements) {
     if (earlier === st) break;
     for (const { table: t, cmd } of alterTableCommands(earlier)) {
@@ -89,9 +100,12 @@ function provenNotNull(
         (tested?.String as Node | undefined)?.sval === column
       )
         checks.set(String(c.conname ?? ""), !c.skip_validation);
+      if (cmd.subtype === "AT_AddConstraint" && c?.conname) added.add(String(c.conname));
       if (cmd.subtype === "AT_ValidateConstraint" && checks.has(String(cmd.name)))
         checks.set(String(cmd.name), true);
+      else if (cmd.subtype === "AT_ValidateConstraint" && !added.has(String(cmd.name)))
+        unseen = { name: String(cmd.name), line: earlier.line };
     }
   }
-  return [...checks.values()].some(Boolean);
+  return [...checks.values()].some(Boolean) ? true : unseen;
 }

@@ -26,4 +26,36 @@ describe("migration/transaction-nesting", () => {
       }),
     ).toEqual([]);
   });
+
+  it("reports a COMMIT that ends the runner's transaction for good, and a ROLLBACK of it (squawk's transaction-nesting cases)", async () => {
+    const [commit] = await lintSql(transactionNesting, "select 1;\ncommit;", { assumeInTransaction: true });
+    expect(commit?.title).toBe("COMMIT ends the migration runner's transaction");
+    expect(commit?.location?.line).toBe(2);
+    const [rollback] = await lintSql(transactionNesting, "alter table t add column a int;\nrollback;", {
+      assumeInTransaction: true,
+    });
+    expect(rollback?.title).toBe("ROLLBACK of the migration runner's transaction");
+    expect(rollback?.detail).toContain("records the migration as applied");
+  });
+
+  it("is quiet for a wrapped file that commits to run only statements refused in a transaction after it", async () => {
+    expect(
+      await lintSql(
+        transactionNesting,
+        "alter table t add column a int;\ncommit;\ncreate index concurrently i on t (a);",
+        {
+          assumeInTransaction: true,
+        },
+      ),
+    ).toEqual([]);
+  });
+
+  it("reports a COMMIT with no transaction open, once per mistake", async () => {
+    const repeated = await lintSql(transactionNesting, "begin;\nselect 1;\ncommit;\ncommit;");
+    expect(repeated.map((f) => [f.location?.line, f.title])).toEqual([
+      [4, "COMMIT with no transaction in progress"],
+    ]);
+    const nested = await lintSql(transactionNesting, "begin;\nbegin;\nselect 1;\ncommit;\ncommit;");
+    expect(nested.map((f) => f.location?.line)).toEqual([2]);
+  });
 });
