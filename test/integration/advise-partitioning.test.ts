@@ -172,7 +172,8 @@ describe.each(server("pg15"))("dbopt advise partitioning ($name)", (srv) => {
 
 /**
  * Without --sandbox: the proof on a sampled copy on the embedded PostgreSQL 18. Awkward names throughout (a quote
- * in the table's name, a space in the key's), a GENERATED ALWAYS identity and a stored generated column (both
+ * in the table's name, a space in the key's), columns of an enum, a domain and a composite type (recreated on the
+ * copy, in a schema whose name holds a quote), a GENERATED ALWAYS identity and a stored generated column (both
  * refuse INSERT ... SELECT *), a foreign key to a small table the statements join, and `$n` parameters drawn
  * from the copy's statistics. The database given is only read.
  */
@@ -180,14 +181,24 @@ const SAMPLE_SETUP = `
 create extension if not exists pg_stat_statements;
 create table "Kinds" (id int primary key, "Name" text not null);
 insert into "Kinds" select g, 'kind ' || g from generate_series(0, 8) g;
+create schema "Types ""X""";
+create type "Types ""X"""."Click Kind" as enum ('view', 'it''s', 'Buy Now');
+create domain "Pos Int" as int default 1 not null constraint "positive!" check (value > 0);
+create type "Types ""X""".pair as (x int, "Y y" "Pos Int");
 create table "Click ""Stream""" (
   id bigint generated always as identity primary key,
   "Seen At" timestamptz not null,
   kind int not null references "Kinds",
   payload text not null,
+  "Source" "Types ""X"""."Click Kind" not null,
+  weight "Pos Int",
+  spot "Types ""X""".pair,
   len int generated always as (length(payload)) stored);
-insert into "Click ""Stream""" ("Seen At", kind, payload)
-  select timestamptz '2026-01-01' + g * interval '40 seconds', g % 9, repeat('x', 60) from generate_series(1, 200000) g;
+insert into "Click ""Stream""" ("Seen At", kind, payload, "Source", spot)
+  select timestamptz '2026-01-01' + g * interval '40 seconds', g % 9, repeat('x', 60),
+    (array['view', 'it''s', 'Buy Now'])[g % 3 + 1]::"Types ""X"""."Click Kind",
+    format('(%s,%s)', g, g % 5 + 1)::"Types ""X""".pair
+  from generate_series(1, 200000) g;
 create index on "Click ""Stream""" (kind);
 analyze;`;
 
@@ -270,6 +281,8 @@ describe.each(server("pg15"))("dbopt advise partitioning --sample ($name)", (srv
   });
 
   it("copies the schema and a 20% sample of the table, the small joined table whole, to PostgreSQL 18", () => {
+    // The enum, domain and composite columns did not stop the copy.
+    expect(report.notes.join(" ")).not.toMatch(/not measured/);
     const on = report.advice[0]?.proofOn;
     expect(on).toMatchObject({ kind: "sample", percent: 20 });
     expect(on?.server).toMatch(/^PostgreSQL 18\./);
@@ -296,7 +309,7 @@ describe.each(server("pg15"))("dbopt advise partitioning --sample ($name)", (srv
   it("copies rows past the generated and GENERATED ALWAYS columns in the printed migration", () => {
     const sql = report.advice[0]?.migration.steps.flatMap((s) => s.statements).join("\n") ?? "";
     expect(sql).toMatch(
-      /INSERT INTO "Click ""Stream""_partitioned" \(id, "Seen At", kind, payload\) OVERRIDING SYSTEM VALUE SELECT id, "Seen At", kind, payload FROM "Click ""Stream""" WHERE/,
+      /INSERT INTO "Click ""Stream""_partitioned" \(id, "Seen At", kind, payload, "Source", weight, spot\) OVERRIDING SYSTEM VALUE SELECT id, "Seen At", kind, payload, "Source", weight, spot FROM "Click ""Stream""" WHERE/,
     );
     expect(report.advice[0]?.lint.errors).toBe(0);
   });

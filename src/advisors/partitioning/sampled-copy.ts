@@ -1,7 +1,8 @@
 /**
  * A sampled copy of tables on a throw-away PostgreSQL 18 (the embedded server dbopt starts for the demo, the
  * store and migrate trace): each table's shape from the snapshot (columns, types, defaults, identity and
- * generated columns, keys and checks, indexes), built with the SQL builder and parsed back, then N% of its rows
+ * generated columns, keys and checks, indexes), the user's enums, domains, composite and range types first
+ * (read from the catalog: user-types.ts), built with the SQL builder and parsed back, then N% of its rows
  * (TABLESAMPLE SYSTEM, repeatable) or all rows of a small table, read in one read-only snapshot of the user's
  * database and streamed in with text COPY. Foreign keys are not copied: sampled rows need not have their
  * referenced rows. The server and its directory are removed by close().
@@ -12,6 +13,7 @@ import { resolveTarget } from "../../connectors/postgres/target.js";
 import type { Snapshot } from "../../facts/snapshot.js";
 import { InputError } from "../../util/input-error.js";
 import { checkSql, ident, list, qname, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
+import { type UserTypeDefinition, userTypeDefinitions } from "./user-types.js";
 
 /** Tables up to this many rows are copied whole (the reference-table size of the Citus analysis). */
 const WHOLE_TABLE_ROWS = 100_000;
@@ -71,6 +73,7 @@ export async function sampledCopy(
     const copied: CopiedTable[] = [];
     const notes: string[] = [];
     const done = new Set<string>();
+    const types = new Set<string>();
     const add = async (wanted: Array<{ schema: string; name: string }>) => {
       const fresh: Table[] = [];
       for (const w of wanted) {
@@ -78,7 +81,15 @@ export async function sampledCopy(
         if (!t || done.has(`${t.schema}.${t.name}`)) continue;
         done.add(`${t.schema}.${t.name}`);
         fresh.push(t);
-        await createShape(opened, snapshot, t, notes);
+        const userTypes = await userTypeDefinitions(source, t.schema, t.name);
+        await createShape(
+          opened,
+          snapshot,
+          t,
+          notes,
+          userTypes.filter((u) => !types.has(u.key)),
+        );
+        for (const u of userTypes) types.add(u.key);
       }
       const out: CopiedTable[] = [];
       // One snapshot of the user's database for all rows, so the tables a statement joins agree.
@@ -111,16 +122,28 @@ export async function sampledCopy(
   }
 }
 
-/** The table's shape on the copy: schema, sequences its defaults call, columns, keys and checks, indexes. */
+/**
+ * The table's shape on the copy: schema, the user's types its columns use, sequences its defaults call, columns,
+ * keys and checks, indexes.
+ */
 async function createShape(
   db: PostgresConnector,
   snapshot: Snapshot,
   t: Table,
   notes: string[],
+  userTypes: UserTypeDefinition[],
 ): Promise<void> {
   const name = qname(t.schema, t.name);
   const run = async (text: SqlText) => db.query(String(checkSql(text, 1)));
   await run(sql`CREATE SCHEMA IF NOT EXISTS ${ident(t.schema)}`);
+  for (const u of userTypes)
+    for (const statement of u.statements)
+      await run(statement).catch((error: Error) => {
+        throw new InputError(
+          `the type ${u.key} of ${t.schema}.${t.name} cannot be created on PostgreSQL 18: ${error.message}`,
+          "measure on a full copy of the database instead (--db COPY_URL --sandbox), or leave out --sample",
+        );
+      });
   const columns = [...t.columns].sort((a, b) => a.position - b.position);
   for (const c of columns) {
     const serial = /^nextval\('(.+)'::regclass\)$/.exec(c.default ?? "");
