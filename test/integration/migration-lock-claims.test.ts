@@ -22,6 +22,9 @@ const SETUP = `
   create materialized view mv as select id from t;
   create function noop() returns trigger language plpgsql as 'begin return new; end';
   alter table t add constraint t_a_fk foreign key (a) references p (id) not valid;
+  create trigger t_trg before update on t for each row execute function noop();
+  create policy t_pol on t using (true);
+  create rule t_rule as on delete to t do also notify t;
 `;
 
 /** Statements migrations run, each checked on its own (rolled back). */
@@ -50,6 +53,12 @@ const STATEMENTS = [
   "alter table t set schema archive",
   "drop table r",
   "create table d (id int, pid int references p (id), tid int, foreign key (tid) references t (id))",
+  "drop trigger t_trg on t",
+  "create policy t_pol2 on t using (a > 0)",
+  "alter policy t_pol on t using (a > 1)",
+  "drop policy t_pol on t",
+  "create rule t_rule2 as on insert to t do also notify t",
+  "drop rule t_rule on t",
 ];
 
 type Row = { table: string; mode: LockMode };

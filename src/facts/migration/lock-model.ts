@@ -139,6 +139,21 @@ export function statementLocks(stmt: Node): TableLock[] {
     case "DropStmt":
       if (s.removeType === "OBJECT_TABLE" || s.removeType === "OBJECT_MATVIEW")
         for (const o of (s.objects as Node[]) ?? []) take(listName(o), "AccessExclusiveLock");
+      // DROP TRIGGER/POLICY/RULE name ON table: the table's name is the list without its last item.
+      if (
+        s.removeType === "OBJECT_TRIGGER" ||
+        s.removeType === "OBJECT_POLICY" ||
+        s.removeType === "OBJECT_RULE"
+      )
+        for (const o of (s.objects as Node[]) ?? []) take(listName(o, 1), "AccessExclusiveLock");
+      break;
+    // Row security policies and rules are part of the table's definition: ACCESS EXCLUSIVE, like ALTER TABLE.
+    case "CreatePolicyStmt":
+    case "AlterPolicyStmt":
+      take(s.table, "AccessExclusiveLock");
+      break;
+    case "RuleStmt":
+      take(s.relation, "AccessExclusiveLock");
       break;
   }
   return [...locks].map(([table, mode]) => ({ table, mode }));
@@ -216,8 +231,11 @@ export function optionOn(options: unknown, name: string): boolean {
 }
 
 /** The dotted name in a DropStmt object (a List of String nodes). */
-export function listName(o: Node): string | null {
-  const items = ((o.List as Node | undefined)?.items as Node[]) ?? [];
+export function listName(o: Node, dropLast = 0): string | null {
+  const items = (((o.List as Node | undefined)?.items as Node[]) ?? []).slice(
+    0,
+    dropLast ? -dropLast : undefined,
+  );
   const parts = items.map((i) => (i.String as Node | undefined)?.sval).filter((x): x is string => !!x);
   return parts.length ? parts.join(".") : null;
 }

@@ -69,4 +69,16 @@ describe("migration/missing-lock-timeout", () => {
       ),
     ).toHaveLength(1);
   });
+
+  it("counts DROP TRIGGER, policies and rules, which take ACCESS EXCLUSIVE on their table (squawk's require-lock-timeout catches them)", async () => {
+    for (const statement of [
+      "drop trigger if exists audit on users;",
+      "create policy own_rows on users using (owner = current_user);",
+      "drop policy own_rows on users;",
+      "create rule no_delete as on delete to users do instead nothing;",
+    ]) {
+      const [f] = await lintSql(missingLockTimeout, statement);
+      expect(f?.title, statement).toBe("AccessExclusiveLock on users with no lock_timeout");
+    }
+  });
 });
