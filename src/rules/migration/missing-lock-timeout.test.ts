@@ -81,4 +81,25 @@ describe("migration/missing-lock-timeout", () => {
       expect(f?.title, statement).toBe("AccessExclusiveLock on users with no lock_timeout");
     }
   });
+
+  it("counts DROP INDEX and REINDEX INDEX without CONCURRENTLY on the index's table when the set built it", async () => {
+    const [drop] = await lintSql(
+      missingLockTimeout,
+      "create index users_email on users (email);\ndrop index users_email;",
+    );
+    expect(drop?.location?.line).toBe(1);
+    expect(drop?.title).toBe("ShareLock on users with no lock_timeout (and 1 more statement in this file)");
+    const [unknown] = await lintSql(missingLockTimeout, "drop index if exists users_email;");
+    expect(unknown?.title).toBe("AccessExclusiveLock on users_email with no lock_timeout");
+    const [reindex] = await lintSql(missingLockTimeout, "reindex index users_email;");
+    expect(reindex?.title).toBe("ShareLock on users_email with no lock_timeout");
+    expect(await lintSql(missingLockTimeout, "drop index concurrently users_email;")).toEqual([]);
+    expect(await lintSql(missingLockTimeout, "reindex index concurrently users_email;")).toEqual([]);
+    expect(
+      await lintSql(
+        missingLockTimeout,
+        "create table t (a int);\ncreate index t_a on t (a);\ndrop index t_a;",
+      ),
+    ).toEqual([]);
+  });
 });

@@ -1,12 +1,15 @@
 import {
   blockedBy,
   LOCK_STRENGTH,
+  listName,
+  optionOn,
+  relationName,
   statementLocks,
   type TableLock,
 } from "../../facts/migration/lock-model.js";
 import { isExistingTable, type MigrationStatement } from "../../facts/migration/migration-set.js";
 import { sql } from "../../util/sql-text.js";
-import { migrationRule } from "./migration-rule.js";
+import { bodyOf, migrationRule } from "./migration-rule.js";
 
 /**
  * A statement that needs a strong lock waits behind any long query on the table, and everything after it waits
@@ -22,10 +25,10 @@ export const missingLockTimeout = migrationRule({
   check(st, facts) {
     // One finding per file, at its first statement that needs the timeout: one SET at the top fixes them all.
     const needing = facts.statements.filter(
-      (s) => s.file === st.file && !s.applied && strongLock(s) !== null,
+      (s) => s.file === st.file && !s.applied && strongLock(s, facts.indexTables) !== null,
     );
     if (needing[0] !== st) return [];
-    const lock = strongLock(st);
+    const lock = strongLock(st, facts.indexTables);
     if (!lock) return [];
     const more = needing.length - 1;
     return [
@@ -45,11 +48,32 @@ export const missingLockTimeout = migrationRule({
 });
 
 /** The strongest lock that blocks writes on an existing table, when no lock_timeout is in force. */
-function strongLock(st: MigrationStatement): TableLock | null {
+function strongLock(st: MigrationStatement, indexTables: Map<string, string>): TableLock | null {
   if (st.lockTimeout) return null;
   return (
-    statementLocks(st.stmt)
+    [...statementLocks(st.stmt), ...indexLocks(st, indexTables)]
       .filter((l) => isExistingTable(st, l.table) && LOCK_STRENGTH[l.mode] >= LOCK_STRENGTH.ShareLock)
       .sort((a, b) => LOCK_STRENGTH[b.mode] - LOCK_STRENGTH[a.mode])[0] ?? null
   );
+}
+
+/**
+ * DROP INDEX and REINDEX INDEX without CONCURRENTLY lock the index's table (ACCESS EXCLUSIVE, SHARE), which the
+ * statement does not name: the table the set or the starting schema built the index on, else the index's name.
+ */
+function indexLocks(st: MigrationStatement, indexTables: Map<string, string>): TableLock[] {
+  const tableOf = (index: string | null) =>
+    index ? (indexTables.get(index.replace(/^public\./, "")) ?? index) : null;
+  const drop = bodyOf(st, "DropStmt");
+  if (drop?.removeType === "OBJECT_INDEX" && !drop.concurrent)
+    return ((drop.objects as Array<Record<string, unknown>>) ?? []).flatMap((o) => {
+      const table = tableOf(listName(o));
+      return table ? [{ table, mode: "AccessExclusiveLock" as const }] : [];
+    });
+  const reindex = bodyOf(st, "ReindexStmt");
+  if (reindex?.kind === "REINDEX_OBJECT_INDEX" && !optionOn(reindex.params, "concurrently")) {
+    const table = tableOf(relationName(reindex.relation));
+    return table ? [{ table, mode: "ShareLock" as const }] : [];
+  }
+  return [];
 }
