@@ -74,6 +74,33 @@ describe("describeError", () => {
     );
   });
 
+  it("a message or hint that ends a sentence gets no second full stop; a hint naming a command keeps its case", () => {
+    expect(describeError(new InputError("is the server running?", "start it.")).line).toBe(
+      "error: is the server running? Start it.",
+    );
+    expect(describeError(new InputError("needs two files", "dbopt diff before.json after.json")).line).toBe(
+      "error: needs two files. dbopt diff before.json after.json.",
+    );
+  });
+
+  it("one line of printable text, without passwords, whatever the message quotes", () => {
+    const { line } = describeError(
+      new InputError('got "http://app:hunter2@db/x" and "not json\n" with \u0000\u001b[31m', "fix it"),
+    );
+    expect(line).toBe('error: got "http://app:***@db/x" and "not json " with \\x00\\x1b[31m. Fix it.');
+    const suggestion = Object.assign(
+      new CommanderError(
+        1,
+        "commander.unknownCommand",
+        "error: unknown command 'analyse'\n(Did you mean analyze?)",
+      ),
+      {},
+    );
+    expect(describeError(suggestion).line).toBe(
+      "error: unknown command 'analyse' (did you mean analyze?). Run dbopt --help for the commands and options.",
+    );
+  });
+
   it("anything else is a bug in dbopt: exit 4", () => {
     expect(describeError(new TypeError("x is undefined"))).toEqual({
       line: "error: x is undefined. This is a bug in dbopt; run again with --debug and report the output.",

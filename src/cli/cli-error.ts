@@ -1,24 +1,39 @@
 import { CommanderError } from "commander";
 import { DbError } from "../connectors/db-error.js";
 import { InputError } from "../util/input-error.js";
+import { withoutSecrets } from "../util/secret-text.js";
 import { EXIT } from "./exit-codes.js";
 import { FILE_PROBLEMS, fileProblem } from "./file-problems.js";
 
-/** One line that says what is wrong and what to do, and the exit code that goes with it. */
+/**
+ * One line that says what is wrong and what to do, and the exit code that goes with it. The line quotes the user's
+ * input at times (a file's first line, a URL): it is kept to one line of printable text, without passwords.
+ */
 export function describeError(error: unknown): { line: string; code: number } {
+  const { line, code } = describeAnyError(error);
+  return { line: printableLine(line), code };
+}
+
+/** The --debug details (stack trace), without passwords. */
+export function debugDetails(error: unknown): string {
+  return withoutSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error));
+}
+
+function describeAnyError(error: unknown): { line: string; code: number } {
   if (error instanceof InputError)
-    return { line: `error: ${error.message}. ${capitalise(error.hint)}.`, code: EXIT.usage };
+    return { line: `error: ${sentences(error.message, error.hint)}`, code: EXIT.usage };
   if (error instanceof DbError) {
     return {
-      line: `error: ${error.message}. ${capitalise(error.hint)}.`,
+      line: `error: ${sentences(error.message, error.hint)}`,
       code: error.isConnectionError ? EXIT.connection : EXIT.usage,
     };
   }
   if (error instanceof CommanderError) {
-    const message = error.message.replace(/^error: /, "");
+    // Commander puts its suggestion on a line of its own: "unknown command 'analyse'\n(Did you mean analyze?)".
+    const message = error.message.replace(/^error: /, "").replace(/\s*\n\s*\(Did you mean/, " (did you mean");
     const path = (error as CommanderError & { commandPath?: string }).commandPath;
     return {
-      line: `error: ${message}. Run dbopt ${path ? `${path} --help for its options` : "--help for the commands and options"}.`,
+      line: `error: ${sentences(message, `run dbopt ${path ? `${path} --help for its options` : "--help for the commands and options"}`)}`,
       code: EXIT.usage,
     };
   }
@@ -79,7 +94,24 @@ function describeEnvironmentError(error: unknown): { line: string; code: number 
   return null;
 }
 
+/** "message. Hint." with one full stop each: a message or hint that already ends a sentence gets no second one. */
+function sentences(message: string, hint: string): string {
+  const ended = (text: string) => (/[.?!]$/.test(text) ? text : `${text}.`);
+  return `${ended(message.trim())} ${ended(capitalise(hint.trim()))}`;
+}
+
+/** The hint's first letter in capitals, unless it starts with a command name (`dbopt diff a b`). */
 function capitalise(text: string): string {
-  const t = text.replace(/\.$/, "");
-  return t.charAt(0).toUpperCase() + t.slice(1);
+  if (/^dbopt\b/.test(text)) return text;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters a terminal line must not hold.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** One line of printable text: line breaks become spaces, control characters \xNN, passwords ***. */
+export function printableLine(line: string): string {
+  return withoutSecrets(line)
+    .replace(/\s*\r?\n\s*/g, " ")
+    .replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { loadSqlParser } from "../util/sql-parser.js";
 import { DBOPT_VERSION } from "../version.js";
-import { describeError } from "./cli-error.js";
+import { debugDetails, describeError } from "./cli-error.js";
 import { EXIT } from "./exit-codes.js";
 
 type Register = (program: Command, setExitCode: (code: number) => void) => void | Promise<void>;
@@ -77,8 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     if (interrupted) return interrupted === "SIGINT" ? 130 : interrupted === "SIGTERM" ? 143 : 129;
     const { line, code } = describeError(error);
     process.stderr.write(`dbopt: ${line}\n`);
-    if (argv.includes("--debug"))
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    if (argv.includes("--debug")) process.stderr.write(`${debugDetails(error)}\n`);
     return code;
   }
 }

@@ -10,6 +10,7 @@ import { dirname, resolve } from "node:path";
 import type * as Z from "zod";
 import { formatBytes } from "../util/format.js";
 import { InputError } from "../util/input-error.js";
+import { withoutSecrets } from "../util/secret-text.js";
 import { parseDuration } from "./durations.js";
 import { parseSize } from "./parse-size.js";
 
@@ -57,8 +58,9 @@ export interface OptionKit {
 /** Thrown by a conversion: the message after "<flag> must be", e.g. "a whole number from 1 to 1000". */
 export class Invalid extends Error {}
 
+/** The value as the error line quotes it: a URL given in the wrong place keeps its password to itself. */
 function shown(value: unknown): string {
-  return typeof value === "string" ? JSON.stringify(value) : String(value);
+  return typeof value === "string" ? JSON.stringify(withoutSecrets(value)) : String(value);
 }
 
 /**
@@ -99,6 +101,8 @@ export const existingPath =
     return text;
   };
 
+const MAX_SIZE = 1024 ** 5;
+
 export const sizeAtLeast =
   (flag: string, min: number) =>
   (text: string): number => {
@@ -109,6 +113,8 @@ export const sizeAtLeast =
       throw new Invalid("must be a size like 512MB or 16GB (units B, kB, MB, GB, TB)");
     }
     if (bytes < min) throw new Invalid(`must be a size of at least ${formatBytes(min).replace(/\.0 /, "")}`);
+    // No machine, index budget or log file comes near a petabyte: a larger figure is a typo, not a setting.
+    if (bytes > MAX_SIZE) throw new Invalid("must be a size of at most 1024TB");
     return bytes;
   };
 
@@ -336,8 +342,11 @@ export async function parseOptions<S extends Record<string, Z.ZodType>>(
     return result.data;
   }
   const issue = result.error.issues[0];
+  // A message that names its option ("--verify takes a redis:// URL") is whole; zod's own ones get the option's key.
   const message =
-    issue?.code === "custom" ? issue.message : `${String(issue?.path.join(".") ?? "")} ${issue?.message}`;
+    issue?.code === "custom" || issue?.message.startsWith("--")
+      ? issue.message
+      : `${String(issue?.path.join(".") ?? "")} ${issue?.message}`;
   throw new InputError(message, `run dbopt ${command} --help for the options`);
 }
 

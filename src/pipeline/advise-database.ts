@@ -1,5 +1,6 @@
 import type { AdviceReport, ExtensionState, UnplannedStatement } from "../advisors/index/advice-report.js";
 import { type AdviseOptions, adviseIndexes, unplannedNotes } from "../advisors/index/advise-indexes.js";
+import { checkTableScope } from "../advisors/index/check-table-scope.js";
 import { HypoPgWhatIf } from "../advisors/index/hypopg-what-if.js";
 import { SandboxWhatIf } from "../advisors/index/sandbox-what-if.js";
 import { verifyAdvice } from "../advisors/index/verify-advice.js";
@@ -110,6 +111,7 @@ async function adviseOn(
     progress("collecting schema, statistics and workload");
     const extraStatements = options.workload?.map((w) => w.sql) ?? [];
     snapshot = snapshotGiven ?? (await collectSnapshot(db, { statementLimit: 100, extraStatements }));
+    checkTableScope(snapshot, options);
     const statements = options.workload ?? workloadFromSnapshot(snapshot);
     const lockedOut: UnplannedStatement[] = [];
     const queries = prepareWorkload(statements, snapshot, (st, objects) =>

@@ -26,7 +26,8 @@ function ensureLoaded(): void {
 /** Parse with the real PostgreSQL 18 parser. Throws SqlError on invalid SQL. */
 export function parseSql(sql: string): ParseResult {
   ensureLoaded();
-  return parseSync(sql);
+  // libpg-query refuses "" with a plain Error, while "  " parses to no statements: an empty file reads as blank.
+  return parseSync(sql === "" ? " " : sql);
 }
 
 /** Parse, or null when the text is not valid SQL. */

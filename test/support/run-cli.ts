@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
+/** The built command; DBOPT_TEST_BIN runs another build (a private --outDir copy, or HEAD's to see a test fail). */
 export const BIN = fileURLToPath(new URL("../../bin/dbopt.js", import.meta.url));
 
 export interface CliResult {
@@ -33,7 +34,7 @@ export function runCli(
     ...options.env,
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
+    const child = spawn(process.execPath, [options.bin ?? process.env.DBOPT_TEST_BIN ?? BIN, ...args], {
       env,
       stdio: ["pipe", "pipe", "pipe"],
       ...(options.cwd ? { cwd: options.cwd } : {}),

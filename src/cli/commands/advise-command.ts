@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { InputError } from "../../util/input-error.js";
+import { withoutSecrets } from "../../util/secret-text.js";
 import {
   addConnectionOptions,
   addOutputOptions,
@@ -95,7 +96,7 @@ export function registerAdvise(program: Command, setExitCode: (code: number) => 
     const sandboxUrl = typeof flags.sandbox === "string" ? flags.sandbox : null;
     if (sandboxUrl !== null && !/^(mysql|mariadb):\/\//i.test(sandboxUrl))
       throw new InputError(
-        `--sandbox takes no value on PostgreSQL, or a mysql:// URL on MySQL/MariaDB; got ${JSON.stringify(sandboxUrl)}`,
+        `--sandbox takes no value on PostgreSQL, or a mysql:// URL on MySQL/MariaDB; got ${JSON.stringify(withoutSecrets(sandboxUrl))}`,
         "write --sandbox alone (after the other arguments), or --sandbox mysql://user@host/copy",
       );
     if (/^(mysql|mariadb):\/\//i.test(flags.db?.trim() ?? "")) {

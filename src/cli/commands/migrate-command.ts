@@ -77,6 +77,11 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
     const { overridesFrom } = await import("../rule-overrides.js");
     // MySQL/MariaDB: by --dialect or by a mysql:// / mariadb:// --db; the same reporters and exit codes.
     const mysqlUrl = /^(mysql|mariadb):\/\//i.test(flags.db?.trim() ?? "");
+    if (checked.dialect === "postgresql" && mysqlUrl)
+      throw new InputError(
+        "--dialect postgresql needs a postgresql:// --db, got a MySQL/MariaDB URL",
+        "give the PostgreSQL server's URL, or --dialect mysql|mariadb for this server's migrations",
+      );
     if (checked.dialect === "mysql" || checked.dialect === "mariadb" || mysqlUrl) {
       if (flags.db && !mysqlUrl)
         throw new InputError(

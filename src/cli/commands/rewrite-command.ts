@@ -59,7 +59,7 @@ export function registerRewrite(program: Command, setExitCode: (code: number) =>
       import("../../util/read-input.js"),
       import("../output.js"),
     ]);
-    const sql = checked.file === "-" ? await readStdin("the statements") : checked.sql;
+    const sql = checked.file === "-" ? await readStdin("statements") : checked.sql;
     const report = await rewriteStatements(() => openConnection(flags), {
       ...(sql !== undefined
         ? { sql }

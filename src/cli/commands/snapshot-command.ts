@@ -35,12 +35,15 @@ export function registerSnapshot(program: Command): void {
   command.action(async (flags: SnapshotFlags) => {
     if (flags.fromStore) {
       const { exportSampleToFile } = await import("./store-command.js");
-      await exportSampleToFile({
-        db: flags.db ?? "",
-        out: flags.out,
-        ...(flags.at ? { at: flags.at } : {}),
-        ...(flags.store ? { store: flags.store } : {}),
-      });
+      await exportSampleToFile(
+        {
+          db: flags.db ?? "",
+          out: flags.out,
+          ...(flags.at ? { at: flags.at } : {}),
+          ...(flags.store ? { store: flags.store } : {}),
+        },
+        "snapshot",
+      );
       return;
     }
     const checked = await parseOptions("snapshot", { ...flags }, (k) => ({

@@ -68,8 +68,8 @@ export function registerStore(program: Command): void {
 }
 
 /** `dbopt store export` and `dbopt snapshot --from-store`: the stored sample nearest --at, written to --out. */
-export async function exportSampleToFile(flags: ExportFlags): Promise<void> {
-  const checked = await parseOptions("store export", { ...flags }, (k) => ({
+export async function exportSampleToFile(flags: ExportFlags, command = "store export"): Promise<void> {
+  const checked = await parseOptions(command, { ...flags }, (k) => ({
     db: k.text("--db"),
     out: k.outputFile("--out"),
     at: k.instant("--at").optional(),

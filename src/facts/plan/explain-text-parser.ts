@@ -1,5 +1,6 @@
 import { InputError } from "../../util/input-error.js";
 import { splitTopLevel } from "../../util/split-top-level.js";
+import { printable } from "../logs/printable-text.js";
 import {
   PROP_START,
   readActualsText,
@@ -63,7 +64,7 @@ export function parseExplainText(input: string): Plan {
 
 export function noPlanError(firstContent: InputLine | null): InputError {
   const what = firstContent
-    ? `no plan found in the input (line ${firstContent.lineNo} reads "${firstContent.text.slice(0, 60)}")`
+    ? `no plan found in the input (line ${firstContent.lineNo} reads "${printable(firstContent.text, 60)}")`
     : "no plan found in the input";
   return new InputError(what, "pass the output of EXPLAIN, EXPLAIN ANALYZE or auto_explain");
 }

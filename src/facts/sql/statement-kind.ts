@@ -61,7 +61,8 @@ export function explainableStatement(sql: string): StatementInfo {
 
 /** True when the text parses as SQL (used to tell a .sql file from a plan). */
 export function looksLikeSql(text: string): boolean {
-  return tryParseSql(text) !== null;
+  // Blank text and lone comments parse to no statement: they are no SQL either.
+  return (tryParseSql(text)?.stmts?.length ?? 0) > 0;
 }
 
 function visit(node: unknown, fn: (n: Record<string, unknown>) => void): void {

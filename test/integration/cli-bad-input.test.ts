@@ -1,0 +1,174 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FIXTURES } from "../support/fixtures.js";
+import { runCli } from "../support/run-cli.js";
+import { createTestDatabase, server, type TestDatabase } from "../support/servers.js";
+
+// Hostile input to every command: each gets one line saying what to do, a non-zero exit, and no password.
+const scratch = mkdtempSync(join(tmpdir(), "dbopt-bad-input-"));
+const plan = join(FIXTURES, "plans/pg18/seq-scan-filter.txt");
+const SECRET = "hunter2secret";
+
+function expectOneLine(
+  r: { code: number | null; stdout: string; stderr: string },
+  code: number,
+  pattern: RegExp,
+) {
+  expect(r.code, r.stderr).toBe(code);
+  const lines = r.stderr.trim().split("\n");
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^dbopt: error: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/bug in dbopt|\n\s+at /);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters a one-line message must not hold.
+  expect(r.stderr.trimEnd()).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/);
+  expect(r.stdout + r.stderr).not.toContain(SECRET);
+}
+
+describe("files that are empty or not text", () => {
+  const empty = join(scratch, "empty.txt");
+  const binary = join(scratch, "binary.bin");
+  beforeAll(() => {
+    writeFileSync(empty, "");
+    // Bytes that are not UTF-8, control characters and a NUL, as a core dump or an image would hold.
+    writeFileSync(binary, Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 151 + 7) % 256)));
+  });
+
+  it("an empty plan file, and an empty side of --compare", async () => {
+    expectOneLine(await runCli(["explain", empty]), 2, /the plan is empty/);
+    expectOneLine(
+      await runCli(["explain", "--compare", empty, plan]),
+      2,
+      /before plan .*empty\.txt.*the plan is empty/,
+    );
+  });
+
+  it("a binary plan file is named as binary, not printed", async () => {
+    expectOneLine(await runCli(["explain", binary]), 2, /no plan found in the input .*binary data/);
+  });
+
+  it("a trace file that is not JSON quotes it on the same line", async () => {
+    const notJson = join(scratch, "not.json");
+    writeFileSync(notJson, "not json\n");
+    expectOneLine(await runCli(["traces", notJson]), 2, /not\.json is not JSON/);
+  });
+});
+
+describe("URLs with a password in the wrong place or of the wrong kind", () => {
+  const url = `http://app:${SECRET}@db.example/shop`;
+  it.each([
+    [["analyze", "--db", url], /--db must be a database URL .*got "http:\/\/app:\*\*\*@db\.example\/shop"/],
+    [["rewrite", "--sql", "select 1", "--db", url], /--db must be a PostgreSQL URL/],
+    [["collect", "--once", "--store", url], /--store must be a PostgreSQL URL/],
+    [["serve", "--store", url], /--store must be a PostgreSQL URL/],
+    [
+      ["advise", "--db", `mysql://root:${SECRET}@127.0.0.1:1/x`, "--sandbox", url],
+      /--sandbox takes no value/,
+    ],
+  ])("dbopt %s", async (args, pattern) => {
+    expectOneLine(await runCli(args as string[]), 2, pattern as RegExp);
+  });
+
+  it("--debug's stack trace holds no password either", async () => {
+    const r = await runCli(["analyze", "--db", url, "--debug"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\n\s+at /);
+    expect(r.stderr).not.toContain(SECRET);
+  });
+});
+
+describe("option values and arguments", () => {
+  it("a misspelt command: the suggestion on the same line", async () => {
+    expectOneLine(
+      await runCli(["analyse"]),
+      2,
+      /unknown command 'analyse' \(did you mean analyze\?\)\. Run dbopt --help/,
+    );
+  });
+
+  it("an extra argument: one full stop", async () => {
+    expectOneLine(
+      await runCli(["rules", "extra"]),
+      2,
+      /Expected 0 arguments but got 1\. Run dbopt rules --help/,
+    );
+  });
+
+  it("a size no machine has is refused, not printed as 9.8e+22 TB", async () => {
+    expectOneLine(
+      await runCli(["tune", "--ram", "99999999999999999999GB"]),
+      2,
+      /--ram must be a size of at most 1024TB/,
+    );
+  });
+
+  it("a message that names its option says it once", async () => {
+    expectOneLine(
+      await runCli(["advise", "caching", "--verify", "http://cache:6379"]),
+      2,
+      /^dbopt: error: --verify takes a redis:\/\/ or rediss:\/\/ URL\./,
+    );
+    expectOneLine(
+      await runCli(["advise", "partitioning", "--retention", "forever"]),
+      2,
+      /^dbopt: error: --retention takes days/,
+    );
+  });
+
+  it("snapshot --from-store points at its own --help", async () => {
+    expectOneLine(
+      await runCli([
+        "snapshot",
+        "--from-store",
+        "--db",
+        "x",
+        "--at",
+        "yesterday",
+        "--out",
+        join(scratch, "s.json"),
+      ]),
+      2,
+      /--at must be a time .*Run dbopt snapshot --help/,
+    );
+  });
+
+  it("migrate lint --dialect postgresql with a MySQL --db is refused, not linted with MySQL's rules", async () => {
+    const migration = join(scratch, "0001.sql");
+    writeFileSync(migration, "create table t (id int);\n");
+    expectOneLine(
+      await runCli([
+        "migrate",
+        "lint",
+        migration,
+        "--dialect",
+        "postgresql",
+        "--db",
+        "mysql://root@127.0.0.1:1/x",
+      ]),
+      2,
+      /--dialect postgresql needs a postgresql:\/\/ --db/,
+    );
+  });
+});
+
+describe.each(server("pg15"))("advise on $name", (pg15) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase(pg15, "create table orders (id int primary key, customer int);");
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it("--tables naming a table the database does not have", async () => {
+    const workload = join(scratch, "workload.sql");
+    writeFileSync(workload, "select * from orders where customer = 1;\n");
+    expectOneLine(
+      await runCli(["advise", "--db", db.url, "--workload", workload, "--tables", "orders,ordres"]),
+      2,
+      /--tables names "ordres", which this database does not have/,
+    );
+  });
+});
