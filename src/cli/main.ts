@@ -3,6 +3,7 @@ import { loadSqlParser } from "../util/sql-parser.js";
 import { DBOPT_VERSION } from "../version.js";
 import { debugDetails, describeError } from "./cli-error.js";
 import { EXIT } from "./exit-codes.js";
+import { cancelStatementsOnInterrupt } from "./interrupt-default.js";
 
 type Register = (program: Command, setExitCode: (code: number) => void) => void | Promise<void>;
 
@@ -37,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   const setExitCode = (code: number) => {
     exitCode = code;
   };
+  cancelStatementsOnInterrupt();
   const program = new Command("dbopt")
     .description("Find why a PostgreSQL database is slow, prove it with numbers, and get the exact fix.")
     .version(DBOPT_VERSION)

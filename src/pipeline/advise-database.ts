@@ -9,7 +9,7 @@ import { parseWorkloadFile } from "../advisors/index/workload-file.js";
 import { workloadFromLog } from "../advisors/index/workload-from-log.js";
 import { prepareWorkload, type WorkloadStatement } from "../advisors/index/workload-query.js";
 import { DbError } from "../connectors/db-error.js";
-import { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
+import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
 import { lockHolders } from "../facts/collect/locked-relations.js";
 import type { Snapshot } from "../facts/snapshot.js";
@@ -199,10 +199,7 @@ function interruptedBeforeApply(signal: AbortSignal): DbError {
 
 /** Cancel what the session is running, from another session (the session itself is busy waiting for it). */
 async function cancelStatement(db: PostgresConnector): Promise<void> {
-  const other = await PostgresConnector.connect(db.target, db.options).catch(() => null);
-  if (!other) return;
-  await other.query("select pg_cancel_backend($1)", [db.backendPid]).catch(() => {});
-  await other.close();
+  await db.cancel();
 }
 
 /** Whether each extension is installed in the database, available on the server, or missing. */

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { sessionClosed, sessionOpened } from "../open-sessions.js";
 import { detectCapabilities, type PgCapabilities } from "./capabilities.js";
 import { CopyInQuery, CopyOutQuery } from "./copy-stream.js";
 import { toDbError } from "./pg-error-mapping.js";
@@ -86,7 +87,28 @@ export class PostgresConnector {
       await client.end().catch(() => {});
       throw toDbError(error, target);
     }
-    return new PostgresConnector(client, target, session.role, session.pid, opts);
+    const connector = new PostgresConnector(client, target, session.role, session.pid, opts);
+    sessionOpened(connector);
+    return connector;
+  }
+
+  /** Cancel what this session is running, from a session of its own (this one is busy waiting for it). */
+  async cancel(): Promise<boolean> {
+    const other = new pg.Client({
+      ...this.target.config,
+      application_name: "dbopt",
+      connectionTimeoutMillis: this.options.connectTimeoutMs,
+    });
+    other.on("error", () => {});
+    try {
+      await other.connect();
+      await other.query(tagged("select pg_cancel_backend($1)"), [this.backendPid]);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await other.end().catch(() => {});
+    }
   }
 
   /** Run one read. Outside an explicit transaction it runs in its own READ ONLY transaction. */
@@ -197,6 +219,7 @@ export class PostgresConnector {
   }
 
   async close(): Promise<void> {
+    sessionClosed(this);
     await this.client.end().catch(() => {});
   }
 }
