@@ -39,7 +39,7 @@ import { type RuleOverrides, runRules } from "../rules/run-rules.js";
 import type { StoredGrowth } from "../store/read-table-growth.js";
 import { oneLine } from "../util/format.js";
 import { InputError } from "../util/input-error.js";
-import { loadSqlParser } from "../util/sql-parser.js";
+import { loadSqlParser, scanSql } from "../util/sql-parser.js";
 import { qname, sql } from "../util/sql-text.js";
 import { lintMigrations } from "./lint-migrations.js";
 import { onConnection } from "./on-connection.js";
@@ -598,8 +598,17 @@ async function proveOnSandbox(
   const runs: Array<{ sql: string; before: number }> = [];
   await db.allowWrites();
   for (const s of statements) {
-    const draws = await drawParameters(db, s.query, { sets: 1, seed: 11 });
+    // A range's bounds are drawn together, as wide as the statement's own requests when that is known.
+    const draws = await drawParameters(db, s.query, {
+      sets: 1,
+      seed: 11,
+      correlatedRanges: { rowShare: observedRowShare(s, t.rows) },
+    });
     const set = draws.sets[0];
+    for (const r of draws.ranges ?? [])
+      skipped?.push(
+        `${oneLine(s.query, 80)}: $${r.lower} and $${r.upper} drawn as one range over ${r.column.split(".").pop()} holding ${(r.share * 100).toPrecision(2)}% of the rows (${r.from === "given" ? "the rows the statement returns per call" : "one pg_stats histogram bucket"})`,
+      );
     if (draws.parameters > 0 && !set) {
       skipped?.push(
         `not timed: ${oneLine(s.query, 80)} (its parameters could not be drawn: ${draws.unresolved.map((u) => `$${u.n} ${u.reason}`).join("; ") || "no value set"})`,
@@ -668,6 +677,26 @@ async function proveOnSandbox(
   }
   await putBack(db, t, migration, original);
   return result;
+}
+
+/**
+ * The share of the table's rows one call of a statement reads, when pg_stat_statements shows it: rows returned per
+ * call over the table's rows, for a statement that returns rows as it finds them (one query block, no GROUP BY,
+ * HAVING, DISTINCT or LIMIT, more than one row a call: an aggregate returns one). Null otherwise: the range is then one histogram
+ * bucket wide.
+ */
+function observedRowShare(s: Snapshot["workload"]["statements"][number], tableRows: number): number | null {
+  const shape = queryShape(s.query, () => null);
+  const block = shape?.blocks.length === 1 ? shape.blocks[0] : undefined;
+  if (!block || block.hasLimit || s.calls <= 0 || tableRows <= 0) return null;
+  // GROUP BY 1 names no column the shape keeps: the keywords are read off the lexer's tokens.
+  const grouped = scanSql(s.query).tokens.some(
+    (t) => t.tokenName !== "IDENT" && /^(group|having|distinct)$/i.test(t.text),
+  );
+  if (grouped) return null;
+  const perCall = s.rows / s.calls;
+  if (perCall <= 1) return null;
+  return Math.min(0.5, Math.max(0.0001, perCall / tableRows));
 }
 
 /** The OID of schema.name, or null when no relation has that name. */

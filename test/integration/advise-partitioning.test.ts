@@ -103,7 +103,8 @@ describe.each(server("pg15"))("dbopt advise partitioning ($name)", (srv) => {
   it("measures the statements on the sandbox, reading few partitions, and puts the table back", async () => {
     const proof = report.advice[0]?.proof ?? [];
     expect(proof.length).toBeGreaterThan(0);
-    for (const p of proof) expect(p.partitionsRead).toBeLessThan(p.partitions);
+    // The range's bounds are drawn together, one histogram bucket (1% of 92 days) apart: one or two partitions.
+    for (const p of proof) expect(p.partitionsRead).toBeLessThanOrEqual(2);
     const left = await runAsAdmin(
       db.url,
       `select relname, relkind from pg_class where relname like 'Event Log%' and relkind in ('r', 'p') order by 1`,
@@ -299,8 +300,12 @@ describe.each(server("pg15"))("dbopt advise partitioning --sample ($name)", (srv
   it("runs the migration on the copy and times the parameterised statement before and after, pruned", () => {
     const proof = report.advice[0]?.proof ?? [];
     expect(proof.length).toBeGreaterThan(0);
+    // GROUP BY: the rows it returns say nothing of the rows it reads, so the range is one histogram bucket wide.
+    expect(report.advice[0]?.proofOn?.notes.join(" ")).toMatch(
+      /\$1 and \$2 drawn as one range over Seen At holding 1\.0% of the rows \(one pg_stats histogram bucket\)/,
+    );
     for (const p of proof) {
-      expect(p.partitionsRead).toBeLessThan(p.partitions);
+      expect(p.partitionsRead).toBeLessThanOrEqual(2);
       expect(p.beforeMs).toBeGreaterThan(0);
       expect(p.afterMs).toBeGreaterThan(0);
     }

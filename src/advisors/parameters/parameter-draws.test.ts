@@ -111,4 +111,39 @@ describe.each(server("pg15"))("parameter draws on $name", (s) => {
       "public.Order Items.Cust Id",
     ]);
   });
+
+  it("draws a range's bounds together when asked: each range holds the share given, the lower bound first", async () => {
+    // placed runs one minute per row over 20,000 rows: a 1% range is about 200 minutes wide.
+    const range = `select count(*) from "Order Items" where placed < $2 and placed >= $1`;
+    const apart = await drawParameters(conn, range, { sets: 50, seed: 3 });
+    const together = await drawParameters(conn, range, {
+      sets: 50,
+      seed: 3,
+      correlatedRanges: { rowShare: 0.01 },
+    });
+    expect(together.ranges).toEqual([
+      { lower: 1, upper: 2, column: "public.Order Items.placed", share: 0.01, from: "given" },
+    ]);
+    const minutes = (set: { values: Array<string | null> }) =>
+      (Date.parse(String(set.values[1])) - Date.parse(String(set.values[0]))) / 60_000;
+    for (const set of together.sets) {
+      expect(minutes(set)).toBeGreaterThan(150);
+      expect(minutes(set)).toBeLessThan(250);
+    }
+    // Drawn apart, half the ranges are empty (upper below lower) and the others are wide.
+    expect(apart.sets.filter((set) => minutes(set) <= 0).length).toBeGreaterThan(10);
+    // The rows each range holds, counted by the server: about 200 (1% of 20,000).
+    for (const set of together.sets.slice(0, 5)) {
+      const rows = await conn.query<{ count: string }>(String(inlineSet(range, set)));
+      expect(Number(rows[0]?.count)).toBeGreaterThan(120);
+      expect(Number(rows[0]?.count)).toBeLessThan(280);
+    }
+    // Without a share: one histogram bucket (1/100 of the rows at the default statistics target).
+    const bucket = await drawParameters(conn, range, {
+      sets: 1,
+      seed: 3,
+      correlatedRanges: { rowShare: null },
+    });
+    expect(bucket.ranges?.[0]).toMatchObject({ share: 0.01, from: "histogram" });
+  });
 });

@@ -21,6 +21,7 @@ import {
   type ParameterSlot,
   parameterSlots,
 } from "./parameter-columns.js";
+import { bucketShare, drawRange, type RangePair, rangePairs } from "./range-draw.js";
 import { type DrawnValue, drawFromSample, drawFromStatistics, likePattern } from "./value-draw.js";
 
 export interface ParameterSet {
@@ -49,6 +50,8 @@ export interface ParameterDraws {
   sets: ParameterSet[];
   sources: ParameterSource[];
   unresolved: UnresolvedParameter[];
+  /** Ranges whose bounds were drawn together, with the share of the rows each holds. */
+  ranges?: Array<RangePair & { share: number; from: "given" | "histogram" }>;
 }
 
 export interface DrawOptions {
@@ -56,6 +59,11 @@ export interface DrawOptions {
   seed: number;
   /** Rows of a column sample when it has no statistics (default 1000). */
   sampleRows?: number;
+  /**
+   * Draw the lower and upper bounds of a range on one column together (range-draw.ts), the range holding
+   * `rowShare` of the rows (one pg_stats histogram bucket when null). Off: each bound is drawn on its own.
+   */
+  correlatedRanges?: { rowShare: number | null };
 }
 
 /** The statement with one set's literals in place of its $n (for a plain run or EXPLAIN). */
@@ -144,6 +152,7 @@ async function drawFromFacts(
     casts.push(plan.cast);
   }
   if (unresolved.length) return { parameters, sets: [], sources, unresolved };
+  const ranges = options.correlatedRanges ? correlate(slots, draws, options.correlatedRanges.rowShare) : [];
   const random = seededRandom(options.seed);
   const sets: ParameterSet[] = [];
   for (let i = 0; i < options.sets; i++) {
@@ -154,7 +163,39 @@ async function drawFromFacts(
     });
     sets.push({ values, literals });
   }
-  return { parameters, sets, sources, unresolved };
+  return { parameters, sets, sources, unresolved, ...(ranges.length ? { ranges } : {}) };
+}
+
+/**
+ * Replace the draws of each range's two bounds by one joint draw: the first of the two parameters draws the pair
+ * (from the same random stream, so a set is still drawn one parameter at a time in order) and the other returns
+ * its part.
+ */
+function correlate(
+  slots: Map<number, ParameterSlot>,
+  draws: Array<(random: () => number) => DrawnValue>,
+  rowShare: number | null,
+): NonNullable<ParameterDraws["ranges"]> {
+  const out: NonNullable<ParameterDraws["ranges"]> = [];
+  for (const pair of rangePairs([...slots.values()])) {
+    const low = slots.get(pair.lower);
+    const stats = low?.stats;
+    const type = low?.column?.type;
+    if (!stats || !type) continue;
+    const share = rowShare ?? bucketShare(stats);
+    if (share === null || drawRange(stats, type, share, seededRandom(1)) === null) continue;
+    let drawn: [string, string] | null = null;
+    const first = Math.min(pair.lower, pair.upper);
+    const part = (n: number): DrawnValue => (drawn ? drawn[n === pair.lower ? 0 : 1] : null);
+    draws[first - 1] = (random) => {
+      drawn = drawRange(stats, type, share, random);
+      return part(first);
+    };
+    const second = Math.max(pair.lower, pair.upper);
+    draws[second - 1] = () => part(second);
+    out.push({ ...pair, share, from: rowShare === null ? "histogram" : "given" });
+  }
+  return out;
 }
 
 type DrawPlan =
