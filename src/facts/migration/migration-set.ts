@@ -92,10 +92,12 @@ export function readMigrationSet(
     let sessionTimeout = false;
     let localTimeout = false;
     let previousEnd = 0;
+    const charOffset = forwardCharOffsets(text);
+    const positionAt = forwardLineColumns(text);
     for (const raw of tree.stmts ?? []) {
       const startByte = Number(raw.stmt_location ?? 0);
-      const start = byteToCharOffset(text, startByte);
-      const end = raw.stmt_len ? byteToCharOffset(text, startByte + Number(raw.stmt_len)) : text.length;
+      const start = charOffset(startByte);
+      const end = raw.stmt_len ? charOffset(startByte + Number(raw.stmt_len)) : text.length;
       const first = statementStart(text, Math.max(start, previousEnd));
       // The parser starts the first statement at its first token, later ones right after the previous one's end:
       // the comments that belong to this statement are all that lies between the two.
@@ -104,7 +106,7 @@ export function readMigrationSet(
       const stmt = raw.stmt as Node;
       const kind = Object.keys(stmt)[0] ?? "";
       const body = stmt[kind] as Node;
-      const position = lineColumn(text, first);
+      const position = positionAt(first);
       const ignored = new Set([
         ...fileIgnored,
         ...[...comments.matchAll(/--\s*dbopt-ignore:\s*([\w/, \t-]+)/g)].flatMap((m) => ids(m[1])),
@@ -131,7 +133,7 @@ export function readMigrationSet(
         line: position.line,
         column: position.column,
         sql: text.slice(first, end).trim(),
-        byteStart: Buffer.byteLength(text.slice(0, first), "utf8"),
+        byteStart: startByte + Buffer.byteLength(text.slice(start, first), "utf8"),
         stmt,
         kind,
         transaction,
@@ -164,6 +166,22 @@ export function readMigrationSet(
     existing: options.existing ?? null,
     indexTables,
     ...(options.columnTypes ? { columnTypes: options.columnTypes } : {}),
+  };
+}
+
+/**
+ * Byte offsets (libpg-query's) to string offsets for offsets that only grow, as statements come: each call decodes
+ * only the bytes since the last one (decoding the whole file per statement made a long file quadratic).
+ */
+function forwardCharOffsets(text: string): (byteOffset: number) => number {
+  const bytes = Buffer.from(text, "utf8");
+  let lastByte = 0;
+  let lastChar = 0;
+  return (byteOffset) => {
+    if (byteOffset < lastByte) return byteToCharOffset(text, byteOffset);
+    lastChar += bytes.subarray(lastByte, byteOffset).toString("utf8").length;
+    lastByte = byteOffset;
+    return lastChar;
   };
 }
 
@@ -206,6 +224,22 @@ function statementStart(text: string, from: number): number {
       i = close < 0 ? text.length : close + 2;
     } else return i;
   }
+}
+
+/** lineColumn for offsets that only grow: counts the newlines since the last call only. */
+function forwardLineColumns(text: string): (offset: number) => { line: number; column: number } {
+  let lastOffset = 0;
+  let line = 1;
+  let lineStart = 0;
+  return (offset) => {
+    if (offset < lastOffset) return lineColumn(text, offset);
+    for (let i = text.indexOf("\n", lastOffset); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
+      line++;
+      lineStart = i + 1;
+    }
+    lastOffset = offset;
+    return { line, column: offset - lineStart + 1 };
+  };
 }
 
 function lineColumn(text: string, offset: number): { line: number; column: number } {
