@@ -97,6 +97,11 @@ export interface RunFigures {
   overall: LatencySummary & { errors: number };
   statements: StatementFigures[];
   lostClients: string[];
+  /**
+   * dbopt's CPU time per measured call, µs: its whole process (every thread, user + system) over the measured
+   * time. On a busy machine the driver's CPU is taken from the server's, so this is its overhead to compare.
+   */
+  driverCpuUsPerCall: number;
 }
 
 export interface VariantFigures {
@@ -358,7 +363,10 @@ async function benchOn(db: PostgresConnector, options: BenchOptions): Promise<Be
     const result = await runLoad(spec(statements), {
       threads: options.threads,
       ...(options.signal ? { signal: options.signal } : {}),
-      onProgress: (p) => options.onProgress?.({ ...p, round }),
+      // Only when shown: the timer that reads the threads' progress is the run's only timer.
+      ...(options.onProgress
+        ? { onProgress: (p: LoadProgress) => options.onProgress?.({ ...p, round }) }
+        : {}),
     });
     if (
       result.threads < Math.min(options.threads, options.clients) &&
@@ -498,10 +506,15 @@ function figuresOf(result: ClientsResult): RunFigures {
     overall: { ...all.summary(), errors },
     statements,
     lostClients: result.lostClients,
+    driverCpuUsPerCall: (1000 * result.cpuMs) / Math.max(1, all.count + errors),
   };
 }
 
 /** Several rounds of the same statements as one: histograms merged, measured time added. */
 function totalOf(rounds: ClientsResult[]): RunFigures {
-  return figuresOf({ ...mergeResults(rounds), elapsedMs: rounds.reduce((a, r) => a + r.elapsedMs, 0) });
+  return figuresOf({
+    ...mergeResults(rounds),
+    elapsedMs: rounds.reduce((a, r) => a + r.elapsedMs, 0),
+    cpuMs: rounds.reduce((a, r) => a + r.cpuMs, 0),
+  });
 }

@@ -57,6 +57,12 @@ export interface ClientsResult {
   statements: StatementOutcome[];
   /** Clients whose connection broke or never opened, with why. */
   lostClients: string[];
+  /**
+   * CPU time of the whole process (every thread, user + system) over this thread's measured time, in ms: the
+   * driver's cost, which on a busy machine is taken from the server's share. Threads run together, so their
+   * results merge by the largest.
+   */
+  cpuMs: number;
 }
 
 export interface LoadProgress {
@@ -83,9 +89,38 @@ export function driverSpec(spec: ClientsSpec): DriverSpec {
   };
 }
 
+/**
+ * Where a thread publishes its progress, read by the thread that shows it (load-run.ts's timer): written on the
+ * call path, so no thread runs a timer of its own (a pending timer makes every wait for the sockets arm one in the
+ * kernel). A slice of a Float64Array, shared between threads: PROGRESS_SLOTS numbers per thread.
+ */
+export const PROGRESS_SLOTS = 4;
+/** Slot 0: 0 connecting, 1 warm-up, 2 measured run. */
+export const PHASE = 0;
+/** Slot 1: when the phase began, ms since the epoch (threads' performance clocks have their own origins). */
+export const PHASE_START = 1;
+/** Slot 2: calls answered in the phase; slot 3: errors of the measured run. */
+export const CALLS = 2;
+export const ERRORS = 3;
+
+/** A thread's progress as its slots hold it; "connecting" until its clients are connected and it has started. */
+export function progressOf(
+  slots: Float64Array,
+  now: number = performance.timeOrigin + performance.now(),
+): Omit<LoadProgress, "phase"> & { phase: LoadProgress["phase"] | "connecting" } {
+  const phase = slots[PHASE] as number;
+  return {
+    phase: phase === 2 ? "run" : phase === 1 ? "warmup" : "connecting",
+    elapsedMs: phase === 0 ? 0 : Math.max(0, now - (slots[PHASE_START] as number)),
+    calls: slots[CALLS] as number,
+    errors: slots[ERRORS] as number,
+  };
+}
+
 export interface ClientsControl {
   stopped: () => boolean;
-  onProgress?: (p: LoadProgress) => void;
+  /** This thread's progress (PROGRESS_SLOTS numbers), kept up to date for whoever shows it. */
+  progress?: Float64Array;
   /**
    * Called once every client has connected; the run starts when it resolves. Worker threads wait here for each
    * other, so that no thread's start-up falls in another's measured time.
@@ -121,16 +156,28 @@ export async function runClients(
   const errors = spec.statements.map(() => 0);
   const firstErrors: Array<string | null> = spec.statements.map(() => null);
   const lostClients: string[] = [];
+  const progress = control.progress ?? new Float64Array(PROGRESS_SLOTS);
   let started = performance.now();
   let measureFrom = started;
   let measuring = spec.warmupMs <= 0;
-  let measuredCalls = 0;
   let startedCalls = 0;
-  let warmupCalls = 0;
   let lastAnswer = measureFrom;
-  let progress: ReturnType<typeof setInterval> | null = null;
-  let warmupEnd: ReturnType<typeof setTimeout> | null = null;
-  const { durationMs, transactions } = spec;
+  let cpuFrom = process.cpuUsage();
+  const { durationMs, transactions, warmupMs } = spec;
+
+  const beginPhase = (phase: 1 | 2, now: number): void => {
+    progress[PHASE] = phase;
+    progress[PHASE_START] = performance.timeOrigin + now;
+    progress[CALLS] = 0;
+  };
+  // The warm-up ends at the first call after it is over, seen on the call path: no timer.
+  const endWarmup = (now: number): void => {
+    measuring = true;
+    measureFrom = now;
+    lastAnswer = now;
+    cpuFrom = process.cpuUsage();
+    beginPhase(2, now);
+  };
 
   const connect = async (n: number): Promise<WireSession | null> => {
     try {
@@ -142,7 +189,8 @@ export async function runClients(
   };
 
   // Callbacks, not a loop of awaits: the next call is written from the read that found the answer's
-  // ReadyForQuery, with no promise or closure made per call.
+  // ReadyForQuery, with no promise or closure made per call, and one clock read per call (an answer's time is
+  // the next call's start).
   const client = (n: number, session: WireSession): Promise<void> =>
     new Promise<void>((finish) => {
       const random = seededRandom(spec.seed * 1000 + n);
@@ -151,6 +199,7 @@ export async function runClients(
       let wasMeasuring = false;
       let t0 = 0;
       const next = (now: number): void => {
+        if (!measuring && now - started >= warmupMs) endWarmup(now);
         if (
           control.stopped() ||
           (measuring && durationMs !== null && now - measureFrom >= durationMs) ||
@@ -173,10 +222,9 @@ export async function runClients(
         const call = forStatement[(random() * forStatement.length) | 0] as Buffer;
         wasMeasuring = measuring;
         if (wasMeasuring) startedCalls++;
+        t0 = now;
         // The first call of a statement on this connection prepares it in the same write.
-        const bytes = parsed[k] ? call : Buffer.concat([parses[k] as Buffer, call]);
-        t0 = performance.now();
-        session.send(bytes, answered);
+        session.send(parsed[k] ? call : Buffer.concat([parses[k] as Buffer, call]), answered);
       };
       const answered = (error: string | null, parseDone: boolean): void => {
         const t1 = performance.now();
@@ -187,12 +235,13 @@ export async function runClients(
           parsed[k] = true;
           if (wasMeasuring) {
             (histograms[k] as LatencyHistogram).record(t1 - t0);
-            measuredCalls++;
             lastAnswer = t1;
-          } else warmupCalls++;
+          }
+          progress[CALLS] = (progress[CALLS] as number) + 1;
         } else {
           if (wasMeasuring) {
             errors[k] = (errors[k] as number) + 1;
+            progress[ERRORS] = (progress[ERRORS] as number) + 1;
             lastAnswer = t1;
           }
           firstErrors[k] ??= error;
@@ -205,39 +254,21 @@ export async function runClients(
         next(t1);
       };
       next(performance.now());
-    }).finally(() => session.close());
+    });
 
-  try {
-    // Every client connects before any starts, so the warm-up and the run see all of them.
-    const sessions = await Promise.all(
-      Array.from({ length: spec.clients }, (_, i) => connect(spec.firstClient + i)),
-    );
-    await control.ready?.();
-    started = performance.now();
-    measureFrom = started;
-    lastAnswer = started;
-    progress = setInterval(() => {
-      const now = performance.now();
-      control.onProgress?.({
-        phase: measuring ? "run" : "warmup",
-        elapsedMs: measuring ? now - measureFrom : now - started,
-        calls: measuring ? measuredCalls : warmupCalls,
-        errors: errors.reduce((a, b) => a + b, 0),
-      });
-    }, 250);
-    warmupEnd =
-      spec.warmupMs > 0
-        ? setTimeout(() => {
-            measuring = true;
-            measureFrom = performance.now();
-          }, spec.warmupMs)
-        : null;
-
-    await Promise.all(sessions.map((s, i) => (s ? client(spec.firstClient + i, s) : Promise.resolve())));
-  } finally {
-    if (progress !== null) clearInterval(progress);
-    if (warmupEnd !== null) clearTimeout(warmupEnd);
-  }
+  // Every client connects before any starts, so the warm-up and the run see all of them.
+  const sessions = await Promise.all(
+    Array.from({ length: spec.clients }, (_, i) => connect(spec.firstClient + i)),
+  );
+  await control.ready?.();
+  started = performance.now();
+  measureFrom = started;
+  lastAnswer = started;
+  cpuFrom = process.cpuUsage();
+  beginPhase(measuring ? 2 : 1, started);
+  await Promise.all(sessions.map((s, i) => (s ? client(spec.firstClient + i, s) : Promise.resolve())));
+  const cpu = process.cpuUsage(cpuFrom);
+  await Promise.all(sessions.map((s) => s?.close()));
   return {
     elapsedMs: Math.max(0, lastAnswer - measureFrom),
     statements: spec.statements.map((s, i) => ({
@@ -247,5 +278,6 @@ export async function runClients(
       firstError: firstErrors[i] ?? null,
     })),
     lostClients,
+    cpuMs: measuring ? (cpu.user + cpu.system) / 1000 : 0,
   };
 }

@@ -15,6 +15,8 @@ import {
   type ClientsSpec,
   driverSpec,
   type LoadProgress,
+  PROGRESS_SLOTS,
+  progressOf,
   runClients,
 } from "./load-driver.js";
 
@@ -31,17 +33,50 @@ export interface LoadRunResult extends ClientsResult {
   threads: number;
 }
 
+/**
+ * Every thread's progress slots, read by this thread's one timer (only when progress is wanted) and reported as
+ * one: the sums, the longest elapsed time, warm-up while any thread is in it.
+ */
+function showProgress(
+  slots: Float64Array,
+  threads: number,
+  onProgress: ((p: LoadProgress) => void) | undefined,
+) {
+  if (!onProgress) return () => {};
+  const timer = setInterval(() => {
+    const all = Array.from({ length: threads }, (_, i) =>
+      progressOf(slots.subarray(i * PROGRESS_SLOTS, (i + 1) * PROGRESS_SLOTS)),
+    );
+    if (all.some((x) => x.phase === "connecting")) return;
+    onProgress({
+      phase: all.some((x) => x.phase === "warmup") ? "warmup" : "run",
+      elapsedMs: Math.max(...all.map((x) => x.elapsedMs)),
+      calls: all.reduce((a, x) => a + x.calls, 0),
+      errors: all.reduce((a, x) => a + x.errors, 0),
+    });
+  }, 250);
+  return () => clearInterval(timer);
+}
+
 export async function runLoad(spec: ClientsSpec, options: LoadRunOptions): Promise<LoadRunResult> {
   const threads = Math.max(1, Math.min(options.threads, spec.clients));
   const encoded = driverSpec(spec);
   // Running from TypeScript sources (tests), the compiled worker does not exist: the clients share this thread.
   if (threads === 1 || !existsSync(fileURLToPath(WORKER))) {
-    const result = await runClients(encoded, {
-      stopped: () => options.signal?.aborted ?? false,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
-    return { ...result, threads: 1 };
+    const progress = new Float64Array(PROGRESS_SLOTS);
+    const stopShowing = showProgress(progress, 1, options.onProgress);
+    try {
+      const result = await runClients(encoded, {
+        stopped: () => options.signal?.aborted ?? false,
+        progress,
+      });
+      return { ...result, threads: 1 };
+    } finally {
+      stopShowing();
+    }
   }
+  const progress = new Float64Array(new SharedArrayBuffer(8 * PROGRESS_SLOTS * threads));
+  const slotsOf = (i: number) => progress.subarray(i * PROGRESS_SLOTS, (i + 1) * PROGRESS_SLOTS);
   const shares = Array.from({ length: threads }, (_, i) => ({
     clients: Math.floor(spec.clients / threads) + (i < spec.clients % threads ? 1 : 0),
     transactions:
@@ -49,28 +84,14 @@ export async function runLoad(spec: ClientsSpec, options: LoadRunOptions): Promi
         ? null
         : Math.floor(spec.transactions / threads) + (i < spec.transactions % threads ? 1 : 0),
   }));
-  const progress = shares.map((): LoadProgress | null => null);
-  const report = (i: number, p: LoadProgress) => {
-    progress[i] = p;
-    const all = progress.filter((x): x is LoadProgress => x !== null);
-    if (all.length === shares.length)
-      options.onProgress?.({
-        phase: all.some((x) => x.phase === "warmup") ? "warmup" : "run",
-        elapsedMs: Math.max(...all.map((x) => x.elapsedMs)),
-        calls: all.reduce((a, x) => a + x.calls, 0),
-        errors: all.reduce((a, x) => a + x.errors, 0),
-      });
-  };
   // This thread runs the first share and the workers the others: one isolate fewer than a worker per share, and
   // this thread would only wait.
   let first = shares[0]?.clients ?? 0;
-  const workers = shares.slice(1).map((share) => {
+  const workers = shares.slice(1).map((share, i) => {
     const worker = new Worker(WORKER, {
       workerData: {
-        ...encoded,
-        clients: share.clients,
-        transactions: share.transactions,
-        firstClient: first,
+        spec: { ...encoded, clients: share.clients, transactions: share.transactions, firstClient: first },
+        progress: slotsOf(i + 1),
       },
     });
     first += share.clients;
@@ -94,13 +115,14 @@ export async function runLoad(spec: ClientsSpec, options: LoadRunOptions): Promi
     for (const w of workers) w.postMessage({ stop: true });
   };
   options.signal?.addEventListener("abort", stop, { once: true });
+  const stopShowing = showProgress(progress, threads, options.onProgress);
   try {
     const results = await Promise.all([
       runClients(
         { ...encoded, clients: shares[0]?.clients ?? 0, transactions: shares[0]?.transactions ?? null },
         {
           stopped: () => stopped,
-          onProgress: (p) => report(0, p),
+          progress: slotsOf(0),
           ready: () => {
             oneReady();
             return started;
@@ -108,16 +130,12 @@ export async function runLoad(spec: ClientsSpec, options: LoadRunOptions): Promi
         },
       ),
       ...workers.map(
-        (worker, i) =>
+        (worker) =>
           new Promise<ClientsResult>((resolve, reject) => {
-            worker.on(
-              "message",
-              (m: { ready?: boolean; progress?: LoadProgress; result?: ClientsResult }) => {
-                if (m.ready) oneReady();
-                if (m.progress) report(i + 1, m.progress);
-                if (m.result) resolve(m.result);
-              },
-            );
+            worker.on("message", (m: { ready?: boolean; result?: ClientsResult }) => {
+              if (m.ready) oneReady();
+              if (m.result) resolve(m.result);
+            });
             worker.on("error", reject);
             worker.on("exit", (code) => reject(new Error(`a load thread stopped with code ${code}`)));
           }),
@@ -129,6 +147,7 @@ export async function runLoad(spec: ClientsSpec, options: LoadRunOptions): Promi
     stop();
     throw error;
   } finally {
+    stopShowing();
     options.signal?.removeEventListener("abort", stop);
     await Promise.all(workers.map((w) => w.terminate()));
   }
@@ -137,9 +156,11 @@ export async function runLoad(spec: ClientsSpec, options: LoadRunOptions): Promi
 /** One result from the threads' results: histograms and errors added per statement, the longest elapsed time. */
 export function mergeResults(results: ClientsResult[]): ClientsResult {
   const [head] = results;
-  if (!head) return { elapsedMs: 0, statements: [], lostClients: [] };
+  if (!head) return { elapsedMs: 0, statements: [], lostClients: [], cpuMs: 0 };
   return {
     elapsedMs: Math.max(...results.map((r) => r.elapsedMs)),
+    // Each thread measured the whole process's CPU over its own measured time, and those times overlap.
+    cpuMs: Math.max(...results.map((r) => r.cpuMs)),
     statements: head.statements.map((s, k) => {
       const h = new LatencyHistogram();
       let errors = 0;

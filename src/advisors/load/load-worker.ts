@@ -1,6 +1,6 @@
 /**
  * Worker thread of the load driver: connects its share of the clients, says so, waits for the word to start (every
- * thread's clients connected), runs, and sends progress and its result back.
+ * thread's clients connected), runs, keeping its progress in the shared slots it was given, and sends its result back.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { type DriverSpec, runClients } from "./load-driver.js";
@@ -14,9 +14,10 @@ parentPort?.on("message", (m: { stop?: boolean; go?: boolean }) => {
   if (m.stop) stopped = true;
   if (m.stop || m.go) go();
 });
-const result = await runClients(workerData as DriverSpec, {
+const { spec, progress } = workerData as { spec: DriverSpec; progress: Float64Array };
+const result = await runClients(spec, {
   stopped: () => stopped,
-  onProgress: (progress) => parentPort?.postMessage({ progress }),
+  progress,
   ready: () => {
     parentPort?.postMessage({ ready: true });
     return started;

@@ -19,8 +19,13 @@ import { errorText } from "./wire-messages.js";
 const READY_FOR_QUERY = 0x5a;
 const ERROR_RESPONSE = 0x45;
 const PARSE_COMPLETE = 0x31;
-/** The socket's read buffer: a whole answer of a call that returns a few rows in one read. */
+/** The sockets' read buffer: a whole answer of a call that returns a few rows in one read. */
 const READ_BUFFER_BYTES = 64 * 1024;
+/**
+ * One per thread, shared by its sockets: a read is parsed (and what it leaves unfinished copied) before the
+ * thread reads again, and one buffer stays in the cache where one per client would not.
+ */
+let readBuffer: Buffer | null = null;
 
 export type CallDone = (error: string | null, parsed: boolean) => void;
 
@@ -101,7 +106,8 @@ export class WireSession {
   private newSocket(tls: boolean): Socket {
     this.tls = tls;
     if (tls) return new Socket();
-    const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const buffer = readBuffer;
     const socket: Socket = new Socket({
       onread: {
         buffer,

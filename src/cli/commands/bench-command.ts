@@ -146,7 +146,7 @@ export function registerBench(program: Command): void {
           parameterSets: checked.parameterSets,
           seed: checked.seed,
           signal,
-          onProgress: progress.update,
+          ...(progress.update ? { onProgress: progress.update } : {}),
         }).finally(progress.clear),
       "dbopt bench leaves nothing behind but what a variant's setup SQL made (its teardown did not run)",
     );
@@ -166,10 +166,11 @@ export function registerBench(program: Command): void {
 
 /** The live line on standard error (a terminal only): the round, the phase, calls, throughput, errors. */
 function statusLine(stream: NodeJS.WriteStream = process.stderr): {
-  update(p: { round: string | null; phase: string; elapsedMs: number; calls: number; errors: number }): void;
+  /** Absent off a terminal, so the run keeps no timer for it. */
+  update?(p: { round: string | null; phase: string; elapsedMs: number; calls: number; errors: number }): void;
   clear(): void;
 } {
-  if (!stream.isTTY) return { update: () => {}, clear: () => {} };
+  if (!stream.isTTY) return { clear: () => {} };
   let shown = false;
   return {
     update(p) {
