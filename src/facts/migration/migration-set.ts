@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { InputError } from "../../util/input-error.js";
 import { byteToCharOffset, parseSql, SqlError } from "../../util/sql-parser.js";
 import { listName, relationName } from "./lock-model.js";
+import { runnerSections } from "./runner-sections.js";
 
 type Node = Record<string, unknown>;
 
@@ -72,7 +73,10 @@ export function readMigrationSet(
   const statements: MigrationStatement[] = [];
   const created = new Set<string>();
   const indexTables = new Map(options.indexTables ?? []);
-  for (const { file, text = readFileSync(file, "utf8"), applied = false } of files) {
+  for (const { file, text: fileText = readFileSync(file, "utf8"), applied = false } of files) {
+    // goose, sql-migrate and dbmate files hold the down migration too: only the up part is read.
+    const sections = runnerSections(fileText);
+    const text = sections.text;
     let tree: ReturnType<typeof parseSql>;
     try {
       tree = parseSql(text);
@@ -87,7 +91,8 @@ export function readMigrationSet(
     const fileIgnored = new Set(
       [...text.matchAll(/--\s*dbopt-ignore-file:\s*([\w/, \t-]+)/g)].flatMap((m) => ids(m[1])),
     );
-    let transaction: string | null = options.assumeInTransaction ? `${file}` : null;
+    let transaction: string | null =
+      (sections.inTransaction ?? options.assumeInTransaction) ? `${file}` : null;
     let explicit = 0;
     let sessionTimeout = false;
     let localTimeout = false;
