@@ -15,7 +15,12 @@ import { type ActivitySamples, sampleActivity } from "../facts/scaling/activity-
 import { functionVolatility } from "../facts/scaling/function-volatility.js";
 import { type LogOwnWritesRead, readLogOwnWrites } from "../facts/scaling/log-own-writes.js";
 import { statementTraits } from "../facts/scaling/statement-traits.js";
-import { type OwnWrites, traceOwnWrites } from "../facts/scaling/trace-own-writes.js";
+import {
+  OWN_WRITE_EXAMPLES,
+  type OwnWriteExample,
+  type OwnWrites,
+  traceOwnWrites,
+} from "../facts/scaling/trace-own-writes.js";
 import { readTraceFiles } from "../facts/traces/read-trace-files.js";
 import type { Finding } from "../findings/finding.js";
 import type { ScalingFacts, ScalingStatement } from "../rules/architecture/scaling-facts.js";
@@ -74,6 +79,17 @@ export interface ScalingReport {
     shapes: number;
     windowMs: number;
   } | null;
+  /**
+   * The reads seen in traces or logs to follow their own writes, heaviest first: how often, and the lines or spans
+   * of the first runs and the writes they followed (what each read-your-own-writes judgement rests on).
+   */
+  ownWriteReads?: Array<{
+    queryId: string;
+    query: string;
+    after: number;
+    seen: number;
+    examples: OwnWriteExample[];
+  }>;
   /** Where the connection samples came from: taken now, or the history store over days. */
   activitySource?: {
     kind: "live" | "store";
@@ -185,6 +201,16 @@ async function adviseOn(
       reservedConnections: activity.reservedConnections,
     },
     statementsRead: statements.length,
+    ownWriteReads: statements
+      .filter((x) => (x.ownWrites?.after ?? 0) > 0)
+      .sort((a, b) => b.totalMs - a.totalMs)
+      .map((x) => ({
+        queryId: x.queryId,
+        query: x.query,
+        after: x.ownWrites?.after ?? 0,
+        seen: x.ownWrites?.seen ?? 0,
+        examples: x.ownWrites?.examples ?? [],
+      })),
     tracesRead: traces
       ? { files: options.traceFiles?.length ?? 0, spans: traces.db.length, traces: traces.traces.size }
       : null,
@@ -271,6 +297,8 @@ function mergeOwnWrites(a: OwnWrites | null, b: OwnWrites | null): OwnWrites | n
       known.seen += v.seen;
       known.inTransaction = (known.inTransaction ?? 0) + (v.inTransaction ?? 0);
       known.withinWindow = (known.withinWindow ?? 0) + (v.withinWindow ?? 0);
+      const examples = [...(known.examples ?? []), ...(v.examples ?? [])].slice(0, OWN_WRITE_EXAMPLES);
+      if (examples.length) known.examples = examples;
     }
   }
   return out;

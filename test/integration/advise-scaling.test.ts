@@ -10,6 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ScalingReport } from "../../src/pipeline/advise-scaling.js";
+import { renderScalingHtml } from "../../src/reporters/html/scaling-report-html.js";
+import { renderScalingTerminal } from "../../src/reporters/scaling/scaling-terminal.js";
 import { PG15_BIN, type PrivatePostgres, startPrivatePostgres } from "../support/private-postgres.js";
 import { runCli } from "../support/run-cli.js";
 import { createTestDatabase, runAsAdmin, server, type TestDatabase } from "../support/servers.js";
@@ -146,7 +149,10 @@ describe.each(server("pg15"))("dbopt advise scaling ($name)", (srv) => {
     const f = finding("architecture/read-replicas");
     expect(f?.evidence.lagTolerantStatements).toBe(1);
     expect(f?.evidence.readsOwnWritesStatements).toBe(1);
-    expect(f?.detail).toMatch(/select \* from orders where id = \$1 \(10 of 10 runs\)/);
+    // The first run behind the judgement, by its trace span and the write's.
+    expect(f?.detail).toMatch(
+      /select \* from orders where id = \$1 \(10 of 10 runs: first at trace \w+ span \w+ \(.+\) after the write at trace \w+ span \w+ \(.+\)\)/,
+    );
     expect(Number(f?.evidence.readShare)).toBeGreaterThan(0.3);
   });
 
@@ -342,10 +348,10 @@ describe("dbopt advise scaling --log on a PostgreSQL 15 logging every statement"
     expect(f?.evidence).toMatchObject({ readsOwnWritesStatements: 2, lagTolerantStatements: 2 });
     expect(f?.detail).toMatch(/read their own writes in the logs/);
     expect(f?.detail).toMatch(
-      /select \* from orders where id = \$1 \(25 of 25 runs: 25 in the writing transaction\)/,
+      /select \* from orders where id = \$1 \(25 of 25 runs: 25 in the writing transaction; first at \S+postgresql\.log:\d+ after the write at \S+postgresql\.log:\d+\)/,
     );
     expect(f?.detail).toMatch(
-      /select items from carts where id = \$1 \(25 of 25 runs: 25 soon after its commit\)/,
+      /select items from carts where id = \$1 \(25 of 25 runs: 25 soon after its commit; first at \S+postgresql\.log:\d+ after the write at \S+postgresql\.log:\d+\)/,
     );
     expect(f?.detail).toMatch(/never reading their own writes in the logs/);
     expect(report.logsRead?.sessions).toBeGreaterThanOrEqual(2);
@@ -353,6 +359,40 @@ describe("dbopt advise scaling --log on a PostgreSQL 15 logging every statement"
     expect(report.logsRead?.matchedShapes).toBe(report.logsRead?.shapes);
     expect(report.logsRead?.matchedShapes).toBeGreaterThanOrEqual(4);
     expect(report.notes.join(" ")).not.toMatch(/neither a session id/);
+  });
+
+  it("names the log lines behind each read-your-own-writes judgement, in JSON, the terminal and the HTML report", () => {
+    const full = report as unknown as ScalingReport;
+    const reads = full.ownWriteReads ?? [];
+    expect(reads.map((r) => [r.query, r.after, r.seen, r.examples.length])).toEqual(
+      expect.arrayContaining([
+        ["select * from orders where id = $1", 25, 25, 3],
+        ["select items from carts where id = $1", 25, 25, 3],
+      ]),
+    );
+    // Each line named is the read or the write, as the server logged it.
+    const lines = readFileSync(log(), "utf8").split("\n");
+    const at = (source: unknown) => {
+      const s = source as { kind: string; file: string; line: number | null };
+      expect(s).toMatchObject({ kind: "log", file: log() });
+      return lines[(s.line ?? 0) - 1] ?? "";
+    };
+    for (const e of reads.find((r) => r.query.startsWith("select * from orders"))?.examples ?? []) {
+      expect(at(e.read)).toMatch(
+        /statement: select \* from orders where id = \$1|execute .*: select \* from orders/,
+      );
+      expect(at(e.write)).toMatch(/insert into orders/);
+    }
+    for (const e of reads.find((r) => r.query.startsWith("select items"))?.examples ?? []) {
+      expect(at(e.read)).toMatch(/select items from carts/);
+      expect(at(e.write)).toMatch(/update carts set items/);
+    }
+    const first = reads[0]?.examples[0];
+    const where = `${log()}:${(first?.read as { line: number }).line} after the write at ${log()}:${(first?.write as { line: number }).line}`;
+    expect(renderScalingTerminal(full, { colour: false })).toContain(where);
+    const page = renderScalingHtml(full);
+    expect(page).toContain('<h2 id="own-writes">Reads of their own writes (kept on the primary)</h2>');
+    expect(page).toContain(`<li><code>${where}</code></li>`);
   });
 
   it("says when the log's prefix has neither a session nor a process id, and what to set", async () => {

@@ -21,6 +21,8 @@ export interface LogRecord {
   rows?: { sent: number; examined: number; lockMs: number; fullScan: boolean };
   /** A PgBouncer log line, not a server message: client (C) or server (S) connection and its address. */
   pgbouncer?: { side: "C" | "S" | null; address: string | null };
+  /** The file's line the message starts on, when the reader was asked to count (stderr-form logs only). */
+  line?: number;
 }
 
 export const LEVELS = [

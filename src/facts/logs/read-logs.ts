@@ -67,7 +67,13 @@ export async function readLog(
   name: string,
   input: LogInput,
   onRecord: (r: LogRecord) => void,
-  options: { prefix?: string; format?: LogFormat; onBytes?: (bytes: number) => void } = {},
+  options: {
+    prefix?: string;
+    format?: LogFormat;
+    onBytes?: (bytes: number) => void;
+    /** Give each record the file's line it starts on (stderr and syslog logs; advise scaling's sources). */
+    lineNumbers?: boolean;
+  } = {},
 ): Promise<ReadStats> {
   const order = new OrderCheck();
   const emit = onRecord;
@@ -153,6 +159,19 @@ export async function readLog(
     reader = stderr;
   };
 
+  // Line numbers: the stderr reader is told each line's number in the file (not for a JSON array's elements).
+  const counting = options.lineNumbers === true;
+  let lineNumber = 0;
+  const feedAll = (list: string[]) => {
+    const r = reader as unknown as { line(t: string): void };
+    const direct = counting && !array ? (stderr as StderrLogReader | null) : null;
+    for (const l of list) {
+      lineNumber++;
+      if (direct) direct.lineNumber = lineNumber;
+      r.line(l);
+    }
+  };
+
   if ("setEncoding" in input) input.setEncoding("utf8");
   for await (let chunk of input as AsyncIterable<string> | Iterable<string>) {
     const n = Buffer.byteLength(chunk);
@@ -185,14 +204,15 @@ export async function readLog(
         rest = "";
         continue;
       }
-      for (const l of buffered) (reader as unknown as { line(t: string): void }).line(l);
+      feedAll(buffered);
       buffered.length = 0;
       continue;
     }
     // Checked once for the chunk instead of once per line (stderr read directly; other formats rewrite lines).
     const direct = stderr as unknown as StderrLogReader | null;
     if (direct && (reader as unknown) === direct) direct.plain = !hasLineTerminator(text);
-    for (const l of lines) (reader as unknown as { line(t: string): void }).line(l);
+    if (counting) feedAll(lines);
+    else for (const l of lines) (reader as unknown as { line(t: string): void }).line(l);
   }
   if (rest.endsWith("\r")) rest = rest.slice(0, -1);
   if (!reader && !csv) {
@@ -202,10 +222,10 @@ export async function readLog(
       throw new InputError(`${name} is empty`, "give a PostgreSQL server log");
     start(buffered);
     if (csv) (csv as CsvLogReader).chunk(`${buffered.join("\n")}\n`);
-    else for (const l of buffered) (reader as unknown as { line(t: string): void }).line(l);
+    else feedAll(buffered);
   } else if (rest) {
     if (csv) (csv as CsvLogReader).chunk(rest);
-    else (reader as unknown as { line(t: string): void }).line(rest);
+    else feedAll([rest]);
   }
   (csv as CsvLogReader | null)?.end();
   (reader as { end(): void } | null)?.end();

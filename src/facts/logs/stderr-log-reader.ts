@@ -19,6 +19,8 @@ export class StderrLogReader {
   matched = 0;
   /** The lines given now hold no line terminator (\r, U+2028, U+2029): the caller checked their chunk. */
   plain = false;
+  /** The file's line number of the line given next, when the caller counts them (readLog's lineNumbers). */
+  lineNumber: number | null = null;
   private readonly open = new Map<string, LogRecord>();
   /** The open records at the last check for stale ones (see flushStale). */
   private readonly wasOpen = new Map<string, LogRecord>();
@@ -92,6 +94,7 @@ export class StderrLogReader {
       detail: null,
       statement: null,
     };
+    if (this.lineNumber !== null) record.line = this.lineNumber;
     this.open.set(key, record);
     this.lastRecord = record;
     this.lastField = "message";

@@ -44,8 +44,8 @@ describe("reads that follow their own writes in logs", () => {
     const own = new LogOwnWrites(fp, { windowMs: 1000 });
     const events = [
       event("10", 0, "BEGIN"),
-      event("10", 1, "insert into orders (id) values (1)"),
-      event("10", 2, "select * from orders where id = 1"),
+      event("10", 1, "insert into orders (id) values (1)", { line: 41 }),
+      event("10", 2, "select * from orders where id = 1", { line: 43 }),
       event("10", 3, "COMMIT"),
       // Another session reads the table just written: not its own write.
       event("11", 4, "select * from orders where id = 1"),
@@ -62,8 +62,15 @@ describe("reads that follow their own writes in logs", () => {
       seen: 2,
       inTransaction: 1,
       withinWindow: 0,
+      // The lines behind the judgement: the read, and the write it followed.
+      examples: [
+        {
+          read: { kind: "log", file: "standard input", line: 43, time: T0 + 2, session: "10" },
+          write: { kind: "log", file: "standard input", line: 41, time: T0 + 1, session: "10" },
+        },
+      ],
     });
-    expect(ownWrites.get(key("select * from carts where id = 7"))).toEqual({
+    expect(ownWrites.get(key("select * from carts where id = 7"))).toMatchObject({
       after: 1,
       seen: 2,
       inTransaction: 0,
@@ -87,7 +94,9 @@ describe("reads that follow their own writes in logs", () => {
       event("20", 13, "select * from carts where id = 1"),
     ])
       own.statement(e);
-    expect(own.result().ownWrites.get(fp.shape("select * from carts where id = 2").fingerprint)).toEqual({
+    expect(
+      own.result().ownWrites.get(fp.shape("select * from carts where id = 2").fingerprint),
+    ).toMatchObject({
       after: 1,
       seen: 2,
       inTransaction: 0,
@@ -106,7 +115,9 @@ describe("reads that follow their own writes in logs", () => {
       event("30", 5001, "select * from orders where id = 1", { vxid: "3/0" }),
     ])
       own.statement(e);
-    expect(own.result().ownWrites.get(fp.shape("select * from orders where id = 2").fingerprint)).toEqual({
+    expect(
+      own.result().ownWrites.get(fp.shape("select * from orders where id = 2").fingerprint),
+    ).toMatchObject({
       after: 1,
       seen: 3,
       inTransaction: 1,

@@ -11,11 +11,12 @@
 import { DBOPT_TAG } from "../../connectors/postgres/postgres-connector.js";
 import { InputError } from "../../util/input-error.js";
 import type { Fingerprinter } from "../logs/fingerprinter.js";
+import type { LogRecord } from "../logs/log-record.js";
 import { transactionControl } from "../logs/n-plus-one.js";
 import { openLog, type ReadStats, readLog } from "../logs/read-logs.js";
 import { type StatementEvent, StatementExtractor, sessionKey } from "../logs/statement-events.js";
 import { type StatementTraits, statementTraits } from "./statement-traits.js";
-import type { OwnWrites } from "./trace-own-writes.js";
+import { OWN_WRITE_EXAMPLES, type OwnWriteSource, type OwnWrites } from "./trace-own-writes.js";
 
 interface Session {
   /** An explicit transaction is open (BEGIN seen, no COMMIT or ROLLBACK since). */
@@ -26,6 +27,8 @@ interface Session {
   pending: Set<string>;
   /** Tables written and committed, with the commit's time (ms since the epoch; NaN when the log has no time). */
   committed: Map<string, number>;
+  /** The statement that last wrote each table (pending or committed), to show where a judgement came from. */
+  writtenBy: Map<string, OwnWriteSource>;
   lastTime: number | null;
 }
 
@@ -89,7 +92,14 @@ export class LogOwnWrites {
     const key = sessionKey(r);
     let s = this.sessions.get(key);
     if (!s) {
-      s = { open: false, vxid: null, pending: new Set(), committed: new Map(), lastTime: null };
+      s = {
+        open: false,
+        vxid: null,
+        pending: new Set(),
+        committed: new Map(),
+        writtenBy: new Map(),
+        lastTime: null,
+      };
       this.sessions.set(key, s);
       if (this.seenSessions.size < 1 << 20) this.seenSessions.add(key);
     }
@@ -130,19 +140,36 @@ export class LogOwnWrites {
       const entry = this.counts.get(fp) ?? { after: 0, seen: 0, inTransaction: 0, withinWindow: 0 };
       entry.seen++;
       const tables = t.tables.map(baseName);
-      if (inTransaction && tables.some((name) => s.pending.has(name))) {
+      const pending = inTransaction ? tables.find((name) => s.pending.has(name)) : undefined;
+      const recent =
+        pending ?? (start !== null ? tables.find((name) => this.recent(s, name, start)) : undefined);
+      if (pending !== undefined) {
         entry.after++;
         entry.inTransaction = (entry.inTransaction ?? 0) + 1;
-      } else if (start !== null && tables.some((name) => this.recent(s, name, start))) {
+      } else if (recent !== undefined) {
         entry.after++;
         entry.withinWindow = (entry.withinWindow ?? 0) + 1;
+      }
+      if (recent !== undefined) {
+        entry.examples ??= [];
+        if (entry.examples.length < OWN_WRITE_EXAMPLES)
+          entry.examples.push({ read: this.source(r), write: s.writtenBy.get(recent) ?? null });
       }
       this.counts.set(fp, entry);
     }
     if (t.writes.length > 0) {
+      const source = this.source(r);
+      for (const w of t.writes) s.writtenBy.set(baseName(w), source);
       if (inTransaction) for (const w of t.writes) s.pending.add(baseName(w));
       else for (const w of t.writes) s.committed.set(baseName(w), end ?? Number.NaN);
     }
+  }
+
+  /** The log being read (its name in sources). */
+  file = "standard input";
+
+  private source(r: LogRecord): OwnWriteSource {
+    return { kind: "log", file: this.file, line: r.line ?? null, time: r.time, session: r.session ?? r.pid };
   }
 
   result(): { ownWrites: OwnWrites; quality: LogSessionQuality } {
@@ -197,8 +224,10 @@ export async function readLogOwnWrites(
   const files: LogOwnWritesRead["files"] = [];
   for (const path of paths) {
     const name = path === "-" ? "standard input" : path;
+    tracker.file = name;
     const stats = await readLog(name, await openLog(path), (r) => extractor.record(r), {
       ...(options.prefix ? { prefix: options.prefix } : {}),
+      lineNumbers: true,
     });
     extractor.end();
     if (stats.format === "mysql-slow" || stats.format === "pgbouncer")

@@ -35,7 +35,17 @@ describe("reads that follow their own writes in traces", () => {
     ];
     const own = traceOwnWrites(spans, fp);
     const key = (q: string) => fp.shape(q).fingerprint;
-    expect(own.get(key("select * from orders where id = 9"))).toEqual({ after: 1, seen: 3 });
+    // The spans behind the judgement: the read, and the write it followed.
+    expect(own.get(key("select * from orders where id = 9"))).toEqual({
+      after: 1,
+      seen: 3,
+      examples: [
+        {
+          read: { kind: "span", traceId: "a", spanId: "3000", name: "query" },
+          write: { kind: "span", traceId: "a", spanId: "2000", name: "query" },
+        },
+      ],
+    });
     expect(own.get(key("select * from products where id = 9"))).toEqual({ after: 0, seen: 1 });
     // Writes are not reads.
     expect(own.get(key("update orders set status = 'x' where id = 2"))).toBeUndefined();

@@ -1,7 +1,9 @@
 /** `dbopt advise scaling` as an HTML page: the pool, pooler mode and replica findings with their evidence. */
 import type { ScalingReport } from "../../pipeline/advise-scaling.js";
 import { formatMs, serverName } from "../../util/format.js";
+import { ownWriteReads } from "../scaling/own-write-sources.js";
 import { findingsHtml } from "./findings-html.js";
+import { type Html, html } from "./html-text.js";
 import { htmlPage } from "./page-shell.js";
 
 export function renderScalingHtml(report: ScalingReport, now?: Date): string {
@@ -19,9 +21,26 @@ export function renderScalingHtml(report: ScalingReport, now?: Date): string {
         "Traces",
         report.tracesRead ? `${report.tracesRead.traces} (${report.tracesRead.spans} spans)` : "none",
       ],
+      [
+        "Logs",
+        report.logsRead
+          ? `${report.logsRead.files} file${report.logsRead.files === 1 ? "" : "s"}, ${report.logsRead.statements} statements in ${report.logsRead.sessions} sessions`
+          : "none",
+      ],
     ],
     notes: report.notes,
-    body: findingsHtml(report.findings),
+    body: html`${findingsHtml(report.findings)}${ownWritesHtml(report)}`,
     ...(now ? { now } : {}),
   });
+}
+
+/** The reads judged to read their own writes, each with the log lines or trace spans the judgement rests on. */
+function ownWritesHtml(report: ScalingReport): Html | null {
+  const own = ownWriteReads(report);
+  if (!own.length) return null;
+  return html`<h2 id="own-writes">Reads of their own writes (kept on the primary)</h2>
+<table class="own-writes"><thead><tr><th>Statement</th><th>Runs after its own write</th><th>Where (first runs, and the write each followed)</th></tr></thead><tbody>${own.map(
+    (r) =>
+      html`<tr><td><code>${r.query}</code></td><td>${r.runs}</td><td>${r.sources.length ? html`<ul class="sources">${r.sources.map((s) => html`<li><code>${s}</code></li>`)}</ul>` : "not kept"}</td></tr>`,
+  )}</tbody></table>`;
 }

@@ -1,6 +1,7 @@
 import type { ScalingReport } from "../../pipeline/advise-scaling.js";
 import { serverName } from "../../util/format.js";
 import { foldedFindings, summaryLines } from "../markdown/findings-markdown.js";
+import { ownWriteReads } from "./own-write-sources.js";
 import { scalingSources } from "./scaling-sources.js";
 
 /** `dbopt advise scaling` in Markdown: the summary first, the findings folded below. */
@@ -12,6 +13,20 @@ export function renderScalingMarkdown(report: ScalingReport): string {
     "",
     ...summaryLines(report.findings),
     ...foldedFindings(report.findings),
+    ...ownWriteMarkdown(report),
     ...(report.notes.length ? ["**Notes**", "", ...report.notes.map((n) => `- ${n}`), ""] : []),
   ].join("\n")}\n`;
+}
+
+/** The reads of their own writes with their log lines or trace spans, as a list (code spans: SQL and paths). */
+function ownWriteMarkdown(report: ScalingReport): string[] {
+  const own = ownWriteReads(report);
+  if (!own.length) return [];
+  const code = (t: string) => `\`${t.replace(/`/g, "'")}\``;
+  return [
+    "**Reads of their own writes** (kept on the primary)",
+    "",
+    ...own.flatMap((r) => [`- ${code(r.query)}: ${r.runs}`, ...r.sources.map((s) => `  - ${code(s)}`)]),
+    "",
+  ];
 }

@@ -1,3 +1,4 @@
+import { sourceText } from "../../facts/scaling/trace-own-writes.js";
 import type { Finding } from "../../findings/finding.js";
 import { formatMs, formatPercent, oneLine, round3 } from "../../util/format.js";
 import type { Rule } from "../rule.js";
@@ -127,10 +128,20 @@ export const readReplicas: Rule<ScalingFacts, Options> = {
   },
 };
 
-/** How the logs saw a statement read its own writes: in the writing transaction, or soon after the commit. */
+/**
+ * How the logs saw a statement read its own writes (in the writing transaction, or soon after the commit), and
+ * where: the first such run and the write it followed, as file:line or trace span.
+ */
 function ownWriteHow(s: ScalingStatement): string {
   const inTx = s.ownWrites?.inTransaction ?? 0;
   const soon = s.ownWrites?.withinWindow ?? 0;
-  if (inTx + soon === 0) return "";
-  return `: ${[inTx ? `${inTx} in the writing transaction` : "", soon ? `${soon} soon after its commit` : ""].filter(Boolean).join(", ")}`;
+  const how = [inTx ? `${inTx} in the writing transaction` : "", soon ? `${soon} soon after its commit` : ""]
+    .filter(Boolean)
+    .join(", ");
+  const first = s.ownWrites?.examples?.[0];
+  const where = first
+    ? `first at ${sourceText(first.read)}${first.write ? ` after the write at ${sourceText(first.write)}` : ""}`
+    : "";
+  const parts = [how, where].filter(Boolean);
+  return parts.length ? `: ${parts.join("; ")}` : "";
 }
