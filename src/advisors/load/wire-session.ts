@@ -74,11 +74,11 @@ export class WireSession {
   }
 
   /**
-   * Send prebuilt messages ending in Sync (or a Query); `done` gets the error text, or null, and whether a Parse in
+   * Send prebuilt messages ending in Sync (or a Query), bytes[from, to); `done` gets the error text, or null, and whether a Parse in
    * them completed, when ReadyForQuery arrives, called from the socket's read so the next call can be written at
    * once, as pgbench does.
    */
-  send(messages: Uint8Array, done: CallDone): void {
+  send(bytes: Uint8Array, from: number, to: number, done: CallDone): void {
     if (this.closed || !this.socket) {
       done("the connection closed", false);
       return;
@@ -89,14 +89,14 @@ export class WireSession {
     if (this.fd >= 0 && !this.socket.destroyed) {
       let written = 0;
       try {
-        written = writeSync(this.fd, messages);
+        written = writeSync(this.fd, bytes, from, to - from);
       } catch {
         // EAGAIN, or the connection is gone: the socket writes it, or reports the close.
       }
-      if (written < messages.length) this.socket.write(messages.subarray(written));
+      if (from + written < to) this.socket.write(bytes.slice(from + written, to));
       return;
     }
-    this.socket.write(messages);
+    this.socket.write(bytes.slice(from, to));
   }
 
   async close(): Promise<void> {
