@@ -13,6 +13,11 @@
  * stays in shared buffers, while dbopt bench reads all of it.)
  * dbopt bench runs as the built CLI (npm run build; DBOPT_BIN names another build), its JSON report read back.
  *
+ * Each round also prints each client's CPU per call: on two busy cores the client's CPU is taken from the server's,
+ * and under load each client thread waits runnable most of the time, so its throughput follows its CPU per call.
+ * This figure is steadier than the rounds' throughput on a loaded machine. pgbench's comes from /usr/bin/time (its
+ * whole run, connections included: a few ms), dbopt's from its report (its process over the measured time).
+ *
  *   npx tsx bench/bench-vs-pgbench.ts [rounds=3] [seconds=10] [clients=8] [threads=2] [protocol=prepared]
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -29,6 +34,7 @@ const THREADS = Number(process.argv[5] ?? 2);
 const PROTOCOL = process.argv[6] ?? "prepared";
 const HOST = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"];
 const PGBENCH = "/usr/bin/pgbench";
+const TIME = "/usr/bin/time";
 const DBOPT = process.env.DBOPT_BIN ?? fileURLToPath(new URL("../bin/dbopt.js", import.meta.url));
 /** pgbench draws from a million values; dbopt bench from as many sets as it takes (its most). */
 const PARAMETER_SETS = "100000";
@@ -60,10 +66,21 @@ process.on("SIGINT", () => {
   process.exit(130);
 });
 
-function pgbench(script: string): { tps: number; latencyMs: number } {
-  const out = execFileSync(
-    PGBENCH,
+interface Figures {
+  tps: number;
+  latencyMs: number;
+  /** Client CPU (user + system) per call, µs. */
+  cpuUs: number;
+}
+
+function pgbench(script: string): Figures {
+  // /usr/bin/time writes its line on standard error, after pgbench's own.
+  const run = spawnSync(
+    TIME,
     [
+      "-f",
+      "cpu %U %S",
+      PGBENCH,
       ...HOST,
       "-n",
       "-M",
@@ -80,12 +97,17 @@ function pgbench(script: string): { tps: number; latencyMs: number } {
     ],
     { encoding: "utf8" },
   );
+  if (run.status !== 0) throw new Error(`pgbench failed: ${run.stderr}`);
+  const out = run.stdout;
   const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(out)?.[1]);
   const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(out)?.[1]);
-  return { tps, latencyMs };
+  const calls = Number(/actually processed: (\d+)/.exec(out)?.[1]);
+  const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(run.stderr);
+  const cpuUs = ((Number(cpu?.[1]) + Number(cpu?.[2])) * 1e6) / calls;
+  return { tps, latencyMs, cpuUs };
 }
 
-function dboptBench(workload: string): { tps: number; latencyMs: number } {
+function dboptBench(workload: string): Figures {
   const out = execFileSync(
     process.execPath,
     [
@@ -113,8 +135,12 @@ function dboptBench(workload: string): { tps: number; latencyMs: number } {
     ],
     { encoding: "utf8" },
   );
-  const run = JSON.parse(out).run as { throughput: number; overall: { meanMs: number } };
-  return { tps: run.throughput, latencyMs: run.overall.meanMs };
+  const run = JSON.parse(out).run as {
+    throughput: number;
+    overall: { meanMs: number };
+    driverCpuUsPerCall: number;
+  };
+  return { tps: run.throughput, latencyMs: run.overall.meanMs, cpuUs: run.driverCpuUsPerCall };
 }
 
 const median = (v: number[]) => {
@@ -139,15 +165,14 @@ try {
     const workload = join(dir, `s${i}.sql`);
     writeFileSync(pgbenchScript, s.pgbench);
     writeFileSync(workload, s.dbopt);
-    const rows: Array<{
-      pgbench: { tps: number; latencyMs: number };
-      dbopt: { tps: number; latencyMs: number };
-    }> = [];
-    console.log(`\n${s.name}\n  round  pgbench tx/s  dbopt tx/s  ratio   pgbench mean  dbopt mean`);
+    const rows: Array<{ pgbench: Figures; dbopt: Figures }> = [];
+    console.log(
+      `\n${s.name}\n  round  pgbench tx/s  dbopt tx/s  ratio   pgbench mean  dbopt mean   client CPU per call: pgbench  dbopt`,
+    );
     for (let r = 0; r < ROUNDS; r++) {
       // Odd rounds pgbench first, even rounds dbopt first.
-      let a: { tps: number; latencyMs: number };
-      let b: { tps: number; latencyMs: number };
+      let a: Figures;
+      let b: Figures;
       if (r % 2 === 0) {
         a = pgbench(pgbenchScript);
         b = dboptBench(workload);
@@ -157,14 +182,17 @@ try {
       }
       rows.push({ pgbench: a, dbopt: b });
       console.log(
-        `  ${String(r + 1).padStart(5)}  ${fixed(a.tps)}    ${fixed(b.tps)}   ${(b.tps / a.tps).toFixed(2)}   ${fixed(a.latencyMs, 3)} ms ${fixed(b.latencyMs, 3)} ms`,
+        `  ${String(r + 1).padStart(5)}  ${fixed(a.tps)}    ${fixed(b.tps)}   ${(b.tps / a.tps).toFixed(2)}   ${fixed(a.latencyMs, 3)} ms ${fixed(b.latencyMs, 3)} ms                 ${fixed(a.cpuUs, 1)} µs ${fixed(b.cpuUs, 1)} µs`,
       );
     }
     const p = median(rows.map((x) => x.pgbench.tps));
     const d = median(rows.map((x) => x.dbopt.tps));
     const ratios = rows.map((x) => x.dbopt.tps / x.pgbench.tps);
     console.log(
-      `  median ${fixed(p)}    ${fixed(d)}   ${(d / p).toFixed(2)}   (median of the rounds' ratios ${median(ratios).toFixed(2)}; goal ≥ 0.90; load average ${load()})`,
+      `  median ${fixed(p)}    ${fixed(d)}   ${(d / p).toFixed(2)}   (median of the rounds' ratios ${median(ratios).toFixed(2)}, lowest ${Math.min(...ratios).toFixed(2)}; goal ≥ 0.90; load average ${load()})`,
+    );
+    console.log(
+      `  client CPU per call, medians: pgbench ${median(rows.map((x) => x.pgbench.cpuUs)).toFixed(1)} µs, dbopt ${median(rows.map((x) => x.dbopt.cpuUs)).toFixed(1)} µs`,
     );
   }
 } finally {
