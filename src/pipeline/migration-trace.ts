@@ -87,6 +87,7 @@ export async function traceMigrationSet(
     const server = await startEmbeddedServer({ onProgress: progress });
     stop = () => server.stop();
     const admin = new pg.Client({ connectionString: server.url });
+    admin.on("error", () => {});
     await admin.connect();
     await admin.query("create database trace");
     await admin.end();
@@ -94,6 +95,8 @@ export async function traceMigrationSet(
   }
   try {
     const setup = new pg.Client({ connectionString: url });
+    // A server stopped under it (Ctrl-C stops the embedded one) fails the query; no unhandled event crashes dbopt.
+    setup.on("error", () => {});
     await setup.connect();
     try {
       if (schemaSql) {
@@ -130,8 +133,10 @@ export async function traceMigrationSet(
     const findings = runRules(MIGRATION_RULES, facts, {});
     const filled = Object.keys(options.rows ?? {});
     const plansBefore = await planOn(url, replan.statements, filled, progress, "before");
-    progress(`running ${facts.statements.length} statements`);
-    const traced = await traceStatements(url, facts.statements);
+    // A DO block's statements run as part of the block: the block is what is sent.
+    const sent = facts.statements.filter((s) => !s.within);
+    progress(`running ${sent.length} statements`);
+    const traced = await traceStatements(url, sent);
     const reported = traced.filter((t) => all.indexOf(t.file) >= first);
     const plansAfter = await planOn(url, replan.statements, filled, progress, "after");
     const replanned = compareReplans(replan.statements, plansBefore, plansAfter);
@@ -220,6 +225,7 @@ async function planOn(
   progress(`planning ${statements.length} workload statements ${when} the migrations`);
   if (filled.length) {
     const client = new pg.Client({ connectionString: url });
+    client.on("error", () => {});
     await client.connect();
     try {
       for (const table of filled) await client.query(`analyze ${table}`).catch(() => {});

@@ -2,6 +2,7 @@ import {
   fingerprintSync,
   loadModule,
   type ParseResult,
+  parsePlPgSQLSync,
   parseSync,
   type ScanResult,
   SqlError,
@@ -21,6 +22,12 @@ export async function loadSqlParser(): Promise<void> {
 
 function ensureLoaded(): void {
   if (!loaded) throw new Error("the SQL parser is not loaded: await loadSqlParser() first");
+}
+
+/** Parse a PL/pgSQL body (CREATE FUNCTION ... LANGUAGE plpgsql, or DO) into its statement tree. Throws on invalid input. */
+export function parsePlpgsql(sql: string): unknown {
+  ensureLoaded();
+  return parsePlPgSQLSync(sql);
 }
 
 /** Parse with the real PostgreSQL 18 parser. Throws SqlError on invalid SQL. */

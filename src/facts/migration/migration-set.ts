@@ -5,7 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { InputError } from "../../util/input-error.js";
-import { byteToCharOffset, parseSql, SqlError } from "../../util/sql-parser.js";
+import { byteToCharOffset, parseSql, SqlError, tryParseSql } from "../../util/sql-parser.js";
+import { doBlockStatements } from "./do-block-statements.js";
 import { listName, relationName } from "./lock-model.js";
 import { runnerSections } from "./runner-sections.js";
 
@@ -35,6 +36,8 @@ export interface MigrationStatement {
   newTables: ReadonlySet<string>;
   /** From a file given as already applied (--from): read for the schema it builds, not linted. */
   applied: boolean;
+  /** For a statement inside a DO block: that block ("DO block at line N"); it runs as part of the block. */
+  within?: string;
 }
 
 export interface TableSize {
@@ -133,11 +136,12 @@ export function readMigrationSet(
         if (body.is_local) localTimeout = on;
         else sessionTimeout = on;
       }
-      statements.push({
+      const sql = text.slice(first, end).trim();
+      const added: MigrationStatement = {
         file,
         line: position.line,
         column: position.column,
-        sql: text.slice(first, end).trim(),
+        sql,
         byteStart: startByte + Buffer.byteLength(text.slice(start, first), "utf8"),
         stmt,
         kind,
@@ -147,23 +151,34 @@ export function readMigrationSet(
         ignored,
         newTables: new Set(created),
         applied,
-      });
-      // What this statement creates is new for the statements after it.
-      // Tables made by already-applied migrations are in use: they belong to the starting schema.
-      if ((kind === "CreateStmt" || kind === "CreateTableAsStmt") && !applied) {
-        const name = relationName(body.relation ?? (body.into as Node | undefined)?.rel);
-        if (name) created.add(normaliseTable(name));
-      }
-      if (kind === "IndexStmt") {
-        const table = relationName(body.relation);
-        if (table && typeof body.idxname === "string") indexTables.set(body.idxname, normaliseTable(table));
-      }
-      if (kind === "DropStmt" && body.removeType === "OBJECT_TABLE")
-        for (const o of (body.objects as Node[]) ?? []) {
-          const name = listName(o);
-          if (name) created.delete(normaliseTable(name));
+      };
+      statements.push(added);
+      track(kind, body);
+      if (kind === "DoStmt")
+        for (const inner of doBlockMembers(added, first, text)) {
+          statements.push({ ...inner, newTables: new Set(created) });
+          track(inner.kind, inner.stmt[inner.kind] as Node);
         }
     }
+  }
+
+  /** What a statement creates is new for the statements after it. */
+  function track(kind: string, body: Node): void {
+    // Tables made by already-applied migrations are in use: they belong to the starting schema.
+    const applied = statements[statements.length - 1]?.applied ?? false;
+    if ((kind === "CreateStmt" || kind === "CreateTableAsStmt") && !applied) {
+      const name = relationName(body.relation ?? (body.into as Node | undefined)?.rel);
+      if (name) created.add(normaliseTable(name));
+    }
+    if (kind === "IndexStmt") {
+      const table = relationName(body.relation);
+      if (table && typeof body.idxname === "string") indexTables.set(body.idxname, normaliseTable(table));
+    }
+    if (kind === "DropStmt" && body.removeType === "OBJECT_TABLE")
+      for (const o of (body.objects as Node[]) ?? []) {
+        const name = listName(o);
+        if (name) created.delete(normaliseTable(name));
+      }
   }
   return {
     pgVersion: options.pgVersion,
@@ -172,6 +187,48 @@ export function readMigrationSet(
     indexTables,
     ...(options.columnTypes ? { columnTypes: options.columnTypes } : {}),
   };
+}
+
+/**
+ * The statements a DO block runs, each placed at its own line and column of the file. They run inside the block,
+ * which is one transaction even in autocommit (and refuses CONCURRENTLY and VACUUM like one); their parse-tree
+ * locations are offsets into their own text (byteStart 0). A statement PostgreSQL's parser refuses is left out.
+ */
+function doBlockMembers(block: MigrationStatement, blockStart: number, text: string): MigrationStatement[] {
+  const inner = doBlockStatements(block.sql, block.stmt.DoStmt as Node);
+  if (!inner) return [];
+  const within = `DO block at line ${block.line}`;
+  const before = text.slice(0, blockStart);
+  const blockLine0 = before.length - before.lastIndexOf("\n") - 1;
+  return inner.flatMap(({ sql, offset, bodyLine }) => {
+    const tree = tryParseSql(sql);
+    const stmt = tree?.stmts?.[0]?.stmt as Node | undefined;
+    if (!stmt || (tree?.stmts?.length ?? 0) !== 1) return [];
+    const kind = Object.keys(stmt)[0] ?? "";
+    if (kind === "TransactionStmt") return [];
+    let line = block.line + bodyLine - 1;
+    let column = 1;
+    if (offset !== null) {
+      const lead = block.sql.slice(0, offset);
+      const newlines = lead.split("\n").length - 1;
+      line = block.line + newlines;
+      column = newlines === 0 ? blockLine0 + offset + 1 : offset - lead.lastIndexOf("\n");
+    }
+    return [
+      {
+        ...block,
+        line,
+        column,
+        sql,
+        byteStart: 0,
+        stmt,
+        kind,
+        transaction: block.transaction ?? `${block.file}:${within}`,
+        transactionBefore: block.transaction ?? `${block.file}:${within}`,
+        within,
+      },
+    ];
+  });
 }
 
 /**

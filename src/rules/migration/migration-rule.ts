@@ -86,7 +86,8 @@ function toFinding(
     ruleId: spec.id,
     severity,
     title: hit.title,
-    detail: `${hit.detail}${sizeNote}`,
+    // A statement of a DO block runs inside the block's transaction: a recipe that must run outside one moves out.
+    detail: `${hit.detail}${sizeNote}${st.within ? ` It runs inside the ${st.within}: a fix that cannot run in a transaction (CONCURRENTLY) goes outside the block.` : ""}`,
     evidence: {
       lock: hit.lock ?? null,
       blocks: hit.lock ? blockedBy(hit.lock) : null,
