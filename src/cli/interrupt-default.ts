@@ -1,33 +1,63 @@
 import { cancelOpenSessions } from "../connectors/open-sessions.js";
 
+let pending: Promise<number> | null = null;
+
+/**
+ * The exit code once the interrupt's line is printed, when the default handler below took a signal; null otherwise.
+ * main() waits for it instead of reporting the error the cancelled statement raised.
+ */
+export function whenInterrupted(): Promise<number> | null {
+  return pending;
+}
+
+/** Marks a signal listener that stops its own things and leaves the exit to others (the embedded server's hooks). */
+const PASSIVE = Symbol.for("dbopt.signal.passive");
+
 /**
  * Ctrl-C (SIGINT) or SIGTERM for a command that does not handle it itself: cancel the statements dbopt's sessions
  * are running (a server would run them on until statement_timeout, an UPDATE under explain --analyze holding its row
- * locks), say so in one line, and exit 130/143. A command or the embedded server that listens for the signal
- * itself is left to it; a second signal exits at once.
+ * locks), say so in one line, and exit 130/143. A command that listens for the signal itself (advise, bench,
+ * collect, serve, demo --keep) is left to it. While an embedded server runs, its hook stops it and exits. A second
+ * signal exits at once.
  */
 export function cancelStatementsOnInterrupt(): void {
   let stopping = false;
+  let settle: (code: number) => void = () => {};
   const onSignal = (name: NodeJS.Signals) => {
-    if (process.listenerCount(name) > 1) return;
+    const others = process.listeners(name).filter((l) => l !== listener);
+    if (others.some((l) => !(PASSIVE in l))) return;
     const code = name === "SIGINT" ? 130 : 143;
     if (stopping) process.exit(code);
     stopping = true;
+    pending = new Promise((resolve) => {
+      settle = resolve;
+    });
+    const embedded = others.length > 0;
+    const say = (what: string) => process.stderr.write(`dbopt: error: interrupted (${name}): ${what}.\n`);
+    // The embedded server's hook stops it, removes its files and exits; the line says so now, while it works.
+    if (embedded) say("the embedded PostgreSQL dbopt started is stopped and its temporary files removed");
     // A server that does not answer must not hold the exit: the cancels get a few seconds.
     const bound = setTimeout(() => finish(null), 5000);
     bound.unref();
+    let finished = false;
     const finish = (result: { open: number; failed: number } | null) => {
-      const what =
+      if (embedded || finished) return;
+      finished = true;
+      say(
         result === null || result.failed > 0
           ? "the statements it was running on the server could not all be cancelled: they end at --statement-timeout"
           : result.open > 0
             ? "the statements it was running on the server were cancelled"
-            : "nothing was running on a server";
-      process.stderr.write(`dbopt: error: interrupted (${name}): ${what}.\n`);
-      process.exit(code);
+            : "nothing was running on a server",
+      );
+      // main() returns the code when the command's own error (the cancelled statement) reached it; otherwise
+      // (work that does not touch a server) the process ends here.
+      settle(code);
+      setTimeout(() => process.exit(code), 200);
     };
     void cancelOpenSessions().then(finish, () => finish(null));
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const listener = Object.assign(onSignal, { [PASSIVE]: true });
+  process.on("SIGINT", listener);
+  process.on("SIGTERM", listener);
 }

@@ -3,7 +3,7 @@ import { loadSqlParser } from "../util/sql-parser.js";
 import { DBOPT_VERSION } from "../version.js";
 import { debugDetails, describeError } from "./cli-error.js";
 import { EXIT } from "./exit-codes.js";
-import { cancelStatementsOnInterrupt } from "./interrupt-default.js";
+import { cancelStatementsOnInterrupt, whenInterrupted } from "./interrupt-default.js";
 
 type Register = (program: Command, setExitCode: (code: number) => void) => void | Promise<void>;
 
@@ -28,7 +28,7 @@ const COMMANDS: Array<[string, Register]> = [
   ["migrate", async (p, set) => (await import("./commands/migrate-command.js")).registerMigrate(p, set)],
   ["demo", async (p, set) => (await import("./commands/demo-command.js")).registerDemo(p, set)],
   ["rewrite", async (p, set) => (await import("./commands/rewrite-command.js")).registerRewrite(p, set)],
-  ["bench", async (p) => (await import("./commands/bench-command.js")).registerBench(p)],
+  ["bench", async (p, set) => (await import("./commands/bench-command.js")).registerBench(p, set)],
   ["rules", async (p) => (await import("./commands/rules-command.js")).registerRules(p)],
 ];
 
@@ -74,6 +74,9 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     // No command (`dbopt`, `dbopt migrate`): commander printed the help to standard error, which says it all.
     if (error instanceof CommanderError && error.code === "commander.help") return EXIT.usage;
+    // Ctrl-C cancelled the statement that failed here: the interrupt's own line says what happened.
+    const interruption = whenInterrupted();
+    if (interruption) return await interruption;
     // A signal stopped the embedded server (Ctrl-C in dbopt demo): its errors are not the user's to read.
     const interrupted = (globalThis as Record<symbol, unknown>)[Symbol.for("dbopt.embedded.interrupted")];
     if (interrupted) return interrupted === "SIGINT" ? 130 : interrupted === "SIGTERM" ? 143 : 129;

@@ -87,6 +87,7 @@ export async function traceMigrationSet(
     const server = await startEmbeddedServer({ onProgress: progress });
     stop = () => server.stop();
     const admin = new pg.Client({ connectionString: server.url });
+    admin.on("error", () => {});
     await admin.connect();
     await admin.query("create database trace");
     await admin.end();
@@ -94,6 +95,8 @@ export async function traceMigrationSet(
   }
   try {
     const setup = new pg.Client({ connectionString: url });
+    // A server stopped under it (Ctrl-C stops the embedded one) fails the query; no unhandled event crashes dbopt.
+    setup.on("error", () => {});
     await setup.connect();
     try {
       if (schemaSql) {
@@ -222,6 +225,7 @@ async function planOn(
   progress(`planning ${statements.length} workload statements ${when} the migrations`);
   if (filled.length) {
     const client = new pg.Client({ connectionString: url });
+    client.on("error", () => {});
     await client.connect();
     try {
       for (const table of filled) await client.query(`analyze ${table}`).catch(() => {});

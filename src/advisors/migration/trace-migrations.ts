@@ -42,6 +42,8 @@ export async function traceStatements(
   statements: MigrationStatement[],
 ): Promise<TracedStatement[]> {
   const client = new pg.Client({ connectionString: url, application_name: "dbopt migrate trace" });
+  // A server stopped under it (Ctrl-C stops the embedded one) fails the query; no unhandled event crashes dbopt.
+  client.on("error", () => {});
   await client.connect();
   const pid = Number((await client.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0]?.pid);
   let watcher: pg.Client | null = null;
@@ -71,6 +73,7 @@ export async function traceStatements(
               connectionString: url,
               application_name: "dbopt migrate trace (locks)",
             });
+            watcher.on("error", () => {});
             await watcher.connect();
           }
           traced.locks = await runWatched(client, watcher, pid, st.sql);

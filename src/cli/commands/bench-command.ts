@@ -30,7 +30,7 @@ interface BenchFlags extends ConnectionFlags, OutputOptions {
 
 const BENCH_FORMATS = ["terminal", "json", "markdown"] as const;
 
-export function registerBench(program: Command): void {
+export function registerBench(program: Command, setExitCode: (code: number) => void = () => {}): void {
   const command = program
     .command("bench")
     .summary("replay the workload concurrently, like pgbench, or compare two variants of it")
@@ -119,37 +119,40 @@ export function registerBench(program: Command): void {
       import("../output.js"),
     ]);
     const progress = statusLine();
-    const report = await withInterrupt(
-      (signal) =>
-        benchWorkload(() => openConnection(flags), {
-          ...(checked.workload ? { workloadFile: checked.workload } : {}),
-          fromStats: Boolean(flags.fromStats),
-          top: checked.top,
-          ...(comparing
-            ? {
-                variants: {
-                  a: variant(aSetup, aTeardown, checked.variantASql),
-                  b: variant(bSetup, bTeardown, checked.variantBSql),
-                },
-              }
-            : {}),
-          rounds: checked.rounds,
-          clients: checked.clients,
-          threads: checked.threads ?? Math.min(4, availableParallelism()),
-          protocol: checked.protocol,
-          durationMs: checked.transactions !== undefined ? null : (checked.duration ?? 60_000),
-          transactions: checked.transactions ?? null,
-          warmupMs: checked.warmup === "0" ? 0 : checked.warmup,
-          sandbox: Boolean(flags.sandbox),
-          readOnlyOk: Boolean(flags.readOnlyOk),
-          statementTimeoutMs: checked.statementTimeout ?? 30_000,
-          parameterSets: checked.parameterSets,
-          seed: checked.seed,
-          signal,
-          ...(progress.update ? { onProgress: progress.update } : {}),
-        }).finally(progress.clear),
-      "dbopt bench leaves nothing behind but what a variant's setup SQL made (its teardown did not run)",
-    );
+    // Ctrl-C ends the run early: the report of what was measured is still printed, then one line says so.
+    let interruptedBy: string | null = null;
+    const report = await withInterrupt((signal) => {
+      signal.addEventListener("abort", () => {
+        interruptedBy = String(signal.reason ?? "a signal");
+      });
+      return benchWorkload(() => openConnection(flags), {
+        ...(checked.workload ? { workloadFile: checked.workload } : {}),
+        fromStats: Boolean(flags.fromStats),
+        top: checked.top,
+        ...(comparing
+          ? {
+              variants: {
+                a: variant(aSetup, aTeardown, checked.variantASql),
+                b: variant(bSetup, bTeardown, checked.variantBSql),
+              },
+            }
+          : {}),
+        rounds: checked.rounds,
+        clients: checked.clients,
+        threads: checked.threads ?? Math.min(4, availableParallelism()),
+        protocol: checked.protocol,
+        durationMs: checked.transactions !== undefined ? null : (checked.duration ?? 60_000),
+        transactions: checked.transactions ?? null,
+        warmupMs: checked.warmup === "0" ? 0 : checked.warmup,
+        sandbox: Boolean(flags.sandbox),
+        readOnlyOk: Boolean(flags.readOnlyOk),
+        statementTimeoutMs: checked.statementTimeout ?? 30_000,
+        parameterSets: checked.parameterSets,
+        seed: checked.seed,
+        signal,
+        ...(progress.update ? { onProgress: progress.update } : {}),
+      }).finally(progress.clear);
+    }, "dbopt bench leaves nothing behind but what a variant's setup SQL made (its teardown did not run)");
     const format = checked.format ?? "terminal";
     let text: string;
     if (format === "json")
@@ -161,6 +164,12 @@ export function registerBench(program: Command): void {
         colour: output.wantColour(format, flags),
       });
     await output.writeOutput(text, checked.output);
+    if (interruptedBy !== null) {
+      process.stderr.write(
+        `dbopt: error: interrupted (${interruptedBy}): the report covers only what was measured before it; its sessions are closed.\n`,
+      );
+      setExitCode(interruptedBy === "SIGTERM" ? 143 : 130);
+    }
   });
 }
 

@@ -250,6 +250,8 @@ interface Live {
 const live = new Set<Live>();
 /** Set on globalThis to the signal's name when a signal stopped the servers of this process. */
 const INTERRUPTED = Symbol.for("dbopt.embedded.interrupted");
+/** Marks a signal listener that stops its own things and leaves the exit to the others (or to this hook). */
+const PASSIVE = Symbol.for("dbopt.signal.passive");
 let hooksInstalled = false;
 
 function installHooks(): void {
@@ -264,16 +266,18 @@ function installHooks(): void {
     }
   });
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.on(signal, () => {
+    const onSignal = () => {
       // The CLI reads this to exit quietly with 128 + the signal's number rather than report the errors the
       // stopped server causes in work still running.
       (globalThis as Record<symbol, unknown>)[INTERRUPTED] = signal;
-      // Someone else listens too (dbopt demo --keep waits for Ctrl-C): they decide when to exit.
-      const handledElsewhere = process.listenerCount(signal) > 1;
+      // Someone else listens too (dbopt demo --keep waits for Ctrl-C): they decide when to exit. Listeners marked
+      // passive (this one, the CLI's default) clean up their own things and leave the exit to others.
+      const handledElsewhere = process.listeners(signal).some((l) => !(PASSIVE in l));
       void Promise.allSettled([...live].map((l) => l.stop())).then(() => {
         if (!handledElsewhere) process.exit(signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 129);
       });
-    });
+    };
+    process.on(signal, Object.assign(onSignal, { [PASSIVE]: true }));
   }
 }
 
