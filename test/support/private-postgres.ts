@@ -4,7 +4,7 @@
  * not used here because it waits for a line on stderr that the logging collector takes away.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -41,18 +41,35 @@ export function startPrivatePostgres(
     if (run.status !== 0) throw new Error(`${cmd} failed: ${run.stderr}`);
   };
   asPostgres("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync"]);
-  const all = {
-    port: String(port),
-    listen_addresses: "127.0.0.1",
-    unix_socket_directories: "",
-    lc_messages: "C",
-    log_directory: logDirectory,
-    ...settings,
+  const startOn = (candidate: number) => {
+    const all = {
+      port: String(candidate),
+      listen_addresses: "127.0.0.1",
+      unix_socket_directories: "",
+      lc_messages: "C",
+      log_directory: logDirectory,
+      ...settings,
+    };
+    const options = Object.entries(all)
+      .map(([k, v]) => `-c ${k}='${v}'`)
+      .join(" ");
+    asPostgres("pg_ctl", ["-D", data, "-w", "-l", join(dir, "startup.log"), "-o", options, "start"]);
   };
-  const options = Object.entries(all)
-    .map(([k, v]) => `-c ${k}='${v}'`)
-    .join(" ");
-  asPostgres("pg_ctl", ["-D", data, "-w", "-l", join(dir, "startup.log"), "-o", options, "start"]);
+  // Callers draw a port at random from a range, and two test files (or another program) may hold it: then
+  // another port, drawn from 20,000-29,999 (below the kernel's ephemeral ports that findFreePort hands out).
+  // pg_ctl creates the log as the postgres user: read it only once it exists.
+  const startupLog = () =>
+    existsSync(join(dir, "startup.log")) ? readFileSync(join(dir, "startup.log"), "utf8") : "";
+  for (let attempt = 0; ; attempt++) {
+    const logged = startupLog().length;
+    try {
+      startOn(port);
+      break;
+    } catch (error) {
+      if (attempt >= 4 || !/Address already in use/.test(startupLog().slice(logged))) throw error;
+      port = 20_000 + Math.floor(Math.random() * 10_000);
+    }
+  }
   let running = true;
   const stop = () => {
     if (!running) return;
