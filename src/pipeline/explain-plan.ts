@@ -1,5 +1,6 @@
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
+import { missingInputs } from "../facts/plan/plan-completeness.js";
 import { parsePlan } from "../facts/plan/plan-input.js";
 import type { Plan } from "../facts/plan/plan-model.js";
 import type { Snapshot } from "../facts/snapshot.js";
@@ -28,6 +29,14 @@ export function explainPlanText(
       );
     throw error;
   }
+  // A text plan cut short still parses; its last nodes would take their missing inputs' time as their own.
+  const missing =
+    plan.dialect === undefined || plan.dialect === "postgresql" ? missingInputs(plan.root) : null;
+  if (missing)
+    throw new InputError(
+      `the plan looks cut off: ${missing}`,
+      "paste the whole EXPLAIN output, every line of the tree",
+    );
   return reportOnPlan(plan, { source: options.source, snapshot: options.snapshot ?? null });
 }
 

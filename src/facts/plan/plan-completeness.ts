@@ -10,6 +10,7 @@ const INPUTS: Record<string, number> = {
   "Nested Loop": 2,
   "Hash Join": 2,
   "Merge Join": 2,
+  "Recursive Union": 2,
   Hash: 1,
   Sort: 1,
   "Incremental Sort": 1,
