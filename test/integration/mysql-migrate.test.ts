@@ -19,8 +19,10 @@ const available = await mariadbAvailable();
 
 const TABLE = (name: string) => `CREATE TABLE \`${name}\` (
   id INT PRIMARY KEY, a INT NOT NULL, b VARCHAR(20), c VARCHAR(100) CHARACTER SET utf8mb4, e ENUM('x','y'),
-  n INT NULL, t TEXT, g POINT NOT NULL, KEY ka (a)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
-INSERT INTO \`${name}\` SELECT seq, seq, 'b', 'c', 'x', seq, 'text', POINT(seq, seq) FROM seq_1_to_200;`;
+  n INT NULL, t TEXT, g POINT NOT NULL, l VARCHAR(20) CHARACTER SET latin1,
+  m VARCHAR(20) CHARACTER SET utf8mb3 COLLATE utf8mb3_general_ci, ki VARCHAR(20), KEY ka (a), KEY kki (ki))
+  ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+INSERT INTO \`${name}\` SELECT seq, seq, 'b', 'c', 'x', seq, 'text', POINT(seq, seq), 'l', 'm', 'k' FROM seq_1_to_200;`;
 
 /** Every operation the tables cover that can be tried on its own table, as MariaDB 10.11 documents it. */
 const OPERATIONS = [
@@ -40,6 +42,13 @@ const OPERATIONS = [
   "MODIFY COLUMN b VARCHAR(60)",
   "MODIFY COLUMN c VARCHAR(200) CHARACTER SET utf8mb4",
   "MODIFY COLUMN e ENUM('x','y','z')",
+  // Character sets and collations: the definition's, else the table's default (a latin1 column becomes utf8mb4).
+  "MODIFY COLUMN m VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci",
+  "MODIFY COLUMN l VARCHAR(20) CHARACTER SET utf8mb4",
+  "MODIFY COLUMN l VARCHAR(30)",
+  "MODIFY COLUMN l VARCHAR(30) CHARACTER SET latin1",
+  "MODIFY COLUMN b VARCHAR(20) COLLATE utf8mb4_bin",
+  "MODIFY COLUMN ki VARCHAR(20) COLLATE utf8mb4_bin",
   "ALTER COLUMN n SET DEFAULT 5",
   "ALTER COLUMN n DROP DEFAULT",
   "ADD INDEX kb (b)",

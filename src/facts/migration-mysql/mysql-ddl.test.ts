@@ -37,6 +37,8 @@ describe("MySQL DDL reader", () => {
           autoIncrement: false,
           generated: null,
           key: null,
+          charset: null,
+          collation: null,
         },
         position: { kind: "after", column: "id" },
       },
@@ -51,6 +53,8 @@ describe("MySQL DDL reader", () => {
           autoIncrement: false,
           generated: null,
           key: null,
+          charset: null,
+          collation: null,
         },
         position: { kind: "last" },
       },
@@ -206,6 +210,19 @@ describe("MySQL DDL reader", () => {
     });
     expect(read("ALTER TABLE t DISCARD PARTITION p1 TABLESPACE")).toMatchObject({
       operations: [{ kind: "partition", action: "DISCARD PARTITION" }],
+    });
+  });
+
+  it("reads a column's CHARACTER SET and COLLATE (utf8 as utf8mb3)", () => {
+    expect(
+      read("ALTER TABLE t MODIFY c VARCHAR(10) CHARACTER SET utf8 COLLATE utf8_bin NOT NULL"),
+    ).toMatchObject({
+      operations: [
+        { kind: "change-column", column: { charset: "utf8mb3", collation: "utf8mb3_bin", notNull: true } },
+      ],
+    });
+    expect(read("ALTER TABLE t CHANGE c c TEXT CHARSET latin1")).toMatchObject({
+      operations: [{ column: { charset: "latin1", collation: null } }],
     });
   });
 });

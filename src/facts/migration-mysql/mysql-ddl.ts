@@ -23,6 +23,9 @@ export interface ColumnSpec {
   generated: "virtual" | "stored" | null;
   /** PRIMARY KEY or UNIQUE in the column definition. */
   key: "primary" | "unique" | null;
+  /** CHARACTER SET and COLLATE as written, lower case (utf8 read as utf8mb3); null when not given. */
+  charset: string | null;
+  collation: string | null;
 }
 
 export type Position = { kind: "last" } | { kind: "first" } | { kind: "after"; column: string };
@@ -511,6 +514,12 @@ function readSpec(r: Reader): AlterOperation[] {
   return options.length ? options : other();
 }
 
+/** A character set's name as the servers report it now: utf8 is utf8mb3 (MySQL 8, MariaDB 10.6). */
+export function charsetName(name: string): string {
+  const lower = name.toLowerCase();
+  return lower === "utf8" ? "utf8mb3" : lower;
+}
+
 /** A column definition: name, type, attributes. */
 function readColumn(r: Reader): ColumnSpec | null {
   const name = r.name();
@@ -529,6 +538,8 @@ function readColumn(r: Reader): ColumnSpec | null {
     autoIncrement: false,
     generated: null,
     key: null,
+    charset: null,
+    collation: null,
   };
   while (r.peek()) {
     if (r.atKeyword("FIRST", "AFTER")) break;
@@ -547,7 +558,13 @@ function readColumn(r: Reader): ColumnSpec | null {
     else if (t.value === "VIRTUAL") column.generated = "virtual";
     else if (t.value === "PRIMARY") column.key = "primary";
     else if (t.value === "UNIQUE") column.key = column.key ?? "unique";
-    else if (t.value === "CHARACTER" && r.acceptWord("SET")) r.next();
+    else if ((t.value === "CHARACTER" && r.acceptWord("SET")) || t.value === "CHARSET") {
+      r.acceptPunct("=");
+      column.charset = charsetName(r.next()?.value ?? "");
+    } else if (t.value === "COLLATE") {
+      r.acceptPunct("=");
+      column.collation = (r.next()?.value ?? "").toLowerCase().replace(/^utf8_/, "utf8mb3_");
+    }
   }
   return column;
 }

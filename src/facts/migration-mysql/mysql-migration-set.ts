@@ -43,6 +43,7 @@ interface TableState {
   columns: Map<string, KnownColumn>;
   hasFulltext: boolean | null;
   charset: string | null;
+  collation?: string | null;
   bytes: number | null;
   rows: number | null;
   isNew: boolean;
@@ -115,6 +116,8 @@ export function readMysqlMigrationSet(
           column: (name) => state.columns.get(name.toLowerCase()),
           hasFulltext: state.hasFulltext,
           charset: state.charset,
+          collation: state.collation ?? null,
+          columnCharsets: [...state.columns.values()].flatMap((c) => (c.charset ? [c.charset] : [])),
           addsPrimaryKey: ddl.operations.some((o) => o.kind === "add-index" && o.index === "primary"),
           dropsPrimaryKey: ddl.operations.some((o) => o.kind === "drop-primary-key"),
           foreignKeyChecks,
@@ -134,6 +137,7 @@ function fromKnown(t: KnownTable): TableState {
     columns: new Map(t.columns),
     hasFulltext: t.hasFulltext,
     charset: t.charset,
+    collation: t.collation ?? null,
     bytes: t.bytes,
     rows: t.rows,
     isNew: false,
@@ -152,11 +156,23 @@ function applyAlter(
 ) {
   for (const op of ddl.operations) {
     if (op.kind === "add-column" || op.kind === "change-column") {
+      const before = state.columns.get(
+        (op.kind === "change-column" ? op.from : op.column.name).toLowerCase(),
+      );
       if (op.kind === "change-column") state.columns.delete(op.from.toLowerCase());
+      // A text column takes the definition's character set and collation, else the table's.
+      const charset = op.column.charset ?? op.column.collation?.split("_")[0] ?? state.charset;
       state.columns.set(op.column.name.toLowerCase(), {
         type: op.column.type,
         notNull: op.column.notNull === true || op.column.key === "primary",
         bytesPerChar: null,
+        ...(before?.charset && charset
+          ? {
+              charset,
+              collation: op.column.collation ?? (op.column.charset ? null : (state.collation ?? null)),
+            }
+          : {}),
+        ...(before?.indexed ? { indexed: true } : {}),
       });
     } else if (op.kind === "drop-column") state.columns.delete(op.column.toLowerCase());
     else if (op.kind === "rename-column") {

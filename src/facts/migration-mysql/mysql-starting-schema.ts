@@ -4,7 +4,13 @@
  * and a COPY on a large table from one on a small one.
  */
 import type { MysqlCapabilities } from "../../connectors/mysql/mysql-capabilities.js";
+import { charsetName } from "./mysql-ddl.js";
 import type { KnownColumn, ServerVersion } from "./online-ddl-support.js";
+
+/** utf8_general_ci as utf8mb3_general_ci, as the servers name it now. */
+function collationName(name: string): string {
+  return name.toLowerCase().replace(/^utf8_/, "utf8mb3_");
+}
 
 export interface KnownTable {
   schema: string;
@@ -12,6 +18,8 @@ export interface KnownTable {
   bytes: number;
   rows: number;
   charset: string | null;
+  /** The table's default collation (utf8mb4_general_ci), which a MODIFY naming none gives a text column. */
+  collation?: string | null;
   hasFulltext: boolean;
   columns: Map<string, KnownColumn>;
 }
@@ -50,12 +58,21 @@ export async function mysqlSchemaFromDatabase(db: SchemaSession): Promise<MysqlS
     nullable: string;
     maxChars: string | number | null;
     octets: string | number | null;
+    charset: string | null;
+    collation: string | null;
   }>(
     `SELECT TABLE_NAME AS tableName, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable,
-            CHARACTER_MAXIMUM_LENGTH AS maxChars, CHARACTER_OCTET_LENGTH AS octets
+            CHARACTER_MAXIMUM_LENGTH AS maxChars, CHARACTER_OCTET_LENGTH AS octets,
+            CHARACTER_SET_NAME AS charset, COLLATION_NAME AS collation
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?`,
     [database],
   );
+  const indexed = await db.query<{ tableName: string; name: string }>(
+    `SELECT DISTINCT TABLE_NAME AS tableName, COLUMN_NAME AS name FROM information_schema.STATISTICS
+      WHERE TABLE_SCHEMA = ? AND COLUMN_NAME IS NOT NULL`,
+    [database],
+  );
+  const indexedColumns = new Set(indexed.map((c) => `${c.tableName}\u0000${c.name.toLowerCase()}`));
   const fulltext = await db.query<{ tableName: string }>(
     `SELECT DISTINCT TABLE_NAME AS tableName FROM information_schema.STATISTICS
       WHERE TABLE_SCHEMA = ? AND INDEX_TYPE = 'FULLTEXT'`,
@@ -70,7 +87,8 @@ export async function mysqlSchemaFromDatabase(db: SchemaSession): Promise<MysqlS
       name: t.name,
       bytes: Number(t.bytes ?? 0),
       rows: Number(t.rows ?? 0),
-      charset: t.collation ? (t.collation.split("_")[0] ?? null) : null,
+      charset: t.collation ? charsetName(t.collation.split("_")[0] ?? "") : null,
+      collation: t.collation ? collationName(t.collation) : null,
       hasFulltext: withFulltext.has(t.name),
       columns: new Map(
         columns
@@ -84,6 +102,9 @@ export async function mysqlSchemaFromDatabase(db: SchemaSession): Promise<MysqlS
                 c.maxChars && c.octets && Number(c.maxChars) > 0
                   ? Math.round(Number(c.octets) / Number(c.maxChars))
                   : null,
+              charset: c.charset ? charsetName(c.charset) : null,
+              collation: c.collation ? collationName(c.collation) : null,
+              indexed: indexedColumns.has(`${t.name}\u0000${c.name.toLowerCase()}`),
             },
           ]),
       ),

@@ -48,6 +48,8 @@ const column = (name: string, type: string, parts: Partial<ColumnSpec> = {}): Co
   autoIncrement: false,
   generated: null,
   key: null,
+  charset: null,
+  collation: null,
   ...parts,
 });
 const best = (op: AlterOperation, v: ServerVersion, t = table()) => operationSupport(op, v, t)?.best;
@@ -207,5 +209,54 @@ describe("partition clauses", () => {
     expect(operationSupport(op("DISCARD PARTITION"), mariadb, table())?.unsupported).toMatch(/ERROR 1064/);
     expect(operationSupport(op("DROP PARTITION"), mariadb, table())?.clauses).toBe("none");
     expect(operationSupport(op("PARTITION BY"), mariadb, table())?.clauses).toBeUndefined();
+  });
+});
+
+describe("character sets and collations of a MODIFY", () => {
+  const maria: ServerVersion = { flavour: "mariadb", version: [10, 11, 6] };
+  const known = (charset: string, collation: string, indexed = false) =>
+    ({ type: "varchar(20)", notNull: false, bytesPerChar: 4, charset, collation, indexed }) as const;
+  const t = table(
+    {},
+    {
+      charset: "utf8mb4",
+      collation: "utf8mb4_general_ci",
+      column: (name) =>
+        ({
+          l: known("latin1", "latin1_swedish_ci"),
+          m: known("utf8mb3", "utf8mb3_general_ci"),
+          b: known("utf8mb4", "utf8mb4_general_ci"),
+          ki: known("utf8mb4", "utf8mb4_general_ci", true),
+        })[name],
+    },
+  );
+  const modify = (name: string, type: string, parts: Partial<ColumnSpec> = {}): AlterOperation => ({
+    kind: "change-column",
+    from: name,
+    column: column(name, type, parts),
+    position: { kind: "last" },
+  });
+  it("reads the definition's CHARACTER SET and COLLATE, else the table's defaults (MariaDB 10.11 as measured)", () => {
+    // A MODIFY naming no character set converts a latin1 column of a utf8mb4 table: a copy.
+    expect(best(modify("l", "varchar(30)"), maria, t)).toBe("COPY");
+    expect(best(modify("l", "varchar(30)", { charset: "latin1" }), maria, t)).toBe("INSTANT");
+    expect(best(modify("m", "varchar(20)", { charset: "utf8mb4" }), maria, t)).toBe("INSTANT");
+    expect(best(modify("b", "varchar(20)", { collation: "utf8mb4_bin" }), maria, t)).toBe("INSTANT");
+    expect(best(modify("ki", "varchar(20)", { collation: "utf8mb4_bin" }), maria, t)).toBe("NOCOPY");
+    // MySQL: the character set is part of the data type.
+    expect(best(modify("m", "varchar(20)", { charset: "utf8mb4" }), mysql(8, 0, 35), t)).toBe("COPY");
+    const collation = operationSupport(
+      modify("b", "varchar(20)", { collation: "utf8mb4_bin" }),
+      mysql(8, 4, 0),
+      t,
+    );
+    expect(collation?.assumption).toContain("no collation change");
+    // CONVERT TO the table's own set still converts a column in another set.
+    expect(
+      best({ kind: "convert-charset", charset: "utf8mb4" }, maria, { ...t, columnCharsets: ["latin1"] }),
+    ).toBe("COPY");
+    expect(
+      best({ kind: "convert-charset", charset: "utf8mb4" }, maria, { ...t, columnCharsets: ["utf8mb4"] }),
+    ).toBe("INSTANT");
   });
 });
