@@ -70,6 +70,22 @@ const OPERATIONS = [
   "ENGINE=InnoDB",
   "FORCE",
   "COMMENT='x'",
+  // Forms migrations generate (Rails, Laravel, Django): several changes at once, the strictest decides.
+  "ADD COLUMN z INT, ADD INDEX kz (z)",
+  "ADD COLUMN z INT, DROP COLUMN n",
+  "ADD COLUMN z INT, DROP INDEX ka",
+  "DROP INDEX ka, ADD INDEX ka (a, n)",
+  "ADD COLUMN z INT NOT NULL DEFAULT 0, ALTER COLUMN n SET DEFAULT 1",
+  "ADD COLUMN z DATETIME(6) DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)",
+  "MODIFY COLUMN b VARCHAR(20) NOT NULL DEFAULT 'x'",
+  "ADD COLUMN z INT AS (a + 1) VIRTUAL, ADD INDEX kz (z)",
+  "CHANGE COLUMN b b2 VARCHAR(40)",
+  "ALTER INDEX ka NOT IGNORED",
+  "ADD CONSTRAINT uq UNIQUE (n)",
+  "MODIFY COLUMN t MEDIUMTEXT",
+  "MODIFY COLUMN a BIGINT NOT NULL",
+  "MODIFY COLUMN e ENUM('y','x')",
+  "MODIFY COLUMN n INT UNSIGNED NULL",
 ];
 
 describe.skipIf(!available)("dbopt migrate on MariaDB", () => {
