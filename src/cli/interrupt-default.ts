@@ -10,7 +10,10 @@ export function whenInterrupted(): Promise<number> | null {
   return pending;
 }
 
-/** Marks a signal listener that stops its own things and leaves the exit to others (the embedded server's hooks). */
+/**
+ * Marks a signal listener that stops its own things and leaves the exit to others (the embedded server's hook, the
+ * MySQL scratch database's); its value says what it cleans up.
+ */
 const PASSIVE = Symbol.for("dbopt.signal.passive");
 
 /**
@@ -32,16 +35,18 @@ export function cancelStatementsOnInterrupt(): void {
     pending = new Promise((resolve) => {
       settle = resolve;
     });
-    const embedded = others.length > 0;
+    // The embedded server's hook stops it and removes its files, the MySQL scratch database's drops it; they exit.
+    const cleaners = others.map((l) => String((l as unknown as Record<symbol, unknown>)[PASSIVE]));
+    const othersExit = cleaners.length > 0;
     const say = (what: string) => process.stderr.write(`dbopt: error: interrupted (${name}): ${what}.\n`);
-    // The embedded server's hook stops it, removes its files and exits; the line says so now, while it works.
-    if (embedded) say("the embedded PostgreSQL dbopt started is stopped and its temporary files removed");
+    // Said now, while they work: the process ends when they are done.
+    if (othersExit) say([...new Set(cleaners)].join("; "));
     // A server that does not answer must not hold the exit: the cancels get a few seconds.
     const bound = setTimeout(() => finish(null), 5000);
     bound.unref();
     let finished = false;
     const finish = (result: { open: number; failed: number } | null) => {
-      if (embedded || finished) return;
+      if (othersExit || finished) return;
       finished = true;
       say(
         result === null || result.failed > 0
@@ -57,7 +62,7 @@ export function cancelStatementsOnInterrupt(): void {
     };
     void cancelOpenSessions().then(finish, () => finish(null));
   };
-  const listener = Object.assign(onSignal, { [PASSIVE]: true });
+  const listener = Object.assign(onSignal, { [PASSIVE]: "the statements it was running were cancelled" });
   process.on("SIGINT", listener);
   process.on("SIGTERM", listener);
 }

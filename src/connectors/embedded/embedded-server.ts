@@ -250,7 +250,10 @@ interface Live {
 const live = new Set<Live>();
 /** Set on globalThis to the signal's name when a signal stopped the servers of this process. */
 const INTERRUPTED = Symbol.for("dbopt.embedded.interrupted");
-/** Marks a signal listener that stops its own things and leaves the exit to the others (or to this hook). */
+/**
+ * Marks a signal listener that stops its own things and leaves the exit to the others (or to this hook); its value
+ * says what it cleans up, for the CLI's line.
+ */
 const PASSIVE = Symbol.for("dbopt.signal.passive");
 let hooksInstalled = false;
 
@@ -277,7 +280,12 @@ function installHooks(): void {
         if (!handledElsewhere) process.exit(signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 129);
       });
     };
-    process.on(signal, Object.assign(onSignal, { [PASSIVE]: true }));
+    process.on(
+      signal,
+      Object.assign(onSignal, {
+        [PASSIVE]: "the embedded PostgreSQL dbopt started is stopped and its files removed",
+      }),
+    );
   }
 }
 

@@ -1,7 +1,9 @@
 import type { Connection, RowDataPacket } from "mysql2/promise";
+import { sessionClosed, sessionOpened } from "../open-sessions.js";
 import { type MysqlCapabilities, readMysqlCapabilities } from "./mysql-capabilities.js";
 import { mapMysqlError } from "./mysql-error-mapping.js";
 import {
+  killQuery,
   limitMysqlSession,
   MYSQL_SESSION_DEFAULTS,
   type MysqlSessionLimits,
@@ -43,7 +45,13 @@ export class MysqlConnector {
       await connection.end().catch(() => {});
       throw error;
     }
+    sessionOpened(db);
     return db;
+  }
+
+  /** Stop the statement this session runs (KILL QUERY from another session): Ctrl-C in the CLI. */
+  cancel(): Promise<boolean> {
+    return killQuery(this.target, this.options, this.connection.threadId ?? 0);
   }
 
   /** Rows as plain objects; a failure becomes one DbError. */
@@ -88,6 +96,7 @@ export class MysqlConnector {
   }
 
   async close(): Promise<void> {
+    sessionClosed(this);
     await this.connection.end().catch(() => {});
   }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Connection, RowDataPacket } from "mysql2/promise";
 import { mysqlIdent, mysqlQname, type SqlText, sql } from "../../util/sql-text.js";
+import { sessionClosed, sessionOpened } from "../open-sessions.js";
 import {
   type MysqlCapabilities,
   readMysqlCapabilities,
@@ -9,6 +10,7 @@ import {
 import { DBOPT_TAG } from "./mysql-connector.js";
 import { mapMysqlError } from "./mysql-error-mapping.js";
 import {
+  killQuery,
   limitMysqlSession,
   MYSQL_SESSION_DEFAULTS,
   type MysqlSessionLimits,
@@ -99,6 +101,7 @@ export class MysqlSandbox {
     }
     const sandbox = new MysqlSandbox(connection, target, settings, database, scratch, id);
     if (scratch) liveScratches.add(sandbox);
+    sessionOpened(sandbox);
     installHooks();
     try {
       await sandbox.startSession();
@@ -158,11 +161,17 @@ export class MysqlSandbox {
     return sql`ALTER TABLE ${mysqlQname(this.database, table)} ALTER INDEX ${mysqlIdent(index)} ${word as SqlText}`;
   }
 
+  /** Stop the statement this session runs (KILL QUERY from another session): Ctrl-C in the CLI. */
+  cancel(): Promise<boolean> {
+    return killQuery(this.target, this.options, this.connectionId);
+  }
+
   /** Drop the scratch database (if dbopt made it) and end the session; safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     liveScratches.delete(this);
+    sessionClosed(this);
     if (this.scratch) {
       await this.connection
         .query(`DROP DATABASE IF EXISTS ${mysqlIdent(this.database)}${DBOPT_TAG}`)
@@ -180,6 +189,7 @@ export class MysqlSandbox {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     liveScratches.delete(this);
+    sessionClosed(this);
     this.abandoning = (async () => {
       if (this.scratch)
         await dropFromFreshSession(this.target, this.options, this.database, this.connectionId);
@@ -217,6 +227,9 @@ async function dropFromFreshSession(
   }
 }
 
+/** Marks a signal listener that cleans up its own things and leaves the exit to others; the value says what. */
+const PASSIVE = Symbol.for("dbopt.signal.passive");
+
 /** Scratch databases of this process, dropped on signals. */
 const liveScratches = new Set<MysqlSandbox>();
 let hooksInstalled = false;
@@ -225,12 +238,14 @@ function installHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.on(signal, () => {
+    const onSignal = () => {
       // Someone else listens too (the CLI's interrupt handler): they decide when to exit, and close() as usual.
-      const handledElsewhere = process.listenerCount(signal) > 1;
+      // Listeners marked passive (this one, the CLI's default, the embedded server's) leave the exit to others.
+      const handledElsewhere = process.listeners(signal).some((l) => !(PASSIVE in l));
       void Promise.allSettled([...liveScratches].map((s) => s.abandon())).then(() => {
         if (!handledElsewhere) process.exit(signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 129);
       });
-    });
+    };
+    process.on(signal, Object.assign(onSignal, { [PASSIVE]: "the scratch database dbopt made is dropped" }));
   }
 }

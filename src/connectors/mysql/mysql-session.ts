@@ -57,3 +57,23 @@ export async function limitMysqlSession(
   const { flavour } = await capabilities();
   await query(statementTimeLimitSql(flavour, limits.statementTimeoutMs));
 }
+
+/** KILL QUERY the statement session `threadId` runs, from a connection of its own; false when that fails. */
+export async function killQuery(
+  target: MysqlTarget,
+  limits: MysqlSessionLimits,
+  threadId: number,
+): Promise<boolean> {
+  if (!threadId) return false;
+  let admin: Connection | undefined;
+  try {
+    admin = await openMysqlConnection(target, limits, undefined);
+    admin.on("error", () => {});
+    await admin.query(`KILL QUERY ${Number(threadId)} /* dbopt */`);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin?.end().catch(() => {});
+  }
+}
