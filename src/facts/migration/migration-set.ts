@@ -8,6 +8,7 @@ import { InputError } from "../../util/input-error.js";
 import { byteToCharOffset, parseSql, SqlError, tryParseSql } from "../../util/sql-parser.js";
 import { doBlockStatements } from "./do-block-statements.js";
 import { listName, relationName } from "./lock-model.js";
+import { blankPsqlCommands } from "./psql-script.js";
 import { runnerSections } from "./runner-sections.js";
 
 type Node = Record<string, unknown>;
@@ -79,7 +80,8 @@ export function readMigrationSet(
   for (const { file, text: fileText = readFileSync(file, "utf8"), applied = false } of files) {
     // goose, sql-migrate and dbmate files hold the down migration too: only the up part is read.
     const sections = runnerSections(fileText);
-    const text = sections.text;
+    // Files run with psql -f: meta-commands and COPY data are blanked (lines and columns kept).
+    const text = blankPsqlCommands(sections.text);
     let tree: ReturnType<typeof parseSql>;
     try {
       tree = parseSql(text);
