@@ -26,6 +26,8 @@ export interface ColumnSpec {
   /** CHARACTER SET and COLLATE as written, lower case (utf8 read as utf8mb3); null when not given. */
   charset: string | null;
   collation: string | null;
+  /** The names a parenthesised DEFAULT expression uses (not the functions it calls); absent without one. */
+  defaultNames?: string[];
 }
 
 export type Position = { kind: "last" } | { kind: "first" } | { kind: "after"; column: string };
@@ -550,8 +552,17 @@ function readColumn(r: Reader): ColumnSpec | null {
     }
     if (t.value === "NOT" && r.acceptWord("NULL")) column.notNull = true;
     else if (t.value === "NULL") column.notNull = false;
-    else if (t.value === "DEFAULT") column.hasDefault = true;
-    else if (t.value === "AUTO_INCREMENT") column.autoIncrement = true;
+    else if (t.value === "DEFAULT") {
+      column.hasDefault = true;
+      if (r.atPunct("(")) {
+        const inside = r.parenthesised();
+        column.defaultNames = inside.flatMap((x, i) =>
+          (x.kind === "word" || x.kind === "name") && inside[i + 1]?.text !== "("
+            ? [x.kind === "name" ? x.value : x.text]
+            : [],
+        );
+      }
+    } else if (t.value === "AUTO_INCREMENT") column.autoIncrement = true;
     else if (t.value === "AS" || (t.value === "GENERATED" && r.acceptWord("ALWAYS") && r.acceptWord("AS")))
       column.generated = column.generated ?? "virtual";
     else if (t.value === "STORED" || t.value === "PERSISTENT") column.generated = "stored";

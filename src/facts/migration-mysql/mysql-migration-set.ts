@@ -86,7 +86,12 @@ export function readMysqlMigrationSet(
           columns: new Map(
             ddl.columns.map((c) => [
               c.name.toLowerCase(),
-              { type: c.type, notNull: c.notNull === true || c.key === "primary", bytesPerChar: null },
+              {
+                type: c.type,
+                notNull: c.notNull === true || c.key === "primary",
+                bytesPerChar: null,
+                autoIncrement: c.autoIncrement,
+              },
             ]),
           ),
           hasFulltext: false,
@@ -166,6 +171,7 @@ function applyAlter(
         type: op.column.type,
         notNull: op.column.notNull === true || op.column.key === "primary",
         bytesPerChar: null,
+        autoIncrement: op.column.autoIncrement,
         ...(before?.charset && charset
           ? {
               charset,

@@ -60,10 +60,11 @@ export async function mysqlSchemaFromDatabase(db: SchemaSession): Promise<MysqlS
     octets: string | number | null;
     charset: string | null;
     collation: string | null;
+    extra: string | null;
   }>(
     `SELECT TABLE_NAME AS tableName, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable,
             CHARACTER_MAXIMUM_LENGTH AS maxChars, CHARACTER_OCTET_LENGTH AS octets,
-            CHARACTER_SET_NAME AS charset, COLLATION_NAME AS collation
+            CHARACTER_SET_NAME AS charset, COLLATION_NAME AS collation, EXTRA AS extra
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?`,
     [database],
   );
@@ -104,6 +105,7 @@ export async function mysqlSchemaFromDatabase(db: SchemaSession): Promise<MysqlS
                   : null,
               charset: c.charset ? charsetName(c.charset) : null,
               collation: c.collation ? collationName(c.collation) : null,
+              autoIncrement: /auto_increment/i.test(c.extra ?? ""),
               indexed: indexedColumns.has(`${t.name}\u0000${c.name.toLowerCase()}`),
             },
           ]),

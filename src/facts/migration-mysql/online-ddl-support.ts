@@ -340,6 +340,8 @@ export interface KnownColumn {
   collation?: string | null;
   /** Some index holds the column (a collation change then rebuilds that index). */
   indexed?: boolean;
+  /** It is AUTO_INCREMENT, when known. */
+  autoIncrement?: boolean;
 }
 
 export function operationSupport(
@@ -388,6 +390,7 @@ type ColumnChange =
   | "charset-utf8mb4"
   | "charset"
   | "collation"
+  | "auto-increment"
   | "type";
 
 function columnChange(
@@ -424,6 +427,8 @@ function columnChange(
       changes.push("enum-append");
     else changes.push("type");
   }
+  // Making a column AUTO_INCREMENT numbers every row (MariaDB 10.11.19: "Cannot change column type").
+  if (to.autoIncrement && before.autoIncrement === false) changes.push("auto-increment");
   if (!changes.includes("type")) {
     const text = textChange(to, before, table);
     if (text) changes.push(text);
@@ -579,6 +584,12 @@ function mysqlColumnChange(c: ColumnChange, v: ServerVersion): OperationSupport 
     case "charset":
       // A column's character set is part of its data type: the manual's type change (a copy).
       return fromRow(R.changeType, v, { operation: `${R.changeType.operation} (its character set)` });
+    case "auto-increment":
+      return fromRow(R.changeType, v, {
+        operation: `${R.changeType.operation} (making it AUTO_INCREMENT)`,
+        assumption:
+          "the manual's online DDL tables do not list adding AUTO_INCREMENT to a column: read as a type change, as MariaDB does",
+      });
     case "collation":
       return fromRow(R.changeType, v, {
         operation: `${R.changeType.operation} (its collation)`,
@@ -630,7 +641,11 @@ function mariadbSupport(op: AlterOperation, v: ServerVersion, t: TableContext): 
       if (op.column.generated === "virtual") return mariadb("ADD COLUMN (VIRTUAL generated)", "INSTANT");
       if (op.column.autoIncrement)
         return mariadb("ADD COLUMN (auto-increment)", "INPLACE", { lock: "SHARED", rebuilds: true });
-      if (op.column.key !== null) return mariadb("ADD COLUMN with an index", "NOCOPY");
+      // 10.11.19: a key in the definition builds an index with the column, which takes INPLACE (NOCOPY refused).
+      if (op.column.key !== null) return mariadb("ADD COLUMN with an index", "INPLACE", { rebuilds: true });
+      // 10.11.19: DEFAULT (a + 1) on another column fills every row: INPLACE refused; DEFAULT (1 + 1) was INSTANT.
+      if (op.column.defaultNames?.some((n) => t.column(n)))
+        return mariadb("ADD COLUMN with a DEFAULT expression on other columns", "COPY");
       // 10.3.2: INSTANT as the last column; 10.4: anywhere. Not with a hidden FTS_DOC_ID (a FULLTEXT index).
       const instant =
         t.hasFulltext !== true && (from104 || (atLeast(v, 10, 3, 2) && op.position.kind === "last"));
@@ -740,6 +755,8 @@ function mariadbColumnChange(c: ColumnChange, v: ServerVersion, indexed = false)
       return mariadb("ALTER TABLE ... MODIFY COLUMN (utf8mb3 to utf8mb4)", "INSTANT");
     case "charset":
       return mariadb("ALTER TABLE ... MODIFY COLUMN (changing the character set)", "COPY");
+    case "auto-increment":
+      return mariadb("ALTER TABLE ... MODIFY COLUMN (making it AUTO_INCREMENT)", "COPY");
     case "collation":
       // MDEV-17301 (10.4): the rows stay; an index on the column is rebuilt (10.11.19: INSTANT refused, NOCOPY taken).
       return indexed

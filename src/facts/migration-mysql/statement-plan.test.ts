@@ -28,4 +28,15 @@ describe("a statement's plan from its operations together", () => {
       lock: "SHARED",
     });
   });
+
+  it("MariaDB 10.11 as measured: a key in an added column, a DEFAULT on another column, AUTO_INCREMENT added", () => {
+    const facts = (sql: string) =>
+      mysqlMigration(`CREATE TABLE t (id INT PRIMARY KEY, a INT NOT NULL);\n${sql}`, MARIADB_10_11)
+        .statements[1]?.plan?.best;
+    expect(facts("ALTER TABLE t ADD COLUMN z INT UNIQUE;")).toBe("INPLACE");
+    expect(facts("ALTER TABLE t ADD COLUMN z INT DEFAULT (a + 1);")).toBe("COPY");
+    expect(facts("ALTER TABLE t ADD COLUMN z INT DEFAULT (1 + 1);")).toBe("INSTANT");
+    expect(facts("ALTER TABLE t MODIFY COLUMN id INT NOT NULL AUTO_INCREMENT;")).toBe("COPY");
+    expect(facts("ALTER TABLE t MODIFY COLUMN id INT NOT NULL;")).toBe("INSTANT");
+  });
 });
