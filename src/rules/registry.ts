@@ -61,6 +61,7 @@ import { domainConstraint } from "./migration/domain-constraint.js";
 import { dropObject } from "./migration/drop.js";
 import { dropDatabase } from "./migration/drop-database.js";
 import { dropIndexNotConcurrent } from "./migration/drop-index-not-concurrent.js";
+import { duplicateColumn } from "./migration/duplicate-column.js";
 import { identifierTooLong } from "./migration/identifier-too-long.js";
 import { missingLockTimeout } from "./migration/missing-lock-timeout.js";
 import { planRegressed, type ReplanFacts } from "./migration/plan-regressed.js";
@@ -234,6 +235,7 @@ export const MIGRATION_RULES: readonly AnyRule<MigrationFacts>[] = byId([
   dropDatabase,
   dropIndexNotConcurrent,
   dropObject,
+  duplicateColumn,
   identifierTooLong,
   missingLockTimeout,
   preferRobustTypes,
