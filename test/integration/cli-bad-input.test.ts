@@ -45,8 +45,18 @@ describe("files that are empty or not text", () => {
     );
   });
 
-  it("a binary plan file is named as binary, not printed", async () => {
-    expectOneLine(await runCli(["explain", binary]), 2, /no plan found in the input .*binary data/);
+  it("a binary file given for a plan or SQL is named as binary, not parsed and quoted", async () => {
+    expectOneLine(
+      await runCli(["explain", binary]),
+      2,
+      /binary\.bin is not a text file: it holds binary data/,
+    );
+    expectOneLine(
+      await runCli(["explain"], { input: Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x41]) }),
+      2,
+      /standard input is not a text file/,
+    );
+    expectOneLine(await runCli(["migrate", "lint", binary]), 2, /binary\.bin is not a text file/);
   });
 
   it("a trace file that is not JSON quotes it on the same line", async () => {

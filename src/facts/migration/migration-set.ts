@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { InputError } from "../../util/input-error.js";
+import { refuseBinary } from "../../util/read-input.js";
 import { byteToCharOffset, parseSql, SqlError, tryParseSql } from "../../util/sql-parser.js";
 import { doBlockStatements } from "./do-block-statements.js";
 import { listName, relationName } from "./lock-model.js";
@@ -78,6 +79,7 @@ export function readMigrationSet(
   const created = new Set<string>();
   const indexTables = new Map(options.indexTables ?? []);
   for (const { file, text: fileText = readFileSync(file, "utf8"), applied = false } of files) {
+    refuseBinary(fileText, file, "migrations");
     // goose, sql-migrate and dbmate files hold the down migration too: only the up part is read.
     const sections = runnerSections(fileText);
     // Files run with psql -f: meta-commands and COPY data are blanked (lines and columns kept).
