@@ -245,7 +245,8 @@ export async function runClients(
             (histograms[k] as LatencyHistogram).record(t1 - t0);
             lastAnswer = t1;
           }
-          progress[CALLS] = (progress[CALLS] as number) + 1;
+          // A call begun in the warm-up and answered in the run counts in neither's progress, as in the figures.
+          if (wasMeasuring === measuring) progress[CALLS] = (progress[CALLS] as number) + 1;
         } else {
           if (wasMeasuring) {
             errors[k] = (errors[k] as number) + 1;
