@@ -12,7 +12,7 @@ export const refusedAlgorithm = mysqlMigrationRule({
   id: "migration-mysql/refused-algorithm",
   title: "ALGORITHM or LOCK the server refuses",
   description:
-    "The statement asks for ALGORITHM=INSTANT/INPLACE or LOCK=NONE, which its operations do not support on the target server: the migration stops there with ERROR 1846 (or 1845 for the lock).",
+    "The statement asks for ALGORITHM=INSTANT/INPLACE or LOCK=NONE, which its operations do not support on the target server: the migration stops there with ERROR 1846 (or 1845 for the lock). Also ALGORITHM/LOCK where ALTER TABLE's grammar takes none (after a partition clause or DISCARD/IMPORT TABLESPACE) and a partition clause combined with other changes: ERROR 1064.",
   maxSeverity: "error",
   docsUrl: "https://dev.mysql.com/doc/refman/8.0/en/alter-table.html#alter-table-performance",
   check(st, facts, o) {

@@ -1,11 +1,11 @@
 import { mysqlMigrationRule } from "./mysql-migration-rule.js";
 
-/** An ALTER operation the online DDL tables do not cover here (partition clauses, tablespaces): say so, never guess. */
+/** An ALTER operation dbopt's online DDL tables do not cover (ORDER BY, ENABLE KEYS, SECONDARY_LOAD): say so, never guess. */
 export const unknownOperation = mysqlMigrationRule({
   id: "migration-mysql/unknown-operation",
   title: "ALTER operation not in the online DDL tables",
   description:
-    "An ALTER TABLE operation dbopt does not know the algorithm and lock of (partition clauses, tablespaces, options it does not model): dbopt migrate trace asks the server.",
+    "An ALTER TABLE operation dbopt does not know the algorithm and lock of (ORDER BY, ENABLE/DISABLE KEYS, SECONDARY_LOAD, table options it does not model): dbopt migrate trace asks the server.",
   maxSeverity: "info",
   docsUrl: "https://dev.mysql.com/doc/refman/8.0/en/innodb-online-ddl-operations.html",
   check(st) {
