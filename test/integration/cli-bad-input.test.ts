@@ -89,6 +89,13 @@ describe("URLs with a password in the wrong place or of the wrong kind", () => {
   });
 });
 
+describe.each(server("pg15"))("a URL asking for SSL on $name, which has none", (pg15) => {
+  it("is one line, without node-postgres's ten-line sslmode warning", async () => {
+    const url = `${pg15.adminUrl.replace(/\?.*$/, "")}?sslmode=require`;
+    expectOneLine(await runCli(["check", "--db", url]), 3, /does not support SSL connections/);
+  });
+});
+
 describe("option values and arguments", () => {
   it("a misspelt command: the suggestion on the same line", async () => {
     expectOneLine(

@@ -13,4 +13,17 @@ describe("resolveTarget", () => {
       "u@127.0.0.1:6543/x",
     );
   });
+
+  it("asks node-postgres for verify-full, which it does for require anyway, so it prints no warning", () => {
+    const config = (db: string) => resolveTarget({ db, env: {} }).config.connectionString;
+    expect(config("postgresql://u@h/x?sslmode=require")).toBe("postgresql://u@h/x?sslmode=verify-full");
+    expect(config("postgresql://u@h/x?application_name=a&sslmode=prefer&connect_timeout=3")).toBe(
+      "postgresql://u@h/x?application_name=a&sslmode=verify-full&connect_timeout=3",
+    );
+    for (const kept of [
+      "postgresql://u@h/x?sslmode=disable",
+      "postgresql://u@h/x?sslmode=require&uselibpqcompat=true",
+    ])
+      expect(config(kept)).toBe(kept);
+  });
 });

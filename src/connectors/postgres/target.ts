@@ -40,7 +40,12 @@ export function resolveTarget(sources: TargetSources): PgTarget {
   });
 }
 
-function targetFromUrl(url: string, origin: string): PgTarget {
+function targetFromUrl(given: string, origin: string): PgTarget {
+  // node-postgres treats sslmode prefer, require and verify-ca as verify-full, and prints a ten-line warning saying
+  // so on standard error. Asking for what it does anyway keeps its checks and keeps the error output one line.
+  const url = /[?&]uselibpqcompat=/i.test(given)
+    ? given
+    : given.replace(/([?&]sslmode=)(prefer|require|verify-ca)(?=&|$)/i, "$1verify-full");
   if (!/^postgres(ql)?:\/\//i.test(url)) {
     throw new DbError({
       code: "invalid-target",
