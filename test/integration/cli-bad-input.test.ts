@@ -97,6 +97,14 @@ describe.each(server("pg15"))("a URL asking for SSL on $name, which has none", (
 });
 
 describe("option values and arguments", () => {
+  it("a PGPORT that is not a port: one line, not a silent exit 13 with the connection waiting on port NaN", async () => {
+    expectOneLine(
+      await runCli(["check"], { env: { PGHOST: "127.0.0.1", PGPORT: "abc" } }),
+      2,
+      /PGPORT must be a port number from 1 to 65535, got "abc"/,
+    );
+  });
+
   it("a misspelt command: the suggestion on the same line", async () => {
     expectOneLine(
       await runCli(["analyse"]),

@@ -26,4 +26,12 @@ describe("resolveTarget", () => {
     ])
       expect(config(kept)).toBe(kept);
   });
+
+  it("refuses a PGPORT that is not a port, which left the connection waiting forever", () => {
+    for (const PGPORT of ["abc", "0", "70000", "54 32"])
+      expect(() => resolveTarget({ env: { PGHOST: "127.0.0.1", PGPORT } })).toThrow(
+        /PGPORT must be a port number/,
+      );
+    expect(resolveTarget({ env: { PGHOST: "h", PGPORT: " 6543 " } }).display).toMatch(/^.*@h:6543\//);
+  });
 });

@@ -26,7 +26,7 @@ export function resolveTarget(sources: TargetSources): PgTarget {
   if (PG_ENV_VARS.some((name) => env[name])) {
     const config: ClientConfig = {
       host: env.PGHOST ?? env.PGHOSTADDR ?? "localhost",
-      port: Number(env.PGPORT ?? 5432),
+      port: portFromEnv(env.PGPORT),
       user: env.PGUSER ?? env.USER ?? "postgres",
       database: env.PGDATABASE ?? env.PGUSER ?? env.USER ?? "postgres",
       ...(env.PGPASSWORD ? { password: env.PGPASSWORD } : {}),
@@ -72,6 +72,19 @@ function targetFromUrl(given: string, origin: string): PgTarget {
     database: parsed.database ?? "",
   };
   return { config, display: describe(shown), secret: parsed.password ? String(parsed.password) : null };
+}
+
+/** PGPORT as a number: anything else left node-postgres waiting on port NaN until the process ended (exit 13). */
+function portFromEnv(text: string | undefined): number {
+  if (text === undefined || text.trim() === "") return 5432;
+  const port = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port >= 1 && port <= 65535))
+    throw new DbError({
+      code: "invalid-target",
+      message: `PGPORT must be a port number from 1 to 65535, got ${JSON.stringify(text)}`,
+      hint: "set PGPORT to the server's port (5432 by default), or pass --db postgresql://user@host:5432/dbname",
+    });
+  return port;
 }
 
 function describe(config: ClientConfig): string {
