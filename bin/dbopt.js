@@ -15,7 +15,18 @@ if (!existsSync(entry)) {
   process.exit(4);
 }
 const { main } = await import(entry.href);
+// Work left waiting on nothing (a socket that never connects, a promise never settled) ends the process with
+// Node's exit code 13 and no word: say so in the one line every failure gets.
+let finished = false;
+process.on("exit", () => {
+  // The listener's argument is 0 here; Node has set process.exitCode to 13 already.
+  if (!finished && process.exitCode === 13)
+    process.stderr.write(
+      "dbopt: error: stopped before finishing, waiting on nothing. This is a bug in dbopt; run again with --debug and report the output.\n",
+    );
+});
 const code = await main(process.argv);
+finished = true;
 // Exit explicitly: the embedded server's exit hook would otherwise end the process with code 0.
 await new Promise((resolve) => process.stdout.write("", resolve));
 process.exit(code);

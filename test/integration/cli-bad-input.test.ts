@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIXTURES } from "../support/fixtures.js";
-import { runCli } from "../support/run-cli.js";
+import { BIN, runCli } from "../support/run-cli.js";
 import { createTestDatabase, server, type TestDatabase } from "../support/servers.js";
 
 // Hostile input to every command: each gets one line saying what to do, a non-zero exit, and no password.
@@ -195,5 +195,22 @@ describe.each(server("pg15"))("advise on $name", (pg15) => {
       2,
       /--tables names "ordres", which this database does not have/,
     );
+  });
+});
+
+describe("bin/dbopt.js", () => {
+  it("says so in one line when the work ends waiting on nothing (Node's exit 13), rather than nothing at all", async () => {
+    // bin/dbopt.js itself, in front of a main() whose promise never settles.
+    const root = mkdtempSync(join(tmpdir(), "dbopt-bin-"));
+    mkdirSync(join(root, "bin"));
+    mkdirSync(join(root, "dist/cli"), { recursive: true });
+    copyFileSync(BIN, join(root, "bin/dbopt.js"));
+    writeFileSync(join(root, "package.json"), '{"type":"module"}');
+    writeFileSync(join(root, "dist/cli/main.js"), "export const main = () => new Promise(() => {});\n");
+    const r = await runCli(["check"], { bin: join(root, "bin/dbopt.js") });
+    expect(r.code).toBe(13);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      "dbopt: error: stopped before finishing, waiting on nothing. This is a bug in dbopt; run again with --debug and report the output.",
+    ]);
   });
 });
