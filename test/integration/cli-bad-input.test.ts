@@ -105,6 +105,18 @@ describe("option values and arguments", () => {
     );
   });
 
+  it("check and tune refuse --snapshot and --db together rather than ignore --db", async () => {
+    const snapshot = join(scratch, "snapshot.json");
+    writeFileSync(snapshot, "{}");
+    const db = "postgresql://app@127.0.0.1:1/shop";
+    expectOneLine(await runCli(["check", "--snapshot", snapshot, "--db", db]), 2, /--snapshot and --db both/);
+    expectOneLine(
+      await runCli(["tune", "--ram", "8GB", "--snapshot", snapshot, "--db", db]),
+      2,
+      /--snapshot and --db/,
+    );
+  });
+
   it("a misspelt command: the suggestion on the same line", async () => {
     expectOneLine(
       await runCli(["analyse"]),

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { InputError } from "../../util/input-error.js";
 import {
   addConnectionOptions,
   addOutputOptions,
@@ -37,6 +38,11 @@ export function registerCheck(program: Command, setExitCode: (code: number) => v
       ...machineChecks(k),
       ...outputChecks(k, FORMATS),
     }));
+    if (flags.snapshot && flags.db)
+      throw new InputError(
+        "--snapshot and --db both name what to check",
+        "give one: --snapshot FILE reads a snapshot file, --db URL the live database",
+      );
     // mysql:// and mariadb:// (or a MySQL snapshot) go to the MySQL pipeline: its own facts and rules, the same report.
     const mysqlFacts = flags.snapshot
       ? await (await import("../../facts/collect-mysql/mysql-facts-file.js")).readMysqlFactsIfAny(

@@ -57,6 +57,11 @@ export function registerTune(program: Command, setExitCode: (code: number) => vo
       ...connectionChecks(k, { mysql: true }),
       ...outputChecks(k, FORMATS),
     }));
+    if (flags.snapshot && flags.db)
+      throw new InputError(
+        "--snapshot and --db both name what to adjust the settings to",
+        "give one: --snapshot FILE reads a snapshot file, --db URL the live database",
+      );
     // mysql:// and mariadb:// (or a MySQL snapshot) go to MySQLTuner's formulas (pipeline/tune-mysql.ts).
     const mysqlFacts = flags.snapshot
       ? await (await import("../../facts/collect-mysql/mysql-facts-file.js")).readMysqlFactsIfAny(
