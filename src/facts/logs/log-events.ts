@@ -81,6 +81,10 @@ export class LogEvents {
     }
     if (r.level !== "LOG") return;
     const m = r.message;
+    // The first letter before any native call: nearly every LOG message is a statement's ("duration: ...").
+    const first = m.charCodeAt(0);
+    if (first !== 112 /* p */ && first !== 116 /* t */ && first !== 99 /* c */ && first !== 97 /* a */)
+      return;
     if (m.startsWith("process ")) {
       const w = LOCK_WAIT.exec(m);
       if (w && m.includes("still waiting")) {
