@@ -117,6 +117,14 @@ describe("option values and arguments", () => {
     );
   });
 
+  it("explain refuses --db with a plan file rather than ignore it", async () => {
+    expectOneLine(
+      await runCli(["explain", plan, "--db", "postgresql://app@127.0.0.1:1/shop"]),
+      2,
+      /--db is given with a plan, which dbopt reads as it is/,
+    );
+  });
+
   it("a misspelt command: the suggestion on the same line", async () => {
     expectOneLine(
       await runCli(["analyse"]),

@@ -95,6 +95,11 @@ export function registerExplain(program: Command, setExitCode: (code: number) =>
       else planText = text;
     }
     const statement = sql;
+    if (statement === null && flags.db)
+      throw new InputError(
+        "--db is given with a plan, which dbopt reads as it is and never sends to a database",
+        "give the statement (--sql or a .sql file) to explain it on --db, or leave --db out; --snapshot FILE adds the schema's facts to a plan",
+      );
     if (statement !== null && isMysqlUrl(flags.db)) {
       // mysql:// and mariadb:// go to the MySQL explain: EXPLAIN FORMAT=JSON, or the server's ANALYZE.
       refusePostgresOnly([
