@@ -96,7 +96,8 @@ function describeEnvironmentError(error: unknown): { line: string; code: number 
 
 /** "message. Hint." with one full stop each: a message or hint that already ends a sentence gets no second one. */
 function sentences(message: string, hint: string): string {
-  const ended = (text: string) => (/[.?!]$/.test(text) ? text : `${text}.`);
+  // A hint that ends in a statement ("GRANT ... TO app;") ends there.
+  const ended = (text: string) => (/[.?!;]$/.test(text) ? text : `${text}.`);
   return `${ended(message.trim())} ${ended(capitalise(hint.trim()))}`;
 }
 

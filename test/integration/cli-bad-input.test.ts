@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIXTURES } from "../support/fixtures.js";
 import { BIN, runCli } from "../support/run-cli.js";
-import { createTestDatabase, server, type TestDatabase } from "../support/servers.js";
+import { createTestDatabase, runAsAdmin, server, type TestDatabase } from "../support/servers.js";
 
 // Hostile input to every command: each gets one line saying what to do, a non-zero exit, and no password.
 const scratch = mkdtempSync(join(tmpdir(), "dbopt-bad-input-"));
@@ -86,6 +86,30 @@ describe("URLs with a password in the wrong place or of the wrong kind", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/\n\s+at /);
     expect(r.stderr).not.toContain(SECRET);
+  });
+});
+
+describe.each(server("pg15"))("a role refused CONNECT on $name", (pg15) => {
+  let db: TestDatabase;
+  const role = `dbopt_noconnect_${Math.random().toString(36).slice(2, 8)}`;
+  beforeAll(async () => {
+    db = await createTestDatabase(pg15);
+    await runAsAdmin(db.url, `create role ${role} login; revoke connect on database ${db.name} from public`);
+  });
+  afterAll(async () => {
+    await db?.drop();
+    await runAsAdmin(pg15.adminUrl, `drop role if exists ${role}`);
+  });
+
+  it("names the grant for that role and database, each quoted once", async () => {
+    const url = db.url.replace(/\/\/[^@/]*@/, `//${role}@`);
+    expectOneLine(
+      await runCli(["check", "--db", url]),
+      2,
+      new RegExp(
+        `permission denied for database "${db.name}"\\. GRANT CONNECT ON DATABASE ${db.name} TO ${role};$`,
+      ),
+    );
   });
 });
 

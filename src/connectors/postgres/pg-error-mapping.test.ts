@@ -16,6 +16,15 @@ describe("permission errors", () => {
     expect(e.hint).not.toMatch(/pg_monitor/);
   });
 
+  it("a database refused at connection time: the server quotes its name, the grant quotes it once", () => {
+    expect(permissionHint('permission denied for database "shop"', "app")).toBe(
+      "GRANT CONNECT ON DATABASE shop TO app;",
+    );
+    expect(permissionHint('permission denied for database "Shop Data"', "app")).toBe(
+      'GRANT CONNECT ON DATABASE "Shop Data" TO app;',
+    );
+  });
+
   it("cover schemas, sequences, functions and statistics views", () => {
     expect(permissionHint('permission denied for table Order "lines"', "mon")).toContain(
       'GRANT SELECT ON "Order ""lines""" TO mon;',

@@ -20,7 +20,9 @@ export function permissionHint(message: string, role: string | undefined): strin
     );
   if (m) {
     // The server prints the bare name to the end of the line (a space or a quote in it included): quote it whole.
-    const [, type, bare] = m;
+    const [, type, printed] = m;
+    // ... except a database refused at connection time, which the server prints in double quotes.
+    const bare = type === "database" ? (printed ?? "").replace(/^"(.*)"$/, "$1") : printed;
     const name = quoteIdent(bare ?? "");
     switch (type) {
       case "table":

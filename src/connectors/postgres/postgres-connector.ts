@@ -85,7 +85,7 @@ export class PostgresConnector {
       session = { role: String(row?.role ?? ""), pid: Number(row?.pid ?? 0) };
     } catch (error) {
       await client.end().catch(() => {});
-      throw toDbError(error, target);
+      throw toDbError(error, target, target.user);
     }
     const connector = new PostgresConnector(client, target, session.role, session.pid, opts);
     sessionOpened(connector);

@@ -9,6 +9,8 @@ export interface PgTarget {
   display: string;
   /** Kept only to scrub it from messages that might echo it. */
   secret: string | null;
+  /** The role it logs in as, when the URL or PGUSER names one: the GRANT a refused connection needs. */
+  user?: string;
 }
 
 export interface TargetSources {
@@ -31,7 +33,7 @@ export function resolveTarget(sources: TargetSources): PgTarget {
       database: env.PGDATABASE ?? env.PGUSER ?? env.USER ?? "postgres",
       ...(env.PGPASSWORD ? { password: env.PGPASSWORD } : {}),
     };
-    return { config, display: describe(config), secret: env.PGPASSWORD ?? null };
+    return { config, display: describe(config), secret: env.PGPASSWORD ?? null, user: String(config.user) };
   }
   throw new DbError({
     code: "invalid-target",
@@ -71,7 +73,12 @@ function targetFromUrl(given: string, origin: string): PgTarget {
     user: parsed.user ?? "",
     database: parsed.database ?? "",
   };
-  return { config, display: describe(shown), secret: parsed.password ? String(parsed.password) : null };
+  return {
+    config,
+    display: describe(shown),
+    secret: parsed.password ? String(parsed.password) : null,
+    ...(parsed.user ? { user: parsed.user } : {}),
+  };
 }
 
 /** PGPORT as a number: anything else left node-postgres waiting on port NaN until the process ended (exit 13). */
