@@ -25,6 +25,8 @@ describe("migration/duplicate-column", () => {
       ["create view v as select 1, 2;", "the view's columns"],
       ["select 1 a, 2 a into z;", "SELECT INTO's columns"],
       ["create table z as select k.a, j.a from k, j;", "CREATE TABLE AS's columns"],
+      ["create table z (x, x) as select k.a, j.b from k, j;", "CREATE TABLE AS's columns"],
+      ["create materialized view z (x, x) as select k.a, j.b from k, j;", "CREATE TABLE AS's columns"],
     ];
     for (const [sql, where] of refused) {
       const [f] = await lintSql(duplicateColumn, sql);
@@ -41,6 +43,8 @@ describe("migration/duplicate-column", () => {
       'update k set "A" = 1, A = 2;',
       "insert into k (a.x, a.y) values (1, 2);",
       "create view v (a, b) as select 1 a, 2 a;",
+      "create table t1 (x, y) as select a.id, b.id from a join b on a.v = b.v;",
+      "create materialized view mv1 (x, y) as select a.id, b.id from a join b on a.v = b.v;",
       "select 1 a, 2 b into z;",
       "create view w as select *, t.* from t;",
     ])

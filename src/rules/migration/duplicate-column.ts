@@ -67,7 +67,8 @@ export const duplicateColumn = migrationRule({
     }
     if (kind === "SelectStmt" && body.intoClause) named(outputNames(body), "SELECT INTO's columns");
     if (kind === "CreateTableAsStmt") {
-      const into = (body.into as Node | undefined)?.IntoClause as Node | undefined;
+      // CreateTableAsStmt.into is the IntoClause itself, not wrapped as { IntoClause: ... } like other nodes.
+      const into = body.into as Node | undefined;
       const names = ((into?.colNames as Node[]) ?? []).map((a) =>
         String((a.String as Node | undefined)?.sval),
       );
