@@ -130,8 +130,9 @@ export function readMigrationSet(
         if (k === "TRANS_STMT_BEGIN" || k === "TRANS_STMT_START") transaction = `${file}#${++explicit}`;
         else if (k === "TRANS_STMT_COMMIT" || k === "TRANS_STMT_ROLLBACK") {
           // COMMIT ends the transaction, the runner's wrapping one included: what follows runs in autocommit
-          // until the next BEGIN (the runner's own COMMIT at the end then only warns).
-          transaction = null;
+          // until the next BEGIN (the runner's own COMMIT at the end then only warns). COMMIT AND CHAIN opens a
+          // new one at once (outside a transaction PostgreSQL refuses it, so none is opened then).
+          transaction = body.chain && transaction !== null ? `${file}#${++explicit}` : null;
           localTimeout = false;
         }
       }

@@ -3,6 +3,27 @@ import { lintSql } from "../../../test/support/migration-harness.js";
 import { transactionNesting } from "./transaction-nesting.js";
 
 describe("migration/transaction-nesting", () => {
+  it("follows COMMIT AND CHAIN and ROLLBACK AND CHAIN into the transaction they open (PostgreSQL 15 commits it at the final COMMIT)", async () => {
+    for (const end of ["commit", "rollback"])
+      expect(
+        await lintSql(
+          transactionNesting,
+          `begin;\ncreate table e (id int);\n${end} and chain;\ncreate table f (id int);\ncommit;`,
+        ),
+        end,
+      ).toEqual([]);
+    // The chained transaction still needs its COMMIT.
+    const [open] = await lintSql(transactionNesting, "begin;\nselect 1;\ncommit and chain;\nselect 2;");
+    expect(open?.title).toBe("BEGIN without a COMMIT: the changes are never committed");
+    // In a wrapped file it commits part of the runner's transaction; the runner's COMMIT still has one to end.
+    const wrapped = await lintSql(transactionNesting, "select 1;\ncommit and chain;\nselect 2;", {
+      assumeInTransaction: true,
+    });
+    expect(wrapped.map((f) => f.title)).toEqual([
+      "COMMIT AND CHAIN commits part of the migration runner's transaction",
+    ]);
+  });
+
   it("reports BEGIN inside the runner's transaction and inside another BEGIN", async () => {
     const [wrapped] = await lintSql(transactionNesting, "begin;\nalter table t add column a int;\ncommit;", {
       assumeInTransaction: true,

@@ -18,7 +18,7 @@ export const transactionNesting = migrationRule({
     const begin = bodyOf(st, "TransactionStmt");
     const kind = String(begin?.kind ?? "");
     if (kind === "TRANS_STMT_COMMIT" || kind === "TRANS_STMT_ROLLBACK")
-      return endHits(st, facts.statements, kind);
+      return endHits(st, facts.statements, kind, begin?.chain === true);
     if (kind !== "TRANS_STMT_BEGIN" && kind !== "TRANS_STMT_START") return [];
     const hits: MigrationHit[] = [];
     if (st.transactionBefore !== null)
@@ -56,17 +56,25 @@ function committed(statements: MigrationStatement[], st: MigrationStatement): bo
  * COMMIT or ROLLBACK: of the runner's transaction (the file is then no longer one unit, and a ROLLBACK undoes
  * what came before while the runner still records the migration), or of no transaction at all.
  */
-function endHits(st: MigrationStatement, statements: MigrationStatement[], kind: string): MigrationHit[] {
+function endHits(
+  st: MigrationStatement,
+  statements: MigrationStatement[],
+  kind: string,
+  chain: boolean,
+): MigrationHit[] {
   const verb = kind === "TRANS_STMT_COMMIT" ? "COMMIT" : "ROLLBACK";
   const after = statements.slice(statements.indexOf(st) + 1).filter((s) => s.file === st.file);
+  // AND CHAIN opens the next transaction at once: the statements after it are not in autocommit.
+  const rest = chain
+    ? "the statements after it run in a new transaction that the runner's COMMIT ends"
+    : "the statements after it run in autocommit";
   if (st.transactionBefore === st.file) {
     if (verb === "ROLLBACK")
       return [
         {
           severity: "warning",
           title: "ROLLBACK of the migration runner's transaction",
-          detail:
-            "The runner wraps this file in a transaction: this ROLLBACK undoes every statement of the file before it, the statements after it run in autocommit, and the runner then records the migration as applied.",
+          detail: `The runner wraps this file in a transaction: this ROLLBACK undoes every statement of the file before it, ${rest}, and the runner then records the migration as applied.`,
           fix: {
             note: "Remove the ROLLBACK; to abandon a migration, raise an error so the runner rolls back and stops.",
           },
@@ -74,6 +82,15 @@ function endHits(st: MigrationStatement, statements: MigrationStatement[], kind:
       ];
     // The COMMIT; CREATE INDEX CONCURRENTLY; BEGIN; idiom, or a file that ends with statements refused in a transaction.
     const reopened = after.some((s) => s.transactionBefore === null && s.transaction !== null);
+    if (chain)
+      return [
+        {
+          severity: "warning",
+          title: "COMMIT AND CHAIN commits part of the migration runner's transaction",
+          detail: `The runner wraps this file in a transaction: this COMMIT AND CHAIN commits the statements before it for good, and ${rest}, so a failure after it leaves the migration half applied.`,
+          fix: { note: "Remove the COMMIT AND CHAIN and let the runner's transaction hold the whole file." },
+        },
+      ];
     if (reopened || (after.length > 0 && after.every((s) => refusedInTransaction(s.stmt) !== null)))
       return [];
     return [
