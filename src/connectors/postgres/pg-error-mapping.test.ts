@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { availableServers } from "../../../test/support/servers.js";
+import { DbError } from "../db-error.js";
 import { permissionHint, toDbError } from "./pg-error-mapping.js";
+import { PostgresConnector } from "./postgres-connector.js";
 import type { PgTarget } from "./target.js";
+import { resolveTarget } from "./target.js";
 
 const target: PgTarget = { config: {}, display: "mon@db:5432/app", secret: null };
 
@@ -42,5 +46,25 @@ describe("permission errors", () => {
       "GRANT pg_monitor TO mon;",
     );
     expect(permissionHint("permission denied to create extension", undefined)).toMatch(/your_role/);
+  });
+});
+
+describe.each(availableServers())("a login role that does not exist, on $name", (server) => {
+  it("is named, with CREATE ROLE or another user as the remedy, not a pg_hba.conf entry (both are 28000)", async () => {
+    const role = `No "such" role ${Math.random().toString(36).slice(2, 8)}`;
+    const url = new URL(server.adminUrl);
+    url.username = encodeURIComponent(role);
+    const error = await PostgresConnector.connect(resolveTarget({ db: url.toString() })).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DbError);
+    const { code, message, hint } = error as DbError;
+    expect(code).toBe("auth-failed");
+    const quoted = `"${role.replace(/"/g, '""')}"`;
+    expect(message).toContain(`role ${quoted} does not exist`);
+    expect(hint).toBe(
+      `connect as an existing user in --db, or create this one (as a superuser): CREATE ROLE ${quoted} LOGIN;`,
+    );
+    expect(hint).not.toContain("pg_hba");
   });
 });

@@ -90,12 +90,21 @@ export function toDbError(error: unknown, target: PgTarget, role?: string): DbEr
         `authentication failed for ${where}`,
         "check the user name and password in --db or PGPASSWORD",
       );
-    case "28000":
+    case "28000": {
+      // 28000 is both "no pg_hba.conf entry" and a login role that does not exist: the message tells which.
+      const missingRole = /role "(.*)" does not exist/.exec(raw)?.[1];
+      if (missingRole !== undefined)
+        return make(
+          "auth-failed",
+          `the server refused the connection to ${where}: role ${quoteIdent(missingRole)} does not exist`,
+          `connect as an existing user in --db, or create this one (as a superuser): CREATE ROLE ${quoteIdent(missingRole)} LOGIN;`,
+        );
       return make(
         "auth-failed",
         `the server refused the connection to ${where}: ${raw}`,
         "ask for a pg_hba.conf entry that lets this user connect from this host",
       );
+    }
     case "3D000":
       return make(
         "database-missing",
