@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { MysqlSandbox } from "../connectors/mysql/mysql-sandbox.js";
 import type { MysqlTarget } from "../connectors/mysql/mysql-target.js";
 import { migrationSet } from "../facts/migration/migration-files.js";
-import { splitStatements } from "../facts/migration-mysql/mysql-ddl-tokens.js";
+import { lineAndColumn, splitStatements } from "../facts/migration-mysql/mysql-ddl-tokens.js";
 import {
   type MysqlMigrationStatement,
   readMysqlMigrationSet,
@@ -21,6 +21,8 @@ import type { Finding } from "../findings/finding.js";
 import { withOnlineClauses } from "../rules/migration-mysql/online-ddl-fix.js";
 import { MYSQL_MIGRATION_RULES } from "../rules/registry.js";
 import { runRules } from "../rules/run-rules.js";
+import { InputError } from "../util/input-error.js";
+import { confinementRefusal, type SandboxScope } from "./mysql-sandbox-confinement.js";
 
 export interface MysqlTraceOptions {
   /** Statements (CREATE TABLE …) run on the sandbox before the migrations. */
@@ -78,10 +80,17 @@ export async function traceMysqlMigrations(
   const { all, first } = migrationSet(paths, options.from);
   const sandbox = await MysqlSandbox.open(target);
   try {
+    const schemaText = options.schemaFile ? readSqlFile(options.schemaFile) : "";
+    // Every statement that will run is checked before the first one does: none may leave the sandbox database.
+    const scope = await sandboxScope(sandbox);
+    if (options.schemaFile) refuseEscapes(options.schemaFile, schemaText, scope);
+    for (const file of all) refuseEscapes(file, readSqlFile(file), scope);
     if (options.schemaFile) {
       progress("loading the starting schema");
-      const text = readFileSync(options.schemaFile, "utf8");
-      for (const s of splitStatements(text)) await sandbox.execute(text.slice(s.start, s.end));
+      for (const s of splitStatements(schemaText)) {
+        await sandbox.execute(schemaText.slice(s.start, s.end));
+        await stillInSandbox(sandbox, options.schemaFile, lineAndColumn(schemaText, s.start).line);
+      }
     }
     const caps = await sandbox.capabilities();
     const schema = await mysqlSchemaFromDatabase({
@@ -100,6 +109,7 @@ export async function traceMysqlMigrations(
     const traced: MysqlTracedStatement[] = [];
     for (const st of facts.statements) {
       const t = await traceOne(sandbox, st, schema.server, options.statementTimeoutMs ?? 600_000);
+      await stillInSandbox(sandbox, st.file, st.line);
       if (!st.applied) traced.push(t);
       if (t.error) break;
     }
@@ -114,6 +124,51 @@ export async function traceMysqlMigrations(
   } finally {
     await sandbox.close();
   }
+}
+
+function readSqlFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    throw new InputError(`cannot read ${file}`, "give readable .sql files or folders");
+  }
+}
+
+async function sandboxScope(sandbox: MysqlSandbox): Promise<SandboxScope> {
+  const databases = await sandbox.query<{ name: string }>(
+    "SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA",
+  );
+  const [setting] = await sandbox.query<{ lctn: number }>("SELECT @@lower_case_table_names AS lctn");
+  return {
+    sandbox: sandbox.database,
+    databases: databases.map((d) => String(d.name)),
+    namesIgnoreCase: Number(setting?.lctn ?? 0) !== 0,
+  };
+}
+
+/** One line for the first statement of the file that could act outside the sandbox database. */
+function refuseEscapes(file: string, text: string, scope: SandboxScope): void {
+  for (const s of splitStatements(text)) {
+    const refusal = confinementRefusal(s.tokens, scope);
+    if (refusal)
+      throw new InputError(
+        `${file}:${lineAndColumn(text, s.start).line}: ${refusal.reason}; the trace runs only on the sandbox ${scope.sandbox}, nothing was run`,
+        refusal.hint,
+      );
+  }
+}
+
+/**
+ * The second guard, should a statement the check let through change the session's database: the trace stops
+ * before it runs anything more there.
+ */
+async function stillInSandbox(sandbox: MysqlSandbox, file: string, line: number): Promise<void> {
+  const [row] = await sandbox.query<{ db: string | null }>("SELECT DATABASE() AS db");
+  if (row?.db !== sandbox.database)
+    throw new InputError(
+      `${file}:${line} changed the session's database to ${row?.db ?? "none"}; the trace stopped there`,
+      `trace only statements that stay in the sandbox ${sandbox.database}`,
+    );
 }
 
 async function traceOne(
