@@ -128,7 +128,8 @@ describe.each(server("pg15"))("ranking and merging on $name", (s) => {
     const timed = findings.findIndex((f) => f.section === "time");
     expect(fk).toBeGreaterThan(-1);
     expect(findings[fk]?.section).toBe("hygiene");
-    expect(timed).toBeGreaterThan(-1);
+    const sections = JSON.stringify(findings.map((f) => [f.ruleId, f.section, f.timeMs]));
+    expect(timed, sections).toBeGreaterThan(-1);
     expect(timed).toBeLessThan(fk);
     expect(findings[timed]?.timeMs).toBeGreaterThan(0);
     expect(findings.filter((f) => f.ruleId === "health/column-type-smell")).toHaveLength(1);
