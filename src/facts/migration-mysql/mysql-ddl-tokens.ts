@@ -1,11 +1,13 @@
 /**
  * MySQL/MariaDB statement text as tokens, with their offsets: backtick names (a doubled backtick inside), '…' and
  * "…" strings (backslash escapes, doubled quotes), numbers, words and punctuation; comments (`-- `, `#`, `/* … *\/`)
- * are dropped but executable comments (`/*! … *\/`, `/*M! … *\/`) are read as their content, as the server does.
+ * are dropped but executable comments (`/*! … *\/`, `/*M! … *\/`) are read as their content when the target server
+ * runs it (`/*!NNNNN`: that version or later; `/*M!`: MariaDB only), as a comment otherwise.
  * Quotes and comments are found by util/mysql-text-scan.ts, as every MySQL scanner finds them. The DDL reader
  * works on these tokens, so a statement is never taken apart with regular expressions over its text.
  */
 import { scanMysqlNonCode } from "../../util/mysql-text-scan.js";
+import type { ServerVersion } from "./online-ddl-support.js";
 
 export type TokenKind = "word" | "name" | "string" | "number" | "punct";
 
@@ -17,6 +19,8 @@ export interface Token {
   value: string;
   start: number;
   end: number;
+  /** The executable comment the token was read from: a statement or text cut inside one must not lose its `*\/`. */
+  comment?: { start: number; end: number };
 }
 
 export interface SourceStatement {
@@ -26,17 +30,25 @@ export interface SourceStatement {
   end: number;
 }
 
-/** The statements of a file, split at ';' outside quotes and comments. A DELIMITER line ends the reading. */
-export function splitStatements(text: string): SourceStatement[] {
+/**
+ * The statements of a file, split at ';' outside quotes and comments. A DELIMITER line ends the reading. Without a
+ * server every executable comment is read as code; a statement begun or ended inside one takes the whole comment.
+ */
+export function splitStatements(text: string, server?: ServerVersion): SourceStatement[] {
   const out: SourceStatement[] = [];
   let current: Token[] = [];
   const flush = () => {
     const first = current[0];
     const last = current[current.length - 1];
-    if (first && last) out.push({ tokens: current, start: first.start, end: last.end });
+    if (first && last)
+      out.push({
+        tokens: current,
+        start: first.comment?.start ?? first.start,
+        end: last.comment?.end ?? last.end,
+      });
     current = [];
   };
-  for (const token of tokenize(text)) {
+  for (const token of tokenize(text, server)) {
     if (token.kind === "punct" && token.text === ";") flush();
     else current.push(token);
   }
@@ -44,7 +56,46 @@ export function splitStatements(text: string): SourceStatement[] {
   return out;
 }
 
-function tokenize(text: string): Token[] {
+/**
+ * The text of consecutive tokens as code: runs read from one executable comment are given without its markers
+ * (the target server runs that content), so a slice never opens or closes a comment it does not finish.
+ */
+export function codeText(text: string, tokens: Token[]): string {
+  const runs: string[] = [];
+  let from = 0;
+  for (let i = 1; i <= tokens.length; i++) {
+    const a = tokens[i - 1] as Token;
+    const b = tokens[i];
+    if (b && b.comment?.start === a.comment?.start) continue;
+    runs.push(text.slice((tokens[from] as Token).start, a.end));
+    from = i;
+  }
+  return runs.join(" ");
+}
+
+/** The version and content of `/*!NNNNN … *\/` or `/*M!NNNNNN … *\/`: the content's offset, or null when `server` skips it. */
+function executableContent(text: string, at: number, server: ServerVersion | undefined): number | null {
+  const m = /^\/\*(M?)!(\d*)/.exec(text.slice(at, at + 12));
+  if (!m) return null;
+  const mariadbOnly = m[1] === "M";
+  // MySQL reads five digits of version; MariaDB six when there are six (100301 is 10.3.1), else five.
+  const digits = m[2] as string;
+  const width =
+    digits.length >= 6 && (mariadbOnly || server?.flavour !== "mysql") ? 6 : Math.min(digits.length, 5);
+  // Fewer than five digits are no version: they are part of the content.
+  const contentAt = at + 3 + (m[1] as string).length + (digits.length >= 5 ? width : 0);
+  if (!server) return contentAt;
+  if (mariadbOnly && server.flavour !== "mariadb") return null;
+  if (digits.length < 5) return contentAt;
+  const n = Number(digits.slice(0, width));
+  const wanted = [Math.floor(n / 10000), Math.floor(n / 100) % 100, n % 100] as const;
+  const [major, minor, patch] = server.version;
+  const runs =
+    major !== wanted[0] ? major > wanted[0] : minor !== wanted[1] ? minor > wanted[1] : patch >= wanted[2];
+  return runs ? contentAt : null;
+}
+
+function tokenize(text: string, server?: ServerVersion): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
@@ -60,17 +111,14 @@ function tokenize(text: string): Token[] {
       });
       i = skipped.end;
     } else if (skipped) {
-      // /*! 80013 … */ and /*M!100400 … */ run on the server: their content is read; a plain comment is not.
+      // /*!80013 … */ and /*M!100400 … */ run on the server when it is recent enough: their content is read; a plain
+      // comment is not.
       const end = skipped.closed && skipped.kind === "block-comment" ? skipped.end - 2 : skipped.end;
-      const executable =
-        skipped.kind === "block-comment" ? /^\/\*M?!\d*/.exec(text.slice(i, Math.min(end, i + 12))) : null;
-      if (executable) {
-        for (const t of tokenize(text.slice(i + executable[0].length, end)))
-          tokens.push({
-            ...t,
-            start: t.start + i + executable[0].length,
-            end: t.end + i + executable[0].length,
-          });
+      const content = skipped.kind === "block-comment" ? executableContent(text, i, server) : null;
+      if (content !== null && content <= end) {
+        const comment = { start: i, end: skipped.end };
+        for (const t of tokenize(text.slice(content, end), server))
+          tokens.push({ ...t, start: t.start + content, end: t.end + content, comment });
       }
       i = skipped.end;
     } else if (/\s/.test(c)) {

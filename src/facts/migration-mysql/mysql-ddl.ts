@@ -5,7 +5,7 @@
  * CHARACTER SET, RENAME INDEX, ALTER ONLINE TABLE and MariaDB's ADD FOREIGN KEY, and keeps `` ` `` doubled in
  * names; an operation this reader does not know stays `other` with its text, never guessed.
  */
-import type { Token } from "./mysql-ddl-tokens.js";
+import { codeText, type Token } from "./mysql-ddl-tokens.js";
 
 export interface TableName {
   schema: string | null;
@@ -334,9 +334,7 @@ function alterOf(
   clauseRanges: Array<[number, number]>,
   specs: Token[][] = [],
 ): Extract<MysqlDdl, { kind: "alter-table" }> {
-  const specsText = specs
-    .map((s) => r.text.slice((s[0] as Token).start, (s[s.length - 1] as Token).end))
-    .join(", ");
+  const specsText = specs.map((s) => r.textOf(s)).join(", ");
   return {
     kind: "alter-table",
     verb,
@@ -822,7 +820,7 @@ class Reader {
   textOf(tokens: Token[]): string {
     const first = tokens[0];
     const last = tokens[tokens.length - 1];
-    return first && last ? this.text.slice(first.start, last.end) : "";
+    return first && last ? codeText(this.text, tokens) : "";
   }
   textOfAll(): string {
     return this.textOf(this.tokens);

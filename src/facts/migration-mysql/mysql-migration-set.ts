@@ -66,7 +66,7 @@ export function readMysqlMigrationSet(
       throw new InputError(`cannot read ${file}`, "give readable .sql files or folders");
     }
     let foreignKeyChecks = true;
-    for (const source of splitStatements(text)) {
+    for (const source of splitStatements(text, server)) {
       const ddl = readDdl(source.tokens, text);
       const at = lineAndColumn(text, source.start);
       const statement: MysqlMigrationStatement = {
