@@ -3,18 +3,31 @@ import { sessionClosed, sessionOpened } from "../open-sessions.js";
 import { detectCapabilities, type PgCapabilities } from "./capabilities.js";
 import { CopyInQuery, CopyOutQuery } from "./copy-stream.js";
 import { toDbError } from "./pg-error-mapping.js";
+import { statementEnds } from "./statement-ends.js";
 import type { PgTarget } from "./target.js";
 import { inTransactionBlock } from "./transaction-block.js";
 
 /**
  * Every statement dbopt sends ends with this, so DBAs can see (and filter out) what dbopt ran. At the end, not
- * the start: pg_stat_statements and pg_stat_activity keep a trailing comment but drop a leading one.
+ * the start: pg_stat_statements and pg_stat_activity keep a trailing comment but drop a leading one (PostgreSQL 18).
  */
 export const DBOPT_TAG = "/* dbopt */";
 
-/** The statement with dbopt's tag; a line comment at its end must not swallow the tag. */
+/**
+ * The text with dbopt's tag before each statement's closing `;` (pg_stat_statements keeps a statement up to its
+ * semicolon, and records each statement of a multi-statement text on its own), and after a last statement that
+ * has none. On a line of its own, so a line comment at a statement's end cannot swallow it.
+ */
 export function tagged(sql: string): string {
-  return `${sql}\n${DBOPT_TAG}`;
+  const { semicolons, openTail } = statementEnds(sql);
+  let out = "";
+  let from = 0;
+  for (const at of semicolons) {
+    out += `${sql.slice(from, at)}\n${DBOPT_TAG}`;
+    from = at;
+  }
+  out += sql.slice(from);
+  return openTail ? `${out}\n${DBOPT_TAG}` : out;
 }
 
 export interface ConnectorOptions {
