@@ -8,12 +8,12 @@ import { htmlPage } from "./page-shell.js";
 
 export function renderPartitioningHtml(report: PartitioningReport, now?: Date): string {
   const tables = report.advice.map((a) => {
-    const { setting, proof, lint, migration } = partitionAdviceLines(a);
+    const { setting, proof, lint, notes, migration } = partitionAdviceLines(a);
     const [heading, ...copied] = setting;
     const where = heading
       ? html`<p><strong>${heading}</strong></p>${copied.length ? html`<ul>${copied.map((l) => html`<li>${l}</li>`)}</ul>` : html``}`
       : html``;
-    return html`<h2>${a.table}</h2>${where}${proof.length ? html`<ul>${proof.map((l) => html`<li>${l}</li>`)}</ul>` : html``}<p>${lint}</p><pre><code>${migration.join("\n")}</code></pre>`;
+    return html`<h2>${a.table}</h2>${where}${proof.length ? html`<ul>${proof.map((l) => html`<li>${l}</li>`)}</ul>` : html``}<p>${lint}</p>${notes.length ? html`<ul>${notes.map((n) => html`<li>${n}</li>`)}</ul>` : html``}<pre><code>${migration.join("\n")}</code></pre>`;
   });
   return htmlPage({
     title: "dbopt advise partitioning",

@@ -1,12 +1,18 @@
 import type { PartitionAdvice } from "../../pipeline/advise-partitioning.js";
 import { formatCount, formatMs, oneLine } from "../../util/format.js";
 
-/** One table's advice as plain lines (terminal and Markdown share them): proof, lint, then the migration. */
+/**
+ * One table's advice as plain lines (terminal, Markdown and HTML share them): proof, lint, the migration's notes,
+ * then the migration. Every format prints every note: they say what the statements alone do not (rows written
+ * during the copy, grants LIKE leaves behind, foreign keys, indexes to rebuild by hand).
+ */
 export function partitionAdviceLines(a: PartitionAdvice): {
   /** Where the proof ran ("Measured on the sandbox", or the sample and what was copied). */
   setting: string[];
   proof: string[];
   lint: string;
+  /** What the migration does not do by itself, one sentence each. */
+  notes: string[];
   migration: string[];
 } {
   const proof = (a.proof ?? []).map(
@@ -33,5 +39,5 @@ export function partitionAdviceLines(a: PartitionAdvice): {
       : on?.kind === "sandbox"
         ? ["Measured on the sandbox", `the migration ran in ${formatMs(on.migrationMs)}`]
         : [];
-  return { setting, proof, lint, migration };
+  return { setting, proof, lint, notes: a.migration.notes, migration };
 }

@@ -11,7 +11,7 @@ export function renderPartitioningMarkdown(report: PartitioningReport): string {
     ...foldedFindings(report.findings),
   ];
   for (const a of report.advice) {
-    const { setting, proof, lint, migration } = partitionAdviceLines(a);
+    const { setting, proof, lint, notes, migration } = partitionAdviceLines(a);
     const [heading, ...copied] = setting;
     lines.push(
       `### ${a.table}`,
@@ -20,6 +20,7 @@ export function renderPartitioningMarkdown(report: PartitioningReport): string {
       ...copied.map((l) => `- ${l}`),
     );
     lines.push(...proof.map((l) => `- ${l}`), "", lint, "");
+    if (notes.length) lines.push(...notes.map((n) => `- ${n}`), "");
     lines.push("<details><summary>Migration</summary>", "", "```sql", ...migration, "```", "</details>", "");
   }
   if (report.notes.length) lines.push("**Notes**", "", ...report.notes.map((n) => `- ${n}`), "");

@@ -13,13 +13,13 @@ export function renderPartitioningTerminal(report: PartitioningReport, options: 
     ...renderFindings(report.findings, p),
   ];
   for (const a of report.advice) {
-    const { setting, proof, lint, migration } = partitionAdviceLines(a);
+    const { setting, proof, lint, notes, migration } = partitionAdviceLines(a);
     lines.push("", p.bold(`${a.table}`));
     const [heading, ...copied] = setting;
     if (heading) lines.push(p.bold(`  ${heading}`), ...copied.map((l) => `    ${p.dim(l)}`));
     lines.push(...proof.map((l) => `    ${l}`));
     lines.push(`  ${a.lint.errors ? p.red(lint) : p.green(lint)}`);
-    for (const n of a.migration.notes) lines.push(`  ${p.dim(n)}`);
+    for (const n of notes) lines.push(`  ${p.dim(n)}`);
     lines.push(p.bold("  Migration"), ...migration.map((l) => `    ${p.green(l)}`));
   }
   if (report.notes.length) lines.push("", p.bold("Notes"), ...report.notes.map((n) => `  ${n}`));
