@@ -14,6 +14,7 @@ import type { KnownColumn, ServerVersion } from "../../src/facts/migration-mysql
 import type { Finding } from "../../src/findings/finding.js";
 import { defaultOptions, type Rule } from "../../src/rules/rule.js";
 import { checkMysqlSql } from "../../src/util/mysql-sql-check.js";
+import { createMariadbDatabase } from "./mariadb.js";
 
 export const MYSQL_8_0_35: ServerVersion = { flavour: "mysql", version: [8, 0, 35] };
 export const MYSQL_8_0_20: ServerVersion = { flavour: "mysql", version: [8, 0, 20] };
@@ -68,5 +69,35 @@ export function runMysqlMigrationRule(
 ): Finding[] {
   const found = rule.check(facts, { ...defaultOptions(rule), ...options });
   for (const f of found) if (f.fix?.sql) checkMysqlSql(f.fix.sql, 1);
+  for (const f of found)
+    if (f.fix?.sql && facts.server.flavour === "mariadb") printedMariadbFixes.push(String(f.fix.sql));
   return found;
+}
+
+/** The MariaDB fixes runMysqlMigrationRule printed since the last mariadbUnparsedFixes(). */
+const printedMariadbFixes: string[] = [];
+
+/**
+ * Runs every MariaDB fix printed so far (then forgets them) on the local MariaDB, in a scratch database without
+ * the tests' tables, and returns those the server cannot parse (ERROR 1064), each with its error: a missing table
+ * (1146) is answered after the statement was parsed, so a fix that a user could not run shows here.
+ */
+export async function mariadbUnparsedFixes(): Promise<string[]> {
+  const fixes = printedMariadbFixes.splice(0);
+  const db = await createMariadbDatabase();
+  const unparsed: string[] = [];
+  try {
+    for (const fix of fixes) {
+      try {
+        await db.run(fix);
+      } catch (error) {
+        const e = error as { errno?: number; message?: string };
+        if (e.errno === 1064) unparsed.push(`${fix}: ${e.message}`);
+      }
+    }
+  } finally {
+    await db.drop();
+  }
+  if (!fixes.length) unparsed.push("no MariaDB fix was printed: the tests above print none");
+  return unparsed;
 }

@@ -86,6 +86,11 @@ export type MysqlDdl =
       syntaxError: string | null;
       /** The statement with its ALGORITHM/LOCK clauses where the grammar takes them; null when no such form exists. */
       placedText: string | null;
+      /**
+       * The statement without ALGORITHM/LOCK as the grammar takes it when a partition or tablespace clause ends it
+       * (no comma before PARTITION BY or REMOVE PARTITIONING); null otherwise or when no such form exists.
+       */
+      unclausedText: string | null;
     }
   | { kind: "create-table"; table: TableName; columns: ColumnSpec[] }
   | { kind: "drop-table"; tables: TableName[] }
@@ -221,7 +226,11 @@ function readAlter(r: Reader): MysqlDdl {
           " ",
         )
       : null;
-  return { ...ddl, algorithm, lock, syntaxError, placedText };
+  const unclausedText =
+    placeable && ending && (ending.kind === "options" || !before.length)
+      ? `${r.text.slice(head.start, headEnd)} ${[...(before.length ? [textOf(before)] : []), textOf(ending.specs)].join(" ")}`
+      : null;
+  return { ...ddl, algorithm, lock, syntaxError, placedText, unclausedText };
 }
 
 /** Words that begin an ALTER TABLE specification or table option, not a partition name of a clause's list. */
@@ -346,6 +355,7 @@ function alterOf(
     clauseRanges,
     syntaxError: null,
     placedText: null,
+    unclausedText: null,
   };
 }
 

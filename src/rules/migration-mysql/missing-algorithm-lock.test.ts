@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { mariadbAvailable } from "../../../test/support/mariadb.js";
 import {
   MARIADB_10_11,
+  mariadbUnparsedFixes,
   mysqlMigration,
   runMysqlMigrationRule,
 } from "../../../test/support/mysql-migration-harness.js";
 import { missingAlgorithmLock } from "./missing-algorithm-lock.js";
+
+const available = await mariadbAvailable();
 
 describe("migration-mysql/missing-algorithm-lock", () => {
   it("adds the clauses to the statement as written: after a comma for ALTER, after the key parts for CREATE INDEX", () => {
@@ -37,5 +41,10 @@ describe("migration-mysql/missing-algorithm-lock", () => {
       "ALTER TABLE t ADD INDEX i (a), ALGORITHM=INPLACE, LOCK=NONE;\nALTER TABLE t CONVERT TO CHARACTER SET latin1;\nALTER TABLE t RENAME TO u;",
     );
     expect(runMysqlMigrationRule(missingAlgorithmLock, facts)).toEqual([]);
+  });
+
+  // Last in the file: every MariaDB fix the tests above printed, run on MariaDB 10.11.
+  it.skipIf(!available)("every MariaDB fix printed above parses on MariaDB 10.11", async () => {
+    expect(await mariadbUnparsedFixes()).toEqual([]);
   });
 });

@@ -40,6 +40,9 @@ export function withOnlineClauses(
 /** The statement as written without its ALGORITHM/LOCK clauses (for an operation that takes none). */
 export function withoutClauses(st: Pick<PlannedStatement, "ddl" | "text" | "offset">): SqlText {
   if (st.ddl.kind !== "alter-table") throw new Error("not an ALTER");
+  // A partition clause ends the statement with no comma before it: the reader's form of it, never the text as
+  // written, whose comma after the cut clauses (or before REMOVE PARTITIONING) is the syntax error.
+  if (st.ddl.unclausedText) return sqlFrom("statement", st.ddl.unclausedText);
   const text = clausesCut(st);
   // Clauses before a partition clause leave their comma behind the table name ("ALTER TABLE t, DROP ...").
   const at = text.lastIndexOf(st.ddl.specsText);

@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { createMariadbDatabase, mariadbAvailable } from "../../../test/support/mariadb.js";
 import {
   MARIADB_10_11,
+  mariadbUnparsedFixes,
   mysqlMigration,
   runMysqlMigrationRule,
 } from "../../../test/support/mysql-migration-harness.js";
 import { refusedAlgorithm } from "./refused-algorithm.js";
+
+const available = await mariadbAvailable();
 
 describe("migration-mysql/refused-algorithm", () => {
   it("ALGORITHM=INSTANT for an index: refused; the fix is the clause this server takes", () => {
@@ -151,5 +155,34 @@ describe("migration-mysql/refused-algorithm", () => {
       expect(f?.severity).toBe("error");
       expect(String(f?.fix?.sql)).toBe("ALTER TABLE t DISCARD TABLESPACE");
     }
+  });
+
+  it("MariaDB: clauses and a comma before REMOVE PARTITIONING; the fix drops both and runs", async () => {
+    const [f] = runMysqlMigrationRule(
+      refusedAlgorithm,
+      mysqlMigration(
+        "ALTER TABLE `pa rt` ADD COLUMN q INT, ALGORITHM=INPLACE, LOCK=NONE, REMOVE PARTITIONING;",
+        MARIADB_10_11,
+      ),
+    );
+    expect(f?.title).toContain("a comma stands before REMOVE PARTITIONING");
+    expect(String(f?.fix?.sql)).toBe("ALTER TABLE `pa rt` ADD COLUMN q INT REMOVE PARTITIONING");
+    if (!available) return;
+    const db = await createMariadbDatabase(
+      "CREATE TABLE `pa rt` (id INT PRIMARY KEY, v INT) PARTITION BY HASH (id) PARTITIONS 4",
+    );
+    try {
+      await db.run(String(f?.fix?.sql));
+      const rows = (await db.run("SHOW CREATE TABLE `pa rt`")) as Array<Record<string, string>>;
+      expect(rows[0]?.["Create Table"]).toContain("`q` int");
+      expect(rows[0]?.["Create Table"]).not.toContain("PARTITION");
+    } finally {
+      await db.drop();
+    }
+  });
+
+  // Last in the file: every MariaDB fix the tests above printed, run on MariaDB 10.11.
+  it.skipIf(!available)("every MariaDB fix printed above parses on MariaDB 10.11", async () => {
+    expect(await mariadbUnparsedFixes()).toEqual([]);
   });
 });
