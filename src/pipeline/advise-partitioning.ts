@@ -14,6 +14,7 @@ import { schemaResolver } from "../advisors/index/workload-query.js";
 import { drawParameters, inlineSet } from "../advisors/parameters/parameter-draws.js";
 import { distributionFacts } from "../advisors/partitioning/distribution-facts.js";
 import {
+  type DependentObject,
   type PartitionMigration,
   partitionMigration,
   type SequenceColumn,
@@ -40,7 +41,7 @@ import type { StoredGrowth } from "../store/read-table-growth.js";
 import { oneLine } from "../util/format.js";
 import { InputError } from "../util/input-error.js";
 import { loadSqlParser, scanSql } from "../util/sql-parser.js";
-import { qname, sql } from "../util/sql-text.js";
+import { qname, qualifiedName, sql } from "../util/sql-text.js";
 import { lintMigrations } from "./lint-migrations.js";
 import { onConnection } from "./on-connection.js";
 
@@ -171,11 +172,14 @@ async function adviseOn(
           constraint: i.constraint,
         }));
       const columns = snapshot.tables.find((x) => x.schema === t.schema && x.name === t.table)?.columns ?? [];
+      const defaults = await sequenceDefaults(db, t);
       const sequences = columns.flatMap((c): SequenceColumn[] => {
         const serial = /^nextval\('(.+)'::regclass\)$/.exec(c.default ?? "");
-        if (serial) return [{ column: c.name, sequence: (serial[1] as string).replace(/''/g, "'") }];
-        return c.identity ? [{ column: c.name, sequence: null }] : [];
+        const read = defaults.find((d) => d.column === c.name);
+        if (serial && read) return [{ column: c.name, sequence: read.sequence, owned: read.owned }];
+        return c.identity ? [{ column: c.name, sequence: null, owned: true }] : [];
       });
+      const dependents = await dependentObjects(db, t);
       const foreignKeys = snapshot.constraints
         .filter((c) => c.type === "foreign" && c.schema === t.schema && c.table === t.table)
         .map((c) => ({ name: c.name, definition: c.definition }));
@@ -193,6 +197,7 @@ async function adviseOn(
         { foreignKeys, referencedBy },
         columns,
         taken,
+        dependents,
       );
       const lint = await lintMigration(db, migration, snapshot);
       const unproven: PartitionAdvice = {
@@ -702,9 +707,77 @@ function observedRowShare(s: Snapshot["workload"]["statements"][number], tableRo
 /** The OID of schema.name, or null when no relation has that name. */
 async function oidOf(db: PostgresConnector, schema: string, name: string): Promise<string | null> {
   const rows = await db.query<{ oid: string | null }>("select to_regclass($1)::oid::text as oid", [
-    String(qname(schema, name)),
+    String(qualifiedName(schema, name)),
   ]);
   return rows[0]?.oid ?? null;
+}
+
+/**
+ * The sequences the table's column defaults read (pg_depend from the default to the sequence), qualified, and
+ * whether the column owns each (deptype 'a'): a shared or free-standing sequence's ownership is not the table's to
+ * hand over.
+ */
+async function sequenceDefaults(
+  db: PostgresConnector,
+  t: PartitionTableFacts,
+): Promise<Array<{ column: string; sequence: string; owned: boolean }>> {
+  return db.query(
+    `select a.attname as "column", quote_ident(n.nspname) || '.' || quote_ident(s.relname) as sequence,
+            exists (select 1 from pg_depend o
+                     where o.classid = 'pg_class'::regclass and o.objid = s.oid
+                       and o.refclassid = 'pg_class'::regclass and o.refobjid = a.attrelid
+                       and o.refobjsubid = a.attnum and o.deptype = 'a') as owned
+       from pg_attrdef ad
+       join pg_attribute a on a.attrelid = ad.adrelid and a.attnum = ad.adnum
+       join pg_depend d on d.classid = 'pg_attrdef'::regclass and d.objid = ad.oid
+                       and d.refclassid = 'pg_class'::regclass
+       join pg_class s on s.oid = d.refobjid and s.relkind = 'S'
+       join pg_namespace n on n.oid = s.relnamespace
+      where ad.adrelid = $1::regclass`,
+    [String(qualifiedName(t.schema, t.table))],
+  );
+}
+
+/**
+ * Objects of other relations that read the table by OID (pg_depend): views, materialized views, rules, SQL-standard
+ * function bodies, policies. Views come with their query printed under an empty search_path, so every name in it is
+ * qualified and the swap's CREATE OR REPLACE VIEW means the same tables whatever the user's search_path.
+ */
+async function dependentObjects(db: PostgresConnector, t: PartitionTableFacts): Promise<DependentObject[]> {
+  const table = String(qualifiedName(t.schema, t.table));
+  return db.inReadOnlySnapshot(async () => {
+    await db.query("SET LOCAL search_path = pg_catalog");
+    return db.query<DependentObject>(
+      `select distinct kind, name, definition, options from (
+         select case when c.relkind = 'v' and r.rulename = '_RETURN' then 'view'
+                     when c.relkind = 'm' and r.rulename = '_RETURN' then 'materialized view'
+                     else 'rule' end as kind,
+                case when c.relkind in ('v', 'm') and r.rulename = '_RETURN'
+                     then quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+                     else quote_ident(r.rulename) || ' on ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+                end as name,
+                case when c.relkind = 'v' and r.rulename = '_RETURN' then pg_get_viewdef(c.oid) end as definition,
+                case when c.relkind = 'v' then coalesce(c.reloptions, '{}') else '{}' end as options
+           from pg_depend d
+           join pg_rewrite r on r.oid = d.objid
+           join pg_class c on c.oid = r.ev_class
+           join pg_namespace n on n.oid = c.relnamespace
+          where d.classid = 'pg_rewrite'::regclass and d.refclassid = 'pg_class'::regclass
+            and d.refobjid = $1::regclass and r.ev_class <> $1::regclass
+         union all
+         select 'function', p.oid::regprocedure::text, null, '{}'
+           from pg_depend d join pg_proc p on p.oid = d.objid
+          where d.classid = 'pg_proc'::regclass and d.refclassid = 'pg_class'::regclass
+            and d.refobjid = $1::regclass
+         union all
+         select 'policy', quote_ident(pol.polname) || ' on ' || pol.polrelid::regclass::text, null, '{}'
+           from pg_depend d join pg_policy pol on pol.oid = d.objid
+          where d.classid = 'pg_policy'::regclass and d.refclassid = 'pg_class'::regclass
+            and d.refobjid = $1::regclass and pol.polrelid <> $1::regclass
+       ) x order by kind, name`,
+      [table],
+    );
+  });
 }
 
 /** Every relation name the snapshot knows in a schema (tables, indexes), which new names must not take. */
@@ -730,18 +803,26 @@ async function putBack(
   await db.query("ROLLBACK").catch(() => {});
   if ((await oidOf(db, t.schema, migration.oldName)) === original) {
     // The swap happened: the old table is under oldName and the partitioned one holds the table's name.
-    // The swap handed the serial sequences to the partitioned table: give them back before dropping it.
-    for (const s of migration.sequences.filter((x) => x.sequence !== null))
+    // The swap handed the serial sequences it owned to the partitioned table: give them back before dropping it.
+    for (const s of migration.sequences.filter((x) => x.sequence !== null && x.owned))
       await db.query(
-        sql`ALTER SEQUENCE ${sqlFrom("server", s.sequence as string)} OWNED BY ${qname(t.schema, migration.oldName)}.${ident(s.column)}`,
+        sql`ALTER SEQUENCE ${sqlFrom("server", s.sequence as string)} OWNED BY ${qualifiedName(t.schema, migration.oldName)}.${ident(s.column)}`,
       );
+    // The partitioned table goes back to the name it was built under, the original to its own name, and the views
+    // the swap replaced are replaced again, so they read the original before the partitioned table is dropped.
     const current = await oidOf(db, t.schema, t.table);
-    if (current !== null && current !== original) await db.query(sql`DROP TABLE ${qname(t.schema, t.table)}`);
-    await db.query(sql`ALTER TABLE ${qname(t.schema, migration.oldName)} RENAME TO ${ident(t.table)}`);
+    if (current !== null && current !== original)
+      await db.query(
+        sql`ALTER TABLE ${qualifiedName(t.schema, t.table)} RENAME TO ${ident(migration.newName)}`,
+      );
+    await db.query(
+      sql`ALTER TABLE ${qualifiedName(t.schema, migration.oldName)} RENAME TO ${ident(t.table)}`,
+    );
+    for (const view of migration.views) await db.query(view);
   }
   const built = await oidOf(db, t.schema, migration.newName);
   if (built !== null && built !== original)
-    await db.query(sql`DROP TABLE ${qname(t.schema, migration.newName)}`);
+    await db.query(sql`DROP TABLE ${qualifiedName(t.schema, migration.newName)}`);
 }
 
 async function medianMs(db: PostgresConnector, sql: string): Promise<number> {

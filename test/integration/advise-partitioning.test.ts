@@ -91,9 +91,9 @@ describe.each(server("pg15"))("dbopt advise partitioning ($name)", (srv) => {
     });
     const [advice] = report.advice;
     const sql = advice?.migration.steps.flatMap((s) => s.statements).join("\n") ?? "";
-    expect(sql).toMatch(/ALTER TABLE "Event Log_partitioned" ADD PRIMARY KEY \(id, at\);/);
-    expect(sql).toMatch(/PARTITION OF "Event Log_partitioned" DEFAULT;/);
-    expect(sql).toMatch(/ALTER SEQUENCE .*"Event Log_id_seq".* OWNED BY "Event Log"\.id;/);
+    expect(sql).toMatch(/ALTER TABLE public\."Event Log_partitioned" ADD PRIMARY KEY \(id, at\);/);
+    expect(sql).toMatch(/PARTITION OF public\."Event Log_partitioned" DEFAULT;/);
+    expect(sql).toMatch(/ALTER SEQUENCE public\."Event Log_id_seq" OWNED BY public\."Event Log"\.id;/);
   });
 
   it("passes dbopt's migration linter", () => {
@@ -314,7 +314,7 @@ describe.each(server("pg15"))("dbopt advise partitioning --sample ($name)", (srv
   it("copies rows past the generated and GENERATED ALWAYS columns in the printed migration", () => {
     const sql = report.advice[0]?.migration.steps.flatMap((s) => s.statements).join("\n") ?? "";
     expect(sql).toMatch(
-      /INSERT INTO "Click ""Stream""_partitioned" \(id, "Seen At", kind, payload, "Source", weight, spot\) OVERRIDING SYSTEM VALUE SELECT id, "Seen At", kind, payload, "Source", weight, spot FROM "Click ""Stream""" WHERE/,
+      /INSERT INTO public\."Click ""Stream""_partitioned" \(id, "Seen At", kind, payload, "Source", weight, spot\) OVERRIDING SYSTEM VALUE SELECT id, "Seen At", kind, payload, "Source", weight, spot FROM public\."Click ""Stream""" WHERE/,
     );
     expect(report.advice[0]?.lint.errors).toBe(0);
   });

@@ -20,7 +20,7 @@ const table: PartitionTableFacts = {
 };
 
 describe("partition migration", () => {
-  it("bounds whole months from the first row's to two past the last's", () => {
+  it("bounds whole months from the first row's to PARTITIONS_AHEAD past the last's", () => {
     const b = rangeBounds(new Date("2026-01-10T05:00:00Z"), new Date("2026-03-20T00:00:00Z"), "month");
     expect(b.map((d) => d.toISOString().slice(0, 10))).toEqual([
       "2026-01-01",
@@ -28,6 +28,9 @@ describe("partition migration", () => {
       "2026-03-01",
       "2026-04-01",
       "2026-05-01",
+      "2026-06-01",
+      "2026-07-01",
+      "2026-08-01",
     ]);
   });
 
@@ -43,7 +46,7 @@ describe("partition migration", () => {
           constraint: null,
         },
       ],
-      [{ column: "id", sequence: '"app data"."Odd ""Events""_id_seq"' }],
+      [{ column: "id", sequence: '"app data"."Odd ""Events""_id_seq"', owned: true }],
     );
     const all = m.steps.flatMap((s) => s.statements);
     expect(parseSql(all.join("\n")).stmts).toHaveLength(all.length);

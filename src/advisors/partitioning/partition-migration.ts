@@ -10,7 +10,16 @@ import type { PartitionLayout } from "../../rules/architecture/partition-table.j
 import type { PartitionTableFacts } from "../../rules/architecture/partitioning-facts.js";
 import { freeName } from "../../util/sql-identifiers.js";
 import { tryParseSql } from "../../util/sql-parser.js";
-import { checkSql, ident, list, literal, qname, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
+import {
+  checkSql,
+  ident,
+  list,
+  literal,
+  qualifiedName,
+  type SqlText,
+  sql,
+  sqlFrom,
+} from "../../util/sql-text.js";
 
 export interface PartitionMigration {
   /** Each step with what it does; `statements` are run in order. */
@@ -20,6 +29,8 @@ export interface PartitionMigration {
   newName: string;
   /** The serial columns whose sequence ownership the swap hands over. */
   sequences: SequenceColumn[];
+  /** CREATE OR REPLACE VIEW of each view reading the table, run in the swap (and again by a sandbox's undo). */
+  views: SqlText[];
   notes: string[];
 }
 
@@ -31,13 +42,18 @@ export interface IndexDefinition {
   constraint: string | null;
 }
 
-/** Partition bounds for a range layout: whole intervals from the first row's to one past the last's. */
+/**
+ * Partitions created past the newest row's interval: rows arriving after the swap find their partition until a
+ * scheduled job (or pg_partman) creates the next ones. Rows landing in DEFAULT instead would block creating them.
+ */
+export const PARTITIONS_AHEAD = { day: 14, week: 8, month: 4, year: 2 } as const;
+
+/** Partition bounds for a range layout: whole intervals from the first row's to PARTITIONS_AHEAD past the last's. */
 export function rangeBounds(from: Date, to: Date, interval: "day" | "week" | "month" | "year"): Date[] {
   const start = floorTo(from, interval);
   const bounds = [start];
   let at = start;
-  // One partition past the newest rows, so the next interval's rows have a home on the day of the swap.
-  const end = addInterval(floorTo(to, interval), interval, 2);
+  const end = addInterval(floorTo(to, interval), interval, 1 + PARTITIONS_AHEAD[interval]);
   while (at < end && bounds.length < 2000) {
     at = addInterval(at, interval, 1);
     bounds.push(at);
@@ -48,8 +64,24 @@ export function rangeBounds(from: Date, to: Date, interval: "day" | "week" | "mo
 /** A column whose values come from a sequence: its default's nextval, or an identity. */
 export interface SequenceColumn {
   column: string;
-  /** The sequence as the default names it (nextval('events_id_seq'::regclass)), or null for an identity. */
+  /** The sequence its default's nextval reads, schema-qualified and quoted, or null for an identity. */
   sequence: string | null;
+  /**
+   * Whether this column owns the sequence (pg_depend deptype 'a': a serial, or OWNED BY): only then does the swap
+   * hand it to the new table. A shared or free-standing sequence keeps its owner (or none).
+   */
+  owned: boolean;
+}
+
+/** An object that reads the table by OID and so would follow the old table through the swap (pg_depend). */
+export interface DependentObject {
+  kind: "view" | "materialized view" | "rule" | "function" | "policy";
+  /** Qualified and quoted (a view, a materialized view), or "rule on table", a function's signature. */
+  name: string;
+  /** A view's query, pg_get_viewdef printed with every name qualified; null for the others. */
+  definition: string | null;
+  /** A view's reloptions (security_barrier=true, check_option=local): CREATE OR REPLACE VIEW would drop them. */
+  options: string[];
 }
 
 /** Foreign keys the table holds (carried over: a partitioned table may reference others) and ones pointing at it. */
@@ -77,6 +109,7 @@ export function partitionMigration(
   columns: CopiedColumn[] = [],
   /** Names already used in the table's schema (tables, indexes, sequences): the migration's new names avoid them. */
   existing: Iterable<string> = [],
+  dependents: DependentObject[] = [],
 ): PartitionMigration {
   // Names PostgreSQL keeps whole (63 bytes), none equal to another, to the table's own or to one the schema has.
   const taken = new Set([t.table, ...existing]);
@@ -87,8 +120,9 @@ export function partitionMigration(
   };
   const newName = named(`${t.table}_partitioned`);
   const oldName = named(`${t.table}_unpartitioned`);
-  const parent = qname(t.schema, newName);
-  const old = qname(t.schema, t.table);
+  // Always schema-qualified: an unqualified CREATE TABLE lands in the search_path's first schema, not the table's.
+  const parent = qualifiedName(t.schema, newName);
+  const old = qualifiedName(t.schema, t.table);
   const key = ident(layout.column);
   const notes: string[] = [];
   const create: SqlText[] = [
@@ -130,24 +164,39 @@ export function partitionMigration(
   if (layout.strategy === "range") {
     // advise-partitioning writes no migration without a span (it notes why): nothing bounds the partitions.
     if (!t.span)
-      return { steps: [], oldName, newName, sequences, notes: ["no statistics to bound the partitions by"] };
+      return {
+        steps: [],
+        oldName,
+        newName,
+        sequences,
+        views: [],
+        notes: ["no statistics to bound the partitions by"],
+      };
     const bounds = rangeBounds(new Date(t.span.from), new Date(t.span.to), layout.interval);
     for (let i = 0; i + 1 < bounds.length; i++) {
       const [lo, hi] = [bounds[i] as Date, bounds[i + 1] as Date];
       const name = named(`${t.table}_p${stamp(lo, layout.interval)}`);
       const [a, b] = [literal(lo.toISOString()), literal(hi.toISOString())];
       partitions.push(
-        sql`CREATE TABLE ${qname(t.schema, name)} PARTITION OF ${parent} FOR VALUES FROM (${a}) TO (${b});`,
+        sql`CREATE TABLE ${qualifiedName(t.schema, name)} PARTITION OF ${parent} FOR VALUES FROM (${a}) TO (${b});`,
       );
       copies.push({
         name,
         insert: sql`INSERT INTO ${into} SELECT ${picked} FROM ${old} WHERE ${key} >= ${a} AND ${key} < ${b};`,
       });
     }
+    const end = bounds.at(-1) as Date;
+    const next = addInterval(end, layout.interval, 1);
+    const template = sql`CREATE TABLE ${qualifiedName(t.schema, `${t.table}_p${stamp(end, layout.interval)}`)} PARTITION OF ${qualifiedName(t.schema, t.table)} FOR VALUES FROM (${literal(end.toISOString())}) TO (${literal(next.toISOString())});`;
+    const partman = sql`SELECT partman.create_parent(p_parent_table := ${literal(`${t.schema}.${t.table}`)}, p_control := ${literal(layout.column)}, p_interval := ${literal(`1 ${layout.interval}`)}, p_premake := ${PARTITIONS_AHEAD[layout.interval]});`;
+    checkSql(`${template}\n${partman}`, 2);
+    notes.push(
+      `Partitions are created up to ${end.toISOString().slice(0, 10)} (${PARTITIONS_AHEAD[layout.interval]} ${layout.interval}s past the newest row): the next ones must be created ahead of the rows, by a scheduled job or by pg_partman. The next one, as a template: ${template} With pg_partman 5 (after the swap): ${partman} Rows that arrive with no partition go to the DEFAULT partition, and while it holds rows of an interval, creating that interval's partition fails ("updated partition constraint for default partition would be violated"): move them out first.`,
+    );
     const first = literal((bounds[0] as Date).toISOString());
     const last = literal((bounds.at(-1) as Date).toISOString());
     const stray = named(`${t.table}_default`);
-    partitions.push(sql`CREATE TABLE ${qname(t.schema, stray)} PARTITION OF ${parent} DEFAULT;`);
+    partitions.push(sql`CREATE TABLE ${qualifiedName(t.schema, stray)} PARTITION OF ${parent} DEFAULT;`);
     copies.push({
       name: stray,
       insert: sql`INSERT INTO ${into} SELECT ${picked} FROM ${old} WHERE ${key} < ${first} OR ${key} >= ${last} OR ${key} IS NULL;`,
@@ -156,7 +205,7 @@ export function partitionMigration(
     for (let r = 0; r < layout.partitions; r++) {
       const name = named(`${t.table}_p${r}`);
       partitions.push(
-        sql`CREATE TABLE ${qname(t.schema, name)} PARTITION OF ${parent} FOR VALUES WITH (MODULUS ${layout.partitions}, REMAINDER ${r});`,
+        sql`CREATE TABLE ${qualifiedName(t.schema, name)} PARTITION OF ${parent} FOR VALUES WITH (MODULUS ${layout.partitions}, REMAINDER ${r});`,
       );
       copies.push({
         name,
@@ -181,6 +230,29 @@ export function partitionMigration(
       ? "Rows updated or deleted in an already copied partition while the copy runs are not carried over: append-only tables lose nothing; otherwise pause writes or run the copy again for the partitions changed."
       : "Rows written while the copy runs are not carried over: pause writes for the copy, or copy again the partitions written to.",
   );
+  const owned = sequences.filter(
+    (s): s is SequenceColumn & { sequence: string } => s.sequence !== null && s.owned,
+  );
+  for (const s of sequences.filter((x) => x.sequence !== null && !x.owned))
+    notes.push(
+      `${s.column} takes its values from ${s.sequence}, which this table does not own (shared, or owned by nothing): the new table's default reads the same sequence, and its ownership is left as it is.`,
+    );
+  const views = dependents
+    .filter((d): d is DependentObject & { definition: string } => d.kind === "view" && d.definition !== null)
+    .map(
+      (d) =>
+        sql`CREATE OR REPLACE VIEW ${sqlFrom("server", d.name)}${d.options.length > 0 ? sql` WITH (${sqlFrom("server", d.options.join(", "))})` : sql``} AS ${sqlFrom("server", d.definition.replace(/;?\s*$/, ""))};`,
+    );
+  if (views.length > 0)
+    notes.push(
+      `The views reading ${t.table} (${dependents
+        .filter((d) => d.kind === "view")
+        .map((d) => d.name)
+        .join(
+          ", ",
+        )}) are replaced in the swap with their own query, so they read the partitioned table; the new table has the old one's columns, so their columns do not change.`,
+    );
+  notes.push(...dependents.filter((d) => d.kind !== "view").map((d) => dependentNote(d, t.table, oldName)));
   const swap: SqlText[] = [
     sql`BEGIN;`,
     sql`SET LOCAL lock_timeout = '5s';`,
@@ -196,12 +268,12 @@ export function partitionMigration(
     sql`ALTER TABLE ${old} RENAME TO ${ident(oldName)};`,
     sql`ALTER TABLE ${parent} RENAME TO ${ident(t.table)};`,
     // The old table owns the serial's sequence: dropping it later would take the sequence (or fail). Hand it over.
-    ...sequences
-      .filter((s): s is { column: string; sequence: string } => s.sequence !== null)
-      .map(
-        (s) =>
-          sql`ALTER SEQUENCE ${sqlFrom("server", s.sequence)} OWNED BY ${qname(t.schema, t.table)}.${ident(s.column)};`,
-      ),
+    ...owned.map(
+      (s) =>
+        sql`ALTER SEQUENCE ${sqlFrom("server", s.sequence)} OWNED BY ${qualifiedName(t.schema, t.table)}.${ident(s.column)};`,
+    ),
+    // Views read the old table by OID: replaced with their own query, they read the new table from the swap on.
+    ...views,
     sql`COMMIT;`,
   ];
   const steps = [
@@ -213,7 +285,22 @@ export function partitionMigration(
   ];
   const all = steps.flatMap((s) => s.statements);
   checkSql(all.join("\n"), all.length);
-  return { steps, oldName, newName, sequences, notes };
+  return { steps, oldName, newName, sequences, views, notes };
+}
+
+/** What to do about an object the swap leaves reading the old table. */
+function dependentNote(d: DependentObject, table: string, oldName: string): string {
+  const after = `after the swap it still reads ${oldName}, which receives no more writes`;
+  switch (d.kind) {
+    case "materialized view":
+      return `Materialized view ${d.name} reads ${table}: ${after}; recreate it after the swap (DROP MATERIALIZED VIEW, then CREATE MATERIALIZED VIEW with its query from pg_get_viewdef).`;
+    case "function":
+      return `Function ${d.name} has a SQL-standard body (BEGIN ATOMIC or RETURN) reading ${table}: ${after}; run its CREATE OR REPLACE FUNCTION again after the swap (pg_get_functiondef prints it).`;
+    case "rule":
+      return `Rule ${d.name} reads ${table}: ${after}; recreate it after the swap (pg_get_ruledef prints it).`;
+    default:
+      return `Policy ${d.name} reads ${table}: ${after}; recreate it after the swap (pg_policies shows its expression).`;
+  }
 }
 
 /** An index definition of the old table rebuilt on the partitioned one (its unique keys widened by the key). */
@@ -236,7 +323,7 @@ function onNewTable(definition: string, schema: string, table: string, key: stri
 }
 
 function quotedName(schema: string, name: string): string {
-  return String(qname(schema, name));
+  return String(qualifiedName(schema, name));
 }
 
 function floorTo(d: Date, interval: string): Date {
