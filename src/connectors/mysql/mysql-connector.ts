@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import type { Connection, RowDataPacket } from "mysql2/promise";
 import { sessionClosed, sessionOpened } from "../open-sessions.js";
 import { type MysqlCapabilities, readMysqlCapabilities } from "./mysql-capabilities.js";
@@ -14,6 +15,23 @@ import type { MysqlTarget } from "./mysql-target.js";
 export type { MysqlCapabilities } from "./mysql-capabilities.js";
 
 export type MysqlConnectorOptions = MysqlSessionLimits;
+
+/** The callback connection under mysql2's promise wrapper, for the streaming query the wrapper lacks. */
+interface StreamingConnection {
+  query(options: {
+    sql: string;
+    values: unknown[];
+    typeCast: (
+      field: {
+        type: string;
+        extendedFormat?: string;
+        string(encoding?: string): string | null;
+        buffer(): Buffer | null;
+      },
+      next: () => unknown,
+    ) => unknown;
+  }): { stream(options: { highWaterMark: number }): Readable };
+}
 
 /** At the end, as for PostgreSQL: SHOW PROCESSLIST and the slow log show the whole text with it. The digest text drops comments (MariaDB 10.11), so collect-mysql-facts.ts knows its own statements by what they read. */
 export const DBOPT_TAG = " /* dbopt */";
@@ -60,6 +78,33 @@ export class MysqlConnector {
     try {
       const [rows] = await this.connection.query<RowDataPacket[]>(tagged, params);
       return rows as unknown as T[];
+    } catch (error) {
+      throw mapMysqlError(error, this.target, text);
+    }
+  }
+
+  /**
+   * The rows of a SELECT one by one as the server sends them, read on as the caller takes them (the driver pauses
+   * the socket meanwhile), so a whole table never sits in memory. Values come back so that they can be written
+   * again as they were: JSON as its text, a geometry as the server's own bytes.
+   */
+  async *streamRows(text: string, params: unknown[] = []): AsyncGenerator<Record<string, unknown>> {
+    const core = (this.connection as unknown as { connection: StreamingConnection }).connection;
+    const rows = core
+      .query({
+        sql: `${text}${DBOPT_TAG}`,
+        values: params,
+        // MariaDB's JSON is LONGTEXT, marked only in its extended metadata.
+        typeCast: (field, next) =>
+          field.type === "JSON" || field.extendedFormat === "json"
+            ? field.string("utf8")
+            : field.type === "GEOMETRY"
+              ? field.buffer()
+              : next(),
+      })
+      .stream({ highWaterMark: 256 });
+    try {
+      for await (const row of rows) yield row as Record<string, unknown>;
     } catch (error) {
       throw mapMysqlError(error, this.target, text);
     }
