@@ -57,6 +57,7 @@ export async function lintMigrations(
       assumeInTransaction: options.assumeInTransaction ?? false,
       existing: schema?.existing ?? null,
       ...(schema ? { indexTables: schema.indexTables, columnTypes: schema.columnTypes } : {}),
+      ...(schema?.constraints ? { constraints: schema.constraints } : {}),
     },
   );
   return {

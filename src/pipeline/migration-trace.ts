@@ -128,6 +128,7 @@ export async function traceMigrationSet(
         existing: schema.existing,
         indexTables: schema.indexTables,
         columnTypes: schema.columnTypes,
+        ...(schema.constraints ? { constraints: schema.constraints } : {}),
       },
     );
     const findings = runRules(MIGRATION_RULES, facts, {});

@@ -56,6 +56,16 @@ export interface MigrationFacts {
   indexTables: Map<string, string>;
   /** Column types of the starting schema (table → column → type), when --db gave them. */
   columnTypes?: Map<string, Map<string, { name: string; mods: number[]; array: boolean }>>;
+  /** Constraints of the starting schema (table → constraint name → what it is), when --db gave them. */
+  constraints?: Map<string, Map<string, ExistingConstraint>>;
+}
+
+export interface ExistingConstraint {
+  /** pg_constraint.contype: c check, f foreign key, p primary key, u unique, x exclusion, n not null (18). */
+  type: string;
+  /** pg_get_constraintdef's text: CHECK ((note IS NOT NULL)). */
+  definition: string;
+  validated: boolean;
 }
 
 export interface ReadOptions {
@@ -64,6 +74,7 @@ export interface ReadOptions {
   existing?: Map<string, TableSize> | null;
   indexTables?: Map<string, string>;
   columnTypes?: MigrationFacts["columnTypes"];
+  constraints?: MigrationFacts["constraints"];
 }
 
 /** "public.Orders" and "orders" name the same table for the rules; the parser has folded unquoted names already. */
@@ -191,6 +202,7 @@ export function readMigrationSet(
     existing: options.existing ?? null,
     indexTables,
     ...(options.columnTypes ? { columnTypes: options.columnTypes } : {}),
+    ...(options.constraints ? { constraints: options.constraints } : {}),
   };
 }
 

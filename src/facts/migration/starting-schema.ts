@@ -16,6 +16,8 @@ export interface StartingSchema {
   existing: Map<string, TableSize>;
   indexTables: Map<string, string>;
   columnTypes: NonNullable<MigrationFacts["columnTypes"]>;
+  /** Read from a database only: a dump's constraints are not collected. */
+  constraints?: MigrationFacts["constraints"];
   pgVersion: number | null;
 }
 
@@ -86,6 +88,22 @@ export async function schemaFromDatabase(db: PostgresConnector): Promise<Startin
        join pg_namespace n on n.oid = t.relnamespace
       where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%'`,
   );
+  const constraintRows = await db.query<{
+    table: string;
+    name: string;
+    type: string;
+    definition: string;
+    validated: boolean;
+  }>(
+    `select case when n.nspname = 'public' then c.relname else n.nspname || '.' || c.relname end as table,
+            k.conname as name, k.contype::text as type, pg_get_constraintdef(k.oid) as definition,
+            k.convalidated as validated
+       from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%'`,
+  );
+  const constraints: NonNullable<StartingSchema["constraints"]> = new Map();
+  for (const { table, name, ...constraint } of constraintRows)
+    constraints.set(table, (constraints.get(table) ?? new Map()).set(name, constraint));
   const [version] = await db.query<{ major: number }>(
     "select (current_setting('server_version_num')::int / 10000) as major",
   );
@@ -103,6 +121,7 @@ export async function schemaFromDatabase(db: PostgresConnector): Promise<Startin
     existing: new Map(tables.map((t) => [t.name, { rows: t.rows, bytes: t.bytes }])),
     indexTables: new Map(indexes.map((i) => [i.index, i.table])),
     columnTypes,
+    constraints,
     pgVersion: version?.major ?? null,
   };
 }

@@ -72,8 +72,10 @@ export const setNotNull = migrationRule({
 });
 
 /**
- * true: an earlier statement of the set added a validated CHECK (column IS NOT NULL) on the table. Else the last
- * constraint of the table validated earlier that the set did not add (its definition is unknown), if any.
+ * true: a validated CHECK (column IS NOT NULL) on the table proves there is no NULL: one an earlier statement of
+ * the set added and validated, or (with --db) one of the database, validated there or by the set. Else, without
+ * --db, the last constraint the set validated that it did not add and whose name says it may be that CHECK (its
+ * definition is unknown), if any: a foreign key, primary key, unique or exclusion constraint proves nothing.
  */
 function notNullProof(
   facts: MigrationFacts,
@@ -83,7 +85,7 @@ function notNullProof(
 ): true | { name: string; line: number } | null {
   const checks = new Map<string, boolean>();
   const added = new Set<string>();
-  let unseen: { name: string; line: number } | null = null;
+  const validatedHere = new Map<string, number>();
   for (const earlier of facts.statements) {
     if (earlier === st) break;
     for (const { table: t, cmd } of alterTableCommands(earlier)) {
@@ -104,8 +106,75 @@ function notNullProof(
       if (cmd.subtype === "AT_ValidateConstraint" && checks.has(String(cmd.name)))
         checks.set(String(cmd.name), true);
       else if (cmd.subtype === "AT_ValidateConstraint" && !added.has(String(cmd.name)))
-        unseen = { name: String(cmd.name), line: earlier.line };
+        validatedHere.set(String(cmd.name), earlier.line);
     }
   }
-  return [...checks.values()].some(Boolean) ? true : unseen;
+  if ([...checks.values()].some(Boolean)) return true;
+  // With --db each constraint's definition is known: decide instead of assuming.
+  if (facts.constraints) {
+    const known = facts.constraints.get(normaliseTable(table)) ?? new Map();
+    for (const [name, k] of known)
+      if (
+        !added.has(name) &&
+        k.type === "c" &&
+        (k.validated || validatedHere.has(name)) &&
+        checksNotNull(k.definition, column)
+      )
+        return true;
+    return null;
+  }
+  let unseen: { name: string; line: number } | null = null;
+  for (const [name, line] of validatedHere) if (mayBeNotNullCheck(name, column)) unseen = { name, line };
+  return unseen;
+}
+
+/**
+ * pg_get_constraintdef's CHECK ((col IS NOT NULL)), alone or as one of the top-level ANDed conditions (PostgreSQL
+ * proves NOT NULL from either). It parenthesises every condition, so the top level is read by counting them.
+ */
+export function checksNotNull(definition: string, column: string): boolean {
+  const m = /^CHECK \((.*)\)( NOT VALID)?$/s.exec(definition);
+  if (!m?.[1]) return false;
+  const wanted = `(${ident(column)} IS NOT NULL)`;
+  const body = m[1];
+  if (body === wanted) return true;
+  if (!body.startsWith("(") || !body.endsWith(")")) return false;
+  return topLevelConjuncts(body.slice(1, -1)).includes(wanted);
+}
+
+/** "(a) AND (b) AND (c)" → its three parts; a text with an operator other than AND at the top → []. */
+function topLevelConjuncts(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (quote) {
+      if (ch === quote) quote = null;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === "(") depth++;
+    else if (ch === ")") depth--;
+    else if (depth === 0 && text.startsWith(" AND ", i)) {
+      parts.push(text.slice(from, i));
+      from = i + 5;
+      i += 4;
+    } else if (depth === 0 && ch !== " ") {
+      // Between the parenthesised parts only AND may stand at the top.
+      const word = text.slice(i).match(/^\S+/)?.[0] ?? "";
+      if (word !== "AND") return [];
+    }
+  }
+  parts.push(text.slice(from));
+  return parts;
+}
+
+/**
+ * Without --db, a constraint validated by the set but added before it: may it be CHECK (column IS NOT NULL)?
+ * Only when its name says so (the column, check, not null) and not a foreign key, key or exclusion constraint.
+ */
+function mayBeNotNullCheck(name: string, column: string): boolean {
+  const n = name.toLowerCase();
+  if (/(^|_)(fk|fkey|pk|pkey|key|uq|uniq|unique|excl|idx)$/.test(n)) return false;
+  return n.includes(column.toLowerCase()) || /(^|_)(check|chk|ck|not_?null|nn)($|_)/.test(n);
 }
