@@ -150,7 +150,7 @@ function finding(
         g?.bytesPerDay != null && intervalDays > 0 ? Math.round(g.bytesPerDay * intervalDays) : null,
     },
     fix: {
-      note: "Build it on a copy first (dbopt advise partitioning --sandbox measures the statements before and after), then run the migration dbopt prints: it creates the partitioned table, copies the rows in batches, and swaps the names in one short transaction.",
+      note: `Build it on a copy first (dbopt advise partitioning --sandbox measures the statements before and after), then run the migration dbopt prints: it creates the partitioned table, copies the rows in batches, and swaps the names in one short transaction.${layout.strategy === "range" ? ` It creates partitions a few ${layout.interval}s past the newest row only: the next ones must be created ahead of the rows, by a scheduled job (the migration's notes give the next ${layout.interval}'s CREATE TABLE ... PARTITION OF as a template) or by pg_partman (partman.create_parent with p_control '${key.column}' and p_interval '1 ${layout.interval}'). Rows with no partition go to the DEFAULT partition, and while it holds rows of a ${layout.interval}, creating that ${layout.interval}'s partition fails: keep the job ahead, and move such rows out before creating their partition.` : ""}`,
     },
     docsUrl,
     impact: key.timeMs,
