@@ -28,9 +28,11 @@ describe("splitStatements", () => {
   it("reads an executable comment as code only on a server that runs it", () => {
     const sql =
       "ALTER TABLE t ADD COLUMN w INT /*!100301 AFTER v */ /*M!100400 FIRST */ /*!90000 LOCK=NONE */";
-    // MariaDB 10.11 runs all three; MySQL 8.0.35 reads five digits (10030, then "1 AFTER v"), skips M! and 9.0.
+    // MariaDB 10.11 runs all three; MySQL 8.0.35 reads five digits (10030, then "1 AFTER v"), skips M! and 9.0;
+    // MySQL 8.4 reads six (10.3.1: not yet).
     expect(words(sql, MARIADB_10_11)).toEqual(["ALTER TABLE T ADD COLUMN W INT AFTER V FIRST LOCK = NONE"]);
     expect(words(sql, MYSQL_8_0_35)).toEqual(["ALTER TABLE T ADD COLUMN W INT 1 AFTER V"]);
+    expect(words(sql, { flavour: "mysql", version: [8, 4, 0] })).toEqual(["ALTER TABLE T ADD COLUMN W INT"]);
     // 10.3.0 is before 10.3.1 and 10.4.0, after 9.0.0.
     expect(words(sql, { flavour: "mariadb", version: [10, 3, 0] })).toEqual([
       "ALTER TABLE T ADD COLUMN W INT LOCK = NONE",

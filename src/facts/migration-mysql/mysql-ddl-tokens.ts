@@ -78,21 +78,23 @@ function executableContent(text: string, at: number, server: ServerVersion | und
   const m = /^\/\*(M?)!(\d*)/.exec(text.slice(at, at + 12));
   if (!m) return null;
   const mariadbOnly = m[1] === "M";
-  // MySQL reads five digits of version; MariaDB six when there are six (100301 is 10.3.1), else five.
+  // Six digits of version when there are six (100301 is 10.3.1), else five; MySQL before 8.1 reads only five
+  // (100301 is 1.0.30 there, and "1" starts the content).
   const digits = m[2] as string;
-  const width =
-    digits.length >= 6 && (mariadbOnly || server?.flavour !== "mysql") ? 6 : Math.min(digits.length, 5);
+  const fiveOnly = server?.flavour === "mysql" && !mariadbOnly && versionBefore(server.version, [8, 1, 0]);
+  const width = digits.length >= 6 && !fiveOnly ? 6 : Math.min(digits.length, 5);
   // Fewer than five digits are no version: they are part of the content.
   const contentAt = at + 3 + (m[1] as string).length + (digits.length >= 5 ? width : 0);
   if (!server) return contentAt;
   if (mariadbOnly && server.flavour !== "mariadb") return null;
   if (digits.length < 5) return contentAt;
   const n = Number(digits.slice(0, width));
-  const wanted = [Math.floor(n / 10000), Math.floor(n / 100) % 100, n % 100] as const;
-  const [major, minor, patch] = server.version;
-  const runs =
-    major !== wanted[0] ? major > wanted[0] : minor !== wanted[1] ? minor > wanted[1] : patch >= wanted[2];
-  return runs ? contentAt : null;
+  const wanted: [number, number, number] = [Math.floor(n / 10000), Math.floor(n / 100) % 100, n % 100];
+  return versionBefore(server.version, wanted) ? null : contentAt;
+}
+
+function versionBefore(a: [number, number, number], b: [number, number, number]): boolean {
+  return a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] < b[2];
 }
 
 function tokenize(text: string, server?: ServerVersion): Token[] {
