@@ -2,6 +2,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readDdl } from "../../src/facts/migration-mysql/mysql-ddl.js";
+import { splitStatements } from "../../src/facts/migration-mysql/mysql-ddl-tokens.js";
 import {
   type MysqlMigrationFacts,
   readMysqlMigrationSet,
@@ -74,30 +76,55 @@ export function runMysqlMigrationRule(
   return found;
 }
 
-/** The MariaDB fixes runMysqlMigrationRule printed since the last mariadbUnparsedFixes(). */
+/** The MariaDB fixes runMysqlMigrationRule printed since the last mariadbFailedFixes(). */
 const printedMariadbFixes: string[] = [];
 
 /**
- * Runs every MariaDB fix printed so far (then forgets them) on the local MariaDB, in a scratch database without
- * the tests' tables, and returns those the server cannot parse (ERROR 1064), each with its error: a missing table
- * (1146) is answered after the statement was parsed, so a fix that a user could not run shows here.
+ * Runs every MariaDB fix printed so far (then forgets them) on the local MariaDB, each on a new table of the shape
+ * it needs (the fix's table with columns id, a, b, v; RANGE partitions p0-p3, or HASH for partitions added by
+ * count), and returns those that fail, each with the server's error. A fix this harness cannot build a table for
+ * (not an ALTER TABLE or CREATE INDEX) is run with none: then only a parse error (1064) counts as failing.
  */
-export async function mariadbUnparsedFixes(): Promise<string[]> {
+export async function mariadbFailedFixes(): Promise<string[]> {
   const fixes = printedMariadbFixes.splice(0);
   const db = await createMariadbDatabase();
-  const unparsed: string[] = [];
+  const failed: string[] = [];
   try {
     for (const fix of fixes) {
+      const table = scratchTableFor(fix);
       try {
+        if (table) await db.run(table.create);
         await db.run(fix);
       } catch (error) {
         const e = error as { errno?: number; message?: string };
-        if (e.errno === 1064) unparsed.push(`${fix}: ${e.message}`);
+        if (table || e.errno === 1064) failed.push(`${fix}: ${e.message}`);
+      } finally {
+        if (table) await db.run(`DROP TABLE IF EXISTS ${table.name}`);
       }
     }
   } finally {
     await db.drop();
   }
-  if (!fixes.length) unparsed.push("no MariaDB fix was printed: the tests above print none");
-  return unparsed;
+  if (!fixes.length) failed.push("no MariaDB fix was printed: the tests above print none");
+  return failed;
+}
+
+function scratchTableFor(fix: string): { name: string; create: string } | null {
+  const [st] = splitStatements(fix, MARIADB_10_11);
+  const ddl = st ? readDdl(st.tokens, fix) : null;
+  if (ddl?.kind !== "alter-table" || ddl.table.schema) return null;
+  const name = `\`${ddl.table.name.replace(/`/g, "``")}\``;
+  const partitions = ddl.operations.filter((op) => op.kind === "partition");
+  const range = [0, 1, 2].map((n) => `PARTITION p${n} VALUES LESS THAN (${(n + 1) * 10})`);
+  const partitioning = partitions.some(
+    (op) => op.kind === "partition" && (op.hashed || /COALESCE/.test(op.action)),
+  )
+    ? " PARTITION BY HASH (id) PARTITIONS 4"
+    : partitions.length
+      ? ` PARTITION BY RANGE (id) (${[...range, "PARTITION p3 VALUES LESS THAN MAXVALUE"].join(", ")})`
+      : "";
+  return {
+    name,
+    create: `CREATE TABLE ${name} (id INT PRIMARY KEY, a INT, b VARCHAR(50), v INT)${partitioning}`,
+  };
 }
