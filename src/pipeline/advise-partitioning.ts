@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { schemaResolver } from "../advisors/index/workload-query.js";
+import { measureStatements } from "../advisors/measure/measure-statement.js";
 import { drawParameters, inlineSet } from "../advisors/parameters/parameter-draws.js";
 import { distributionFacts } from "../advisors/partitioning/distribution-facts.js";
 import {
@@ -825,13 +826,12 @@ async function putBack(
     await db.query(sql`DROP TABLE ${qualifiedName(t.schema, migration.newName)}`);
 }
 
+/**
+ * Through EXPLAIN ANALYZE (measure-statement.ts): run bare, the statement with the user's values inlined has the
+ * user's statement's queryid, so its runs were added to the user's pg_stat_statements entry (under the user's
+ * untagged text) and the next run of dbopt counted them as the workload.
+ */
 async function medianMs(db: PostgresConnector, sql: string): Promise<number> {
-  const times: number[] = [];
-  await db.query(sql);
-  for (let i = 0; i < 5; i++) {
-    const started = performance.now();
-    await db.query(sql);
-    times.push(performance.now() - started);
-  }
-  return times.sort((a, b) => a - b)[2] as number;
+  const [timing] = await measureStatements(db, [sql], { runs: 5, warmUp: 1 });
+  return timing?.medianMs ?? 0;
 }
