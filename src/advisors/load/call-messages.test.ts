@@ -36,6 +36,16 @@ describe("call messages", () => {
     expect(m.parse.length).toBe(0);
   });
 
+  it("tags a statement that ends in a semicolon before it, where pg_stat_statements keeps the tag", () => {
+    const ended = { sql: "select 1 from t;", values: [], inlined: ["select 1 from t;"] };
+    expect(callViews(buildCallMessages(ended, 0, "simple"))).toEqual([
+      queryMessage("select 1 from t\n/* dbopt */;"),
+    ]);
+    expect(Buffer.from(buildCallMessages(ended, 0, "prepared").parse)).toEqual(
+      parseMessage("dbopt_bench_0", "select 1 from t\n/* dbopt */;"),
+    );
+  });
+
   it("makes one call of a statement without parameters", () => {
     const none = { sql: "select 1", values: [], inlined: ["select 1"] };
     expect(callViews(buildCallMessages(none, 0, "prepared"))).toEqual([

@@ -4,7 +4,7 @@
  * offsets live in SharedArrayBuffers, so the worker threads read the same bytes without a copy, and a call costs
  * one socket write of a slice with no encoding. Built once per run, in the thread that starts it.
  */
-import { DBOPT_TAG, tagged } from "../../connectors/postgres/postgres-connector.js";
+import { tagged } from "../../connectors/postgres/postgres-connector.js";
 import { bindMessage, EXECUTE_SYNC, parseMessage, queryMessage } from "./wire-messages.js";
 
 export type Protocol = "simple" | "prepared";
@@ -39,9 +39,7 @@ export function buildCallMessages(source: CallSource, k: number, protocol: Proto
       ? (source.values.length ? source.values : [[]]).map((v) =>
           Buffer.concat([bindMessage(name, v), EXECUTE_SYNC]),
         )
-      : (source.inlined.length ? source.inlined : [source.sql]).map((t) =>
-          queryMessage(`${t}\n${DBOPT_TAG}`),
-        );
+      : (source.inlined.length ? source.inlined : [source.sql]).map((t) => queryMessage(tagged(t)));
   let total = 0;
   for (const c of calls) total += c.length;
   const bytes = new Uint8Array(new SharedArrayBuffer(total));
