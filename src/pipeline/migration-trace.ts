@@ -30,6 +30,7 @@ import type { Finding } from "../findings/finding.js";
 import { MIGRATION_RULES, REPLAN_RULES } from "../rules/registry.js";
 import { runRules } from "../rules/run-rules.js";
 import { InputError } from "../util/input-error.js";
+import { refuseClusterWide } from "./postgres-sandbox-confinement.js";
 
 export interface TraceOptions {
   /** A throw-away database to run on; otherwise an embedded PostgreSQL 18 is started. */
@@ -77,6 +78,11 @@ export async function traceMigrationSet(
       : "";
   // Read before any server starts: a bad workload file or an unreadable source stops here.
   const replan = await replanWorkload(options);
+  // A sandbox's cluster may be production's: nothing that acts on the whole cluster runs there.
+  if (options.sandboxUrl) {
+    if (schemaSql) await refuseClusterWide(options.schemaFile ?? "the --schema-from dump", schemaSql);
+    for (const file of all) await refuseClusterWide(file, readFileSync(file, "utf8"));
+  }
 
   let stop = async () => {};
   let url = options.sandboxUrl;
