@@ -30,7 +30,13 @@ const DUMP_HINT =
   "dump the schema of the one database without --databases (mysqldump --no-data shop > schema.sql), or remove the line";
 
 /** Why the statement could act outside the sandbox database, or null when it stays inside it. */
-export function confinementRefusal(tokens: Token[], scope: SandboxScope): ConfinementRefusal | null {
+export function confinementRefusal(
+  tokens: Token[],
+  scope: SandboxScope,
+  source: "schema" | "migration" = "schema",
+): ConfinementRefusal | null {
+  const databaseHint =
+    source === "schema" ? DUMP_HINT : "remove the line: the trace runs the migration in the sandbox database";
   const words = tokens.map((t) => (t.kind === "word" ? t.value : ""));
   const [w0 = "", w1 = ""] = words;
   const nameOf = (t: Token | undefined) => (t ? (t.kind === "name" ? t.value : t.text) : "");
@@ -40,10 +46,10 @@ export function confinementRefusal(tokens: Token[], scope: SandboxScope): Confin
   if (w0 === "USE") {
     const target = nameOf(tokens[1]);
     if (tokens.length === 2 && isSandbox(target)) return null;
-    return { reason: `USE ${target} would switch the session to another database`, hint: DUMP_HINT };
+    return { reason: `USE ${target} would switch the session to another database`, hint: databaseHint };
   }
   if (["CREATE", "DROP", "ALTER"].includes(w0) && (w1 === "DATABASE" || w1 === "SCHEMA"))
-    return { reason: `${w0} ${w1} acts on a whole database, outside the sandbox`, hint: DUMP_HINT };
+    return { reason: `${w0} ${w1} acts on a whole database, outside the sandbox`, hint: databaseHint };
   const serverWide = serverWideStatement(words);
   if (serverWide)
     return {

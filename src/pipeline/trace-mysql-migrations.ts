@@ -83,8 +83,8 @@ export async function traceMysqlMigrations(
     const schemaText = options.schemaFile ? readSqlFile(options.schemaFile) : "";
     // Every statement that will run is checked before the first one does: none may leave the sandbox database.
     const scope = await sandboxScope(sandbox);
-    if (options.schemaFile) refuseEscapes(options.schemaFile, schemaText, scope);
-    for (const file of all) refuseEscapes(file, readSqlFile(file), scope);
+    if (options.schemaFile) refuseEscapes(options.schemaFile, schemaText, scope, "schema");
+    for (const file of all) refuseEscapes(file, readSqlFile(file), scope, "migration");
     if (options.schemaFile) {
       progress("loading the starting schema");
       for (const s of splitStatements(schemaText)) {
@@ -147,9 +147,14 @@ async function sandboxScope(sandbox: MysqlSandbox): Promise<SandboxScope> {
 }
 
 /** One line for the first statement of the file that could act outside the sandbox database. */
-function refuseEscapes(file: string, text: string, scope: SandboxScope): void {
+function refuseEscapes(
+  file: string,
+  text: string,
+  scope: SandboxScope,
+  source: "schema" | "migration",
+): void {
   for (const s of splitStatements(text)) {
-    const refusal = confinementRefusal(s.tokens, scope);
+    const refusal = confinementRefusal(s.tokens, scope, source);
     if (refusal)
       throw new InputError(
         `${file}:${lineAndColumn(text, s.start).line}: ${refusal.reason}; the trace runs only on the sandbox ${scope.sandbox}, nothing was run`,
