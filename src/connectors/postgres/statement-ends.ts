@@ -14,12 +14,23 @@ export interface StatementEnds {
 const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
 const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
 
+// The characters that start a quote or comment or end a statement; a run of any others is skipped at once.
+const PLAIN_RUN = /[^'"$;\-/]+/y;
+const NOT_SPACE = /\S/;
+
 export function statementEnds(sql: string): StatementEnds {
   const semicolons: number[] = [];
   let content = false;
   let i = 0;
   const n = sql.length;
   while (i < n) {
+    PLAIN_RUN.lastIndex = i;
+    const run = PLAIN_RUN.exec(sql);
+    if (run) {
+      if (!content && NOT_SPACE.test(run[0])) content = true;
+      i += run[0].length;
+      continue;
+    }
     const ch = sql.charAt(i);
     const before = sql.charAt(i - 1);
     if (ch === "-" && sql[i + 1] === "-") {
@@ -48,7 +59,8 @@ export function statementEnds(sql: string): StatementEnds {
       content = false;
       i++;
     } else {
-      if (!/\s/.test(ch)) content = true;
+      // A lone - or /, or a $ inside a name.
+      content = true;
       i++;
     }
   }
