@@ -59,6 +59,40 @@ describe("partition migration", () => {
     expect(m.notes.join(" ")).toMatch(/odd_pkey \(id\) becomes \(id, at\)/);
   });
 
+  it("hands over only owned sequences, replaces views in the swap, and notes the objects it cannot move", () => {
+    const m = partitionMigration(
+      table,
+      { strategy: "range", column: "at", type: "timestamptz", interval: "month", partitions: 4 },
+      [],
+      [{ column: "id", sequence: "ids.global_seq", owned: false }],
+      undefined,
+      [],
+      [],
+      [
+        {
+          kind: "view",
+          name: '"app data"."Recent ""Odd"""',
+          definition: ' SELECT "Odd ""Events""".id\n   FROM "app data"."Odd ""Events""";',
+          options: ["check_option=local"],
+        },
+        { kind: "materialized view", name: "public.counts", definition: null, options: [] },
+        { kind: "function", name: "public.total()", definition: null, options: [] },
+      ],
+    );
+    const swap = m.steps.at(-1)?.statements ?? [];
+    expect(swap.join("\n")).not.toMatch(/OWNED BY/);
+    expect(swap.at(-2)).toBe(
+      'CREATE OR REPLACE VIEW "app data"."Recent ""Odd""" WITH (check_option=local) AS  SELECT "Odd ""Events""".id\n   FROM "app data"."Odd ""Events""";',
+    );
+    // After the renames, so the view's query names the partitioned table.
+    expect(swap.findIndex((x) => x.includes("RENAME TO"))).toBeLessThan(swap.length - 2);
+    const notes = m.notes.join("\n");
+    expect(notes).toMatch(/ids\.global_seq, which this table does not own/);
+    expect(notes).toMatch(/Materialized view public\.counts .* recreate it after the swap/);
+    expect(notes).toMatch(/Function public\.total\(\) .* CREATE OR REPLACE FUNCTION again/);
+    expect(m.views).toHaveLength(1);
+  });
+
   it("hash partitions copy one remainder at a time", () => {
     const m = partitionMigration(
       { ...table, span: null },
