@@ -9,7 +9,8 @@ import { inTransactionBlock } from "./transaction-block.js";
 
 /**
  * Every statement dbopt sends ends with this, so DBAs can see (and filter out) what dbopt ran. At the end, not
- * the start: pg_stat_statements and pg_stat_activity keep a trailing comment but drop a leading one (PostgreSQL 18).
+ * the start: PostgreSQL 18's pg_stat_statements drops a leading comment (15's keeps it), and keeps a trailing one
+ * only when it comes before the statement's semicolon.
  */
 export const DBOPT_TAG = "/* dbopt */";
 
