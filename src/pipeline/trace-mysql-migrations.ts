@@ -83,6 +83,7 @@ export async function traceMysqlMigrations(
     const schemaText = options.schemaFile ? readSqlFile(options.schemaFile) : "";
     // Every statement that will run is checked before the first one does: none may leave the sandbox database.
     const scope = await sandboxScope(sandbox);
+    await refuseEscapingObjects(sandbox, scope);
     if (options.schemaFile) refuseEscapes(options.schemaFile, schemaText, scope, "schema");
     for (const file of all) refuseEscapes(file, readSqlFile(file), scope, "migration");
     if (options.schemaFile) {
@@ -160,6 +161,29 @@ function refuseEscapes(
         `${file}:${lineAndColumn(text, s.start).line}: ${refusal.reason}; the trace runs only on the sandbox ${scope.sandbox}, nothing was run`,
         refusal.hint,
       );
+  }
+}
+
+/**
+ * A copy of production keeps production's triggers, views and routines, and one naming production's database
+ * (`INSERT INTO shop.audit` in a trigger) would write there when a traced statement fires or calls it.
+ */
+async function refuseEscapingObjects(sandbox: MysqlSandbox, scope: SandboxScope): Promise<void> {
+  const objects = await sandbox.query<{ kind: string; name: string; body: string | null }>(
+    `SELECT 'trigger' AS kind, TRIGGER_NAME AS name, ACTION_STATEMENT AS body FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?
+     UNION ALL SELECT 'view', TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?
+     UNION ALL SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME, ROUTINE_DEFINITION FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?`,
+    [scope.sandbox, scope.sandbox, scope.sandbox],
+  );
+  for (const o of objects) {
+    for (const s of splitStatements(o.body ?? "")) {
+      const refusal = confinementRefusal(s.tokens, scope, "migration");
+      if (refusal)
+        throw new InputError(
+          `the sandbox's ${o.kind} ${o.name} reaches outside it (${refusal.reason}); a traced statement could run it, nothing was run`,
+          `drop the ${o.kind} from the sandbox copy, or trace on a copy without it`,
+        );
+    }
   }
 }
 

@@ -149,6 +149,24 @@ describe.skipIf(!available)("migrate trace --sandbox on MariaDB touches only the
     }
   }, 60_000);
 
+  it("refuses a sandbox copy whose own trigger writes to production's database", async () => {
+    await admin.query(`CREATE TABLE ${q(sandbox)}.orders (id INT PRIMARY KEY, v INT)`);
+    await admin.query(
+      `CREATE TRIGGER ${q(sandbox)}.mirror AFTER INSERT ON ${q(sandbox)}.orders FOR EACH ROW INSERT INTO ${q(prod)}.orders VALUES (NEW.id, NEW.v)`,
+    );
+    try {
+      const migration = write("fires.sql", "INSERT INTO orders VALUES (9, 9);\n");
+      const error = await traceMysqlMigrations([migration], target()).catch((e) => e);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).message).toMatch(
+        /^the sandbox's trigger mirror reaches outside it \(Prod "shop \w+\.orders names a table of database/,
+      );
+      expect(await prodState()).toEqual(PROD);
+    } finally {
+      await admin.query(`DROP TABLE IF EXISTS ${q(sandbox)}.orders`);
+    }
+  });
+
   it("says so in one line and exits 2 on the command line", async () => {
     const schema = write("cli-dump.sql", `USE ${q(prod)};\nDROP TABLE IF EXISTS orders;\n${SCHEMA}`);
     const migration = write("cli.sql", "ALTER TABLE orders ADD COLUMN note VARCHAR(20);\n");
