@@ -262,6 +262,7 @@ const ADVICE_ONLY = new Set([
   "migration/domain-constraint",
   "migration/drop",
   "migration/drop-database",
+  "migration/duplicate-column",
   "migration/identifier-too-long",
   "migration/transaction-nesting",
   "migration/truncate-cascade",
