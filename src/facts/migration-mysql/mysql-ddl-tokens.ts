@@ -138,7 +138,8 @@ function tokenize(text: string, server?: ServerVersion): Token[] {
         end: i + raw.length,
       });
       i += raw.length;
-    } else if (/[A-Za-z_$@\u0080-\uffff]/.test(c)) {
+    } else if (/[A-Za-z_$@\u0080-\uffff]/.test(c) && /^@{0,2}[\w$\u0080-\uffff]/.test(text.slice(i, i + 3))) {
+      // A user variable (@x, @@x) is a word; the @ of DEFINER=`root`@`localhost` is punctuation.
       const m = /^[@]{0,2}[\w$\u0080-\uffff]+/.exec(text.slice(i)) as RegExpExecArray;
       tokens.push({ kind: "word", text: m[0], value: m[0].toUpperCase(), start: i, end: i + m[0].length });
       i += m[0].length;
