@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BenchReport, RunFigures } from "../../src/pipeline/bench-workload.js";
+import { measureUntil } from "../support/retried-measurement.js";
 import { runCli } from "../support/run-cli.js";
 import { createTestDatabase, runAsAdmin, server, type TestDatabase } from "../support/servers.js";
 
@@ -159,28 +160,37 @@ describe.each(server("pg15"))("dbopt bench on $name", (s) => {
     const workload = file("group.sql", 'select count(*) from "Bench Items" where "Group Id" = $1;');
     const setup = file("b-setup.sql", 'create index bench_group on "Bench Items" ("Group Id");');
     const teardown = file("b-teardown.sql", "drop index bench_group;");
-    const r = await runCli([
-      "bench",
-      "--db",
-      db.url,
-      "--workload",
-      workload,
-      "--sandbox",
-      "--variant-b-setup",
-      setup,
-      "--variant-b-teardown",
-      teardown,
-      "--rounds",
-      "3",
-      "--duration",
-      "1500ms",
-      "--warmup",
-      "300ms",
-      "--format",
-      "json",
-    ]);
-    expect(r.stderr).toBe("");
-    const c = (JSON.parse(r.stdout) as BenchReport).comparison;
+    // Judged up to twice: three rounds a side on a loaded machine can swing 5× (once p = 0.011 at a 108× speed-up);
+    // B without its index, or A as fast as B, fails both.
+    const measured = await measureUntil(
+      2,
+      async () => {
+        const run = await runCli([
+          "bench",
+          "--db",
+          db.url,
+          "--workload",
+          workload,
+          "--sandbox",
+          "--variant-b-setup",
+          setup,
+          "--variant-b-teardown",
+          teardown,
+          "--rounds",
+          "3",
+          "--duration",
+          "1500ms",
+          "--warmup",
+          "300ms",
+          "--format",
+          "json",
+        ]);
+        expect(run.stderr).toBe("");
+        return (JSON.parse(run.stdout) as BenchReport).comparison;
+      },
+      (c) => c?.overall.significant === true && c.statements[0]?.significant === true,
+    );
+    const c = measured.result;
     expect(c?.order).toEqual(["A", "B", "B", "A", "A", "B"]);
     const rounds = { a: c?.a.rounds.map((x) => x.throughput), b: c?.b.rounds.map((x) => x.throughput) };
     expect(c?.overall.significant, JSON.stringify({ overall: c?.overall, rounds })).toBe(true);
@@ -196,27 +206,36 @@ describe.each(server("pg15"))("dbopt bench on $name", (s) => {
 
   it("finds no significant difference between a statement and itself", { timeout: 180_000 }, async () => {
     const sql = 'select payload from "Bench Items" where id = $1';
-    const r = await runCli([
-      "bench",
-      "--db",
-      db.url,
-      "--variant-a-sql",
-      sql,
-      "--variant-b-sql",
-      sql,
-      "--read-only-ok",
-      "--rounds",
-      "3",
-      "--duration",
-      "1s",
-      "--warmup",
-      "200ms",
-      "--format",
-      "json",
-    ]);
-    expect(r.stderr).toBe("");
-    const c = (JSON.parse(r.stdout) as BenchReport).comparison;
-    expect(c?.overall.significant).toBe(false);
+    // At p < 0.01 an A/A comparison is "significant" once in a hundred runs by design: judged up to twice, so a
+    // failure is a comparison that keeps finding a difference where there is none.
+    const measured = await measureUntil(
+      2,
+      async () => {
+        const run = await runCli([
+          "bench",
+          "--db",
+          db.url,
+          "--variant-a-sql",
+          sql,
+          "--variant-b-sql",
+          sql,
+          "--read-only-ok",
+          "--rounds",
+          "3",
+          "--duration",
+          "1s",
+          "--warmup",
+          "200ms",
+          "--format",
+          "json",
+        ]);
+        expect(run.stderr).toBe("");
+        return (JSON.parse(run.stdout) as BenchReport).comparison;
+      },
+      (c) => c?.overall.significant === false,
+    );
+    const c = measured.result;
+    expect(c?.overall.significant, JSON.stringify(measured.attempts.map((a) => a?.overall))).toBe(false);
     expect(c?.overall.text).toMatch(/^no significant difference \(p = /);
   });
 });
