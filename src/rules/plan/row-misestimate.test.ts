@@ -34,6 +34,14 @@ describe("plan/row-misestimate", () => {
     );
   });
 
+  it("creates the statistics in the table's schema, public included, whatever the search_path", () => {
+    const [finding] = planTextFindings(
+      rowMisestimate,
+      plan("Seq Scan on public.a", "((a.city = 'x'::text) AND (a.zip = '1'::text))"),
+    );
+    expect(finding?.fix?.sql).toMatch(/^CREATE STATISTICS IF NOT EXISTS public\.a_city_zip_stats /);
+  });
+
   it("suggests a larger statistics target for one column", () => {
     const [finding] = planTextFindings(rowMisestimate, plan("Seq Scan on a", "(city = 'x'::text)"));
     expect(finding?.fix?.sql).toBe("ALTER TABLE a ALTER COLUMN city SET STATISTICS 1000;\nANALYZE a;");
