@@ -56,6 +56,12 @@ export function confinementRefusal(
       reason: `${serverWide} acts on the whole server, not on the sandbox database`,
       hint: "run such statements yourself; the trace runs schema changes on the sandbox only",
     };
+  if (remoteTable(words, tokens))
+    return {
+      reason:
+        "a FEDERATED, CONNECT or SPIDER table (or a CONNECTION string) reaches another database through a string",
+      hint: "trace the table with a local engine",
+    };
   if (dynamicSql(words))
     return {
       reason: "dynamic SQL (PREPARE / EXECUTE IMMEDIATE) runs text that cannot be checked before it runs",
@@ -100,6 +106,18 @@ function serverWideStatement(words: string[]): string | null {
     if (global) return `SET ${global.replace(/^@@/, "")}`;
   }
   return null;
+}
+
+/** A table whose rows live elsewhere, named by a string: ENGINE=FEDERATED/CONNECT/SPIDER, or CONNECTION='…'. */
+function remoteTable(words: string[], tokens: Token[]): boolean {
+  const engines = ["FEDERATED", "FEDERATEDX", "CONNECT", "SPIDER"];
+  return words.some((w, i) => {
+    const next = tokens[i + 1];
+    const value = next?.text === "=" ? tokens[i + 2] : next;
+    if (w === "ENGINE")
+      return engines.includes(value?.kind === "name" ? value.value.toUpperCase() : (value?.value ?? ""));
+    return w === "CONNECTION" && value?.kind === "string";
+  });
 }
 
 function dynamicSql(words: string[]): boolean {
