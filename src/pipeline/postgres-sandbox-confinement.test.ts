@@ -28,6 +28,10 @@ describe("refuseClusterWide (PostgreSQL migrate trace --sandbox)", () => {
     ["alter database prod owner to app;", /ALTEROWNER on a database/],
     ["grant connect on database prod to app;", /GRANT on a database/],
     ["comment on role app is 'x';", /COMMENT on a role/],
+    [
+      "do $$ begin if true then create role app_reader; end if; end $$;",
+      /CREATE ROLE\/USER in a DO block acts on the whole cluster/,
+    ],
   ])("refuses %s", async (statement, reason) => {
     const message = await refusal(`alter table t add column c int;\n${statement}\n`);
     expect(message).toMatch(reason);
@@ -53,6 +57,7 @@ set role app;
 comment on table "Order Items" is 'connect';
 alter table "Order Items" rename to items;
 select '\\connect prod';
+do $$ begin alter table items add column c int; end $$;
 `;
     expect(await refusal(text)).toBeNull();
   });

@@ -6,6 +6,7 @@
  * are refused before anything runs.
  */
 
+import { doBlockStatements } from "../facts/migration/do-block-statements.js";
 import { blankPsqlCommands } from "../facts/migration/psql-script.js";
 import { InputError } from "../util/input-error.js";
 import { byteToCharOffset, loadSqlParser, tryParseSql } from "../util/sql-parser.js";
@@ -49,22 +50,46 @@ export async function refuseClusterWide(file: string, text: string): Promise<voi
   const tree = tryParseSql(blanked);
   for (const raw of tree?.stmts ?? []) {
     const node = raw.stmt as unknown as Record<string, Record<string, unknown>>;
-    const kind = Object.keys(node)[0] ?? "";
-    const body = node[kind] ?? {};
-    const objectType = body.objtype ?? body.renameType ?? body.objectType;
-    const what =
-      CLUSTER_STATEMENTS[kind] ??
-      (["GrantStmt", "RenameStmt", "AlterOwnerStmt", "CommentStmt"].includes(kind) &&
-      CLUSTER_OBJECTS.has(String(objectType))
-        ? `${kind.replace(/Stmt$/, "").toUpperCase()} on a ${String(objectType).replace("OBJECT_", "").toLowerCase()}`
-        : null);
+    const startByte = Number(raw.stmt_location ?? 0);
+    const what = clusterStatement(node, () =>
+      Buffer.from(blanked, "utf8")
+        .subarray(startByte, raw.stmt_len ? startByte + Number(raw.stmt_len) : undefined)
+        .toString("utf8"),
+    );
     if (!what) continue;
-    const at = byteToCharOffset(blanked, Number(raw.stmt_location ?? 0));
+    const at = byteToCharOffset(blanked, startByte);
     throw new InputError(
       `${file}:${firstCodeLine(blanked, at)}: ${what} acts on the whole cluster, which the sandbox may share with production; nothing was run`,
       "run cluster-wide statements yourself; the trace runs a migration's statements on the sandbox database only",
     );
   }
+}
+
+/** What the statement does to the cluster, or null; a DO block's own statements are looked at too. */
+function clusterStatement(node: Record<string, Record<string, unknown>>, text: () => string): string | null {
+  const kind = Object.keys(node)[0] ?? "";
+  const body = node[kind] ?? {};
+  if (kind === "DoStmt") {
+    // Statements written in the block are checked; text built at run time (EXECUTE '…') cannot be.
+    for (const inner of doBlockStatements(text(), body) ?? []) {
+      for (const raw of tryParseSql(inner.sql)?.stmts ?? []) {
+        const what = clusterStatement(
+          raw.stmt as unknown as Record<string, Record<string, unknown>>,
+          () => "",
+        );
+        if (what) return `${what} in a DO block`;
+      }
+    }
+    return null;
+  }
+  const objectType = body.objtype ?? body.renameType ?? body.objectType;
+  return (
+    CLUSTER_STATEMENTS[kind] ??
+    (["GrantStmt", "RenameStmt", "AlterOwnerStmt", "CommentStmt"].includes(kind) &&
+    CLUSTER_OBJECTS.has(String(objectType))
+      ? `${kind.replace(/Stmt$/, "").toUpperCase()} on a ${String(objectType).replace("OBJECT_", "").toLowerCase()}`
+      : null)
+  );
 }
 
 /** The line of the statement's first word: the parser's location starts after the previous statement's end. */
