@@ -388,7 +388,8 @@ describe("dbopt advise scaling --log on a PostgreSQL 15 logging every statement"
       expect(at(e.write)).toMatch(/update carts set items/);
     }
     const first = reads[0]?.examples[0];
-    const where = `${log()}:${(first?.read as { line: number }).line} after the write at ${log()}:${(first?.write as { line: number }).line}`;
+    if (!first) throw new Error("no read-your-own-writes example to show");
+    const where = `${log()}:${(first.read as { line: number }).line} after the write at ${log()}:${(first.write as { line: number }).line}`;
     expect(renderScalingTerminal(full, { colour: false })).toContain(where);
     const page = renderScalingHtml(full);
     expect(page).toContain('<h2 id="own-writes">Reads of their own writes (kept on the primary)</h2>');
