@@ -27,7 +27,7 @@ import { repairNormalizedQuery } from "../facts/sql/normalized-statement.js";
 import { oneLine } from "../util/format.js";
 import { InputError } from "../util/input-error.js";
 import { readTextFile } from "../util/read-input.js";
-import { loadSqlParser } from "../util/sql-parser.js";
+import { loadSqlParser, parseSql } from "../util/sql-parser.js";
 
 export interface VariantSetup {
   /** SQL run before each of the variant's rounds (CREATE INDEX …), on the sandbox. */
@@ -282,6 +282,17 @@ async function prepare(
   return out;
 }
 
+function checkVariantParses(sql: string, option: string): void {
+  try {
+    parseSql(sql);
+  } catch (error) {
+    throw new InputError(
+      `${option} does not parse: ${error instanceof Error ? error.message : String(error)}`,
+      `fix the statement given to ${option}`,
+    );
+  }
+}
+
 async function benchOn(db: PostgresConnector, options: BenchOptions): Promise<BenchReport> {
   const variants = options.variants;
   const seed = options.seed ?? 1;
@@ -291,6 +302,9 @@ async function benchOn(db: PostgresConnector, options: BenchOptions): Promise<Be
   let source: string;
   if (bySql && variants) {
     source = "--variant-a-sql / --variant-b-sql";
+    // Parsed as a workload file is, so a typo is a syntax error in one line rather than "B writes".
+    checkVariantParses(variants.a.sql as string, "--variant-a-sql");
+    checkVariantParses(variants.b.sql as string, "--variant-b-sql");
     lists.push(
       [{ id: "A", sql: variants.a.sql as string, weight: 1, calls: 1 }],
       [{ id: "B", sql: variants.b.sql as string, weight: 1, calls: 1 }],

@@ -240,6 +240,15 @@ describe.each(server("pg15"))("advise on $name", (pg15) => {
       /--tables names "ordres", which this database does not have/,
     );
   });
+
+  it("a comparison variant that does not parse is a syntax error, not 'B writes'", async () => {
+    const args = ["bench", "--db", db.url, "--variant-a-sql", "select 1", "--variant-b-sql", "selec 2"];
+    expectOneLine(
+      await runCli([...args, "--read-only-ok"]),
+      2,
+      /--variant-b-sql does not parse: syntax error at or near "selec"/,
+    );
+  });
 });
 
 describe("bin/dbopt.js", () => {
