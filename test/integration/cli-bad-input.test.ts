@@ -241,6 +241,14 @@ describe.each(server("pg15"))("advise on $name", (pg15) => {
     );
   });
 
+  it("advise scaling --log given a folder names the option and the folder", async () => {
+    expectOneLine(
+      await runCli(["advise", "scaling", "--db", db.url, "--log", scratch]),
+      2,
+      /--log ".*" is a folder, not a file/,
+    );
+  });
+
   it("a comparison variant that does not parse is a syntax error, not 'B writes'", async () => {
     const args = ["bench", "--db", db.url, "--variant-a-sql", "select 1", "--variant-b-sql", "selec 2"];
     expectOneLine(

@@ -75,7 +75,7 @@ export function registerAdviseScaling(advise: Command, setExitCode: (code: numbe
       interval: k.duration("--interval"),
       spindles: k.wholeNumber("--spindles", 0, 1000).optional(),
       traces: k.z.array(k.inputPath("--traces", { stdin: true })).optional(),
-      log: k.z.array(k.inputPath("--log", { stdin: true })).optional(),
+      log: k.z.array(k.inputFile("--log", { stdin: true })).optional(),
       logPrefix: k.text("--log-prefix").optional(),
       ownWriteWindow: k.duration("--own-write-window"),
       store: k.z.union([k.z.literal(true), k.postgresUrl("--store")]).optional(),
