@@ -67,6 +67,11 @@ export interface AdvisePartitioningOptions {
   /** Retention in days when the statements do not say (a DELETE with a literal interval). */
   retentionDays?: number;
   overrides?: RuleOverrides;
+  /**
+   * Ctrl-C on a sandbox proof: the running statement is cancelled, the sandbox put back, and a DbError
+   * "interrupted" says so (the process must not end between the migration and its undo).
+   */
+  signal?: AbortSignal;
 }
 
 export interface PartitionProof {
@@ -212,7 +217,14 @@ async function adviseOn(
       const statements = proofStatements(t, key, snapshot);
       if (options.sandbox) {
         const skipped: string[] = [];
-        const { proof, migrationMs } = await proveOnSandbox(db, t, migration, statements, skipped);
+        const { proof, migrationMs } = await proveOnSandbox(
+          db,
+          t,
+          migration,
+          statements,
+          skipped,
+          options.signal,
+        );
         notes.push(...skipped.map((x) => `${t.schema}.${t.table}: ${x}`));
         advice.push({ ...unproven, proof, proofOn: { kind: "sandbox", migrationMs } });
       } else if (options.samplePercent !== undefined) {
@@ -600,6 +612,7 @@ async function proveOnSandbox(
   statements: Snapshot["workload"]["statements"],
   /** Statements that cannot be timed (no parameters to draw, or they fail there) are listed here. */
   skipped?: string[],
+  signal?: AbortSignal,
 ): Promise<{ proof: PartitionProof[]; migrationMs: number }> {
   const runs: Array<{ sql: string; before: number }> = [];
   await db.allowWrites();
@@ -643,9 +656,20 @@ async function proveOnSandbox(
   if (original === null)
     throw new InputError(`the sandbox has no table ${t.schema}.${t.table}`, "give --db the copy that has it");
   let result: { proof: PartitionProof[]; migrationMs: number };
+  const stopIfAsked = () => {
+    if (signal?.aborted) throw new Error(`interrupted (${String(signal.reason ?? "signal")})`);
+  };
+  // The statement running when the signal comes is cancelled; the catch below puts the sandbox back.
+  const cancelRunning = () => void db.cancel().catch(() => {});
+  signal?.addEventListener("abort", cancelRunning, { once: true });
   try {
+    stopIfAsked();
     const started = performance.now();
-    for (const step of migration.steps) for (const statement of step.statements) await db.query(statement);
+    for (const step of migration.steps)
+      for (const statement of step.statements) {
+        stopIfAsked();
+        await db.query(statement);
+      }
     const migrationMs = performance.now() - started;
     const proofs: PartitionProof[] = [];
     const children = await db.query<{ name: string }>(
@@ -655,6 +679,7 @@ async function proveOnSandbox(
     const partitionNames = new Set(children.map((c) => c.name));
     const n = partitionNames.size;
     for (const r of runs) {
+      stopIfAsked();
       const after = await medianMs(db, r.sql);
       const plan = await db.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${r.sql}`);
       const text = JSON.stringify(plan[0]?.["QUERY PLAN"]);
@@ -674,13 +699,23 @@ async function proveOnSandbox(
     }
     result = { proof: proofs, migrationMs };
   } catch (error) {
+    signal?.removeEventListener("abort", cancelRunning);
     // The error that stopped the proof is the one to report; say when the sandbox was left half put back.
+    let undone: string | null = null;
     await putBack(db, t, migration, original).catch((undo: Error) => {
-      if (error instanceof Error)
-        error.message += ` (and the sandbox could not be put back: ${undo.message})`;
+      undone = undo.message;
     });
+    if (signal?.aborted)
+      throw new DbError({
+        code: "interrupted",
+        message: `interrupted (${String(signal.reason ?? "signal")}) while proving the layout of ${t.schema}.${t.table} on the sandbox: ${undone === null ? "the sandbox was put back as it was" : `the sandbox could not be put back (${undone})`}`,
+        hint: "run dbopt advise partitioning again when you have the time",
+      });
+    if (undone !== null && error instanceof Error)
+      error.message += ` (and the sandbox could not be put back: ${undone})`;
     throw error;
   }
+  signal?.removeEventListener("abort", cancelRunning);
   await putBack(db, t, migration, original);
   return result;
 }

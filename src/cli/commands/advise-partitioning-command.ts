@@ -77,13 +77,23 @@ export function registerAdvisePartitioning(advise: Command, setExitCode: (code: 
       import("../../rules/registry.js"),
     ]);
     const { SHARDING_RULES } = await import("../../rules/registry.js");
-    const report = await advisePartitioning(() => openConnection(flags), {
-      sandbox: Boolean(flags.sandbox),
-      ...(checked.sample !== undefined ? { samplePercent: Math.round(checked.sample * 10_000) / 100 } : {}),
-      ...(checked.store !== undefined ? { store: checked.store } : {}),
-      ...(checked.retention ? { retentionDays: retentionDays(checked.retention) } : {}),
-      overrides: overridesFrom(flags.set, [...PARTITIONING_RULES, ...SHARDING_RULES]),
-    });
+    const run = (signal?: AbortSignal) =>
+      advisePartitioning(() => openConnection(flags), {
+        sandbox: Boolean(flags.sandbox),
+        ...(checked.sample !== undefined ? { samplePercent: Math.round(checked.sample * 10_000) / 100 } : {}),
+        ...(checked.store !== undefined ? { store: checked.store } : {}),
+        ...(checked.retention ? { retentionDays: retentionDays(checked.retention) } : {}),
+        overrides: overridesFrom(flags.set, [...PARTITIONING_RULES, ...SHARDING_RULES]),
+        ...(signal ? { signal } : {}),
+      });
+    // On a sandbox, Ctrl-C must not end the process between the migration and its undo: the proof stops, puts the
+    // sandbox back and says so (the default handler would exit while the undo still runs).
+    const report = flags.sandbox
+      ? await (await import("../interrupt-signal.js")).withInterrupt(
+          run,
+          "the sandbox may hold the tables dbopt built for the proof (the table's name ending in _partitioned or _unpartitioned): drop them, and give the original its name back",
+        )
+      : await run();
     const format = checked.format ?? "terminal";
     const text =
       format === "json"
