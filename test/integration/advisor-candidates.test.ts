@@ -165,11 +165,17 @@ describe.each(availableServers())("advisor candidates on $name", (server) => {
   }, async () => {
     // BRIN replaces the B-tree when its measured saving (median of three runs) is at least 90% of the B-tree's:
     // one stall of a loaded machine during the BRIN's runs tips that, so the advice is taken again, up to three
-    // times, until BRIN is chosen. An advisor that never prefers BRIN fails all three.
+    // times, until BRIN is chosen. An advisor that never prefers BRIN fails all three. The trigram GIN's cost
+    // after is about 73 against 1,986 here, but one CI run saw 832 once (pg18, a loaded machine): it is judged
+    // on the same attempts, and its figures are printed when it fails.
+    const ginCuts = (a: Awaited<ReturnType<typeof advise>>) => {
+      const q = a.recommendations.find((r) => r.ddl === TRIGRAM)?.queries[0];
+      return (q?.costAfter ?? Number.POSITIVE_INFINITY) < (q?.costBefore ?? 0) / 5;
+    };
     const { result: advice, attempts } = await measureUntil(
       3,
       () => advise("--sandbox"),
-      (a) => a.recommendations.some((r) => r.ddl === BRIN),
+      (a) => a.recommendations.some((r) => r.ddl === BRIN) && ginCuts(a),
     );
     const ddls = advice.recommendations.map((r) => r.ddl);
     expect(ddls).toContain(EXPRESSION);
@@ -186,7 +192,10 @@ describe.each(availableServers())("advisor candidates on $name", (server) => {
       state: "available",
       ddl: "CREATE EXTENSION IF NOT EXISTS pg_trgm;",
     });
-    expect(gin?.queries[0]?.costAfter).toBeLessThan((gin?.queries[0]?.costBefore ?? 0) / 5);
+    const ginCosts = attempts.map((a) => a.recommendations.find((r) => r.ddl === TRIGRAM)?.queries[0]);
+    expect(gin?.queries[0]?.costAfter, JSON.stringify(ginCosts)).toBeLessThan(
+      (gin?.queries[0]?.costBefore ?? 0) / 5,
+    );
     // The sandbox installed pg_trgm for the measurement and removed it again.
     const installed = await runAsAdmin(
       db.url,
