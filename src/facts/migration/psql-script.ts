@@ -2,8 +2,9 @@
  * What psql runs that is not SQL, blanked so the file parses and keeps its lines and columns: meta-commands
  * (`\set ON_ERROR_STOP on`, `\connect`, `\i`, `\gset` ...) and the data lines of `COPY ... FROM stdin` up to `\.`.
  * Migration files run with `psql -f` hold both. A backslash inside a string, a quoted name, a dollar-quoted body
- * or a comment is left alone: the text is scanned as PostgreSQL's lexer would.
+ * or a comment is left alone: the text is scanned as PostgreSQL's lexer would (util/pg-text-scan.ts).
  */
+import { afterQuotedOrComment } from "../../util/pg-text-scan.js";
 
 /** `\g`, `\gx`, `\gset`, `\gexec`, `\gdesc`, `\crosstabview` send the query like a semicolon. */
 const SENDS = /^\\(?:g|gx|gset|gexec|gdesc|crosstabview)\b/;
@@ -19,38 +20,9 @@ export function blankPsqlCommands(text: string): string {
   const n = text.length;
   while (i < n) {
     const ch = text[i];
-    const next = text[i + 1];
-    if (ch === "-" && next === "-") {
-      const end = text.indexOf("\n", i);
-      i = end < 0 ? n : end;
-    } else if (ch === "/" && next === "*") {
-      let depth = 1;
-      i += 2;
-      while (i < n && depth > 0) {
-        const pair = text.slice(i, i + 2);
-        depth += pair === "/*" ? 1 : pair === "*/" ? -1 : 0;
-        i += pair === "/*" || pair === "*/" ? 2 : 1;
-      }
-    } else if (ch === "'") {
-      // E'...' strings take backslash escapes; standard strings only ''.
-      const escapes = i > 0 && /[eE]/.test(text[i - 1] ?? "") && !/[\w$]/.test(text[i - 2] ?? "");
-      i++;
-      while (i < n) {
-        if (escapes && text[i] === "\\") i += 2;
-        else if (text[i] === "'" && text[i + 1] === "'") i += 2;
-        else if (text[i] === "'") break;
-        else i++;
-      }
-      i++;
-    } else if (ch === '"') {
-      const end = text.indexOf('"', i + 1);
-      i = end < 0 ? n : end + 1;
-    } else if (ch === "$" && !/[\w$]/.test(text[i - 1] ?? "")) {
-      const tag = /^\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$/.exec(text.slice(i, i + 64))?.[0];
-      if (tag) {
-        const end = text.indexOf(tag, i + tag.length);
-        i = end < 0 ? n : end + tag.length;
-      } else i++;
+    const after = afterQuotedOrComment(text, i);
+    if (after > i) {
+      i = after;
     } else if (ch === "\\") {
       // A meta-command runs to the end of its line; the sending ones end the statement like a semicolon.
       const lineEnd = text.indexOf("\n", i) < 0 ? n : text.indexOf("\n", i);
