@@ -39,14 +39,16 @@ export function mapMysqlError(error: unknown, target: MysqlTarget, query?: strin
   switch (e.errno) {
     // ER_DBACCESS_DENIED_ERROR: the login worked; the user may not use this database (at connect, or CREATE DATABASE
     // for a scratch copy). The password is not the problem, so the hint must not send the user to check it.
-    case 1044:
+    case 1044: {
+      const creating = /^\s*CREATE DATABASE/i.test(query ?? "");
       return make(
         "permission-denied",
-        `${target.user} may not ${/^\s*CREATE DATABASE/i.test(query ?? "") ? "create databases" : "use this database"} on ${where}: ${raw}`,
-        /^\s*CREATE DATABASE/i.test(query ?? "")
+        `${target.user} may not ${creating ? "create databases" : "use this database"} on ${where}: ${raw}`,
+        creating
           ? "--sample makes a scratch database dbopt_scratch_...: GRANT ALL ON `dbopt\\_scratch\\_%`.* TO the user, or give a copy with --sandbox URL"
           : "name a database it may read in --db, or GRANT SELECT ON that database to the user",
       );
+    }
     case 1045:
     // ER_ACCESS_DENIED_NO_PASSWORD_ERROR: the user gave no password, or does not exist (MariaDB says so for both).
     case 1698:
