@@ -1,4 +1,5 @@
 import { cancelOpenSessions } from "../connectors/open-sessions.js";
+import { PASSIVE, signalExitCode } from "../connectors/signal-cleanup.js";
 
 let pending: Promise<number> | null = null;
 
@@ -9,12 +10,6 @@ let pending: Promise<number> | null = null;
 export function whenInterrupted(): Promise<number> | null {
   return pending;
 }
-
-/**
- * Marks a signal listener that stops its own things and leaves the exit to others (the embedded server's hook, the
- * MySQL scratch database's); its value says what it cleans up.
- */
-const PASSIVE = Symbol.for("dbopt.signal.passive");
 
 /**
  * Ctrl-C (SIGINT) or SIGTERM for a command that does not handle it itself: cancel the statements dbopt's sessions
@@ -29,7 +24,7 @@ export function cancelStatementsOnInterrupt(): void {
   const onSignal = (name: NodeJS.Signals) => {
     const others = process.listeners(name).filter((l) => l !== listener);
     if (others.some((l) => !(PASSIVE in l))) return;
-    const code = name === "SIGINT" ? 130 : 143;
+    const code = signalExitCode(name);
     if (stopping) process.exit(code);
     stopping = true;
     pending = new Promise((resolve) => {

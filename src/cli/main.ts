@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { signalExitCode } from "../connectors/signal-cleanup.js";
 import { loadSqlParser } from "../util/sql-parser.js";
 import { DBOPT_VERSION } from "../version.js";
 import { debugDetails, describeError } from "./cli-error.js";
@@ -79,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
     if (interruption) return await interruption;
     // A signal stopped the embedded server (Ctrl-C in dbopt demo): its errors are not the user's to read.
     const interrupted = (globalThis as Record<symbol, unknown>)[Symbol.for("dbopt.embedded.interrupted")];
-    if (interrupted) return interrupted === "SIGINT" ? 130 : interrupted === "SIGTERM" ? 143 : 129;
+    if (interrupted) return signalExitCode(String(interrupted));
     const { line, code } = describeError(error);
     process.stderr.write(`dbopt: ${line}\n`);
     if (argv.includes("--debug")) process.stderr.write(`${debugDetails(error)}\n`);

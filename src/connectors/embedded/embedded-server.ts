@@ -19,6 +19,7 @@ import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { DbError } from "../db-error.js";
+import { cleanUpOnSignals } from "../signal-cleanup.js";
 import { findFreePort } from "./free-port.js";
 
 export interface EmbeddedServerOptions {
@@ -250,11 +251,6 @@ interface Live {
 const live = new Set<Live>();
 /** Set on globalThis to the signal's name when a signal stopped the servers of this process. */
 const INTERRUPTED = Symbol.for("dbopt.embedded.interrupted");
-/**
- * Marks a signal listener that stops its own things and leaves the exit to the others (or to this hook); its value
- * says what it cleans up, for the CLI's line.
- */
-const PASSIVE = Symbol.for("dbopt.signal.passive");
 let hooksInstalled = false;
 
 function installHooks(): void {
@@ -268,25 +264,13 @@ function installHooks(): void {
       if (l.directory) rmSync(l.directory, { recursive: true, force: true, maxRetries: 3 });
     }
   });
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    const onSignal = () => {
-      // The CLI reads this to exit quietly with 128 + the signal's number rather than report the errors the
-      // stopped server causes in work still running.
-      (globalThis as Record<symbol, unknown>)[INTERRUPTED] = signal;
-      // Someone else listens too (dbopt demo --keep waits for Ctrl-C): they decide when to exit. Listeners marked
-      // passive (this one, the CLI's default) clean up their own things and leave the exit to others.
-      const handledElsewhere = process.listeners(signal).some((l) => !(PASSIVE in l));
-      void Promise.allSettled([...live].map((l) => l.stop())).then(() => {
-        if (!handledElsewhere) process.exit(signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 129);
-      });
-    };
-    process.on(
-      signal,
-      Object.assign(onSignal, {
-        [PASSIVE]: "the embedded PostgreSQL dbopt started is stopped and its files removed",
-      }),
-    );
-  }
+  // Someone else listens too (dbopt demo --keep waits for Ctrl-C): they decide when to exit.
+  cleanUpOnSignals("the embedded PostgreSQL dbopt started is stopped and its files removed", (signal) => {
+    // The CLI reads this to exit quietly with 128 + the signal's number rather than report the errors the
+    // stopped server causes in work still running.
+    (globalThis as Record<symbol, unknown>)[INTERRUPTED] = signal;
+    return Promise.allSettled([...live].map((l) => l.stop()));
+  });
 }
 
 /** Wait for a child to end; kill it harder if it takes too long. */

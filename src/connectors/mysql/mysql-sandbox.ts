@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Connection, RowDataPacket } from "mysql2/promise";
 import { mysqlIdent, mysqlQname, type SqlText, sql } from "../../util/sql-text.js";
 import { sessionClosed, sessionOpened } from "../open-sessions.js";
+import { cleanUpOnSignals } from "../signal-cleanup.js";
 import {
   type MysqlCapabilities,
   readMysqlCapabilities,
@@ -227,9 +228,6 @@ async function dropFromFreshSession(
   }
 }
 
-/** Marks a signal listener that cleans up its own things and leaves the exit to others; the value says what. */
-const PASSIVE = Symbol.for("dbopt.signal.passive");
-
 /** Scratch databases of this process, dropped on signals. */
 const liveScratches = new Set<MysqlSandbox>();
 let hooksInstalled = false;
@@ -237,15 +235,8 @@ let hooksInstalled = false;
 function installHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    const onSignal = () => {
-      // Someone else listens too (the CLI's interrupt handler): they decide when to exit, and close() as usual.
-      // Listeners marked passive (this one, the CLI's default, the embedded server's) leave the exit to others.
-      const handledElsewhere = process.listeners(signal).some((l) => !(PASSIVE in l));
-      void Promise.allSettled([...liveScratches].map((s) => s.abandon())).then(() => {
-        if (!handledElsewhere) process.exit(signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 129);
-      });
-    };
-    process.on(signal, Object.assign(onSignal, { [PASSIVE]: "the scratch database dbopt made is dropped" }));
-  }
+  // Someone else listens too (the CLI's interrupt handler): they decide when to exit, and close() as usual.
+  cleanUpOnSignals("the scratch database dbopt made is dropped", () =>
+    Promise.allSettled([...liveScratches].map((s) => s.abandon())),
+  );
 }
