@@ -171,7 +171,7 @@ export function readMigrationSet(
       statements.push(added);
       track(kind, body);
       if (kind === "DoStmt")
-        for (const inner of doBlockMembers(added, first, text)) {
+        for (const inner of doBlockMembers(added, first, positionAt)) {
           statements.push({ ...inner, newTables: new Set(created) });
           track(inner.kind, inner.stmt[inner.kind] as Node);
         }
@@ -211,26 +211,23 @@ export function readMigrationSet(
  * which is one transaction even in autocommit (and refuses CONCURRENTLY and VACUUM like one); their parse-tree
  * locations are offsets into their own text (byteStart 0). A statement PostgreSQL's parser refuses is left out.
  */
-function doBlockMembers(block: MigrationStatement, blockStart: number, text: string): MigrationStatement[] {
+function doBlockMembers(
+  block: MigrationStatement,
+  blockStart: number,
+  positionAt: (offset: number) => { line: number; column: number },
+): MigrationStatement[] {
   const inner = doBlockStatements(block.sql, block.stmt.DoStmt as Node);
   if (!inner) return [];
   const within = `DO block at line ${block.line}`;
-  const before = text.slice(0, blockStart);
-  const blockLine0 = before.length - before.lastIndexOf("\n") - 1;
   return inner.flatMap(({ sql, offset, bodyLine }) => {
     const tree = tryParseSql(sql);
     const stmt = tree?.stmts?.[0]?.stmt as Node | undefined;
     if (!stmt || (tree?.stmts?.length ?? 0) !== 1) return [];
     const kind = Object.keys(stmt)[0] ?? "";
     if (kind === "TransactionStmt") return [];
-    let line = block.line + bodyLine - 1;
-    let column = 1;
-    if (offset !== null) {
-      const lead = block.sql.slice(0, offset);
-      const newlines = lead.split("\n").length - 1;
-      line = block.line + newlines;
-      column = newlines === 0 ? blockLine0 + offset + 1 : offset - lead.lastIndexOf("\n");
-    }
+    // block.sql starts at blockStart (its first token), so an offset in it is blockStart + offset in the file.
+    const { line, column } =
+      offset === null ? { line: block.line + bodyLine - 1, column: 1 } : positionAt(blockStart + offset);
     return [
       {
         ...block,
