@@ -42,7 +42,7 @@ import type { StoredGrowth } from "../store/read-table-growth.js";
 import { oneLine } from "../util/format.js";
 import { InputError } from "../util/input-error.js";
 import { loadSqlParser, scanSql } from "../util/sql-parser.js";
-import { qname, qualifiedName, sql } from "../util/sql-text.js";
+import { ident, qname, qualifiedName, sql, sqlFrom } from "../util/sql-text.js";
 import { lintMigrations } from "./lint-migrations.js";
 import { onConnection } from "./on-connection.js";
 
@@ -835,7 +835,6 @@ async function putBack(
   migration: PartitionMigration,
   original: string,
 ): Promise<void> {
-  const { ident, sqlFrom } = await import("../util/sql-text.js");
   await db.query("ROLLBACK").catch(() => {});
   if ((await oidOf(db, t.schema, migration.oldName)) === original) {
     // The swap happened: the old table is under oldName and the partitioned one holds the table's name.
