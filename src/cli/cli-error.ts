@@ -111,7 +111,7 @@ function capitalise(text: string): string {
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** One line of printable text: line breaks become spaces, control characters \xNN, passwords ***. */
-export function printableLine(line: string): string {
+function printableLine(line: string): string {
   return withoutSecrets(line)
     .replace(/\s*\r?\n\s*/g, " ")
     .replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);

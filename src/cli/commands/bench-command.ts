@@ -30,7 +30,7 @@ interface BenchFlags extends ConnectionFlags, OutputOptions {
 
 const BENCH_FORMATS = ["terminal", "json", "markdown"] as const;
 
-export function registerBench(program: Command, setExitCode: (code: number) => void = () => {}): void {
+export function registerBench(program: Command, setExitCode: (code: number) => void): void {
   const command = program
     .command("bench")
     .summary("replay the workload concurrently, like pgbench, or compare two variants of it")
