@@ -103,7 +103,7 @@ async function adviseOn(
   const progress = options.onProgress ?? (() => {});
   const signal = options.signal;
   // Before --apply starts, an interruption changes nothing: stop the running question and leave.
-  const onAbort = () => void cancelStatement(db);
+  const onAbort = () => void db.cancel();
   signal?.addEventListener("abort", onAbort, { once: true });
   let report: AdviceReport;
   let snapshot: Snapshot;
@@ -195,11 +195,6 @@ function interruptedBeforeApply(signal: AbortSignal): DbError {
     message: `interrupted (${String(signal.reason ?? "signal")}) before any index was built: nothing was changed`,
     hint: "run dbopt advise again when you have the time",
   });
-}
-
-/** Cancel what the session is running, from another session (the session itself is busy waiting for it). */
-async function cancelStatement(db: PostgresConnector): Promise<void> {
-  await db.cancel();
 }
 
 /** Whether each extension is installed in the database, available on the server, or missing. */
