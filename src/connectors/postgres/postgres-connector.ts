@@ -72,13 +72,7 @@ export class PostgresConnector {
   ): Promise<PostgresConnector> {
     const opts = { ...DEFAULT_CONNECTOR_OPTIONS, ...options };
     let session: { role: string; pid: number };
-    const client = new pg.Client({
-      ...target.config,
-      application_name: "dbopt",
-      connectionTimeoutMillis: opts.connectTimeoutMs,
-    });
-    // A dropped connection must not crash the process with an unhandled 'error' event.
-    client.on("error", () => {});
+    const client = newClient(target, opts.connectTimeoutMs);
     try {
       await client.connect();
       await client.query(
@@ -108,12 +102,7 @@ export class PostgresConnector {
 
   /** Cancel what this session is running, from a session of its own (this one is busy waiting for it). */
   async cancel(): Promise<boolean> {
-    const other = new pg.Client({
-      ...this.target.config,
-      application_name: "dbopt",
-      connectionTimeoutMillis: this.options.connectTimeoutMs,
-    });
-    other.on("error", () => {});
+    const other = newClient(this.target, this.options.connectTimeoutMs);
     try {
       await other.connect();
       await other.query(tagged("select pg_cancel_backend($1)"), [this.backendPid]);
@@ -236,4 +225,16 @@ export class PostgresConnector {
     sessionClosed(this);
     await this.client.end().catch(() => {});
   }
+}
+
+/** A client for the target, not yet connected, named dbopt in pg_stat_activity. */
+function newClient(target: PgTarget, connectTimeoutMs: number): pg.Client {
+  const client = new pg.Client({
+    ...target.config,
+    application_name: "dbopt",
+    connectionTimeoutMillis: connectTimeoutMs,
+  });
+  // A dropped connection must not crash the process with an unhandled 'error' event.
+  client.on("error", () => {});
+  return client;
 }
