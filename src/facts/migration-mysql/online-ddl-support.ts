@@ -31,8 +31,10 @@ export interface DocRow {
   onlyModifiesMetadata: boolean;
 }
 
-const MYSQL_DOCS_URL = (v: ServerVersion) =>
-  `https://dev.mysql.com/doc/refman/${v.version[0] >= 8 && v.version[1] >= 4 ? "8.4" : "8.0"}/en/innodb-online-ddl-operations.html`;
+/** The MySQL reference manual for the server's version (8.4 or 8.0), up to /en/. */
+const MYSQL_MANUAL = (v: ServerVersion) =>
+  `https://dev.mysql.com/doc/refman/${v.version[0] >= 8 && v.version[1] >= 4 ? "8.4" : "8.0"}/en`;
+const MYSQL_DOCS_URL = (v: ServerVersion) => `${MYSQL_MANUAL(v)}/innodb-online-ddl-operations.html`;
 const MARIADB_DOCS = "https://mariadb.com/docs/server/server-usage/storage-engines/innodb/innodb-online-ddl";
 export const MARIADB_INSTANT_URL = `${MARIADB_DOCS}/innodb-online-ddl-operations-with-the-instant-alter-algorithm`;
 const MARIADB_NOCOPY_URL = `${MARIADB_DOCS}/innodb-online-ddl-operations-with-the-nocopy-alter-algorithm`;
@@ -285,7 +287,7 @@ function tablespaceSupport(
     operation: `${op.action} TABLESPACE (the whole table)`,
     docsUrl:
       v.flavour === "mysql"
-        ? `https://dev.mysql.com/doc/refman/${v.version[0] >= 8 && v.version[1] >= 4 ? "8.4" : "8.0"}/en/innodb-table-import.html`
+        ? `${MYSQL_MANUAL(v)}/innodb-table-import.html`
         : "https://mariadb.com/docs/server/server-usage/storage-engines/innodb/innodb-tablespaces/innodb-file-per-table-tablespaces",
     best: "INPLACE",
     lock: "EXCLUSIVE",
