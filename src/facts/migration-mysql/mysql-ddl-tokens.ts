@@ -7,7 +7,7 @@
  * works on these tokens, so a statement is never taken apart with regular expressions over its text.
  */
 import { scanMysqlNonCode } from "../../util/mysql-text-scan.js";
-import type { ServerVersion } from "./online-ddl-support.js";
+import { atLeast, type ServerVersion } from "./online-ddl-support.js";
 
 export type TokenKind = "word" | "name" | "string" | "number" | "punct";
 
@@ -81,7 +81,7 @@ function executableContent(text: string, at: number, server: ServerVersion | und
   // Six digits of version when there are six (100301 is 10.3.1), else five; MySQL before 8.1 reads only five
   // (100301 is 1.0.30 there, and "1" starts the content).
   const digits = m[2] as string;
-  const fiveOnly = server?.flavour === "mysql" && !mariadbOnly && versionBefore(server.version, [8, 1, 0]);
+  const fiveOnly = server?.flavour === "mysql" && !mariadbOnly && !atLeast(server, 8, 1, 0);
   const width = digits.length >= 6 && !fiveOnly ? 6 : Math.min(digits.length, 5);
   // Fewer than five digits are no version: they are part of the content.
   const contentAt = at + 3 + (m[1] as string).length + (digits.length >= 5 ? width : 0);
@@ -89,12 +89,7 @@ function executableContent(text: string, at: number, server: ServerVersion | und
   if (mariadbOnly && server.flavour !== "mariadb") return null;
   if (digits.length < 5) return contentAt;
   const n = Number(digits.slice(0, width));
-  const wanted: [number, number, number] = [Math.floor(n / 10000), Math.floor(n / 100) % 100, n % 100];
-  return versionBefore(server.version, wanted) ? null : contentAt;
-}
-
-function versionBefore(a: [number, number, number], b: [number, number, number]): boolean {
-  return a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] < b[2];
+  return atLeast(server, Math.floor(n / 10000), Math.floor(n / 100) % 100, n % 100) ? contentAt : null;
 }
 
 function tokenize(text: string, server?: ServerVersion): Token[] {

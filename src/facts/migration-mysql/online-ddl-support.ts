@@ -354,7 +354,8 @@ export function operationSupport(
   return server.flavour === "mysql" ? mysqlSupport(op, server, table) : mariadbSupport(op, server, table);
 }
 
-const atLeast = (v: ServerVersion, ...min: number[]) => {
+/** The server is this version or later. */
+export const atLeast = (v: ServerVersion, ...min: number[]) => {
   for (let i = 0; i < 3; i++) {
     const a = v.version[i] ?? 0;
     const b = min[i] ?? 0;
