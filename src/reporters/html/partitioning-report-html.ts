@@ -3,17 +3,15 @@ import type { PartitioningReport } from "../../pipeline/advise-partitioning.js";
 import { serverName } from "../../util/format.js";
 import { partitionAdviceLines } from "../partitioning/partitioning-lines.js";
 import { findingsHtml } from "./findings-html.js";
-import { html } from "./html-text.js";
+import { type Html, html } from "./html-text.js";
 import { htmlPage } from "./page-shell.js";
 
 export function renderPartitioningHtml(report: PartitioningReport, now?: Date): string {
   const tables = report.advice.map((a) => {
     const { setting, proof, lint, notes, migration } = partitionAdviceLines(a);
     const [heading, ...copied] = setting;
-    const where = heading
-      ? html`<p><strong>${heading}</strong></p>${copied.length ? html`<ul>${copied.map((l) => html`<li>${l}</li>`)}</ul>` : html``}`
-      : html``;
-    return html`<h2>${a.table}</h2>${where}${proof.length ? html`<ul>${proof.map((l) => html`<li>${l}</li>`)}</ul>` : html``}<p>${lint}</p>${notes.length ? html`<ul>${notes.map((n) => html`<li>${n}</li>`)}</ul>` : html``}<pre><code>${migration.join("\n")}</code></pre>`;
+    const where = heading ? html`<p><strong>${heading}</strong></p>${bullets(copied)}` : html``;
+    return html`<h2>${a.table}</h2>${where}${bullets(proof)}<p>${lint}</p>${bullets(notes)}<pre><code>${migration.join("\n")}</code></pre>`;
   });
   return htmlPage({
     title: "dbopt advise partitioning",
@@ -35,4 +33,9 @@ export function renderPartitioningHtml(report: PartitioningReport, now?: Date): 
     body: html`${findingsHtml(report.findings)}${tables}`,
     ...(now ? { now } : {}),
   });
+}
+
+/** Lines as a list, or nothing when there are none. */
+function bullets(lines: string[]): Html {
+  return lines.length ? html`<ul>${lines.map((l) => html`<li>${l}</li>`)}</ul>` : html``;
 }
