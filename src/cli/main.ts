@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { signalExitCode } from "../connectors/signal-cleanup.js";
+import { INTERRUPTED, signalExitCode } from "../connectors/signal-cleanup.js";
 import { loadSqlParser } from "../util/sql-parser.js";
 import { DBOPT_VERSION } from "../version.js";
 import { debugDetails, describeError } from "./cli-error.js";
@@ -79,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
     const interruption = whenInterrupted();
     if (interruption) return await interruption;
     // A signal stopped the embedded server (Ctrl-C in dbopt demo): its errors are not the user's to read.
-    const interrupted = (globalThis as Record<symbol, unknown>)[Symbol.for("dbopt.embedded.interrupted")];
+    const interrupted = (globalThis as Record<symbol, unknown>)[INTERRUPTED];
     if (interrupted) return signalExitCode(String(interrupted));
     const { line, code } = describeError(error);
     process.stderr.write(`dbopt: ${line}\n`);

@@ -10,6 +10,9 @@
  */
 export const PASSIVE = Symbol.for("dbopt.signal.passive");
 
+/** Set on globalThis to the signal's name when a signal stopped the embedded servers of this process. */
+export const INTERRUPTED = Symbol.for("dbopt.embedded.interrupted");
+
 /** 128 + the signal's number, as a shell reports a process the signal ended. */
 export function signalExitCode(signal: string): number {
   return signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 129;

@@ -19,7 +19,7 @@ import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { DbError } from "../db-error.js";
-import { cleanUpOnSignals } from "../signal-cleanup.js";
+import { cleanUpOnSignals, INTERRUPTED } from "../signal-cleanup.js";
 import { findFreePort } from "./free-port.js";
 
 export interface EmbeddedServerOptions {
@@ -249,8 +249,6 @@ interface Live {
   stop(): Promise<void>;
 }
 const live = new Set<Live>();
-/** Set on globalThis to the signal's name when a signal stopped the servers of this process. */
-const INTERRUPTED = Symbol.for("dbopt.embedded.interrupted");
 let hooksInstalled = false;
 
 function installHooks(): void {
