@@ -530,6 +530,11 @@ export function charsetName(name: string): string {
   return lower === "utf8" ? "utf8mb3" : lower;
 }
 
+/** A collation's name as the servers report it now: utf8_general_ci is utf8mb3_general_ci. */
+export function collationName(name: string): string {
+  return name.toLowerCase().replace(/^utf8_/, "utf8mb3_");
+}
+
 /** A column definition: name, type, attributes. */
 function readColumn(r: Reader): ColumnSpec | null {
   const name = r.name();
@@ -582,7 +587,7 @@ function readColumn(r: Reader): ColumnSpec | null {
       column.charset = charsetName(r.next()?.value ?? "");
     } else if (t.value === "COLLATE") {
       r.acceptPunct("=");
-      column.collation = (r.next()?.value ?? "").toLowerCase().replace(/^utf8_/, "utf8mb3_");
+      column.collation = collationName(r.next()?.value ?? "");
     }
   }
   return column;

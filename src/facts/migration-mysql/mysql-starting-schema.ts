@@ -4,13 +4,8 @@
  * and a COPY on a large table from one on a small one.
  */
 import type { MysqlCapabilities } from "../../connectors/mysql/mysql-capabilities.js";
-import { charsetName } from "./mysql-ddl.js";
+import { charsetName, collationName } from "./mysql-ddl.js";
 import type { KnownColumn, ServerVersion } from "./online-ddl-support.js";
-
-/** utf8_general_ci as utf8mb3_general_ci, as the servers name it now. */
-function collationName(name: string): string {
-  return name.toLowerCase().replace(/^utf8_/, "utf8mb3_");
-}
 
 export interface KnownTable {
   schema: string;
