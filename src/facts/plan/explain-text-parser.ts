@@ -324,14 +324,6 @@ const SUMMARY_READERS: SummaryReader[] = [
 
 /** Read a line at the plan's outer level. Returns the section it opens ("Planning", "JIT"), if any. */
 function readSummaryLine(content: string, plan: Plan): string | null {
-  // PostgreSQL 17 prints the serialization's buffers on the next line, indented under it.
-  if (content.startsWith("Serialization:")) {
-    for (const [re, apply] of SUMMARY_READERS) {
-      const m = re.exec(content);
-      if (m) apply(plan, m);
-    }
-    return plan.serialization ? "Serialization" : null;
-  }
   if (content === "Planning:" || content === "JIT:") {
     if (content === "JIT:") plan.jit = { functions: 0, options: {}, timingMs: null };
     return content.slice(0, -1);
@@ -343,7 +335,8 @@ function readSummaryLine(content: string, plan: Plan): string | null {
       break;
     }
   }
-  return null;
+  // PostgreSQL 17 prints the serialization's buffers on the next line, indented under it.
+  return content.startsWith("Serialization:") && plan.serialization ? "Serialization" : null;
 }
 
 function readSectionLine(section: string, content: string, plan: Plan): void {
