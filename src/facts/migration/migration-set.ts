@@ -267,6 +267,11 @@ export function isExistingTable(st: MigrationStatement, name: string | null): bo
   return !st.newTables.has(normaliseTable(name));
 }
 
+/** The table an index is on, as the set or the starting schema built it (public. is left out of index names). */
+export function indexTable(indexTables: MigrationFacts["indexTables"], index: string): string | null {
+  return indexTables.get(index.replace(/^public\./, "")) ?? null;
+}
+
 export function tableSize(facts: MigrationFacts, name: string): TableSize | null {
   return facts.existing?.get(normaliseTable(name)) ?? null;
 }

@@ -1,5 +1,5 @@
 import { listName } from "../../facts/migration/lock-model.js";
-import { isExistingTable } from "../../facts/migration/migration-set.js";
+import { indexTable, isExistingTable } from "../../facts/migration/migration-set.js";
 import { sql } from "../../util/sql-text.js";
 import { bodyOf, migrationRule } from "./migration-rule.js";
 import { listSql } from "./statement-text.js";
@@ -17,7 +17,7 @@ export const dropIndexNotConcurrent = migrationRule({
     if (body?.removeType !== "OBJECT_INDEX" || body.concurrent) return [];
     return ((body.objects as Array<Record<string, unknown>>) ?? []).flatMap((o) => {
       const index = listName(o);
-      const table = index ? (facts.indexTables.get(index.replace(/^public\./, "")) ?? null) : null;
+      const table = index ? indexTable(facts.indexTables, index) : null;
       if (table !== null && !isExistingTable(st, table)) return [];
       const name = listSql(o);
       return [

@@ -8,6 +8,7 @@ import {
   type TableLock,
 } from "../../facts/migration/lock-model.js";
 import {
+  indexTable,
   isExistingTable,
   type MigrationFacts,
   type MigrationStatement,
@@ -81,8 +82,7 @@ function strongLock(st: MigrationStatement, indexTables: Map<string, string>): T
  * statement does not name: the table the set or the starting schema built the index on, else the index's name.
  */
 function indexLocks(st: MigrationStatement, indexTables: Map<string, string>): TableLock[] {
-  const tableOf = (index: string | null) =>
-    index ? (indexTables.get(index.replace(/^public\./, "")) ?? index) : null;
+  const tableOf = (index: string | null) => (index ? (indexTable(indexTables, index) ?? index) : null);
   const drop = bodyOf(st, "DropStmt");
   if (drop?.removeType === "OBJECT_INDEX" && !drop.concurrent)
     return ((drop.objects as Array<Record<string, unknown>>) ?? []).flatMap((o) => {
