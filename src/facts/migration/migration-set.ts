@@ -267,9 +267,9 @@ export function isExistingTable(st: MigrationStatement, name: string | null): bo
   return !st.newTables.has(normaliseTable(name));
 }
 
-/** The table an index is on, as the set or the starting schema built it (public. is left out of index names). */
+/** The table an index is on, as the set or the starting schema built it; the index looked up without public. */
 export function indexTable(indexTables: MigrationFacts["indexTables"], index: string): string | null {
-  return indexTables.get(index.replace(/^public\./, "")) ?? null;
+  return indexTables.get(normaliseTable(index)) ?? null;
 }
 
 export function tableSize(facts: MigrationFacts, name: string): TableSize | null {
