@@ -42,7 +42,7 @@ import type { StoredGrowth } from "../store/read-table-growth.js";
 import { oneLine } from "../util/format.js";
 import { InputError } from "../util/input-error.js";
 import { loadSqlParser, scanSql } from "../util/sql-parser.js";
-import { ident, qname, qualifiedName, sql, sqlFrom } from "../util/sql-text.js";
+import { ident, qname, schemaQualified, sql, sqlFrom } from "../util/sql-text.js";
 import { lintMigrations } from "./lint-migrations.js";
 import { onConnection } from "./on-connection.js";
 
@@ -743,7 +743,7 @@ function observedRowShare(s: Snapshot["workload"]["statements"][number], tableRo
 /** The OID of schema.name, or null when no relation has that name. */
 async function oidOf(db: PostgresConnector, schema: string, name: string): Promise<string | null> {
   const rows = await db.query<{ oid: string | null }>("select to_regclass($1)::oid::text as oid", [
-    String(qualifiedName(schema, name)),
+    String(schemaQualified(schema, name)),
   ]);
   return rows[0]?.oid ?? null;
 }
@@ -770,7 +770,7 @@ async function sequenceDefaults(
        join pg_class s on s.oid = d.refobjid and s.relkind = 'S'
        join pg_namespace n on n.oid = s.relnamespace
       where ad.adrelid = $1::regclass`,
-    [String(qualifiedName(t.schema, t.table))],
+    [String(schemaQualified(t.schema, t.table))],
   );
 }
 
@@ -780,7 +780,7 @@ async function sequenceDefaults(
  * qualified and the swap's CREATE OR REPLACE VIEW means the same tables whatever the user's search_path.
  */
 async function dependentObjects(db: PostgresConnector, t: PartitionTableFacts): Promise<DependentObject[]> {
-  const table = String(qualifiedName(t.schema, t.table));
+  const table = String(schemaQualified(t.schema, t.table));
   return db.inReadOnlySnapshot(async () => {
     await db.query("SET LOCAL search_path = pg_catalog");
     return db.query<DependentObject>(
@@ -841,23 +841,23 @@ async function putBack(
     // The swap handed the serial sequences it owned to the partitioned table: give them back before dropping it.
     for (const s of migration.sequences.filter((x) => x.sequence !== null && x.owned))
       await db.query(
-        sql`ALTER SEQUENCE ${sqlFrom("server", s.sequence as string)} OWNED BY ${qualifiedName(t.schema, migration.oldName)}.${ident(s.column)}`,
+        sql`ALTER SEQUENCE ${sqlFrom("server", s.sequence as string)} OWNED BY ${schemaQualified(t.schema, migration.oldName)}.${ident(s.column)}`,
       );
     // The partitioned table goes back to the name it was built under, the original to its own name, and the views
     // the swap replaced are replaced again, so they read the original before the partitioned table is dropped.
     const current = await oidOf(db, t.schema, t.table);
     if (current !== null && current !== original)
       await db.query(
-        sql`ALTER TABLE ${qualifiedName(t.schema, t.table)} RENAME TO ${ident(migration.newName)}`,
+        sql`ALTER TABLE ${schemaQualified(t.schema, t.table)} RENAME TO ${ident(migration.newName)}`,
       );
     await db.query(
-      sql`ALTER TABLE ${qualifiedName(t.schema, migration.oldName)} RENAME TO ${ident(t.table)}`,
+      sql`ALTER TABLE ${schemaQualified(t.schema, migration.oldName)} RENAME TO ${ident(t.table)}`,
     );
     for (const view of migration.views) await db.query(view);
   }
   const built = await oidOf(db, t.schema, migration.newName);
   if (built !== null && built !== original)
-    await db.query(sql`DROP TABLE ${qualifiedName(t.schema, migration.newName)}`);
+    await db.query(sql`DROP TABLE ${schemaQualified(t.schema, migration.newName)}`);
 }
 
 /**

@@ -52,7 +52,7 @@ export function qname(schema: string | null | undefined, name: string): SqlText 
  * schema.name, both quoted, "public" included: for a statement that creates an object, which an unqualified name
  * would put in the first schema of the search_path (qname leaves "public" out).
  */
-export function qualifiedName(schema: string, name: string): SqlText {
+export function schemaQualified(schema: string, name: string): SqlText {
   return `${quoteIdent(schema)}.${quoteIdent(name)}` as SqlText;
 }
 

@@ -15,8 +15,8 @@ import {
   ident,
   list,
   literal,
-  qualifiedName,
   type SqlText,
+  schemaQualified,
   sql,
   sqlFrom,
 } from "../../util/sql-text.js";
@@ -121,8 +121,8 @@ export function partitionMigration(
   const newName = named(`${t.table}_partitioned`);
   const oldName = named(`${t.table}_unpartitioned`);
   // Always schema-qualified: an unqualified CREATE TABLE lands in the search_path's first schema, not the table's.
-  const parent = qualifiedName(t.schema, newName);
-  const old = qualifiedName(t.schema, t.table);
+  const parent = schemaQualified(t.schema, newName);
+  const old = schemaQualified(t.schema, t.table);
   const key = ident(layout.column);
   const notes: string[] = [];
   const create: SqlText[] = [
@@ -178,7 +178,7 @@ export function partitionMigration(
       const name = named(`${t.table}_p${stamp(lo, layout.interval)}`);
       const [a, b] = [literal(lo.toISOString()), literal(hi.toISOString())];
       partitions.push(
-        sql`CREATE TABLE ${qualifiedName(t.schema, name)} PARTITION OF ${parent} FOR VALUES FROM (${a}) TO (${b});`,
+        sql`CREATE TABLE ${schemaQualified(t.schema, name)} PARTITION OF ${parent} FOR VALUES FROM (${a}) TO (${b});`,
       );
       copies.push({
         name,
@@ -187,7 +187,7 @@ export function partitionMigration(
     }
     const end = bounds.at(-1) as Date;
     const next = addInterval(end, layout.interval, 1);
-    const template = sql`CREATE TABLE ${qualifiedName(t.schema, `${t.table}_p${stamp(end, layout.interval)}`)} PARTITION OF ${qualifiedName(t.schema, t.table)} FOR VALUES FROM (${literal(end.toISOString())}) TO (${literal(next.toISOString())});`;
+    const template = sql`CREATE TABLE ${schemaQualified(t.schema, `${t.table}_p${stamp(end, layout.interval)}`)} PARTITION OF ${schemaQualified(t.schema, t.table)} FOR VALUES FROM (${literal(end.toISOString())}) TO (${literal(next.toISOString())});`;
     const partman = sql`SELECT partman.create_parent(p_parent_table := ${literal(`${t.schema}.${t.table}`)}, p_control := ${literal(layout.column)}, p_interval := ${literal(`1 ${layout.interval}`)}, p_premake := ${PARTITIONS_AHEAD[layout.interval]});`;
     checkSql(`${template}\n${partman}`, 2);
     notes.push(
@@ -196,7 +196,7 @@ export function partitionMigration(
     const first = literal((bounds[0] as Date).toISOString());
     const last = literal((bounds.at(-1) as Date).toISOString());
     const stray = named(`${t.table}_default`);
-    partitions.push(sql`CREATE TABLE ${qualifiedName(t.schema, stray)} PARTITION OF ${parent} DEFAULT;`);
+    partitions.push(sql`CREATE TABLE ${schemaQualified(t.schema, stray)} PARTITION OF ${parent} DEFAULT;`);
     copies.push({
       name: stray,
       insert: sql`INSERT INTO ${into} SELECT ${picked} FROM ${old} WHERE ${key} < ${first} OR ${key} >= ${last} OR ${key} IS NULL;`,
@@ -205,7 +205,7 @@ export function partitionMigration(
     for (let r = 0; r < layout.partitions; r++) {
       const name = named(`${t.table}_p${r}`);
       partitions.push(
-        sql`CREATE TABLE ${qualifiedName(t.schema, name)} PARTITION OF ${parent} FOR VALUES WITH (MODULUS ${layout.partitions}, REMAINDER ${r});`,
+        sql`CREATE TABLE ${schemaQualified(t.schema, name)} PARTITION OF ${parent} FOR VALUES WITH (MODULUS ${layout.partitions}, REMAINDER ${r});`,
       );
       copies.push({
         name,
@@ -274,7 +274,7 @@ ALTER TABLE ${parent} RENAME TO ${ident(t.table)};`,
     // The old table owns the serial's sequence: dropping it later would take the sequence (or fail). Hand it over.
     ...owned.map(
       (s) =>
-        sql`ALTER SEQUENCE ${sqlFrom("server", s.sequence)} OWNED BY ${qualifiedName(t.schema, t.table)}.${ident(s.column)};`,
+        sql`ALTER SEQUENCE ${sqlFrom("server", s.sequence)} OWNED BY ${schemaQualified(t.schema, t.table)}.${ident(s.column)};`,
     ),
     // Views read the old table by OID: replaced with their own query, they read the new table from the swap on.
     ...views,
@@ -327,7 +327,7 @@ function onNewTable(definition: string, schema: string, table: string, key: stri
 }
 
 function quotedName(schema: string, name: string): string {
-  return String(qualifiedName(schema, name));
+  return String(schemaQualified(schema, name));
 }
 
 function floorTo(d: Date, interval: string): Date {

@@ -4,7 +4,7 @@ import type { PlanNode } from "../../facts/plan/plan-model.js";
 import { predicatesOfCondition } from "../../facts/sql/predicates.js";
 import type { Finding, Severity } from "../../findings/finding.js";
 import { formatCount, formatFactor, formatMs, formatPercent, round3 } from "../../util/format.js";
-import { ident, list, qname, qualifiedName, type SqlText, sql } from "../../util/sql-text.js";
+import { ident, list, qname, type SqlText, schemaQualified, sql } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { inputs, nodeFindings, type PlanFacts, planTable } from "./plan-facts.js";
 
@@ -147,7 +147,7 @@ function statisticsFix(node: PlanNode, snapshot: PlanFacts["snapshot"]): Finding
     const statsName = statisticsName(`${table.name}_${names.join("_")}_stats`);
     // Created in the table's schema, public included: unqualified, it would land in the search_path's first schema.
     return {
-      sql: sql`CREATE STATISTICS IF NOT EXISTS ${table.schema ? qualifiedName(table.schema, statsName) : qname(table.schema, statsName)} (dependencies, ndistinct, mcv) ON ${list(columns)} FROM ${table.sql};\nANALYZE ${table.sql};`,
+      sql: sql`CREATE STATISTICS IF NOT EXISTS ${table.schema ? schemaQualified(table.schema, statsName) : qname(table.schema, statsName)} (dependencies, ndistinct, mcv) ON ${list(columns)} FROM ${table.sql};\nANALYZE ${table.sql};`,
       note: `The planner multiplies the selectivities of ${names.join(" and ")} as if they were independent; extended statistics (PostgreSQL 12+ for mcv) teach it how they correlate.${table.caveat}`,
     };
   }
