@@ -31,9 +31,9 @@ export interface DocRow {
   onlyModifiesMetadata: boolean;
 }
 
-/** The MySQL reference manual for the server's version (8.4 or 8.0), up to /en/. */
+/** The MySQL reference manual for the server's version (8.4 from 8.4 on, 9.x included; else 8.0), up to /en/. */
 const MYSQL_MANUAL = (v: ServerVersion) =>
-  `https://dev.mysql.com/doc/refman/${v.version[0] >= 8 && v.version[1] >= 4 ? "8.4" : "8.0"}/en`;
+  `https://dev.mysql.com/doc/refman/${atLeast(v, 8, 4) ? "8.4" : "8.0"}/en`;
 const MYSQL_DOCS_URL = (v: ServerVersion) => `${MYSQL_MANUAL(v)}/innodb-online-ddl-operations.html`;
 const MARIADB_DOCS = "https://mariadb.com/docs/server/server-usage/storage-engines/innodb/innodb-online-ddl";
 export const MARIADB_INSTANT_URL = `${MARIADB_DOCS}/innodb-online-ddl-operations-with-the-instant-alter-algorithm`;

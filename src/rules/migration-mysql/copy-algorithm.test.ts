@@ -23,6 +23,16 @@ describe("migration-mysql/copy-algorithm", () => {
       tableBytes: 5 * GB,
     });
     expect(f?.docsUrl).toBe("https://dev.mysql.com/doc/refman/8.0/en/innodb-online-ddl-operations.html");
+    // MySQL 9.x reads the 8.4 manual, not 8.0's (9.1's minor version is below 4).
+    const [on9] = runMysqlMigrationRule(
+      copyAlgorithm,
+      mysqlMigration(
+        "ALTER TABLE `order items` MODIFY qty BIGINT NOT NULL;",
+        { flavour: "mysql", version: [9, 1, 0] },
+        [knownTable("order items", 5 * GB, { qty: { type: "int", notNull: true } })],
+      ),
+    );
+    expect(on9?.docsUrl).toBe("https://dev.mysql.com/doc/refman/8.4/en/innodb-online-ddl-operations.html");
     expect(f?.fix?.note).toContain(
       "pt-online-schema-change --alter 'MODIFY qty BIGINT NOT NULL' 'h=db.internal,P=3306,u=deploy,D=shop,t=order items' --dry-run",
     );
