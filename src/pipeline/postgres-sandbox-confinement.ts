@@ -7,6 +7,7 @@
  */
 
 import { doBlockStatements } from "../facts/migration/do-block-statements.js";
+import { statementStart } from "../facts/migration/migration-set.js";
 import { blankPsqlCommands } from "../facts/migration/psql-script.js";
 import { InputError } from "../util/input-error.js";
 import { byteToCharOffset, loadSqlParser, tryParseSql } from "../util/sql-parser.js";
@@ -59,7 +60,7 @@ export async function refuseClusterWide(file: string, text: string): Promise<voi
     if (!what) continue;
     const at = byteToCharOffset(blanked, startByte);
     throw new InputError(
-      `${file}:${firstCodeLine(blanked, at)}: ${what} acts on the whole cluster, which the sandbox may share with production; nothing was run`,
+      `${file}:${blanked.slice(0, statementStart(blanked, at)).split("\n").length}: ${what} acts on the whole cluster, which the sandbox may share with production; nothing was run`,
       "run cluster-wide statements yourself; the trace runs a migration's statements on the sandbox database only",
     );
   }
@@ -90,10 +91,4 @@ function clusterStatement(node: Record<string, Record<string, unknown>>, text: (
       ? `${kind.replace(/Stmt$/, "").toUpperCase()} on a ${String(objectType).replace("OBJECT_", "").toLowerCase()}`
       : null)
   );
-}
-
-/** The line of the statement's first word: the parser's location starts after the previous statement's end. */
-function firstCodeLine(text: string, at: number): number {
-  const lead = /^(?:\s+|--[^\n]*|\/\*[\s\S]*?\*\/)*/.exec(text.slice(at))?.[0] ?? "";
-  return text.slice(0, at + lead.length).split("\n").length;
 }

@@ -293,7 +293,7 @@ function isZero(args: unknown): boolean {
 }
 
 /** Where a statement's first token is: past whitespace and comments. */
-function statementStart(text: string, from: number): number {
+export function statementStart(text: string, from: number): number {
   let i = from;
   for (;;) {
     while (i < text.length && /\s/.test(text[i] ?? "")) i++;
