@@ -1,12 +1,16 @@
 /** The plan comparison for a pull request or a ticket: the verdict, then one table row per node. */
 import type { PlanComparison } from "../../pipeline/compare-plans.js";
+import { inlineCode } from "../markdown/inline-code.js";
 import { entryFigures, entryTitle, MAX_INDENT_DEPTH, statusMark } from "./diff-columns.js";
 import { saidInTitle, sideNotes } from "./plan-diff-terminal.js";
 
 export function renderPlanComparisonMarkdown(report: PlanComparison): string {
   const { verdict } = report;
   const out: string[] = [];
-  out.push(`## Plan comparison: ${code(report.before.source)} → ${code(report.after.source)}`, "");
+  out.push(
+    `## Plan comparison: ${inlineCode(report.before.source)} → ${inlineCode(report.after.source)}`,
+    "",
+  );
   const planning = verdict.planning ? ` (${cell(verdict.planning)})` : "";
   const comparable = verdict.comparable.charAt(0).toUpperCase() + verdict.comparable.slice(1);
   out.push(`**${cell(verdict.summary)}**${planning}. ${cell(comparable)}.`, "");
@@ -60,8 +64,4 @@ function cell(text: string): string {
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
     .replace(/([|*_`\\])/g, "\\$1");
-}
-
-function code(text: string): string {
-  return `\`${text.replace(/`/g, "'")}\``;
 }

@@ -1,6 +1,7 @@
 import type { ScalingReport } from "../../pipeline/advise-scaling.js";
 import { serverName } from "../../util/format.js";
 import { foldedFindings, summaryLines } from "../markdown/findings-markdown.js";
+import { inlineCode } from "../markdown/inline-code.js";
 import { ownWriteReads } from "./own-write-sources.js";
 import { scalingSources } from "./scaling-sources.js";
 
@@ -22,11 +23,13 @@ export function renderScalingMarkdown(report: ScalingReport): string {
 function ownWriteMarkdown(report: ScalingReport): string[] {
   const own = ownWriteReads(report);
   if (!own.length) return [];
-  const code = (t: string) => `\`${t.replace(/`/g, "'")}\``;
   return [
     "**Reads of their own writes** (kept on the primary)",
     "",
-    ...own.flatMap((r) => [`- ${code(r.query)}: ${r.runs}`, ...r.sources.map((s) => `  - ${code(s)}`)]),
+    ...own.flatMap((r) => [
+      `- ${inlineCode(r.query)}: ${r.runs}`,
+      ...r.sources.map((s) => `  - ${inlineCode(s)}`),
+    ]),
     "",
   ];
 }
