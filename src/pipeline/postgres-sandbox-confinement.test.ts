@@ -40,6 +40,10 @@ describe("refuseClusterWide (PostgreSQL migrate trace --sandbox)", () => {
 
   it("names the line of the statement, not of the comments before it", async () => {
     expect(await refusal("select 1;\n-- roles\n/* more */\n\ncreate role x;\n")).toMatch(/^m\.sql:5: /);
+    // Block comments nest: the one at line 2 ends at line 3, not at the first */.
+    expect(await refusal("select 1;\n/* a /* b */\n create role y; */\n\ncreate role x;\n")).toMatch(
+      /^m\.sql:5: /,
+    );
   });
 
   it("refuses psql's \\connect and \\c, which would move the script to another database", async () => {

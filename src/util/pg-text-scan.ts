@@ -65,3 +65,23 @@ function afterQuoted(text: string, start: number, quote: string, backslashEscape
   }
   return text.length;
 }
+
+const SCAN_START = /['"$\-/]/g;
+
+/** `text` with each comment replaced by a space; strings, quoted names and dollar-quoted bodies are kept whole. */
+export function withoutComments(text: string): string {
+  let out = "";
+  let copied = 0;
+  SCAN_START.lastIndex = 0;
+  for (let m = SCAN_START.exec(text); m; m = SCAN_START.exec(text)) {
+    const i = m.index;
+    const after = afterQuotedOrComment(text, i);
+    if (after === i) continue;
+    if (text[i] === "-" || text[i] === "/") {
+      out += `${text.slice(copied, i)} `;
+      copied = after;
+    }
+    SCAN_START.lastIndex = after;
+  }
+  return out + text.slice(copied);
+}

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadSqlParser } from "../../util/sql-parser.js";
-import { readMigrationSet } from "./migration-set.js";
+import { readMigrationSet, statementStart } from "./migration-set.js";
 
 const read = (text: string) =>
   readMigrationSet([{ file: "m.sql", text }], { pgVersion: 16, assumeInTransaction: false, existing: null });
@@ -33,5 +33,15 @@ describe("readMigrationSet positions", () => {
       column: 1,
       sql: "ALTER TABLE t4999 ADD COLUMN é int",
     });
+  });
+
+  it("places a statement after a nested block comment at its first token (PostgreSQL nests /* */)", () => {
+    const text =
+      'SELECT 1;\n/* a /* b */ still comment;\n DROP TABLE x; */\n-- c\nDROP TABLE "Order Items";\n';
+    expect(statementStart(text, 9)).toBe(text.indexOf('DROP TABLE "Order'));
+    expect(read(text).statements.map((s) => [s.line, s.column, s.sql])).toEqual([
+      [1, 1, "SELECT 1"],
+      [5, 1, 'DROP TABLE "Order Items"'],
+    ]);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { InputError } from "../../util/input-error.js";
+import { afterQuotedOrComment } from "../../util/pg-text-scan.js";
 import { refuseBinary } from "../../util/read-input.js";
 import { byteToCharOffset, parseSql, SqlError, tryParseSql } from "../../util/sql-parser.js";
 import { doBlockStatements } from "./do-block-statements.js";
@@ -292,18 +293,13 @@ function isZero(args: unknown): boolean {
   return typeof text === "string" && Number.parseFloat(text) === 0;
 }
 
-/** Where a statement's first token is: past whitespace and comments. */
+/** Where a statement's first token is: past whitespace and comments (block comments nest, as PostgreSQL reads them). */
 export function statementStart(text: string, from: number): number {
   let i = from;
   for (;;) {
     while (i < text.length && /\s/.test(text[i] ?? "")) i++;
-    if (text.startsWith("--", i)) {
-      const nl = text.indexOf("\n", i);
-      i = nl < 0 ? text.length : nl + 1;
-    } else if (text.startsWith("/*", i)) {
-      const close = text.indexOf("*/", i + 2);
-      i = close < 0 ? text.length : close + 2;
-    } else return i;
+    if (!text.startsWith("--", i) && !text.startsWith("/*", i)) return i;
+    i = afterQuotedOrComment(text, i);
   }
 }
 

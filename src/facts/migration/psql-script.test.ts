@@ -51,4 +51,12 @@ describe("psql scripts", () => {
     expect(blankPsqlCommands("select 1;\n")).toBe("select 1;\n");
     expect(blankPsqlCommands("copy t from stdin;\n1\n2\n")).toBe("copy t from stdin;\n \n \n");
   });
+
+  it("reads a COPY ... FROM stdin after a nested block comment (PostgreSQL nests /* */), its data blanked", () => {
+    const text = '/* load /* the */ rows; */ COPY "Order Items" (a) FROM stdin;\n1\n2\n\\.\nSELECT 1;\n';
+    expect(read(text).map((s) => [s.line, s.kind])).toEqual([
+      [1, "CopyStmt"],
+      [5, "SelectStmt"],
+    ]);
+  });
 });

@@ -4,7 +4,7 @@
  * Migration files run with `psql -f` hold both. A backslash inside a string, a quoted name, a dollar-quoted body
  * or a comment is left alone: the text is scanned as PostgreSQL's lexer would (util/pg-text-scan.ts).
  */
-import { afterQuotedOrComment } from "../../util/pg-text-scan.js";
+import { afterQuotedOrComment, withoutComments } from "../../util/pg-text-scan.js";
 
 /** `\g`, `\gx`, `\gset`, `\gexec`, `\gdesc`, `\crosstabview` send the query like a semicolon. */
 const SENDS = /^\\(?:g|gx|gset|gexec|gdesc|crosstabview)\b/;
@@ -48,12 +48,7 @@ function afterCopyData(
   end: number,
   blank: (from: number, to: number) => void,
 ): number {
-  if (
-    !/^\s*copy\b[^;]*\bfrom\s+stdin\b/i.test(
-      text.slice(start, end).replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, " "),
-    )
-  )
-    return end;
+  if (!/^\s*copy\b[^;]*\bfrom\s+stdin\b/i.test(withoutComments(text.slice(start, end)))) return end;
   const dataStart = text.indexOf("\n", end);
   if (dataStart < 0) return text.length;
   const terminator = /^[ \t]*\\\.[ \t]*\r?$/m;
