@@ -98,6 +98,7 @@ export {
   type MysqlLintOptions,
   type MysqlMigrationLintReport,
 } from "./pipeline/lint-mysql-migrations.js";
+export { type ListedRule, listRules } from "./pipeline/list-rules.js";
 export {
   type MigrationTraceReport,
   type TraceOptions,

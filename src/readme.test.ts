@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { rulesMarkdown } from "./cli/rules-catalogue.js";
+import { listRules } from "./pipeline/list-rules.js";
+import { renderRulesMarkdown } from "./reporters/rules/rules-markdown.js";
 
 describe("README", () => {
   const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
@@ -10,7 +11,7 @@ describe("README", () => {
       readme.indexOf("<!-- rules:start -->\n") + 21,
       readme.indexOf("<!-- rules:end -->"),
     );
-    expect(table).toBe(rulesMarkdown());
+    expect(table).toBe(renderRulesMarkdown(listRules()));
   });
 
   it("has the two quick-start commands", () => {

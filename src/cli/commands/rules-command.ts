@@ -12,7 +12,14 @@ export function registerRules(program: Command): void {
         format: k.oneOf("--format", ["terminal", "markdown"]),
       }));
       // Loaded here: every rule's module, which the other commands load only when they run rules.
-      const { rulesMarkdown, rulesText } = await import("../rules-catalogue.js");
-      process.stdout.write(flags.format === "markdown" ? rulesMarkdown() : rulesText());
+      const { listRules } = await import("../../pipeline/list-rules.js");
+      const rules = listRules();
+      if (flags.format === "markdown") {
+        const { renderRulesMarkdown } = await import("../../reporters/rules/rules-markdown.js");
+        process.stdout.write(renderRulesMarkdown(rules));
+      } else {
+        const { renderRulesTerminal } = await import("../../reporters/rules/rules-terminal.js");
+        process.stdout.write(renderRulesTerminal(rules));
+      }
     });
 }
