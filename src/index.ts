@@ -104,6 +104,7 @@ export {
   type TraceOptions,
   traceMigrationSet,
 } from "./pipeline/migration-trace.js";
+export { planComparisonFindings } from "./pipeline/plan-comparison-findings.js";
 export { type PlanReport, reportOnPlan } from "./pipeline/plan-report.js";
 export {
   type ProvenRewrite,

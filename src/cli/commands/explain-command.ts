@@ -205,13 +205,9 @@ async function comparePlanFiles(
 async function comparisonPage(
   report: import("../../pipeline/compare-plans.js").PlanComparison,
 ): Promise<string> {
-  const [{ reportOnPlan }, { renderPlanComparisonHtml }] = await Promise.all([
-    import("../../pipeline/plan-report.js"),
+  const [{ planComparisonFindings }, { renderPlanComparisonHtml }] = await Promise.all([
+    import("../../pipeline/plan-comparison-findings.js"),
     import("../../reporters/html/plan-comparison-html.js"),
   ]);
-  const findings = (side: "before" | "after") =>
-    reportOnPlan(report.plans[side], { source: report[side].source }).findings;
-  return renderPlanComparisonHtml(report, {
-    findings: { before: findings("before"), after: findings("after") },
-  });
+  return renderPlanComparisonHtml(report, { findings: planComparisonFindings(report) });
 }
