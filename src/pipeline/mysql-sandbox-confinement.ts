@@ -37,8 +37,8 @@ export function confinementRefusal(
 ): ConfinementRefusal | null {
   const databaseHint =
     source === "schema" ? DUMP_HINT : "remove the line: the trace runs the migration in the sandbox database";
-  const words = tokens.map((t) => (t.kind === "word" ? t.value : ""));
-  const [w0 = "", w1 = ""] = words;
+  const words = tokens.map((t) => (t.kind === "word" || t.text === ";" ? t.value : ""));
+  const [w0 = ""] = words;
   const nameOf = (t: Token | undefined) => (t ? (t.kind === "name" ? t.value : t.text) : "");
   const isSandbox = (name: string) =>
     name === scope.sandbox || (scope.namesIgnoreCase && name.toLowerCase() === scope.sandbox.toLowerCase());
@@ -48,14 +48,21 @@ export function confinementRefusal(
     if (tokens.length === 2 && isSandbox(target)) return null;
     return { reason: `USE ${target} would switch the session to another database`, hint: databaseHint };
   }
-  if (["CREATE", "DROP", "ALTER"].includes(w0) && (w1 === "DATABASE" || w1 === "SCHEMA"))
-    return { reason: `${w0} ${w1} acts on a whole database, outside the sandbox`, hint: databaseHint };
-  const serverWide = serverWideStatement(words);
-  if (serverWide)
-    return {
-      reason: `${serverWide} acts on the whole server, not on the sandbox database`,
-      hint: "run such statements yourself; the trace runs schema changes on the sandbox only",
-    };
+  // A trigger's, routine's or event's body holds statements of its own (mysqldump's DELIMITER ;; blocks): each is
+  // checked from where it starts, as the statement itself is.
+  for (const head of statementHeads(tokens)) {
+    const end = words.indexOf(";", head);
+    const own = words.slice(head, end < 0 ? undefined : end);
+    const [h0 = "", h1 = ""] = own;
+    if (["CREATE", "DROP", "ALTER"].includes(h0) && (h1 === "DATABASE" || h1 === "SCHEMA"))
+      return { reason: `${h0} ${h1} acts on a whole database, outside the sandbox`, hint: databaseHint };
+    const serverWide = serverWideStatement(own);
+    if (serverWide)
+      return {
+        reason: `${serverWide} acts on the whole server, not on the sandbox database`,
+        hint: "run such statements yourself; the trace runs schema changes on the sandbox only",
+      };
+  }
   if (remoteTable(words, tokens))
     return {
       reason:
@@ -86,6 +93,49 @@ export function confinementRefusal(
       };
   }
   return null;
+}
+
+/** Words after which a statement of a compound body starts (BEGIN …; THEN …; FOR EACH ROW …; DO …). */
+const BODY_STARTS = new Set([
+  "BEGIN",
+  "ATOMIC",
+  "DO",
+  "THEN",
+  "ELSE",
+  "LOOP",
+  "REPEAT",
+  "ROW",
+  "DETERMINISTIC",
+  "SQL",
+  "DATA",
+  "DEFINER",
+  "INVOKER",
+  "SQLEXCEPTION",
+  "SQLWARNING",
+  "FOUND",
+]);
+
+/**
+ * Where the statement and each statement of a stored program's body begin: after ';', a label's ':', the words
+ * that open a body or a branch, a routine's parameter list or its characteristics (DETERMINISTIC, READS SQL DATA,
+ * SQL SECURITY INVOKER, COMMENT '…'), a trigger's FOLLOWS/PRECEDES name, a handler's condition. Taking a few
+ * positions too many only checks more text; missing one would let a body's GRANT through.
+ */
+function statementHeads(tokens: Token[]): number[] {
+  const heads = [0];
+  for (let i = 1; i < tokens.length; i++) {
+    const before = tokens[i - 1] as Token;
+    const twoBefore = tokens[i - 2];
+    const after =
+      (before.kind === "punct" && (before.text === ";" || before.text === ")")) ||
+      (before.text === ":" && tokens[i]?.text !== "=") ||
+      (before.kind === "word" && BODY_STARTS.has(before.value)) ||
+      (before.kind === "string" && ["COMMENT", "SQLSTATE", "VALUE"].includes(twoBefore?.value ?? "")) ||
+      ((before.kind === "name" || before.kind === "word" || before.kind === "number") &&
+        ["FOLLOWS", "PRECEDES", "FOR"].includes(twoBefore?.value ?? ""));
+    if (after) heads.push(i);
+  }
+  return heads;
 }
 
 /** The statement's head when it changes users, grants, global settings, replication or the server itself. */

@@ -7,6 +7,7 @@
  * works on these tokens, so a statement is never taken apart with regular expressions over its text.
  */
 import { scanMysqlNonCode } from "../../util/mysql-text-scan.js";
+import { delimiterCommand, findDelimiter } from "./client-delimiter.js";
 import { atLeast, type ServerVersion } from "./online-ddl-support.js";
 
 export type TokenKind = "word" | "name" | "string" | "number" | "punct";
@@ -31,8 +32,10 @@ export interface SourceStatement {
 }
 
 /**
- * The statements of a file, split at ';' outside quotes and comments. A DELIMITER line ends the reading. Without a
- * server every executable comment is read as code; a statement begun or ended inside one takes the whole comment.
+ * The statements of a file, split at ';' outside quotes and comments, or at the delimiter a `mysql` client
+ * DELIMITER command set (mysqldump's `DELIMITER ;;` around triggers and routines): the command's line is no
+ * statement, and a BEGIN … END body keeps its ';'. Without a server every executable comment is read as code; a
+ * statement begun or ended inside one takes the whole comment.
  */
 export function splitStatements(text: string, server?: ServerVersion): SourceStatement[] {
   const out: SourceStatement[] = [];
@@ -48,11 +51,34 @@ export function splitStatements(text: string, server?: ServerVersion): SourceSta
       });
     current = [];
   };
-  for (const token of tokenize(text, server)) {
-    if (token.kind === "punct" && token.text === ";") flush();
-    else current.push(token);
+  let delimiter = ";";
+  let at = 0;
+  while (at < text.length) {
+    const command = delimiterCommand(text, at);
+    if (command) {
+      delimiter = command.delimiter;
+      at = command.end;
+    } else if (delimiter === ";") {
+      // Up to the next statement that is a DELIMITER command; the tokens are read lazily, so a dump with many
+      // routines is read once, not once per DELIMITER.
+      const from = at;
+      at = text.length;
+      for (const token of tokenize(text.slice(from), server, from)) {
+        if (!current.length && isDelimiterWord(token) && delimiterCommand(text, token.start)) {
+          at = token.start;
+          break;
+        }
+        if (token.kind === "punct" && token.text === ";") flush();
+        else current.push(token);
+      }
+      flush();
+    } else {
+      const end = findDelimiter(text, at, delimiter);
+      current = [...tokenize(text.slice(at, end), server, at)];
+      flush();
+      at = Math.min(text.length, end + delimiter.length);
+    }
   }
-  flush();
   return out;
 }
 
@@ -92,20 +118,20 @@ function executableContent(text: string, at: number, server: ServerVersion | und
   return atLeast(server, Math.floor(n / 10000), Math.floor(n / 100) % 100, n % 100) ? contentAt : null;
 }
 
-function tokenize(text: string, server?: ServerVersion): Token[] {
-  const tokens: Token[] = [];
+/** The tokens of `text`, lazily, with offsets `offset` further on (`text` is a slice of the file from there). */
+function* tokenize(text: string, server: ServerVersion | undefined, offset = 0): Generator<Token> {
   let i = 0;
   while (i < text.length) {
     const c = text[i] as string;
     const skipped = scanMysqlNonCode(text, i);
     if (skipped?.kind === "quoted") {
-      tokens.push({
+      yield {
         kind: c === "`" ? "name" : "string",
         text: text.slice(i, skipped.end),
         value: unquote(text.slice(i, skipped.end), c),
-        start: i,
-        end: skipped.end,
-      });
+        start: offset + i,
+        end: offset + skipped.end,
+      };
       i = skipped.end;
     } else if (skipped) {
       // /*!80013 … */ and /*M!100400 … */ run on the server when it is recent enough: their content is read; a plain
@@ -113,9 +139,8 @@ function tokenize(text: string, server?: ServerVersion): Token[] {
       const end = skipped.closed && skipped.kind === "block-comment" ? skipped.end - 2 : skipped.end;
       const content = skipped.kind === "block-comment" ? executableContent(text, i, server) : null;
       if (content !== null && content <= end) {
-        const comment = { start: i, end: skipped.end };
-        for (const t of tokenize(text.slice(content, end), server))
-          tokens.push({ ...t, start: t.start + content, end: t.end + content, comment });
+        const comment = { start: offset + i, end: offset + skipped.end };
+        for (const t of tokenize(text.slice(content, end), server, offset + content)) yield { ...t, comment };
       }
       i = skipped.end;
     } else if (/\s/.test(c)) {
@@ -125,25 +150,35 @@ function tokenize(text: string, server?: ServerVersion): Token[] {
       // 1e, 123abc: a number followed by letters is a word in MySQL (names may start with digits).
       const word = /^[0-9]+[A-Za-z_$][\w$]*/.exec(text.slice(i));
       const raw = word && word[0].length > m[0].length ? word[0] : m[0];
-      tokens.push({
+      yield {
         kind: word && raw === word[0] ? "word" : "number",
         text: raw,
         value: raw.toUpperCase(),
-        start: i,
-        end: i + raw.length,
-      });
+        start: offset + i,
+        end: offset + i + raw.length,
+      };
       i += raw.length;
     } else if (/[A-Za-z_$@\u0080-\uffff]/.test(c) && /^@{0,2}[\w$\u0080-\uffff]/.test(text.slice(i, i + 3))) {
       // A user variable (@x, @@x) is a word; the @ of DEFINER=`root`@`localhost` is punctuation.
       const m = /^[@]{0,2}[\w$\u0080-\uffff]+/.exec(text.slice(i)) as RegExpExecArray;
-      tokens.push({ kind: "word", text: m[0], value: m[0].toUpperCase(), start: i, end: i + m[0].length });
+      yield {
+        kind: "word",
+        text: m[0],
+        value: m[0].toUpperCase(),
+        start: offset + i,
+        end: offset + i + m[0].length,
+      };
       i += m[0].length;
     } else {
-      tokens.push({ kind: "punct", text: c, value: c, start: i, end: i + 1 });
+      yield { kind: "punct", text: c, value: c, start: offset + i, end: offset + i + 1 };
       i++;
     }
   }
-  return tokens;
+}
+
+/** A DELIMITER word outside executable comments: the start of a client command when a statement begins with it. */
+function isDelimiterWord(token: Token): boolean {
+  return token.kind === "word" && token.value === "DELIMITER" && !token.comment;
 }
 
 function unquote(raw: string, quote: string): string {
