@@ -129,10 +129,10 @@ export {
 } from "./pipeline/trace-mysql-migrations.js";
 export { mysqlTuneScript, tuneMysqlDatabase, tuneMysqlFacts } from "./pipeline/tune-mysql.js";
 export { tuneSettings } from "./pipeline/tune-settings.js";
+export { renderHtml } from "./reporters/database/database-html.js";
 export { type Report, renderJson } from "./reporters/database/database-json.js";
 export { renderMarkdown } from "./reporters/database/database-markdown.js";
 export { renderTerminal } from "./reporters/database/database-terminal.js";
-export { renderHtml } from "./reporters/html/report-html.js";
 export {
   allRules,
   MYSQL_MIGRATION_RULES,

@@ -70,7 +70,7 @@ export async function emitReport(report: Report, options: OutputOptions): Promis
     import("../reporters/database/database-json.js"),
     import("../reporters/database/database-markdown.js"),
     import("../reporters/database/database-terminal.js"),
-    import("../reporters/html/report-html.js"),
+    import("../reporters/database/database-html.js"),
   ]);
   const format = checkFormat(options.format);
   const text =

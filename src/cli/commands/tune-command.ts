@@ -136,7 +136,7 @@ async function tuneMysql(
     return;
   }
   if (format === "html") {
-    const { renderTuneHtml } = await import("../../reporters/html/tune-report-html.js");
+    const { renderTuneHtml } = await import("../../reporters/database/tune-html.js");
     const script = mysqlTuneScript(report, flavour);
     await output.writeOutput(renderTuneHtml(report, { script }), flags.output);
     return;

@@ -3,10 +3,10 @@ import type { CheckReport } from "../../pipeline/check-report.js";
 import type { PlanReport } from "../../pipeline/plan-report.js";
 import type { TuneReport } from "../../pipeline/tune-settings.js";
 import { formatBytes, formatCount, formatMs, formatPercent, serverName } from "../../util/format.js";
-import { adviceLines } from "../terminal/advice-lines.js";
 import { renderRankedFindings } from "../terminal/findings-list.js";
 import { createPalette, type Palette } from "../terminal/palette.js";
 import { renderPlanTree } from "../terminal/plan-tree.js";
+import { adviceLines } from "./advice-terminal.js";
 import { alterSystemScript } from "./alter-system-script.js";
 import type { Report } from "./database-json.js";
 

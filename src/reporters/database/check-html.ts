@@ -1,9 +1,9 @@
 /** `dbopt check` (PostgreSQL, MySQL, MariaDB) as an HTML page: the ranked findings with evidence and fixes. */
 import type { CheckReport } from "../../pipeline/check-report.js";
 import { serverName } from "../../util/format.js";
-import { findingsHtml } from "./findings-html.js";
-import { htmlPage } from "./page-shell.js";
-import { severityCounts } from "./severity-counts.js";
+import { findingsHtml } from "../html/findings-html.js";
+import { htmlPage } from "../html/page-shell.js";
+import { severityCounts } from "../html/severity-counts.js";
 
 export function renderCheckHtml(report: CheckReport, now?: Date): string {
   const age =

@@ -1,6 +1,6 @@
 import type { AdviceReport, ApplyOutcome } from "../../pipeline/advise-database.js";
 import { formatBytes, formatMs, formatPercent } from "../../util/format.js";
-import type { Palette } from "./palette.js";
+import type { Palette } from "../terminal/palette.js";
 
 /** The index advice: each recommendation with the statements it helps and by how much, then drops and notes. */
 export function adviceLines(report: AdviceReport, p: Palette): string[] {

@@ -6,7 +6,7 @@ import type { CheckReport } from "../../pipeline/check-report.js";
 import { explainPlanText } from "../../pipeline/explain-plan.js";
 import { loadSqlParser } from "../../util/sql-parser.js";
 import { sql } from "../../util/sql-text.js";
-import { renderHtml } from "./report-html.js";
+import { renderHtml } from "./database-html.js";
 
 const AWKWARD = `<script>alert("x")</script> & 'q'`;
 const NOW = new Date("2026-12-02T08:00:00Z");

@@ -1,11 +1,11 @@
 /** `dbopt explain` as an HTML page: the plan drawn, the plan as a table, the findings with their fixes. */
 import type { PlanReport } from "../../pipeline/plan-report.js";
 import { formatCount, formatMs } from "../../util/format.js";
-import { findingsHtml } from "./findings-html.js";
-import { html } from "./html-text.js";
-import { htmlPage } from "./page-shell.js";
-import { planPictureHtml } from "./plan-picture-html.js";
-import { planTreeHtml } from "./plan-tree-html.js";
+import { findingsHtml } from "../html/findings-html.js";
+import { html } from "../html/html-text.js";
+import { htmlPage } from "../html/page-shell.js";
+import { planPictureHtml } from "../html/plan-picture-html.js";
+import { planTreeHtml } from "../html/plan-tree-html.js";
 
 export function renderPlanHtml(report: PlanReport, now?: Date): string {
   const s = report.summary;

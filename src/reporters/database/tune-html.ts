@@ -1,9 +1,9 @@
 /** `dbopt tune` (PostgreSQL, MySQL, MariaDB) as an HTML page: each setting, current and recommended, and the script. */
 import type { TuneReport } from "../../pipeline/tune-settings.js";
 import { formatBytes } from "../../util/format.js";
-import { alterSystemScript } from "../database/alter-system-script.js";
-import { html } from "./html-text.js";
-import { htmlPage } from "./page-shell.js";
+import { html } from "../html/html-text.js";
+import { htmlPage } from "../html/page-shell.js";
+import { alterSystemScript } from "./alter-system-script.js";
 
 /** `script`: the statements to apply; the PostgreSQL ALTER SYSTEM script when absent (MySQL passes its own). */
 export function renderTuneHtml(report: TuneReport, options: { script?: string; now?: Date } = {}): string {

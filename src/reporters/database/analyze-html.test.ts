@@ -5,7 +5,7 @@ import { FIXTURES } from "../../../test/support/fixtures.js";
 import type { AnalyzeReport, StatementReport } from "../../pipeline/analyze-report.js";
 import { explainPlanText } from "../../pipeline/explain-plan.js";
 import { loadSqlParser } from "../../util/sql-parser.js";
-import { renderAnalyzeHtml } from "./analyze-report-html.js";
+import { renderAnalyzeHtml } from "./analyze-html.js";
 
 const AWKWARD = `<script>alert("x")</script> & 'q'`;
 

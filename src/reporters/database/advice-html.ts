@@ -1,9 +1,9 @@
 /** `dbopt advise` as an HTML page: each recommended index with its DDL, what it saves and the statements it helps. */
 import type { AdviceReport } from "../../pipeline/advise-database.js";
 import { formatBytes, formatMs, formatPercent } from "../../util/format.js";
-import { pairedBarChartSvg } from "./bar-chart-svg.js";
-import { type Html, html } from "./html-text.js";
-import { htmlPage } from "./page-shell.js";
+import { pairedBarChartSvg } from "../html/bar-chart-svg.js";
+import { type Html, html } from "../html/html-text.js";
+import { htmlPage } from "../html/page-shell.js";
 
 export function renderAdviceHtml(report: AdviceReport, now?: Date): string {
   const w = report.workload;

@@ -5,13 +5,13 @@
 import { analyzePlan } from "../../facts/plan/plan-metrics.js";
 import type { AnalyzeReport, StatementReport } from "../../pipeline/analyze-report.js";
 import { formatCount, formatMs, formatPercent, oneLine, serverName } from "../../util/format.js";
-import { adviceSectionHtml } from "./advice-report-html.js";
-import { barChartSvg } from "./bar-chart-svg.js";
-import { findingsHtml } from "./findings-html.js";
-import { html } from "./html-text.js";
-import { htmlPage } from "./page-shell.js";
-import { planPictureHtml } from "./plan-picture-html.js";
-import { severityCounts } from "./severity-counts.js";
+import { barChartSvg } from "../html/bar-chart-svg.js";
+import { findingsHtml } from "../html/findings-html.js";
+import { html } from "../html/html-text.js";
+import { htmlPage } from "../html/page-shell.js";
+import { planPictureHtml } from "../html/plan-picture-html.js";
+import { severityCounts } from "../html/severity-counts.js";
+import { adviceSectionHtml } from "./advice-html.js";
 
 export function renderAnalyzeHtml(report: AnalyzeReport, now?: Date): string {
   const w = report.workload;

@@ -1,10 +1,11 @@
 /** The HTML page for a database report (explain, analyze, check, advise, tune), as renderJson takes them. */
-import type { Report } from "../database/database-json.js";
-import { renderAdviceHtml } from "./advice-report-html.js";
-import { renderAnalyzeHtml } from "./analyze-report-html.js";
-import { renderCheckHtml } from "./check-report-html.js";
-import { renderPlanHtml } from "./plan-report-html.js";
-import { renderTuneHtml } from "./tune-report-html.js";
+
+import { renderAdviceHtml } from "./advice-html.js";
+import { renderAnalyzeHtml } from "./analyze-html.js";
+import { renderCheckHtml } from "./check-html.js";
+import type { Report } from "./database-json.js";
+import { renderPlanHtml } from "./plan-html.js";
+import { renderTuneHtml } from "./tune-html.js";
 
 export function renderHtml(report: Report, now?: Date): string {
   switch (report.kind) {
