@@ -30,11 +30,13 @@ import type { Finding } from "../findings/finding.js";
 import { MIGRATION_RULES, REPLAN_RULES } from "../rules/registry.js";
 import { runRules } from "../rules/run-rules.js";
 import { InputError } from "../util/input-error.js";
-import { refuseClusterWide } from "./postgres-sandbox-confinement.js";
+import { refuseOutsideSandbox } from "./postgres-sandbox-confinement.js";
 
 export interface TraceOptions {
   /** A throw-away database to run on; otherwise an embedded PostgreSQL 18 is started. */
   sandboxUrl?: string;
+  /** On the sandbox, run EXECUTEs of text built at run time, which cannot be checked to stay in its database. */
+  allowDynamicSql?: boolean;
   schemaFile?: string;
   /** Copy the schema (no data) from this database with pg_dump, read-only. */
   schemaFrom?: string;
@@ -78,10 +80,13 @@ export async function traceMigrationSet(
       : "";
   // Read before any server starts: a bad workload file or an unreadable source stops here.
   const replan = await replanWorkload(options);
-  // A sandbox's cluster may be production's: nothing that acts on the whole cluster runs there.
+  // A sandbox's cluster may be production's: nothing that acts on the whole cluster, or reaches outside the
+  // sandbox database, runs there.
   if (options.sandboxUrl) {
-    if (schemaSql) await refuseClusterWide(options.schemaFile ?? "the --schema-from dump", schemaSql);
-    for (const file of all) await refuseClusterWide(file, readFileSync(file, "utf8"));
+    const confinement = { allowDynamicSql: options.allowDynamicSql === true };
+    if (schemaSql)
+      await refuseOutsideSandbox(options.schemaFile ?? "the --schema-from dump", schemaSql, confinement);
+    for (const file of all) await refuseOutsideSandbox(file, readFileSync(file, "utf8"), confinement);
   }
 
   let stop = async () => {};

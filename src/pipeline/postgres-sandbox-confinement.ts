@@ -2,40 +2,32 @@
  * What keeps PostgreSQL `migrate trace --sandbox URL` inside the sandbox database. Its cluster may be production's:
  * roles, databases, tablespaces and server settings are shared by every database of the cluster, so a statement on
  * them would change production too, and a psql `\connect` would move the rest of a script to another database
- * (dbopt runs without psql and would run it on the sandbox, which is not what the file says either). Such files
- * are refused before anything runs.
+ * (dbopt runs without psql and would run it on the sandbox, which is not what the file says either). Nothing a
+ * migration runs there may reach other databases, hosts or the server's files either (dblink, foreign servers,
+ * COPY ... PROGRAM, pg_read_file, untrusted languages), and SQL text built at run time (EXECUTE format(...)) runs
+ * only when the user says so. Such files are refused before anything runs.
  */
 
-import { doBlockStatements } from "../facts/migration/do-block-statements.js";
 import { statementStart } from "../facts/migration/migration-set.js";
 import { blankPsqlCommands } from "../facts/migration/psql-script.js";
 import { InputError } from "../util/input-error.js";
 import { byteToCharOffset, loadSqlParser, tryParseSql } from "../util/sql-parser.js";
+import { type Reach, statementReach } from "./postgres-sandbox-confinement-reach.js";
 
-/** Statements on objects of the whole cluster, by their parse-tree node. */
-const CLUSTER_STATEMENTS: Record<string, string> = {
-  CreateRoleStmt: "CREATE ROLE/USER",
-  AlterRoleStmt: "ALTER ROLE",
-  AlterRoleSetStmt: "ALTER ROLE ... SET",
-  DropRoleStmt: "DROP ROLE/USER",
-  GrantRoleStmt: "GRANT/REVOKE of a role",
-  ReassignOwnedStmt: "REASSIGN OWNED",
-  CreatedbStmt: "CREATE DATABASE",
-  DropdbStmt: "DROP DATABASE",
-  AlterDatabaseStmt: "ALTER DATABASE",
-  AlterDatabaseSetStmt: "ALTER DATABASE ... SET",
-  AlterDatabaseRefreshCollStmt: "ALTER DATABASE ... REFRESH COLLATION VERSION",
-  AlterSystemStmt: "ALTER SYSTEM",
-  CreateTableSpaceStmt: "CREATE TABLESPACE",
-  DropTableSpaceStmt: "DROP TABLESPACE",
-  AlterTableSpaceOptionsStmt: "ALTER TABLESPACE",
-};
+export interface ConfinementOptions {
+  /** The user read the EXECUTEs of text built at run time (--allow-dynamic-sql) and lets them run. */
+  allowDynamicSql?: boolean;
+}
 
-/** Object types of GRANT, RENAME, ALTER ... OWNER and COMMENT that belong to the cluster, not the database. */
-const CLUSTER_OBJECTS = new Set(["OBJECT_DATABASE", "OBJECT_ROLE", "OBJECT_TABLESPACE"]);
-
-/** Refuses, in one line naming the file and line, the first statement of `text` that acts on the whole cluster. */
-export async function refuseClusterWide(file: string, text: string): Promise<void> {
+/**
+ * Refuses, in one line naming the file and line, the first statement of `text` that acts on the whole cluster or
+ * reaches outside the sandbox database.
+ */
+export async function refuseOutsideSandbox(
+  file: string,
+  text: string,
+  options: ConfinementOptions = {},
+): Promise<void> {
   const blanked = blankPsqlCommands(text);
   const original = text.split("\n");
   const lines = blanked.split("\n");
@@ -49,46 +41,46 @@ export async function refuseClusterWide(file: string, text: string): Promise<voi
   await loadSqlParser();
   // A file that does not parse is refused with the parser's words when its statements are read, before they run.
   const tree = tryParseSql(blanked);
+  let bytes: Buffer | undefined;
+  const fileBytes = () => {
+    bytes ??= Buffer.from(blanked, "utf8");
+    return bytes;
+  };
   for (const raw of tree?.stmts ?? []) {
-    const node = raw.stmt as unknown as Record<string, Record<string, unknown>>;
+    const node = raw.stmt as unknown as Record<string, unknown>;
     const startByte = Number(raw.stmt_location ?? 0);
-    const what = clusterStatement(node, () =>
-      Buffer.from(blanked, "utf8")
-        .subarray(startByte, raw.stmt_len ? startByte + Number(raw.stmt_len) : undefined)
-        .toString("utf8"),
+    const reach = statementReach(
+      node,
+      () =>
+        fileBytes()
+          .subarray(startByte, raw.stmt_len ? startByte + Number(raw.stmt_len) : undefined)
+          .toString("utf8"),
+      options.allowDynamicSql === true,
     );
-    if (!what) continue;
-    const at = byteToCharOffset(blanked, startByte);
-    throw new InputError(
-      `${file}:${blanked.slice(0, statementStart(blanked, at)).split("\n").length}: ${what} acts on the whole cluster, which the sandbox may share with production; nothing was run`,
-      "run cluster-wide statements yourself; the trace runs a migration's statements on the sandbox database only",
-    );
+    if (!reach) continue;
+    const line = blanked
+      .slice(0, statementStart(blanked, byteToCharOffset(blanked, startByte)))
+      .split("\n").length;
+    throw refusal(`${file}:${line}`, reach);
   }
 }
 
-/** What the statement does to the cluster, or null; a DO block's own statements are looked at too. */
-function clusterStatement(node: Record<string, Record<string, unknown>>, text: () => string): string | null {
-  const kind = Object.keys(node)[0] ?? "";
-  const body = node[kind] ?? {};
-  if (kind === "DoStmt") {
-    // Statements written in the block are checked; text built at run time (EXECUTE '…') cannot be.
-    for (const inner of doBlockStatements(text(), body) ?? []) {
-      for (const raw of tryParseSql(inner.sql)?.stmts ?? []) {
-        const what = clusterStatement(
-          raw.stmt as unknown as Record<string, Record<string, unknown>>,
-          () => "",
-        );
-        if (what) return `${what} in a DO block`;
-      }
-    }
-    return null;
+function refusal(at: string, reach: Reach): InputError {
+  switch (reach.kind) {
+    case "cluster":
+      return new InputError(
+        `${at}: ${reach.what} acts on the whole cluster, which the sandbox may share with production; nothing was run`,
+        "run cluster-wide statements yourself; the trace runs a migration's statements on the sandbox database only",
+      );
+    case "outside":
+      return new InputError(
+        `${at}: ${reach.what} reaches outside the sandbox database (${reach.where}); nothing was run`,
+        "take it out of the traced files and run it yourself; the trace may change the sandbox database only",
+      );
+    case "dynamic":
+      return new InputError(
+        `${at}: ${reach.what} cannot be checked to stay inside the sandbox database; nothing was run`,
+        "read what it runs, then pass --allow-dynamic-sql to trace it anyway",
+      );
   }
-  const objectType = body.objtype ?? body.renameType ?? body.objectType;
-  return (
-    CLUSTER_STATEMENTS[kind] ??
-    (["GrantStmt", "RenameStmt", "AlterOwnerStmt", "CommentStmt"].includes(kind) &&
-    CLUSTER_OBJECTS.has(String(objectType))
-      ? `${kind.replace(/Stmt$/, "").toUpperCase()} on a ${String(objectType).replace("OBJECT_", "").toLowerCase()}`
-      : null)
-  );
 }

@@ -1,6 +1,8 @@
 /**
  * PostgreSQL migrate trace --sandbox URL: the sandbox's cluster may be production's, so a migration or schema file
- * with a statement on the whole cluster (a role here) or a psql \connect is refused before anything runs.
+ * with a statement on the whole cluster (a role here) or a psql \connect is refused before anything runs; so is one
+ * that reaches another database (dblink, here at a second database of the cluster), and an EXECUTE of text built at
+ * run time unless --allow-dynamic-sql says to run it.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -9,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { traceMigrationSet } from "../../src/pipeline/migration-trace.js";
 import { InputError } from "../../src/util/input-error.js";
+import { runCli } from "../support/run-cli.js";
 import { createTestDatabase, runAsAdmin, server, type TestDatabase } from "../support/servers.js";
 
 const role = `dbopt_test_role_${randomBytes(4).toString("hex")}`;
@@ -62,5 +65,54 @@ describe.each(server("pg15"))("migrate trace --sandbox on $name refuses cluster-
     );
     expect((error as InputError).message).toMatch(/dump\.sql:1: \\connect moves the script/);
     expect(await state()).toEqual({ roles: 0, tables: 0 });
+  }, 60_000);
+
+  it("refuses dblink at another database of the cluster, running nothing there or in the sandbox", async () => {
+    const other = await createTestDatabase(s);
+    try {
+      const migration = write(
+        "003.sql",
+        `create table "Local T" (id int);\ncreate extension if not exists dblink;\nselect dblink_exec('${other.url}', 'create table "Reached" (id int)');\n`,
+      );
+      const error = await traceMigrationSet([migration], { sandboxUrl: db.url }).catch((e) => e);
+      expect((error as InputError).message).toMatch(
+        /003\.sql:2: CREATE EXTENSION dblink reaches outside the sandbox database .*; nothing was run$/,
+      );
+      const reached = await runAsAdmin(
+        other.url,
+        "select count(*)::int as n from pg_tables where schemaname = 'public'",
+      );
+      expect(reached.rows[0]?.n).toBe(0);
+      const extensions = await runAsAdmin(
+        db.url,
+        "select count(*)::int as n from pg_extension where extname = 'dblink'",
+      );
+      expect(extensions.rows[0]?.n).toBe(0);
+      expect(await state()).toEqual({ roles: 0, tables: 0 });
+    } finally {
+      await other.drop();
+    }
+  }, 60_000);
+
+  it("runs an EXECUTE of text built at run time only with --allow-dynamic-sql, saying why in one line", async () => {
+    const migration = write(
+      "004.sql",
+      "do $$ begin execute format('create table %I (id int)', 'Dyn ' || 'Made'); end $$;\n",
+    );
+    const cli = await runCli(["migrate", "trace", migration, "--db", db.url, "--sandbox"]);
+    expect(cli.code).not.toBe(0);
+    expect(cli.stderr.trim().split("\n")[0]).toMatch(
+      /004\.sql:1: EXECUTE of text built at run time in a DO block cannot be checked to stay inside the sandbox database; nothing was run/,
+    );
+    expect(cli.stderr).toMatch(/--allow-dynamic-sql/);
+    expect(await state()).toEqual({ roles: 0, tables: 0 });
+
+    const report = await traceMigrationSet([migration], { sandboxUrl: db.url, allowDynamicSql: true });
+    expect(report.statements.map((t) => t.error ?? null)).toEqual([null]);
+    const made = await runAsAdmin(
+      db.url,
+      "select count(*)::int as n from pg_tables where tablename = 'Dyn Made'",
+    );
+    expect(made.rows[0]?.n).toBe(1);
   }, 60_000);
 });

@@ -181,6 +181,10 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
       "run on this database instead of an embedded one: the migrations are applied for real",
     )
     .option("--sandbox", "confirm that --db is a throw-away database")
+    .option(
+      "--allow-dynamic-sql",
+      "with --sandbox: run EXECUTEs of SQL text built at run time, which dbopt cannot check stay in the sandbox database",
+    )
     .option("--format <format>", "terminal, json or html", "terminal")
     .option("-o, --output <file>", "write the report to a file instead of standard output")
     .option("--no-color", "plain text even on a terminal")
@@ -256,6 +260,7 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
     const terminal = process.stderr.isTTY === true;
     const report = await traceMigrationSet(paths, {
       ...(flags.db ? { sandboxUrl: flags.db } : {}),
+      ...(flags.allowDynamicSql ? { allowDynamicSql: true } : {}),
       ...(flags.schema ? { schemaFile: flags.schema } : {}),
       ...(flags.schemaFrom ? { schemaFrom: flags.schemaFrom } : {}),
       ...(flags.from ? { from: flags.from } : {}),
@@ -285,6 +290,7 @@ interface TraceFlags {
   from?: string;
   db?: string;
   sandbox?: boolean;
+  allowDynamicSql?: boolean;
   format?: string;
   output?: string;
   color?: boolean;
