@@ -11,7 +11,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScalingReport } from "../../src/pipeline/advise-scaling.js";
-import { renderScalingHtml } from "../../src/reporters/html/scaling-report-html.js";
+import { renderScalingHtml } from "../../src/reporters/scaling/scaling-html.js";
 import { renderScalingTerminal } from "../../src/reporters/scaling/scaling-terminal.js";
 import { PG15_BIN, type PrivatePostgres, startPrivatePostgres } from "../support/private-postgres.js";
 import { runCli } from "../support/run-cli.js";

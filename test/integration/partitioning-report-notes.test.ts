@@ -7,7 +7,7 @@ import { overridesFrom } from "../../src/cli/rule-overrides.js";
 import { PostgresConnector } from "../../src/connectors/postgres/postgres-connector.js";
 import { resolveTarget } from "../../src/connectors/postgres/target.js";
 import { advisePartitioning, type PartitioningReport } from "../../src/pipeline/advise-partitioning.js";
-import { renderPartitioningHtml } from "../../src/reporters/html/partitioning-report-html.js";
+import { renderPartitioningHtml } from "../../src/reporters/partitioning/partitioning-html.js";
 import { renderPartitioningMarkdown } from "../../src/reporters/partitioning/partitioning-markdown.js";
 import { renderPartitioningTerminal } from "../../src/reporters/partitioning/partitioning-terminal.js";
 import { PARTITIONING_RULES } from "../../src/rules/registry.js";

@@ -83,7 +83,7 @@ export function registerAdviseCaching(advise: Command, setExitCode: (code: numbe
         : format === "markdown"
           ? (await import("../../reporters/caching/caching-markdown.js")).renderCachingMarkdown(report)
           : format === "html"
-            ? (await import("../../reporters/html/caching-report-html.js")).renderCachingHtml(report)
+            ? (await import("../../reporters/caching/caching-html.js")).renderCachingHtml(report)
             : (await import("../../reporters/caching/caching-terminal.js")).renderCachingTerminal(report, {
                 colour: output.wantColour(format, flags),
               });

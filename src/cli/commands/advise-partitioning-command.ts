@@ -99,7 +99,7 @@ export function registerAdvisePartitioning(advise: Command, setExitCode: (code: 
       format === "json"
         ? `${JSON.stringify(report, null, 2)}\n`
         : format === "html"
-          ? (await import("../../reporters/html/partitioning-report-html.js")).renderPartitioningHtml(report)
+          ? (await import("../../reporters/partitioning/partitioning-html.js")).renderPartitioningHtml(report)
           : format === "markdown"
             ? (
                 await import("../../reporters/partitioning/partitioning-markdown.js")

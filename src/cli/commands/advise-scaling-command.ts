@@ -122,7 +122,7 @@ export function registerAdviseScaling(advise: Command, setExitCode: (code: numbe
         : format === "markdown"
           ? (await import("../../reporters/scaling/scaling-markdown.js")).renderScalingMarkdown(report)
           : format === "html"
-            ? (await import("../../reporters/html/scaling-report-html.js")).renderScalingHtml(report)
+            ? (await import("../../reporters/scaling/scaling-html.js")).renderScalingHtml(report)
             : (await import("../../reporters/scaling/scaling-terminal.js")).renderScalingTerminal(report, {
                 colour: output.wantColour(format, flags),
               });

@@ -98,7 +98,7 @@ export function registerDiff(program: Command, setExitCode: (code: number) => vo
       else if (format === "markdown")
         text = (await import("../../reporters/diff/diff-markdown.js")).renderDiffMarkdown(report);
       else if (format === "html")
-        text = (await import("../../reporters/html/diff-report-html.js")).renderDiffHtml(report);
+        text = (await import("../../reporters/diff/diff-html.js")).renderDiffHtml(report);
       else
         text = (await import("../../reporters/diff/diff-terminal.js")).renderDiffTerminal(report, {
           colour: output.wantColour(format, flags),

@@ -207,7 +207,7 @@ async function comparisonPage(
 ): Promise<string> {
   const [{ planComparisonFindings }, { renderPlanComparisonHtml }] = await Promise.all([
     import("../../pipeline/plan-comparison-findings.js"),
-    import("../../reporters/html/plan-comparison-html.js"),
+    import("../../reporters/plan-diff/plan-diff-html.js"),
   ]);
   return renderPlanComparisonHtml(report, { findings: planComparisonFindings(report) });
 }

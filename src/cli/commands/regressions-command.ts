@@ -63,7 +63,9 @@ export function registerRegressions(program: Command, setExitCode: (code: number
           report,
         );
       else if (format === "html")
-        text = (await import("../../reporters/html/regressions-html.js")).renderRegressionsHtml(report);
+        text = (await import("../../reporters/regressions/regressions-html.js")).renderRegressionsHtml(
+          report,
+        );
       else if (format === "markdown")
         text = (
           await import("../../reporters/regressions/regressions-markdown.js")

@@ -43,7 +43,7 @@ export function registerTraces(program: Command, setExitCode: (code: number) => 
       const colour = wantColour(format, flags);
       const text =
         format === "html"
-          ? (await import("../../reporters/html/trace-report-html.js")).renderTraceHtml(report, { top })
+          ? (await import("../../reporters/traces/trace-report-html.js")).renderTraceHtml(report, { top })
           : renderTraceReport(report, format, colour, top);
       await writeOutput(text, flags.output);
       setExitCode(EXIT.ok);

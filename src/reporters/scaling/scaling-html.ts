@@ -1,10 +1,10 @@
 /** `dbopt advise scaling` as an HTML page: the pool, pooler mode and replica findings with their evidence. */
 import type { ScalingReport } from "../../pipeline/advise-scaling.js";
 import { formatMs, serverName } from "../../util/format.js";
-import { ownWriteReads } from "../scaling/own-write-sources.js";
-import { findingsHtml } from "./findings-html.js";
-import { type Html, html } from "./html-text.js";
-import { htmlPage } from "./page-shell.js";
+import { findingsHtml } from "../html/findings-html.js";
+import { type Html, html } from "../html/html-text.js";
+import { htmlPage } from "../html/page-shell.js";
+import { ownWriteReads } from "./own-write-sources.js";
 
 export function renderScalingHtml(report: ScalingReport, now?: Date): string {
   const a = report.activity;

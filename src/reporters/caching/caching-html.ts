@@ -1,9 +1,9 @@
 /** `dbopt advise caching` as an HTML page: the findings, then the cache-aside wrapper. */
 import type { CachingReport } from "../../pipeline/advise-caching.js";
 import { formatAge, serverName } from "../../util/format.js";
-import { findingsHtml } from "./findings-html.js";
-import { html } from "./html-text.js";
-import { htmlPage } from "./page-shell.js";
+import { findingsHtml } from "../html/findings-html.js";
+import { html } from "../html/html-text.js";
+import { htmlPage } from "../html/page-shell.js";
 
 export function renderCachingHtml(report: CachingReport, now?: Date): string {
   const code = report.code

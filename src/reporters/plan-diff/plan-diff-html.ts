@@ -2,11 +2,11 @@
 import type { Finding } from "../../findings/finding.js";
 import type { PlanComparison } from "../../pipeline/compare-plans.js";
 import { formatMs } from "../../util/format.js";
-import { entryFigures, entryTitle, MAX_INDENT_DEPTH } from "../plan-diff/diff-columns.js";
+import { pairedBarChartSvg } from "../html/bar-chart-svg.js";
+import { html, trustedMarkup } from "../html/html-text.js";
+import { htmlPage } from "../html/page-shell.js";
 import { planPictureSvg } from "../plan-picture/plan-picture-svg.js";
-import { pairedBarChartSvg } from "./bar-chart-svg.js";
-import { html, trustedMarkup } from "./html-text.js";
-import { htmlPage } from "./page-shell.js";
+import { entryFigures, entryTitle, MAX_INDENT_DEPTH } from "./diff-columns.js";
 
 /** What the plan rules found in each plan, to colour its picture as the dashboard does. */
 export interface SideFindings {

@@ -1,10 +1,10 @@
 /** `dbopt traces` as an HTML page: N+1 patterns found in OpenTelemetry spans, and statements by total time. */
 import type { TraceReport } from "../../pipeline/analyze-traces.js";
 import { formatCount, formatMs } from "../../util/format.js";
-import { barChartSvg } from "./bar-chart-svg.js";
-import { findingsHtml } from "./findings-html.js";
-import { html } from "./html-text.js";
-import { htmlPage } from "./page-shell.js";
+import { barChartSvg } from "../html/bar-chart-svg.js";
+import { findingsHtml } from "../html/findings-html.js";
+import { html } from "../html/html-text.js";
+import { htmlPage } from "../html/page-shell.js";
 
 export function renderTraceHtml(report: TraceReport, options: { top?: number; now?: Date } = {}): string {
   const statements = report.statements.slice(0, options.top ?? 15);

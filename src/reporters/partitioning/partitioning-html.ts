@@ -1,10 +1,10 @@
 /** `dbopt advise partitioning` as an HTML page: the findings, then each table's measurements and migration. */
 import type { PartitioningReport } from "../../pipeline/advise-partitioning.js";
 import { serverName } from "../../util/format.js";
-import { partitionAdviceLines } from "../partitioning/partitioning-lines.js";
-import { findingsHtml } from "./findings-html.js";
-import { type Html, html } from "./html-text.js";
-import { htmlPage } from "./page-shell.js";
+import { findingsHtml } from "../html/findings-html.js";
+import { type Html, html } from "../html/html-text.js";
+import { htmlPage } from "../html/page-shell.js";
+import { partitionAdviceLines } from "./partitioning-lines.js";
 
 export function renderPartitioningHtml(report: PartitioningReport, now?: Date): string {
   const tables = report.advice.map((a) => {

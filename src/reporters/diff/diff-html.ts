@@ -5,12 +5,12 @@
  */
 import type { DiffReport, StatementFigures, StatementOnOneSide } from "../../pipeline/diff-snapshots.js";
 import { formatCount, formatMs, serverName } from "../../util/format.js";
-import { beforeAfter, changeLines } from "../diff/diff-lines.js";
-import { pairedBarChartSvg } from "./bar-chart-svg.js";
-import { findingsHtml } from "./findings-html.js";
-import { type Html, html } from "./html-text.js";
-import { htmlPage } from "./page-shell.js";
-import { regressionBars } from "./regression-bars.js";
+import { pairedBarChartSvg } from "../html/bar-chart-svg.js";
+import { findingsHtml } from "../html/findings-html.js";
+import { type Html, html } from "../html/html-text.js";
+import { htmlPage } from "../html/page-shell.js";
+import { regressionBars } from "../html/regression-bars.js";
+import { beforeAfter, changeLines } from "./diff-lines.js";
 
 const FIGURES: Array<[keyof StatementFigures, string]> = [
   ["calls", "calls"],

@@ -1,11 +1,11 @@
 /** `dbopt regressions` as an HTML page: per database, the statements that got slower (drawn), their causes, new and gone ones. */
 import type { RegressionsReport, StatementPresence } from "../../pipeline/find-regressions.js";
 import { formatCount, formatMs } from "../../util/format.js";
-import { pairedBarChartSvg } from "./bar-chart-svg.js";
-import { findingsHtml } from "./findings-html.js";
-import { type Html, html } from "./html-text.js";
-import { htmlPage } from "./page-shell.js";
-import { regressionBars } from "./regression-bars.js";
+import { pairedBarChartSvg } from "../html/bar-chart-svg.js";
+import { findingsHtml } from "../html/findings-html.js";
+import { type Html, html } from "../html/html-text.js";
+import { htmlPage } from "../html/page-shell.js";
+import { regressionBars } from "../html/regression-bars.js";
 
 export function renderRegressionsHtml(report: RegressionsReport, now?: Date): string {
   const targets = report.targets.map((t, i) => {
