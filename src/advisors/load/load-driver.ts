@@ -95,6 +95,12 @@ export function driverSpec(spec: ClientsSpec): DriverSpec {
  * kernel). A slice of a Float64Array, shared between threads: PROGRESS_SLOTS numbers per thread.
  */
 export const PROGRESS_SLOTS = 4;
+/**
+ * Where each thread's slots start in the shared array: 8 numbers, one 64-byte cache line per thread. Every call
+ * writes its thread's count; threads whose slots shared a line would take that line from each other's core on
+ * every call.
+ */
+export const PROGRESS_STRIDE = 8;
 /** Slot 0: 0 connecting, 1 warm-up, 2 measured run. */
 export const PHASE = 0;
 /** Slot 1: when the phase began, ms since the epoch (threads' performance clocks have their own origins). */

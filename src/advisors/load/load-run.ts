@@ -16,6 +16,7 @@ import {
   driverSpec,
   type LoadProgress,
   PROGRESS_SLOTS,
+  PROGRESS_STRIDE,
   progressOf,
   runClients,
 } from "./load-driver.js";
@@ -45,7 +46,7 @@ function showProgress(
   if (!onProgress) return () => {};
   const timer = setInterval(() => {
     const all = Array.from({ length: threads }, (_, i) =>
-      progressOf(slots.subarray(i * PROGRESS_SLOTS, (i + 1) * PROGRESS_SLOTS)),
+      progressOf(slots.subarray(i * PROGRESS_STRIDE, i * PROGRESS_STRIDE + PROGRESS_SLOTS)),
     );
     if (all.some((x) => x.phase === "connecting")) return;
     onProgress({
@@ -75,8 +76,8 @@ export async function runLoad(spec: ClientsSpec, options: LoadRunOptions): Promi
       stopShowing();
     }
   }
-  const progress = new Float64Array(new SharedArrayBuffer(8 * PROGRESS_SLOTS * threads));
-  const slotsOf = (i: number) => progress.subarray(i * PROGRESS_SLOTS, (i + 1) * PROGRESS_SLOTS);
+  const progress = new Float64Array(new SharedArrayBuffer(8 * PROGRESS_STRIDE * threads));
+  const slotsOf = (i: number) => progress.subarray(i * PROGRESS_STRIDE, i * PROGRESS_STRIDE + PROGRESS_SLOTS);
   const shares = Array.from({ length: threads }, (_, i) => ({
     clients: Math.floor(spec.clients / threads) + (i < spec.clients % threads ? 1 : 0),
     transactions:
