@@ -6,16 +6,17 @@
  * change and is timed on the sandbox's data. When none is accepted the statement runs as written, and its time
  * is what the blocking form costs. The lint findings are set against what the server said.
  */
-import { readFileSync } from "node:fs";
 import { MysqlSandbox } from "../connectors/mysql/mysql-sandbox.js";
 import type { MysqlTarget } from "../connectors/mysql/mysql-target.js";
 import { migrationSet } from "../facts/migration/migration-files.js";
 import { lineAndColumn, splitStatements } from "../facts/migration-mysql/mysql-ddl-tokens.js";
 import {
   type MysqlMigrationStatement,
+  type MysqlSourceFile,
   readMysqlMigrationSet,
+  readMysqlSourceFile,
 } from "../facts/migration-mysql/mysql-migration-set.js";
-import { mysqlSchemaFromDatabase } from "../facts/migration-mysql/mysql-starting-schema.js";
+import { mysqlSchemaFromDatabase, serverVersionOf } from "../facts/migration-mysql/mysql-starting-schema.js";
 import type { OnlineAlgorithm, ServerVersion } from "../facts/migration-mysql/online-ddl-support.js";
 import type { Finding } from "../findings/finding.js";
 import { withOnlineClauses } from "../rules/migration-mysql/online-ddl-fix.js";
@@ -80,27 +81,31 @@ export async function traceMysqlMigrations(
   const { all, first } = migrationSet(paths, options.from);
   const sandbox = await MysqlSandbox.open(target);
   try {
-    const schemaText = options.schemaFile ? readSqlFile(options.schemaFile) : "";
+    // Each file is read and split once, for the target server: the statements checked are the ones that run.
+    const caps = await sandbox.capabilities();
+    const server = serverVersionOf(caps);
+    const schemaSource = options.schemaFile ? readMysqlSourceFile(options.schemaFile, server) : null;
+    const sources = all.map((file) => readMysqlSourceFile(file, server));
     // Every statement that will run is checked before the first one does: none may leave the sandbox database.
     const scope = await sandboxScope(sandbox);
     await refuseEscapingObjects(sandbox, scope);
-    if (options.schemaFile) refuseEscapes(options.schemaFile, schemaText, scope, "schema");
-    for (const file of all) refuseEscapes(file, readSqlFile(file), scope, "migration");
-    if (options.schemaFile) {
+    if (schemaSource) refuseEscapes(schemaSource, scope, "schema");
+    for (const source of sources) refuseEscapes(source, scope, "migration");
+    if (schemaSource) {
       progress("loading the starting schema");
-      for (const s of splitStatements(schemaText)) {
-        await sandbox.execute(schemaText.slice(s.start, s.end));
-        await stillInSandbox(sandbox, options.schemaFile, lineAndColumn(schemaText, s.start).line);
+      const { file, text, statements } = schemaSource;
+      for (const s of statements) {
+        await sandbox.execute(text.slice(s.start, s.end));
+        await stillInSandbox(sandbox, file, lineAndColumn(text, s.start).line);
       }
     }
-    const caps = await sandbox.capabilities();
     const schema = await mysqlSchemaFromDatabase({
       query: (text, params) => sandbox.query(text, params),
       capabilities: () => sandbox.capabilities(),
       target: { database: sandbox.database },
     });
     const facts = readMysqlMigrationSet(
-      all.map((file, i) => ({ file, applied: i < first })),
+      all.map((file, i) => ({ file, applied: i < first, source: sources[i] })),
       schema.server,
       schema,
       { host: target.host, port: target.port, user: target.user },
@@ -127,14 +132,6 @@ export async function traceMysqlMigrations(
   }
 }
 
-function readSqlFile(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    throw new InputError(`cannot read ${file}`, "give readable .sql files or folders");
-  }
-}
-
 async function sandboxScope(sandbox: MysqlSandbox): Promise<SandboxScope> {
   const databases = await sandbox.query<{ name: string }>(
     "SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA",
@@ -149,12 +146,11 @@ async function sandboxScope(sandbox: MysqlSandbox): Promise<SandboxScope> {
 
 /** One line for the first statement of the file that could act outside the sandbox database. */
 function refuseEscapes(
-  file: string,
-  text: string,
+  { file, text, statements }: MysqlSourceFile,
   scope: SandboxScope,
   source: "schema" | "migration",
 ): void {
-  for (const s of splitStatements(text)) {
+  for (const s of statements) {
     const refusal = confinementRefusal(s.tokens, scope, source);
     if (refusal)
       throw new InputError(

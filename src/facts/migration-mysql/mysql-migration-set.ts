@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { InputError } from "../../util/input-error.js";
 import { type MysqlDdl, readDdl, type TableName } from "./mysql-ddl.js";
-import { lineAndColumn, splitStatements } from "./mysql-ddl-tokens.js";
+import { lineAndColumn, type SourceStatement, splitStatements } from "./mysql-ddl-tokens.js";
 import type { KnownTable, MysqlStartingSchema } from "./mysql-starting-schema.js";
 import type { KnownColumn, ServerVersion } from "./online-ddl-support.js";
 import { planStatement, type StatementPlan } from "./statement-plan.js";
@@ -49,8 +49,26 @@ interface TableState {
   isNew: boolean;
 }
 
+/** A .sql file read once and split once into statements for the target server, for lint, trace and its checks. */
+export interface MysqlSourceFile {
+  file: string;
+  text: string;
+  statements: SourceStatement[];
+}
+
+export function readMysqlSourceFile(file: string, server: ServerVersion): MysqlSourceFile {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new InputError(`cannot read ${file}`, "give readable .sql files or folders");
+  }
+  return { file, text, statements: splitStatements(text, server) };
+}
+
+/** `source`, when the caller read the file already (trace checks every statement before any runs). */
 export function readMysqlMigrationSet(
-  files: Array<{ file: string; applied: boolean }>,
+  files: Array<{ file: string; applied: boolean; source?: MysqlSourceFile }>,
   server: ServerVersion,
   schema: MysqlStartingSchema | null,
   connection: MysqlMigrationFacts["connection"] = null,
@@ -58,15 +76,10 @@ export function readMysqlMigrationSet(
   const tables = new Map<string, TableState>();
   for (const t of schema?.tables ?? []) tables.set(key(t), fromKnown(t));
   const statements: MysqlMigrationStatement[] = [];
-  for (const { file, applied } of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      throw new InputError(`cannot read ${file}`, "give readable .sql files or folders");
-    }
+  for (const { file, applied, source: read = readMysqlSourceFile(file, server) } of files) {
+    const text = read.text;
     let foreignKeyChecks = true;
-    for (const source of splitStatements(text, server)) {
+    for (const source of read.statements) {
       const ddl = readDdl(source.tokens, text);
       const at = lineAndColumn(text, source.start);
       const statement: MysqlMigrationStatement = {

@@ -32,9 +32,14 @@ export interface SchemaSession {
   target: { database: string };
 }
 
+/** The flavour and three-part version the online DDL tables and the executable comments are judged for. */
+export function serverVersionOf(caps: MysqlCapabilities): ServerVersion {
+  const [major = 0, minor = 0, patch = 0] = caps.version.split(".").map(Number);
+  return { flavour: caps.flavour, version: [major, minor, patch] };
+}
+
 export async function mysqlSchemaFromDatabase(db: SchemaSession): Promise<MysqlStartingSchema> {
   const caps = await db.capabilities();
-  const [major = 0, minor = 0, patch = 0] = caps.version.split(".").map(Number);
   const database = db.target.database;
   const tables = await db.query<{
     name: string;
@@ -76,7 +81,7 @@ export async function mysqlSchemaFromDatabase(db: SchemaSession): Promise<MysqlS
   );
   const withFulltext = new Set(fulltext.map((f) => f.tableName));
   return {
-    server: { flavour: caps.flavour, version: [major, minor, patch] },
+    server: serverVersionOf(caps),
     database,
     tables: tables.map((t) => ({
       schema: database,
