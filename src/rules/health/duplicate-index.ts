@@ -71,10 +71,12 @@ export const duplicateIndex: Rule<HealthFacts, Options> = {
   },
 };
 
-/** Keep the one that backs a constraint, else a unique one, else the most used, else the first by name. */
+/** Keep the primary key (replica identity, ORMs and foreign keys lean on it), else the one that backs a constraint,
+ * else a unique one, else the most used, else the first by name. */
 function chooseKeeper(twins: IndexFacts[]): IndexFacts {
   return [...twins].sort(
     (a, b) =>
+      Number(b.isPrimary) - Number(a.isPrimary) ||
       Number(backsConstraint(b)) - Number(backsConstraint(a)) ||
       Number(b.isUnique) - Number(a.isUnique) ||
       (b.stats?.idxScan ?? 0) - (a.stats?.idxScan ?? 0) ||
