@@ -116,9 +116,9 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
       const mysqlFormat = checked.format ?? "terminal";
       await writeOutput(
         mysqlFormat === "html"
-          ? (await import("../../reporters/html/mysql-migration-html.js")).renderMysqlMigrationLintHtml(
-              report,
-            )
+          ? (
+              await import("../../reporters/migration/mysql-migration-lint-html.js")
+            ).renderMysqlMigrationLintHtml(report)
           : renderLint(report, mysqlFormat, wantColour(mysqlFormat, flags)),
         flags.output,
       );
@@ -148,7 +148,7 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
       : await lintMigrations(paths, options);
     const text =
       format === "html"
-        ? (await import("../../reporters/html/migration-html.js")).renderMigrationLintHtml(report)
+        ? (await import("../../reporters/migration/migration-lint-html.js")).renderMigrationLintHtml(report)
         : renderLint(report, format, wantColour(format, flags));
     await writeOutput(text, flags.output);
     const worst = Math.min(...report.findings.map((f) => SEVERITY_ORDER[f.severity]));
@@ -229,7 +229,9 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
       const mysqlFormat = checked.format;
       await writeOutput(
         mysqlFormat === "html"
-          ? (await import("../../reporters/html/mysql-trace-html.js")).renderMysqlTraceHtml(mysqlReport)
+          ? (await import("../../reporters/migration/mysql-migration-trace-html.js")).renderMysqlTraceHtml(
+              mysqlReport,
+            )
           : renderMysqlTrace(mysqlReport, mysqlFormat, wantColour(mysqlFormat, flags)),
         flags.output,
       );
@@ -272,7 +274,7 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
     });
     const text =
       format === "html"
-        ? (await import("../../reporters/html/migration-html.js")).renderMigrationTraceHtml(report)
+        ? (await import("../../reporters/migration/migration-trace-html.js")).renderMigrationTraceHtml(report)
         : renderTrace(report, format, wantColour(format, flags));
     await writeOutput(text, flags.output);
     setExitCode(

@@ -5,10 +5,10 @@
  */
 import type { Finding } from "../../findings/finding.js";
 import type { MysqlMigrationLintReport } from "../../pipeline/lint-mysql-migrations.js";
-import { findingsHtml } from "./findings-html.js";
-import { type Html, html } from "./html-text.js";
-import { htmlPage } from "./page-shell.js";
-import { severityCounts } from "./severity-counts.js";
+import { findingsHtml } from "../html/findings-html.js";
+import { type Html, html } from "../html/html-text.js";
+import { htmlPage } from "../html/page-shell.js";
+import { severityCounts } from "../html/severity-counts.js";
 
 export function renderMysqlMigrationLintHtml(report: MysqlMigrationLintReport, now?: Date): string {
   const server = `${report.dialect === "mysql" ? "MySQL" : "MariaDB"} ${report.serverVersion}`;

@@ -3,7 +3,7 @@ import type {
   MysqlMigrationTraceReport,
   MysqlTracedStatement,
 } from "../../pipeline/trace-mysql-migrations.js";
-import { renderMysqlTraceHtml } from "./mysql-trace-html.js";
+import { renderMysqlTraceHtml } from "./mysql-migration-trace-html.js";
 
 const AWKWARD = `<script>alert("x")</script> & 'q'`;
 

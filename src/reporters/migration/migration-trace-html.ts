@@ -1,35 +1,10 @@
-/** `dbopt migrate lint` and `migrate trace` as HTML pages: findings in file order with the safe recipe, and what the trace saw. */
-import type { MigrationLintReport } from "../../pipeline/lint-migrations.js";
+/** `dbopt migrate trace` as an HTML page: what the trace saw of each statement, and the findings it confirmed or contradicted. */
 import type { MigrationTraceReport } from "../../pipeline/migration-trace.js";
 import { formatFactor } from "../../util/format.js";
-import { pairedBarChartSvg } from "./bar-chart-svg.js";
-import { findingHtml, findingsHtml } from "./findings-html.js";
-import { type Html, html } from "./html-text.js";
-import { htmlPage } from "./page-shell.js";
-import { severityCounts } from "./severity-counts.js";
-
-export function renderMigrationLintHtml(report: MigrationLintReport, now?: Date): string {
-  return htmlPage({
-    title: "dbopt migrate lint",
-    subject: report.files.join(", "),
-    summary: [
-      ["Files", `${report.files.length}${report.applied ? ` (${report.applied} read as applied)` : ""}`],
-      ["Statements", String(report.statements)],
-      ["PostgreSQL", String(report.pgVersion)],
-      [
-        "Starting schema",
-        {
-          dump: "a schema dump",
-          database: "a database (with table sizes)",
-          none: "none given: every table exists",
-        }[report.schemaSource],
-      ],
-      ["Findings", severityCounts(report.findings)],
-    ],
-    body: findingsHtml(report.findings),
-    ...(now ? { now } : {}),
-  });
-}
+import { pairedBarChartSvg } from "../html/bar-chart-svg.js";
+import { findingHtml } from "../html/findings-html.js";
+import { type Html, html } from "../html/html-text.js";
+import { htmlPage } from "../html/page-shell.js";
 
 export function renderMigrationTraceHtml(report: MigrationTraceReport, now?: Date): string {
   const count = (v: string) => report.findings.filter((f) => f.evidence.trace === v).length;

@@ -8,9 +8,9 @@ import type {
   MysqlMigrationTraceReport,
   MysqlTracedStatement,
 } from "../../pipeline/trace-mysql-migrations.js";
-import { findingHtml } from "./findings-html.js";
-import { type Html, html } from "./html-text.js";
-import { htmlPage } from "./page-shell.js";
+import { findingHtml } from "../html/findings-html.js";
+import { type Html, html } from "../html/html-text.js";
+import { htmlPage } from "../html/page-shell.js";
 
 export function renderMysqlTraceHtml(report: MysqlMigrationTraceReport, now?: Date): string {
   const count = (v: string) => report.findings.filter((f) => f.evidence.trace === v).length;
