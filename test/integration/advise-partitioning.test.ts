@@ -178,10 +178,16 @@ describe.each(server("pg15"))("dbopt advise partitioning ($name)", (srv) => {
  * in the table's name, a space in the key's), columns of an enum, a domain and a composite type (recreated on the
  * copy, in a schema whose name holds a quote), a GENERATED ALWAYS identity and a stored generated column (both
  * refuse INSERT ... SELECT *), a foreign key to a small table the statements join, and `$n` parameters drawn
- * from the copy's statistics. The database given is only read.
+ * from the copy's statistics. Columns of extension types too: citext, a domain over it, and hstore in a schema
+ * with a quote in its name (the copy creates the extensions where the source has them). The database given is only
+ * read.
  */
 const SAMPLE_SETUP = `
 create extension if not exists pg_stat_statements;
+create extension if not exists citext;
+create schema "Ext ""S""";
+create extension if not exists hstore with schema "Ext ""S""";
+create domain "E Mail" as citext check (value like '%@%');
 create table "Kinds" (id int primary key, "Name" text not null);
 insert into "Kinds" select g, 'kind ' || g from generate_series(0, 8) g;
 create schema "Types ""X""";
@@ -196,11 +202,15 @@ create table "Click ""Stream""" (
   "Source" "Types ""X"""."Click Kind" not null,
   weight "Pos Int",
   spot "Types ""X""".pair,
-  len int generated always as (length(payload)) stored);
-insert into "Click ""Stream""" ("Seen At", kind, payload, "Source", spot)
+  len int generated always as (length(payload)) stored,
+  tag citext,
+  mail "E Mail",
+  attrs "Ext ""S""".hstore);
+insert into "Click ""Stream""" ("Seen At", kind, payload, "Source", spot, tag, mail, attrs)
   select timestamptz '2026-01-01' + g * interval '40 seconds', g % 9, repeat('x', 60),
     (array['view', 'it''s', 'Buy Now'])[g % 3 + 1]::"Types ""X"""."Click Kind",
-    format('(%s,%s)', g, g % 5 + 1)::"Types ""X""".pair
+    format('(%s,%s)', g, g % 5 + 1)::"Types ""X""".pair,
+    'Tag ' || g % 4, 'U' || g % 10 || '@x', "Ext ""S""".hstore('k', (g % 3)::text)
   from generate_series(1, 200000) g;
 create index on "Click ""Stream""" (kind);
 analyze;`;
@@ -284,7 +294,7 @@ describe.each(server("pg15"))("dbopt advise partitioning --sample ($name)", (srv
   });
 
   it("copies the schema and a 20% sample of the table, the small joined table whole, to PostgreSQL 18", () => {
-    // The enum, domain and composite columns did not stop the copy.
+    // The enum, domain, composite and extension-type columns did not stop the copy.
     expect(report.notes.join(" ")).not.toMatch(/not measured/);
     const on = report.advice[0]?.proofOn;
     expect(on).toMatchObject({ kind: "sample", percent: 20 });
@@ -316,7 +326,7 @@ describe.each(server("pg15"))("dbopt advise partitioning --sample ($name)", (srv
   it("copies rows past the generated and GENERATED ALWAYS columns in the printed migration", () => {
     const sql = report.advice[0]?.migration.steps.flatMap((s) => s.statements).join("\n") ?? "";
     expect(sql).toMatch(
-      /INSERT INTO public\."Click ""Stream""_partitioned" \(id, "Seen At", kind, payload, "Source", weight, spot\) OVERRIDING SYSTEM VALUE SELECT id, "Seen At", kind, payload, "Source", weight, spot FROM public\."Click ""Stream""" WHERE/,
+      /INSERT INTO public\."Click ""Stream""_partitioned" \(id, "Seen At", kind, payload, "Source", weight, spot, tag, mail, attrs\) OVERRIDING SYSTEM VALUE SELECT id, "Seen At", kind, payload, "Source", weight, spot, tag, mail, attrs FROM public\."Click ""Stream""" WHERE/,
     );
     expect(report.advice[0]?.lint.errors).toBe(0);
   });

@@ -2,7 +2,7 @@
  * A sampled copy of tables on a throw-away PostgreSQL 18 (the embedded server dbopt starts for the demo, the
  * store and migrate trace): each table's shape from the snapshot (columns, types, defaults, identity and
  * generated columns, keys and checks, indexes), the user's enums, domains, composite and range types first
- * (read from the catalog: user-types.ts), built with the SQL builder and parsed back, then N% of its rows
+ * (read from the catalog: user-types.ts), and the extensions of extension types (citext, hstore), built with the SQL builder and parsed back, then N% of its rows
  * (TABLESAMPLE SYSTEM, repeatable) or all rows of a small table, read in one read-only snapshot of the user's
  * database and streamed in with text COPY. Foreign keys are not copied: sampled rows need not have their
  * referenced rows. The server and its directory are removed by close().
@@ -136,14 +136,20 @@ async function createShape(
   const name = qname(t.schema, t.name);
   const run = async (text: SqlText) => db.query(String(checkSql(text, 1)));
   await run(sql`CREATE SCHEMA IF NOT EXISTS ${ident(t.schema)}`);
-  for (const u of userTypes)
+  for (const u of userTypes) {
+    if (u.extension && !(await available(db, u.extension.name)))
+      throw new InputError(
+        `${t.schema}.${t.name} has a column of the type ${u.extension.type} of the extension ${u.extension.name}, which the embedded PostgreSQL 18 does not have: no sampled copy`,
+        "measure on a full copy of the database instead (--db COPY_URL --sandbox), or leave out --sample",
+      );
     for (const statement of u.statements)
       await run(statement).catch((error: Error) => {
         throw new InputError(
-          `the type ${u.key} of ${t.schema}.${t.name} cannot be created on PostgreSQL 18: ${error.message}`,
+          `${u.extension ? `the extension ${u.extension.name}` : `the type ${u.key}`} of ${t.schema}.${t.name} cannot be created on PostgreSQL 18: ${error.message}`,
           "measure on a full copy of the database instead (--db COPY_URL --sandbox), or leave out --sample",
         );
       });
+  }
   const columns = [...t.columns].sort((a, b) => a.position - b.position);
   for (const c of columns) {
     const serial = /^nextval\('(.+)'::regclass\)$/.exec(c.default ?? "");
@@ -189,6 +195,12 @@ async function createShape(
     await run(sqlFrom("server", i.definition)).catch((error: Error) =>
       notes.push(`${t.schema}.${t.name}: index ${i.name} not copied (${error.message}).`),
     );
+}
+
+/** Whether the copy's server can CREATE EXTENSION `name` (its files are installed). */
+async function available(db: PostgresConnector, name: string): Promise<boolean> {
+  const rows = await db.query("SELECT 1 FROM pg_available_extensions WHERE name = $1", [name]);
+  return rows.length > 0;
 }
 
 /** The rows, or `percent` of them, streamed from the user's database into the copy (generated columns recomputed). */

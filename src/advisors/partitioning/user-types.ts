@@ -2,8 +2,9 @@
  * The user-defined types a table's columns use, read from the user's catalog and recreated on the sampled copy
  * before the table: enums (labels in their order), domains (base type, default, NOT NULL, checks), composite types
  * and range types, and what they are built on in turn (a domain over an enum, an array of a composite), each
- * created after the types it needs. Types of an extension and a table's row type are left to fail the table's
- * CREATE as before: the copy cannot have them without the extension or the table.
+ * created after the types it needs. A type of an extension (citext, hstore, ltree) brings CREATE EXTENSION, in
+ * the schema it has on the source, so the copy names it as the source does. A table's row type is left to fail the
+ * table's CREATE: the copy cannot have it without the table.
  */
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
 import { ident, list, literal, qname, type SqlText, sql, sqlFrom } from "../../util/sql-text.js";
@@ -16,6 +17,9 @@ interface TypeRow {
   kind: string;
   elem: string;
   from_extension: boolean;
+  /** The extension the type belongs to, and that extension's schema. */
+  extension: string | null;
+  extension_schema: string | null;
   relkind: string | null;
   base_oid: string;
   base: string | null;
@@ -31,6 +35,7 @@ const TYPES_SQL = `SELECT t.oid::text AS oid, n.nspname AS schema, t.typname AS 
   CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE 0 END::text AS elem,
   EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
     AS from_extension,
+  x.extname AS extension, x.extschema AS extension_schema,
   (SELECT c.relkind::text FROM pg_class c WHERE c.oid = t.typrelid) AS relkind,
   t.typbasetype::text AS base_oid,
   CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END AS base,
@@ -49,16 +54,24 @@ const TYPES_SQL = `SELECT t.oid::text AS oid, n.nspname AS schema, t.typname AS 
         'subdiff', CASE WHEN p.pronamespace = 'pg_catalog'::regnamespace THEN p.proname::text END)
        FROM pg_range r LEFT JOIN pg_proc p ON p.oid = r.rngsubdiff WHERE r.rngtypid = t.oid) END AS range
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN LATERAL (SELECT e.extname::text AS extname, en.nspname::text AS extschema FROM pg_depend d
+    JOIN pg_extension e ON e.oid = d.refobjid JOIN pg_namespace en ON en.oid = e.extnamespace
+  WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e'
+    AND d.refclassid = 'pg_extension'::regclass LIMIT 1) x ON true
 WHERE t.oid = ANY($1::oid[])`;
 
 const COLUMN_TYPES_SQL = `SELECT DISTINCT a.atttypid::text AS oid FROM pg_attribute a
   JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped`;
 
-/** A type to create on the copy: its schema.name (to create it once) and its statements, one each. */
+/**
+ * A type to create on the copy: its schema.name (to create it once) and its statements, one each; for a type of
+ * an extension, the extension (created once, keyed by its name) and the type that needs it.
+ */
 export interface UserTypeDefinition {
   key: string;
   statements: SqlText[];
+  extension?: { name: string; type: string };
 }
 
 /** The CREATE statements for the user-defined types of a table's columns, each type after those it is built on. */
@@ -82,6 +95,18 @@ export async function userTypeDefinitions(
     if (!t || done.has(oid)) return;
     done.add(oid);
     for (const d of dependencies(t)) visit(d);
+    if (t.extension && t.extension_schema) {
+      const schemaName = ident(t.extension_schema);
+      out.push({
+        key: `extension ${t.extension}`,
+        extension: { name: t.extension, type: `${t.schema}.${t.name}` },
+        statements: [
+          sql`CREATE SCHEMA IF NOT EXISTS ${schemaName}`,
+          sql`CREATE EXTENSION IF NOT EXISTS ${ident(t.extension)} WITH SCHEMA ${schemaName} CASCADE`,
+        ],
+      });
+      return;
+    }
     const created = definition(t);
     if (created)
       out.push({
