@@ -2,7 +2,8 @@
  * The dashboard's HTTP server (node:http: a handful of GET routes need no framework). Pages are rendered on the
  * server from the store's read queries; the only scripts are uPlot, served from node_modules, and charts.js.
  * When a token is set, every request must carry it: `?token=` once (it is then kept in a cookie),
- * `Authorization: Bearer`, or the cookie.
+ * `Authorization: Bearer`, or the cookie. Without a token (loopback only) a request must name a loopback host: a page on
+ * another site can point its own name at 127.0.0.1 (DNS rebinding) and would otherwise read the store.
  */
 import { timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -188,6 +189,18 @@ function sameToken(given: string | undefined | null, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+const LOOPBACK_NAMES = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** Whether a Host header names this machine's loopback (with any port); a missing one is refused too. */
+export function loopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return LOOPBACK_NAMES.has(new URL(`http://${host}`).hostname.replace(/\.$/, ""));
+  } catch {
+    return false;
+  }
+}
+
 function cookieToken(request: IncomingMessage): string | undefined {
   for (const part of (request.headers.cookie ?? "").split(";")) {
     const [name, ...value] = part.trim().split("=");
@@ -222,6 +235,14 @@ export function dashboardServer(options: DashboardOptions): Server {
         { status: 405, type: "text/plain", body: "the dashboard only reads: GET\n" },
         { allow: "GET, HEAD" },
       );
+      return;
+    }
+    if (options.token === null && !loopbackHost(request.headers.host)) {
+      send({
+        status: 403,
+        type: "text/plain",
+        body: "this dashboard answers only at 127.0.0.1, localhost or [::1] (serve it with --host and a token to share it)\n",
+      });
       return;
     }
     const extra: Record<string, string> = {};

@@ -6,6 +6,7 @@
  * elsewhere with a line naming it.
  */
 import { existsSync, mkdtempSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -300,6 +301,22 @@ describe.skipIf(!CHROMIUM).each(server("pg15"))("dbopt serve on $name, in chromi
     }
     console.log(`dashboard page times (best of 5, ms): ${JSON.stringify(times)}`);
     for (const ms of Object.values(times)) expect(ms).toBeLessThan(300);
+  });
+
+  it("on loopback without a token, refuses a request that names another host (DNS rebinding)", async () => {
+    const { port } = new URL(dashboard.url);
+    const statusFor = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = httpRequest({ host: "127.0.0.1", port, path: "/", headers: { host } }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        request.on("error", reject);
+        request.end();
+      });
+    expect(await statusFor(`attacker.example:${port}`)).toBe(403);
+    expect(await statusFor(`localhost:${port}`)).toBe(200);
+    expect(await statusFor(`127.0.0.1:${port}`)).toBe(200);
   });
 
   it("off loopback, refuses a request without the token (401) and takes it from the query, a cookie or a header", async () => {
