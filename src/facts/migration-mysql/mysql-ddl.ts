@@ -164,9 +164,8 @@ function readAlter(r: Reader): MysqlDdl {
   for (const part of alterParts(r.restSplitAtCommas())) {
     const clause = clauseOf(part.tokens);
     if (clause) {
-      if (clause.head === "ALGORITHM")
-        algorithm = clause.value === "DEFAULT" ? null : (clause.value as Algorithm);
-      else lock = clause.value === "DEFAULT" ? null : (clause.value as LockLevel);
+      if (clause.head === "ALGORITHM") algorithm = clauseValue(clause);
+      else lock = clauseValue(clause);
       clauses.push([clause.start, clause.end]);
       const text = r.text.slice(clause.start, clause.end);
       clauseTexts.push(text);
@@ -253,15 +252,35 @@ function listGoesOn(spec: Token[]): boolean {
 const ALGORITHM_WORDS = new Set(["DEFAULT", "INSTANT", "NOCOPY", "INPLACE", "COPY"]);
 const LOCK_WORDS = new Set(["DEFAULT", "NONE", "SHARED", "EXCLUSIVE"]);
 
-/** `ALGORITHM [=] x` or `LOCK [=] x` as the whole of `tokens` (x any word: the plan refuses one it does not know). */
-function clauseOf(tokens: Token[]): { head: string; value: string; start: number; end: number } | null {
-  const head = tokens[0]?.value;
-  if (head !== "ALGORITHM" && head !== "LOCK") return null;
-  const at = tokens[1]?.value === "=" ? 2 : 1;
+/**
+ * The one reader of an `ALGORITHM [=] x` or `LOCK [=] x` clause, at `tokens[i]`: its head, value, offsets and the
+ * index past it, or null. `knownOnly`: only a value the server knows makes a clause (where a clause cuts a part
+ * that no comma ends); else any word does, and the plan refuses one it does not know. A quoted `lock` is a name.
+ */
+function clauseAt(
+  tokens: Token[],
+  i: number,
+  knownOnly = false,
+): { head: "ALGORITHM" | "LOCK"; value: string; start: number; end: number; next: number } | null {
+  const first = tokens[i];
+  const head = first?.value;
+  if (first?.kind !== "word" || (head !== "ALGORITHM" && head !== "LOCK")) return null;
+  const at = tokens[i + 1]?.value === "=" ? i + 2 : i + 1;
   const value = tokens[at];
-  if (!value || tokens.length !== at + 1) return null;
-  if (value.kind !== "word") return null;
-  return { head, value: value.value, start: (tokens[0] as Token).start, end: value.end };
+  if (value?.kind !== "word") return null;
+  if (knownOnly && !(head === "ALGORITHM" ? ALGORITHM_WORDS : LOCK_WORDS).has(value.value)) return null;
+  return { head, value: value.value, start: first.start, end: value.end, next: at + 1 };
+}
+
+/** What a clause asks for; DEFAULT asks for nothing. */
+function clauseValue<T extends Algorithm | LockLevel>(clause: { value: string }): T | null {
+  return clause.value === "DEFAULT" ? null : (clause.value as T);
+}
+
+/** `ALGORITHM [=] x` or `LOCK [=] x` as the whole of `tokens`. */
+function clauseOf(tokens: Token[]): ReturnType<typeof clauseAt> {
+  const clause = clauseAt(tokens, 0);
+  return clause?.next === tokens.length ? clause : null;
 }
 
 /**
@@ -289,15 +308,8 @@ function alterParts(commaParts: Token[][]): Array<{ tokens: Token[]; afterComma:
 
 /** Where the first part of `tokens` ends when no comma ends it (see alterParts); 0 or the length when it does not. */
 function cutPoint(tokens: Token[]): number {
-  const clauseAt = (i: number) => {
-    const head = tokens[i]?.value;
-    if (tokens[i]?.kind !== "word" || (head !== "ALGORITHM" && head !== "LOCK")) return 0;
-    const at = tokens[i + 1]?.value === "=" ? i + 2 : i + 1;
-    const value = tokens[at];
-    const words = head === "ALGORITHM" ? ALGORITHM_WORDS : LOCK_WORDS;
-    return value?.kind === "word" && words.has(value.value) ? at + 1 : 0;
-  };
-  const leading = clauseAt(0);
+  const clauseEndAt = (i: number) => clauseAt(tokens, i, true)?.next ?? 0;
+  const leading = clauseEndAt(0);
   if (leading) return leading;
   const first = tokens[0]?.value;
   const partitionClause =
@@ -326,7 +338,7 @@ function cutPoint(tokens: Token[]): number {
     if (depth !== 0 || t.kind !== "word") continue;
     // A partition clause ends where an ALGORITHM/LOCK written after it begins; any part where one ends it (the
     // last name of DROP PARTITION p1, p2 LOCK=NONE).
-    const clauseEnd = clauseAt(i);
+    const clauseEnd = clauseEndAt(i);
     if (clauseEnd && (partition || clauseEnd === tokens.length)) return i;
     // PARTITION BY / REMOVE PARTITIONING after another specification, no comma between.
     if (!partition && t.value === "PARTITION" && tokens[i + 1]?.value === "BY") return i;
@@ -800,15 +812,15 @@ class Reader {
   algorithmAndLock(ranges: Array<[number, number]>): { algorithm: Algorithm | null; lock: LockLevel | null } {
     let algorithm: Algorithm | null = null;
     let lock: LockLevel | null = null;
-    while (this.peek()) {
-      const t = this.next() as Token;
-      if (t.value !== "ALGORITHM" && t.value !== "LOCK") continue;
-      this.acceptPunct("=");
-      const v = this.next();
-      if (!v) break;
-      ranges.push([t.start, v.end]);
-      if (t.value === "ALGORITHM") algorithm = v.value === "DEFAULT" ? null : (v.value as Algorithm);
-      else lock = v.value === "DEFAULT" ? null : (v.value as LockLevel);
+    const tokens = this.rest();
+    this.i = this.tokens.length;
+    for (let i = 0; i < tokens.length; i++) {
+      const clause = clauseAt(tokens, i);
+      if (!clause) continue;
+      ranges.push([clause.start, clause.end]);
+      if (clause.head === "ALGORITHM") algorithm = clauseValue(clause);
+      else lock = clauseValue(clause);
+      i = clause.next - 1;
     }
     return { algorithm, lock };
   }
