@@ -7,12 +7,25 @@
  */
 import type { LogRecord } from "./log-record.js";
 
-const USER_HOST = /^# User@Host: ([^[\s]*)\[[^\]]*\] @ .*?(?:Id:\s*(\d+))?\s*$/;
-const THREAD = /^# Thread_id: (\d+)\s+Schema: (\S*)/;
-const QUERY_TIME = /^# Query_time: ([\d.]+)\s+Lock_time: ([\d.]+)\s+Rows_sent: (\d+)\s+Rows_examined: (\d+)/;
-const HEADER = /^(?:\S+, Version: .* started with:|Tcp port: |Time\s+Id\s+Command\s+Argument)/;
+// `user[priv_user] @ host [ip]`; the user may be empty (the replication thread: `[SQL_SLAVE] @  []`) or written
+// without brackets (`bob @ host1 [bob]`), and older servers wrote `# User: `.
+const USER_HOST = /^# User(?:@Host)?:\s*([^\s[@]*)(?:\[([^\]]*)\])?.*?@.*?(?:Id:\s*(\d+))?\s*$/;
+const THREAD = /^# Thread_id:\s*(\d+)(?:\s+Schema: ?([^\s]*))?/;
+// Percona Server writes the schema on a line of its own when it leaves the thread id out.
+const SCHEMA = /^# Schema: ?([^\s]*)/;
+// The query time alone is enough (`# Query_time: 1`); an overflowed value (`18446744073708.796870.000036`) is not a time.
+const QUERY_TIME = /^# Query_time: (\d+(?:\.\d+)?)(?=\s|$)/;
+const LOCK_TIME = /\bLock_time: (\d+(?:\.\d+)?)/;
+const ROWS_SENT = /\bRows_sent: (\d+)/;
+const ROWS_EXAMINED = /\bRows_examined: (\d+)/;
+// The header lines that open an entry when none is open or the open one already has its statement: Percona's and
+// older servers' logs leave out `# Time:` and `# User@Host:` (`# Client:`, `# Query_time:` first).
+const ENTRY_HEADER = /^# (?:Query_time|Thread_id|Schema|Client):/;
+const HEADER = /^(?:.+, Version: .* started with:|Tcp port: |TCP Port: |Time\s+Id\s+Command\s+Argument)/;
 
-export const MYSQL_SLOW_START = /^(?:\S+, Version: .* started with:|# Time: |# User@Host: )/;
+/** A slow log's first line: the server's startup header or an entry's first header line. */
+export const MYSQL_SLOW_START =
+  /^(?:.+, Version: .* started with:|# Time: |# User(?:@Host)?: |# Query_time: |# Thread_id: |# Client: |# administrator command: )/;
 
 interface Entry {
   time: number | null;
@@ -26,6 +39,8 @@ interface Entry {
   rowsSent: number;
   rowsExamined: number;
   fullScan: boolean;
+  /** `# administrator command: ...` was the entry's statement. */
+  admin: boolean;
   sql: string[];
 }
 
@@ -42,49 +57,56 @@ export class MysqlSlowLogReader {
   line(text: string): void {
     if (text.startsWith("# ")) {
       if (text.startsWith("# Time: ")) {
+        // Some servers wrote the entry's User@Host on the Time line: `# Time: 071218 11:48:27 # User@Host: ...`.
+        const joined = text.indexOf(" # User", 8);
         this.flush();
-        this.lastTime = slowLogTime(text.slice(8).trim());
+        this.lastTime = slowLogTime(text.slice(8, joined < 0 ? undefined : joined).trim());
+        if (joined >= 0) this.line(text.slice(joined + 1));
         return;
       }
       const user = USER_HOST.exec(text);
       if (user) {
-        this.flush();
-        this.entry = {
-          time: this.lastTime,
-          thread: user[2] ?? null,
-          user: user[1] || null,
-          schema: null,
-          schemaGiven: false,
-          queryMs: null,
-          lockMs: 0,
-          rowsSent: 0,
-          rowsExamined: 0,
-          fullScan: false,
-          sql: [],
-        };
+        const e = this.open(true);
+        e.thread = user[3] ?? null;
+        e.user = user[1] || user[2] || null;
         return;
       }
+      if (text.startsWith("# administrator command: ")) {
+        // A connection's Quit, Connect, Binlog Dump ... is not a statement: it ends the entry's headers.
+        if (this.entry) this.entry.admin = true;
+        return;
+      }
+      if (ENTRY_HEADER.test(text)) this.open(false);
       const e = this.entry;
-      if (!e || e.sql.length) {
+      if (!e) {
         this.unmatchedLine(text);
         return;
       }
       const thread = THREAD.exec(text);
       if (thread) {
         e.thread = thread[1] ?? null;
-        e.schema = thread[2] || null;
+        if (thread[2] !== undefined) {
+          e.schema = thread[2] || null;
+          e.schemaGiven = true;
+        }
+        return;
+      }
+      const schema = SCHEMA.exec(text);
+      if (schema) {
+        e.schema = schema[1] || null;
         e.schemaGiven = true;
         return;
       }
       const q = QUERY_TIME.exec(text);
       if (q) {
         e.queryMs = Number(q[1]) * 1000;
-        e.lockMs = Number(q[2]) * 1000;
-        e.rowsSent = Number(q[3]);
-        e.rowsExamined = Number(q[4]);
+        e.lockMs = Number(LOCK_TIME.exec(text)?.[1] ?? 0) * 1000;
+        e.rowsSent = Number(ROWS_SENT.exec(text)?.[1] ?? 0);
+        e.rowsExamined = Number(ROWS_EXAMINED.exec(text)?.[1] ?? 0);
         return;
       }
-      if (text.startsWith("# Full_scan: Yes")) e.fullScan = true;
+      // MariaDB's log_slow_verbosity line starts with Full_scan, Percona Server's with QC_Hit.
+      if (/\bFull_scan: Yes\b/.test(text)) e.fullScan = true;
       return;
     }
     if (HEADER.test(text)) {
@@ -92,7 +114,7 @@ export class MysqlSlowLogReader {
       return;
     }
     const e = this.entry;
-    if (!e) {
+    if (!e || e.admin) {
       if (text.trim()) this.unmatchedLine(text);
       return;
     }
@@ -112,6 +134,29 @@ export class MysqlSlowLogReader {
     e.sql.push(text);
   }
 
+  /** The entry a header line belongs to: a new one when none is open or the open one is complete (its statement
+   * read), or always for a User@Host line, which starts every entry that has one. */
+  private open(always: boolean): Entry {
+    const e = this.entry;
+    if (e && !always && e.sql.length === 0 && !e.admin) return e;
+    this.flush();
+    this.entry = {
+      time: this.lastTime,
+      thread: null,
+      user: null,
+      schema: null,
+      schemaGiven: false,
+      queryMs: null,
+      lockMs: 0,
+      rowsSent: 0,
+      rowsExamined: 0,
+      fullScan: false,
+      admin: false,
+      sql: [],
+    };
+    return this.entry;
+  }
+
   end(): void {
     this.flush();
   }
@@ -119,10 +164,9 @@ export class MysqlSlowLogReader {
   private flush(): void {
     const e = this.entry;
     this.entry = null;
-    if (!e || e.queryMs === null || e.sql.length === 0) return;
+    if (!e || e.queryMs === null || e.sql.length === 0 || e.admin) return;
     const sql = e.sql.join("\n").trim().replace(/;$/, "");
-    // MySQL logs a connection's Quit and the like as "# administrator command: Quit;".
-    if (!sql || sql.startsWith("# administrator command")) return;
+    if (!sql) return;
     this.records++;
     this.emit({
       time: e.time,
@@ -147,12 +191,23 @@ export class MysqlSlowLogReader {
   }
 }
 
-/** "2026-11-26T19:46:09.123456Z" (MySQL 8) or "261126 19:46:09" (MariaDB, server time zone: read as UTC). */
+/** "2026-11-26T19:46:09.123456Z" (MySQL 5.7+) or "261126 19:46:09" / "071015  1:43:52.479076" (MariaDB and MySQL
+ * before 5.7, the server's time zone: read as UTC); null for anything else. Date.parse is not asked about the
+ * second form: V8 reads "071015 21:43:52" as the year 71015. */
 function slowLogTime(text: string): number | null {
+  const m = /^(\d\d)(\d\d)(\d\d)\s+(\d{1,2}):(\d\d):(\d\d)(?:\.(\d+))?$/.exec(text);
+  if (m) {
+    const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    return Date.UTC(2000 + y, mo - 1, d, h, mi, s) + Math.floor(Number(`0.${m[7] ?? 0}`) * 1000);
+  }
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/.test(text)) return null;
   const iso = Date.parse(text);
-  if (!Number.isNaN(iso)) return iso;
-  const m = /^(\d\d)(\d\d)(\d\d)\s+(\d{1,2}):(\d\d):(\d\d)$/.exec(text);
-  if (!m) return null;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
-  return Date.UTC(2000 + (y as number), (mo as number) - 1, d, h, mi, s);
+  return Number.isNaN(iso) ? null : iso;
 }
