@@ -69,6 +69,19 @@ describe("history/statement-regressed", () => {
     expect(finding?.objects).toEqual(["public.orders_customer"]);
   });
 
+  it("recreates a partitioned table's dropped index on the whole tree, without CONCURRENTLY or ON ONLY", () => {
+    const [finding] = statementRegressed.check(
+      {
+        query: QUERY,
+        verdict: slower,
+        causes: [{ ...dropped, recreate: 'CREATE UNIQUE INDEX "M k" ON ONLY public.m USING btree (k, at)' }],
+      },
+      options,
+    );
+    expect(String(finding?.fix?.sql)).toBe('CREATE UNIQUE INDEX "M k" ON public.m USING btree (k, at);');
+    expect(finding?.fix?.note).toMatch(/ATTACH PARTITION/);
+  });
+
   it("adds the statement's counters and how its entries were paired when the comparison has them", () => {
     const counters = (calls: number, rows: number) => ({ calls, rows, sharedBlksRead: 7, tempBytes: 0 });
     const [finding] = statementRegressed.check(

@@ -175,7 +175,7 @@ export const statementRegressed: Rule<RegressionFacts, Options> = {
       top?.kind === "index-dropped" || top?.kind === "plan-changed"
         ? causes.find((c) => c.recreate)?.recreate
         : undefined;
-    const concurrent = recreate ? concurrently(recreate) : null;
+    const recreated = recreate ? recreateIndex(recreate) : null;
     const finding: Finding = {
       ruleId: this.id,
       severity,
@@ -189,19 +189,31 @@ export const statementRegressed: Rule<RegressionFacts, Options> = {
       query,
       objects: [...new Set(causes.flatMap((c) => c.objects))],
     };
-    if (concurrent)
-      finding.fix = {
-        sql: sqlFrom("server", `${concurrent};`),
-        note: "Recreate the dropped index as it was defined (pg_get_indexdef before it was dropped); CONCURRENTLY does not block writes and cannot run inside a transaction block.",
-      };
+    if (recreated) finding.fix = { sql: sqlFrom("server", `${recreated.sql};`), note: recreated.note };
     return [finding];
   },
 };
 
-/** pg_get_indexdef's CREATE [UNIQUE] INDEX with CONCURRENTLY added; null for any other text. */
-function concurrently(definition: string): string | null {
+/**
+ * The dropped index recreated from pg_get_indexdef's text; null for any other text. A plain table's gets CONCURRENTLY.
+ * A partitioned table's reads "ON ONLY parent", which would build no partition's index, and PostgreSQL refuses
+ * CONCURRENTLY on a partitioned table: it is recreated on the whole tree in one statement, with the way round the
+ * write lock named.
+ */
+function recreateIndex(definition: string): { sql: string; note: string } | null {
   const m = /^CREATE (UNIQUE )?INDEX /.exec(definition);
-  return m ? `CREATE ${m[1] ?? ""}INDEX CONCURRENTLY ${definition.slice(m[0].length)}` : null;
+  if (!m) return null;
+  const rest = definition.slice(m[0].length);
+  const onOnly = /^(\S+|"(?:[^"]|"")+") ON ONLY /.exec(rest);
+  if (onOnly)
+    return {
+      sql: `CREATE ${m[1] ?? ""}INDEX ${onOnly[1]} ON ${rest.slice(onOnly[0].length)}`,
+      note: "Recreate the dropped index as it was defined (pg_get_indexdef before it was dropped) on the partitioned table and every partition. A partitioned table takes no CONCURRENTLY: this blocks writes to each partition while its index builds. To avoid that, create it ON ONLY the parent, build each partition's index CONCURRENTLY and ATTACH PARTITION each one (dbopt advise prints that recipe).",
+    };
+  return {
+    sql: `CREATE ${m[1] ?? ""}INDEX CONCURRENTLY ${rest}`,
+    note: "Recreate the dropped index as it was defined (pg_get_indexdef before it was dropped); CONCURRENTLY does not block writes and cannot run inside a transaction block.",
+  };
 }
 
 /** 2026-12-02 10:25Z */
