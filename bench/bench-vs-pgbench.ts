@@ -1,8 +1,8 @@
 /**
- * dbopt bench's driver overhead against pgbench (issue #14: within 10% of pgbench's throughput). Both run the same
- * statements on the same pgbench -i database (scale 10, local PostgreSQL 15) with the same clients, threads and
- * protocol, in alternating rounds (pgbench first in odd rounds, dbopt first in even ones, so a drift of the
- * machine's load falls on both); the medians of the rounds and their ratio are printed per statement.
+ * dbopt bench's driver overhead against pgbench (issue #14: within 10% of pgbench's throughput, same statement,
+ * same client count). Both run the same statements on the same pgbench -i database (scale 10, local PostgreSQL)
+ * with the same clients and protocol, in interleaved rounds: each round runs both, pgbench first in odd rounds and
+ * dbopt first in even ones, so neither order nor a drift of the machine's load favours one tool.
  *
  *   - lookup: pgbench -S (SELECT abalance FROM pgbench_accounts WHERE aid = random), the driver-bound case;
  *   - range: a heavier statement, the sum of 1,000 consecutive accounts' balances (an index range scan).
@@ -13,36 +13,48 @@
  * stays in shared buffers, while dbopt bench reads all of it.)
  * dbopt bench runs as the built CLI (npm run build; DBOPT_BIN names another build), its JSON report read back.
  *
- * Each round also prints each client's CPU per call: on two busy cores the client's CPU is taken from the server's,
- * and under load each client thread waits runnable most of the time, so its throughput follows its CPU per call.
- * This figure is steadier than the rounds' throughput on a loaded machine. pgbench's comes from /usr/bin/time (its
- * whole run, connections included: a few ms), dbopt's from its report (its process over the measured time).
+ * Threads: pgbench runs with -j THREADS. dbopt bench runs with --threads THREADS, or, with dbopt-threads "auto",
+ * with the thread count it chooses itself (the requirement is the same client count; how a tool spreads its
+ * clients over threads is its own business). Both thread counts are printed.
  *
  * With a warm-up of W seconds both tools run W + seconds and count only the time after W: dbopt bench with --warmup,
- * pgbench with -P 1, its throughput the mean of its one-second progress reports that begin at W or later. Both then
- * leave out their start: a new thread's first second is dbopt's JIT warming its own code (measured: 20% more CPU per
- * call over a 4-second run than after a 1.5-second warm-up), which pgbench, compiled, does not have. 0 (the
- * default) counts both from their first call.
+ * pgbench with -P 1, its throughput the mean of its one-second progress reports that end after W. A new dbopt
+ * thread's first second runs its code before V8 has compiled it, which pgbench, compiled, does not have.
  *
- *   npx tsx bench/bench-vs-pgbench.ts [rounds=3] [seconds=10] [clients=8] [threads=2] [protocol=prepared] [warmup=0]
+ * Each run is watched from this process (bench/support/thread-schedule.ts) over its steady part: the client's
+ * and the server's CPU per call (µs; the server's: the database's backends), the client threads' time runnable
+ * but waiting for a core, and the cores left idle. When no core is idle, throughput is 2 cores / (client + server
+ * CPU per call); an idle core means a thread waited for something else. BENCH_THREADS=1 also lists the client's
+ * busiest threads.
+ *
+ * The verdict is on the median of the rounds' ratios (each ratio pairs two runs seconds apart, so a drift of the
+ * load between rounds cancels); the ratio of the medians and the quartiles of the ratios are printed beside it.
+ *
+ *   npx tsx bench/bench-vs-pgbench.ts [rounds=8] [seconds=5] [clients=8] [threads=2] [protocol=prepared]
+ *                                     [warmup=1] [dbopt-threads=same|auto]
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { pairedSummary } from "./support/paired-rounds.js";
+import { readPgbenchOutput, steadyTps } from "./support/pgbench-output.js";
+import { type ScheduleFigures, sampleSchedule, steadyWindow } from "./support/thread-schedule.js";
 
-const ROUNDS = Number(process.argv[2] ?? 3);
-const SECONDS = Number(process.argv[3] ?? 10);
+const ROUNDS = Number(process.argv[2] ?? 8);
+const SECONDS = Number(process.argv[3] ?? 5);
 const CLIENTS = Number(process.argv[4] ?? 8);
 const THREADS = Number(process.argv[5] ?? 2);
 const PROTOCOL = process.argv[6] ?? "prepared";
-const WARMUP = Number(process.argv[7] ?? 0);
+const WARMUP = Number(process.argv[7] ?? 1);
+const DBOPT_THREADS = process.argv[8] ?? "same";
+const GOAL = 0.9;
 const HOST = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"];
 const PGBENCH = "/usr/bin/pgbench";
-const TIME = "/usr/bin/time";
 const DBOPT = process.env.DBOPT_BIN ?? fileURLToPath(new URL("../bin/dbopt.js", import.meta.url));
+const SHOW_THREADS = process.env.BENCH_THREADS === "1";
 /** pgbench draws from a million values; dbopt bench from as many sets as it takes (its most). */
 const PARAMETER_SETS = "100000";
 
@@ -76,105 +88,122 @@ process.on("SIGINT", () => {
 interface Figures {
   tps: number;
   latencyMs: number;
-  /** Client CPU (user + system) per call, µs. */
-  cpuUs: number;
+  threads: number;
+  schedule: ScheduleFigures | null;
 }
 
-function pgbench(script: string): Figures {
-  // /usr/bin/time writes its line on standard error, after pgbench's own.
-  const run = spawnSync(
-    TIME,
-    [
-      "-f",
-      "cpu %U %S",
-      PGBENCH,
-      ...HOST,
-      "-n",
-      "-M",
-      PROTOCOL,
-      "-c",
-      String(CLIENTS),
-      "-j",
-      String(THREADS),
-      "-T",
-      String(WARMUP + SECONDS),
-      ...(WARMUP > 0 ? ["-P", "1"] : []),
-      "-f",
-      script,
-      database,
-    ],
-    { encoding: "utf8" },
-  );
-  if (run.status !== 0) throw new Error(`pgbench failed: ${run.stderr}`);
-  const out = run.stdout;
-  // After a warm-up: the mean of the one-second progress reports (on standard error) that begin at WARMUP or later.
-  const steady = [...run.stderr.matchAll(/progress: ([\d.]+) s, ([\d.]+) tps/g)]
-    .filter((m) => Number(m[1]) > WARMUP)
-    .map((m) => Number(m[2]));
-  const tps =
-    WARMUP > 0
-      ? steady.reduce((a, b) => a + b, 0) / Math.max(1, steady.length)
-      : Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(out)?.[1]);
-  const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(out)?.[1]);
-  const calls = Number(/actually processed: (\d+)/.exec(out)?.[1]);
-  const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(run.stderr);
-  const cpuUs = ((Number(cpu?.[1]) + Number(cpu?.[2])) * 1e6) / calls;
-  return { tps, latencyMs, cpuUs };
+/** Runs a command to its end while its threads and the database's backends are sampled. */
+function watched(
+  command: string,
+  args: string[],
+): Promise<{ stdout: string; stderr: string; schedule: ScheduleFigures | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const stop = sampleSchedule(child.pid as number, database);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const samples = stop();
+      if (code !== 0) reject(new Error(`${command} failed (${code}): ${stderr}`));
+      else resolve({ stdout, stderr, schedule: steadyWindow(samples, CLIENTS, WARMUP) });
+    });
+  });
 }
 
-function dboptBench(workload: string): Figures {
-  const out = execFileSync(
-    process.execPath,
-    [
-      DBOPT,
-      "bench",
-      "--db",
-      url,
-      "--workload",
-      workload,
-      "--read-only-ok",
-      "--clients",
-      String(CLIENTS),
-      "--threads",
-      String(THREADS),
-      "--protocol",
-      PROTOCOL,
-      "--duration",
-      `${SECONDS}s`,
-      "--warmup",
-      WARMUP > 0 ? `${WARMUP}s` : "0",
-      "--parameter-sets",
-      PARAMETER_SETS,
-      "--format",
-      "json",
-    ],
-    { encoding: "utf8" },
-  );
-  const run = JSON.parse(out).run as {
-    throughput: number;
-    overall: { meanMs: number };
-    driverCpuUsPerCall: number;
+async function pgbench(script: string): Promise<Figures> {
+  const run = await watched(PGBENCH, [
+    ...HOST,
+    "-n",
+    "-M",
+    PROTOCOL,
+    "-c",
+    String(CLIENTS),
+    "-j",
+    String(THREADS),
+    "-T",
+    String(WARMUP + SECONDS),
+    ...(WARMUP > 0 ? ["-P", "1"] : []),
+    "-f",
+    script,
+    database,
+  ]);
+  const figures = readPgbenchOutput(run.stdout, run.stderr);
+  return {
+    tps: steadyTps(figures, WARMUP),
+    latencyMs: figures.latencyMs,
+    threads: THREADS,
+    schedule: run.schedule,
   };
-  return { tps: run.throughput, latencyMs: run.overall.meanMs, cpuUs: run.driverCpuUsPerCall };
 }
 
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-const fixed = (n: number, d = 0) => n.toFixed(d).padStart(9);
+async function dboptBench(workload: string): Promise<Figures> {
+  const run = await watched(process.execPath, [
+    DBOPT,
+    "bench",
+    "--db",
+    url,
+    "--workload",
+    workload,
+    "--read-only-ok",
+    "--clients",
+    String(CLIENTS),
+    ...(DBOPT_THREADS === "auto"
+      ? []
+      : ["--threads", DBOPT_THREADS === "same" ? String(THREADS) : DBOPT_THREADS]),
+    "--protocol",
+    PROTOCOL,
+    "--duration",
+    `${SECONDS}s`,
+    "--warmup",
+    WARMUP > 0 ? `${WARMUP}s` : "0",
+    "--parameter-sets",
+    PARAMETER_SETS,
+    "--format",
+    "json",
+  ]);
+  const report = JSON.parse(run.stdout) as {
+    settings: { threads: number };
+    run: { throughput: number; overall: { meanMs: number } };
+  };
+  return {
+    tps: report.run.throughput,
+    latencyMs: report.run.overall.meanMs,
+    threads: report.settings.threads,
+    schedule: run.schedule,
+  };
+}
+
+const fixed = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "-").padStart(7);
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
     .join(" ");
+/** Client µs/call, server µs/call, client threads waiting for a core, idle cores. */
+function scheduleCells(f: Figures): string {
+  const s = f.schedule;
+  if (!s) return "      (window too short)      ";
+  const perCall = (cores: number) => (cores * 1e6) / f.tps;
+  return `${fixed(perCall(s.clientCores), 1)} ${fixed(perCall(s.serverCores), 1)} ${fixed(s.clientWaiting, 2)} ${fixed(s.idleCores, 2)}`;
+}
+function threadLines(tool: string, f: Figures): string {
+  const list = f.schedule?.clientThreads ?? [];
+  return `         ${tool} threads: ${list.map((t) => `${t.name} ${t.cores.toFixed(2)} cores (${t.waiting.toFixed(2)} waiting)`).join(", ")}`;
+}
 
 try {
   execFileSync("createdb", [...HOST, database]);
   execFileSync(PGBENCH, [...HOST, "-i", "-s", "10", "-q", database], { stdio: "ignore" });
   console.log(
-    `pgbench ${execFileSync(PGBENCH, ["--version"], { encoding: "utf8" }).trim()} vs dbopt bench: ${CLIENTS} clients, ${THREADS} threads, -M ${PROTOCOL}, ${ROUNDS} rounds of ${SECONDS} s${WARMUP > 0 ? ` after ${WARMUP} s of warm-up` : ""}, scale 10; load average ${load()}`,
+    `${execFileSync(PGBENCH, ["--version"], { encoding: "utf8" }).trim()} vs dbopt bench: ${CLIENTS} clients, pgbench -j ${THREADS}, dbopt --threads ${DBOPT_THREADS === "same" ? THREADS : DBOPT_THREADS}, -M ${PROTOCOL}, ${ROUNDS} interleaved rounds of ${SECONDS} s${WARMUP > 0 ? ` after ${WARMUP} s of warm-up` : ""}, scale 10; load average ${load()}`,
   );
+  const verdicts: string[] = [];
   for (const [i, s] of STATEMENTS.entries()) {
     const pgbenchScript = join(dir, `s${i}.pgbench`);
     const workload = join(dir, `s${i}.sql`);
@@ -182,34 +211,34 @@ try {
     writeFileSync(workload, s.dbopt);
     const rows: Array<{ pgbench: Figures; dbopt: Figures }> = [];
     console.log(
-      `\n${s.name}\n  round  pgbench tx/s  dbopt tx/s  ratio   pgbench mean  dbopt mean   client CPU per call: pgbench  dbopt`,
+      `\n${s.name}\n  round    pgbench    dbopt  ratio  |  pgbench: client µs server µs waiting idle  |  dbopt: client µs server µs waiting idle`,
     );
     for (let r = 0; r < ROUNDS; r++) {
-      // Odd rounds pgbench first, even rounds dbopt first.
       let a: Figures;
       let b: Figures;
       if (r % 2 === 0) {
-        a = pgbench(pgbenchScript);
-        b = dboptBench(workload);
+        a = await pgbench(pgbenchScript);
+        b = await dboptBench(workload);
       } else {
-        b = dboptBench(workload);
-        a = pgbench(pgbenchScript);
+        b = await dboptBench(workload);
+        a = await pgbench(pgbenchScript);
       }
       rows.push({ pgbench: a, dbopt: b });
       console.log(
-        `  ${String(r + 1).padStart(5)}  ${fixed(a.tps)}    ${fixed(b.tps)}   ${(b.tps / a.tps).toFixed(2)}   ${fixed(a.latencyMs, 3)} ms ${fixed(b.latencyMs, 3)} ms                 ${fixed(a.cpuUs, 1)} µs ${fixed(b.cpuUs, 1)} µs`,
+        `  ${String(r + 1).padStart(5)} ${fixed(a.tps)}  ${fixed(b.tps)}   ${(b.tps / a.tps).toFixed(2)}  |  ${scheduleCells(a)}  |  ${scheduleCells(b)}${r === 0 ? `   (dbopt ran ${b.threads} thread${b.threads === 1 ? "" : "s"})` : ""}`,
       );
+      if (SHOW_THREADS) console.log(`${threadLines("pgbench", a)}\n${threadLines("dbopt", b)}`);
     }
-    const p = median(rows.map((x) => x.pgbench.tps));
-    const d = median(rows.map((x) => x.dbopt.tps));
-    const ratios = rows.map((x) => x.dbopt.tps / x.pgbench.tps);
+    const sum = pairedSummary(rows.map((x) => ({ a: x.pgbench.tps, b: x.dbopt.tps })));
+    const met = sum.medianRatio >= GOAL;
     console.log(
-      `  median ${fixed(p)}    ${fixed(d)}   ${(d / p).toFixed(2)}   (median of the rounds' ratios ${median(ratios).toFixed(2)}, lowest ${Math.min(...ratios).toFixed(2)}; goal ≥ 0.90; load average ${load()})`,
+      `  median ${fixed(sum.medianA)}  ${fixed(sum.medianB)}   ratio of medians ${sum.ratioOfMedians.toFixed(2)}; rounds' ratios: median ${sum.medianRatio.toFixed(2)}, quartiles ${sum.lowerQuartile.toFixed(2)}-${sum.upperQuartile.toFixed(2)}, range ${sum.lowest.toFixed(2)}-${sum.highest.toFixed(2)}`,
     );
-    console.log(
-      `  client CPU per call, medians: pgbench ${median(rows.map((x) => x.pgbench.cpuUs)).toFixed(1)} µs, dbopt ${median(rows.map((x) => x.dbopt.cpuUs)).toFixed(1)} µs`,
+    verdicts.push(
+      `${s.name}: ${sum.medianRatio.toFixed(2)}x pgbench (median of ${ROUNDS} paired rounds) — ${met ? "met" : "NOT met"} (goal ≥ ${GOAL})`,
     );
   }
+  console.log(`\nload average ${load()}\n${verdicts.join("\n")}`);
 } finally {
   cleanUp();
 }

@@ -21,6 +21,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { bindMessage, EXECUTE_SYNC, parseMessage } from "../src/advisors/load/wire-messages.js";
+import { median } from "./support/paired-rounds.js";
+import { cpuSeconds, readPgbenchOutput } from "./support/pgbench-output.js";
 import { seededRandom } from "./support/seeded-random.js";
 
 const ROUNDS = Number(process.argv[2] ?? 3);
@@ -54,12 +56,8 @@ function pgbench(script: string): Figures {
     { encoding: "utf8" },
   );
   if (run.status !== 0) throw new Error(`pgbench failed: ${run.stderr}`);
-  const calls = Number(/actually processed: (\d+)/.exec(run.stdout)?.[1]);
-  const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(run.stderr);
-  return {
-    tps: Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(run.stdout)?.[1]),
-    cpuUs: ((Number(cpu?.[1]) + Number(cpu?.[2])) * 1e6) / calls,
-  };
+  const figures = readPgbenchOutput(run.stdout);
+  return { tps: figures.tps, cpuUs: (cpuSeconds(run.stderr) * 1e6) / figures.transactions };
 }
 
 function dbopt(workload: string): Figures {
@@ -153,11 +151,6 @@ async function floor(): Promise<Figures> {
   return { tps: (n * 1000) / elapsed, cpuUs: (cpu.user + cpu.system) / n };
 }
 
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 const cell = (f: Figures) => `${f.tps.toFixed(0).padStart(7)} tx/s ${f.cpuUs.toFixed(1).padStart(5)} µs`;
 
 try {
