@@ -17,4 +17,17 @@ describe("inferPrefix", () => {
   it("gives up on text with no level keywords", () => {
     expect(inferPrefix(["GET /index.html 200", "GET /favicon.ico 404"])).toBeNull();
   });
+
+  // pgBadger's t/fixtures/postgresql_param_range.log (CRLF line ends, as PostgreSQL on Windows writes them).
+  it("reads a transaction id after the pid and a key that starts like 'app': '%t [%p]: [%l-1] [%x] usr=%u,db=%d,appli=%a '", () => {
+    const lines = readFileSync(new URL("pgbadger/postgresql_param_range.log", FIXTURES), "utf8").split(
+      /\r?\n/,
+    );
+    expect(inferPrefix(lines)).toBe("%t [%p]: [%l-1] [%x] usr=%u,db=%d,appli=%a ");
+  });
+
+  // pgBadger's t/fixtures/queryid.log.gz: PostgreSQL 14's %Q in the prefix.
+  it("reads the query id: '%m [%p] [queryid=%Q] %u@%d '", () => {
+    expect(inferPrefix(head("pgbadger/queryid.log"))).toBe("%m [%p] [queryid=%Q] %u@%d ");
+  });
 });

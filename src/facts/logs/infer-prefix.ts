@@ -2,7 +2,8 @@
  * A log_line_prefix read off the log itself, for prefixes none of the common ones match: the text before the
  * level keyword (`LOG:  `) of the fullest line, with the pieces PostgreSQL's escapes produce recognised — a
  * timestamp (%m with milliseconds, %t without), `[12345]` (%p), `[3-1]` (%l), `user=`/`db=`/`app=`/`client=`
- * values, `user@db`, a session id (%c) — and the rest kept as written. `%q` is tried before each escape, since
+ * values (and keys that start so: `appli=`, `username=`), `queryid=` (%Q), `user@db`, a session id (%c), a second
+ * bracketed number after the pid (`[0]`: %x, the transaction id) — and the rest kept as written. `%q` is tried before each escape, since
  * background processes stop the prefix there. The result must match most lines, as a given prefix would.
  */
 import { prefixRegex } from "./log-line-prefix.js";
@@ -12,18 +13,20 @@ import { LEVELS } from "./log-record.js";
 const LEVEL_AT = new RegExp(` ?(?:${LEVELS.join("|")}):  `);
 
 /** Pieces tried at each position, in order: the first that matches there wins. */
-const PIECES: Array<[RegExp, (m: RegExpExecArray) => string]> = [
+const PIECES: Array<[RegExp, (m: RegExpExecArray, seen: Set<string>) => string]> = [
   [/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+(?: [A-Za-z][A-Za-z0-9/_+-]*|[+-]\d\d(?::?\d\d)?)?/y, () => "%m"],
   [/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?: [A-Za-z][A-Za-z0-9/_+-]*|[+-]\d\d(?::?\d\d)?)?/y, () => "%t"],
   [/\d{10}\.\d{3}/y, () => "%n"],
   [/[0-9a-f]{6,}\.[0-9a-f]+/y, () => "%c"],
   [/\[\d+-\d+\]/y, () => "[%l-1]"],
-  [/\[\d+\]/y, () => "[%p]"],
+  // The first bracketed number is the pid; one after it is a transaction id (%x, 0 outside a transaction).
+  [/\[\d+\]/y, (_m, seen) => (seen.has("%p") ? "[%x]" : "[%p]")],
   [/(pid|process)=\d+/y, (m) => `${m[1]}=%p`],
-  [/(user|usr|role)=[^,\s\]/]*/y, (m) => `${m[1]}=%u`],
-  [/(db|database|dbname)=[^,\s\]/]*/y, (m) => `${m[1]}=%d`],
-  [/(app|application|appname|application_name)=[^,\s\]]*/y, (m) => `${m[1]}=%a`],
-  [/(client|host|remote|clientaddr)=[^,\s\]]*/y, (m) => `${m[1]}=%h`],
+  [/(query_?id)=-?\d+/y, (m) => `${m[1]}=%Q`],
+  [/(user\w*|usr|role)=[^,\s\]/]*/y, (m) => `${m[1]}=%u`],
+  [/(db\w*|database)=[^,\s\]/]*/y, (m) => `${m[1]}=%d`],
+  [/(app\w*)=[^,\s\]]*/y, (m) => `${m[1]}=%a`],
+  [/(client\w*|host\w*|remote\w*)=[^,\s\]]*/y, (m) => `${m[1]}=%h`],
   [/(session|sid|session_id)=[^,\s\]]*/y, (m) => `${m[1]}=%c`],
   [/[^\s@[\]/]+@[^\s@[\]/]+/y, () => "%u@%d"],
   [/[^\s@[\]/()]+\/[^\s@[\]/()]+\/[^\s@[\]/()]+/y, () => "%u/%d/%a"],
@@ -59,6 +62,7 @@ export function inferPrefix(lines: string[]): string | null {
 /** The prefix instance as escapes and literal text, one token each. */
 function template(instance: string): string[] {
   const tokens: string[] = [];
+  const seen = new Set<string>();
   let literal = "";
   for (let i = 0; i < instance.length; ) {
     let matched = false;
@@ -68,7 +72,9 @@ function template(instance: string): string[] {
       if (!m || m[0].length === 0) continue;
       if (literal) tokens.push(literal);
       literal = "";
-      tokens.push(toEscape(m));
+      const escape = toEscape(m, seen);
+      for (const e of escape.match(/%[a-zA-Z]/g) ?? []) seen.add(e);
+      tokens.push(escape);
       i += m[0].length;
       matched = true;
       break;
