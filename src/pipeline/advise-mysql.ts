@@ -7,7 +7,7 @@ import { copySchemaAndSample } from "../advisors/mysql/scratch-sample.js";
 import type { MysqlConnector } from "../connectors/mysql/mysql-connector.js";
 import { MysqlSandbox } from "../connectors/mysql/mysql-sandbox.js";
 import type { MysqlTarget } from "../connectors/mysql/mysql-target.js";
-import { collectMysqlFacts } from "../facts/collect-mysql/collect-mysql-facts.js";
+import { collectMysqlFacts, readForeignKeys } from "../facts/collect-mysql/collect-mysql-facts.js";
 import { readStatementSamples } from "../facts/collect-mysql/statement-samples.js";
 import { InputError } from "../util/input-error.js";
 import { readTextFile } from "../util/read-input.js";
@@ -102,6 +102,11 @@ export async function adviseMysqlDatabase(
       tables: options.tables,
       exclude: options.exclude,
       runs: options.runs ?? 3,
+      // Both ends of each key: the child's columns and the referenced table's.
+      foreignKeys: (await readForeignKeys(db, db.target.database)).flatMap((fk) => [
+        { table: fk.table, columns: fk.columns },
+        ...(fk.refSchema === fk.schema ? [{ table: fk.refTable, columns: fk.refColumns }] : []),
+      ]),
       onProgress: progress,
     });
     const improvement =

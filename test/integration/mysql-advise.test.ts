@@ -105,6 +105,40 @@ describe.skipIf(!available)("dbopt advise on MariaDB, real indexes on a sandbox"
     await db.run("ALTER TABLE orders DROP INDEX orders_note_idx");
   });
 
+  it("never advises dropping the only index a foreign key leans on (InnoDB refuses: ERROR 1553)", async () => {
+    await db.run(
+      "CREATE TABLE parent (id INT PRIMARY KEY) ENGINE=InnoDB;" +
+        "CREATE TABLE child (id INT PRIMARY KEY, parent_id INT NOT NULL, status VARCHAR(10) NOT NULL," +
+        " created_at DATETIME NOT NULL, KEY child_parent (parent_id)," +
+        " CONSTRAINT child_fk FOREIGN KEY (parent_id) REFERENCES parent (id)) ENGINE=InnoDB;" +
+        "INSERT INTO parent SELECT seq FROM seq_1_to_2000;" +
+        "INSERT INTO child SELECT seq, 1 + seq % 2000, IF(seq % 50 = 0, 'open', 'done'), '2024-01-01' + INTERVAL seq MINUTE" +
+        " FROM seq_1_to_40000;" +
+        "ANALYZE TABLE parent, child PERSISTENT FOR ALL;",
+    );
+    try {
+      const report = await adviseMysqlDatabase(connector, {
+        ...baseOptions,
+        tables: ["child"],
+        workload: [
+          {
+            id: "w:1",
+            sql: "SELECT id FROM child WHERE status = 'open' ORDER BY created_at DESC LIMIT 10",
+            weight: 1000,
+            calls: 1000,
+            weightIs: "calls",
+          },
+        ],
+        sandbox: "self",
+        samplePercent: null,
+      });
+      // Switched off, child_parent costs the workload nothing: only the foreign key keeps it.
+      expect(report.drops.map((d) => d.index)).not.toContain("child.child_parent");
+    } finally {
+      await db.run("DROP TABLE child; DROP TABLE parent");
+    }
+  });
+
   it("--sample 20% through the CLI: a scratch copy, the same advice as JSON, the scratch database dropped", async () => {
     const r = await runCli([
       "advise",

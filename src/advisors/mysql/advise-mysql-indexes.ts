@@ -29,7 +29,17 @@ export interface MysqlIndexAdviceOptions {
   exclude: string[];
   /** Executions per statement for the measured times (median). */
   runs: number;
+  /**
+   * The live database's foreign keys: InnoDB needs an index leading with each one's columns, on the child and on
+   * the referenced table, and refuses to drop the last (ERROR 1553). A sampled or copied sandbox may not have them.
+   */
+  foreignKeys: readonly ForeignKeyColumns[];
   onProgress?: (message: string) => void;
+}
+
+export interface ForeignKeyColumns {
+  table: string;
+  columns: readonly string[];
 }
 
 export interface MysqlIndexAdvice {
@@ -268,6 +278,7 @@ export async function adviseMysqlIndexes(
   const workloadTables = new Set(costed.flatMap((s) => [...s.tables]));
   for (const index of existing) {
     if (index.unique || !workloadTables.has(index.table) || !wanted(index.table)) continue;
+    if (onlyIndexOfForeignKey(index, existing, options.foreignKeys)) continue;
     await whatIf.setVisible(index.table, index.name, false);
     let worse = false;
     for (const s of costed) {
@@ -337,6 +348,28 @@ async function existingIndexes(whatIf: MysqlWhatIf): Promise<ExistingIndex[]> {
   }
   for (const index of out) index.sizeBytes = await sizeOf(whatIf, index.table, index.name);
   return out;
+}
+
+/** Whether leading columns are the given ones, in order (MySQL's names are case-insensitive). */
+function leadsWith(columns: readonly string[], lead: readonly string[]): boolean {
+  return lead.length > 0 && lead.every((c, i) => columns[i]?.toLowerCase() === c.toLowerCase());
+}
+
+/**
+ * The index is the only one of its table that leads with some foreign key's columns: InnoDB refuses to drop it
+ * (ERROR 1553, needed in a foreign key constraint), and without it the key's checks would scan the table.
+ */
+function onlyIndexOfForeignKey(
+  index: ExistingIndex,
+  existing: readonly ExistingIndex[],
+  foreignKeys: readonly ForeignKeyColumns[],
+): boolean {
+  return foreignKeys.some(
+    (fk) =>
+      fk.table.toLowerCase() === index.table.toLowerCase() &&
+      leadsWith(index.columns, fk.columns) &&
+      !existing.some((e) => e !== index && e.table === index.table && leadsWith(e.columns, fk.columns)),
+  );
 }
 
 /** An existing index whose leading columns are the candidate's serves it already. */

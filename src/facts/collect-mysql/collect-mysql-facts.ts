@@ -186,7 +186,8 @@ async function readIndexes(db: MysqlConnector, schema: string): Promise<MysqlInd
   return [...byKey.values()];
 }
 
-async function readForeignKeys(db: MysqlConnector, schema: string): Promise<MysqlForeignKey[]> {
+/** The schema's foreign keys, each with its columns and the referenced table's, in key order. */
+export async function readForeignKeys(db: MysqlConnector, schema: string): Promise<MysqlForeignKey[]> {
   const rows = await db.query<Row>(
     `SELECT k.TABLE_NAME AS t, k.CONSTRAINT_NAME AS name, k.COLUMN_NAME AS c,
             k.REFERENCED_TABLE_SCHEMA AS ref_schema, k.REFERENCED_TABLE_NAME AS ref_table,
