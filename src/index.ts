@@ -7,9 +7,6 @@
  *   const report = reportOnPlan(parsePlan(text), { source: "my plan" });
  */
 
-export type { AdviceReport, IndexRecommendation } from "./advisors/index/advice-report.js";
-export type { TuneMachine } from "./advisors/settings/pgtune-baseline.js";
-export type { TuneReport } from "./advisors/settings/settings-advisor.js";
 export { DbError, type DbErrorCode } from "./connectors/db-error.js";
 export {
   type EmbeddedServer,
@@ -38,7 +35,12 @@ export { mergeFindings } from "./findings/merge-findings.js";
 export { collapsePartitionFindings, mergeByParent } from "./findings/partition-findings.js";
 export { SECTION_TITLES, sectionOf, withTimeShare } from "./findings/ranking.js";
 export { type AdviseCachingOptions, adviseCaching, type CachingReport } from "./pipeline/advise-caching.js";
-export { type AdviseDatabaseOptions, adviseDatabase } from "./pipeline/advise-database.js";
+export {
+  type AdviceReport,
+  type AdviseDatabaseOptions,
+  adviseDatabase,
+  type IndexRecommendation,
+} from "./pipeline/advise-database.js";
 export { adviseMysqlDatabase, type MysqlAdviseOptions } from "./pipeline/advise-mysql.js";
 export {
   type AdvisePartitioningOptions,
@@ -128,7 +130,7 @@ export {
   traceMysqlMigrations,
 } from "./pipeline/trace-mysql-migrations.js";
 export { mysqlTuneScript, tuneMysqlDatabase, tuneMysqlFacts } from "./pipeline/tune-mysql.js";
-export { tuneSettings } from "./pipeline/tune-settings.js";
+export { type TuneMachine, type TuneReport, tuneSettings } from "./pipeline/tune-settings.js";
 export { renderHtml } from "./reporters/database/database-html.js";
 export { type Report, renderJson } from "./reporters/database/database-json.js";
 export { renderMarkdown } from "./reporters/database/database-markdown.js";
