@@ -69,7 +69,12 @@ export function scanSql(sql: string): ScanResult {
 
 export function fingerprintSql(sql: string): string {
   ensureLoaded();
-  return fingerprintSync(sql);
+  // libpg-query returns its error text ("Invalid input: query cannot be null or empty") for "" instead of
+  // throwing. An empty query string is real (JDBC's isValid() sends one, logged as "statement: "): it is the
+  // empty statement, whose fingerprint " " gives.
+  const fingerprint = fingerprintSync(sql === "" ? " " : sql);
+  if (!/^[0-9a-f]+$/.test(fingerprint)) throw new Error(`libpg-query gave no fingerprint: ${fingerprint}`);
+  return fingerprint;
 }
 
 export { SqlError };
