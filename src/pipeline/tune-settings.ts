@@ -5,7 +5,7 @@ import type { PostgresConnector } from "../connectors/postgres/postgres-connecto
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
 import type { Snapshot } from "../facts/snapshot.js";
 
-export type { TuneMachine } from "../advisors/settings/pgtune-baseline.js";
+export type { StorageKind, TuneMachine, WorkloadKind } from "../advisors/settings/pgtune-baseline.js";
 export type { TuneReport } from "../advisors/settings/settings-advisor.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import type { StorageKind, WorkloadKind } from "../../advisors/settings/pgtune-baseline.js";
 import type { MysqlFacts } from "../../facts/collect-mysql/mysql-facts.js";
+import type { StorageKind, WorkloadKind } from "../../pipeline/tune-settings.js";
 import { InputError } from "../../util/input-error.js";
 import {
   addConnectionOptions,
