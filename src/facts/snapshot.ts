@@ -254,7 +254,15 @@ const ActivitySchema = z.object({
   maxConnections: z.number(),
   reservedConnections: z.number(),
   indexBuilds: z.array(
-    z.object({ pid: z.number(), table: z.string(), index: z.string(), phase: z.string() }),
+    z.object({
+      pid: z.number(),
+      table: z.string(),
+      /** As regclass prints it: schema-qualified only off the search_path. */
+      index: z.string(),
+      /** Absent in snapshots taken before dbopt recorded it: those match by name alone. */
+      indexOid: z.number().optional(),
+      phase: z.string(),
+    }),
   ),
 });
 

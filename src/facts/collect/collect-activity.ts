@@ -23,7 +23,8 @@ export async function collectActivity(db: PostgresConnector): Promise<ActivityFa
               select coalesce(state, 'unknown') as state, count(*)::int as n
                 from pg_stat_activity where backend_type = 'client backend' group by 1) s) as by_state`);
   const builds = await db.query<Row>(`
-    select p.pid, p.relid::regclass::text as table_name, p.index_relid::regclass::text as index_name, p.phase
+    select p.pid, p.relid::regclass::text as table_name, p.index_relid::regclass::text as index_name,
+           p.index_relid::int8 as index_oid, p.phase
       from pg_stat_progress_create_index p where p.index_relid <> 0`);
   return {
     sessions: sessions.map((r) => ({
@@ -48,6 +49,7 @@ export async function collectActivity(db: PostgresConnector): Promise<ActivityFa
       pid: num(r.pid),
       table: String(r.table_name),
       index: String(r.index_name),
+      indexOid: num(r.index_oid),
       phase: String(r.phase),
     })),
   };

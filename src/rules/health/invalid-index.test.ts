@@ -23,6 +23,25 @@ describe("health/invalid-index", () => {
     expect(healthFindings(invalidIndex, "pg18", { snapshot })).toEqual([]);
   });
 
+  it("matches a running build by oid: a build of the same name in another schema does not hide this index", () => {
+    const snapshot = healthSnapshot("pg18");
+    const invalid = snapshot.indexes.find((i) => i.name === "audit_message_unique");
+    if (!invalid) throw new Error("health fixture without audit_message_unique");
+    const elsewhere = {
+      pid: 1,
+      table: "archive.audit_log",
+      index: "archive.audit_message_unique",
+      indexOid: invalid.oid + 1,
+      phase: "building index",
+    };
+    snapshot.activity.indexBuilds = [elsewhere];
+    expect(healthFindings(invalidIndex, "pg18", { snapshot }).map((f) => f.evidence.index)).toEqual([
+      "audit_message_unique",
+    ]);
+    snapshot.activity.indexBuilds = [{ ...elsewhere, indexOid: invalid.oid }];
+    expect(healthFindings(invalidIndex, "pg18", { snapshot })).toEqual([]);
+  });
+
   it.each(["pg15", "pg18"] as const)(
     "leaves a partitioned parent's unfinished index to partition-missing-index (%s)",
     (version) => {

@@ -28,11 +28,18 @@ export const invalidIndex: Rule<HealthFacts, Options> = {
   docsUrl: "https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY",
   options: {},
   check({ snapshot }) {
-    const building = new Set(snapshot.activity.indexBuilds.map((b) => b.index.replace(/^.*\./, "")));
+    // By oid: the same index name can exist in another schema, whose build says nothing of this one.
+    const buildingOids = new Set(snapshot.activity.indexBuilds.map((b) => b.indexOid));
+    const buildingNames = new Set(
+      snapshot.activity.indexBuilds
+        .filter((b) => b.indexOid === undefined)
+        .map((b) => b.index.replace(/^.*\./, "")),
+    );
+    const building = (i: IndexFacts) => buildingOids.has(i.oid) || buildingNames.has(i.name);
     const onPartitioned = (i: IndexFacts) =>
       tableOf(snapshot, i.tableSchema, i.table)?.kind === "partitioned";
     return snapshot.indexes
-      .filter((i) => !i.isValid && !building.has(i.name) && !onPartitioned(i))
+      .filter((i) => !i.isValid && !building(i) && !onPartitioned(i))
       .map((index): Finding => {
         // REINDEX CONCURRENTLY leaves a failed copy named ..._ccnew (or the old one, ..._ccold): the real index
         // still exists, so only the leftover goes. Otherwise build the same definition again.
