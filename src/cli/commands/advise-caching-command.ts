@@ -79,7 +79,7 @@ export function registerAdviseCaching(advise: Command, setExitCode: (code: numbe
     const format = checked.format ?? "terminal";
     const text =
       format === "json"
-        ? `${JSON.stringify(report, null, 2)}\n`
+        ? (await import("../../reporters/caching/caching-json.js")).renderCachingJson(report)
         : format === "markdown"
           ? (await import("../../reporters/caching/caching-markdown.js")).renderCachingMarkdown(report)
           : format === "html"

@@ -97,7 +97,7 @@ export function registerAdvisePartitioning(advise: Command, setExitCode: (code: 
     const format = checked.format ?? "terminal";
     const text =
       format === "json"
-        ? `${JSON.stringify(report, null, 2)}\n`
+        ? (await import("../../reporters/partitioning/partitioning-json.js")).renderPartitioningJson(report)
         : format === "html"
           ? (await import("../../reporters/partitioning/partitioning-html.js")).renderPartitioningHtml(report)
           : format === "markdown"

@@ -34,7 +34,6 @@ export function registerTraces(program: Command, setExitCode: (code: number) => 
         output: k.outputFile("--output").optional(),
       }));
       const { analyzeTraces } = await import("../../pipeline/analyze-traces.js");
-      const { renderTraceReport } = await import("../../reporters/traces/trace-report-terminal.js");
       const { format, top } = checked;
       const report = await analyzeTraces(files, {
         minRepeats: checked.minRepeats,
@@ -44,7 +43,13 @@ export function registerTraces(program: Command, setExitCode: (code: number) => 
       const text =
         format === "html"
           ? (await import("../../reporters/traces/trace-report-html.js")).renderTraceHtml(report, { top })
-          : renderTraceReport(report, format, colour, top);
+          : format === "json"
+            ? (await import("../../reporters/traces/trace-report-json.js")).renderTraceJson(report)
+            : (await import("../../reporters/traces/trace-report-terminal.js")).renderTraceTerminal(
+                report,
+                colour,
+                top,
+              );
       await writeOutput(text, flags.output);
       setExitCode(EXIT.ok);
     });

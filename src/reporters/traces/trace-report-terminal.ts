@@ -4,13 +4,7 @@ import { formatMs } from "../../util/format.js";
 import { nPlusOneLines } from "../logs/n-plus-one-terminal.js";
 import { createPalette } from "../terminal/palette.js";
 
-export function renderTraceReport(
-  report: TraceReport,
-  format: "terminal" | "json",
-  colour = false,
-  top = 15,
-): string {
-  if (format === "json") return `${JSON.stringify(report, null, 2)}\n`;
+export function renderTraceTerminal(report: TraceReport, colour = false, top = 15): string {
   const p = createPalette(colour);
   const lines = [
     p.bold(`dbopt traces: ${report.files.join(", ")}`),
