@@ -19,6 +19,19 @@ describe("settings advisor", () => {
     expect(report.recommendations.every((r) => r.changed)).toBe(true);
   });
 
+  it("explains random_page_cost by the storage it is for", () => {
+    const reason = (storage: "ssd" | "hdd") =>
+      recommendSettings({ ...machine, storage }, null, null).recommendations.find(
+        (r) => r.name === "random_page_cost",
+      );
+    expect(reason("ssd")).toMatchObject({ recommended: "1.1", reason: expect.stringMatching(/SSD/) });
+    expect(reason("hdd")).toMatchObject({
+      recommended: "4",
+      reason: expect.stringMatching(/spinning disks/),
+    });
+    expect(reason("hdd")?.reason).not.toMatch(/SSD/);
+  });
+
   it("raises work_mem for statements that spill, with the evidence", () => {
     const report = recommendSettings(
       { ...machine, workload: "mixed", connections: 300 },

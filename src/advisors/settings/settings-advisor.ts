@@ -86,6 +86,10 @@ export function recommendSettings(
   const m: TuneMachine = { ...machine, connections: connections || null };
   const values = pgtuneBaseline(m);
   const reasons: Record<string, string> = { ...BASE_REASONS };
+  // The base reason is the SSD/SAN one; on spinning disks a random read costs about four sequential ones.
+  if (m.storage === "hdd")
+    reasons.random_page_cost =
+      "a random read costs about four sequential ones on spinning disks (PostgreSQL's default)";
   boundOltpWorkMem(m, values, reasons, snapshot);
   const evidence: Record<string, Record<string, EvidenceValue>> = {};
   const notes: string[] = [];
