@@ -8,21 +8,16 @@
 import { parseWorkloadFile } from "../advisors/index/workload-file.js";
 import type { WorkloadStatement } from "../advisors/index/workload-query.js";
 import { inlineParameters } from "../advisors/parameters/inline-parameters.js";
-import { withCollations } from "../advisors/rewrite/column-collations.js";
 import { proofParameterSets } from "../advisors/rewrite/proof-parameters.js";
 import { proveRewrite, type RewriteProof, resultsDiffer } from "../advisors/rewrite/prove-rewrite.js";
+import { readRewriteSchema } from "../advisors/rewrite/rewrite-schema.js";
 import { DbError } from "../connectors/db-error.js";
 import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
 import type { Snapshot } from "../facts/snapshot.js";
 import { repairNormalizedQuery } from "../facts/sql/normalized-statement.js";
 import { REWRITE_RULES } from "../rules/rewrite/registry.js";
-import {
-  type Rewrite,
-  type RewriteRule,
-  rewriteSchemaFrom,
-  rewriteTablesFromSnapshot,
-} from "../rules/rewrite/rewrite-rule.js";
+import type { Rewrite, RewriteRule } from "../rules/rewrite/rewrite-rule.js";
 import { InputError } from "../util/input-error.js";
 import { readTextFile } from "../util/read-input.js";
 import { tryParseSql } from "../util/sql-parser.js";
@@ -127,8 +122,10 @@ async function rewriteOn(
   const statements = given
     ? given.map((s) => ({ sql: s.sql, source: s.id.replace(/:\d+$/, ""), calls: null, meanMs: null }))
     : topStatements(snapshot, options.top ?? 10);
-  const schema = rewriteSchemaFrom(
-    await withCollations(db, rewriteTablesFromSnapshot(snapshot), snapshot.server.versionNum),
+  const schema = await readRewriteSchema(
+    db,
+    snapshot,
+    statements.map((s) => s.sql),
   );
   const rules = (options.rules ?? REWRITE_RULES).filter(
     (r) => !r.minServerVersion || snapshot.server.versionNum >= r.minServerVersion,

@@ -1,11 +1,13 @@
 /** Running one query rewrite rule on a statement and a described schema, for the rules' unit tests. */
 import {
   type Rewrite,
+  type RewriteFunction,
   type RewriteRule,
   type RewriteTable,
   rewriteSchemaFrom,
 } from "../../src/rules/rewrite/rewrite-rule.js";
 import { parseSql } from "../../src/util/sql-parser.js";
+import { PG_CATALOG_FUNCTIONS } from "./pg-catalog-functions.js";
 
 type Column = [name: string, type: string, notNull?: boolean];
 
@@ -31,15 +33,20 @@ export function table(
   };
 }
 
-/** The rule's rewrites of `sql` (the parser must be loaded). */
+/**
+ * The rule's rewrites of `sql` (the parser must be loaded), with PostgreSQL 15's common pg_catalog functions and
+ * the test's own `functions` known.
+ */
 export function rewritesOf(
   rule: RewriteRule,
   sql: string,
   tables: RewriteTable[],
   serverVersion = 150000,
+  functions: RewriteFunction[] = [],
 ): Rewrite[] {
   const tree = parseSql(sql) as never;
-  return rule.rewrite({ sql, tree, schema: rewriteSchemaFrom(tables), serverVersion });
+  const schema = rewriteSchemaFrom(tables, [...PG_CATALOG_FUNCTIONS, ...functions]);
+  return rule.rewrite({ sql, tree, schema, serverVersion });
 }
 
 /** The one rewrite's SQL, or null when the rule declines. */
@@ -48,8 +55,9 @@ export function rewrittenSql(
   sql: string,
   tables: RewriteTable[],
   serverVersion = 150000,
+  functions: RewriteFunction[] = [],
 ): string | null {
-  const found = rewritesOf(rule, sql, tables, serverVersion);
+  const found = rewritesOf(rule, sql, tables, serverVersion, functions);
   if (found.length > 1) throw new Error(`expected at most one rewrite, got ${found.length}`);
   return found[0]?.sql ?? null;
 }

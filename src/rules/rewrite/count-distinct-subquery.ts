@@ -39,7 +39,8 @@ export const countDistinctSubquery: RewriteRule = {
     if (groups.some((g) => "GroupingSet" in g || constantPosition(g) !== undefined)) return [];
     const groupTexts = groups.map(deparseNode);
     const targets = items(select, "targetList");
-    if (hasSubLink(targets) || callsVolatile(targets) || callsVolatile(groups)) return [];
+    if (hasSubLink(targets) || callsVolatile(targets, input.schema) || callsVolatile(groups, input.schema))
+      return [];
     let counted: Node | undefined;
     const taken = new Set<string>();
     walk(tree, (node) => {

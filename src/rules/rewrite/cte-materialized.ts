@@ -46,7 +46,13 @@ export const cteMaterialized: RewriteRule = {
       const cte = at(cteNode, "CommonTableExpr") as Node;
       const name = cte.ctename as string;
       const query = at(cte, "ctequery", "SelectStmt");
-      if (!query || query.lockingClause || callsVolatile(query) || definedAgain(tree, name, cte)) continue;
+      if (
+        !query ||
+        query.lockingClause ||
+        callsVolatile(query, input.schema) ||
+        definedAgain(tree, name, cte)
+      )
+        continue;
       const references = selects.flatMap((select) =>
         fromTables(items(select, "fromClause"))
           .filter((t) => t.relname === name && t.schemaname === undefined)

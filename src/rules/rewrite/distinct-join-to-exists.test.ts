@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { userFunction } from "../../../test/support/pg-catalog-functions.js";
 import { rewritesOf, rewrittenSql, table } from "../../../test/support/rewrite-rule-harness.js";
 import { loadSqlParser } from "../../util/sql-parser.js";
 import { distinctJoinToExists } from "./distinct-join-to-exists.js";
@@ -82,6 +83,60 @@ describe("rewrite/distinct-join-to-exists", () => {
       "select distinct c.id from customers c join missing m on m.customer_id = c.id",
       "select distinct c.id from customers c right join orders o on o.customer_id = c.id",
       "select distinct c.id from customers c left join orders o on o.customer_id = c.id where o.total > 1",
+    ])
+      expect(rewrittenSql(distinctJoinToExists, sql, [customers, orders]), sql).toBe(null);
+  });
+
+  it("keeps DISTINCT where a set-returning function in the select list repeats a row (pg_proc says which)", () => {
+    const tagged = table(
+      "tagged",
+      [
+        ["id", "integer", true],
+        ["tags", "text[]"],
+      ],
+      { uniqueKeys: [["id"]] },
+    );
+    const tables = [tagged, orders];
+    const functions = [
+      userFunction("tags_of", 1, { returnsSet: true, volatile: false }),
+      userFunction("label_of", 1, { volatile: false }),
+    ];
+    const join = "from tagged t join orders o on o.customer_id = t.id";
+    for (const sql of [
+      `select distinct t.id, unnest(t.tags) as tag ${join}`,
+      `select distinct t.id, generate_series(1, 2) ${join}`,
+      `select distinct t.id, tags_of(t.id) ${join}`,
+      // a function dbopt does not know may return a set
+      `select distinct t.id, no_such_function(t.id) ${join}`,
+    ])
+      expect(rewrittenSql(distinctJoinToExists, sql, tables, 150000, functions), sql).toBe(null);
+    // A user's function pg_proc says returns one value, not volatile: the rewrite stands.
+    expect(
+      rewrittenSql(
+        distinctJoinToExists,
+        `select distinct t.id, label_of(t.id) ${join}`,
+        tables,
+        150000,
+        functions,
+      ),
+    ).toBe(
+      "SELECT t.id, label_of(t.id) FROM tagged AS t WHERE EXISTS (SELECT 1 FROM orders AS o WHERE o.customer_id = t.id)",
+    );
+  });
+
+  it("declines when FROM holds anything beside the two tables, aliased or not", () => {
+    const join = "from customers c join orders o on o.customer_id = c.id";
+    for (const sql of [
+      // The outer join's ON true is not the tables' join condition.
+      `select distinct c.id ${join} join generate_series(1, 1) on true`,
+      `select distinct c.id ${join} cross join lateral unnest(array[c.id])`,
+      `select distinct c.id ${join} join rows from (generate_series(1, 2)) on true`,
+      `select distinct c.id ${join} join (values (1), (2)) v(x) on true`,
+      `select distinct c.id ${join} join (select 1) s on true`,
+      `select distinct c.id ${join} join xmltable('/a' passing '<a/>' columns y int) on true`,
+      `select distinct c.id ${join} join orders tablesample system (50) on true`,
+      "select distinct c.id from customers c join generate_series(1, 2) on true",
+      "select distinct c.id from customers c, orders o, generate_series(1, 2) where o.customer_id = c.id",
     ])
       expect(rewrittenSql(distinctJoinToExists, sql, [customers, orders]), sql).toBe(null);
   });

@@ -12,6 +12,7 @@ import {
   andOf,
   andTerms,
   at,
+  callsSetReturning,
   callsVolatile,
   columnRef,
   columnRefsUnder,
@@ -43,9 +44,12 @@ export const distinctJoinToExists: RewriteRule = {
     const pair = joinedPair(from);
     if (!pair) return [];
     const targets = items(select, "targetList");
-    // An aggregate or window over the join (count(*) OVER ()) counts the copies the rewrite no longer makes.
-    if (hasSubLink(targets) || callsVolatile(targets) || callsVolatile(select.whereClause)) return [];
-    if (aggregatesOrWindows(targets)) return [];
+    const schema = input.schema;
+    if (hasSubLink(targets) || callsVolatile(targets, schema) || callsVolatile(select.whereClause, schema))
+      return [];
+    // An aggregate or window over the join (count(*) OVER ()) counts the copies the rewrite no longer makes, and
+    // a set-returning function (unnest(a.tags)) makes copies of a's rows that DISTINCT removed.
+    if (aggregatesOrWindows(targets, schema) || callsSetReturning(targets, schema)) return [];
     for (const [kept, other] of [
       [pair.left, pair.right],
       [pair.right, pair.left],
@@ -121,7 +125,10 @@ function isPlainDistinct(select: Node): boolean {
   return list.length === 1 && Object.keys(list[0] as Node).length === 0;
 }
 
-/** Two tables, joined inner (JOIN … ON, or a comma with the condition in WHERE) or LEFT JOIN … ON. */
+/**
+ * Two tables and nothing else in FROM (fromRefs counts every item: a function, a subquery or VALUES is one more
+ * source of rows), joined inner (JOIN … ON, or a comma with the condition in WHERE) or LEFT JOIN … ON.
+ */
 function joinedPair(
   from: Node[],
 ): { left: FromTable; right: FromTable; quals: Node | undefined; kind: "inner" | "left" } | null {
@@ -132,6 +139,8 @@ function joinedPair(
   if (from.length === 2) return { left, right, quals: undefined, kind: "inner" };
   const join = at(from[0], "JoinExpr");
   if (!join || join.usingClause || join.isNatural || join.alias) return null;
+  // The join of the two tables itself, whose ON is the condition the EXISTS takes.
+  if (!at(join, "larg", "RangeVar") || !at(join, "rarg", "RangeVar")) return null;
   if (join.jointype === "JOIN_INNER" && at(join, "quals"))
     return { left, right, quals: at(join, "quals"), kind: "inner" };
   if (join.jointype === "JOIN_LEFT") return { left, right, quals: at(join, "quals"), kind: "left" };

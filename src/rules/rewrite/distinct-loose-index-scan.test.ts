@@ -69,4 +69,13 @@ describe("rewrite/distinct-loose-index-scan", () => {
     (tags.columns[0] as { nondeterministicCollation?: string }).nondeterministicCollation = "ci";
     expect(rewrittenSql(distinctLooseIndexScan, "select distinct name from tags", [tags])).toBe(null);
   });
+
+  it("declines when FROM holds a function beside the table (it repeats or drops the table's rows)", () => {
+    for (const sql of [
+      "select distinct customer_id from orders cross join lateral unnest(array[orders.kind])",
+      "select distinct customer_id from orders, generate_series(1, 0)",
+      "select distinct customer_id from orders join rows from (generate_series(1, 2)) on true",
+    ])
+      expect(rewrittenSql(distinctLooseIndexScan, sql, [orders]), sql).toBe(null);
+  });
 });

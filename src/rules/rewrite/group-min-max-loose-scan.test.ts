@@ -97,4 +97,13 @@ describe("rewrite/group-min-max-loose-scan", () => {
       expect(rewrittenSql(groupMinMaxLooseScan, sql, [copy]), column.name).toBe(null);
     }
   });
+
+  it("declines when FROM holds a function beside the table (it repeats or drops the table's rows)", () => {
+    for (const sql of [
+      "select customer_id, max(total) as mx from orders cross join lateral unnest(array[orders.kind]) group by customer_id",
+      "select customer_id, max(total) from orders, generate_series(1, 2) group by customer_id",
+      "select customer_id, max(total) from orders join (values (1)) v(x) on true group by customer_id",
+    ])
+      expect(rewrittenSql(groupMinMaxLooseScan, sql, [orders]), sql).toBe(null);
+  });
 });

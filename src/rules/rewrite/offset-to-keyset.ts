@@ -14,6 +14,7 @@ import {
   andOf,
   andTerms,
   at,
+  callsSetReturning,
   columnRef,
   constant,
   deparseStatement,
@@ -40,7 +41,10 @@ export const offsetToKeyset: RewriteRule = {
     if (!isPlainSelect(select) || select.withClause || !select.limitOffset || !select.limitCount) return [];
     if (select.limitOption !== "LIMIT_OPTION_COUNT") return []; // FETCH ... WITH TIES
     if (select.distinctClause || select.groupClause || select.havingClause || select.windowClause) return [];
-    if (aggregatesOrWindows(select.targetList)) return [];
+    // A set-returning function (unnest(tags)) gives one key several rows: a page can end inside them, and
+    // `key > $last` would then skip the rest.
+    if (aggregatesOrWindows(select.targetList, input.schema)) return [];
+    if (callsSetReturning(select.targetList, input.schema)) return [];
     const offset = constant(select.limitOffset);
     if (offset?.kind !== "int" || offset.value <= 0n) return [];
     const from = items(select, "fromClause");

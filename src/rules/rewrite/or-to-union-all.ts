@@ -37,8 +37,9 @@ export const orToUnionAll: RewriteRule = {
     const select = topSelect(tree);
     if (!isPlainSelect(select) || select.withClause || select.sortClause) return [];
     if (select.limitCount || select.limitOffset || select.distinctClause || select.groupClause) return [];
-    if (select.havingClause || select.windowClause || aggregatesOrWindows(select.targetList)) return [];
-    if (callsVolatile(select)) return [];
+    if (select.havingClause || select.windowClause || aggregatesOrWindows(select.targetList, input.schema))
+      return [];
+    if (callsVolatile(select, input.schema)) return [];
     const from = items(select, "fromClause");
     const terms = andTerms(at(select, "whereClause"));
     const at_ = terms.findIndex((t) => at(t, "BoolExpr")?.boolop === "OR_EXPR");

@@ -120,7 +120,7 @@ function add(groups: Map<string, Occurrence[]>, occurrence: Occurrence): void {
 /** Whether every column the subquery reads belongs to a table inside it, and it calls nothing volatile. */
 function selfContained(occurrence: Occurrence, schema: RewriteSchema): boolean {
   const query = queryOf(occurrence);
-  if (callsVolatile(query)) return false;
+  if (callsVolatile(query, schema)) return false;
   const refs = new Set<string>();
   const columns = new Set<string>();
   let unknown = false;

@@ -4,8 +4,8 @@
  * $n, aggregates in a select list, and expressions written by dbopt with the user's subtrees put in.
  */
 import { parseSql } from "../../util/sql-parser.js";
-import type { RewriteTable } from "./rewrite-rule.js";
-import { at, columnRef, items, type Node, replaceWhere, walk } from "./rewrite-tree-shape.js";
+import type { RewriteSchema, RewriteTable } from "./rewrite-rule.js";
+import { at, callTraits, columnRef, items, type Node, replaceWhere, walk } from "./rewrite-tree-shape.js";
 
 /** The names a FROM list binds on the nullable side of an outer join (their columns may be NULL in the join). */
 export function nullableRefs(from: Node[]): Set<string> {
@@ -49,32 +49,15 @@ export function highestParameter(root: unknown): number {
   return highest;
 }
 
-const AGGREGATES = new Set([
-  "count",
-  "sum",
-  "avg",
-  "min",
-  "max",
-  "array_agg",
-  "string_agg",
-  "json_agg",
-  "jsonb_agg",
-  "bool_and",
-  "bool_or",
-  "every",
-  "json_object_agg",
-  "jsonb_object_agg",
-]);
-
-/** Whether a select list computes an aggregate or a window function (rows a rewrite must not split or join). */
-export function aggregatesOrWindows(targets: unknown): boolean {
+/**
+ * Whether a select list computes an aggregate or a window function (rows a rewrite must not split or join): OVER,
+ * count(*), or a function pg_proc calls an aggregate (a user's own too; one the schema does not know counts).
+ */
+export function aggregatesOrWindows(targets: unknown, schema: RewriteSchema): boolean {
   let found = false;
   walk(targets, (node) => {
     const call = at(node, "FuncCall");
-    if (call) {
-      const name = at(items(call, "funcname").at(-1), "String")?.sval as string | undefined;
-      if (call.over || call.agg_star === true || (name && AGGREGATES.has(name.toLowerCase()))) found = true;
-    }
+    if (call && (call.over || call.agg_star === true || callTraits(schema, call).aggregate)) found = true;
     return !found;
   });
   return found;

@@ -6,6 +6,7 @@
  * `undefined` when it does not know; a rule that needs a fact it cannot get does not rewrite.
  */
 import type { Snapshot } from "../../facts/snapshot.js";
+import { indexKeyColumn } from "../health/index-fix-suggestion.js";
 
 /** A table as a rewrite rule needs it. Names are as the catalog spells them (unquoted, case kept). */
 export interface RewriteTable {
@@ -24,9 +25,37 @@ export interface RewriteTable {
   /** Primary key and unique constraints or unique indexes without a predicate or expression, each its columns. */
   uniqueKeys: string[][];
   foreignKeys: Array<{ columns: string[]; refSchema: string; refTable: string; refColumns: string[] }>;
-  /** Every valid index's key columns (expressions as the catalog prints them), in order, with its method. */
-  indexes: Array<{ name: string; columns: string[]; method: string; predicate: string | null }>;
+  /** Every valid index's key columns (unquoted names; null for an expression key), in order, with its method. */
+  indexes: Array<{ name: string; columns: Array<string | null>; method: string; predicate: string | null }>;
   rowsEstimate: number;
+}
+
+/**
+ * One function of pg_proc a statement may call (each overload its own entry). Read from the catalog, because what
+ * a call does to a rewrite depends on it: a set-returning function in a select list repeats rows, a volatile one
+ * may return something else when evaluated another number of times.
+ */
+export interface RewriteFunction {
+  schema: string;
+  name: string;
+  /** Whether a call without a schema can mean it (its schema is on the session's search_path). */
+  onSearchPath: boolean;
+  /** The fewest and most arguments a call may pass (defaults lower the first, VARIADIC makes the second Infinity). */
+  minArgs: number;
+  maxArgs: number;
+  /** pg_proc.proretset. */
+  returnsSet: boolean;
+  /** pg_proc.provolatile = 'v'. */
+  volatile: boolean;
+  /** An aggregate or window function (pg_proc.prokind 'a' or 'w'). */
+  aggregate: boolean;
+}
+
+/** What a call may do, over every function it could mean. */
+export interface CallTraits {
+  returnsSet: boolean;
+  volatile: boolean;
+  aggregate: boolean;
 }
 
 export interface RewriteSchema {
@@ -36,6 +65,11 @@ export interface RewriteSchema {
   notNull(table: RewriteTable | undefined, column: string): boolean | undefined;
   /** Whether these columns (in any order) include a unique key of the table. */
   isUnique(table: RewriteTable | undefined, columns: string[]): boolean;
+  /**
+   * What a call of `name` (as written: [schema,] name) with this many arguments may do: true where any function it
+   * could resolve to does. Undefined when no such function is known: callers then assume the worst.
+   */
+  call(name: string[], argCount: number): CallTraits | undefined;
 }
 
 export interface RewriteInput {
@@ -78,8 +112,8 @@ export interface RewriteRule {
   rewrite(input: RewriteInput): Rewrite[];
 }
 
-/** A RewriteSchema over plain table descriptions (tests, and the snapshot adapter below). */
-export function rewriteSchemaFrom(tables: RewriteTable[]): RewriteSchema {
+/** A RewriteSchema over plain table and function descriptions (tests, and the snapshot adapter below). */
+export function rewriteSchemaFrom(tables: RewriteTable[], functions: RewriteFunction[] = []): RewriteSchema {
   const byName = new Map<string, RewriteTable[]>();
   for (const t of tables) byName.set(t.name, [...(byName.get(t.name) ?? []), t]);
   return {
@@ -96,6 +130,22 @@ export function rewriteSchemaFrom(tables: RewriteTable[]): RewriteSchema {
       const set = new Set(columns);
       return table.uniqueKeys.some((key) => key.length > 0 && key.every((c) => set.has(c)));
     },
+    call(name, argCount) {
+      const [schema, fn] = name.length >= 2 ? name.slice(-2) : [undefined, name[0]];
+      const found = functions.filter(
+        (f) =>
+          f.name === fn &&
+          (schema === undefined ? f.onSearchPath : f.schema === schema) &&
+          argCount >= f.minArgs &&
+          argCount <= f.maxArgs,
+      );
+      if (name.length > 2 || found.length === 0) return undefined;
+      return {
+        returnsSet: found.some((f) => f.returnsSet),
+        volatile: found.some((f) => f.volatile),
+        aggregate: found.some((f) => f.aggregate),
+      };
+    },
   };
 }
 
@@ -106,11 +156,15 @@ export function rewriteTablesFromSnapshot(snapshot: Snapshot): RewriteTable[] {
     const indexes = snapshot.indexes.filter(
       (i) => i.tableSchema === t.schema && i.table === t.name && i.isValid,
     );
+    // pg_get_indexdef prints a key column quoted when it needs quotes ("Created At"): rules compare bare names.
+    const keyColumns = (i: (typeof indexes)[number]) =>
+      i.columns.slice(0, i.keyColumnCount).map(indexKeyColumn);
     const uniqueKeys = [
       ...constraints.filter((c) => c.type === "primary" || c.type === "unique").map((c) => c.columns),
       ...indexes
-        .filter((i) => i.isUnique && i.predicate === null && !i.columns.some((c) => c.includes("(")))
-        .map((i) => i.columns.slice(0, i.keyColumnCount)),
+        .filter((i) => i.isUnique && i.predicate === null)
+        .map(keyColumns)
+        .filter((key): key is string[] => key.every((c) => c !== null)),
     ];
     return {
       schema: t.schema,
@@ -127,7 +181,7 @@ export function rewriteTablesFromSnapshot(snapshot: Snapshot): RewriteTable[] {
         })),
       indexes: indexes.map((i) => ({
         name: i.name,
-        columns: i.columns.slice(0, i.keyColumnCount),
+        columns: keyColumns(i),
         method: i.method,
         predicate: i.predicate,
       })),

@@ -6,7 +6,7 @@
 import { deparseSync } from "pgsql-deparser";
 import { quoteIdent } from "../../util/sql-identifiers.js";
 import { tryParseSql } from "../../util/sql-parser.js";
-import type { RewriteSchema, RewriteTable } from "./rewrite-rule.js";
+import type { CallTraits, RewriteSchema, RewriteTable } from "./rewrite-rule.js";
 
 export type Node = Record<string, unknown>;
 
@@ -215,55 +215,56 @@ export function replaceOwnComparisons(
   }
 }
 
-/** Functions whose result can change between calls in one statement: a rewrite that evaluates an expression a
- * different number of times, or at another point, could change what they return. */
-const VOLATILE = new Set([
-  "random",
-  "random_normal",
-  "setseed",
-  "nextval",
-  "setval",
-  "currval",
-  "lastval",
-  "clock_timestamp",
-  "timeofday",
-  "statement_timestamp",
-  "gen_random_uuid",
-  "uuid_generate_v1",
-  "uuid_generate_v1mc",
-  "uuid_generate_v4",
-  "txid_current",
-  "pg_current_xact_id",
-  "pg_sleep",
-  "pg_advisory_lock",
-  "pg_try_advisory_lock",
-  "dblink",
-  "set_config",
-]);
+/** A call's name as written ([schema,] name) and its argument count (`count(*)` passes none). */
+function callOf(call: Node): { name: string[]; argCount: number } {
+  const name = items(call, "funcname").map((p) => String(at(p, "String")?.sval ?? ""));
+  return { name, argCount: items(call, "args").length };
+}
 
-/** The names (last part, lower case) of the functions called under root. */
-export function calledFunctions(root: unknown): string[] {
+/** What pg_proc says a call may do; a function the schema does not know may do anything. */
+export function callTraits(schema: RewriteSchema, call: Node): CallTraits {
+  const { name, argCount } = callOf(call);
+  return schema.call(name, argCount) ?? { returnsSet: true, volatile: true, aggregate: true };
+}
+
+/** The names (last part, as the parser spelled them) of the functions called under root. */
+export function calledFunctionNames(root: unknown): string[] {
   const names = new Set<string>();
   walk(root, (node) => {
     const call = at(node, "FuncCall");
-    const name = at(items(call, "funcname").at(-1), "String")?.sval;
-    if (typeof name === "string") names.add(name.toLowerCase());
+    const name = call ? callOf(call).name.at(-1) : undefined;
+    if (name) names.add(name);
     return true;
   });
   return [...names];
 }
 
-/** Whether root calls a volatile function (see VOLATILE), or one whose volatility dbopt cannot know: a function
- * in a schema other than pg_catalog written with its schema. */
-export function callsVolatile(root: unknown): boolean {
+/**
+ * Whether root calls a function whose result can change between calls in one statement (pg_proc says VOLATILE, or
+ * the schema does not know the function): a rewrite that evaluates an expression a different number of times, or
+ * at another point, could change what it returns.
+ */
+export function callsVolatile(root: unknown, schema: RewriteSchema): boolean {
   let found = false;
   walk(root, (node) => {
     const call = at(node, "FuncCall");
-    if (call) {
-      const parts = items(call, "funcname").map((p) => String(at(p, "String")?.sval ?? "").toLowerCase());
-      const name = parts.at(-1) ?? "";
-      if (VOLATILE.has(name) || (parts.length > 1 && parts[0] !== "pg_catalog")) found = true;
-    }
+    if (call && callTraits(schema, call).volatile) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * Whether root, a select list or an expression of one, calls a set-returning function at its own level (pg_proc
+ * proretset, or a function the schema does not know): each such call turns one row into any number, so a row can
+ * repeat although the select list holds a unique key. A subquery's own calls do not count: it returns one value.
+ */
+export function callsSetReturning(root: unknown, schema: RewriteSchema): boolean {
+  let found = false;
+  walk(root, (node) => {
+    if ("SubLink" in node) return false;
+    const call = at(node, "FuncCall");
+    if (call && !call.over && callTraits(schema, call).returnsSet) found = true;
     return !found;
   });
   return found;
@@ -311,7 +312,12 @@ export function fromTables(from: Node[]): FromTable[] {
   return out;
 }
 
-/** Every name a FROM list binds (tables, subqueries and functions with aliases), through joins. */
+/**
+ * One name for every item a FROM list reads, through joins: a table's alias or name, any other item's alias, an
+ * unaliased function's name (the name PostgreSQL binds it by) and "" for other unaliased items (a subquery,
+ * VALUES, ROWS FROM, XMLTABLE, JSON_TABLE). Every item counts, named or not: each one can add or repeat rows and
+ * bring columns an unqualified name may mean. A JoinExpr's alias is one more name.
+ */
 export function fromRefs(from: Node[]): string[] {
   const out: string[] = [];
   const stack: Node[] = [...from];
@@ -323,12 +329,23 @@ export function fromRefs(from: Node[]): string[] {
       if (at(join, "alias")) out.push(at(join, "alias")?.aliasname as string);
       continue;
     }
-    const rv = at(item, "RangeVar");
-    if (rv) out.push((at(rv, "alias")?.aliasname as string | undefined) ?? (rv.relname as string));
-    const alias = at(item, "RangeSubselect", "alias") ?? at(item, "RangeFunction", "alias");
-    if (alias) out.push(alias.aliasname as string);
+    const [kind, body] = Object.entries(item)[0] ?? ["", undefined];
+    const alias = at(body, "alias")?.aliasname as string | undefined;
+    if (alias !== undefined) out.push(alias);
+    else if (kind === "RangeVar") out.push((body as Node).relname as string);
+    else if (kind === "RangeTableSample") out.push(fromRefs([at(body, "relation") as Node])[0] ?? "");
+    else if (kind === "RangeFunction") out.push(singleFunctionName(body as Node));
+    else out.push("");
   }
   return out;
+}
+
+/** The name an unaliased `FROM f(…)` is bound by (f), or "" for ROWS FROM (…) of several functions. */
+function singleFunctionName(range: Node): string {
+  const functions = items(range, "functions");
+  const call = at(items(functions[0], "List", "items")[0], "FuncCall");
+  if (functions.length !== 1 || !call) return "";
+  return callOf(call).name.at(-1) ?? "";
 }
 
 /** The table a FROM entry names, when the schema knows it. */

@@ -105,7 +105,7 @@ function dateComparison(
     [op.right, op.left, FLIP[op.op]],
   ] as Array<[Node, Node, string | undefined]>) {
     if (!operator || !(operator in DATE_RANGE)) continue;
-    if (columnRefsUnder(value).length > 0 || hasSubLink(value) || callsVolatile(value)) continue;
+    if (columnRefsUnder(value).length > 0 || hasSubLink(value) || callsVolatile(value, schema)) continue;
     const shape = functionOf(fn, from, schema);
     if (!shape || !leadingIndex(shape.column.table, shape.column.column.name)) continue;
     const c = columnNode(shape.column);

@@ -83,4 +83,14 @@ describe("rewrite/scalar-subquery-to-lateral", () => {
     ])
       expect(rewrittenSql(scalarSubqueryToLateral, sql, tables), sql).toBe(null);
   });
+
+  it("declines a lookup that a set-returning value or a function in its FROM makes return several rows", () => {
+    for (const sql of [
+      // The subquery fails on the second row; a LEFT JOIN would repeat the customer.
+      'select o.id, (select unnest(array[c."Id", c."Id"]) from "Country List" c where c."Id" = o.customer_id) from orders o',
+      'select o.id, (select c.name from "Country List" c join generate_series(1, 2) on true where c."Id" = o.customer_id) from orders o',
+      'select o.id, (select c.name from "Country List" c cross join lateral unnest(array[1, 2]) where c."Id" = o.customer_id) from orders o',
+    ])
+      expect(rewrittenSql(scalarSubqueryToLateral, sql, tables), sql).toBe(null);
+  });
 });

@@ -15,7 +15,9 @@ import {
   andTerms,
   at,
   binaryOp,
+  callsSetReturning,
   callsVolatile,
+  callTraits,
   columnRef,
   columnRefsUnder,
   deparseStatement,
@@ -57,7 +59,7 @@ export const scalarSubqueryToLateral: RewriteRule = {
     const tree = structuredClone(input.tree);
     const select = topSelect(tree);
     if (!isPlainSelect(select) || select.groupClause || select.havingClause || select.windowClause) return [];
-    if (ownLevelAggregates(items(select, "targetList"))) return [];
+    if (ownLevelAggregates(items(select, "targetList"), input.schema)) return [];
     const from = items(select, "fromClause");
     if (from.length !== 1) return [];
     const outerRefs = new Set(fromRefs(from));
@@ -149,14 +151,16 @@ function decorrelate(
   if (inner.windowClause || inner.withClause) return null;
   const innerFrom = items(inner, "fromClause");
   const tables = fromTables(innerFrom);
-  if (innerFrom.length !== 1 || tables.length !== 1) return null;
+  // One table and nothing else (`b JOIN unnest(b.tags) ON true` would repeat b's rows, and bind other names).
+  if (innerFrom.length !== 1 || tables.length !== 1 || fromRefs(innerFrom).length !== 1) return null;
   const b = tables[0] as (typeof tables)[number];
   if (outerRefs.has(b.ref)) return null;
   const table = schema.table(b.relname, b.schemaname);
   const targets = items(inner, "targetList");
   if (!table || targets.length !== 1) return null;
   const value = at(targets[0], "ResTarget", "val") as Node;
-  if (hasSubLink(value) || callsVolatile(inner)) return null;
+  // A set-returning value (unnest(b.tags)) makes the subquery fail on two rows, where a join would repeat the row.
+  if (hasSubLink(value) || callsVolatile(inner, schema) || callsSetReturning(value, schema)) return null;
   const side = (fields: string[]): "inner" | "outer" | null => {
     if (fields.length === 2 && fields[0] === b.ref)
       return table.columns.some((c) => c.name === fields[1]) ? "inner" : null;
@@ -215,7 +219,7 @@ function decorrelate(
       assumption: `${name}(…) over no rows is ${name === "count" ? "0" : "NULL"}; ${tableLabel(table)} grouped by (${keyNames.join(", ")})`,
     };
   }
-  if (ownLevelAggregates([value]) || !schema.isUnique(table, keyNames)) return null;
+  if (ownLevelAggregates([value], schema) || !schema.isUnique(table, keyNames)) return null;
   return {
     derived,
     keys: outerKeys,
@@ -235,15 +239,24 @@ const AGGREGATE_NAMES = new Set([
   "jsonb_object_agg",
 ]);
 
-/** Whether an aggregate or window function is computed at this level (not inside a subquery). */
-function ownLevelAggregates(roots: Node[]): boolean {
+/**
+ * Whether an aggregate or window function is computed at this level (not inside a subquery): by name, or by what
+ * pg_proc says of the call (a user's aggregate; a function the schema does not know counts as one).
+ */
+function ownLevelAggregates(roots: Node[], schema: RewriteSchema): boolean {
   let found = false;
   walk(roots, (node) => {
     if ("SubLink" in node) return false;
     const call = at(node, "FuncCall");
     if (call) {
       const name = String(at(items(call, "funcname").at(-1), "String")?.sval ?? "").toLowerCase();
-      if (call.over || call.agg_star === true || AGGREGATE_NAMES.has(name)) found = true;
+      if (
+        call.over ||
+        call.agg_star === true ||
+        AGGREGATE_NAMES.has(name) ||
+        callTraits(schema, call).aggregate
+      )
+        found = true;
     }
     return !found;
   });

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { userFunction } from "../../../test/support/pg-catalog-functions.js";
 import { rewritesOf, rewrittenSql, table } from "../../../test/support/rewrite-rule-harness.js";
 import { loadSqlParser } from "../../util/sql-parser.js";
 import { unionToUnionAll } from "./union-to-union-all.js";
@@ -95,5 +96,27 @@ describe("rewrite/union-to-union-all", () => {
     );
     (regions.columns[1] as { nondeterministicCollation?: string }).nondeterministicCollation = "ci";
     expect(rewrittenSql(unionToUnionAll, sql, [regions])).toBe(null);
+  });
+
+  it("declines a branch whose select list calls a set-returning function (it repeats a row)", () => {
+    const tagged = table(
+      "tagged",
+      [
+        ["id", "bigint", true],
+        ["kind", "integer"],
+        ["tags", "text[]"],
+      ],
+      {
+        uniqueKeys: [["id"]],
+      },
+    );
+    const functions = [userFunction("tags_of", 1, { returnsSet: true, volatile: false })];
+    for (const sql of [
+      "select id, unnest(tags) as tag from tagged where kind = 1 union select id, unnest(tags) from tagged where kind = 2",
+      "select id, 'a' as src from tagged where kind = 1 union select id, tags_of(id) from tagged where kind = 2",
+      "select id, tags_of(id) from tagged where kind = 1 union select id, tags_of(id) from tagged where kind = 2",
+      "select id from tagged, unnest(tags) where kind = 1 union select id from tagged where kind = 2",
+    ])
+      expect(rewrittenSql(unionToUnionAll, sql, [tagged], 150000, functions), sql).toBe(null);
   });
 });

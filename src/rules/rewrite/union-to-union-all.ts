@@ -3,7 +3,7 @@
  * and no two branches can return the same row, UNION ALL returns the same rows. dbopt reads that from the SQL and
  * the schema only:
  * - within a branch: it reads one table and selects all columns of a unique key whose columns are NOT NULL
- *   (a unique key with a NULL column lets two rows be equal);
+ *   (a unique key with a NULL column lets two rows be equal), and no set-returning function (which repeats a row);
  * - between two branches, one of: a constant column at the same position with different values (`'a' AS src` /
  *   `'b'`); a column at the same position that each branch's WHERE restricts to non-overlapping constants or
  *   ranges; or the same table with the same unique key at the same positions and non-overlapping restrictions on
@@ -16,6 +16,7 @@ import {
   at,
   binaryOp,
   type Constant,
+  callsSetReturning,
   columnRef,
   comparesByText,
   constant,
@@ -115,6 +116,8 @@ function readBranch(select: Node, schema: RewriteSchema): Branch | null {
   const tables = fromTables(from);
   if (from.length !== 1 || tables.length !== 1 || fromRefs(from).length !== 1) return null;
   if (select.groupClause || select.havingClause || select.distinctClause || select.withClause) return null;
+  // unnest(tags) beside the key repeats a row of t as often as its array repeats an element.
+  if (callsSetReturning(items(select, "targetList"), schema)) return null;
   const table = schema.table(tables[0]?.relname as string, tables[0]?.schemaname);
   if (!table) return null;
   const outputs: Output[] = [];

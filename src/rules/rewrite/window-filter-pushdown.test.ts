@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { userFunction } from "../../../test/support/pg-catalog-functions.js";
 import { rewritesOf, rewrittenSql, table } from "../../../test/support/rewrite-rule-harness.js";
 import { loadSqlParser } from "../../util/sql-parser.js";
 import { windowFilterPushdown } from "./window-filter-pushdown.js";
@@ -63,5 +64,14 @@ describe("rewrite/window-filter-pushdown", () => {
       "select * from (select sensor_id, row_number() over (partition by sensor_id) rn from readings) s left join readings r on r.id = s.rn where s.sensor_id = 1",
     ])
       expect(rewrittenSql(windowFilterPushdown, sql, tables), sql).toBe(null);
+  });
+
+  it("declines a subquery whose select list calls a set-returning function pg_proc knows, a user's too", () => {
+    const functions = [userFunction("sites_of", 1, { returnsSet: true, volatile: false })];
+    for (const sql of [
+      "select * from (select sensor_id, sites_of(sensor_id) as site, row_number() over (partition by sensor_id) rn from readings) s where s.sensor_id = 1",
+      "select * from (select sensor_id, unnest(array[1, 2]) as x, row_number() over (partition by sensor_id) rn from readings) s where s.sensor_id = 1",
+    ])
+      expect(rewrittenSql(windowFilterPushdown, sql, tables, 150000, functions), sql).toBe(null);
   });
 });

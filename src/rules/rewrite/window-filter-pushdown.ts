@@ -13,8 +13,9 @@ import {
   andOf,
   andTerms,
   at,
-  calledFunctions,
+  callsSetReturning,
   callsVolatile,
+  callTraits,
   columnRef,
   deparseNode,
   deparseStatement,
@@ -28,26 +29,6 @@ import {
   walk,
 } from "./rewrite-tree-shape.js";
 
-/** Functions that return sets: in a select list they multiply rows after the windows. */
-const SET_RETURNING = new Set([
-  "generate_series",
-  "unnest",
-  "regexp_matches",
-  "regexp_split_to_table",
-  "string_to_table",
-  "json_array_elements",
-  "json_array_elements_text",
-  "jsonb_array_elements",
-  "jsonb_array_elements_text",
-  "json_each",
-  "json_each_text",
-  "jsonb_each",
-  "jsonb_each_text",
-  "json_object_keys",
-  "jsonb_object_keys",
-  "jsonb_path_query",
-]);
-
 export const windowFilterPushdown: RewriteRule = {
   id: "rewrite/window-filter-pushdown",
   title: "Filter on a partition column applied after window functions",
@@ -60,7 +41,7 @@ export const windowFilterPushdown: RewriteRule = {
     if (!isPlainSelect(outer)) return [];
     const from = items(outer, "fromClause");
     if (from.length !== 1 || fromRefs(from).length !== 1) return [];
-    const source = windowSource(outer, from[0] as Node, tree);
+    const source = windowSource(outer, from[0] as Node, tree, input.schema);
     if (!source) return [];
     const { inner, alias } = source;
     const partitions = partitionLists(inner);
@@ -103,13 +84,14 @@ function windowSource(
   outer: Node,
   item: Node,
   tree: unknown,
+  schema: RewriteSchema,
 ): { inner: Node; alias: string; kind: "subquery" | "cte" } | null {
   const sub = at(item, "RangeSubselect");
   if (sub) {
     const inner = at(sub, "subquery", "SelectStmt");
     const alias = at(sub, "alias");
     if (sub.lateral === true || !inner || !alias || items(alias, "colnames").length > 0) return null;
-    return okInner(inner) ? { inner, alias: alias.aliasname as string, kind: "subquery" } : null;
+    return okInner(inner, schema) ? { inner, alias: alias.aliasname as string, kind: "subquery" } : null;
   }
   const table = fromTables([item])[0];
   const withClause = at(outer, "withClause");
@@ -124,10 +106,10 @@ function windowSource(
     if (at(node, "RangeVar")?.relname === table.relname) references++;
     return true;
   });
-  return references === 1 && okInner(inner) ? { inner, alias: table.ref, kind: "cte" } : null;
+  return references === 1 && okInner(inner, schema) ? { inner, alias: table.ref, kind: "cte" } : null;
 }
 
-function okInner(inner: Node): boolean {
+function okInner(inner: Node, schema: RewriteSchema): boolean {
   if (!isPlainSelect(inner)) return false;
   for (const clause of [
     "groupClause",
@@ -139,10 +121,11 @@ function okInner(inner: Node): boolean {
   ])
     if (inner[clause] !== undefined) return false;
   const targets = items(inner, "targetList");
+  // A set-returning function in the select list multiplies rows after the windows (pg_proc says which do).
   return (
-    !callsVolatile(targets) &&
-    !calledFunctions(targets).some((f) => SET_RETURNING.has(f)) &&
-    !plainAggregates(targets)
+    !callsVolatile(targets, schema) &&
+    !callsSetReturning(targets, schema) &&
+    !plainAggregates(targets, schema)
   );
 }
 
@@ -202,7 +185,7 @@ function pushable(
   partitions: Set<string>[],
   schema: RewriteSchema,
 ): { term: Node; columns: string[] } | null {
-  if (callsVolatile(term)) return null;
+  if (callsVolatile(term, schema)) return null;
   const columns: string[] = [];
   let ok = true;
   const copy = { term: structuredClone(term) };
@@ -231,7 +214,7 @@ function pushable(
 
 /** A filter's subquery must read only its own tables (all known), not the row around it. */
 function selfContained(select: Node | undefined, alias: string, schema: RewriteSchema): boolean {
-  if (!select || callsVolatile(select)) return false;
+  if (!select || callsVolatile(select, schema)) return false;
   const refs = new Set<string>();
   const columns = new Set<string>();
   let unknown = false;
@@ -267,29 +250,13 @@ function hasWindowOrAggregate(node: Node): boolean {
   return found;
 }
 
-const AGGREGATES = new Set([
-  "count",
-  "sum",
-  "avg",
-  "min",
-  "max",
-  "array_agg",
-  "string_agg",
-  "bool_and",
-  "bool_or",
-  "every",
-  "json_agg",
-  "jsonb_agg",
-]);
-
 /** An aggregate outside a window (the whole subquery is one group): a filter moved inside would change it. */
-function plainAggregates(targets: Node[]): boolean {
+function plainAggregates(targets: Node[], schema: RewriteSchema): boolean {
   let found = false;
   walk(targets, (node) => {
     if ("SubLink" in node) return false;
     const call = at(node, "FuncCall");
-    const name = String(at(items(call, "funcname").at(-1), "String")?.sval ?? "").toLowerCase();
-    if (call && !call.over && (call.agg_star === true || AGGREGATES.has(name))) found = true;
+    if (call && !call.over && (call.agg_star === true || callTraits(schema, call).aggregate)) found = true;
     return !found;
   });
   return found;
