@@ -1,6 +1,6 @@
 /** Ranked findings as HTML: the sections of ranking.ts in order, each finding with its evidence and its fix. */
 import type { Finding } from "../../findings/finding.js";
-import { costOf, rankedSections } from "../database/ranked-sections.js";
+import { costOf, rankedSections } from "../findings/ranked-sections.js";
 import { type Html, html, safeHref } from "./html-text.js";
 
 /** Every finding, cut into the ranked sections (risks, costing time, hygiene); a line when there is none. */

@@ -5,7 +5,7 @@
 
 import type { Finding } from "../../findings/finding.js";
 import { formatMs, oneLine } from "../../util/format.js";
-import { costOf, fixHeadline, rankedSections } from "../database/ranked-sections.js";
+import { costOf, fixHeadline, rankedSections } from "../findings/ranked-sections.js";
 
 /** How many items the summary names; the rest are counted. */
 const FIRST = 5;

@@ -1,6 +1,6 @@
 import type { Finding, Severity } from "../../findings/finding.js";
 import { formatMs } from "../../util/format.js";
-import { costOf, rankedSections } from "../database/ranked-sections.js";
+import { costOf, rankedSections } from "../findings/ranked-sections.js";
 import type { Palette } from "./palette.js";
 
 const LABEL: Record<Severity, string> = { error: "ERROR", warning: "WARN ", info: "INFO " };
