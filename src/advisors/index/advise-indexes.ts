@@ -21,6 +21,7 @@ import { planWorkload, workloadNotes } from "./plan-workload.js";
 import { preferBrin } from "./prefer-brin.js";
 import { refillUnderBudget } from "./refill-under-budget.js";
 import { makeSearchContext } from "./search-context.js";
+import { servingOnly } from "./serving-what-if.js";
 import type { WhatIf } from "./what-if.js";
 import { withinBudget } from "./within-budget.js";
 import type { WorkloadQuery } from "./workload-query.js";
@@ -55,11 +56,12 @@ export interface AdviseOptions {
 export async function adviseIndexes(
   workload: WorkloadQuery[],
   snapshot: Snapshot,
-  whatIf: WhatIf,
+  session: WhatIf,
   target: string,
   options: AdviseOptions,
 ): Promise<AdviceReport> {
   const started = Date.now();
+  const whatIf = servingOnly(session);
   const progress = options.onProgress ?? (() => {});
   const candidates = gatherCandidates(workload, snapshot, whatIf, options);
   const measurable = await withinBudget(candidates.simulable, options.budgetBytes, whatIf);

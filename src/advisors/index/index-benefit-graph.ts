@@ -7,11 +7,11 @@
  * search's later questions about those candidates are answered without the planner.
  */
 import type { IndexCandidate } from "./index-candidate.js";
-import { relevantConfig, type WhatIf } from "./what-if.js";
+import { canServe, type WhatIf } from "./what-if.js";
 import type { WorkloadQuery } from "./workload-query.js";
 
 /**
- * Planner calls per statement at most, by the candidates relevant to it: as many as scoring each alone would take.
+ * Planner calls per statement at most, by the candidates that can serve it (what-if.ts canServe): as many as scoring each alone would take.
  * A statement whose plans use many indexes at once (a many-table join) would need up to 2^used nodes; past the
  * cap the graph stays partial, and what it holds still answers the questions it covers (TPC-H SF 1: 716 calls
  * for graphs and scoring against 840 for scoring alone; with no cap, 1,090).
@@ -26,7 +26,7 @@ export async function buildBenefitGraph(
   candidates: IndexCandidate[],
   signal?: AbortSignal,
 ): Promise<void> {
-  const relevant = relevantConfig(query, candidates);
+  const relevant = candidates.filter((c) => canServe(query, c));
   if (relevant.length === 0) return;
   const cap = Math.max(GRAPH_MIN_NODES, GRAPH_NODES_PER_CANDIDATE * relevant.length);
   const seen = new Set<string>();
