@@ -3,8 +3,8 @@
 import type { PgBouncerSummary } from "../../facts/logs/pgbouncer-log.js";
 import type { LogReport } from "../../pipeline/analyze-logs.js";
 import { formatBytes, formatCount, formatMs } from "../../util/format.js";
+import { nPlusOneLines } from "../terminal/n-plus-one-list.js";
 import { createPalette } from "../terminal/palette.js";
-import { nPlusOneLines } from "./n-plus-one-terminal.js";
 
 export function renderLogReport(
   given: LogReport,

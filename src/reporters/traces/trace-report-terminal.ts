@@ -1,7 +1,7 @@
 /** Output of `dbopt traces`: N+1 patterns per parent span, sequential or concurrent, then statements by time. */
 import type { TraceReport } from "../../pipeline/analyze-traces.js";
 import { formatMs } from "../../util/format.js";
-import { nPlusOneLines } from "../logs/n-plus-one-terminal.js";
+import { nPlusOneLines } from "../terminal/n-plus-one-list.js";
 import { createPalette } from "../terminal/palette.js";
 
 export function renderTraceTerminal(report: TraceReport, colour = false, top = 15): string {

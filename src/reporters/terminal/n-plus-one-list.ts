@@ -1,7 +1,7 @@
 /** One N+1 pattern as terminal lines, the same for logs, traces and the runtime hook. */
 import type { Severity } from "../../findings/finding.js";
 import { formatMs } from "../../util/format.js";
-import type { Palette } from "../terminal/palette.js";
+import type { Palette } from "./palette.js";
 
 export interface NPlusOneView {
   severity: Severity;
