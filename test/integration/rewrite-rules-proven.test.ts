@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proveRewrite } from "../../src/advisors/rewrite/prove-rewrite.js";
+import { readRewriteSchema } from "../../src/advisors/rewrite/rewrite-schema.js";
 import { PostgresConnector } from "../../src/connectors/postgres/postgres-connector.js";
 import { resolveTarget } from "../../src/connectors/postgres/target.js";
 import { collectSnapshot } from "../../src/facts/collect/collect-snapshot.js";
@@ -18,12 +19,7 @@ import { distinctLooseIndexScan } from "../../src/rules/rewrite/distinct-loose-i
 import { groupMinMaxLooseScan } from "../../src/rules/rewrite/group-min-max-loose-scan.js";
 import { notDistinctToEquality } from "../../src/rules/rewrite/not-distinct-to-equality.js";
 import { repeatedSubqueryToCte } from "../../src/rules/rewrite/repeated-subquery-to-cte.js";
-import {
-  type RewriteRule,
-  type RewriteSchema,
-  rewriteSchemaFrom,
-  rewriteTablesFromSnapshot,
-} from "../../src/rules/rewrite/rewrite-rule.js";
+import type { RewriteRule, RewriteSchema } from "../../src/rules/rewrite/rewrite-rule.js";
 import { sargableCast } from "../../src/rules/rewrite/sargable-cast.js";
 import { scalarSubqueryToLateral } from "../../src/rules/rewrite/scalar-subquery-to-lateral.js";
 import { unionToUnionAll } from "../../src/rules/rewrite/union-to-union-all.js";
@@ -203,7 +199,12 @@ describe.each(server("pg15"))("D3's rewrite rules proven on $name", (testServer)
     await runAsAdmin(database.url, "vacuum (analyze)");
     db = await PostgresConnector.connect(resolveTarget({ db: database.url }));
     const snapshot = await collectSnapshot(db, { statementLimit: 0 });
-    schema = rewriteSchemaFrom(rewriteTablesFromSnapshot(snapshot));
+    // The tables, and pg_proc's word on every function the cases call, as `dbopt rewrite` reads them.
+    schema = await readRewriteSchema(
+      db,
+      snapshot,
+      CASES.flatMap((c) => [c.faster, c.declined]),
+    );
     serverVersion = snapshot.server.versionNum;
   }, 180_000);
   afterAll(async () => {
