@@ -134,4 +134,32 @@ describe("reads that follow their own writes in logs", () => {
     expect(ownWrites.get(fp.shape("select * from orders where id = 2").fingerprint)?.after).toBe(0);
     expect(quality.timed).toBe(0);
   });
+
+  it("names the file each line is in when a session's read comes in the next log file after its write", () => {
+    const fp = new Fingerprinter();
+    const own = new LogOwnWrites(fp, { windowMs: 1000 });
+    own.file = "postgresql-1.log";
+    own.statement(event("50", 0, "update carts set n = 2 where id = 5", { line: 998 }));
+    own.statement(event("50", 1, 'insert into "Order Items" (id) values (1)', { line: 999 }));
+    own.file = "postgresql-2.log";
+    own.statement(event("50", 2, "select * from carts where id = 5", { line: 1 }));
+    own.statement(event("50", 3, "update carts set n = 3 where id = 5", { line: 2 }));
+    own.statement(event("50", 4, "select * from carts where id = 5", { line: 3 }));
+    own.statement(event("50", 5, 'select * from "Order Items" where id = 1', { line: 4 }));
+    const examples = (q: string) => own.result().ownWrites.get(fp.shape(q).fingerprint)?.examples;
+    const at = (file: string, line: number, ms: number) => ({
+      kind: "log",
+      file,
+      line,
+      time: T0 + ms,
+      session: "50",
+    });
+    expect(examples("select * from carts where id = 1")).toEqual([
+      { read: at("postgresql-2.log", 1, 2), write: at("postgresql-1.log", 998, 0) },
+      { read: at("postgresql-2.log", 3, 4), write: at("postgresql-2.log", 2, 3) },
+    ]);
+    expect(examples('select * from "Order Items" where id = 2')).toEqual([
+      { read: at("postgresql-2.log", 4, 5), write: at("postgresql-1.log", 999, 1) },
+    ]);
+  });
 });

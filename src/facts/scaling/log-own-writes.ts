@@ -27,8 +27,11 @@ interface Session {
   pending: Set<string>;
   /** Tables written and committed, with the commit's time (ms since the epoch; NaN when the log has no time). */
   committed: Map<string, number>;
-  /** The statement that last wrote each table (pending or committed), to show where a judgement came from. */
-  writtenBy: Map<string, OwnWriteSource>;
+  /**
+   * The statement that last wrote each table (pending or committed), to show where a judgement came from: its
+   * record, made a source only when a judgement names it (or when the log's file changes, to keep its file).
+   */
+  writtenBy: Map<string, LogRecord | OwnWriteSource>;
   lastTime: number | null;
 }
 
@@ -153,23 +156,46 @@ export class LogOwnWrites {
       if (recent !== undefined) {
         entry.examples ??= [];
         if (entry.examples.length < OWN_WRITE_EXAMPLES)
-          entry.examples.push({ read: this.source(r), write: s.writtenBy.get(recent) ?? null });
+          entry.examples.push({ read: this.source(r), write: this.writeSource(s.writtenBy.get(recent)) });
       }
       this.counts.set(fp, entry);
     }
     if (t.writes.length > 0) {
-      const source = this.source(r);
-      for (const w of t.writes) s.writtenBy.set(baseName(w), source);
+      for (const w of t.writes) s.writtenBy.set(baseName(w), r);
       if (inTransaction) for (const w of t.writes) s.pending.add(baseName(w));
       else for (const w of t.writes) s.committed.set(baseName(w), end ?? Number.NaN);
     }
   }
 
+  private currentFile = "standard input";
+
   /** The log being read (its name in sources). */
-  file = "standard input";
+  get file(): string {
+    return this.currentFile;
+  }
+
+  /** The writes of the file read so far become sources naming it before the next file's records come. */
+  set file(name: string) {
+    if (name === this.currentFile) return;
+    for (const s of this.sessions.values())
+      for (const [table, write] of s.writtenBy)
+        if (!("kind" in write)) s.writtenBy.set(table, this.source(write));
+    this.currentFile = name;
+  }
 
   private source(r: LogRecord): OwnWriteSource {
-    return { kind: "log", file: this.file, line: r.line ?? null, time: r.time, session: r.session ?? r.pid };
+    return {
+      kind: "log",
+      file: this.currentFile,
+      line: r.line ?? null,
+      time: r.time,
+      session: r.session ?? r.pid,
+    };
+  }
+
+  private writeSource(write: LogRecord | OwnWriteSource | undefined): OwnWriteSource | null {
+    if (write === undefined) return null;
+    return "kind" in write ? write : this.source(write);
   }
 
   result(): { ownWrites: OwnWrites; quality: LogSessionQuality } {
