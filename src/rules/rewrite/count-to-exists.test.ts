@@ -52,4 +52,12 @@ describe("rewrite/count-to-exists", () => {
     ])
       expect(rewrittenSql(countToExists, sql, tables), sql).toBeNull();
   });
+
+  it("declines a subquery calling a volatile function (count calls it for every row, EXISTS until a match)", () => {
+    for (const sql of [
+      "select id from customers c where (select count(*) from orders o where o.customer_id = c.id and random() < 0.5) > 0",
+      "select id from customers c where (select count(*) from orders o where nextval('s') > o.customer_id) > 0",
+    ])
+      expect(rewrittenSql(countToExists, sql, tables), sql).toBe(null);
+  });
 });

@@ -8,6 +8,7 @@ import type { Rewrite, RewriteRule } from "./rewrite-rule.js";
 import {
   at,
   binaryOp,
+  callsVolatile,
   constant,
   deparseStatement,
   isPlainSelect,
@@ -40,7 +41,8 @@ export const countToExists: RewriteRule = {
       const none = NONE[operator] === value.value;
       if (!some && !none) return undefined;
       const inner = at(link, "subselect", "SelectStmt");
-      if (!countStar(inner)) return undefined;
+      // count(*) calls a volatile function for every row, EXISTS until the first match: not the same calls.
+      if (!countStar(inner) || callsVolatile(inner, input.schema)) return undefined;
       const body = structuredClone(inner) as Node;
       body.targetList = [{ ResTarget: { val: { A_Const: { ival: { ival: 1 } } } } }];
       const exists = { SubLink: { subLinkType: "EXISTS_SUBLINK", subselect: { SelectStmt: body } } };

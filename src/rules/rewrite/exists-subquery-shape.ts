@@ -10,6 +10,7 @@ import {
   andOf,
   andTerms,
   at,
+  callsVolatile,
   columnRef,
   fromRefs,
   isPlainSelect,
@@ -50,6 +51,8 @@ export function inSubquery(
   if (operator.length > 1 || (operator.length === 1 && operator[0] !== "=")) return undefined;
   const inner = structuredClone(at(link, "subselect", "SelectStmt"));
   if (!isPlainSelect(inner) || inner.withClause) return undefined;
+  // An uncorrelated IN runs its subquery once; the EXISTS runs per outer row: a volatile call would differ.
+  if (callsVolatile(inner, schema)) return undefined;
   if (inner.groupClause || inner.havingClause || inner.windowClause) return undefined;
   if (inner.limitCount || inner.limitOffset) return undefined;
   const distinctClause = items(inner, "distinctClause");

@@ -114,4 +114,10 @@ describe("rewrite/not-in-to-not-exists", () => {
       ),
     ).toContain(`"t; DROP TABLE canary".ref = "Odd ""T"""."Key Col"`);
   });
+
+  it("declines a subquery calling a volatile function (run once for IN, once per outer row for EXISTS)", () => {
+    const sql =
+      "select id from customers where id not in (select customer_id from orders where random() < 0.5)";
+    expect(rewrittenSql(notInToNotExists, sql, [customers, orders])).toBe(null);
+  });
 });
