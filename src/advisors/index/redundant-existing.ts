@@ -1,9 +1,15 @@
-import type { Snapshot } from "../../facts/snapshot.js";
+import type { IndexFacts, Snapshot } from "../../facts/snapshot.js";
+import { indexShape } from "../../rules/health/index-shape.js";
 import { checkSql, qname, sql } from "../../util/sql-text.js";
 import type { DropRecommendation } from "./advice-report.js";
 import { candidateDdl, type IndexCandidate } from "./index-candidate.js";
 
-/** Existing plain B-trees whose keys lead a recommended B-tree: the new one serves their lookups. */
+/**
+ * Existing plain B-trees whose key items lead a recommended B-tree, with an INCLUDE list the new one holds too: the
+ * new one serves their lookups. Key items are compared as pg_get_indexdef prints them, operator class and collation
+ * included (an index on name text_pattern_ops serves LIKE 'x%', one on name does not), and direction too unless the
+ * old index has one key (a one-key B-tree is read either way).
+ */
 export function redundantExisting(chosen: IndexCandidate[], snapshot: Snapshot): DropRecommendation[] {
   const out: DropRecommendation[] = [];
   for (const i of snapshot.indexes) {
@@ -17,7 +23,7 @@ export function redundantExisting(chosen: IndexCandidate[], snapshot: Snapshot):
         c.schema === i.tableSchema &&
         c.table === i.table &&
         c.columns.length > keys.length &&
-        keys.every((k, n) => c.columns[n]?.replace(/ DESC$/, "").replace(/"/g, "") === k.replace(/"/g, "")),
+        takesOver(i, c),
     );
     if (by) {
       // A partitioned table's index cannot be dropped CONCURRENTLY: DROP INDEX locks the table and its partitions.
@@ -36,4 +42,20 @@ export function redundantExisting(chosen: IndexCandidate[], snapshot: Snapshot):
     }
   }
   return out;
+}
+
+/** The candidate's leading key items are the index's, and the index's INCLUDE columns are among the candidate's. */
+function takesOver(index: IndexFacts, candidate: IndexCandidate): boolean {
+  const shape = indexShape(index);
+  const oneKey = shape.keys.length === 1;
+  const item = (text: string) => {
+    const plain = text.replace(/"/g, "").trim();
+    return oneKey ? plain.replace(/ (ASC|DESC)$| (ASC |DESC )?NULLS (FIRST|LAST)$/, "") : plain;
+  };
+  const leads = shape.keys.every((k, n) => {
+    const c = candidate.columns[n];
+    return c !== undefined && item(c) === item(k);
+  });
+  const held = new Set([...candidate.columns, ...candidate.include].map((c) => item(c).replace(/ .*$/, "")));
+  return leads && shape.include.every((c) => held.has(c.replace(/"/g, "")));
 }
