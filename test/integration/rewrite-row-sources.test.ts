@@ -3,7 +3,7 @@
  * the schema knowledge `dbopt rewrite` reads (readRewriteSchema: the snapshot's tables and pg_proc's functions):
  * a set-returning function in the select list and a function beside the tables in FROM make rows repeat or vanish
  * although a unique key is selected. Each rule declines, and the rewrite it used to offer is refused by the proof
- * on data where it differs. A user's VOLATILE or SETOF function is read from pg_proc (no list of names knows it),
+ * on data where it differs (an inheritance parent's key, which its children's rows repeat, too). A user's VOLATILE or SETOF function is read from pg_proc (no list of names knows it),
  * and index key columns that need quotes serve the rules that need an index.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,6 +51,10 @@ insert into "Sales Data"."Order"
 select g, g % 100, timestamp '2026-12-01' + g * interval '1 minute', 100000 - g from generate_series(1, 20000) g;
 create index on "Sales Data"."Order" ("Created At");
 create index on "Sales Data"."Order" ("user");
+create table parent (id int primary key);
+create table child () inherits (parent);
+insert into parent select g from generate_series(1, 1000) g;
+insert into child values (1);
 create unique index on "Sales Data"."Order" ("Order Code");
 analyze;
 `;
@@ -97,6 +101,12 @@ const DECLINED: DeclinedCase[] = [
     sql: "select distinct g from t cross join lateral unnest(t.tags)",
     offeredBefore:
       "with recursive loose as ((select g as value from t order by g limit 1) union all select (select g from t where g > loose.value order by g limit 1) from loose where loose.value is not null) select value as g from loose where value is not null",
+  },
+  {
+    what: "a key of an inheritance parent, which its children's rows repeat",
+    rule: distinctJoinToExists,
+    sql: "select distinct p.id from parent p join b on b.a_id = p.id",
+    offeredBefore: "select p.id from parent p where exists (select 1 from b where b.a_id = p.id)",
   },
   {
     what: "a user's SETOF function in the select list (no list of names knows it)",

@@ -1,6 +1,7 @@
 /**
  * The schema knowledge the rewrite rules read, for one database: the snapshot's tables with their columns'
- * collations, and pg_proc's word on every function the statements call (by name, all overloads).
+ * collations (no unique keys for an inheritance parent), and pg_proc's word on every function the statements call
+ * (by name, all overloads).
  */
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
 import type { Snapshot } from "../../facts/snapshot.js";
@@ -13,13 +14,17 @@ import { calledFunctionNames } from "../../rules/rewrite/rewrite-tree-shape.js";
 import { tryParseSql } from "../../util/sql-parser.js";
 import { calledFunctions } from "./called-functions.js";
 import { withCollations } from "./column-collations.js";
+import { withoutKeysOverChildren } from "./inherited-keys.js";
 
 export async function readRewriteSchema(
   db: PostgresConnector,
   snapshot: Snapshot,
   statements: string[],
 ): Promise<RewriteSchema> {
-  const tables = await withCollations(db, rewriteTablesFromSnapshot(snapshot), snapshot.server.versionNum);
+  const tables = await withoutKeysOverChildren(
+    db,
+    await withCollations(db, rewriteTablesFromSnapshot(snapshot), snapshot.server.versionNum),
+  );
   const names = new Set(statements.flatMap((sql) => calledFunctionNames(tryParseSql(sql) ?? {})));
   return rewriteSchemaFrom(tables, await calledFunctions(db, [...names]));
 }
