@@ -126,6 +126,11 @@ describe.skipIf(!PT)("pt-query-digest's slow logs (DBOPT_PT_SLOWLOGS)", () => {
     const c = await read(join(PT, "slow002.txt"));
     expect(c.statements.flatMap((s) => s.users)).toContain("SQL_SLAVE");
     expect(c.statements.flatMap((s) => s.databases)).toContain("db1");
+    // `# Time:` is the server's local time (UTC-5 here), SET timestamp the instant: one second, not five hours.
+    expect([c.period.first, c.period.last]).toEqual([
+      Date.UTC(2007, 11, 18, 16, 48, 27),
+      Date.UTC(2007, 11, 18, 16, 48, 28),
+    ]);
   });
 });
 

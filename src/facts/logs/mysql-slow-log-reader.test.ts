@@ -157,4 +157,30 @@ describe("MysqlSlowLogReader", () => {
       ["bob", "duration: 40.312 ms  statement: select 4"],
     ]);
   });
+
+  it("moves `# Time:`-only entries by the offset SET timestamp shows (local time before MySQL 5.7), in order", () => {
+    const records = read(
+      [
+        "# Time: 071218 11:48:27",
+        "# User@Host: [SQL_SLAVE] @  []",
+        "# Query_time: 0.000012  Lock_time: 0.000000  Rows_sent: 0  Rows_examined: 0",
+        "BEGIN;",
+        "# User@Host: [SQL_SLAVE] @  []",
+        "# Query_time: 0.726052  Lock_time: 0.000091  Rows_sent: 0  Rows_examined: 62951",
+        "SET timestamp=1197996507;",
+        "update t set a = 1;",
+        "# Time: 071218 11:48:28",
+        "# User@Host: [SQL_SLAVE] @  []",
+        "# Query_time: 0.1  Lock_time: 0  Rows_sent: 0  Rows_examined: 0",
+        "COMMIT;",
+      ].join("\n"),
+    );
+    // 1197996507 is 2007-12-18 16:48:27 UTC: the server wrote its local time, UTC-5, in `# Time:`. Read as UTC,
+    // the log spanned five hours.
+    expect(records.map((r) => [r.message.split("statement: ")[1], r.time])).toEqual([
+      ["BEGIN", Date.UTC(2007, 11, 18, 16, 48, 27)],
+      ["update t set a = 1", Date.UTC(2007, 11, 18, 16, 48, 27)],
+      ["COMMIT", Date.UTC(2007, 11, 18, 16, 48, 28)],
+    ]);
+  });
 });

@@ -28,7 +28,10 @@ export const MYSQL_SLOW_START =
   /^(?:.+, Version: .* started with:|# Time: |# User(?:@Host)?: |# Query_time: |# Thread_id: |# Client: |# administrator command: )/;
 
 interface Entry {
-  time: number | null;
+  /** `# Time:` (the server's local time before MySQL 5.7, read as UTC). */
+  localTime: number | null;
+  /** `SET timestamp=N;`: the instant. */
+  epochTime: number | null;
   thread: string | null;
   user: string | null;
   schema: string | null;
@@ -44,6 +47,9 @@ interface Entry {
   sql: string[];
 }
 
+const QUARTER_HOUR = 15 * 60_000;
+const PENDING_MAX = 10_000;
+
 export class MysqlSlowLogReader {
   records = 0;
   unmatched = 0;
@@ -51,6 +57,11 @@ export class MysqlSlowLogReader {
   private entry: Entry | null = null;
   private schema = new Map<string, string>();
   private lastTime: number | null = null;
+  /** SET timestamp minus `# Time:` on the first entry that has both: the server's UTC offset, for entries that
+   * have only `# Time:` (MySQL before 5.7 writes no SET timestamp for BEGIN, replication events ...). */
+  private offsetMs: number | null = null;
+  /** Records with only a local time, held until the offset is known (at most PENDING_MAX, in order). */
+  private pending: LogRecord[] = [];
 
   constructor(private readonly emit: (record: LogRecord) => void) {}
 
@@ -121,7 +132,7 @@ export class MysqlSlowLogReader {
     if (e.sql.length === 0) {
       const ts = /^SET timestamp=(\d+);$/.exec(text);
       if (ts) {
-        e.time = Number(ts[1]) * 1000;
+        e.epochTime = Number(ts[1]) * 1000;
         return;
       }
       const use = /^use `?([^`;]+)`?;$/.exec(text);
@@ -141,7 +152,8 @@ export class MysqlSlowLogReader {
     if (e && !always && e.sql.length === 0 && !e.admin) return e;
     this.flush();
     this.entry = {
-      time: this.lastTime,
+      localTime: this.lastTime,
+      epochTime: null,
       thread: null,
       user: null,
       schema: null,
@@ -159,6 +171,7 @@ export class MysqlSlowLogReader {
 
   end(): void {
     this.flush();
+    this.release(0);
   }
 
   private flush(): void {
@@ -168,8 +181,13 @@ export class MysqlSlowLogReader {
     const sql = e.sql.join("\n").trim().replace(/;$/, "");
     if (!sql) return;
     this.records++;
-    this.emit({
-      time: e.time,
+    if (this.offsetMs === null && e.epochTime !== null && e.localTime !== null) {
+      const offset = Math.round((e.epochTime - e.localTime) / QUARTER_HOUR) * QUARTER_HOUR;
+      if (Math.abs(offset) <= 14 * 3600_000) this.offsetMs = offset;
+    }
+    const localOnly = e.epochTime === null && e.localTime !== null;
+    const record: LogRecord = {
+      time: e.epochTime ?? (e.localTime !== null ? e.localTime + (this.offsetMs ?? 0) : null),
       pid: e.thread,
       user: e.user,
       database: e.schemaGiven || e.schema ? e.schema : e.thread ? (this.schema.get(e.thread) ?? null) : null,
@@ -182,7 +200,20 @@ export class MysqlSlowLogReader {
       detail: null,
       statement: null,
       rows: { sent: e.rowsSent, examined: e.rowsExamined, lockMs: e.lockMs, fullScan: e.fullScan },
-    });
+    };
+    if (localOnly && this.offsetMs === null) {
+      this.pending.push(record);
+      if (this.pending.length >= PENDING_MAX) this.release(0);
+      return;
+    }
+    this.release(this.offsetMs ?? 0);
+    this.emit(record);
+  }
+
+  /** The held records, their local times moved by the offset (0 when it never became known: read as UTC). */
+  private release(offset: number): void {
+    for (const r of this.pending) this.emit(r.time === null ? r : { ...r, time: r.time + offset });
+    this.pending = [];
   }
 
   private unmatchedLine(text: string): void {
