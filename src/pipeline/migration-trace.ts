@@ -30,7 +30,7 @@ import type { Finding } from "../findings/finding.js";
 import { MIGRATION_RULES, REPLAN_RULES } from "../rules/registry.js";
 import { runRules } from "../rules/run-rules.js";
 import { InputError } from "../util/input-error.js";
-import { refuseOutsideSandbox } from "./postgres-sandbox-confinement.js";
+import { refuseOutsideSandbox, refuseSandboxObjects } from "./postgres-sandbox-confinement.js";
 
 export interface TraceOptions {
   /** A throw-away database to run on; otherwise an embedded PostgreSQL 18 is started. */
@@ -87,6 +87,8 @@ export async function traceMigrationSet(
     if (schemaSql)
       await refuseOutsideSandbox(options.schemaFile ?? "the --schema-from dump", schemaSql, confinement);
     for (const file of all) await refuseOutsideSandbox(file, readFileSync(file, "utf8"), confinement);
+    const sandbox = await PostgresConnector.connect(resolveTarget({ db: options.sandboxUrl }));
+    await refuseSandboxObjects(sandbox, confinement).finally(() => sandbox.close());
   }
 
   let stop = async () => {};

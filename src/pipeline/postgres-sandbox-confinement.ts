@@ -5,13 +5,16 @@
  * (dbopt runs without psql and would run it on the sandbox, which is not what the file says either). Nothing a
  * migration runs there may reach other databases, hosts or the server's files either (dblink, foreign servers,
  * COPY ... PROGRAM, pg_read_file, untrusted languages), and SQL text built at run time (EXECUTE format(...)) runs
- * only when the user says so. Such files are refused before anything runs.
+ * only when the user says so. Such files are refused before anything runs, and so is a sandbox whose own
+ * functions, views or foreign servers reach outside it (a migration may call, fire or read them).
  */
 
+import type { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import { statementStart } from "../facts/migration/migration-set.js";
 import { blankPsqlCommands } from "../facts/migration/psql-script.js";
 import { InputError } from "../util/input-error.js";
 import { byteToCharOffset, loadSqlParser, tryParseSql } from "../util/sql-parser.js";
+import { sandboxObjectReach } from "./postgres-sandbox-confinement-objects.js";
 import { type Reach, statementReach } from "./postgres-sandbox-confinement-reach.js";
 
 export interface ConfinementOptions {
@@ -65,7 +68,25 @@ export async function refuseOutsideSandbox(
   }
 }
 
-function refusal(at: string, reach: Reach): InputError {
+/**
+ * Refuses, in one line naming it, the first of the sandbox database's own functions, views and foreign servers
+ * that reaches outside it: a migration may call, fire or read it.
+ */
+export async function refuseSandboxObjects(
+  db: PostgresConnector,
+  options: ConfinementOptions = {},
+): Promise<void> {
+  await loadSqlParser();
+  const found = await sandboxObjectReach(db, options.allowDynamicSql === true);
+  if (found)
+    throw refusal(
+      `the sandbox database's ${found.object}`,
+      found.reach,
+      "change or drop it on the sandbox (a migration may call, fire or read it), then run again",
+    );
+}
+
+function refusal(at: string, reach: Reach, outsideHint?: string): InputError {
   switch (reach.kind) {
     case "cluster":
       return new InputError(
@@ -75,7 +96,8 @@ function refusal(at: string, reach: Reach): InputError {
     case "outside":
       return new InputError(
         `${at}: ${reach.what} reaches outside the sandbox database (${reach.where}); nothing was run`,
-        "take it out of the traced files and run it yourself; the trace may change the sandbox database only",
+        outsideHint ??
+          "take it out of the traced files and run it yourself; the trace may change the sandbox database only",
       );
     case "dynamic":
       return new InputError(

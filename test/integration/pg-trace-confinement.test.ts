@@ -115,4 +115,46 @@ describe.each(server("pg15"))("migrate trace --sandbox on $name refuses cluster-
     );
     expect(made.rows[0]?.n).toBe(1);
   }, 60_000);
+
+  it("refuses a sandbox whose own function or view reaches outside it, or that has a foreign server", async () => {
+    const migration = write("005.sql", 'create table "Later" (id int);\n');
+    const refusedBy = async () =>
+      ((await traceMigrationSet([migration], { sandboxUrl: db.url }).catch((e) => e)) as InputError).message;
+    const fn = `create function "Ext S".copy_out() returns void language plpgsql as $$ begin perform dblink_exec('${db.url}', 'select 1'); end $$`;
+    await runAsAdmin(db.url, `create schema "Ext S"; ${fn}`);
+    expect(await refusedBy()).toMatch(
+      /^the sandbox database's function "Ext S"\.copy_out\(\): dblink_exec\(\) in a function body reaches outside the sandbox database .*; nothing was run$/,
+    );
+    await runAsAdmin(
+      db.url,
+      `drop function "Ext S".copy_out(); create view "Ext S"."Files" as select pg_ls_dir('.') as f`,
+    );
+    expect(await refusedBy()).toMatch(
+      /^the sandbox database's view "Ext S"\."Files": pg_ls_dir\(\) reaches outside/,
+    );
+    await runAsAdmin(
+      db.url,
+      `drop view "Ext S"."Files"; create function "Ext S".run(q text) returns void language plpgsql as $$ begin execute q; end $$`,
+    );
+    expect(await refusedBy()).toMatch(
+      /^the sandbox database's function "Ext S"\.run\(\): EXECUTE of text built at run time/,
+    );
+    await runAsAdmin(
+      db.url,
+      `drop function "Ext S".run(text); create extension postgres_fdw; create server "Prod Copy" foreign data wrapper postgres_fdw options (host '127.0.0.1', dbname 'postgres')`,
+    );
+    expect(await refusedBy()).toMatch(
+      /^the sandbox database's foreign server "Prod Copy": its foreign data wrapper postgres_fdw reaches outside/,
+    );
+    await runAsAdmin(db.url, `drop extension postgres_fdw cascade; drop schema "Ext S" cascade`);
+    const later = await runAsAdmin(
+      db.url,
+      "select count(*)::int as n from pg_tables where tablename = 'Later'",
+    );
+    expect(later.rows[0]?.n).toBe(0);
+    // A sandbox with nothing that reaches outside traces as before (its own static function included).
+    await runAsAdmin(db.url, "create function bump(x int) returns int language sql as 'select x + 1'");
+    const report = await traceMigrationSet([migration], { sandboxUrl: db.url });
+    expect(report.statements.map((t) => t.error)).toEqual([null]);
+  }, 60_000);
 });
