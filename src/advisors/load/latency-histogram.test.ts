@@ -50,6 +50,19 @@ describe("LatencyHistogram", () => {
     expect(stddevMs).toBeCloseTo(bothStddev, 9);
   });
 
+  it("is empty again after reset, and then records as a new one", () => {
+    const reused = new LatencyHistogram();
+    for (let i = 1; i <= 500; i++) reused.record(i * 3.7);
+    reused.reset();
+    expect(reused.state()).toEqual(new LatencyHistogram().state());
+    const fresh = new LatencyHistogram();
+    for (const ms of [0.25, 1.5, 40]) {
+      reused.record(ms);
+      fresh.record(ms);
+    }
+    expect(reused.summary()).toEqual(fresh.summary());
+  });
+
   it("summarises an empty histogram as zeros", () => {
     expect(new LatencyHistogram().summary()).toEqual({
       calls: 0,

@@ -68,6 +68,16 @@ export class LatencyHistogram {
     if (ms > this.maxMs) this.maxMs = ms;
   }
 
+  /** Empty again, the same object: the load driver records its warm-up into the histograms it then measures in. */
+  reset(): void {
+    this.counts.fill(0);
+    this.count = 0;
+    this.sumMs = 0;
+    this.sumSqMs = 0;
+    this.minMs = Number.POSITIVE_INFINITY;
+    this.maxMs = 0;
+  }
+
   merge(other: LatencyHistogram | HistogramState): void {
     if (other instanceof LatencyHistogram) {
       for (let i = 0; i < BUCKETS; i++) this.counts[i] = (this.counts[i] ?? 0) + (other.counts[i] ?? 0);
