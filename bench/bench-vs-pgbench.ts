@@ -18,20 +18,25 @@
  * clients over threads is its own business). Both thread counts are printed.
  *
  * With a warm-up of W seconds both tools run W + seconds and count only the time after W: dbopt bench with --warmup,
- * pgbench with -P 1, its throughput the mean of its one-second progress reports that end after W. A new dbopt
- * thread's first second runs its code before V8 has compiled it, which pgbench, compiled, does not have.
+ * pgbench with -P 1, its throughput the mean of its one-second progress reports that end after W. The default, 5 s,
+ * is dbopt bench's own default warm-up: a load thread runs its call path unoptimised until V8 has seen enough calls
+ * (--trace-opt, range statement, 8 clients in 2 threads: the call path was compiled by TurboFan 4 s after the
+ * start), which pgbench, compiled, does not have; after 1 s of warm-up the range's client CPU per call was 41-58 µs
+ * against 35-39 µs after 5 s (pgbench 28-41 µs either way).
  *
  * Each run is watched from this process (bench/support/thread-schedule.ts) over its steady part: the client's
- * and the server's CPU per call (µs; the server's: the database's backends), the client threads' time runnable
- * but waiting for a core, and the cores left idle. When no core is idle, throughput is 2 cores / (client + server
- * CPU per call); an idle core means a thread waited for something else. BENCH_THREADS=1 also lists the client's
- * busiest threads.
+ * and the server's CPU per call (µs; the server's: the database's backends), the client's wake-ups per call (its
+ * threads' times put on a core), the client threads' time runnable but waiting for a core, and the cores left
+ * idle. When no core is idle, throughput is cores / (client + server CPU per call); an idle core means a thread
+ * waited for something else. The client's CPU per call follows its wake-ups per call: on this VM each wake-up
+ * (a context switch, the IPI that woke it) costs several µs, more than either tool's own code per call.
+ * BENCH_THREADS=1 also lists the client's busiest threads.
  *
  * The verdict is on the median of the rounds' ratios (each ratio pairs two runs seconds apart, so a drift of the
  * load between rounds cancels); the ratio of the medians and the quartiles of the ratios are printed beside it.
  *
  *   npx tsx bench/bench-vs-pgbench.ts [rounds=8] [seconds=5] [clients=8] [threads=2] [protocol=prepared]
- *                                     [warmup=1] [dbopt-threads=same|auto]
+ *                                     [warmup=5] [dbopt-threads=same|auto|N]
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -48,7 +53,7 @@ const SECONDS = Number(process.argv[3] ?? 5);
 const CLIENTS = Number(process.argv[4] ?? 8);
 const THREADS = Number(process.argv[5] ?? 2);
 const PROTOCOL = process.argv[6] ?? "prepared";
-const WARMUP = Number(process.argv[7] ?? 1);
+const WARMUP = Number(process.argv[7] ?? 5);
 const DBOPT_THREADS = process.argv[8] ?? "same";
 const GOAL = 0.9;
 const HOST = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"];
@@ -80,10 +85,14 @@ function cleanUp(): void {
   spawnSync("dropdb", [...HOST, "--if-exists", "--force", database]);
   rmSync(dir, { recursive: true, force: true });
 }
-process.on("SIGINT", () => {
-  cleanUp();
-  process.exit(130);
-});
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+] as const)
+  process.on(signal, () => {
+    cleanUp();
+    process.exit(code);
+  });
 
 interface Figures {
   tps: number;
@@ -185,12 +194,15 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
     .join(" ");
-/** Client µs/call, server µs/call, client threads waiting for a core, idle cores. */
+const SCHEDULE_HEADER = ["client", "server", "wake-up", "waiting", "idle"]
+  .map((h) => h.padStart(7))
+  .join(" ");
+/** Client µs/call, server µs/call, client wake-ups per call, client threads waiting for a core, idle cores. */
 function scheduleCells(f: Figures): string {
   const s = f.schedule;
-  if (!s) return "      (window too short)      ";
+  if (!s) return "          (window too short)          ";
   const perCall = (cores: number) => (cores * 1e6) / f.tps;
-  return `${fixed(perCall(s.clientCores), 1)} ${fixed(perCall(s.serverCores), 1)} ${fixed(s.clientWaiting, 2)} ${fixed(s.idleCores, 2)}`;
+  return `${fixed(perCall(s.clientCores), 1)} ${fixed(perCall(s.serverCores), 1)} ${fixed(s.clientSlices / f.tps, 2)} ${fixed(s.clientWaiting, 2)} ${fixed(s.idleCores, 2)}`;
 }
 function threadLines(tool: string, f: Figures): string {
   const list = f.schedule?.clientThreads ?? [];
@@ -211,7 +223,7 @@ try {
     writeFileSync(workload, s.dbopt);
     const rows: Array<{ pgbench: Figures; dbopt: Figures }> = [];
     console.log(
-      `\n${s.name}\n  round    pgbench    dbopt  ratio  |  pgbench: client µs server µs waiting idle  |  dbopt: client µs server µs waiting idle`,
+      `\n${s.name}  (per call: client and server CPU µs, client wake-ups; client threads waiting for a core; idle cores)\n  round    pgbench    dbopt  ratio  |  pgbench: ${SCHEDULE_HEADER}  |  dbopt: ${SCHEDULE_HEADER}`,
     );
     for (let r = 0; r < ROUNDS; r++) {
       let a: Figures;
