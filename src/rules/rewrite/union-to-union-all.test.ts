@@ -116,6 +116,7 @@ describe("rewrite/union-to-union-all", () => {
       "select id, 'a' as src from tagged where kind = 1 union select id, tags_of(id) from tagged where kind = 2",
       "select id, tags_of(id) from tagged where kind = 1 union select id, tags_of(id) from tagged where kind = 2",
       "select id from tagged, unnest(tags) where kind = 1 union select id from tagged where kind = 2",
+      "(select id from tagged where kind = 1 order by generate_series(1, 2)) union select id from tagged where kind = 2",
     ])
       expect(rewrittenSql(unionToUnionAll, sql, [tagged], 150000, functions), sql).toBe(null);
   });

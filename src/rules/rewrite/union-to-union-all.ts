@@ -116,8 +116,9 @@ function readBranch(select: Node, schema: RewriteSchema): Branch | null {
   const tables = fromTables(from);
   if (from.length !== 1 || tables.length !== 1 || fromRefs(from).length !== 1) return null;
   if (select.groupClause || select.havingClause || select.distinctClause || select.withClause) return null;
-  // unnest(tags) beside the key repeats a row of t as often as its array repeats an element.
-  if (callsSetReturning(items(select, "targetList"), schema)) return null;
+  // unnest(tags) beside the key repeats a row of t as often as its array repeats an element; in a branch's
+  // ORDER BY a set-returning function repeats rows too.
+  if (callsSetReturning([items(select, "targetList"), items(select, "sortClause")], schema)) return null;
   const table = schema.table(tables[0]?.relname as string, tables[0]?.schemaname);
   if (!table) return null;
   const outputs: Output[] = [];
