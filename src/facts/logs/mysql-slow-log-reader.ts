@@ -21,7 +21,10 @@ const ROWS_EXAMINED = /\bRows_examined: (\d+)/;
 // The header lines that open an entry when none is open or the open one already has its statement: Percona's and
 // older servers' logs leave out `# Time:` and `# User@Host:` (`# Client:`, `# Query_time:` first).
 const ENTRY_HEADER = /^# (?:Query_time|Thread_id|Schema|Client):/;
-const HEADER = /^(?:.+, Version: .* started with:|Tcp port: |TCP Port: |Time\s+Id\s+Command\s+Argument)/;
+// The server's startup header (written again at each log flush). Its first line names the binary, which may hold
+// spaces (`D:\MySQL\MySQL Server 5.1\bin\mysqld, Version: ...`): tested by its end, which is cheap on statement lines.
+const HEADER = /^(?:Tcp port: |TCP Port: |Time\s+Id\s+Command\s+Argument)/;
+const isStartLine = (text: string) => text.endsWith(" started with:") && text.includes(", Version: ");
 
 /** A slow log's first line: the server's startup header or an entry's first header line. */
 export const MYSQL_SLOW_START =
@@ -117,10 +120,10 @@ export class MysqlSlowLogReader {
         return;
       }
       // MariaDB's log_slow_verbosity line starts with Full_scan, Percona Server's with QC_Hit.
-      if (/\bFull_scan: Yes\b/.test(text)) e.fullScan = true;
+      if (text.includes("Full_scan: Yes")) e.fullScan = true;
       return;
     }
-    if (HEADER.test(text)) {
+    if (isStartLine(text) || HEADER.test(text)) {
       this.flush();
       return;
     }
