@@ -68,7 +68,7 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
       }).finally(bar.clear);
       const text =
         format === "html"
-          ? (await import("../../reporters/html/log-report-html.js")).renderLogHtml(report, { top })
+          ? (await import("../../reporters/logs/log-report-html.js")).renderLogHtml(report, { top })
           : renderLogReport(report, format, wantColour(format, flags), top);
       await writeOutput(text, flags.output);
       setExitCode(EXIT.ok);

@@ -1,11 +1,11 @@
 /** `dbopt logs` as an HTML page: statements by total time (drawn), N+1 loops with their rewrite, events, PgBouncer. */
 import type { LogReport } from "../../pipeline/analyze-logs.js";
 import { formatBytes, formatCount, formatMs } from "../../util/format.js";
-import { barChartSvg } from "./bar-chart-svg.js";
-import { findingHtml, findingsHtml } from "./findings-html.js";
-import { type Html, html } from "./html-text.js";
-import { htmlPage } from "./page-shell.js";
-import { timeSeriesSvg } from "./time-series-svg.js";
+import { barChartSvg } from "../html/bar-chart-svg.js";
+import { findingHtml, findingsHtml } from "../html/findings-html.js";
+import { type Html, html } from "../html/html-text.js";
+import { htmlPage } from "../html/page-shell.js";
+import { timeSeriesSvg } from "../html/time-series-svg.js";
 
 const when = (t: number | null) =>
   t === null ? "?" : new Date(t).toISOString().replace("T", " ").slice(0, 19);
