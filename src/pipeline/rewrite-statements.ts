@@ -17,7 +17,7 @@ import { collectSnapshot } from "../facts/collect/collect-snapshot.js";
 import type { Snapshot } from "../facts/snapshot.js";
 import { repairNormalizedQuery } from "../facts/sql/normalized-statement.js";
 import { REWRITE_RULES } from "../rules/rewrite/registry.js";
-import type { Rewrite, RewriteRule } from "../rules/rewrite/rewrite-rule.js";
+import { type Rewrite, type RewriteRule, statementSchema } from "../rules/rewrite/rewrite-rule.js";
 import { InputError } from "../util/input-error.js";
 import { readTextFile } from "../util/read-input.js";
 import { tryParseSql } from "../util/sql-parser.js";
@@ -149,13 +149,14 @@ async function rewriteOn(
       out.problem = "not one SELECT statement: dbopt rewrites and proves SELECTs only";
       continue;
     }
+    const known = statementSchema(schema, tree);
     const rewrites = rules.flatMap((rule) => {
       try {
         return rule
           .rewrite({
             sql: statement.sql,
             tree: tree as never,
-            schema,
+            schema: known,
             serverVersion: snapshot.server.versionNum,
           })
           .map((r) => ({ rule, rewrite: r }));

@@ -13,6 +13,7 @@ import { PostgresConnector } from "../../src/connectors/postgres/postgres-connec
 import { resolveTarget } from "../../src/connectors/postgres/target.js";
 import { collectSnapshot } from "../../src/facts/collect/collect-snapshot.js";
 import type { Snapshot } from "../../src/facts/snapshot.js";
+import { rewriteStatements } from "../../src/pipeline/rewrite-statements.js";
 import { distinctJoinToExists } from "../../src/rules/rewrite/distinct-join-to-exists.js";
 import { distinctLooseIndexScan } from "../../src/rules/rewrite/distinct-loose-index-scan.js";
 import { groupMinMaxLooseScan } from "../../src/rules/rewrite/group-min-max-loose-scan.js";
@@ -185,5 +186,22 @@ describe.each(server("pg15"))("rewrites over rows that repeat, on $name", (testS
       const proof = await proveRewrite(db, sql, found?.sql as string, { runs: 1 });
       expect(proof.equal, `${rule.id}: ${proof.reason}`).toBe(true);
     }
+  }, 120_000);
+
+  it("dbopt rewrite's pipeline offers none of them, and reads a CTE named like a table as no table", async () => {
+    // b's a_id is NOT NULL, the CTE's is NULL: NOT EXISTS would keep every a, NOT IN keeps none.
+    const cte =
+      "with b as (select null::int as a_id) select a.id from a where a.id not in (select b.a_id from b)";
+    const report = await rewriteStatements(db, {
+      sql: [...DECLINED.map((c) => c.sql), cte].join(";\n"),
+      runs: 1,
+    });
+    const ruleIds = [...DECLINED.map((c) => c.rule.id), "rewrite/not-in-to-not-exists"];
+    for (const [i, statement] of report.statements.entries())
+      expect(
+        statement.rewrites.map((r) => r.ruleId),
+        statement.sql,
+      ).not.toContain(ruleIds[i]);
+    expect(report.statements).toHaveLength(ruleIds.length);
   }, 120_000);
 });

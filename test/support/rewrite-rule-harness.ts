@@ -5,6 +5,7 @@ import {
   type RewriteRule,
   type RewriteTable,
   rewriteSchemaFrom,
+  statementSchema,
 } from "../../src/rules/rewrite/rewrite-rule.js";
 import { parseSql } from "../../src/util/sql-parser.js";
 import { PG_CATALOG_FUNCTIONS } from "./pg-catalog-functions.js";
@@ -45,7 +46,7 @@ export function rewritesOf(
   functions: RewriteFunction[] = [],
 ): Rewrite[] {
   const tree = parseSql(sql) as never;
-  const schema = rewriteSchemaFrom(tables, [...PG_CATALOG_FUNCTIONS, ...functions]);
+  const schema = statementSchema(rewriteSchemaFrom(tables, [...PG_CATALOG_FUNCTIONS, ...functions]), tree);
   return rule.rewrite({ sql, tree, schema, serverVersion });
 }
 

@@ -120,4 +120,10 @@ describe("rewrite/not-in-to-not-exists", () => {
       "select id from customers where id not in (select customer_id from orders where random() < 0.5)";
     expect(rewrittenSql(notInToNotExists, sql, [customers, orders])).toBe(null);
   });
+
+  it("reads a CTE named like a table as unknown (its column may be NULL where the table's is NOT NULL)", () => {
+    const sql =
+      "with orders as (select null::bigint as customer_id) select id from customers where id not in (select o.customer_id from orders o)";
+    expect(rewrittenSql(notInToNotExists, sql, [customers, orders])).toBe(null);
+  });
 });

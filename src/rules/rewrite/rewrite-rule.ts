@@ -149,6 +149,29 @@ export function rewriteSchemaFrom(tables: RewriteTable[], functions: RewriteFunc
   };
 }
 
+/**
+ * The schema as one statement sees it: a name its WITH clauses bind (anywhere in it) means the CTE there, not the
+ * table of that name, so an unqualified reference to it is no known table (a CTE has no keys, and its columns may
+ * be NULL). Conservative where the CTE is out of the reference's scope.
+ */
+export function statementSchema(schema: RewriteSchema, tree: unknown): RewriteSchema {
+  const ctes = new Set<string>();
+  const stack: unknown[] = [tree];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (!node || typeof node !== "object") continue;
+    const cte = (node as { CommonTableExpr?: { ctename?: unknown } }).CommonTableExpr;
+    if (typeof cte?.ctename === "string") ctes.add(cte.ctename);
+    stack.push(...Object.values(node as object));
+  }
+  if (ctes.size === 0) return schema;
+  return {
+    ...schema,
+    table: (name, schemaName) =>
+      schemaName === undefined && ctes.has(name) ? undefined : schema.table(name, schemaName),
+  };
+}
+
 /** The tables of a snapshot as rewrite rules read them. */
 export function rewriteTablesFromSnapshot(snapshot: Snapshot): RewriteTable[] {
   return snapshot.tables.map((t) => {

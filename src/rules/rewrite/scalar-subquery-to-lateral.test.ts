@@ -93,4 +93,10 @@ describe("rewrite/scalar-subquery-to-lateral", () => {
     ])
       expect(rewrittenSql(scalarSubqueryToLateral, sql, tables), sql).toBe(null);
   });
+
+  it("declines a lookup in a CTE named like a table (the table's unique key says nothing of the CTE's rows)", () => {
+    const sql =
+      'with "Country List" as (select * from "Country List" union all select * from "Country List") select o.id, (select c.name from "Country List" c where c."Id" = o.customer_id) from orders o';
+    expect(rewrittenSql(scalarSubqueryToLateral, sql, tables)).toBe(null);
+  });
 });

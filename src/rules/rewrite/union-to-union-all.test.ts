@@ -120,4 +120,10 @@ describe("rewrite/union-to-union-all", () => {
     ])
       expect(rewrittenSql(unionToUnionAll, sql, [tagged], 150000, functions), sql).toBe(null);
   });
+
+  it("declines a table name a WITH binds: the CTE has no key", () => {
+    const sql =
+      "with events as (select id, label, kind from events union all select id, label, kind from events) select id, label from events where kind = 1 union select id, label from events where kind = 2";
+    expect(rewrittenSql(unionToUnionAll, sql, [events])).toBe(null);
+  });
 });
