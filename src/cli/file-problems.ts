@@ -1,3 +1,5 @@
+import { accessSync, constants, type Stats, statSync } from "node:fs";
+
 /** What a file system error code means, in words. */
 export const FILE_PROBLEMS: Record<string, string> = {
   ENOENT: "no such file or folder",
@@ -19,4 +21,31 @@ export const FILE_PROBLEMS: Record<string, string> = {
 
 export function fileProblem(code: string | undefined): string {
   return (code && FILE_PROBLEMS[code]) || code || "unknown error";
+}
+
+/**
+ * The one rule for a path given as input (a log, a plan, migrations, a workload, traces): why it cannot be read,
+ * or null when it can. A file or a named pipe (mkfifo, a shell's <(…)) is read; a folder only where the command
+ * reads folders; a device (/dev/zero never ends, /dev/null is no file anyone meant) or a socket is refused before
+ * any reading, as a folder is.
+ */
+export function inputPathProblem(path: string, folders: boolean): string | null {
+  let stat: Stats;
+  try {
+    stat = statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" || code === "ENOTDIR"
+      ? "does not exist"
+      : `cannot be read (${fileProblem(code)})`;
+  }
+  if (stat.isDirectory() && !folders) return "is a folder, not a file";
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return "is a device, not a file";
+  if (stat.isSocket()) return "is a socket, not a file";
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    return `cannot be read (${fileProblem((error as NodeJS.ErrnoException).code)})`;
+  }
+  return null;
 }

@@ -12,6 +12,7 @@ import { formatBytes } from "../util/format.js";
 import { InputError } from "../util/input-error.js";
 import { withoutSecrets } from "../util/secret-text.js";
 import { parseDuration } from "./durations.js";
+import { inputPathProblem } from "./file-problems.js";
 import { parseSize } from "./parse-size.js";
 
 type Zod = typeof Z;
@@ -81,23 +82,8 @@ export const existingPath =
   (stdin: boolean, folders: boolean) =>
   (text: string): string => {
     if (stdin && text === "-") return text;
-    let isFolder: boolean;
-    try {
-      isFolder = statSync(text).isDirectory();
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new Invalid(
-        code === "ENOENT" || code === "ENOTDIR"
-          ? "does not exist"
-          : `cannot be read (${code === "EACCES" ? "permission denied" : code})`,
-      );
-    }
-    if (isFolder && !folders) throw new Invalid("is a folder, not a file");
-    try {
-      accessSync(text, constants.R_OK);
-    } catch {
-      throw new Invalid("cannot be read (permission denied)");
-    }
+    const problem = inputPathProblem(text, folders);
+    if (problem) throw new Invalid(problem);
     return text;
   };
 
@@ -212,11 +198,11 @@ function kitFor(z: Zod): OptionKit {
     planFile: (flag) =>
       converted(flag, (text) => {
         if (text === "-") return { path: text };
-        const whole = readableFileProblem(text);
+        const whole = inputPathProblem(text, false);
         if (!whole) return { path: text };
         // "after.txt:2" is plan 2 of after.txt, unless a file has that very name.
         const m = /^(.+):(\d+)$/.exec(text);
-        if (m?.[1] && (m[1] === "-" || !readableFileProblem(m[1]))) {
+        if (m?.[1] && (m[1] === "-" || !inputPathProblem(m[1], false))) {
           const index = Number(m[2]);
           if (!Number.isSafeInteger(index) || index < 1)
             throw new Invalid("must name a plan from 1 after the colon, like after.txt:2");
@@ -273,19 +259,6 @@ function kitFor(z: Zod): OptionKit {
         return names;
       }),
   };
-}
-
-/** Why `path` cannot be read as a file ("does not exist", "is a folder, not a file"), or null when it can. */
-function readableFileProblem(path: string): string | null {
-  try {
-    if (statSync(path).isDirectory()) return "is a folder, not a file";
-    accessSync(path, constants.R_OK);
-    return null;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return "does not exist";
-    return `cannot be read (${code === "EACCES" ? "permission denied" : code})`;
-  }
 }
 
 /** Why a report cannot be written to `path`, or null when it can. Checked before the work, so no run is lost to a typo. */

@@ -18,7 +18,12 @@ import {
   type LogAnalysisState,
   type LogFilter,
 } from "../facts/logs/log-analysis.js";
-import { binaryInputError, fileCompression, fileLinesReversed } from "../facts/logs/log-input.js";
+import {
+  binaryInputError,
+  fileCompression,
+  fileLinesReversed,
+  readAsStream,
+} from "../facts/logs/log-input.js";
 import { prefixRegex } from "../facts/logs/log-line-prefix.js";
 import { logParts } from "../facts/logs/log-parts.js";
 import { loadLogSqlParser } from "../facts/logs/log-sql-parser.js";
@@ -114,10 +119,12 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
   const files: LogReport["files"] = [];
   for (const [i, path] of paths.entries()) {
     const name = path === "-" ? "standard input" : path;
+    // Standard input and a named pipe are read once, as a stream: no head read twice, no size, no offsets.
+    const streamed = path === "-" || (await readAsStream(path));
     const size = sizes[i] ?? 0;
     const compressed = path !== "-" && (await fileCompression(path)) !== null;
     // A log exported newest first is read last line first, in the order the server wrote it, by this thread.
-    const reversed = !compressed && path !== "-" && (await newestFirst(path, options));
+    const reversed = !compressed && !streamed && (await newestFirst(path, options));
     if (
       jobs > 1 &&
       !reversed &&

@@ -275,3 +275,81 @@ describe("bin/dbopt.js", () => {
     ]);
   });
 });
+
+describe("inputs that are no regular file: devices, sockets, named pipes", () => {
+  const URL_ = "postgresql://nobody@127.0.0.1:1/none";
+  const COMMANDS: string[][] = [
+    ["logs"],
+    ["explain"],
+    ["migrate", "lint"],
+    ["migrate", "lint", "--dialect", "mysql"],
+    ["advise", "--db", URL_, "--workload"],
+    ["traces"],
+    ["bench", "--db", URL_, "--workload"],
+  ];
+
+  it.each(COMMANDS.map((c) => [c.join(" "), c] as const))(
+    "%s: /dev/zero and /dev/null are devices, refused before any reading",
+    async (_name, command) => {
+      // /dev/zero never ends: it was read until memory ran out (migrate lint aborted) or called an empty log.
+      for (const device of ["/dev/zero", "/dev/null"])
+        expectOneLine(
+          await runCli([...command, device]),
+          2,
+          new RegExp(`"${device}" is a device, not a file`),
+        );
+    },
+  );
+
+  it("a socket is refused as one", async () => {
+    const { createServer } = await import("node:net");
+    const path = join(scratch, "s.sock");
+    const socket = createServer();
+    await new Promise<void>((resolve) => socket.listen(path, resolve));
+    try {
+      expectOneLine(await runCli(["logs", path]), 2, /s\.sock" is a socket, not a file/);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it("a named pipe is read as a stream: logs, traces and migrate lint give what the file gives", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { createWriteStream, readFileSync } = await import("node:fs");
+    const fifo = join(scratch, "pipe");
+    spawnSync("mkfifo", [fifo]);
+    const through = async (source: string, args: string[]) => {
+      // The writer opens the pipe when dbopt does, and closes it at the end of the file.
+      const writer = createWriteStream(fifo);
+      writer.end(readFileSync(source));
+      return runCli([...args, fifo]);
+    };
+    const log = join(FIXTURES, "logs/mariadb-slow.log");
+    const summary = (out: string) => out.split("\n").slice(2, 3).join("");
+    const fromFile = await runCli(["logs", log]);
+    const fromPipe = await through(log, ["logs"]);
+    expect(fromPipe.code, fromPipe.stderr).toBe(0);
+    expect(summary(fromPipe.stdout)).toBe(summary(fromFile.stdout));
+    expect(summary(fromPipe.stdout)).toMatch(/^32 statements/);
+    const traces = join(FIXTURES, "traces/mariadb-mysql2.otlp.json");
+    const spans = (out: string) => JSON.parse(out).spans;
+    const tracesFile = await runCli(["traces", "--format", "json", traces]);
+    const tracesPipe = await through(traces, ["traces", "--format", "json"]);
+    expect(tracesPipe.code, tracesPipe.stderr).toBe(0);
+    expect(spans(tracesPipe.stdout)).toEqual(spans(tracesFile.stdout));
+    const sql = join(scratch, "m.sql");
+    writeFileSync(sql, "CREATE TABLE t (a INT);\nALTER TABLE t ADD COLUMN b INT;\n");
+    const lint = await through(sql, ["migrate", "lint", "--dialect", "mysql"]);
+    expect(lint.stdout).toMatch(/1 file, 2 statements/);
+  });
+
+  it("a binary file is refused by MySQL migrate lint as by PostgreSQL's, not read as statements", async () => {
+    const binary = join(scratch, "binary-mysql.sql");
+    writeFileSync(binary, Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 151 + 7) % 256)));
+    expectOneLine(
+      await runCli(["migrate", "lint", "--dialect", "mysql", binary]),
+      2,
+      /binary-mysql\.sql is not a text file: it holds binary data/,
+    );
+  });
+});

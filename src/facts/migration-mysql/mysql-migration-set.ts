@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { InputError } from "../../util/input-error.js";
+import { refuseBinary } from "../../util/read-input.js";
 import { type MysqlDdl, readDdl, type TableName } from "./mysql-ddl.js";
 import { lineAndColumn, type SourceStatement, splitStatements } from "./mysql-ddl-tokens.js";
 import type { KnownTable, MysqlStartingSchema } from "./mysql-starting-schema.js";
@@ -63,6 +64,7 @@ export function readMysqlSourceFile(file: string, server: ServerVersion): MysqlS
   } catch {
     throw new InputError(`cannot read ${file}`, "give readable .sql files or folders");
   }
+  refuseBinary(text, file, "migrations");
   return { file, text, statements: splitStatements(text, server) };
 }
 
