@@ -6,6 +6,9 @@
  * sent on a socket taken over from `pg` (wire-session.ts). The spec is plain data (the messages in shared memory),
  * so the same function runs in worker threads (load-run.ts).
  */
+// Imported, not the global: globalThis.performance is a getter in Node (loaded on first use), called on every
+// read of it, and the call path reads the clock once per call.
+import { performance } from "node:perf_hooks";
 import type pg from "pg";
 import { DBOPT_TAG } from "../../connectors/postgres/postgres-connector.js";
 import { seededRandom } from "../../util/seeded-random.js";
