@@ -52,6 +52,10 @@ insert into "Sales Data"."Order"
 select g, g % 100, timestamp '2026-12-01' + g * interval '1 minute', 100000 - g from generate_series(1, 20000) g;
 create index on "Sales Data"."Order" ("Created At");
 create index on "Sales Data"."Order" ("user");
+create schema app;
+create table app.a (id int not null, tags text[] not null);
+insert into app.a select g, '{}' from generate_series(1, 100) g;
+insert into app.a values (1, '{}');
 create table parent (id int primary key);
 create table child () inherits (parent);
 insert into parent select g from generate_series(1, 1000) g;
@@ -204,4 +208,21 @@ describe.each(server("pg15"))("rewrites over rows that repeat, on $name", (testS
       ).not.toContain(ruleIds[i]);
     expect(report.statements).toHaveLength(ruleIds.length);
   }, 120_000);
+
+  it("reads an unqualified name as the table the session's search_path finds, not public's", async () => {
+    // app.a has no key and repeats id 1; public.a's primary key says nothing of it.
+    const onApp = await PostgresConnector.connect(resolveTarget({ db: database.url }));
+    try {
+      await onApp.query("set search_path = app, public");
+      const sql = "select distinct a.id from a join b on b.a_id = a.id";
+      const schema = await readRewriteSchema(onApp, snapshot, [sql]);
+      expect(schema.table("a")?.schema).toBe("app");
+      const input = { sql, tree: parseSql(sql) as never, schema, serverVersion: snapshot.server.versionNum };
+      expect(distinctJoinToExists.rewrite(input)).toEqual([]);
+      const before = "select a.id from a where exists (select 1 from b where b.a_id = a.id)";
+      expect(resultsDiffer(await proveRewrite(onApp, sql, before, { runs: 1 }))).toBe(true);
+    } finally {
+      await onApp.close();
+    }
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 /**
  * The schema knowledge the rewrite rules read, for one database: the snapshot's tables with their columns'
- * collations (no unique keys for an inheritance parent), and pg_proc's word on every function the statements call
- * (by name, all overloads).
+ * collations (no unique keys for an inheritance parent), each unqualified name looked up on the session's
+ * search_path, and pg_proc's word on every function the statements call (by name, all overloads).
  */
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
 import type { Snapshot } from "../../facts/snapshot.js";
@@ -15,6 +15,7 @@ import { tryParseSql } from "../../util/sql-parser.js";
 import { calledFunctions } from "./called-functions.js";
 import { withCollations } from "./column-collations.js";
 import { withoutKeysOverChildren } from "./inherited-keys.js";
+import { onSearchPath } from "./search-path-tables.js";
 
 export async function readRewriteSchema(
   db: PostgresConnector,
@@ -25,6 +26,7 @@ export async function readRewriteSchema(
     db,
     await withCollations(db, rewriteTablesFromSnapshot(snapshot), snapshot.server.versionNum),
   );
-  const names = new Set(statements.flatMap((sql) => calledFunctionNames(tryParseSql(sql) ?? {})));
-  return rewriteSchemaFrom(tables, await calledFunctions(db, [...names]));
+  const trees = statements.map((sql) => tryParseSql(sql) ?? {});
+  const names = new Set(trees.flatMap((tree) => calledFunctionNames(tree)));
+  return onSearchPath(db, rewriteSchemaFrom(tables, await calledFunctions(db, [...names])), trees);
 }
