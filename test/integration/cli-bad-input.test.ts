@@ -343,13 +343,18 @@ describe("inputs that are no regular file: devices, sockets, named pipes", () =>
     expect(lint.stdout).toMatch(/1 file, 2 statements/);
   });
 
-  it("a binary file is refused by MySQL migrate lint as by PostgreSQL's, not read as statements", async () => {
+  it("a binary file is refused by MySQL migrate lint as by PostgreSQL's, and by traces, not parsed and quoted", async () => {
     const binary = join(scratch, "binary-mysql.sql");
     writeFileSync(binary, Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 151 + 7) % 256)));
     expectOneLine(
       await runCli(["migrate", "lint", "--dialect", "mysql", binary]),
       2,
       /binary-mysql\.sql is not a text file: it holds binary data/,
+    );
+    expectOneLine(
+      await runCli(["traces", binary]),
+      2,
+      /binary-mysql\.sql is not a text file: it holds binary data\. Give OTLP\/JSON traces as plain text/,
     );
   });
 });

@@ -4,6 +4,7 @@
  * the legacy ones (`db.statement`, `db.system`) are read; spans without query text are not database calls.
  */
 import { InputError } from "../../util/input-error.js";
+import { refuseBinary } from "../../util/read-input.js";
 
 export interface DbSpan {
   traceId: string;
@@ -95,7 +96,11 @@ export async function readOtlpStream(
     mode = "lines";
     if (addDocument(doc, into)) documents++;
   };
+  let first = true;
   for await (const chunk of chunks) {
+    // Binary input (an image, a core dump) is named as such, not quoted in a JSON parser's error.
+    if (first) refuseBinary(chunk.slice(0, 4096), name, "OTLP/JSON traces");
+    first = false;
     if (mode === "whole") {
       whole.push(chunk);
       continue;
