@@ -1,6 +1,6 @@
 /**
  * The schema knowledge the rewrite rules read, for one database: the snapshot's tables with their columns'
- * collations (no unique keys for an inheritance parent), each unqualified name looked up on the session's
+ * collations (no unique keys for an inheritance parent nor deferrable ones), each unqualified name looked up on the session's
  * search_path, and pg_proc's word on every function the statements call (by name, all overloads).
  */
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
@@ -14,6 +14,7 @@ import { calledFunctionNames } from "../../rules/rewrite/rewrite-tree-shape.js";
 import { tryParseSql } from "../../util/sql-parser.js";
 import { calledFunctions } from "./called-functions.js";
 import { withCollations } from "./column-collations.js";
+import { withoutDeferrableKeys } from "./deferrable-keys.js";
 import { withoutKeysOverChildren } from "./inherited-keys.js";
 import { onSearchPath } from "./search-path-tables.js";
 
@@ -22,9 +23,12 @@ export async function readRewriteSchema(
   snapshot: Snapshot,
   statements: string[],
 ): Promise<RewriteSchema> {
-  const tables = await withoutKeysOverChildren(
+  const tables = await withoutDeferrableKeys(
     db,
-    await withCollations(db, rewriteTablesFromSnapshot(snapshot), snapshot.server.versionNum),
+    await withoutKeysOverChildren(
+      db,
+      await withCollations(db, rewriteTablesFromSnapshot(snapshot), snapshot.server.versionNum),
+    ),
   );
   const trees = statements.map((sql) => tryParseSql(sql) ?? {});
   const names = new Set(trees.flatMap((tree) => calledFunctionNames(tree)));
