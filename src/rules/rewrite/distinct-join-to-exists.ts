@@ -42,7 +42,8 @@ export const distinctJoinToExists: RewriteRule = {
     if (select.groupClause || select.havingClause || select.windowClause || select.withClause) return [];
     const from = items(select, "fromClause");
     const pair = joinedPair(from);
-    if (!pair) return [];
+    // The EXISTS stops at the first match and the dropped LEFT JOIN evaluates nothing: a volatile ON would differ.
+    if (!pair || callsVolatile(pair.quals, input.schema)) return [];
     const targets = items(select, "targetList");
     const schema = input.schema;
     if (hasSubLink(targets) || callsVolatile(targets, schema) || callsVolatile(select.whereClause, schema))
