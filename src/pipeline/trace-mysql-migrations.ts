@@ -9,7 +9,7 @@
 import { MysqlSandbox } from "../connectors/mysql/mysql-sandbox.js";
 import type { MysqlTarget } from "../connectors/mysql/mysql-target.js";
 import { migrationSet } from "../facts/migration/migration-files.js";
-import { lineAndColumn, splitStatements } from "../facts/migration-mysql/mysql-ddl-tokens.js";
+import { lineAndColumn, splitStatements, type Token } from "../facts/migration-mysql/mysql-ddl-tokens.js";
 import {
   type MysqlMigrationStatement,
   type MysqlSourceFile,
@@ -95,8 +95,11 @@ export async function traceMysqlMigrations(
       progress("loading the starting schema");
       const { file, text, statements } = schemaSource;
       for (const s of statements) {
-        await sandbox.execute(text.slice(s.start, s.end));
-        await stillInSandbox(sandbox, file, lineAndColumn(text, s.start).line);
+        const line = lineAndColumn(text, s.start).line;
+        await sandbox.execute(text.slice(s.start, s.end)).catch((error) => {
+          throw definerRefusal(error, s.tokens, file, line) ?? error;
+        });
+        await stillInSandbox(sandbox, file, line);
       }
     }
     const schema = await mysqlSchemaFromDatabase({
@@ -181,6 +184,27 @@ async function refuseEscapingObjects(sandbox: MysqlSandbox, scope: SandboxScope)
         );
     }
   }
+}
+
+/**
+ * mysqldump writes each trigger, routine, event and view with its DEFINER (`root`@`localhost` on production), and
+ * only an account with SUPER or SET USER (MySQL: SET_ANY_DEFINER, SET_USER_ID before 8.2) may create an object
+ * for another: ERROR 1227. Said with the dump's line and the two ways out, not as a missing read privilege.
+ */
+function definerRefusal(error: unknown, tokens: Token[], file: string, line: number): InputError | null {
+  const errno = (error as { cause?: { errno?: number } }).cause?.errno;
+  const at = tokens.findIndex(
+    (t, i) => t.kind === "word" && t.value === "DEFINER" && tokens[i + 1]?.text === "=",
+  );
+  if (errno !== 1227 || at < 0) return null;
+  const definer = tokens
+    .slice(at + 2, at + 5)
+    .map((t) => t.text)
+    .join("");
+  return new InputError(
+    `${file}:${line}: the dump gives the object DEFINER=${definer}, another account, which this user may not name (ERROR 1227); the trace stopped there`,
+    "trace as an account with SUPER or SET USER (MySQL: SET_ANY_DEFINER), or remove the definers from the dump: sed -E 's/DEFINER=`[^`]*`@`[^`]*`//g' dump.sql > schema.sql",
+  );
 }
 
 /**

@@ -110,6 +110,41 @@ describe.skipIf(!available || !dumpTool)("migrate trace --schema reads a mysqldu
     expect(prodRows).toEqual([{ n: 0 }]);
   }, 60_000);
 
+  it("says which line's DEFINER a user without SET USER may not give, and loads the dump without definers", async () => {
+    const user = `dbopt_${suffix}`;
+    await admin.query(`DROP DATABASE ${sandbox}`);
+    await admin.query(`CREATE DATABASE ${sandbox}`);
+    await admin.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw${suffix}'`);
+    try {
+      await admin.query(`GRANT ALL ON ${sandbox}.* TO '${user}'@'%'`);
+      const asUser = () =>
+        resolveMysqlTarget(`mysql://${user}:pw${suffix}@${MARIADB_HOST}:${MARIADB_PORT}/${sandbox}`);
+      const schema = dump("definers.sql", []);
+      const migration = join(dir, "m3.sql");
+      writeFileSync(migration, "ALTER TABLE orders ADD COLUMN extra INT;\n");
+      const error = await traceMysqlMigrations([migration], asUser(), { schemaFile: schema }).catch((e) => e);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).message).toMatch(
+        /^.*definers\.sql:\d+: the dump gives the object DEFINER=`root`@`[^`]+`, another account, which this user may not name \(ERROR 1227\)/,
+      );
+      // The hint's own command, run on the dump, makes one this user can load.
+      const sed = (error as InputError).hint.match(/sed -E '([^']+)'/)?.[1] as string;
+      const [, pattern, replacement] = sed.split("/");
+      const stripped = join(dir, "stripped.sql");
+      writeFileSync(
+        stripped,
+        execFileSync("sed", ["-E", `s/${pattern}/${replacement}/g`, schema], { encoding: "utf8" }),
+      );
+      await admin.query(`DROP DATABASE ${sandbox}`);
+      await admin.query(`CREATE DATABASE ${sandbox}`);
+      const report = await traceMysqlMigrations([migration], asUser(), { schemaFile: stripped });
+      expect(report.statements.map((s) => s.error)).toEqual([null]);
+      expect(await objects(sandbox)).toEqual(OBJECTS);
+    } finally {
+      await admin.query(`DROP USER '${user}'@'%'`);
+    }
+  }, 60_000);
+
   it("still refuses the dump made with --databases at its CREATE DATABASE, running nothing", async () => {
     await admin.query(`DROP DATABASE ${sandbox}`);
     await admin.query(`CREATE DATABASE ${sandbox}`);
