@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { FileBytes } from "../facts/logs/file-bytes.js";
 import { type HerokuMetricsSummary, mergeHerokuMetrics } from "../facts/logs/heroku-metrics.js";
 import { jsonDocuments } from "../facts/logs/json-array-lines.js";
 import {
@@ -30,7 +31,6 @@ import { loadLogSqlParser } from "../facts/logs/log-sql-parser.js";
 import {
   DETECT_LINES,
   detectLog,
-  fileChunks,
   type LogFormat,
   openLog,
   type ReadStats,
@@ -139,9 +139,13 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
         continue;
       }
     }
+    const opened = reversed ? null : await openLog(path, compressed ? { onCompressedBytes: progress } : {});
+    // A plain file is read as bytes (openLog has checked what it is; its own reader is left unused).
     const input = reversed
       ? fileLinesReversed(path, size)
-      : await openLog(path, compressed ? { onCompressedBytes: progress } : {});
+      : compressed || streamed
+        ? (opened as Awaited<ReturnType<typeof openLog>>)
+        : new FileBytes(path, 0, size);
     await parser;
     const stats = await readLog(name, input, (r) => analysis.record(r), {
       ...options,
@@ -279,7 +283,7 @@ async function readInParts(
   for (const w of workers) w.postMessage(take());
   for (const w of workers) w.postMessage(take());
   const read = (range: { start: number; end: number }, into: LogAnalysis) =>
-    readLog(path, fileChunks(path, range.start, range.end), (r) => into.record(r), {
+    readLog(path, new FileBytes(path, range.start, range.end), (r) => into.record(r), {
       format,
       ...(prefix !== null ? { prefix } : {}),
       onBytes: progress,

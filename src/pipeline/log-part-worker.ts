@@ -1,10 +1,11 @@
 /** Worker thread of `dbopt logs`: reads byte ranges of a log file, one at a time as the main thread hands them
  * out, and sends back what it found in each. */
 import { parentPort, workerData } from "node:worker_threads";
+import { FileBytes } from "../facts/logs/file-bytes.js";
 import { Fingerprinter } from "../facts/logs/fingerprinter.js";
 import { LogAnalysis, type LogFilter } from "../facts/logs/log-analysis.js";
 import { loadLogSqlParser } from "../facts/logs/log-sql-parser.js";
-import { fileChunks, type LogFormat, readLog } from "../facts/logs/read-logs.js";
+import { type LogFormat, readLog } from "../facts/logs/read-logs.js";
 import { InputError } from "../util/input-error.js";
 
 /** What every range of one file shares. */
@@ -44,7 +45,7 @@ try {
     let unreported = 0;
     const stats = await readLog(
       task.path,
-      fileChunks(task.path, range.start, range.end),
+      new FileBytes(task.path, range.start, range.end),
       (r) => analysis.record(r),
       {
         format: task.format,

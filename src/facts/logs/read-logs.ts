@@ -4,9 +4,12 @@
  * plain or compressed (gzip, bzip2, xz, zstd), files or stdin, as a stream, one chunk at a time, and hand every
  * message to the consumers. Memory stays bounded by the aggregates, whatever the size of the input.
  */
+import { isAscii, isUtf8 } from "node:buffer";
+import { StringDecoder } from "node:string_decoder";
 import { InputError } from "../../util/input-error.js";
 import { cloudSqlLines, isLogEntry } from "./cloud-sql-lines.js";
 import { CsvLogReader } from "./csv-log-reader.js";
+import type { FileBytes } from "./file-bytes.js";
 import { HerokuMetrics, type HerokuMetricsSummary } from "./heroku-metrics.js";
 import { inferPrefix } from "./infer-prefix.js";
 import { JsonArrayLines, jsonDocuments } from "./json-array-lines.js";
@@ -63,9 +66,18 @@ export function readerPrefix(format: LogFormat, prefix: string | null): string |
   return prefix;
 }
 
+/** U+2028 and U+2029 in UTF-8: line terminators for a regular expression's `.`. */
+const LINE_SEPARATOR = Buffer.from("\u2028", "utf8");
+const PARAGRAPH_SEPARATOR = Buffer.from("\u2029", "utf8");
+
+/**
+ * Read a log. A plain file given as FileBytes is read as bytes: once its first lines show a stderr log whose
+ * prefix the byte matcher reads, its lines go to the stderr reader as bytes (no string per line); until then,
+ * and for every other format, its chunks are decoded to text.
+ */
 export async function readLog(
   name: string,
-  input: LogInput,
+  input: LogInput | FileBytes,
   onRecord: (r: LogRecord) => void,
   options: {
     prefix?: string;
@@ -172,8 +184,68 @@ export async function readLog(
     }
   };
 
+  // Byte chunks (FileBytes) are decoded to text until the byte path takes over; `carry` is then the last line's
+  // start, not yet ended by a line feed (copied: the chunk's buffer is reused).
+  const decoder = new StringDecoder("utf8");
+  let carry: Buffer | null = null;
+  /** Lines b[0, last) (`last` a line feed's offset, or the end of the input), through the byte path. */
+  const byteLines = (b: Buffer, last: number) => {
+    const direct = stderr as unknown as StderrLogReader;
+    const region = b.subarray(0, last);
+    // Counted as lines end (with their line feed): the last line's bytes at the end of the input.
+    bytes += last + 1;
+    const ascii = isAscii(region);
+    // Bytes are counted as their text has them (as the text path counts): invalid UTF-8 became U+FFFD.
+    if (!ascii && !isUtf8(region)) bytes += Buffer.byteLength(region.toString("utf8")) - region.length;
+    if (
+      region.indexOf(13) >= 0 ||
+      region.indexOf(LINE_SEPARATOR) >= 0 ||
+      region.indexOf(PARAGRAPH_SEPARATOR) >= 0
+    ) {
+      // A line terminator the prefix's expression stops at, or CRLF: these lines as text, as before.
+      const lines = b.toString("utf8", 0, last).split("\n");
+      for (const [i, l] of lines.entries()) if (l.endsWith("\r")) lines[i] = l.slice(0, -1);
+      direct.plain = !lines.some((l) => hasLineTerminator(l));
+      if (counting) feedAll(lines);
+      else for (const l of lines) direct.line(l);
+      return;
+    }
+    direct.plain = true;
+    for (let pos = 0; pos <= last; ) {
+      let nl = b.indexOf(10, pos);
+      if (nl < 0 || nl > last) nl = last;
+      if (counting) direct.lineNumber = ++lineNumber;
+      direct.bytes(b, pos, nl, ascii);
+      pos = nl + 1;
+    }
+  };
+
   if ("setEncoding" in input) input.setEncoding("utf8");
-  for await (let chunk of input as AsyncIterable<string> | Iterable<string>) {
+  for await (const piece of withEnd(input as AsyncIterable<string | Buffer> | Iterable<string | Buffer>)) {
+    if (piece === null && carry !== null) break;
+    const raw = typeof piece === "string" || piece === null ? null : piece;
+    if (carry !== null && raw) {
+      options.onBytes?.(raw.length);
+      let data: Buffer = raw;
+      if (carry.length) {
+        // The line cut at the last chunk's end, completed on its own (not the whole chunk copied behind it).
+        const first = raw.indexOf(10);
+        if (first < 0) {
+          carry = Buffer.concat([carry, raw]);
+          continue;
+        }
+        const line = Buffer.concat([carry, raw.subarray(0, first + 1)]);
+        byteLines(line, line.length - 1);
+        data = raw.subarray(first + 1);
+      }
+      const last = data.lastIndexOf(10);
+      if (last >= 0) byteLines(data, last);
+      carry = Buffer.from(data.subarray(last + 1));
+      continue;
+    }
+    // The end: what the decoder holds of a character cut short (counted with its chunk's bytes).
+    let chunk: string = raw ? decoder.write(raw) : piece === null ? decoder.end() : (piece as string);
+    if (piece === null && !chunk) break;
     const n = Buffer.byteLength(chunk);
     bytes += n;
     options.onBytes?.(n);
@@ -206,6 +278,13 @@ export async function readLog(
       }
       feedAll(buffered);
       buffered.length = 0;
+      // A stderr log read as bytes: the byte path from the line after the last complete one on.
+      if (raw && (reader as unknown) === stderr && !array && (stderr as StderrLogReader | null)?.bytePrefix) {
+        carry = Buffer.from(raw.subarray(raw.lastIndexOf(10) + 1));
+        // The carried bytes count once read as bytes; what of them was counted as text does not.
+        bytes -= Buffer.byteLength(rest);
+        rest = "";
+      }
       continue;
     }
     // Checked once for the chunk instead of once per line (stderr read directly; other formats rewrite lines).
@@ -213,6 +292,10 @@ export async function readLog(
     if (direct && (reader as unknown) === direct) direct.plain = !hasLineTerminator(text);
     if (counting) feedAll(lines);
     else for (const l of lines) (reader as unknown as { line(t: string): void }).line(l);
+  }
+  if (carry !== null) {
+    rest = carry.toString("utf8");
+    bytes += Buffer.byteLength(rest);
   }
   if (rest.endsWith("\r")) rest = rest.slice(0, -1);
   if (!reader && !csv) {
@@ -267,6 +350,12 @@ export async function readLog(
     reversed: false,
     ...(format === "logplex" ? { herokuMetrics: metrics.summary() } : {}),
   };
+}
+
+/** The input's chunks, then null. */
+async function* withEnd<T>(input: AsyncIterable<T> | Iterable<T>): AsyncGenerator<T | null> {
+  yield* input;
+  yield null;
 }
 
 /** The format of a log and, for stderr, its log_line_prefix, from its first lines (unless given). */
