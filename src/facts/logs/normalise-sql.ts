@@ -19,9 +19,15 @@ export class NormalisedText {
   literals = 0;
   /** `codes` read two code units at a time (hash and equals run once per logged statement: half the reads). */
   private words = new Int32Array(this.codes.buffer);
+  /** The codes array `words` views: compared by identity, cheaper than reading both arrays' `buffer` (an
+   * accessor, twice per statement). */
+  private wordsOfCodes = this.codes;
 
   private wordsOf(): Int32Array {
-    if (this.words.buffer !== this.codes.buffer) this.words = new Int32Array(this.codes.buffer);
+    if (this.wordsOfCodes !== this.codes) {
+      this.words = new Int32Array(this.codes.buffer);
+      this.wordsOfCodes = this.codes;
+    }
     return this.words;
   }
 
