@@ -28,7 +28,6 @@ export const FIELD = {
   sqlstate: 8,
 } as const;
 const FIELDS = 9;
-export type ByteField = (typeof FIELD)[keyof typeof FIELD];
 
 enum Kind {
   /** Literal bytes. */
@@ -99,21 +98,18 @@ const isHex = (c: number) => isDigit(c) || (c >= 97 && c <= 102);
 /** [A-Za-z0-9/_+-] */
 const isZoneChar = (c: number) => isLetter(c) || isDigit(c) || c === 47 || c === 95 || c === 43 || c === 45;
 
+/** A generated matcher: where the message starts (or -1, -2), the fields' bounds written to S and E. */
+type Matcher = (b: Uint8Array, pos: number, end: number, S: Int32Array, E: Int32Array) => number;
+
 export class BytePrefix {
   /** Where each field starts and ends in the last line matched; -1 when the field took no part. */
   readonly start = new Int32Array(FIELDS).fill(-1);
   readonly end = new Int32Array(FIELDS).fill(-1);
-  /** [0]: the level of the last line matched, an index into LEVEL_NAMES. */
-  private readonly levelOut = new Int32Array(1);
 
   private constructor(
-    private readonly matcher: (
-      b: Uint8Array,
-      pos: number,
-      end: number,
-      S: Int32Array,
-      E: Int32Array,
-    ) => number,
+    private readonly matcher: Matcher,
+    /** [0]: the level of the last line matched, an index into LEVEL_NAMES (the matcher writes it). */
+    private readonly levelOut: Int32Array,
   ) {}
 
   get level(): number {
@@ -130,11 +126,9 @@ export class BytePrefix {
     const source = generate(tokens);
     const make = new Function("C", "L", "levelAt", "timestamp", "epoch", "session", source) as (
       ...args: unknown[]
-    ) => (b: Uint8Array, pos: number, end: number, S: Int32Array, E: Int32Array) => number;
+    ) => Matcher;
     const matcher = make(candidates, levelOut, levelAt, timestampEnds, epochEnds, sessionEnds);
-    const compiled = new BytePrefix(matcher);
-    (compiled as unknown as { levelOut: Int32Array }).levelOut = levelOut;
-    return compiled;
+    return new BytePrefix(matcher, levelOut);
   }
 
   /** Match the line `b[from, to)`: the offset its message starts at, -1 when it does not match, -2 when the
@@ -203,7 +197,6 @@ const DIGIT = (v: string) => `(${v} >= 48 && ${v} <= 57)`;
 
 /** The matcher's body: tokens i.. from the position in variable `pos`, innermost loops tried first. */
 function generate(tokens: Token[]): string {
-  const optionalAt = tokens.findIndex((t) => t.kind === Kind.Optional);
   const level = tokens.length - 1;
   const capture = (t: Token, from: string, to: string) =>
     t.field < 0 ? "" : `S[${t.field}] = ${from}; E[${t.field}] = ${to};`;
@@ -258,8 +251,6 @@ function generate(tokens: Token[]): string {
         return `{ const l = levelAt(b, ${pos}, end); if (l >= 0) { L[0] = l; return ${pos} + LEVEL_LENGTHS[l]; } }`;
     }
   };
-  if (optionalAt >= 0 && optionalAt !== tokens.findLastIndex((t) => t.kind === Kind.Optional))
-    throw new Error("one %q");
   const lengths = JSON.stringify(LEVEL_BYTES.map((l) => l.length));
   return `"use strict"; const LEVEL_LENGTHS = ${lengths};
     return function match(b, p0, end, S, E) { ${gen(0, "p0")} return -1; };`;
