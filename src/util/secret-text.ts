@@ -5,12 +5,21 @@
  * in the wrong place never prints its password.
  */
 export function withoutSecrets(text: string): string {
-  const masked = text
-    .replace(
-      /(\b[a-z][a-z0-9+.-]*:\/+)([^\s"'<>]*)/gi,
-      (_, scheme: string, rest: string) => scheme + maskUserinfo(rest),
-    )
-    .replace(/(\b(?:pg|mysql_)?(?:password|pwd)\s*=\s*)('(?:\\.|[^'\\])*'?|[^\s'"]+)/gi, "$1***");
+  return withoutUrlPasswords(text).replace(
+    /(\b(?:pg|mysql_)?(?:password|pwd)\s*=\s*)('(?:\\.|[^'\\])*'?|[^\s'"]+)/gi,
+    "$1***",
+  );
+}
+
+/**
+ * Only the passwords of URLs and the environment's password values: what can be masked inside SQL text without
+ * changing its shape (a conninfo's password=... there is a literal, which util/secret-sql-text.ts hides whole).
+ */
+export function withoutUrlPasswords(text: string): string {
+  const masked = text.replace(
+    /(\b[a-z][a-z0-9+.-]*:\/+)([^\s"'<>]*)/gi,
+    (_, scheme: string, rest: string) => scheme + maskUserinfo(rest),
+  );
   return withoutEnvironmentPasswords(masked);
 }
 

@@ -20,6 +20,11 @@ export async function loadSqlParser(): Promise<void> {
   await loading;
 }
 
+/** Whether the parser is loaded (synchronous callers that can fall back to a text scan ask first). */
+export function sqlParserLoaded(): boolean {
+  return loaded;
+}
+
 function ensureLoaded(): void {
   if (!loaded) throw new Error("the SQL parser is not loaded: await loadSqlParser() first");
 }
