@@ -59,3 +59,30 @@ describe("plan/row-misestimate", () => {
     expect(finding?.title).toMatch(/CTE Scan on t a/);
   });
 });
+
+describe("plan/row-misestimate on a Merge Join's inner side", () => {
+  it("does not count mark/restore re-reads of duplicate keys as a misestimate (captured on PostgreSQL 15)", () => {
+    // The Sort returned 5,401 rows from an input of 19 (estimated 19); the Merge Join's own estimate is exact.
+    expect(planRuleFindings(rowMisestimate, "pg15", "merge-join-inner-rescans")).toEqual([]);
+  });
+
+  it("still reports an underestimate away from a Merge Join's inner side", () => {
+    const text = `Hash Join  (cost=1.00..900.00 rows=100 width=8) (actual time=0.1..120.0 rows=90000 loops=1)
+  Hash Cond: (a.id = b.a_id)
+  ->  Seq Scan on a  (cost=0.00..400.00 rows=100 width=8) (actual time=0.01..50.0 rows=90000 loops=1)
+  ->  Hash  (cost=1.00..1.00 rows=10 width=4) (actual time=0.01..0.01 rows=10 loops=1)
+        ->  Seq Scan on b  (cost=0.00..1.00 rows=10 width=4) (actual time=0.01..0.01 rows=10 loops=1)`;
+    expect(planTextFindings(rowMisestimate, text).map((f) => f.nodeId)).toEqual([1]);
+  });
+
+  it("reports the scan under a Sort, not the Sort, when the scan's own estimate is wrong", () => {
+    const text = `Merge Join  (cost=1.00..900.00 rows=19 width=8) (actual time=0.1..120.0 rows=5000 loops=1)
+  Merge Cond: (a.k = b.k)
+  ->  Index Scan using a_k on a  (cost=0.00..400.00 rows=1000 width=8) (actual time=0.01..50.0 rows=1000 loops=1)
+  ->  Sort  (cost=3.90..3.95 rows=19 width=8) (actual time=60.0..80.0 rows=5000 loops=1)
+        Sort Key: b.k
+        ->  Seq Scan on b  (cost=0.00..3.50 rows=19 width=8) (actual time=0.008..40.0 rows=5000 loops=1)
+              Filter: (id < 20)`;
+    expect(planTextFindings(rowMisestimate, text).map((f) => f.nodeId)).toEqual([3]);
+  });
+});

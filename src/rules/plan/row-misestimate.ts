@@ -12,6 +12,8 @@ type Options = { minFactor: number; minParentShare: number };
 
 const CONDITIONS = ["Index Cond", "Recheck Cond", "Filter"] as const;
 const BITMAP_SETS = new Set(["BitmapAnd", "BitmapOr"]);
+/** Nodes that return their input's rows unchanged (more only when read again, fewer only when stopped early). */
+const ROW_KEEPING = new Set(["Sort", "Incremental Sort", "Materialize"]);
 const BANDS: Array<[number, Severity]> = [
   [1000, "error"],
   [100, "warning"],
@@ -50,6 +52,10 @@ export const rowMisestimate: Rule<PlanFacts, Options> = {
       // Report where the error starts: every input is still estimated well.
       if (inputs(node).some((c) => (analyzed.metrics[c.id]?.rowFactor ?? 1) >= o.minFactor)) return null;
       if (m.rowDirection === "over" && stoppedEarly(analyzed, id)) return null;
+      // A Sort or Materialize hands on its input's rows, and its input is estimated well (checked above): more
+      // rows than that are re-reads (a Merge Join's mark/restore, a rescan), fewer an early stop; never the origin.
+      if (ROW_KEEPING.has(node.nodeType)) return null;
+      if (m.rowDirection === "under" && rereadByMergeJoin(analyzed, id)) return null;
       if (node.nodeType === "CTE Scan" && cteMisestimated(analyzed, node.relationName, o.minFactor))
         return null;
       const parentMs = analyzed.metrics[parent.id]?.inclusiveMs ?? null;
@@ -99,6 +105,16 @@ function stoppedEarly(analyzed: AnalyzedPlan, id: number): boolean {
     if (p.role === "subplan") return true; // EXISTS and scalar subqueries stop at the first row
   }
   return false;
+}
+
+/**
+ * A Merge Join reads its inner input again from its mark for every outer row with the same key (mark/restore),
+ * and the inner node counts each re-read row again: more rows than estimated there are duplicate keys, not a
+ * misestimate. (Below a Sort or Materialize the input ran once; the Sort is skipped as a row-keeping node.)
+ */
+function rereadByMergeJoin(analyzed: AnalyzedPlan, id: number): boolean {
+  const parent = analyzed.parents[id];
+  return parent?.nodeType === "Merge Join" && inputs(parent)[1] === analyzed.nodes[id];
 }
 
 function cteMisestimated(analyzed: AnalyzedPlan, name: string | null, minFactor: number): boolean {
