@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { workloadSnapshot } from "../../../test/support/rule-harness.js";
+import type { Snapshot } from "../../facts/snapshot.js";
 import { defaultOptions } from "../rule.js";
 import { tempSpill } from "./temp-spill.js";
 
@@ -22,4 +23,36 @@ describe("workload/temp-spill", () => {
     );
     expect(findings).toEqual([]);
   });
+
+  it("never recommends the work_mem the statement already runs with", () => {
+    // 7.3 MB spilled per call: twice that rounds to 16MB, which is what this server already has.
+    const snapshot = withWorkMem(workloadSnapshot("pg15"), "16384");
+    const [finding] = tempSpill.check({ snapshot }, defaultOptions(tempSpill));
+    expect(finding?.evidence.workMemKB).toBe(16384);
+    expect(finding?.fix?.sql).toMatch(/^SET work_mem = '32MB';/);
+    expect(finding?.fix?.note).toMatch(
+      /starting point to verify.*EXPLAIN \(ANALYZE\).*Sort Method: quicksort/,
+    );
+  });
+
+  it("rates by the time at stake, not only by its share of a quiet server's time", () => {
+    // Three calls, 0.9 s in all, most of the captured workload's time.
+    const quiet = workloadSnapshot("pg15");
+    const [small] = tempSpill.check({ snapshot: quiet }, defaultOptions(tempSpill));
+    expect(Number(small?.evidence.share)).toBeGreaterThan(0.2);
+    expect(small?.severity).toBe("info");
+    const busy = workloadSnapshot("pg15");
+    for (const s of busy.workload.statements) {
+      s.totalMs *= 100;
+      s.calls *= 100;
+      s.tempBlksWritten *= 100;
+    }
+    busy.workload.totalMs *= 100;
+    expect(tempSpill.check({ snapshot: busy }, defaultOptions(tempSpill))[0]?.severity).toBe("error");
+  });
 });
+
+function withWorkMem(snapshot: Snapshot, kB: string): Snapshot {
+  snapshot.settings = snapshot.settings.map((s) => (s.name === "work_mem" ? { ...s, setting: kB } : s));
+  return snapshot;
+}
