@@ -1,5 +1,6 @@
 import type { MysqlCapabilities } from "../../connectors/mysql/mysql-capabilities.js";
 import type { MysqlConnector } from "../../connectors/mysql/mysql-connector.js";
+import { redactSecrets } from "../../util/secret-sql-text.js";
 
 /**
  * A runnable text for each statement digest, to EXPLAIN it: the digest text has `?` where the values were, which
@@ -39,7 +40,10 @@ export async function readStatementSamples(
       WHERE SCHEMA_NAME = ? AND DIGEST IN (${marks})`,
     [schema, ...digests],
   );
-  for (const row of summary ?? []) if (usable(row.text)) byDigest.set(row.digest, String(row.text));
+  // A sample is a statement as it ran: its secrets (AES_ENCRYPT's key, IDENTIFIED BY) are hidden at once. The
+  // '***' that replaces a key leaves the plan as it was.
+  const sample = (text: string | null) => redactSecrets(String(text), "mysql");
+  for (const row of summary ?? []) if (usable(row.text)) byDigest.set(row.digest, sample(row.text));
   const missing = digests.filter((d) => !byDigest.has(d));
   if (missing.length === 0) return { byDigest, notes };
   const consumers = await db.tryQuery<{ name: string; enabled: string }>(
@@ -60,7 +64,7 @@ export async function readStatementSamples(
       [schema, ...wanted],
     );
     for (const row of rows ?? [])
-      if (!byDigest.has(row.digest) && usable(row.text)) byDigest.set(row.digest, String(row.text));
+      if (!byDigest.has(row.digest) && usable(row.text)) byDigest.set(row.digest, sample(row.text));
   }
   const without = digests.filter((d) => !byDigest.has(d)).length;
   if (without > 0) {

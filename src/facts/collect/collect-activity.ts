@@ -1,4 +1,6 @@
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
+import { mayHoldSecret, redactSecrets } from "../../util/secret-sql-text.js";
+import { loadSqlParser } from "../../util/sql-parser.js";
 import type { ActivityFacts } from "../snapshot.js";
 import { num, numOrNull } from "./user-schemas.js";
 
@@ -26,6 +28,8 @@ export async function collectActivity(db: PostgresConnector): Promise<ActivityFa
     select p.pid, p.relid::regclass::text as table_name, p.index_relid::regclass::text as index_name,
            p.index_relid::int8 as index_oid, p.phase
       from pg_stat_progress_create_index p where p.index_relid <> 0`);
+  // Other sessions' statements as they run, literals and all: an ALTER ROLE ... PASSWORD shows its secret.
+  if (sessions.some((r) => mayHoldSecret(String(r.query)))) await loadSqlParser();
   return {
     sessions: sessions.map((r) => ({
       pid: num(r.pid),
@@ -40,7 +44,7 @@ export async function collectActivity(db: PostgresConnector): Promise<ActivityFa
       queryAgeS: numOrNull(r.query_age),
       stateAgeS: numOrNull(r.state_age),
       blockedBy: ((r.blocked_by as number[] | null) ?? []).map(Number),
-      query: String(r.query),
+      query: redactSecrets(String(r.query), "postgres"),
     })),
     connectionsByState: (limits?.by_state as Record<string, number>) ?? {},
     maxConnections: num(limits?.max_connections),

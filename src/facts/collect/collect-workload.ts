@@ -1,7 +1,9 @@
 import type { PgCapabilities } from "../../connectors/postgres/capabilities.js";
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
 import { DBOPT_TAG } from "../../connectors/postgres/postgres-connector.js";
+import { mayHoldSecret, redactSecrets } from "../../util/secret-sql-text.js";
 import { quoteIdent } from "../../util/sql-identifiers.js";
+import { loadSqlParser } from "../../util/sql-parser.js";
 import type { StatementFacts, WorkloadFacts } from "../snapshot.js";
 import { isoOrNull, num } from "./user-schemas.js";
 
@@ -60,9 +62,12 @@ export async function collectWorkload(
     );
     statsResetAt = isoOrNull(info?.stats_reset);
   }
+  // pg_stat_statements keeps utility statements as they ran (ALTER ROLE ... PASSWORD '...'): their secrets are
+  // hidden here, before the text reaches a snapshot file, the store or a report.
+  if (rows.some((r) => mayHoldSecret(String(r.query)))) await loadSqlParser();
   const statements: StatementFacts[] = rows.map((r) => ({
     queryId: String(r.queryid),
-    query: String(r.query),
+    query: redactSecrets(String(r.query), "postgres"),
     userName: String(r.user_name),
     toplevel: Boolean(r.toplevel),
     calls: num(r.calls),

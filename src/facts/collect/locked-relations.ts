@@ -1,4 +1,6 @@
 import type { PostgresConnector } from "../../connectors/postgres/postgres-connector.js";
+import { mayHoldSecret, redactSecrets } from "../../util/secret-sql-text.js";
+import { loadSqlParser } from "../../util/sql-parser.js";
 import type { SkippedObject } from "../snapshot.js";
 import { num, numOrNull } from "./user-schemas.js";
 
@@ -54,6 +56,8 @@ export async function findLockedRelations(db: PostgresConnector): Promise<Locked
        and l.database = (select oid from pg_database where datname = current_database())
        and l.pid is distinct from pg_backend_pid()
      order by n.nspname, c.relname, l.granted desc, l.pid`);
+  // The lock holder's statement is quoted in the report: its secrets are hidden (an ALTER ROLE ... PASSWORD).
+  if (rows.some((r) => mayHoldSecret(String(r.query ?? "")))) await loadSqlParser();
   const out: LockedRelations = { tableOids: new Set(), sequenceOids: new Set(), skipped: [] };
   const seen = new Set<string>();
   for (const r of rows) {
@@ -73,7 +77,7 @@ export async function findLockedRelations(db: PostgresConnector): Promise<Locked
       granted: Boolean(r.granted),
       user: (r.usename as string | null) ?? null,
       state: (r.state as string | null) ?? null,
-      query: r.query ? String(r.query).replace(/\s+/g, " ").trim() : null,
+      query: r.query ? redactSecrets(String(r.query), "postgres").replace(/\s+/g, " ").trim() : null,
       heldSeconds: numOrNull(r.held_s),
       blockedBy: ((r.blocked_by as number[] | null) ?? []).map(Number),
       on: onTable ? `${r.schema}.${r.name}` : null,

@@ -4,6 +4,7 @@
  * one). Repeats that overlap in time are concurrent N+1s (`Promise.all` over rows), which detectors that only look
  * for sequential runs miss. Span text usually has placeholders and no values: repeats count by shape and parent.
  */
+import { redactSecrets } from "../../util/secret-sql-text.js";
 import type { Fingerprinter } from "../logs/fingerprinter.js";
 import { inDialect, type SqlDialect } from "../logs/n-plus-one.js";
 import type { DbSpan } from "./otlp-spans.js";
@@ -101,7 +102,8 @@ export function findTraceNPlusOne(
           totalMs: 0,
           wallMs: 0,
           exampleTraceIds: [],
-          examples: [...texts].slice(0, 3),
+          // Span texts as recorded may hold keys and passwords (pgp_sym_decrypt(ssn, 'key')): hidden here.
+          examples: [...texts].slice(0, 3).map((t) => redactSecrets(t, dialectOf(first.system))),
         };
         patterns.set(key, p);
       }
