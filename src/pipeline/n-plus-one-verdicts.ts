@@ -17,6 +17,8 @@ export interface NPlusOneVerdict {
   why: string;
   /** The repeated statement batched into one (the fix's SQL), when its shape allows it. */
   rewrite: string | null;
+  /** The rule's fix, in words fitted to the kind (loop or batch) and to a read or a write. */
+  fixNote: string | null;
 }
 
 export function nPlusOneVerdicts(
@@ -33,6 +35,7 @@ export function nPlusOneVerdicts(
       kind: f?.evidence.kind === "batch" ? "batch" : "loop",
       why: f?.detail ?? "",
       rewrite: f?.fix?.sql ?? null,
+      fixNote: f?.fix?.note ?? null,
     };
   });
   return { findings, verdicts };

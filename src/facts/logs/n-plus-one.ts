@@ -18,7 +18,8 @@ export interface NPlusOnePattern {
   occurrences: number;
   repeats: { min: number; median: number; max: number };
   totalMs: number;
-  /** Time a batched statement would likely save: all but one call's share of each run. */
+  /** At most what a batched statement saves: all but one call's share of each run (the batched statement still
+   * does each row's work, which the logged durations cannot tell apart from each call's overhead). */
   wastedMs: number;
   exampleParameters: string[];
   /** Occurrences that ran inside one explicit transaction (BEGIN ... COMMIT, or one virtual transaction id when

@@ -19,6 +19,8 @@ export interface NPlusOneView {
   /** batch: after a BEGIN or COMMIT, over no query's rows (the rule's verdict, with why). */
   kind?: "loop" | "batch";
   why?: string;
+  /** The rule's fix in words (fitted to a loop or a batch, a read or a write). */
+  fixNote?: string | null;
 }
 
 export function nPlusOneLines(n: NPlusOneView, p: Palette): string[] {
@@ -30,7 +32,7 @@ export function nPlusOneLines(n: NPlusOneView, p: Palette): string[] {
   const lines = [
     p.bold(
       tone(
-        `${n.kind === "batch" ? "Batch, not N+1" : "N+1"} (${n.severity}, ${formatMs(n.wastedMs)} wasted): ${n.occurrences} time${n.occurrences === 1 ? "" : "s"}, ${each} queries each, ${formatMs(n.totalMs)} in all`,
+        `${n.kind === "batch" ? "Batch, not N+1" : "N+1"} (${n.severity}, up to ${formatMs(n.wastedMs)} to save): ${n.occurrences} time${n.occurrences === 1 ? "" : "s"}, ${each} queries each, ${formatMs(n.totalMs)} in all`,
       ),
     ),
   ];
@@ -39,11 +41,16 @@ export function nPlusOneLines(n: NPlusOneView, p: Palette): string[] {
   lines.push(`  repeated: ${n.repeated.slice(0, 140)}`);
   for (const note of n.notes) lines.push(p.dim(`  ${note}`));
   if (n.kind === "batch" && n.why) lines.push(p.dim(`  why:      ${n.why}`));
-  lines.push(
-    n.rewrite
-      ? `  ${p.green("fix:")} one query for the whole list: ${n.rewrite}  (${/\bANY ?\(|unnest\(/.test(n.rewrite) ? "pass the values as one array" : "one placeholder per value"})`
-      : `  ${p.green("fix:")} fetch the rows for all the source rows at once (IN / ANY, or a JOIN with the source query)`,
-  );
+  // The rule's own words when there is no rewrite: a batch or a loop of writes has no source rows to fetch.
+  if (n.rewrite) {
+    lines.push(
+      `  ${p.green("fix:")} one query for the whole list: ${n.rewrite}  (${/\bANY ?\(|unnest\(/.test(n.rewrite) ? "pass the values as one array" : "one placeholder per value"})`,
+    );
+    if (n.fixNote) lines.push(p.dim(`       ${n.fixNote}`));
+  } else
+    lines.push(
+      `  ${p.green("fix:")} ${n.fixNote ?? (n.kind === "batch" ? "send the values in one statement" : "fetch the rows for all the source rows at once (IN / ANY, or a JOIN with the source query)")}`,
+    );
   lines.push("");
   return lines;
 }

@@ -11,7 +11,7 @@ export interface RepeatedRun {
   occurrences: number;
   repeats: { min: number; median: number; max: number };
   totalMs: number;
-  /** All but one call's share of each run: what one batched call would likely save. */
+  /** All but one call's share of each run: the most one batched statement can save (it still does each row's work). */
   wastedMs: number;
   /** Occurrences that ran inside one explicit transaction; null when the source cannot tell (traces). */
   inTransaction: number | null;

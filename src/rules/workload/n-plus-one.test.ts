@@ -61,6 +61,36 @@ describe("workload/n-plus-one", () => {
     expect(f?.detail).toContain("Each run was inside one transaction.");
   });
 
+  it("says the saving is an upper bound: the batched statement still does every row's work", () => {
+    const [f] = check([run()]);
+    expect(f?.title).toMatch(/, up to 1\.20 s to save$/);
+    expect(f?.detail).toContain("one batched statement would save up to 1.20 s");
+    expect(f?.detail).toContain("still does every row's work");
+  });
+
+  it("words the fix for what the loop does: a loop of UPDATEs changes rows, a batch of INSERTs sends them", () => {
+    const [update] = check([run({ repeated: "update orders set archived = true where id = $1" })]);
+    expect(update?.evidence.kind).toBe("loop");
+    expect(update?.fix?.note).toMatch(
+      /^Change the rows for all the source rows in one statement: UPDATE \.\.\. WHERE key = ANY\(\$1\)/,
+    );
+    expect(update?.fix?.note).not.toMatch(/[Ff]etch/);
+    const [batch] = check([
+      run({ source: "begin", repeated: "insert into archive(id) values ($1)", inTransaction: 50 }),
+    ]);
+    expect(batch?.fix?.note).toBe(
+      "Send the rows in one statement (a multi-row INSERT ... VALUES (...), (...), or COPY).",
+    );
+    const [read] = check([
+      run({ source: "begin", repeated: "select id from t where a > $1", inTransaction: 50 }),
+    ]);
+    expect(read?.fix?.note).toMatch(/^Fetch the values' rows in one statement/);
+    const [mysql] = check([run({ repeated: "delete from `t` where id = $1" })], { dialect: "mysql" });
+    expect(mysql?.fix?.note).toMatch(
+      /DELETE \.\.\. WHERE key IN \(\.\.\.\).*a multi-table DELETE joined to the source query/,
+    );
+  });
+
   it("writes MySQL's placeholders for a MySQL log or span", () => {
     const [f] = check([run()], { dialect: "mysql" });
     expect(f?.fix).toMatchObject({

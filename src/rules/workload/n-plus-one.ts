@@ -1,6 +1,7 @@
 import { isTransactionControl } from "../../facts/logs/n-plus-one.js";
 import type { Finding, Severity } from "../../findings/finding.js";
 import { formatCount, formatMs, formatPercent, oneLine, round3 } from "../../util/format.js";
+import { tryParseSql } from "../../util/sql-parser.js";
 import { sqlFrom } from "../../util/sql-text.js";
 import type { Rule } from "../rule.js";
 import { batchedStatement } from "./batched-statement-shape.js";
@@ -34,6 +35,32 @@ export const nPlusOne: Rule<NPlusOneFacts, Options> = {
   check(facts, o) {
     return facts.runs.map((run, pattern) => judge(run, pattern, facts, o, this.id, this.docsUrl));
   },
+};
+
+/**
+ * What (1 - 1/n) of a loop's time assumes, said with the figure: the batched statement costs no more than one call.
+ * It saves each call's own overhead, but still does every row's work, which the timed calls cannot tell apart.
+ */
+const UPPER_BOUND =
+  "That is all but one call's time: the per-call overhead (round trip, parse, plan, executor start, and in autocommit each commit) goes, but the batched statement still does every row's work, so it saves less where a call's time is mostly its rows' work; time the batched statement to know.";
+
+/** The kind of write a statement is (lower case), or null for a read. */
+function writeKind(query: string): "insert" | "update" | "delete" | "merge" | null {
+  const tree = tryParseSql(query);
+  const stmt =
+    tree?.stmts?.length === 1 ? (tree.stmts[0]?.stmt as Record<string, unknown> | undefined) : undefined;
+  const type = stmt ? Object.keys(stmt)[0] : undefined;
+  if (type !== undefined) return WRITES[type] ?? null;
+  // MySQL text the PostgreSQL parser refuses (REPLACE, backquotes): its first keyword.
+  const word = /^\s*(insert|replace|update|delete)\b/i.exec(query)?.[1]?.toLowerCase();
+  return word === "replace" ? "insert" : ((word as "insert" | "update" | "delete" | undefined) ?? null);
+}
+
+const WRITES: Record<string, "insert" | "update" | "delete" | "merge"> = {
+  InsertStmt: "insert",
+  UpdateStmt: "update",
+  DeleteStmt: "delete",
+  MergeStmt: "merge",
 };
 
 function judge(
@@ -76,22 +103,35 @@ function judge(
   const rewrite = batchedStatement(run.repeated, facts.dialect);
   const written =
     rewrite === null ? null : facts.dialect === "mysql" ? rewrite.text.replace(/\$\d+/g, "?") : rewrite.text;
+  const writes = writeKind(run.repeated);
+  const anyOf = facts.dialect === "mysql" ? "IN (...)" : "= ANY($1)";
+  const oneCommit = autocommit
+    ? " inside one transaction: each autocommit statement waits for its own commit to reach the WAL"
+    : "";
   const note = batch
-    ? `Send the values in one statement (a multi-row INSERT, = ANY($1), COPY)${autocommit ? " inside one transaction: each autocommit statement waits for its own commit to reach the WAL" : ""}.`
-    : rewrite === null
-      ? "Fetch the rows for all the source rows at once (IN / ANY, or a JOIN with the source query); ORMs call this eager loading."
-      : rewrite.lateral
-        ? `Pass every value as one array for ${rewrite.param}: the LATERAL join runs the statement once per value in one round trip, keeping its LIMIT, grouping or aggregate per value.`
-        : facts.dialect === "mysql"
-          ? `One ? per value in IN (...); ${rewrite.column} is selected so each row can be matched to its item.`
-          : `Pass the values as one array for ${rewrite.param} (node-postgres: [ids]); ${rewrite.column} is selected so each row can be matched to its item. ORMs call this eager loading.`;
+    ? writes === "insert"
+      ? `Send the rows in one statement (a multi-row INSERT ... VALUES (...), (...), or COPY)${oneCommit}.`
+      : writes !== null
+        ? `Send the keys in one statement (${writes.toUpperCase()} ... WHERE key ${anyOf}, the keys as one ${facts.dialect === "mysql" ? "list" : "array"})${oneCommit}.`
+        : `Fetch the values' rows in one statement (WHERE key ${anyOf}).`
+    : writes === "insert"
+      ? `Insert the rows for all the source rows in one statement: INSERT ... SELECT over the source query, or one multi-row INSERT or COPY${oneCommit}.`
+      : writes !== null
+        ? `Change the rows for all the source rows in one statement: ${writes.toUpperCase()} ... WHERE key ${anyOf} with the keys as one ${facts.dialect === "mysql" ? "list" : "array"}, or ${facts.dialect === "mysql" ? `a multi-table ${writes.toUpperCase()} joined` : `${writes.toUpperCase()} ... ${writes === "delete" ? "USING" : "FROM"}`} to the source query${oneCommit}.`
+        : rewrite === null
+          ? "Fetch the rows for all the source rows at once (IN / ANY, or a JOIN with the source query); ORMs call this eager loading."
+          : rewrite.lateral
+            ? `Pass every value as one array for ${rewrite.param}: the LATERAL join runs the statement once per value in one round trip, keeping its LIMIT, grouping or aggregate per value.`
+            : facts.dialect === "mysql"
+              ? `One ? per value in IN (...); ${rewrite.column} is selected so each row can be matched to its item.`
+              : `Pass the values as one array for ${rewrite.param} (node-postgres: [ids]); ${rewrite.column} is selected so each row can be matched to its item. ORMs call this eager loading.`;
   return {
     ruleId,
     severity,
     title: batch
       ? `Batch, not N+1: ${formatCount(run.occurrences)} run${run.occurrences === 1 ? "" : "s"} of ${each} calls after ${oneLine(run.source ?? "", 20, "...")}`
-      : `N+1: ${formatCount(run.occurrences)} run${run.occurrences === 1 ? "" : "s"} of ${each} calls of one statement, ${formatMs(run.wastedMs)} to save`,
-    detail: `${oneLine(run.repeated, 160, "...")} ran ${each} times in a row with different values, ${formatCount(run.occurrences)} time${run.occurrences === 1 ? "" : "s"}${run.where ? ` under ${run.where}` : ""}, ${formatMs(run.totalMs)} in all; one batched call would save about ${formatMs(run.wastedMs)} (${formatPercent(share)} of statement time). ${why}${transactions}${run.concurrent ? ` ${formatCount(run.concurrent)} of the runs overlapped in time (concurrent calls).` : ""}`,
+      : `N+1: ${formatCount(run.occurrences)} run${run.occurrences === 1 ? "" : "s"} of ${each} calls of one statement, up to ${formatMs(run.wastedMs)} to save`,
+    detail: `${oneLine(run.repeated, 160, "...")} ran ${each} times in a row with different values, ${formatCount(run.occurrences)} time${run.occurrences === 1 ? "" : "s"}${run.where ? ` under ${run.where}` : ""}, ${formatMs(run.totalMs)} in all; one batched statement would save up to ${formatMs(run.wastedMs)} (${formatPercent(share)} of statement time). ${UPPER_BOUND} ${why}${transactions}${run.concurrent ? ` ${formatCount(run.concurrent)} of the runs overlapped in time (concurrent calls).` : ""}`,
     evidence: {
       pattern,
       kind: batch ? "batch" : "loop",
