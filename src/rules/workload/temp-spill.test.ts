@@ -31,7 +31,7 @@ describe("workload/temp-spill", () => {
     expect(finding?.evidence.workMemKB).toBe(16384);
     expect(finding?.fix?.sql).toMatch(/^SET work_mem = '32MB';/);
     expect(finding?.fix?.note).toMatch(
-      /starting point to verify.*EXPLAIN \(ANALYZE\).*Sort Method: quicksort/,
+      /starting point to verify.*EXPLAIN \(ANALYZE, BUFFERS\).*Sort Method: quicksort/,
     );
   });
 

@@ -67,7 +67,7 @@ export const tempSpill: Rule<WorkloadRuleFacts, Options> = {
             },
             fix: {
               sql: sql`${setSession("work_mem", setting)}  -- in the session or role that runs this statement`,
-              note: `A starting point to verify, not a measured fit: twice the ${formatBytes(perCall)} spilled per call${current === null ? "" : `, and a step above the current ${formatBytes(current)}`}, since a sort or hash held in memory takes more than it wrote to disk. Run the statement with EXPLAIN (ANALYZE) after SET work_mem = '${setting}': "Sort Method: quicksort" (a Hash's "Batches: 1") shows it fits, "external merge" that it needs more. Set it for the role or session that runs this statement (ALTER ROLE app SET work_mem = '${setting}'), not server-wide: every sort and hash of every connection may take that much; or add an index that returns rows in the needed order.`,
+              note: `A starting point to verify, not a measured fit: twice the ${formatBytes(perCall)} spilled per call${current === null ? "" : `, and a step above the current ${formatBytes(current)}`}, since a sort or hash held in memory takes more than it wrote to disk. Run the statement with EXPLAIN (ANALYZE, BUFFERS) after SET work_mem = '${setting}': no "temp read/written" buffers (a Sort's "Sort Method: quicksort", a Hash's "Batches: 1") shows it fits; "external merge" or temp buffers, that it needs more. Set it for the role or session that runs this statement (ALTER ROLE app SET work_mem = '${setting}'), not server-wide: every sort and hash of every connection may take that much; or add an index that returns rows in the needed order.`,
             },
             docsUrl: this.docsUrl,
             impact: s.totalMs,
