@@ -27,7 +27,7 @@ export const SECRET_MARK = "'***'";
  * (only URL passwords and environment values, which the last pass masks without parsing).
  */
 const MAY_HOLD_SECRET =
-  /pass|pwd|crypt|pgp_|dblink|conninfo|connection|set_config|secret|token|credential|identified|hmac|key|encode|decode/i;
+  /pass|pwd|crypt|pgp_|dblink|conninfo|connection|set_config|secret|token|credential|identified|hmac|(?:ssl|api|private|access|auth)_?key|encode|decode|kdf/i;
 /** A text the parser cannot read is redacted whole when it names one of these. */
 const NAMES_A_SECRET = /pass|pwd|crypt|pgp_|dblink|conninfo|secret|token|credential|identified|hmac/i;
 /** Options and settings whose value is a secret (password, passfile, sslpassword, sslkey, api_key, primary_conninfo). */
@@ -87,7 +87,12 @@ function redactPostgres(sql: string): { text: string; secret: boolean } {
       ? { text: allPgLiterals(sql), secret: true }
       : { text: sql, secret: false };
   const bytes = Buffer.from(sql, "utf8");
-  const tokens = scanSql(sql).tokens;
+  // The lexer's tokens only once something is found: most texts that pass the pre-check hold no secret.
+  let scanned: ReturnType<typeof scanSql>["tokens"] | null = null;
+  const tokens = () => {
+    scanned ??= scanSql(sql).tokens;
+    return scanned;
+  };
   const regions: Region[] = [];
   for (const raw of tree.stmts ?? []) {
     const start = raw.stmt_location ?? 0;
@@ -113,7 +118,7 @@ function redactPostgres(sql: string): { text: string; secret: boolean } {
           statementWide = true;
         else if (key === "CreateSubscriptionStmt" || (key === "AlterSubscriptionStmt" && node.conninfo))
           statementWide = true;
-        else if (key === "FuncCall" && secretCall(node)) regions.push(callRegion(tokens, node, whole));
+        else if (key === "FuncCall" && secretCall(node)) regions.push(callRegion(tokens(), node, whole));
         else if (key === "A_Const" && SECRET_CONTENT.test(constText(node) ?? ""))
           regions.push(...constants(value));
         else if (key === "ResTarget" && SECRET_COLUMN.test(String(node.name ?? "")))
@@ -126,7 +131,7 @@ function redactPostgres(sql: string): { text: string; secret: boolean } {
     if (statementWide) regions.push(whole);
   }
   if (regions.length === 0) return { text: sql, secret: false };
-  const secretTokens = tokens.filter(
+  const secretTokens = tokens().filter(
     (t) => isPgLiteral(t.text) && regions.some((r) => t.start >= r.start && t.start < r.end),
   );
   return { text: replaceByteRanges(bytes, secretTokens), secret: true };
