@@ -4,8 +4,6 @@
  * statement recording locks, rewrites and durations, and set the static findings against what the server did.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import pg from "pg";
 import { parseWorkloadFile } from "../advisors/index/workload-file.js";
@@ -30,6 +28,7 @@ import type { Finding } from "../findings/finding.js";
 import { MIGRATION_RULES, REPLAN_RULES } from "../rules/registry.js";
 import { runRules } from "../rules/run-rules.js";
 import { InputError } from "../util/input-error.js";
+import { readTextFile } from "../util/read-input.js";
 import { refuseOutsideSandbox, refuseSandboxObjects } from "./postgres-sandbox-confinement.js";
 
 export interface TraceOptions {
@@ -72,24 +71,14 @@ export async function traceMigrationSet(
   options: TraceOptions,
 ): Promise<MigrationTraceReport> {
   const progress = options.onProgress ?? (() => {});
-  const { all, first } = migrationSet(paths, options.from);
-  const schemaSql = options.schemaFile
-    ? readFileSync(options.schemaFile, "utf8")
-    : options.schemaFrom
-      ? dumpSchema(options.schemaFrom)
-      : "";
-  // Read before any server starts: a bad workload file or an unreadable source stops here.
-  const replan = await replanWorkload(options);
-  // A sandbox's cluster may be production's: nothing that acts on the whole cluster, or reaches outside the
-  // sandbox database, runs there.
-  if (options.sandboxUrl) {
-    const confinement = { allowDynamicSql: options.allowDynamicSql === true };
-    if (schemaSql)
-      await refuseOutsideSandbox(options.schemaFile ?? "the --schema-from dump", schemaSql, confinement);
-    for (const file of all) await refuseOutsideSandbox(file, readFileSync(file, "utf8"), confinement);
-    const sandbox = await PostgresConnector.connect(resolveTarget({ db: options.sandboxUrl }));
-    await refuseSandboxObjects(sandbox, confinement).finally(() => sandbox.close());
-  }
+  // Log in to the sandbox before anything is read or run, so a wrong password or host is one line (exit 3); the
+  // same session then reads the sandbox's own objects for the confinement check.
+  const sandbox = options.sandboxUrl
+    ? await PostgresConnector.connect(resolveTarget({ db: options.sandboxUrl }))
+    : null;
+  const { all, first, schemaSql, replan } = await readTraceInputs(paths, options, sandbox).finally(() =>
+    sandbox?.close(),
+  );
 
   let stop = async () => {};
   let url = options.sandboxUrl;
@@ -170,20 +159,49 @@ export async function traceMigrationSet(
 }
 
 /**
+ * Everything the trace reads, read and checked before any server starts: the migrations, the starting schema, the
+ * workload to re-plan and, on a sandbox, that nothing reaches outside its database.
+ */
+async function readTraceInputs(
+  paths: string[],
+  options: TraceOptions,
+  sandbox: PostgresConnector | null,
+): Promise<{ all: string[]; first: number; schemaSql: string; replan: Replan }> {
+  const { all, first } = migrationSet(paths, options.from);
+  const schemaSql = options.schemaFile
+    ? await readTextFile(options.schemaFile, "the starting schema")
+    : options.schemaFrom
+      ? dumpSchema(options.schemaFrom)
+      : "";
+  // A bad workload file or an unreadable source stops here too.
+  const replan = await replanWorkload(options);
+  // A sandbox's cluster may be production's: nothing that acts on the whole cluster, or reaches outside the
+  // sandbox database, runs there.
+  if (sandbox) {
+    const confinement = { allowDynamicSql: options.allowDynamicSql === true };
+    if (schemaSql)
+      await refuseOutsideSandbox(options.schemaFile ?? "the --schema-from dump", schemaSql, confinement);
+    for (const file of all)
+      await refuseOutsideSandbox(file, await readTextFile(file, "migrations"), confinement);
+    await refuseSandboxObjects(sandbox, confinement);
+  }
+  return { all, first, schemaSql, replan };
+}
+
+interface Replan {
+  statements: ReplanStatement[];
+  /** Where they came from, or why there are none. */
+  source: string;
+}
+
+/**
  * The statements to re-plan: the --workload file, else the top statements of the --schema-from database's
  * pg_stat_statements (read-only), else none (and the report says how to get them).
  */
-async function replanWorkload(
-  options: TraceOptions,
-): Promise<{ statements: ReplanStatement[]; source: string }> {
+async function replanWorkload(options: TraceOptions): Promise<Replan> {
   if (options.workload) return { statements: options.workload, source: "the statements given" };
   if (options.workloadFile) {
-    const text = await readFile(options.workloadFile, "utf8").catch(() => {
-      throw new InputError(
-        `cannot read the workload file ${options.workloadFile}`,
-        "check the path given to --workload",
-      );
-    });
+    const text = await readTextFile(options.workloadFile, "the workload");
     const statements = parseWorkloadFile(text, basename(options.workloadFile)).map((s) => ({
       id: s.id,
       sql: s.sql,

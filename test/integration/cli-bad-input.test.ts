@@ -59,6 +59,23 @@ describe("files that are empty or not text", () => {
     expectOneLine(await runCli(["migrate", "lint", binary]), 2, /binary\.bin is not a text file/);
   });
 
+  it("migrate trace --schema and --workload: binary is refused before a server starts, a device too", async () => {
+    const migration = join(scratch, "0001_add.sql");
+    writeFileSync(migration, "create table t (id int);\n");
+    // Read as text, a binary schema was loaded into a started embedded server and failed there, quoting bytes.
+    for (const flag of ["--schema", "--workload"])
+      expectOneLine(
+        await runCli(["migrate", "trace", migration, flag, binary]),
+        2,
+        /binary\.bin is not a text file: it holds binary data/,
+      );
+    expectOneLine(
+      await runCli(["migrate", "trace", migration, "--schema", "/dev/zero"]),
+      2,
+      /"\/dev\/zero" is a device, not a file/,
+    );
+  });
+
   it("a trace file that is not JSON quotes it on the same line", async () => {
     const notJson = join(scratch, "not.json");
     writeFileSync(notJson, "not json\n");

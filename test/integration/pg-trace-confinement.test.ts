@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DbError } from "../../src/connectors/db-error.js";
 import { traceMigrationSet } from "../../src/pipeline/migration-trace.js";
 import { InputError } from "../../src/util/input-error.js";
 import { runCli } from "../support/run-cli.js";
@@ -42,6 +43,17 @@ describe.each(server("pg15"))("migrate trace --sandbox on $name refuses cluster-
     await db?.drop();
     await runAsAdmin(s.adminUrl, `drop role if exists ${role}`);
   });
+
+  it("logs in to the sandbox before reading anything: a sandbox it cannot reach is a DbError, not a file problem", async () => {
+    const unreachable = new URL(db.url);
+    unreachable.pathname = `/dbopt_no_such_db_${randomBytes(4).toString("hex")}`;
+    const error = await traceMigrationSet([join(dir, "missing.sql")], {
+      sandboxUrl: unreachable.toString(),
+      schemaFile: join(dir, "missing-schema.sql"),
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(DbError);
+    expect((error as DbError).code).toBe("database-missing");
+  }, 60_000);
 
   it("refuses a migration that creates a role, running nothing, not even the schema", async () => {
     const schema = write("schema.sql", 'create table "Order Items" (id int primary key);\n');

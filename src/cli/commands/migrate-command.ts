@@ -252,13 +252,6 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
       );
     const format = checked.format;
     const rows = checked.rows ?? {};
-    if (checked.db) {
-      // Log in to the sandbox first, through the connector, so a wrong password or host is one line (exit 3)
-      // before anything is read or run.
-      const { PostgresConnector } = await import("../../connectors/postgres/postgres-connector.js");
-      const { resolveTarget } = await import("../../connectors/postgres/target.js");
-      await (await PostgresConnector.connect(resolveTarget({ db: checked.db }))).close();
-    }
     const terminal = process.stderr.isTTY === true;
     const report = await traceMigrationSet(paths, {
       ...(flags.db ? { sandboxUrl: flags.db } : {}),
