@@ -74,6 +74,7 @@ describe("workload/n-plus-one", () => {
     expect(update?.fix?.note).toMatch(
       /^Change the rows for all the source rows in one statement: UPDATE \.\.\. WHERE key = ANY\(\$1\)/,
     );
+    expect(update?.fix?.note).toContain("or UPDATE ... FROM (the source query) inside one transaction");
     expect(update?.fix?.note).not.toMatch(/[Ff]etch/);
     const [batch] = check([
       run({ source: "begin", repeated: "insert into archive(id) values ($1)", inTransaction: 50 }),

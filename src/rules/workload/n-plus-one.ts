@@ -117,7 +117,7 @@ function judge(
     : writes === "insert"
       ? `Insert the rows for all the source rows in one statement: INSERT ... SELECT over the source query, or one multi-row INSERT or COPY${oneCommit}.`
       : writes !== null
-        ? `Change the rows for all the source rows in one statement: ${writes.toUpperCase()} ... WHERE key ${anyOf} with the keys as one ${facts.dialect === "mysql" ? "list" : "array"}, or ${facts.dialect === "mysql" ? `a multi-table ${writes.toUpperCase()} joined` : `${writes.toUpperCase()} ... ${writes === "delete" ? "USING" : "FROM"}`} to the source query${oneCommit}.`
+        ? `Change the rows for all the source rows in one statement: ${writes.toUpperCase()} ... WHERE key ${anyOf} with the keys as one ${facts.dialect === "mysql" ? "list" : "array"}, or ${facts.dialect === "mysql" ? `a multi-table ${writes.toUpperCase()} joined to the source query` : `${writes.toUpperCase()} ... ${writes === "delete" ? "USING" : "FROM"} (the source query)`}${oneCommit}.`
         : rewrite === null
           ? "Fetch the rows for all the source rows at once (IN / ANY, or a JOIN with the source query); ORMs call this eager loading."
           : rewrite.lateral
