@@ -101,11 +101,6 @@ export {
   type MysqlMigrationLintReport,
 } from "./pipeline/lint-mysql-migrations.js";
 export { type ListedRule, listRules } from "./pipeline/list-rules.js";
-export {
-  type MigrationTraceReport,
-  type TraceOptions,
-  traceMigrationSet,
-} from "./pipeline/migration-trace.js";
 export { planComparisonFindings } from "./pipeline/plan-comparison-findings.js";
 export { type PlanReport, reportOnPlan } from "./pipeline/plan-report.js";
 export {
@@ -124,6 +119,11 @@ export {
   importSnapshots,
 } from "./pipeline/store-snapshots.js";
 export { takeSnapshot } from "./pipeline/take-snapshot.js";
+export {
+  type MigrationTraceReport,
+  type TraceOptions,
+  traceMigrationSet,
+} from "./pipeline/trace-migrations.js";
 export {
   type MysqlMigrationTraceReport,
   type MysqlTraceOptions,

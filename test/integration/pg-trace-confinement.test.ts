@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DbError } from "../../src/connectors/db-error.js";
-import { traceMigrationSet } from "../../src/pipeline/migration-trace.js";
+import { traceMigrationSet } from "../../src/pipeline/trace-migrations.js";
 import { InputError } from "../../src/util/input-error.js";
 import { runCli } from "../support/run-cli.js";
 import { createTestDatabase, runAsAdmin, server, type TestDatabase } from "../support/servers.js";

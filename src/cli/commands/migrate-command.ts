@@ -243,7 +243,7 @@ export function registerMigrate(program: Command, setExitCode: (code: number) =>
       );
       return;
     }
-    const { traceMigrationSet } = await import("../../pipeline/migration-trace.js");
+    const { traceMigrationSet } = await import("../../pipeline/trace-migrations.js");
     const { renderTrace } = await import("../../reporters/migration/render-migration-trace.js");
     if (flags.db && !flags.sandbox)
       throw new InputError(

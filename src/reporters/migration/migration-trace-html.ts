@@ -1,5 +1,5 @@
 /** `dbopt migrate trace` as an HTML page: what the trace saw of each statement, and the findings it confirmed or contradicted. */
-import type { MigrationTraceReport } from "../../pipeline/migration-trace.js";
+import type { MigrationTraceReport } from "../../pipeline/trace-migrations.js";
 import { formatFactor } from "../../util/format.js";
 import { pairedBarChartSvg } from "../html/bar-chart-svg.js";
 import { findingHtml } from "../html/findings-html.js";

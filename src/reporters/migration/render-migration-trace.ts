@@ -1,5 +1,5 @@
 /** Output of `dbopt migrate trace`: per statement what the server did, then the static findings with verdicts. */
-import type { MigrationTraceReport } from "../../pipeline/migration-trace.js";
+import type { MigrationTraceReport } from "../../pipeline/trace-migrations.js";
 import { createPalette, type Palette } from "../terminal/palette.js";
 import { traceHeader, traceSqlLine, verdictLines, verdictTally } from "./trace-lines.js";
 
