@@ -11,6 +11,7 @@ import type { PartitionStep } from "../advisors/index/partitioned-index.js";
 import { DbError } from "../connectors/db-error.js";
 import { PostgresConnector } from "../connectors/postgres/postgres-connector.js";
 import type { IndexFacts, Snapshot } from "../facts/snapshot.js";
+import { redactSecrets } from "../util/secret-sql-text.js";
 import { quoteIdent, quoteLiteral } from "../util/sql-identifiers.js";
 
 export { canonicalDefinition, dboptIndexName };
@@ -152,7 +153,7 @@ async function sessionsOnTable(db: PostgresConnector, schema: string, table: str
   return ` (it waits for the transactions holding locks on the table: ${rows
     .map(
       (r) =>
-        `pid ${r.pid} ${[r.usename, r.state, r.age !== null ? `open ${Math.round(r.age)} s` : null].filter(Boolean).join(", ")} holding ${r.mode}: ${r.query.replace(/\s+/g, " ")}`,
+        `pid ${r.pid} ${[r.usename, r.state, r.age !== null ? `open ${Math.round(r.age)} s` : null].filter(Boolean).join(", ")} holding ${r.mode}: ${redactSecrets(r.query, "postgres").replace(/\s+/g, " ")}`,
     )
     .join("; ")})`;
 }
