@@ -59,7 +59,11 @@ export const hotNode: Rule<PlanFacts, Options> = {
             exclusiveMs: metrics.exclusiveMs === null ? null : round3(metrics.exclusiveMs),
             share: round3(share),
             loops: node.actual?.loops ?? null,
-            rows: metrics.totalRows,
+            // Over several loops the plan gives an average per loop, rounded (to a whole row before PostgreSQL
+            // 18): the total from it is approximate, so it is named so, next to the figure the plan gave.
+            ...((node.actual?.loops ?? 1) > 1
+              ? { rowsPerLoop: node.actual?.rows ?? null, rowsAbout: metrics.totalRows }
+              : { rows: metrics.totalRows }),
           },
           fix: { note: ADVICE[node.nodeType] ?? "See the other findings for this node." },
           docsUrl: this.docsUrl,
