@@ -1,37 +1,44 @@
 /**
  * A MySQL/MariaDB workload file: statements separated by semicolons, each called once unless a `-- weight: N`
  * (or `-- calls: N`) comment precedes it, as for PostgreSQL. libpg-query cannot read MySQL (backtick names,
- * `#` comments), so the file is cut by a lexer of MySQL's quoting; the server reads each statement when it is
- * explained.
+ * `#` comments), so the file is cut by the migration splitter (`splitStatements`), which steps over MySQL's quotes
+ * and comments and reads the mysql client's DELIMITER command, as a script run through the client would be cut;
+ * the server reads each statement when it is explained.
  */
 
+import { splitStatements } from "../../facts/migration-mysql/mysql-ddl-tokens.js";
 import { skipMysqlNonCode } from "../../util/mysql-text-scan.js";
 import type { WorkloadStatement } from "../index/workload-query.js";
 
+const WEIGHT = /--\s*(?:weight|calls):\s*(\d+(?:\.\d+)?)/i;
+
 export function parseMysqlWorkloadFile(text: string, name: string): WorkloadStatement[] {
   const out: WorkloadStatement[] = [];
-  let start = 0;
-  const take = (end: number) => {
-    const chunk = text.slice(start, end);
-    start = end + 1;
-    const weight = /--\s*(?:weight|calls):\s*(\d+(?:\.\d+)?)/i.exec(chunk)?.[1];
-    const sql = chunk
-      .replace(/^(\s*(--[^\n]*|#[^\n]*)?\n)+/, "")
-      .replace(/\/\*(?!!)[\s\S]*?\*\/\s*/g, (c, offset: number) => (offset === 0 ? "" : c))
-      .trim();
-    if (!sql || /^(--[^\n]*|#[^\n]*|\s)*$/.test(sql)) return;
+  // From the previous statement's delimiter on: the comments before a statement carry its weight.
+  let from = 0;
+  for (const statement of splitStatements(text)) {
+    const end = delimiterAt(text, statement.end);
+    const weight = WEIGHT.exec(text.slice(from, end))?.[1];
+    from = end;
+    // Up to its last token: a trailing `-- comment` would comment out the tag the connector appends.
+    const sql = text.slice(statement.start, statement.end);
     const calls = weight ? Number(weight) : 1;
     out.push({ id: `${name}:${out.length + 1}`, sql, weight: calls, calls, weightIs: "calls" });
-  };
-  let i = 0;
+  }
+  return out;
+}
+
+/**
+ * Where the delimiter after a statement's last token starts, past the whitespace and comments before it: a weight
+ * comment there still belongs to this statement.
+ */
+function delimiterAt(text: string, at: number): number {
+  let i = at;
   while (i < text.length) {
     const past = skipMysqlNonCode(text, i);
     if (past > i) i = past;
-    else if (text[i] === ";") {
-      take(i);
-      i++;
-    } else i++;
+    else if (/\s/.test(text[i] as string)) i++;
+    else break;
   }
-  take(text.length);
-  return out;
+  return i;
 }
