@@ -86,6 +86,12 @@ describe("workload/n-plus-one", () => {
       run({ source: "begin", repeated: "select id from t where a > $1", inTransaction: 50 }),
     ]);
     expect(read?.fix?.note).toMatch(/^Fetch the values' rows in one statement/);
+    const [merge] = check([
+      run({ repeated: "merge into t using (select $1 as id) s on t.id = s.id when matched then delete" }),
+    ]);
+    expect(merge?.fix?.note).toMatch(
+      /^Merge all the rows in one statement: MERGE \.\.\. USING \(the source query\)/,
+    );
     const [mysql] = check([run({ repeated: "delete from `t` where id = $1" })], { dialect: "mysql" });
     expect(mysql?.fix?.note).toMatch(
       /DELETE \.\.\. WHERE key IN \(\.\.\.\).*a multi-table DELETE joined to the source query/,

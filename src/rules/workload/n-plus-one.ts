@@ -44,6 +44,32 @@ export const nPlusOne: Rule<NPlusOneFacts, Options> = {
 const UPPER_BOUND =
   "That is all but one call's time: the per-call overhead (round trip, parse, plan, executor start, and in autocommit each commit) goes, but the batched statement still does every row's work, so it saves less where a call's time is mostly its rows' work; time the batched statement to know.";
 
+/** The fix of a loop or a batch of writes: one statement for all the rows, in one transaction. */
+function writeNote(
+  writes: "insert" | "update" | "delete" | "merge",
+  batch: boolean,
+  dialect: NPlusOneFacts["dialect"],
+  autocommit: boolean,
+): string {
+  const oneCommit = autocommit
+    ? " inside one transaction: each autocommit statement waits for its own commit to reach the WAL"
+    : "";
+  const keys = `WHERE key ${dialect === "mysql" ? "IN (...)" : "= ANY($1)"}, the keys as one ${dialect === "mysql" ? "list" : "array"}`;
+  const verb = writes.toUpperCase();
+  if (writes === "insert")
+    return batch
+      ? `Send the rows in one statement (a multi-row INSERT ... VALUES (...), (...), or COPY)${oneCommit}.`
+      : `Insert the rows for all the source rows in one statement: INSERT ... SELECT over the source query, or one multi-row INSERT or COPY${oneCommit}.`;
+  if (writes === "merge")
+    return `Merge all the rows in one statement: MERGE ... USING (${batch ? "a VALUES list or unnest($1)" : "the source query"})${oneCommit}.`;
+  if (batch) return `Send the keys in one statement (${verb} ... ${keys})${oneCommit}.`;
+  const joined =
+    dialect === "mysql"
+      ? `a multi-table ${verb} joined to the source query`
+      : `${verb} ... ${writes === "delete" ? "USING" : "FROM"} (the source query)`;
+  return `Change the rows for all the source rows in one statement: ${verb} ... ${keys}, or ${joined}${oneCommit}.`;
+}
+
 /** The kind of write a statement is (lower case), or null for a read. */
 function writeKind(query: string): "insert" | "update" | "delete" | "merge" | null {
   const tree = tryParseSql(query);
@@ -104,20 +130,11 @@ function judge(
   const written =
     rewrite === null ? null : facts.dialect === "mysql" ? rewrite.text.replace(/\$\d+/g, "?") : rewrite.text;
   const writes = writeKind(run.repeated);
-  const anyOf = facts.dialect === "mysql" ? "IN (...)" : "= ANY($1)";
-  const oneCommit = autocommit
-    ? " inside one transaction: each autocommit statement waits for its own commit to reach the WAL"
-    : "";
-  const note = batch
-    ? writes === "insert"
-      ? `Send the rows in one statement (a multi-row INSERT ... VALUES (...), (...), or COPY)${oneCommit}.`
-      : writes !== null
-        ? `Send the keys in one statement (${writes.toUpperCase()} ... WHERE key ${anyOf}, the keys as one ${facts.dialect === "mysql" ? "list" : "array"})${oneCommit}.`
-        : `Fetch the values' rows in one statement (WHERE key ${anyOf}).`
-    : writes === "insert"
-      ? `Insert the rows for all the source rows in one statement: INSERT ... SELECT over the source query, or one multi-row INSERT or COPY${oneCommit}.`
-      : writes !== null
-        ? `Change the rows for all the source rows in one statement: ${writes.toUpperCase()} ... WHERE key ${anyOf} with the keys as one ${facts.dialect === "mysql" ? "list" : "array"}, or ${facts.dialect === "mysql" ? `a multi-table ${writes.toUpperCase()} joined to the source query` : `${writes.toUpperCase()} ... ${writes === "delete" ? "USING" : "FROM"} (the source query)`}${oneCommit}.`
+  const note =
+    writes !== null
+      ? writeNote(writes, batch, facts.dialect, Boolean(autocommit))
+      : batch
+        ? `Fetch the values' rows in one statement (WHERE key ${facts.dialect === "mysql" ? "IN (...)" : "= ANY($1)"}).`
         : rewrite === null
           ? "Fetch the rows for all the source rows at once (IN / ANY, or a JOIN with the source query); ORMs call this eager loading."
           : rewrite.lateral
