@@ -124,9 +124,13 @@ export class BytePrefix {
     const candidates = tokens.map(() => new Int32Array(MAX_CANDIDATES));
     const levelOut = new Int32Array(1);
     const source = generate(tokens);
-    const make = new Function("C", "L", "levelAt", "timestamp", "epoch", "session", source) as (
-      ...args: unknown[]
-    ) => Matcher;
+    let make: (...args: unknown[]) => Matcher;
+    try {
+      make = new Function("C", "L", "levelAt", "timestamp", "epoch", "session", source) as typeof make;
+    } catch {
+      // Code generation refused (node --disallow-code-generation-from-strings): the text path reads the log.
+      return null;
+    }
     const matcher = make(candidates, levelOut, levelAt, timestampEnds, epochEnds, sessionEnds);
     return new BytePrefix(matcher, levelOut);
   }
