@@ -75,6 +75,19 @@ describe("plan/row-misestimate on a Merge Join's inner side", () => {
     expect(planTextFindings(rowMisestimate, text).map((f) => f.nodeId)).toEqual([1]);
   });
 
+  it("reports a Merge Join's own misestimate although its inner Sort was re-read", () => {
+    const text = `Aggregate  (cost=900.00..900.01 rows=1 width=8) (actual time=130.0..130.0 rows=1 loops=1)
+  ->  Merge Join  (cost=1.00..900.00 rows=10 width=8) (actual time=0.1..120.0 rows=5401 loops=1)
+        Merge Cond: (a.k = b.k)
+        ->  Index Scan using a_k on a  (cost=0.00..400.00 rows=1000 width=8) (actual time=0.01..50.0 rows=1000 loops=1)
+        ->  Sort  (cost=3.90..3.95 rows=19 width=8) (actual time=0.026..0.293 rows=5401 loops=1)
+              Sort Key: b.k
+              ->  Seq Scan on b  (cost=0.00..3.50 rows=19 width=8) (actual time=0.008..0.018 rows=19 loops=1)`;
+    expect(planTextFindings(rowMisestimate, text).map((f) => f.title)).toEqual([
+      "Merge Join: estimated 10 rows, got 5,401 (540× under)",
+    ]);
+  });
+
   it("reports the scan under a Sort, not the Sort, when the scan's own estimate is wrong", () => {
     const text = `Merge Join  (cost=1.00..900.00 rows=19 width=8) (actual time=0.1..120.0 rows=5000 loops=1)
   Merge Cond: (a.k = b.k)

@@ -49,8 +49,8 @@ export const rowMisestimate: Rule<PlanFacts, Options> = {
         BITMAP_SETS.has(node.nodeType)
       )
         return null;
-      // Report where the error starts: every input is still estimated well.
-      if (inputs(node).some((c) => (analyzed.metrics[c.id]?.rowFactor ?? 1) >= o.minFactor)) return null;
+      // Report where the error starts: every input is still estimated well (re-reads are no estimate).
+      if (inputs(node).some((c) => misestimated(analyzed, c, o.minFactor))) return null;
       if (m.rowDirection === "over" && stoppedEarly(analyzed, id)) return null;
       // A Sort or Materialize hands on its input's rows, and its input is estimated well (checked above): more
       // rows than that are re-reads (a Merge Join's mark/restore, a rescan), fewer an early stop; never the origin.
@@ -115,6 +115,17 @@ function stoppedEarly(analyzed: AnalyzedPlan, id: number): boolean {
 function rereadByMergeJoin(analyzed: AnalyzedPlan, id: number): boolean {
   const parent = analyzed.parents[id];
   return parent?.nodeType === "Merge Join" && inputs(parent)[1] === analyzed.nodes[id];
+}
+
+/** Whether a node's rows are off its estimate by itself or through its inputs, not by being read again. */
+function misestimated(analyzed: AnalyzedPlan, node: PlanNode, minFactor: number): boolean {
+  const m = analyzed.metrics[node.id];
+  if ((m?.rowFactor ?? 1) < minFactor) return false;
+  const reread =
+    m?.rowDirection === "under" &&
+    rereadByMergeJoin(analyzed, node.id) &&
+    inputs(node).every((c) => (analyzed.metrics[c.id]?.rowFactor ?? 1) < minFactor);
+  return !reread;
 }
 
 function cteMisestimated(analyzed: AnalyzedPlan, name: string | null, minFactor: number): boolean {
