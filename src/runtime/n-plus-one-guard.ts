@@ -119,14 +119,23 @@ export class NPlusOneGuard {
 
 function noop(): void {}
 
+/** A loop of writes is batched differently from a loop of reads: there are no rows to fetch. */
+function genericFix(repeated: string): string {
+  // A leading comment (an ORM's tag) may come before the verb.
+  const verb = /^\s*(?:\/\*[\s\S]*?\*\/\s*|--[^\n]*\n\s*)*(\w+)/.exec(repeated)?.[1]?.toLowerCase();
+  if (verb === "insert")
+    return "send the rows in one statement (a multi-row INSERT ... VALUES (...), (...), or COPY)";
+  if (verb === "update" || verb === "delete" || verb === "merge")
+    return `change the rows for all the source rows in one statement (${verb.toUpperCase()} ... WHERE key = ANY($1))`;
+  return "fetch the rows for all source rows at once (IN / ANY, or a JOIN)";
+}
+
 export function describe(p: RuntimeNPlusOne): string {
   return [
     `dbopt: N+1 in ${p.unit}: ${p.count}× ${p.concurrent ? "concurrently " : ""}${p.repeated}`,
     p.source ? `  after: ${p.source}` : null,
     p.callSite ? `  at ${p.callSite}` : null,
-    p.rewrite
-      ? `  fix: one query for the whole list: ${p.rewrite}`
-      : "  fix: fetch the rows for all source rows at once (IN / ANY, or a JOIN)",
+    p.rewrite ? `  fix: one query for the whole list: ${p.rewrite}` : `  fix: ${genericFix(p.repeated)}`,
   ]
     .filter((l): l is string => l !== null)
     .join("\n");
