@@ -72,9 +72,9 @@ function template(instance: string): string[] {
       if (!m || m[0].length === 0) continue;
       if (literal) tokens.push(literal);
       literal = "";
-      const escape = toEscape(m, seen);
-      for (const e of escape.match(/%[a-zA-Z]/g) ?? []) seen.add(e);
-      tokens.push(escape);
+      const prefixEscape = toEscape(m, seen);
+      for (const e of prefixEscape.match(/%[a-zA-Z]/g) ?? []) seen.add(e);
+      tokens.push(prefixEscape);
       i += m[0].length;
       matched = true;
       break;
