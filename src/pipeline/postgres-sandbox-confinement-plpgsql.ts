@@ -4,6 +4,7 @@
  * (also FOR ... IN EXECUTE, OPEN ... FOR EXECUTE, RETURN QUERY EXECUTE). A constant text is read like the rest; a
  * text built at run time (format(), a variable, a concatenation with one) cannot be known before it runs.
  */
+import { walkObjectTree } from "../util/object-tree-walk.js";
 import { parsePlpgsql, tryParseSql } from "../util/sql-parser.js";
 
 type Node = Record<string, unknown>;
@@ -34,21 +35,13 @@ export function visitPlpgsqlBody(statementText: string, visit: BodyVisitor): boo
   } catch {
     return false;
   }
-  const stack: unknown[] = [tree];
-  while (stack.length > 0) {
-    const value = stack.pop();
-    if (Array.isArray(value)) {
-      // One at a time: a spread of a long list (an INSERT of many rows) would overflow the call stack.
-      for (const item of value) stack.push(item);
-      continue;
-    }
-    if (!value || typeof value !== "object") continue;
+  walkObjectTree(tree, (value) => {
     const node = value as Node;
     const expr = node.PLpgSQL_expr as Node | undefined;
     if (expr && typeof expr.query === "string") {
       const sql = expressionSql(expr.query, Number(expr.parseMode ?? 0));
       if (sql !== null) visit.sql(sql);
-      continue;
+      return "skip";
     }
     for (const [kind, key] of Object.entries(DYNAMIC_QUERY)) {
       const query = ((node[kind] as Node | undefined)?.[key] as Node | undefined)?.PLpgSQL_expr as
@@ -59,8 +52,8 @@ export function visitPlpgsqlBody(statementText: string, visit: BodyVisitor): boo
       if (constant === null) visit.dynamic();
       else visit.sql(constant);
     }
-    stack.push(...Object.values(node));
-  }
+    return undefined;
+  });
   return true;
 }
 

@@ -4,6 +4,7 @@
  * foreign servers, subscriptions), the server's files and programs (COPY ... PROGRAM or to/from a file,
  * lo_import, pg_read_file, untrusted languages), and SQL text built at run time, which cannot be read before it runs.
  */
+import { walkObjectTree } from "../util/object-tree-walk.js";
 import { tryParseSql } from "../util/sql-parser.js";
 import { visitPlpgsqlBody } from "./postgres-sandbox-confinement-plpgsql.js";
 
@@ -246,25 +247,18 @@ function functionReach(name: string): Reach {
 
 /** The first function called anywhere in the tree that reaches outside the database. */
 function calledFunction(tree: unknown): string | null {
-  const stack: unknown[] = [tree];
-  while (stack.length > 0) {
-    const value = stack.pop();
-    if (Array.isArray(value)) {
-      // One at a time: a spread of a long list (an INSERT of many rows) would overflow the call stack.
-      for (const item of value) stack.push(item);
-      continue;
-    }
-    if (!value || typeof value !== "object") continue;
-    const node = value as Node;
+  let found: string | null = null;
+  walkObjectTree(tree, (node) => {
     const call = node.FuncCall as Node | undefined;
-    if (call) {
-      const names = (call.funcname as Node[] | undefined) ?? [];
-      const name = String((names.at(-1)?.String as Node | undefined)?.sval ?? "").toLowerCase();
-      if (name.startsWith("dblink") || CLUSTER_FUNCTIONS.has(name) || FILE_FUNCTIONS.has(name)) return name;
-    }
-    stack.push(...Object.values(node));
-  }
-  return null;
+    if (!call) return undefined;
+    const names = (call.funcname as Node[] | undefined) ?? [];
+    const name = String((names.at(-1)?.String as Node | undefined)?.sval ?? "").toLowerCase();
+    if (!(name.startsWith("dblink") || CLUSTER_FUNCTIONS.has(name) || FILE_FUNCTIONS.has(name)))
+      return undefined;
+    found = name;
+    return "stop";
+  });
+  return found;
 }
 
 /** LANGUAGE of a CREATE FUNCTION (options) or DO (args), lower-cased, or null when not given. */
