@@ -304,3 +304,24 @@ describe("analyzeLogs progress", () => {
     }
   });
 });
+
+describe("analyzeLogs hides secrets for every caller", () => {
+  it("a library caller's report (JSON) holds no password of a logged ALTER ROLE, text or bound parameter", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dbopt-secrets-"));
+    const log = join(dir, "pg.log");
+    writeFileSync(
+      log,
+      [
+        "2026-12-01 10:00:00.000 UTC [100] app@shop LOG:  duration: 500.123 ms  statement: ALTER ROLE alice PASSWORD 'S3cretAlter!'",
+        "2026-12-01 10:00:01.000 UTC [100] app@shop LOG:  duration: 1.100 ms  execute <unnamed>: ALTER ROLE dave PASSWORD $1",
+        "2026-12-01 10:00:01.000 UTC [100] app@shop DETAIL:  parameters: $1 = 'S3cretParam!'",
+        '2026-12-01 10:00:02.000 UTC [100] app@shop ERROR:  syntax error at or near "PASSWORDX"',
+        "2026-12-01 10:00:02.000 UTC [100] app@shop STATEMENT:  ALTER ROLE carol PASSWORDX 'S3cretErr!'",
+        "",
+      ].join("\n"),
+    );
+    const json = JSON.stringify(await analyzeLogs([log], { prefix: "%m [%p] %u@%d " }));
+    expect(json).toContain("ALTER ROLE alice PASSWORD '***'");
+    expect(json).not.toMatch(/S3cret/);
+  });
+});

@@ -41,6 +41,7 @@ import { numberQuestionMarks } from "../facts/traces/trace-n-plus-one.js";
 import type { Finding } from "../findings/finding.js";
 import { InputError } from "../util/input-error.js";
 import type { LogPartRange, LogPartTask } from "./log-part-worker.js";
+import { withoutLogSecrets } from "./log-report-secrets.js";
 import type { NPlusOneVerdict } from "./n-plus-one-verdicts.js";
 
 export interface LogReport extends Omit<LogAnalysisResult, "slowestPlans" | "nPlusOne"> {
@@ -179,7 +180,9 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
           result.totalMs,
           dialect,
         );
-  return {
+  // Secrets in statement texts are hidden here, not by a caller: the library's callers (advise --log-files binds the
+  // examples and their parameters) get the same report the CLI prints.
+  return withoutLogSecrets({
     kind: "logs",
     files,
     seconds: Math.round(performance.now() - started) / 1000,
@@ -189,7 +192,7 @@ export async function analyzeLogs(given: string[], options: LogOptions = {}): Pr
     findings,
     statements: options.top ? result.statements.slice(0, options.top) : result.statements,
     slowestPlans: result.slowestPlans.length ? await analyzeLoggedPlans(result.slowestPlans) : [],
-  };
+  });
 }
 
 /**

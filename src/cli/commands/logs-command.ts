@@ -44,14 +44,13 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
     .action(async (files: string[], flags: LogsFlags) => {
       const checked = checkLogsOptions(files, flags);
       const { analyzeLogs } = await import("../../pipeline/analyze-logs.js");
-      const { withoutLogSecrets } = await import("../../pipeline/log-report-secrets.js");
       const { renderLogReport } = await import("../../reporters/logs/log-report-terminal.js");
       const format = checked.format;
       const top = checked.top;
       if (checked.since !== undefined && checked.until !== undefined && checked.since >= checked.until)
         throw new InputError("--since is not before --until", "give a --since time earlier than --until");
       const bar = progressBar();
-      const analysed = await analyzeLogs(files, {
+      const report = await analyzeLogs(files, {
         ...(checked.jobs ? { jobs: checked.jobs } : {}),
         parallelFromBytes: checked.splitFrom,
         filter: {
@@ -67,7 +66,6 @@ export function registerLogs(program: Command, setExitCode: (code: number) => vo
         minRepeats: checked.minRepeats,
         ...(format === "json" ? { top } : {}),
       }).finally(bar.clear);
-      const report = await withoutLogSecrets(analysed);
       const text =
         format === "html"
           ? (await import("../../reporters/logs/log-report-html.js")).renderLogHtml(report, { top })
