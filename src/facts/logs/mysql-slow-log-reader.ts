@@ -57,6 +57,8 @@ export class MysqlSlowLogReader {
   records = 0;
   unmatched = 0;
   firstUnmatched: string | null = null;
+  /** Entries whose statement was an administrator command (read, not records). */
+  adminCommands = 0;
   private entry: Entry | null = null;
   private schema = new Map<string, string>();
   private lastTime: number | null = null;
@@ -88,6 +90,7 @@ export class MysqlSlowLogReader {
       if (text.startsWith("# administrator command: ")) {
         // A connection's Quit, Connect, Binlog Dump ... is not a statement: it ends the entry's headers.
         if (this.entry) this.entry.admin = true;
+        this.adminCommands++;
         return;
       }
       if (ENTRY_HEADER.test(text)) this.open(false);

@@ -55,7 +55,8 @@ export interface ReadStats {
 function hasLineTerminator(text: string): boolean {
   return text.includes("\r") || text.includes("\u2028") || text.includes("\u2029");
 }
-export const CSV_START = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z+\-0-9:]+)?,/;
+// The timestamp may be quoted (a csvlog written or re-exported with every field quoted).
+export const CSV_START = /^"?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z+\-0-9:]+)?"?,/;
 /** Format and prefix are read off this many first lines, whoever reads the file (this thread or workers). */
 export const DETECT_LINES = 200;
 
@@ -320,7 +321,9 @@ export async function readLog(
   if (m && m.records === 0)
     throw new InputError(
       `${name}: no entry of this slow query log has a Query_time and a statement`,
-      `the first line not understood reads: ${printable(m.firstUnmatched)}`,
+      m.firstUnmatched === null
+        ? `its ${m.adminCommands} entries are administrator commands only (Quit, Connect, ...): give a slow log with statements (long_query_time low enough that queries are logged)`
+        : `the first line not understood reads: ${printable(m.firstUnmatched)}`,
     );
   const c = csv as CsvLogReader | null;
   if (s && s.matched === 0 && ignored.size === 0)
@@ -456,7 +459,22 @@ function detectPrefix(name: string, lines: string[], format: LogFormat): string 
       format,
     );
   }
+  // `%u` and `%d` match lazily: a common prefix can swallow a field it lacks (`%m [%p] %q%u@%d ` reads
+  // `[queryid=1] postgres@db` as user "[queryid=1] postgres"). Such a capture holds a space or a `[`, which names
+  // do not in practice: the prefix read off the lines themselves is then the right one.
+  if (swallowsField(best.prefix, candidates)) {
+    const inferred = inferPrefix(candidates);
+    if (inferred !== null) return inferred;
+  }
   return best.prefix;
+}
+
+function swallowsField(prefix: string, lines: string[]): boolean {
+  const re = prefixRegex(prefix);
+  return lines.slice(0, 50).some((l) => {
+    const g = re.exec(l)?.groups;
+    return g !== undefined && [g.user, g.db].some((v) => v !== undefined && /[ []/.test(v));
+  });
 }
 
 /** Logs dbopt does not read, recognised so that the error says what they are and what to do. */
