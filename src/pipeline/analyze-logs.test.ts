@@ -325,3 +325,16 @@ describe("analyzeLogs hides secrets for every caller", () => {
     expect(json).not.toMatch(/S3cret/);
   });
 });
+
+describe("analyzeLogs reads a PostgreSQL log's nested block comments", () => {
+  it("as one comment, so the statement's shape is the statement", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dbopt-comments-"));
+    const log = join(dir, "pg.log");
+    writeFileSync(
+      log,
+      "2026-12-01 10:00:00.000 UTC [100] app@shop LOG:  duration: 5.000 ms  statement: /* a /* b */ c */ SELECT 1\n",
+    );
+    const r = await analyzeLogs([log], { prefix: "%m [%p] %u@%d " });
+    expect(r.statements.map((s) => s.query)).toEqual(["select $1"]);
+  });
+});

@@ -108,15 +108,19 @@ export class LogWorkload {
   /** Integer microseconds (see Aggregate). */
   totalUs = 0;
   private readonly byFingerprint = new Map<string, Aggregate>();
+  /** PostgreSQL's statements and a MySQL slow log's (their records have `rows`): block comments nest in the first
+   * only, and a text's cached shape must not serve the other dialect. */
   private readonly shapes: StatementShapes;
+  private readonly mysqlShapes: StatementShapes;
 
   constructor(fingerprints: Fingerprinter) {
-    this.shapes = new StatementShapes(fingerprints);
+    this.shapes = new StatementShapes(fingerprints, true);
+    this.mysqlShapes = new StatementShapes(fingerprints, false);
   }
 
   /** Add a statement; returns its fingerprint (the N+1 detector groups by it). */
   add(e: StatementEvent): string {
-    const shape = this.shapes.of(e.sql);
+    const shape = (e.record.rows === undefined ? this.shapes : this.mysqlShapes).of(e.sql);
     const fp = shape.fingerprint;
     let a = this.byFingerprint.get(fp);
     if (!a) {

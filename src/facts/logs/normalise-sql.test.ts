@@ -327,3 +327,15 @@ describe("normaliseInto", () => {
     expect(a.toString()).toBe(previousNormaliseSql(long));
   });
 });
+
+describe("block comments", () => {
+  it("nest in PostgreSQL's texts and end at the first */ in MySQL's", () => {
+    const sql = "/* a /* b */ c */ SELECT 1 /* d */";
+    expect(normaliseSql(sql, true)).toBe("select $1");
+    expect(normaliseSql(sql)).toBe("c */ select $1");
+    // An unclosed nested comment runs to the end, as PostgreSQL's lexer reads it (an error there).
+    expect(normaliseSql("select 1 /* a /* b */", true)).toBe("select $1");
+    // `/*/` opens a comment that the `/` does not close.
+    expect(normaliseSql("/*/ x */ select 2", true)).toBe("select $1");
+  });
+});

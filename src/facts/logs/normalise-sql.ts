@@ -117,8 +117,8 @@ function sourceCodes(sql: string): Uint16Array {
   return source;
 }
 
-export function normaliseSql(sql: string): string {
-  normaliseInto(sql, shared);
+export function normaliseSql(sql: string, nestComments = false): string {
+  normaliseInto(sql, shared, nestComments);
   return shared.toString();
 }
 
@@ -145,8 +145,33 @@ for (let c = 0; c < 128; c++)
 const DOLLAR = 36;
 const ONE = 49;
 
-/** Normalise `sql` into `out` (its previous content is replaced). */
-export function normaliseInto(sql: string, out: NormalisedText): void {
+function endOfComment(sql: string, from: number): number {
+  const close = sql.indexOf("*/", from);
+  return close < 0 ? sql.length : close + 2;
+}
+
+/** Where the block comment opening at `at` ends, counting the comments opened inside it. */
+function nestedCommentEnd(sql: string, at: number): number {
+  let depth = 0;
+  let i = at;
+  while (i < sql.length) {
+    const open = sql.indexOf("/*", i);
+    const close = sql.indexOf("*/", i);
+    if (close < 0) return sql.length;
+    if (open >= 0 && open < close) {
+      depth++;
+      i = open + 2;
+    } else {
+      depth--;
+      i = close + 2;
+      if (depth === 0) return i;
+    }
+  }
+  return sql.length;
+}
+
+/** Normalise `sql` into `out` (its previous content is replaced); `nestComments` for PostgreSQL's texts. */
+export function normaliseInto(sql: string, out: NormalisedText, nestComments = false): void {
   const n = sql.length;
   // Room for the worst case up front (a one-digit number becomes "$1"), so that writes need no check: locals,
   // not closures or method calls, on this path that runs for every logged statement.
@@ -214,8 +239,8 @@ export function normaliseInto(sql: string, out: NormalisedText): void {
     }
     // /* comment */
     if (c === 47 && (src[i + 1] as number) === 42) {
-      const close = sql.indexOf("*/", i + 2);
-      i = close < 0 ? n : close + 2;
+      // PostgreSQL nests block comments (`/* a /* b */ c */` is one); MySQL ends one at the first `*/`.
+      i = nestComments ? nestedCommentEnd(sql, i) : endOfComment(sql, i + 2);
       space = true;
       continue;
     }

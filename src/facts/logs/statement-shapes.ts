@@ -54,7 +54,11 @@ export class StatementShapes {
    * log often enough that byText is probed for every statement, and most are long and new). */
   private readonly signatures = new Uint8Array(SIGNATURES);
 
-  constructor(private readonly fingerprints: Fingerprinter) {}
+  /** `nestComments`: the texts are PostgreSQL's, whose block comments nest (MySQL's do not). */
+  constructor(
+    private readonly fingerprints: Fingerprinter,
+    private readonly nestComments = false,
+  ) {}
 
   of(sql: string): StatementShape {
     if (
@@ -73,7 +77,7 @@ export class StatementShapes {
       }
     }
     const text = this.text;
-    normaliseInto(sql, text);
+    normaliseInto(sql, text, this.nestComments);
     const hash = text.hash();
     let e = this.byHash.get(hash) ?? null;
     while (e !== null && !text.equals(e.codes)) e = e.next;
