@@ -5,10 +5,7 @@
  */
 export type WalkStep = "skip" | "stop" | undefined;
 
-export function walkObjectTree(
-  tree: unknown,
-  visit: (node: Record<string, unknown>) => WalkStep,
-): void {
+export function walkObjectTree(tree: unknown, visit: (node: Record<string, unknown>) => WalkStep): void {
   const stack: unknown[] = [tree];
   while (stack.length > 0) {
     const value = stack.pop();
